@@ -1,0 +1,43 @@
+# ohjaustaulu: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: demo test lint venv dev-venv system-deps services clean help
+
+help:
+	@echo "make demo   set up .venv and run the board on the demo data (Ctrl-C stops)"
+	@echo "make test   set up system packages, services and .venv, then run all tests"
+	@echo "make lint   ruff check"
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+dev-venv: $(VENV)/.dev
+
+demo: venv
+	$(PY) -m board demo
+
+system-deps:
+	bash scripts/system-deps.sh
+
+services:
+	bash scripts/services.sh
+
+test: system-deps services dev-venv
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: dev-venv
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) data test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,15 @@
+"""Streamlit entrypoint: routing only. Run with ``python -m board serve``."""
+
+import streamlit as st
+
+from board.i18n import t
+from board.web.streamlit_support import language
+
+st.set_page_config(page_title="Ohjaustaulu", layout="wide", initial_sidebar_state="collapsed")
+
+lang = language()
+pages = [
+    st.Page("pages/home.py", title=t("page.home", lang), url_path="home", default=True),
+    st.Page("pages/wall.py", title=t("page.wall", lang), url_path="wall"),
+]
+st.navigation(pages, position="hidden").run()

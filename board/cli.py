@@ -1,0 +1,275 @@
+"""Command line: ``python -m board COMMAND``.
+
+    demo     set up the store, run the collector and the web server together
+    collect  run the collector (forever, or --once)
+    serve    run the Streamlit web server
+    status   print each station's current values, status and age
+    check    test that each source can be reached and read
+    init-db  create the store's tables
+
+Exit codes: 0 ok, 1 a source or station is failing (status/check), 2 bad
+configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from board import formatting as fmt
+from board.domain.status import Status
+from board.domain.timeutil import HELSINKI, utcnow
+from board.i18n import t
+from board.settings import PROJECT_DIR, ConfigError, Settings, load_settings
+from board.store import Store
+from board.web.wall_html import format_figure
+
+log = logging.getLogger("board")
+DEFAULT_PORT = 8501
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as e:
+        print(f"configuration error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m board", description="ohjaustaulu: health-station control board.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="set up the store and run collector + web server (Ctrl-C stops both)")
+    d.add_argument("--port", type=int, default=None, help=f"web port (default $BOARD_PORT or {DEFAULT_PORT})")
+    d.set_defaults(func=cmd_demo)
+
+    c = sub.add_parser("collect", help="pull the sources into the store on their schedules")
+    c.add_argument("--once", action="store_true", help="run one cycle over the sources and exit")
+    c.add_argument("--source", help="only this source (name from sources.yaml)")
+    c.add_argument("--since", type=_parse_since, help="pull from this date/time (ISO, Helsinki time) "
+                                                      "instead of the bookmark; implies --once")
+    c.set_defaults(func=cmd_collect)
+
+    s = sub.add_parser("serve", help="run the Streamlit web server")
+    s.add_argument("--port", type=int, default=None, help=f"web port (default $BOARD_PORT or {DEFAULT_PORT})")
+    s.set_defaults(func=cmd_serve)
+
+    st = sub.add_parser("status", help="print each station's current values, status and age")
+    st.add_argument("--station", help="only this station code")
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+    st.set_defaults(func=cmd_status)
+
+    ch = sub.add_parser("check", help="test that each source can be reached and read")
+    ch.add_argument("source", nargs="?", help="only this source")
+    ch.set_defaults(func=cmd_check)
+
+    i = sub.add_parser("init-db", help="create the store's tables (done automatically by the other commands)")
+    i.set_defaults(func=cmd_init_db)
+    return p
+
+
+def _parse_since(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            value = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date or date-time (e.g. 2026-01-01)") from None
+    return value if value.tzinfo else value.replace(tzinfo=HELSINKI)
+
+
+def _port(arg: int | None) -> int:
+    raw = arg if arg is not None else os.environ.get("BOARD_PORT", DEFAULT_PORT)
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ConfigError(f"BOARD_PORT: {raw!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"BOARD_PORT: {port} is outside 1-65535")
+    return port
+
+
+# ---------------------------------------------------------------- commands
+def cmd_init_db(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    Store.open(settings.database_url)
+    print(f"store ready: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from board.collector import Collector
+
+    settings = load_settings()
+    store = Store.open(settings.database_url)
+    collector = Collector(settings, store)
+    if args.once or args.since:
+        try:
+            outcomes = collector.run_once(only=args.source, since=args.since)
+        except KeyError as e:
+            print(str(e).strip("'\""), file=sys.stderr)
+            return 2
+        for o in outcomes:
+            state = "OK" if o.ok else "FAILED"
+            print(f"{o.source}: {state} {o.rows} readings, {o.rejected} rejected, {o.seconds:.1f} s"
+                  + (f" - {o.error}" if o.error else ""))
+            for reason, n in sorted(o.rejects.items()):
+                print(f"    rejected {n}: {reason}")
+        return 0 if all(o.ok for o in outcomes) else 1
+    if args.source:
+        collector.sources = {args.source: collector.sources[args.source]}
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    collector.run_forever(stop)
+    log.info("collector stopped")
+    return 0
+
+
+def _streamlit_cmd(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
+            "--server.port", str(port), "--server.headless", "true"]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    load_settings()  # fail here, with the file and key, rather than in the browser
+    port = _port(args.port)
+    os.chdir(PROJECT_DIR)  # .streamlit/config.toml is read from the working directory
+    os.execv(sys.executable, _streamlit_cmd(port))
+    return 0  # pragma: no cover
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Collector and web server as two child processes; Ctrl-C (or either dying) stops both."""
+    settings = load_settings()
+    port = _port(args.port)
+    Store.open(settings.database_url)
+    print(f"store: {_safe_url(settings.database_url)}")
+    children = [
+        ("collector", subprocess.Popen([sys.executable, "-m", "board", "collect"], cwd=PROJECT_DIR)),
+        ("web server", subprocess.Popen(_streamlit_cmd(port), cwd=PROJECT_DIR)),
+    ]
+    first = settings.stations[0].code
+    print(f"\n  ohjaustaulu is starting: http://localhost:{port}/wall?station={first}"
+          f"\n  all stations:            http://localhost:{port}/\n  Ctrl-C stops both.\n", flush=True)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    try:
+        while not stopping:
+            for name, proc in children:
+                if proc.poll() is not None:
+                    print(f"{name} exited with code {proc.returncode}; stopping", file=sys.stderr)
+                    code = proc.returncode or 1
+                    stopping = True
+            time.sleep(0.3)
+    finally:
+        for _, proc in children:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for _, proc in children:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    print("stopped.")
+    return code
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from board import views
+
+    settings = load_settings()
+    store = Store.open(settings.database_url)
+    if args.station and args.station not in settings.station_by_code:
+        print(f"unknown station {args.station!r}; known: {', '.join(settings.station_by_code)}", file=sys.stderr)
+        return 2
+    now = utcnow()
+    result = views.all_station_views(settings, store, now, [args.station] if args.station else None)
+    data = [_status_record(v, now) for v in result]
+    if args.json:
+        print(json.dumps({"now": now.isoformat(), "stations": data}, ensure_ascii=False, indent=2))
+    else:
+        _print_status(settings, data, now)
+    failing = any(tile["status"] in (Status.STALE.value, Status.NO_DATA.value)
+                  for st in data for tile in st["tiles"])
+    return 1 if failing else 0
+
+
+def _status_record(view, now: datetime) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    tiles = []
+    for tile in view.tiles:
+        age = (now - tile.updated_at).total_seconds() if tile.updated_at else None
+        tiles.append({
+            "family": tile.family.value,
+            "status": tile.status.value,
+            "updated_at": tile.updated_at.isoformat() if tile.updated_at else None,
+            "age_seconds": round(age, 1) if age is not None else None,
+            "figures": {f.code: {"value": f.value, "status": f.status.value}
+                        for f in [tile.headline, *tile.figures]},
+        })
+    return {"station": view.station.code, "name": view.station.name, "open": view.is_open, "tiles": tiles}
+
+
+def _print_status(settings: Settings, data: list[dict], now: datetime) -> None:  # type: ignore[type-arg]
+    print(f"{fmt.fmt_date(now)} {fmt.fmt_time(now)}  ({_safe_url(settings.database_url)})")
+    for st in data:
+        print(f"\n{st['name']} [{st['station']}]" + ("" if st["open"] else "  (closed)"))
+        for tile in st["tiles"]:
+            age = tile["age_seconds"]
+            age_text = "never" if age is None else f"{fmt.fmt_minutes(age / 60)} ago".replace("\u00a0", " ")
+            head = f"  {tile['family']:<9} {tile['status'].upper():<8} updated {age_text}"
+            print(head)
+            parts = [f"{t('fig.' + code, 'en')}: {format_figure(code, f['value'])}"
+                     + ("" if f["status"] in ("neutral",) else f" ({f['status']})")
+                     for code, f in tile["figures"].items()]
+            print("      " + "; ".join(p.replace("\u00a0", " ").replace("\u202f", " ") for p in parts))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from connectors import build_connector
+
+    settings = load_settings()
+    sources = [settings.source(args.source)] if args.source else settings.sources
+    ok_all = True
+    for src in sources:
+        try:
+            result = build_connector(src, settings).check(utcnow())
+        except Exception as e:  # check must report, not crash
+            ok_all = False
+            print(f"{src.name} ({src.type}): FAILED - {e}")
+            continue
+        ok_all &= result.ok
+        print(f"{src.name} ({src.type}): {'OK' if result.ok else 'FAILED'} - {result.message}")
+    return 0 if ok_all else 1
+
+
+def _safe_url(url: str) -> str:
+    """The database URL with any password masked (URLs are printed and logged)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,206 @@
+"""The collector: pulls every source on its schedule into the store.
+
+For each run of a source it
+
+1. hands the connector the window ``[bookmark, started]`` (the connector keeps
+   no state; the first run has no bookmark and gets the source's backfill),
+2. validates each reading (known station and metric, finite value, not in
+   the future) and skips bad ones with a counted reason,
+3. upserts in batches, one transaction per batch, so a long backfill becomes
+   visible while it loads and a crash loses at most one batch,
+4. records the run and only then moves the bookmark to ``started``: the
+   bookmark never passes the moment the pull began, and a re-pulled overlap
+   is harmless because the store's key de-duplicates it.
+
+Transient errors are retried with backoff within the run; configuration
+errors are not. Whatever one source does, the others still run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from board.domain.metrics import METRICS
+from board.domain.reading import Reading, Rejected
+from board.domain.timeutil import utcnow
+from board.settings import Settings
+from board.store import RunRow, Store
+from connectors import Connector, build_connector
+from connectors.errors import ConnectorError, TransientError
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 20_000
+MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = 1.0
+FUTURE_TOLERANCE = timedelta(minutes=5)
+RUN_RETENTION = timedelta(days=30)
+MAX_MESSAGE = 500
+
+
+@dataclass
+class RunOutcome:
+    source: str
+    ok: bool
+    rows: int
+    rejected: int
+    seconds: float
+    error: str | None = None
+    rejects: dict[str, int] = field(default_factory=dict)
+
+
+class Collector:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        connectors: dict[str, Connector] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+        backoff_seconds: float = BACKOFF_SECONDS,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.sleep = sleep
+        self.backoff_seconds = backoff_seconds
+        self.sources = {s.name: s for s in settings.sources if s.enabled}
+        self.connectors: dict[str, Connector] = dict(connectors or {})
+        self._last_prune: datetime | None = None
+
+    def connector(self, name: str) -> Connector:
+        if name not in self.connectors:
+            self.connectors[name] = build_connector(self.sources[name], self.settings)
+        return self.connectors[name]
+
+    # ------------------------------------------------------------------
+    def run_once(self, only: str | None = None, since: datetime | None = None) -> list[RunOutcome]:
+        """One cycle over every enabled source (or just ``only``)."""
+        if only is not None and only not in self.sources:
+            raise KeyError(f"unknown or disabled source {only!r}; enabled: {', '.join(self.sources) or 'none'}")
+        names = [only] if only else list(self.sources)
+        outcomes = [self.run_source(name, since_override=since) for name in names]
+        self._prune()
+        return outcomes
+
+    def run_source(self, name: str, since_override: datetime | None = None) -> RunOutcome:
+        """Pull one source once; never raises for anything the source does."""
+        started = self.clock()
+        since = since_override or self.store.bookmark(name)
+        attempts = 0
+        rows = 0
+        rejects: Counter[str] = Counter()
+        error: ConnectorError | Exception | None = None
+        while True:
+            attempts += 1
+            rows, rejects, error = 0, Counter(), None
+            try:
+                connector = self.connector(name)
+                rows = self._load(name, connector.pull(since, started), started, rejects)
+            except TransientError as e:
+                error = e
+                if attempts < MAX_ATTEMPTS:
+                    log.warning("source %s: %s (attempt %d, retrying)", name, e, attempts)
+                    self.sleep(self.backoff_seconds * 2 ** (attempts - 1))
+                    continue
+            except Exception as e:  # a broken source must never stop the collector
+                error = e
+            break
+
+        finished = self.clock()
+        ok = error is None
+        message = None if ok else _describe(error)
+        kind = getattr(error, "kind", "error") if error is not None else None
+        run = RunRow(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
+                     rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message)
+        with self.store.sessions.begin() as session:
+            self.store.record_run(session, run, dict(rejects))
+            if ok:
+                self.store.set_bookmark(session, name, started, finished)
+        if ok:
+            log.info("source %s: %d readings, %d rejected, %.2f s", name, rows, run.rejected, run.duration_seconds)
+        else:
+            log.error("source %s failed: %s", name, message)
+        return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects))
+
+    def _load(self, name: str, items: Iterable[Reading | Rejected], started: datetime, rejects: Counter[str]) -> int:
+        written = 0
+        batch: list[Reading] = []
+        for item in self._validated(name, items, started, rejects):
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                written += self._write(name, batch)
+        if batch:
+            written += self._write(name, batch)
+        return written
+
+    def _write(self, name: str, batch: list[Reading]) -> int:
+        with self.store.sessions.begin() as session:
+            n = self.store.upsert_readings(session, batch, source=name, now=self.clock())
+        batch.clear()
+        return n
+
+    def _validated(self, name: str, items: Iterable[Reading | Rejected], started: datetime,
+                   rejects: Counter[str]) -> Iterator[Reading]:
+        source = self.sources[name]
+        allowed = {s.code for s in self.settings.stations_of(source)}
+        latest_ok = started + FUTURE_TOLERANCE
+        for item in items:
+            if isinstance(item, Rejected):
+                rejects[item.reason] += 1
+            elif item.station not in allowed:
+                rejects[f"unknown station {item.station!r}"] += 1
+            elif item.metric not in METRICS:
+                rejects[f"unknown metric {item.metric!r}"] += 1
+            elif item.value is None or not math.isfinite(item.value):
+                rejects[f"{item.metric}: value {item.value!r} is not a finite number"] += 1
+            elif item.ts.tzinfo is None:
+                rejects["timestamp without a time zone"] += 1
+            elif item.ts > latest_ok:
+                rejects[f"{item.metric}: timestamp in the future"] += 1
+            else:
+                yield item
+
+    def _prune(self) -> None:
+        now = self.clock()
+        if self._last_prune and now - self._last_prune < timedelta(hours=1):
+            return
+        self._last_prune = now
+        self.store.prune_runs(now - RUN_RETENTION)
+
+    # ------------------------------------------------------------------
+    def run_forever(self, stop: threading.Event | None = None) -> None:
+        """Run each source on its own interval until ``stop`` is set."""
+        stop = stop or threading.Event()
+        due = {name: 0.0 for name in self.sources}
+        log.info("collector started: %s", ", ".join(f"{n} every {s.interval_seconds} s"
+                                                    for n, s in self.sources.items()) or "no sources")
+        while not stop.is_set():
+            now = time.monotonic()
+            for name, when in sorted(due.items(), key=lambda kv: kv[1]):
+                if when <= now and not stop.is_set():
+                    self.run_source(name)
+                    due[name] = time.monotonic() + self.sources[name].interval_seconds
+            self._prune()
+            wait = max(0.0, min(due.values(), default=now + 5) - time.monotonic())
+            stop.wait(min(wait, 5.0))
+
+
+def _describe(error: BaseException | None) -> str:
+    """A one-line message for the administrator (connectors keep secrets out of it)."""
+    if error is None:
+        return ""
+    if isinstance(error, ConnectorError):
+        text = str(error).strip() or type(error).__name__
+    else:
+        # SQLAlchemy errors carry the statement and every parameter: keep the cause only.
+        cause = getattr(error, "orig", None) or error
+        text = f"{type(cause).__name__}: {str(cause).strip().splitlines()[0] if str(cause).strip() else ''}"
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"

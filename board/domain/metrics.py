@@ -1,0 +1,93 @@
+"""The metrics the board knows, grouped in the four families of the brief.
+
+Every stored reading is a snapshot ``(station, metric, ts) -> value``:
+
+* ``gauge`` metrics are "now" values (queue waiting now, oldest wait).
+* ``daily`` metrics are cumulative since local midnight ("handled today");
+  the day's total is the day's last reading. Storing snapshots instead of
+  increments is what makes a re-pull or a restart unable to double-count.
+
+Derived figures (same-day share, remote share, NPS) are computed from the
+stored ones in :mod:`board.domain.kpi` and never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Family(StrEnum):
+    """The four tiles of the wall display."""
+
+    QUEUE = "queue"
+    CONTACTS = "contacts"
+    OMASOTE = "omasote"
+    FEEDBACK = "feedback"
+
+
+class Kind(StrEnum):
+    GAUGE = "gauge"
+    DAILY = "daily"
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    code: str
+    family: Family
+    kind: Kind
+    unit: str  # "count", "min", "h"
+
+
+_DEFS = [
+    # Queue (callbacks / contacts waiting for handling)
+    MetricDef("queue_waiting", Family.QUEUE, Kind.GAUGE, "count"),
+    MetricDef("queue_oldest_wait_min", Family.QUEUE, Kind.GAUGE, "min"),
+    MetricDef("queue_handled_today", Family.QUEUE, Kind.DAILY, "count"),
+    MetricDef("queue_handled_same_day_today", Family.QUEUE, Kind.DAILY, "count"),
+    # Daily contacts by channel
+    MetricDef("contacts_phone_today", Family.CONTACTS, Kind.DAILY, "count"),
+    MetricDef("contacts_omasote_today", Family.CONTACTS, Kind.DAILY, "count"),
+    MetricDef("contacts_chat_today", Family.CONTACTS, Kind.DAILY, "count"),
+    MetricDef("contacts_visit_today", Family.CONTACTS, Kind.DAILY, "count"),
+    MetricDef("contacts_carried_over", Family.CONTACTS, Kind.DAILY, "count"),
+    # Omasote e-service messages
+    MetricDef("omasote_unanswered", Family.OMASOTE, Kind.GAUGE, "count"),
+    MetricDef("omasote_oldest_unanswered_h", Family.OMASOTE, Kind.GAUGE, "h"),
+    MetricDef("omasote_received_today", Family.OMASOTE, Kind.DAILY, "count"),
+    MetricDef("omasote_answered_today", Family.OMASOTE, Kind.DAILY, "count"),
+    # Customer feedback (0-10 answers grouped as NPS classes)
+    MetricDef("feedback_promoters_today", Family.FEEDBACK, Kind.DAILY, "count"),
+    MetricDef("feedback_passives_today", Family.FEEDBACK, Kind.DAILY, "count"),
+    MetricDef("feedback_detractors_today", Family.FEEDBACK, Kind.DAILY, "count"),
+    MetricDef("feedback_needs_reaction", Family.FEEDBACK, Kind.GAUGE, "count"),
+    MetricDef("feedback_oldest_reaction_h", Family.FEEDBACK, Kind.GAUGE, "h"),
+]
+
+METRICS: dict[str, MetricDef] = {m.code: m for m in _DEFS}
+
+#: Derived figures that thresholds and targets may refer to as well.
+DERIVED: dict[str, Family] = {
+    "queue_same_day_share": Family.QUEUE,
+    "contacts_total_today": Family.CONTACTS,
+    "contacts_remote_share": Family.CONTACTS,
+    "feedback_nps": Family.FEEDBACK,
+    "feedback_answers_today": Family.FEEDBACK,
+}
+
+#: Every name a threshold, target or mapping may use.
+KNOWN_FIGURES: frozenset[str] = frozenset(METRICS) | frozenset(DERIVED)
+
+#: The metric whose freshness stands for the whole tile, and whose trend the
+#: tile draws.
+HEADLINE: dict[Family, str] = {
+    Family.QUEUE: "queue_waiting",
+    Family.CONTACTS: "contacts_phone_today",
+    Family.OMASOTE: "omasote_unanswered",
+    Family.FEEDBACK: "feedback_needs_reaction",
+}
+
+
+def metrics_of(family: Family) -> list[str]:
+    """Stored metric codes belonging to ``family``, in definition order."""
+    return [m.code for m in _DEFS if m.family is family]

@@ -1,0 +1,283 @@
+"""Configuration: typed models for ``config/*.yaml`` and the environment.
+
+Files (in ``BOARD_CONFIG_DIR``, default ``config/``):
+
+* ``board.yaml``    display settings (language, wall refresh)
+* ``stations.yaml`` stations and their opening hours
+* ``metrics.yaml``  thresholds (with per-station overrides) and targets
+* ``sources.yaml``  sources, their kind, schedule and staleness limit
+
+Environment: ``BOARD_DATABASE_URL`` (default: SQLite file ``data/board.sqlite``
+in the project), ``BOARD_CONFIG_DIR``. Secrets never live in these files.
+
+A wrong configuration raises :class:`ConfigError` whose message names the
+file, the key and what was expected, so the board refuses to start instead of
+showing wrong colours on a wall.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from board.domain.hours import OpeningHours
+from board.domain.metrics import KNOWN_FIGURES
+from board.domain.status import Threshold
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_DIR = PROJECT_DIR / "config"
+DEFAULT_DATA_DIR = PROJECT_DIR / "data"
+
+
+class ConfigError(Exception):
+    """The configuration is wrong; the message says where and what to fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- board.yaml
+class WallSettings(_Strict):
+    refresh_seconds: int = Field(15, ge=2, le=3600)
+
+
+class BoardSettings(_Strict):
+    language: Literal["fi", "sv", "en"] = "fi"
+    wall: WallSettings = WallSettings()
+
+
+# ------------------------------------------------------------- stations.yaml
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+class Station(_Strict):
+    code: str
+    name: str = Field(min_length=1)
+    municipality: str = Field(min_length=1)
+    population: int | None = Field(None, ge=0)
+    opening_hours: dict[str, str] | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not _CODE.match(v):
+            raise ValueError("must be lowercase letters, digits, '-' or '_' (used in URLs: ?station=CODE)")
+        return v
+
+
+class StationsFile(_Strict):
+    default_opening_hours: dict[str, str] = {d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+    stations: list[Station] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> StationsFile:
+        seen: set[str] = set()
+        for s in self.stations:
+            if s.code in seen:
+                raise ValueError(f"station code {s.code!r} appears twice")
+            seen.add(s.code)
+        for s in self.stations:
+            OpeningHours.parse(s.opening_hours or self.default_opening_hours)
+        return self
+
+
+# -------------------------------------------------------------- metrics.yaml
+class ThresholdModel(_Strict):
+    amber: float
+    red: float
+    direction: Literal["higher_is_worse", "lower_is_worse"] = "higher_is_worse"
+
+    @model_validator(mode="after")
+    def _order(self) -> ThresholdModel:
+        Threshold(self.amber, self.red, self.direction)  # raises ValueError with a readable message
+        return self
+
+    def to_domain(self) -> Threshold:
+        return Threshold(self.amber, self.red, self.direction)
+
+
+def _check_figures(names: dict[str, Any]) -> None:
+    unknown = sorted(set(names) - KNOWN_FIGURES)
+    if unknown:
+        raise ValueError(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_FIGURES))}")
+
+
+class MetricsFile(_Strict):
+    thresholds: dict[str, ThresholdModel] = {}
+    station_overrides: dict[str, dict[str, ThresholdModel]] = {}
+    targets: dict[str, float] = {}
+    min_feedback_answers: int = Field(5, ge=1)
+
+    @field_validator("thresholds", "targets")
+    @classmethod
+    def _known(cls, v: dict[str, Any]) -> dict[str, Any]:
+        _check_figures(v)
+        return v
+
+    @field_validator("station_overrides")
+    @classmethod
+    def _known_overrides(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for figures in v.values():
+            _check_figures(figures)
+        return v
+
+
+# -------------------------------------------------------------- sources.yaml
+class SourceBase(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
+    enabled: bool = True
+    interval_seconds: int = Field(30, ge=1, le=86400)
+    stale_after_seconds: int = Field(300, ge=1)
+    stations: list[str] | None = None  # None: every configured station
+
+
+class DemoSource(SourceBase):
+    """The built-in simulator (``connectors.demo``)."""
+
+    type: Literal["demo"]
+    seed: int = 2026
+    backfill_days: int = Field(56, ge=0, le=3660)
+    history_step_minutes: int = Field(30, ge=1, le=1440)
+    live_step_seconds: int = Field(60, ge=10, le=3600)
+
+
+SourceConfig = Annotated[DemoSource, Field(discriminator="type")]
+
+
+class SourcesFile(_Strict):
+    sources: list[SourceConfig] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> SourcesFile:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source name(s) {', '.join(dupes)} appear more than once")
+        return self
+
+
+# -------------------------------------------------------------- the whole
+@dataclass(frozen=True)
+class Settings:
+    """Everything the board needs to run, validated together."""
+
+    config_dir: Path
+    database_url: str
+    board: BoardSettings
+    stations_file: StationsFile
+    metrics: MetricsFile
+    sources_file: SourcesFile
+
+    @property
+    def stations(self) -> list[Station]:
+        return self.stations_file.stations
+
+    @property
+    def sources(self) -> list[DemoSource]:
+        return list(self.sources_file.sources)
+
+    @cached_property
+    def station_by_code(self) -> dict[str, Station]:
+        return {s.code: s for s in self.stations}
+
+    def station(self, code: str) -> Station:
+        try:
+            return self.station_by_code[code]
+        except KeyError:
+            raise KeyError(f"unknown station {code!r}; known: {', '.join(self.station_by_code)}") from None
+
+    def opening_hours(self, code: str) -> OpeningHours:
+        st = self.station(code)
+        return OpeningHours.parse(st.opening_hours or self.stations_file.default_opening_hours)
+
+    def thresholds_for(self, code: str) -> dict[str, Threshold]:
+        """Region-wide thresholds with this station's overrides applied."""
+        merged = {k: v.to_domain() for k, v in self.metrics.thresholds.items()}
+        for figure, t in self.metrics.station_overrides.get(code, {}).items():
+            merged[figure] = t.to_domain()
+        return merged
+
+    def source(self, name: str) -> DemoSource:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        raise KeyError(f"unknown source {name!r}; configured: {', '.join(s.name for s in self.sources)}")
+
+    def stations_of(self, source: DemoSource) -> list[Station]:
+        if source.stations is None:
+            return list(self.stations)
+        return [self.station_by_code[c] for c in source.stations]
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{DEFAULT_DATA_DIR / 'board.sqlite'}"
+
+
+def load_settings(config_dir: str | Path | None = None, database_url: str | None = None) -> Settings:
+    """Read and validate every configuration file; raise ConfigError on the first problem."""
+    cdir = Path(config_dir or os.environ.get("BOARD_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    if not cdir.is_dir():
+        raise ConfigError(f"configuration folder {cdir} does not exist (set BOARD_CONFIG_DIR or create it)")
+    board = _load(cdir / "board.yaml", BoardSettings, required=False)
+    stations = _load(cdir / "stations.yaml", StationsFile)
+    metrics = _load(cdir / "metrics.yaml", MetricsFile, required=False)
+    sources = _load(cdir / "sources.yaml", SourcesFile)
+    codes = {s.code for s in stations.stations}
+    for name in metrics.station_overrides:
+        if name not in codes:
+            raise ConfigError(
+                f"{cdir / 'metrics.yaml'}: station_overrides.{name}: unknown station; "
+                f"expected one of {', '.join(sorted(codes))}"
+            )
+    for i, src in enumerate(sources.sources):
+        for code in src.stations or []:
+            if code not in codes:
+                raise ConfigError(
+                    f"{cdir / 'sources.yaml'}: sources[{i}].stations: unknown station {code!r}; "
+                    f"expected one of {', '.join(sorted(codes))}"
+                )
+    url = database_url or os.environ.get("BOARD_DATABASE_URL") or default_database_url()
+    return Settings(cdir, url, board, stations, metrics, sources)
+
+
+def _load(path: Path, model: type[BaseModel], required: bool = True) -> Any:
+    if not path.exists():
+        if required:
+            raise ConfigError(f"{path}: file is missing")
+        return model()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level, got {type(raw).__name__}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        key = _dotted(first["loc"]) or "(top level)"
+        value = first.get("input")
+        shown = f" (got {value!r})" if not isinstance(value, dict | list) and value is not None else ""
+        raise ConfigError(f"{path}: {key}: {first['msg']}{shown}") from None
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("demo",):  # discriminator tags add noise to the path
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out

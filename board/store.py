@@ -1,0 +1,277 @@
+"""The store: readings, collector runs and source bookmarks (SQLAlchemy 2.0).
+
+Readings are keyed by ``(station, metric, ts)``. Every write is an upsert on
+that key, so pulling the same window twice, or a collector restarting in the
+middle of a window, can never double-count. The same code runs on SQLite (the
+embedded default) and PostgreSQL; only the upsert statement is dialect-specific.
+
+All timestamps are stored as naive UTC and handed out as aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from board.domain.reading import Reading
+from board.domain.timeutil import UTC, ensure_utc
+
+UPSERT_CHUNK = 2000
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in Python, naive UTC in the database (identical on every dialect)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return ensure_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class ReadingRow(Base):
+    __tablename__ = "readings"
+
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(60))
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RunRow(Base):
+    """One collector run of one source: the administrator's audit trail."""
+
+    __tablename__ = "collector_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    ok: Mapped[bool] = mapped_column()
+    error_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    @property
+    def duration_seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+    __table_args__ = (Index(None, "source", "started_at"),)
+
+
+class RejectRow(Base):
+    """A row a connector refused, with its reason (aggregated per run)."""
+
+    __tablename__ = "collector_rejects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("collector_runs.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class BookmarkRow(Base):
+    """Where the next pull of a source starts (never past when a pull started)."""
+
+    __tablename__ = "source_bookmarks"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True)
+class LatestValue:
+    metric: str
+    ts: datetime
+    value: float
+    source: str
+
+
+class Store:
+    """Thin gateway over an engine; sessions are opened here, at the edge."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # ------------------------------------------------------------- set-up
+    @classmethod
+    def open(cls, url: str, create: bool = True) -> Store:
+        store = cls(make_engine(url))
+        if create:
+            store.create_schema()
+        return store
+
+    def create_schema(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------- writes
+    def upsert_readings(self, session: Session, readings: Iterable[Reading], source: str, now: datetime) -> int:
+        """Insert or overwrite readings by key inside ``session``; return how many were written."""
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        if self.engine.dialect.name not in ("postgresql", "sqlite"):
+            raise NotImplementedError(f"upsert is not implemented for {self.engine.dialect.name}")
+        written = 0
+        batch: list[dict[str, object]] = []
+        now = ensure_utc(now)
+
+        def flush() -> None:
+            # Within one statement a key must appear once (PostgreSQL refuses otherwise).
+            unique = {(r["station"], r["metric"], r["ts"]): r for r in batch}
+            stmt = insert(ReadingRow.__table__)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["station", "metric", "ts"],
+                set_={"value": stmt.excluded.value, "source": stmt.excluded.source,
+                      "collected_at": stmt.excluded.collected_at},
+            )
+            session.execute(stmt, list(unique.values()))
+            batch.clear()
+
+        for r in readings:
+            batch.append({"station": r.station, "metric": r.metric,
+                          "ts": r.ts, "value": float(r.value),
+                          "source": source, "collected_at": now})
+            written += 1
+            if len(batch) >= UPSERT_CHUNK:
+                flush()
+        if batch:
+            flush()
+        return written
+
+    def record_run(self, session: Session, run: RunRow, rejects: dict[str, int] | None = None) -> RunRow:
+        session.add(run)
+        session.flush()
+        for reason, count in (rejects or {}).items():
+            session.add(RejectRow(run_id=run.id, reason=reason[:2000], count=count))
+        return run
+
+    def set_bookmark(self, session: Session, source: str, since: datetime, now: datetime) -> None:
+        row = session.get(BookmarkRow, source)
+        if row is None:
+            session.add(BookmarkRow(source=source, since=since, updated_at=now))
+        else:
+            row.since, row.updated_at = since, now
+
+    def prune_runs(self, older_than: datetime) -> int:
+        """Forget run records (and their rejects) older than ``older_than``."""
+        old = select(RunRow.id).where(RunRow.started_at < older_than)
+        with self.sessions.begin() as s:
+            s.execute(delete(RejectRow).where(RejectRow.run_id.in_(old)))
+            return s.execute(delete(RunRow).where(RunRow.started_at < older_than)).rowcount or 0
+
+    # -------------------------------------------------------------- reads
+    def bookmark(self, source: str) -> datetime | None:
+        with self.sessions() as s:
+            row = s.get(BookmarkRow, source)
+            return row.since if row else None
+
+    def latest_values(self, station: str, metrics: Sequence[str] | None = None) -> dict[str, LatestValue]:
+        """The newest reading of each metric at ``station`` (one indexed query)."""
+        r = ReadingRow
+        newest = select(r.metric, func.max(r.ts).label("ts")).where(r.station == station)
+        if metrics is not None:
+            newest = newest.where(r.metric.in_(list(metrics)))
+        newest = newest.group_by(r.metric).subquery()
+        stmt = select(r.metric, r.ts, r.value, r.source).join(
+            newest, (r.metric == newest.c.metric) & (r.ts == newest.c.ts)
+        ).where(r.station == station)
+        with self.sessions() as s:
+            return {m: LatestValue(m, ts, v, src) for m, ts, v, src in s.execute(stmt)}
+
+    def series(self, station: str, metrics: Sequence[str], start: datetime, end: datetime) -> list[Reading]:
+        """Readings of ``metrics`` at ``station`` with start <= ts < end, oldest first."""
+        r = ReadingRow
+        stmt = (
+            select(r.station, r.metric, r.ts, r.value)
+            .where(r.station == station, r.metric.in_(list(metrics)), r.ts >= start, r.ts < end)
+            .order_by(r.metric, r.ts)
+        )
+        with self.sessions() as s:
+            return [Reading(*row) for row in s.execute(stmt)]
+
+    def count_readings(self) -> int:
+        with self.sessions() as s:
+            return s.scalar(select(func.count()).select_from(ReadingRow)) or 0
+
+    def runs(self, source: str | None = None, limit: int = 50) -> list[RunRow]:
+        stmt = select(RunRow).order_by(RunRow.started_at.desc(), RunRow.id.desc()).limit(limit)
+        if source:
+            stmt = stmt.where(RunRow.source == source)
+        with self.sessions() as s:
+            return list(s.scalars(stmt))
+
+    def rejects(self, run_id: int) -> dict[str, int]:
+        with self.sessions() as s:
+            rows = s.scalars(select(RejectRow).where(RejectRow.run_id == run_id))
+            return {r.reason: r.count for r in rows}
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; for SQLite, make the folder and let two processes share the file."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # WAL: the collector writes while the web server reads, without blocking it.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)

@@ -1,0 +1,69 @@
+"""Read-side functions the pages and the CLI call (never SQL in a page).
+
+Each function takes the settings and the store explicitly, so pages can cache
+the results (``st.cache_data``) and tests can call them directly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from board.domain.metrics import Family, metrics_of
+from board.domain.snapshot import Latest, Tile, build_tiles, headline_series
+from board.domain.timeutil import day_start, local_date, utcnow
+from board.settings import Settings, Station
+from board.store import Store
+
+
+@dataclass
+class StationView:
+    station: Station
+    now: datetime
+    is_open: bool
+    tiles: list[Tile]
+
+    def tile(self, family: Family) -> Tile:
+        return next(t for t in self.tiles if t.family is family)
+
+
+def station_view(settings: Settings, store: Store, code: str, now: datetime | None = None,
+                 with_trend: bool = True) -> StationView:
+    """Everything the wall shows for one station at ``now``."""
+    now = now or utcnow()
+    station = settings.station(code)
+    start = day_start(local_date(now))
+    latest = {m: Latest(v.ts, v.value, v.source) for m, v in store.latest_values(code).items()}
+    is_open = settings.opening_hours(code).is_open(now)
+    tiles = build_tiles(
+        latest,
+        now=now,
+        day_start=start,
+        is_open=is_open,
+        thresholds=settings.thresholds_for(code),
+        targets=settings.metrics.targets,
+        stale_after={s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources},
+        min_feedback_answers=settings.metrics.min_feedback_answers,
+    )
+    if with_trend:
+        _add_trends(store, code, tiles, start, now)
+    return StationView(station, now, is_open, tiles)
+
+
+def _add_trends(store: Store, code: str, tiles: list[Tile], start: datetime, now: datetime) -> None:
+    wanted = [m for t in tiles for m in metrics_of(t.family)]
+    by_family: dict[Family, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    family_of = {m: t.family for t in tiles for m in metrics_of(t.family)}
+    for r in store.series(code, wanted, start, now + timedelta(seconds=1)):
+        by_family[family_of[r.metric]][r.ts][r.metric] = r.value
+    for t in tiles:
+        if not t.stale:
+            t.trend = headline_series(t.family, by_family.get(t.family, {}))
+
+
+def all_station_views(settings: Settings, store: Store, now: datetime | None = None,
+                      codes: list[str] | None = None) -> list[StationView]:
+    now = now or utcnow()
+    return [station_view(settings, store, s.code, now, with_trend=False)
+            for s in settings.stations if codes is None or s.code in codes]

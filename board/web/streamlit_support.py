@@ -1,0 +1,68 @@
+"""Streamlit glue: one settings object and one store per server process, and
+view results shared by every session for a few seconds.
+
+``st.cache_resource`` keeps one engine per process; ``st.cache_data`` with a
+short TTL means a hundred wall screens on the same station cost the store one
+query per TTL, not one per screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from board import views
+from board.settings import ConfigError, Settings, load_settings
+from board.store import Store
+
+VIEW_TTL_SECONDS = 5
+
+
+@st.cache_resource(show_spinner=False)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(url: str) -> Store:
+    return Store.open(url)
+
+
+def settings_or_stop(lang: str = "fi") -> Settings:
+    """The settings, or a readable error on the page (and stop) when they are wrong."""
+    from board.i18n import t
+
+    try:
+        return get_settings()
+    except ConfigError as e:
+        st.error(t("config.error", lang, error=str(e)))
+        st.stop()
+        raise  # unreachable; keeps type checkers happy
+
+
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def station_view(code: str) -> views.StationView:
+    settings = get_settings()
+    return views.station_view(settings, get_store(settings.database_url), code)
+
+
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def all_station_views() -> list[views.StationView]:
+    settings = get_settings()
+    return views.all_station_views(settings, get_store(settings.database_url))
+
+
+def next_opening(code: str, now: datetime) -> datetime | None:
+    return get_settings().opening_hours(code).next_opening(now)
+
+
+def language() -> str:
+    """The UI language: ?lang=sv|en in the URL, else the configured default."""
+    lang = st.query_params.get("lang")
+    if lang in ("fi", "sv", "en"):
+        return lang
+    try:
+        return get_settings().board.language
+    except ConfigError:
+        return "fi"

@@ -1,0 +1,87 @@
+"""CSS for the wall display: dark, high-contrast, sized in viewport units.
+
+Sizes are fractions of the screen height so the same board fills a 1366x768
+laptop and a 4K TV without scrolling; at 1920x1080 the big number is ~140 px
+and the smallest text ~26 px, readable from 4 m. Status colours pass WCAG AA
+against their text (badge text is large and bold) and every status also has
+its own icon shape and word.
+"""
+
+from __future__ import annotations
+
+HIDE_STREAMLIT_CHROME = """
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], #MainMenu, footer, [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"] { display: none !important; }
+[data-stale="true"] { opacity: 1 !important; transition: none !important; }
+"""
+
+WALL_CSS = HIDE_STREAMLIT_CHROME + """
+:root {
+  --bg: #0b1320; --tile: #17212f; --text: #f4f6f8; --muted: #c3ccd6;
+  --ok: #18794a; --warn: #f5b301; --alert: #c62828; --grey: #4a5565;
+}
+html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+  background: var(--bg) !important; color: var(--text); overflow: hidden !important;
+}
+.stMainBlockContainer, .block-container, [data-testid="stMainBlockContainer"] {
+  padding: 0 !important; max-width: 100% !important;
+}
+[data-testid="stVerticalBlock"] { gap: 0 !important; }
+.wall { box-sizing: border-box; height: 100vh; width: 100%; display: flex; flex-direction: column;
+  padding: 1.6vh 1.4vw; gap: 1.6vh; font-family: "Source Sans Pro", "Source Sans 3", "DejaVu Sans", sans-serif;
+  color: var(--text); }
+.wall-head { display: flex; align-items: center; gap: 2vw; min-height: 0; }
+.wall-head h1 { font-size: 6vh; line-height: 1.05; margin: 0; padding: 0; font-weight: 700; color: var(--text);
+  flex: 0 1 auto; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.wall-head .clock { margin-left: auto; }
+.clock { display: flex; align-items: baseline; gap: 1.2vw; white-space: nowrap; }
+.clock .date { font-size: 3.6vh; color: var(--muted); }
+.clock .time { font-size: 7vh; font-weight: 700; font-variant-numeric: tabular-nums; }
+.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: 3.4vh; font-weight: 700; flex: none;
+  background: var(--grey); padding: .6vh 1.4vw; border-radius: 1vh; white-space: nowrap; }
+.tiles { flex: 1; min-height: 0; display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr;
+  gap: 1.6vh 1.2vw; }
+.tile { --c: var(--grey); --on-c: #fff; background: var(--tile); border-radius: 1.4vh; min-height: 0; min-width: 0;
+  border-left: 1.4vh solid var(--c); padding: 1.6vh 1.4vw 1.2vh; display: flex; flex-direction: column;
+  overflow: hidden; box-sizing: border-box; }
+.tile.status-ok { --c: var(--ok); }
+.tile.status-warn { --c: var(--warn); --on-c: #111; }
+.tile.status-alert { --c: var(--alert); box-shadow: inset 0 0 0 .5vh var(--alert); }
+.tile.status-stale { background: repeating-linear-gradient(135deg, #1c2533 0 2vh, #232d3c 2vh 4vh); }
+.tile.status-closed .headline .value, .tile.status-closed .fig dd { color: #aab4bf; }
+.tile > header { display: flex; align-items: center; justify-content: space-between; gap: 1vw; }
+.tile h2 { font-size: 3.6vh; line-height: 1.1; margin: 0; padding: 0; font-weight: 700; color: var(--text);
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.badge { display: inline-flex; align-items: center; gap: .6vw; background: var(--c); color: var(--on-c);
+  font-size: 3.4vh; font-weight: 700; padding: .5vh 1vw; border-radius: 5vh; white-space: nowrap; --mark: var(--c); }
+.icon { width: 1em; height: 1em; flex: none; }
+.headline { display: flex; align-items: baseline; gap: 1.2vw; margin-top: .6vh; min-height: 0; }
+.headline .value { font-size: 12vh; line-height: 1; font-weight: 700; font-variant-numeric: tabular-nums; }
+.headline .label { font-size: 3.4vh; color: var(--muted); display: flex; flex-direction: column; }
+.headline .note { font-size: 2.6vh; font-style: italic; }
+.stale-main .value { color: var(--muted); }
+.stHtml .figures { display: grid; grid-template-columns: repeat(3, auto); justify-content: start;
+  gap: .6vh 3.2vw; margin: 1vh 0 0 0; padding: 0; }
+.stHtml .family-contacts .figures { grid-template-columns: repeat(6, auto); justify-content: space-between;
+  gap: .6vh 1.4vw; }
+.fig { min-width: 0; }
+.fig dd { margin: 0; font-size: 4.4vh; line-height: 1.1; font-weight: 700; font-variant-numeric: tabular-nums;
+  white-space: nowrap; display: flex; align-items: center; gap: .4vw; }
+.fig dt { font-size: 2.5vh; color: var(--muted); white-space: nowrap; }
+.fig .target { display: block; font-size: 2.3vh; }
+.mark { display: inline-flex; font-size: 3.4vh; }
+.mark-warn { color: var(--warn); --mark: var(--tile); }
+.mark-alert { color: #ff6b6b; --mark: var(--tile); }
+.tile-foot { margin-top: auto; display: flex; align-items: flex-end; gap: 1.2vw; min-height: 0; }
+.spark { flex: 1; height: 5.5vh; min-width: 0; width: 100%; display: block; }
+.fresh { font-size: 2.5vh; color: var(--muted); white-space: nowrap; }
+.stale-note { color: var(--text); font-weight: 700; font-size: 3vh; white-space: normal; }
+.wall-message { font-size: 3vh; }
+"""
+
+WALL_CSS += """
+.picker h1 { font-size: 4.5vh; color: var(--text); }
+.station-links { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 1.5vh 2vw; }
+.station-links a { font-size: 3.6vh; color: #9fd3ff; }
+"""

@@ -1,0 +1,37 @@
+"""The connector contract every source kind implements.
+
+A connector knows how to talk to one system and turn what it returns into
+:class:`~board.domain.reading.Reading` objects. It keeps no state: the
+collector hands it the window ``[since, until]`` (inclusive; the store's key
+removes the overlap). Rows it cannot use are yielded as
+:class:`~board.domain.reading.Rejected` with a reason, so one bad row never
+stops the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from board.domain.reading import Reading, Rejected
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    kind: str  # "ok", "configuration", "transient", "data", "error"
+    message: str
+
+
+class Connector(Protocol):
+    name: str
+
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
+        """Readings with ``since <= ts <= until`` (all history the source offers when since is None)."""
+        ...
+
+    def check(self, until: datetime) -> CheckResult:
+        """Can the source be reached and one record read? Never raises."""
+        ...

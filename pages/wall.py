@@ -1,0 +1,37 @@
+"""Wall display (/wall?station=CODE): a station's situation for a corridor TV.
+
+The tiles live in ``st.fragment(run_every=...)``: only the fragment reruns,
+so the page never reloads or flickers, and the TV needs no clicks, no login
+and no extension. (streamlit-autorefresh would rerun the whole page; that is
+kept for kiosk rotation between stations, where a whole-page change is the
+point.) Optional URL parameters: ``lang=sv|en``, ``refresh=SECONDS``.
+"""
+
+import streamlit as st
+
+from board.web import streamlit_support as sup
+from board.web.style import WALL_CSS
+from board.web.wall_html import render_station_picker, render_wall
+
+lang = sup.language()
+settings = sup.settings_or_stop(lang)
+st.html(f"<style>{WALL_CSS}</style>")
+
+code = st.query_params.get("station")
+if code not in settings.station_by_code:
+    st.html(render_station_picker(settings.stations, lang, unknown=code))
+    st.stop()
+
+try:
+    refresh = max(2, min(3600, int(st.query_params.get("refresh", settings.board.wall.refresh_seconds))))
+except ValueError:
+    refresh = settings.board.wall.refresh_seconds
+
+
+@st.fragment(run_every=refresh)
+def live_board() -> None:
+    view = sup.station_view(code)
+    st.html(render_wall(view, lang, sup.next_opening(code, view.now)))
+
+
+live_board()
