@@ -171,7 +171,7 @@ class Simulator:
         # Staffing: enough for the expected load with some slack, except on short-staffed days.
         prone = st.code in BUILD_UP_PRONE
         short = rng.random() < (0.35 if prone else 0.05)
-        staff = rng.uniform(0.55, 0.75) if short else rng.uniform(1.0, 1.3)
+        staff = rng.uniform(0.45, 0.65) if short else rng.uniform(1.0, 1.3)
         expected_phone = st.population * CONTACTS_PER_RESIDENT_DAY * WEEKDAY_FACTOR[weekday] * CHANNEL_SPLIT["phone"]
         cb_rate = (expected_phone * 1.15 * staff / open_minutes) if open_minutes else 0.0
         expected_oma = st.population * CONTACTS_PER_RESIDENT_DAY * CHANNEL_SPLIT["omasote"]

@@ -33,13 +33,15 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   color: var(--text); }
 .wall-head { display: flex; align-items: center; gap: 2vw; min-height: 0; }
 .wall-head h1 { font-size: 6vh; line-height: 1.05; margin: 0; padding: 0; font-weight: 700; color: var(--text);
-  flex: 0 1 auto; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  flex: 0 1 auto; min-width: 30%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .wall-head .clock { margin-left: auto; }
-.clock { display: flex; align-items: baseline; gap: 1.2vw; white-space: nowrap; }
-.clock .date { font-size: 3.6vh; color: var(--muted); }
-.clock .time { font-size: 7vh; font-weight: 700; font-variant-numeric: tabular-nums; }
-.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: 3.4vh; font-weight: 700; flex: none;
-  background: var(--grey); padding: .6vh 1.4vw; border-radius: 1vh; white-space: nowrap; }
+.clock { display: flex; flex-direction: column; align-items: flex-end; white-space: nowrap; flex: none; }
+.clock .date { font-size: 2.8vh; line-height: 1.1; color: var(--muted); }
+.clock .time { font-size: 6.4vh; line-height: 1; font-weight: 700; font-variant-numeric: tabular-nums; }
+.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: 3.4vh; font-weight: 700; flex: 0 1 auto;
+  background: var(--grey); padding: .6vh 1.4vw; border-radius: 1vh; white-space: nowrap; overflow: hidden;
+  min-width: 0; }
+.closed-banner span { overflow: hidden; text-overflow: ellipsis; }
 .tiles { flex: 1; min-height: 0; display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr;
   gap: 1.6vh 1.2vw; }
 .tile { --c: var(--grey); --on-c: #fff; background: var(--tile); border-radius: 1.4vh; min-height: 0; min-width: 0;

@@ -1,0 +1,141 @@
+"""The collector against real stores: failures are isolated, restarts never double-count."""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from board.collector import Collector
+from board.domain.reading import Reading, Rejected
+from board.settings import load_settings
+from board.store import Store
+from connectors.base import CheckResult
+from connectors.errors import ConfigurationError, TransientError
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # Monday 11.00 in Helsinki
+
+
+class FakeConnector:
+    """A source that fails a set number of times, then yields what it is given."""
+
+    def __init__(self, name: str, items: list, failures: list[Exception] | None = None) -> None:
+        self.name = name
+        self.items = items
+        self.failures = list(failures or [])
+        self.calls: list[tuple[datetime | None, datetime]] = []
+
+    def pull(self, since: datetime | None, until: datetime) -> Iterator:
+        self.calls.append((since, until))
+        if self.failures:
+            raise self.failures.pop(0)
+        yield from self.items
+
+    def check(self, until: datetime) -> CheckResult:
+        return CheckResult(True, "ok", "fake")
+
+
+@pytest.fixture
+def two_source_settings(config_dir: Path, database_url: str):
+    data = yaml.safe_load((config_dir / "sources.yaml").read_text())
+    data["sources"].append({"name": "other", "type": "demo", "stations": ["kajaani", "paltamo"]})
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump(data))
+    return load_settings(config_dir, database_url)
+
+
+def make(settings, store, clock=lambda: NOW, **connectors):
+    return Collector(settings, store, connectors=connectors, clock=clock, sleep=lambda s: None)
+
+
+def test_a_failing_source_does_not_stop_the_others(two_source_settings, database_url):
+    store = Store.open(database_url)
+    broken = FakeConnector("other", [], failures=[ConfigurationError("login failed for user 'board'")])
+    outcomes = {o.source: o for o in make(two_source_settings, store, other=broken).run_once()}
+    assert outcomes["demo"].ok and outcomes["demo"].rows > 0
+    assert not outcomes["other"].ok
+    assert outcomes["other"].error == "login failed for user 'board'"
+    assert len(broken.calls) == 1  # configuration errors are not retried
+    runs = {r.source: r for r in store.runs()}
+    assert runs["other"].error_kind == "configuration" and not runs["other"].ok
+    assert store.bookmark("other") is None  # the bookmark does not move on failure
+    assert store.bookmark("demo") == NOW
+
+
+def test_unexpected_exceptions_are_recorded_not_raised(two_source_settings, database_url):
+    store = Store.open(database_url)
+    broken = FakeConnector("other", [], failures=[ZeroDivisionError("division by zero")])
+    outcomes = {o.source: o for o in make(two_source_settings, store, other=broken).run_once()}
+    assert outcomes["other"].error == "ZeroDivisionError: division by zero"
+    assert outcomes["demo"].ok
+
+
+def test_transient_errors_are_retried_within_the_run(two_source_settings, database_url):
+    store = Store.open(database_url)
+    good = [Reading("kajaani", "queue_waiting", NOW, 3.0)]
+    flaky = FakeConnector("other", good, failures=[TransientError("timeout"), TransientError("HTTP 503")])
+    [outcome] = make(two_source_settings, store, other=flaky).run_once(only="other")
+    assert outcome.ok and outcome.rows == 1
+    assert len(flaky.calls) == 3
+    assert store.runs("other")[0].attempts == 3
+
+
+def test_bad_rows_are_skipped_and_counted_with_their_reason(two_source_settings, database_url):
+    store = Store.open(database_url)
+    items = [
+        Reading("kajaani", "queue_waiting", NOW, 3.0),
+        Reading("oulu", "queue_waiting", NOW, 3.0),  # not a station of this source
+        Reading("sotkamo", "queue_waiting", NOW, 3.0),  # a station, but not this source's
+        Reading("paltamo", "queue_lenght", NOW, 3.0),
+        Reading("paltamo", "queue_waiting", NOW, float("nan")),
+        Reading("paltamo", "queue_waiting", NOW + timedelta(days=1), 1.0),
+        Rejected("row 7: '12,5x' is not a number"),
+        Reading("paltamo", "queue_waiting", NOW, 4.0),
+    ]
+    [o] = make(two_source_settings, store, other=FakeConnector("other", items)).run_once(only="other")
+    assert o.ok and o.rows == 2 and o.rejected == 6
+    assert o.rejects == {
+        "unknown station 'oulu'": 1,
+        "unknown station 'sotkamo'": 1,
+        "unknown metric 'queue_lenght'": 1,
+        "queue_waiting: value nan is not a finite number": 1,
+        "queue_waiting: timestamp in the future": 1,
+        "row 7: '12,5x' is not a number": 1,
+    }
+    assert store.rejects(store.runs("other")[0].id)["unknown station 'oulu'"] == 1
+
+
+def test_a_restart_never_double_counts(settings, database_url):
+    """Run, 'crash', start a new collector over an overlapping window: same rows, same totals."""
+    store = Store.open(database_url)
+    clock = [NOW]
+    first = make(settings, store, clock=lambda: clock[0])
+    first.run_once()
+    count = store.count_readings()
+    totals = store.latest_values("kajaani")
+    assert count > 0
+
+    # A new process re-pulls from the start of the day (as after losing its bookmark).
+    second = make(settings, store, clock=lambda: clock[0])
+    second.run_once(since=NOW - timedelta(hours=12))
+    assert store.count_readings() == count
+    assert store.latest_values("kajaani") == totals
+
+    # Time moves on: only new readings are added, and the pull starts at the bookmark.
+    clock[0] = NOW + timedelta(minutes=10)  # two more 5-minute grid points
+    second.run_once()
+    assert store.runs("demo")[0].window_since == NOW
+    assert store.count_readings() == count + 2 * 18 * len(settings.stations)
+
+
+def test_first_run_backfills_history(settings, database_url):
+    store = Store.open(database_url)
+    make(settings, store).run_once()
+    start = NOW - timedelta(days=settings.sources[0].backfill_days)
+    old = store.series("kajaani", ["contacts_visit_today"], start, start + timedelta(hours=2))
+    assert old, "history before today should be loaded on the first run"
+
+
+def test_unknown_source_is_reported(settings, database_url):
+    with pytest.raises(KeyError, match="unknown or disabled source 'nope'"):
+        make(settings, Store.open(database_url)).run_once(only="nope")

@@ -1,0 +1,129 @@
+"""The demo simulator: deterministic, believable, and backfilling history."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from board.domain.hours import OpeningHours
+from board.domain.kpi import nps
+from board.domain.timeutil import day_bounds, local_date
+from board.settings import load_settings
+from connectors import build_connector
+from connectors.simulator import COL, Simulator, StationProfile
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)  # Wednesday 12.00 Helsinki
+WEEKDAYS = OpeningHours.parse({d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")})
+
+
+def sim(seed: int = 1) -> Simulator:
+    return Simulator(seed, [StationProfile("kajaani", 36000, WEEKDAYS), StationProfile("sotkamo", 10400, WEEKDAYS),
+                            StationProfile("ristijarvi", 1200, WEEKDAYS)])
+
+
+def days(n: int, end: date = date(2026, 11, 20)) -> list[date]:
+    return [end - timedelta(days=i) for i in range(n)]
+
+
+def end_of_day(s: Simulator, code: str, d: date, column: str) -> float:
+    return float(s.day(code, d).values[-1, COL[column]])
+
+
+def test_same_seed_and_clock_give_the_same_readings(config_dir):
+    settings = load_settings(config_dir, "sqlite://")
+    a = list(build_connector(settings.sources[0], settings).pull(None, NOW))
+    b = list(build_connector(settings.sources[0], settings).pull(None, NOW))
+    assert a == b and len(a) > 1000
+
+
+def test_a_different_seed_gives_different_numbers():
+    d = date(2026, 11, 18)
+    assert (sim(1).day("kajaani", d).values != sim(2).day("kajaani", d).values).any()
+
+
+def test_values_do_not_depend_on_what_was_asked_before():
+    d = date(2026, 11, 18)
+    fresh = sim(3).day("kajaani", d).values
+    warmed = sim(3)
+    for other in days(10):
+        warmed.day("kajaani", other)
+    assert (warmed.day("kajaani", d).values == fresh).all()
+
+
+def test_volumes_scale_with_population():
+    s = sim()
+    total = {code: sum(end_of_day(s, code, d, c) for d in days(10) for c in (
+        "contacts_phone_today", "contacts_visit_today", "contacts_chat_today", "contacts_omasote_today"))
+        for code in ("kajaani", "ristijarvi")}
+    assert 15 < total["kajaani"] / total["ristijarvi"] < 60  # population ratio is 30
+    assert 200 < total["kajaani"] / 10 * 7 / 5 < 600  # a weekday in Kajaani: a few hundred contacts
+
+
+def test_morning_phone_peak_and_quiet_nights_and_weekends():
+    s = sim()
+    wednesday = s.day("kajaani", date(2026, 11, 18))
+    start, _ = day_bounds(date(2026, 11, 18))
+    phone = wednesday.values[:, COL["contacts_phone_today"]]
+
+    def calls_between(h1: int, h2: int) -> float:  # local hours, EET = UTC+2
+        return float(phone[h2 * 60 - 1] - phone[h1 * 60 - 1])
+
+    assert calls_between(8, 10) > 1.5 * calls_between(13, 15)
+    assert calls_between(1, 6) == 0
+    sunday = s.day("kajaani", date(2026, 11, 22))
+    assert sunday.values[-1, COL["contacts_phone_today"]] == 0
+    assert sunday.values[-1, COL["contacts_omasote_today"]] > 0  # e-service runs around the clock
+
+
+def test_queues_build_up_more_often_in_kajaani_paltamo_ristijarvi():
+    s = sim()
+    weekdays = [d for d in days(56) if d.weekday() < 5]
+
+    def built_up(code: str, d: date) -> bool:  # a clear build-up, not a last-minute call or two
+        left = end_of_day(s, code, d, "queue_waiting")
+        return left >= max(3, 0.15 * end_of_day(s, code, d, "contacts_phone_today"))
+
+    counts = {code: sum(built_up(code, d) for d in weekdays) for code in ("kajaani", "sotkamo")}
+    assert counts["kajaani"] >= 5
+    assert counts["kajaani"] > 2 * counts["sotkamo"]
+
+
+def test_realistic_nps():
+    s = sim()
+    p = n = d = 0.0
+    for day in days(28):
+        p += end_of_day(s, "kajaani", day, "feedback_promoters_today")
+        n += end_of_day(s, "kajaani", day, "feedback_passives_today")
+        d += end_of_day(s, "kajaani", day, "feedback_detractors_today")
+    assert p + n + d > 100
+    assert 20 < nps(p, n, d) < 75
+
+
+def test_daily_counters_rise_through_the_day_and_start_from_zero():
+    values = sim().day("sotkamo", date(2026, 11, 18)).values
+    for col in ("queue_handled_today", "contacts_visit_today", "omasote_received_today"):
+        series = values[:, COL[col]]
+        assert series[0] <= 1 and (series[1:] >= series[:-1]).all()
+
+
+@pytest.mark.parametrize("day, minutes", [(date(2026, 3, 29), 23 * 60), (date(2026, 10, 25), 25 * 60)])
+def test_dst_days_have_23_and_25_hours(day, minutes):
+    assert sim().day("sotkamo", day).minutes == minutes
+
+
+def test_connector_backfills_eight_weeks_newest_first(config_dir):
+    settings = load_settings(config_dir, "sqlite://")
+    source = settings.sources[0].model_copy(update={"backfill_days": 56, "history_step_minutes": 240})
+    readings = list(build_connector(source, settings).pull(None, NOW))
+    oldest = min(r.ts for r in readings)
+    assert NOW - oldest >= timedelta(days=56) - timedelta(hours=4)  # grid-aligned to the 4 h step
+    assert local_date(readings[0].ts) == local_date(NOW)  # today first, so the wall fills at once
+    assert {r.station for r in readings} == {s.code for s in settings.stations}
+
+
+def test_pull_respects_the_window(config_dir):
+    settings = load_settings(config_dir, "sqlite://")
+    connector = build_connector(settings.sources[0], settings)
+    since = NOW - timedelta(minutes=30)
+    got = list(connector.pull(since, NOW))
+    assert got and all(since <= r.ts <= NOW for r in got)
+    assert connector.check(NOW).ok

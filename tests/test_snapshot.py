@@ -1,0 +1,78 @@
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from board.domain.metrics import Family
+from board.domain.snapshot import Latest, build_tiles, derive
+from board.domain.status import Status, Threshold
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # Monday 11.00 Helsinki
+DAY_START = datetime(2026, 11, 22, 22, 0, tzinfo=timezone.utc)
+THRESHOLDS = {
+    "queue_waiting": Threshold(10, 20),
+    "queue_same_day_share": Threshold(0.95, 0.85, "lower_is_worse"),
+    "feedback_nps": Threshold(20, 0, "lower_is_worse"),
+}
+
+
+def latest(age_minutes: float = 1, **values: float) -> dict[str, Latest]:
+    ts = NOW - timedelta(minutes=age_minutes)
+    return {k: Latest(ts, v, "demo") for k, v in values.items()}
+
+
+def tiles(values: dict[str, Latest], is_open: bool = True, **kw):
+    return {t.family: t for t in build_tiles(
+        values, now=NOW, day_start=DAY_START, is_open=is_open, thresholds=THRESHOLDS, targets={},
+        stale_after={"demo": timedelta(minutes=5)}, **kw)}
+
+
+def test_queue_tile_takes_the_worst_of_its_figures():
+    t = tiles(latest(queue_waiting=12, queue_oldest_wait_min=30, queue_handled_today=20,
+                     queue_handled_same_day_today=16))[Family.QUEUE]
+    assert t.headline.value == 12
+    assert t.headline.status is Status.WARN
+    same_day = next(f for f in t.figures if f.code == "queue_same_day_share")
+    assert same_day.value == pytest.approx(0.8)
+    assert same_day.status is Status.ALERT
+    assert t.status is Status.ALERT
+
+
+def test_stale_when_the_source_is_older_than_its_limit():
+    t = tiles(latest(age_minutes=6, queue_waiting=3))[Family.QUEUE]
+    assert t.status is Status.STALE and t.stale
+    assert tiles(latest(age_minutes=4, queue_waiting=3))[Family.QUEUE].status is Status.OK
+
+
+def test_closed_outside_opening_hours_is_never_red():
+    t = tiles(latest(queue_waiting=50), is_open=False)[Family.QUEUE]
+    assert t.headline.status is Status.ALERT  # the figure itself is high...
+    assert t.status is Status.CLOSED  # ...but the station is closed
+
+
+def test_no_data_when_nothing_was_delivered():
+    assert tiles({})[Family.OMASOTE].status is Status.NO_DATA
+
+
+def test_yesterdays_daily_counter_is_not_todays_value():
+    values = latest(queue_waiting=2)
+    values["queue_handled_today"] = Latest(DAY_START - timedelta(minutes=1), 80, "demo")
+    t = tiles(values)[Family.QUEUE]
+    handled = next(f for f in t.figures if f.code == "queue_handled_today")
+    assert handled.value is None
+
+
+def test_nps_is_not_judged_on_too_few_answers():
+    few = tiles(latest(feedback_promoters_today=0, feedback_passives_today=0, feedback_detractors_today=3),
+                min_feedback_answers=5)[Family.FEEDBACK]
+    assert few.headline.value == -100
+    assert few.headline.status is Status.NEUTRAL
+    many = tiles(latest(feedback_promoters_today=1, feedback_passives_today=1, feedback_detractors_today=4),
+                 min_feedback_answers=5)[Family.FEEDBACK]
+    assert many.headline.status is Status.ALERT
+
+
+def test_derive_totals_and_shares():
+    d = derive({"contacts_phone_today": 30, "contacts_chat_today": 10, "contacts_omasote_today": 20,
+                "contacts_visit_today": 40})
+    assert d["contacts_total_today"] == 100
+    assert d["contacts_remote_share"] == pytest.approx(0.6)

@@ -1,0 +1,69 @@
+"""The store on SQLite and on the PostgreSQL server (same code, same tests)."""
+
+from datetime import datetime, timedelta, timezone
+
+from board.domain.reading import Reading
+from board.store import RunRow, Store
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+
+
+def write(store: Store, readings: list[Reading], source: str = "demo") -> int:
+    with store.sessions.begin() as s:
+        return store.upsert_readings(s, readings, source=source, now=T0)
+
+
+def test_upserting_the_same_window_twice_never_double_counts(store: Store):
+    window = [Reading("kajaani", "queue_waiting", T0 + timedelta(minutes=i), float(i)) for i in range(10)]
+    write(store, window)
+    write(store, window)
+    assert store.count_readings() == 10
+    # An overlapping window with a corrected value replaces, not adds.
+    write(store, [Reading("kajaani", "queue_waiting", T0 + timedelta(minutes=9), 42.0),
+                  Reading("kajaani", "queue_waiting", T0 + timedelta(minutes=10), 43.0)])
+    assert store.count_readings() == 11
+    latest = store.latest_values("kajaani")["queue_waiting"]
+    assert (latest.ts, latest.value) == (T0 + timedelta(minutes=10), 43.0)
+
+
+def test_duplicate_keys_within_one_batch_keep_the_last(store: Store):
+    write(store, [Reading("paltamo", "queue_waiting", T0, 1.0), Reading("paltamo", "queue_waiting", T0, 2.0)])
+    assert store.count_readings() == 1
+    assert store.latest_values("paltamo")["queue_waiting"].value == 2.0
+
+
+def test_timestamps_come_back_as_aware_utc(store: Store):
+    helsinki_noon = datetime(2026, 7, 1, 12, 0, tzinfo=timezone(timedelta(hours=3)))
+    write(store, [Reading("kuhmo", "omasote_unanswered", helsinki_noon, 5)])
+    got = store.latest_values("kuhmo")["omasote_unanswered"].ts
+    assert got == helsinki_noon and got.tzinfo == timezone.utc and got.hour == 9
+
+
+def test_latest_values_per_metric_and_series(store: Store):
+    rows = [Reading("sotkamo", m, T0 + timedelta(minutes=i), i * k)
+            for i in range(5) for k, m in ((1, "queue_waiting"), (2, "omasote_unanswered"))]
+    rows.append(Reading("kuhmo", "queue_waiting", T0 + timedelta(hours=1), 99))
+    write(store, rows)
+    latest = store.latest_values("sotkamo")
+    assert {m: v.value for m, v in latest.items()} == {"queue_waiting": 4, "omasote_unanswered": 8}
+    series = store.series("sotkamo", ["queue_waiting"], T0 + timedelta(minutes=1), T0 + timedelta(minutes=4))
+    assert [r.value for r in series] == [1, 2, 3]
+
+
+def test_runs_bookmarks_and_rejects_are_recorded(store: Store):
+    with store.sessions.begin() as s:
+        run = store.record_run(s, RunRow(source="demo", started_at=T0, finished_at=T0 + timedelta(seconds=2),
+                                         rows=10, rejected=3, ok=True), {"unknown station 'oulu'": 3})
+        store.set_bookmark(s, "demo", T0, T0)
+    with store.sessions.begin() as s:
+        store.set_bookmark(s, "demo", T0 + timedelta(minutes=1), T0)
+    assert store.bookmark("demo") == T0 + timedelta(minutes=1)
+    [got] = store.runs("demo")
+    assert got.duration_seconds == 2 and got.rows == 10 and got.ok
+    assert store.rejects(run.id) == {"unknown station 'oulu'": 3}
+    assert store.prune_runs(T0 + timedelta(days=1)) == 1
+    assert store.runs("demo") == [] and store.rejects(run.id) == {}
+
+
+def test_store_runs_on_the_url_it_is_given(store: Store, database_url: str):
+    assert store.engine.dialect.name == ("postgresql" if database_url.startswith("postgresql") else "sqlite")
