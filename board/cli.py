@@ -25,6 +25,8 @@ import time
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sqlalchemy.exc import ArgumentError, OperationalError
+
 from board import formatting as fmt
 from board.domain.status import Status
 from board.domain.timeutil import HELSINKI, utcnow
@@ -45,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ConfigError as e:
         print(f"configuration error: {e}", file=sys.stderr)
+        return 2
+    except (OperationalError, ArgumentError) as e:
+        url = os.environ.get("BOARD_DATABASE_URL", "the default SQLite file")
+        cause = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        print(f"cannot open the store at {_safe_url(url)}: {cause}\n"
+              "check BOARD_DATABASE_URL and that the database server is running", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -272,4 +280,7 @@ def _safe_url(url: str) -> str:
     """The database URL with any password masked (URLs are printed and logged)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unparseable database URL)"

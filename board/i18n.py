@@ -53,7 +53,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "wall.stale_value": {"fi": "viimeisin arvo {value}", "sv": "senaste värde {value}", "en": "last value {value}"},
     "wall.no_data": {"fi": "Lähde ei ole vielä toimittanut tietoja", "sv": "Källan har inte levererat uppgifter",
                      "en": "The source has not delivered data yet"},
-    "wall.opens": {"fi": "avataan {when}", "sv": "öppnar {when}", "en": "opens {when}"},
+    "wall.opens": {"fi": "Avataan {when}", "sv": "Öppnar {when}", "en": "Opens {when}"},
     "wall.target": {"fi": "tavoite {value}", "sv": "mål {value}", "en": "target {value}"},
     "wall.few_answers": {"fi": "vähän vastauksia", "sv": "få svar", "en": "few answers"},
     "wall.trend": {"fi": "Kehitys tänään", "sv": "Utveckling i dag", "en": "Today's trend"},

@@ -12,9 +12,12 @@ from datetime import datetime, timedelta
 
 from board.domain.metrics import Family, metrics_of
 from board.domain.snapshot import Latest, Tile, build_tiles, headline_series
-from board.domain.timeutil import day_start, local_date, utcnow
+from board.domain.timeutil import at_local, day_bounds, day_start, local_date, utcnow
 from board.settings import Settings, Station
 from board.store import Store
+
+
+TREND_MARGIN = timedelta(hours=1)
 
 
 @dataclass
@@ -23,6 +26,8 @@ class StationView:
     now: datetime
     is_open: bool
     tiles: list[Tile]
+    #: The part of today the trend lines span: opening hours +-1 h, or the whole day.
+    trend_window: tuple[datetime, datetime] | None = None
 
     def tile(self, family: Family) -> Tile:
         return next(t for t in self.tiles if t.family is family)
@@ -46,9 +51,21 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         stale_after={s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources},
         min_feedback_answers=settings.metrics.min_feedback_answers,
     )
+    window = trend_window(settings, code, now)
     if with_trend:
-        _add_trends(store, code, tiles, start, now)
-    return StationView(station, now, is_open, tiles)
+        _add_trends(store, code, tiles, window[0], now)
+    return StationView(station, now, is_open, tiles, window)
+
+
+def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime, datetime]:
+    """Today's opening hours widened by an hour each side (the whole day when closed all day)."""
+    today = local_date(now)
+    hours = settings.opening_hours(code).hours_on(today.weekday())
+    if hours is None:
+        return day_bounds(today)
+    start = max(day_start(today), at_local(today, hours[0]) - TREND_MARGIN)
+    end = min(day_bounds(today)[1], at_local(today, hours[1]) + TREND_MARGIN)
+    return start, end
 
 
 def _add_trends(store: Store, code: str, tiles: list[Tile], start: datetime, now: datetime) -> None:

@@ -1,7 +1,7 @@
 """The collector against real stores: failures are isolated, restarts never double-count."""
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from board.store import Store
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, TransientError
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # Monday 11.00 in Helsinki
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 in Helsinki
 
 
 class FakeConnector:

@@ -1,17 +1,17 @@
 """The demo simulator: deterministic, believable, and backfilling history."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from board.domain.hours import OpeningHours
 from board.domain.kpi import nps
-from board.domain.timeutil import day_bounds, local_date
+from board.domain.timeutil import local_date
 from board.settings import load_settings
 from connectors import build_connector
 from connectors.simulator import COL, Simulator, StationProfile
 
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)  # Wednesday 12.00 Helsinki
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # Wednesday 12.00 Helsinki
 WEEKDAYS = OpeningHours.parse({d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")})
 
 
@@ -61,7 +61,6 @@ def test_volumes_scale_with_population():
 def test_morning_phone_peak_and_quiet_nights_and_weekends():
     s = sim()
     wednesday = s.day("kajaani", date(2026, 11, 18))
-    start, _ = day_bounds(date(2026, 11, 18))
     phone = wednesday.values[:, COL["contacts_phone_today"]]
 
     def calls_between(h1: int, h2: int) -> float:  # local hours, EET = UTC+2

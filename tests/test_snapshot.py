@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -6,8 +6,8 @@ from board.domain.metrics import Family
 from board.domain.snapshot import Latest, build_tiles, derive
 from board.domain.status import Status, Threshold
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # Monday 11.00 Helsinki
-DAY_START = datetime(2026, 11, 22, 22, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 Helsinki
+DAY_START = datetime(2026, 11, 22, 22, 0, tzinfo=UTC)
 THRESHOLDS = {
     "queue_waiting": Threshold(10, 20),
     "queue_same_day_share": Threshold(0.95, 0.85, "lower_is_worse"),
@@ -76,3 +76,10 @@ def test_derive_totals_and_shares():
                 "contacts_visit_today": 40})
     assert d["contacts_total_today"] == 100
     assert d["contacts_remote_share"] == pytest.approx(0.6)
+
+
+def test_oldest_wait_is_blank_when_nothing_waits():
+    d = derive({"queue_waiting": 0, "queue_oldest_wait_min": 0, "omasote_unanswered": 2,
+                "omasote_oldest_unanswered_h": 5})
+    assert d["queue_oldest_wait_min"] is None
+    assert d["omasote_oldest_unanswered_h"] == 5

@@ -1,11 +1,11 @@
 """The store on SQLite and on the PostgreSQL server (same code, same tests)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from board.domain.reading import Reading
 from board.store import RunRow, Store
 
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def write(store: Store, readings: list[Reading], source: str = "demo") -> int:
@@ -36,7 +36,7 @@ def test_timestamps_come_back_as_aware_utc(store: Store):
     helsinki_noon = datetime(2026, 7, 1, 12, 0, tzinfo=timezone(timedelta(hours=3)))
     write(store, [Reading("kuhmo", "omasote_unanswered", helsinki_noon, 5)])
     got = store.latest_values("kuhmo")["omasote_unanswered"].ts
-    assert got == helsinki_noon and got.tzinfo == timezone.utc and got.hour == 9
+    assert got == helsinki_noon and got.tzinfo == UTC and got.hour == 9
 
 
 def test_latest_values_per_metric_and_series(store: Store):

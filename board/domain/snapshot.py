@@ -64,6 +64,12 @@ class Tile:
 def derive(values: Mapping[str, float | None]) -> dict[str, float | None]:
     """Stored values plus every derived figure (None where undefined)."""
     out: dict[str, float | None] = dict(values)
+    # "Oldest waiting" has no meaning when nothing waits: show a dash, not "0 min".
+    for count, age in (("queue_waiting", "queue_oldest_wait_min"),
+                       ("omasote_unanswered", "omasote_oldest_unanswered_h"),
+                       ("feedback_needs_reaction", "feedback_oldest_reaction_h")):
+        if values.get(count) == 0 and age in out:
+            out[age] = None
     channels = {c: values.get(f"contacts_{c}_today") for c in kpi.ALL_CHANNELS}
     known = [v for v in channels.values() if v is not None]
     out["contacts_total_today"] = sum(known) if known else None

@@ -59,10 +59,12 @@ def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | No
     if not view.is_open:
         when = ""
         if next_opening is not None:
-            when = " · " + escape(t("wall.opens", lang, when=(
-                f"{fmt.fmt_date(next_opening, lang, weekday=True).split(' ')[0]} {fmt.fmt_time(next_opening, lang)}")))
+            weekday = fmt.fmt_date(next_opening, lang, weekday=True).split(" ")[0]
+            when = escape(t("wall.opens", lang, when=f"{weekday} {fmt.fmt_time(next_opening, lang)}"))
+        else:
+            when = escape(t("status.closed", lang))
         closed = (f'<div class="closed-banner" data-closed="true">{badge_icon(Status.CLOSED)}'
-                  f'<span>{escape(t("status.closed", lang))}{when}</span></div>')
+                  f'<span>{when}</span></div>')
     tiles = "".join(render_tile(tile, view, lang) for tile in view.tiles)
     return (
         f'<div class="wall" data-station="{escape(view.station.code)}" data-lang="{lang}">'
@@ -84,7 +86,8 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         body = (f'<div class="headline stale-main"><span class="value" data-figure="{head.code}" data-value="">–</span>'
                 f'<span class="label">{escape(t("wall.stale_value", lang, value=format_figure(head.code, head.value)))}'
                 f'</span></div>')
-        footer = f'<div class="tile-foot"><span class="fresh stale-note">{escape(t("wall.stale", lang, time=last))}</span></div>'
+        note = escape(t("wall.stale", lang, time=last))
+        footer = f'<div class="tile-foot"><span class="fresh stale-note">{note}</span></div>'
         figures = ""
     elif status is Status.NO_DATA:
         body = f'<div class="headline"><span class="value" data-figure="{head.code}" data-value="">–</span></div>'
@@ -128,7 +131,7 @@ def _sparkline(tile: Tile, view: StationView, lang: str) -> str:
     """Today's headline as a small line over the whole local day (00-24)."""
     if len(tile.trend) < 2:
         return '<span class="spark"></span>'
-    start, end = day_bounds(local_date(view.now))
+    start, end = view.trend_window or day_bounds(local_date(view.now))
     span = (end - start).total_seconds()
     values = [v for _, v in tile.trend]
     lo, hi = min(0.0, min(values)), max(values)
@@ -136,7 +139,7 @@ def _sparkline(tile: Tile, view: StationView, lang: str) -> str:
     pts = " ".join(
         f"{1000 * (ts - start).total_seconds() / span:.1f},{96 - 90 * (v - lo) / rng:.1f}" for ts, v in tile.trend
     )
-    now_x = 1000 * (view.now - start).total_seconds() / span
+    now_x = min(1000.0, 1000 * (view.now - start).total_seconds() / span)
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 100" preserveAspectRatio="none">'
         f'<line x1="{now_x:.1f}" x2="{now_x:.1f}" y1="0" y2="100" stroke="#c3ccd6" stroke-width="1" '

@@ -1,0 +1,53 @@
+"""Render the wall for any station at any moment into a standalone HTML file.
+
+For looking at the design in states the clock does not offer right now (a
+busy Monday morning, a DST day) without waiting for them: it simulates the
+demo data up to ``--at`` into a temporary store and writes the same HTML and
+CSS the wall page serves.
+
+    python scripts/render_wall_preview.py --station kajaani --at 2026-11-23T10:30 -o /tmp/wall.html
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from board.collector import Collector  # noqa: E402
+from board.domain.timeutil import HELSINKI  # noqa: E402
+from board.settings import load_settings  # noqa: E402
+from board.store import Store  # noqa: E402
+from board.views import station_view  # noqa: E402
+from board.web.style import WALL_CSS  # noqa: E402
+from board.web.wall_html import render_wall  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--station", default="kajaani")
+    p.add_argument("--at", required=True, help="local Helsinki time, ISO format")
+    p.add_argument("--lang", default="fi")
+    p.add_argument("-o", "--output", required=True)
+    args = p.parse_args()
+    at = datetime.fromisoformat(args.at).replace(tzinfo=HELSINKI)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(database_url=f"sqlite:///{tmp}/preview.sqlite")
+        store = Store.open(settings.database_url)
+        source = settings.sources[0]
+        Collector(settings, store, clock=lambda: at).run_once(
+            only=source.name, since=at.replace(hour=0, minute=0))
+        view = station_view(settings, store, args.station, at)
+        html = render_wall(view, args.lang, settings.opening_hours(args.station).next_opening(at))
+        store.dispose()
+    Path(args.output).write_text(f"<!doctype html><meta charset=utf-8><style>body{{margin:0}}{WALL_CSS}</style>"
+                                 f'<div class="stHtml">{html}</div>', encoding="utf-8")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The command line as an administrator uses it: a real subprocess, a real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def board(*args: str, config_dir: Path, db: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": db}
+    return subprocess.run([sys.executable, "-m", "board", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_help_lists_the_commands(config_dir, sqlite_url):
+    out = board("--help", config_dir=config_dir, db=sqlite_url).stdout
+    for command in ("demo", "collect", "serve", "status", "check", "init-db"):
+        assert command in out
+    assert "--once" in board("collect", "--help", config_dir=config_dir, db=sqlite_url).stdout
+
+
+def test_collect_once_then_status_json(config_dir, sqlite_url):
+    collected = board("collect", "--once", config_dir=config_dir, db=sqlite_url)
+    assert collected.returncode == 0, collected.stderr
+    assert "demo: OK" in collected.stdout
+
+    result = board("status", "--station", "kajaani", "--json", config_dir=config_dir, db=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    [station] = data["stations"]
+    assert station["station"] == "kajaani"
+    tiles = {t["family"]: t for t in station["tiles"]}
+    assert set(tiles) == {"queue", "contacts", "omasote", "feedback"}
+    queue = tiles["queue"]
+    assert queue["age_seconds"] is not None and queue["age_seconds"] < 600
+    assert isinstance(queue["figures"]["queue_waiting"]["value"], float)
+
+    text = board("status", config_dir=config_dir, db=sqlite_url)
+    assert text.returncode == 0
+    assert "Ristijärven terveysasema [ristijarvi]" in text.stdout and "waiting now:" in text.stdout
+
+
+def test_status_reports_missing_data_with_exit_code_1(config_dir, sqlite_url):
+    result = board("status", "--station", "sotkamo", config_dir=config_dir, db=sqlite_url)
+    assert result.returncode == 1
+    assert "NO_DATA" in result.stdout and "updated never" in result.stdout
+
+
+def test_unknown_station_and_source(config_dir, sqlite_url):
+    result = board("status", "--station", "oulu", config_dir=config_dir, db=sqlite_url)
+    assert result.returncode == 2 and "unknown station 'oulu'" in result.stderr
+    result = board("collect", "--once", "--source", "nope", config_dir=config_dir, db=sqlite_url)
+    assert result.returncode == 2 and "unknown or disabled source 'nope'" in result.stderr
+
+
+def test_wrong_configuration_fails_at_start_naming_file_and_key(config_dir, sqlite_url):
+    (config_dir / "board.yaml").write_text("wall:\n  refresh_seconds: soon\n")
+    result = board("status", config_dir=config_dir, db=sqlite_url)
+    assert result.returncode == 2
+    assert "board.yaml: wall.refresh_seconds" in result.stderr and "'soon'" in result.stderr
+
+
+def test_check_reports_each_source(config_dir, sqlite_url):
+    result = board("check", config_dir=config_dir, db=sqlite_url)
+    assert result.returncode == 0 and "demo (demo): OK" in result.stdout
+
+
+def test_passwords_in_database_urls_are_masked(config_dir):
+    result = board("init-db", config_dir=config_dir, db="postgresql+psycopg://board:s3cret@127.0.0.1:1/none",
+                   timeout=60)
+    assert result.returncode == 2
+    assert "cannot open the store at postgresql+psycopg://board:***@127.0.0.1:1/none" in result.stderr
+    assert "s3cret" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,62 @@
+"""The wall HTML for each state a tile can be in, and what it must never show."""
+
+from datetime import datetime, timedelta, timezone
+
+from board.domain.reading import Reading
+from board.views import station_view
+from board.web.wall_html import render_wall
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # Monday 11.00 Helsinki: open
+
+
+def put(store, *readings: Reading) -> None:
+    with store.sessions.begin() as s:
+        store.upsert_readings(s, readings, source="demo", now=NOW)
+
+
+def test_fresh_tile_shows_value_status_word_and_freshness(settings, store):
+    put(store, Reading("paltamo", "queue_waiting", NOW - timedelta(minutes=1), 25),
+        Reading("paltamo", "queue_oldest_wait_min", NOW - timedelta(minutes=1), 30))
+    view = station_view(settings, store, "paltamo", NOW)
+    html = render_wall(view)
+    queue = html.split('data-family="queue"')[1].split("</section>")[0]
+    assert 'data-status="alert"' in html  # 25 >= red 20 for Paltamo
+    assert 'data-value="25"' in queue and ">25<" in queue
+    assert "Hälytys" in queue and 'class="icon icon-alert"' in queue
+    assert "päivitetty klo 10.59" in queue
+
+
+def test_stale_tile_never_shows_the_old_number_as_current(settings, store):
+    put(store, Reading("paltamo", "queue_waiting", NOW - timedelta(minutes=30), 17))
+    html = render_wall(station_view(settings, store, "paltamo", NOW))
+    queue = html.split('data-family="queue"')[1].split("</section>")[0]
+    assert 'data-status="stale"' in queue and "Vanhentunut" in queue
+    assert 'data-value=""' in queue and ">17<" not in queue  # the big number is a dash
+    assert "viimeisin arvo 17" in queue and "Tieto vanhentunut: viimeisin klo 10.30" in queue
+
+
+def test_no_data_and_closed_states(settings, store):
+    html = render_wall(station_view(settings, store, "kuhmo", NOW))
+    assert html.count('data-status="no_data"') == 4 and "Ei tietoa" in html
+    sunday = NOW - timedelta(days=1)
+    put(store, Reading("kuhmo", "queue_waiting", sunday - timedelta(minutes=1), 40))
+    closed = render_wall(station_view(settings, store, "kuhmo", sunday),
+                         next_opening=settings.opening_hours("kuhmo").next_opening(sunday))
+    assert 'data-closed="true"' in closed and "Avataan ma klo 8.00" in closed
+    queue = closed.split('data-family="queue"')[1].split("</section>")[0]
+    assert 'data-status="closed"' in queue and "Suljettu" in queue
+
+
+def test_configuration_text_is_escaped(settings, store):
+    view = station_view(settings, store, "kajaani", NOW)
+    view.station = view.station.model_copy(update={"name": "<script>alert(1)</script>"})
+    html = render_wall(view)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_trend_of_today_is_drawn(settings, store):
+    put(store, *[Reading("sotkamo", "queue_waiting", NOW - timedelta(minutes=10 * i), i) for i in range(6)])
+    view = station_view(settings, store, "sotkamo", NOW)
+    queue = next(t for t in view.tiles if t.family.value == "queue")
+    assert [v for _, v in queue.trend] == [5, 4, 3, 2, 1, 0]
+    assert 'class="spark"' in render_wall(view)
