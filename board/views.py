@@ -16,7 +16,6 @@ from board.domain.timeutil import at_local, day_bounds, day_start, local_date, u
 from board.settings import Settings, Station
 from board.store import Store
 
-
 TREND_MARGIN = timedelta(hours=1)
 
 

@@ -18,13 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from board.collector import Collector  # noqa: E402
-from board.domain.timeutil import HELSINKI  # noqa: E402
-from board.settings import load_settings  # noqa: E402
-from board.store import Store  # noqa: E402
-from board.views import station_view  # noqa: E402
-from board.web.style import WALL_CSS  # noqa: E402
-from board.web.wall_html import render_wall  # noqa: E402
+from board.collector import Collector
+from board.domain.timeutil import HELSINKI
+from board.settings import load_settings
+from board.store import Store
+from board.views import station_view
+from board.web.style import WALL_CSS
+from board.web.wall_html import render_wall
 
 
 def main() -> None:

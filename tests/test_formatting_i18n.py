@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,14 +21,14 @@ def test_waiting_times(minutes, text):
 
 
 def test_dates_and_times_in_helsinki():
-    ts = datetime(2026, 11, 22, 8, 42, tzinfo=timezone.utc)  # 10.42 in Helsinki
+    ts = datetime(2026, 11, 22, 8, 42, tzinfo=UTC)  # 10.42 in Helsinki
     assert fmt.fmt_time(ts) == "klo 10.42"
     assert fmt.fmt_time(ts, "sv") == "kl. 10.42"
     assert fmt.fmt_time(ts, "en") == "10:42"
     assert fmt.fmt_date(ts) == "22.11.2026"
     assert fmt.fmt_date(ts, weekday=True) == "su 22.11.2026"
     assert fmt.fmt_week(ts) == "vko 47 / 2026"
-    summer = datetime(2026, 7, 1, 5, 3, tzinfo=timezone.utc)
+    summer = datetime(2026, 7, 1, 5, 3, tzinfo=UTC)
     assert fmt.fmt_time(summer) == "klo 8.03"
 
 

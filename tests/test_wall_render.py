@@ -1,12 +1,12 @@
 """The wall HTML for each state a tile can be in, and what it must never show."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from board.domain.reading import Reading
 from board.views import station_view
 from board.web.wall_html import render_wall
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # Monday 11.00 Helsinki: open
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 Helsinki: open
 
 
 def put(store, *readings: Reading) -> None:
