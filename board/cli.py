@@ -20,7 +20,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -142,10 +141,9 @@ def cmd_collect(args: argparse.Namespace) -> int:
         return 0 if all(o.ok for o in outcomes) else 1
     if args.source:
         collector.sources = {args.source: collector.sources[args.source]}
-    stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    collector.run_forever(stop)
+        signal.signal(sig, lambda *_: collector.stop.set())
+    collector.run_forever()
     log.info("collector stopped")
     return 0
 

@@ -74,6 +74,8 @@ class Collector:
         self.sources = {s.name: s for s in settings.sources if s.enabled}
         self.connectors: dict[str, Connector] = dict(connectors or {})
         self._last_prune: datetime | None = None
+        #: Set to stop: a running pull ends after its current batch (what it wrote stays, the bookmark stays).
+        self.stop = threading.Event()
 
     def connector(self, name: str) -> Connector:
         if name not in self.connectors:
@@ -137,6 +139,8 @@ class Collector:
             batch.append(item)
             if len(batch) >= BATCH_SIZE:
                 written += self._write(name, batch)
+                if self.stop.is_set():
+                    raise Interrupted(f"stopped after {written} readings; the next run continues from the bookmark")
         if batch:
             written += self._write(name, batch)
         return written
@@ -176,9 +180,9 @@ class Collector:
         self.store.prune_runs(now - RUN_RETENTION)
 
     # ------------------------------------------------------------------
-    def run_forever(self, stop: threading.Event | None = None) -> None:
-        """Run each source on its own interval until ``stop`` is set."""
-        stop = stop or threading.Event()
+    def run_forever(self) -> None:
+        """Run each source on its own interval until :attr:`stop` is set."""
+        stop = self.stop
         due = {name: 0.0 for name in self.sources}
         log.info("collector started: %s", ", ".join(f"{n} every {s.interval_seconds} s"
                                                     for n, s in self.sources.items()) or "no sources")
@@ -191,6 +195,10 @@ class Collector:
             self._prune()
             wait = max(0.0, min(due.values(), default=now + 5) - time.monotonic())
             stop.wait(min(wait, 5.0))
+
+
+class Interrupted(Exception):
+    """The collector was asked to stop in the middle of a pull."""
 
 
 def _describe(error: BaseException | None) -> str:

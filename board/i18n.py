@@ -8,6 +8,8 @@ key has all three.
 from __future__ import annotations
 
 LANGUAGES = ("fi", "sv", "en")
+#: Each language in its own words, for the language selector.
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
 TEXTS: dict[str, dict[str, str]] = {
     # status words (shown with a colour and an icon, never alone)

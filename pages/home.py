@@ -6,7 +6,7 @@ The full shift-lead overview (sorting, filters, curves) builds on this page.
 import streamlit as st
 
 from board import formatting as fmt
-from board.i18n import LANGUAGES, t
+from board.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from board.web import streamlit_support as sup
 from board.web.home_html import render_station_table
 
@@ -15,7 +15,8 @@ settings = sup.settings_or_stop(lang)
 
 left, right = st.columns([5, 1])
 left.title(t("home.title", lang), anchor=False)
-chosen = right.selectbox(t("home.language", lang), LANGUAGES, index=LANGUAGES.index(lang), key="lang_select")
+chosen = right.selectbox(t("home.language", lang), LANGUAGES, index=LANGUAGES.index(lang), key="lang_select",
+                         format_func=LANGUAGE_NAMES.get)
 if chosen != lang:
     st.query_params["lang"] = chosen
     st.rerun()

@@ -44,7 +44,10 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (make test installs Debian's chromium)")
+        reason = f"no Chromium at {CHROMIUM} (make test installs Debian's chromium)"
+        if os.environ.get("BOARD_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}; BOARD_REQUIRE_BROWSER=1 makes this a failure")
+        pytest.skip(reason)
     from tests.conftest import write_config
 
     tmp = tmp_path_factory.mktemp("browser")

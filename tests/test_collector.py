@@ -139,3 +139,16 @@ def test_first_run_backfills_history(settings, database_url):
 def test_unknown_source_is_reported(settings, database_url):
     with pytest.raises(KeyError, match="unknown or disabled source 'nope'"):
         make(settings, Store.open(database_url)).run_once(only="nope")
+
+
+def test_stopping_mid_pull_keeps_what_was_written_and_the_bookmark(settings, database_url, monkeypatch):
+    import board.collector as collector_module
+
+    monkeypatch.setattr(collector_module, "BATCH_SIZE", 100)
+    store = Store.open(database_url)
+    c = make(settings, store)
+    c.stop.set()
+    [o] = c.run_once()
+    assert not o.ok and "stopped after 100 readings" in o.error
+    assert store.count_readings() == 100
+    assert store.bookmark("demo") is None
