@@ -64,9 +64,9 @@ def test_trend_of_today_is_drawn(settings, store):
 
 def test_daily_figures_reset_at_helsinki_midnight_on_a_dst_day(settings, store):
     # 25.10.2026: clocks go back, the day is 25 h and starts at 24.10. 21:00 UTC (00:00 EEST).
-    now = datetime(2026, 10, 25, 9, 0, tzinfo=timezone.utc)  # Sunday 11.00 EET
-    put(store, Reading("sotkamo", "contacts_visit_today", datetime(2026, 10, 24, 20, 59, tzinfo=timezone.utc), 90),
-        Reading("sotkamo", "omasote_received_today", datetime(2026, 10, 24, 21, 1, tzinfo=timezone.utc), 3))
+    now = datetime(2026, 10, 25, 9, 0, tzinfo=UTC)  # Sunday 11.00 EET
+    put(store, Reading("sotkamo", "contacts_visit_today", datetime(2026, 10, 24, 20, 59, tzinfo=UTC), 90),
+        Reading("sotkamo", "omasote_received_today", datetime(2026, 10, 24, 21, 1, tzinfo=UTC), 3))
     view = station_view(settings, store, "sotkamo", now)
     figures = {f.code: f.value for t in view.tiles for f in [t.headline, *t.figures]}
     assert figures["contacts_visit_today"] is None  # 23.59 on Saturday: yesterday's count
