@@ -102,26 +102,44 @@ def _station_traits(seed: int, code: str) -> tuple[float, float]:
     return r.uniform(-0.06, 0.06), r.uniform(-0.08, 0.08)
 
 
+#: Days are simulated in chains: each 28-day period is one continuous chain
+#: (yesterday's queue is today's carry-over), started 14 days early from an
+#: empty station. By the time a period begins, the warm-up has forgotten its
+#: empty start, so the hand-over between two periods' chains is seamless too,
+#: and every day is a pure function of (seed, station, day).
+PERIOD_DAYS = 28
+WARM_UP_DAYS = 14
+_EPOCH = date(2020, 1, 6)  # a Monday; periods are counted from here
+
+
 class Simulator:
-    """Simulates stations for one seed. Thread-compatible, cached per day."""
+    """Simulates stations for one seed. Thread-compatible, cached per period."""
 
     def __init__(self, seed: int, stations: list[StationProfile]) -> None:
         self.seed = seed
         self.stations = {s.code: s for s in stations}
-        self._day = lru_cache(maxsize=256)(self._simulate)
+        self._period = lru_cache(maxsize=max(16, 4 * len(stations)))(self._simulate_period)
 
-    def day(self, code: str, day: date, depth: int = 2) -> DaySeries:
-        """The station's day. ``depth`` = how many earlier days feed its carry-over."""
-        return self._day(code, day, depth)
+    def day(self, code: str, day: date) -> DaySeries:
+        """The station's day, continuing from the previous day's queues."""
+        index, offset = divmod((day - _EPOCH).days, PERIOD_DAYS)
+        return self._period(code, index)[offset]
 
     # ------------------------------------------------------------------
-    def _simulate(self, code: str, day: date, depth: int) -> DaySeries:
+    def _simulate_period(self, code: str, index: int) -> tuple[DaySeries, ...]:
+        first = _EPOCH + timedelta(days=index * PERIOD_DAYS)
+        carry: tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...]] = ((), (), ())
+        days: list[DaySeries] = []
+        for i in range(-WARM_UP_DAYS, PERIOD_DAYS):
+            series = self._simulate(code, first + timedelta(days=i), *carry)
+            carry = (series.queue_carry, series.omasote_carry, series.reaction_carry)
+            if i >= 0:
+                days.append(series)
+        return tuple(days)
+
+    def _simulate(self, code: str, day: date, queue_carry: tuple[int, ...], oma_carry: tuple[int, ...],
+                  react_carry: tuple[tuple[int, int], ...]) -> DaySeries:
         st = self.stations[code]
-        if depth > 0:
-            prev = self._day(code, day - timedelta(days=1), depth - 1)
-            queue_carry, oma_carry, react_carry = prev.queue_carry, prev.omasote_carry, prev.reaction_carry
-        else:
-            queue_carry, oma_carry, react_carry = (), (), ()
 
         rng = np.random.default_rng(_rng(self.seed, st.code, day.isoformat()).getrandbits(64))
         start, end = day_bounds(day)
@@ -173,9 +191,10 @@ class Simulator:
         short = rng.random() < (0.35 if prone else 0.05)
         staff = rng.uniform(0.45, 0.65) if short else rng.uniform(1.0, 1.3)
         expected_phone = st.population * CONTACTS_PER_RESIDENT_DAY * WEEKDAY_FACTOR[weekday] * CHANNEL_SPLIT["phone"]
-        cb_rate = (expected_phone * 1.15 * staff / open_minutes) if open_minutes else 0.0
+        # A backlog from earlier days is worked off with extra effort (most of it today).
+        cb_rate = ((expected_phone * 1.15 * staff + 0.8 * len(queue_carry)) / open_minutes) if open_minutes else 0.0
         expected_oma = st.population * CONTACTS_PER_RESIDENT_DAY * CHANNEL_SPLIT["omasote"]
-        oma_rate = (expected_oma * 1.4 * staff / open_minutes) if open_minutes else 0.0
+        oma_rate = ((expected_oma * 1.4 * staff + 0.8 * len(oma_carry)) / open_minutes) if open_minutes else 0.0
         cb_capacity = cb_rate * rng.uniform(0.6, 1.4, minutes) * is_open
         oma_capacity = oma_rate * rng.uniform(0.5, 1.5, minutes) * is_open
 
@@ -246,8 +265,9 @@ class Simulator:
 def _serve(arrived_cum: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Cumulative items served per minute from a FIFO queue with per-minute capacity.
 
-    Unused capacity is not banked beyond one item: staff who run out of
-    callbacks do other work.
+    Unused capacity is not banked: staff who run out of callbacks do other
+    work. (This also makes two chains that started differently identical from
+    the first minute both queues are empty, which the period hand-over needs.)
     """
     done = np.empty_like(arrived_cum)
     served = 0
@@ -260,6 +280,6 @@ def _serve(arrived_cum: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         served += can
         credit -= can
         if served == arrived[m]:
-            credit = min(credit, 1.0)
+            credit = 0.0
         done[m] = served
     return done

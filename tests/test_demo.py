@@ -126,3 +126,15 @@ def test_pull_respects_the_window(config_dir):
     got = list(connector.pull(since, NOW))
     assert got and all(since <= r.ts <= NOW for r in got)
     assert connector.check(NOW).ok
+
+
+def test_midnight_continues_yesterdays_queues_including_period_hand_overs():
+    """What is left at 23.59 is what the next day starts with: no jumps at midnight."""
+    s = sim(2026)
+    for code in ("kajaani", "ristijarvi"):
+        for d in days(120, date(2026, 12, 31)):
+            before, after = s.day(code, d - timedelta(days=1)).values, s.day(code, d).values
+            assert before[-1, COL["queue_waiting"]] == after[0, COL["queue_waiting"]] == after[
+                0, COL["contacts_carried_over"]], (code, d)
+            arrived_at_midnight = after[0, COL["omasote_received_today"]]
+            assert before[-1, COL["omasote_unanswered"]] == after[0, COL["omasote_unanswered"]] - arrived_at_midnight
