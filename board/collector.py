@@ -93,19 +93,22 @@ class Collector:
         return outcomes
 
     def run_source(self, name: str, since_override: datetime | None = None) -> RunOutcome:
-        """Pull one source once; never raises for anything the source does."""
+        """Pull one source once; never raises for anything the source does.
+
+        It does raise when the store itself cannot be written; :meth:`run_forever`
+        catches that and tries again on the source's next turn.
+        """
         started = self.clock()
         since = since_override or self.store.bookmark(name)
         attempts = 0
-        rows = 0
-        rejects: Counter[str] = Counter()
+        progress = _Progress()
         error: ConnectorError | Exception | None = None
         while True:
             attempts += 1
-            rows, rejects, error = 0, Counter(), None
+            progress.rejects, error = Counter(), None
             try:
                 connector = self.connector(name)
-                rows = self._load(name, connector.pull(since, started), started, rejects)
+                self._load(name, connector.pull(since, started), started, progress)
             except TransientError as e:
                 error = e
                 if attempts < MAX_ATTEMPTS:
@@ -120,6 +123,7 @@ class Collector:
         ok = error is None
         message = None if ok else _describe(error)
         kind = getattr(error, "kind", "error") if error is not None else None
+        rows, rejects = progress.rows, progress.rejects
         run = RunRow(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
                      rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message)
         with self.store.sessions.begin() as session:
@@ -132,18 +136,18 @@ class Collector:
             log.error("source %s failed: %s", name, message)
         return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects))
 
-    def _load(self, name: str, items: Iterable[Reading | Rejected], started: datetime, rejects: Counter[str]) -> int:
-        written = 0
+    def _load(self, name: str, items: Iterable[Reading | Rejected], started: datetime, progress: _Progress) -> None:
+        """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails."""
         batch: list[Reading] = []
-        for item in self._validated(name, items, started, rejects):
+        for item in self._validated(name, items, started, progress.rejects):
             batch.append(item)
             if len(batch) >= BATCH_SIZE:
-                written += self._write(name, batch)
+                progress.rows += self._write(name, batch)
                 if self.stop.is_set():
-                    raise Interrupted(f"stopped after {written} readings; the next run continues from the bookmark")
+                    raise Interrupted(f"stopped after {progress.rows} readings; the next run pulls the same window "
+                                      "again (what was written is not counted twice)")
         if batch:
-            written += self._write(name, batch)
-        return written
+            progress.rows += self._write(name, batch)
 
     def _write(self, name: str, batch: list[Reading]) -> int:
         with self.store.sessions.begin() as session:
@@ -163,7 +167,11 @@ class Collector:
                 rejects[f"unknown station {item.station!r}"] += 1
             elif item.metric not in METRICS:
                 rejects[f"unknown metric {item.metric!r}"] += 1
-            elif item.value is None or not math.isfinite(item.value):
+            elif not isinstance(item.ts, datetime):
+                rejects[f"{item.metric}: timestamp {item.ts!r} is not a date-time"] += 1
+            elif isinstance(item.value, bool) or not isinstance(item.value, int | float):
+                rejects[f"{item.metric}: value {item.value!r} is not a number"] += 1
+            elif not math.isfinite(item.value):
                 rejects[f"{item.metric}: value {item.value!r} is not a finite number"] += 1
             elif item.ts.tzinfo is None:
                 rejects["timestamp without a time zone"] += 1
@@ -190,15 +198,29 @@ class Collector:
             now = time.monotonic()
             for name, when in sorted(due.items(), key=lambda kv: kv[1]):
                 if when <= now and not stop.is_set():
-                    self.run_source(name)
+                    try:
+                        self.run_source(name)
+                    except Exception:  # the store itself failed: log, wait for the next turn, keep running
+                        log.exception("source %s: could not record the run (is the store reachable?)", name)
                     due[name] = time.monotonic() + self.sources[name].interval_seconds
-            self._prune()
+            try:
+                self._prune()
+            except Exception:
+                log.exception("could not prune old run records")
             wait = max(0.0, min(due.values(), default=now + 5) - time.monotonic())
             stop.wait(min(wait, 5.0))
 
 
 class Interrupted(Exception):
     """The collector was asked to stop in the middle of a pull."""
+
+    kind = "stopped"
+
+
+@dataclass
+class _Progress:
+    rows: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
 
 
 def _describe(error: BaseException | None) -> str:

@@ -1,5 +1,6 @@
 """The collector against real stores: failures are isolated, restarts never double-count."""
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -150,5 +151,65 @@ def test_stopping_mid_pull_keeps_what_was_written_and_the_bookmark(settings, dat
     c.stop.set()
     [o] = c.run_once()
     assert not o.ok and "stopped after 100 readings" in o.error
+    assert store.runs("demo")[0].error_kind == "stopped" and store.runs("demo")[0].rows == 100
     assert store.count_readings() == 100
     assert store.bookmark("demo") is None
+
+
+def test_a_failed_run_still_records_the_readings_it_committed(two_source_settings, database_url, monkeypatch):
+    import board.collector as collector_module
+
+    monkeypatch.setattr(collector_module, "BATCH_SIZE", 100)
+
+    class HalfWay(FakeConnector):
+        def pull(self, since, until):
+            for i in range(150):
+                yield Reading("kajaani", "queue_waiting", NOW - timedelta(minutes=i), i)
+            raise ConfigurationError("column 'asema' missing from the query result")
+
+    store = Store.open(database_url)
+    [o] = make(two_source_settings, store, other=HalfWay("other", [])).run_once(only="other")
+    assert not o.ok and o.rows == 100 and store.count_readings() == 100
+    assert store.runs("other")[0].rows == 100
+
+
+def test_wrongly_typed_values_are_rejected_not_fatal(two_source_settings, database_url):
+    store = Store.open(database_url)
+    items = [Reading("kajaani", "queue_waiting", NOW, "12,5x"), Reading("kajaani", "queue_waiting", "eilen", 1.0),
+             Reading("kajaani", "queue_waiting", NOW, 2)]
+    [o] = make(two_source_settings, store, other=FakeConnector("other", items)).run_once(only="other")
+    assert o.ok and o.rows == 1
+    assert o.rejects == {"queue_waiting: value '12,5x' is not a number": 1,
+                         "queue_waiting: timestamp 'eilen' is not a date-time": 1}
+
+
+def test_run_forever_survives_a_store_outage(config_dir, sqlite_url, monkeypatch):
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from tests.conftest import write_config
+
+    write_config(config_dir, interval_seconds=1)
+    settings = load_settings(config_dir, sqlite_url)
+    store = Store.open(sqlite_url)
+    real_record = store.record_run
+    calls = {"n": 0}
+
+    def flaky_record(session, run, rejects=None):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real_record(session, run, rejects)
+
+    monkeypatch.setattr(store, "record_run", flaky_record)
+    collector = Collector(settings, store, connectors={"demo": FakeConnector("demo", [])})
+    thread = threading.Thread(target=collector.run_forever)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not store.runs("demo") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    collector.stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert calls["n"] >= 2 and store.runs("demo")[0].ok  # the first failure did not end the loop
