@@ -29,10 +29,10 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from board import formatting as fmt
 from board.domain.status import Status
 from board.domain.timeutil import HELSINKI, utcnow
+from board.formatting import format_figure
 from board.i18n import t
 from board.settings import PROJECT_DIR, ConfigError, Settings, load_settings
 from board.store import Store
-from board.web.wall_html import format_figure
 
 log = logging.getLogger("board")
 DEFAULT_PORT = 8501
@@ -126,6 +126,10 @@ def cmd_collect(args: argparse.Namespace) -> int:
     settings = load_settings()
     store = Store.open(settings.database_url)
     collector = Collector(settings, store)
+    if args.source and args.source not in collector.sources:
+        print(f"unknown or disabled source {args.source!r}; enabled: {', '.join(collector.sources) or 'none'}",
+              file=sys.stderr)
+        return 2
     if args.once or args.since:
         try:
             outcomes = collector.run_once(only=args.source, since=args.since)
@@ -153,11 +157,17 @@ def _streamlit_cmd(port: int) -> list[str]:
             "--server.port", str(port), "--server.headless", "true"]
 
 
+def _child_env(settings: Settings) -> dict[str, str]:
+    """The environment for child processes, with the paths this process resolved (they run in PROJECT_DIR)."""
+    return {**os.environ, "BOARD_CONFIG_DIR": str(settings.config_dir), "BOARD_DATABASE_URL": settings.database_url}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    load_settings()  # fail here, with the file and key, rather than in the browser
+    settings = load_settings()  # fail here, with the file and key, rather than in the browser
     port = _port(args.port)
+    env = _child_env(settings)
     os.chdir(PROJECT_DIR)  # .streamlit/config.toml is read from the working directory
-    os.execv(sys.executable, _streamlit_cmd(port))
+    os.execve(sys.executable, _streamlit_cmd(port), env)
     return 0  # pragma: no cover
 
 
@@ -167,9 +177,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     port = _port(args.port)
     Store.open(settings.database_url)
     print(f"store: {_safe_url(settings.database_url)}")
+    env = _child_env(settings)
     children = [
-        ("collector", subprocess.Popen([sys.executable, "-m", "board", "collect"], cwd=PROJECT_DIR)),
-        ("web server", subprocess.Popen(_streamlit_cmd(port), cwd=PROJECT_DIR)),
+        ("collector", subprocess.Popen([sys.executable, "-m", "board", "collect"], cwd=PROJECT_DIR, env=env)),
+        ("web server", subprocess.Popen(_streamlit_cmd(port), cwd=PROJECT_DIR, env=env)),
     ]
     first = settings.stations[0].code
     print(f"\n  ohjaustaulu is starting: http://localhost:{port}/wall?station={first}"
@@ -260,6 +271,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from connectors import build_connector
 
     settings = load_settings()
+    if args.source and args.source not in {s.name for s in settings.sources}:
+        print(f"unknown source {args.source!r}; configured: {', '.join(s.name for s in settings.sources)}",
+              file=sys.stderr)
+        return 2
     sources = [settings.source(args.source)] if args.source else settings.sources
     ok_all = True
     for src in sources:

@@ -95,3 +95,19 @@ def fmt_week(ts: datetime, lang: str = "fi") -> str:
     year, week, _ = local(ts).isocalendar()
     word = {"fi": "vko", "sv": "v.", "en": "week"}.get(lang, "vko")
     return f"{word} {week} / {year}"
+
+
+#: How each figure is written; everything not listed is a count.
+_FIGURE_FORMAT = {
+    "queue_oldest_wait_min": fmt_minutes,
+    "omasote_oldest_unanswered_h": fmt_hours,
+    "feedback_oldest_reaction_h": fmt_hours,
+    "queue_same_day_share": fmt_percent,
+    "contacts_remote_share": fmt_percent,
+    "feedback_nps": fmt_signed_int,
+}
+
+
+def format_figure(code: str, value: float | None) -> str:
+    """A figure as users read it: ``1 h 12 min``, ``97 %``, ``+42``, ``1 204``."""
+    return _FIGURE_FORMAT.get(code, fmt_int)(value)

@@ -65,6 +65,13 @@ class Station(_Strict):
     population: int | None = Field(None, ge=0)
     opening_hours: dict[str, str] | None = None
 
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        if v is not None:
+            OpeningHours.parse(v)  # raises ValueError naming the weekday and the expected form
+        return v
+
     @field_validator("code")
     @classmethod
     def _code(cls, v: str) -> str:
@@ -77,15 +84,20 @@ class StationsFile(_Strict):
     default_opening_hours: dict[str, str] = {d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")}
     stations: list[Station] = Field(min_length=1)
 
+    @field_validator("default_opening_hours")
+    @classmethod
+    def _hours(cls, v: dict[str, str]) -> dict[str, str]:
+        OpeningHours.parse(v)
+        return v
+
     @model_validator(mode="after")
     def _unique(self) -> StationsFile:
-        seen: set[str] = set()
-        for s in self.stations:
+        seen: dict[str, int] = {}
+        for i, s in enumerate(self.stations):
             if s.code in seen:
-                raise ValueError(f"station code {s.code!r} appears twice")
-            seen.add(s.code)
-        for s in self.stations:
-            OpeningHours.parse(s.opening_hours or self.default_opening_hours)
+                raise ValueError(f"station code {s.code!r} appears twice (stations[{seen[s.code]}] and "
+                                 f"stations[{i}]); codes must be unique")
+            seen[s.code] = i
         return self
 
 
@@ -138,6 +150,19 @@ class SourceBase(_Strict):
     stale_after_seconds: int = Field(300, ge=1)
     stations: list[str] | None = None  # None: every configured station
 
+    def newest_reading_lag(self) -> int:
+        """How old the newest reading may normally be, in seconds, just before the next pull."""
+        return self.interval_seconds
+
+    @model_validator(mode="after")
+    def _stale_after_long_enough(self) -> SourceBase:
+        # A shorter limit would make healthy tiles blink "stale" between two pulls.
+        if self.stale_after_seconds <= self.newest_reading_lag():
+            raise ValueError(
+                f"stale_after_seconds ({self.stale_after_seconds}) must be more than {self.newest_reading_lag()} "
+                "(the pull interval plus the source's own step), or healthy tiles will blink as stale")
+        return self
+
 
 class DemoSource(SourceBase):
     """The built-in simulator (``connectors.demo``)."""
@@ -147,6 +172,9 @@ class DemoSource(SourceBase):
     backfill_days: int = Field(56, ge=0, le=3660)
     history_step_minutes: int = Field(30, ge=1, le=1440)
     live_step_seconds: int = Field(60, ge=10, le=3600)
+
+    def newest_reading_lag(self) -> int:
+        return self.interval_seconds + self.live_step_seconds
 
 
 SourceConfig = Annotated[DemoSource, Field(discriminator="type")]
@@ -223,7 +251,7 @@ def default_database_url() -> str:
 
 def load_settings(config_dir: str | Path | None = None, database_url: str | None = None) -> Settings:
     """Read and validate every configuration file; raise ConfigError on the first problem."""
-    cdir = Path(config_dir or os.environ.get("BOARD_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    cdir = Path(config_dir or os.environ.get("BOARD_CONFIG_DIR") or DEFAULT_CONFIG_DIR).resolve()
     if not cdir.is_dir():
         raise ConfigError(f"configuration folder {cdir} does not exist (set BOARD_CONFIG_DIR or create it)")
     board = _load(cdir / "board.yaml", BoardSettings, required=False)
@@ -244,8 +272,18 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                     f"{cdir / 'sources.yaml'}: sources[{i}].stations: unknown station {code!r}; "
                     f"expected one of {', '.join(sorted(codes))}"
                 )
-    url = database_url or os.environ.get("BOARD_DATABASE_URL") or default_database_url()
+    url = absolute_sqlite_url(database_url or os.environ.get("BOARD_DATABASE_URL") or default_database_url())
     return Settings(cdir, url, board, stations, metrics, sources)
+
+
+def absolute_sqlite_url(url: str) -> str:
+    """Make a relative SQLite path absolute, so every process (they may run elsewhere) opens the same file."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        path, _, query = url[len(prefix):].partition("?")
+        if path and path != ":memory:":
+            return prefix + str(Path(path).resolve()) + (f"?{query}" if query else "")
+    return url
 
 
 def _load(path: Path, model: type[BaseModel], required: bool = True) -> Any:

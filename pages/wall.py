@@ -7,11 +7,14 @@ kept for kiosk rotation between stations, where a whole-page change is the
 point.) Optional URL parameters: ``lang=sv|en``, ``refresh=SECONDS``.
 """
 
+import logging
+
 import streamlit as st
 
+from board.domain.timeutil import utcnow
 from board.web import streamlit_support as sup
 from board.web.style import WALL_CSS
-from board.web.wall_html import render_station_picker, render_wall
+from board.web.wall_html import render_station_picker, render_unavailable, render_wall
 
 lang = sup.language()
 settings = sup.settings_or_stop(lang)
@@ -30,7 +33,12 @@ except ValueError:
 
 @st.fragment(run_every=refresh)
 def live_board() -> None:
-    view = sup.station_view(code)
+    try:
+        view = sup.station_view(code)
+    except Exception:  # the store is down or locked: say so in words, keep refreshing, show no numbers
+        logging.getLogger(__name__).exception("wall %s: cannot read the store", code)
+        st.html(render_unavailable(settings.station(code).name, utcnow(), lang, refresh))
+        return
     st.html(render_wall(view, lang, sup.next_opening(code, view.now)))
 
 

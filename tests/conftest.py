@@ -29,7 +29,7 @@ def write_config(target: Path, **source_overrides: object) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for f in DEFAULT_CONFIG_DIR.glob("*.yaml"):
         shutil.copy(f, target / f.name)
-    demo = {"name": "demo", "type": "demo", "interval_seconds": 5, "stale_after_seconds": 300, "seed": 7,
+    demo = {"name": "demo", "type": "demo", "interval_seconds": 5, "stale_after_seconds": 900, "seed": 7,
             "backfill_days": 1, "history_step_minutes": 60, "live_step_seconds": 300}
     demo.update(source_overrides)
     (target / "sources.yaml").write_text(yaml.safe_dump({"sources": [demo]}), encoding="utf-8")

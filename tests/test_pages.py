@@ -89,3 +89,14 @@ def test_wrong_configuration_is_shown_in_words(monkeypatch, seeded: Store, confi
     st.cache_resource.clear()
     at = run("pages/wall.py", station="kajaani")
     assert "metrics.yaml: thresholds.queue_waiting" in at.error[0].value
+
+
+def test_wall_says_in_words_when_the_store_cannot_be_read(monkeypatch, config_dir: Path):
+    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("BOARD_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = run("pages/wall.py", station="kajaani")
+    html = next(h.value for h in at.html if 'class="wall' in h.value)
+    assert 'data-unavailable="true"' in html and "Tietoja ei saada juuri nyt" in html
+    assert "data-figure" not in html  # no numbers at all rather than old ones

@@ -83,3 +83,18 @@ def test_oldest_wait_is_blank_when_nothing_waits():
                 "omasote_oldest_unanswered_h": 5})
     assert d["queue_oldest_wait_min"] is None
     assert d["omasote_oldest_unanswered_h"] == 5
+
+
+def test_one_metric_that_stopped_is_unknown_but_does_not_stale_the_tile():
+    values = latest(queue_waiting=4, queue_handled_today=9)
+    values["queue_oldest_wait_min"] = Latest(NOW - timedelta(hours=2), 55, "demo")
+    t = tiles(values)[Family.QUEUE]
+    assert not t.stale and t.status is Status.OK
+    assert next(f for f in t.figures if f.code == "queue_oldest_wait_min").value is None
+    assert t.updated_at == NOW - timedelta(minutes=1)
+
+
+def test_closed_and_stale_is_closed_but_still_flagged_stale():
+    t = tiles(latest(age_minutes=600, queue_waiting=7), is_open=False)[Family.QUEUE]
+    assert t.status is Status.CLOSED and t.stale
+    assert t.headline.value == 7  # kept only to say what the last value was

@@ -71,3 +71,15 @@ def test_daily_figures_reset_at_helsinki_midnight_on_a_dst_day(settings, store):
     figures = {f.code: f.value for t in view.tiles for f in [t.headline, *t.figures]}
     assert figures["contacts_visit_today"] is None  # 23.59 on Saturday: yesterday's count
     assert figures["omasote_received_today"] == 3  # 00.01 on Sunday: today's
+
+
+def test_closed_tiles_carry_no_red_marks_and_old_numbers_stay_old(settings, store):
+    saturday_night = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)  # 22.00 Helsinki
+    put(store, Reading("kuhmo", "queue_waiting", saturday_night - timedelta(minutes=1), 3),
+        Reading("kuhmo", "queue_oldest_wait_min", saturday_night - timedelta(minutes=1), 900),
+        Reading("kuhmo", "omasote_unanswered", saturday_night - timedelta(hours=5), 12))
+    html = render_wall(station_view(settings, store, "kuhmo", saturday_night))
+    queue = html.split('data-family="queue"')[1].split("</section>")[0]
+    assert 'data-status="closed"' in queue and "mark-alert" not in queue and ">3<" in queue
+    omasote = html.split('data-family="omasote"')[1].split("</section>")[0]
+    assert 'data-status="closed"' in omasote and 'data-value=""' in omasote and "viimeisin arvo 12" in omasote

@@ -4,10 +4,12 @@ This is where the board decides what a nurse sees: which number is big, its
 status, whether it is fresh. It takes the newest reading of each metric and
 the configuration, and knows nothing of databases or Streamlit.
 
-Precedence of a tile's status: NO_DATA (nothing ever delivered) > STALE (the
-newest reading is older than its source's limit: never show an old number as
-if it were current) > CLOSED (outside opening hours: never red) > the worst
-threshold status of the tile's figures.
+Precedence of a tile's status: NO_DATA (nothing ever delivered) > CLOSED
+(outside opening hours: never red, and a source that rests at night is no
+alarm) > STALE (the newest reading is older than its source's limit: never
+show an old number as if it were current) > the worst threshold status of
+the tile's figures. A closed tile can still be ``stale``; the wall then
+shows its numbers as old, not as current.
 """
 
 from __future__ import annotations
@@ -109,15 +111,27 @@ def build_tiles(
     default_stale_after: timedelta = timedelta(minutes=5),
     min_feedback_answers: int = 5,
 ) -> list[Tile]:
-    """The four tiles of a station in wall order."""
-    figures = derive(current_values(latest, day_start))
+    """The four tiles of a station in wall order.
+
+    A single metric older than its source's limit is shown as unknown; a tile
+    whose metrics are all that old is stale as a whole (the source has stopped
+    delivering it) and keeps the last values only to say what they were.
+    """
+
+    def is_stale(lv: Latest) -> bool:
+        return now - lv.ts > stale_after.get(lv.source, default_stale_after)
+
+    fresh = {m: lv for m, lv in latest.items() if not is_stale(lv)}
+    fresh_figures = derive(current_values(fresh, day_start))
+    last_figures = derive(current_values(latest, day_start))
     tiles = []
     for family, (headline_code, rest) in TILE_LAYOUT.items():
         present = [latest[m] for m in metrics_of(family) if m in latest]
-        updated = min((lv.ts for lv in present), default=None)
-        stale = any(now - lv.ts > stale_after.get(lv.source, default_stale_after) for lv in present)
+        updated = max((lv.ts for lv in present), default=None)
+        stale = bool(present) and all(is_stale(lv) for lv in present)
+        figures = last_figures if stale else fresh_figures
 
-        def judge(code: str) -> Figure:
+        def judge(code: str, figures: dict[str, float | None] = figures) -> Figure:
             value = figures.get(code)
             status = Status.NEUTRAL
             t = thresholds.get(code)
@@ -131,10 +145,10 @@ def build_tiles(
         others = [judge(c) for c in rest]
         if not present:
             status = Status.NO_DATA
+        elif not is_open:
+            status = Status.CLOSED  # a source that rests at night is not an alarm
         elif stale:
             status = Status.STALE
-        elif not is_open:
-            status = Status.CLOSED
         else:
             status = worst([head.status, *(f.status for f in others)])
         tiles.append(Tile(family, status, head, others, updated, stale))

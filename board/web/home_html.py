@@ -6,10 +6,10 @@ from html import escape
 
 from board.domain.snapshot import TILE_LAYOUT
 from board.domain.status import Status
+from board.formatting import format_figure
 from board.i18n import t
 from board.views import StationView
 from board.web.icons import status_icon
-from board.web.wall_html import format_figure
 
 #: Icon colours on the light page: (shape, mark).
 _ICON = {Status.OK: ("#18794a", "#ffffff"), Status.WARN: ("#f5b301", "#111111"),
@@ -35,7 +35,7 @@ def render_station_table(views: list[StationView], lang: str) -> str:
     for v in views:
         cells = []
         for tile in v.tiles:
-            value = "–" if tile.status.value in ("stale", "no_data") else format_figure(tile.headline.code,
+            value = "–" if tile.stale or tile.status is Status.NO_DATA else format_figure(tile.headline.code,
                                                                                         tile.headline.value)
             icon = status_icon(tile.status, *_ICON.get(tile.status, _GREY))
             cells.append(

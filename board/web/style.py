@@ -80,6 +80,10 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .fresh { font-size: 2.5vh; color: var(--muted); white-space: nowrap; }
 .stale-note { color: var(--text); font-weight: 700; font-size: 3vh; white-space: normal; }
 .wall-message { font-size: 3vh; }
+.unavailable { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center;
+  gap: 3vh; text-align: center; --c: var(--grey); }
+.unavailable .icon { width: 14vh; height: 14vh; }
+.unavailable p { font-size: 5vh; font-weight: 700; max-width: 80%; margin: 0; }
 """
 
 WALL_CSS += """

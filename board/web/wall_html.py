@@ -16,6 +16,7 @@ from board.domain.metrics import Family
 from board.domain.snapshot import Figure, Tile
 from board.domain.status import Status
 from board.domain.timeutil import day_bounds, local_date
+from board.formatting import format_figure
 from board.i18n import t
 from board.views import StationView
 from board.web.icons import data_uri, status_icon
@@ -36,19 +37,6 @@ def badge_icon(status: Status) -> str:
     bg, fg = BADGE.get(status, GREY)
     return status_icon(status, fill=fg, mark=bg)
 
-#: How each figure is written.
-_FORMAT = {
-    "queue_oldest_wait_min": fmt.fmt_minutes,
-    "omasote_oldest_unanswered_h": fmt.fmt_hours,
-    "feedback_oldest_reaction_h": fmt.fmt_hours,
-    "queue_same_day_share": fmt.fmt_percent,
-    "contacts_remote_share": fmt.fmt_percent,
-    "feedback_nps": fmt.fmt_signed_int,
-}
-
-
-def format_figure(code: str, value: float | None) -> str:
-    return _FORMAT.get(code, fmt.fmt_int)(value)
 
 
 def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | None = None) -> str:
@@ -81,7 +69,7 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
              f'<span class="word">{escape(t("status." + status.value, lang))}</span></span>')
     title = escape(t(f"family.{tile.family.value}", lang))
     head = tile.headline
-    if status is Status.STALE:
+    if tile.stale:
         last = escape(fmt.fmt_time(tile.updated_at, lang)) if tile.updated_at else "–"
         body = (f'<div class="headline stale-main"><span class="value" data-figure="{head.code}" data-value="">–</span>'
                 f'<span class="label">{escape(t("wall.stale_value", lang, value=format_figure(head.code, head.value)))}'
@@ -100,7 +88,8 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         body = (f'<div class="headline"><span class="value" data-figure="{head.code}" data-value="{_raw(head.value)}">'
                 f'{escape(format_figure(head.code, head.value))}</span>'
                 f'<span class="label">{escape(t("fig." + head.code, lang))}{note}</span></div>')
-        figures = '<dl class="figures">' + "".join(_figure(f, lang) for f in tile.figures) + "</dl>"
+        marks = status is not Status.CLOSED  # closed is never red, not even in a corner
+        figures = '<dl class="figures">' + "".join(_figure(f, lang, marks) for f in tile.figures) + "</dl>"
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
         footer = f'<div class="tile-foot">{_sparkline(tile, view, lang)}<span class="fresh">{fresh}</span></div>'
     return (
@@ -109,9 +98,9 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
     )
 
 
-def _figure(f: Figure, lang: str) -> str:
+def _figure(f: Figure, lang: str, marks: bool = True) -> str:
     mark = ""
-    if f.status in (Status.WARN, Status.ALERT):
+    if marks and f.status in (Status.WARN, Status.ALERT):
         mark = f'<span class="mark mark-{f.status.value}" title="{escape(t("status." + f.status.value, lang))}">' \
                f'{status_icon(f.status, fill=MARK[f.status], mark=TILE_BG)}</span>'
     target = ""
@@ -148,6 +137,17 @@ def _sparkline(tile: Tile, view: StationView, lang: str) -> str:
         'vector-effect="non-scaling-stroke" stroke-linejoin="round"/></svg>'
     )
     return f'<img class="spark" src="{data_uri(svg)}" alt="{escape(t("wall.trend", lang))}">'
+
+
+def render_unavailable(station_name: str, now: datetime, lang: str, refresh_seconds: int) -> str:
+    """Shown instead of the tiles when the store cannot be read: no numbers, a plain reason."""
+    return (
+        f'<div class="wall" data-unavailable="true"><header class="wall-head"><h1>{escape(station_name)}</h1>'
+        f'<div class="clock"><span class="date">{escape(fmt.fmt_date(now, lang, weekday=True))}</span>'
+        f'<span class="time">{escape(fmt.fmt_clock(now, lang))}</span></div></header>'
+        f'<main class="unavailable">{badge_icon(Status.NO_DATA)}'
+        f'<p>{escape(t("wall.store_down", lang, seconds=refresh_seconds))}</p></main></div>'
+    )
 
 
 def render_station_picker(stations: list, lang: str, unknown: str | None = None) -> str:  # type: ignore[type-arg]
