@@ -11,7 +11,7 @@ help:
 	@echo "make lint   ruff check"
 
 $(VENV)/.runtime: requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { echo "cannot create a venv: on Debian, apt-get install python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@

@@ -26,7 +26,7 @@ import numpy as np
 from board.domain.hours import OpeningHours
 from board.domain.timeutil import HELSINKI, day_bounds
 
-#: Stations whose queues the plans report building up (DOMAIN.md, 000: 135).
+#: Stations whose queues Kainuu's development plan reports building up.
 BUILD_UP_PRONE = frozenset({"kajaani", "paltamo", "ristijarvi"})
 
 #: Metrics the simulator produces, in a fixed column order.

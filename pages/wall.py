@@ -2,8 +2,8 @@
 
 The tiles live in ``st.fragment(run_every=...)``: only the fragment reruns,
 so the page never reloads or flickers, and the TV needs no clicks, no login
-and no extension. (streamlit-autorefresh would rerun the whole page; that is
-kept for kiosk rotation between stations, where a whole-page change is the
+and no extension. (streamlit-autorefresh would rerun the whole page; it is
+meant for kiosk rotation between stations, where a whole-page change is the
 point.) Optional URL parameters: ``lang=sv|en``, ``refresh=SECONDS``.
 """
 

@@ -1,7 +1,7 @@
 """Status of a figure against its thresholds, and of a tile as a whole.
 
 A status is never shown by colour alone: every status has an icon shape and a
-word (see ``board.web.tiles``). Order matters: the worst status of a tile's
+word (see ``board.web.wall_html`` and ``board.web.icons``). Order matters: the worst status of a tile's
 figures is the tile's status.
 """
 
