@@ -77,3 +77,50 @@ def test_passwords_in_database_urls_are_masked(config_dir):
     assert "cannot open the store at postgresql+psycopg://board:***@127.0.0.1:1/none" in result.stderr
     assert "s3cret" not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _processes_with_env(marker: str) -> list[int]:
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if marker.encode() in (proc / "environ").read_bytes():
+                    pids.append(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+def test_demo_runs_both_processes_and_ctrl_c_stops_both(config_dir, sqlite_url):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": sqlite_url}
+    proc = subprocess.Popen([sys.executable, "-m", "board", "demo", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "demo did not start"
+                time.sleep(0.3)
+        children = [p for p in _processes_with_env(str(config_dir)) if p != proc.pid]
+        assert len(children) >= 2  # the collector and the web server
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert f"http://localhost:{port}/wall?station=kajaani" in out and "stopped." in out
+    time.sleep(0.5)
+    assert [p for p in _processes_with_env(str(config_dir)) if Path(f"/proc/{p}").exists()] == []
