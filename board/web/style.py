@@ -50,7 +50,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .tile.status-ok { --c: var(--ok); }
 .tile.status-warn { --c: var(--warn); --on-c: #111; }
 .tile.status-alert { --c: var(--alert); box-shadow: inset 0 0 0 .5vh var(--alert); }
-.tile.status-stale { background: repeating-linear-gradient(135deg, #1c2533 0 2vh, #232d3c 2vh 4vh); }
+.tile.is-stale { background: repeating-linear-gradient(135deg, #1c2533 0 2vh, #232d3c 2vh 4vh); }
 .tile.status-closed .headline .value, .tile.status-closed .fig dd { color: #aab4bf; }
 .tile > header { display: flex; align-items: center; justify-content: space-between; gap: 1vw; }
 .tile h2 { font-size: 3.6vh; line-height: 1.1; margin: 0; padding: 0; font-weight: 700; color: var(--text);

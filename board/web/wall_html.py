@@ -71,9 +71,10 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
     head = tile.headline
     if tile.stale:
         last = escape(fmt.fmt_time(tile.updated_at, lang)) if tile.updated_at else "–"
+        last_value = ("" if head.value is None else
+                      escape(t("wall.stale_value", lang, value=format_figure(head.code, head.value))))
         body = (f'<div class="headline stale-main"><span class="value" data-figure="{head.code}" data-value="">–</span>'
-                f'<span class="label">{escape(t("wall.stale_value", lang, value=format_figure(head.code, head.value)))}'
-                f'</span></div>')
+                f'<span class="label">{last_value}</span></div>')
         note = escape(t("wall.stale", lang, time=last))
         footer = f'<div class="tile-foot"><span class="fresh stale-note">{note}</span></div>'
         figures = ""
@@ -93,7 +94,8 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
         footer = f'<div class="tile-foot">{_sparkline(tile, view, lang)}<span class="fresh">{fresh}</span></div>'
     return (
-        f'<section class="tile status-{status.value} family-{tile.family.value}" data-family="{tile.family.value}" '
+        f'<section class="tile status-{status.value}{" is-stale" if tile.stale else ""} '
+        f'family-{tile.family.value}" data-family="{tile.family.value}" '
         f'data-status="{status.value}"><header><h2>{title}</h2>{badge}</header>{body}{figures}{footer}</section>'
     )
 
