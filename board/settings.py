@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from board.domain.hours import OpeningHours
 from board.domain.metrics import KNOWN_FIGURES
+from board.domain.snapshot import SAMPLE_OF
 from board.domain.status import Threshold
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -126,7 +127,18 @@ class MetricsFile(_Strict):
     thresholds: dict[str, ThresholdModel] = {}
     station_overrides: dict[str, dict[str, ThresholdModel]] = {}
     targets: dict[str, float] = {}
-    min_feedback_answers: int = Field(5, ge=1)
+    #: A share or score is judged (coloured) only when today's sample is at least this big.
+    min_sample: dict[str, int] = {"feedback_nps": 5, "queue_same_day_share": 10, "contacts_remote_share": 20}
+
+    @field_validator("min_sample")
+    @classmethod
+    def _known_samples(cls, v: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(v) - set(SAMPLE_OF))
+        if unknown:
+            raise ValueError(f"min_sample can be set for {', '.join(sorted(SAMPLE_OF))}, not {', '.join(unknown)}")
+        if any(n < 1 for n in v.values()):
+            raise ValueError("min_sample values must be at least 1")
+        return v
 
     @field_validator("thresholds", "targets")
     @classmethod

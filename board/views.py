@@ -48,7 +48,7 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         thresholds=settings.thresholds_for(code),
         targets=settings.metrics.targets,
         stale_after={s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources},
-        min_feedback_answers=settings.metrics.min_feedback_answers,
+        min_sample=settings.metrics.min_sample,
     )
     window = trend_window(settings, code, now)
     if with_trend:

@@ -63,11 +63,11 @@ def test_yesterdays_daily_counter_is_not_todays_value():
 
 def test_nps_is_not_judged_on_too_few_answers():
     few = tiles(latest(feedback_promoters_today=0, feedback_passives_today=0, feedback_detractors_today=3),
-                min_feedback_answers=5)[Family.FEEDBACK]
+                min_sample={"feedback_nps": 5})[Family.FEEDBACK]
     assert few.headline.value == -100
     assert few.headline.status is Status.NEUTRAL
     many = tiles(latest(feedback_promoters_today=1, feedback_passives_today=1, feedback_detractors_today=4),
-                 min_feedback_answers=5)[Family.FEEDBACK]
+                 min_sample={"feedback_nps": 5})[Family.FEEDBACK]
     assert many.headline.status is Status.ALERT
 
 
@@ -98,3 +98,12 @@ def test_closed_and_stale_is_closed_but_still_flagged_stale():
     t = tiles(latest(age_minutes=600, queue_waiting=7), is_open=False)[Family.QUEUE]
     assert t.status is Status.CLOSED and t.stale
     assert t.headline.value == 7  # kept only to say what the last value was
+
+
+def test_a_share_of_a_tiny_sample_is_not_judged():
+    one_of_one = latest(queue_waiting=2, queue_handled_today=1, queue_handled_same_day_today=0)
+    t = tiles(one_of_one, min_sample={"queue_same_day_share": 10})[Family.QUEUE]
+    share = next(f for f in t.figures if f.code == "queue_same_day_share")
+    assert share.value == 0 and share.status is Status.NEUTRAL and t.status is Status.OK
+    enough = latest(queue_waiting=2, queue_handled_today=20, queue_handled_same_day_today=10)
+    assert tiles(enough, min_sample={"queue_same_day_share": 10})[Family.QUEUE].status is Status.ALERT

@@ -35,6 +35,14 @@ TILE_LAYOUT: dict[Family, tuple[str, tuple[str, ...]]] = {
 }
 
 
+#: The count each share or score is computed over, for judging its sample size.
+SAMPLE_OF: dict[str, str] = {
+    "feedback_nps": "feedback_answers_today",
+    "queue_same_day_share": "queue_handled_today",
+    "contacts_remote_share": "contacts_total_today",
+}
+
+
 @dataclass(frozen=True)
 class Latest:
     """The newest reading of one metric."""
@@ -109,7 +117,7 @@ def build_tiles(
     targets: Mapping[str, float],
     stale_after: Mapping[str, timedelta],
     default_stale_after: timedelta = timedelta(minutes=5),
-    min_feedback_answers: int = 5,
+    min_sample: Mapping[str, int] | None = None,
 ) -> list[Tile]:
     """The four tiles of a station in wall order.
 
@@ -137,8 +145,8 @@ def build_tiles(
             t = thresholds.get(code)
             if t is not None and value is not None:
                 status = t.evaluate(value)
-            if code == "feedback_nps" and (figures.get("feedback_answers_today") or 0) < min_feedback_answers:
-                status = Status.NEUTRAL  # too few answers today to judge
+            if code in SAMPLE_OF and (figures.get(SAMPLE_OF[code]) or 0) < (min_sample or {}).get(code, 1):
+                status = Status.NEUTRAL  # too small a sample today to judge (1 of 1 is not "100 %")
             return Figure(code, value, status, targets.get(code))
 
         head = judge(headline_code)
