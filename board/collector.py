@@ -105,7 +105,7 @@ class Collector:
         error: ConnectorError | Exception | None = None
         while True:
             attempts += 1
-            progress.rejects, error = Counter(), None
+            progress.rows, progress.rejects, error = 0, Counter(), None  # a retry re-pulls the whole window
             try:
                 connector = self.connector(name)
                 self._load(name, connector.pull(since, started), started, progress)

@@ -76,7 +76,6 @@ TEXTS: dict[str, dict[str, str]] = {
                      "en": "Situation at {time}. Open a station's wall display from its name."},
     "home.station": {"fi": "Asema", "sv": "Station", "en": "Station"},
     "home.municipality": {"fi": "Kunta", "sv": "Kommun", "en": "Municipality"},
-    "home.open_wall": {"fi": "Seinänäyttö", "sv": "Väggskärm", "en": "Wall display"},
     "home.language": {"fi": "Kieli", "sv": "Språk", "en": "Language"},
     "config.error": {"fi": "Asetuksissa on virhe, taulua ei voi näyttää: {error}",
                      "sv": "Fel i inställningarna, tavlan kan inte visas: {error}",

@@ -234,9 +234,14 @@ class Settings:
         except KeyError:
             raise KeyError(f"unknown station {code!r}; known: {', '.join(self.station_by_code)}") from None
 
+    @cached_property
+    def _opening_hours(self) -> dict[str, OpeningHours]:
+        default = self.stations_file.default_opening_hours
+        return {s.code: OpeningHours.parse(s.opening_hours or default) for s in self.stations}
+
     def opening_hours(self, code: str) -> OpeningHours:
-        st = self.station(code)
-        return OpeningHours.parse(st.opening_hours or self.stations_file.default_opening_hours)
+        self.station(code)  # a readable KeyError for an unknown code
+        return self._opening_hours[code]
 
     def thresholds_for(self, code: str) -> dict[str, Threshold]:
         """Region-wide thresholds with this station's overrides applied."""

@@ -11,7 +11,6 @@ All timestamps are stored as naive UTC and handed out as aware UTC.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from board.domain.reading import Reading
+from board.domain.snapshot import Latest
 from board.domain.timeutil import UTC, ensure_utc
 
 UPSERT_CHUNK = 2000
@@ -126,14 +126,6 @@ class BookmarkRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-@dataclass(frozen=True)
-class LatestValue:
-    metric: str
-    ts: datetime
-    value: float
-    source: str
-
-
 class Store:
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
@@ -215,7 +207,7 @@ class Store:
             row = s.get(BookmarkRow, source)
             return row.since if row else None
 
-    def latest_values(self, station: str, metrics: Sequence[str] | None = None) -> dict[str, LatestValue]:
+    def latest_values(self, station: str, metrics: Sequence[str] | None = None) -> dict[str, Latest]:
         """The newest reading of each metric at ``station`` (one indexed query)."""
         r = ReadingRow
         newest = select(r.metric, func.max(r.ts).label("ts")).where(r.station == station)
@@ -226,7 +218,7 @@ class Store:
             newest, (r.metric == newest.c.metric) & (r.ts == newest.c.ts)
         ).where(r.station == station)
         with self.sessions() as s:
-            return {m: LatestValue(m, ts, v, src) for m, ts, v, src in s.execute(stmt)}
+            return {m: Latest(ts, v, src) for m, ts, v, src in s.execute(stmt)}
 
     def series(self, station: str, metrics: Sequence[str], start: datetime, end: datetime) -> list[Reading]:
         """Readings of ``metrics`` at ``station`` with start <= ts < end, oldest first."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from board.domain.metrics import Family, metrics_of
-from board.domain.snapshot import Latest, Tile, build_tiles, headline_series
+from board.domain.snapshot import Tile, build_tiles, headline_series
 from board.domain.timeutil import at_local, day_bounds, day_start, local_date, utcnow
 from board.settings import Settings, Station
 from board.store import Store
@@ -38,7 +38,7 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
     now = now or utcnow()
     station = settings.station(code)
     start = day_start(local_date(now))
-    latest = {m: Latest(v.ts, v.value, v.source) for m, v in store.latest_values(code).items()}
+    latest = store.latest_values(code)
     is_open = settings.opening_hours(code).is_open(now)
     tiles = build_tiles(
         latest,
