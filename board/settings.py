@@ -22,15 +22,32 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from board import secrets
 from board.domain.hours import OpeningHours
 from board.domain.metrics import KNOWN_FIGURES
 from board.domain.snapshot import SAMPLE_OF
 from board.domain.status import Threshold
+from board.source_settings import (
+    SOURCE_TAGS,
+    AnySource,
+    DemoSource,
+    FieldMapping,
+    FilesSource,
+    RestSource,
+    SourceBase,
+    SourceConfig,
+    SqlSource,
+)
+
+__all__ = [
+    "AnySource", "ConfigError", "DemoSource", "FieldMapping", "FilesSource", "RestSource", "Settings",
+    "SourceBase", "SqlSource", "Station", "load_settings",
+]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_DIR / "config"
@@ -155,43 +172,6 @@ class MetricsFile(_Strict):
 
 
 # -------------------------------------------------------------- sources.yaml
-class SourceBase(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
-    enabled: bool = True
-    interval_seconds: int = Field(30, ge=1, le=86400)
-    stale_after_seconds: int = Field(300, ge=1)
-    stations: list[str] | None = None  # None: every configured station
-
-    def newest_reading_lag(self) -> int:
-        """How old the newest reading may normally be, in seconds, just before the next pull."""
-        return self.interval_seconds
-
-    @model_validator(mode="after")
-    def _stale_after_long_enough(self) -> SourceBase:
-        # A shorter limit would make healthy tiles blink "stale" between two pulls.
-        if self.stale_after_seconds <= self.newest_reading_lag():
-            raise ValueError(
-                f"stale_after_seconds ({self.stale_after_seconds}) must be more than {self.newest_reading_lag()} "
-                "(the pull interval plus the source's own step), or healthy tiles will blink as stale")
-        return self
-
-
-class DemoSource(SourceBase):
-    """The built-in simulator (``connectors.demo``)."""
-
-    type: Literal["demo"]
-    seed: int = 2026
-    backfill_days: int = Field(56, ge=0, le=3660)
-    history_step_minutes: int = Field(30, ge=1, le=1440)
-    live_step_seconds: int = Field(60, ge=10, le=3600)
-
-    def newest_reading_lag(self) -> int:
-        return self.interval_seconds + self.live_step_seconds
-
-
-SourceConfig = Annotated[DemoSource, Field(discriminator="type")]
-
-
 class SourcesFile(_Strict):
     sources: list[SourceConfig] = []
 
@@ -221,7 +201,7 @@ class Settings:
         return self.stations_file.stations
 
     @property
-    def sources(self) -> list[DemoSource]:
+    def sources(self) -> list[AnySource]:
         return list(self.sources_file.sources)
 
     @cached_property
@@ -250,13 +230,13 @@ class Settings:
             merged[figure] = t.to_domain()
         return merged
 
-    def source(self, name: str) -> DemoSource:
+    def source(self, name: str) -> AnySource:
         for s in self.sources:
             if s.name == name:
                 return s
         raise KeyError(f"unknown source {name!r}; configured: {', '.join(s.name for s in self.sources)}")
 
-    def stations_of(self, source: DemoSource) -> list[Station]:
+    def stations_of(self, source: SourceBase) -> list[Station]:
         if source.stations is None:
             return list(self.stations)
         return [self.station_by_code[c] for c in source.stations]
@@ -274,7 +254,7 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
     board = _load(cdir / "board.yaml", BoardSettings, required=False)
     stations = _load(cdir / "stations.yaml", StationsFile)
     metrics = _load(cdir / "metrics.yaml", MetricsFile, required=False)
-    sources = _load(cdir / "sources.yaml", SourcesFile)
+    sources = _load(cdir / "sources.yaml", SourcesFile, resolve_secrets=True)
     codes = {s.code for s in stations.stations}
     for name in metrics.station_overrides:
         if name not in codes:
@@ -287,6 +267,12 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
             if code not in codes:
                 raise ConfigError(
                     f"{cdir / 'sources.yaml'}: sources[{i}].stations: unknown station {code!r}; "
+                    f"expected one of {', '.join(sorted(codes))}"
+                )
+        for theirs, ours in src.mapped_station_codes().items():
+            if ours not in codes:
+                raise ConfigError(
+                    f"{cdir / 'sources.yaml'}: sources[{i}].mapping.stations.{theirs}: unknown station {ours!r}; "
                     f"expected one of {', '.join(sorted(codes))}"
                 )
     url = absolute_sqlite_url(database_url or os.environ.get("BOARD_DATABASE_URL") or default_database_url())
@@ -303,7 +289,7 @@ def absolute_sqlite_url(url: str) -> str:
     return url
 
 
-def _load(path: Path, model: type[BaseModel], required: bool = True) -> Any:
+def _load(path: Path, model: type[BaseModel], required: bool = True, resolve_secrets: bool = False) -> Any:
     if not path.exists():
         if required:
             raise ConfigError(f"{path}: file is missing")
@@ -316,6 +302,8 @@ def _load(path: Path, model: type[BaseModel], required: bool = True) -> Any:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top level, got {type(raw).__name__}")
+    if resolve_secrets:
+        raw = _resolve_secrets(path, raw)
     try:
         return model.model_validate(raw)
     except ValidationError as e:
@@ -326,12 +314,30 @@ def _load(path: Path, model: type[BaseModel], required: bool = True) -> Any:
         raise ConfigError(f"{path}: {key}: {first['msg']}{shown}") from None
 
 
+def _resolve_secrets(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    """Replace ``${NAME}`` references; a missing one names the source and key that needs it."""
+    lookup = secrets.load_lookup(PROJECT_DIR)
+    secrets_path = secrets.secrets_file(PROJECT_DIR)
+
+    def walk(obj: Any, where: str) -> Any:
+        if isinstance(obj, dict):
+            return {k: walk(v, f"{where}.{k}" if where else str(k)) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [walk(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+        try:
+            return secrets.resolve(obj, lookup, secrets_path)
+        except secrets.MissingSecret as e:
+            raise ConfigError(f"{path}: {where}: {e}") from None
+
+    return walk(raw, "")
+
+
 def _dotted(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("demo",):  # discriminator tags add noise to the path
+        elif part in SOURCE_TAGS:  # discriminator tags add noise to the path
             continue
         else:
             out += f".{part}" if out else str(part)

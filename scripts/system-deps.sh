@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need, when missing:
-#   unixodbc (libodbc2 for pyodbc), the PostgreSQL and SQLite ODBC drivers,
+#   unixodbc (libodbc2 for pyodbc), the PostgreSQL, SQLite and FreeTDS ODBC drivers,
 #   and chromium for the real-browser tests.
 set -euo pipefail
-packages=(unixodbc odbc-postgresql libsqliteodbc chromium)
+packages=(unixodbc odbc-postgresql libsqliteodbc tdsodbc chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

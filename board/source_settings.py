@@ -1,0 +1,257 @@
+"""Typed models for ``config/sources.yaml``: one per kind of source.
+
+Each source is a tagged model (``type: sql | rest | files | demo``) parsed as a
+discriminated union, so a typo in one source's settings is reported with the
+source's index and key before anything starts. Secrets are ``${NAME}``
+references, resolved by :mod:`board.secrets` before validation.
+
+The ``mapping`` block is shared by the sql, rest and files kinds: it says
+which field holds the station, the time, and the metric and value (``long``
+layout: one row per reading) or which columns are which metrics (``wide``
+layout: one row per station and time), and translates the source's own
+station codes and metric names into the board's.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from board.domain.metrics import METRICS
+
+IGNORE = "ignore"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- mapping
+class FieldMapping(_Strict):
+    """From the source's records to readings (station, metric, time, value)."""
+
+    layout: Literal["long", "wide"] = "long"
+    #: Field (column, or dotted JSON path) holding the station code.
+    station: str = "station"
+    #: Field holding the time: ISO 8601, ``dd.mm.yyyy[ HH:MM[:SS]]`` or a database date-time.
+    time: str = "time"
+    #: Long layout: the field naming the metric and the field holding its value.
+    metric: str = "metric"
+    value: str = "value"
+    #: Long layout: the source's metric names -> ours. Wide layout: column -> our metric.
+    #: Map a name to ``ignore`` to skip it without counting it as rejected.
+    metrics: dict[str, str] = {}
+    #: The source's station codes -> ours (a code that is already ours needs no entry).
+    stations: dict[str, str] = {}
+    #: Time zone of times written without an offset (database date-times usually are).
+    timezone: str = "Europe/Helsinki"
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted({m for m in v.values() if m not in METRICS and m != IGNORE})
+        if bad:
+            raise ValueError(f"unknown metric(s) {', '.join(bad)}; known: {', '.join(METRICS)} (or '{IGNORE}')")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a known time zone; use e.g. Europe/Helsinki or UTC") from None
+        return v
+
+    @model_validator(mode="after")
+    def _wide_needs_columns(self) -> FieldMapping:
+        if self.layout == "wide" and not self.metrics:
+            raise ValueError("layout 'wide' needs 'metrics': which column holds which metric "
+                             "(e.g. metrics: {jonossa: queue_waiting})")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# ---------------------------------------------------------------- common
+class SourceBase(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
+    enabled: bool = True
+    interval_seconds: int = Field(30, ge=1, le=86400)
+    stale_after_seconds: int = Field(300, ge=1)
+    stations: list[str] | None = None  # None: every configured station
+
+    def newest_reading_lag(self) -> int:
+        """How old the newest reading may normally be, in seconds, just before the next pull."""
+        return self.interval_seconds
+
+    @model_validator(mode="after")
+    def _stale_after_long_enough(self) -> SourceBase:
+        # A shorter limit would make healthy tiles blink "stale" between two pulls.
+        if self.stale_after_seconds <= self.newest_reading_lag():
+            raise ValueError(
+                f"stale_after_seconds ({self.stale_after_seconds}) must be more than {self.newest_reading_lag()} "
+                "(the pull interval plus the source's own step), or healthy tiles will blink as stale")
+        return self
+
+    def mapped_station_codes(self) -> dict[str, str]:
+        """Station translations this source declares (checked against stations.yaml at load)."""
+        mapping = getattr(self, "mapping", None)
+        return dict(mapping.stations) if mapping else {}
+
+
+class DemoSource(SourceBase):
+    """The built-in simulator (``connectors.demo``)."""
+
+    type: Literal["demo"]
+    seed: int = 2026
+    backfill_days: int = Field(56, ge=0, le=3660)
+    history_step_minutes: int = Field(30, ge=1, le=1440)
+    live_step_seconds: int = Field(60, ge=10, le=3600)
+
+    def newest_reading_lag(self) -> int:
+        return self.interval_seconds + self.live_step_seconds
+
+
+# ---------------------------------------------------------------- sql
+_PARAM = re.compile(r"(?<![:\w]):(since|until)\b")
+
+
+class SqlSource(SourceBase):
+    """An administrator's query against a database, by SQLAlchemy URL or raw ODBC connection string."""
+
+    type: Literal["sql"]
+    #: SQLAlchemy URL, e.g. ``mssql+pyodbc://board:${DW_PASSWORD}@dw/kpi?driver=ODBC+Driver+18+for+SQL+Server``.
+    url: SecretStr | None = None
+    #: ODBC connection string run through pyodbc, e.g. ``Driver={ODBC Driver 18 for SQL Server};Server=…``.
+    odbc: SecretStr | None = None
+    #: The query. ``:since`` (and optionally ``:until``) are bound parameters, local time of ``mapping.timezone``.
+    query: str = Field(min_length=1)
+    timeout_seconds: int = Field(30, ge=1, le=3600)
+    #: How far back the first pull (without a bookmark) reads.
+    backfill_days: int = Field(7, ge=0, le=3660)
+    mapping: FieldMapping = FieldMapping()
+
+    @model_validator(mode="after")
+    def _one_connection(self) -> SqlSource:
+        if (self.url is None) == (self.odbc is None):
+            raise ValueError("give exactly one of 'url' (SQLAlchemy URL) or 'odbc' (ODBC connection string)")
+        if ":since" not in {f":{m}" for m in _PARAM.findall(self.query)}:
+            raise ValueError("the query must use the bound parameter :since (e.g. WHERE aika >= :since), "
+                             "so each pull reads only new rows")
+        return self
+
+    def query_parameters(self) -> list[str]:
+        """The named parameters in the query, in order (``:since``, ``:until``)."""
+        return _PARAM.findall(self.query)
+
+    def qmark_query(self) -> str:
+        """The query with ``:since``/``:until`` turned into ``?`` for pyodbc (parameters stay bound)."""
+        return _PARAM.sub("?", self.query)
+
+
+# ---------------------------------------------------------------- rest
+class BearerAuth(_Strict):
+    type: Literal["bearer"]
+    token: SecretStr
+
+
+class BasicAuth(_Strict):
+    type: Literal["basic"]
+    username: str
+    password: SecretStr
+
+
+class ApiKeyAuth(_Strict):
+    type: Literal["api_key"]
+    value: SecretStr
+    #: Sent as this header (default) or, when ``query_param`` is set, as that query parameter.
+    header: str = "X-API-Key"
+    query_param: str | None = None
+
+
+class NextLinkPagination(_Strict):
+    type: Literal["next_link"]
+    #: Dotted path of the next page's URL in the JSON body; leave out to follow the HTTP ``Link: rel="next"`` header.
+    path: str | None = None
+
+
+class PagePagination(_Strict):
+    type: Literal["page"]
+    param: str = "page"
+    start: int = 1
+    size_param: str | None = None
+    size: int = Field(100, ge=1, le=100_000)
+
+
+class RestSource(SourceBase):
+    """JSON from an HTTP API (``connectors.rest``)."""
+
+    type: Literal["rest"]
+    url: str
+    #: Query parameters; ``{since}`` and ``{until}`` become ISO 8601 times (UTC, with offset).
+    params: dict[str, str] = {}
+    headers: dict[str, SecretStr] = {}
+    auth: Annotated[BearerAuth | BasicAuth | ApiKeyAuth, Field(discriminator="type")] | None = None
+    timeout_seconds: float = Field(10.0, gt=0, le=600)
+    #: Dotted path of the list of records in the JSON body ("" = the body is the list).
+    records: str = ""
+    pagination: Annotated[NextLinkPagination | PagePagination, Field(discriminator="type")] | None = None
+    max_pages: int = Field(1000, ge=1)
+    backfill_days: int = Field(7, ge=0, le=3660)
+    verify_tls: bool = True
+    mapping: FieldMapping = FieldMapping()
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError("must be an http:// or https:// URL")
+        return v
+
+
+# ---------------------------------------------------------------- files
+class FilesSource(SourceBase):
+    """A drop folder of CSV and Excel exports (``connectors.files``)."""
+
+    type: Literal["files"]
+    interval_seconds: int = Field(60, ge=1, le=86400)
+    stale_after_seconds: int = Field(3600, ge=1)
+    #: The drop folder; a relative path is relative to the project folder.
+    folder: Path
+    patterns: list[str] = ["*.csv", "*.xlsx"]
+    #: CSV separator; ``auto`` tells ``;`` from ``,`` (and tab) by the header line.
+    delimiter: Literal["auto", ";", ",", "\t", "|"] = "auto"
+    #: ``auto`` reads UTF-8 (with or without BOM) and falls back to cp1252 (Excel's "CSV" on Windows).
+    encoding: str = "auto"
+    #: Excel sheet (name or 0-based index).
+    sheet: str | int = 0
+    #: A file must be unchanged this long before it is read (so a half-copied file is not).
+    settle_seconds: float = Field(5.0, ge=0)
+    #: Where imported and refused files are moved (inside ``folder``).
+    processed_folder: str = "processed"
+    rejected_folder: str = "rejected"
+    mapping: FieldMapping = FieldMapping()
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, v: str) -> str:
+        import codecs
+
+        if v != "auto":
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError("unknown encoding; use auto, utf-8, utf-8-sig or cp1252") from None
+        return v
+
+
+SourceConfig = Annotated[DemoSource | SqlSource | RestSource | FilesSource, Field(discriminator="type")]
+AnySource = DemoSource | SqlSource | RestSource | FilesSource
+SOURCE_TAGS = frozenset({"demo", "sql", "rest", "files", "bearer", "basic", "api_key", "next_link", "page"})

@@ -1,0 +1,317 @@
+"""From a source's records to readings: the part every connector shares.
+
+A *record* is one row of a query result, one JSON object or one line of a
+CSV/Excel file, as a mapping of field name to value. :class:`RecordMapper`
+turns it into readings following the source's ``mapping`` block:
+
+* station and metric names are translated (``mapping.stations`` /
+  ``mapping.metrics``); a station the board does not know is reported, never
+  invented or silently dropped;
+* numbers are read the way Finnish exports write them (``12,5``, ``1 234``);
+* times are read as ISO 8601 or Finnish ``dd.mm.yyyy[ HH.MM]``; a time
+  without an offset is in ``mapping.timezone``; a date alone means the end
+  of that day (a daily total), or now when that day is today;
+* the **privacy guard** refuses a record holding anything that looks like a
+  personal identity code, and a whole result with a column that looks like a
+  person's name or identity code: the board takes aggregates only.
+
+Problems raise :class:`RecordError` with a reason an administrator can act
+on. Reasons never quote a value that looks like an identity code, and never
+depend on the row number, so the collector can count them per reason.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from board.domain.metrics import METRICS
+from board.domain.reading import Reading
+from board.domain.timeutil import UTC, day_bounds, local_date
+from board.source_settings import IGNORE, FieldMapping
+from connectors.errors import ConfigurationError, DataError
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+MAX_QUOTED = 40
+
+# Finnish personal identity code: ddmmyy, century sign, 3-digit individual number, check character.
+# The 2023 reform added the signs Y X W V U (1900s) and B C D E F (2000s).
+HETU = re.compile(
+    r"(?<![0-9A-Za-z])(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}[-+ABCDEFUVWXY]\d{3}[0-9A-Y](?![0-9A-Za-z])",
+    re.IGNORECASE)
+
+# Column names that hold a person's identity; compared after normalising (lowercase, no accents, _ for spaces).
+PERSONAL_COLUMNS = frozenset({
+    "hetu", "henkilotunnus", "sotu", "ssn", "social_security_number", "personal_id", "person_id",
+    "personal_identity_code", "identity_code", "nimi", "etunimi", "etunimet", "sukunimi", "kutsumanimi",
+    "name", "first_name", "firstname", "given_name", "last_name", "lastname", "surname", "family_name",
+    "full_name", "fullname", "patient", "patient_name", "patient_id", "potilas", "potilaan_nimi", "asiakas",
+    "asiakkaan_nimi", "asiakkaan_hetu", "potilaan_hetu", "customer_name", "henkilo", "henkilon_nimi",
+    "namn", "fornamn", "efternamn", "personbeteckning", "email", "sahkoposti", "puhelinnumero", "phone_number",
+})
+
+
+class RecordError(ValueError):
+    """One record cannot become readings; the message is the reason (counted, shown to the admin)."""
+
+
+# ------------------------------------------------------------------ values
+def quote(value: Any) -> str:
+    """A value for a message: short, and never an identity code."""
+    text = str(value)
+    if HETU.search(text):
+        return "(a value that looks like a personal identity code)"
+    return repr(text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…")
+
+
+def parse_number(value: Any) -> float:
+    """A number as a database, JSON or Finnish Excel export writes it; ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"{quote(value)} is not a number")
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        if text.startswith("−"):  # the typographic minus Excel may write
+            text = "-" + text[1:]
+        if "," in text and "." in text:  # 1.234,5 (fi) or 1,234.5 (en): the last one is the decimal mark
+            text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(
+                ",", "")
+        else:
+            text = text.replace(",", ".")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
+            raise ValueError(f"{quote(value)} is not a number")
+        number = float(text)
+    else:
+        raise ValueError(f"{quote(value)} is not a number")
+    if not math.isfinite(number):
+        raise ValueError(f"{quote(value)} is not a finite number")
+    return number
+
+
+_FI_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
+
+
+def parse_time(value: Any, zone: Any, until: datetime) -> datetime:
+    """An aware UTC time from a database value, ISO 8601 or Finnish text; ValueError otherwise.
+
+    A bare date stands for that day's total: the day's last minute, or
+    ``until`` (the pull's start) when the day is not over yet.
+    """
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        return _end_of_day(value, until)
+    elif isinstance(value, str):
+        text = value.strip()
+        m = _FI_DATE.match(text)
+        if m:
+            d, mo, y, hh, mm, ss = m.groups()
+            try:
+                if hh is None:
+                    return _end_of_day(date(int(y), int(mo), int(d)), until)
+                dt = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
+            except ValueError:
+                raise ValueError(f"{quote(value)} is not a valid date") from None
+        else:
+            try:
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    return _end_of_day(date.fromisoformat(text), until)
+                dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"{quote(value)} is not a time (expected ISO 8601 or dd.mm.yyyy hh.mm)") from None
+    else:
+        raise ValueError(f"{quote(value)} is not a time")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=zone)
+    return dt.astimezone(UTC)
+
+
+def _end_of_day(day: date, until: datetime) -> datetime:
+    _start, end = day_bounds(day)
+    return min(end - timedelta(minutes=1), until) if day >= local_date(until) else end - timedelta(minutes=1)
+
+
+# ------------------------------------------------------------------ privacy
+def normalise_column(name: str) -> str:
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower().strip()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def personal_columns(columns: Iterable[str], allowed: Iterable[str] = ()) -> list[str]:
+    """Columns whose name says they hold a person's identity (the explicitly mapped ones excepted)."""
+    keep = {normalise_column(a) for a in allowed}
+    return [c for c in columns if normalise_column(c) in PERSONAL_COLUMNS and normalise_column(c) not in keep]
+
+
+def holds_identity_code(values: Iterable[Any]) -> bool:
+    return any(isinstance(v, str) and HETU.search(v) for v in values)
+
+
+def _leaves(value: Any) -> Iterable[Any]:
+    if isinstance(value, Mapping):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _keys(value: Any) -> Iterable[str]:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield str(k)
+            yield from _keys(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _keys(v)
+
+
+def get_path(record: Mapping[str, Any], path: str) -> Any:
+    """``record[path]``, or for a dotted path the nested value; KeyError when absent."""
+    if path in record:
+        return record[path]
+    current: Any = record
+    for part in path.split("."):
+        if isinstance(current, Mapping) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            raise KeyError(path)
+    return current
+
+
+# ------------------------------------------------------------------ mapper
+class RecordMapper:
+    """Turns one source's records into readings, following its ``mapping``."""
+
+    def __init__(self, mapping: FieldMapping, stations: Iterable[str], until: datetime, what: str = "column") -> None:
+        self.mapping = mapping
+        self.stations = frozenset(stations)
+        self.until = until
+        self.zone = mapping.zone
+        self.what = what  # "column" (SQL, files) or "field" (JSON)
+        self._lower_codes = {c.lower(): c for c in self.stations}
+
+    # -- the fields the mapping needs
+    def required_fields(self) -> list[str]:
+        m = self.mapping
+        if m.layout == "long":
+            return [m.station, m.time, m.metric, m.value]
+        return [m.station, m.time]
+
+    def mapped_fields(self) -> set[str]:
+        m = self.mapping
+        fields = set(self.required_fields())
+        if m.layout == "wide":
+            fields |= set(m.metrics)
+        return fields
+
+    def check_columns(self, columns: Iterable[str], source_name: str = "the query result") -> None:
+        """For tabular sources, once per result: required columns present, no personal columns.
+
+        Raises ConfigurationError for a missing column (the query or mapping is
+        wrong) and DataError for a personal column (the whole result is refused).
+        """
+        columns = [str(c) for c in columns]
+        personal = personal_columns(columns, self.mapped_fields())
+        if personal:
+            raise DataError(
+                f"{self.what} {', '.join(repr(c) for c in personal)} in {source_name} looks like a person's name or "
+                "identity code; the board takes aggregates only: remove it from the source")
+        missing = [f for f in self.required_fields() if f not in columns]
+        if missing:
+            raise ConfigurationError(
+                f"{self.what} {', '.join(repr(f) for f in missing)} missing from {source_name}; "
+                f"its {self.what}s are: {', '.join(repr(c) for c in columns) or '(none)'}"
+                " (fix the query/export or mapping in sources.yaml)")
+        if self.mapping.layout == "wide" and not any(c in columns for c in self.mapping.metrics):
+            raise ConfigurationError(
+                f"none of the metric {self.what}s {', '.join(repr(c) for c in self.mapping.metrics)} is in "
+                f"{source_name}; its {self.what}s are: {', '.join(repr(c) for c in columns)}")
+
+    def map(self, record: Mapping[str, Any]) -> list[Reading]:
+        """The readings in one record; RecordError with the reason when it cannot be used."""
+        if holds_identity_code(_leaves(record)):
+            raise RecordError("a value looks like a personal identity code (henkilötunnus); "
+                              "record refused: the board takes aggregates only")
+        if self.what == "field":  # JSON: field names may nest, so look at every level
+            personal = personal_columns(_keys(record), self.mapped_fields())
+            if personal:
+                raise RecordError(f"field {personal[0]!r} looks like a person's name or identity code; "
+                                  "record refused: the board takes aggregates only")
+        m = self.mapping
+        station = self._station(self._get(record, m.station))
+        ts = self._time(self._get(record, m.time))
+        if m.layout == "long":
+            metric = self._metric(self._get(record, m.metric))
+            if metric is None:
+                return []
+            return [Reading(station, metric, ts, self._value(metric, self._get(record, m.value)))]
+        readings = []
+        for column, metric in m.metrics.items():
+            if metric == IGNORE:
+                continue
+            try:
+                raw = get_path(record, column)
+            except KeyError:
+                continue  # a wide export may leave a metric out; the columns check ensured at least one
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue  # an empty cell: no reading, not an error
+            readings.append(Reading(station, metric, ts, self._value(metric, raw)))
+        return readings
+
+    # -- pieces
+    def _get(self, record: Mapping[str, Any], field: str) -> Any:
+        try:
+            value = get_path(record, field)
+        except KeyError:
+            raise RecordError(f"{self.what} {field!r} is missing") from None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise RecordError(f"{self.what} {field!r} is empty")
+        return value
+
+    def _station(self, raw: Any) -> str:
+        text = str(raw).strip()
+        code = self.mapping.stations.get(text) or self._lower_codes.get(text.lower())
+        if code is None:
+            raise RecordError(f"unknown station {quote(text)} (add it to mapping.stations in sources.yaml, "
+                              f"or to this source's stations)")
+        if code not in self.stations:
+            raise RecordError(f"station {code!r} is not one of this source's stations")
+        return code
+
+    def _metric(self, raw: Any) -> str | None:
+        text = str(raw).strip()
+        code = self.mapping.metrics.get(text, text if text in METRICS else None)
+        if code == IGNORE:
+            return None
+        if code is None:
+            raise RecordError(f"unknown metric {quote(text)} (map it in mapping.metrics, or to '{IGNORE}')")
+        return code
+
+    def _time(self, raw: Any) -> datetime:
+        try:
+            ts = parse_time(raw, self.zone, self.until)
+        except ValueError as e:
+            raise RecordError(f"{self.what} {self.mapping.time!r}: {e}") from None
+        if ts > self.until + FUTURE_TOLERANCE:
+            raise RecordError(f"{self.what} {self.mapping.time!r}: time is in the future")
+        return ts
+
+    def _value(self, metric: str, raw: Any) -> float:
+        try:
+            value = parse_number(raw)
+        except ValueError as e:
+            raise RecordError(f"{metric}: {e}") from None
+        if value < 0:
+            raise RecordError(f"{metric}: {quote(raw)} is negative")
+        return value
