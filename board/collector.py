@@ -131,10 +131,26 @@ class Collector:
             if ok:
                 self.store.set_bookmark(session, name, started, finished)
         if ok:
+            self._acknowledge(name)
             log.info("source %s: %d readings, %d rejected, %.2f s", name, rows, run.rejected, run.duration_seconds)
         else:
             log.error("source %s failed: %s", name, message)
         return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects))
+
+    def _acknowledge(self, name: str) -> None:
+        """Tell a connector that keeps a tally outside the store (the files drop folder) that the run is committed.
+
+        Called only after the readings and the bookmark are committed; if the
+        process dies before this, the next run reads the same input again,
+        which the store's key makes harmless.
+        """
+        ack = getattr(self.connectors.get(name), "acknowledge", None)
+        if ack is None:
+            return
+        try:
+            ack()
+        except Exception:
+            log.exception("source %s: could not acknowledge the committed run", name)
 
     def _load(self, name: str, items: Iterable[Reading | Rejected], started: datetime, progress: _Progress) -> None:
         """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails."""

@@ -35,3 +35,11 @@ class Connector(Protocol):
     def check(self, until: datetime) -> CheckResult:
         """Can the source be reached and one record read? Never raises."""
         ...
+
+
+class Acknowledging(Protocol):
+    """Optional: a connector with input to retire once the collector has committed a run (files)."""
+
+    def acknowledge(self) -> None:
+        """The last pull's readings are committed: retire what it read. Called once per successful run."""
+        ...
