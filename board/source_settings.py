@@ -133,6 +133,10 @@ class SqlSource(SourceBase):
     odbc: SecretStr | None = None
     #: The query. ``:since`` (and optionally ``:until``) are bound parameters, local time of ``mapping.timezone``.
     query: str = Field(min_length=1)
+    #: How ``:since``/``:until`` are bound: as date-times (most databases) or as ``'YYYY-MM-DD HH:MM:SS'``
+    #: text (databases that keep times as text, e.g. SQLite, whose ODBC driver appends ``.000`` to bound
+    #: date-times and so breaks an inclusive ``>=`` on the exact second).
+    parameters_as: Literal["datetime", "text"] = "datetime"
     timeout_seconds: int = Field(30, ge=1, le=3600)
     #: How far back the first pull (without a bookmark) reads.
     backfill_days: int = Field(7, ge=0, le=3660)
