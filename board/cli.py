@@ -31,6 +31,7 @@ from board.domain.status import Status
 from board.domain.timeutil import HELSINKI, utcnow
 from board.formatting import format_figure
 from board.i18n import t
+from board.secrets import install_log_redaction, redact
 from board.settings import PROJECT_DIR, ConfigError, Settings, load_settings
 from board.store import Store
 
@@ -42,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     try:
         return int(args.func(args) or 0)
     except ConfigError as e:
@@ -268,7 +270,7 @@ def _print_status(settings: Settings, data: list[dict], now: datetime) -> None: 
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from connectors import build_connector
+    from connectors import CheckResult, build_connector
 
     settings = load_settings()
     if args.source and args.source not in {s.name for s in settings.sources}:
@@ -281,11 +283,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             result = build_connector(src, settings).check(utcnow())
         except Exception as e:  # check must report, not crash
-            ok_all = False
-            print(f"{src.name} ({src.type}): FAILED - {e}")
-            continue
+            result = CheckResult(False, "error", f"{type(e).__name__}: {e}")
         ok_all &= result.ok
-        print(f"{src.name} ({src.type}): {'OK' if result.ok else 'FAILED'} - {result.message}")
+        state = "OK" if result.ok else f"FAILED ({result.kind})"
+        disabled = "" if src.enabled else " [disabled in sources.yaml]"
+        print(f"{src.name} ({src.type}){disabled}: {state} - {redact(result.message)}")
     return 0 if ok_all else 1
 
 

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from board.domain.metrics import METRICS
 from board.domain.reading import Reading, Rejected
 from board.domain.timeutil import utcnow
+from board.secrets import redact
 from board.settings import Settings
 from board.store import RunRow, Store
 from connectors import Connector, build_connector
@@ -205,26 +206,38 @@ class Collector:
 
     # ------------------------------------------------------------------
     def run_forever(self) -> None:
-        """Run each source on its own interval until :attr:`stop` is set."""
-        stop = self.stop
-        due = {name: 0.0 for name in self.sources}
+        """Run every source in a thread of its own, each on its own interval, until :attr:`stop` is set.
+
+        A thread per source, because sources are independent: a SQL warehouse
+        that takes 40 s to answer must not make the queue system's numbers
+        40 s late. Each thread owns its connector, so connectors need not be
+        thread-safe.
+        """
         log.info("collector started: %s", ", ".join(f"{n} every {s.interval_seconds} s"
                                                     for n, s in self.sources.items()) or "no sources")
-        while not stop.is_set():
-            now = time.monotonic()
-            for name, when in sorted(due.items(), key=lambda kv: kv[1]):
-                if when <= now and not stop.is_set():
-                    try:
-                        self.run_source(name)
-                    except Exception:  # the store itself failed: log, wait for the next turn, keep running
-                        log.exception("source %s: could not record the run (is the store reachable?)", name)
-                    due[name] = time.monotonic() + self.sources[name].interval_seconds
+        threads = [threading.Thread(target=self._source_loop, args=(name,), name=f"source-{name}", daemon=True)
+                   for name in self.sources]
+        for thread in threads:
+            thread.start()
+        while not self.stop.is_set():
             try:
                 self._prune()
             except Exception:
                 log.exception("could not prune old run records")
-            wait = max(0.0, min(due.values(), default=now + 5) - time.monotonic())
-            stop.wait(min(wait, 5.0))
+            self.stop.wait(5.0)
+        for thread in threads:
+            thread.join(timeout=60)
+
+    def _source_loop(self, name: str) -> None:
+        interval = self.sources[name].interval_seconds
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                self.run_source(name)
+            except Exception:  # the store itself failed: log, wait for the next turn, keep running
+                log.exception("source %s: could not record the run (is the store reachable?)", name)
+            # Start to start: a run that took longer than the interval is followed at once by the next.
+            self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
 
 class Interrupted(Exception):
@@ -249,4 +262,5 @@ def _describe(error: BaseException | None) -> str:
         # SQLAlchemy errors carry the statement and every parameter: keep the cause only.
         cause = getattr(error, "orig", None) or error
         text = f"{type(cause).__name__}: {str(cause).strip().splitlines()[0] if str(cause).strip() else ''}"
+    text = redact(text)
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
