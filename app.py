@@ -11,5 +11,6 @@ lang = language()
 pages = [
     st.Page("pages/home.py", title=t("page.home", lang), url_path="home", default=True),
     st.Page("pages/wall.py", title=t("page.wall", lang), url_path="wall"),
+    st.Page("pages/sources.py", title=t("page.sources", lang), url_path="sources"),
 ]
 st.navigation(pages, position="hidden").run()

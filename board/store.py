@@ -231,6 +231,26 @@ class Store:
         with self.sessions() as s:
             return [Reading(*row) for row in s.execute(stmt)]
 
+    def newest_by_source(self) -> list[tuple[str, str, str, datetime]]:
+        """``(source, station, metric, ts)`` of the newest reading of each station and metric, per source.
+
+        For the Sources page: one grouped query over the whole table (the
+        primary key index serves it), cached by the page for a few seconds.
+        """
+        r = ReadingRow
+        stmt = select(r.source, r.station, r.metric, func.max(r.ts)).group_by(r.source, r.station, r.metric)
+        with self.sessions() as s:
+            return [(src, st, m, ts) for src, st, m, ts in s.execute(stmt)]
+
+    def rejects_since(self, source: str, since: datetime) -> dict[str, int]:
+        """Rejected rows of ``source``'s runs started since ``since``, summed per reason."""
+        stmt = (select(RejectRow.reason, func.sum(RejectRow.count))
+                .join(RunRow, RunRow.id == RejectRow.run_id)
+                .where(RunRow.source == source, RunRow.started_at >= since)
+                .group_by(RejectRow.reason))
+        with self.sessions() as s:
+            return {reason: int(n) for reason, n in s.execute(stmt)}
+
     def count_readings(self) -> int:
         with self.sessions() as s:
             return s.scalar(select(func.count()).select_from(ReadingRow)) or 0

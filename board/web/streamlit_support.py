@@ -66,3 +66,11 @@ def language() -> str:
         return get_settings().board.language
     except ConfigError:
         return "fi"
+
+
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def source_statuses() -> list:  # list[SourceStatus]; cache_data pickles plain dataclasses
+    from board.source_status import source_statuses as read
+
+    settings = get_settings()
+    return read(settings, get_store(settings.database_url))

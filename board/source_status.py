@@ -1,0 +1,150 @@
+"""The read side of the Sources page and ``status --sources``: what each source is doing, from the store.
+
+Everything here comes from the collector's run records and the newest
+readings; nothing talks to a source. Messages were redacted when recorded and
+are redacted again here, in case a secret was added to the configuration later.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from board.domain.metrics import METRICS, Family
+from board.domain.source_health import SEVERITY, RunFacts, SourceHealth, is_fresh, judge, late_after
+from board.domain.timeutil import utcnow
+from board.secrets import redact
+from board.settings import AnySource, Settings
+from board.store import RunRow, Store
+
+RUN_HISTORY = 20
+REJECT_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    started_at: datetime
+    finished_at: datetime
+    ok: bool
+    rows: int
+    rejected: int
+    attempts: int
+    error_kind: str | None
+    error: str | None
+    window_since: datetime | None
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The newest reading of one metric at one station from this source."""
+
+    station: str
+    metric: str
+    ts: datetime | None
+    fresh: bool
+
+
+@dataclass
+class SourceStatus:
+    source: AnySource
+    health: SourceHealth
+    now: datetime
+    last_run: RunSummary | None
+    last_success: datetime | None
+    last_failure: RunSummary | None
+    consecutive_failures: int
+    newest_reading: datetime | None
+    #: Rejected rows of the last run, and of the last 24 hours, per reason.
+    last_rejects: dict[str, int] = field(default_factory=dict)
+    day_rejects: dict[str, int] = field(default_factory=dict)
+    recent_runs: list[RunSummary] = field(default_factory=list)
+    #: station -> metric -> freshness, for the stations and metrics this source serves.
+    freshness: dict[str, dict[str, Freshness]] = field(default_factory=dict)
+
+    @property
+    def late_after(self) -> timedelta:
+        return late_after(self.source.interval_seconds)
+
+    def family_freshness(self, station: str) -> dict[Family, Freshness | None]:
+        """Per tile family: the least fresh metric this source delivers for ``station`` (None: not delivered)."""
+        out: dict[Family, Freshness | None] = {f: None for f in Family}
+        for item in self.freshness.get(station, {}).values():
+            family = METRICS[item.metric].family
+            current = out[family]
+            if current is None or _older(item, current):
+                out[family] = item
+        return out
+
+
+def _older(a: Freshness, b: Freshness) -> bool:
+    if a.ts is None:
+        return b.ts is not None
+    return b.ts is not None and a.ts < b.ts
+
+
+def expected_metrics(source: AnySource) -> set[str]:
+    """The metrics a source is configured to deliver (empty when its mapping passes names through)."""
+    if source.type == "demo":
+        return set(METRICS)
+    mapping = source.mapping
+    return {m for m in mapping.metrics.values() if m in METRICS}
+
+
+def source_statuses(settings: Settings, store: Store, now: datetime | None = None) -> list[SourceStatus]:
+    """Every configured source, worst first."""
+    now = now or utcnow()
+    newest: dict[str, dict[tuple[str, str], datetime]] = defaultdict(dict)
+    for src, station, metric, ts in store.newest_by_source():
+        newest[src][(station, metric)] = ts
+    out = [_status(settings, store, s, newest.get(s.name, {}), now) for s in settings.sources]
+    out.sort(key=lambda st: (SEVERITY.index(st.health), st.source.name))
+    return out
+
+
+def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tuple[str, str], datetime],
+            now: datetime) -> SourceStatus:
+    runs = [_summary(r) for r in store.runs(source.name, limit=RUN_HISTORY)]
+    last = runs[0] if runs else None
+    failures = 0
+    for r in runs:
+        if r.ok:
+            break
+        failures += 1
+    last_success = next((r.finished_at for r in runs if r.ok), None)
+    if last_success is None and runs:  # older than the history we read: ask the bookmark
+        last_success = store.bookmark(source.name)
+    newest_ts = max(newest.values(), default=None)
+    health = judge(enabled=source.enabled, interval_seconds=source.interval_seconds,
+                   stale_after_seconds=source.stale_after_seconds,
+                   last_run=RunFacts(last.started_at, last.finished_at, last.ok) if last else None,
+                   newest_reading=newest_ts, now=now)
+    metrics = expected_metrics(source) | {m for (_, m) in newest}
+    freshness: dict[str, dict[str, Freshness]] = {}
+    for station in settings.stations_of(source):
+        row = {}
+        for metric in (m for m in METRICS if m in metrics):
+            ts = newest.get((station.code, metric))
+            row[metric] = Freshness(station.code, metric, ts, is_fresh(ts, now, source.stale_after_seconds))
+        freshness[station.code] = row
+    return SourceStatus(
+        source=source, health=health, now=now, last_run=last, last_success=last_success,
+        last_failure=next((r for r in runs if not r.ok), None), consecutive_failures=failures,
+        newest_reading=newest_ts,
+        last_rejects={redact(k): v for k, v in (store.rejects(last.id) if last else {}).items()},
+        day_rejects={redact(k): v for k, v in store.rejects_since(source.name, now - REJECT_WINDOW).items()},
+        recent_runs=runs, freshness=freshness,
+    )
+
+
+def _summary(run: RunRow) -> RunSummary:
+    return RunSummary(
+        id=run.id, started_at=run.started_at, finished_at=run.finished_at, ok=run.ok, rows=run.rows,
+        rejected=run.rejected, attempts=run.attempts, error_kind=run.error_kind,
+        error=redact(run.error) if run.error else None, window_since=run.window_since,
+    )
