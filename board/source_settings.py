@@ -191,6 +191,8 @@ class PagePagination(_Strict):
     param: str = "page"
     start: int = 1
     size_param: str | None = None
+    #: Records per page. Paging stops at a page with fewer records, so without size_param this must equal the
+    #: server's own page size, or the pull stops after the first page.
     size: int = Field(100, ge=1, le=100_000)
 
 

@@ -1,0 +1,429 @@
+"""The REST connector: JSON records from an HTTP API.
+
+One pull is one or more GET requests for the window ``[since, until]``:
+``{since}`` and ``{until}`` in the configured query parameters become ISO
+8601 UTC times, the list of records is taken from the body at ``records``,
+and each record goes through the shared :class:`~connectors.mapping.RecordMapper`.
+Pages are followed by a next link (in the body or the ``Link`` header) or by
+a page number, up to ``max_pages``.
+
+Errors are sorted into the collector's three kinds so it knows what to do:
+refused credentials or a wrong address are configuration errors (not
+retried), timeouts, 429 and 5xx are transient (retried), and a body that is
+not what the mapping expects is a data error. Messages are written for an
+administrator and never contain a secret: URLs are shown without query
+string or user info, and every configured secret value is masked from
+anything the server echoes back.
+
+Credentials are only ever sent to the configured host: a redirect or next
+link pointing at another host (or from https down to http) is refused, because
+httpx keeps custom headers such as ``X-API-Key`` across such redirects.
+"""
+
+from __future__ import annotations
+
+import itertools
+import ssl
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+from urllib.parse import quote as url_quote
+from urllib.parse import quote_plus
+
+import certifi
+import httpx
+
+from board.domain.reading import Reading, Rejected
+from board.domain.timeutil import UTC, ensure_utc
+from board.formatting import fmt_clock, fmt_date
+from board.secrets import MASK, redact
+from board.source_settings import ApiKeyAuth, BasicAuth, BearerAuth, NextLinkPagination, PagePagination, RestSource
+from connectors.base import CheckResult
+from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
+from connectors.mapping import HETU, RecordError, RecordMapper, get_path, quote
+
+MAX_EXCERPT = 200
+MAX_KEYS = 12
+#: Secrets shorter than this are not masked (they would mask ordinary words); same rule as board.secrets.
+MIN_SECRET = 4
+CHECK_WINDOW = timedelta(days=1)
+
+
+class RestConnector:
+    """Reads readings from one configured HTTP JSON API; keeps nothing between pulls but its settings."""
+
+    def __init__(self, source: RestSource, stations: list[str]) -> None:
+        self.name = source.name
+        self.source = source
+        self.stations = list(stations)
+        self._home = httpx.URL(source.url)
+
+    # ------------------------------------------------------------------ contract
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
+        """Readings in ``[since, until]``; ``since=None`` reads back ``backfill_days``."""
+        until = ensure_utc(until)
+        since = until - timedelta(days=self.source.backfill_days) if since is None else ensure_utc(since)
+        if since > until:
+            return
+        mapper = RecordMapper(self.source.mapping, self.stations, until, what="field")
+        with self._client() as client:
+            for records in self._pages(client, since, until):
+                for record in records:
+                    yield from _map(mapper, record)
+
+    def check(self, until: datetime) -> CheckResult:
+        """Reads the first page of the last day and says what an administrator needs to know. Never raises."""
+        try:
+            return self._check(ensure_utc(until))
+        except ConnectorError as e:
+            return CheckResult(False, e.kind, self._scrub(str(e)))
+        except Exception as e:  # check() must report, not raise, whatever goes wrong
+            return CheckResult(False, "error", self._scrub(f"{type(e).__name__}: {e}"))
+
+    def _check(self, until: datetime) -> CheckResult:
+        mapper = RecordMapper(self.source.mapping, self.stations, until, what="field")
+        with self._client() as client:
+            pages = self._pages(client, until - CHECK_WINDOW, until)
+            try:
+                records = next(pages, [])
+            finally:
+                pages.close()
+        if not records:
+            return CheckResult(True, "ok", "reachable, but no records in the last 24 hours")
+        results = [item for record in records for item in _map(mapper, record)]
+        rejected = [r for r in results if isinstance(r, Rejected)]
+        readings = [r for r in results if isinstance(r, Reading)]
+        count = _plural(len(records), "record")
+        if rejected:
+            return CheckResult(False, "data", f"reachable, but {len(rejected)} of {count} on the first page cannot "
+                                              f"be used; first: {rejected[0].reason}")
+        if not readings:
+            return CheckResult(True, "ok", f"reachable; {count} on the first page, all mapped to ignored metrics")
+        r = readings[0]
+        return CheckResult(True, "ok", f"reachable; {count} on the first page, e.g. {r.station} {r.metric} "
+                                       f"{r.value:g} at {fmt_date(r.ts)} {fmt_clock(r.ts)}")
+
+    # ------------------------------------------------------------------ pages
+    def _pages(self, client: httpx.Client, since: datetime, until: datetime) -> Iterator[list[Any]]:
+        """The records list of each page, in order."""
+        params = self._params(since, until)
+        pagination = self.source.pagination
+        if isinstance(pagination, NextLinkPagination):
+            yield from self._linked_pages(client, params, pagination)
+        elif isinstance(pagination, PagePagination):
+            yield from self._numbered_pages(client, params, pagination)
+        else:
+            url = self._url(params)
+            yield self._records(self._fetch(client, url)[1], url)
+
+    def _linked_pages(self, client: httpx.Client, params: dict[str, str],
+                      pagination: NextLinkPagination) -> Iterator[list[Any]]:
+        """Follows next links; the link carries the query, so ``params`` go on the first request only."""
+        url = self._url(params)
+        seen: set[str] = set()
+        for number in itertools.count(1):
+            seen.add(str(url))
+            response, body = self._fetch(client, url)
+            yield self._records(body, url)
+            following = self._next_link(response, body, pagination)
+            if following is None:
+                return
+            url = self._with_auth_query(following)
+            if str(url) in seen:
+                raise DataError(f"pagination loops: the next link from {_where(response.url)} leads back to a page "
+                                f"already read ({_where(url)}); check pagination in sources.yaml")
+            if number >= self.source.max_pages:
+                raise self._too_many_pages()
+
+    def _numbered_pages(self, client: httpx.Client, params: dict[str, str],
+                        pagination: PagePagination) -> Iterator[list[Any]]:
+        """Asks for page start, start+1, … until a page has fewer than ``size`` records.
+
+        Without ``size_param`` the server chooses the page size, so ``size``
+        must equal it or the pull stops after the first page.
+        """
+        previous: list[Any] | None = None
+        for index in itertools.count():
+            if index >= self.source.max_pages:
+                raise self._too_many_pages()
+            page_params = {**params, pagination.param: str(pagination.start + index)}
+            if pagination.size_param:
+                page_params[pagination.size_param] = str(pagination.size)
+            url = self._url(page_params)
+            records = self._records(self._fetch(client, url)[1], url)
+            if records and records == previous:
+                raise DataError(f"the API at {_where(url)} answered the same records for page "
+                                f"{pagination.start + index - 1} and {pagination.start + index}: it seems to ignore "
+                                f"the parameter {pagination.param!r}; check pagination in sources.yaml")
+            yield records
+            if len(records) < pagination.size:
+                return
+            previous = records
+
+    def _too_many_pages(self) -> DataError:
+        return DataError(f"more than {self.source.max_pages} pages for one pull: raise max_pages in sources.yaml, "
+                         "or narrow the window (a smaller backfill_days)")
+
+    def _next_link(self, response: httpx.Response, body: Any, pagination: NextLinkPagination) -> httpx.URL | None:
+        """The next page's URL, resolved against this page's; None on the last page."""
+        if pagination.path is None:
+            raw: Any = response.links.get("next", {}).get("url")
+            where = "the Link header"
+        else:
+            where = f"{pagination.path!r}"
+            try:
+                raw = get_path(body, pagination.path) if isinstance(body, Mapping) else None
+            except KeyError:
+                raw = None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if not isinstance(raw, str):
+            raise DataError(f"the next link at {where} in the answer from {_where(response.url)} is a JSON "
+                            f"{_json_kind(raw)}, not a URL; check pagination.path in sources.yaml")
+        try:
+            url = response.url.join(raw.strip())
+        except httpx.InvalidURL:
+            raise DataError(f"the next link at {where} in the answer from {_where(response.url)} "
+                            "is not a valid URL") from None
+        if url.scheme not in ("http", "https"):
+            raise DataError(f"the next link at {where} in the answer from {_where(response.url)} is not an "
+                            f"http(s) URL (scheme {url.scheme!r})")
+        return url
+
+    def _records(self, body: Any, url: httpx.URL) -> list[Any]:
+        """The list of records in one page's body, or a DataError saying what the body holds instead."""
+        path = self.source.records
+        if not path:
+            if isinstance(body, list):
+                return body
+            raise DataError(f"the answer from {_where(url)} is a JSON {_json_kind(body)}{_keys_of(body)}, not a "
+                            "list of records: set records in sources.yaml to the path of the list")
+        if not isinstance(body, Mapping):
+            raise DataError(f"the answer from {_where(url)} is a JSON {_json_kind(body)}, not an object holding "
+                            f"{path!r}: check records in sources.yaml")
+        try:
+            found = get_path(body, path)
+        except KeyError:
+            raise DataError(f"no {path!r} in the answer from {_where(url)}; the body has keys "
+                            f"{_keys_of(body, bare=True)}: check records in sources.yaml") from None
+        if not isinstance(found, list):
+            raise DataError(f"{path!r} in the answer from {_where(url)} is a JSON {_json_kind(found)}"
+                            f"{_keys_of(found)}, not a list of records: check records in sources.yaml")
+        return found
+
+    # ------------------------------------------------------------------ requests
+    def _params(self, since: datetime, until: datetime) -> dict[str, str]:
+        """The configured query parameters with ``{since}``/``{until}`` filled in (whole seconds, widened)."""
+        since_text = _iso(since.replace(microsecond=0))
+        until_text = _iso(until.replace(microsecond=0) + timedelta(seconds=1) if until.microsecond else until)
+        return {key: value.replace("{since}", since_text).replace("{until}", until_text)
+                for key, value in self.source.params.items()}
+
+    def _url(self, params: dict[str, str]) -> httpx.URL:
+        # copy_merge_params keeps a query already in the configured url: httpx's own params= would replace it.
+        return self._with_auth_query(self._home.copy_merge_params(params) if params else self._home)
+
+    def _with_auth_query(self, url: httpx.URL) -> httpx.URL:
+        auth = self.source.auth
+        if isinstance(auth, ApiKeyAuth) and auth.query_param:
+            return url.copy_merge_params({auth.query_param: auth.value.get_secret_value()})
+        return url
+
+    def _client(self) -> httpx.Client:
+        headers = {"Accept": "application/json", "User-Agent": "ohjaustaulu"}
+        headers.update({key: value.get_secret_value() for key, value in self.source.headers.items()})
+        auth = self.source.auth
+        basic = None
+        if isinstance(auth, BearerAuth):
+            headers["Authorization"] = f"Bearer {auth.token.get_secret_value()}"
+        elif isinstance(auth, BasicAuth):
+            basic = httpx.BasicAuth(auth.username, auth.password.get_secret_value())
+        elif isinstance(auth, ApiKeyAuth) and not auth.query_param:
+            headers[auth.header] = auth.value.get_secret_value()
+        return httpx.Client(headers=headers, auth=basic, timeout=self.source.timeout_seconds,
+                            verify=self._tls, follow_redirects=True,
+                            event_hooks={"request": [self._stay_home]})
+
+    @cached_property
+    def _tls(self) -> ssl.SSLContext | bool:
+        """The system's trust store plus certifi's: an organisation's own CA is usually installed in the former.
+
+        (httpx alone would trust certifi's bundle only.) Built once per connector: loading the stores
+        costs tens of milliseconds, and the context holds settings only, nothing from a pull.
+        """
+        if not self.source.verify_tls:
+            return False
+        context = ssl.create_default_context()
+        context.load_verify_locations(certifi.where())
+        return context
+
+    def _stay_home(self, request: httpx.Request) -> None:
+        """Refuses any request (redirect or next link) that would carry the credentials to another host."""
+        url, home = request.url, self._home
+        if url.host.lower() != home.host.lower():
+            raise ConfigurationError(
+                f"the API at {_where(home)} sent the board on to another host ({_netloc(url)}); not following it, "
+                "so that the credentials are not sent there: if that host is right, put it in url in sources.yaml")
+        if home.scheme == "https" and url.scheme != "https":
+            raise ConfigurationError(f"the API at {_where(home)} sent the board on to plain http ({_where(url)}); "
+                                     "not following it, so that the credentials are not sent unencrypted")
+
+    def _fetch(self, client: httpx.Client, url: httpx.URL) -> tuple[httpx.Response, Any]:
+        """One GET: the response and its JSON body, or the right kind of error."""
+        try:
+            response = client.get(url)
+        except httpx.TimeoutException:
+            raise TransientError(f"no answer from {_netloc(url)} within {self.source.timeout_seconds:g} s; "
+                                 "will retry") from None
+        except httpx.ConnectError as e:
+            raise self._connect_error(e, url) from None
+        except httpx.TooManyRedirects:
+            raise ConfigurationError(f"the API at {_where(url)} redirects in a loop: check url in sources.yaml") \
+                from None
+        except httpx.TransportError as e:
+            raise TransientError(f"the connection to {_netloc(url)} failed ({type(e).__name__}: "
+                                 f"{self._excerpt(str(e))}); will retry") from None
+        self._raise_for_status(response)
+        try:
+            return response, response.json()
+        except ValueError:
+            content_type = response.headers.get("content-type") or "none"
+            raise DataError(f"the API at {_where(response.url)} answered with something that is not JSON "
+                            f"(content type {content_type}): check url in sources.yaml") from None
+
+    def _connect_error(self, error: httpx.ConnectError, url: httpx.URL) -> ConnectorError:
+        """A refused connection is worth retrying; a TLS failure is not (it needs the administrator)."""
+        cause = _ssl_cause(error)
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return ConfigurationError(
+                f"the TLS certificate of {_netloc(url)} is not trusted ({cause.verify_message}): install the "
+                "organisation's CA certificate in the system's trust store, or for a test system set "
+                "verify_tls: false in sources.yaml")
+        if cause is not None:
+            return ConfigurationError(
+                f"TLS with {_netloc(url)} failed ({cause.reason or type(cause).__name__}): check that url uses the "
+                "scheme the server speaks (http:// or https://)")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        return TransientError(f"cannot connect to {_host(url)}:{port} (connection refused or host unreachable); "
+                              "will retry")
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        status, where = response.status_code, _where(response.url)
+        if status < 300:
+            return
+        if status in (401, 403):
+            if self.source.auth is None:
+                raise ConfigurationError(f"the API at {where} wants credentials (HTTP {status}): "
+                                         "add auth to this source in sources.yaml")
+            raise ConfigurationError(f"the API at {where} refused the credentials (HTTP {status}): "
+                                     "check auth in sources.yaml and the secret it refers to")
+        if status == 404:
+            raise ConfigurationError(f"the API at {where} was not found (HTTP 404): check url in sources.yaml")
+        if status in (408, 429) or status >= 500:
+            raise TransientError(f"the API at {where} answered HTTP {status}; will retry")
+        if status < 400:
+            raise ConfigurationError(f"the API at {where} answered HTTP {status}, a redirect without a place to "
+                                     "go: check url in sources.yaml")
+        excerpt = self._excerpt(response.text)
+        raise ConfigurationError(f"the API at {where} answered HTTP {status}"
+                                 f"{f': {excerpt}' if excerpt else ''} (check url and params in sources.yaml)")
+
+    # ------------------------------------------------------------------ secrets
+    def _secrets(self) -> list[str]:
+        """Every secret value this source holds, whether or not it came from a ``${NAME}`` reference."""
+        values = [value.get_secret_value() for value in self.source.headers.values()]
+        auth = self.source.auth
+        if isinstance(auth, BearerAuth):
+            values.append(auth.token.get_secret_value())
+        elif isinstance(auth, BasicAuth):
+            values.append(auth.password.get_secret_value())
+        elif isinstance(auth, ApiKeyAuth):
+            values.append(auth.value.get_secret_value())
+        return sorted({v for v in values if len(v) >= MIN_SECRET}, key=len, reverse=True)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without this source's secrets, other known secrets, or identity codes."""
+        for value in self._secrets():
+            for form in {value, url_quote(value, safe=""), quote_plus(value)}:
+                text = text.replace(form, MASK)
+        return HETU.sub(MASK, redact(text))
+
+    def _excerpt(self, text: str) -> str:
+        """A short, single-line, secret-free piece of what a server said."""
+        flat = " ".join(self._scrub(text).split())
+        return flat if len(flat) <= MAX_EXCERPT else flat[: MAX_EXCERPT - 1] + "…"
+
+
+# ---------------------------------------------------------------------- helpers
+def _map(mapper: RecordMapper, record: Any) -> Iterator[Reading | Rejected]:
+    """One record's readings, or one Rejected with the reason."""
+    if not isinstance(record, Mapping):
+        yield Rejected("a record is not a JSON object")
+        return
+    try:
+        readings = mapper.map(record)
+    except RecordError as e:
+        yield Rejected(str(e))
+        return
+    yield from readings
+
+
+def _iso(ts: datetime) -> str:
+    return ts.astimezone(UTC).isoformat()
+
+
+def _host(url: httpx.URL) -> str:
+    return f"[{url.host}]" if ":" in url.host else url.host
+
+
+def _netloc(url: httpx.URL) -> str:
+    """host[:port] (the port when it is not the scheme's default)."""
+    return f"{_host(url)}:{url.port}" if url.port else _host(url)
+
+
+def _where(url: httpx.URL) -> str:
+    """A URL safe to show: scheme://host[:port]/path, never the query string or user info."""
+    return f"{url.scheme}://{_netloc(url)}{url.path}"
+
+
+def _ssl_cause(error: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind an httpx error, if that is what it is (httpx wraps httpcore wraps ssl)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+def _keys_of(value: Any, bare: bool = False) -> str:
+    """The keys of a JSON object for a message (``" with keys 'a', 'b'"``); "" for anything else."""
+    if not isinstance(value, Mapping):
+        return ""
+    keys = [quote(k) for k in list(value)[:MAX_KEYS]]
+    text = (", ".join(keys) or "(none)") + (", …" if len(value) > MAX_KEYS else "")
+    return text if bare else f" with keys {text}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+__all__ = ["RestConnector"]
