@@ -32,3 +32,5 @@ def station_table() -> None:
 
 
 station_table()
+
+st.page_link("pages/sources.py", label=t("home.sources_link", lang), icon=":material/database:")
