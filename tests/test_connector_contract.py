@@ -53,7 +53,6 @@ class Peer:
     kind: str
     source: dict[str, Any]
     broken: dict[str, Any]          # the same source pointed at a peer that is not there
-    windowed: bool = True
     known_data: bool = True          # the three readings above (the simulator has its own)
 
 
@@ -133,7 +132,7 @@ def files_peer(tmp_path: Path) -> Peer:
     src = {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0,
            "mapping": {"layout": "wide", "station": "Asema", "time": "Aika",
                        "metrics": {"Jonossa nyt": "queue_waiting"}, "stations": {"KAJ": "kajaani"}}, **COMMON}
-    return Peer("files", src, {**src, "folder": str(tmp_path / "no-such-folder")}, windowed=False)
+    return Peer("files", src, {**src, "folder": str(tmp_path / "no-such-folder")})
 
 
 def _fi(ts: datetime) -> str:
@@ -143,8 +142,7 @@ def _fi(ts: datetime) -> str:
     return f"{loc.day}.{loc.month}.{loc.year} {loc.hour}.{loc.minute:02d}"
 
 
-@pytest.fixture(params=["demo", "sql", "rest", "files"])
-def peer(request: pytest.FixtureRequest, tmp_path: Path) -> Peer:
+def _make_peer(request: pytest.FixtureRequest, tmp_path: Path) -> Peer:
     if request.param == "demo":
         return demo_peer(tmp_path)
     if request.param == "sql":
@@ -152,6 +150,17 @@ def peer(request: pytest.FixtureRequest, tmp_path: Path) -> Peer:
     if request.param == "rest":
         return rest_peer(tmp_path, request.getfixturevalue("api_server"))
     return files_peer(tmp_path)
+
+
+@pytest.fixture(params=["demo", "sql", "rest", "files"])
+def peer(request: pytest.FixtureRequest, tmp_path: Path) -> Peer:
+    return _make_peer(request, tmp_path)
+
+
+@pytest.fixture(params=["demo", "sql", "rest"])
+def windowed_peer(request: pytest.FixtureRequest, tmp_path: Path) -> Peer:
+    """The kinds that read a time window (files read each waiting file whole: see the last test)."""
+    return _make_peer(request, tmp_path)
 
 
 def settings_for(config_dir: Path, database_url: str, source: dict[str, Any]) -> Settings:
@@ -185,9 +194,8 @@ def test_readings_are_well_formed(peer: Peer, config_dir: Path, sqlite_url: str)
         assert sorted((r.station, r.metric, r.ts, r.value) for r in readings) == sorted(DATA)
 
 
-def test_window_is_inclusive(peer: Peer, config_dir: Path, sqlite_url: str) -> None:
-    if not peer.windowed:
-        pytest.skip("the files kind reads each waiting file whole (see test_files_are_retired_after_commit)")
+def test_window_is_inclusive(windowed_peer: Peer, config_dir: Path, sqlite_url: str) -> None:
+    peer = windowed_peer
     settings = settings_for(config_dir, sqlite_url, peer.source)
     everything, _ = pull_all(settings, None)
     edge = sorted({r.ts for r in everything})[len({r.ts for r in everything}) // 2]
