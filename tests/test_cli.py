@@ -70,6 +70,43 @@ def test_check_reports_each_source(config_dir, sqlite_url):
     assert result.returncode == 0 and "demo (demo): OK" in result.stdout
 
 
+def test_check_and_collect_say_what_is_wrong_with_each_source(config_dir, sqlite_url, tmp_path):
+    """A bad file, a missing ODBC driver and a secret in an error: each source reported in words, none stops another."""
+    import yaml
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rows = ["Asema;Aika;Jonossa", "kajaani;21.11.2026 10.00;4", "kajaani;21.11.2026 10.05;12,5x"]
+    (inbox / "12.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    sources = yaml.safe_load((config_dir / "sources.yaml").read_text())["sources"]
+    sources += [
+        {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0,
+         "mapping": {"layout": "wide", "station": "Asema", "time": "Aika", "metrics": {"Jonossa": "queue_waiting"}}},
+        {"name": "dw", "type": "sql", "query": "SELECT * FROM jono WHERE aika >= :since",
+         "odbc": "Driver={ODBC Driver 18 for SQL Server};Server=dw;UID=board_reader;PWD=${CLI_TEST_PW}"},
+    ]
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
+    env_pw = "Pw-" + "9" * 12
+    os.environ["CLI_TEST_PW"] = env_pw
+    try:
+        check = board("check", config_dir=config_dir, db=sqlite_url)
+        assert (inbox / "12.csv").exists()  # check moves nothing
+        collect = board("collect", "--once", config_dir=config_dir, db=sqlite_url)
+    finally:
+        del os.environ["CLI_TEST_PW"]
+    assert check.returncode == 1
+    lines = dict(line.split(": ", 1) for line in check.stdout.splitlines())
+    assert lines["demo (demo)"].startswith("OK")
+    assert lines["vienti (files)"].startswith(
+        "FAILED (data) - file 12.csv line 3: queue_waiting: '12,5x' is not a number")
+    assert lines["dw (sql)"].startswith("FAILED (configuration) - ODBC driver 'ODBC Driver 18 for SQL Server' is not "
+                                        "installed — installed drivers are:")
+    assert "demo: OK" in collect.stdout and "vienti: OK 0 readings, 1 rejected" in collect.stdout
+    assert "dw: FAILED" in collect.stdout
+    assert (inbox / "rejected" / "12.csv").exists() and (inbox / "rejected" / "12.csv.reason.txt").exists()
+    assert env_pw not in check.stdout + check.stderr + collect.stdout + collect.stderr
+
+
 def test_passwords_in_database_urls_are_masked(config_dir):
     result = board("init-db", config_dir=config_dir, db="postgresql+psycopg://board:s3cret@127.0.0.1:1/none",
                    timeout=60)
