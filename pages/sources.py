@@ -45,21 +45,16 @@ def sources() -> None:
         st.html(render_card(status, lang))
         name = status.source.name
         rejected = sum(status.day_rejects.values())
-        with st.expander(t("sources.rejects", lang, n=fmt.fmt_int(rejected)), expanded=rejected > 0):
-            if rejected:
+        if rejected:
+            with st.expander(t("sources.rejects", lang, n=fmt.fmt_int(rejected)), expanded=True):
                 st.dataframe(pd.DataFrame(
                     sorted(status.day_rejects.items(), key=lambda kv: -kv[1]),
                     columns=[t("sources.reason", lang), t("sources.count", lang)]),
                     hide_index=True, width="stretch", key=f"rejects-{name}")
-        with st.expander(t("sources.freshness", lang)):
+        with st.expander(t("sources.details", lang)):
+            st.markdown(f"**{t('sources.freshness', lang)}**")
             st.html(render_freshness(status, lang))
-            detail = pd.DataFrame(
-                [{t("home.station", lang): code, t("sources.col.metric", lang): metric,
-                  t("sources.newest", lang): _stamp(f.ts) if f.ts else "–"}
-                 for code, row in status.freshness.items() for metric, f in row.items() if metric in METRICS])
-            if not detail.empty:
-                st.dataframe(detail, hide_index=True, width="stretch", key=f"fresh-{name}")
-        with st.expander(t("sources.runs", lang)):
+            st.markdown(f"**{t('sources.runs', lang)}**")
             st.dataframe(pd.DataFrame([{
                 t("sources.col.started", lang): _stamp(r.started_at),
                 t("sources.col.ok", lang): "✓" if r.ok else "✕",
@@ -68,6 +63,12 @@ def sources() -> None:
                 t("sources.col.seconds", lang): round(r.seconds, 1),
                 t("sources.col.error", lang): r.error or "",
             } for r in status.recent_runs]), hide_index=True, width="stretch", key=f"runs-{name}")
-
+            detail = pd.DataFrame(
+                [{t("home.station", lang): code, t("sources.col.metric", lang): metric,
+                  t("sources.newest", lang): _stamp(f.ts) if f.ts else "–"}
+                 for code, row in status.freshness.items() for metric, f in row.items() if metric in METRICS])
+            if not detail.empty:
+                st.markdown(f"**{t('sources.by_metric', lang)}**")
+                st.dataframe(detail, hide_index=True, width="stretch", key=f"fresh-{name}")
 
 sources()

@@ -146,7 +146,7 @@ def test_sources_page_puts_the_failing_source_first_in_words(page_env):
     assert secret not in html and all(secret not in (r.error or "") for r in store.runs("dw"))
     assert any("***" in (r.error or "") for r in store.runs("dw"))
     titles = [e.label for e in at.expander]
-    assert titles[0].startswith("Hylätyt rivit 24 h")
+    assert titles == ["Tuoreus ja viimeisimmät haut"] * 2  # no rejected rows: no rejects table
 
 
 def test_sources_page_in_english_shows_the_freshness_grid(page_env):
@@ -168,3 +168,21 @@ def test_sources_page_in_english_shows_the_freshness_grid(page_env):
 def _forget_secrets():
     yield
     secrets._known.clear()
+
+
+def test_rejected_rows_are_listed_with_their_reasons(page_env, config_dir: Path, sqlite_url: str):
+    store, _secret = page_env
+    settings = load_settings(config_dir, sqlite_url)
+    now = datetime.now(UTC)
+    rows = FakeConnector("dw", [Reading("kajaani", "queue_waiting", now, 3.0),
+                                Rejected("queue_waiting: '12,5x' is not a number")])
+    Collector(settings, store, connectors={"dw": rows}).run_once(only="dw")
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.label for e in at.expander].count("Hylätyt rivit 24 h (1)") == 1
+    table = next(d.value for d in at.dataframe if "Syy" in d.value.columns)
+    assert table.iloc[0].tolist() == ["queue_waiting: '12,5x' is not a number", 1]
+    html = "".join(h.value for h in at.html)
+    assert ("dw", "ok") in re.findall(r'data-source="([^"]+)" data-health="([a-z]+)"', html)

@@ -63,7 +63,8 @@ def _when(ts: datetime | None, now: datetime, lang: str) -> str:
     if ts is None:
         return t("sources.never", lang)
     day = "" if fmt.fmt_date(ts, lang) == fmt.fmt_date(now, lang) else fmt.fmt_date(ts, lang) + " "
-    return f"{day}{fmt.fmt_time(ts, lang)} ({t('sources.ago', lang, age=_age(now, ts))})"
+    ago = t("sources.just_now", lang) if (now - ts).total_seconds() < 60 else t("sources.ago", lang, age=_age(now, ts))
+    return f"{day}{fmt.fmt_time(ts, lang)} ({ago})"
 
 
 def _seconds(n: int) -> str:
