@@ -213,3 +213,33 @@ def test_run_forever_survives_a_store_outage(config_dir, sqlite_url, monkeypatch
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert calls["n"] >= 2 and store.runs("demo")[0].ok  # the first failure did not end the loop
+
+
+def test_a_slow_source_does_not_delay_another(two_source_settings, database_url):
+    """run_forever runs each source in its own thread: a hanging pull holds up nobody else."""
+    import threading
+
+    release = threading.Event()
+
+    class Hanging(FakeConnector):
+        def pull(self, since, until):
+            release.wait(20)
+            yield from ()
+
+    store = Store.open(database_url)
+    sources = {name: s.model_copy(update={"interval_seconds": 1}) for name, s in
+               Collector(two_source_settings, store).sources.items()}
+    collector = Collector(two_source_settings, store,
+                          connectors={"demo": Hanging("demo", []), "other": FakeConnector("other", [])})
+    collector.sources = sources
+    thread = threading.Thread(target=collector.run_forever)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while len(store.runs("other")) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    other_runs, demo_runs = len(store.runs("other")), len(store.runs("demo"))
+    release.set()
+    collector.stop.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert other_runs >= 3 and demo_runs == 0  # "other" went on every second while "demo" hung
