@@ -21,6 +21,9 @@ from sqlalchemy import create_engine, text
 from board.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 from board.store import Store
 
+#: The real-browser fixtures (``server``, ``browser``) for every test module.
+pytest_plugins = ["tests.browser_support"]
+
 PG_URL = os.environ.get("BOARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

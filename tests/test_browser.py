@@ -9,84 +9,15 @@ overflows at 1920x1080 and 1366x768, and saves screenshots in
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from board.collector import Collector
 from board.domain.reading import Reading
 from board.domain.timeutil import utcnow
-from board.settings import load_settings
-from board.store import Store
+from tests.browser_support import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("BOARD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    if not Path(CHROMIUM).exists():
-        reason = f"no Chromium at {CHROMIUM} (make test installs Debian's chromium)"
-        if os.environ.get("BOARD_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}; BOARD_REQUIRE_BROWSER=1 makes this a failure")
-        pytest.skip(reason)
-    from tests.conftest import write_config
-
-    tmp = tmp_path_factory.mktemp("browser")
-    config_dir = write_config(tmp / "config")
-    url = f"sqlite:///{tmp / 'board.sqlite'}"
-    store = Store.open(url)
-    Collector(load_settings(config_dir, url), store).run_once()
-    port = free_port()
-    env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url}
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "board", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield base, store
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def figure(page, code: str) -> str:  # type: ignore[no-untyped-def]
