@@ -166,6 +166,9 @@ TEXTS: dict[str, dict[str, str]] = {
                            "sv": "Lagret kan inte läsas just nu: {error}",
                            "en": "The store cannot be read right now: {error}"},
     "home.sources_link": {"fi": "Tietolähteiden tila", "sv": "Datakällornas status", "en": "Data source status"},
+    # overview (shift leads) — texts of pages/home.py
+    # weekly view (managers) — texts of pages/week.py
+    # notices and kiosk rotation — texts of pages/notices.py and the wall
     "config.error": {"fi": "Asetuksissa on virhe, taulua ei voi näyttää: {error}",
                      "sv": "Fel i inställningarna, tavlan kan inte visas: {error}",
                      "en": "The configuration is wrong, the board cannot be shown: {error}"},

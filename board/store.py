@@ -11,10 +11,11 @@ All timestamps are stored as naive UTC and handed out as aware UTC.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import (
+    Date,
     DateTime,
     Engine,
     Float,
@@ -35,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from board.domain.notice import Notice
 from board.domain.reading import Reading
 from board.domain.snapshot import Latest
 from board.domain.timeutil import UTC, ensure_utc
@@ -126,6 +128,41 @@ class BookmarkRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class NoticeRow(Base):
+    """A shift lead's notice on chosen wall screens (plain text, cleaned by board.domain.notice)."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    #: Comma-separated station codes, or "*" for every station (codes cannot contain commas).
+    stations: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    def to_domain(self) -> Notice:
+        return Notice(self.id, self.text, tuple(self.stations.split(",")), self.starts_at, self.ends_at,
+                      self.author, self.created_at, self.withdrawn_at, self.withdrawn_by)
+
+
+class PageViewRow(Base):
+    """How many times a page was opened, per local day, page and station: the board's own usage KPI.
+
+    No user, no address, no session id: counts only.
+    """
+
+    __tablename__ = "page_views"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    page: Mapped[str] = mapped_column(String(40), primary_key=True)
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" when the page has no station
+    views: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Store:
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
@@ -200,6 +237,55 @@ class Store:
         with self.sessions.begin() as s:
             s.execute(delete(RejectRow).where(RejectRow.run_id.in_(old)))
             return s.execute(delete(RunRow).where(RunRow.started_at < older_than)).rowcount or 0
+
+    def add_notice(self, text: str, stations: Sequence[str], starts_at: datetime, ends_at: datetime,
+                   author: str, now: datetime) -> Notice:
+        """Store a notice; the caller has cleaned and checked it (board.domain.notice)."""
+        row = NoticeRow(text=text, stations=",".join(stations), starts_at=starts_at, ends_at=ends_at, author=author,
+                        created_at=now)
+        with self.sessions.begin() as s:
+            s.add(row)
+            s.flush()
+            return row.to_domain()
+
+    def withdraw_notice(self, notice_id: int, by: str, now: datetime) -> bool:
+        """End a notice now; False when there is no such notice or it was already withdrawn."""
+        with self.sessions.begin() as s:
+            row = s.get(NoticeRow, notice_id)
+            if row is None or row.withdrawn_at is not None:
+                return False
+            row.withdrawn_at, row.withdrawn_by = now, by
+            return True
+
+    def notices(self, active_at: datetime | None = None, station: str | None = None,
+                since: datetime | None = None) -> list[Notice]:
+        """Notices, newest first: active at ``active_at`` (and shown on ``station``), or ending after ``since``."""
+        stmt = select(NoticeRow).order_by(NoticeRow.created_at.desc(), NoticeRow.id.desc())
+        if active_at is not None:
+            stmt = stmt.where(NoticeRow.withdrawn_at.is_(None), NoticeRow.starts_at <= active_at,
+                              NoticeRow.ends_at > active_at)
+        if since is not None:
+            stmt = stmt.where(NoticeRow.ends_at > since)
+        with self.sessions() as s:
+            found = [r.to_domain() for r in s.scalars(stmt)]
+        return [n for n in found if station is None or n.shows_on(station)]
+
+    def count_view(self, day: date, page: str, station: str = "") -> None:
+        """Add one view of ``page`` (at ``station``) on local ``day``."""
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(PageViewRow.__table__).values(day=day, page=page, station=station, views=1)
+        stmt = stmt.on_conflict_do_update(index_elements=["day", "page", "station"],
+                                          set_={"views": PageViewRow.__table__.c.views + 1})
+        with self.sessions.begin() as s:
+            s.execute(stmt)
+
+    def page_views(self, first: date, last: date) -> list[tuple[date, str, str, int]]:
+        """``(day, page, station, views)`` for ``first <= day <= last``."""
+        v = PageViewRow
+        stmt = select(v.day, v.page, v.station, v.views).where(v.day >= first, v.day <= last).order_by(
+            v.day, v.page, v.station)
+        with self.sessions() as s:
+            return [(d, p, st, n) for d, p, st, n in s.execute(stmt)]
 
     # -------------------------------------------------------------- reads
     def bookmark(self, source: str) -> datetime | None:

@@ -67,3 +67,27 @@ def test_runs_bookmarks_and_rejects_are_recorded(store: Store):
 
 def test_store_runs_on_the_url_it_is_given(store: Store, database_url: str):
     assert store.engine.dialect.name == ("postgresql" if database_url.startswith("postgresql") else "sqlite")
+
+
+def test_notices_and_page_views(store):
+    from datetime import UTC, date, datetime, timedelta
+
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    a = store.add_notice("Lääkäri sairaana", ["kajaani", "paltamo"], now, now + timedelta(hours=3), "Vuorovastaava",
+                         now)
+    store.add_notice("Koko alue: järjestelmäkatko", ["*"], now, now + timedelta(hours=1), "Admin", now)
+    store.add_notice("Vanha", ["kajaani"], now - timedelta(days=1), now - timedelta(hours=1), "X", now)
+    assert [n.text for n in store.notices(active_at=now, station="kajaani")] == [
+        "Koko alue: järjestelmäkatko", "Lääkäri sairaana"]
+    assert [n.text for n in store.notices(active_at=now, station="sotkamo")] == ["Koko alue: järjestelmäkatko"]
+    assert store.notices(active_at=now + timedelta(hours=2), station="kajaani")[0].id == a.id
+    assert store.withdraw_notice(a.id, "Vuorovastaava", now + timedelta(minutes=5))
+    assert not store.withdraw_notice(a.id, "Vuorovastaava", now + timedelta(minutes=6))
+    assert [n.text for n in store.notices(active_at=now + timedelta(minutes=10), station="kajaani")] == [
+        "Koko alue: järjestelmäkatko"]
+    for _ in range(3):
+        store.count_view(date(2026, 11, 23), "wall", "kajaani")
+    store.count_view(date(2026, 11, 23), "overview")
+    store.count_view(date(2026, 11, 24), "wall", "kajaani")
+    assert store.page_views(date(2026, 11, 23), date(2026, 11, 23)) == [
+        (date(2026, 11, 23), "overview", "", 1), (date(2026, 11, 23), "wall", "kajaani", 3)]

@@ -74,3 +74,21 @@ def source_statuses() -> list:  # list[SourceStatus]; cache_data pickles plain d
 
     settings = get_settings()
     return read(settings, get_store(settings.database_url))
+
+
+def count_view(page: str, station: str = "") -> None:
+    """Count one view of ``page`` (for ``station``) per browser session: a wall that refreshes itself all day is
+    one view, not 5 760. Only counts are stored, nothing about who looked. Never breaks the page."""
+    key = f"_counted:{page}:{station}"
+    if st.session_state.get(key):
+        return
+    st.session_state[key] = True
+    try:
+        from board.domain.timeutil import local_date, utcnow
+
+        settings = get_settings()
+        get_store(settings.database_url).count_view(local_date(utcnow()), page, station)
+    except Exception:  # counting is nice to have; the wall must show even if it fails
+        import logging
+
+        logging.getLogger(__name__).warning("could not count a view of %s", page, exc_info=True)
