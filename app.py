@@ -9,8 +9,10 @@ st.set_page_config(page_title="Ohjaustaulu", layout="wide", initial_sidebar_stat
 
 lang = language()
 pages = [
-    st.Page("pages/home.py", title=t("page.home", lang), url_path="home", default=True),
+    st.Page("pages/home.py", title=t("page.overview", lang), url_path="home", default=True),
     st.Page("pages/wall.py", title=t("page.wall", lang), url_path="wall"),
+    st.Page("pages/week.py", title=t("page.week", lang), url_path="week"),
+    st.Page("pages/notices.py", title=t("page.notices", lang), url_path="notices"),
     st.Page("pages/sources.py", title=t("page.sources", lang), url_path="sources"),
 ]
 st.navigation(pages, position="hidden").run()

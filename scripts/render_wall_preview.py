@@ -6,6 +6,7 @@ demo data up to ``--at`` into a temporary store and writes the same HTML and
 CSS the wall page serves.
 
     python scripts/render_wall_preview.py --station kajaani --at 2026-11-23T10:30 -o /tmp/wall.html
+    python scripts/render_wall_preview.py --page overview --at 2026-11-23T10:30 -o /tmp/overview.html
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from board import overview
 from board.collector import Collector
 from board.domain.timeutil import HELSINKI
 from board.settings import load_settings
 from board.store import Store
-from board.views import station_view
+from board.views import all_station_views, station_view
+from board.web.overview_html import render_overview
 from board.web.style import WALL_CSS
 from board.web.wall_html import render_wall
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--page", choices=["wall", "overview"], default="wall")
     p.add_argument("--station", default="kajaani")
     p.add_argument("--at", required=True, help="local Helsinki time, ISO format")
     p.add_argument("--lang", default="fi")
@@ -41,10 +45,17 @@ def main() -> None:
         source = settings.sources[0]
         Collector(settings, store, clock=lambda: at).run_once(
             only=source.name, since=at.replace(hour=0, minute=0))
-        view = station_view(settings, store, args.station, at)
-        html = render_wall(view, args.lang, settings.opening_hours(args.station).next_opening(at))
+        if args.page == "overview":
+            views = all_station_views(settings, store, at)
+            rows = overview.worst_first(overview.overview_rows(views))
+            html = render_overview(rows, args.lang, lambda code: settings.opening_hours(code).next_opening(at))
+        else:
+            view = station_view(settings, store, args.station, at)
+            html = render_wall(view, args.lang, settings.opening_hours(args.station).next_opening(at))
         store.dispose()
-    Path(args.output).write_text(f"<!doctype html><meta charset=utf-8><style>body{{margin:0}}{WALL_CSS}</style>"
+    style = "" if args.page == "overview" else WALL_CSS
+    Path(args.output).write_text(f"<!doctype html><meta charset=utf-8><style>body{{margin:0;font-family:sans-serif}}"
+                                 f"{style}</style>"
                                  f'<div class="stHtml">{html}</div>', encoding="utf-8")
     print(f"wrote {args.output}")
 

@@ -76,14 +76,6 @@ def test_wall_without_a_station_offers_every_station(seeded: Store):
     assert len(re.findall(r'href="\?station=', html)) == 8
 
 
-def test_home_lists_every_station_with_status(seeded: Store):
-    at = run("app.py")
-    html = next(h.value for h in at.html if "station-table" in h.value)
-    assert len(re.findall(r'<tr data-station="', html)) == 8
-    assert 'href="wall?station=ristijarvi' in html
-    assert len(re.findall(r'data-status="', html)) == 32
-
-
 def test_wrong_configuration_is_shown_in_words(monkeypatch, seeded: Store, config_dir: Path):
     (config_dir / "metrics.yaml").write_text("thresholds:\n  queue_waiting: {amber: 30, red: 10}\n")
     st.cache_resource.clear()

@@ -1,0 +1,144 @@
+"""The shift lead's overview ("Tilannekuva"): every station in one row, worst first, and today's curves.
+
+Read-side only: built from the station views (the same tiles the wall shows,
+so the two never disagree) and from the store's series. No Streamlit here.
+
+"Worst first" is ordered for a shift lead, who acts on patients waiting
+before data problems: an alert, then attention, then stale or missing data,
+then fine; closed stations last. Within a rank, more alerts and warnings
+first, then the name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from board.domain.metrics import Family
+from board.domain.snapshot import Figure
+from board.domain.status import Status
+from board.domain.timeutil import local
+from board.settings import Settings
+from board.store import Store
+from board.views import StationView, trend_window
+
+#: The figures of an overview row, grouped by tile, in column order.
+COLUMNS: dict[Family, tuple[str, ...]] = {
+    Family.QUEUE: ("queue_waiting", "queue_oldest_wait_min", "queue_same_day_share"),
+    Family.CONTACTS: ("contacts_total_today", "contacts_remote_share", "contacts_carried_over"),
+    Family.OMASOTE: ("omasote_unanswered", "omasote_oldest_unanswered_h"),
+    Family.FEEDBACK: ("feedback_nps", "feedback_needs_reaction"),
+}
+SORTABLE: tuple[str, ...] = tuple(code for codes in COLUMNS.values() for code in codes)
+
+_RANK = {Status.ALERT: 5, Status.WARN: 4, Status.STALE: 3, Status.NO_DATA: 2, Status.OK: 1, Status.NEUTRAL: 1,
+         Status.CLOSED: 0}
+
+CONTACT_CHANNELS = ("contacts_phone_today", "contacts_omasote_today", "contacts_chat_today", "contacts_visit_today")
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    view: StationView
+    #: The row's status: the worst of its tiles as a shift lead ranks them (CLOSED when the station is closed).
+    status: Status
+    figures: dict[str, Figure]
+    alerts: int
+    warnings: int
+
+    @property
+    def code(self) -> str:
+        return self.view.station.code
+
+
+def overview_rows(views: Iterable[StationView]) -> list[OverviewRow]:
+    rows = []
+    for v in views:
+        figures = {f.code: f for tile in v.tiles for f in (tile.headline, *tile.figures)}
+        tile_statuses = [t.status for t in v.tiles]
+        status = Status.CLOSED if not v.is_open else max(tile_statuses, key=_RANK.__getitem__,
+                                                        default=Status.NEUTRAL)
+        rows.append(OverviewRow(v, status, figures, sum(s is Status.ALERT for s in tile_statuses),
+                                sum(s is Status.WARN for s in tile_statuses)))
+    return rows
+
+
+def worst_first(rows: Sequence[OverviewRow]) -> list[OverviewRow]:
+    return sorted(rows, key=lambda r: (-_RANK[r.status], -r.alerts, -r.warnings, r.view.station.name))
+
+
+def sort_by(rows: Sequence[OverviewRow], figure: str, directions: dict[str, str]) -> list[OverviewRow]:
+    """Rows by one figure, worst value first (by its threshold's direction, else highest first); none last."""
+    lower_is_worse = directions.get(figure) == "lower_is_worse"
+
+    def key(r: OverviewRow) -> tuple[int, float, str]:
+        f = r.figures.get(figure)
+        if f is None or f.value is None:
+            return (1, 0.0, r.view.station.name)
+        return (0, f.value if lower_is_worse else -f.value, r.view.station.name)
+
+    return sorted(rows, key=key)
+
+
+def directions(settings: Settings) -> dict[str, str]:
+    return {code: t.direction for code, t in settings.metrics.thresholds.items()}
+
+
+def filter_rows(rows: Sequence[OverviewRow], stations: Sequence[str] = (),
+                municipalities: Sequence[str] = ()) -> list[OverviewRow]:
+    """Keep the rows matching every given filter (an empty filter keeps everything)."""
+    return [r for r in rows
+            if (not stations or r.code in stations)
+            and (not municipalities or r.view.station.municipality in municipalities)]
+
+
+# ------------------------------------------------------------------ today's curves
+@dataclass(frozen=True)
+class Curve:
+    """One line: (local time of day as a naive Helsinki datetime on *today's* date, value)."""
+
+    points: list[tuple[datetime, float]]
+
+
+@dataclass(frozen=True)
+class DayCurves:
+    station: str
+    queue_today: Curve
+    queue_last_week: Curve
+    contacts_today: Curve
+    contacts_last_week: Curve
+
+
+def day_curves(settings: Settings, store: Store, code: str, now: datetime) -> DayCurves:
+    """Queue and contacts through today, against the same weekday last week (drawn on today's clock)."""
+    start, end = trend_window(settings, code, now)
+    week = timedelta(days=7)
+    wanted = ["queue_waiting", *CONTACT_CHANNELS]
+    today = store.series(code, wanted, start, min(end, now + timedelta(seconds=1)))
+    before = store.series(code, wanted, start - week, end - week)
+    return DayCurves(
+        code,
+        _line(today, "queue_waiting", timedelta(0)),
+        _line(before, "queue_waiting", week),
+        _summed(today, CONTACT_CHANNELS, timedelta(0)),
+        _summed(before, CONTACT_CHANNELS, week),
+    )
+
+
+def _on_today(ts: datetime, shift: timedelta) -> datetime:
+    return local(ts + shift).replace(tzinfo=None)
+
+
+def _line(readings: Iterable, metric: str, shift: timedelta) -> Curve:  # type: ignore[type-arg]
+    return Curve([(_on_today(r.ts, shift), r.value) for r in readings if r.metric == metric])
+
+
+def _summed(readings: Iterable, metrics: Sequence[str], shift: timedelta) -> Curve:  # type: ignore[type-arg]
+    """The running total of several channels, carrying each channel's last value forward between its readings."""
+    last: dict[str, float] = {}
+    points: dict[datetime, float] = {}
+    for r in sorted((r for r in readings if r.metric in metrics), key=lambda r: r.ts):
+        last[r.metric] = r.value
+        points[r.ts] = sum(last.values())
+    return Curve([(_on_today(ts, shift), v) for ts, v in points.items()])
