@@ -7,10 +7,11 @@ the results (``st.cache_data``) and tests can call them directly.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from board.domain.metrics import Family, metrics_of
+from board.domain.notice import Notice
 from board.domain.snapshot import Tile, build_tiles, headline_series
 from board.domain.timeutil import at_local, day_bounds, day_start, local_date, utcnow
 from board.settings import Settings, Station
@@ -27,6 +28,8 @@ class StationView:
     tiles: list[Tile]
     #: The part of today the trend lines span: opening hours +-1 h, or the whole day.
     trend_window: tuple[datetime, datetime] | None = None
+    #: Notices shown on this station's wall at ``now``, newest first (active, not withdrawn).
+    notices: list[Notice] = field(default_factory=list)
 
     def tile(self, family: Family) -> Tile:
         return next(t for t in self.tiles if t.family is family)
@@ -53,7 +56,9 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
     window = trend_window(settings, code, now)
     if with_trend:
         _add_trends(store, code, tiles, window[0], now)
-    return StationView(station, now, is_open, tiles, window)
+    # Read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
+    notices = store.notices(active_at=now, station=code)
+    return StationView(station, now, is_open, tiles, window, notices)
 
 
 def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime, datetime]:

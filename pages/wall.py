@@ -2,16 +2,30 @@
 
 The tiles live in ``st.fragment(run_every=...)``: only the fragment reruns,
 so the page never reloads or flickers, and the TV needs no clicks, no login
-and no extension. (streamlit-autorefresh would rerun the whole page; it is
-meant for kiosk rotation between stations, where a whole-page change is the
-point.) Optional URL parameters: ``lang=sv|en``, ``refresh=SECONDS``.
+and no extension. Optional URL parameters: ``lang=sv|en``, ``refresh=SECONDS``.
+
+Kiosk rotation: ``?station=kajaani&station=sotkamo&rotate=20`` shows each
+station for 20 s in turn; ``?rotate=20`` alone cycles through the stations
+open now (all when none is). The tick is streamlit-autorefresh, not the
+fragment timer: changing station changes the whole page (another station's
+view, its own view count, the "2/3 · seuraavaksi …" line), so a whole-page
+rerun is exactly what is wanted there, and the component's counter says which
+station is due (its counter lives in the browser tab and starts at 0 when
+the tab loads, so a reloaded TV starts again from the first station). The
+fragment's reruns do not touch the component, so the two timers stay
+independent. ``debounce=False`` keeps the rotation on its own cadence instead
+of restarting the timer after every page rerun: a TV has no user input to wait
+for. Which station a tick shows is decided in ``board/web/kiosk.py`` (pure
+functions, tested without a browser; AppTest cannot tick a custom component).
 """
 
 import logging
 
 import streamlit as st
+from streamlit_autorefresh import st_autorefresh
 
 from board.domain.timeutil import utcnow
+from board.web import kiosk
 from board.web import streamlit_support as sup
 from board.web.style import WALL_CSS
 from board.web.wall_html import render_station_picker, render_unavailable, render_wall
@@ -20,10 +34,19 @@ lang = sup.language()
 settings = sup.settings_or_stop(lang)
 st.html(f"<style>{WALL_CSS}</style>")
 
-code = st.query_params.get("station")
-if code not in settings.station_by_code:
-    st.html(render_station_picker(settings.stations, lang, unknown=code))
+plan = kiosk.plan_wall(st.query_params.get_all("station"), st.query_params.get("rotate"),
+                       list(settings.station_by_code), kiosk.open_stations(settings, utcnow()))
+if not plan.stations:
+    st.html(render_station_picker(settings.stations, lang, unknown=plan.unknown[0] if plan.unknown else None))
     st.stop()
+
+spot = None
+if plan.rotate_seconds is not None:
+    # Returns how many ticks have passed (0 before the first); the iframe is hidden by WALL_CSS.
+    ticks = st_autorefresh(interval=plan.rotate_seconds * 1000, debounce=False, key="kiosk_rotation")
+    spot = kiosk.choose(plan, ticks, kiosk.short_names(settings))
+code = spot.code if spot else plan.stations[0]
+sup.count_view("wall", code)
 
 try:
     refresh = max(2, min(3600, int(st.query_params.get("refresh", settings.board.wall.refresh_seconds))))
@@ -39,7 +62,7 @@ def live_board() -> None:
         logging.getLogger(__name__).exception("wall %s: cannot read the store", code)
         st.html(render_unavailable(settings.station(code).name, utcnow(), lang, refresh))
         return
-    st.html(render_wall(view, lang, sup.next_opening(code, view.now)))
+    st.html(render_wall(view, lang, sup.next_opening(code, view.now), spot, plan.unknown))
 
 
 live_board()

@@ -91,3 +91,52 @@ WALL_CSS += """
 .station-links { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 1.5vh 2vw; }
 .station-links a { font-size: 3.6vh; color: #9fd3ff; }
 """
+
+# Notices and kiosk rotation. The notice banner is dark text on near-white: the brightest thing on a dark wall,
+# and with no status colour, because a notice is news, not an alarm. With notices, the tiles give up a little
+# height (smaller big number and trend line) so two 160-character notices and the four tiles still fit
+# without scrolling on every 16:9 screen (all sizes are vh, so 1366x768 and 4K wrap the same way).
+WALL_CSS += """
+.wall .notices { list-style: none; margin: 0 !important; padding: 0 !important; display: flex; flex-direction: column;
+  gap: .8vh; flex: none; }
+.wall .notices li { margin: 0 !important; }
+.notice { display: flex; align-items: center; gap: 1vw; background: #f4f6f8; color: #0b1320;
+  border-left: 1.4vh solid #4da3ff; border-radius: 1vh; padding: .6vh 1.2vw; font-size: 3vh; line-height: 1.15;
+  font-weight: 700; overflow-wrap: anywhere; }
+.notice-icon { width: 4vh; height: 4vh; flex: none; }
+.notice-text { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden;
+  min-width: 0; }
+.notice-more { font-size: 2.4vh; font-weight: 400; color: #3a4656; white-space: nowrap; }
+.wall.has-notices { gap: 1.2vh; padding-top: 1.2vh; padding-bottom: 1.2vh; }
+.wall.has-notices .wall-head h1 { font-size: 5vh; }
+.wall.has-notices .clock { flex-direction: row; align-items: baseline; gap: 1.2vw; }
+.wall.has-notices .clock .time { font-size: 5vh; }
+.wall.has-notices .tiles { gap: 1.2vh 1.2vw; }
+.wall.has-notices .tile { padding-top: 1.1vh; padding-bottom: .8vh; }
+.wall.has-notices .tile h2 { font-size: 3.2vh; }
+.wall.has-notices .badge { font-size: 3vh; padding-top: .3vh; padding-bottom: .3vh; }
+.wall.has-notices .headline .value { font-size: 8.5vh; }
+.wall.has-notices .fig dd { font-size: 4vh; }
+.wall.has-notices .spark { height: 3.6vh; }
+.wall.has-notices[data-notices="1"] .headline .value { font-size: 10.5vh; }
+.wall.has-notices[data-notices="1"] .spark { height: 4.5vh; }
+.wall-title { flex: 0 1 auto; min-width: 30%; display: flex; flex-direction: column; overflow: hidden; }
+.wall-title h1 { min-width: 0; }
+.kiosk { font-size: 2.4vh; line-height: 1.1; color: var(--muted); white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }
+.kiosk-pos { color: var(--text); }
+[data-testid="stElementContainer"]:has(iframe[title*="autorefresh"]), .st-key-kiosk_rotation {
+  position: absolute !important; width: 0 !important; height: 0 !important; overflow: hidden !important; }
+"""
+
+#: The notices page (light theme): each notice as it was typed, large, with a quiet line of who, where and when.
+NOTICES_CSS = """
+.notice-card { border-left: .35rem solid #0b5cab; background: #f4f6f8; border-radius: .4rem; padding: .5rem .9rem; }
+.notice-card[data-state="upcoming"] { border-left-color: #6b7785; }
+.notice-card[data-state="ended"], .notice-card[data-state="withdrawn"] { border-left-color: #c3ccd6; }
+.notice-card-text { font-size: 1.15rem; font-weight: 600; margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
+.notice-card-meta { font-size: .9rem; color: #4a5565; margin: .2rem 0 0 0; }
+.notice-count { font-size: .9rem; color: #4a5565; margin: -.6rem 0 0 0; }
+.notice-count.over { color: #b3261e; font-weight: 700; }
+.notices-help, .notices-empty { color: #4a5565; margin: 0; }
+"""

@@ -8,11 +8,13 @@ and ``data-value`` attributes so tests can read the exact numbers shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
 from board import formatting as fmt
 from board.domain.metrics import Family
+from board.domain.notice import Notice
 from board.domain.snapshot import Figure, Tile
 from board.domain.status import Status
 from board.domain.timeutil import day_bounds, local_date
@@ -20,6 +22,7 @@ from board.formatting import format_figure
 from board.i18n import t
 from board.views import StationView
 from board.web.icons import data_uri, status_icon
+from board.web.kiosk import Spot
 
 #: Badge colours per status: (background, text and icon).
 BADGE = {
@@ -31,6 +34,14 @@ GREY = ("#4a5565", "#ffffff")
 #: Colour of a figure's own warning mark on the dark tile.
 MARK = {Status.WARN: "#f5b301", Status.ALERT: "#ff6b6b"}
 TILE_BG = "#17212f"
+#: At most this many notices on the wall at once (newest first): two long ones still leave room for the tiles.
+MAX_WALL_NOTICES = 2
+#: A megaphone: a notice is news, not a status, so it gets a shape no status uses.
+NOTICE_ICON = data_uri(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><g fill="#0b1320">'
+    '<path d="M2.5 9.2h4.2L15 4v16l-8.3-5.2H2.5z"/><path d="M6 15.5l1.6 5.2h3.2L9.3 15.5z"/></g>'
+    '<path d="M18 8.6a4.6 4.6 0 0 1 0 6.8M20.3 6.3a8 8 0 0 1 0 11.4" fill="none" stroke="#0b1320" '
+    'stroke-width="2" stroke-linecap="round"/></svg>')
 
 
 def badge_icon(status: Status) -> str:
@@ -39,8 +50,9 @@ def badge_icon(status: Status) -> str:
 
 
 
-def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | None = None) -> str:
-    """The whole wall board for one station."""
+def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | None = None,
+                spot: Spot | None = None, skipped: Sequence[str] = ()) -> str:
+    """The whole wall board for one station; ``spot`` when a kiosk rotates, ``skipped`` unknown codes in its URL."""
     now = view.now
     name = escape(view.station.name)
     closed = ""
@@ -54,13 +66,50 @@ def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | No
         closed = (f'<div class="closed-banner" data-closed="true">{badge_icon(Status.CLOSED)}'
                   f'<span>{when}</span></div>')
     tiles = "".join(render_tile(tile, view, lang) for tile in view.tiles)
+    notices = render_notices(view.notices, lang)
     return (
-        f'<div class="wall" data-station="{escape(view.station.code)}" data-lang="{lang}">'
-        f'<header class="wall-head"><h1>{name}</h1>{closed}'
+        f'<div class="wall{" has-notices" if notices else ""}" data-station="{escape(view.station.code)}" '
+        f'data-lang="{lang}" data-notices="{min(len(view.notices), MAX_WALL_NOTICES)}">'
+        f'<header class="wall-head">{_title(name, render_kiosk(spot, skipped, lang))}{closed}'
         f'<div class="clock"><span class="date">{escape(fmt.fmt_date(now, lang, weekday=True))}</span>'
         f'<span class="time" data-now="{now.isoformat()}">{escape(fmt.fmt_clock(now, lang))}</span></div></header>'
-        f'<main class="tiles">{tiles}</main></div>'
+        f'{notices}<main class="tiles">{tiles}</main></div>'
     )
+
+
+def _title(name: str, kiosk: str) -> str:
+    """The station's name; on a rotating wall with the small kiosk line under it (the header row has no room)."""
+    return f'<div class="wall-title"><h1>{name}</h1>{kiosk}</div>' if kiosk else f"<h1>{name}</h1>"
+
+
+def render_notices(notices: Sequence[Notice], lang: str) -> str:
+    """The notice banner: plain text, escaped (never HTML or markdown), newest first; empty without notices."""
+    if not notices:
+        return ""
+    shown = list(notices[:MAX_WALL_NOTICES])
+    hidden = len(notices) - len(shown)
+    # "+N more" runs on at the end of the last notice: a line of its own would take height from the tiles.
+    more = (f'<span class="notice-more"> · {escape(t("notices.wall_more", lang, n=hidden))}</span>'
+            if hidden else "")
+    items = "".join(
+        f'<li class="notice" data-notice="{n.id}"><img class="notice-icon" src="{NOTICE_ICON}" alt="" '
+        f'aria-hidden="true"><span class="notice-text">{escape(n.text)}{more if n is shown[-1] else ""}</span></li>'
+        for n in shown
+    )
+    label = escape(t("notices.wall_label", lang))
+    return f'<ul class="notices" aria-label="{label}" data-count="{len(notices)}">{items}</ul>'
+
+
+def render_kiosk(spot: Spot | None, skipped: Sequence[str], lang: str) -> str:
+    """The small "2/3 · seuraavaksi Sotkamo" line of a rotating wall, and the codes its URL got wrong."""
+    parts = []
+    if spot is not None and spot.total > 1:
+        text = t("kiosk.position", lang, position=spot.position, total=spot.total, next=spot.next_name)
+        parts.append(f'<span class="kiosk-pos" data-position="{spot.position}" data-total="{spot.total}">'
+                     f"{escape(text)}</span>")
+    if skipped:
+        parts.append(f'<span class="kiosk-skipped">{escape(t("kiosk.skipped", lang, codes=", ".join(skipped)))}</span>')
+    return f'<div class="kiosk">{" · ".join(parts)}</div>' if parts else ""
 
 
 def render_tile(tile: Tile, view: StationView, lang: str) -> str:
