@@ -1,0 +1,140 @@
+"""The week table for the steering group: CSV for Finnish Excel and a real ``.xlsx``.
+
+One row per station and day, then the station's week, the previous week and
+the change; the selected stations together in the same form; the targets last.
+Finnish Excel opens a CSV correctly only in its own dialect: ``;`` between
+fields, decimal comma, UTF-8 *with* a BOM (without it Excel reads ä as Ã¤),
+``\\r\\n`` line ends. Shares are written as percent numbers there (``45,3``,
+the header says ``(%)``), because a CSV cannot carry a cell format; in the
+``.xlsx`` they are fractions with a percent format, so Excel computes with them.
+Missing values are empty cells, never 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from board.domain.timeutil import day_start
+from board.formatting import fmt_date
+from board.i18n import t
+from board.weekly import ALL, FIGURES, KIND, StationWeek, WeekReport
+
+Cell = str | date | float | None
+
+
+@dataclass(frozen=True)
+class Row:
+    station: str
+    period: str
+    day: date | None
+    #: figure -> value; ``change`` rows hold differences (shares as fractions: 0.03 = 3 percentage points)
+    values: dict[str, float | None]
+    is_change: bool = False
+
+
+def station_name(entry: StationWeek, lang: str) -> str:
+    return t("week.all_selected", lang) if entry.code == ALL else entry.name
+
+
+def weekday(day: date, lang: str = "fi") -> str:
+    """``ma`` / ``mån`` / ``Mon``: the weekday as the rest of the board writes it."""
+    return fmt_date(day_start(day), lang, weekday=True).split(" ")[0]
+
+
+def headers(lang: str = "fi") -> list[str]:
+    return [t("week.col.station", lang), t("week.col.period", lang), t("week.col.date", lang),
+            *(t(f"week.col.{f}", lang) for f in FIGURES)]
+
+
+def week_rows(report: WeekReport, lang: str = "fi") -> Iterator[Row]:
+    """The rows of the week table (shared by both exports and the page's daily table)."""
+    this, before = report.week, report.week.previous()
+    for entry in report.rows:
+        name = station_name(entry, lang)
+        for d in entry.days:
+            yield Row(name, weekday(d.day, lang), d.day, d.figures)
+        yield Row(name, t("week.period.week", lang, week=this.week), None, entry.week)
+        yield Row(name, t("week.period.week", lang, week=before.week), None, entry.previous)
+        yield Row(name, t("week.period.change", lang), None, {f: entry.change(f) for f in FIGURES}, is_change=True)
+    if report.targets:
+        yield Row("", t("week.period.target", lang), None, {f: report.target(f) for f in FIGURES})
+
+
+# ----------------------------------------------------------------------- CSV
+def _csv_number(figure: str, value: float | None) -> str:
+    if value is None:
+        return ""
+    kind = KIND[figure]
+    if kind == "share":
+        value, digits = value * 100, 1
+    elif kind == "count":
+        digits = 0 if float(value).is_integer() else 2
+    else:
+        digits = 1
+    if round(value, digits) == 0:
+        value = 0.0  # never "-0,0"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def week_csv(report: WeekReport, lang: str = "fi") -> bytes:
+    """The week table as CSV in the Finnish Excel dialect (bytes, UTF-8 with BOM)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(headers(lang))
+    for row in week_rows(report, lang):
+        day = f"{row.day.day}.{row.day.month}.{row.day.year}" if row.day else ""
+        writer.writerow([row.station, row.period, day, *(_csv_number(f, row.values.get(f)) for f in FIGURES)])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+# ---------------------------------------------------------------------- xlsx
+# Format codes are written in Excel's neutral notation ("," thousands, "." decimals); Excel shows them in the
+# reader's locale: 1 204 and 45,3 % on a Finnish machine.
+_XLSX_FORMAT = {"count": "#,##0", "share": "0.0 %", "score": "0.0", "hours": "0.0"}
+_XLSX_CHANGE_FORMAT = {"count": "+#,##0;-#,##0;0", "share": "+0.0 %;-0.0 %;0.0 %", "score": "+0.0;-0.0;0.0",
+                       "hours": "+0.0;-0.0;0.0"}
+
+
+def week_xlsx(report: WeekReport, lang: str = "fi") -> bytes:
+    """The week table as an Excel workbook: numbers as numbers, shares as fractions with a % format."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = report.week.key
+    head = headers(lang)
+    ws.append(head)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.fill = PatternFill("solid", fgColor="DDE4EE")
+    for r, row in enumerate(week_rows(report, lang), start=2):
+        ws.cell(r, 1, row.station)
+        ws.cell(r, 2, row.period)
+        if row.day:
+            ws.cell(r, 3, row.day).number_format = "d.m.yyyy"
+        for c, figure in enumerate(FIGURES, start=4):
+            value = row.values.get(figure)
+            if value is None:
+                continue
+            cell = ws.cell(r, c, float(value))
+            formats = _XLSX_CHANGE_FORMAT if row.is_change else _XLSX_FORMAT
+            cell.number_format = formats[KIND[figure]]
+        if row.day is None:  # the week, previous week, change and target rows stand out from the days
+            for c in range(1, len(head) + 1):
+                ws.cell(r, c).font = Font(bold=True)
+    widths = [max(22, *(len(str(c.value or "")) + 2 for c in ws["A"]))] + [10, 12] + [14] * len(FIGURES)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = min(width, 40)
+    ws.row_dimensions[1].height = 62
+    ws.freeze_panes = "D2"
+    ws.auto_filter.ref = ws.dimensions
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,154 @@
+"""Plotly charts of the weekly view, drawn to be read without explanation.
+
+Finnish titles and units, days as ``ma 16.11.``, decimal commas (plotly's
+``separators``), every target as a dashed line with its value written next to
+it, and the numbers written on the bars: a printed page has no hover. Colours
+are the Okabe-Ito palette (safe for colour-blind readers); the remote
+channels are blues and greens, the visit (not remote) a neutral grey.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from board.export import station_name, weekday
+from board.i18n import t
+from board.web.week_support import fmt_value, week_label
+from board.weekly import ALL, StationWeek, WeekReport
+
+CHANNEL_COLOURS = {"phone": "#0072B2", "omasote": "#009E73", "chat": "#56B4E9", "visit": "#8A8A8A"}
+THIS_WEEK = "#0072B2"
+PREVIOUS_WEEK = "#B9C7D8"
+TARGET = "#B3261E"
+HOVER = "%{customdata}: %{y:,.0f}<extra>%{fullData.name}</extra>"
+FONT = "Segoe UI, Arial, Liberation Sans, DejaVu Sans, sans-serif"  # system fonts: measured right at first draw
+
+
+def _layout(fig: go.Figure, title: str, height: int, legend: bool = True, subtitle: str | None = None) -> go.Figure:
+    top = 44 + (20 if subtitle else 0) + (48 if legend else 0)
+    fig.update_layout(
+        # the title at the very top, the legend under it: room for a legend wrapping to two rows on paper
+        title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+               "pad": {"t": 6}, "font": {"size": 17},
+               **({"subtitle": {"text": subtitle, "font": {"size": 13, "color": "#52606d"}}} if subtitle else {})},
+        height=height, margin={"l": 8, "r": 16, "t": top, "b": 8},
+        separators=", ", font={"family": FONT, "size": 14, "color": "#1f2933"},
+        plot_bgcolor="white", paper_bgcolor="white", showlegend=legend, hoverlabel={"font_size": 14},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left", "title": None},
+        bargap=0.25, template="plotly_white",
+    )
+    fig.update_xaxes(gridcolor="#e5e9ef", zeroline=False, automargin=True)
+    fig.update_yaxes(gridcolor="#e5e9ef", zeroline=False, automargin=True)
+    return fig
+
+
+def _day_labels(report: WeekReport, lang: str) -> list[str]:
+    """``ma<br>9.11.``: two short lines fit seven days side by side even on a printed half page."""
+    return [f"{weekday(d, lang)}<br>{d.day}.{d.month}." for d in report.days]
+
+
+def _label(entry: StationWeek, lang: str) -> str:
+    """A station as charts name it: short (``Kajaani``), the selected stations together in bold words."""
+    return station_name(entry, lang) if entry.code == ALL else entry.short
+
+
+def _scope(report: WeekReport) -> StationWeek:
+    """The days to draw: the selected stations together, or the one station."""
+    return report.total if len(report.stations) > 1 else report.stations[0]
+
+
+def contacts_by_channel(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
+    """Stacked bars: each day's contacts by channel, the day's total written on top."""
+    entry, labels = _scope(report), _day_labels(report, lang)
+    plain = [label.replace("<br>", " ") for label in labels]
+    fig = go.Figure()
+    for channel, colour in CHANNEL_COLOURS.items():
+        figure = f"contacts_{channel}"
+        values = [d.figures[figure] for d in entry.days]
+        fig.add_bar(x=labels, y=values, name=t(f"week.fig.{figure}", lang), marker_color=colour,
+                    customdata=plain, hovertemplate=HOVER)
+    totals = [d.figures["contacts_total"] for d in entry.days]
+    fig.add_scatter(x=labels, y=[v or 0 for v in totals], mode="text", showlegend=False, hoverinfo="skip",
+                    text=[fmt_value("contacts_total", v) for v in totals], textposition="top center",
+                    textfont={"size": 14, "color": "#1f2933"})
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_yaxes(title_text=t("week.axis.contacts", lang), rangemode="tozero")
+    top = max((v for v in totals if v is not None), default=0)
+    if top:
+        fig.update_yaxes(range=[0, top * 1.15])
+    return _layout(fig, t("week.chart.contacts", lang, scope=_label(entry, lang)), height)
+
+
+def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | None = None) -> go.Figure:
+    """Horizontal bars per station: this week (value written), the previous week lighter, the target dashed."""
+    rows = report.rows
+    names = [f"<b>{station_name(r, lang)}</b>" if r.code == ALL else r.short
+             for r in rows][::-1]  # first station on top, the selected stations together last
+    now = [r.week[figure] for r in rows][::-1]
+    before = [r.previous[figure] for r in rows][::-1]
+    share = figure.endswith("_share")
+    scale = 100 if share else 1
+    this_week, prev_week = report.week, report.week.previous()
+    fig = go.Figure()
+    for values, week, colour, text_colour in ((before, prev_week, PREVIOUS_WEEK, "#33404d"),
+                                              (now, this_week, THIS_WEEK, "white")):
+        # the value written inside the bar's end (outside when the bar is too short), never shrunk
+        fig.add_bar(y=names, x=[v * scale if v is not None else None for v in values], orientation="h",
+                    name=t("week.period.week", lang, week=week.week), marker_color=colour,
+                    text=[fmt_value(figure, v) for v in values], textposition="auto", insidetextanchor="end",
+                    cliponaxis=False, constraintext="none", textfont={"size": 13},
+                    insidetextfont={"color": text_colour}, outsidetextfont={"color": "#1f2933"},
+                    hovertemplate="%{y}: %{text}<extra>" + week_label(week, lang) + "</extra>")
+    fig.update_layout(barmode="group", bargroupgap=0.0, bargap=0.18)
+    known = [v * scale for v in now + before if v is not None]
+    target = report.target(figure)
+    if target is not None:
+        known.append(target * scale)
+    low = min([0.0, *known])
+    high = 100.0 if share else max([*known, 10.0]) * 1.12
+    fig.update_xaxes(range=[low * 1.15 if low < 0 else 0, high * 1.04 if share else high],
+                     ticksuffix="\u00a0%" if share else "")
+    if target is not None:
+        fig.add_vline(x=target * scale, line_dash="dash", line_color=TARGET, line_width=2)
+        # the dashed line explained in the legend, where a printed page's reader looks for it
+        fig.add_scatter(x=[None], y=[None], mode="lines", line={"color": TARGET, "dash": "dash", "width": 2},
+                        name=t("week.target", lang, value=fmt_value(figure, target)), hoverinfo="skip")
+    fig.update_yaxes(gridcolor="rgba(0,0,0,0)")
+    height = height or 140 + 50 * len(rows)
+    return _layout(fig, t(f"week.chart.{figure}", lang), height, subtitle=t(f"week.axis.{figure}", lang))
+
+
+def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None) -> go.Figure:
+    """A table-like heatmap: stations x days, the day's queue peak written in each cell."""
+    rows = report.stations
+    labels = _day_labels(report, lang)
+    z = [[d.figures["queue_peak"] for d in r.days] for r in rows][::-1]
+    text = [[fmt_value("queue_peak", v) for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=labels, y=[r.short for r in rows][::-1], text=text, texttemplate="%{text}",
+        textfont={"size": 14}, colorscale=[[0, "#F3F6FA"], [1, "#E69F00"]], showscale=False, xgap=2, ygap=2,
+        hovertemplate="%{y}, %{x}: %{text}<extra></extra>", zmin=0))
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(showgrid=False)
+    height = height or 140 + 40 * len(rows)
+    return _layout(fig, t("week.chart.queue_peak", lang), height, legend=False,
+                   subtitle=t("week.axis.queue_peak", lang))
+
+
+def omasote_by_day(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
+    """Received and answered messages per day as bars, unanswered at the end of each day as a line."""
+    entry, labels = _scope(report), _day_labels(report, lang)
+    plain = [label.replace("<br>", " ") for label in labels]
+    fig = go.Figure()
+    for figure, colour in (("omasote_received", "#56B4E9"), ("omasote_answered", "#009E73")):
+        fig.add_bar(x=labels, y=[d.figures[figure] for d in entry.days], name=t(f"week.fig.{figure}", lang),
+                    marker_color=colour, customdata=plain, hovertemplate=HOVER)
+    unanswered = [d.figures["omasote_unanswered"] for d in entry.days]
+    fig.add_scatter(x=labels, y=unanswered, name=t("week.fig.omasote_unanswered", lang), mode="lines+markers+text",
+                    line={"color": "#D55E00", "width": 3}, marker={"size": 9, "symbol": "diamond"},
+                    text=[fmt_value("omasote_unanswered", v) for v in unanswered], textposition="top center",
+                    textfont={"color": "#A34400", "weight": "bold", "shadow": "0 0 3px white, 0 0 3px white"},
+                    customdata=plain, hovertemplate=HOVER)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=t("week.axis.messages", lang), rangemode="tozero")
+    return _layout(fig, t("week.chart.omasote", lang, scope=_label(entry, lang)), height)

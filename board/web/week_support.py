@@ -1,0 +1,200 @@
+"""The weekly view's glue: the URL's choices checked, cached reports, and the tables as the page shows them.
+
+A week is history: its numbers change only while the week is running, so a
+report is cached for a minute and shared by every session (the steering
+group opening the same link costs one query per station per minute).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from board import formatting as fmt
+from board import weekly
+from board.domain.timeutil import day_start, local_date
+from board.export import station_name, week_rows, weekday
+from board.i18n import TEXTS, t
+from board.settings import Settings
+from board.web.streamlit_support import get_settings, get_store
+from board.weekly import FIGURES, KIND, IsoWeek, Usage, WeekReport
+
+REPORT_TTL_SECONDS = 60
+
+#: The week table on the page, one tab per tile family.
+FAMILY_FIGURES: dict[str, list[str]] = {
+    "contacts": ["contacts_phone", "contacts_omasote", "contacts_chat", "contacts_visit", "contacts_total",
+                 "contacts_remote_share"],
+    "queue": ["queue_handled", "queue_handled_same_day", "queue_same_day_share", "queue_peak"],
+    "omasote": ["omasote_received", "omasote_answered", "omasote_unanswered", "omasote_oldest_unanswered_h"],
+    "feedback": ["feedback_answers", "feedback_nps", "feedback_needs_reaction"],
+}
+#: The figures whose change from the previous week gets a column of its own (the parts of a total do not).
+CHANGES_SHOWN = ("contacts_total", "contacts_remote_share", "queue_same_day_share", "queue_peak",
+                 "omasote_received", "omasote_unanswered", "omasote_oldest_unanswered_h", "feedback_answers",
+                 "feedback_nps", "feedback_needs_reaction")
+
+
+# ------------------------------------------------------------------ the URL
+@dataclass
+class Selection:
+    """What the URL asked for, made valid; ``notes`` say in words what was ignored."""
+
+    week: IsoWeek
+    stations: list[str]  # empty: every station
+    notes: list[str] = field(default_factory=list)
+
+
+def read_selection(settings: Settings, week_param: str | None, station_params: list[str], now: datetime,
+                   lang: str = "fi") -> Selection:
+    """``?week=2026-W47&station=kajaani&station=paltamo`` -> a valid Selection; never raises.
+
+    A malformed or future week falls back to the last full week, an unknown station is dropped; both with
+    a note on the page, so a wrong bookmark is noticed instead of silently showing something else.
+    """
+    default = weekly.default_week(now)
+    week, notes = default, []
+    if week_param:
+        try:
+            week = IsoWeek.parse(week_param)
+            if week.monday > IsoWeek.of(local_date(now)).monday:
+                raise ValueError("future")
+        except ValueError:
+            week = default
+            notes.append(t("week.bad_week", lang, value=week_param, week=week_label(default, lang)))
+    stations: list[str] = []
+    for code in station_params:
+        if code in settings.station_by_code:
+            if code not in stations:
+                stations.append(code)
+        else:
+            notes.append(t("week.bad_station", lang, code=code))
+    return Selection(week, stations, notes)
+
+
+def week_label(week: IsoWeek, lang: str = "fi", dates: bool = False) -> str:
+    """``vko 47 / 2026``, with ``dates`` ``vko 47 / 2026 (16.11.2026–22.11.2026)``."""
+    label = fmt.fmt_week(day_start(week.monday), lang)
+    if dates:
+        first, last = fmt.fmt_date(day_start(week.monday), lang), fmt.fmt_date(day_start(week.sunday), lang)
+        label += f" ({first}–{last})"
+    return label
+
+
+# ---------------------------------------------------------------- cached data
+@st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
+def report(week_key: str, stations: tuple[str, ...]) -> WeekReport:
+    settings = get_settings()
+    week = IsoWeek.parse(week_key)
+    return weekly.week_report(settings, get_store(settings.database_url), week.year, week.week,
+                              list(stations) or None)
+
+
+@st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
+def usage(week_key: str, stations: tuple[str, ...]) -> Usage:
+    settings = get_settings()
+    return weekly.week_usage(get_store(settings.database_url), IsoWeek.parse(week_key), list(stations) or None)
+
+
+# ------------------------------------------------------------------ formats
+def fmt_value(figure: str, value: float | None) -> str:
+    """A week or day figure as the page writes it: ``1 204``, ``47 %``, ``+42``, ``1 vrk 3 h``."""
+    kind = KIND[figure]
+    if kind == "share":
+        return fmt.fmt_percent(value)
+    if kind == "score":
+        return fmt.fmt_signed_int(value)
+    if kind == "hours":
+        return fmt.fmt_hours(value)
+    return fmt.fmt_int(value)
+
+
+def fmt_change(figure: str, value: float | None, lang: str = "fi") -> str:
+    """A change from the previous week: ``+56``, ``−3 %-yks.`` (percentage points), ``+2,5 h``."""
+    if value is None:
+        return "–"
+    kind = KIND[figure]
+    if kind == "share":
+        return f"{fmt.fmt_signed_int(value * 100)}{fmt.NBSP}{t('week.pp', lang)}"
+    if kind == "hours":
+        sign = "+" if round(value, 1) > 0 else ""
+        return f"{sign}{fmt.fmt_decimal(value)}{fmt.NBSP}h"
+    return fmt.fmt_signed_int(value)
+
+
+def delta_style(change: float | None, better: int) -> tuple[str, str]:
+    """Arrow and colour of a change for ``st.metric``: the arrow says which way, the colour whether that is good.
+
+    Streamlit guesses the direction from a leading ASCII "-", which the Finnish minus sign (U+2212) is not,
+    so both are set here. Volumes (``better`` 0) stay grey: more contacts is neither good nor bad.
+    """
+    if change is None or round(change, 6) == 0:
+        return "off", "gray"
+    arrow = "up" if change > 0 else "down"
+    if better == 0:
+        return arrow, "gray"
+    return arrow, "green" if (change > 0) == (better > 0) else "red"
+
+
+def figure_header(report: WeekReport, figure: str, lang: str, kpi: bool = False) -> str:
+    """The short label of a figure, with its target when one is configured: ``Etäasiointi (tavoite 45 %)``.
+
+    ``kpi``: the label of a key-figure card, which stands alone and so may need more words."""
+    key = f"week.kpi.{figure}" if kpi and f"week.kpi.{figure}" in TEXTS else f"week.fig.{figure}"
+    label = t(key, lang)
+    target = report.target(figure)
+    return label if target is None else f"{label} ({t('week.target', lang, value=fmt_value(figure, target))})"
+
+
+# ------------------------------------------------------------------- tables
+def family_table(report: WeekReport, family: str, lang: str = "fi") -> pd.DataFrame:
+    """One row per station (and the selected stations together): the week's figures and their changes."""
+    rows = []
+    for entry in report.rows:
+        row = {t("week.col.station", lang): station_name(entry, lang)}
+        for figure in FAMILY_FIGURES[family]:
+            row[figure_header(report, figure, lang)] = fmt_value(figure, entry.week[figure])
+            if figure in CHANGES_SHOWN:
+                row[t("week.change_of", lang, figure=t(f"week.fig.{figure}", lang))] = fmt_change(
+                    figure, entry.change(figure), lang)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def daily_table(report: WeekReport, lang: str = "fi") -> pd.DataFrame:
+    """The export's rows (each day, the week, the previous week, the change), written the Finnish way."""
+    rows = []
+    for r in week_rows(report, lang):
+        row = {t("week.col.station", lang): r.station,
+               t("week.col.period", lang): r.period,
+               t("week.col.date", lang): fmt.fmt_date(_noon(r.day), lang) if r.day else ""}
+        for figure in FIGURES:
+            value = r.values.get(figure)
+            row[t(f"week.fig.{figure}", lang)] = fmt_change(figure, value, lang) if r.is_change else fmt_value(
+                figure, value)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def usage_table(usage: Usage, settings: Settings, lang: str = "fi") -> pd.DataFrame:
+    """Views per page and station, a column per day and the week's total."""
+    days = usage.week.days
+    rows = []
+    for r in usage.rows:
+        page = t(f"page.{r.page}", lang) if f"page.{r.page}" in TEXTS else r.page
+        station = settings.station_by_code[r.station].name if r.station in settings.station_by_code else (
+            r.station or "–")
+        row = {t("week.usage.page", lang): page, t("week.col.station", lang): station}
+        for d in days:
+            row[f"{weekday(d, lang)} {d.day}.{d.month}."] = fmt.fmt_int(r.by_day.get(d, 0))
+        row[t("week.usage.total", lang)] = fmt.fmt_int(r.total)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _noon(day: date) -> datetime:
+    """An instant inside ``day`` for the date formatters (which take instants)."""
+    return day_start(day) + timedelta(hours=12)

@@ -1,0 +1,406 @@
+"""The manager's week: each station's days, its week, and the change from the week before.
+
+A report for one ISO week (Monday to Sunday in Helsinki, so 167 or 169 hours
+around a DST change) built from the stored snapshots:
+
+* ``*_today`` metrics are cumulative since local midnight, so a day's figure is
+  the day's **last** reading, and a week's figure is the sum of its days.
+* Shares and NPS of a week are computed from the **summed counts** of its days
+  (never a mean of daily shares, which would weigh a quiet Sunday like a busy
+  Monday).
+* Gauges ("unanswered now") are read at the end of the day: the day's last
+  reading. For the week, the last reading of the week.
+* The queue peak is the highest ``queue_waiting`` reading of the day (as often
+  as the source delivers it: every 30 minutes for the demo's history).
+
+A day without data is ``None`` and never 0: the page writes "–". Like
+:mod:`board.views`, everything takes the settings and the store explicitly,
+so the page can cache it and tests can call it directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from board.domain import kpi
+from board.domain.timeutil import day_start, local_date, utcnow
+from board.settings import Settings
+from board.store import Store
+
+# ------------------------------------------------------------------ figures
+#: Cumulative daily metrics: the day's figure is its last reading, the week's the sum of its days.
+DAILY_METRICS = (
+    "contacts_phone_today", "contacts_omasote_today", "contacts_chat_today", "contacts_visit_today",
+    "queue_handled_today", "queue_handled_same_day_today",
+    "omasote_received_today", "omasote_answered_today",
+    "feedback_promoters_today", "feedback_passives_today", "feedback_detractors_today",
+)
+#: "Now" values read at the end of the day (and of the week).
+END_GAUGES = ("omasote_unanswered", "omasote_oldest_unanswered_h", "feedback_needs_reaction")
+#: Of the end gauges, the ones that add up over stations (an age does not: it takes the maximum).
+ADDITIVE_GAUGES = ("omasote_unanswered", "feedback_needs_reaction")
+PEAK_METRIC = "queue_waiting"
+FETCHED = (*DAILY_METRICS, *END_GAUGES, PEAK_METRIC)
+
+#: The figures of a day and of a week, in the order the page and the exports show them.
+FIGURES = (
+    "contacts_phone", "contacts_omasote", "contacts_chat", "contacts_visit", "contacts_total",
+    "contacts_remote_share",
+    "queue_handled", "queue_handled_same_day", "queue_same_day_share", "queue_peak",
+    "omasote_received", "omasote_answered", "omasote_unanswered", "omasote_oldest_unanswered_h",
+    "feedback_answers", "feedback_nps", "feedback_needs_reaction",
+)
+
+#: How a figure is written: a count, a 0..1 share, a -100..100 score, or hours.
+KIND: dict[str, str] = {f: "count" for f in FIGURES} | {
+    "contacts_remote_share": "share", "queue_same_day_share": "share", "feedback_nps": "score",
+    "omasote_oldest_unanswered_h": "hours",
+}
+
+#: The configured target (``metrics.yaml: targets``) that applies to a week figure. Only figures with the same
+#: meaning over a week as on the wall: shares, the score and end-of-week gauges. Daily counts have none (a
+#: daily target summed over seven days would be a different number).
+TARGET_FIGURE = {
+    "contacts_remote_share": "contacts_remote_share",
+    "queue_same_day_share": "queue_same_day_share",
+    "feedback_nps": "feedback_nps",
+    "queue_peak": "queue_waiting",
+    "omasote_unanswered": "omasote_unanswered",
+    "omasote_oldest_unanswered_h": "omasote_oldest_unanswered_h",
+    "feedback_needs_reaction": "feedback_needs_reaction",
+}
+
+#: Which way is better: +1 higher, -1 lower, 0 neither (volumes are demand, not performance).
+BETTER: dict[str, int] = {f: 0 for f in FIGURES} | {
+    "contacts_remote_share": 1, "queue_same_day_share": 1, "feedback_nps": 1, "feedback_answers": 1,
+    "queue_handled_same_day": 1,
+    "queue_peak": -1, "omasote_unanswered": -1, "omasote_oldest_unanswered_h": -1, "feedback_needs_reaction": -1,
+}
+
+#: The code of the "all selected stations together" entry.
+ALL = "*"
+
+Figures = dict[str, float | None]
+#: Raw end-of-day values of one station (or several summed): metric code -> value, plus "queue_peak".
+#: A missing key means "no data", which is what keeps a day without data from becoming 0.
+Raw = dict[str, float]
+
+
+# --------------------------------------------------------------------- weeks
+class IsoWeek(NamedTuple):
+    """An ISO 8601 week: Monday to Sunday, numbered 1..52/53 within its ISO year."""
+
+    year: int
+    week: int
+
+    @classmethod
+    def of(cls, day: date) -> IsoWeek:
+        year, week, _ = day.isocalendar()
+        return cls(year, week)
+
+    @classmethod
+    def parse(cls, text: str) -> IsoWeek:
+        """``2026-W47`` (as in the URL) -> IsoWeek; ValueError for anything else, e.g. week 53 of 2026."""
+        m = re.fullmatch(r"(\d{4})-W(\d{1,2})", text.strip())
+        if not m:
+            raise ValueError(f"not an ISO week like 2026-W47: {text!r}")
+        week = cls(int(m[1]), int(m[2]))
+        week.monday  # noqa: B018 - raises ValueError for a week the year does not have
+        return week
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.monday + timedelta(days=i) for i in range(7)]
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """Half-open UTC interval from Monday's local midnight to the next Monday's (DST-correct)."""
+        return day_start(self.monday), day_start(self.monday + timedelta(days=7))
+
+    def previous(self) -> IsoWeek:
+        return IsoWeek.of(self.monday - timedelta(days=7))
+
+
+def default_week(now: datetime | None = None) -> IsoWeek:
+    """The last full ISO week: the week before the one ``now`` is in (Helsinki time)."""
+    return IsoWeek.of(local_date(now or utcnow()) - timedelta(days=7))
+
+
+def recent_weeks(now: datetime | None = None, count: int = 52) -> list[IsoWeek]:
+    """The ``count`` weeks up to and including the current (unfinished) one, newest first."""
+    today = local_date(now or utcnow())
+    return [IsoWeek.of(today - timedelta(days=7 * i)) for i in range(count)]
+
+
+# -------------------------------------------------------------------- report
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    figures: Figures
+
+    @property
+    def has_data(self) -> bool:
+        return any(v is not None for v in self.figures.values())
+
+
+@dataclass(frozen=True)
+class StationWeek:
+    """One station's (or, with code ``ALL``, the selected stations') week."""
+
+    code: str
+    name: str
+    days: list[DayFigures]
+    week: Figures
+    previous: Figures
+    #: For charts: the municipality when it names the station unambiguously, else the name.
+    short: str = ""
+
+    def change(self, figure: str) -> float | None:
+        """This week minus the previous week (shares as fractions: 0.03 = 3 percentage points)."""
+        now, before = self.week.get(figure), self.previous.get(figure)
+        return None if now is None or before is None else now - before
+
+    @property
+    def days_with_data(self) -> int:
+        return sum(d.has_data for d in self.days)
+
+
+@dataclass(frozen=True)
+class WeekReport:
+    week: IsoWeek
+    stations: list[StationWeek]
+    #: All selected stations together: counts summed, shares and NPS from the summed counts.
+    total: StationWeek
+    #: figure -> target, only for figures that have one configured.
+    targets: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def days(self) -> list[date]:
+        return self.week.days
+
+    def target(self, figure: str) -> float | None:
+        return self.targets.get(figure)
+
+    @property
+    def rows(self) -> list[StationWeek]:
+        """Every station, then the selected stations together (the total only when there are several)."""
+        return [*self.stations, self.total] if len(self.stations) > 1 else list(self.stations)
+
+
+def week_report(settings: Settings, store: Store, year: int, week: int,
+                stations: Sequence[str] | None = None) -> WeekReport:
+    """The report of ISO week ``year``-W``week`` for ``stations`` (default: every configured station).
+
+    One ``store.series`` call per station covers this week and the previous one.
+    Unknown station codes raise KeyError (the page validates the URL first).
+    """
+    this = IsoWeek(year, week)
+    this.monday  # noqa: B018 - a ValueError here for a week the year does not have
+    before = this.previous()
+    codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
+    start, end = before.bounds()[0], this.bounds()[1]
+    rows: list[StationWeek] = []
+    municipalities = [s.municipality for s in settings.stations]
+    # per week: station code -> per day raw values / queue readings
+    raw_days: dict[IsoWeek, dict[str, dict[date, Raw]]] = {this: {}, before: {}}
+    queues: dict[IsoWeek, dict[str, dict[date, list[tuple[datetime, float]]]]] = {this: {}, before: {}}
+    for code in codes:
+        station = settings.station(code)
+        short = station.municipality if municipalities.count(station.municipality) == 1 else station.name
+        readings = store.series(code, FETCHED, start, end)
+        for wk in (this, before):
+            raw_days[wk][code], queues[wk][code] = _station_days(readings, wk.days)
+        rows.append(_station_week(code, station.name, short, this, raw_days[this][code], raw_days[before][code]))
+    total = _combined_week(this, before, codes, raw_days, queues)
+    targets = {f: settings.metrics.targets[code] for f, code in TARGET_FIGURE.items()
+               if code in settings.metrics.targets}
+    return WeekReport(this, rows, total, targets)
+
+
+def _station_days(readings: Iterable, days: list[date]) -> tuple[dict[date, Raw], dict[date, list]]:
+    """Raw end-of-day values per local day, and each day's queue readings (for the combined peak)."""
+    raws: dict[date, Raw] = {d: {} for d in days}
+    stamps: dict[date, dict[str, datetime]] = {d: {} for d in days}
+    queue: dict[date, list[tuple[datetime, float]]] = {d: [] for d in days}
+    for r in readings:
+        day = local_date(r.ts)
+        raw = raws.get(day)
+        if raw is None:  # the other week
+            continue
+        if r.metric == PEAK_METRIC:
+            raw["queue_peak"] = max(raw.get("queue_peak", r.value), r.value)
+            queue[day].append((r.ts, r.value))
+        elif r.ts >= stamps[day].get(r.metric, r.ts):  # the day's last reading wins
+            raw[r.metric] = r.value
+            stamps[day][r.metric] = r.ts
+    return raws, queue
+
+
+def _station_week(code: str, name: str, short: str, week: IsoWeek, days: dict[date, Raw],
+                  previous: dict[date, Raw]) -> StationWeek:
+    return StationWeek(code, name, [DayFigures(d, derive(days[d])) for d in week.days],
+                       derive(_over_days([days[d] for d in week.days])),
+                       derive(_over_days([previous[d] for d in week.previous().days])), short)
+
+
+def _combined_week(this: IsoWeek, before: IsoWeek, codes: list[str],
+                   raw_days: dict[IsoWeek, dict[str, dict[date, Raw]]],
+                   queues: dict[IsoWeek, dict[str, dict[date, list]]]) -> StationWeek:
+    """All selected stations together: per day and per week, summed (ages: the oldest)."""
+    def week_raw(wk: IsoWeek) -> tuple[list[Raw], Raw]:
+        days = []
+        for d in wk.days:
+            raw = _over_stations([raw_days[wk][c][d] for c in codes])
+            peak = combined_peak([queues[wk][c][d] for c in codes])
+            if peak is not None:
+                raw["queue_peak"] = peak
+            days.append(raw)
+        week = _over_stations([_over_days([raw_days[wk][c][d] for d in wk.days]) for c in codes])
+        peaks = [d["queue_peak"] for d in days if "queue_peak" in d]
+        if peaks:
+            week["queue_peak"] = max(peaks)
+        return days, week
+
+    days, week = week_raw(this)
+    _, previous = week_raw(before)
+    return StationWeek(ALL, "", [DayFigures(d, derive(r)) for d, r in zip(this.days, days, strict=True)],
+                       derive(week), derive(previous))
+
+
+def _over_days(days: list[Raw]) -> Raw:
+    """A week of one station: daily counts summed, gauges from the last day that has them, the highest peak."""
+    out: Raw = {}
+    for raw in days:  # oldest first, so later days overwrite the gauges
+        for metric, value in raw.items():
+            if metric in DAILY_METRICS:
+                out[metric] = out.get(metric, 0.0) + value
+            elif metric == "queue_peak":
+                out[metric] = max(out.get(metric, value), value)
+            else:
+                out[metric] = value
+    return out
+
+
+def _over_stations(raws: list[Raw]) -> Raw:
+    """Several stations at the same moment: counts and additive gauges summed, ages the maximum.
+
+    The combined queue peak is not the sum of the stations' peaks (they rarely coincide); callers put in
+    :func:`combined_peak` instead, so it is left out here.
+    """
+    out: Raw = {}
+    for raw in raws:
+        for metric, value in raw.items():
+            if metric in DAILY_METRICS or metric in ADDITIVE_GAUGES:
+                out[metric] = out.get(metric, 0.0) + value
+            elif metric == "omasote_oldest_unanswered_h":
+                out[metric] = max(out.get(metric, value), value)
+    return out
+
+
+def combined_peak(series: list[list[tuple[datetime, float]]]) -> float | None:
+    """The most contacts waiting at once over several stations' queue readings of one day.
+
+    Each station's queue holds its last reading until the next one (a step function); a station counts from
+    its first reading of the day on. None when no station has a reading.
+    """
+    events = sorted((ts, i, v) for i, s in enumerate(series) for ts, v in s)
+    if not events:
+        return None
+    current: dict[int, float] = {}
+    peak = None
+    for n, (ts, i, value) in enumerate(events):
+        current[i] = value
+        if n + 1 == len(events) or events[n + 1][0] != ts:  # all readings of this moment are in
+            total = sum(current.values())
+            peak = total if peak is None else max(peak, total)
+    return peak
+
+
+def derive(raw: Raw) -> Figures:
+    """The figures of a day or a week from its raw values (shares and NPS from counts, via board.domain.kpi)."""
+    g = raw.get
+    channels = {c: g(f"contacts_{c}_today") for c in kpi.ALL_CHANNELS}
+    known = [v for v in channels.values() if v is not None]
+    votes = [g("feedback_promoters_today"), g("feedback_passives_today"), g("feedback_detractors_today")]
+    answered = any(v is not None for v in votes)
+    promoters, passives, detractors = (v or 0.0 for v in votes)
+    return {
+        "contacts_phone": channels["phone"],
+        "contacts_omasote": channels["omasote"],
+        "contacts_chat": channels["chat"],
+        "contacts_visit": channels["visit"],
+        "contacts_total": sum(known) if known else None,
+        "contacts_remote_share": kpi.remote_share(channels),
+        "queue_handled": g("queue_handled_today"),
+        "queue_handled_same_day": g("queue_handled_same_day_today"),
+        "queue_same_day_share": kpi.same_day_share(g("queue_handled_same_day_today"), g("queue_handled_today")),
+        "queue_peak": g("queue_peak"),
+        "omasote_received": g("omasote_received_today"),
+        "omasote_answered": g("omasote_answered_today"),
+        "omasote_unanswered": g("omasote_unanswered"),
+        "omasote_oldest_unanswered_h": g("omasote_oldest_unanswered_h"),
+        "feedback_answers": promoters + passives + detractors if answered else None,
+        "feedback_nps": kpi.nps(promoters, passives, detractors) if answered else None,
+        "feedback_needs_reaction": g("feedback_needs_reaction"),
+    }
+
+
+# --------------------------------------------------------------------- usage
+@dataclass(frozen=True)
+class UsageRow:
+    page: str
+    station: str  # "" for a page without a station
+    by_day: dict[date, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_day.values())
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Page views of a week: the board's own KPI ("käyttökertojen määrä")."""
+
+    week: IsoWeek
+    rows: list[UsageRow]
+    previous_total: int
+
+    @property
+    def total(self) -> int:
+        return sum(r.total for r in self.rows)
+
+
+def week_usage(store: Store, week: IsoWeek, stations: Sequence[str] | None = None) -> Usage:
+    """Views per page and station in ``week`` (and the previous week's total), for ``stations`` and the
+    pages that have no station (the station list, the sources, this view)."""
+    def wanted(station: str) -> bool:
+        return stations is None or station == "" or station in stations
+
+    before = week.previous()
+    counts: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
+    previous_total = 0
+    for day, page, station, views in store.page_views(before.monday, week.sunday):
+        if not wanted(station):
+            continue
+        if day < week.monday:
+            previous_total += views
+        else:
+            counts[(page, station)][day] = counts[(page, station)].get(day, 0) + views
+    rows = [UsageRow(page, station, by_day) for (page, station), by_day in sorted(counts.items())]
+    return Usage(week, sorted(rows, key=lambda r: -r.total), previous_total)
