@@ -10,6 +10,7 @@ All timestamps are stored as naive UTC and handed out as aware UTC.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -356,6 +357,36 @@ class Store:
 
 def make_engine(url: str) -> Engine:
     """Create an engine; for SQLite, make the folder and let two processes share the file."""
+    engine = _make_engine(url)
+    count_file = os.environ.get("BOARD_QUERY_COUNT_FILE")
+    if count_file:
+        _count_statements(engine, Path(f"{count_file}.{os.getpid()}"))
+    return engine
+
+
+def _count_statements(engine: Engine, path: Path) -> None:
+    """For benchmarks: count the statements this process runs, written to ``path`` once a second.
+
+    Switched on by ``BOARD_QUERY_COUNT_FILE``; it shows whether store queries
+    grow with the number of wall screens (they must not: views are cached).
+    """
+    import threading
+
+    counter = {"n": 0}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args: object) -> None:
+        counter["n"] += 1
+
+    def flush() -> None:
+        while True:
+            path.write_text(str(counter["n"]))
+            threading.Event().wait(1.0)
+
+    threading.Thread(target=flush, name="query-counter", daemon=True).start()
+
+
+def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
