@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_log_redaction()
     # httpx logs every request with its full URL (an API key may ride in the query string): warnings only.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl" at every start is noise
     try:
         return int(args.func(args) or 0)
     except ConfigError as e:

@@ -43,6 +43,8 @@ from board.domain.snapshot import Latest
 from board.domain.timeutil import UTC, ensure_utc
 
 UPSERT_CHUNK = 2000
+#: The first migration: the schema as it was created before migrations existed.
+BASELINE_REVISION = "0001"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -180,7 +182,26 @@ class Store:
         return store
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Create or upgrade the tables with the Alembic migrations in ``board/migrations``.
+
+        A database made before migrations existed (by ``create_all``) has the
+        first revision's tables but no ``alembic_version``: it is stamped at
+        that revision first, then upgraded like any other.
+        """
+        from alembic import command
+        from alembic.config import Config
+        from sqlalchemy import inspect
+
+        config = Config()
+        config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # two processes starting at once must not both migrate
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+            config.attributes["connection"] = conn
+            tables = set(inspect(conn).get_table_names())
+            if "readings" in tables and "alembic_version" not in tables:
+                command.stamp(config, BASELINE_REVISION)
+            command.upgrade(config, "head")
 
     def dispose(self) -> None:
         self.engine.dispose()
