@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import socket
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -77,6 +80,10 @@ class Collector:
         self._last_prune: datetime | None = None
         #: Set to stop: a running pull ends after its current batch (what it wrote stays, the bookmark stays).
         self.stop = threading.Event()
+        #: This process among collectors sharing a store (recorded with each run).
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        #: run_forever pulls a source only while holding its lease; run_once (a manual run) does not ask.
+        self.use_leases = False
 
     def connector(self, name: str) -> Connector:
         if name not in self.connectors:
@@ -126,7 +133,8 @@ class Collector:
         kind = getattr(error, "kind", "error") if error is not None else None
         rows, rejects = progress.rows, progress.rejects
         run = RunRow(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
-                     rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message)
+                     rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message,
+                     holder=self.holder)
         with self.store.sessions.begin() as session:
             self.store.record_run(session, run, dict(rejects))
             if ok:
@@ -160,6 +168,8 @@ class Collector:
             batch.append(item)
             if len(batch) >= BATCH_SIZE:
                 progress.rows += self._write(name, batch)
+                if self.use_leases and not self._renew(name):
+                    raise Interrupted(f"another collector took over {name} after {progress.rows} readings")
                 if self.stop.is_set():
                     raise Interrupted(f"stopped after {progress.rows} readings; the next run pulls the same window "
                                       "again (what was written is not counted twice)")
@@ -208,6 +218,11 @@ class Collector:
     def run_forever(self) -> None:
         """Run every source in a thread of its own, each on its own interval, until :attr:`stop` is set.
 
+        Collectors on several servers may share one store: each source is
+        pulled only by the collector holding its lease (``source_leases``),
+        renewed every turn and batch; if that collector dies, another takes
+        the source over when the lease expires (:meth:`lease_seconds`).
+
         A thread per source, because sources are independent: a SQL warehouse
         that takes 40 s to answer must not make the queue system's numbers
         40 s late. Each thread owns its connector, so connectors need not be
@@ -215,6 +230,7 @@ class Collector:
         """
         log.info("collector started: %s", ", ".join(f"{n} every {s.interval_seconds} s"
                                                     for n, s in self.sources.items()) or "no sources")
+        self.use_leases = True
         threads = [threading.Thread(target=self._source_loop, args=(name,), name=f"source-{name}", daemon=True)
                    for name in self.sources]
         for thread in threads:
@@ -227,13 +243,39 @@ class Collector:
             self.stop.wait(5.0)
         for thread in threads:
             thread.join(timeout=60)
+        try:
+            self.store.release_leases(self.holder)  # a clean stop hands the sources over at once
+        except Exception:
+            log.warning("could not release this collector's leases; they expire by themselves", exc_info=True)
+
+    def lease_seconds(self, name: str) -> float:
+        """How long a lease lasts without renewal: three missed turns, at least 30 s.
+
+        ``BOARD_LEASE_SECONDS`` overrides it: the longest a dead collector's
+        sources wait before another collector takes them over.
+        """
+        override = os.environ.get("BOARD_LEASE_SECONDS")
+        if override:
+            return float(override)
+        return max(30.0, 3.0 * self.sources[name].interval_seconds)
+
+    def _renew(self, name: str) -> bool:
+        return self.store.take_lease(name, self.holder, self.clock(), self.lease_seconds(name))
 
     def _source_loop(self, name: str) -> None:
         interval = self.sources[name].interval_seconds
+        holding: bool | None = None  # unknown until the first turn
         while not self.stop.is_set():
             started = time.monotonic()
             try:
-                self.run_source(name)
+                if self._renew(name):
+                    if not holding:
+                        log.info("source %s: this collector (%s) pulls it", name, self.holder)
+                    holding = True
+                    self.run_source(name)
+                elif holding is not False:
+                    holding = False
+                    log.info("source %s: another collector holds it; standing by", name)
             except Exception:  # the store itself failed: log, wait for the next turn, keep running
                 log.exception("source %s: could not record the run (is the store reachable?)", name)
             # Start to start: a run that took longer than the interval is followed at once by the next.

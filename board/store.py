@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import (
@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    case,
     create_engine,
     delete,
     event,
@@ -102,6 +103,8 @@ class RunRow(Base):
     ok: Mapped[bool] = mapped_column()
     error_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The collector process that ran it (host:pid:id), when collectors share a store.
+    holder: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
     @property
     def duration_seconds(self) -> float:
@@ -129,6 +132,22 @@ class BookmarkRow(Base):
     source: Mapped[str] = mapped_column(String(60), primary_key=True)
     since: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LeaseRow(Base):
+    """Which collector process pulls a source right now (high availability without double work).
+
+    A collector pulls a source only while it holds the source's lease; it
+    renews the lease on every turn and after every batch. When a collector
+    dies its leases expire and another collector takes the sources over.
+    """
+
+    __tablename__ = "source_leases"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class NoticeRow(Base):
@@ -259,6 +278,36 @@ class Store:
         with self.sessions.begin() as s:
             s.execute(delete(RejectRow).where(RejectRow.run_id.in_(old)))
             return s.execute(delete(RunRow).where(RunRow.started_at < older_than)).rowcount or 0
+
+    def take_lease(self, source: str, holder: str, now: datetime, ttl_seconds: float) -> bool:
+        """Take or renew ``source``'s lease for ``holder``; False while another holder's lease is valid.
+
+        One statement (an upsert that only overwrites our own or an expired
+        lease), so two collectors racing for a source cannot both win.
+        """
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        table = LeaseRow.__table__
+        expires = ensure_utc(now) + timedelta(seconds=ttl_seconds)
+        stmt = insert(table).values(source=source, holder=holder, acquired_at=now, expires_at=expires)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source"],
+            set_={"holder": stmt.excluded.holder, "expires_at": stmt.excluded.expires_at,
+                  "acquired_at": case((table.c.holder == stmt.excluded.holder, table.c.acquired_at),
+                                      else_=stmt.excluded.acquired_at)},
+            where=(table.c.holder == stmt.excluded.holder) | (table.c.expires_at < stmt.excluded.acquired_at),
+        )
+        with self.sessions.begin() as s:
+            s.execute(stmt)
+            return s.scalar(select(LeaseRow.holder).where(LeaseRow.source == source)) == holder
+
+    def release_leases(self, holder: str) -> None:
+        """Give up every lease of ``holder`` (a clean stop: the other collector takes over at once)."""
+        with self.sessions.begin() as s:
+            s.execute(delete(LeaseRow).where(LeaseRow.holder == holder))
+
+    def leases(self) -> dict[str, tuple[str, datetime]]:
+        with self.sessions() as s:
+            return {r.source: (r.holder, r.expires_at) for r in s.scalars(select(LeaseRow))}
 
     def add_notice(self, text: str, stations: Sequence[str], starts_at: datetime, ends_at: datetime,
                    author: str, now: datetime) -> Notice:

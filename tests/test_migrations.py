@@ -13,14 +13,18 @@ from board.domain.reading import Reading
 from board.store import Base, Store, make_engine
 
 
-def _head() -> str:
+def _config():  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
     from board import store
 
     config = Config()
     config.set_main_option("script_location", str(store.Path(store.__file__).resolve().parent / "migrations"))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return config
+
+
+def _head() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def test_migrations_create_exactly_the_models(database_url: str):
@@ -35,9 +39,14 @@ def test_migrations_create_exactly_the_models(database_url: str):
 
 
 def test_a_database_from_before_migrations_is_adopted_and_keeps_its_data(database_url: str):
+    from alembic import command
+
     engine = make_engine(database_url)
-    legacy = [t for name, t in Base.metadata.tables.items() if name not in ("notices", "page_views")]
-    Base.metadata.create_all(engine, tables=legacy)  # the first release's tables, made by create_all
+    with engine.begin() as conn:  # the first release's tables, as its create_all made them: no version table
+        config = _config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(text("DROP TABLE alembic_version"))
     now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     store = Store(engine)
     with store.sessions.begin() as s:
@@ -51,14 +60,9 @@ def test_a_database_from_before_migrations_is_adopted_and_keeps_its_data(databas
 
 def test_every_migration_goes_down_and_up_again(database_url: str):
     from alembic import command
-    from alembic.config import Config
-
-    from board import store as store_module
 
     store = Store.open(database_url)
-    config = Config()
-    config.set_main_option("script_location",
-                           str(store_module.Path(store_module.__file__).resolve().parent / "migrations"))
+    config = _config()
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "base")
