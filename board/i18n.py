@@ -154,6 +154,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "sources.col.rows": {"fi": "Rivejä", "sv": "Rader", "en": "Rows"},
     "sources.col.rejected": {"fi": "Hylätty", "sv": "Avvisade", "en": "Rejected"},
     "sources.col.seconds": {"fi": "Kesto (s)", "sv": "Tid (s)", "en": "Duration (s)"},
+    "sources.col.holder": {"fi": "Keräin", "sv": "Insamlare", "en": "Collector"},
     "sources.col.error": {"fi": "Virhe", "sv": "Fel", "en": "Error"},
     "sources.col.metric": {"fi": "Mittari", "sv": "Mått", "en": "Metric"},
     "sources.store_down": {"fi": "Tallennetta ei voi lukea juuri nyt: {error}",

@@ -34,6 +34,7 @@ class RunSummary:
     error_kind: str | None
     error: str | None
     window_since: datetime | None
+    holder: str | None = None
 
     @property
     def seconds(self) -> float:
@@ -146,5 +147,5 @@ def _summary(run: RunRow) -> RunSummary:
     return RunSummary(
         id=run.id, started_at=run.started_at, finished_at=run.finished_at, ok=run.ok, rows=run.rows,
         rejected=run.rejected, attempts=run.attempts, error_kind=run.error_kind,
-        error=redact(run.error) if run.error else None, window_since=run.window_since,
+        error=redact(run.error) if run.error else None, window_since=run.window_since, holder=run.holder,
     )

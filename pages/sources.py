@@ -62,6 +62,7 @@ def sources() -> None:
                 t("sources.col.rejected", lang): r.rejected,
                 t("sources.col.seconds", lang): round(r.seconds, 1),
                 t("sources.col.error", lang): r.error or "",
+                t("sources.col.holder", lang): r.holder or "",
             } for r in status.recent_runs]), hide_index=True, width="stretch", key=f"runs-{name}")
             detail = pd.DataFrame(
                 [{t("home.station", lang): code, t("sources.col.metric", lang): metric,
