@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from board import retention
 from board.domain.metrics import METRICS
 from board.domain.reading import Reading, Rejected
 from board.domain.timeutil import utcnow
@@ -235,12 +236,21 @@ class Collector:
                    for name in self.sources]
         for thread in threads:
             thread.start()
+        next_thin = 0.0
         while not self.stop.is_set():
             try:
                 self._prune()
             except Exception:
                 log.exception("could not prune old run records")
-            self.stop.wait(5.0)
+            more = False
+            if time.monotonic() >= next_thin:
+                try:
+                    more = retention.thin(self.store, self.settings.board.retention, self.clock(), self.holder)
+                except Exception:
+                    log.exception("could not thin old readings (retention); trying again later")
+                # Catching up (e.g. after a year's backfill): keep going; otherwise look again in an hour.
+                next_thin = time.monotonic() + (0 if more else 3600)
+            self.stop.wait(0.2 if more else 5.0)
         for thread in threads:
             thread.join(timeout=60)
         try:

@@ -67,9 +67,27 @@ class WallSettings(_Strict):
     refresh_seconds: int = Field(15, ge=2, le=3600)
 
 
+class RetentionSettings(_Strict):
+    """How long readings stay at full resolution (``null`` switches a stage off); see board/retention.py."""
+
+    #: After this many days keep the last and the highest reading of each hour (at least 8: the overview
+    #: draws the same weekday last week at full resolution).
+    hourly_after_days: int | None = Field(35, ge=8)
+    #: After this many days keep the last and the highest reading of each day.
+    daily_after_days: int | None = Field(400, ge=8)
+
+    @model_validator(mode="after")
+    def _order(self) -> RetentionSettings:
+        if self.hourly_after_days and self.daily_after_days and self.daily_after_days <= self.hourly_after_days:
+            raise ValueError(f"daily_after_days ({self.daily_after_days}) must be more than hourly_after_days "
+                             f"({self.hourly_after_days})")
+        return self
+
+
 class BoardSettings(_Strict):
     language: Literal["fi", "sv", "en"] = "fi"
     wall: WallSettings = WallSettings()
+    retention: RetentionSettings = RetentionSettings()
 
 
 # ------------------------------------------------------------- stations.yaml

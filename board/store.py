@@ -11,7 +11,7 @@ All timestamps are stored as naive UTC and handed out as aware UTC.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -407,6 +407,38 @@ class Store:
                 .group_by(RejectRow.reason))
         with self.sessions() as s:
             return {reason: int(n) for reason, n in s.execute(stmt)}
+
+    def oldest_reading(self) -> datetime | None:
+        with self.sessions() as s:
+            return s.scalar(select(func.min(ReadingRow.ts)))
+
+    def thin_readings(self, start: datetime, end: datetime, bucket: Callable[[datetime], object]) -> int:
+        """Keep, per station, metric and ``bucket(ts)``, only the last and the highest reading in [start, end).
+
+        Delete-and-insert in one transaction, so a reader sees the window
+        either before or after. Returns how many readings were removed.
+        """
+        r = ReadingRow
+        with self.sessions.begin() as s:
+            rows = s.execute(select(r.station, r.metric, r.ts, r.value, r.source, r.collected_at)
+                             .where(r.ts >= start, r.ts < end)).all()
+            groups: dict[tuple[str, str, object], list] = {}  # type: ignore[type-arg]
+            for row in rows:
+                groups.setdefault((row.station, row.metric, bucket(row.ts)), []).append(row)
+            keep = {}
+            for members in groups.values():
+                last = max(members, key=lambda m: m.ts)
+                top = max(members, key=lambda m: (m.value, m.ts))
+                keep[(last.station, last.metric, last.ts)] = last
+                keep[(top.station, top.metric, top.ts)] = top
+            if len(keep) == len(rows):
+                return 0
+            s.execute(delete(r).where(r.ts >= start, r.ts < end))
+            kept = [dict(station=k.station, metric=k.metric, ts=k.ts, value=k.value, source=k.source,
+                         collected_at=k.collected_at) for k in keep.values()]
+            for i in range(0, len(kept), UPSERT_CHUNK):
+                s.execute(r.__table__.insert(), kept[i:i + UPSERT_CHUNK])
+            return len(rows) - len(kept)
 
     def count_readings(self) -> int:
         with self.sessions() as s:
