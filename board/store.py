@@ -43,7 +43,7 @@ from board.domain.reading import Reading
 from board.domain.snapshot import Latest
 from board.domain.timeutil import UTC, ensure_utc
 
-UPSERT_CHUNK = 2000
+UPSERT_CHUNK = 5000
 #: The first migration: the schema as it was created before migrations existed.
 BASELINE_REVISION = "0001"
 
@@ -227,35 +227,46 @@ class Store:
 
     # ------------------------------------------------------------- writes
     def upsert_readings(self, session: Session, readings: Iterable[Reading], source: str, now: datetime) -> int:
-        """Insert or overwrite readings by key inside ``session``; return how many were written."""
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        if self.engine.dialect.name not in ("postgresql", "sqlite"):
-            raise NotImplementedError(f"upsert is not implemented for {self.engine.dialect.name}")
+        """Insert or overwrite readings by key inside ``session``; return how many were written.
+
+        The hot path of every backfill, so it talks to the driver directly:
+        one prepared ``INSERT … ON CONFLICT DO UPDATE`` run with ``executemany``
+        over plain tuples (sqlite3's C loop; psycopg's pipeline), several times
+        faster than building SQLAlchemy statements per chunk. Times are written
+        exactly as the ``UTCDateTime`` column type writes them (naive UTC).
+        """
+        dialect = self.engine.dialect.name
+        if dialect not in ("postgresql", "sqlite"):
+            raise NotImplementedError(f"upsert is not implemented for {dialect}")
+        mark = "?" if dialect == "sqlite" else "%s"
+        sql = (f"INSERT INTO readings (station, metric, ts, value, source, collected_at) "
+               f"VALUES ({', '.join([mark] * 6)}) ON CONFLICT (station, metric, ts) DO UPDATE SET "
+               "value = excluded.value, source = excluded.source, collected_at = excluded.collected_at")
+        convert = _sqlite_time if dialect == "sqlite" else _naive_utc
+        stamps: dict[datetime, object] = {}  # a source sends many readings per instant: convert each once
+
+        def stamp(ts: datetime) -> object:
+            out = stamps.get(ts)
+            if out is None:
+                out = stamps[ts] = convert(ts)
+            return out
+
+        collected = convert(ensure_utc(now))
+        cursor = session.connection().connection.dbapi_connection.cursor()
         written = 0
-        batch: list[dict[str, object]] = []
-        now = ensure_utc(now)
-
-        def flush() -> None:
-            # Within one statement a key must appear once (PostgreSQL refuses otherwise).
-            unique = {(r["station"], r["metric"], r["ts"]): r for r in batch}
-            stmt = insert(ReadingRow.__table__)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["station", "metric", "ts"],
-                set_={"value": stmt.excluded.value, "source": stmt.excluded.source,
-                      "collected_at": stmt.excluded.collected_at},
-            )
-            session.execute(stmt, list(unique.values()))
-            batch.clear()
-
-        for r in readings:
-            batch.append({"station": r.station, "metric": r.metric,
-                          "ts": r.ts, "value": float(r.value),
-                          "source": source, "collected_at": now})
-            written += 1
-            if len(batch) >= UPSERT_CHUNK:
-                flush()
-        if batch:
-            flush()
+        batch: list[tuple[object, ...]] = []
+        try:
+            for r in readings:
+                batch.append((r.station, r.metric, stamp(r.ts), float(r.value), source, collected))
+                if len(batch) >= UPSERT_CHUNK:
+                    cursor.executemany(sql, batch)
+                    written += len(batch)
+                    batch.clear()
+            if batch:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+        finally:
+            cursor.close()
         return written
 
     def record_run(self, session: Session, run: RunRow, rejects: dict[str, int] | None = None) -> RunRow:
@@ -455,6 +466,15 @@ class Store:
         with self.sessions() as s:
             rows = s.scalars(select(RejectRow).where(RejectRow.run_id == run_id))
             return {r.reason: r.count for r in rows}
+
+
+def _naive_utc(ts: datetime) -> datetime:
+    return ts.astimezone(UTC).replace(tzinfo=None)
+
+
+def _sqlite_time(ts: datetime) -> str:
+    """The text SQLAlchemy's SQLite DateTime stores, so both write paths read back alike."""
+    return ts.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def make_engine(url: str) -> Engine:
