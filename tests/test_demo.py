@@ -138,3 +138,17 @@ def test_midnight_continues_yesterdays_queues_including_period_hand_overs():
                 0, COL["contacts_carried_over"]], (code, d)
             arrived_at_midnight = after[0, COL["omasote_received_today"]]
             assert before[-1, COL["omasote_unanswered"]] == after[0, COL["omasote_unanswered"]] - arrived_at_midnight
+
+
+def test_fast_queue_service_equals_the_minute_by_minute_loop():
+    """The simulator serves queues only in minutes with capacity; it must equal the plain loop exactly."""
+    import numpy as np
+
+    from connectors.simulator import _serve, _serve_every_minute
+
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        n = int(rng.integers(1, 300))
+        cum = int(rng.integers(0, 5)) + np.cumsum(rng.poisson(rng.uniform(0, 2), n))
+        cap = rng.uniform(0, 2.5, n) * (rng.random(n) < rng.uniform(0, 1))
+        assert (_serve(cum, cap) == _serve_every_minute(cum, cap)).all()
