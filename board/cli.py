@@ -263,10 +263,10 @@ def _print_status(settings: Settings, data: list[dict], now: datetime) -> None: 
         print(f"\n{st['name']} [{st['station']}]" + ("" if st["open"] else "  (closed)"))
         for tile in st["tiles"]:
             age = tile["age_seconds"]
-            age_text = "never" if age is None else f"{fmt.fmt_minutes(age / 60)} ago".replace("\u00a0", " ")
+            age_text = "never" if age is None else f"{fmt.fmt_minutes(age / 60, 'en')} ago".replace("\u00a0", " ")
             head = f"  {tile['family']:<9} {tile['status'].upper():<8} updated {age_text}"
             print(head)
-            parts = [f"{t('fig.' + code, 'en')}: {format_figure(code, f['value'])}"
+            parts = [f"{t('fig.' + code, 'en')}: {format_figure(code, f['value'], 'en')}"
                      + ("" if f["status"] in ("neutral",) else f" ({f['status']})")
                      for code, f in tile["figures"].items()]
             print("      " + "; ".join(p.replace("\u00a0", " ").replace("\u202f", " ") for p in parts))

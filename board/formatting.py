@@ -51,8 +51,12 @@ def fmt_signed_int(value: float | None) -> str:
     return f"+{n}" if n > 0 else (f"−{-n}" if n < 0 else "0")
 
 
-def fmt_minutes(minutes: float | None) -> str:
-    """A waiting time: ``45 min``, ``2 h 10 min``, ``1 vrk 3 h``."""
+#: The word for a whole day of waiting (Finnish "vrk" = vuorokausi, Swedish "dygn").
+_DAY_UNIT = {"fi": "vrk", "sv": "dygn", "en": "d"}
+
+
+def fmt_minutes(minutes: float | None, lang: str = "fi") -> str:
+    """A waiting time: ``45 min``, ``2 h 10 min``, ``1 vrk 3 h`` (``1 dygn 3 h``, ``1 d 3 h``)."""
     if minutes is None:
         return "–"
     m = max(0, round(minutes))
@@ -62,11 +66,11 @@ def fmt_minutes(minutes: float | None) -> str:
     if h < 24:
         return f"{h}{NBSP}h" + (f" {m}{NBSP}min" if m and h < 10 else "")
     d, h = divmod(h, 24)
-    return f"{d}{NBSP}vrk" + (f" {h}{NBSP}h" if h else "")
+    return f"{d}{NBSP}{_DAY_UNIT.get(lang, 'vrk')}" + (f" {h}{NBSP}h" if h else "")
 
 
-def fmt_hours(hours: float | None) -> str:
-    return "–" if hours is None else fmt_minutes(hours * 60)
+def fmt_hours(hours: float | None, lang: str = "fi") -> str:
+    return "–" if hours is None else fmt_minutes(hours * 60, lang)
 
 
 def fmt_time(ts: datetime, lang: str = "fi") -> str:
@@ -97,17 +101,23 @@ def fmt_week(ts: datetime, lang: str = "fi") -> str:
     return f"{word} {week} / {year}"
 
 
-#: How each figure is written; everything not listed is a count.
-_FIGURE_FORMAT = {
+#: Waiting times, written in the reader's language.
+_DURATIONS = {
     "queue_oldest_wait_min": fmt_minutes,
     "omasote_oldest_unanswered_h": fmt_hours,
     "feedback_oldest_reaction_h": fmt_hours,
+}
+
+#: How each other figure is written; everything not listed is a count.
+_FIGURE_FORMAT = {
     "queue_same_day_share": fmt_percent,
     "contacts_remote_share": fmt_percent,
     "feedback_nps": fmt_signed_int,
 }
 
 
-def format_figure(code: str, value: float | None) -> str:
+def format_figure(code: str, value: float | None, lang: str = "fi") -> str:
     """A figure as users read it: ``1 h 12 min``, ``97 %``, ``+42``, ``1 204``."""
+    if code in _DURATIONS:
+        return _DURATIONS[code](value, lang)
     return _FIGURE_FORMAT.get(code, fmt_int)(value)

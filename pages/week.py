@@ -141,7 +141,7 @@ else:
             change = entry.change(figure)
             arrow, colour = ws.delta_style(change, BETTER[figure])
             delta = None if change is None else t("week.delta", lang, value=ws.fmt_change(figure, change, lang))
-            st.metric(ws.figure_header(report, figure, lang, kpi=True), ws.fmt_value(figure, entry.week[figure]),
+            st.metric(ws.figure_header(report, figure, lang, kpi=True), ws.fmt_value(figure, entry.week[figure], lang),
                       delta=delta, delta_arrow=arrow, delta_color=colour, border=True)
 
     # ----------------------------------------------------------------- charts

@@ -40,3 +40,12 @@ def test_every_text_exists_in_every_language():
 def test_placeholders_are_filled():
     assert t("wall.updated", "fi", time="klo 10.42") == "päivitetty klo 10.42"
     assert t("wall.updated", "xx", time="klo 10.42") == "päivitetty klo 10.42"  # unknown language: Finnish
+
+
+def test_waiting_times_use_the_readers_word_for_a_day():
+    from board.formatting import format_figure
+
+    assert format_figure("omasote_oldest_unanswered_h", 45, "fi") == "1\u00a0vrk 21\u00a0h"
+    assert format_figure("omasote_oldest_unanswered_h", 45, "sv") == "1\u00a0dygn 21\u00a0h"
+    assert format_figure("queue_oldest_wait_min", 24 * 60 * 2, "en") == "2\u00a0d"
+    assert format_figure("queue_oldest_wait_min", 95, "sv") == "1\u00a0h 35\u00a0min"

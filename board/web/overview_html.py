@@ -96,7 +96,7 @@ def _cell(f: Figure | None, code: str, lang: str, closed: bool, stale: bool, fir
         word = escape(t("status.stale", lang))
         return (f'<td class="{cls}s-stale" data-figure="{code}" data-value="" data-status="stale" title="{word}">–'
                 f'{status_icon(Status.STALE, *_ICON[Status.STALE])}</td>')
-    value = escape(format_figure(code, f.value))
+    value = escape(format_figure(code, f.value, lang))
     raw = "" if f.value is None else f"{f.value:g}"
     status = f.status if (f.status in _JUDGED and not closed) else Status.NEUTRAL
     icon = status_icon(status, *_ICON[status]) if status in (Status.WARN, Status.ALERT) else ""

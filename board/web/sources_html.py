@@ -55,20 +55,23 @@ SOURCES_CSS = """
 """
 
 
-def _age(now: datetime, then: datetime | None) -> str:
-    return "–" if then is None else fmt.fmt_minutes((now - then).total_seconds() / 60).replace("\u00a0", " ")
+def _age(now: datetime, then: datetime | None, lang: str = "fi") -> str:
+    return "–" if then is None else fmt.fmt_minutes((now - then).total_seconds() / 60, lang).replace("\u00a0", " ")
 
 
 def _when(ts: datetime | None, now: datetime, lang: str) -> str:
     if ts is None:
         return t("sources.never", lang)
     day = "" if fmt.fmt_date(ts, lang) == fmt.fmt_date(now, lang) else fmt.fmt_date(ts, lang) + " "
-    ago = t("sources.just_now", lang) if (now - ts).total_seconds() < 60 else t("sources.ago", lang, age=_age(now, ts))
+    if (now - ts).total_seconds() < 60:
+        ago = t("sources.just_now", lang)
+    else:
+        ago = t("sources.ago", lang, age=_age(now, ts, lang))
     return f"{day}{fmt.fmt_time(ts, lang)} ({ago})"
 
 
-def _seconds(n: int) -> str:
-    return fmt.fmt_minutes(n / 60).replace("\u00a0", " ") if n >= 60 else f"{n} s"
+def _seconds(n: int, lang: str = "fi") -> str:
+    return fmt.fmt_minutes(n / 60, lang).replace("\u00a0", " ") if n >= 60 else f"{n} s"
 
 
 def render_summary(statuses: list[SourceStatus], lang: str) -> str:
@@ -84,8 +87,8 @@ def render_card(st_: SourceStatus, lang: str) -> str:
     icon = status_icon(status, ink, band)
     badge = (f'<span class="src-badge" style="background:{band};color:{ink}">{icon}'
              f'{escape(t("health." + st_.health.value, lang))}</span>')
-    schedule = t("sources.schedule", lang, interval=_seconds(src.interval_seconds),
-                 stale=_seconds(src.stale_after_seconds))
+    schedule = t("sources.schedule", lang, interval=_seconds(src.interval_seconds, lang),
+                 stale=_seconds(src.stale_after_seconds, lang))
     head = (f'<div class="src-head"><span class="src-name">{escape(src.name)}</span>'
             f'<span class="src-kind">{escape(t("kind." + src.type, lang))} · {escape(schedule)}</span>'
             f'{badge}</div>')
@@ -115,9 +118,9 @@ def _problem(st_: SourceStatus, lang: str) -> str:
                 f'{escape(run.error or "")}</div>')
     hint = ""
     if st_.health is SourceHealth.LATE and st_.last_run is not None:
-        hint = t("sources.hint.late", lang, age=_age(now, st_.last_run.finished_at))
+        hint = t("sources.hint.late", lang, age=_age(now, st_.last_run.finished_at, lang))
     elif st_.health is SourceHealth.STALE:
-        hint = t("sources.hint.stale", lang, age=_age(now, st_.newest_reading))
+        hint = t("sources.hint.stale", lang, age=_age(now, st_.newest_reading, lang))
     elif st_.health is SourceHealth.NEVER:
         hint = t("sources.hint.never", lang, name=st_.source.name)
     out = f'<div class="src-hint">{escape(hint)}</div>' if hint else ""
@@ -147,4 +150,4 @@ def _cell(item: Freshness | None, now: datetime, lang: str) -> str:
     if item.ts is None:
         return f'<td class="fresh-old" data-fresh="missing">✕ {escape(t("status.no_data", lang))}</td>'
     cls, mark, state = ("fresh-ok", "✓", "fresh") if item.fresh else ("fresh-old", "⚠", "stale")
-    return f'<td class="{cls}" data-fresh="{state}">{mark} {escape(_age(now, item.ts))}</td>'
+    return f'<td class="{cls}" data-fresh="{state}">{mark} {escape(_age(now, item.ts, lang))}</td>'

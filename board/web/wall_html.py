@@ -121,7 +121,7 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
     if tile.stale:
         last = escape(fmt.fmt_time(tile.updated_at, lang)) if tile.updated_at else "–"
         last_value = ("" if head.value is None else
-                      escape(t("wall.stale_value", lang, value=format_figure(head.code, head.value))))
+                      escape(t("wall.stale_value", lang, value=format_figure(head.code, head.value, lang))))
         body = (f'<div class="headline stale-main"><span class="value" data-figure="{head.code}" data-value="">–</span>'
                 f'<span class="label">{last_value}</span></div>')
         note = escape(t("wall.stale", lang, time=last))
@@ -136,7 +136,7 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         if tile.family is Family.FEEDBACK and head.value is not None and head.status is Status.NEUTRAL:
             note = f'<span class="note">{escape(t("wall.few_answers", lang))}</span>'
         body = (f'<div class="headline"><span class="value" data-figure="{head.code}" data-value="{_raw(head.value)}">'
-                f'{escape(format_figure(head.code, head.value))}</span>'
+                f'{escape(format_figure(head.code, head.value, lang))}</span>'
                 f'<span class="label">{escape(t("fig." + head.code, lang))}{note}</span></div>')
         marks = status is not Status.CLOSED  # closed is never red, not even in a corner
         figures = '<dl class="figures">' + "".join(_figure(f, lang, marks) for f in tile.figures) + "</dl>"
@@ -156,10 +156,11 @@ def _figure(f: Figure, lang: str, marks: bool = True) -> str:
                f'{status_icon(f.status, fill=MARK[f.status], mark=TILE_BG)}</span>'
     target = ""
     if f.target is not None and f.code.endswith("_share"):
-        target = f'<span class="target">{escape(t("wall.target", lang, value=format_figure(f.code, f.target)))}</span>'
+        goal = t("wall.target", lang, value=format_figure(f.code, f.target, lang))
+        target = f'<span class="target">{escape(goal)}</span>'
     return (
         f'<div class="fig fig-{f.status.value}"><dd data-figure="{f.code}" data-value="{_raw(f.value)}">{mark}'
-        f'{escape(format_figure(f.code, f.value))}</dd><dt>{escape(t("fig." + f.code, lang))}{target}</dt></div>'
+        f'{escape(format_figure(f.code, f.value, lang))}</dd><dt>{escape(t("fig." + f.code, lang))}{target}</dt></div>'
     )
 
 

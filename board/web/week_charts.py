@@ -69,7 +69,7 @@ def contacts_by_channel(report: WeekReport, lang: str = "fi", height: int = 380)
                     customdata=plain, hovertemplate=HOVER)
     totals = [d.figures["contacts_total"] for d in entry.days]
     fig.add_scatter(x=labels, y=[v or 0 for v in totals], mode="text", showlegend=False, hoverinfo="skip",
-                    text=[fmt_value("contacts_total", v) for v in totals], textposition="top center",
+                    text=[fmt_value("contacts_total", v, lang) for v in totals], textposition="top center",
                     textfont={"size": 14, "color": "#1f2933"})
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_yaxes(title_text=t("week.axis.contacts", lang), rangemode="tozero")
@@ -95,7 +95,7 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
         # the value written inside the bar's end (outside when the bar is too short), never shrunk
         fig.add_bar(y=names, x=[v * scale if v is not None else None for v in values], orientation="h",
                     name=t("week.period.week", lang, week=week.week), marker_color=colour,
-                    text=[fmt_value(figure, v) for v in values], textposition="auto", insidetextanchor="end",
+                    text=[fmt_value(figure, v, lang) for v in values], textposition="auto", insidetextanchor="end",
                     cliponaxis=False, constraintext="none", textfont={"size": 13},
                     insidetextfont={"color": text_colour}, outsidetextfont={"color": "#1f2933"},
                     hovertemplate="%{y}: %{text}<extra>" + week_label(week, lang) + "</extra>")
@@ -112,7 +112,7 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
         fig.add_vline(x=target * scale, line_dash="dash", line_color=TARGET, line_width=2)
         # the dashed line explained in the legend, where a printed page's reader looks for it
         fig.add_scatter(x=[None], y=[None], mode="lines", line={"color": TARGET, "dash": "dash", "width": 2},
-                        name=t("week.target", lang, value=fmt_value(figure, target)), hoverinfo="skip")
+                        name=t("week.target", lang, value=fmt_value(figure, target, lang)), hoverinfo="skip")
     fig.update_yaxes(gridcolor="rgba(0,0,0,0)")
     height = height or 140 + 50 * len(rows)
     return _layout(fig, t(f"week.chart.{figure}", lang), height, subtitle=t(f"week.axis.{figure}", lang))
@@ -123,7 +123,7 @@ def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None)
     rows = report.stations
     labels = _day_labels(report, lang)
     z = [[d.figures["queue_peak"] for d in r.days] for r in rows][::-1]
-    text = [[fmt_value("queue_peak", v) for v in row] for row in z]
+    text = [[fmt_value("queue_peak", v, lang) for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=labels, y=[r.short for r in rows][::-1], text=text, texttemplate="%{text}",
         textfont={"size": 14}, colorscale=[[0, "#F3F6FA"], [1, "#E69F00"]], showscale=False, xgap=2, ygap=2,
@@ -146,7 +146,7 @@ def omasote_by_day(report: WeekReport, lang: str = "fi", height: int = 380) -> g
     unanswered = [d.figures["omasote_unanswered"] for d in entry.days]
     fig.add_scatter(x=labels, y=unanswered, name=t("week.fig.omasote_unanswered", lang), mode="lines+markers+text",
                     line={"color": "#D55E00", "width": 3}, marker={"size": 9, "symbol": "diamond"},
-                    text=[fmt_value("omasote_unanswered", v) for v in unanswered], textposition="top center",
+                    text=[fmt_value("omasote_unanswered", v, lang) for v in unanswered], textposition="top center",
                     textfont={"color": "#A34400", "weight": "bold", "shadow": "0 0 3px white, 0 0 3px white"},
                     customdata=plain, hovertemplate=HOVER)
     fig.update_layout(barmode="group")

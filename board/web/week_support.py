@@ -100,7 +100,7 @@ def usage(week_key: str, stations: tuple[str, ...]) -> Usage:
 
 
 # ------------------------------------------------------------------ formats
-def fmt_value(figure: str, value: float | None) -> str:
+def fmt_value(figure: str, value: float | None, lang: str = "fi") -> str:
     """A week or day figure as the page writes it: ``1 204``, ``47 %``, ``+42``, ``1 vrk 3 h``."""
     kind = KIND[figure]
     if kind == "share":
@@ -108,7 +108,7 @@ def fmt_value(figure: str, value: float | None) -> str:
     if kind == "score":
         return fmt.fmt_signed_int(value)
     if kind == "hours":
-        return fmt.fmt_hours(value)
+        return fmt.fmt_hours(value, lang)
     return fmt.fmt_int(value)
 
 
@@ -146,7 +146,7 @@ def figure_header(report: WeekReport, figure: str, lang: str, kpi: bool = False)
     key = f"week.kpi.{figure}" if kpi and f"week.kpi.{figure}" in TEXTS else f"week.fig.{figure}"
     label = t(key, lang)
     target = report.target(figure)
-    return label if target is None else f"{label} ({t('week.target', lang, value=fmt_value(figure, target))})"
+    return label if target is None else f"{label} ({t('week.target', lang, value=fmt_value(figure, target, lang))})"
 
 
 # ------------------------------------------------------------------- tables
@@ -156,7 +156,7 @@ def family_table(report: WeekReport, family: str, lang: str = "fi") -> pd.DataFr
     for entry in report.rows:
         row = {t("week.col.station", lang): station_name(entry, lang)}
         for figure in FAMILY_FIGURES[family]:
-            row[figure_header(report, figure, lang)] = fmt_value(figure, entry.week[figure])
+            row[figure_header(report, figure, lang)] = fmt_value(figure, entry.week[figure], lang)
             if figure in CHANGES_SHOWN:
                 row[t("week.change_of", lang, figure=t(f"week.fig.{figure}", lang))] = fmt_change(
                     figure, entry.change(figure), lang)
