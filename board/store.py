@@ -87,6 +87,21 @@ class ReadingRow(Base):
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class NewestRow(Base):
+    """The newest reading time per source, station and metric, kept up to date by every write.
+
+    The Sources page's freshness grid reads this small table instead of
+    grouping years of readings.
+    """
+
+    __tablename__ = "newest_readings"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class RunRow(Base):
     """One collector run of one source: the administrator's audit trail."""
 
@@ -255,9 +270,13 @@ class Store:
         cursor = session.connection().connection.dbapi_connection.cursor()
         written = 0
         batch: list[tuple[object, ...]] = []
+        newest: dict[tuple[str, str], datetime] = {}
         try:
             for r in readings:
                 batch.append((r.station, r.metric, stamp(r.ts), float(r.value), source, collected))
+                key = (r.station, r.metric)
+                if key not in newest or r.ts > newest[key]:
+                    newest[key] = r.ts
                 if len(batch) >= UPSERT_CHUNK:
                     cursor.executemany(sql, batch)
                     written += len(batch)
@@ -265,6 +284,11 @@ class Store:
             if batch:
                 cursor.executemany(sql, batch)
                 written += len(batch)
+            later = "MAX" if dialect == "sqlite" else "GREATEST"
+            cursor.executemany(
+                f"INSERT INTO newest_readings (source, station, metric, ts) VALUES ({', '.join([mark] * 4)}) "
+                f"ON CONFLICT (source, station, metric) DO UPDATE SET ts = {later}(newest_readings.ts, excluded.ts)",
+                [(source, st, m, convert(ts)) for (st, m), ts in newest.items()])
         finally:
             cursor.close()
         return written
@@ -400,15 +424,10 @@ class Store:
             return [Reading(*row) for row in s.execute(stmt)]
 
     def newest_by_source(self) -> list[tuple[str, str, str, datetime]]:
-        """``(source, station, metric, ts)`` of the newest reading of each station and metric, per source.
-
-        For the Sources page: one grouped query over the whole table (the
-        primary key index serves it), cached by the page for a few seconds.
-        """
-        r = ReadingRow
-        stmt = select(r.source, r.station, r.metric, func.max(r.ts)).group_by(r.source, r.station, r.metric)
+        """``(source, station, metric, ts)`` of the newest reading per source, station and metric."""
+        n = NewestRow
         with self.sessions() as s:
-            return [(src, st, m, ts) for src, st, m, ts in s.execute(stmt)]
+            return [(src, st, m, ts) for src, st, m, ts in s.execute(select(n.source, n.station, n.metric, n.ts))]
 
     def rejects_since(self, source: str, since: datetime) -> dict[str, int]:
         """Rejected rows of ``source``'s runs started since ``since``, summed per reason."""

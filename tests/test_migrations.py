@@ -9,8 +9,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from board.domain.reading import Reading
-from board.store import Base, Store, make_engine
+from board.store import Base, ReadingRow, Store, make_engine
 
 
 def _config():  # type: ignore[no-untyped-def]
@@ -49,12 +48,14 @@ def test_a_database_from_before_migrations_is_adopted_and_keeps_its_data(databas
         conn.execute(text("DROP TABLE alembic_version"))
     now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     store = Store(engine)
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, [Reading("kajaani", "queue_waiting", now, 4.0)], source="demo", now=now)
+    with store.sessions.begin() as s:  # a reading written by the first release
+        s.execute(ReadingRow.__table__.insert(), [{"station": "kajaani", "metric": "queue_waiting", "ts": now,
+                                                   "value": 4.0, "source": "demo", "collected_at": now}])
     store.create_schema()
     tables = set(inspect(engine).get_table_names())
     assert {"alembic_version", "readings", "notices", "page_views"} <= tables
     assert store.latest_values("kajaani")["queue_waiting"].value == 4.0
+    assert store.newest_by_source() == [("demo", "kajaani", "queue_waiting", now)]  # filled by migration 0004
     engine.dispose()
 
 
