@@ -73,14 +73,29 @@ def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime
 
 
 def _add_trends(store: Store, code: str, tiles: list[Tile], start: datetime, now: datetime) -> None:
-    wanted = [m for t in tiles for m in metrics_of(t.family)]
-    by_family: dict[Family, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    family_of = {m: t.family for t in tiles for m in metrics_of(t.family)}
-    for r in store.series(code, wanted, start, now + timedelta(seconds=1)):
-        by_family[family_of[r.metric]][r.ts][r.metric] = r.value
+    trends = station_trends(store, code, start, now)
     for t in tiles:
         if not t.stale:
-            t.trend = headline_series(t.family, by_family.get(t.family, {}))
+            t.trend = trends.get(t.family, [])
+
+
+Trend = list[tuple[datetime, float]]
+
+
+def station_trends(store: Store, code: str, start: datetime, now: datetime) -> dict[Family, Trend]:
+    """Each tile's headline series from ``start`` to ``now`` (the wall's sparklines).
+
+    The costliest read of a wall refresh (every reading of the day), so the
+    web server caches it longer than the numbers: a sparkline a minute old
+    looks the same from across a corridor.
+    """
+    families = list(Family)
+    wanted = [m for f in families for m in metrics_of(f)]
+    by_family: dict[Family, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    family_of = {m: f for f in families for m in metrics_of(f)}
+    for r in store.series(code, wanted, start, now + timedelta(seconds=1)):
+        by_family[family_of[r.metric]][r.ts][r.metric] = r.value
+    return {f: headline_series(f, by_family.get(f, {})) for f in families}
 
 
 def all_station_views(settings: Settings, store: Store, now: datetime | None = None,

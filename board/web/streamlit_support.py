@@ -17,6 +17,8 @@ from board.settings import ConfigError, Settings, load_settings
 from board.store import Store
 
 VIEW_TTL_SECONDS = 5
+#: Sparklines: all of today's readings, the costliest read of a wall refresh; a minute's lag is invisible.
+TREND_TTL_SECONDS = 60
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,8 +45,24 @@ def settings_or_stop(lang: str = "fi") -> Settings:
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def station_view(code: str) -> views.StationView:
+    """The wall's numbers (fresh every 5 s) with the sparklines from their own, longer cache."""
     settings = get_settings()
-    return views.station_view(settings, get_store(settings.database_url), code)
+    view = views.station_view(settings, get_store(settings.database_url), code, with_trend=False)
+    trends = _station_trends(code)
+    for tile in view.tiles:
+        if not tile.stale:
+            tile.trend = [(ts, v) for ts, v in trends.get(tile.family, []) if ts <= view.now]
+    return view
+
+
+@st.cache_data(ttl=TREND_TTL_SECONDS, show_spinner=False)
+def _station_trends(code: str) -> dict:  # dict[Family, list[tuple[datetime, float]]]
+    from board.domain.timeutil import utcnow
+
+    settings = get_settings()
+    now = utcnow()
+    start, _end = views.trend_window(settings, code, now)
+    return views.station_trends(get_store(settings.database_url), code, start, now)
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
