@@ -1,0 +1,21 @@
+"""ohjaustaulu's benchmarks: ``python -m bench`` (``make bench``); method and figures in docs/PERFORMANCE.md.
+
+Each module measures one figure and fills a :class:`bench.common.Result`:
+
+* ``freshness`` — a value changes in a source -> the new number in a browser's DOM on the wall
+* ``screens``   — the web server's CPU per wall refresh, store statements per refresh interval
+* ``history``   — a year of history for 30 stations: backfill, weekly view and overview, SQLite and PostgreSQL
+* ``memory``    — the web server's RSS with 20 screens over a long run
+* ``collector`` — one incremental collector cycle over 30 stations
+
+Benchmarks measure and report; they never fail on a missed goal.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bench import collector, freshness, history, memory, screens
+
+#: Name -> module (with ``NAME``, ``DESCRIPTION`` and ``run(opts, result)``), in the order ``make bench`` runs them.
+BENCHMARKS: dict[str, ModuleType] = {m.NAME: m for m in (freshness, screens, history, collector, memory)}

@@ -1,0 +1,244 @@
+"""History scale: a year of simulated history for 30 stations, loaded into SQLite and PostgreSQL, and the pages on it.
+
+For each store (a SQLite file; a fresh schema in PostgreSQL's ``test``
+database, dropped afterwards):
+
+1. **Backfill**: one instrumented collector cycle of the demo source with
+   ``backfill_days`` = ``days`` (the product's default resolution: a reading
+   per metric every 30 minutes of history, every minute today), timed and
+   split into pull (simulator), store writes (the driver's executemany and
+   the commits) and the collector's own work. PostgreSQL then gets ``VACUUM ANALYZE
+   readings`` (timed apart), as autovacuum would do on a running server.
+2. **Weekly view**: ``pages/week.py`` through Streamlit's ``AppTest`` (the
+   full script: report, charts, tables, exports), every station, after a
+   warm-up run; timed ``at.run()`` for several weeks across the year with the
+   view caches cleared first (a week not yet cached), then once cached.
+3. **Overview**: ``app.py``'s default page the same way, caches cleared
+   before each run (every 5 s in production), then cached.
+4. Where page time goes: the data functions alone (``weekly.week_report``,
+   ``views.all_station_views``, and ``views.station_view`` for the wall) and
+   the statements and database time of one cold page run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from bench.common import (
+    ROOT,
+    Figure,
+    Goal,
+    Options,
+    Result,
+    demo_source,
+    log,
+    percentile,
+    postgres_schema,
+    sqlite_url,
+    store_size_mib,
+    write_config,
+)
+from bench.loading import DbTimer, InstrumentedCollector
+
+NAME = "history"
+DESCRIPTION = "one year of history for 30 stations: backfill, weekly view and overview on SQLite and PostgreSQL"
+BACKFILL_GOAL_S = 60.0
+WEEK_GOAL_S = 1.0
+OVERVIEW_GOAL_S = 0.3
+
+
+def run(opts: Options, result: Result) -> None:
+    n_stations = opts.get(NAME, "stations", 30, 3)
+    days = opts.get(NAME, "days", 365, 7)
+    n_weeks = opts.get(NAME, "weeks", 6, 2)
+    n_runs = opts.get(NAME, "runs", 10, 3)
+    kinds = opts.get(NAME, "stores", ["sqlite", "postgres"])
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    result.params.update(stations=n_stations, days=days, weeks=n_weeks, overview_runs=n_runs, stores=kinds,
+                         history_step_minutes=demo_source()["history_step_minutes"],
+                         live_step_seconds=demo_source()["live_step_seconds"])
+    config = write_config(opts.workdir / "config", n_stations, [demo_source(backfill_days=days)])
+    for kind in kinds:
+        where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / "history.sqlite"))
+        with where as url:
+            _one_store(kind, url, config, n_weeks, n_runs, result)
+
+
+def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, result: Result) -> None:
+    from board.settings import load_settings
+    from board.store import Store
+
+    settings = load_settings(config, url)
+    store = Store.open(url)
+    try:
+        # ------------------------------------------------------------ backfill
+        log(f"{kind}: backfilling {result.params['days']} days x {result.params['stations']} stations")
+        loader = InstrumentedCollector(settings, store)
+        load = loader.cycle()
+        if not load.ok:
+            raise RuntimeError(f"{kind}: the backfill failed: {load.error}")
+        rate = load.readings / load.seconds if load.seconds else 0
+        b = load.breakdown()
+        log(f"{kind}: {load.readings} readings in {load.seconds:.1f} s ({rate:,.0f}/s): {b}")
+        result.add(
+            Figure(f"backfill_seconds_{kind}", "s", [load.seconds], Goal("value", "<=", BACKFILL_GOAL_S),
+                   note=f"{load.readings} readings; pull (simulator) {load.pull:.1f} s, store writes "
+                        f"{load.write:.1f} s, collector {load.collector:.1f} s"),
+            Figure(f"backfill_readings_per_s_{kind}", "readings/s", [rate]),
+            Figure(f"backfill_readings_per_s_without_source_{kind}", "readings/s",
+                   [load.readings / load.own] if load.own else [],
+                   note="readings / (total - pull): what the collector and the store manage on their own"),
+        )
+        result.params[f"backfill_{kind}"] = b
+        if kind == "postgres":
+            t = time.perf_counter()
+            with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE readings"))
+            result.params["postgres_vacuum_analyze_s"] = round(time.perf_counter() - t, 1)
+        size = store_size_mib(url)
+        result.params[f"store_mib_{kind}"] = round(size or 0, 1)
+
+        # ------------------------------------------------------------ pages
+        _pages(kind, url, config, settings, store, n_weeks, n_runs, result)
+    finally:
+        store.dispose()
+
+
+@contextmanager
+def _page_env(config: Path, url: str) -> Iterator[None]:
+    """The environment AppTest's scripts read their settings from, and fresh Streamlit caches for this store."""
+    import streamlit as st
+
+    old = {k: os.environ.get(k) for k in ("BOARD_CONFIG_DIR", "BOARD_DATABASE_URL")}
+    os.environ["BOARD_CONFIG_DIR"], os.environ["BOARD_DATABASE_URL"] = str(config), url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        yield
+    finally:
+        from board.web import streamlit_support as sup
+
+        sup.get_store(url).dispose()  # the pages' engine: no connection may outlive a dropped schema
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_page(page: str, params: dict[str, str] | None = None) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / page), default_timeout=600)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    t = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - t
+    if at.exception:
+        raise RuntimeError(f"{page} {params or ''} raised: {at.exception[0].message}")
+    return seconds
+
+
+def _weeks(days: int, wanted: int) -> list[Any]:
+    """Up to ``wanted`` full ISO weeks spread over the loaded history (whose previous week is loaded too)."""
+    from board import weekly
+    from board.domain.timeutil import local_date, utcnow
+
+    now = utcnow()
+    first = local_date(now) - timedelta(days=days)
+    weeks = []
+    week = weekly.default_week(now)
+    while week.previous().monday >= first or not weeks:
+        weeks.append(week)
+        week = week.previous()
+    if len(weeks) <= wanted:
+        return weeks
+    step = (len(weeks) - 1) / (wanted - 1) if wanted > 1 else 0
+    return [weeks[round(i * step)] for i in range(wanted)]
+
+
+def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks: int, n_runs: int,
+           result: Result) -> None:
+    import streamlit as st
+
+    from board import views, weekly
+    from board.web import streamlit_support as sup
+
+    weeks = _weeks(result.params["days"], n_weeks)
+    with _page_env(config, url):
+        # warm-up: imports, plotly, the engine, the OS file cache
+        _run_page("pages/week.py")
+        _run_page("app.py")
+
+        week_cold, week_data = [], []
+        for week in weeks:
+            st.cache_data.clear()
+            week_cold.append(_run_page("pages/week.py", {"week": week.key}))
+            log(f"{kind}: week {week.key}: {week_cold[-1]:.2f} s")
+        week_cached = [_run_page("pages/week.py", {"week": weeks[0].key}) for _ in range(3)]
+        timer = DbTimer(sup.get_store(url).engine)
+        st.cache_data.clear()
+        _run_page("pages/week.py", {"week": weeks[0].key})
+        week_db = (timer.statements, timer.seconds)
+        timer.reset()
+
+        overview_cold, overview_cached = [], []
+        for _ in range(n_runs):
+            st.cache_data.clear()
+            overview_cold.append(_run_page("app.py"))
+        for _ in range(n_runs):
+            overview_cached.append(_run_page("app.py"))
+        st.cache_data.clear()
+        timer.reset()
+        _run_page("app.py")
+        overview_db = (timer.statements, timer.seconds)
+        timer.remove()
+
+    for week in weeks:
+        t = time.perf_counter()
+        weekly.week_report(settings, store, week.year, week.week)
+        week_data.append(time.perf_counter() - t)
+    overview_data, wall_data, wall_numbers = [], [], []
+    for _ in range(n_runs):
+        t = time.perf_counter()
+        views.all_station_views(settings, store)
+        overview_data.append(time.perf_counter() - t)
+    for s in settings.stations[: min(5, len(settings.stations))]:
+        t = time.perf_counter()
+        views.station_view(settings, store, s.code)
+        wall_data.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        views.station_view(settings, store, s.code, with_trend=False)
+        wall_numbers.append(time.perf_counter() - t)
+
+    med = lambda xs: percentile(xs, 50)  # noqa: E731
+    result.add(
+        Figure(f"week_page_seconds_{kind}", "s", week_cold, Goal("median", "<=", WEEK_GOAL_S),
+               note=f"pages/week.py, all {len(settings.stations)} stations, weeks "
+                    f"{', '.join(w.key for w in weeks)}, report not cached; one cold run: {week_db[0]} statements, "
+                    f"{week_db[1]:.2f} s in the database; the report alone (weekly.week_report) median "
+                    f"{med(week_data):.2f} s"),
+        Figure(f"week_page_cached_seconds_{kind}", "s", week_cached, note="the same week again (report cached)"),
+        Figure(f"week_report_seconds_{kind}", "s", week_data, note="weekly.week_report alone (data, no page)"),
+        Figure(f"overview_page_seconds_{kind}", "s", overview_cold, Goal("median", "<=", OVERVIEW_GOAL_S),
+               note=f"app.py default page, views not cached (as every 5 s); one cold run: {overview_db[0]} "
+                    f"statements, {overview_db[1]:.2f} s in the database; all_station_views alone median "
+                    f"{med(overview_data):.2f} s"),
+        Figure(f"overview_page_cached_seconds_{kind}", "s", overview_cached, note="views cached (within 5 s)"),
+        Figure(f"overview_views_seconds_{kind}", "s", overview_data, note="views.all_station_views alone"),
+        Figure(f"wall_view_seconds_{kind}", "s", wall_data,
+               note="views.station_view with today's sparklines, for the first stations"),
+        Figure(f"wall_numbers_seconds_{kind}", "s", wall_numbers,
+               note="views.station_view without sparklines: what a wall refresh rebuilds every 5 s"),
+    )

@@ -1,0 +1,147 @@
+"""The collector, instrumented: where the time of a load goes.
+
+A run of :class:`board.collector.Collector` is split into
+
+* **pull**: time spent inside the connector's generator (for the demo source:
+  the simulator and turning its rows into readings), measured per chunk of
+  readings so the timer costs next to nothing;
+* **write**: :meth:`Collector._write`, one transaction per batch (the store's
+  upsert: rows as tuples through the driver's ``executemany``, and the commit);
+* **collector**: the rest (validation, batching, the run record, the bookmark).
+
+The upsert talks to the DBAPI cursor directly, past SQLAlchemy's events, so
+:class:`DbTimer` (used for the pages' reads) does not see it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from board.collector import Collector
+from board.settings import Settings
+from board.store import Store
+from connectors import build_connector
+
+CHUNK = 5000
+
+
+class TimedConnector:
+    """A connector whose pulls are timed (chunks of readings are drawn from the real generator)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.seconds = 0.0
+
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
+        t = time.perf_counter()
+        it = iter(self.inner.pull(since, until))
+        self.seconds += time.perf_counter() - t
+        while True:
+            t = time.perf_counter()
+            chunk = list(itertools.islice(it, CHUNK))
+            self.seconds += time.perf_counter() - t
+            if not chunk:
+                return
+            yield from chunk
+
+    def check(self, until: datetime) -> Any:
+        return self.inner.check(until)
+
+    def __getattr__(self, name: str) -> Any:  # acknowledge() and friends
+        return getattr(self.inner, name)
+
+
+class TimedCollector(Collector):
+    """Times each batch write (one transaction: rows, statement, driver, commit)."""
+
+    write_seconds = 0.0
+
+    def _write(self, name: str, batch: list) -> int:  # type: ignore[type-arg]
+        t = time.perf_counter()
+        try:
+            return super()._write(name, batch)
+        finally:
+            self.write_seconds += time.perf_counter() - t
+
+
+class DbTimer:
+    """Time inside the DBAPI cursor's execute calls of an engine (and how many there were)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.seconds = 0.0
+        self.statements = 0
+        self.engine = engine
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, *_args: object) -> None:  # type: ignore[no-untyped-def]
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _after(self, conn, *_args: object) -> None:  # type: ignore[no-untyped-def]
+        self.seconds += time.perf_counter() - conn.info["bench_started"].pop()
+        self.statements += 1
+
+    def remove(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def reset(self) -> None:
+        self.seconds, self.statements = 0.0, 0
+
+
+@dataclass
+class Load:
+    """One instrumented collector cycle."""
+
+    seconds: float
+    readings: int
+    rejected: int
+    pull: float
+    write: float
+    ok: bool
+    error: str | None
+
+    @property
+    def collector(self) -> float:
+        return max(0.0, self.seconds - self.pull - self.write)
+
+    @property
+    def own(self) -> float:
+        """Everything but the source: the collector's own time."""
+        return max(0.0, self.seconds - self.pull)
+
+    def breakdown(self) -> dict[str, float]:
+        return {"total_s": round(self.seconds, 3), "pull_s": round(self.pull, 3), "write_s": round(self.write, 3),
+                "collector_other_s": round(self.collector, 3), "readings": self.readings}
+
+
+class InstrumentedCollector:
+    """A collector over ``settings`` and ``store`` whose cycles are measured; ``clock`` as the collector's."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] | None = None) -> None:
+        self.connectors = {s.name: TimedConnector(build_connector(s, settings)) for s in settings.sources
+                           if s.enabled}
+        kwargs: dict[str, Any] = {"connectors": self.connectors}
+        if clock is not None:
+            kwargs["clock"] = clock
+        self.collector = TimedCollector(settings, store, **kwargs)
+
+    def cycle(self) -> Load:
+        for c in self.connectors.values():
+            c.seconds = 0.0
+        self.collector.write_seconds = 0.0
+        t = time.perf_counter()
+        outcomes = self.collector.run_once()
+        seconds = time.perf_counter() - t
+        errors = [f"{o.source}: {o.error}" for o in outcomes if not o.ok]
+        return Load(seconds, sum(o.rows for o in outcomes), sum(o.rejected for o in outcomes),
+                    sum(c.seconds for c in self.connectors.values()), self.collector.write_seconds,
+                    not errors, "; ".join(errors) or None)

@@ -1,0 +1,281 @@
+"""Screens per server: the web server's CPU per wall refresh, and store statements per refresh interval.
+
+One ``python -m board serve`` over a store holding the demo's recent data for
+30 stations, and one headless Chromium with many tabs, each a station's wall
+with a short refresh (``?refresh=5``) so there are many refreshes. The
+benchmark runs in phases (``SCREENSxSTATIONS``; default 5 walls on 5
+stations, 20 walls on 20 stations, 20 walls on 5 stations), each after a
+warm-up, for ``seconds`` per phase, cut into windows of ``window`` seconds:
+
+* server CPU: ``/proc/<pid>/stat`` utime + stime of the Streamlit process;
+* refreshes: each tab counts its own websocket sends (one per fragment rerun
+  request; page loads are outside the windows), timestamped in the page;
+* statements: ``BOARD_QUERY_COUNT_FILE`` (the server writes its count once a second).
+
+Per window: CPU ms per screen refresh and statements per refresh interval.
+The view cache (``st.cache_data``, 5 s) is shared by all sessions, so the
+statements must follow the number of *stations* shown, at most one view per
+station per 5 s, however many screens show it.
+
+Then a what-if phase (``what_if``, default the 20x20 layout) on a second
+server with Streamlit's ``runner.postScriptGC`` the other way round from
+``.streamlit/config.toml`` (through ``STREAMLIT_RUNNER_POST_SCRIPT_GC``, for
+that server only): when on, Streamlit runs a full ``gc.collect(2)`` after
+every script run, fragment reruns included, and the two servers show what
+that costs.
+
+No collector runs during the phases: every figure is the server's own cost
+of showing the same data. How much data a wall refresh reads grows through
+the day (today's trend series), so the time of day is recorded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bench.common import (
+    ROOT,
+    Figure,
+    Goal,
+    Options,
+    Result,
+    Server,
+    chromium,
+    cpu_seconds,
+    demo_source,
+    log,
+    open_wall,
+    percentile,
+    sqlite_url,
+    statement_count,
+    stations,
+    stopping,
+    write_config,
+)
+
+NAME = "screens"
+DESCRIPTION = "web server CPU per wall refresh and store statements per refresh interval, at several screen counts"
+N_STATIONS = 30
+GOAL_MS = 20.0  # 20 ms per refresh = 750 screens per core at the default 15 s refresh
+
+
+def parse_phases(spec: Any) -> list[tuple[int, int]]:
+    """``"5x5,20x20"`` (or a list of such items) -> [(screens, stations), ...]; "" -> []."""
+    items = spec if isinstance(spec, list) else [x for x in str(spec).split(",") if x.strip()]
+    phases = []
+    for item in items:
+        screens, _, n_stations = str(item).strip().partition("x")
+        phases.append((int(screens), int(n_stations or screens)))
+    return phases
+
+
+def fill_store(config_dir, url: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """One collector cycle of the demo source into the store (in this process); what today holds per station."""
+    from board.collector import Collector
+    from board.domain.timeutil import day_start, local, local_date, utcnow
+    from board.settings import load_settings
+    from board.store import ReadingRow, Store
+
+    store = Store.open(url)
+    try:
+        outcome = Collector(load_settings(config_dir, url), store).run_once()[0]
+        if not outcome.ok:
+            raise RuntimeError(f"could not fill the store: {outcome.error}")
+        now = utcnow()
+        with store.sessions() as s:
+            today = s.scalar(select(func.count()).select_from(ReadingRow).where(
+                ReadingRow.station == "kajaani", ReadingRow.ts >= day_start(local_date(now)))) or 0
+        return {"readings": outcome.rows, "readings_today_per_station": today,
+                "local_time": local(now).strftime("%a %Y-%m-%d %H:%M")}
+    finally:
+        store.dispose()
+
+
+def configured_post_script_gc() -> bool:
+    """``runner.postScriptGC`` as the project's ``.streamlit/config.toml`` sets it (Streamlit's default: true)."""
+    import tomllib
+
+    try:
+        config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return True
+    return bool(config.get("runner", {}).get("postScriptGC", True))
+
+
+def view_cost(config_dir, url: str, codes: list[str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A wall view per station, in this process: the numbers alone (what the server rebuilds every 5 s) and the
+    full view with today's sparklines (ms each), and the statements of a full view."""
+    from bench.loading import DbTimer
+    from board import views
+    from board.settings import load_settings
+    from board.store import Store
+
+    settings = load_settings(config_dir, url)
+    store = Store.open(url)
+    try:
+        views.station_view(settings, store, codes[0])  # warm-up
+        out: dict[str, Any] = {"numbers_ms": [], "full_ms": []}
+        for code in codes:
+            t = time.perf_counter()
+            views.station_view(settings, store, code, with_trend=False)
+            out["numbers_ms"].append((time.perf_counter() - t) * 1000)
+        timer = DbTimer(store.engine)
+        for code in codes:
+            t = time.perf_counter()
+            views.station_view(settings, store, code)
+            out["full_ms"].append((time.perf_counter() - t) * 1000)
+        timer.remove()
+        out["statements"] = timer.statements / len(codes)
+        return out
+    finally:
+        store.dispose()
+
+
+def run(opts: Options, result: Result) -> None:
+    from board.web.streamlit_support import VIEW_TTL_SECONDS
+
+    phases = parse_phases(opts.get(NAME, "phases", "5x5,20x20,20x5", "1x1,2x1"))
+    what_if = parse_phases(opts.get(NAME, "what_if", "20x20", ""))
+    seconds = opts.get(NAME, "seconds", 120.0, 8.0)
+    window = opts.get(NAME, "window", 10.0, 4.0)
+    refresh = opts.get(NAME, "refresh", 5)
+    warmup = opts.get(NAME, "warmup", 15.0, 2.0)
+    n_stations = opts.get(NAME, "stations", N_STATIONS, 3)
+    result.params.update(phases=[f"{n}x{k}" for n, k in phases], what_if=[
+        f"{n}x{k}" for n, k in what_if], seconds_per_phase=seconds, window_seconds=window, refresh_seconds=refresh,
+        warmup_seconds=warmup, stations_configured=n_stations, view_cache_ttl_seconds=VIEW_TTL_SECONDS)
+
+    work = opts.workdir
+    most = max(k for _, k in [*phases, *what_if])
+    if most > n_stations:
+        raise ValueError(f"a phase shows {most} stations but only {n_stations} are configured")
+    config = write_config(work / "config", n_stations, [demo_source(backfill_days=1)])
+    url = sqlite_url(work / "board.sqlite")
+    result.params.update(fill_store(config, url))
+    codes = [s["code"] for s in stations(n_stations)]
+    cost = view_cost(config, url, codes[:most])
+    per_view = cost["statements"]
+    result.params["statements_per_view"] = round(per_view, 2)
+    result.add(
+        Figure("station_view_numbers_ms", "ms", cost["numbers_ms"],
+               note="views.station_view(with_trend=False) in-process, one per station: the tiles' numbers"),
+        Figure("station_view_full_ms", "ms", cost["full_ms"],
+               note=f"views.station_view in-process with today's sparklines ({per_view:g} statements)"),
+    )
+
+    count_file = work / "statements"
+    gc_on = configured_post_script_gc()
+    result.params["post_script_gc"] = gc_on
+    flipped = ("_post_script_gc_off", "false") if gc_on else ("_post_script_gc_on", "true")
+    with chromium() as browser:
+        runs = [("", phases, {}), (flipped[0], what_if, {"STREAMLIT_RUNNER_POST_SCRIPT_GC": flipped[1]})]
+        for suffix, layout, env in runs:
+            if not layout:
+                continue
+            server = Server(work, config, url, BOARD_QUERY_COUNT_FILE=str(count_file), **env)
+            with stopping(server):
+                per_phase = {}
+                for screens, shown in layout:
+                    label = f"{screens}x{shown}{suffix}"
+                    log(f"phase {label}: {screens} walls on {shown} stations (refresh {refresh} s)")
+                    per_phase[(screens, shown)] = _phase(
+                        browser, server, count_file, codes, screens, shown, refresh, warmup, seconds, window)
+                    _report_phase(result, label, per_phase[(screens, shown)], screens, shown, refresh,
+                                  VIEW_TTL_SECONDS, per_view, window)
+            if not suffix:
+                _compare(result, per_phase, per_view)
+
+    result.notes.append(
+        "CPU per refresh = Streamlit's rerun of the fragment (+ a full gc.collect(2) after it unless "
+        "runner.postScriptGC is false) + the station's view when its cached copy has expired (numbers: 5 s; "
+        "with one wall per station and a refresh >= 5 s nearly every refresh rebuilds them) + today's "
+        "sparklines when theirs has (the whole view before commit cfc9d3d, 60 s since), whose cost follows the "
+        f"size of today's series (it grows through the day). Measured at {result.params.get('local_time')} "
+        f"Helsinki time, {result.params.get('readings_today_per_station')} readings today per station.")
+
+
+def _phase(browser, server: Server, count_file, codes: list[str], n_screens: int, n_stations: int,  # type: ignore[no-untyped-def]
+           refresh: int, warmup: float, seconds: float, window: float) -> dict[str, Any]:
+    pages = [open_wall(browser, server.base, codes[i % n_stations], refresh) for i in range(n_screens)]
+    try:
+        time.sleep(warmup)
+        marks = []  # (epoch ms, cpu s, statements)
+        end = time.monotonic() + seconds
+        while True:
+            marks.append((time.time() * 1000, cpu_seconds(server.pid), statement_count(count_file, server.pid)))
+            if time.monotonic() >= end - 0.01:
+                break
+            time.sleep(min(window, max(0.0, end - time.monotonic())))
+        sends = [page.evaluate("window.__sends") for page in pages]
+    finally:
+        for page in pages:
+            page.close()
+    if not server.alive():
+        raise RuntimeError(f"the web server died: {server.tail()}")
+
+    def refreshes(a: float, b: float) -> int:
+        return sum(1 for page_sends in sends for t in page_sends if a <= t < b)
+
+    windows = []
+    for (t0, c0, q0), (t1, c1, q1) in itertools.pairwise(marks):
+        windows.append({"span": (t1 - t0) / 1000, "cpu": c1 - c0, "statements": q1 - q0,
+                        "refreshes": refreshes(t0, t1)})
+    (t0, c0, q0), (t1, c1, q1) = marks[0], marks[-1]
+    return {"windows": windows, "span": (t1 - t0) / 1000, "cpu": c1 - c0, "statements": q1 - q0,
+            "refreshes": refreshes(t0, t1)}
+
+
+def _report_phase(result: Result, label: str, p: dict[str, Any], n_screens: int, n_stations: int, refresh: int,
+                  ttl: int, per_view: float, window: float) -> None:
+    ws = p["windows"]
+    cpu_ms = [w["cpu"] * 1000 / w["refreshes"] for w in ws if w["refreshes"]]
+    total_ms = p["cpu"] * 1000 / max(1, p["refreshes"])
+    per_interval = [w["statements"] / (w["span"] / refresh) for w in ws]
+    per_station_ttl = [w["statements"] / n_stations / (w["span"] / ttl) for w in ws]
+    views_per_refresh = p["statements"] / per_view / max(1, p["refreshes"]) if per_view else 0
+    result.add(
+        Figure(f"cpu_ms_per_refresh_{label}", "ms", cpu_ms, Goal("median", "<=", GOAL_MS),
+               note=f"{n_screens} walls on {n_stations} stations, per {window:g} s window; whole phase "
+                    f"{total_ms:.1f} ms over {p['refreshes']} refreshes, server at "
+                    f"{100 * p['cpu'] / p['span']:.0f} % of a core; {views_per_refresh:.2f} view rebuilds per refresh"),
+        Figure(f"screens_per_core_at_15s_{label}", "screens", [15000 / v for v in cpu_ms if v > 0],
+               note=f"15 s refresh / CPU per refresh (the goal {GOAL_MS:g} ms is {15000 / GOAL_MS:g} screens)"),
+        Figure(f"statements_per_interval_{label}", "statements", per_interval,
+               note=f"store statements per {refresh} s refresh interval, {n_stations} stations shown"),
+        Figure(f"statements_per_station_per_{ttl}s_{label}", "statements", per_station_ttl,
+               Goal("median", "<=", round(per_view * 1.1, 2),
+                    f"median <= one view ({per_view:g} statements) per station per {ttl} s, +10 %"),
+               note="however many screens show the station"),
+        Figure(f"refreshes_per_screen_minute_{label}", "1/min",
+               [w["refreshes"] / n_screens * 60 / w["span"] for w in ws],
+               note=f"expected {60 / refresh:g} (each tab's own websocket sends)"),
+    )
+    log(f"phase {label}: {total_ms:.1f} ms CPU per refresh, "
+        f"{p['statements'] / (p['span'] / refresh):.1f} statements per interval, "
+        f"{percentile(per_station_ttl, 50):.2f} per station per {ttl} s")
+
+
+def _compare(result: Result, per_phase: dict[tuple[int, int], dict[str, Any]], per_view: float) -> None:
+    """Statements per station must not grow with screens: compare every pair of phases with more screens."""
+    def per_station(key: tuple[int, int]) -> float:
+        p = per_phase[key]
+        return p["statements"] / key[1] / p["span"]
+
+    keys = sorted(per_phase)
+    for a, b in itertools.combinations(keys, 2):
+        small, big = (a, b) if a[0] <= b[0] else (b, a)
+        if small[0] == big[0] or per_station(small) == 0:
+            continue
+        ratio = per_station(big) / per_station(small)
+        same_share = small[0] / small[1] == big[0] / big[1]
+        result.add(Figure(
+            f"statement_growth_per_station_{big[0]}x{big[1]}_vs_{small[0]}x{small[1]}", "ratio", [ratio],
+            Goal("value", "<=", 1.2, "<= 1.2 (flat)") if same_share else None,
+            note=(f"statements per station shown, {big[0]} screens / {small[0]} screens"
+                  + ("" if same_share else f"; {big[0] / big[1]:g} vs {small[0] / small[1]:g} screens per station: "
+                     "more screens per station may lift it up to the cap of one view per station per cache period "
+                     "(see statements_per_station_per_5s)"))))

@@ -1,0 +1,104 @@
+"""The benchmarks still run: every one on its tiny ``--quick`` size, checked for the shape of its results, never speed.
+
+``python -m bench --quick`` as two subprocesses side by side (they spend most
+of their time waiting for timers, servers and the browser), each writing its
+JSON results file; the real figures come from ``make bench``
+(docs/PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import BENCHMARKS
+from tests.browser_support import ROOT, require_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+#: Two groups of about the same length, run at the same time.
+GROUPS = (("freshness", "memory"), ("screens", "history", "collector"))
+SUMMARY_KEYS = {"median", "p5", "p95", "min", "max", "mean"}
+FIGURE_KEYS = SUMMARY_KEYS | {"name", "unit", "n", "goal", "met", "note", "samples"}
+
+
+@pytest.fixture(scope="module")
+def quick_results(tmp_path_factory: pytest.TempPathFactory, postgres_server: str) -> list[dict]:
+    require_chromium()
+    tmp = tmp_path_factory.mktemp("bench")
+    runs = []
+    for i, names in enumerate(GROUPS):
+        out = tmp / f"quick-{i}.json"
+        log = open(tmp / f"quick-{i}.log", "w")  # noqa: SIM115 - closed below
+        proc = subprocess.Popen([sys.executable, "-m", "bench", *names, "--quick", "--out", str(out)], cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT)
+        runs.append((proc, out, log))
+    reports = []
+    for proc, out, log in runs:
+        try:
+            code = proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            log.close()
+        output = Path(log.name).read_text(errors="replace")
+        assert code == 0, f"python -m bench exited {code}:\n{output[-4000:]}"
+        assert out.exists(), output[-2000:]
+        reports.append(json.loads(out.read_text(encoding="utf-8")))
+    return reports
+
+
+def test_every_benchmark_is_in_a_group() -> None:
+    assert sorted(n for g in GROUPS for n in g) == sorted(BENCHMARKS)
+
+
+def test_quick_run_reports_the_machine(quick_results: list[dict]) -> None:
+    for report in quick_results:
+        assert report["quick"] is True
+        m = report["machine"]
+        assert m["nproc"] >= 1 and m["cpu_model"] and m["ram_gib"] > 0
+        assert m["python"] and m["streamlit"] and m["sqlite"]
+
+
+def test_every_benchmark_reports_figures_with_summary_goal_and_verdict(quick_results: list[dict]) -> None:
+    results = {r["name"]: r for report in quick_results for r in report["results"]}
+    assert set(results) == set(BENCHMARKS)
+    for name, result in results.items():
+        assert result["error"] is None, f"{name}: {result['error']}"
+        assert result["figures"], name
+        assert isinstance(result["params"], dict) and result["seconds"] >= 0
+        judged = [f for f in result["figures"] if f["goal"]]
+        assert judged, f"{name} judges no figure against a goal"
+        for f in result["figures"]:
+            assert set(f) >= FIGURE_KEYS, (name, f["name"])
+            assert f["n"] == len(f["samples"])
+            if f["n"]:
+                assert f["min"] <= f["median"] <= f["max"], (name, f["name"])
+                assert f["p5"] <= f["p95"], (name, f["name"])
+            assert f["met"] in (True, False, None)
+            if f["goal"] is None:
+                assert f["met"] is None
+
+
+def test_the_key_figures_are_there(quick_results: list[dict]) -> None:
+    names = {(r["name"], f["name"]) for report in quick_results for r in report["results"] for f in r["figures"]}
+    expected = [
+        ("freshness", "latency_source_to_dom"),
+        ("screens", "cpu_ms_per_refresh_1x1"),
+        ("screens", "statements_per_station_per_5s_2x1"),
+        ("history", "backfill_seconds_sqlite"),
+        ("history", "backfill_seconds_postgres"),
+        ("history", "week_page_seconds_postgres"),
+        ("history", "overview_page_seconds_sqlite"),
+        ("memory", "rss_growth"),
+        ("collector", "cycle_own_seconds_sqlite"),
+        ("collector", "cycle_own_seconds_postgres"),
+    ]
+    assert [e for e in expected if e not in names] == []
+    freshness = next(r for report in quick_results for r in report["results"] if r["name"] == "freshness")
+    assert freshness["figures"][0]["n"] == 2  # --quick: two samples
