@@ -83,7 +83,9 @@ class FieldMapping(_Strict):
 class SourceBase(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
     enabled: bool = True
-    interval_seconds: int = Field(30, ge=1, le=86400)
+    #: 15 s by default: with the wall's 15-s refresh a new value is on the wall within 30 s at p95
+    #: (docs/PERFORMANCE.md, freshness); pulls are incremental (:since), so a short interval is cheap.
+    interval_seconds: int = Field(15, ge=1, le=86400)
     stale_after_seconds: int = Field(300, ge=1)
     stations: list[str] | None = None  # None: every configured station
 
