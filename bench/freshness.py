@@ -3,9 +3,10 @@
 End to end through the real processes: a SQLite database is the source
 system, read by an ``sql`` source through a SQLAlchemy ``sqlite:///`` URL;
 ``python -m board collect`` pulls it on the source's interval (the ``sql``
-default, 30 s, unless ``--param freshness.interval=S``); ``python -m board
-serve`` serves the wall; Chromium shows ``/wall?station=kajaani`` with the
-configured refresh (15 s, or ``--param freshness.refresh=S``).
+kind's default as the settings give it, 15 s since e92f6f2 and 30 s before,
+unless ``--param freshness.interval=S``); ``python -m board serve`` serves
+the wall; Chromium shows ``/wall?station=kajaani`` with the configured
+refresh (15 s, or ``--param freshness.refresh=S``).
 
 Each sample writes a new ``queue_waiting`` for Kajaani into the source, then
 waits in the page until ``[data-figure="queue_waiting"]`` carries it. Two
@@ -49,22 +50,16 @@ NAME = "freshness"
 DESCRIPTION = "source -> collector -> store -> page -> DOM latency of a new value on the wall"
 STATION = "kajaani"
 QUERY = "SELECT station, metric, time, value FROM kpi WHERE time >= :since AND time <= :until"
-#: The sql kind's default interval (board/source_settings.py: SourceBase) and the wall's default refresh.
-DEFAULT_INTERVAL, DEFAULT_REFRESH = 30, 15
 
 
 def run(opts: Options, result: Result) -> None:
+    from board.settings import load_settings
+
     samples_wanted = opts.get(NAME, "samples", 20, 2)
     # --quick proves the code path only: a fast collector and refresh, so two samples take seconds.
     interval = opts.get(NAME, "interval", 0, 2)  # 0: the sql kind's default (not written to sources.yaml)
     refresh = opts.get(NAME, "refresh", 0, 2)  # 0: the wall's configured default (?refresh not in the URL)
-    eff_interval = interval or DEFAULT_INTERVAL
-    eff_refresh = refresh or DEFAULT_REFRESH
-    period = math.lcm(eff_interval, eff_refresh)
     seed = opts.get(NAME, "seed", 42)
-    result.params.update(samples=samples_wanted, interval_seconds=eff_interval, refresh_seconds=eff_refresh,
-                         defaults=not interval and not refresh, random_delay_seconds=f"0..{period}",
-                         source="sql (SQLAlchemy sqlite:/// URL)", station=STATION)
 
     work = opts.workdir
     source_db = work / "source.sqlite"
@@ -75,6 +70,14 @@ def run(opts: Options, result: Result) -> None:
         source["interval_seconds"] = interval
     config = write_config(work / "config", 8, [source])
     store_url = sqlite_url(work / "board.sqlite")
+    # The settings the collector and the wall will use: the product's defaults unless overridden above.
+    settings = load_settings(config, store_url)
+    eff_interval = settings.source("jono").interval_seconds
+    eff_refresh = refresh or settings.board.wall.refresh_seconds
+    period = math.lcm(eff_interval, eff_refresh)
+    result.params.update(samples=samples_wanted, interval_seconds=eff_interval, refresh_seconds=eff_refresh,
+                         defaults=not interval and not refresh, random_delay_seconds=f"0..{period}",
+                         source="sql (SQLAlchemy sqlite:/// URL)", station=STATION)
     _write(source_db, 0)  # something to show before the first sample
 
     collector = collector_process(work, config, store_url)
