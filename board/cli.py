@@ -182,14 +182,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     port = _port(args.port)
     Store.open(settings.database_url)
     print(f"store: {_safe_url(settings.database_url)}")
-    env = _child_env(settings)
+    # The demo runs where no identity provider is: sign-in off (every page says so), unless asked for.
+    env = {**_child_env(settings), "BOARD_SIGN_IN": os.environ.get("BOARD_SIGN_IN") or "off"}
     children = [
         ("collector", subprocess.Popen([sys.executable, "-m", "board", "collect"], cwd=PROJECT_DIR, env=env)),
         ("web server", subprocess.Popen(_streamlit_cmd(port), cwd=PROJECT_DIR, env=env)),
     ]
     first = settings.stations[0].code
     print(f"\n  ohjaustaulu is starting: http://localhost:{port}/wall?station={first}"
-          f"\n  all stations:            http://localhost:{port}/\n  Ctrl-C stops both.\n", flush=True)
+          f"\n  all stations:            http://localhost:{port}/"
+          f"\n  sign-in:                 {env['BOARD_SIGN_IN']} (BOARD_SIGN_IN=required to try it with "
+          f"[auth] in .streamlit/secrets.toml)\n  Ctrl-C stops both.\n", flush=True)
     stopping = False
 
     def stop(*_: object) -> None:

@@ -50,7 +50,8 @@ class Server:
         self.store = Store.open(url)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url}
+        # Sign-in off: these tests are about what the pages show (tests/test_access_pages.py is about who sees them).
+        env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url, "BOARD_SIGN_IN": "off"}
         self._log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen([sys.executable, "-m", "board", "serve", "--port", str(self.port)], cwd=ROOT,
                                      env=env, stdout=self._log, stderr=subprocess.STDOUT)
