@@ -1,6 +1,6 @@
 """Command line: ``python -m board COMMAND``.
 
-    demo     set up the store, run the collector and the web server together
+    demo     set up the store, run the collector and the web server together (sign-in off)
     collect  run the collector (forever, or --once)
     serve    run the Streamlit web server
     status   print each station's current values, status and age
@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m board", description="ohjaustaulu: health-station control board.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    d = sub.add_parser("demo", help="set up the store and run collector + web server (Ctrl-C stops both)")
+    d = sub.add_parser("demo", help="set up the store and run collector + web server, sign-in off (Ctrl-C stops both)")
     d.add_argument("--port", type=int, default=None, help=f"web port (default $BOARD_PORT or {DEFAULT_PORT})")
     d.set_defaults(func=cmd_demo)
 

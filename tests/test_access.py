@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,14 @@ def test_the_shipped_configuration_requires_sign_in_and_names_nobody(monkeypatch
     assert all(not rule.emails and not rule.claim_values for rule in access.roles.values())
     lines = (DEFAULT_CONFIG_DIR / "board.yaml").read_text(encoding="utf-8").splitlines()
     assert "@" not in "".join(line.split("#")[0] for line in lines)  # examples live in comments only
+
+
+def test_the_readme_example_is_valid_configuration(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("BOARD_SIGN_IN", raising=False)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("access:")]
+    access = load_settings(_config(tmp_path, yaml.safe_load(block)["access"])).board.access
+    assert roles_for({"roles": ["Ohjaustaulu.ShiftLead"]}, access.rules()) == {S}
+    (toml,) = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if "[auth]" in b]
+    assert set(tomllib.loads(toml)["auth"]) == {"redirect_uri", "cookie_secret", "client_id", "client_secret",
+                                               "server_metadata_url"}
