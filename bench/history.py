@@ -148,6 +148,8 @@ def _run_page(page: str, params: dict[str, str] | None = None) -> float:
     seconds = time.perf_counter() - t
     if at.exception:
         raise RuntimeError(f"{page} {params or ''} raised: {at.exception[0].message}")
+    if any("data-access=" in h.value for h in at.html):  # timing a sign-in page would be a wrong figure
+        raise RuntimeError(f"{page} showed a sign-in or access page instead of its content")
     return seconds
 
 
