@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 import yaml
 
-from tests.browser_support import require_chromium, start_server
+from tests.browser_support import ARTIFACTS, require_chromium, start_server
 from tests.conftest import write_config
 from tests.oidc_provider import Provider
 
@@ -49,6 +49,9 @@ def test_a_shift_lead_signs_in_through_the_provider_and_sees_the_overview(signed
     base, provider = signed_in_server
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(f"{base}/")
+    page.wait_for_selector('[data-access="sign-in"]', timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sign-in.png"))
     page.get_by_role("button", name="Kirjaudu sisään").click(timeout=30_000)
     page.wait_for_selector("table.ov tbody tr", timeout=30_000)  # back on the overview, signed in
     assert {"/authorize", "/token", "/jwks"} <= set(provider.requests)
@@ -56,6 +59,7 @@ def test_a_shift_lead_signs_in_through_the_provider_and_sees_the_overview(signed
     page.wait_for_selector('[data-testid="stPageLink"] a', timeout=30_000)  # drawn after the table
     links = [a.get_attribute("href") or "" for a in page.locator('[data-testid="stPageLink"] a').all()]
     assert [h.rsplit("/", 1)[-1] for h in links] == ["notices"]  # a shift lead's only other page
+    page.screenshot(path=str(ARTIFACTS / "signed-in-overview.png"))
 
     page.goto(f"{base}/sources")  # the same browser, a new session: the cookie signs it in
     page.wait_for_selector('[data-access="not-for-role"]', timeout=30_000)
@@ -64,6 +68,7 @@ def test_a_shift_lead_signs_in_through_the_provider_and_sees_the_overview(signed
     page.goto(f"{base}/notices")
     page.wait_for_selector('[data-author="signed-in"]', timeout=30_000)
     assert "Kirjoittaja: Vilma Vuorovastaava" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "signed-in-notices.png"), full_page=True)
 
     page.get_by_role("button", name="Kirjaudu ulos").click()
     page.wait_for_selector('[data-access="sign-in"]', timeout=30_000)
