@@ -427,6 +427,9 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "inloggade. Väggskärmen fungerar utan inloggning.",
                             "en": "The overview, weekly view, notices and data sources are for signed-in "
                                   "users. The wall display works without signing in."},
+    "access.sign_in_expired": {"fi": "Kirjautumisesi on vanhentunut. Kirjaudu uudelleen.",
+                               "sv": "Din inloggning har gått ut. Logga in igen.",
+                               "en": "Your sign-in has expired. Please sign in again."},
     "access.not_configured_title": {"fi": "Kirjautumista ei ole määritetty", "sv": "Inloggningen är inte "
                                     "konfigurerad", "en": "Sign-in is not configured"},
     "access.not_configured_help": {

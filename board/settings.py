@@ -118,6 +118,8 @@ class AccessSettings(_Strict):
     roles: dict[str, RoleRuleModel] = {}
     #: Whom a signed-in person without a role should ask (shown on the "no access" page), e.g. a service desk.
     contact: str | None = Field(None, max_length=200)
+    #: A sign-in lasts at most this long (then sign in again, with fresh roles); ``null``: Streamlit's 30 days.
+    sign_in_hours: float | None = Field(12, gt=0, le=720)
 
     @field_validator("role_claim")
     @classmethod

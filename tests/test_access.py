@@ -88,6 +88,16 @@ def test_the_viewer_signed_out_signed_in_and_with_sign_in_off():
     assert off.sign_in_off and off.roles == ALL_ROLES and all(off.can(p) for p in Page)
 
 
+@pytest.mark.parametrize(("iat", "signed_in"), [(10_000 - 3599, True), (10_000 - 3601, False), (None, False),
+                                                 ("9000", False), (True, False)])
+def test_a_sign_in_older_than_the_limit_counts_as_signed_out(iat: object, signed_in: bool):
+    user = {"is_logged_in": True, "email": "admin@example.fi", **({"iat": iat} if iat is not None else {})}
+    v = viewer_for(user, RULES, now=10_000, max_age_hours=1)
+    assert v.signed_in is signed_in and v.expired is (not signed_in)
+    assert v.roles == ({A} if signed_in else set())
+    assert viewer_for(user, RULES, now=10_000, max_age_hours=None).signed_in  # no limit: Streamlit's cookie decides
+
+
 def test_display_name_prefers_the_name_then_the_address():
     assert display_name({"name": "Maija Vastaava", "email": "m@example.fi"}) == "Maija Vastaava"
     assert display_name({"name": "  ", "email": "m@example.fi"}) == "m@example.fi"

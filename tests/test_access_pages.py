@@ -8,6 +8,7 @@ configured server is ``at.secrets["auth"]``. The roles come from this test's boa
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -33,12 +34,13 @@ ACCESS = {"sign_in": "required", "role_claim": "roles", "contact": "IT-tuki, puh
     "manager": {"claim_values": ["Ohjaustaulu.Manager"]},
     "shift_lead": {"claim_values": ["Ohjaustaulu.ShiftLead"]}}}
 
-ADMIN = {"is_logged_in": True, "email": "aino.admin@example.fi", "name": "Aino Ylläpitäjä"}
+NOW = int(time.time())  # "iat": when the ID token was issued (a sign-in older than access.sign_in_hours expires)
+ADMIN = {"is_logged_in": True, "email": "aino.admin@example.fi", "name": "Aino Ylläpitäjä", "iat": NOW}
 MANAGER = {"is_logged_in": True, "email": "matti@example.fi", "name": "Matti Esihenkilö",
-           "roles": ["Ohjaustaulu.Manager"]}
+           "roles": ["Ohjaustaulu.Manager"], "iat": NOW}
 SHIFT_LEAD = {"is_logged_in": True, "email": "vilma@example.fi", "name": "Vilma Vuorovastaava",
-              "roles": ["Ohjaustaulu.ShiftLead"]}
-NO_ROLE = {"is_logged_in": True, "email": "sanna@example.fi", "name": "Sanna", "roles": ["Another.App"]}
+              "roles": ["Ohjaustaulu.ShiftLead"], "iat": NOW}
+NO_ROLE = {"is_logged_in": True, "email": "sanna@example.fi", "name": "Sanna", "roles": ["Another.App"], "iat": NOW}
 SIGNED_OUT = {"is_logged_in": False}
 USERS = {"administrator": ADMIN, "manager": MANAGER, "shift_lead": SHIFT_LEAD}
 
@@ -200,6 +202,15 @@ def test_signing_out_returns_to_the_sign_in_page(board: Store):
     assert not at.exception, at.exception
     assert at.user == {"is_logged_in": False}
     assert at.button(key="access_sign_in") and '<table class="ov"' not in html(at)
+
+
+def test_a_sign_in_older_than_the_limit_must_be_renewed(board: Store):
+    stale = {**ADMIN, "iat": NOW - 13 * 3600}  # access.sign_in_hours is 12 by default
+    at = open_page("pages/sources.py", stale)
+    assert at.title[0].value == "Kirjaudu sisään" and at.button(key="access_sign_in")
+    assert "Kirjautumisesi on vanhentunut" in html(at) and not at.dataframe
+    fresh = open_page("pages/sources.py", {**ADMIN, "iat": NOW - 11 * 3600})
+    assert shows_content(fresh, "pages/sources.py")
 
 
 @pytest.mark.parametrize("page", PAGES)

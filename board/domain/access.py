@@ -133,17 +133,30 @@ class Viewer:
     email: str = ""
     name: str = ""
     sign_in_off: bool = False
+    #: Signed in once, but longer ago than the configured limit: must sign in again (roles may have changed).
+    expired: bool = False
 
     def can(self, page: Page) -> bool:
         return allowed(page, self.roles)
 
 
-def viewer_for(user: Mapping[str, Any], rules: AccessRules, sign_in_off: bool = False) -> Viewer:
-    """The viewer for Streamlit's ``st.user`` (its ID-token claims), or everyone-may-do-everything when off."""
+def viewer_for(user: Mapping[str, Any], rules: AccessRules, sign_in_off: bool = False,
+               now: float | None = None, max_age_hours: float | None = None) -> Viewer:
+    """The viewer for Streamlit's ``st.user`` (its ID-token claims), or everyone-may-do-everything when off.
+
+    Streamlit's identity cookie lives 30 days and carries the claims of the sign-in it came from, so a role
+    taken away in the identity provider would last that long. With ``max_age_hours`` a sign-in older than
+    that (the token's ``iat``, seconds since the epoch, against ``now``) counts as signed out: the person
+    signs in again and the roles are fresh. A token without ``iat`` counts as too old.
+    """
     if sign_in_off:
         return Viewer(signed_in=False, roles=ALL_ROLES, sign_in_off=True)
     if not user.get("is_logged_in"):
         return Viewer(signed_in=False)
+    if max_age_hours is not None and now is not None:
+        issued = user.get("iat")
+        if not isinstance(issued, int | float) or isinstance(issued, bool) or now - issued > max_age_hours * 3600:
+            return Viewer(signed_in=False, expired=True)
     return Viewer(signed_in=True, roles=roles_for(user, rules), email=user_email(user), name=display_name(user))
 
 

@@ -10,7 +10,8 @@ script, so no data is ever computed for someone who may not see it:
 * sign-in is required but ``[auth]`` in ``.streamlit/secrets.toml`` is
   missing or incomplete: "Sign-in is not configured" with what to add
   (never a secret's value) — secure by default, while the wall keeps working;
-* not signed in: a sign-in button (``st.login()``);
+* not signed in, or signed in longer ago than ``access.sign_in_hours``: a
+  sign-in button (``st.login()``);
 * signed in without a role: "no access", with the address and whom to ask;
 * signed in, but the page is not for this role: says so and lists the pages
   that are.
@@ -21,6 +22,7 @@ cookie (``cookie_secret``), which is where the role claim is read.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -96,9 +98,9 @@ def require(page: Page, lang: str, settings: Settings) -> Viewer:
     problems = sign_in_problems()
     if problems:
         _not_configured(problems, lang)
-    viewer = viewer_for(current_user(), access.rules())
+    viewer = viewer_for(current_user(), access.rules(), now=time.time(), max_age_hours=access.sign_in_hours)
     if not viewer.signed_in:
-        _sign_in(lang)
+        _sign_in(lang, expired=viewer.expired)
     if not viewer.roles:
         _no_access(viewer, access.contact, lang)
     if not viewer.can(page):
@@ -126,9 +128,10 @@ def _not_configured(problems: list[str], lang: str) -> None:
     st.stop()
 
 
-def _sign_in(lang: str) -> None:
+def _sign_in(lang: str, expired: bool = False) -> None:
     st.title(t("access.sign_in_title", lang), anchor=False)
-    st.html(f'<p data-access="sign-in">{escape(t("access.sign_in_help", lang))}</p>')
+    help_text = t("access.sign_in_expired", lang) if expired else t("access.sign_in_help", lang)
+    st.html(f'<p data-access="sign-in"{" data-expired" if expired else ""}>{escape(help_text)}</p>')
     st.button(t("access.sign_in", lang), key="access_sign_in", type="primary", on_click=st.login,
               icon=":material/login:")
     st.stop()
