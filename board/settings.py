@@ -121,6 +121,12 @@ class AccessSettings(_Strict):
     #: A sign-in lasts at most this long (then sign in again, with fresh roles); ``null``: Streamlit's 30 days.
     sign_in_hours: float | None = Field(12, gt=0, le=720)
 
+    @field_validator("sign_in", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: object) -> object:
+        """YAML reads a bare ``off`` as false (and ``on`` as true): take them as meant."""
+        return {False: "off", True: "required"}.get(v, v) if isinstance(v, bool) else v
+
     @field_validator("role_claim")
     @classmethod
     def _claim_name(cls, v: str | None) -> str | None:

@@ -176,6 +176,15 @@ def test_roles_from_config_and_the_environment_switch(tmp_path: Path, monkeypatc
         load_settings(cdir)
 
 
+def test_a_bare_yaml_off_means_off(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("BOARD_SIGN_IN", raising=False)
+    cdir = _config(tmp_path, {})
+    (cdir / "board.yaml").write_text("access:\n  sign_in: off\n", encoding="utf-8")  # YAML 1.1: false
+    assert load_settings(cdir).board.access.sign_in == "off"
+    (cdir / "board.yaml").write_text("access:\n  sign_in: on\n", encoding="utf-8")
+    assert load_settings(cdir).board.access.sign_in == "required"
+
+
 def test_the_shipped_configuration_requires_sign_in_and_names_nobody(monkeypatch):
     monkeypatch.delenv("BOARD_SIGN_IN", raising=False)
     access = load_settings(DEFAULT_CONFIG_DIR).board.access
