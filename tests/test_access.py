@@ -204,3 +204,22 @@ def test_the_readme_example_is_valid_configuration(tmp_path: Path, monkeypatch):
     (toml,) = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if "[auth]" in b]
     assert set(tomllib.loads(toml)["auth"]) == {"redirect_uri", "cookie_secret", "client_id", "client_secret",
                                                "server_metadata_url"}
+
+
+def test_serve_says_at_start_whether_sign_in_can_work(tmp_path: Path, monkeypatch):
+    from board.cli import sign_in_note
+
+    monkeypatch.delenv("BOARD_SIGN_IN", raising=False)
+    settings = load_settings(_config(tmp_path, {}))
+    secrets_file = tmp_path / "secrets.toml"
+    monkeypatch.setenv("STREAMLIT_SECRETS_FILES", str(secrets_file))
+    assert sign_in_note(settings).startswith("sign-in: required but not configured ([auth] is missing)")
+    secrets_file.write_text("[auth]\n" + "".join(f'{k} = "{v}"\n' for k, v in GOOD_AUTH.items() if k != "client_id"))
+    note = sign_in_note(settings)
+    assert "client_id is missing" in note and GOOD_AUTH["client_secret"] not in note
+    secrets_file.write_text("[auth]\n" + "".join(f'{k} = "{v}"\n' for k, v in GOOD_AUTH.items()))
+    assert sign_in_note(settings) == "sign-in: required ([auth] found)"
+    secrets_file.write_text("[auth\n")
+    assert "is not valid TOML" in sign_in_note(settings)
+    monkeypatch.setenv("BOARD_SIGN_IN", "off")
+    assert sign_in_note(load_settings(settings.config_dir)).startswith("sign-in: off")

@@ -40,6 +40,7 @@ def signed_in_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
         f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
         f'server_metadata_url = "{provider.metadata_url}"\n', encoding="utf-8")
     server = start_server(tmp, config, {"BOARD_SIGN_IN": "required", "STREAMLIT_SECRETS_FILES": str(secrets_file)})
+    assert "sign-in: required ([auth] found)" in (tmp / "server.log").read_text()  # said at start
     yield server.base, provider
     server.stop()
     provider.stop()
