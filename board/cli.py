@@ -1,6 +1,6 @@
 """Command line: ``python -m board COMMAND``.
 
-    demo     set up the store, run the collector and the web server together
+    demo     set up the store, run the collector and the web server together (sign-in off)
     collect  run the collector (forever, or --once)
     serve    run the Streamlit web server
     status   print each station's current values, status and age
@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m board", description="ohjaustaulu: health-station control board.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    d = sub.add_parser("demo", help="set up the store and run collector + web server (Ctrl-C stops both)")
+    d = sub.add_parser("demo", help="set up the store and run collector + web server, sign-in off (Ctrl-C stops both)")
     d.add_argument("--port", type=int, default=None, help=f"web port (default $BOARD_PORT or {DEFAULT_PORT})")
     d.set_defaults(func=cmd_demo)
 
@@ -167,9 +168,41 @@ def _child_env(settings: Settings) -> dict[str, str]:
     return {**os.environ, "BOARD_CONFIG_DIR": str(settings.config_dir), "BOARD_DATABASE_URL": settings.database_url}
 
 
+def sign_in_note(settings: Settings) -> str:
+    """One line for the start-up log: is sign-in on, and is there an ``[auth]`` block for ``st.login``?
+
+    Reads the files Streamlit will read (``STREAMLIT_SECRETS_FILES``, else ``~/.streamlit/secrets.toml`` and the
+    project's); names what is missing, never a value.
+    """
+    import tomllib
+
+    from board.domain.access import auth_problems
+
+    if settings.board.access.sign_in == "off":
+        return "sign-in: off - every page is open to everyone (only for a demo or a closed test network)"
+    files = os.environ.get("STREAMLIT_SECRETS_FILES", "").split() or [
+        str(Path.home() / ".streamlit" / "secrets.toml"), str(PROJECT_DIR / ".streamlit" / "secrets.toml")]
+    auth: dict[str, object] = {}
+    for name in files:
+        try:
+            with open(name, "rb") as f:
+                table = tomllib.load(f).get("auth")
+        except OSError:
+            continue
+        except tomllib.TOMLDecodeError as e:
+            return f"sign-in: required, but {name} is not valid TOML ({e}); every page but the wall will say so"
+        auth.update(table if isinstance(table, dict) else {})
+    problems = auth_problems(auth)
+    if problems:
+        return (f"sign-in: required but not configured ({'; '.join(problems)}): every page but the wall says so "
+                "until [auth] is in .streamlit/secrets.toml (README: Sign-in and roles)")
+    return "sign-in: required ([auth] found)"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings()  # fail here, with the file and key, rather than in the browser
     port = _port(args.port)
+    print(sign_in_note(settings), file=sys.stderr, flush=True)
     env = _child_env(settings)
     os.chdir(PROJECT_DIR)  # .streamlit/config.toml is read from the working directory
     os.execve(sys.executable, _streamlit_cmd(port), env)
@@ -182,14 +215,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     port = _port(args.port)
     Store.open(settings.database_url)
     print(f"store: {_safe_url(settings.database_url)}")
-    env = _child_env(settings)
+    # The demo runs where no identity provider is: sign-in off (every page says so), unless asked for.
+    env = {**_child_env(settings), "BOARD_SIGN_IN": os.environ.get("BOARD_SIGN_IN") or "off"}
     children = [
         ("collector", subprocess.Popen([sys.executable, "-m", "board", "collect"], cwd=PROJECT_DIR, env=env)),
         ("web server", subprocess.Popen(_streamlit_cmd(port), cwd=PROJECT_DIR, env=env)),
     ]
     first = settings.stations[0].code
     print(f"\n  ohjaustaulu is starting: http://localhost:{port}/wall?station={first}"
-          f"\n  all stations:            http://localhost:{port}/\n  Ctrl-C stops both.\n", flush=True)
+          f"\n  all stations:            http://localhost:{port}/"
+          f"\n  sign-in:                 {env['BOARD_SIGN_IN']} (BOARD_SIGN_IN=required to try it with "
+          f"[auth] in .streamlit/secrets.toml)\n  Ctrl-C stops both.\n", flush=True)
     stopping = False
 
     def stop(*_: object) -> None:

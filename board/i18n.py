@@ -414,6 +414,62 @@ TEXTS: dict[str, dict[str, str]] = {
                        "en": "{position}/{total} · next {next}"},
     "kiosk.skipped": {"fi": "ohitettu tuntematon asema: {codes}", "sv": "okänd station hoppades över: {codes}",
                       "en": "unknown station skipped: {codes}"},
+    # sign-in and roles (board/web/access.py, pages/notices.py)
+    "access.demo": {"fi": "Kirjautuminen ei käytössä (demo)", "sv": "Inloggning avstängd (demo)",
+                    "en": "Sign-in is off (demo)"},
+    "access.signed_in_as": {"fi": "Kirjautunut: {name}", "sv": "Inloggad: {name}", "en": "Signed in: {name}"},
+    "access.sign_out": {"fi": "Kirjaudu ulos", "sv": "Logga ut", "en": "Sign out"},
+    "access.sign_in": {"fi": "Kirjaudu sisään", "sv": "Logga in", "en": "Sign in"},
+    "access.sign_in_title": {"fi": "Kirjaudu sisään", "sv": "Logga in", "en": "Sign in"},
+    "access.sign_in_help": {"fi": "Tilannekuva, viikkonäkymä, tiedotteet ja tietolähteet näkyvät vain "
+                                  "kirjautuneille. Seinänäyttö toimii ilman kirjautumista.",
+                            "sv": "Lägesbilden, veckovyn, meddelandena och datakällorna visas bara för "
+                                  "inloggade. Väggskärmen fungerar utan inloggning.",
+                            "en": "The overview, weekly view, notices and data sources are for signed-in "
+                                  "users. The wall display works without signing in."},
+    "access.sign_in_expired": {"fi": "Kirjautumisesi on vanhentunut. Kirjaudu uudelleen.",
+                               "sv": "Din inloggning har gått ut. Logga in igen.",
+                               "en": "Your sign-in has expired. Please sign in again."},
+    "access.not_configured_title": {"fi": "Kirjautumista ei ole määritetty", "sv": "Inloggningen är inte "
+                                    "konfigurerad", "en": "Sign-in is not configured"},
+    "access.not_configured_help": {
+        "fi": "Tämä sivu vaatii kirjautumisen, mutta palvelimelta puuttuvat kirjautumisen asetukset. Ylläpitäjä: "
+              "lisää alla oleva [auth]-lohko omilla arvoillasi tiedostoon .streamlit/secrets.toml (ohje: README, "
+              "”Sign-in and roles”) ja käynnistä palvelin uudelleen. Seinänäytöt toimivat sillä välin normaalisti.",
+        "sv": "Sidan kräver inloggning men servern saknar inställningarna för den. Administratör: lägg till "
+              "[auth]-blocket nedan med egna värden i .streamlit/secrets.toml (se README, ”Sign-in and roles”) "
+              "och starta om servern. Väggskärmarna fungerar som vanligt under tiden.",
+        "en": "This page needs sign-in, but the server has no sign-in settings. Administrator: add the [auth] "
+              "block below with your own values to .streamlit/secrets.toml (see README, “Sign-in and roles”) "
+              "and restart the server. The wall displays keep working meanwhile."},
+    "access.not_configured_problems": {"fi": "Puuttuu tai väärin: {problems}", "sv": "Saknas eller fel: {problems}",
+                                       "en": "Missing or wrong: {problems}"},
+    "access.no_access_title": {"fi": "Ei käyttöoikeutta", "sv": "Ingen behörighet", "en": "No access"},
+    "access.no_access": {"fi": "Olet kirjautunut tunnuksella {email}, mutta sinulla ei ole vielä roolia "
+                               "ohjaustaulussa (vuorovastaava, esihenkilö tai ylläpitäjä).",
+                         "sv": "Du är inloggad som {email} men har ännu ingen roll i tavlan "
+                               "(skiftansvarig, chef eller administratör).",
+                         "en": "You are signed in as {email} but have no role on the board yet "
+                               "(shift lead, manager or administrator)."},
+    "access.ask_admin": {"fi": "Pyydä roolia ohjaustaulun ylläpitäjältä.", "sv": "Be tavlans administratör om en "
+                         "roll.", "en": "Ask the board's administrator for a role."},
+    "access.ask_contact": {"fi": "Pyydä roolia: {contact}", "sv": "Be om en roll: {contact}",
+                           "en": "Ask for a role: {contact}"},
+    "access.not_for_role_title": {"fi": "Tämä sivu ei kuulu roolillesi", "sv": "Sidan hör inte till din roll",
+                                  "en": "This page is not for your role"},
+    "access.not_for_role": {"fi": "{page} on rooleille {roles}. Sinun roolisi: {yours}.",
+                            "sv": "{page} är för rollerna {roles}. Din roll: {yours}.",
+                            "en": "{page} is for {roles}. Your role: {yours}."},
+    "access.your_pages": {"fi": "Sinulle avoimet sivut:", "sv": "Sidor du kan öppna:", "en": "Pages you can open:"},
+    "access.role.administrator": {"fi": "ylläpitäjä", "sv": "administratör", "en": "administrator"},
+    "access.role.manager": {"fi": "esihenkilö", "sv": "chef", "en": "manager"},
+    "access.role.shift_lead": {"fi": "vuorovastaava", "sv": "skiftansvarig", "en": "shift lead"},
+    "access.notices_read_only": {"fi": "Voit lukea tiedotteita. Julkaisu ja poisto: vuorovastaavat ja ylläpitäjät.",
+                                 "sv": "Du kan läsa meddelandena. Publicering och borttagning: skiftansvariga och "
+                                       "administratörer.",
+                                 "en": "You can read the notices. Posting and withdrawing: shift leads and "
+                                       "administrators."},
+    "notices.author_signed_in": {"fi": "Kirjoittaja: {name}", "sv": "Skribent: {name}", "en": "Written by: {name}"},
     "config.error": {"fi": "Asetuksissa on virhe, taulua ei voi näyttää: {error}",
                      "sv": "Fel i inställningarna, tavlan kan inte visas: {error}",
                      "en": "The configuration is wrong, the board cannot be shown: {error}"},

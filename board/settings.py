@@ -2,13 +2,14 @@
 
 Files (in ``BOARD_CONFIG_DIR``, default ``config/``):
 
-* ``board.yaml``    display settings (language, wall refresh)
+* ``board.yaml``    display settings (language, wall refresh), retention, sign-in and roles (``access``)
 * ``stations.yaml`` stations and their opening hours
 * ``metrics.yaml``  thresholds (with per-station overrides) and targets
 * ``sources.yaml``  sources, their kind, schedule and staleness limit
 
 Environment: ``BOARD_DATABASE_URL`` (default: SQLite file ``data/board.sqlite``
-in the project), ``BOARD_CONFIG_DIR``. Secrets never live in these files.
+in the project), ``BOARD_CONFIG_DIR``, ``BOARD_SIGN_IN`` (``required``/``off``, over
+``access.sign_in``). Secrets never live in these files.
 
 A wrong configuration raises :class:`ConfigError` whose message names the
 file, the key and what was expected, so the board refuses to start instead of
@@ -28,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from board import secrets
+from board.domain.access import AccessRules, Role, RoleRule
 from board.domain.hours import OpeningHours
 from board.domain.metrics import KNOWN_FIGURES
 from board.domain.snapshot import SAMPLE_OF
@@ -84,10 +86,79 @@ class RetentionSettings(_Strict):
         return self
 
 
+# ------------------------------------------------------ board.yaml: access
+class RoleRuleModel(_Strict):
+    """Who has one role: ``emails`` (matched case-insensitively) and ``claim_values`` of ``access.role_claim``."""
+
+    emails: list[str] = []
+    claim_values: list[str] = []
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        bad = [e for e in v if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", e.strip())]
+        if bad:
+            raise ValueError(f"not an e-mail address: {', '.join(map(repr, bad))}")
+        return [e.strip().lower() for e in v]
+
+    @field_validator("claim_values")
+    @classmethod
+    def _values(cls, v: list[str]) -> list[str]:
+        if any(not x.strip() for x in v):
+            raise ValueError("claim values must not be empty")
+        return v
+
+
+class AccessSettings(_Strict):
+    """Sign-in and roles (board/domain/access.py has the page matrix). ``BOARD_SIGN_IN`` overrides ``sign_in``."""
+
+    sign_in: Literal["required", "off"] = "required"
+    #: The ID-token claim whose values ``claim_values`` match (Entra ID: ``roles`` for app roles, ``groups``).
+    role_claim: str | None = "roles"
+    roles: dict[str, RoleRuleModel] = {}
+    #: Whom a signed-in person without a role should ask (shown on the "no access" page), e.g. a service desk.
+    contact: str | None = Field(None, max_length=200)
+    #: A sign-in lasts at most this long (then sign in again, with fresh roles); ``null``: Streamlit's 30 days.
+    sign_in_hours: float | None = Field(12, gt=0, le=720)
+
+    @field_validator("sign_in", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: object) -> object:
+        """YAML reads a bare ``off`` as false (and ``on`` as true): take them as meant."""
+        return {False: "off", True: "required"}.get(v, v) if isinstance(v, bool) else v
+
+    @field_validator("role_claim")
+    @classmethod
+    def _claim_name(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:-]{0,99}", v):
+            raise ValueError("must be the name of an ID-token claim, such as roles or groups")
+        return v
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, v: dict[str, RoleRuleModel]) -> dict[str, RoleRuleModel]:
+        known = [r.value for r in Role]
+        unknown = sorted(set(v) - set(known))
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(known)}")
+        return v
+
+    @model_validator(mode="after")
+    def _claim(self) -> AccessSettings:
+        if not self.role_claim and any(r.claim_values for r in self.roles.values()):
+            raise ValueError("roles use claim_values but role_claim is empty; set role_claim (e.g. roles)")
+        return self
+
+    def rules(self) -> AccessRules:
+        return AccessRules(self.role_claim, {Role(name): RoleRule(frozenset(r.emails), frozenset(r.claim_values))
+                                             for name, r in self.roles.items()})
+
+
 class BoardSettings(_Strict):
     language: Literal["fi", "sv", "en"] = "fi"
     wall: WallSettings = WallSettings()
     retention: RetentionSettings = RetentionSettings()
+    access: AccessSettings = AccessSettings()
 
 
 # ------------------------------------------------------------- stations.yaml
@@ -269,7 +340,7 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
     cdir = Path(config_dir or os.environ.get("BOARD_CONFIG_DIR") or DEFAULT_CONFIG_DIR).resolve()
     if not cdir.is_dir():
         raise ConfigError(f"configuration folder {cdir} does not exist (set BOARD_CONFIG_DIR or create it)")
-    board = _load(cdir / "board.yaml", BoardSettings, required=False)
+    board = _sign_in_override(_load(cdir / "board.yaml", BoardSettings, required=False))
     stations = _load(cdir / "stations.yaml", StationsFile)
     metrics = _load(cdir / "metrics.yaml", MetricsFile, required=False)
     sources = _load(cdir / "sources.yaml", SourcesFile, resolve_secrets=True)
@@ -295,6 +366,16 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                 )
     url = absolute_sqlite_url(database_url or os.environ.get("BOARD_DATABASE_URL") or default_database_url())
     return Settings(cdir, url, board, stations, metrics, sources)
+
+
+def _sign_in_override(board: BoardSettings) -> BoardSettings:
+    """``BOARD_SIGN_IN=off`` (what ``python -m board demo`` sets) or ``required`` wins over board.yaml."""
+    value = os.environ.get("BOARD_SIGN_IN", "").strip().lower()
+    if not value:
+        return board
+    if value not in ("required", "off"):
+        raise ConfigError(f"BOARD_SIGN_IN: {value!r} is neither 'required' nor 'off'")
+    return board.model_copy(update={"access": board.access.model_copy(update={"sign_in": value})})
 
 
 def absolute_sqlite_url(url: str) -> str:

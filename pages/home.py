@@ -20,13 +20,16 @@ import streamlit as st
 
 from board import formatting as fmt
 from board import overview
+from board.domain.access import Page
 from board.domain.timeutil import utcnow
 from board.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from board.web import access
 from board.web import streamlit_support as sup
 from board.web.overview_html import render_overview
 
 lang = sup.language()
 settings = sup.settings_or_stop(lang)
+viewer = access.require(Page.OVERVIEW, lang, settings)
 sup.count_view("overview")
 stations = {s.code: s for s in settings.stations}
 municipalities = sorted({s.municipality for s in settings.stations})
@@ -121,6 +124,12 @@ for code in curves_for:
     c2.plotly_chart(_chart(t("ov.curve_contacts", lang, station=name), curves.contacts_today,
                            curves.contacts_last_week), key=f"c-{code}")
 
-l1, l2, _ = st.columns([1, 1, 3])
-l1.page_link("pages/notices.py", label=t("page.notices", lang), icon=":material/campaign:")
-l2.page_link("pages/sources.py", label=t("home.sources_link", lang), icon=":material/database:")
+# Links only to the pages this viewer's role may open (board/domain/access.py).
+links = [(Page.WEEK, "pages/week.py", t("page.week", lang), ":material/date_range:"),
+         (Page.NOTICES, "pages/notices.py", t("page.notices", lang), ":material/campaign:"),
+         (Page.SOURCES, "pages/sources.py", t("home.sources_link", lang), ":material/database:")]
+links = [link for link in links if viewer.can(link[0])]
+if links:
+    for column, (_page, path, label, icon) in zip(st.columns([1] * len(links) + [5 - len(links)]), links,
+                                                  strict=False):
+        column.page_link(path, label=label, icon=icon)

@@ -14,6 +14,12 @@ in ``on_click`` callbacks because those run before the page is drawn, the only
 moment a widget's value (the posted text) may be emptied. There is no
 ``max_chars`` on the text field on purpose: Streamlit would silently refuse
 longer input, while here the writer sees how much is too much.
+
+Who may do what is ``board.domain.access``: shift leads and administrators
+post and withdraw, managers only read. With sign-in on, the writer (and who
+withdrew) is the signed-in person's name from the identity provider, not a
+typed name, so "who wrote it" can be trusted; the typed name remains only in
+the demo (sign-in off). The callbacks check the role again themselves.
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ import streamlit as st
 
 from board import formatting as fmt
 from board.domain import timeutil
+from board.domain.access import Page
 from board.domain.notice import ALL_STATIONS, MAX_LENGTH, Notice, NoticeError, check_window, clean_author, clean_text
 from board.i18n import t
+from board.web import access
 from board.web import streamlit_support as sup
 from board.web.style import NOTICES_CSS
 
@@ -38,6 +46,8 @@ DEFAULT_END = time(16, 0)
 
 lang = sup.language()
 settings = sup.settings_or_stop(lang)
+viewer = access.require(Page.NOTICES, lang, settings)
+can_write = viewer.can(Page.POST_NOTICE)
 store = sup.get_store(settings.database_url)
 sup.count_view("notices")
 names = {s.code: s.name for s in settings.stations}
@@ -89,7 +99,16 @@ def set_defaults(now: datetime) -> None:
         ss.setdefault(key, value)
 
 
+def writer() -> str:
+    """Who is posting or withdrawing: the signed-in person, or (sign-in off) the name typed in the form."""
+    if viewer.signed_in:
+        return viewer.name or viewer.email
+    return str(ss.get("notice_author", ""))
+
+
 def post() -> None:
+    if not can_write:  # the form is not drawn without the role; a forged click changes nothing either
+        return
     now = timeutil.utcnow()
     chosen = list(ss.get("notice_stations") or [])
     try:
@@ -97,7 +116,7 @@ def post() -> None:
         if not chosen:
             ss["_notice_feedback"] = ("error", t("notices.error.stations", lang))
             return
-        author = clean_author(ss.get("notice_author", ""))
+        author = clean_author(writer())
         ends = timeutil.at_local(ss["notice_end_date"], ss["notice_end_time"])
         starts = timeutil.at_local(ss["notice_start_date"], ss["notice_start_time"]) if ss.get("notice_later") else now
         check_window(starts, ends, now)
@@ -114,7 +133,9 @@ def post() -> None:
 
 
 def withdraw(notice_id: int) -> None:
-    by = " ".join(str(ss.get("notice_author", "")).split())[:80] or "-"
+    if not can_write:
+        return
+    by = " ".join(writer().split())[:80] or "-"
     if store.withdraw_notice(notice_id, by, timeutil.utcnow()):
         ss["_notice_feedback"] = ("success", t("notices.withdrawn_ok", lang))
 
@@ -156,27 +177,41 @@ st.html(f'<p class="notices-help">{escape(t("notices.help", lang))}</p>')
 now = timeutil.utcnow()
 set_defaults(now)
 
-st.text_area(t("notices.text", lang), key="notice_text", height=110, placeholder=t("notices.placeholder", lang))
-length = shown_length(ss.get("notice_text", ""))
-if length > MAX_LENGTH:
-    st.html(f'<p class="notice-count over" data-left="{MAX_LENGTH - length}">'
-            f'{escape(t("notices.count_over", lang, n=length - MAX_LENGTH, max=MAX_LENGTH))}</p>')
-else:
-    st.html(f'<p class="notice-count" data-left="{MAX_LENGTH - length}">'
-            f'{escape(t("notices.count_left", lang, n=MAX_LENGTH - length, max=MAX_LENGTH))}</p>')
 
-st.multiselect(t("notices.stations", lang), [ALL_STATIONS, *names], key="notice_stations",
-               format_func=lambda c: t("notices.all_stations", lang) if c == ALL_STATIONS else names[c],
-               placeholder=t("notices.stations_placeholder", lang))
-end_date, end_time, author = st.columns([1, 1, 2])
-end_date.date_input(t("notices.end_date", lang), key="notice_end_date", format="DD.MM.YYYY")
-end_time.time_input(t("notices.end_time", lang), key="notice_end_time", step=300)
-author.text_input(t("notices.author", lang), key="notice_author", max_chars=80)
-if st.toggle(t("notices.later", lang), key="notice_later"):
-    start_date, start_time, _ = st.columns([1, 1, 2])
-    start_date.date_input(t("notices.start_date", lang), key="notice_start_date", format="DD.MM.YYYY")
-    start_time.time_input(t("notices.start_time", lang), key="notice_start_time", step=300)
-st.button(t("notices.post", lang), type="primary", on_click=post, key="notice_post")
+
+def form() -> None:
+    """The writing form (only for roles that may post)."""
+    st.text_area(t("notices.text", lang), key="notice_text", height=110, placeholder=t("notices.placeholder", lang))
+    length = shown_length(ss.get("notice_text", ""))
+    if length > MAX_LENGTH:
+        st.html(f'<p class="notice-count over" data-left="{MAX_LENGTH - length}">'
+                f'{escape(t("notices.count_over", lang, n=length - MAX_LENGTH, max=MAX_LENGTH))}</p>')
+    else:
+        st.html(f'<p class="notice-count" data-left="{MAX_LENGTH - length}">'
+                f'{escape(t("notices.count_left", lang, n=MAX_LENGTH - length, max=MAX_LENGTH))}</p>')
+
+    st.multiselect(t("notices.stations", lang), [ALL_STATIONS, *names], key="notice_stations",
+                   format_func=lambda c: t("notices.all_stations", lang) if c == ALL_STATIONS else names[c],
+                   placeholder=t("notices.stations_placeholder", lang))
+    end_date, end_time, author = st.columns([1, 1, 2], vertical_alignment="bottom")
+    end_date.date_input(t("notices.end_date", lang), key="notice_end_date", format="DD.MM.YYYY")
+    end_time.time_input(t("notices.end_time", lang), key="notice_end_time", step=300)
+    if viewer.signed_in:  # the identity provider's name: not editable, so it can be trusted
+        author.html(f'<p class="notice-author" data-author="signed-in">'
+                    f'{escape(t("notices.author_signed_in", lang, name=writer()))}</p>')
+    else:
+        author.text_input(t("notices.author", lang), key="notice_author", max_chars=80)
+    if st.toggle(t("notices.later", lang), key="notice_later"):
+        start_date, start_time, _ = st.columns([1, 1, 2])
+        start_date.date_input(t("notices.start_date", lang), key="notice_start_date", format="DD.MM.YYYY")
+        start_time.time_input(t("notices.start_time", lang), key="notice_start_time", step=300)
+    st.button(t("notices.post", lang), type="primary", on_click=post, key="notice_post")
+
+
+if can_write:
+    form()
+else:
+    st.info(t("access.notices_read_only", lang), icon=":material/visibility:")
 
 feedback = ss.pop("_notice_feedback", None)
 if feedback:
@@ -193,6 +228,9 @@ st.subheader(t("notices.current", lang), anchor=False)
 if not current:
     st.html(f'<p class="notices-empty">{escape(t("notices.none_current", lang))}</p>')
 for n in current:
+    if not can_write:
+        st.html(card(n, now))
+        continue
     text_col, button_col = st.columns([6, 1], vertical_alignment="center")
     text_col.html(card(n, now))
     button_col.button(t("notices.withdraw", lang), key=f"withdraw_{n.id}", on_click=withdraw, args=(n.id,))

@@ -13,14 +13,17 @@ import pandas as pd
 import streamlit as st
 
 from board import formatting as fmt
+from board.domain.access import Page
 from board.domain.metrics import METRICS
 from board.i18n import t
+from board.web import access
 from board.web import streamlit_support as sup
 from board.web.sources_html import render_card, render_freshness, render_summary
 
 st.set_page_config(layout="wide")  # wide even when this page is the first one opened
 lang = sup.language()
 settings = sup.settings_or_stop(lang)
+access.require(Page.SOURCES, lang, settings)
 st.title(t("sources.title", lang), anchor=False)
 
 

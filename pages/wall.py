@@ -4,6 +4,11 @@ The tiles live in ``st.fragment(run_every=...)``: only the fragment reruns,
 so the page never reloads or flickers, and the TV needs no clicks, no login
 and no extension. Optional URL parameters: ``lang=sv|en``, ``refresh=SECONDS``.
 
+Public and read-only by design (``board.domain.access.PUBLIC``): unlike every
+other page it does not call ``board.web.access.require``, so a TV never signs
+in and never gets signed out; it shows figures, names from the configuration
+and notices (escaped), no other text anyone typed (tests/test_access_pages.py).
+
 Kiosk rotation: ``?station=kajaani&station=sotkamo&rotate=20`` shows each
 station for 20 s in turn; ``?rotate=20`` alone cycles through the stations
 open now (all when none is). The tick is streamlit-autorefresh, not the

@@ -12,8 +12,10 @@ import streamlit as st
 
 from board import export, weekly
 from board import formatting as fmt
+from board.domain.access import Page
 from board.domain.timeutil import local_date, utcnow
 from board.i18n import t
+from board.web import access
 from board.web import streamlit_support as sup
 from board.web import week_charts as charts
 from board.web import week_support as ws
@@ -21,9 +23,10 @@ from board.web.style import HIDE_STREAMLIT_CHROME
 from board.weekly import BETTER, IsoWeek
 
 st.set_page_config(layout="wide")  # wide even when this page is the first one opened
-sup.count_view("week")
 lang = sup.language()
 settings = sup.settings_or_stop(lang)
+access.require(Page.WEEK, lang, settings)
+sup.count_view("week")
 printing = st.query_params.get("print") == "1"
 now = utcnow()
 selection = ws.read_selection(settings, st.query_params.get("week"), st.query_params.get_all("station"), now, lang)

@@ -45,12 +45,14 @@ def require_chromium() -> None:
 class Server:
     """A running board web server; ``base`` is its URL, ``store`` the store it reads."""
 
-    def __init__(self, tmp: Path, config_dir: Path, url: str) -> None:
+    def __init__(self, tmp: Path, config_dir: Path, url: str, extra_env: dict[str, str] | None = None) -> None:
         self.tmp, self.config_dir, self.url = tmp, config_dir, url
         self.store = Store.open(url)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url}
+        # Sign-in off: these tests are about what the pages show (tests/test_access_pages.py is about who sees them).
+        env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url, "BOARD_SIGN_IN": "off",
+               **(extra_env or {})}
         self._log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen([sys.executable, "-m", "board", "serve", "--port", str(self.port)], cwd=ROOT,
                                      env=env, stdout=self._log, stderr=subprocess.STDOUT)
@@ -75,7 +77,7 @@ class Server:
         self.store.dispose()
 
 
-def start_server(tmp: Path, config_dir: Path | None = None) -> Server:
+def start_server(tmp: Path, config_dir: Path | None = None, extra_env: dict[str, str] | None = None) -> Server:
     """A server over a store filled by one collector cycle of the (small) demo configuration."""
     from tests.conftest import write_config
 
@@ -84,7 +86,7 @@ def start_server(tmp: Path, config_dir: Path | None = None) -> Server:
     store = Store.open(url)
     Collector(load_settings(config_dir, url), store).run_once()
     store.dispose()
-    return Server(tmp, config_dir, url)
+    return Server(tmp, config_dir, url, extra_env)
 
 
 @pytest.fixture(scope="module")

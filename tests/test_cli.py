@@ -138,6 +138,7 @@ def test_demo_runs_both_processes_and_ctrl_c_stops_both(config_dir, sqlite_url):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": sqlite_url}
+    env.pop("BOARD_SIGN_IN", None)
     proc = subprocess.Popen([sys.executable, "-m", "board", "demo", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -152,6 +153,8 @@ def test_demo_runs_both_processes_and_ctrl_c_stops_both(config_dir, sqlite_url):
                 time.sleep(0.3)
         children = [p for p in _processes_with_env(str(config_dir)) if p != proc.pid]
         assert len(children) >= 2  # the collector and the web server
+        # no identity provider on a fresh machine: the demo's web server runs with sign-in off
+        assert all(b"\0BOARD_SIGN_IN=off\0" in b"\0" + Path(f"/proc/{p}/environ").read_bytes() for p in children)
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
     finally:
@@ -159,5 +162,6 @@ def test_demo_runs_both_processes_and_ctrl_c_stops_both(config_dir, sqlite_url):
             proc.kill()
     assert proc.returncode == 0, out
     assert f"http://localhost:{port}/wall?station=kajaani" in out and "stopped." in out
+    assert "sign-in:                 off" in out
     time.sleep(0.5)
     assert [p for p in _processes_with_env(str(config_dir)) if Path(f"/proc/{p}").exists()] == []

@@ -177,6 +177,7 @@ def board(monkeypatch, config_dir: Path, sqlite_url: str) -> Iterator[Store]:
     store = Store.open(sqlite_url)
     monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
     monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # content tests; access: test_access_pages.py
     st.cache_data.clear()
     st.cache_resource.clear()
     yield store

@@ -89,6 +89,7 @@ def seeded(monkeypatch, config_dir: Path, sqlite_url: str) -> Store:
     Collector(settings, store).run_once()
     monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
     monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # content tests; access: test_access_pages.py
     st.cache_data.clear()
     st.cache_resource.clear()
     return store

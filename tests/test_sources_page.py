@@ -125,6 +125,7 @@ def page_env(monkeypatch, config_dir: Path, sqlite_url: str, tmp_path: Path):
     Collector(settings, store).run_once()  # the real connectors: demo works, dw has no such ODBC driver
     monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
     monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # content tests; access: test_access_pages.py
     st.cache_data.clear()
     st.cache_resource.clear()
     return store, secret

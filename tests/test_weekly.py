@@ -102,6 +102,7 @@ def board(monkeypatch, tmp_path: Path) -> tuple[Settings, Store]:
     write(store, READINGS)
     monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
     monkeypatch.setenv("BOARD_DATABASE_URL", url)
+    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # content tests; access: test_access_pages.py
     st.cache_data.clear()
     st.cache_resource.clear()
     yield settings, store

@@ -1,0 +1,160 @@
+"""Sign-in for every page but the wall: Streamlit's ``st.login`` (OpenID Connect) and roles from board.yaml.
+
+Each gated page calls :func:`require` first, before it reads anything. It
+either returns the :class:`~board.domain.access.Viewer` (and draws the small
+"signed in as … · Sign out" bar) or draws one of these pages and stops the
+script, so no data is ever computed for someone who may not see it:
+
+* sign-in is **off** (``BOARD_SIGN_IN=off``, the demo): everyone may do
+  everything and a visible line says so;
+* sign-in is required but ``[auth]`` in ``.streamlit/secrets.toml`` is
+  missing or incomplete: "Sign-in is not configured" with what to add
+  (never a secret's value) — secure by default, while the wall keeps working;
+* not signed in, or signed in longer ago than ``access.sign_in_hours``: a
+  sign-in button (``st.login()``);
+* signed in without a role: "no access", with the address and whom to ask;
+* signed in, but the page is not for this role: says so and lists the pages
+  that are.
+
+``st.user`` holds the ID token's claims from Streamlit's signed identity
+cookie (``cookie_secret``), which is where the role claim is read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+import streamlit as st
+
+from board.domain.access import ALL_ROLES, MATRIX, Page, Role, Viewer, auth_problems, viewer_for
+from board.i18n import t
+from board.settings import Settings
+
+#: What a page is called and where it lives (relative links work under any base path).
+PAGES: dict[Page, tuple[str, str]] = {
+    Page.OVERVIEW: ("page.overview", "./"), Page.WEEK: ("page.week", "week"),
+    Page.NOTICES: ("page.notices", "notices"), Page.SOURCES: ("page.sources", "sources"),
+}
+
+AUTH_TEMPLATE = """[auth]
+redirect_uri = "https://HOST/oauth2callback"
+cookie_secret = "LONG-RANDOM-STRING"   # python -c "import secrets; print(secrets.token_urlsafe(48))"
+client_id = "APPLICATION-CLIENT-ID"
+client_secret = "CLIENT-SECRET"
+server_metadata_url = "https://login.microsoftonline.com/TENANT-ID/v2.0/.well-known/openid-configuration"
+"""
+
+ACCESS_CSS = """
+.access-line { margin: 0; font-size: .85rem; color: #4a5565; }
+.access-demo { margin: 0 0 .25rem 0; font-size: .85rem; font-weight: 700; color: #7a4f00; }
+@media print { .st-key-access-bar, .access-demo { display: none !important; } }
+"""
+
+
+def auth_section() -> Mapping[str, Any] | None:
+    """The ``[auth]`` table of the secrets (``None`` without one); never raises for a missing file."""
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return None
+        section = st.secrets.get("auth")
+    except Exception:  # an unreadable secrets.toml means the same as none, for the pages
+        return None
+    if section is None:
+        return None
+    return section.to_dict() if hasattr(section, "to_dict") else dict(section)
+
+
+def sign_in_problems() -> list[str]:
+    """Why ``st.login()`` cannot work on this server (empty when it can)."""
+    from streamlit.auth_util import is_authlib_installed
+
+    problems = auth_problems(auth_section())
+    if not is_authlib_installed():
+        problems.append("Authlib is not installed (pip install -r requirements.txt)")
+    return problems
+
+
+def current_user() -> dict[str, Any]:
+    try:
+        return dict(st.user.to_dict())
+    except Exception:  # no script context: nobody is signed in
+        return {}
+
+
+def role_names(roles: frozenset[Role] | set[Role], lang: str) -> str:
+    return ", ".join(t(f"access.role.{r.value}", lang) for r in Role if r in roles)
+
+
+def require(page: Page, lang: str, settings: Settings) -> Viewer:
+    """The viewer if they may open ``page``; otherwise draw why not and stop the script."""
+    access = settings.board.access
+    st.html(f"<style>{ACCESS_CSS}</style>")
+    if access.sign_in == "off":
+        st.html(f'<p class="access-demo">{escape(t("access.demo", lang))}</p>')
+        return viewer_for({}, access.rules(), sign_in_off=True)
+    problems = sign_in_problems()
+    if problems:
+        _not_configured(problems, lang)
+    viewer = viewer_for(current_user(), access.rules(), now=time.time(), max_age_hours=access.sign_in_hours)
+    if not viewer.signed_in:
+        _sign_in(lang, expired=viewer.expired)
+    if not viewer.roles:
+        _no_access(viewer, access.contact, lang)
+    if not viewer.can(page):
+        _not_for_role(viewer, page, lang)
+    _bar(viewer, lang)
+    return viewer
+
+
+def _bar(viewer: Viewer, lang: str) -> None:
+    """Who is signed in, with which roles, and the way out."""
+    with st.container(key="access-bar", horizontal=True, horizontal_alignment="right", vertical_alignment="center"):
+        who = viewer.name or viewer.email
+        st.html(f'<p class="access-line">{escape(t("access.signed_in_as", lang, name=who))} · '
+                f'{escape(role_names(viewer.roles, lang))}</p>', width="content")
+        st.button(t("access.sign_out", lang), key="access_sign_out", on_click=st.logout, type="tertiary",
+                  icon=":material/logout:")
+
+
+def _not_configured(problems: list[str], lang: str) -> None:
+    st.title(t("access.not_configured_title", lang), anchor=False)
+    st.html(f'<p data-access="not-configured">{escape(t("access.not_configured_help", lang))}</p>')
+    st.code(AUTH_TEMPLATE, language="toml")
+    st.html(f'<p class="access-line">{escape(t("access.not_configured_problems", lang, problems="; ".join(problems)))}'
+            "</p>")
+    st.stop()
+
+
+def _sign_in(lang: str, expired: bool = False) -> None:
+    st.title(t("access.sign_in_title", lang), anchor=False)
+    help_text = t("access.sign_in_expired", lang) if expired else t("access.sign_in_help", lang)
+    st.html(f'<p data-access="sign-in"{" data-expired" if expired else ""}>{escape(help_text)}</p>')
+    st.button(t("access.sign_in", lang), key="access_sign_in", type="primary", on_click=st.login,
+              icon=":material/login:")
+    st.stop()
+
+
+def _no_access(viewer: Viewer, contact: str | None, lang: str) -> None:
+    st.title(t("access.no_access_title", lang), anchor=False)
+    who = viewer.email or viewer.name or "?"
+    ask = t("access.ask_contact", lang, contact=contact) if contact else t("access.ask_admin", lang)
+    st.html(f'<p data-access="no-role">{escape(t("access.no_access", lang, email=who))}</p>'
+            f'<p>{escape(ask)}</p>')
+    st.button(t("access.sign_out", lang), key="access_sign_out", on_click=st.logout, icon=":material/logout:")
+    st.stop()
+
+
+def _not_for_role(viewer: Viewer, page: Page, lang: str) -> None:
+    label_key, _ = PAGES.get(page, ("page.overview", "./"))
+    st.title(t("access.not_for_role_title", lang), anchor=False)
+    why = t("access.not_for_role", lang, page=t(label_key, lang), roles=role_names(MATRIX.get(page, ALL_ROLES), lang),
+            yours=role_names(viewer.roles, lang))
+    st.html(f'<p data-access="not-for-role">{escape(why)}</p>')
+    links = "".join(f'<li><a href="{href}?lang={lang}" target="_self">{escape(t(key, lang))}</a></li>'
+                    for p, (key, href) in PAGES.items() if viewer.can(p))
+    st.html(f'<p>{escape(t("access.your_pages", lang))}</p><ul class="access-pages">{links}</ul>')
+    st.button(t("access.sign_out", lang), key="access_sign_out", on_click=st.logout, icon=":material/logout:")
+    st.stop()

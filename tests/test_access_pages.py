@@ -1,0 +1,314 @@
+"""Who sees which page, through AppTest and app.py's routing: each role × page, notices by role, the signed-out,
+no-role and not-configured pages, the demo line, and the wall that stays public and shows no free text but notices.
+
+A signed-in user is ``at.user`` (the ID token's claims, as Streamlit's identity cookie carries them); a
+configured server is ``at.secrets["auth"]``. The roles come from this test's board.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from board.collector import Collector
+from board.domain import timeutil
+from board.settings import load_settings
+from board.store import Store
+from tests.conftest import write_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "k" * 48,
+        "client_id": "board-client-id", "client_secret": "client-secret-value-123",
+        "server_metadata_url": "https://login.example.fi/.well-known/openid-configuration"}
+ACCESS = {"sign_in": "required", "role_claim": "roles", "contact": "IT-tuki, puh. 1234", "roles": {
+    "administrator": {"emails": ["Aino.Admin@Example.fi"]},
+    "manager": {"claim_values": ["Ohjaustaulu.Manager"]},
+    "shift_lead": {"claim_values": ["Ohjaustaulu.ShiftLead"]}}}
+
+NOW = int(time.time())  # "iat": when the ID token was issued (a sign-in older than access.sign_in_hours expires)
+ADMIN = {"is_logged_in": True, "email": "aino.admin@example.fi", "name": "Aino Ylläpitäjä", "iat": NOW}
+MANAGER = {"is_logged_in": True, "email": "matti@example.fi", "name": "Matti Esihenkilö",
+           "roles": ["Ohjaustaulu.Manager"], "iat": NOW}
+SHIFT_LEAD = {"is_logged_in": True, "email": "vilma@example.fi", "name": "Vilma Vuorovastaava",
+              "roles": ["Ohjaustaulu.ShiftLead"], "iat": NOW}
+NO_ROLE = {"is_logged_in": True, "email": "sanna@example.fi", "name": "Sanna", "roles": ["Another.App"], "iat": NOW}
+SIGNED_OUT = {"is_logged_in": False}
+USERS = {"administrator": ADMIN, "manager": MANAGER, "shift_lead": SHIFT_LEAD}
+
+PAGES = ["pages/home.py", "pages/week.py", "pages/notices.py", "pages/sources.py"]
+#: Who sees each page's content (written out here, not read from the code's matrix).
+SEES = {"pages/home.py": {"administrator", "manager", "shift_lead"}, "pages/week.py": {"administrator", "manager"},
+        "pages/notices.py": {"administrator", "manager", "shift_lead"}, "pages/sources.py": {"administrator"}}
+TITLES = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä",
+          "pages/notices.py": "Tiedotteet seinänäytöille", "pages/sources.py": "Tietolähteet"}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A configuration with roles and a store filled by one collector cycle (shared: the tests only read it,
+    except the notices they add and withdraw, which other tests do not look at)."""
+    tmp = tmp_path_factory.mktemp("access")
+    cdir = write_config(tmp / "config")
+    board = yaml.safe_load((cdir / "board.yaml").read_text(encoding="utf-8"))
+    board["access"] = ACCESS
+    (cdir / "board.yaml").write_text(yaml.safe_dump(board, allow_unicode=True), encoding="utf-8")
+    url = f"sqlite:///{tmp / 'board.sqlite'}"
+    store = Store.open(url)
+    Collector(load_settings(cdir, url), store).run_once()
+    store.dispose()
+    return cdir, url
+
+
+@pytest.fixture
+def board(monkeypatch, seeded: tuple[Path, str]) -> Iterator[Store]:
+    cdir, url = seeded
+    monkeypatch.setenv("BOARD_CONFIG_DIR", str(cdir))
+    monkeypatch.setenv("BOARD_DATABASE_URL", url)
+    monkeypatch.delenv("BOARD_SIGN_IN", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    store = Store.open(url)
+    yield store
+    store.dispose()
+
+
+def open_page(page: str, user: dict, secrets: dict | None = None, **params: str) -> AppTest:
+    """``page`` through app.py's navigation, as ``user``, on a server whose secrets are ``secrets``."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.user = user
+    at.secrets = {"auth": AUTH} if secrets is None else secrets
+    for k, v in params.items():
+        at.query_params[k] = v
+    if page != "pages/home.py":
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def html(at: AppTest) -> str:
+    return "\n".join(h.value for h in at.html)
+
+
+def everything(at: AppTest) -> str:
+    """Every text the page drew (for "this never appears" checks)."""
+    parts = [html(at)] + [e.value for kind in ("title", "markdown", "caption", "info", "error", "code", "success")
+                          for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts) + "\n".join(b.label for b in at.button)
+
+
+def shows_content(at: AppTest, page: str) -> bool:
+    return bool(at.title) and at.title[0].value == TITLES[page]
+
+
+# ------------------------------------------------------------------ role x page
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", ["administrator", "manager", "shift_lead"])
+def test_each_role_sees_exactly_its_pages(board: Store, role: str, page: str):
+    at = open_page(page, USERS[role])
+    if role in SEES[page]:
+        assert shows_content(at, page)
+        assert f"Kirjautunut: {USERS[role]['name']}" in html(at)
+        assert at.button(key="access_sign_out").label == "Kirjaudu ulos"
+        assert 'data-access="not-for-role"' not in html(at)
+    else:
+        assert not shows_content(at, page)
+        assert at.title[0].value == "Tämä sivu ei kuulu roolillesi"
+        assert 'data-access="not-for-role"' in html(at)
+        assert "data-figure" not in html(at) and not at.get("plotly_chart") and not at.dataframe
+        links = html(at)
+        for other in PAGES:  # the pages this role may open are offered instead
+            label = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä", "pages/notices.py": "Tiedotteet",
+                     "pages/sources.py": "Lähteet"}[other]
+            assert (f">{label}</a>" in links) == (role in SEES[other])
+
+
+@pytest.mark.parametrize(("user", "links"), [
+    (ADMIN, ["week", "notices", "sources"]),
+    (MANAGER, ["week", "notices"]),
+    (SHIFT_LEAD, ["notices"]),
+])
+def test_the_overview_links_only_to_pages_the_role_may_open(board: Store, user: dict, links: list[str]):
+    at = open_page("pages/home.py", user)
+    assert [p.proto.page for p in at.get("page_link")] == links
+    assert '<table class="ov"' in html(at)
+
+
+# ------------------------------------------------------------------ notices by role
+def _post(at: AppTest, text: str) -> AppTest:
+    at.text_area(key="notice_text").input(text)
+    at.multiselect(key="notice_stations").set_value(["kajaani"])
+    at.button(key="notice_post").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("user", [SHIFT_LEAD, ADMIN], ids=["shift_lead", "administrator"])
+def test_shift_leads_and_administrators_post_and_withdraw_as_themselves(board: Store, user: dict):
+    at = open_page("pages/notices.py", user)
+    assert not [w for w in at.text_input if w.key == "notice_author"]  # no typed name to fake
+    assert f"Kirjoittaja: {user['name']}" in html(at)
+    text = f"Puhelinpalvelu ruuhkautunut ({user['name']})"
+    _post(at, text)
+    assert "Tiedote julkaistu: Kajaani" in at.success[0].value
+    (notice,) = [n for n in board.notices() if n.text == text]
+    assert notice.author == user["name"]
+    at.button(key=f"withdraw_{notice.id}").click().run()
+    assert not at.exception, at.exception
+    (after,) = [n for n in board.notices() if n.id == notice.id]
+    assert after.withdrawn_at is not None and after.withdrawn_by == user["name"]
+
+
+def test_a_manager_reads_notices_but_cannot_post_or_withdraw(board: Store):
+    now = timeutil.utcnow()
+    notice = board.add_notice("Esihenkilö näkee tämän", ["kajaani"], now, now + timedelta(hours=1), "Vilma", now)
+    at = open_page("pages/notices.py", MANAGER)
+    assert shows_content(at, "pages/notices.py")
+    assert f'data-notice="{notice.id}" data-state="active"' in html(at) and "Esihenkilö näkee tämän" in html(at)
+    assert "Voit lukea tiedotteita" in at.info[0].value
+    assert not at.text_area and not [b for b in at.button if b.key == "notice_post"]
+    assert not [b for b in at.button if b.key.startswith("withdraw_")]
+    assert all(n.withdrawn_at is None for n in board.notices() if n.text == "Esihenkilö näkee tämän")
+
+
+def test_notice_text_stays_literal_for_a_signed_in_writer(board: Store):
+    at = _post(open_page("pages/notices.py", SHIFT_LEAD), "<script>alert(1)</script> **lihava**")
+    page = html(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; **lihava**" in page and "<script>alert" not in page
+
+
+# ------------------------------------------------------------------ not signed in, no role, not configured
+@pytest.mark.parametrize("page", PAGES)
+def test_signed_out_gets_the_sign_in_page_and_no_data(board: Store, page: str):
+    at = open_page(page, SIGNED_OUT)
+    assert at.title[0].value == "Kirjaudu sisään"
+    assert at.button(key="access_sign_in").label == "Kirjaudu sisään"
+    assert 'data-access="sign-in"' in html(at)
+    assert "data-figure" not in html(at) and not at.dataframe and not at.text_area
+
+
+def test_signing_out_returns_to_the_sign_in_page(board: Store):
+    at = open_page("pages/home.py", SHIFT_LEAD)
+    at.button(key="access_sign_out").click().run()
+    assert not at.exception, at.exception
+    assert at.user == {"is_logged_in": False}
+    assert at.button(key="access_sign_in") and '<table class="ov"' not in html(at)
+
+
+def test_a_sign_in_older_than_the_limit_must_be_renewed(board: Store):
+    stale = {**ADMIN, "iat": NOW - 13 * 3600}  # access.sign_in_hours is 12 by default
+    at = open_page("pages/sources.py", stale)
+    assert at.title[0].value == "Kirjaudu sisään" and at.button(key="access_sign_in")
+    assert "Kirjautumisesi on vanhentunut" in html(at) and not at.dataframe
+    fresh = open_page("pages/sources.py", {**ADMIN, "iat": NOW - 11 * 3600})
+    assert shows_content(fresh, "pages/sources.py")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_signed_in_user_without_a_role_is_told_whom_to_ask(board: Store, page: str):
+    at = open_page(page, NO_ROLE)
+    assert at.title[0].value == "Ei käyttöoikeutta"
+    text = html(at)
+    assert "sanna@example.fi" in text and "Pyydä roolia: IT-tuki, puh. 1234" in text
+    assert at.button(key="access_sign_out")
+    assert "data-figure" not in text and not at.dataframe and not at.text_area
+
+
+def test_the_no_access_page_in_swedish(board: Store):
+    at = open_page("pages/home.py", NO_ROLE, lang="sv")
+    assert at.title[0].value == "Ingen behörighet" and "Be om en roll: IT-tuki" in html(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_without_an_auth_section_every_page_but_the_wall_says_sign_in_is_not_configured(board: Store, page: str):
+    at = open_page(page, SIGNED_OUT, secrets={"unrelated": "x"})
+    assert at.title[0].value == "Kirjautumista ei ole määritetty"
+    assert "[auth] is missing" in html(at) and ".streamlit/secrets.toml" in html(at)
+    assert "server_metadata_url" in at.code[0].value and "redirect_uri" in at.code[0].value
+    assert "data-figure" not in html(at) and not at.dataframe and not at.button
+
+
+def test_an_incomplete_auth_section_names_what_is_missing_and_no_value(board: Store):
+    partial = {"auth": {**{k: v for k, v in AUTH.items() if k != "server_metadata_url"},
+                        "cookie_secret": "tiny-Secret9"}}
+    at = open_page("pages/home.py", ADMIN, secrets=partial)
+    assert at.title[0].value == "Kirjautumista ei ole määritetty"
+    assert "server_metadata_url is missing" in html(at) and "cookie_secret is shorter than 32" in html(at)
+    shown = everything(at)
+    assert AUTH["client_secret"] not in shown and AUTH["client_id"] not in shown and "tiny-Secret9" not in shown
+
+
+def test_even_a_signed_in_cookie_shows_nothing_while_sign_in_is_not_configured(board: Store):
+    at = open_page("pages/sources.py", ADMIN, secrets={"unrelated": "x"})
+    assert at.title[0].value == "Kirjautumista ei ole määritetty" and not at.dataframe
+
+
+# ------------------------------------------------------------------ sign-in off (the demo)
+@pytest.mark.parametrize("page", PAGES)
+def test_sign_in_off_opens_every_page_with_a_visible_demo_line(board: Store, monkeypatch, page: str):
+    monkeypatch.setenv("BOARD_SIGN_IN", "off")
+    st.cache_resource.clear()
+    at = open_page(page, SIGNED_OUT, secrets={"unrelated": "x"})
+    assert shows_content(at, page)
+    assert '<p class="access-demo">Kirjautuminen ei käytössä (demo)</p>' in html(at)
+    assert not [b for b in at.button if b.key in ("access_sign_in", "access_sign_out")]
+
+
+# ------------------------------------------------------------------ the wall: public, read-only, no free text
+@pytest.mark.parametrize(("user", "secrets"), [(SIGNED_OUT, None), (SIGNED_OUT, {"unrelated": "x"}), (NO_ROLE, None)],
+                         ids=["signed-out", "sign-in-not-configured", "no-role"])
+def test_the_wall_needs_no_sign_in(board: Store, user: dict, secrets: dict | None):
+    at = open_page("pages/wall.py", user, secrets, station="kajaani")
+    wall = html(at)
+    assert 'class="wall' in wall and "data-figure" in wall
+    assert "data-access" not in wall and "access-demo" not in wall
+    assert not at.button and not at.text_input and not at.text_area  # read-only: nothing to click or type
+
+
+def _texts(wall: str) -> set[str]:
+    """The wall's text nodes, without those that carry a clock time (they may move on between two renders)."""
+    return {t.strip() for t in re.findall(r">([^<>]+)<", wall) if t.strip() and not re.search(r"\d\.\d\d", t)}
+
+
+def test_the_wall_shows_notices_as_plain_text_and_no_other_free_text(board: Store):
+    before = _texts(html(open_page("pages/wall.py", SIGNED_OUT, station="sotkamo")))
+    now = timeutil.utcnow()
+    board.add_notice("Tauko <b>kahvilla</b> **tärkeä**", ["sotkamo"], now, now + timedelta(hours=1),
+                     "Kirjoittaja Salainen", now)
+    st.cache_data.clear()
+    wall = html(open_page("pages/wall.py", SIGNED_OUT, station="sotkamo"))
+    assert "Tauko &lt;b&gt;kahvilla&lt;/b&gt; **tärkeä**" in wall
+    # The notice's text is the only new text: not who wrote it, nothing else a person typed.
+    assert _texts(wall) - before == {"Tauko &lt;b&gt;kahvilla&lt;/b&gt; **tärkeä**"}
+    assert "Salainen" not in wall
+
+
+def test_configured_names_are_plain_text_on_the_wall(board: Store, monkeypatch, tmp_path: Path,
+                                                     seeded: tuple[Path, str]):
+    cdir = tmp_path / "config"
+    cdir.mkdir()
+    for f in seeded[0].glob("*.yaml"):
+        (cdir / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    stations = yaml.safe_load((cdir / "stations.yaml").read_text(encoding="utf-8"))
+    stations["stations"][0]["name"] = "Kajaani <script>x()</script> **asema**"
+    (cdir / "stations.yaml").write_text(yaml.safe_dump(stations, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("BOARD_CONFIG_DIR", str(cdir))
+    st.cache_resource.clear()
+    code = stations["stations"][0]["code"]
+    wall = html(open_page("pages/wall.py", SIGNED_OUT, station=code))
+    assert "Kajaani &lt;script&gt;x()&lt;/script&gt; **asema**" in wall and "<script>x()" not in wall
+
+
+def test_these_tests_cover_every_routed_page_but_the_wall():
+    """A new page in app.py must join PAGES above (and so the signed-out, no-role and role tests)."""
+    routed = set(re.findall(r'"(pages/[a-z_]+\.py)"', (ROOT / "app.py").read_text(encoding="utf-8")))
+    assert routed - {"pages/wall.py"} == set(PAGES)
