@@ -6,6 +6,7 @@ server for each one (a server start costs more than an example).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ class Answer:
     content_type: str = "application/json"
     #: Only requests with this Authorization header get ``status``; others get 401 (None: no check).
     require_authorization: str | None = None
+    #: What a request without the right Authorization gets (401, or e.g. 400 as some APIs answer a bad token).
+    refusal_status: int = 401
     requests: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -32,7 +35,9 @@ class _Handler(BaseHTTPRequestHandler):
         answer.requests.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
         if answer.require_authorization is not None and self.headers.get("Authorization") != \
                 answer.require_authorization:
-            self._send(401, b'{"error": "invalid token"}', "application/json")
+            # Echoes what it got, as a careless server might: the board must still never show it.
+            got = json.dumps({"error": "invalid token", "got": self.headers.get("Authorization")})
+            self._send(answer.refusal_status, got.encode(), "application/json")
             return
         self._send(answer.status, answer.body, answer.content_type)
 
@@ -69,7 +74,8 @@ class Loopback:
 
     def set(self, body: bytes, status: int = 200, content_type: str = "application/json") -> None:
         """What the next requests get."""
-        self.server.answer = Answer(status, body, content_type, self.server.answer.require_authorization)
+        old = self.server.answer
+        self.server.answer = Answer(status, body, content_type, old.require_authorization, old.refusal_status)
 
 
 @contextmanager
