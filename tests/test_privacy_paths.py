@@ -165,3 +165,15 @@ def test_the_refusal_is_translated(board: Store, lang: str):  # noqa: F811
     at = fill(run("pages/notices.py", lang=lang), f"Ring {HETU}", ["kajaani"])
     assert at.error[0].value == t("notices.error.identity_code", lang)
     assert ("personbeteckning" if lang == "sv" else "personal identity code") in at.error[0].value
+
+
+# ------------------------------------------------------------------ page views
+def test_page_views_store_configured_station_codes_only(board: Store, sqlite_url: str):  # noqa: F811
+    """A code typed into a wall's URL is not a station: it is not counted, so it never reaches the store."""
+    run("pages/wall.py", station=HETU)
+    run("pages/wall.py", station=["kajaani", HETU_2023])
+    run("pages/notices.py")
+    with board.engine.connect() as conn:
+        rows = [tuple(r) for r in conn.exec_driver_sql("SELECT page, station FROM page_views ORDER BY page")]
+    assert rows == [("notices", ""), ("wall", "kajaani")]
+    nothing_personal_in(Path(sqlite_url.removeprefix("sqlite:///")))
