@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except ConfigError as e:
-        print(f"configuration error: {e}", file=sys.stderr)
+        print(f"configuration error: {redact(str(e))}", file=sys.stderr)
         return 2
     except (OperationalError, ArgumentError) as e:
         url = os.environ.get("BOARD_DATABASE_URL", "the default SQLite file")

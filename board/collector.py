@@ -4,8 +4,8 @@ For each run of a source it
 
 1. hands the connector the window ``[bookmark, started]`` (the connector keeps
    no state; the first run has no bookmark and gets the source's backfill),
-2. validates each reading (known station and metric, finite value, not in
-   the future) and skips bad ones with a counted reason,
+2. validates each reading (known station and metric, finite value within
+   the metric's range, not in the future) and skips bad ones with a counted reason,
 3. upserts in batches, one transaction per batch, so a long backfill becomes
    visible while it loads and a crash loses at most one batch,
 4. records the run and only then moves the bookmark to ``started``: the
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from board import retention
-from board.domain.metrics import METRICS
+from board.domain.metrics import METRICS, range_problem
 from board.domain.reading import Reading, Rejected
 from board.domain.timeutil import utcnow
 from board.secrets import redact
@@ -205,6 +205,8 @@ class Collector:
                 rejects["timestamp without a time zone"] += 1
             elif item.ts > latest_ok:
                 rejects[f"{item.metric}: timestamp in the future"] += 1
+            elif problem := range_problem(item.metric, item.value):
+                rejects[problem] += 1
             else:
                 yield item
 

@@ -406,6 +406,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "notices.error.too_far": {"fi": "Tiedote voi näkyä enintään {days} vuorokautta.",
                               "sv": "Ett meddelande kan visas i högst {days} dygn.",
                               "en": "A notice can be shown for at most {days} days."},
+    "notices.error.identity_code": {
+        "fi": "Tiedotteessa on henkilötunnus. Seinänäytön näkevät kaikki: jätä henkilötunnus pois.",
+        "sv": "Meddelandet innehåller en personbeteckning. Alla ser väggskärmen: ta bort personbeteckningen.",
+        "en": "The notice contains a personal identity code. Everyone can see a wall screen: leave it out."},
+    "notices.error.author_identity_code": {
+        "fi": "Kirjoittajan kohdassa on henkilötunnus: kirjoita vain nimesi.",
+        "sv": "Skribentfältet innehåller en personbeteckning: skriv bara ditt namn.",
+        "en": "The writer field contains a personal identity code: enter your name only."},
     "notices.error.stations": {"fi": "Valitse vähintään yksi asema.", "sv": "Välj minst en station.",
                                "en": "Choose at least one station."},
     "notices.wall_label": {"fi": "Tiedotteet", "sv": "Meddelanden", "en": "Notices"},

@@ -148,6 +148,18 @@ class SqlSource(SourceBase):
     def _one_connection(self) -> SqlSource:
         if (self.url is None) == (self.odbc is None):
             raise ValueError("give exactly one of 'url' (SQLAlchemy URL) or 'odbc' (ODBC connection string)")
+        if self.url is not None:
+            # Checked here, at start, not at the first pull. A model (not field) validator: the error then never
+            # shows the value, which holds the resolved password.
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+
+            try:
+                make_url(self.url.get_secret_value())
+            except ArgumentError:
+                raise ValueError(
+                    "url is not a valid SQLAlchemy URL (expected e.g. "
+                    "mssql+pyodbc://user:${SECRET}@host/db?driver=ODBC+Driver+18+for+SQL+Server)") from None
         if ":since" not in {f":{m}" for m in _PARAM.findall(self.query)}:
             raise ValueError("the query must use the bound parameter :since (e.g. WHERE aika >= :since), "
                              "so each pull reads only new rows")
@@ -219,8 +231,16 @@ class RestSource(SourceBase):
     @field_validator("url")
     @classmethod
     def _http(cls, v: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", v):
-            raise ValueError("must be an http:// or https:// URL")
+        import httpx
+
+        if not re.fullmatch(r"https?://[^\s/?#]+\S*", v):
+            raise ValueError("must be an http:// or https:// URL without spaces")
+        try:
+            url = httpx.URL(v)
+        except httpx.InvalidURL as e:
+            raise ValueError(f"is not a valid URL ({e})") from None
+        if not url.host:
+            raise ValueError("must name a host (https://host/path)")
         return v
 
 

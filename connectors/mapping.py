@@ -30,7 +30,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from board.domain.metrics import METRICS
+from board.domain.metrics import METRICS, range_problem
+from board.domain.privacy import HETU
 from board.domain.reading import Reading
 from board.domain.timeutil import UTC, day_bounds, local_date
 from board.source_settings import IGNORE, FieldMapping
@@ -39,11 +40,6 @@ from connectors.errors import ConfigurationError, DataError
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_QUOTED = 40
 
-# Finnish personal identity code: ddmmyy, century sign, 3-digit individual number, check character.
-# The 2023 reform added the signs Y X W V U (1900s) and B C D E F (2000s).
-HETU = re.compile(
-    r"(?<![0-9A-Za-z])(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}[-+ABCDEFUVWXY]\d{3}[0-9A-Y](?![0-9A-Za-z])",
-    re.IGNORECASE)
 
 # Column names that hold a person's identity; compared after normalising (lowercase, no accents, _ for spaces).
 PERSONAL_COLUMNS = frozenset({
@@ -312,6 +308,7 @@ class RecordMapper:
             value = parse_number(raw)
         except ValueError as e:
             raise RecordError(f"{metric}: {e}") from None
-        if value < 0:
-            raise RecordError(f"{metric}: {quote(raw)} is negative")
+        problem = range_problem(metric, value)
+        if problem:
+            raise RecordError(problem)
         return value

@@ -62,6 +62,8 @@ _ERRORS = [
     (re.compile(r"already passed"), "notices.error.past"),
     (re.compile(r"after the start"), "notices.error.order"),
     (re.compile(r"at most (?P<days>\d+) days"), "notices.error.too_far"),
+    (re.compile(r"notice contains a personal identity code"), "notices.error.identity_code"),
+    (re.compile(r"name contains a personal identity code"), "notices.error.author_identity_code"),
 ]
 
 

@@ -94,7 +94,7 @@ def xlsx(rows: list[list[Any]]) -> bytes:
 # ------------------------------------------------------------------ reading formats
 def test_finnish_excel_csv_in_cp1252_with_decimal_commas_and_finnish_times(tmp_path):
     content = (WIDE_HEADER
-               + "KAJ;10.03.2026 14.30;12,5;1 234\r\n"   # winter: UTC+2
+               + "KAJ;10.03.2026 14.30;12,0;1 234\r\n"   # winter: UTC+2 (counts are whole: 12,5 is refused)
                + ";;;\r\n"                               # Excel's empty row
                + "SOT;15.06.2026 08.05;3;40\r\n"         # summer: UTC+3
                + "KAJ;11.03.2026;0;310\r\n")             # a date alone: that day's total
@@ -108,7 +108,7 @@ def test_finnish_excel_csv_in_cp1252_with_decimal_commas_and_finnish_times(tmp_p
 
     assert reasons == []
     assert readings == [
-        Reading("kajaani", "queue_waiting", utc(2026, 3, 10, 12, 30), 12.5),
+        Reading("kajaani", "queue_waiting", utc(2026, 3, 10, 12, 30), 12.0),
         Reading("kajaani", "contacts_phone_today", utc(2026, 3, 10, 12, 30), 1234.0),
         Reading("sotkamo", "queue_waiting", utc(2026, 6, 15, 5, 5), 3.0),
         Reading("sotkamo", "contacts_phone_today", utc(2026, 6, 15, 5, 5), 40.0),
@@ -136,8 +136,8 @@ def test_utf8_comma_separated_long_layout_with_iso_times(tmp_path, bom):
 
 
 def test_quoted_field_containing_the_separator(tmp_path):
-    drop(tmp_path, "quoted.csv", 'station,time,metric,value\nkajaani,2026-03-10 14:30,queue_waiting,"12,5"\n'
-                                 '"sotkamo",2026-03-10 14:30,"queue_waiting","1,234.5"\n')
+    drop(tmp_path, "quoted.csv", 'station,time,metric,value\nkajaani,2026-03-10 14:30,queue_oldest_wait_min,"12,5"\n'
+                                 '"sotkamo",2026-03-10 14:30,"queue_oldest_wait_min","1,234.5"\n')
 
     readings, reasons = pull(make(tmp_path, LONG))
 
@@ -181,7 +181,7 @@ def test_excel_workbook_with_date_cells_and_numbers(tmp_path):
         ["Asema", "Päivämäärä", "Jonossa", "Puhelut"],
         ["KAJ", datetime(2026, 3, 10, 14, 30), 12, 1234],
         [],  # an empty row is skipped
-        ["SOT", datetime(2026, 6, 15, 8, 5), 2.5, None],  # an empty cell: no reading
+        ["SOT", datetime(2026, 6, 15, 8, 5), 3.0, None],  # an empty cell: no reading
         ["KAJ", date(2026, 3, 11), 0, "310"],  # a date cell without a time: that day's total
     ]))
 
@@ -191,7 +191,7 @@ def test_excel_workbook_with_date_cells_and_numbers(tmp_path):
     assert readings == [
         Reading("kajaani", "queue_waiting", utc(2026, 3, 10, 12, 30), 12.0),
         Reading("kajaani", "contacts_phone_today", utc(2026, 3, 10, 12, 30), 1234.0),
-        Reading("sotkamo", "queue_waiting", utc(2026, 6, 15, 5, 5), 2.5),
+        Reading("sotkamo", "queue_waiting", utc(2026, 6, 15, 5, 5), 3.0),
         Reading("kajaani", "queue_waiting", utc(2026, 3, 11, 21, 59), 0.0),
         Reading("kajaani", "contacts_phone_today", utc(2026, 3, 11, 21, 59), 310.0),
     ]
@@ -288,7 +288,7 @@ def test_one_bad_value_refuses_the_whole_file_and_a_good_file_is_still_imported(
     assert names(inbox / "rejected") == ["12.csv", "12.csv.reason.txt"]
     assert "12.csv" not in names(inbox)
     reason_file = (inbox / "rejected" / "12.csv.reason.txt").read_text(encoding="utf-8")
-    assert "line 4: queue_waiting: '12,5x' is not a number\nline 5: contacts_phone_today: '-1' is negative" \
+    assert "line 4: queue_waiting: '12,5x' is not a number\nline 5: contacts_phone_today: value -1 is out of range" \
         in reason_file
     assert "2 problems" in reason_file and "Nothing in it was imported" in reason_file
     connector.acknowledge()

@@ -253,7 +253,7 @@ def test_wide_layout(api: Api) -> None:
 
 
 def test_finnish_decimal_comma_in_a_string(api: Api) -> None:
-    api.scenario.records = [record(value="12,5")]
+    api.scenario.records = [record(metric="queue_oldest_wait_min", value="12,5")]
     readings, _ = pull(source(api.url))
     assert [r.value for r in readings] == [12.5]
 

@@ -55,7 +55,7 @@ def sqlite_source(tmp_path: Path) -> Path:
         ("KAJ", "Jonossa", "2026-11-22 08:00:00", "4"),         # exactly at since: included (inclusive window)
         ("KAJ", "Jonossa", "2026-11-22 11:30:00", "7"),
         ("KAJ", "Puhelut", "2026-11-22 11:30:00", "1 234"),      # Finnish thousands separator
-        ("sotkamo", "Jonossa", "2026-11-22 11:30:00", "2,5"),   # decimal comma
+        ("sotkamo", "Jonossa", "2026-11-22 11:30:00", "3,0"),   # decimal comma (a count: whole)
         ("KAJ", "Jonossa", "2026-11-22 07:59:59", "99"),        # before since: not read
         ("KAJ", "Jonossa", "2026-11-22 11:31:00", "12,5x"),     # bad value: one rejected row
         ("OUL", "Jonossa", "2026-11-22 11:31:00", "1"),         # unknown station: reported
@@ -86,7 +86,7 @@ def test_odbc_sqlite_reads_the_window_translates_and_rejects_bad_rows(sqlite_sou
         ("kajaani", "contacts_phone_today", "2026-11-22T09:30:00+00:00", 1234.0),
         ("kajaani", "queue_waiting", "2026-11-22T06:00:00+00:00", 4.0),
         ("kajaani", "queue_waiting", "2026-11-22T09:30:00+00:00", 7.0),
-        ("sotkamo", "queue_waiting", "2026-11-22T09:30:00+00:00", 2.5),
+        ("sotkamo", "queue_waiting", "2026-11-22T09:30:00+00:00", 3.0),
     ]
     assert len(rejected) == 2
     assert "queue_waiting: '12,5x' is not a number" in rejected

@@ -8,7 +8,10 @@ Every stored reading is a snapshot ``(station, metric, ts) -> value``:
   increments is what makes a re-pull or a restart unable to double-count.
 
 Derived figures (same-day share, remote share, NPS) are computed from the
-stored ones in :mod:`board.domain.kpi` and never stored.
+stored ones in :mod:`board.domain.kpi` and never stored, so they cannot be out
+of range (a share 0-100 %, NPS -100...+100) unless a stored count is: each
+stored metric has a valid range (:func:`range_problem`), and a reading outside
+it is refused as a data error, never stored and never shown on a wall.
 """
 
 from __future__ import annotations
@@ -31,12 +34,36 @@ class Kind(StrEnum):
     DAILY = "daily"
 
 
+#: The largest believable values. Generous on purpose: they catch a wrong column or unit (a timestamp or a
+#: phone number read as a queue length, seconds read as hours), not a busy day.
+MAX_COUNT = 100_000
+MAX_AGE = {"min": 90 * 24 * 60, "h": 90 * 24}  # 90 days: older than that is a unit mistake, not a wait
+
+
 @dataclass(frozen=True)
 class MetricDef:
     code: str
     family: Family
     kind: Kind
     unit: str  # "count", "min", "h"
+
+    @property
+    def minimum(self) -> float:
+        return 0.0  # counts and ages alike: nothing on the board can be negative
+
+    @property
+    def maximum(self) -> float:
+        return float(MAX_COUNT if self.unit == "count" else MAX_AGE[self.unit])
+
+    @property
+    def whole(self) -> bool:
+        """Counts are whole numbers: 12.5 callbacks waiting is a wrong column or a broken export."""
+        return self.unit == "count"
+
+    def allowed(self) -> str:
+        """The valid range in words, for a refusal reason."""
+        what = "a whole number" if self.whole else f"{'minutes' if self.unit == 'min' else 'hours'}"
+        return f"{what} from {self.minimum:g} to {self.maximum:g}"
 
 
 _DEFS = [
@@ -86,6 +113,19 @@ HEADLINE: dict[Family, str] = {
     Family.OMASOTE: "omasote_unanswered",
     Family.FEEDBACK: "feedback_needs_reaction",
 }
+
+
+def range_problem(metric: str, value: float) -> str | None:
+    """Why ``value`` cannot be a reading of ``metric`` (naming both and the allowed range), or None if it can.
+
+    The one rule for every path into the store: the connectors' mapping
+    applies it to each record (so a files source refuses the whole file) and
+    the collector applies it again to every reading whatever its connector.
+    """
+    definition = METRICS[metric]
+    if not definition.minimum <= value <= definition.maximum or (definition.whole and value != int(value)):
+        return f"{metric}: value {value:g} is out of range (allowed: {definition.allowed()})"
+    return None
 
 
 def metrics_of(family: Family) -> list[str]:

@@ -4,7 +4,9 @@ A notice is plain text and short: it is read from across a corridor, and it
 is shown on a screen anyone can see. So the text is normalised here, before it
 is stored: control characters and line breaks become spaces, runs of spaces
 collapse, and anything longer than :data:`MAX_LENGTH` is refused with a
-message saying how long it was. Rendering escapes it again (it is never HTML
+message saying how long it was, and a text holding a personal identity code
+(henkilötunnus) is refused: a wall is seen by everyone in the corridor, and the
+store keeps no personal data. Rendering escapes it again (it is never HTML
 or markdown), so ``<script>`` shows as those characters.
 """
 
@@ -14,6 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from board.domain.privacy import holds_identity_code
 
 MAX_LENGTH = 160
 MAX_AUTHOR = 80
@@ -54,6 +58,9 @@ def clean_text(text: str) -> str:
         raise NoticeError("the notice is empty")
     if len(flat) > MAX_LENGTH:
         raise NoticeError(f"the notice is {len(flat)} characters; at most {MAX_LENGTH} fit on a wall screen")
+    if holds_identity_code(flat):
+        raise NoticeError("the notice contains a personal identity code; a wall screen is seen by everyone: "
+                          "leave it out")
     return flat
 
 
@@ -61,6 +68,8 @@ def clean_author(author: str) -> str:
     name = re.sub(r"\s+", " ", author or "").strip()
     if not name:
         raise NoticeError("say who writes the notice")
+    if holds_identity_code(name):
+        raise NoticeError("the writer's name contains a personal identity code; give your name only")
     return name[:MAX_AUTHOR]
 
 
