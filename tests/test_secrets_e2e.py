@@ -83,6 +83,7 @@ def test_no_secret_anywhere_after_failing_logins(postgres_server, config_dir, tm
     monkeypatch.setenv("BOARD_DATABASE_URL", db)
     monkeypatch.setenv("E2E_DB_PW", password)
     monkeypatch.setenv("E2E_TOKEN", token)
+    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # the page's content; who may open it: tests/test_access_pages.py
     st.cache_data.clear()
     st.cache_resource.clear()
     page = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60)
