@@ -303,21 +303,24 @@ class Store:
         days: dict[tuple[str, str, date], list] = {}  # type: ignore[type-arg]
         unordered: set[tuple[str, str, date]] = set()
         try:
+            append, summary_of, stamp_of = batch.append, days.get, stamps.get  # a few µs a reading add up
             for r in readings:
-                ts = r.ts
-                known = stamps.get(ts)
+                ts, station, metric = r.ts, r.station, r.metric
+                known = stamp_of(ts)
                 if known is None:
                     known = stamps[ts] = (convert(ts), local_date(ts))
                 value = float(r.value)
-                batch.append((r.station, r.metric, known[0], value, source, collected))
-                key = (r.station, r.metric, known[1])
-                day = days.get(key)
+                append((station, metric, known[0], value, source, collected))
+                key = (station, metric, known[1])
+                day = summary_of(key)
                 if day is None:
                     days[key] = [ts, ts, value, ts, value]
                 elif ts > day[1]:  # the usual order: oldest first
-                    day[1], day[2] = ts, value
+                    day[1] = ts
+                    day[2] = value
                     if value >= day[4]:
-                        day[3], day[4] = ts, value
+                        day[3] = ts
+                        day[4] = value
                 else:  # an earlier or a repeated time: that day is recomputed from the readings
                     unordered.add(key)
                 if len(batch) >= UPSERT_CHUNK:
