@@ -354,10 +354,10 @@ class Store:
         reading that held the day's maximum (a source's correction), which a
         merge cannot see. So the stored rows of the touched days are read first:
         a day whose stored maximum lies inside the time span this write covered,
-        and that this write did not raise or re-send, is recomputed from the
-        readings, and so is a day whose readings came out of time order (a
-        repeated time might have overwritten one). Neither happens in a plain
-        backfill or a normal incremental pull.
+        and that this write neither raised nor re-sent nor tied later, is
+        recomputed from the readings, and so is a day whose readings came out
+        of time order (a repeated time might have overwritten one). Neither
+        happens in a plain backfill or a normal incremental pull.
         """
         if not days:
             return
@@ -371,7 +371,9 @@ class Store:
             new = days.get((st, m, day))
             if new is None or not new[0] <= max_ts <= new[1]:
                 continue
-            if new[4] < max_value or (new[4] == max_value and new[3] != max_ts):
+            # Lowered only if this write's highest is below the stored one, or ties it earlier than the stored
+            # highest (a later tie is the new latest highest: a quiet day's cumulative total re-sent, say).
+            if new[4] < max_value or (new[4] == max_value and new[3] < max_ts):
                 stale.add((st, m, day))
         sqlite_dialect = self.engine.dialect.name == "sqlite"
         mark = "?" if sqlite_dialect else "%s"

@@ -224,3 +224,27 @@ def test_the_migration_fills_the_roll_up_from_existing_readings(demo, database_u
     assert stored_summaries(store) == expected == summaries_from_readings(store)
     assert weekly.week_report(settings, store, 2026, 44) == reference_report(settings, store, 2026, 44)
     engine.dispose()
+
+
+def test_an_overlapping_pull_merges_without_recomputing(sqlite_url: str, monkeypatch):
+    store = Store.open(sqlite_url)
+    t0 = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+
+    def minutes(values: list[float], first: int = 0) -> list[Reading]:
+        return [Reading("kajaani", "contacts_phone_today", t0 + timedelta(minutes=first + i), v)
+                for i, v in enumerate(values)]
+
+    write(store, minutes([1, 2, 3, 3]))
+    recomputed: list[object] = []
+    real = Store._days_from_readings
+    monkeypatch.setattr(Store, "_days_from_readings", lambda self, s, keys: recomputed.append(keys) or real(
+        self, s, keys))
+    write(store, minutes([3, 3, 3, 4], first=3))  # re-sends 8.03 unchanged: a quiet minute, then a new contact
+    write(store, minutes([4, 4], first=6))  # the same total again: a later tie of the highest
+    assert recomputed == []
+    write(store, minutes([2], first=7))  # a correction lowering the latest highest reading
+    assert len(recomputed) == 1
+    assert stored_summaries(store) == summaries_from_readings(store)
+    key = ("kajaani", "contacts_phone_today", local_date(t0))
+    assert stored_summaries(store)[key] == (t0 + timedelta(minutes=7), 2.0, t0 + timedelta(minutes=6), 4.0)
+    store.dispose()
