@@ -7,8 +7,9 @@ database, dropped afterwards):
    ``backfill_days`` = ``days`` (the product's default resolution: a reading
    per metric every 30 minutes of history, every minute today), timed and
    split into pull (simulator), store writes (the driver's executemany and
-   the commits) and the collector's own work. PostgreSQL then gets ``VACUUM ANALYZE
-   readings`` (timed apart), as autovacuum would do on a running server.
+   the commits; of those, the time merging the daily roll-up) and the
+   collector's own work. PostgreSQL then gets ``VACUUM ANALYZE``
+   of ``readings`` and ``daily_readings`` (timed apart), as autovacuum would do on a running server.
 2. **Weekly view**: ``pages/week.py`` through Streamlit's ``AppTest`` (the
    full script: report, charts, tables, exports), every station, after a
    warm-up run; timed ``at.run()`` for several weeks across the year with the
@@ -82,7 +83,9 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
         # ------------------------------------------------------------ backfill
         log(f"{kind}: backfilling {result.params['days']} days x {result.params['stations']} stations")
         loader = InstrumentedCollector(settings, store)
+        roll_up = _MethodTimer(store, "_roll_up")
         load = loader.cycle()
+        roll_up.remove()
         if not load.ok:
             raise RuntimeError(f"{kind}: the backfill failed: {load.error}")
         rate = load.readings / load.seconds if load.seconds else 0
@@ -91,17 +94,20 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
         result.add(
             Figure(f"backfill_seconds_{kind}", "s", [load.seconds], Goal("value", "<=", BACKFILL_GOAL_S),
                    note=f"{load.readings} readings; pull (simulator) {load.pull:.1f} s, store writes "
-                        f"{load.write:.1f} s, collector {load.collector:.1f} s"),
+                        f"{load.write:.1f} s (of which merging the daily roll-up {roll_up.seconds:.1f} s), "
+                        f"collector {load.collector:.1f} s"),
             Figure(f"backfill_readings_per_s_{kind}", "readings/s", [rate]),
             Figure(f"backfill_readings_per_s_without_source_{kind}", "readings/s",
                    [load.readings / load.own] if load.own else [],
                    note="readings / (total - pull): what the collector and the store manage on their own"),
         )
         result.params[f"backfill_{kind}"] = b
+        result.params[f"backfill_roll_up_s_{kind}"] = round(roll_up.seconds, 1)
         if kind == "postgres":
             t = time.perf_counter()
             with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE readings"))
+                conn.execute(text("VACUUM ANALYZE daily_readings"))
             result.params["postgres_vacuum_analyze_s"] = round(time.perf_counter() - t, 1)
         size = store_size_mib(url)
         result.params[f"store_mib_{kind}"] = round(size or 0, 1)
@@ -110,6 +116,30 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
         _pages(kind, url, config, settings, store, n_weeks, n_runs, result)
     finally:
         store.dispose()
+
+
+class _MethodTimer:
+    """Time spent in one method of one object, e.g. the store's daily roll-up step inside the store writes.
+
+    (The roll-up's other part, a Helsinki day and a dictionary update per
+    reading, runs inside the upsert's loop and is not separated here.)
+    """
+
+    def __init__(self, obj: Any, name: str) -> None:
+        self.obj, self.name, self.seconds = obj, name, 0.0
+        inner = getattr(obj, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - t
+
+        setattr(obj, name, timed)
+
+    def remove(self) -> None:
+        delattr(self.obj, self.name)
 
 
 @contextmanager
@@ -137,15 +167,33 @@ def _page_env(config: Path, url: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _run_page(page: str, params: dict[str, str] | None = None) -> float:
+#: Streamlit's component registry, shared by every AppTest of this process. A server scans the installed
+#: packages' metadata for components once, when it starts; an AppTest does it for each new instance
+#: (0.3-0.6 s of CPU here, reading ~270 packages' metadata), which is not a cost of showing a page.
+_COMPONENTS: list[Any] = []
+
+
+def _run_page(page: str, params: dict[str, str] | None = None, cpu: list[float] | None = None) -> float:
+    """Run ``page`` once; return its wall-clock seconds and append its CPU seconds (this process) to ``cpu``.
+
+    On a shared machine the CPU time is the steadier figure: the script runs
+    in this process (for SQLite the database too; PostgreSQL's backend is not
+    counted), so other processes' load stretches the wall clock but not it.
+    """
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / page), default_timeout=600)
+    if _COMPONENTS:  # see _COMPONENTS
+        at._bidi_component_manager = _COMPONENTS[0]
     for k, v in (params or {}).items():
         at.query_params[k] = v
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     at.run()
     seconds = time.perf_counter() - t
+    if cpu is not None:
+        cpu.append(time.process_time() - c)
+    if not _COMPONENTS and getattr(at, "_bidi_component_manager", None) is not None:
+        _COMPONENTS.append(at._bidi_component_manager)
     if at.exception:
         raise RuntimeError(f"{page} {params or ''} raised: {at.exception[0].message}")
     if any("data-access=" in h.value for h in at.html):  # timing a sign-in page would be a wrong figure
@@ -184,11 +232,11 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         _run_page("pages/week.py")
         _run_page("app.py")
 
-        week_cold, week_data = [], []
+        week_cold, week_data, week_cpu, week_data_cpu, overview_cpu = [], [], [], [], []
         for week in weeks:
             st.cache_data.clear()
-            week_cold.append(_run_page("pages/week.py", {"week": week.key}))
-            log(f"{kind}: week {week.key}: {week_cold[-1]:.2f} s")
+            week_cold.append(_run_page("pages/week.py", {"week": week.key}, week_cpu))
+            log(f"{kind}: week {week.key}: {week_cold[-1]:.2f} s (CPU {week_cpu[-1]:.2f} s)")
         week_cached = [_run_page("pages/week.py", {"week": weeks[0].key}) for _ in range(3)]
         timer = DbTimer(sup.get_store(url).engine)
         st.cache_data.clear()
@@ -199,7 +247,7 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         overview_cold, overview_cached = [], []
         for _ in range(n_runs):
             st.cache_data.clear()
-            overview_cold.append(_run_page("app.py"))
+            overview_cold.append(_run_page("app.py", cpu=overview_cpu))
         for _ in range(n_runs):
             overview_cached.append(_run_page("app.py"))
         st.cache_data.clear()
@@ -209,9 +257,10 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         timer.remove()
 
     for week in weeks:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         weekly.week_report(settings, store, week.year, week.week)
         week_data.append(time.perf_counter() - t)
+        week_data_cpu.append(time.process_time() - c)
     overview_data, wall_data, wall_numbers = [], [], []
     for _ in range(n_runs):
         t = time.perf_counter()
@@ -232,12 +281,18 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
                     f"{', '.join(w.key for w in weeks)}, report not cached; one cold run: {week_db[0]} statements, "
                     f"{week_db[1]:.2f} s in the database; the report alone (weekly.week_report) median "
                     f"{med(week_data):.2f} s"),
+        Figure(f"week_page_cpu_seconds_{kind}", "s", week_cpu,
+               note="CPU time of this process for the same cold runs (robust to other load; for PostgreSQL "
+                    "without the server's share)"),
         Figure(f"week_page_cached_seconds_{kind}", "s", week_cached, note="the same week again (report cached)"),
         Figure(f"week_report_seconds_{kind}", "s", week_data, note="weekly.week_report alone (data, no page)"),
+        Figure(f"week_report_cpu_seconds_{kind}", "s", week_data_cpu, note="its CPU time in this process"),
         Figure(f"overview_page_seconds_{kind}", "s", overview_cold, Goal("median", "<=", OVERVIEW_GOAL_S),
                note=f"app.py default page, views not cached (as every 5 s); one cold run: {overview_db[0]} "
                     f"statements, {overview_db[1]:.2f} s in the database; all_station_views alone median "
                     f"{med(overview_data):.2f} s"),
+        Figure(f"overview_page_cpu_seconds_{kind}", "s", overview_cpu,
+               note="CPU time of this process for the same cold runs"),
         Figure(f"overview_page_cached_seconds_{kind}", "s", overview_cached, note="views cached (within 5 s)"),
         Figure(f"overview_views_seconds_{kind}", "s", overview_data, note="views.all_station_views alone"),
         Figure(f"wall_view_seconds_{kind}", "s", wall_data,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -207,74 +207,80 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
                 stations: Sequence[str] | None = None) -> WeekReport:
     """The report of ISO week ``year``-W``week`` for ``stations`` (default: every configured station).
 
-    One ``store.series`` call per station covers this week and the previous one.
-    Unknown station codes raise KeyError (the page validates the URL first).
+    Each station's days come from the daily roll-up (``Store.daily``: a row per
+    station, metric and Helsinki day holding its last and highest reading),
+    one query for this week and the previous one together. Only the combined
+    queue peak of several stations needs their queue readings themselves
+    (``Store.values_at``: one metric, one query). Unknown station codes raise
+    KeyError (the page validates the URL first).
     """
     this = IsoWeek(year, week)
     this.monday  # noqa: B018 - a ValueError here for a week the year does not have
     before = this.previous()
     codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
-    start, end = before.bounds()[0], this.bounds()[1]
-    rows: list[StationWeek] = []
+    known = [settings.station(code) for code in codes]  # KeyError for an unknown code
+    days = [*before.days, *this.days]
+    raws: dict[str, dict[date, Raw]] = {code: {d: {} for d in days} for code in codes}
+    for code, day, metric, last, top in store.daily(codes, FETCHED, before.monday, this.sunday):
+        if metric == PEAK_METRIC:
+            raws[code][day]["queue_peak"] = top
+        else:  # the day's last reading
+            raws[code][day][metric] = last
+    peaks = _combined_peaks(store, codes, days, raws)
     municipalities = [s.municipality for s in settings.stations]
-    # per week: station code -> per day raw values / queue readings
-    raw_days: dict[IsoWeek, dict[str, dict[date, Raw]]] = {this: {}, before: {}}
-    queues: dict[IsoWeek, dict[str, dict[date, list[tuple[datetime, float]]]]] = {this: {}, before: {}}
-    for code in codes:
-        station = settings.station(code)
+    rows = []
+    for station in known:
         short = station.municipality if municipalities.count(station.municipality) == 1 else station.name
-        readings = store.series(code, FETCHED, start, end)
-        for wk in (this, before):
-            raw_days[wk][code], queues[wk][code] = _station_days(readings, wk.days)
-        rows.append(_station_week(code, station.name, short, this, raw_days[this][code], raw_days[before][code]))
-    total = _combined_week(this, before, codes, raw_days, queues)
+        rows.append(_station_week(station.code, station.name, short, this, raws[station.code]))
+    total = _combined_week(this, before, codes, raws, peaks)
     targets = {f: settings.metrics.targets[code] for f, code in TARGET_FIGURE.items()
                if code in settings.metrics.targets}
     return WeekReport(this, rows, total, targets)
 
 
-def _station_days(readings: Iterable, days: list[date]) -> tuple[dict[date, Raw], dict[date, list]]:
-    """Raw end-of-day values per local day, and each day's queue readings (for the combined peak)."""
-    raws: dict[date, Raw] = {d: {} for d in days}
-    stamps: dict[date, dict[str, datetime]] = {d: {} for d in days}
-    queue: dict[date, list[tuple[datetime, float]]] = {d: [] for d in days}
-    for r in readings:
-        day = local_date(r.ts)
-        raw = raws.get(day)
-        if raw is None:  # the other week
-            continue
-        if r.metric == PEAK_METRIC:
-            raw["queue_peak"] = max(raw.get("queue_peak", r.value), r.value)
-            queue[day].append((r.ts, r.value))
-        elif r.ts >= stamps[day].get(r.metric, r.ts):  # the day's last reading wins
-            raw[r.metric] = r.value
-            stamps[day][r.metric] = r.ts
-    return raws, queue
+def _combined_peaks(store: Store, codes: list[str], days: list[date],
+                    raws: dict[str, dict[date, Raw]]) -> dict[date, float | None]:
+    """Per day, the most contacts waiting at once over the stations (:func:`combined_peak`).
+
+    One station's is its own peak; several stations' need their queue readings
+    of the two weeks, one metric (a small part of what the days are built from).
+    """
+    if len(codes) == 1:
+        return {d: raws[codes[0]][d].get("queue_peak") for d in days}
+    series: dict[date, dict[str, list[tuple[datetime, float]]]] = {d: {c: [] for c in codes} for d in days}
+    day_of: dict[datetime, date] = {}
+    if codes:
+        for code, ts, value in store.values_at(codes, PEAK_METRIC, day_start(days[0]),
+                                               day_start(days[-1] + timedelta(days=1))):
+            day = day_of.get(ts)
+            if day is None:
+                day = day_of[ts] = local_date(ts)
+            series[day][code].append((ts, value))
+    return {d: combined_peak([series[d][c] for c in codes]) for d in days}
 
 
-def _station_week(code: str, name: str, short: str, week: IsoWeek, days: dict[date, Raw],
-                  previous: dict[date, Raw]) -> StationWeek:
+def _station_week(code: str, name: str, short: str, week: IsoWeek, days: dict[date, Raw]) -> StationWeek:
+    """One station's week from its raw days (``days`` holds this week's and the previous week's)."""
     return StationWeek(code, name, [DayFigures(d, derive(days[d])) for d in week.days],
                        derive(_over_days([days[d] for d in week.days])),
-                       derive(_over_days([previous[d] for d in week.previous().days])), short)
+                       derive(_over_days([days[d] for d in week.previous().days])), short)
 
 
-def _combined_week(this: IsoWeek, before: IsoWeek, codes: list[str],
-                   raw_days: dict[IsoWeek, dict[str, dict[date, Raw]]],
-                   queues: dict[IsoWeek, dict[str, dict[date, list]]]) -> StationWeek:
+def _combined_week(this: IsoWeek, before: IsoWeek, codes: list[str], raws: dict[str, dict[date, Raw]],
+                   peaks: dict[date, float | None]) -> StationWeek:
     """All selected stations together: per day and per week, summed (ages: the oldest)."""
     def week_raw(wk: IsoWeek) -> tuple[list[Raw], Raw]:
         days = []
         for d in wk.days:
-            raw = _over_stations([raw_days[wk][c][d] for c in codes])
-            peak = combined_peak([queues[wk][c][d] for c in codes])
+            raw = _over_stations([raws[c][d] for c in codes])
+            peak = peaks[d]
             if peak is not None:
                 raw["queue_peak"] = peak
             days.append(raw)
-        week = _over_stations([_over_days([raw_days[wk][c][d] for d in wk.days]) for c in codes])
-        peaks = [d["queue_peak"] for d in days if "queue_peak" in d]
-        if peaks:
-            week["queue_peak"] = max(peaks)
+        week = _over_stations([_over_days([raws[c][d] for d in wk.days]) for c in codes])
+        week_peaks = [d["queue_peak"] for d in days if "queue_peak" in d]
+        if week_peaks:
+            week["queue_peak"] = max(week_peaks)
         return days, week
 
     days, week = week_raw(this)

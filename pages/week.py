@@ -8,6 +8,8 @@ report without widgets, for the steering group's papers: static charts two
 by two, plain tables, print CSS (A4 landscape, a section per page).
 """
 
+from functools import partial
+
 import streamlit as st
 
 from board import export, weekly
@@ -119,11 +121,13 @@ if not printing:
     query = "&".join([f"{k}={v}" for k, v in params.items()] + [f"station={c}" for c in stations])
     links, csv_col, xlsx_col = st.columns([4, 1, 1], vertical_alignment="center")
     links.markdown(f":material/print: [{t('week.print_link', lang)}](week?{query})")
-    csv_col.download_button(t("week.download_csv", lang), export.week_csv(report, lang),
+    # The files are made when a button is clicked (Streamlit's deferred download), not on every run: the
+    # workbook alone costs ~0.25 s of CPU, a quarter of the page's budget (docs/PERFORMANCE.md, section 3).
+    csv_col.download_button(t("week.download_csv", lang), partial(export.week_csv, report, lang),
                             file_name=f"viikko-{week.key}.csv", mime="text/csv", on_click="ignore",
                             icon=":material/download:", width="stretch", key="download_csv")
     xlsx_col.download_button(
-        t("week.download_xlsx", lang), export.week_xlsx(report, lang), file_name=f"viikko-{week.key}.xlsx",
+        t("week.download_xlsx", lang), partial(export.week_xlsx, report, lang), file_name=f"viikko-{week.key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
         icon=":material/table_view:", width="stretch", key="download_xlsx")
 else:
