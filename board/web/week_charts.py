@@ -22,6 +22,19 @@ PREVIOUS_WEEK = "#B9C7D8"
 TARGET = "#B3261E"
 HOVER = "%{customdata}: %{y:,.0f}<extra>%{fullData.name}</extra>"
 FONT = "Segoe UI, Arial, Liberation Sans, DejaVu Sans, sans-serif"  # system fonts: measured right at first draw
+#: The part of plotly's "plotly_white" look these 2-D charts use, as a template of its own. Naming
+#: "plotly_white" makes plotly validate and copy its whole template (every trace type, 3-D scenes, maps) into
+#: each figure and send it to the browser: ~20 ms of CPU per chart and ~6 kB of JSON, six charts a page.
+TEMPLATE = go.layout.Template(
+    layout={"font": {"color": "#2a3f5f"}, "hovermode": "closest", "hoverlabel": {"align": "left"},
+            "paper_bgcolor": "white", "plot_bgcolor": "white", "title": {"x": 0.05},
+            "shapedefaults": {"line": {"color": "#2a3f5f"}},
+            "annotationdefaults": {"arrowcolor": "#2a3f5f", "arrowhead": 0, "arrowwidth": 1},
+            **{axis: {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "ticks": "", "title": {"standoff": 15},
+                      "zerolinecolor": "#EBF0F8", "automargin": True, "zerolinewidth": 2}
+               for axis in ("xaxis", "yaxis")}},
+    data={"bar": [go.Bar(marker={"line": {"color": "white", "width": 0.5}})]},
+)
 
 
 def _layout(fig: go.Figure, title: str, height: int, legend: bool = True, subtitle: str | None = None) -> go.Figure:
@@ -35,7 +48,7 @@ def _layout(fig: go.Figure, title: str, height: int, legend: bool = True, subtit
         separators=", ", font={"family": FONT, "size": 14, "color": "#1f2933"},
         plot_bgcolor="white", paper_bgcolor="white", showlegend=legend, hoverlabel={"font_size": 14},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left", "title": None},
-        bargap=0.25, template="plotly_white",
+        bargap=0.25, template=TEMPLATE,
     )
     fig.update_xaxes(gridcolor="#e5e9ef", zeroline=False, automargin=True)
     fig.update_yaxes(gridcolor="#e5e9ef", zeroline=False, automargin=True)
