@@ -264,8 +264,8 @@ def statement_count(count_file: Path, pid: int) -> int:
     path = Path(f"{count_file}.{pid}")
     for _ in range(50):
         try:
-            return int(path.read_text() or "0")
-        except (OSError, ValueError):  # not written yet, or caught mid-write
+            return int(path.read_text())
+        except (OSError, ValueError):  # not written yet
             time.sleep(0.1)
     return 0
 

@@ -697,8 +697,10 @@ def _count_statements(engine: Engine, path: Path) -> None:
         counter["n"] += 1
 
     def flush() -> None:
-        while True:
-            path.write_text(str(counter["n"]))
+        spare = path.with_name(path.name + ".tmp")
+        while True:  # written aside and renamed: a reader never sees a half-written (empty) file
+            spare.write_text(str(counter["n"]))
+            os.replace(spare, path)
             threading.Event().wait(1.0)
 
     threading.Thread(target=flush, name="query-counter", daemon=True).start()
