@@ -16,21 +16,24 @@ the source exactly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
+from sqlalchemy import create_engine, text
 
 from board.settings import DEFAULT_CONFIG_DIR
 
@@ -170,6 +173,7 @@ class SqliteSource:
     def __init__(self, path: Path, metric: str = "omasote_unanswered", station: str = "kajaani") -> None:
         self.path, self.metric, self.station = path, metric, station
         with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")  # the collector's long reads must not block the writer
             conn.execute("CREATE TABLE IF NOT EXISTS kpi (station TEXT, metric TEXT, time TEXT, value REAL)")
             conn.execute("CREATE INDEX IF NOT EXISTS kpi_time ON kpi (time)")
         conn.close()
@@ -182,7 +186,7 @@ class SqliteSource:
         self._thread.start()
 
     def _write_loop(self) -> None:
-        conn = sqlite3.connect(self.path)
+        conn = sqlite3.connect(self.path, timeout=30)
         last = None
         n = 0
         while not self._stop.is_set():
@@ -243,3 +247,136 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# ---------------------------------------------------------------------- a TCP proxy to cut the store off
+class TcpProxy:
+    """A loopback TCP proxy to ``target``; :meth:`cut` drops every connection and refuses new ones for a while.
+
+    What a database server restart looks like from the client: open
+    connections reset, new ones refused for a while, then accepted again.
+    The real server is never touched.
+    """
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self._lock = threading.Lock()
+        self._conns: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self.port = 0
+        self._listen()
+
+    def _listen(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:  # closed by cut()
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._listener is not listener:  # cut while connecting
+                    client.close()
+                    upstream.close()
+                    return
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Refuse new connections and reset the open ones (the server "restarts")."""
+        if self._listener is not None:
+            with contextlib.suppress(OSError):  # wakes the blocked accept(); close() alone would leave it listening
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for s in conns:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)  # wakes the pumps; the client sees the connection closed
+            with contextlib.suppress(OSError):
+                s.close()
+
+    def restore(self) -> None:
+        if self._listener is None:
+            self._listen()
+
+    def close(self) -> None:
+        self.cut()
+
+
+# ---------------------------------------------------------------------- a source system with history
+STATIONS = ["kajaani", "sotkamo", "kuhmo", "suomussalmi", "paltamo", "puolanka", "ristijarvi", "hyrynsalmi"]
+METRICS = ["queue_waiting", "queue_oldest_wait_min", "omasote_unanswered", "contacts_phone_today",
+           "feedback_needs_reaction"]
+
+
+def fill_history(path: Path, minutes: int) -> datetime:
+    """``len(STATIONS) x len(METRICS) x minutes`` known readings, one a minute up to a minute ago; the newest time."""
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE kpi (station TEXT, metric TEXT, time TEXT, value REAL)")
+    rows = ((st, m, (end - timedelta(minutes=i)).strftime("%Y-%m-%d %H:%M:%S"), float((i * 7 + j * 13 + k) % 97))
+            for i in range(minutes) for j, st in enumerate(STATIONS) for k, m in enumerate(METRICS))
+    with conn:
+        conn.executemany("INSERT INTO kpi VALUES (?, ?, ?, ?)", rows)
+        conn.execute("CREATE INDEX kpi_time ON kpi (time)")
+    conn.close()
+    return end
+
+
+def source_rows(path: Path) -> set[tuple[str, str, str, float]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {(st, m, datetime.fromisoformat(t).strftime("%Y-%m-%d %H:%M:%S"), v)
+                for st, m, t, v in conn.execute("SELECT station, metric, time, value FROM kpi")}
+    finally:
+        conn.close()
+
+
+def store_rows(url: str) -> list[tuple[str, str, str, float]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT station, metric, ts, value FROM readings")).all()
+    finally:
+        engine.dispose()
+    return [(st, m, (ts if isinstance(ts, datetime) else datetime.fromisoformat(ts)).strftime("%Y-%m-%d %H:%M:%S"),
+             v) for st, m, ts, v in rows]
+
+
+def count_readings(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM readings")).scalar() or 0)
+    except Exception:  # the collector has not created the tables yet
+        return 0
+    finally:
+        engine.dispose()

@@ -11,71 +11,31 @@ starts a new collector and compares the store with the source exactly.
 from __future__ import annotations
 
 import signal
-import sqlite3
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
 
 from board.collector import BATCH_SIZE
 from board.store import Store
-from tests.faults_support import SqliteSource, collector, stop, wait_for, write_sources
+from tests.faults_support import (
+    METRICS,
+    STATIONS,
+    SqliteSource,
+    collector,
+    count_readings,
+    fill_history,
+    source_rows,
+    stop,
+    store_rows,
+    wait_for,
+    write_sources,
+)
 
-STATIONS = ["kajaani", "sotkamo", "kuhmo", "suomussalmi", "paltamo", "puolanka", "ristijarvi", "hyrynsalmi"]
-METRICS = ["queue_waiting", "queue_oldest_wait_min", "omasote_unanswered", "contacts_phone_today",
-           "feedback_needs_reaction"]
 MINUTES = 2_500
 TOTAL = len(STATIONS) * len(METRICS) * MINUTES
 
 
-def _fill(path: Path) -> datetime:
-    """The source system's rows; returns the newest time."""
-    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE kpi (station TEXT, metric TEXT, time TEXT, value REAL)")
-    rows = ((st, m, (end - timedelta(minutes=i)).strftime("%Y-%m-%d %H:%M:%S"), float((i * 7 + j * 13 + k) % 97))
-            for i in range(MINUTES) for j, st in enumerate(STATIONS) for k, m in enumerate(METRICS))
-    with conn:
-        conn.executemany("INSERT INTO kpi VALUES (?, ?, ?, ?)", rows)
-        conn.execute("CREATE INDEX kpi_time ON kpi (time)")
-    conn.close()
-    return end
-
-
-def _source_rows(path: Path) -> set[tuple[str, str, str, float]]:
-    conn = sqlite3.connect(path)
-    try:
-        return {(st, m, datetime.fromisoformat(t).strftime("%Y-%m-%d %H:%M:%S"), v)
-                for st, m, t, v in conn.execute("SELECT station, metric, time, value FROM kpi")}
-    finally:
-        conn.close()
-
-
-def _store_rows(url: str) -> list[tuple[str, str, str, float]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT station, metric, ts, value FROM readings")).all()
-    finally:
-        engine.dispose()
-    return [(st, m, (ts if isinstance(ts, datetime) else datetime.fromisoformat(ts)).strftime("%Y-%m-%d %H:%M:%S"),
-             v) for st, m, ts, v in rows]
-
-
-def _count(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM readings")).scalar() or 0)
-    except Exception:  # the collector has not created the tables yet
-        return 0
-    finally:
-        engine.dispose()
-
-
 def test_sigkill_mid_backfill_then_restart_loses_nothing_and_doubles_nothing(database_url: str, tmp_path: Path):
     source_db = tmp_path / "source.sqlite"
-    _fill(source_db)
+    fill_history(source_db, MINUTES)
     src = SqliteSource(source_db).source(name="dw", stations=STATIONS, backfill_days=3, interval_seconds=2,
                                          stale_after_seconds=600)
     config = write_sources(tmp_path / "config", [src])
@@ -83,12 +43,12 @@ def test_sigkill_mid_backfill_then_restart_loses_nothing_and_doubles_nothing(dat
 
     first = collector(config, database_url, log, BOARD_LEASE_SECONDS="3")
     try:
-        assert wait_for(lambda: _count(database_url) >= BATCH_SIZE, 90, every=0.05), log.read_text()[-3000:]
+        assert wait_for(lambda: count_readings(database_url) >= BATCH_SIZE, 90, every=0.05), log.read_text()[-3000:]
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
     finally:
         stop(first)
-    at_kill = _count(database_url)
+    at_kill = count_readings(database_url)
     assert BATCH_SIZE <= at_kill < TOTAL, f"the kill came too late to be mid-pull: {at_kill} of {TOTAL}"
     assert at_kill % BATCH_SIZE == 0, f"a partial batch stayed behind: {at_kill} readings"
     store = Store.open(database_url)
@@ -102,7 +62,7 @@ def test_sigkill_mid_backfill_then_restart_loses_nothing_and_doubles_nothing(dat
         stop(second)
     ok = next(r for r in store.runs("dw", limit=50) if r.ok and r.window_since is None)
     assert ok.rows == TOTAL  # the restart pulled the whole window again (the store's key made the overlap harmless)
-    stored = _store_rows(database_url)
+    stored = store_rows(database_url)
     assert len(stored) == TOTAL  # no duplicates
-    assert set(stored) == _source_rows(source_db)  # no gap, no changed value
+    assert set(stored) == source_rows(source_db)  # no gap, no changed value
     store.dispose()
