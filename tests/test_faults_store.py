@@ -45,6 +45,8 @@ from tests.faults_support import (
 MINUTES = 1_500
 HISTORY = len(STATIONS) * len(METRICS) * MINUTES
 OUTAGE_SECONDS = 6.0
+#: board/store.py make_engine: how long an SQLite write waits for a lock.
+BUSY_TIMEOUT = 30
 
 
 def _source(tmp_path: Path) -> tuple[SqliteSource, Path]:
@@ -128,6 +130,35 @@ def test_sqlite_store_locked_during_a_backfill(sqlite_url: str, tmp_path: Path):
         backfill = next(r for r in store.runs("dw", limit=100) if r.window_since is None)
         assert backfill.ok and backfill.duration_seconds >= waited - 1  # it waited inside the run, then finished
         assert all(r.ok for r in store.runs("dw", limit=100))  # a lock shorter than the busy timeout is no failure
+        _finish_and_compare(live, store, sqlite_url, proc, log)
+    finally:
+        stop(proc)
+        live.stop()
+        store.dispose()
+
+
+def test_sqlite_store_locked_past_the_busy_timeout(sqlite_url: str, tmp_path: Path):
+    """Held past the 30-s busy timeout: the write fails, the run is recorded as failed, the next one catches up."""
+    live, config = _source(tmp_path)
+    store = Store.open(sqlite_url)
+    log = tmp_path / "collector.log"
+    live.start()
+    proc = collector(config, sqlite_url, log)
+    try:
+        assert wait_for(lambda: count_readings(sqlite_url) >= BATCH_SIZE, 60, every=0.02), log.read_text()[-3000:]
+        locker = sqlite3.connect(make_url(sqlite_url).database or "", isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        at_lock = count_readings(sqlite_url)
+        assert at_lock < HISTORY, "the lock came after the backfill: move it earlier"
+        time.sleep(BUSY_TIMEOUT + 3)
+        assert count_readings(sqlite_url) == at_lock
+        locker.execute("COMMIT")
+        locker.close()
+        assert wait_for(lambda: any(not r.ok for r in store.runs("dw", limit=100)), 40), log.read_text()[-3000:]
+        failed = next(r for r in store.runs("dw", limit=100) if not r.ok)
+        assert failed.error == "OperationalError: database is locked"  # what the Sources page shows
+        assert failed.rows == at_lock  # the batches committed before the lock, counted, not undone
+        assert proc.poll() is None, log.read_text()[-3000:]
         _finish_and_compare(live, store, sqlite_url, proc, log)
     finally:
         stop(proc)
