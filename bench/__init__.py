@@ -7,6 +7,7 @@ Each module measures one figure and fills a :class:`bench.common.Result`:
 * ``history``   — a year of history for 30 stations: backfill, weekly view and overview, SQLite and PostgreSQL
 * ``memory``    — the web server's RSS with 20 screens over a long run
 * ``collector`` — one incremental collector cycle over 30 stations
+* ``soak``      — one wall left open for 30 minutes keeps refreshing: reruns, changing numbers, no errors
 
 Benchmarks measure and report; they never fail on a missed goal.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bench import collector, freshness, history, memory, screens
+from bench import collector, freshness, history, memory, screens, soak
 
 #: Name -> module (with ``NAME``, ``DESCRIPTION`` and ``run(opts, result)``), in the order ``make bench`` runs them.
-BENCHMARKS: dict[str, ModuleType] = {m.NAME: m for m in (freshness, screens, history, collector, memory)}
+BENCHMARKS: dict[str, ModuleType] = {m.NAME: m for m in (freshness, screens, history, collector, memory, soak)}

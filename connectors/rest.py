@@ -69,6 +69,7 @@ class RestConnector:
         mapper = RecordMapper(self.source.mapping, self.stations, until, what="field")
         with self._client() as client:
             for records in self._pages(client, since, until):
+                _require_fields(mapper, records)
                 for record in records:
                     yield from _map(mapper, record)
 
@@ -367,6 +368,34 @@ def _map(mapper: RecordMapper, record: Any) -> Iterator[Reading | Rejected]:
         yield Rejected(str(e))
         return
     yield from readings
+
+
+def _require_fields(mapper: RecordMapper, records: list[Any]) -> None:
+    """A mapped field missing from every record of a page means the API changed its fields: fail the run.
+
+    Rejecting each record instead would let the run succeed and move the
+    bookmark past them: once the fields are back (or the mapping fixed), that
+    stretch would never be asked for again. Failing keeps the bookmark, so the
+    next good run backfills it, as with an SQL query whose column is missing.
+    """
+    objects = [r for r in records if isinstance(r, Mapping)]
+    if not objects:
+        return
+    missing = [f for f in mapper.required_fields() if not any(_has(r, f) for r in objects)]
+    if missing:
+        fields = sorted({str(k) for r in objects[:50] for k in r})
+        raise ConfigurationError(
+            f"field {', '.join(repr(f) for f in missing)} missing from all {_plural(len(objects), 'record')} of the "
+            f"answer; its fields are: {', '.join(repr(f) for f in fields[:20]) or '(none)'} (the API changed its "
+            "fields, or fix mapping in sources.yaml; the source's bookmark waits, so nothing is skipped)")
+
+
+def _has(record: Mapping[str, Any], path: str) -> bool:
+    try:
+        get_path(record, path)
+    except KeyError:
+        return False
+    return True
 
 
 def _iso(ts: datetime) -> str:

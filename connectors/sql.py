@@ -93,8 +93,14 @@ class SqlConnector:
     # ------------------------------------------------------------------ running the query
     def _parameters(self, since: datetime, until: datetime) -> dict[str, Any]:
         zone = self.source.mapping.zone
+        # Across the October night's change (04.00 -> 03.00) the wall clock goes back: the local ``since`` would
+        # come after ``until`` and the window would hold nothing, skipping what the source wrote at 03.00-03.0x
+        # for good. Shift ``since`` by the change instead: the window re-reads up to an hour, which the store's
+        # key makes harmless.
+        offset_since = since.astimezone(zone).utcoffset() or timedelta()
+        shift = offset_since - (until.astimezone(zone).utcoffset() or timedelta())
         values: dict[str, Any] = {}
-        for name, when in (("since", since), ("until", until)):
+        for name, when in (("since", since - max(shift, timedelta())), ("until", until)):
             local = when.astimezone(zone).replace(tzinfo=None)
             if self.source.parameters_as == "text":
                 values[name] = local.strftime("%Y-%m-%d %H:%M:%S")
