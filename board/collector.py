@@ -2,8 +2,9 @@
 
 For each run of a source it
 
-1. hands the connector the window ``[bookmark, started]`` (the connector keeps
-   no state; the first run has no bookmark and gets the source's backfill),
+1. hands the connector the window ``[bookmark - lookback, started]`` (the
+   connector keeps no state; the first run has no bookmark and gets the
+   source's backfill; the lookback re-reads rows a source committed late),
 2. validates each reading (known station and metric, finite value within
    the metric's range, not in the future) and skips bad ones with a counted reason,
 3. upserts in batches, one transaction per batch, so a long backfill becomes
@@ -108,7 +109,7 @@ class Collector:
         catches that and tries again on the source's next turn.
         """
         started = self.clock()
-        since = since_override or self.store.bookmark(name)
+        since = since_override or self._window_start(name)
         attempts = 0
         progress = _Progress()
         error: ConnectorError | Exception | None = None
@@ -146,6 +147,19 @@ class Collector:
         else:
             log.error("source %s failed: %s", name, message)
         return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects))
+
+    def _window_start(self, name: str) -> datetime | None:
+        """Where a scheduled pull starts: the bookmark less the source's ``lookback_seconds`` (None: backfill).
+
+        The bookmark is the moment the last good pull began; a row stamped
+        just before it but committed by the source just after was not there to
+        be read. Starting a little earlier reads it next time; the store's key
+        makes the overlap harmless.
+        """
+        bookmark = self.store.bookmark(name)
+        if bookmark is None:
+            return None
+        return bookmark - timedelta(seconds=self.sources[name].lookback_seconds)
 
     def _acknowledge(self, name: str) -> None:
         """Tell a connector that keeps a tally outside the store (the files drop folder) that the run is committed.

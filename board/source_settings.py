@@ -87,6 +87,11 @@ class SourceBase(_Strict):
     #: (docs/PERFORMANCE.md, freshness); pulls are incremental (:since), so a short interval is cheap.
     interval_seconds: int = Field(15, ge=1, le=86400)
     stale_after_seconds: int = Field(300, ge=1)
+    #: Each pull starts this far before the bookmark. A row stamped 10.00.00 that the source commits at
+    #: 10.00.01 is invisible to a pull at 10.00.00.5, and the next pull starts at 10.00.00.5: without an
+    #: overlap it would be lost for good. The store's key makes the re-read harmless. Raise it for a
+    #: warehouse whose loads land minutes late; 0 only for a source that shows a row the moment it is stamped.
+    lookback_seconds: int = Field(120, ge=0, le=7 * 86400)
     stations: list[str] | None = None  # None: every configured station
 
     def newest_reading_lag(self) -> int:
@@ -112,6 +117,8 @@ class DemoSource(SourceBase):
     """The built-in simulator (``connectors.demo``)."""
 
     type: Literal["demo"]
+    #: The simulator shows every reading the moment it is stamped: nothing arrives late.
+    lookback_seconds: int = Field(0, ge=0, le=7 * 86400)
     seed: int = 2026
     backfill_days: int = Field(56, ge=0, le=3660)
     history_step_minutes: int = Field(30, ge=1, le=1440)

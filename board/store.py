@@ -282,6 +282,10 @@ class Store:
         faster than building SQLAlchemy statements per chunk. Times are written
         exactly as the ``UTCDateTime`` column type writes them (naive UTC).
 
+        A reading written again with the same value keeps its ``collected_at``
+        (when the board first had it): pulls overlap on purpose (a source's
+        ``lookback_seconds``), and a re-read is not news.
+
         In the same pass it keeps the two summary tables every write must keep:
         ``daily_readings`` (see :meth:`_roll_up`) and ``newest_readings``.
         """
@@ -291,7 +295,8 @@ class Store:
         mark = "?" if dialect == "sqlite" else "%s"
         sql = (f"INSERT INTO readings (station, metric, ts, value, source, collected_at) "
                f"VALUES ({', '.join([mark] * 6)}) ON CONFLICT (station, metric, ts) DO UPDATE SET "
-               "value = excluded.value, source = excluded.source, collected_at = excluded.collected_at")
+               "collected_at = CASE WHEN readings.value = excluded.value THEN readings.collected_at "
+               "ELSE excluded.collected_at END, value = excluded.value, source = excluded.source")
         convert = _sqlite_time if dialect == "sqlite" else _naive_utc
         # A source sends many readings per instant: convert each instant once (stored form, Helsinki day).
         stamps: dict[datetime, tuple[object, date]] = {}

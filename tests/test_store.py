@@ -26,6 +26,25 @@ def test_upserting_the_same_window_twice_never_double_counts(store: Store):
     assert (latest.ts, latest.value) == (T0 + timedelta(minutes=10), 43.0)
 
 
+def test_a_reading_read_again_keeps_when_it_was_first_collected(store: Store):
+    """Pulls overlap on purpose (lookback_seconds): a re-read is not news, a changed value is."""
+    from sqlalchemy import select
+
+    from board.store import ReadingRow
+
+    def collected() -> dict[int, datetime]:
+        with store.sessions() as s:
+            return {ts.minute: at for ts, at in s.execute(select(ReadingRow.ts, ReadingRow.collected_at))}
+
+    first = [Reading("kajaani", "queue_waiting", T0, 1.0),
+             Reading("kajaani", "queue_waiting", T0 + timedelta(minutes=1), 2.0)]
+    write(store, first)
+    later = T0 + timedelta(minutes=5)
+    with store.sessions.begin() as s:
+        store.upsert_readings(s, [first[0], Reading("kajaani", "queue_waiting", first[1].ts, 3.0)], "demo", later)
+    assert collected() == {0: T0, 1: later}
+
+
 def test_duplicate_keys_within_one_batch_keep_the_last(store: Store):
     write(store, [Reading("paltamo", "queue_waiting", T0, 1.0), Reading("paltamo", "queue_waiting", T0, 2.0)])
     assert store.count_readings() == 1
