@@ -101,3 +101,25 @@ def store(settings: Settings) -> Iterator[Store]:
     s = Store.open(settings.database_url)
     yield s
     s.dispose()
+
+
+@pytest.fixture
+def seeded(monkeypatch: pytest.MonkeyPatch, config_dir: Path, sqlite_url: str) -> Store:
+    """A store filled by one real collector cycle, and the pages pointed at it, sign-in off.
+
+    For tests of what a page shows; who may open which page is tested in
+    tests/test_access_pages.py.
+    """
+    import streamlit as st
+
+    from board.collector import Collector
+
+    settings = load_settings(config_dir, sqlite_url)
+    store = Store.open(sqlite_url)
+    Collector(settings, store).run_once()
+    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("BOARD_SIGN_IN", "off")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return store

@@ -6,12 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from board import overview
-from board.collector import Collector
 from board.domain.metrics import Family
 from board.domain.reading import Reading
 from board.domain.snapshot import Figure, Tile
@@ -80,19 +77,6 @@ def test_day_curves_overlay_last_week_on_todays_clock(config_dir: Path, sqlite_u
     # contacts: channels summed, each carried forward until its next reading
     assert [p[1] for p in curves.contacts_today.points] == [12.0, 17.0]
     assert curves.contacts_last_week.points == []
-
-
-@pytest.fixture
-def seeded(monkeypatch, config_dir: Path, sqlite_url: str) -> Store:
-    settings = load_settings(config_dir, sqlite_url)
-    store = Store.open(sqlite_url)
-    Collector(settings, store).run_once()
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # content tests; access: test_access_pages.py
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return store
 
 
 def _rows(at: AppTest) -> list[tuple[str, str]]:

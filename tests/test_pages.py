@@ -5,28 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from board.collector import Collector
-from board.settings import load_settings
 from board.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def seeded(monkeypatch, config_dir: Path, sqlite_url: str) -> Store:
-    """A store filled by one real collector cycle, and the pages pointed at it."""
-    settings = load_settings(config_dir, sqlite_url)
-    store = Store.open(sqlite_url)
-    Collector(settings, store).run_once()
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return store
 
 
 def figures(html: str) -> dict[str, str]:
