@@ -43,13 +43,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from board.domain.privacy import HETU
 from board.domain.reading import Reading, Rejected
 from board.domain.timeutil import ensure_utc
 from board.settings import PROJECT_DIR
 from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
-from connectors.mapping import HETU, RecordError, RecordMapper
+from connectors.mapping import RecordError, RecordMapper
 
 log = logging.getLogger(__name__)
 

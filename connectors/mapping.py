@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from board.domain.metrics import METRICS, range_problem
-from board.domain.privacy import HETU
+from board.domain.privacy import holds_identity_code
 from board.domain.reading import Reading
 from board.domain.timeutil import UTC, day_bounds, local_date
 from board.source_settings import IGNORE, FieldMapping
@@ -60,7 +60,7 @@ class RecordError(ValueError):
 def quote(value: Any) -> str:
     """A value for a message: short, and never an identity code."""
     text = str(value)
-    if HETU.search(text):
+    if holds_identity_code(text):
         return "(a value that looks like a personal identity code)"
     return repr(text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…")
 
@@ -145,8 +145,8 @@ def personal_columns(columns: Iterable[str], allowed: Iterable[str] = ()) -> lis
     return [c for c in columns if normalise_column(c) in PERSONAL_COLUMNS and normalise_column(c) not in keep]
 
 
-def holds_identity_code(values: Iterable[Any]) -> bool:
-    return any(isinstance(v, str) and HETU.search(v) for v in values)
+def any_identity_code(values: Iterable[Any]) -> bool:
+    return any(isinstance(v, str) and holds_identity_code(v) for v in values)
 
 
 def _leaves(value: Any) -> Iterable[Any]:
@@ -236,7 +236,7 @@ class RecordMapper:
 
     def map(self, record: Mapping[str, Any]) -> list[Reading]:
         """The readings in one record; RecordError with the reason when it cannot be used."""
-        if holds_identity_code(_leaves(record)):
+        if any_identity_code(_leaves(record)):
             raise RecordError("a value looks like a personal identity code (henkilötunnus); "
                               "record refused: the board takes aggregates only")
         if self.what == "field":  # JSON: field names may nest, so look at every level

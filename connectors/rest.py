@@ -34,6 +34,7 @@ from urllib.parse import quote_plus
 import certifi
 import httpx
 
+from board.domain.privacy import HETU
 from board.domain.reading import Reading, Rejected
 from board.domain.timeutil import UTC, ensure_utc
 from board.formatting import fmt_clock, fmt_date
@@ -41,7 +42,7 @@ from board.secrets import MASK, redact
 from board.source_settings import ApiKeyAuth, BasicAuth, BearerAuth, NextLinkPagination, PagePagination, RestSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
-from connectors.mapping import HETU, RecordError, RecordMapper, get_path, quote
+from connectors.mapping import RecordError, RecordMapper, get_path, quote
 
 MAX_EXCERPT = 200
 MAX_KEYS = 12

@@ -115,6 +115,10 @@ HEADLINE: dict[Family, str] = {
 }
 
 
+#: Each metric's (minimum, maximum, whole) once: range_problem runs for every reading of every backfill.
+_RANGES = {m.code: (m.minimum, m.maximum, m.whole) for m in _DEFS}
+
+
 def range_problem(metric: str, value: float) -> str | None:
     """Why ``value`` cannot be a reading of ``metric`` (naming both and the allowed range), or None if it can.
 
@@ -122,10 +126,10 @@ def range_problem(metric: str, value: float) -> str | None:
     applies it to each record (so a files source refuses the whole file) and
     the collector applies it again to every reading whatever its connector.
     """
-    definition = METRICS[metric]
-    if not definition.minimum <= value <= definition.maximum or (definition.whole and value != int(value)):
-        return f"{metric}: value {value:g} is out of range (allowed: {definition.allowed()})"
-    return None
+    low, high, whole = _RANGES[metric]
+    if low <= value <= high and not (whole and value != int(value)):
+        return None
+    return f"{metric}: value {value:g} is out of range (allowed: {METRICS[metric].allowed()})"
 
 
 def metrics_of(family: Family) -> list[str]:
