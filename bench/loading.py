@@ -2,9 +2,9 @@
 
 A run of :class:`board.collector.Collector` is split into
 
-* **pull**: time spent inside the connector's generator (for the demo source:
-  the simulator and turning its rows into readings), measured per chunk of
-  readings so the timer costs next to nothing;
+* **pull**: time spent waiting for the connector's generator (for the demo
+  source: the simulator and turning its rows into blocks of readings; with
+  the simulator in worker processes, only the wait for them);
 * **write**: :meth:`Collector._write`, one transaction per batch (the store's
   upsert: rows as tuples through the driver's ``executemany``, and the commit);
 * **collector**: the rest (validation, batching, the run record, the bookmark).
@@ -15,7 +15,6 @@ The upsert talks to the DBAPI cursor directly, past SQLAlchemy's events, so
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,11 +28,15 @@ from board.settings import Settings
 from board.store import Store
 from connectors import build_connector
 
-CHUNK = 5000
+_END = object()
 
 
 class TimedConnector:
-    """A connector whose pulls are timed (chunks of readings are drawn from the real generator)."""
+    """A connector whose pulls are timed: the time spent waiting for each item of the real generator.
+
+    For the demo source that is the simulator, or, when it simulates in
+    worker processes ahead of the collector, only what the collector waits for them.
+    """
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -41,16 +44,17 @@ class TimedConnector:
         self.seconds = 0.0
 
     def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
-        t = time.perf_counter()
+        clock = time.perf_counter
+        t = clock()
         it = iter(self.inner.pull(since, until))
-        self.seconds += time.perf_counter() - t
+        self.seconds += clock() - t
         while True:
-            t = time.perf_counter()
-            chunk = list(itertools.islice(it, CHUNK))
-            self.seconds += time.perf_counter() - t
-            if not chunk:
+            t = clock()
+            item = next(it, _END)
+            self.seconds += clock() - t
+            if item is _END:
                 return
-            yield from chunk
+            yield item
 
     def check(self, until: datetime) -> Any:
         return self.inner.check(until)

@@ -4,4 +4,5 @@ import sys
 
 from board.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a worker process (the demo's simulator pool) imports it
+    sys.exit(main())

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from board import retention
-from board.domain.metrics import METRICS, range_problem
-from board.domain.reading import Reading, Rejected
+from board.domain.metrics import METRICS, all_in_range, range_problem
+from board.domain.reading import Reading, ReadingBlock, Rejected
 from board.domain.timeutil import utcnow
 from board.secrets import redact
 from board.settings import Settings
@@ -176,13 +176,17 @@ class Collector:
         except Exception:
             log.exception("source %s: could not acknowledge the committed run", name)
 
-    def _load(self, name: str, items: Iterable[Reading | Rejected], started: datetime, progress: _Progress) -> None:
+    def _load(self, name: str, items: Iterable[Reading | ReadingBlock | Rejected], started: datetime,
+              progress: _Progress) -> None:
         """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails."""
-        batch: list[Reading] = []
+        batch: list[Reading | ReadingBlock] = []
+        size = 0  # readings in the batch (a block counts as its readings)
         for item in self._validated(name, items, started, progress.rejects):
             batch.append(item)
-            if len(batch) >= BATCH_SIZE:
+            size += len(item) if isinstance(item, ReadingBlock) else 1
+            if size >= BATCH_SIZE:
                 progress.rows += self._write(name, batch)
+                size = 0
                 if self.use_leases and not self._renew(name):
                     raise Interrupted(f"another collector took over {name} after {progress.rows} readings")
                 if self.stop.is_set():
@@ -191,38 +195,25 @@ class Collector:
         if batch:
             progress.rows += self._write(name, batch)
 
-    def _write(self, name: str, batch: list[Reading]) -> int:
+    def _write(self, name: str, batch: list[Reading | ReadingBlock]) -> int:
         with self.store.sessions.begin() as session:
             n = self.store.upsert_readings(session, batch, source=name, now=self.clock())
         batch.clear()
         return n
 
-    def _validated(self, name: str, items: Iterable[Reading | Rejected], started: datetime,
-                   rejects: Counter[str]) -> Iterator[Reading]:
+    def _validated(self, name: str, items: Iterable[Reading | ReadingBlock | Rejected], started: datetime,
+                   rejects: Counter[str]) -> Iterator[Reading | ReadingBlock]:
         source = self.sources[name]
         allowed = {s.code for s in self.settings.stations_of(source)}
         latest_ok = started + FUTURE_TOLERANCE
         for item in items:
-            if isinstance(item, Rejected):
-                rejects[item.reason] += 1
-            elif item.station not in allowed:
-                rejects[f"unknown station {item.station!r}"] += 1
-            elif item.metric not in METRICS:
-                rejects[f"unknown metric {item.metric!r}"] += 1
-            elif not isinstance(item.ts, datetime):
-                rejects[f"{item.metric}: timestamp {item.ts!r} is not a date-time"] += 1
-            elif isinstance(item.value, bool) or not isinstance(item.value, int | float):
-                rejects[f"{item.metric}: value {item.value!r} is not a number"] += 1
-            elif not math.isfinite(item.value):
-                rejects[f"{item.metric}: value {item.value!r} is not a finite number"] += 1
-            elif item.ts.tzinfo is None:
-                rejects["timestamp without a time zone"] += 1
-            elif item.ts > latest_ok:
-                rejects[f"{item.metric}: timestamp in the future"] += 1
-            elif problem := range_problem(item.metric, item.value):
-                rejects[problem] += 1
+            if isinstance(item, ReadingBlock):
+                if _block_ok(item, allowed, latest_ok):
+                    yield item
+                else:  # something in it is wrong: the readings one by one, each problem counted with its reason
+                    yield from _valid_readings(item.readings(), allowed, latest_ok, rejects)
             else:
-                yield item
+                yield from _valid_readings((item,), allowed, latest_ok, rejects)
 
     def _prune(self) -> None:
         now = self.clock()
@@ -306,6 +297,52 @@ class Collector:
                 log.exception("source %s: could not record the run (is the store reachable?)", name)
             # Start to start: a run that took longer than the interval is followed at once by the next.
             self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+
+def _valid_readings(items: Iterable[Reading | Rejected], allowed: set[str], latest_ok: datetime,
+                    rejects: Counter[str]) -> Iterator[Reading]:
+    """The readings that pass every check; each one that does not is counted under its reason."""
+    for item in items:
+        if isinstance(item, Rejected):
+            rejects[item.reason] += 1
+        elif item.station not in allowed:
+            rejects[f"unknown station {item.station!r}"] += 1
+        elif item.metric not in METRICS:
+            rejects[f"unknown metric {item.metric!r}"] += 1
+        elif not isinstance(item.ts, datetime):
+            rejects[f"{item.metric}: timestamp {item.ts!r} is not a date-time"] += 1
+        elif isinstance(item.value, bool) or not isinstance(item.value, int | float):
+            rejects[f"{item.metric}: value {item.value!r} is not a number"] += 1
+        elif not math.isfinite(item.value):
+            rejects[f"{item.metric}: value {item.value!r} is not a finite number"] += 1
+        elif item.ts.tzinfo is None:
+            rejects["timestamp without a time zone"] += 1
+        elif item.ts > latest_ok:
+            rejects[f"{item.metric}: timestamp in the future"] += 1
+        elif problem := range_problem(item.metric, item.value):
+            rejects[problem] += 1
+        else:
+            yield item
+
+
+def _block_ok(block: ReadingBlock, allowed: set[str], latest_ok: datetime) -> bool:
+    """Whether every reading of ``block`` passes the checks of :func:`_valid_readings`, tested a column at a time.
+
+    Also checks what the store relies on: times in ascending order without repeats.
+    """
+    times, values = block.times, block.values
+    if block.station not in allowed or not all(m in METRICS for m in block.metrics):
+        return False
+    if values.dtype.kind not in "fiu" or not times:
+        return values.dtype.kind in "fiu"
+    previous = None
+    for ts in times:
+        if not isinstance(ts, datetime) or ts.tzinfo is None or (previous is not None and ts <= previous):
+            return False
+        previous = ts
+    if times[-1] > latest_ok:
+        return False
+    return all(all_in_range(m, values[:, j]) for j, m in enumerate(block.metrics))
 
 
 class Interrupted(Exception):

@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import (
     Date,
     DateTime,
@@ -40,9 +42,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from board.domain.notice import Notice
-from board.domain.reading import Reading
+from board.domain.reading import Reading, ReadingBlock
 from board.domain.snapshot import Latest
 from board.domain.timeutil import UTC, day_bounds, ensure_utc, local_date
+from board.store_rows import PostgresRows, SqliteRows, sqlite_time
 
 UPSERT_CHUNK = 5000
 #: The first migration: the schema as it was created before migrations existed.
@@ -273,14 +276,16 @@ class Store:
         self.engine.dispose()
 
     # ------------------------------------------------------------- writes
-    def upsert_readings(self, session: Session, readings: Iterable[Reading], source: str, now: datetime) -> int:
+    def upsert_readings(self, session: Session, readings: Iterable[Reading | ReadingBlock], source: str,
+                        now: datetime) -> int:
         """Insert or overwrite readings by key inside ``session``; return how many were written.
 
-        The hot path of every backfill, so it talks to the driver directly:
-        one prepared ``INSERT … ON CONFLICT DO UPDATE`` run with ``executemany``
-        over plain tuples (sqlite3's C loop; psycopg's pipeline), several times
-        faster than building SQLAlchemy statements per chunk. Times are written
-        exactly as the ``UTCDateTime`` column type writes them (naive UTC).
+        The hot path of every backfill, so it talks to the driver directly,
+        with plain tuples: on SQLite one prepared ``INSERT … ON CONFLICT DO
+        UPDATE`` run with ``executemany`` (sqlite3's C loop); on PostgreSQL
+        ``COPY`` (see :meth:`_write_rows`). A :class:`ReadingBlock` becomes
+        rows a column at a time, without an object per reading. Times are
+        written exactly as the ``UTCDateTime`` column type writes them (naive UTC).
 
         A reading written again with the same value keeps its ``collected_at``
         (when the board first had it): pulls overlap on purpose (a source's
@@ -292,55 +297,55 @@ class Store:
         dialect = self.engine.dialect.name
         if dialect not in ("postgresql", "sqlite"):
             raise NotImplementedError(f"upsert is not implemented for {dialect}")
-        mark = "?" if dialect == "sqlite" else "%s"
-        sql = (f"INSERT INTO readings (station, metric, ts, value, source, collected_at) "
-               f"VALUES ({', '.join([mark] * 6)}) ON CONFLICT (station, metric, ts) DO UPDATE SET "
-               "collected_at = CASE WHEN readings.value = excluded.value THEN readings.collected_at "
-               "ELSE excluded.collected_at END, value = excluded.value, source = excluded.source")
         convert = _sqlite_time if dialect == "sqlite" else _naive_utc
+        rows: SqliteRows | PostgresRows = (SqliteRows if dialect == "sqlite" else PostgresRows)(source, now)
+        stamp = rows.stamp
         # A source sends many readings per instant: convert each instant once (stored form, Helsinki day).
-        stamps: dict[datetime, tuple[object, date]] = {}
-        collected = convert(ensure_utc(now))
+        stamps: dict[datetime, tuple[str, date]] = {}
         cursor = session.connection().connection.dbapi_connection.cursor()
         written = 0
-        batch: list[tuple[object, ...]] = []
         # (station, metric, day) -> [first ts, last ts, last value, max ts, max value] of this call's readings
         days: dict[tuple[str, str, date], list] = {}  # type: ignore[type-arg]
         unordered: set[tuple[str, str, date]] = set()
         try:
-            append, summary_of, stamp_of = batch.append, days.get, stamps.get  # a few µs a reading add up
-            for r in readings:
-                ts, station, metric = r.ts, r.station, r.metric
-                known = stamp_of(ts)
-                if known is None:
-                    known = stamps[ts] = (convert(ts), local_date(ts))
-                value = float(r.value)
-                append((station, metric, known[0], value, source, collected))
-                key = (station, metric, known[1])
-                day = summary_of(key)
-                if day is None:
-                    days[key] = [ts, ts, value, ts, value]
-                elif ts > day[1]:  # the usual order: oldest first
-                    day[1] = ts
-                    day[2] = value
-                    if value >= day[4]:
-                        day[3] = ts
-                        day[4] = value
-                else:  # an earlier or a repeated time: that day is recomputed from the readings
-                    unordered.add(key)
-                if len(batch) >= UPSERT_CHUNK:
-                    cursor.executemany(sql, batch)
-                    written += len(batch)
-                    batch.clear()
-            if batch:
-                cursor.executemany(sql, batch)
-                written += len(batch)
+            add, summary_of, stamp_of = rows.add, days.get, stamps.get  # a few µs a reading add up
+            for item in readings:
+                singles: Iterable[Reading] = (item,)  # type: ignore[assignment]
+                if isinstance(item, ReadingBlock):
+                    if all(a < b for a, b in pairwise(item.times)):
+                        self._block_rows(item, rows, stamps, days, unordered)
+                        singles = ()
+                    else:  # out of time order: the readings one by one sort that out
+                        singles = item.readings()
+                for r in singles:
+                        ts, station, metric = r.ts, r.station, r.metric
+                        known = stamp_of(ts)
+                        if known is None:
+                            known = stamps[ts] = (stamp(ts), local_date(ts))
+                        value = float(r.value)
+                        add(station, metric, known[0], value)
+                        key = (station, metric, known[1])
+                        day = summary_of(key)
+                        if day is None:
+                            days[key] = [ts, ts, value, ts, value]
+                        elif ts > day[1]:  # the usual order: oldest first
+                            day[1] = ts
+                            day[2] = value
+                            if value >= day[4]:
+                                day[3] = ts
+                                day[4] = value
+                        else:  # an earlier or a repeated time: that day is recomputed from the readings
+                            unordered.add(key)
+                if len(rows) >= UPSERT_CHUNK:
+                    written += rows.flush(cursor)
+            if len(rows):
+                written += rows.flush(cursor)
             self._roll_up(session, cursor, days, unordered)
             newest: dict[tuple[str, str], datetime] = {}
             for (st, m, _), day in days.items():
                 if newest.get((st, m), day[1]) <= day[1]:
                     newest[(st, m)] = day[1]
-            later = "MAX" if dialect == "sqlite" else "GREATEST"
+            later, mark = ("MAX", "?") if dialect == "sqlite" else ("GREATEST", "%s")
             cursor.executemany(
                 f"INSERT INTO newest_readings (source, station, metric, ts) VALUES ({', '.join([mark] * 4)}) "
                 f"ON CONFLICT (source, station, metric) DO UPDATE SET ts = {later}(newest_readings.ts, excluded.ts)",
@@ -348,6 +353,56 @@ class Store:
         finally:
             cursor.close()
         return written
+
+    @staticmethod
+    def _block_rows(block: ReadingBlock, rows: SqliteRows | PostgresRows, stamps: dict[datetime, tuple[str, date]],
+                    days: dict[tuple[str, str, date], list],  # type: ignore[type-arg]
+                    unordered: set[tuple[str, str, date]]) -> None:
+        """Add ``block``'s rows to ``rows`` (a metric at a time: in key order) and its days' summaries to ``days``.
+
+        The same result as the readings one by one, with numpy doing the
+        per-reading work: rows are made by joins in C, and each day's last
+        and highest value of every metric by one reduction per day. The
+        block's times must be in ascending order.
+        """
+        times, station = block.times, block.station
+        n = len(times)
+        if n == 0:
+            return
+        known = []
+        for ts in times:
+            k = stamps.get(ts)
+            if k is None:
+                k = stamps[ts] = (rows.stamp(ts), local_date(ts))
+            known.append(k)
+        stored = [k[0] for k in known]
+        values = np.asarray(block.values, dtype=np.float64)
+        for j, metric in enumerate(block.metrics):
+            rows.add_column(station, metric, stored, values[:, j].tolist())
+        start = 0
+        while start < n:  # each Helsinki day the block covers (its times are in order, so each day's are contiguous)
+            day = known[start][1]
+            end = start + 1
+            while end < n and known[end][1] == day:
+                end += 1
+            part = values[start:end]
+            last, top = part[-1].tolist(), part.max(axis=0).tolist()
+            top_at = (end - 1 - np.argmax(part[::-1], axis=0)).tolist()  # the latest of equal highest values
+            for j, metric in enumerate(block.metrics):
+                key = (station, metric, day)
+                new = [times[start], times[end - 1], last[j], times[top_at[j]], top[j]]
+                old = days.get(key)
+                if old is None:
+                    days[key] = new
+                elif new[0] > old[1]:
+                    old[1], old[2] = new[1], new[2]
+                    if new[4] >= old[4]:
+                        old[3], old[4] = new[3], new[4]
+                else:  # overlaps what this write already had for the day: recomputed from the readings
+                    unordered.add(key)
+                    if new[1] > old[1]:
+                        old[1], old[2] = new[1], new[2]
+            start = end
 
     def _roll_up(self, session: Session, cursor: object, days: dict[tuple[str, str, date], list],  # type: ignore[type-arg]
                  unordered: set[tuple[str, str, date]]) -> None:
@@ -673,9 +728,7 @@ def _naive_utc(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
 
 
-def _sqlite_time(ts: datetime) -> str:
-    """The text SQLAlchemy's SQLite DateTime stores, so both write paths read back alike."""
-    return ts.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+_sqlite_time = sqlite_time
 
 
 def make_engine(url: str) -> Engine:

@@ -6,6 +6,12 @@ collector hands it the window ``[since, until]`` (inclusive; the store's key
 removes the overlap). Rows it cannot use are yielded as
 :class:`~board.domain.reading.Rejected` with a reason, so one bad row never
 stops the rest.
+
+A source that delivers in bulk may yield a
+:class:`~board.domain.reading.ReadingBlock` (one station, many metrics at
+many instants) instead of the readings one by one: it means exactly its
+readings, and the collector and the store handle it without an object per
+reading (the demo does this; see docs/PERFORMANCE.md, backfill).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import Reading, ReadingBlock, Rejected
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,7 @@ class CheckResult:
 class Connector(Protocol):
     name: str
 
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | ReadingBlock | Rejected]:
         """Readings with ``since <= ts <= until`` (all history the source offers when since is None)."""
         ...
 

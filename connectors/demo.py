@@ -2,75 +2,134 @@
 
 It emits one reading per metric per station on a fixed grid: every
 ``live_step_seconds`` for the newest day, every ``history_step_minutes`` for
-older days plus each day's last minute (so daily totals are exact). Newest
-days come first, so on a first start the wall has today's numbers within
-seconds while the eight weeks of history are still loading.
+older days plus each day's last minute (so daily totals are exact).
+
+It hands them over as :class:`~board.domain.reading.ReadingBlock` objects, a
+block per station and chunk of days, newest chunk first: today alone, then
+the simulator's 28-day periods backwards. So on a first start the wall has
+today's numbers within seconds while the history is still loading, and a
+year's backfill (about 10 million readings for 30 stations) needs no Python
+object per reading.
+
+A long pull (a backfill) simulates in worker processes, ahead of the
+collector: the simulation is pure CPU, a pure function of (seed, station,
+day), and on a machine with two cores it then runs beside the store writes
+instead of before them. Short pulls (every turn of a running collector)
+simulate in this process.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date, datetime, timedelta
 
-from board.domain.reading import Reading, Rejected
-from board.domain.timeutil import day_bounds, ensure_utc, local_date
+import numpy as np
+
+from board.domain.reading import ReadingBlock, Rejected
+from board.domain.timeutil import UTC, day_bounds, ensure_utc, local_date
 from board.settings import DemoSource, Settings, Station
 from connectors.base import CheckResult
-from connectors.simulator import COLUMNS, Simulator, StationProfile
+from connectors.simulator import COLUMNS, Simulator, StationProfile, period_of
+
+log = logging.getLogger(__name__)
 
 DEFAULT_POPULATION = 5000
+#: A pull covering at least this many station-days simulates in worker processes (about 1 ms of CPU per
+#: simulated day; starting a worker costs about half a second).
+POOL_MIN_STATION_DAYS = 1000
+#: At most this many worker processes, and never more than the machine's cores less one (the collector's).
+MAX_WORKERS = 4
+
+#: One chunk of simulation work: a station, and the days of one simulator period with their grid step (s).
+Task = tuple[str, tuple[tuple[date, int], ...]]
 
 
 class DemoConnector:
     def __init__(self, source: DemoSource, stations: list[Station], settings: Settings) -> None:
         self.name = source.name
         self.source = source
-        profiles = [
+        self.profiles = [
             StationProfile(s.code, s.population or DEFAULT_POPULATION, settings.opening_hours(s.code))
             for s in stations
         ]
-        self.sim = Simulator(source.seed, profiles)
-        self.codes = [p.code for p in profiles]
+        self.sim = Simulator(source.seed, self.profiles)
+        self.codes = [p.code for p in self.profiles]
+        #: Worker processes for a long pull (0: always simulate in this process).
+        self.workers = min(MAX_WORKERS, (os.cpu_count() or 1) - 1)
 
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[ReadingBlock | Rejected]:
         until = ensure_utc(until)
         if since is None:
             since = until - timedelta(days=self.source.backfill_days)
         since = ensure_utc(since)
         if since > until:
             return
-        newest = local_date(until)
-        day = newest
-        while day >= local_date(since):
-            step = (timedelta(seconds=self.source.live_step_seconds) if day == newest
-                    else timedelta(minutes=self.source.history_step_minutes))
-            for code in self.codes:
-                yield from self._day_readings(code, day, step, since, until)
-            day -= timedelta(days=1)
+        tasks = self._tasks(since, until)
+        station_days = sum(len(days) for _, days in tasks)
+        results = (self._in_pool(tasks, since, until) if self.workers > 0 and station_days >= POOL_MIN_STATION_DAYS
+                   else (_simulate_chunk(self.sim, code, days, since, until) for code, days in tasks))
+        instants: dict[int, datetime] = {}  # stations share their grid: one datetime per instant
+        for (code, _), (seconds, values) in zip(tasks, results, strict=True):
+            if not seconds:
+                continue
+            times = []
+            for s in seconds:
+                ts = instants.get(s)
+                if ts is None:
+                    ts = instants[s] = datetime.fromtimestamp(s, UTC)
+                times.append(ts)
+            yield ReadingBlock(code, COLUMNS, tuple(times), values)
 
-    def _day_readings(self, code: str, day, step: timedelta, since: datetime, until: datetime) -> Iterator[Reading]:  # type: ignore[no-untyped-def]
-        start, end = day_bounds(day)
-        lo, hi = max(start, since), min(end - timedelta(minutes=1), until)
-        if lo > hi:
-            return
-        # Grid points aligned to the day start, plus the day's last minute.
-        first = start + step * -(-int((lo - start).total_seconds()) // int(step.total_seconds()))
-        stamps: list[datetime] = []
-        t = first
-        while t <= hi:
-            stamps.append(t)
-            t += step
-        last_minute = end - timedelta(minutes=1)
-        if lo <= last_minute <= hi and (not stamps or stamps[-1] != last_minute):
-            stamps.append(last_minute)
-        if not stamps:
-            return
-        series = self.sim.day(code, day)
-        for ts in stamps:
-            minute = int((ts - start).total_seconds() // 60)
-            row = series.values[minute]
-            for i, metric in enumerate(COLUMNS):
-                yield Reading(code, metric, ts, float(row[i]))
+    def _tasks(self, since: datetime, until: datetime) -> list[Task]:
+        """The window's work, newest first: today alone, then each simulator period's days (oldest first within)."""
+        newest = local_date(until)
+        live = int(self.source.live_step_seconds)
+        history = int(self.source.history_step_minutes) * 60
+        chunks: list[tuple[tuple[date, int], ...]] = [((newest, live),)]
+        day, oldest = newest - timedelta(days=1), local_date(since)
+        while day >= oldest:
+            first = max(oldest, period_of(day)[1])
+            chunks.append(tuple((first + timedelta(days=i), history) for i in range((day - first).days + 1)))
+            day = first - timedelta(days=1)
+        return [(code, chunk) for chunk in chunks for code in self.codes]
+
+    def _in_pool(self, tasks: list[Task], since: datetime, until: datetime) -> Iterator[tuple[list[int], np.ndarray]]:
+        """The tasks' results in order, simulated by worker processes a few tasks ahead of the consumer.
+
+        ``spawn``, not ``fork``: a running collector has a thread per source,
+        and a forked child could inherit a lock another thread holds. If the
+        workers cannot run (a main script without the ``__main__`` guard that
+        ``spawn`` needs, say), the rest is simulated here: the same numbers, only slower.
+        """
+        ahead = 4 * self.workers
+        done = 0
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                     initargs=(self.source.seed, self.profiles)) as pool:
+                pending: deque[Future[tuple[list[int], np.ndarray]]] = deque()
+                try:
+                    for code, days in tasks:
+                        pending.append(pool.submit(_simulate_in_worker, code, days, since, until))
+                        if len(pending) >= ahead:
+                            yield pending.popleft().result()
+                            done += 1
+                    while pending:
+                        yield pending.popleft().result()
+                        done += 1
+                finally:  # the consumer stopped early (an error, a stop): drop what is not needed
+                    for future in pending:
+                        future.cancel()
+        except BrokenProcessPool as e:
+            log.warning("demo %s: simulator workers failed (%s); simulating in this process", self.name, e)
+            for code, days in tasks[done:]:
+                yield _simulate_chunk(self.sim, code, days, since, until)
 
     def check(self, until: datetime) -> CheckResult:
         try:
@@ -80,6 +139,44 @@ class DemoConnector:
         if first is None:
             return CheckResult(False, "data", "the simulator produced no readings for the last 5 minutes")
         return CheckResult(True, "ok", f"simulating {len(self.codes)} stations (seed {self.source.seed})")
+
+
+def _simulate_chunk(sim: Simulator, code: str, days: tuple[tuple[date, int], ...], since: datetime,
+                    until: datetime) -> tuple[list[int], np.ndarray]:
+    """One station's grid over ``days`` within ``[since, until]``: epoch seconds, and values (a row per instant)."""
+    seconds: list[int] = []
+    parts: list[np.ndarray] = []
+    for day, step in days:
+        start, end = day_bounds(day)
+        lo, hi = max(start, since), min(end - timedelta(minutes=1), until)
+        if lo > hi:
+            continue
+        # Grid points aligned to the day start, plus the day's last minute.
+        day_start = int(start.timestamp())
+        first = day_start + step * -(-int((lo - start).total_seconds()) // step)
+        last_minute = int((end - timedelta(minutes=1)).timestamp())
+        stamps = list(range(first, int(hi.timestamp()) + 1, step))
+        if lo <= end - timedelta(minutes=1) <= hi and (not stamps or stamps[-1] != last_minute):
+            stamps.append(last_minute)
+        if not stamps:
+            continue
+        minutes = (np.asarray(stamps, dtype=np.int64) - day_start) // 60
+        parts.append(sim.day(code, day).values[minutes])
+        seconds.extend(stamps)
+    values = np.concatenate(parts) if parts else np.empty((0, len(COLUMNS)), dtype=np.float32)
+    return seconds, values
+
+
+_WORKER_SIM: list[Simulator] = []
+
+
+def _start_worker(seed: int, profiles: list[StationProfile]) -> None:
+    _WORKER_SIM[:] = [Simulator(seed, profiles)]
+
+
+def _simulate_in_worker(code: str, days: tuple[tuple[date, int], ...], since: datetime,
+                        until: datetime) -> tuple[list[int], np.ndarray]:
+    return _simulate_chunk(_WORKER_SIM[0], code, days, since, until)
 
 
 __all__ = ["DemoConnector", "Rejected"]

@@ -112,6 +112,12 @@ WARM_UP_DAYS = 14
 _EPOCH = date(2020, 1, 6)  # a Monday; periods are counted from here
 
 
+def period_of(day: date) -> tuple[int, date]:
+    """The simulator period ``day`` belongs to: its index and its first day."""
+    index = (day - _EPOCH).days // PERIOD_DAYS
+    return index, _EPOCH + timedelta(days=index * PERIOD_DAYS)
+
+
 class Simulator:
     """Simulates stations for one seed. Thread-compatible, cached per period."""
 
@@ -218,7 +224,7 @@ class Simulator:
         promoter_p = min(0.85, max(0.35, 0.60 + happy_tilt + rng.normal(0, 0.04)))
         detractor_p = min(0.4, max(0.03, 0.14 - happy_tilt / 2 + rng.normal(0, 0.02)))
         probs = [promoter_p, 1 - promoter_p - detractor_p, detractor_p]
-        classes = np.array([rng.multinomial(a, probs) if a else (0, 0, 0) for a in answers]).reshape(minutes, 3)
+        classes = rng.multinomial(answers, probs).reshape(minutes, 3)
         det_minutes = np.repeat(now, classes[:, 2])
         asks = det_minutes[rng.random(len(det_minutes)) < 0.4]  # the answer's text asks for a reaction
         resolved = asks + (rng.uniform(3, 70, len(asks)) * 60).astype(np.int64)

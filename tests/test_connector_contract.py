@@ -35,7 +35,7 @@ import yaml
 
 from board.collector import Collector
 from board.domain.metrics import METRICS
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import Reading, Rejected, flatten
 from board.settings import Settings, load_settings
 from board.store import Store
 from connectors import build_connector
@@ -171,7 +171,7 @@ def settings_for(config_dir: Path, database_url: str, source: dict[str, Any]) ->
 def pull_all(settings: Settings, since: datetime | None, until: datetime = UNTIL) -> tuple[list[Reading], list[str]]:
     connector = build_connector(settings.sources[0], settings)
     readings, rejected = [], []
-    for item in connector.pull(since, until):
+    for item in flatten(connector.pull(since, until)):  # a block of readings means its readings
         assert isinstance(item, Reading | Rejected), f"{type(item).__name__} is neither a reading nor a rejection"
         if isinstance(item, Rejected):
             rejected.append(item.reason)

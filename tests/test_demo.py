@@ -6,6 +6,7 @@ import pytest
 
 from board.domain.hours import OpeningHours
 from board.domain.kpi import nps
+from board.domain.reading import flatten
 from board.domain.timeutil import local_date
 from board.settings import load_settings
 from connectors import build_connector
@@ -30,8 +31,8 @@ def end_of_day(s: Simulator, code: str, d: date, column: str) -> float:
 
 def test_same_seed_and_clock_give_the_same_readings(config_dir):
     settings = load_settings(config_dir, "sqlite://")
-    a = list(build_connector(settings.sources[0], settings).pull(None, NOW))
-    b = list(build_connector(settings.sources[0], settings).pull(None, NOW))
+    a = list(flatten(build_connector(settings.sources[0], settings).pull(None, NOW)))
+    b = list(flatten(build_connector(settings.sources[0], settings).pull(None, NOW)))
     assert a == b and len(a) > 1000
 
 
@@ -112,7 +113,7 @@ def test_dst_days_have_23_and_25_hours(day, minutes):
 def test_connector_backfills_eight_weeks_newest_first(config_dir):
     settings = load_settings(config_dir, "sqlite://")
     source = settings.sources[0].model_copy(update={"backfill_days": 56, "history_step_minutes": 240})
-    readings = list(build_connector(source, settings).pull(None, NOW))
+    readings = list(flatten(build_connector(source, settings).pull(None, NOW)))
     oldest = min(r.ts for r in readings)
     assert NOW - oldest >= timedelta(days=56) - timedelta(hours=4)  # grid-aligned to the 4 h step
     assert local_date(readings[0].ts) == local_date(NOW)  # today first, so the wall fills at once
@@ -123,7 +124,7 @@ def test_pull_respects_the_window(config_dir):
     settings = load_settings(config_dir, "sqlite://")
     connector = build_connector(settings.sources[0], settings)
     since = NOW - timedelta(minutes=30)
-    got = list(connector.pull(since, NOW))
+    got = list(flatten(connector.pull(since, NOW)))
     assert got and all(since <= r.ts <= NOW for r in got)
     assert connector.check(NOW).ok
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 
 class Family(StrEnum):
     """The four tiles of the wall display."""
@@ -130,6 +132,21 @@ def range_problem(metric: str, value: float) -> str | None:
     if low <= value <= high and not (whole and value != int(value)):
         return None
     return f"{metric}: value {value:g} is out of range (allowed: {METRICS[metric].allowed()})"
+
+
+def all_in_range(metric: str, values: np.ndarray) -> bool:
+    """True when every value of ``values`` could be a reading of ``metric`` (the rule of :func:`range_problem`).
+
+    For a block of readings at once: one vectorized test instead of a call per
+    reading. NaN and infinities fail it. When it says False, the caller checks
+    the readings one by one to name each problem.
+    """
+    low, high, whole = _RANGES[metric]
+    if values.size == 0:
+        return True
+    if not (values.min() >= low and values.max() <= high):  # NaN makes both comparisons False
+        return False
+    return not whole or bool((values == np.floor(values)).all())
 
 
 def metrics_of(family: Family) -> list[str]:
