@@ -135,6 +135,14 @@ class PostgresRows:
         return n
 
 
+def copy_into_stage(cursor: Any, stage: str, columns: str, rows: list[tuple[object, ...]]) -> None:
+    """COPY ``rows`` into the temporary table ``stage`` (created with ``columns`` on first use, emptied at commit)."""
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({columns}) ON COMMIT DELETE ROWS")
+    with cursor.copy(f"COPY {stage} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _copy_text(value: str) -> str:
     """``value`` escaped for COPY's text format (a station code could hold a tab or a backslash)."""
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
