@@ -303,7 +303,7 @@ class Store:
         rows: SqliteRows | PostgresRows = (SqliteRows if dialect == "sqlite" else PostgresRows)(source, now)
         stamp = rows.stamp
         # A source sends many readings per instant: convert each instant once (stored form, Helsinki day).
-        stamps: dict[datetime, tuple[str, date]] = {}
+        stamps: dict[datetime, tuple[object, date]] = {}
         cursor = session.connection().connection.dbapi_connection.cursor()
         written = 0
         # (station, metric, day) -> [first ts, last ts, last value, max ts, max value] of this call's readings
@@ -357,14 +357,15 @@ class Store:
         return written
 
     @staticmethod
-    def _block_rows(block: ReadingBlock, rows: SqliteRows | PostgresRows, stamps: dict[datetime, tuple[str, date]],
+    def _block_rows(block: ReadingBlock, rows: SqliteRows | PostgresRows, stamps: dict[datetime, tuple[object, date]],
                     days: dict[tuple[str, str, date], list],  # type: ignore[type-arg]
                     unordered: set[tuple[str, str, date]]) -> None:
         """Add ``block``'s rows to ``rows`` (a metric at a time: in key order) and its days' summaries to ``days``.
 
         The same result as the readings one by one, with numpy doing the
-        per-reading work: rows are made by joins in C, and each day's last
-        and highest value of every metric by one reduction per day. The
+        per-reading work: rows are made a column at a time (see
+        :mod:`board.store_rows`), and each day's last and highest value of
+        every metric by one reduction per day. The
         block's times must be in ascending order.
         """
         times, station = block.times, block.station
@@ -377,10 +378,8 @@ class Store:
             if k is None:
                 k = stamps[ts] = (rows.stamp(ts), local_date(ts))
             known.append(k)
-        stored = [k[0] for k in known]
         values = np.asarray(block.values, dtype=np.float64)
-        for j, metric in enumerate(block.metrics):
-            rows.add_column(station, metric, stored, values[:, j].tolist())
+        rows.add_block(station, block.metrics, [k[0] for k in known], values)
         start = 0
         while start < n:  # each Helsinki day the block covers (its times are in order, so each day's are contiguous)
             day = known[start][1]

@@ -5,20 +5,25 @@ the summary tables); these classes only gather the rows and send them, in
 the form each driver takes fastest:
 
 * SQLite: tuples for one prepared ``INSERT … ON CONFLICT DO UPDATE`` run by
-  ``executemany`` (sqlite3's C loop).
-* PostgreSQL: ``COPY`` text, built a block column at a time with joins in C.
-  psycopg's ``executemany`` costs about 25 µs of client CPU a row and its
-  ``write_row`` about 3 µs; text lines cost well under 1 µs.
+  ``executemany`` (sqlite3's C loop), a block's column made by ``zip`` in C.
+* PostgreSQL: binary ``COPY``, a block's column laid out by numpy as the
+  wire format's rows. psycopg's ``executemany`` costs about 25 µs of client
+  CPU a row, its ``write_row`` about 3 µs, text lines about 0.6 µs; this
+  about 0.1 µs, and the server reads binary about 15 % faster than text.
 
-A block's column arrives whole (:meth:`add_column`), so rows leave in key
+A block's columns arrive whole (:meth:`add_block`), so rows leave in key
 order (station, metric, time), which both databases' indexes take best.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import struct
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from itertools import repeat
 from typing import Any
+
+import numpy as np
 
 from board.domain.timeutil import UTC
 
@@ -28,6 +33,11 @@ COLUMNS = "station, metric, ts, value, source, collected_at"
 _ON_CONFLICT = ("ON CONFLICT (station, metric, ts) DO UPDATE SET collected_at = CASE WHEN readings.value = "
                 "excluded.value THEN readings.collected_at ELSE excluded.collected_at END, value = excluded.value, "
                 "source = excluded.source")
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+#: The binary COPY's signature, flags and header extension length; and its end (a field count of -1).
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+_COPY_TRAILER = struct.pack(">h", -1)
 _SQLITE_UPSERT = f"INSERT INTO readings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) {_ON_CONFLICT}"
 
 
@@ -53,10 +63,11 @@ class SqliteRows:
     def add(self, station: str, metric: str, stamp: str, value: float) -> None:
         self.rows.append((station, metric, stamp, value, self.source, self.collected))
 
-    def add_column(self, station: str, metric: str, stamps: list[str], values: list[float]) -> None:
+    def add_block(self, station: str, metrics: Sequence[str], stamps: list[str], values: np.ndarray) -> None:
         n = len(stamps)
-        self.rows.extend(zip(repeat(station, n), repeat(metric, n), stamps, values, repeat(self.source, n),
-                             repeat(self.collected, n), strict=False))
+        for j, metric in enumerate(metrics):
+            self.rows.extend(zip(repeat(station, n), repeat(metric, n), stamps, values[:, j].tolist(),
+                                 repeat(self.source, n), repeat(self.collected, n), strict=False))
 
     def flush(self, cursor: Any) -> int:
         cursor.executemany(_SQLITE_UPSERT, self.rows)
@@ -66,36 +77,58 @@ class SqliteRows:
 
 
 class PostgresRows:
-    """A write's readings as ``COPY`` text lines."""
+    """A write's readings as the rows of a binary ``COPY`` (PostgreSQL's documented wire format).
+
+    A row: the field count (int16), then each field as its length (int32)
+    and its bytes: text as UTF-8, ``timestamp`` as microseconds since
+    2000-01-01 (int64), ``float8`` as an IEEE double, all big-endian.
+    """
 
     def __init__(self, source: str, collected: datetime) -> None:
-        self.tail = f"\t{_copy_text(source)}\t{sqlite_time(collected)}\n"
-        self.pieces: list[str] = []
+        src = source.encode()
+        self.tail = struct.pack(f">i{len(src)}siq", len(src), src, 8, self.stamp(collected))
+        self.pieces: list[bytes] = []
         self.count = 0
-        self._heads: dict[tuple[str, str], str] = {}
+        self._heads: dict[tuple[str, str], bytes] = {}
+        self._layouts: dict[tuple[str, str], tuple[np.dtype, np.ndarray]] = {}  # type: ignore[type-arg]
 
     def __len__(self) -> int:
         return self.count
 
     @staticmethod
-    def stamp(ts: datetime) -> str:
-        return sqlite_time(ts) + "\t"  # PostgreSQL reads the same text as a timestamp
+    def stamp(ts: datetime) -> int:
+        return (ts - _PG_EPOCH) // _MICROSECOND
 
-    def _head(self, station: str, metric: str) -> str:
+    def _head(self, station: str, metric: str) -> bytes:
+        """A row's start for ``station`` and ``metric``: the field count, then those two fields."""
         head = self._heads.get((station, metric))
         if head is None:
-            head = self._heads[(station, metric)] = f"{_copy_text(station)}\t{_copy_text(metric)}\t"
+            st, m = station.encode(), metric.encode()
+            head = self._heads[(station, metric)] = struct.pack(f">hi{len(st)}si{len(m)}s", 6, len(st), st, len(m), m)
         return head
 
-    def add(self, station: str, metric: str, stamp: str, value: float) -> None:
-        self.pieces.append(f"{self._head(station, metric)}{stamp}{value!r}{self.tail}")
+    def add(self, station: str, metric: str, stamp: int, value: float) -> None:
+        self.pieces.append(self._head(station, metric) + struct.pack(">iqid", 8, stamp, 8, value) + self.tail)
         self.count += 1
 
-    def add_column(self, station: str, metric: str, stamps: list[str], values: list[float]) -> None:
+    def add_block(self, station: str, metrics: Sequence[str], stamps: list[int], values: np.ndarray) -> None:
         n = len(stamps)
-        self.pieces.append("".join(map("".join, zip(repeat(self._head(station, metric), n), stamps,
-                                                    map(repr, values), repeat(self.tail, n), strict=False))))
-        self.count += n
+        times = np.asarray(stamps, dtype=np.int64)
+        for j, metric in enumerate(metrics):
+            layout = self._layouts.get((station, metric))
+            if layout is None:
+                head = np.frombuffer(self._head(station, metric), np.uint8)
+                tail = np.frombuffer(self.tail, np.uint8)
+                dtype = np.dtype([("head", np.uint8, (len(head),)), ("ts_len", ">i4"), ("ts", ">i8"),
+                                  ("value_len", ">i4"), ("value", ">f8"), ("tail", np.uint8, (len(tail),))])
+                template = np.zeros(1, dtype)
+                template["head"], template["ts_len"], template["value_len"], template["tail"] = head, 8, 8, tail
+                layout = self._layouts[(station, metric)] = (dtype, template)
+            rows = np.repeat(layout[1], n)
+            rows["ts"] = times
+            rows["value"] = values[:, j]
+            self.pieces.append(rows.tobytes())
+        self.count += n * len(metrics)
 
     def flush(self, cursor: Any) -> int:
         """Send the rows: a plain ``COPY`` into ``readings`` when they are all new, else a staged upsert.
@@ -111,14 +144,14 @@ class PostgresRows:
         """
         import psycopg
 
-        text, n = "".join(self.pieces), self.count
+        data, n = b"".join((_COPY_HEADER, *self.pieces, _COPY_TRAILER)), self.count
         self.pieces.clear()
         self.count = 0
         if n >= COPY_MIN_ROWS:
             cursor.execute("SAVEPOINT readings_copy")
             try:
-                with cursor.copy(f"COPY readings ({COLUMNS}) FROM STDIN") as copy:
-                    copy.write(text)
+                with cursor.copy(f"COPY readings ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(data)
             except psycopg.errors.UniqueViolation:
                 cursor.execute("ROLLBACK TO SAVEPOINT readings_copy")
             else:
@@ -127,8 +160,8 @@ class PostgresRows:
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS readings_stage (n bigint GENERATED ALWAYS AS IDENTITY, "
                        "station varchar(40), metric varchar(60), ts timestamp, value float8, source varchar(60), "
                        "collected_at timestamp) ON COMMIT DELETE ROWS")
-        with cursor.copy(f"COPY readings_stage ({COLUMNS}) FROM STDIN") as copy:  # n counts up in line order
-            copy.write(text)
+        with cursor.copy(f"COPY readings_stage ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:  # n: line order
+            copy.write(data)
         cursor.execute(f"INSERT INTO readings ({COLUMNS}) SELECT DISTINCT ON (station, metric, ts) {COLUMNS} "
                        f"FROM readings_stage ORDER BY station, metric, ts, n DESC {_ON_CONFLICT}")
         cursor.execute("TRUNCATE readings_stage")
@@ -141,8 +174,3 @@ def copy_into_stage(cursor: Any, stage: str, columns: str, rows: list[tuple[obje
     with cursor.copy(f"COPY {stage} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def _copy_text(value: str) -> str:
-    """``value`` escaped for COPY's text format (a station code could hold a tab or a backslash)."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
