@@ -6,9 +6,10 @@ database, dropped afterwards):
 1. **Backfill**: one instrumented collector cycle of the demo source with
    ``backfill_days`` = ``days`` (the product's default resolution: a reading
    per metric every 30 minutes of history, every minute today), timed and
-   split into pull (simulator), store writes (the driver's executemany and
-   the commits; of those, the time merging the daily roll-up) and the
-   collector's own work. PostgreSQL then gets ``VACUUM ANALYZE``
+   split into pull (the collector waiting for the simulator, which runs in
+   worker processes ahead of it), store writes (SQLite's executemany,
+   PostgreSQL's binary COPY, and the commits; of those, the time merging the
+   daily roll-up) and the collector's own work. PostgreSQL then gets ``VACUUM ANALYZE``
    of ``readings`` and ``daily_readings`` (timed apart), as autovacuum would do on a running server.
 2. **Weekly view**: ``pages/week.py`` through Streamlit's ``AppTest`` (the
    full script: report, charts, tables, exports), every station, after a
@@ -93,7 +94,7 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
         log(f"{kind}: {load.readings} readings in {load.seconds:.1f} s ({rate:,.0f}/s): {b}")
         result.add(
             Figure(f"backfill_seconds_{kind}", "s", [load.seconds], Goal("value", "<=", BACKFILL_GOAL_S),
-                   note=f"{load.readings} readings; pull (simulator) {load.pull:.1f} s, store writes "
+                   note=f"{load.readings} readings; pull (waiting for the simulator) {load.pull:.1f} s, store writes "
                         f"{load.write:.1f} s (of which merging the daily roll-up {roll_up.seconds:.1f} s), "
                         f"collector {load.collector:.1f} s"),
             Figure(f"backfill_readings_per_s_{kind}", "readings/s", [rate]),

@@ -6,7 +6,8 @@ A run of :class:`board.collector.Collector` is split into
   source: the simulator and turning its rows into blocks of readings; with
   the simulator in worker processes, only the wait for them);
 * **write**: :meth:`Collector._write`, one transaction per batch (the store's
-  upsert: rows as tuples through the driver's ``executemany``, and the commit);
+  upsert: SQLite's ``executemany``, PostgreSQL's binary ``COPY``; the daily
+  roll-up; the commit);
 * **collector**: the rest (validation, batching, the run record, the bookmark).
 
 The upsert talks to the DBAPI cursor directly, past SQLAlchemy's events, so
