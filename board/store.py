@@ -282,12 +282,12 @@ class Store:
                         now: datetime) -> int:
         """Insert or overwrite readings by key inside ``session``; return how many were written.
 
-        The hot path of every backfill, so it talks to the driver directly,
-        with plain tuples: on SQLite one prepared ``INSERT … ON CONFLICT DO
-        UPDATE`` run with ``executemany`` (sqlite3's C loop); on PostgreSQL
-        ``COPY`` (see :meth:`_write_rows`). A :class:`ReadingBlock` becomes
-        rows a column at a time, without an object per reading. Times are
-        written exactly as the ``UTCDateTime`` column type writes them (naive UTC).
+        The hot path of every backfill, so it talks to the driver directly
+        (:mod:`board.store_rows`): on SQLite one prepared ``INSERT … ON
+        CONFLICT DO UPDATE`` run with ``executemany`` (sqlite3's C loop); on
+        PostgreSQL a binary ``COPY``. A :class:`ReadingBlock` becomes rows a
+        column at a time, without an object per reading. Times are written
+        exactly as the ``UTCDateTime`` column type writes them (naive UTC).
 
         A reading written again with the same value keeps its ``collected_at``
         (when the board first had it): pulls overlap on purpose (a source's
@@ -320,24 +320,24 @@ class Store:
                     else:  # out of time order: the readings one by one sort that out
                         singles = item.readings()
                 for r in singles:
-                        ts, station, metric = r.ts, r.station, r.metric
-                        known = stamp_of(ts)
-                        if known is None:
-                            known = stamps[ts] = (stamp(ts), local_date(ts))
-                        value = float(r.value)
-                        add(station, metric, known[0], value)
-                        key = (station, metric, known[1])
-                        day = summary_of(key)
-                        if day is None:
-                            days[key] = [ts, ts, value, ts, value]
-                        elif ts > day[1]:  # the usual order: oldest first
-                            day[1] = ts
-                            day[2] = value
-                            if value >= day[4]:
-                                day[3] = ts
-                                day[4] = value
-                        else:  # an earlier or a repeated time: that day is recomputed from the readings
-                            unordered.add(key)
+                    ts, station, metric = r.ts, r.station, r.metric
+                    known = stamp_of(ts)
+                    if known is None:
+                        known = stamps[ts] = (stamp(ts), local_date(ts))
+                    value = float(r.value)
+                    add(station, metric, known[0], value)
+                    key = (station, metric, known[1])
+                    day = summary_of(key)
+                    if day is None:
+                        days[key] = [ts, ts, value, ts, value]
+                    elif ts > day[1]:  # the usual order: oldest first
+                        day[1] = ts
+                        day[2] = value
+                        if value >= day[4]:
+                            day[3] = ts
+                            day[4] = value
+                    else:  # an earlier or a repeated time: that day is recomputed from the readings
+                        unordered.add(key)
                 if len(rows) >= UPSERT_CHUNK:
                     written += rows.flush(cursor)
             if len(rows):
