@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from board import export, weekly
 from board import formatting as fmt
+from board.domain import timeutil
 from board.domain.reading import Reading
 from board.domain.timeutil import at_local, day_length, local_date, utcnow
 from board.settings import Settings, load_settings
@@ -287,6 +288,24 @@ def test_usage_of_an_unfinished_week_is_compared_with_the_same_days(board):
     assert weekly.week_usage(store, IsoWeek(2026, 47)).previous_total == 4
 
 
+def test_exports_name_the_compared_days(same_days):
+    report = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=TUE)
+    table = _csv(report)
+    assert "vko 46" not in set(table["Jakso"])
+    by = {(r["Asema"], r["Jakso"]): r for _, r in table.iterrows()}
+    for entry in report.rows:
+        name = export.station_name(entry, "fi")
+        for label, values in (("vko 46 ma–ti", entry.previous), ("muutos", {f: entry.change(f) for f in FIGURES})):
+            for c, figure in enumerate(FIGURES):
+                got, want = by[(name, label)].iloc[3 + c], _expected(figure, values[figure])
+                assert (pd.isna(got) and want is None) or got == pytest.approx(want), (name, label, figure)
+    assert by[("Kajaanin terveysasema", "vko 46 ma–ti")]["Yhteydenotot yhteensä"] == 250
+    ws = openpyxl.load_workbook(io.BytesIO(export.week_xlsx(report, "sv"))).active
+    previous = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "v. 46 mån–tis")
+    assert previous[3 + FIGURES.index("contacts_total")].value == 250
+    assert export.previous_label(weekly.week_report(*same_days, 2026, 47, through=MON), "en") == "week 46 Mon"
+
+
 # ----------------------------------------------------------------------- exports
 def _csv(report: WeekReport) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(export.week_csv(report)), sep=";", decimal=",", encoding="utf-8-sig")
@@ -475,3 +494,52 @@ def test_usage_section_counts_this_page(board):
     # opening the page counted one view of "week" today
     assert any(page == "week" for _, page, _, _ in store.page_views(local_date(utcnow()), local_date(utcnow())))
 
+
+def on(monkeypatch: pytest.MonkeyPatch, day: date, clock: str = "12:00") -> None:
+    """The page's clock at ``clock`` on ``day`` (Helsinki): what "today" and the current week are."""
+    monkeypatch.setattr(timeutil, "utcnow", lambda: at(day, clock))
+
+
+def delta(at: AppTest, label: str) -> str:
+    return next(m for m in at.metric if m.label == label).proto.delta
+
+
+def test_page_names_the_compared_days_of_an_unfinished_week(same_days, monkeypatch):
+    _, store = same_days
+    for day in (PREV_MON, PREV_TUE, PREV_WED):  # two views on the compared days, one after them
+        store.count_view(day, "wall", "kajaani")
+    on(monkeypatch, TUE)
+    at = run(week="2026-W47", station=["kajaani", "paltamo"])
+    assert at.selectbox(key="week_select").options[0] == "vko 47 / 2026 (kesken)"
+    assert delta(at, "Yhteydenotot") == "+70 vs. ed. viikon ma–ti"  # 320 against Mon+Tue's 250, not 650
+    assert delta(at, "Käyttökertoja viikolla") == "−1 vs. ed. viikon ma–ti"  # this view against Mon+Tue's two
+    assert list(at.dataframe[0].value["Yhteydenotot: muutos vs. ed. viikon ma–ti"]) == ["+50", "–", "+70"]
+    daily = next(d.value for d in at.dataframe if "Jakso" in d.value.columns)
+    assert "vko 46 ma–ti" in set(daily["Jakso"]) and "vko 46" not in set(daily["Jakso"])
+    remote = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                  if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Etäasioinnin osuus yhteydenotoista")
+    assert [trace["name"] for trace in remote["data"]][:2] == ["vko 46 ma–ti", "vko 47"]
+    # the next day the same (cached) page compares Monday to Wednesday: today is part of the cache key
+    on(monkeypatch, TUE + timedelta(days=1))
+    at.run()
+    assert delta(at, "Yhteydenotot") == "−330 vs. ed. viikon ma–ke"
+
+
+def test_page_labels_of_the_unfinished_week_in_swedish_english_and_print(same_days, monkeypatch):
+    on(monkeypatch, TUE)
+    assert delta(run(week="2026-W47", station=["kajaani", "paltamo"], lang="sv"), "Kontakter") == (
+        "+70 mot förra veckans mån–tis")
+    assert delta(run(week="2026-W47", station=["kajaani", "paltamo"], lang="en"), "Contacts") == (
+        "+70 vs previous week Mon–Tue")
+    printed = run(week="2026-W47", station=["kajaani", "paltamo"], print="1")
+    assert delta(printed, "Yhteydenotot") == "+70 vs. ed. viikon ma–ti"
+    assert list(printed.table[0].value["Yhteydenotot: muutos vs. ed. viikon ma–ti"]) == ["+50", "–", "+70"]
+
+
+def test_page_keeps_the_plain_label_for_a_finished_week(same_days, monkeypatch):
+    on(monkeypatch, TUE)
+    on(monkeypatch, date(2026, 11, 25))  # a Wednesday of week 48: week 47 is over
+    at = run(week="2026-W47", station=["kajaani", "paltamo"])
+    assert delta(at, "Yhteydenotot") == "−330 ed. viikkoon"  # 320 against the whole week 46 (650)
+    assert "Yhteydenotot: muutos" in at.dataframe[0].value.columns
+    assert "vko 46" in set(next(d.value for d in at.dataframe if "Jakso" in d.value.columns)["Jakso"])
