@@ -2,6 +2,8 @@
 
 One row per station and day, then the station's week, the previous week and
 the change; the selected stations together in the same form; the targets last.
+For an unfinished week the previous week's row covers its same days only, and
+its label says which (``vko 46 ma–ti``), as the page's labels do.
 Finnish Excel opens a CSV correctly only in its own dialect: ``;`` between
 fields, decimal comma, UTF-8 *with* a BOM (without it Excel reads ä as Ã¤),
 ``\\r\\n`` line ends. Shares are written as percent numbers there (``45,3``,
@@ -49,6 +51,20 @@ def weekday(day: date, lang: str = "fi") -> str:
     return fmt_date(day_start(day), lang, weekday=True).split(" ")[0]
 
 
+def days_span(days: list[date], lang: str = "fi") -> str:
+    """``ma–ti`` (``ma`` for one day): the compared days of the previous week, in a label's few letters."""
+    first, last = weekday(days[0], lang), weekday(days[-1], lang)
+    return first if first == last else f"{first}–{last}"
+
+
+def previous_label(report: WeekReport, lang: str = "fi") -> str:
+    """The previous week's period: ``vko 46``, or ``vko 46 ma–ti`` when only its same days are compared."""
+    week = report.week.previous().week
+    if report.partial:
+        return t("week.period.week_days", lang, week=week, days=days_span(report.compared_days, lang))
+    return t("week.period.week", lang, week=week)
+
+
 def headers(lang: str = "fi") -> list[str]:
     return [t("week.col.station", lang), t("week.col.period", lang), t("week.col.date", lang),
             *(t(f"week.col.{f}", lang) for f in FIGURES)]
@@ -56,13 +72,13 @@ def headers(lang: str = "fi") -> list[str]:
 
 def week_rows(report: WeekReport, lang: str = "fi") -> Iterator[Row]:
     """The rows of the week table (shared by both exports and the page's daily table)."""
-    this, before = report.week, report.week.previous()
+    this, before = report.week, previous_label(report, lang)
     for entry in report.rows:
         name = station_name(entry, lang)
         for d in entry.days:
             yield Row(name, weekday(d.day, lang), d.day, d.figures)
         yield Row(name, t("week.period.week", lang, week=this.week), None, entry.week)
-        yield Row(name, t("week.period.week", lang, week=before.week), None, entry.previous)
+        yield Row(name, before, None, entry.previous)
         yield Row(name, t("week.period.change", lang), None, {f: entry.change(f) for f in FIGURES}, is_change=True)
     if report.targets:
         yield Row("", t("week.period.target", lang), None, {f: report.target(f) for f in FIGURES})

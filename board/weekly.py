@@ -13,7 +13,12 @@ around a DST change) built from the stored snapshots:
 * The queue peak is the highest ``queue_waiting`` reading of the day (as often
   as the source delivers it: every 30 minutes for the demo's history).
 
-A day without data is ``None`` and never 0: the page writes "–". Like
+A day without data is ``None`` and never 0: the page writes "–".
+
+The change is measured against the previous week. While the week is still
+running (``through``: today, Helsinki), it is measured against the **same
+days** of the previous week (Monday to the same weekday): two days of this
+week against seven of the last would say "−60 %" every Tuesday. Like
 :mod:`board.views`, everything takes the settings and the store explicitly,
 so the page can cache it and tests can call it directly.
 """
@@ -137,6 +142,16 @@ class IsoWeek(NamedTuple):
         return IsoWeek.of(self.monday - timedelta(days=7))
 
 
+def compared_days(week: IsoWeek, through: date | None = None) -> list[date]:
+    """The days of the previous week that ``week`` is compared with.
+
+    ``through`` (today) inside ``week``: Monday to the same weekday, since this week so far covers only
+    those days. Otherwise (a finished week, or no ``through``): the whole previous week.
+    """
+    days = week.previous().days
+    return days[:(through - week.monday).days + 1] if through in week.days else days
+
+
 def default_week(now: datetime | None = None) -> IsoWeek:
     """The last full ISO week: the week before the one ``now`` is in (Helsinki time)."""
     return IsoWeek.of(local_date(now or utcnow()) - timedelta(days=7))
@@ -167,12 +182,16 @@ class StationWeek:
     name: str
     days: list[DayFigures]
     week: Figures
+    #: The previous week's figures over :attr:`WeekReport.compared_days` (all seven for a finished week).
     previous: Figures
     #: For charts: the municipality when it names the station unambiguously, else the name.
     short: str = ""
 
     def change(self, figure: str) -> float | None:
-        """This week minus the previous week (shares as fractions: 0.03 = 3 percentage points)."""
+        """This week minus :attr:`previous` (shares as fractions: 0.03 = 3 percentage points).
+
+        ``previous`` is the whole previous week, or for an unfinished week its same days
+        (:attr:`WeekReport.compared_days`), so the change never compares part of a week with a whole one."""
         now, before = self.week.get(figure), self.previous.get(figure)
         return None if now is None or before is None else now - before
 
@@ -189,10 +208,22 @@ class WeekReport:
     total: StationWeek
     #: figure -> target, only for figures that have one configured.
     targets: dict[str, float] = field(default_factory=dict)
+    #: Today, when it falls in this week (the week is unfinished); None for a finished week.
+    through: date | None = None
 
     @property
     def days(self) -> list[date]:
         return self.week.days
+
+    @property
+    def compared_days(self) -> list[date]:
+        """The previous week's days that ``previous`` and ``change`` cover (see :func:`compared_days`)."""
+        return compared_days(self.week, self.through)
+
+    @property
+    def partial(self) -> bool:
+        """True when the comparison is with part of the previous week only: the labels must say which part."""
+        return len(self.compared_days) < 7
 
     def target(self, figure: str) -> float | None:
         return self.targets.get(figure)
@@ -204,8 +235,12 @@ class WeekReport:
 
 
 def week_report(settings: Settings, store: Store, year: int, week: int,
-                stations: Sequence[str] | None = None) -> WeekReport:
+                stations: Sequence[str] | None = None, through: date | None = None) -> WeekReport:
     """The report of ISO week ``year``-W``week`` for ``stations`` (default: every configured station).
+
+    ``through`` is today (Helsinki): when it falls in the week, the previous week's figures cover only its
+    same days (:func:`compared_days`). It is an argument, not read here, so a cached report's key changes
+    at midnight.
 
     Each station's days come from the daily roll-up (``Store.daily``: a row per
     station, metric and Helsinki day holding its last and highest reading),
@@ -217,6 +252,8 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     this = IsoWeek(year, week)
     this.monday  # noqa: B018 - a ValueError here for a week the year does not have
     before = this.previous()
+    through = through if through in this.days else None
+    compared = compared_days(this, through)
     codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
     known = [settings.station(code) for code in codes]  # KeyError for an unknown code
     days = [*before.days, *this.days]
@@ -231,11 +268,11 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     rows = []
     for station in known:
         short = station.municipality if municipalities.count(station.municipality) == 1 else station.name
-        rows.append(_station_week(station.code, station.name, short, this, raws[station.code]))
-    total = _combined_week(this, before, codes, raws, peaks)
+        rows.append(_station_week(station.code, station.name, short, this, compared, raws[station.code]))
+    total = _combined_week(this, compared, codes, raws, peaks)
     targets = {f: settings.metrics.targets[code] for f, code in TARGET_FIGURE.items()
                if code in settings.metrics.targets}
-    return WeekReport(this, rows, total, targets)
+    return WeekReport(this, rows, total, targets, through)
 
 
 def _combined_peaks(store: Store, codes: list[str], days: list[date],
@@ -259,38 +296,41 @@ def _combined_peaks(store: Store, codes: list[str], days: list[date],
     return {d: combined_peak([series[d][c] for c in codes]) for d in days}
 
 
-def _station_week(code: str, name: str, short: str, week: IsoWeek, days: dict[date, Raw]) -> StationWeek:
-    """One station's week from its raw days (``days`` holds this week's and the previous week's)."""
+def _station_week(code: str, name: str, short: str, week: IsoWeek, compared: list[date],
+                  days: dict[date, Raw]) -> StationWeek:
+    """One station's week from its raw days (``days`` holds this week's and the previous week's);
+    ``compared``: the previous week's days to compare with."""
     return StationWeek(code, name, [DayFigures(d, derive(days[d])) for d in week.days],
                        derive(_over_days([days[d] for d in week.days])),
-                       derive(_over_days([days[d] for d in week.previous().days])), short)
+                       derive(_over_days([days[d] for d in compared])), short)
 
 
-def _combined_week(this: IsoWeek, before: IsoWeek, codes: list[str], raws: dict[str, dict[date, Raw]],
+def _combined_week(this: IsoWeek, compared: list[date], codes: list[str], raws: dict[str, dict[date, Raw]],
                    peaks: dict[date, float | None]) -> StationWeek:
     """All selected stations together: per day and per week, summed (ages: the oldest)."""
-    def week_raw(wk: IsoWeek) -> tuple[list[Raw], Raw]:
+    def period_raw(period: list[date]) -> tuple[list[Raw], Raw]:
         days = []
-        for d in wk.days:
+        for d in period:
             raw = _over_stations([raws[c][d] for c in codes])
             peak = peaks[d]
             if peak is not None:
                 raw["queue_peak"] = peak
             days.append(raw)
-        week = _over_stations([_over_days([raws[c][d] for d in wk.days]) for c in codes])
+        week = _over_stations([_over_days([raws[c][d] for d in period]) for c in codes])
         week_peaks = [d["queue_peak"] for d in days if "queue_peak" in d]
         if week_peaks:
             week["queue_peak"] = max(week_peaks)
         return days, week
 
-    days, week = week_raw(this)
-    _, previous = week_raw(before)
+    days, week = period_raw(this.days)
+    _, previous = period_raw(compared)
     return StationWeek(ALL, "", [DayFigures(d, derive(r)) for d, r in zip(this.days, days, strict=True)],
                        derive(week), derive(previous))
 
 
 def _over_days(days: list[Raw]) -> Raw:
-    """A week of one station: daily counts summed, gauges from the last day that has them, the highest peak."""
+    """A week (or its first days) of one station: daily counts summed, gauges from the last day that has
+    them, the highest peak."""
     out: Raw = {}
     for raw in days:  # oldest first, so later days overwrite the gauges
         for metric, value in raw.items():
@@ -385,28 +425,39 @@ class Usage:
 
     week: IsoWeek
     rows: list[UsageRow]
+    #: Views over the previous week's :attr:`compared_days` (all of it for a finished week).
     previous_total: int
+    #: Today, when it falls in this week (as :attr:`WeekReport.through`).
+    through: date | None = None
+
+    @property
+    def compared_days(self) -> list[date]:
+        return compared_days(self.week, self.through)
 
     @property
     def total(self) -> int:
         return sum(r.total for r in self.rows)
 
 
-def week_usage(store: Store, week: IsoWeek, stations: Sequence[str] | None = None) -> Usage:
+def week_usage(store: Store, week: IsoWeek, stations: Sequence[str] | None = None,
+               through: date | None = None) -> Usage:
     """Views per page and station in ``week`` (and the previous week's total), for ``stations`` and the
-    pages that have no station (the station list, the sources, this view)."""
+    pages that have no station (the station list, the sources, this view). ``through`` (today) as in
+    :func:`week_report`: an unfinished week is compared with the previous week's same days."""
     def wanted(station: str) -> bool:
         return stations is None or station == "" or station in stations
 
     before = week.previous()
+    through = through if through in week.days else None
+    last_compared = compared_days(week, through)[-1]
     counts: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
     previous_total = 0
     for day, page, station, views in store.page_views(before.monday, week.sunday):
         if not wanted(station):
             continue
-        if day < week.monday:
-            previous_total += views
-        else:
+        if day >= week.monday:
             counts[(page, station)][day] = counts[(page, station)].get(day, 0) + views
+        elif day <= last_compared:
+            previous_total += views
     rows = [UsageRow(page, station, by_day) for (page, station), by_day in sorted(counts.items())]
-    return Usage(week, sorted(rows, key=lambda r: -r.total), previous_total)
+    return Usage(week, sorted(rows, key=lambda r: -r.total), previous_total, through)

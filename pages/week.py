@@ -3,6 +3,8 @@
 ``?week=2026-W47&station=kajaani&station=paltamo`` choose the ISO week and the
 stations, so a manager can bookmark "my stations"; without ``week`` the page
 shows the last full week, so a bookmark without it is always up to date.
+The current week is unfinished: its changes are measured against the same
+days of the previous week (Monday to today's weekday), and the labels say so.
 A wrong value falls back with a note on the page. ``?print=1`` is the same
 report without widgets, for the steering group's papers: static charts two
 by two, plain tables, print CSS (A4 landscape, a section per page).
@@ -73,7 +75,8 @@ def _sync_url() -> None:
         del st.query_params["station"]
 
 
-current = IsoWeek.of(local_date(now))
+today = local_date(now)  # Helsinki; into the cached calls, so their key changes at midnight
+current = IsoWeek.of(today)
 
 
 def _week_option(key: str) -> str:
@@ -106,7 +109,7 @@ for note in selection.notes:
     st.warning(note, icon=":material/info:")
 
 try:
-    report = ws.report(week.key, tuple(stations))
+    report = ws.report(week.key, tuple(stations), today)
 except Exception as e:  # the store is down: say so in words
     st.error(t("week.store_down", lang, error=type(e).__name__))
     st.stop()
@@ -137,7 +140,7 @@ if not has_data:
     st.info(t("week.no_data", lang))
 else:
     # ------------------------------------------------------------ key figures
-    past_days = [d for d in week.days if d <= local_date(now)]
+    past_days = [d for d in week.days if d <= today]
     gaps = [t("week.days_missing", lang, station=r.name, n=r.days_with_data, of=len(past_days))
             for r in report.stations if r.days_with_data < len(past_days)]
     if gaps:
@@ -147,7 +150,8 @@ else:
                        "omasote_unanswered"):
             change = entry.change(figure)
             arrow, colour = ws.delta_style(change, BETTER[figure])
-            delta = None if change is None else t("week.delta", lang, value=ws.fmt_change(figure, change, lang))
+            delta = None if change is None else ws.delta_text(ws.fmt_change(figure, change, lang),
+                                                              report.compared_days, lang)
             st.metric(ws.figure_header(report, figure, lang, kpi=True), ws.fmt_value(figure, entry.week[figure], lang),
                       delta=delta, delta_arrow=arrow, delta_color=colour, border=True)
 
@@ -188,10 +192,10 @@ else:
 # ------------------------------------------------------------------ usage
 with st.container(key="week-print-page-usage"):
     st.subheader(t("week.section.usage", lang), anchor=False)
-    use = ws.usage(week.key, tuple(stations))
+    use = ws.usage(week.key, tuple(stations), today)
     arrow, colour = ws.delta_style(use.total - use.previous_total, better=1)  # the board is meant to be used
     st.metric(t("week.usage.views", lang), fmt.fmt_int(use.total),
-              delta=t("week.delta", lang, value=fmt.fmt_signed_int(use.total - use.previous_total)),
+              delta=ws.delta_text(fmt.fmt_signed_int(use.total - use.previous_total), use.compared_days, lang),
               delta_arrow=arrow, delta_color=colour, width="content")
     st.caption(t("week.usage.caption", lang))
     if use.rows:

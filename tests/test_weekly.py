@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from board import export, weekly
 from board import formatting as fmt
+from board.domain import timeutil
 from board.domain.reading import Reading
 from board.domain.timeutil import at_local, day_length, local_date, utcnow
 from board.settings import Settings, load_settings
@@ -34,6 +35,7 @@ from tests.conftest import write_config
 ROOT = Path(__file__).resolve().parent.parent
 MON, TUE, SUN = date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 22)
 PREV_MON, PREV_SUN = date(2026, 11, 9), date(2026, 11, 15)
+PREV_TUE, PREV_WED = date(2026, 11, 10), date(2026, 11, 11)
 
 
 def at(day: date, clock: str) -> datetime:
@@ -226,6 +228,84 @@ def test_usage_counts_views_of_the_week(board):
     assert weekly.week_usage(store, IsoWeek(2026, 47)).total == 5
 
 
+# ------------------------------------------------- an unfinished week against the same days
+#: Kajaani's Tuesday and Wednesday of week 46, for the unfinished week 47 seen on a Tuesday: Mon+Tue of week 46
+#: must count, Wednesday's contacts (400) and its larger backlog (50) and queue (60) must not.
+PREV_DAYS = [
+    *rows("kajaani", PREV_TUE, "23:59", **contacts(10, 5, 5, 30), queue_handled_today=10,
+          queue_handled_same_day_today=10, **votes(2, 0, 0), omasote_unanswered=7, omasote_oldest_unanswered_h=12,
+          feedback_needs_reaction=4),
+    *rows("kajaani", PREV_TUE, "09:00", queue_waiting=30),
+    *rows("kajaani", PREV_WED, "23:59", **contacts(100, 100, 100, 100), omasote_unanswered=50,
+          omasote_oldest_unanswered_h=99, feedback_needs_reaction=9, queue_waiting=60),
+]
+
+
+@pytest.fixture
+def same_days(board) -> tuple[Settings, Store]:
+    """The board with week 46's Tuesday and Wednesday at Kajaani too."""
+    write(board[1], PREV_DAYS)
+    return board
+
+
+def test_an_unfinished_week_is_compared_with_the_same_days_of_the_previous_week(same_days):
+    report = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=TUE)
+    assert report.through == TUE and report.partial and report.compared_days == [PREV_MON, PREV_TUE]
+    kajaani, total = report.stations[0], report.total
+    before = kajaani.previous
+    assert before["contacts_total"] == 200 + 50 and kajaani.change("contacts_total") == 300 - 250  # not 650
+    assert before["contacts_visit"] == 150 and before["queue_handled"] == 30
+    assert before["feedback_nps"] == pytest.approx(100 * 7 / 12)  # Mon 5/5/0 + Tue 2/0/0, not Wednesday's
+    # gauges at the end of the compared days: Tuesday's, not Wednesday's (50) or the week's end
+    assert before["omasote_unanswered"] == 7 and before["omasote_oldest_unanswered_h"] == 12
+    assert before["feedback_needs_reaction"] == 4
+    assert before["queue_peak"] == 30  # not Wednesday's 60 or Sunday's 99
+    assert total.previous["contacts_total"] == 250 and total.change("contacts_total") == 320 - 250
+    assert total.previous["queue_peak"] == 30 and total.previous["omasote_unanswered"] == 7
+    assert kajaani.week == weekly.week_report(*same_days, 2026, 47, ["kajaani"]).stations[0].week  # this week as is
+
+
+def test_a_finished_week_is_still_compared_with_the_whole_previous_week(same_days):
+    whole = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"])
+    kajaani = whole.stations[0]
+    assert not whole.partial and whole.through is None and whole.compared_days == IsoWeek(2026, 46).days
+    assert kajaani.previous["contacts_total"] == 650 and kajaani.previous["omasote_unanswered"] == 50
+    assert kajaani.previous["queue_peak"] == 99 and whole.total.previous["contacts_total"] == 650
+    # seen a week later, or with today anywhere outside the week: the same report
+    assert weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=date(2026, 11, 25)) == whole
+    # on the week's Sunday every day is compared: the whole previous week
+    sunday = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=SUN)
+    assert not sunday.partial and sunday.stations == whole.stations and sunday.total == whole.total
+    monday = weekly.week_report(*same_days, 2026, 47, ["kajaani"], through=MON).stations[0]
+    assert monday.previous["contacts_total"] == 200 and monday.previous["omasote_unanswered"] == 2
+
+
+def test_usage_of_an_unfinished_week_is_compared_with_the_same_days(board):
+    _, store = board
+    for day in (PREV_MON, PREV_TUE, PREV_WED, PREV_SUN, TUE):
+        store.count_view(day, "week", "")
+    assert weekly.week_usage(store, IsoWeek(2026, 47), through=TUE).previous_total == 2
+    assert weekly.week_usage(store, IsoWeek(2026, 47)).previous_total == 4
+
+
+def test_exports_name_the_compared_days(same_days):
+    report = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=TUE)
+    table = _csv(report)
+    assert "vko 46" not in set(table["Jakso"])
+    by = {(r["Asema"], r["Jakso"]): r for _, r in table.iterrows()}
+    for entry in report.rows:
+        name = export.station_name(entry, "fi")
+        for label, values in (("vko 46 ma–ti", entry.previous), ("muutos", {f: entry.change(f) for f in FIGURES})):
+            for c, figure in enumerate(FIGURES):
+                got, want = by[(name, label)].iloc[3 + c], _expected(figure, values[figure])
+                assert (pd.isna(got) and want is None) or got == pytest.approx(want), (name, label, figure)
+    assert by[("Kajaanin terveysasema", "vko 46 ma–ti")]["Yhteydenotot yhteensä"] == 250
+    ws = openpyxl.load_workbook(io.BytesIO(export.week_xlsx(report, "sv"))).active
+    previous = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "v. 46 mån–tis")
+    assert previous[3 + FIGURES.index("contacts_total")].value == 250
+    assert export.previous_label(weekly.week_report(*same_days, 2026, 47, through=MON), "en") == "week 46 Mon"
+
+
 # ----------------------------------------------------------------------- exports
 def _csv(report: WeekReport) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(export.week_csv(report)), sep=";", decimal=",", encoding="utf-8-sig")
@@ -413,3 +493,53 @@ def test_usage_section_counts_this_page(board):
     assert usage.iloc[0]["Sivu"] == "Seinänäyttö" and usage.iloc[0]["ti 17.11."] == "1"
     # opening the page counted one view of "week" today
     assert any(page == "week" for _, page, _, _ in store.page_views(local_date(utcnow()), local_date(utcnow())))
+
+
+def on(monkeypatch: pytest.MonkeyPatch, day: date, clock: str = "12:00") -> None:
+    """The page's clock at ``clock`` on ``day`` (Helsinki): what "today" and the current week are."""
+    monkeypatch.setattr(timeutil, "utcnow", lambda: at(day, clock))
+
+
+def delta(at: AppTest, label: str) -> str:
+    return next(m for m in at.metric if m.label == label).proto.delta
+
+
+def test_page_names_the_compared_days_of_an_unfinished_week(same_days, monkeypatch):
+    _, store = same_days
+    for day in (PREV_MON, PREV_TUE, PREV_WED):  # two views on the compared days, one after them
+        store.count_view(day, "wall", "kajaani")
+    on(monkeypatch, TUE)
+    at = run(week="2026-W47", station=["kajaani", "paltamo"])
+    assert at.selectbox(key="week_select").options[0] == "vko 47 / 2026 (kesken)"
+    assert delta(at, "Yhteydenotot") == "+70 vs. ed. viikon ma–ti"  # 320 against Mon+Tue's 250, not 650
+    assert delta(at, "Käyttökertoja viikolla") == "−1 vs. ed. viikon ma–ti"  # this view against Mon+Tue's two
+    assert list(at.dataframe[0].value["Yhteydenotot: muutos vs. ed. viikon ma–ti"]) == ["+50", "–", "+70"]
+    daily = next(d.value for d in at.dataframe if "Jakso" in d.value.columns)
+    assert "vko 46 ma–ti" in set(daily["Jakso"]) and "vko 46" not in set(daily["Jakso"])
+    remote = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                  if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Etäasioinnin osuus yhteydenotoista")
+    assert [trace["name"] for trace in remote["data"]][:2] == ["vko 46 ma–ti", "vko 47"]
+    # the next day the same (cached) page compares Monday to Wednesday: today is part of the cache key
+    on(monkeypatch, TUE + timedelta(days=1))
+    at.run()
+    assert delta(at, "Yhteydenotot") == "−330 vs. ed. viikon ma–ke"
+
+
+def test_page_labels_of_the_unfinished_week_in_swedish_english_and_print(same_days, monkeypatch):
+    on(monkeypatch, TUE)
+    assert delta(run(week="2026-W47", station=["kajaani", "paltamo"], lang="sv"), "Kontakter") == (
+        "+70 mot förra veckans mån–tis")
+    assert delta(run(week="2026-W47", station=["kajaani", "paltamo"], lang="en"), "Contacts") == (
+        "+70 vs previous week Mon–Tue")
+    printed = run(week="2026-W47", station=["kajaani", "paltamo"], print="1")
+    assert delta(printed, "Yhteydenotot") == "+70 vs. ed. viikon ma–ti"
+    assert list(printed.table[0].value["Yhteydenotot: muutos vs. ed. viikon ma–ti"]) == ["+50", "–", "+70"]
+
+
+def test_page_keeps_the_plain_label_for_a_finished_week(same_days, monkeypatch):
+    on(monkeypatch, TUE)
+    on(monkeypatch, date(2026, 11, 25))  # a Wednesday of week 48: week 47 is over
+    at = run(week="2026-W47", station=["kajaani", "paltamo"])
+    assert delta(at, "Yhteydenotot") == "−330 ed. viikkoon"  # 320 against the whole week 46 (650)
+    assert "Yhteydenotot: muutos" in at.dataframe[0].value.columns
+    assert "vko 46" in set(next(d.value for d in at.dataframe if "Jakso" in d.value.columns)["Jakso"])

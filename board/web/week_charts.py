@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from board.export import station_name, weekday
+from board.export import days_span, previous_label, station_name, weekday
 from board.i18n import t
 from board.web.week_support import fmt_value, week_label
 from board.weekly import ALL, StationWeek, WeekReport
@@ -103,15 +103,18 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
     scale = 100 if share else 1
     this_week, prev_week = report.week, report.week.previous()
     fig = go.Figure()
-    for values, week, colour, text_colour in ((before, prev_week, PREVIOUS_WEEK, "#33404d"),
-                                              (now, this_week, THIS_WEEK, "white")):
+    # an unfinished week's bars are compared with the previous week's same days, and the legend says so
+    prev_hover = week_label(prev_week, lang) + (f" {days_span(report.compared_days, lang)}" if report.partial else "")
+    for values, name, hover, colour, text_colour in (
+            (before, previous_label(report, lang), prev_hover, PREVIOUS_WEEK, "#33404d"),
+            (now, t("week.period.week", lang, week=this_week.week), week_label(this_week, lang), THIS_WEEK, "white")):
         # the value written inside the bar's end (outside when the bar is too short), never shrunk
         fig.add_bar(y=names, x=[v * scale if v is not None else None for v in values], orientation="h",
-                    name=t("week.period.week", lang, week=week.week), marker_color=colour,
+                    name=name, marker_color=colour,
                     text=[fmt_value(figure, v, lang) for v in values], textposition="auto", insidetextanchor="end",
                     cliponaxis=False, constraintext="none", textfont={"size": 13},
                     insidetextfont={"color": text_colour}, outsidetextfont={"color": "#1f2933"},
-                    hovertemplate="%{y}: %{text}<extra>" + week_label(week, lang) + "</extra>")
+                    hovertemplate="%{y}: %{text}<extra>" + hover + "</extra>")
     fig.update_layout(barmode="group", bargroupgap=0.0, bargap=0.18)
     known = [v * scale for v in now + before if v is not None]
     target = report.target(figure)

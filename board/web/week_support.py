@@ -2,7 +2,9 @@
 
 A week is history: its numbers change only while the week is running, so a
 report is cached for a minute and shared by every session (the steering
-group opening the same link costs one query per station per minute).
+group opening the same link costs one query per station per minute). Today's
+date is an argument of the cached calls (an unfinished week is compared with
+the previous week's same days), so their key changes at midnight.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import streamlit as st
 from board import formatting as fmt
 from board import weekly
 from board.domain.timeutil import day_start, local_date
-from board.export import station_name, week_rows, weekday
+from board.export import days_span, station_name, week_rows, weekday
 from board.i18n import TEXTS, t
 from board.settings import Settings
 from board.web.streamlit_support import get_settings, get_store
@@ -86,17 +88,20 @@ def week_label(week: IsoWeek, lang: str = "fi", dates: bool = False) -> str:
 
 # ---------------------------------------------------------------- cached data
 @st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
-def report(week_key: str, stations: tuple[str, ...]) -> WeekReport:
+def report(week_key: str, stations: tuple[str, ...], through: date | None = None) -> WeekReport:
+    """The week's report; ``through`` is today (Helsinki), passed in so that the cache key changes at midnight."""
     settings = get_settings()
     week = IsoWeek.parse(week_key)
     return weekly.week_report(settings, get_store(settings.database_url), week.year, week.week,
-                              list(stations) or None)
+                              list(stations) or None, through)
 
 
 @st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
-def usage(week_key: str, stations: tuple[str, ...]) -> Usage:
+def usage(week_key: str, stations: tuple[str, ...], through: date | None = None) -> Usage:
+    """The week's page views; ``through`` as in :func:`report`."""
     settings = get_settings()
-    return weekly.week_usage(get_store(settings.database_url), IsoWeek.parse(week_key), list(stations) or None)
+    return weekly.week_usage(get_store(settings.database_url), IsoWeek.parse(week_key), list(stations) or None,
+                             through)
 
 
 # ------------------------------------------------------------------ formats
@@ -123,6 +128,24 @@ def fmt_change(figure: str, value: float | None, lang: str = "fi") -> str:
         sign = "+" if round(value, 1) > 0 else ""
         return f"{sign}{fmt.fmt_decimal(value)}{fmt.NBSP}h"
     return fmt.fmt_signed_int(value)
+
+
+def delta_text(change: str, compared: list[date], lang: str = "fi") -> str:
+    """The delta under a tile: ``+56 ed. viikkoon``, or for an unfinished week ``+56 vs. ed. viikon ma–ti``.
+
+    ``compared``: the previous week's days the change is measured against. Fewer than seven are named, so
+    that nobody reads Tuesday's change as two days against a whole week."""
+    if len(compared) < 7:
+        return t("week.delta_days", lang, value=change, days=days_span(compared, lang))
+    return t("week.delta", lang, value=change)
+
+
+def change_header(report: WeekReport, figure: str, lang: str = "fi") -> str:
+    """A change column's header: ``Yhteydenotot: muutos``, ``… muutos vs. ed. viikon ma–ti`` for part of a week."""
+    name = t(f"week.fig.{figure}", lang)
+    if report.partial:
+        return t("week.change_of_days", lang, figure=name, days=days_span(report.compared_days, lang))
+    return t("week.change_of", lang, figure=name)
 
 
 def delta_style(change: float | None, better: int) -> tuple[str, str]:
@@ -158,8 +181,7 @@ def family_table(report: WeekReport, family: str, lang: str = "fi") -> pd.DataFr
         for figure in FAMILY_FIGURES[family]:
             row[figure_header(report, figure, lang)] = fmt_value(figure, entry.week[figure], lang)
             if figure in CHANGES_SHOWN:
-                row[t("week.change_of", lang, figure=t(f"week.fig.{figure}", lang))] = fmt_change(
-                    figure, entry.change(figure), lang)
+                row[change_header(report, figure, lang)] = fmt_change(figure, entry.change(figure), lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
