@@ -410,8 +410,8 @@ class Store:
         """Fold one write's per-day summaries into ``daily_readings`` (after the readings are written).
 
         A day's row merges in place: the later ``last``, the higher ``max``
-        (one ``executemany`` of an upsert, a row per station, metric and day
-        touched, not per reading). That is exact unless the write lowered the
+        (one upsert per station, metric and day touched, not per reading:
+        SQLite's ``executemany``, PostgreSQL's temporary table). That is exact unless the write lowered the
         reading that held the day's maximum (a source's correction), which a
         merge cannot see. So the stored rows of the touched days are read first:
         a day whose stored maximum lies inside the time span this write covered,
