@@ -2,8 +2,9 @@
 
 One row per station and day, then the station's week, the previous week and
 the change; the selected stations together in the same form; the targets last.
-For an unfinished week the previous week's row covers its same days only, and
-its label says which (``vko 46 ma–ti``), as the page's labels do.
+For an unfinished week the previous week's row covers it only up to the same
+moment, and its label says which (``vko 46 ma–ti klo 8.14``), as the page's
+labels do.
 Finnish Excel opens a CSV correctly only in its own dialect: ``;`` between
 fields, decimal comma, UTF-8 *with* a BOM (without it Excel reads ä as Ã¤),
 ``\\r\\n`` line ends. Shares are written as percent numbers there (``45,3``,
@@ -18,14 +19,14 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from board.domain.timeutil import day_start
-from board.formatting import fmt_date
+from board.formatting import fmt_date, fmt_time
 from board.i18n import t
 from board.weekly import ALL, FIGURES, KIND, StationWeek, WeekReport
 
@@ -51,17 +52,27 @@ def weekday(day: date, lang: str = "fi") -> str:
     return fmt_date(day_start(day), lang, weekday=True).split(" ")[0]
 
 
-def days_span(days: list[date], lang: str = "fi") -> str:
-    """``ma–ti`` (``ma`` for one day): the compared days of the previous week, in a label's few letters."""
+def days_span(days: list[date], lang: str = "fi", until: datetime | None = None) -> str:
+    """``ma–ti`` (``ma`` for one day): the compared days of the previous week, in a label's few letters.
+
+    ``until``: the last day is compared only up to this instant, and the clock says so (``ma–ti klo 8.14``,
+    ``mån–tis kl. 8.14``, ``Mon–Tue 08:14``): Tuesday morning is not a whole Tuesday."""
     first, last = weekday(days[0], lang), weekday(days[-1], lang)
-    return first if first == last else f"{first}–{last}"
+    span = first if first == last else f"{first}–{last}"
+    return span if until is None else f"{span} {fmt_time(until, lang)}"
+
+
+def compared_span(report: WeekReport, lang: str = "fi") -> str:
+    """What an unfinished week is compared with, for the labels: ``ma–ti klo 8.14`` (see :func:`days_span`)."""
+    return days_span(report.compared_days, lang, report.compared_until)
 
 
 def previous_label(report: WeekReport, lang: str = "fi") -> str:
-    """The previous week's period: ``vko 46``, or ``vko 46 ma–ti`` when only its same days are compared."""
+    """The previous week's period: ``vko 46``, or ``vko 46 ma–ti klo 8.14`` when it is compared only up to
+    the same moment."""
     week = report.week.previous().week
     if report.partial:
-        return t("week.period.week_days", lang, week=week, days=days_span(report.compared_days, lang))
+        return t("week.period.week_days", lang, week=week, days=compared_span(report, lang))
     return t("week.period.week", lang, week=week)
 
 

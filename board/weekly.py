@@ -16,9 +16,15 @@ around a DST change) built from the stored snapshots:
 A day without data is ``None`` and never 0: the page writes "–".
 
 The change is measured against the previous week. While the week is still
-running (``through``: today, Helsinki), it is measured against the **same
-days** of the previous week (Monday to the same weekday): two days of this
-week against seven of the last would say "−60 %" every Tuesday. Like
+running (``as_of``: now, to the minute), it is measured against the previous
+week **up to the same moment**: Monday to the day before the same weekday as
+whole days, and that weekday up to the same Helsinki wall-clock time (08.14
+against 08.14, also across a DST change; not now − 168 h). Two days of this
+week against seven of the last would say "−60 %" every Tuesday, and Tuesday
+morning against a whole Tuesday still says "−643" at 08.14. The cut day is
+read from the readings themselves (:func:`_cut_day`: the last cumulative
+reading at or before that instant, gauges likewise, the queue peak up to it);
+the whole days from the daily roll-up as always. Like
 :mod:`board.views`, everything takes the settings and the store explicitly,
 so the page can cache it and tests can call it directly.
 """
@@ -33,7 +39,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from board.domain import kpi
-from board.domain.timeutil import day_start, local_date, utcnow
+from board.domain.timeutil import at_local, day_start, local, local_date, utcnow
 from board.settings import Settings
 from board.store import Store
 
@@ -152,6 +158,22 @@ def compared_days(week: IsoWeek, through: date | None = None) -> list[date]:
     return days[:(through - week.monday).days + 1] if through in week.days else days
 
 
+def compared_until(week: IsoWeek, as_of: datetime | None = None) -> datetime | None:
+    """The instant of the previous week that ``week`` is compared up to: ``as_of``'s weekday and Helsinki
+    wall-clock time (to the minute) seven days earlier, or None when ``as_of`` is not in ``week``.
+
+    Built from the local date and clock, not ``as_of - 7 days`` in UTC, so that after a DST change 08.14 is
+    still compared with 08.14. (A clock time the previous week skipped, 03.xx on the last Sunday of March,
+    is read as the hour before the change; a repeated one, in October, as its first occurrence.)
+    """
+    if as_of is None:
+        return None
+    now = local(as_of)
+    if IsoWeek.of(now.date()) != week:
+        return None
+    return at_local(now.date() - timedelta(days=7), now.time().replace(second=0, microsecond=0))
+
+
 def default_week(now: datetime | None = None) -> IsoWeek:
     """The last full ISO week: the week before the one ``now`` is in (Helsinki time)."""
     return IsoWeek.of(local_date(now or utcnow()) - timedelta(days=7))
@@ -208,22 +230,34 @@ class WeekReport:
     total: StationWeek
     #: figure -> target, only for figures that have one configured.
     targets: dict[str, float] = field(default_factory=dict)
-    #: Today, when it falls in this week (the week is unfinished); None for a finished week.
-    through: date | None = None
+    #: Now (UTC, to the minute), when it falls in this week (the week is unfinished); None for a finished week.
+    as_of: datetime | None = None
 
     @property
     def days(self) -> list[date]:
         return self.week.days
 
     @property
+    def through(self) -> date | None:
+        """Today (Helsinki) for an unfinished week, else None."""
+        return None if self.as_of is None else local_date(self.as_of)
+
+    @property
     def compared_days(self) -> list[date]:
-        """The previous week's days that ``previous`` and ``change`` cover (see :func:`compared_days`)."""
+        """The previous week's days that ``previous`` and ``change`` cover (see :func:`compared_days`); the
+        last of them only up to :attr:`compared_until` for an unfinished week."""
         return compared_days(self.week, self.through)
 
     @property
+    def compared_until(self) -> datetime | None:
+        """The previous week's instant an unfinished week is compared up to (:func:`compared_until`)."""
+        return compared_until(self.week, self.as_of)
+
+    @property
     def partial(self) -> bool:
-        """True when the comparison is with part of the previous week only: the labels must say which part."""
-        return len(self.compared_days) < 7
+        """True when the comparison is with part of the previous week only (an unfinished week, even on its
+        Sunday, whose previous Sunday is cut at the same time): the labels must say which part."""
+        return self.as_of is not None
 
     def target(self, figure: str) -> float | None:
         return self.targets.get(figure)
@@ -235,12 +269,15 @@ class WeekReport:
 
 
 def week_report(settings: Settings, store: Store, year: int, week: int,
-                stations: Sequence[str] | None = None, through: date | None = None) -> WeekReport:
+                stations: Sequence[str] | None = None, as_of: datetime | None = None) -> WeekReport:
     """The report of ISO week ``year``-W``week`` for ``stations`` (default: every configured station).
 
-    ``through`` is today (Helsinki): when it falls in the week, the previous week's figures cover only its
-    same days (:func:`compared_days`). It is an argument, not read here, so a cached report's key changes
-    at midnight.
+    ``as_of`` is now: when it falls in the week, the previous week's figures cover it only up to the same
+    weekday and Helsinki clock time (:func:`compared_days`, :func:`compared_until`), to the minute. It is
+    an argument, not read here, so a cached report's key changes once a minute for the current week and
+    never for a finished one (the page passes None there). The cut day costs
+    ``len(DAILY_METRICS) + len(END_GAUGES) + 1`` = 15 more queries (:func:`_cut_day`), each over one
+    partial day of readings; a finished week costs none.
 
     Each station's days come from the daily roll-up (``Store.daily``: a row per
     station, metric and Helsinki day holding its last and highest reading),
@@ -252,8 +289,9 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     this = IsoWeek(year, week)
     this.monday  # noqa: B018 - a ValueError here for a week the year does not have
     before = this.previous()
-    through = through if through in this.days else None
-    compared = compared_days(this, through)
+    until = compared_until(this, as_of)
+    as_of = None if until is None else as_of.replace(second=0, microsecond=0)
+    compared = compared_days(this, None if as_of is None else local_date(as_of))
     codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
     known = [settings.station(code) for code in codes]  # KeyError for an unknown code
     days = [*before.days, *this.days]
@@ -264,6 +302,10 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
         else:  # the day's last reading
             raws[code][day][metric] = last
     peaks = _combined_peaks(store, codes, days, raws)
+    if until is not None and codes:  # the compared weekday only up to the same clock time
+        cut, peaks[compared[-1]] = _cut_day(store, codes, until)
+        for code in codes:
+            raws[code][compared[-1]] = cut[code]
     municipalities = [s.municipality for s in settings.stations]
     rows = []
     for station in known:
@@ -272,7 +314,32 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     total = _combined_week(this, compared, codes, raws, peaks)
     targets = {f: settings.metrics.targets[code] for f, code in TARGET_FIGURE.items()
                if code in settings.metrics.targets}
-    return WeekReport(this, rows, total, targets, through)
+    return WeekReport(this, rows, total, targets, as_of)
+
+
+def _cut_day(store: Store, codes: list[str], until: datetime) -> tuple[dict[str, Raw], float | None]:
+    """Each station's raw values of ``until``'s day up to and including ``until``, and their combined peak.
+
+    What the roll-up holds for a whole day, for part of one: the last reading at or before ``until`` of each
+    cumulative metric and gauge, the highest queue reading up to it (:func:`combined_peak` for the stations
+    together). One ``Store.values_at`` query per metric (15), each over [local midnight, ``until`` + 1 µs):
+    the readings of one partial day, however many stations.
+    """
+    start, end = day_start(local_date(until)), until + timedelta(microseconds=1)
+    raws: dict[str, Raw] = {code: {} for code in codes}
+    newest: dict[tuple[str, str], datetime] = {}
+    for metric in (*DAILY_METRICS, *END_GAUGES):
+        for code, ts, value in store.values_at(codes, metric, start, end):
+            if ts >= newest.get((code, metric), ts):
+                newest[(code, metric)] = ts
+                raws[code][metric] = value
+    series: dict[str, list[tuple[datetime, float]]] = {code: [] for code in codes}
+    for code, ts, value in store.values_at(codes, PEAK_METRIC, start, end):
+        series[code].append((ts, value))
+    for code, readings in series.items():
+        if readings:
+            raws[code]["queue_peak"] = max(v for _, v in readings)
+    return raws, combined_peak(list(series.values()))
 
 
 def _combined_peaks(store: Store, codes: list[str], days: list[date],

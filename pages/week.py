@@ -3,8 +3,10 @@
 ``?week=2026-W47&station=kajaani&station=paltamo`` choose the ISO week and the
 stations, so a manager can bookmark "my stations"; without ``week`` the page
 shows the last full week, so a bookmark without it is always up to date.
-The current week is unfinished: its changes are measured against the same
-days of the previous week (Monday to today's weekday), and the labels say so.
+The current week is unfinished: its changes are measured against the previous
+week up to the same moment (Monday to today's weekday, today's weekday up to
+the same Helsinki clock time), and the labels say so ("ma–ti klo 8.14"); page
+views, counted per day, against the same whole days.
 A wrong value falls back with a note on the page. ``?print=1`` is the same
 report without widgets, for the steering group's papers: static charts two
 by two, plain tables, print CSS (A4 landscape, a section per page).
@@ -75,7 +77,7 @@ def _sync_url() -> None:
         del st.query_params["station"]
 
 
-today = local_date(now)  # Helsinki; into the cached calls, so their key changes at midnight
+today = local_date(now)  # Helsinki
 current = IsoWeek.of(today)
 
 
@@ -109,7 +111,8 @@ for note in selection.notes:
     st.warning(note, icon=":material/info:")
 
 try:
-    report = ws.report(week.key, tuple(stations), today)
+    # now to the minute for the current week only: its cache key changes once a minute, a past week's never
+    report = ws.report(week.key, tuple(stations), ws.as_of(week, now))
 except Exception as e:  # the store is down: say so in words
     st.error(t("week.store_down", lang, error=type(e).__name__))
     st.stop()
@@ -150,8 +153,7 @@ else:
                        "omasote_unanswered"):
             change = entry.change(figure)
             arrow, colour = ws.delta_style(change, BETTER[figure])
-            delta = None if change is None else ws.delta_text(ws.fmt_change(figure, change, lang),
-                                                              report.compared_days, lang)
+            delta = None if change is None else ws.report_delta(report, ws.fmt_change(figure, change, lang), lang)
             st.metric(ws.figure_header(report, figure, lang, kpi=True), ws.fmt_value(figure, entry.week[figure], lang),
                       delta=delta, delta_arrow=arrow, delta_color=colour, border=True)
 
@@ -192,9 +194,10 @@ else:
 # ------------------------------------------------------------------ usage
 with st.container(key="week-print-page-usage"):
     st.subheader(t("week.section.usage", lang), anchor=False)
-    use = ws.usage(week.key, tuple(stations), today)
+    use = ws.usage(week.key, tuple(stations), today if week == current else None)
     arrow, colour = ws.delta_style(use.total - use.previous_total, better=1)  # the board is meant to be used
     st.metric(t("week.usage.views", lang), fmt.fmt_int(use.total),
+              # per day only: the same whole days, never a clock time
               delta=ws.delta_text(fmt.fmt_signed_int(use.total - use.previous_total), use.compared_days, lang),
               delta_arrow=arrow, delta_color=colour, width="content")
     st.caption(t("week.usage.caption", lang))

@@ -249,7 +249,7 @@ def same_days(board) -> tuple[Settings, Store]:
 
 
 def test_an_unfinished_week_is_compared_with_the_same_days_of_the_previous_week(same_days):
-    report = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=TUE)
+    report = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], as_of=at(TUE, "23:59"))
     assert report.through == TUE and report.partial and report.compared_days == [PREV_MON, PREV_TUE]
     kajaani, total = report.stations[0], report.total
     before = kajaani.previous
@@ -272,11 +272,13 @@ def test_a_finished_week_is_still_compared_with_the_whole_previous_week(same_day
     assert kajaani.previous["contacts_total"] == 650 and kajaani.previous["omasote_unanswered"] == 50
     assert kajaani.previous["queue_peak"] == 99 and whole.total.previous["contacts_total"] == 650
     # seen a week later, or with today anywhere outside the week: the same report
-    assert weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=date(2026, 11, 25)) == whole
-    # on the week's Sunday every day is compared: the whole previous week
-    sunday = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=SUN)
-    assert not sunday.partial and sunday.stations == whole.stations and sunday.total == whole.total
-    monday = weekly.week_report(*same_days, 2026, 47, ["kajaani"], through=MON).stations[0]
+    later = at(date(2026, 11, 25), "12:00")
+    assert weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], as_of=later) == whole
+    # on the week's Sunday every day is compared, the last one up to the same time (here all of it)
+    sunday = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], as_of=at(SUN, "23:59"))
+    assert sunday.partial and sunday.compared_days == whole.compared_days
+    assert sunday.stations == whole.stations and sunday.total == whole.total
+    monday = weekly.week_report(*same_days, 2026, 47, ["kajaani"], as_of=at(MON, "23:59")).stations[0]
     assert monday.previous["contacts_total"] == 200 and monday.previous["omasote_unanswered"] == 2
 
 
@@ -288,22 +290,92 @@ def test_usage_of_an_unfinished_week_is_compared_with_the_same_days(board):
     assert weekly.week_usage(store, IsoWeek(2026, 47)).previous_total == 4
 
 
+# ------------------------------------------- an unfinished week against the same moment
+#: Last Tuesday's morning (week 46), for week 47 seen on Tuesday at 8.14: the readings at or before 8.14 count,
+#: the one at 8.15 (and the day's later ones above: 09.00, 23.59) do not.
+PREV_MORNING = [
+    *rows("kajaani", PREV_TUE, "08:00", **contacts(2, 1, 1, 4), queue_waiting=25),
+    *rows("kajaani", PREV_TUE, "08:14", **contacts(3, 1, 1, 5), queue_handled_today=4, queue_handled_same_day_today=3,
+          **votes(1, 0, 0), omasote_unanswered=11, omasote_oldest_unanswered_h=14, feedback_needs_reaction=5,
+          queue_waiting=20),
+    *rows("kajaani", PREV_TUE, "08:15", **contacts(9, 9, 9, 9), omasote_unanswered=13, feedback_needs_reaction=6,
+          queue_waiting=40),
+    # Paltamo joins the queue at 8.10 (25 + 7 waiting at once), and has two contacts by 8.14
+    *rows("paltamo", PREV_TUE, "08:10", queue_waiting=7),
+    *rows("paltamo", PREV_TUE, "08:14", **contacts(1, 0, 0, 1)),
+]
+
+
+@pytest.fixture
+def cut(same_days) -> tuple[Settings, Store]:
+    """The board with last Tuesday's morning too."""
+    write(same_days[1], PREV_MORNING)
+    return same_days
+
+
+def test_an_unfinished_week_is_compared_up_to_the_same_moment(cut):
+    report = weekly.week_report(*cut, 2026, 47, ["kajaani", "paltamo"], as_of=at(TUE, "08:14") + timedelta(seconds=42))
+    assert report.as_of == at(TUE, "08:14") and report.compared_until == at(PREV_TUE, "08:14")  # to the minute
+    assert report.partial and report.compared_days == [PREV_MON, PREV_TUE]
+    kajaani, paltamo, total = report.stations[0], report.stations[1], report.total
+    before = kajaani.previous
+    # Monday whole (200) + Tuesday's last cumulative reading at or before 8.14 (10): not 8.15's 36, not 23.59's 50
+    assert before["contacts_total"] == 210 and before["contacts_visit"] == 125 and before["queue_handled"] == 24
+    assert before["feedback_nps"] == pytest.approx(100 * 6 / 11)  # Mon 5/5/0 + Tue 1/0/0 by 8.14
+    # gauges from the 8.14 reading, not 8.15's (13, 6) or the day's end (7, 4)
+    assert before["omasote_unanswered"] == 11 and before["omasote_oldest_unanswered_h"] == 14
+    assert before["feedback_needs_reaction"] == 5
+    assert before["queue_peak"] == 25  # the morning's highest by 8.14: not 8.15's 40 or 9.00's 30
+    assert paltamo.previous["contacts_total"] == 2 and paltamo.previous["queue_peak"] == 7
+    # together: 25 + 7 waiting at 8.10 (not 25 + 7 summed from different moments by chance: 20 + 7 at 8.14)
+    assert total.previous["queue_peak"] == 32 and total.previous["contacts_total"] == 212
+    assert total.previous["omasote_unanswered"] == 11 and total.change("contacts_total") == 320 - 212
+    assert kajaani.week == weekly.week_report(*cut, 2026, 47, ["kajaani"]).stations[0].week  # this week as is
+    alone = weekly.week_report(*cut, 2026, 47, ["kajaani"], as_of=at(TUE, "08:14")).total
+    assert alone.previous["queue_peak"] == 25 and alone.previous["contacts_total"] == 210
+    # a finished week: the whole previous week from the roll-up, whatever now is
+    whole = weekly.week_report(*cut, 2026, 47, ["kajaani", "paltamo"])
+    assert not whole.partial and whole.compared_until is None and whole.total.previous["contacts_total"] == 652
+    assert weekly.week_report(*cut, 2026, 47, ["kajaani", "paltamo"], as_of=at(date(2026, 11, 25), "08:14")) == whole
+
+
+def test_the_same_moment_is_the_same_helsinki_clock_time_across_dst(board):
+    """Week 44 of 2026 starts the day after summer time ends (Sunday 25.10.): Tuesday 8.14 (UTC+2) is compared
+    with the previous Tuesday's 8.14 (UTC+3), one hour less than 168 h earlier."""
+    settings, store = board
+    last_tuesday, tuesday = date(2026, 10, 20), date(2026, 10, 27)
+    write(store, [*rows("kajaani", last_tuesday, "08:14", **contacts(10, 0, 0, 0)),
+                  *rows("kajaani", last_tuesday, "09:00", **contacts(30, 0, 0, 0))])  # 8.14 + 168 h is 9.14 local
+    now = at(tuesday, "08:14")
+    until = weekly.compared_until(IsoWeek(2026, 44), now)
+    assert until == datetime(2026, 10, 20, 5, 14, tzinfo=UTC) and until == now - timedelta(hours=169)
+    report = weekly.week_report(settings, store, 2026, 44, ["kajaani"], as_of=now)
+    assert report.stations[0].previous["contacts_total"] == 10  # 8.14's reading, not 9.00's
+    # and in spring (summer time from Sunday 29.3.): Tuesday 8.14 (UTC+3) against 8.14 (UTC+2), 167 h earlier
+    spring = at(date(2026, 3, 31), "08:14")
+    assert weekly.compared_until(IsoWeek(2026, 14), spring) == datetime(2026, 3, 24, 6, 14, tzinfo=UTC)
+    assert weekly.compared_until(IsoWeek(2026, 13), spring) is None  # not in that week: no cut
+
+
 def test_exports_name_the_compared_days(same_days):
-    report = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], through=TUE)
+    report = weekly.week_report(*same_days, 2026, 47, ["kajaani", "paltamo"], as_of=at(TUE, "08:14"))
     table = _csv(report)
     assert "vko 46" not in set(table["Jakso"])
     by = {(r["Asema"], r["Jakso"]): r for _, r in table.iterrows()}
     for entry in report.rows:
         name = export.station_name(entry, "fi")
-        for label, values in (("vko 46 ma–ti", entry.previous), ("muutos", {f: entry.change(f) for f in FIGURES})):
+        for label, values in (("vko 46 ma–ti klo 8.14", entry.previous),
+                              ("muutos", {f: entry.change(f) for f in FIGURES})):
             for c, figure in enumerate(FIGURES):
                 got, want = by[(name, label)].iloc[3 + c], _expected(figure, values[figure])
                 assert (pd.isna(got) and want is None) or got == pytest.approx(want), (name, label, figure)
-    assert by[("Kajaanin terveysasema", "vko 46 ma–ti")]["Yhteydenotot yhteensä"] == 250
+    assert by[("Kajaanin terveysasema", "vko 46 ma–ti klo 8.14")]["Yhteydenotot yhteensä"] == 200  # Mon only
     ws = openpyxl.load_workbook(io.BytesIO(export.week_xlsx(report, "sv"))).active
-    previous = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "v. 46 mån–tis")
-    assert previous[3 + FIGURES.index("contacts_total")].value == 250
-    assert export.previous_label(weekly.week_report(*same_days, 2026, 47, through=MON), "en") == "week 46 Mon"
+    previous = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "v. 46 mån–tis kl. 8.14")
+    assert previous[3 + FIGURES.index("contacts_total")].value == 200
+    monday = weekly.week_report(*same_days, 2026, 47, as_of=at(MON, "08:14"))
+    assert export.previous_label(monday, "en") == "week 46 Mon 08:14"
+    assert export.previous_label(monday, "fi") == "vko 46 ma klo 8.14"
 
 
 # ----------------------------------------------------------------------- exports
@@ -504,42 +576,48 @@ def delta(at: AppTest, label: str) -> str:
     return next(m for m in at.metric if m.label == label).proto.delta
 
 
-def test_page_names_the_compared_days_of_an_unfinished_week(same_days, monkeypatch):
-    _, store = same_days
+def test_page_compares_an_unfinished_week_up_to_the_same_moment(cut, monkeypatch):
+    _, store = cut
     for day in (PREV_MON, PREV_TUE, PREV_WED):  # two views on the compared days, one after them
         store.count_view(day, "wall", "kajaani")
-    on(monkeypatch, TUE)
+    on(monkeypatch, TUE, "08:14")
     at = run(week="2026-W47", station=["kajaani", "paltamo"])
     assert at.selectbox(key="week_select").options[0] == "vko 47 / 2026 (kesken)"
-    assert delta(at, "Yhteydenotot") == "+70 vs. ed. viikon ma–ti"  # 320 against Mon+Tue's 250, not 650
-    assert delta(at, "Käyttökertoja viikolla") == "−1 vs. ed. viikon ma–ti"  # this view against Mon+Tue's two
-    assert list(at.dataframe[0].value["Yhteydenotot: muutos vs. ed. viikon ma–ti"]) == ["+50", "–", "+70"]
+    # 320 against Monday's 200 + last Tuesday's 10 + 2 up to 8.14, not 250 + 2 (the whole Tuesday) or 650
+    assert delta(at, "Yhteydenotot") == "+108 vs. ed. viikon ma–ti klo 8.14"
+    # page views are counted per day: the same whole days, and the label claims no time
+    assert delta(at, "Käyttökertoja viikolla") == "−1 vs. ed. viikon ma–ti"
+    assert list(at.dataframe[0].value["Yhteydenotot: muutos vs. ed. viikon ma–ti klo 8.14"]) == [
+        "+90", "+18", "+108"]
     daily = next(d.value for d in at.dataframe if "Jakso" in d.value.columns)
-    assert "vko 46 ma–ti" in set(daily["Jakso"]) and "vko 46" not in set(daily["Jakso"])
+    assert "vko 46 ma–ti klo 8.14" in set(daily["Jakso"]) and "vko 46" not in set(daily["Jakso"])
     remote = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                   if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Etäasioinnin osuus yhteydenotoista")
-    assert [trace["name"] for trace in remote["data"]][:2] == ["vko 46 ma–ti", "vko 47"]
-    # the next day the same (cached) page compares Monday to Wednesday: today is part of the cache key
-    on(monkeypatch, TUE + timedelta(days=1))
+    assert [trace["name"] for trace in remote["data"]][:2] == ["vko 46 ma–ti klo 8.14", "vko 47"]
+    assert "vko 46 / 2026 ma–ti klo 8.14" in remote["data"][0]["hovertemplate"]
+    # the next day the same (cached) page compares Monday and Tuesday whole and Wednesday to noon: now, to the
+    # minute, is part of the cache key (Wednesday's 400 at 23.59 not yet)
+    on(monkeypatch, TUE + timedelta(days=1), "12:00")
     at.run()
-    assert delta(at, "Yhteydenotot") == "−330 vs. ed. viikon ma–ke"
+    assert delta(at, "Yhteydenotot") == "+68 vs. ed. viikon ma–ke klo 12.00"
 
 
-def test_page_labels_of_the_unfinished_week_in_swedish_english_and_print(same_days, monkeypatch):
-    on(monkeypatch, TUE)
+def test_page_labels_of_the_unfinished_week_in_swedish_english_and_print(cut, monkeypatch):
+    on(monkeypatch, TUE, "08:14")
     assert delta(run(week="2026-W47", station=["kajaani", "paltamo"], lang="sv"), "Kontakter") == (
-        "+70 mot förra veckans mån–tis")
+        "+108 mot förra veckans mån–tis kl. 8.14")
     assert delta(run(week="2026-W47", station=["kajaani", "paltamo"], lang="en"), "Contacts") == (
-        "+70 vs previous week Mon–Tue")
+        "+108 vs previous week Mon–Tue 08:14")
     printed = run(week="2026-W47", station=["kajaani", "paltamo"], print="1")
-    assert delta(printed, "Yhteydenotot") == "+70 vs. ed. viikon ma–ti"
-    assert list(printed.table[0].value["Yhteydenotot: muutos vs. ed. viikon ma–ti"]) == ["+50", "–", "+70"]
+    assert delta(printed, "Yhteydenotot") == "+108 vs. ed. viikon ma–ti klo 8.14"
+    assert list(printed.table[0].value["Yhteydenotot: muutos vs. ed. viikon ma–ti klo 8.14"]) == [
+        "+90", "+18", "+108"]
 
 
 def test_page_keeps_the_plain_label_for_a_finished_week(same_days, monkeypatch):
-    on(monkeypatch, TUE)
-    on(monkeypatch, date(2026, 11, 25))  # a Wednesday of week 48: week 47 is over
+    on(monkeypatch, date(2026, 11, 25), "08:14")  # a Wednesday of week 48: week 47 is over
     at = run(week="2026-W47", station=["kajaani", "paltamo"])
     assert delta(at, "Yhteydenotot") == "−330 ed. viikkoon"  # 320 against the whole week 46 (650)
+    assert delta(at, "Käyttökertoja viikolla") == "0 ed. viikkoon"
     assert "Yhteydenotot: muutos" in at.dataframe[0].value.columns
     assert "vko 46" in set(next(d.value for d in at.dataframe if "Jakso" in d.value.columns)["Jakso"])

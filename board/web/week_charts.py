@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from board.export import days_span, previous_label, station_name, weekday
+from board.export import compared_span, previous_label, station_name, weekday
 from board.i18n import t
 from board.web.week_support import fmt_value, week_label
 from board.weekly import ALL, StationWeek, WeekReport
@@ -103,8 +103,8 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
     scale = 100 if share else 1
     this_week, prev_week = report.week, report.week.previous()
     fig = go.Figure()
-    # an unfinished week's bars are compared with the previous week's same days, and the legend says so
-    prev_hover = week_label(prev_week, lang) + (f" {days_span(report.compared_days, lang)}" if report.partial else "")
+    # an unfinished week's bars are compared with the previous week up to the same moment; the legend says so
+    prev_hover = week_label(prev_week, lang) + (f" {compared_span(report, lang)}" if report.partial else "")
     for values, name, hover, colour, text_colour in (
             (before, previous_label(report, lang), prev_hover, PREVIOUS_WEEK, "#33404d"),
             (now, t("week.period.week", lang, week=this_week.week), week_label(this_week, lang), THIS_WEEK, "white")):

@@ -2,9 +2,11 @@
 
 A week is history: its numbers change only while the week is running, so a
 report is cached for a minute and shared by every session (the steering
-group opening the same link costs one query per station per minute). Today's
-date is an argument of the cached calls (an unfinished week is compared with
-the previous week's same days), so their key changes at midnight.
+group opening the same link costs one query per station per minute). For the
+current week, now (to the minute) is an argument of the cached report (an
+unfinished week is compared with the previous week up to the same moment), so
+its key changes at most once a minute; a finished week's key never changes.
+Page views are counted per day, so the usage is keyed by today's date only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import streamlit as st
 from board import formatting as fmt
 from board import weekly
 from board.domain.timeutil import day_start, local_date
-from board.export import days_span, station_name, week_rows, weekday
+from board.export import compared_span, days_span, station_name, week_rows, weekday
 from board.i18n import TEXTS, t
 from board.settings import Settings
 from board.web.streamlit_support import get_settings, get_store
@@ -88,20 +90,28 @@ def week_label(week: IsoWeek, lang: str = "fi", dates: bool = False) -> str:
 
 # ---------------------------------------------------------------- cached data
 @st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
-def report(week_key: str, stations: tuple[str, ...], through: date | None = None) -> WeekReport:
-    """The week's report; ``through`` is today (Helsinki), passed in so that the cache key changes at midnight."""
+def report(week_key: str, stations: tuple[str, ...], as_of: datetime | None = None) -> WeekReport:
+    """The week's report; ``as_of`` is now truncated to the minute for the current week (None for a finished
+    one), passed in so that the cache key changes at most once a minute (:func:`as_of`)."""
     settings = get_settings()
     week = IsoWeek.parse(week_key)
     return weekly.week_report(settings, get_store(settings.database_url), week.year, week.week,
-                              list(stations) or None, through)
+                              list(stations) or None, as_of)
 
 
 @st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
 def usage(week_key: str, stations: tuple[str, ...], through: date | None = None) -> Usage:
-    """The week's page views; ``through`` as in :func:`report`."""
+    """The week's page views; ``through`` is today for the current week (page views are counted per day, so
+    they are compared by whole days), None for a finished one."""
     settings = get_settings()
     return weekly.week_usage(get_store(settings.database_url), IsoWeek.parse(week_key), list(stations) or None,
                              through)
+
+
+def as_of(week: IsoWeek, now: datetime) -> datetime | None:
+    """The report's ``as_of`` for ``week`` seen at ``now``: now to the minute in the current week, else None
+    (a finished week's report does not depend on the time, so its cache key stays the same)."""
+    return now.replace(second=0, microsecond=0) if IsoWeek.of(local_date(now)) == week else None
 
 
 # ------------------------------------------------------------------ formats
@@ -130,21 +140,29 @@ def fmt_change(figure: str, value: float | None, lang: str = "fi") -> str:
     return fmt.fmt_signed_int(value)
 
 
-def delta_text(change: str, compared: list[date], lang: str = "fi") -> str:
-    """The delta under a tile: ``+56 ed. viikkoon``, or for an unfinished week ``+56 vs. ed. viikon ma–ti``.
+def delta_text(change: str, compared: list[date], lang: str = "fi", until: datetime | None = None) -> str:
+    """The delta under a tile: ``+56 ed. viikkoon``, or for an unfinished week ``+56 vs. ed. viikon ma–ti klo
+    8.14``.
 
-    ``compared``: the previous week's days the change is measured against. Fewer than seven are named, so
-    that nobody reads Tuesday's change as two days against a whole week."""
-    if len(compared) < 7:
-        return t("week.delta_days", lang, value=change, days=days_span(compared, lang))
+    ``compared``: the previous week's days the change is measured against, the last of them up to ``until``
+    (None: whole days, as page views are counted). Part of a week is named, so that nobody reads Tuesday
+    morning's change as two days against a whole week."""
+    if len(compared) < 7 or until is not None:
+        return t("week.delta_days", lang, value=change, days=days_span(compared, lang, until))
     return t("week.delta", lang, value=change)
 
 
+def report_delta(report: WeekReport, change: str, lang: str = "fi") -> str:
+    """:func:`delta_text` for a figure of ``report``: up to the same moment for an unfinished week."""
+    return delta_text(change, report.compared_days, lang, report.compared_until)
+
+
 def change_header(report: WeekReport, figure: str, lang: str = "fi") -> str:
-    """A change column's header: ``Yhteydenotot: muutos``, ``… muutos vs. ed. viikon ma–ti`` for part of a week."""
+    """A change column's header: ``Yhteydenotot: muutos``, ``… muutos vs. ed. viikon ma–ti klo 8.14`` for part
+    of a week."""
     name = t(f"week.fig.{figure}", lang)
     if report.partial:
-        return t("week.change_of_days", lang, figure=name, days=days_span(report.compared_days, lang))
+        return t("week.change_of_days", lang, figure=name, days=compared_span(report, lang))
     return t("week.change_of", lang, figure=name)
 
 
