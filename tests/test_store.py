@@ -69,6 +69,18 @@ def test_latest_values_per_metric_and_series(store: Store):
     assert [r.value for r in series] == [1, 2, 3]
 
 
+def test_last_values_are_each_pairs_latest_reading_in_the_window(store: Store):
+    rows = [Reading(st, m, T0 + timedelta(minutes=i), i * k + (100 if st == "kuhmo" else 0))
+            for i in range(10) for k, m in ((1, "queue_waiting"), (2, "omasote_unanswered"))
+            for st in ("sotkamo", "kuhmo")]
+    rows.append(Reading("paltamo", "queue_waiting", T0 - timedelta(minutes=1), 7))  # before the window
+    write(store, rows)
+    got = store.last_values(["sotkamo", "kuhmo", "paltamo"], ["queue_waiting", "omasote_unanswered"],
+                            T0, T0 + timedelta(minutes=6))  # up to 08.05 inclusive, 08.06 excluded
+    assert sorted(got) == [("kuhmo", "omasote_unanswered", 110), ("kuhmo", "queue_waiting", 105),
+                           ("sotkamo", "omasote_unanswered", 10), ("sotkamo", "queue_waiting", 5)]
+
+
 def test_runs_bookmarks_and_rejects_are_recorded(store: Store):
     with store.sessions.begin() as s:
         run = store.record_run(s, RunRow(source="demo", started_at=T0, finished_at=T0 + timedelta(seconds=2),
