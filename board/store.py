@@ -299,7 +299,7 @@ class Store:
         dialect = self.engine.dialect.name
         if dialect not in ("postgresql", "sqlite"):
             raise NotImplementedError(f"upsert is not implemented for {dialect}")
-        convert = _sqlite_time if dialect == "sqlite" else _naive_utc
+        convert = sqlite_time if dialect == "sqlite" else _naive_utc
         rows: SqliteRows | PostgresRows = (SqliteRows if dialect == "sqlite" else PostgresRows)(source, now)
         stamp = rows.stamp
         # A source sends many readings per instant: convert each instant once (stored form, Helsinki day).
@@ -438,7 +438,7 @@ class Store:
                 stale.add((st, m, day))
         sqlite_dialect = self.engine.dialect.name == "sqlite"
         mark = "?" if sqlite_dialect else "%s"
-        convert = _sqlite_time if sqlite_dialect else _naive_utc
+        convert = sqlite_time if sqlite_dialect else _naive_utc
 
         def row(key: tuple[str, str, date], a: list) -> tuple[object, ...]:  # type: ignore[type-arg]
             st, m, day = key
@@ -756,9 +756,6 @@ class Store:
 
 def _naive_utc(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
-
-
-_sqlite_time = sqlite_time
 
 
 def make_engine(url: str) -> Engine:
