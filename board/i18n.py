@@ -488,6 +488,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "config.error": {"fi": "Asetuksissa on virhe, taulua ei voi näyttää: {error}",
                      "sv": "Fel i inställningarna, tavlan kan inte visas: {error}",
                      "en": "The configuration is wrong, the board cannot be shown: {error}"},
+    # alert messages (e-mail, Teams, webhook): board/alerts/messages.py
+    "alert.event.firing": {"fi": "Hälytys", "sv": "Larm", "en": "Alert"},
+    "alert.event.reminder": {"fi": "Muistutus", "sv": "Påminnelse", "en": "Reminder"},
+    "alert.event.resolved": {"fi": "Päättyi", "sv": "Avslutat", "en": "Resolved"},
+    "alert.fact.station": {"fi": "Asema", "sv": "Station", "en": "Station"},
+    "alert.fact.source": {"fi": "Lähde", "sv": "Källa", "en": "Source"},
+    "alert.fact.what": {"fi": "Mittari", "sv": "Mätare", "en": "Figure"},
+    "alert.fact.value": {"fi": "Arvo", "sv": "Värde", "en": "Value"},
+    "alert.fact.value_now": {"fi": "Arvo nyt", "sv": "Värde nu", "en": "Value now"},
+    "alert.fact.since": {"fi": "Alkaen", "sv": "Sedan", "en": "Since"},
+    "alert.fact.ended": {"fi": "Päättyi", "sv": "Avslutat", "en": "Ended"},
+    "alert.fact.rule": {"fi": "Sääntö", "sv": "Regel", "en": "Rule"},
+    "alert.what.source": {"fi": "tiedonhaku", "sv": "datahämtning", "en": "data collection"},
+    "alert.what.projection": {"fi": "Takaisinsoitot, ennuste sulkemisaikaan", "sv": "Återuppringningar, prognos "
+                              "vid stängning", "en": "Callbacks, projection at closing"},
+    "alert.projection_value": {"fi": "ennuste {time}: {queue} jonossa", "sv": "prognos {time}: {queue} i kö",
+                               "en": "projection {time}: {queue} waiting"},
+    "alert.at_closing": {"fi": "sulkemisaikaan", "sv": "vid stängning", "en": "at closing"},
+    "alert.ended.cleared": {"fi": "tilanne palautui", "sv": "läget har återställts", "en": "back to normal"},
+    "alert.ended.closed": {"fi": "asema suljettiin", "sv": "stationen stängde", "en": "the station closed"},
+    "alert.link.wall": {"fi": "Seinänäyttö", "sv": "Väggskärm", "en": "Wall display"},
+    "alert.link.sources": {"fi": "Lähteet-sivu", "sv": "Sidan Datakällor", "en": "Sources page"},
 }
 
 
