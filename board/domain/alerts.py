@@ -351,16 +351,70 @@ def recipients(n: Notification, subscriptions: Iterable[Subscription]) -> list[S
     return [s for s in subscriptions if s.wants(n)]
 
 
+# ------------------------------------------------------------------ one evaluation
+@dataclass(frozen=True)
+class Cycle:
+    """The outcome of evaluating every rule once: the series as they are now, and the messages to send."""
+
+    series: tuple[Series, ...]
+    notifications: tuple[Notification, ...]
+
+    def changed(self, stored: Mapping[tuple[str, str], Series]) -> list[Series]:
+        """Series that differ from what is stored (only these need writing)."""
+        return [s for s in self.series if stored.get((s.rule, s.subject)) != s]
+
+
+def evaluate(rules: Iterable[Rule], stored: Mapping[tuple[str, str], Series],
+             observations: Mapping[tuple[str, str], Observation], now: datetime) -> Cycle:
+    """Step every observed series of every rule once at ``now``.
+
+    ``observations`` maps (rule, subject) to what the rule says about the
+    subject now; a series with no observation (a station no longer
+    configured) is left as stored.
+    """
+    by_name = {r.name: r for r in rules}
+    out: list[Series] = []
+    made: list[Notification] = []
+    for key, obs in sorted(observations.items()):
+        rule = by_name.get(key[0])
+        if rule is None:
+            continue
+        before = stored.get(key) or Series(*key)
+        result = step(before, obs, now, rule.timing)
+        out.append(result.series)
+        made.extend(notifications(before, result, rule.kind, now, rule.figure))
+    return Cycle(tuple(out), tuple(made))
+
+
 # ------------------------------------------------------------------ delivery
 #: Retry a failed delivery after 30 s, 1, 2, 4, ... minutes, never waiting more than 15 minutes.
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=15)
+#: A message not delivered within this long is dropped as expired: yesterday's queue alert helps nobody.
+EXPIRE_AFTER = timedelta(hours=12)
 
 
 def next_attempt(attempts: int, now: datetime) -> datetime:
     """When to try again after ``attempts`` failed tries (exponential, capped)."""
-    wait = BACKOFF_FIRST * (2 ** max(0, attempts - 1))
+    wait = BACKOFF_FIRST * (2 ** max(0, min(attempts, 20) - 1))
     return now + min(wait, BACKOFF_MAX)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to one subscription through its channel; ``key`` is unique (the outbox's primary key)."""
+
+    key: str
+    notification: Notification
+    subscription: str
+    channel: str
+    to: tuple[str, ...] = ()
+
+
+def deliveries(made: Iterable[Notification], subscriptions: Iterable[Subscription]) -> list[Delivery]:
+    """Every (message, subscription) pair that wants it."""
+    subs = list(subscriptions)
+    return [Delivery(f"{n.key}|{s.name}", n, s.name, s.channel, s.to) for n in made for s in recipients(n, subs)]
 
 
 def by_subject(series: Iterable[Series]) -> Mapping[tuple[str, str], Series]:
