@@ -158,6 +158,8 @@ class Projection:
     share_high: float | None
     arrivals_expected: float  # callbacks expected to arrive between now and closing
     capacity: float  # callbacks handled per busy minute, as used
+    #: The queue from now to closing: (clock minute, 10th percentile, median, 90th percentile), for the curves.
+    path: tuple[tuple[float, float, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,18 +267,24 @@ def project(today: QueueDay, profile: Profile, now: float, opens: float, closes:
     service = capacity[:, None] * np.diff(steps)[None, :]  # a steady pace: its uncertainty is the rate's
     queue = np.full(samples, queue_now)
     handled_rest = np.zeros(samples)
+    paths = np.empty((len(to_come), samples))
     for k in range(len(to_come)):
         queue += arrivals[:, k]
         served = np.minimum(queue, service[:, k])
         queue -= served
         handled_rest += served
-    low, mid, high = np.floor(np.percentile(queue, [BAND[0], 50.0, BAND[1]]) + 0.5)  # whole callbacks, as shown
+        paths[k] = queue
+    bands = np.percentile(paths, [BAND[0], 50.0, BAND[1]], axis=1)  # (3, steps): the band through the afternoon
+    low, mid, high = np.floor(bands[:, -1] + 0.5)  # whole callbacks, as shown
     shares = _same_day_shares(known, handled_rest)
     share_band = (None, None, None) if shares is None else tuple(float(x) for x in np.percentile(shares, [*BAND, 50]))
     return Projection(
         closes=closes, queue=float(mid), queue_low=float(low), queue_high=float(high),
         same_day_share=share_band[2], share_low=share_band[0], share_high=share_band[1],
         arrivals_expected=float(np.mean(volume) * (1.0 - share_by_now)), capacity=float(np.mean(capacity)),
+        path=tuple((float(m), float(lo), float(md), float(hi))
+                   for m, lo, md, hi in zip(steps, [queue_now, *bands[0]], [queue_now, *bands[1]],
+                                            [queue_now, *bands[2]], strict=True)),
     )
 
 
