@@ -173,3 +173,24 @@ def test_subscriptions() -> None:
 def test_backoff_doubles_and_is_capped() -> None:
     waits = [(al.next_attempt(n, T0) - T0).total_seconds() for n in range(1, 9)]
     assert waits == [30, 60, 120, 240, 480, 900, 900, 900]
+
+
+def test_observations_cover_each_rules_subjects() -> None:
+    from board.alerts.observe import SourceNow, StationNow, observe
+
+    red = al.ThresholdRule("q", "queue_waiting", stations=frozenset({"paltamo", "kajaani"}))
+    proj = al.ProjectionRule("p")
+    src = al.SourceRule("s", sources=frozenset({"dw"}))
+    stations = [
+        StationNow("paltamo", True, time(11), {"queue_waiting": 25.0}, {"queue_waiting": Threshold(10, 20)}, (3, 1)),
+        StationNow("kajaani", True, time(11), {"queue_waiting": 25.0}, {"queue_waiting": Threshold(30, 60)}, None),
+        StationNow("kuhmo", False, time(17), {"queue_waiting": 99.0}, {"queue_waiting": Threshold(10, 20)}, None),
+    ]
+    sources = [SourceNow("dw", "failing", True), SourceNow("demo", "failing", True)]
+    obs = observe([red, proj, src], stations, sources)
+    assert set(obs) == {("q", "paltamo"), ("q", "kajaani"), ("p", "paltamo"), ("p", "kajaani"), ("p", "kuhmo"),
+                        ("s", "dw")}
+    assert obs[("q", "paltamo")].holds is True and obs[("q", "kajaani")].holds is False  # Kajaani's own limits
+    assert obs[("p", "paltamo")] == Observation(True, 3, "red")
+    assert obs[("p", "kajaani")].holds is None and obs[("p", "kuhmo")].active is False
+    assert obs[("s", "dw")].holds is True
