@@ -89,9 +89,8 @@ def test_wall_screens_come_back_after_a_server_restart(first_server: Server, bro
     try:
         back = time.monotonic()
         values = {"kajaani": 901.0, "sotkamo": 902.0}
-        with srv.store.sessions.begin() as s:
-            srv.store.upsert_readings(s, [Reading(c, "queue_waiting", utcnow() + timedelta(seconds=1), v)
-                                          for c, v in values.items()], source="demo", now=utcnow())
+        srv.store.write_readings([Reading(c, "queue_waiting", utcnow() + timedelta(seconds=1), v)
+                                  for c, v in values.items()], source="demo", now=utcnow())
         for code, page in pages.items():
             page.wait_for_function(
                 "(v) => document.querySelector('[data-figure=\"queue_waiting\"]')?.dataset.value === v",
