@@ -81,6 +81,16 @@ class Process:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    # Used like the Popen it wraps (a fault test kills and waits for it itself).
+    def poll(self) -> int | None:
+        return self.proc.poll()
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.proc.wait(timeout)
+
+    def send_signal(self, sig: int) -> None:
+        self.proc.send_signal(sig)
+
     def tail(self, chars: int = 2000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]
