@@ -23,11 +23,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 def require_chromium() -> None:
-    reason = harness.chromium_problem()
-    if reason:
-        if harness.required("browser"):
-            pytest.fail(f"{reason}; BOARD_REQUIRE_BROWSER=1 makes this a failure")
-        pytest.skip(reason)
+    from tests.conftest import require
+
+    require(harness.chromium_problem(), "browser")
 
 
 class Server(harness.Server):

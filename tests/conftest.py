@@ -48,13 +48,17 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'board.sqlite'}"
 
 
+def require(problem: str | None, what: str) -> None:
+    """Skip the test for ``problem`` (a missing server or browser), or fail it when ``BOARD_REQUIRE_<WHAT>=1``."""
+    if problem:
+        if harness.required(what):
+            pytest.fail(f"{problem} (BOARD_REQUIRE_{what.upper()}=1 makes this a failure)")
+        pytest.skip(problem)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
-    reason = harness.postgres_problem()
-    if reason:
-        if harness.required("postgres"):
-            pytest.fail(f"{reason} (BOARD_REQUIRE_POSTGRES=1 makes this a failure)")
-        pytest.skip(reason)
+    require(harness.postgres_problem(), "postgres")
     return harness.PG_URL
 
 
