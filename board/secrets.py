@@ -117,3 +117,16 @@ def install_log_redaction() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+
+
+def register_url_password(url: str) -> None:
+    """The store's password is a secret too: every message and page masks it like a ``${NAME}`` value."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return  # Store.open reports a malformed URL
+    if password:
+        register(str(password))
