@@ -342,7 +342,7 @@ def load_alerts(settings: Any, path: Path | None = None) -> AlertSettings:
             raise ConfigError(f"{path}: not valid YAML: {e}") from None
         if not isinstance(raw, dict):
             raise ConfigError(f"{path}: expected a mapping of keys at the top level, got {type(raw).__name__}")
-        raw = _resolve_secrets(path, raw)
+        raw = _resolve_secrets(path, raw, settings.environment.variables)
     try:
         file = AlertsFile.model_validate(raw)
     except ValidationError as e:
