@@ -27,18 +27,7 @@ from typing import Protocol
 
 from board.alerts.channels import Channel, ChannelError
 from board.alerts.messages import Message
-from board.domain.alerts import BACKOFF_MAX, EXPIRE_AFTER, Delivery, Notification, next_attempt
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A delivery still to make, with its history."""
-
-    delivery: Delivery
-    created_at: datetime
-    attempts: int = 0
-    next_try: datetime | None = None
-    last_error: str | None = None
+from board.domain.alerts import BACKOFF_MAX, EXPIRE_AFTER, Delivery, Notification, Pending, next_attempt
 
 
 class Outbox(Protocol):

@@ -27,6 +27,7 @@ collector cycle) feeds observations in and stores what comes out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
@@ -143,6 +144,42 @@ class Notification:
     def key(self) -> str:
         """Unique per message: a store that has it will not make it again after a restart."""
         return f"{self.alert_id}|{self.event.value}|{self.sequence}"
+
+    def to_json(self) -> str:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data.update(event=self.event.value, kind=self.kind.value, at=self.at.isoformat(),
+                    since=self.since.isoformat())
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Notification:
+        data = json.loads(text)
+        data.update(event=Event(data["event"]), kind=RuleKind(data["kind"]),
+                    at=datetime.fromisoformat(data["at"]), since=datetime.fromisoformat(data["since"]))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert from its start to its end, as the alert page lists it."""
+
+    alert_id: str
+    rule: str
+    kind: RuleKind
+    subject: str
+    figure: str | None
+    since: datetime
+    fired_at: datetime
+    ended_at: datetime | None = None
+    ended: str | None = None
+    value: float | None = None
+    level: str | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
 
 
 # ------------------------------------------------------------------ the state machine
@@ -409,6 +446,17 @@ class Delivery:
     subscription: str
     channel: str
     to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A delivery still to make, with its history (what an outbox hands the sender)."""
+
+    delivery: Delivery
+    created_at: datetime
+    attempts: int = 0
+    next_try: datetime | None = None
+    last_error: str | None = None
 
 
 def deliveries(made: Iterable[Notification], subscriptions: Iterable[Subscription]) -> list[Delivery]:

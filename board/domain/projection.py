@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import numpy as np
@@ -160,6 +160,29 @@ class Projection:
     capacity: float  # callbacks handled per busy minute, as used
     #: The queue from now to closing: (clock minute, 10th percentile, median, 90th percentile), for the curves.
     path: tuple[tuple[float, float, float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class StationProjection:
+    """A station's newest projection as stored and read by the pages (instants in UTC), or why there is none."""
+
+    station: str
+    computed_at: datetime
+    closes_at: datetime | None = None
+    queue: float | None = None
+    queue_low: float | None = None
+    queue_high: float | None = None
+    same_day_share: float | None = None
+    share_low: float | None = None
+    share_high: float | None = None
+    #: (instant, 10th percentile, median, 90th percentile) from the computation to closing.
+    path: tuple[tuple[datetime, float, float, float], ...] = ()
+    reason: str | None = None  # a Reason value when there is no projection
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.queue is not None
 
 
 @dataclass(frozen=True)
