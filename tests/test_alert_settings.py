@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from board.alerts.channels import EmailChannel, TeamsChannel, WebhookChannel
-from board.alerts.settings import load_alerts
 from board.domain import alerts as al
 from board.domain.status import Status, Threshold
 from board.settings import DEFAULT_CONFIG_DIR, ConfigError, load_settings
@@ -22,11 +21,11 @@ SECRETS = {"SMTP_PASSWORD": "smtp-pw-1234", "TEAMS_WORKFLOW_URL": "https://prod.
 def load(config_dir: Path, body: dict | str):
     text = body if isinstance(body, str) else yaml.safe_dump(body, allow_unicode=True)
     (config_dir / "alerts.yaml").write_text(text, encoding="utf-8")
-    return load_alerts(load_settings(config_dir, "sqlite://"))
+    return load_settings(config_dir, "sqlite://").alerts
 
 
 def test_the_shipped_file_loads(config_dir: Path) -> None:
-    alerts = load_alerts(load_settings(config_dir, "sqlite://"))
+    alerts = load_settings(config_dir, "sqlite://").alerts
     kinds = {type(r) for r in alerts.rules}
     assert kinds == {al.ThresholdRule, al.ProjectionRule, al.SourceRule}
     red = alerts.rule("jono_punainen")

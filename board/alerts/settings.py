@@ -12,6 +12,7 @@ start with the file and the key.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,8 +24,11 @@ from board.alerts.channels import Channel, EmailChannel, TeamsChannel, WebhookCh
 from board.domain import alerts as al
 from board.domain.metrics import KNOWN_FIGURES
 from board.domain.status import Status, Threshold
+from board.environment import ConfigError
 
 ALL = "all"
+#: Discriminator tags pydantic puts in an error's location: left out of the key an error names.
+_TAGS = frozenset({"threshold", "projection", "source", "email", "teams", "webhook"})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -239,6 +243,8 @@ def _scope(v: list[str] | str) -> frozenset[str] | None:
 class AlertsFile(_Strict):
     #: The board's address as people open it; messages link to BOARD_URL/wall?station=CODE.
     board_url: str | None = None
+    #: How often the collector evaluates the rules; null: as often as its most frequent source is pulled.
+    evaluate_seconds: int | None = Field(None, ge=5, le=3600)
     rules: list[RuleModel] = []
     channels: dict[str, ChannelModel] = {}
     subscriptions: list[SubscriptionModel] = []
@@ -274,17 +280,18 @@ class AlertsFile(_Strict):
 class AlertSettings:
     """The checked alert configuration, as domain objects and ready channels."""
 
-    def __init__(self, file: AlertsFile, thresholds_for: Any) -> None:
+    def __init__(self, file: AlertsFile, region_thresholds: Mapping[str, Threshold]) -> None:
         self.file = file
         self.board_url = file.board_url
-        self.rules: list[al.Rule] = [self._rule(r, thresholds_for) for r in file.rules]
+        self.evaluate_seconds = file.evaluate_seconds
+        self.rules: list[al.Rule] = [self._rule(r, region_thresholds) for r in file.rules]
         self.subscriptions = [s.to_domain() for s in file.subscriptions]
         self.channels: dict[str, Channel] = {name: c.build(name) for name, c in file.channels.items()}
 
     @staticmethod
-    def _rule(r: Any, thresholds_for: Any) -> al.Rule:
+    def _rule(r: Any, region_thresholds: Mapping[str, Threshold]) -> al.Rule:
         if isinstance(r, ThresholdRuleModel):
-            configured = thresholds_for(None).get(r.figure)
+            configured = region_thresholds.get(r.figure)
             direction = configured.direction if configured else "higher_is_worse"
             return al.ThresholdRule(r.name, r.figure, Status.WARN if r.level == "amber" else Status.ALERT,
                                     r.timing(), tuple(w.to_domain(direction) for w in r.by_time_of_day),
@@ -322,18 +329,14 @@ def check_references(file: AlertsFile, path: Path, stations: set[str], sources: 
                                  f"expected one of {', '.join(sorted(known)) or '(none)'}")
 
 
-#: Discriminator tags pydantic puts in an error's location: left out of the key an error names.
-_TAGS = frozenset({"threshold", "projection", "source", "email", "teams", "webhook"})
+def read_alerts(path: Path, environ: Mapping[str, str], stations: set[str], sources: set[str],
+                has_threshold: Callable[[str], bool]) -> AlertsFile:
+    """``alerts.yaml`` (missing: no rules), checked against the stations, sources and thresholds.
 
-
-def load_alerts(settings: Any, path: Path | None = None) -> AlertSettings:
-    """``alerts.yaml`` of the settings' configuration folder (missing: no rules), checked against the rest.
-
-    Raises :class:`board.settings.ConfigError` naming the file and the key.
+    Raises :class:`board.environment.ConfigError` naming the file and the key.
     """
-    from board.settings import ConfigError, _resolve_secrets
+    from board.settings import _resolve_secrets
 
-    path = path or settings.config_dir / "alerts.yaml"
     raw: Any = {}
     if path.exists():
         try:
@@ -342,7 +345,7 @@ def load_alerts(settings: Any, path: Path | None = None) -> AlertSettings:
             raise ConfigError(f"{path}: not valid YAML: {e}") from None
         if not isinstance(raw, dict):
             raise ConfigError(f"{path}: expected a mapping of keys at the top level, got {type(raw).__name__}")
-        raw = _resolve_secrets(path, raw, settings.environment.variables)
+        raw = _resolve_secrets(path, raw, environ)
     try:
         file = AlertsFile.model_validate(raw)
     except ValidationError as e:
@@ -356,13 +359,8 @@ def load_alerts(settings: Any, path: Path | None = None) -> AlertSettings:
         value = first.get("input")
         shown = f" (got {value!r})" if not isinstance(value, dict | list) and value is not None else ""
         raise ConfigError(f"{path}: {key or '(top level)'}: {first['msg']}{shown}") from None
-    stations = {s.code for s in settings.stations}
-    sources = {s.name for s in settings.sources}
     try:
-        check_references(file, path, stations, sources,
-                         lambda figure: figure in settings.metrics.thresholds or any(
-                             figure in o for o in settings.metrics.station_overrides.values()))
+        check_references(file, path, stations, sources, has_threshold)
     except ValueError as e:
         raise ConfigError(str(e)) from None
-    return AlertSettings(file, lambda code: settings.thresholds_for(code) if code else
-                         {k: v.to_domain() for k, v in settings.metrics.thresholds.items()})
+    return file

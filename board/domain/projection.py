@@ -33,7 +33,7 @@ chooses the comparable days with :func:`comparable_days`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -41,6 +41,8 @@ from enum import StrEnum
 import numpy as np
 
 from board.domain.holidays import holiday_name
+from board.domain.reading import Reading
+from board.domain.timeutil import day_start, local
 
 #: Minutes per step of the queue model and of the arrival profile.
 GRID_MINUTES = 15
@@ -343,3 +345,50 @@ def projection_for(day: date, now: float, opening: tuple[float, float] | None, t
     if isinstance(profile, NoProjection):
         return profile
     return project(today, profile, now, *opening, samples=samples)
+
+
+# ------------------------------------------------------------------ from stored readings
+#: The stored metrics a projection reads.
+QUEUE_METRICS = ("queue_waiting", "queue_handled_today", "queue_handled_same_day_today", "contacts_carried_over")
+
+
+def queue_day(day: date, readings: Iterable[Reading]) -> QueueDay:
+    """A station-day's callback counters from its stored readings (any order; metrics at any instants).
+
+    The instants are those of ``queue_waiting``; the other counters are taken
+    as of each of them (their newest reading at or before it). Without
+    ``queue_handled_today`` nothing is known to have been handled (arrivals
+    are then the queue's growth); without ``queue_handled_same_day_today``
+    there is no same-day share.
+    """
+    by_metric: dict[str, list[tuple[datetime, float]]] = {m: [] for m in QUEUE_METRICS}
+    for r in readings:
+        if r.metric in by_metric:
+            by_metric[r.metric].append((r.ts, r.value))
+    waiting = sorted(by_metric["queue_waiting"])
+    if not waiting:
+        return QueueDay(day, np.empty(0), np.empty(0), np.empty(0))
+    start = day_start(day)
+    times = [t for t, _ in waiting]
+    stamps = np.array([(t - start).total_seconds() for t in times])
+
+    def as_of(metric: str) -> np.ndarray | None:
+        found = sorted(by_metric[metric])
+        if not found:
+            return None
+        at = np.array([(t - start).total_seconds() for t, _ in found])
+        idx = np.searchsorted(at, stamps, side="right") - 1
+        values = np.array([v for _, v in found])
+        return np.where(idx >= 0, values[np.maximum(idx, 0)], 0.0)
+
+    handled = as_of("queue_handled_today")
+    carried = sorted(by_metric["contacts_carried_over"])
+    midnight = local(start).utcoffset()
+    first, last = local(times[0]).utcoffset(), local(times[-1]).utcoffset()
+    if midnight == first == last:  # no DST change within the day's readings: one offset for all
+        offsets = np.zeros(len(times))
+    else:
+        offsets = np.array([(local(t).utcoffset() - midnight).total_seconds() / 60 for t in times])
+    return QueueDay(day, clock_minutes(stamps / 60, offsets, 0.0), np.array([v for _, v in waiting]),
+                    handled if handled is not None else np.zeros(len(times)), as_of("queue_handled_same_day_today"),
+                    carried[-1][1] if carried else None)
