@@ -16,6 +16,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -162,6 +163,11 @@ class _HttpHandler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         receiver = self.server.receiver
         with receiver.lock:
+            receiver.started += 1
+            delay = receiver.delay
+        if delay:  # a receiver that takes its time: what arrives counts only once it has answered
+            time.sleep(delay)
+        with receiver.lock:
             status = receiver.status
             if status < 300:
                 receiver.posts.append(Post(self.path, {k.lower(): v for k, v in self.headers.items()},
@@ -192,6 +198,8 @@ class HttpReceiver:
         self.posts: list[Post] = []
         self.status = 202
         self.refused = 0
+        self.started = 0  # requests begun (answered or not)
+        self.delay = 0.0  # seconds before answering
         self.lock = threading.Lock()
         self._server: _HttpServer | None = None
 
