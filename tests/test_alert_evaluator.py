@@ -132,3 +132,44 @@ def test_a_stale_source_is_unknown_not_calm(tmp_path: Path, receivers) -> None:
     assert [m.subject.split(" – ")[0] for m in smtp.mails] == ["Hälytys"]
     assert board.store.alerts(active_only=True)
     board.close()
+
+
+def test_closing_time_ends_an_alert_and_the_dst_day_keeps_local_times(tmp_path: Path, receivers) -> None:
+    """Kajaani closes at 18.00 Helsinki time: a red queue at 17.50 fires, closing ends it ("asema suljettiin"),
+    nothing fires while closed. On the autumn DST day (25.10.2026, a Sunday the test opens) the projection's
+    closing instant and the alert's "since" are right in local time."""
+    smtp, receiver = receivers
+    config = feed_config(tmp_path, smtp, receiver)
+    alerts = yaml.safe_load((config / "alerts.yaml").read_text(encoding="utf-8"))
+    alerts["subscriptions"][0]["stations"] = ["kajaani", "paltamo"]
+    alerts["rules"][0]["by_time_of_day"] = [{"from": "00:00", "to": "23:59", "amber": 10, "red": 20}]
+    (config / "alerts.yaml").write_text(yaml.safe_dump(alerts), encoding="utf-8")
+    stations = yaml.safe_load((config / "stations.yaml").read_text(encoding="utf-8"))
+    for st in stations["stations"]:
+        if st["code"] == "kajaani":
+            st["opening_hours"]["sun"] = "08:00-18:00"
+    (config / "stations.yaml").write_text(yaml.safe_dump(stations, allow_unicode=True), encoding="utf-8")
+    board = create_board(config, f"sqlite:///{tmp_path / 'board.sqlite'}")
+    evaluator = Evaluator(board.settings, board.store, "collector-a")
+    start = datetime(2026, 11, 24, 15, 40, tzinfo=UTC)  # Tuesday 17.40 in Helsinki (UTC+2)
+    for i in range(40):  # to 18.19
+        now = start + timedelta(minutes=i)
+        write_queue(board.store, "kajaani", now, 30.0)
+        evaluator.turn(now)
+    mails = [m for m in smtp.mails if "Kajaanin" in m.subject]
+    assert [m.subject.split(" – ")[0] for m in mails] == ["Hälytys", "Päättyi"]
+    assert "asema suljettiin" in mails[1].subject and "Alkaen: klo 17.40 (ti 24.11.2026)" in mails[1].body
+    assert "Päättyi: klo 18.00" in mails[1].body
+    assert board.store.projections()["kajaani"].reason == "closed"
+
+    dst = datetime(2026, 10, 25, 9, 0, tzinfo=UTC)  # Sunday 11.00 EET, the clocks went back at 04.00
+    for i in range(12):
+        now = dst + timedelta(minutes=i)
+        write_queue(board.store, "kajaani", now, 30.0)
+        evaluator.turn(now)
+    p = board.store.projections()["kajaani"]
+    assert p.closes_at == datetime(2026, 10, 25, 16, 0, tzinfo=UTC)  # 18.00 EET
+    assert p.reason == "few_days"  # no Sunday history: no projection, and why
+    dst_mail = [m for m in smtp.mails if "su 25.10.2026" in m.body]
+    assert len(dst_mail) == 1 and "Alkaen: klo 11.00 (su 25.10.2026)" in dst_mail[0].body
+    board.close()
