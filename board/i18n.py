@@ -510,6 +510,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "alert.ended.closed": {"fi": "asema suljettiin", "sv": "stationen stängde", "en": "the station closed"},
     "alert.link.wall": {"fi": "Seinänäyttö", "sv": "Väggskärm", "en": "Wall display"},
     "alert.link.sources": {"fi": "Lähteet-sivu", "sv": "Sidan Datakällor", "en": "Sources page"},
+    "alert.test.title": {"fi": "Testiviesti", "sv": "Testmeddelande", "en": "Test message"},
+    "alert.test.summary": {"fi": "ohjaustaulun hälytyskanava {channel} toimii", "sv": "tavlans larmkanal "
+                           "{channel} fungerar", "en": "the board's alert channel {channel} works"},
 }
 
 

@@ -208,3 +208,25 @@ def test_collector_killed_between_evaluation_and_sending(parts, sqlite_url: str,
     [alert] = store.alerts()
     assert alert.active and len([k for k, *_ in store.outbox()]) == 2  # the restart queued nothing new
     store.dispose()
+
+
+def test_the_cli_sends_a_test_message_and_lists_alerts(parts, sqlite_url: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.harness import ROOT, board_env
+
+    _feed, smtp, receiver, config = parts
+    env = board_env(config, sqlite_url)
+    out = subprocess.run([sys.executable, "-m", "board", "alerts", "--test", "sahkoposti"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "sahkoposti: OK - test message sent to it-tuki@example.fi, vastaava.paltamo@example.fi" in out.stdout
+    assert [m.subject for m in smtp.mails] == ["Testiviesti: ohjaustaulun hälytyskanava sahkoposti toimii"]
+    receiver.status = 404
+    out = subprocess.run([sys.executable, "-m", "board", "alerts", "--test", "teams"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "teams: FAILED (configuration)" in out.stdout and "HTTP 404" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "board", "alerts"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0 and "2 rule(s); 0 alert(s) firing" in out.stdout

@@ -105,6 +105,17 @@ def _link(n: Notification, board_url: str | None, lang: str) -> tuple[str | None
     return f"{base}/wall?station={quote(n.subject)}", t("alert.link.wall", lang)
 
 
+def test_message(channel: str, now: datetime, board_url: str | None, lang: str = "fi") -> Message:
+    """What ``python -m board alerts --test CHANNEL`` sends: says it is a test, alarms nobody."""
+    title = t("alert.test.title", lang)
+    summary = t("alert.test.summary", lang, channel=channel)
+    facts = ((t("alert.fact.since", lang), f"{fmt_time(now, lang)} ({fmt_date(now, lang, weekday=True)})"),)
+    key = f"test|{channel}|{now.isoformat(timespec='seconds')}"
+    link = board_url.rstrip("/") if board_url else None
+    return Message(key, Event.FIRING, title, summary, facts, link, "ohjaustaulu" if link else "", "resolved",
+                   {"key": key, "event": "test", "channel": channel, "at": now.isoformat(), "text": summary})
+
+
 # ------------------------------------------------------------------ per channel
 def adaptive_card(m: Message) -> dict[str, Any]:
     """The message as the body a Teams Workflows webhook ("post to a channel") expects: an Adaptive Card."""
