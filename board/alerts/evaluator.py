@@ -80,7 +80,8 @@ class Evaluator:
         if use_lease and not self.store.take_lease(LEASE, self.holder, now, self.lease_seconds()):
             return Turn(False)
         projections = self.projector.all(now)
-        self.store.save_projections(projections)
+        # A projection is recomputed at most once a minute: write only the new ones.
+        self.store.save_projections([p for p in projections if self._projections.get(p.station) is not p])
         self._projections = {p.station: p for p in projections}
         observations = observe(self.alerts.rules, self._stations(now), self._sources(now))
         stored = al.by_subject(self.store.alert_series())

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
+
 from board.domain import projection as pj
-from board.domain.reading import Reading
 from board.domain.timeutil import HELSINKI, UTC, day_bounds, day_start, local, local_date
 from board.settings import Settings
 from board.store import Store
 
 #: Re-read this much before the last read: a source may commit a reading a little late (its lookback).
 OVERLAP = timedelta(minutes=5)
+#: A projection is recomputed at most this often (it moves slowly; the evaluation may run every few seconds).
+EVERY = timedelta(seconds=60)
 
 
 class Projector:
@@ -29,12 +32,21 @@ class Projector:
         self.settings = settings
         self.store = store
         self._profiles: dict[tuple[str, date], pj.Profile | pj.NoProjection] = {}
-        self._today: dict[str, tuple[date, datetime, dict[tuple[str, datetime], float]]] = {}
+        self._today: dict[str, tuple[date, datetime, dict[str, dict[float, float]]]] = {}
+        self._last: dict[str, pj.StationProjection] = {}
 
     def all(self, now: datetime) -> list[pj.StationProjection]:
         return [self.station(s.code, now) for s in self.settings.stations]
 
     def station(self, code: str, now: datetime) -> pj.StationProjection:
+        last = self._last.get(code)
+        if (last is not None and last.ok and last.closes_at is not None and now < last.closes_at
+                and timedelta(0) <= now - last.computed_at < EVERY):
+            return last  # a minute old at most, the same day (closing comes before midnight)
+        self._last[code] = result = self._compute(code, now)
+        return result
+
+    def _compute(self, code: str, now: datetime) -> pj.StationProjection:
         day = local_date(now)
         hours = self.settings.opening_hours(code)
         opening = hours.hours_on(day.weekday())
@@ -50,7 +62,7 @@ class Projector:
         profile = self._profile(code, day, span)
         if isinstance(profile, pj.NoProjection):
             return pj.StationProjection(code, now, closes_at, reason=profile.reason.value, detail=profile.detail)
-        today = pj.queue_day(day, self._today_readings(code, day, now))
+        today = pj.queue_day_from_series(day, self._today_series(code, day, now))
         result = pj.project(today, profile, clock, *span)
         if isinstance(result, pj.NoProjection):
             return pj.StationProjection(code, now, closes_at, reason=result.reason.value, detail=result.detail)
@@ -70,16 +82,18 @@ class Projector:
             self._profiles[key] = pj.build_profile(past, *span)
         return self._profiles[key]
 
-    def _today_readings(self, code: str, day: date, now: datetime) -> list[Reading]:
+    def _today_series(self, code: str, day: date, now: datetime) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Today's readings of the queue metrics, read incrementally: only what is new since the last turn."""
         cached = self._today.get(code)
+        start = day_start(day)
         if cached is None or cached[0] != day:
-            since, values = day_start(day), {}
+            since, values = start, {m: {} for m in pj.QUEUE_METRICS}
         else:
-            since, values = max(day_start(day), cached[1] - OVERLAP), cached[2]
+            since, values = max(start, cached[1] - OVERLAP), cached[2]
         for r in self.store.series(code, pj.QUEUE_METRICS, since, now + timedelta(seconds=1)):
-            values[(r.metric, r.ts)] = r.value
+            values[r.metric][(r.ts - start).total_seconds()] = r.value
         self._today[code] = (day, now, values)
-        return [Reading(code, m, ts, v) for (m, ts), v in values.items()]
+        return {m: pj.series_arrays(v) for m, v in values.items()}
 
 
 def _clock(ts: datetime) -> float:

@@ -353,7 +353,24 @@ QUEUE_METRICS = ("queue_waiting", "queue_handled_today", "queue_handled_same_day
 
 
 def queue_day(day: date, readings: Iterable[Reading]) -> QueueDay:
-    """A station-day's callback counters from its stored readings (any order; metrics at any instants).
+    """A station-day's callback counters from its stored readings (any order; metrics at any instants)."""
+    start = day_start(day)
+    grouped: dict[str, dict[float, float]] = {m: {} for m in QUEUE_METRICS}
+    for r in readings:
+        if r.metric in grouped:
+            grouped[r.metric][(r.ts - start).total_seconds()] = r.value
+    return queue_day_from_series(day, {m: series_arrays(v) for m, v in grouped.items()})
+
+
+def series_arrays(values: dict[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.fromiter(values.keys(), dtype=float, count=len(values))
+    vals = np.fromiter(values.values(), dtype=float, count=len(values))
+    order = np.argsort(keys, kind="stable")
+    return keys[order], vals[order]
+
+
+def queue_day_from_series(day: date, series: dict[str, tuple[np.ndarray, np.ndarray]]) -> QueueDay:
+    """A station-day from each metric's (seconds since local midnight, values), ascending.
 
     The instants are those of ``queue_waiting``; the other counters are taken
     as of each of them (their newest reading at or before it). Without
@@ -361,34 +378,31 @@ def queue_day(day: date, readings: Iterable[Reading]) -> QueueDay:
     are then the queue's growth); without ``queue_handled_same_day_today``
     there is no same-day share.
     """
-    by_metric: dict[str, list[tuple[datetime, float]]] = {m: [] for m in QUEUE_METRICS}
-    for r in readings:
-        if r.metric in by_metric:
-            by_metric[r.metric].append((r.ts, r.value))
-    waiting = sorted(by_metric["queue_waiting"])
-    if not waiting:
+    stamps, waiting = series.get("queue_waiting", (np.empty(0), np.empty(0)))
+    if len(stamps) == 0:
         return QueueDay(day, np.empty(0), np.empty(0), np.empty(0))
-    start = day_start(day)
-    times = [t for t, _ in waiting]
-    stamps = np.array([(t - start).total_seconds() for t in times])
 
     def as_of(metric: str) -> np.ndarray | None:
-        found = sorted(by_metric[metric])
-        if not found:
+        at, values = series.get(metric, (np.empty(0), np.empty(0)))
+        if len(at) == 0:
             return None
-        at = np.array([(t - start).total_seconds() for t, _ in found])
         idx = np.searchsorted(at, stamps, side="right") - 1
-        values = np.array([v for _, v in found])
         return np.where(idx >= 0, values[np.maximum(idx, 0)], 0.0)
 
     handled = as_of("queue_handled_today")
-    carried = sorted(by_metric["contacts_carried_over"])
+    carried = series.get("contacts_carried_over", (np.empty(0), np.empty(0)))[1]
+    return QueueDay(day, clock_minutes(stamps / 60, _offsets(day, stamps), 0.0), waiting,
+                    handled if handled is not None else np.zeros(len(stamps)), as_of("queue_handled_same_day_today"),
+                    float(carried[-1]) if len(carried) else None)
+
+
+def _offsets(day: date, seconds: np.ndarray) -> np.ndarray:
+    """Minutes the UTC offset has changed since midnight at each instant (0 but after a DST change)."""
+    start = day_start(day)
     midnight = local(start).utcoffset()
-    first, last = local(times[0]).utcoffset(), local(times[-1]).utcoffset()
-    if midnight == first == last:  # no DST change within the day's readings: one offset for all
-        offsets = np.zeros(len(times))
-    else:
-        offsets = np.array([(local(t).utcoffset() - midnight).total_seconds() / 60 for t in times])
-    return QueueDay(day, clock_minutes(stamps / 60, offsets, 0.0), np.array([v for _, v in waiting]),
-                    handled if handled is not None else np.zeros(len(times)), as_of("queue_handled_same_day_today"),
-                    carried[-1][1] if carried else None)
+    hours = int(np.ceil(seconds[-1] / 3600)) + 1 if len(seconds) else 1
+    shifts = np.array([(local(start + timedelta(hours=h)).utcoffset() - midnight).total_seconds() / 60
+                       for h in range(hours + 1)])
+    if not shifts.any():
+        return np.zeros(len(seconds))
+    return shifts[(seconds // 3600).astype(int)]  # DST changes fall on whole UTC hours
