@@ -1,7 +1,7 @@
 """Each station's end-of-day projection, computed from the store by the collector and stored for the pages.
 
 Why here and not in the pages: the alert evaluation needs the projection
-anyway, once per cycle and without a browser; computed once and stored, a
+anyway, every cycle and without a browser; computed at most once a minute and stored, a
 wall refresh only reads one small row (docs/PROJECTION.md has the cost).
 The usual day is learnt once per station and day (six queries for the
 comparable days); today's readings are read incrementally, only what is
