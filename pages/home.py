@@ -19,10 +19,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from board import formatting as fmt
-from board import overview
 from board.domain.access import Page
 from board.domain.timeutil import utcnow
 from board.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from board.read import overview
 from board.web import access
 from board.web import streamlit_support as sup
 from board.web.overview_html import render_overview

@@ -16,17 +16,18 @@ from functools import partial
 
 import streamlit as st
 
-from board import export, weekly
+from board import export
 from board import formatting as fmt
 from board.domain.access import Page
 from board.domain.timeutil import local_date, utcnow
 from board.i18n import t
+from board.read import week as weekly
+from board.read.week import BETTER, IsoWeek
 from board.web import access
 from board.web import streamlit_support as sup
 from board.web import week_charts as charts
 from board.web import week_support as ws
 from board.web.style import HIDE_STREAMLIT_CHROME
-from board.weekly import BETTER, IsoWeek
 
 st.set_page_config(layout="wide")  # wide even when this page is the first one opened
 lang = sup.language()
@@ -83,7 +84,7 @@ current = IsoWeek.of(today)
 
 def _week_option(key: str) -> str:
     week = IsoWeek.parse(key)
-    label = ws.week_label(week, lang)
+    label = fmt.fmt_week_label(week, lang)
     return f"{label} ({t('week.unfinished', lang)})" if week == current else label
 
 
@@ -106,7 +107,7 @@ else:
 if printing:
     st.title(t("week.title", lang), anchor=False)
 scope = ", ".join(names[c] for c in stations) if stations else t("week.all_stations", lang)
-st.caption(f"{ws.week_label(week, lang, dates=True)} · {scope}")
+st.caption(f"{fmt.fmt_week_label(week, lang, dates=True)} · {scope}")
 for note in selection.notes:
     st.warning(note, icon=":material/info:")
 
@@ -153,9 +154,10 @@ else:
                        "omasote_unanswered"):
             change = entry.change(figure)
             arrow, colour = ws.delta_style(change, BETTER[figure])
-            delta = None if change is None else ws.report_delta(report, ws.fmt_change(figure, change, lang), lang)
-            st.metric(ws.figure_header(report, figure, lang, kpi=True), ws.fmt_value(figure, entry.week[figure], lang),
-                      delta=delta, delta_arrow=arrow, delta_color=colour, border=True)
+            delta = None if change is None else ws.report_delta(report, fmt.format_change(figure, change, lang), lang)
+            st.metric(ws.figure_header(report, figure, lang, kpi=True),
+                      fmt.format_figure(figure, entry.week[figure], lang), delta=delta, delta_arrow=arrow,
+                      delta_color=colour, border=True)
 
     # ----------------------------------------------------------------- charts
     config = {"displaylogo": False, "modeBarButtons": [["toImage"]], "staticPlot": printing,

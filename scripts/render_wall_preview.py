@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from board import overview
 from board.collector import Collector
 from board.domain.timeutil import HELSINKI
+from board.read import overview
+from board.read.wall import station_view
 from board.settings import load_settings
 from board.store import Store
-from board.views import all_station_views, station_view
 from board.web.overview_html import render_overview
 from board.web.style import WALL_CSS
 from board.web.wall_html import render_wall
@@ -46,7 +46,7 @@ def main() -> None:
         Collector(settings, store, clock=lambda: at).run_once(
             only=source.name, since=at.replace(hour=0, minute=0))
         if args.page == "overview":
-            views = all_station_views(settings, store, at)
+            views = overview.all_station_views(settings, store, at)
             rows = overview.worst_first(overview.overview_rows(views))
             html = render_overview(rows, args.lang, lambda code: settings.opening_hours(code).next_opening(at))
         else:

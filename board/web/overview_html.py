@@ -16,7 +16,7 @@ from board.domain.snapshot import Figure
 from board.domain.status import Status
 from board.formatting import fmt_date, fmt_time, format_figure
 from board.i18n import t
-from board.overview import COLUMNS, OverviewRow
+from board.read.overview import COLUMNS, OverviewRow
 from board.web.icons import status_icon
 
 _ICON = {Status.OK: ("#18794a", "#ffffff"), Status.WARN: ("#f5b301", "#111111"),

@@ -16,7 +16,7 @@ from board.domain.metrics import Family
 from board.domain.source_health import SourceHealth
 from board.domain.status import Status
 from board.i18n import t
-from board.source_status import Freshness, SourceStatus
+from board.read.sources import Freshness, SourceStatus
 from board.web.icons import status_icon
 
 #: Health -> (status whose icon shape it borrows, colour of the band, text colour on the band).

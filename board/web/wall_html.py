@@ -20,7 +20,7 @@ from board.domain.status import Status
 from board.domain.timeutil import day_bounds, local_date
 from board.formatting import format_figure
 from board.i18n import t
-from board.views import StationView
+from board.read.wall import StationView
 from board.web.icons import data_uri, status_icon
 from board.web.kiosk import Spot
 
