@@ -26,7 +26,7 @@ from board.read.wall import station_view
 from board.settings import load_settings
 from board.store import Store
 from board.web.overview_html import render_overview
-from board.web.style import WALL_CSS
+from board.web.style import OVERVIEW_CSS, WALL_CSS
 from board.web.wall_html import render_wall
 
 
@@ -53,7 +53,7 @@ def main() -> None:
             view = station_view(settings, store, args.station, at)
             html = render_wall(view, args.lang, settings.opening_hours(args.station).next_opening(at))
         store.dispose()
-    style = "" if args.page == "overview" else WALL_CSS
+    style = OVERVIEW_CSS if args.page == "overview" else WALL_CSS
     Path(args.output).write_text(f"<!doctype html><meta charset=utf-8><style>body{{margin:0;font-family:sans-serif}}"
                                  f"{style}</style>"
                                  f'<div class="stHtml">{html}</div>', encoding="utf-8")

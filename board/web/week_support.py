@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from html import escape
 
 import pandas as pd
 import streamlit as st
@@ -195,3 +196,20 @@ def usage_table(usage: Usage, settings: Settings, lang: str = "fi") -> pd.DataFr
         row[t("week.usage.total", lang)] = fmt.fmt_int(r.total)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------- the page
+def scope(report: WeekReport) -> weekly.StationWeek:
+    """What the key figures and the day charts show: the selected stations together, or the one station."""
+    return report.total if len(report.stations) > 1 else report.stations[0]
+
+
+def has_data(report: WeekReport) -> bool:
+    """Whether any selected station has a day of this week or a figure of the previous one."""
+    return any(r.days_with_data for r in report.stations) or any(
+        v is not None for r in report.stations for v in r.previous.values())
+
+
+def print_hint(lang: str) -> str:
+    """How to print, on screen only (``no-print``)."""
+    return f'<p class="no-print">{escape(t("week.print_hint", lang))}</p>'
