@@ -10,7 +10,7 @@ test switches the API into one fault, and checks while it lasts that
 * the wall's queue tile turns stale with the time of the last reading it had,
   the Omasote tile does not (``board.read.wall.station_view``),
 * the Sources page's view says the source is failing and why
-  (``board.source_status.source_statuses``: health and the recorded error),
+  (``board.read.sources.source_statuses``: health and the recorded error),
 
 then switches the API back and checks that the gap is backfilled from the
 bookmark: the store holds exactly the readings both sources produced up to

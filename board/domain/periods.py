@@ -23,7 +23,7 @@ from board.domain.figures import METRICS, WEEK, Kind, derive
 
 _PEAK = next(f for f in WEEK.values() if f.kind is Kind.PEAK)
 #: The metric whose highest reading of a day is the day's peak, and the peak's name among a day's raw values.
-PEAK_METRIC, PEAK = _PEAK.inputs[0], _PEAK.code
+PEAK_METRIC, PEAK_KEY = _PEAK.inputs[0], _PEAK.code
 _NEEDED = list(dict.fromkeys(code for f in WEEK.values() if f.kind is not Kind.PEAK
                              for code in (f.inputs or (f.code,))))
 #: Cumulative daily metrics: the day's figure is its last reading, the week's the sum of its days.
@@ -35,7 +35,7 @@ STATION_GAUGES = {code: METRICS[code].over_stations for code in END_GAUGES}
 _OVER_STATIONS = {code: "sum" for code in DAILY_METRICS} | STATION_GAUGES
 
 Figures = dict[str, float | None]
-#: Raw end-of-day values of one station (or several summed): metric code -> value, plus the peak (``PEAK``).
+#: Raw end-of-day values of one station (or several summed): metric code -> value, plus the peak (``PEAK_KEY``).
 #: A missing key means "no data", which is what keeps a day without data from becoming 0.
 Raw = dict[str, float]
 
@@ -48,7 +48,7 @@ def over_days(days: list[Raw]) -> Raw:
         for metric, value in raw.items():
             if metric in DAILY_METRICS:
                 out[metric] = out.get(metric, 0.0) + value
-            elif metric == PEAK:
+            elif metric == PEAK_KEY:
                 out[metric] = max(out.get(metric, value), value)
             else:
                 out[metric] = value

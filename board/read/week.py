@@ -45,7 +45,7 @@ from board.domain.figures import WEEK
 from board.domain.periods import (
     DAILY_METRICS,
     END_GAUGES,
-    PEAK,
+    PEAK_KEY,
     PEAK_METRIC,
     Figures,
     Raw,
@@ -201,7 +201,7 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     raws: dict[str, dict[date, Raw]] = {code: {d: {} for d in days} for code in codes}
     for code, day, metric, last, top in store.daily(codes, FETCHED, before.monday, this.sunday):
         if metric == PEAK_METRIC:
-            raws[code][day][PEAK] = top
+            raws[code][day][PEAK_KEY] = top
         else:  # the day's last reading
             raws[code][day][metric] = last
     peaks = _combined_peaks(store, codes, days, raws)
@@ -239,7 +239,7 @@ def _cut_day(store: Store, codes: list[str], until: datetime) -> tuple[dict[str,
         series[code].append((ts, value))
     for code, readings in series.items():
         if readings:
-            raws[code][PEAK] = max(v for _, v in readings)
+            raws[code][PEAK_KEY] = max(v for _, v in readings)
     return raws, combined_peak(list(series.values()))
 
 
@@ -251,7 +251,7 @@ def _combined_peaks(store: Store, codes: list[str], days: list[date],
     of the two weeks, one metric (a small part of what the days are built from).
     """
     if len(codes) == 1:
-        return {d: raws[codes[0]][d].get(PEAK) for d in days}
+        return {d: raws[codes[0]][d].get(PEAK_KEY) for d in days}
     series: dict[date, dict[str, list[tuple[datetime, float]]]] = {d: {c: [] for c in codes} for d in days}
     day_of: dict[datetime, date] = {}
     if codes:
@@ -282,12 +282,12 @@ def _combined_week(this: IsoWeek, compared: list[date], codes: list[str], raws: 
             raw = over_stations([raws[c][d] for c in codes])
             peak = peaks[d]
             if peak is not None:
-                raw[PEAK] = peak
+                raw[PEAK_KEY] = peak
             days.append(raw)
         week = over_stations([over_days([raws[c][d] for d in period]) for c in codes])
-        week_peaks = [d[PEAK] for d in days if PEAK in d]
+        week_peaks = [d[PEAK_KEY] for d in days if PEAK_KEY in d]
         if week_peaks:
-            week[PEAK] = max(week_peaks)
+            week[PEAK_KEY] = max(week_peaks)
         return days, week
 
     days, week = period_raw(this.days)

@@ -23,8 +23,7 @@ from board.domain.figures import WEEK, WEEK_FAMILIES
 from board.domain.timeutil import local_date
 from board.export import compared_span, station_name, week_rows
 from board.i18n import TEXTS, t
-from board.read import week as weekly
-from board.read.week import FIGURES, IsoWeek, Usage, WeekReport
+from board.read.week import FIGURES, IsoWeek, StationWeek, Usage, WeekReport, default_week, week_report, week_usage
 from board.settings import Settings
 from board.web.streamlit_support import get_settings, get_store
 
@@ -54,7 +53,7 @@ def read_selection(settings: Settings, week_param: str | None, station_params: l
     A malformed or future week falls back to the last full week, an unknown station is dropped; both with
     a note on the page, so a wrong bookmark is noticed instead of silently showing something else.
     """
-    default = weekly.default_week(now)
+    default = default_week(now)
     week, notes = default, []
     if week_param:
         try:
@@ -81,7 +80,7 @@ def report(week_key: str, stations: tuple[str, ...], as_of: datetime | None = No
     one), passed in so that the cache key changes at most once a minute (:func:`as_of`)."""
     settings = get_settings()
     week = IsoWeek.parse(week_key)
-    return weekly.week_report(settings, get_store(settings.database_url), week.year, week.week,
+    return week_report(settings, get_store(settings.database_url), week.year, week.week,
                               list(stations) or None, as_of)
 
 
@@ -90,7 +89,7 @@ def usage(week_key: str, stations: tuple[str, ...], through: date | None = None)
     """The week's page views; ``through`` is today for the current week (page views are counted per day, so
     they are compared by whole days), None for a finished one."""
     settings = get_settings()
-    return weekly.week_usage(get_store(settings.database_url), IsoWeek.parse(week_key), list(stations) or None,
+    return week_usage(get_store(settings.database_url), IsoWeek.parse(week_key), list(stations) or None,
                              through)
 
 
@@ -199,7 +198,7 @@ def usage_table(usage: Usage, settings: Settings, lang: str = "fi") -> pd.DataFr
 
 
 # ------------------------------------------------------------------- the page
-def scope(report: WeekReport) -> weekly.StationWeek:
+def scope(report: WeekReport) -> StationWeek:
     """What the key figures and the day charts show: the selected stations together, or the one station."""
     return report.total if len(report.stations) > 1 else report.stations[0]
 
