@@ -304,7 +304,7 @@ def _valid_readings(items: Iterable[Reading | Rejected], allowed: set[str], late
     """The readings that pass every check; each one that does not is counted under its reason."""
     for item in items:
         if isinstance(item, Rejected):
-            rejects[item.reason] += 1
+            rejects[reject_reason(item.reason)] += 1
         elif item.station not in allowed:
             rejects[f"unknown station {item.station!r}"] += 1
         elif item.metric not in METRICS:
@@ -352,6 +352,16 @@ class Interrupted(Exception):
 class _Progress:
     rows: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
+
+
+def reject_reason(reason: str) -> str:
+    """A connector's reason as recorded: known secrets masked, one line, at most ``MAX_MESSAGE`` characters.
+
+    Reasons may quote what a source sent, and a source is not trusted: this is
+    the last gate before the store, the Sources page and the log.
+    """
+    text = " ".join(redact(str(reason)).split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
 def _describe(error: BaseException | None) -> str:

@@ -365,7 +365,21 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                     f"expected one of {', '.join(sorted(codes))}"
                 )
     url = absolute_sqlite_url(database_url or os.environ.get("BOARD_DATABASE_URL") or default_database_url())
+    _register_url_password(url)
     return Settings(cdir, url, board, stations, metrics, sources)
+
+
+def _register_url_password(url: str) -> None:
+    """The store's password is a secret too: every message and page masks it like a ``${NAME}`` value."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return  # Store.open reports a malformed URL
+    if password:
+        secrets.register(str(password))
 
 
 def _sign_in_override(board: BoardSettings) -> BoardSettings:

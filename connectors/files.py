@@ -21,12 +21,21 @@ a time window:
 Only files that have not changed for ``settle_seconds`` are read, and a file
 that changes while it is being read is left for the next pull, so a
 half-copied export is never imported.
+
+The drop folder is untrusted: anyone who can save a file there can also save
+a symbolic link (``env.csv -> /proc/self/environ``), a FIFO or a hard link to
+a file elsewhere. Only regular files with a single link are opened, and they
+are opened without following links (``O_NOFOLLOW``) and checked again on the
+open descriptor, so a swap between listing and reading is caught too.
+Anything else that matches the patterns is refused unread and moved to
+``rejected/`` with its reason.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import fnmatch
 import io
 import itertools
@@ -46,11 +55,12 @@ from typing import Any
 from board.domain.privacy import HETU
 from board.domain.reading import Reading, Rejected
 from board.domain.timeutil import ensure_utc
+from board.secrets import redact
 from board.settings import PROJECT_DIR
 from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
-from connectors.mapping import RecordError, RecordMapper
+from connectors.mapping import RecordError, RecordMapper, quote
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +88,7 @@ class Stamp:
 
     @classmethod
     def of(cls, path: Path) -> Stamp:
-        st = path.stat()
+        st = path.lstat()  # of the entry itself: a file swapped for a link has changed
         return cls(st.st_size, st.st_mtime_ns)
 
 
@@ -154,7 +164,9 @@ class FilesConnector:
         """
         self._pending = []
         mapper = RecordMapper(self.source.mapping, self.stations, ensure_utc(until), what="column")
-        waiting, _unsettled = self._waiting()
+        waiting, _unsettled, unsafe = self._waiting()
+        for path, what in unsafe:
+            yield Rejected(self._refuse_unread(path, what))
         for path in waiting:
             yield from self._import(path, mapper)
 
@@ -192,7 +204,11 @@ class FilesConnector:
 
     # -- pieces
     def _check(self, until: datetime) -> CheckResult:
-        waiting, unsettled = self._waiting()
+        waiting, unsettled, unsafe = self._waiting()
+        if unsafe:
+            path, what = unsafe[0]
+            more = f" (and {_files(len(unsafe) - 1)} more)" if len(unsafe) > 1 else ""
+            return CheckResult(False, "data", scrub(f"file {path.name} {unsafe_reason(what)}{more}"))
         if not waiting:
             message = (f"drop folder {self.folder} reachable; no files waiting ({_count_files(self.processed)} "
                        f"processed, {_count_files(self.rejected, skip_suffix=REASON_SUFFIX)} refused so far)")
@@ -202,7 +218,9 @@ class FilesConnector:
             return CheckResult(True, "ok", message)
         oldest = waiting[0]
         try:
-            data = oldest.read_bytes()
+            data, _stamp = read_regular_file(oldest)
+        except NotRegular as e:
+            return CheckResult(False, "data", scrub(f"file {oldest.name} {unsafe_reason(e.what)}"))
         except OSError as e:
             return CheckResult(False, "transient", scrub(f"file {oldest.name} could not be read ({_os_reason(e)})"))
         mapper = RecordMapper(self.source.mapping, self.stations, until, what="column")
@@ -212,8 +230,12 @@ class FilesConnector:
         return CheckResult(True, "ok", scrub(f"{_files(len(waiting))} waiting; oldest {oldest.name}: "
                                              f"{outcome.rows} rows → {len(outcome.readings)} readings"))
 
-    def _waiting(self) -> tuple[list[Path], int]:
-        """Files to import, oldest first (then by name), and how many more are too fresh to read yet."""
+    def _waiting(self) -> tuple[list[Path], int, list[tuple[Path, str]]]:
+        """Files to import (oldest first, then by name), how many more are too fresh to read yet, and the
+        entries matching the patterns that are not plain files (links, FIFOs, devices), with what they are.
+
+        Every entry is looked at with ``lstat``: nothing here follows a link or opens a file.
+        """
         try:
             mode = self.folder.stat().st_mode
         except FileNotFoundError:
@@ -228,16 +250,21 @@ class FilesConnector:
             raise TransientError(f"drop folder {self.folder} could not be listed ({_os_reason(e)})") from None
         now = time.time()
         found: list[tuple[int, str, Path]] = []
+        unsafe: list[tuple[Path, str]] = []
         unsettled = 0
         for entry in entries:
             if not self._wanted(entry.name):
                 continue
             try:
-                if not entry.is_file():
-                    continue
-                st = entry.stat()
+                st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue  # vanished or unreadable between listing and looking: next pull sees it again
+            if stat.S_ISDIR(st.st_mode):
+                continue  # a folder (processed/, rejected/, or one named like a pattern) is never read
+            what = not_regular(st)
+            if what:
+                unsafe.append((Path(entry.path), what))
+                continue
             if getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0):
                 continue  # hidden on Windows
             if now - st.st_mtime < self.source.settle_seconds:
@@ -245,7 +272,8 @@ class FilesConnector:
                 continue
             found.append((st.st_mtime_ns, entry.name, Path(entry.path)))
         found.sort()
-        return [path for _mtime, _name, path in found], unsettled
+        unsafe.sort(key=lambda item: item[0].name)
+        return [path for _mtime, _name, path in found], unsettled, unsafe
 
     def _wanted(self, name: str) -> bool:
         """Matches ``patterns`` (case-insensitively, as Windows users expect) and is not hidden, a lock or partial."""
@@ -260,6 +288,9 @@ class FilesConnector:
             read = _read_unchanged(path)
         except FileNotFoundError:
             return  # taken away since the listing
+        except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
+            yield Rejected(self._refuse_unread(path, e.what))
+            return
         except OSError as e:  # e.g. still open in Excel on Windows: not the file's fault, try again later
             yield Rejected(scrub(f"file {path.name} could not be read ({_os_reason(e)}); it stays in the folder "
                                  "and is tried again"))
@@ -274,6 +305,33 @@ class FilesConnector:
             self._pending.append((path, stamp))
         else:
             yield Rejected(self._refuse(path, outcome))
+
+    def _refuse_unread(self, path: Path, what: str) -> str:
+        """Move an entry that is not a plain file (never opened) to ``rejected/``; the reason for the run record.
+
+        ``os.rename`` moves the link (or FIFO) itself, never what it points to.
+        """
+        reason = f"file {path.name} {unsafe_reason(what)}"
+        try:
+            self.rejected.mkdir(parents=True, exist_ok=True)
+            target = _free_path(self.rejected, path.name, REASON_SUFFIX)
+            os.rename(path, target)
+        except FileNotFoundError:
+            return scrub(reason + "; it has gone from the folder")
+        except OSError as e:
+            log.warning("source %s: could not move refused %s to %s (%s)", self.name, scrub(path.name),
+                        self.rejected, _os_reason(e))
+            return scrub(f"{reason}; could not move it to {self.source.rejected_folder}/ ({_os_reason(e)}), "
+                         "remove it from the drop folder")
+        reason_file = target.with_name(target.name + REASON_SUFFIX)
+        try:
+            reason_file.write_text(scrub(
+                f"The board refused {path.name} from source {self.name} at {datetime.now(UTC):%Y-%m-%d %H:%M} "
+                f"UTC without reading it: it {unsafe_reason(what)}.\n"), encoding="utf-8")
+        except OSError as e:
+            log.warning("source %s: could not write %s (%s)", self.name, scrub(reason_file.name), _os_reason(e))
+        log.warning("source %s: refused %s unread: %s", self.name, scrub(path.name), what)
+        return scrub(f"{reason} (see {self.source.rejected_folder}/{reason_file.name})")
 
     def _refuse(self, path: Path, outcome: Outcome) -> str:
         """Move a refused file to ``rejected/`` with its reason file; the reason for the run record."""
@@ -307,7 +365,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper)
     keys, repeated = _column_keys(table.header)
     ambiguous = sorted(set(repeated) & mapper.mapped_fields())
     if ambiguous:
-        outcome.add(f"column {', '.join(repr(c) for c in ambiguous)} appears more than once in file {name}; "
+        outcome.add(f"column {', '.join(quote(c) for c in ambiguous)} appears more than once in file {name}; "
                     "give each column its own name", kind="configuration")
         return outcome
     try:
@@ -494,10 +552,61 @@ def _cell_value(cell: Any) -> Any:
 
 
 # ------------------------------------------------------------------ files on disk
+class NotRegular(OSError):
+    """An entry in the drop folder that is not a plain file with one name: it is never read."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def not_regular(st: os.stat_result) -> str:
+    """What an entry is when it must not be read ("" for a plain file with a single link)."""
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    if st.st_nlink > 1:
+        return "a hard link (the same file also has another name)"
+    return ""
+
+
+def unsafe_reason(what: str) -> str:
+    return (f"is {what}, not a plain file: the drop folder takes plain files only, and it was not read "
+            "(save the export itself in the folder)")
+
+
+def read_regular_file(path: Path) -> tuple[bytes, Stamp]:
+    """The bytes of a plain file, opened without following a link and without blocking on a FIFO.
+
+    The checks are made on the open descriptor, so an entry swapped for a
+    link or a FIFO after the listing is refused (:class:`NotRegular`) unread.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError as e:
+        if e.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
+            raise NotRegular("a symbolic link") from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        what = not_regular(st)
+        if what:
+            raise NotRegular(what)
+        return f.read(), Stamp(st.st_size, st.st_mtime_ns)
+
+
 def _read_unchanged(path: Path) -> tuple[bytes, Stamp] | None:
     """The file's bytes and stamp, or None when it changed while being read (still being written)."""
-    before = Stamp.of(path)
-    data = path.read_bytes()
+    data, before = read_regular_file(path)
     return (data, before) if Stamp.of(path) == before else None
 
 
@@ -554,8 +663,9 @@ def _reason_text(original: str, stored: str, source: str, outcome: Outcome) -> s
 
 # ------------------------------------------------------------------ messages
 def scrub(text: str) -> str:
-    """A message with anything that looks like a personal identity code removed (file names can hold one too)."""
-    return HETU.sub(IDENTITY_CODE_REMOVED, text)
+    """A message with anything that looks like a personal identity code removed (file names can hold one too),
+    and every known secret masked (a file's content may quote one)."""
+    return redact(HETU.sub(IDENTITY_CODE_REMOVED, text))
 
 
 def _os_reason(error: OSError) -> str:
@@ -563,7 +673,7 @@ def _os_reason(error: OSError) -> str:
 
 
 def _short(error: BaseException, limit: int = 120) -> str:
-    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    text = redact(f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

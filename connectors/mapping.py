@@ -34,11 +34,14 @@ from board.domain.metrics import METRICS, range_problem
 from board.domain.privacy import holds_identity_code
 from board.domain.reading import Reading
 from board.domain.timeutil import UTC, day_bounds, local_date
+from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
 from connectors.errors import ConfigurationError, DataError
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 MAX_QUOTED = 40
+#: How many column names a message lists at most.
+MAX_LISTED_NAMES = 12
 
 
 # Column names that hold a person's identity; compared after normalising (lowercase, no accents, _ for spaces).
@@ -58,11 +61,23 @@ class RecordError(ValueError):
 
 # ------------------------------------------------------------------ values
 def quote(value: Any) -> str:
-    """A value for a message: short, and never an identity code."""
+    """A value for a message: short, escaped (``repr``), never an identity code, never a known secret."""
     text = str(value)
     if holds_identity_code(text):
         return "(a value that looks like a personal identity code)"
+    text = redact(text)  # before cutting: a cut secret would no longer be recognised
     return repr(text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…")
+
+
+def quote_names(names: Iterable[Any], most: int = MAX_LISTED_NAMES) -> str:
+    """Column or field names for a message: each quoted (short, escaped), at most ``most`` of them.
+
+    A header is the source's content too: a hostile or broken file can make
+    it anything, so it is never repeated in full.
+    """
+    names = list(names)
+    shown = ", ".join(quote(n) for n in names[:most]) or "(none)"
+    return shown + (f" … and {len(names) - most} more" if len(names) > most else "")
 
 
 def parse_number(value: Any) -> float:
@@ -221,18 +236,18 @@ class RecordMapper:
         personal = personal_columns(columns, self.mapped_fields())
         if personal:
             raise DataError(
-                f"{self.what} {', '.join(repr(c) for c in personal)} in {source_name} looks like a person's name or "
+                f"{self.what} {quote_names(personal)} in {source_name} looks like a person's name or "
                 "identity code; the board takes aggregates only: remove it from the source")
         missing = [f for f in self.required_fields() if f not in columns]
         if missing:
             raise ConfigurationError(
-                f"{self.what} {', '.join(repr(f) for f in missing)} missing from {source_name}; "
-                f"its {self.what}s are: {', '.join(repr(c) for c in columns) or '(none)'}"
+                f"{self.what} {quote_names(missing)} missing from {source_name}; "
+                f"its {self.what}s are: {quote_names(columns)}"
                 " (fix the query/export or mapping in sources.yaml)")
         if self.mapping.layout == "wide" and not any(c in columns for c in self.mapping.metrics):
             raise ConfigurationError(
-                f"none of the metric {self.what}s {', '.join(repr(c) for c in self.mapping.metrics)} is in "
-                f"{source_name}; its {self.what}s are: {', '.join(repr(c) for c in columns)}")
+                f"none of the metric {self.what}s {quote_names(self.mapping.metrics)} is in "
+                f"{source_name}; its {self.what}s are: {quote_names(columns)}")
 
     def map(self, record: Mapping[str, Any]) -> list[Reading]:
         """The readings in one record; RecordError with the reason when it cannot be used."""
@@ -242,7 +257,7 @@ class RecordMapper:
         if self.what == "field":  # JSON: field names may nest, so look at every level
             personal = personal_columns(_keys(record), self.mapped_fields())
             if personal:
-                raise RecordError(f"field {personal[0]!r} looks like a person's name or identity code; "
+                raise RecordError(f"field {quote(personal[0])} looks like a person's name or identity code; "
                                   "record refused: the board takes aggregates only")
         m = self.mapping
         station = self._station(self._get(record, m.station))
