@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 import pytest
 
-from board.domain.figures import FIGURES, TILE_LAYOUT, WEEK, Family, derive
+from board import export
+from board.domain.figures import FIGURES, TILE_LAYOUT, WEEK, Family, FigureDef, Kind, Unit, derive
 from board.domain.notice import NoticeError, check_window, clean_author, clean_text
 from board.domain.reading import Reading
+from board.formatting import format_value
 from board.i18n import LANGUAGES, TEXTS, t
 from board.read.wall import station_trends, station_view, trend_window, with_trends
 
@@ -52,6 +55,23 @@ def test_the_catalogue_shows_what_the_wall_has_always_shown():
     assert list(WEEK)[:6] == ["contacts_phone", "contacts_omasote", "contacts_chat", "contacts_visit",
                               "contacts_total", "contacts_remote_share"]
     assert all(f.kind.value in ("gauge", "daily") for f in FIGURES.values() if f.unit in ("min", "h"))
+
+
+@pytest.mark.parametrize(("unit", "inside", "outside", "written"), [
+    ("count", 3, 2.5, "3"), ("min", 90, -1, "1\u00a0h 30\u00a0min"), ("h", 0.5, 2161, "30\u00a0min"),
+    ("share", 0.836, 83.6, "84\u00a0%"), ("score", -40, 101, "−40"),
+])
+def test_a_stored_figure_of_any_unit_has_a_range_a_format_and_an_excel_format(unit, inside, outside, written):
+    """A figure a source states (a share from an export, say) needs nothing but its entry to be read right."""
+    figure = FigureDef(f"x_{unit}", Family.QUEUE, Kind.GAUGE, unit)
+
+    def valid(value: float) -> bool:
+        return figure.minimum <= value <= figure.maximum and not (figure.whole and value != int(value))
+
+    assert valid(inside) and not valid(outside)
+    assert format_value(unit, inside) == written
+    assert unit in export._XLSX_FORMAT and unit in export._XLSX_CHANGE_FORMAT
+    assert set(get_args(Unit)) == {"count", "min", "h", "share", "score"}  # every unit is among the cases above
 
 
 def test_a_moment_needs_every_nps_class_a_period_counts_a_missing_one_as_zero():

@@ -16,7 +16,7 @@ Each entry says, in one place, everything the rest of the board needs:
 
 * ``family``: the tile it belongs to;
 * ``kind`` and ``unit`` (``count``, ``min``, ``h``, ``share`` 0..1, ``score``
-  −100..+100): the unit gives a stored metric's valid range
+  −100..+100): the unit gives a stored metric's valid range (:data:`RANGES`)
   (:mod:`board.domain.metrics` refuses a reading outside it), how the figure
   is written (:func:`board.formatting.format_figure`) and its Excel format;
 * ``inputs`` and ``formula``: how a derived figure is computed (one
@@ -40,8 +40,10 @@ Adding a figure
 1. One entry in ``_CATALOGUE`` below, in its family (the order there is the
    order on the tile and in the overview). A figure a source states (a share
    or a percent from an export) is stored: ``kind=GAUGE`` or ``DAILY`` and its
-   unit; one computed from others is ``DERIVED`` with ``inputs`` and a
+   unit (a percent is stored as a ``share`` 0..1; :data:`RANGES` gives what is
+   valid); one computed from others is ``DERIVED`` with ``inputs`` and a
    ``formula`` taking the inputs' values in that order (None when undefined).
+   Several stations' gauge is combined only if ``over_stations`` says how.
 2. Its texts in ``board/texts/figures.toml``: ``fig.CODE`` (tile),
    ``ov.col.CODE`` (overview), ``week.fig.NAME`` and ``week.col.NAME`` (the
    weekly view and the exports; NAME is the code without ``_today``).
@@ -86,6 +88,11 @@ Unit = Literal["count", "min", "h", "share", "score"]
 #: phone number read as a queue length, seconds read as hours), not a busy day.
 MAX_COUNT = 100_000
 MAX_AGE = {"min": 90 * 24 * 60, "h": 90 * 24}  # 90 days: older than that is a unit mistake, not a wait
+#: Each unit's valid range, and how a refusal names it. Counts and ages cannot be negative; a share a source
+#: states is stored as a fraction 0..1 (a percent column is divided by 100 when it is read), a score as is.
+RANGES: dict[str, tuple[float, float]] = {"count": (0.0, MAX_COUNT), "min": (0.0, MAX_AGE["min"]),
+                                          "h": (0.0, MAX_AGE["h"]), "share": (0.0, 1.0), "score": (-100.0, 100.0)}
+_UNIT_WORDS = {"count": "a whole number", "min": "minutes", "h": "hours", "share": "a share", "score": "a score"}
 
 #: How several stations' values of one moment combine: summed, or the largest (an age).
 Combine = Literal["sum", "max"]
@@ -127,11 +134,11 @@ class FigureDef:
 
     @property
     def minimum(self) -> float:
-        return 0.0  # counts and ages alike: nothing stored on the board can be negative
+        return float(RANGES[self.unit][0])
 
     @property
     def maximum(self) -> float:
-        return float(MAX_COUNT if self.unit == "count" else MAX_AGE[self.unit])
+        return float(RANGES[self.unit][1])
 
     @property
     def whole(self) -> bool:
@@ -139,9 +146,8 @@ class FigureDef:
         return self.unit == "count"
 
     def allowed(self) -> str:
-        """A stored metric's valid range in words, for a refusal reason."""
-        what = "a whole number" if self.whole else f"{'minutes' if self.unit == 'min' else 'hours'}"
-        return f"{what} from {self.minimum:g} to {self.maximum:g}"
+        """The valid range in words, for a refusal reason: ``a whole number from 0 to 100000``."""
+        return f"{_UNIT_WORDS[self.unit]} from {self.minimum:g} to {self.maximum:g}"
 
 
 # ------------------------------------------------------------------ formulas
