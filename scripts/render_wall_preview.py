@@ -21,10 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from board.collector import Collector
 from board.domain.timeutil import HELSINKI
+from board.factory import create_board
 from board.read import overview
 from board.read.wall import station_view
-from board.settings import load_settings
-from board.store import Store
 from board.web.overview_html import render_overview
 from board.web.style import OVERVIEW_CSS, WALL_CSS
 from board.web.wall_html import render_wall
@@ -40,8 +39,8 @@ def main() -> None:
     args = p.parse_args()
     at = datetime.fromisoformat(args.at).replace(tzinfo=HELSINKI)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(database_url=f"sqlite:///{tmp}/preview.sqlite")
-        store = Store.open(settings.database_url)
+        board = create_board(database_url=f"sqlite:///{tmp}/preview.sqlite")
+        settings, store = board.settings, board.store
         source = settings.sources[0]
         Collector(settings, store, clock=lambda: at).run_once(
             only=source.name, since=at.replace(hour=0, minute=0))

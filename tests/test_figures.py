@@ -110,8 +110,7 @@ def test_every_notice_error_has_a_code_with_words_in_every_language(attempt, cod
 
 
 def _put(store, *readings: Reading) -> None:
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, readings, source="demo", now=NOW)
+    store.write_readings(readings, source="demo", now=NOW)
 
 
 def test_the_live_path_cached_sparklines_give_the_tested_view(settings, store):
