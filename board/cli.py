@@ -263,7 +263,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from board import views
+    from board.read.overview import all_station_views
 
     board = open_board()
     settings, store = board.settings, board.store
@@ -271,7 +271,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"unknown station {args.station!r}; known: {', '.join(settings.station_by_code)}", file=sys.stderr)
         return 2
     now = utcnow()
-    result = views.all_station_views(settings, store, now, [args.station] if args.station else None)
+    result = all_station_views(settings, store, now, [args.station] if args.station else None)
     data = [_status_record(v, now) for v in result]
     if args.json:
         print(json.dumps({"now": now.isoformat(), "stations": data}, ensure_ascii=False, indent=2))

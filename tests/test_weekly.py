@@ -21,16 +21,18 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import export, weekly
+from board import export
 from board import formatting as fmt
 from board.domain import timeutil
 from board.domain.reading import Reading
 from board.domain.timeutil import at_local, day_length, local_date, utcnow
 from board.factory import create_board
+from board.formatting import format_change as fmt_change
+from board.formatting import format_figure as fmt_value
+from board.read import week as weekly
+from board.read.week import FIGURES, IsoWeek, WeekReport
 from board.settings import Settings
 from board.store import Store
-from board.web.week_support import fmt_change, fmt_value
-from board.weekly import FIGURES, IsoWeek, WeekReport
 from tests.conftest import pages_reading, write_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,6 +32,7 @@ import streamlit as st
 from board.domain.access import ALL_ROLES, MATRIX, Page, Role, Viewer, auth_problems, viewer_for
 from board.i18n import t
 from board.settings import Settings
+from board.web import style
 
 #: What a page is called and where it lives (relative links work under any base path).
 PAGES: dict[Page, tuple[str, str]] = {
@@ -46,13 +47,6 @@ client_id = "APPLICATION-CLIENT-ID"
 client_secret = "CLIENT-SECRET"
 server_metadata_url = "https://login.microsoftonline.com/TENANT-ID/v2.0/.well-known/openid-configuration"
 """
-
-ACCESS_CSS = """
-.access-line { margin: 0; font-size: .85rem; color: #4a5565; }
-.access-demo { margin: 0 0 .25rem 0; font-size: .85rem; font-weight: 700; color: #7a4f00; }
-@media print { .st-key-access-bar, .access-demo { display: none !important; } }
-"""
-
 
 def auth_section() -> Mapping[str, Any] | None:
     """The ``[auth]`` table of the secrets (``None`` without one); never raises for a missing file."""
@@ -91,7 +85,7 @@ def role_names(roles: frozenset[Role] | set[Role], lang: str) -> str:
 def require(page: Page, lang: str, settings: Settings) -> Viewer:
     """The viewer if they may open ``page``; otherwise draw why not and stop the script."""
     access = settings.board.access
-    st.html(f"<style>{ACCESS_CSS}</style>")
+    style.apply(style.ACCESS_CSS)
     if access.sign_in == "off":
         st.html(f'<p class="access-demo">{escape(t("access.demo", lang))}</p>')
         return viewer_for({}, access.rules(), sign_in_off=True)

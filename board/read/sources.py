@@ -1,4 +1,4 @@
-"""The read side of the Sources page and ``status --sources``: what each source is doing, from the store.
+"""What the Sources page reads: what each source is doing, from the store.
 
 Everything here comes from the collector's run records and the newest
 readings; nothing talks to a source. Messages were redacted when recorded and
