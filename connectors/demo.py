@@ -172,6 +172,28 @@ _WORKER_SIM: list[Simulator] = []
 
 def _start_worker(seed: int, profiles: list[StationProfile]) -> None:
     _WORKER_SIM[:] = [Simulator(seed, profiles)]
+    _exit_with_parent(os.getppid())
+
+
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """End this worker when the collector that started it is gone.
+
+    A collector that stops cleanly shuts its pool down; one killed with
+    SIGKILL (or by the out-of-memory killer) cannot, and its workers used to
+    stay, orphaned, each holding a simulator's memory. A worker is re-parented
+    when its parent dies, so a watcher thread that sees another parent exits.
+    (``PR_SET_PDEATHSIG`` would follow the *thread* that started the worker,
+    which in a pool is not always alive as long as the collector.)
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _simulate_in_worker(code: str, days: tuple[tuple[date, int], ...], since: datetime,

@@ -267,6 +267,13 @@ class RestConnector:
             raise ConfigurationError(
                 f"the API at {_where(home)} sent the board on to another host ({_netloc(url)}); not following it, "
                 "so that the credentials are not sent there: if that host is right, put it in url in sources.yaml")
+        # Another port on the same host is another service (another program may listen there): the same
+        # port, or http's default upgraded to https's, only.
+        upgrade = (home.scheme, _port(home), url.scheme, _port(url)) == ("http", 80, "https", 443)
+        if _port(url) != _port(home) and not upgrade:
+            raise ConfigurationError(
+                f"the API at {_where(home)} sent the board on to another port ({_netloc(url)}); not following it, "
+                "so that the credentials are not sent there: if that port is right, put it in url in sources.yaml")
         if home.scheme == "https" and url.scheme != "https":
             raise ConfigurationError(f"the API at {_where(home)} sent the board on to plain http ({_where(url)}); "
                                      "not following it, so that the credentials are not sent unencrypted")
@@ -405,6 +412,11 @@ def _iso(ts: datetime) -> str:
 
 def _host(url: httpx.URL) -> str:
     return f"[{url.host}]" if ":" in url.host else url.host
+
+
+def _port(url: httpx.URL) -> int:
+    """The port a request really goes to (the scheme's default when the URL names none)."""
+    return url.port or (443 if url.scheme == "https" else 80)
 
 
 def _netloc(url: httpx.URL) -> str:

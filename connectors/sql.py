@@ -40,6 +40,12 @@ CHECK_WINDOW = timedelta(days=1)
 
 _LOGIN = re.compile(r"password authentication failed|login failed|role \"[^\"]*\" does not exist|access denied|"
                     r"authentication failed|28000|28P01", re.IGNORECASE)
+#: The driver could not read the connection string itself: a setting to fix, never worth a retry (psqlODBC says
+#: 'invalid integer value "abc" for connection option "port"' with SQLSTATE 08001, which otherwise reads as
+#: "cannot connect").
+_CONNECTION_STRING = re.compile(r"for connection option|invalid connection option|invalid connection string|"
+                                r"missing \"=\" after|unterminated quoted string in connection info|"
+                                r"invalid (?:value|keyword) in connection string|01S00", re.IGNORECASE)
 _UNREACHABLE = re.compile(r"connection refused|could not connect|unable to connect|is the server running|"
                           r"timeout expired|timed out|could not translate host name|name or service not known|"
                           r"server is unavailable|no route to host|network is unreachable|connection reset|"
@@ -260,6 +266,9 @@ def _classify(message: str, state: str, user: str | None, connecting: bool) -> C
     who = f" for user {user!r}" if user else ""
     if _LOGIN.search(message) or state.startswith("28"):
         return ConfigurationError(redact(f"login failed{who}: {message}"))
+    if _CONNECTION_STRING.search(message) or state == "01S00":
+        return ConfigurationError(redact(f"the connection settings are not valid (fix odbc or url in sources.yaml): "
+                                         f"{message}"))
     if re.search(r"database \"[^\"]*\" does not exist|cannot open database|unknown database", message, re.I):
         return ConfigurationError(redact(f"the database does not exist or is not visible{who}: {message}"))
     if _UNREACHABLE.search(message) or state in ("08001", "08S01", "HYT00", "HYT01", "08006"):

@@ -492,6 +492,20 @@ def test_a_next_link_to_another_host_is_not_followed(api: Api) -> None:
         assert other.scenario.requests == []
 
 
+def test_a_next_link_to_another_port_on_the_same_host_is_not_followed(api: Api) -> None:
+    """Issue 19, item 10: the same host on another port is another service; it got the credentials before."""
+    with serve() as other:
+        s = api.scenario
+        s.paging, s.wrap, s.page_size = "body", "data", 1
+        s.next_base = other.base
+        s.records = [record(value=v) for v in range(3)]
+        src = source(api.url, records="data", pagination={"type": "next_link", "path": "meta.next"},
+                     auth={"type": "api_key", "value": TOKEN})
+        with pytest.raises(ConfigurationError, match=r"another port \(127\.0\.0\.1:\d+\)"):
+            pull(src)
+        assert other.scenario.requests == []
+
+
 # ---------------------------------------------------------------------- TLS
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
