@@ -112,7 +112,7 @@ class DemoConnector:
         context = multiprocessing.get_context("spawn")
         try:
             with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
-                                     initargs=(self.source.seed, self.profiles)) as pool:
+                                     initargs=(self.source.seed, self.profiles, os.getpid())) as pool:
                 pending: deque[Future[tuple[list[int], np.ndarray]]] = deque()
                 try:
                     for code, days in tasks:
@@ -170,9 +170,9 @@ def _simulate_chunk(sim: Simulator, code: str, days: tuple[tuple[date, int], ...
 _WORKER_SIM: list[Simulator] = []
 
 
-def _start_worker(seed: int, profiles: list[StationProfile]) -> None:
+def _start_worker(seed: int, profiles: list[StationProfile], parent: int) -> None:
+    _exit_with_parent(parent)
     _WORKER_SIM[:] = [Simulator(seed, profiles)]
-    _exit_with_parent(os.getppid())
 
 
 def _exit_with_parent(parent: int, every: float = 0.5) -> None:
@@ -183,7 +183,9 @@ def _exit_with_parent(parent: int, every: float = 0.5) -> None:
     stay, orphaned, each holding a simulator's memory. A worker is re-parented
     when its parent dies, so a watcher thread that sees another parent exits.
     (``PR_SET_PDEATHSIG`` would follow the *thread* that started the worker,
-    which in a pool is not always alive as long as the collector.)
+    which in a pool is not always alive as long as the collector.) The
+    collector's pid comes from the collector itself: a worker that starts
+    after the collector died has been re-parented already.
     """
     import threading
     import time
