@@ -324,6 +324,7 @@ def _print_status(settings: Settings, data: list[dict], now: datetime) -> None: 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from connectors import CheckResult, build_connector
+    from connectors.deadline import Deadline
 
     settings = load_settings()
     if args.source and args.source not in {s.name for s in settings.sources}:
@@ -334,7 +335,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     ok_all = True
     for src in sources:
         try:
-            result = build_connector(src, settings).check(utcnow())
+            with Deadline(src.pull_timeout_seconds, f"the check of {src.name}").active():
+                result = build_connector(src, settings).check(utcnow())
         except Exception as e:  # check must report, not crash
             result = CheckResult(False, "error", f"{type(e).__name__}: {e}")
         ok_all &= result.ok

@@ -39,6 +39,7 @@ from board.secrets import redact
 from board.settings import Settings
 from board.store import RunRow, Store
 from connectors import Connector, build_connector
+from connectors.deadline import Deadline
 from connectors.errors import ConnectorError, TransientError
 
 log = logging.getLogger(__name__)
@@ -113,21 +114,25 @@ class Collector:
         attempts = 0
         progress = _Progress()
         error: ConnectorError | Exception | None = None
-        while True:
-            attempts += 1
-            progress.rows, progress.rejects, error = 0, Counter(), None  # a retry re-pulls the whole window
-            try:
-                connector = self.connector(name)
-                self._load(name, connector.pull(since, started), started, progress)
-            except TransientError as e:
-                error = e
-                if attempts < MAX_ATTEMPTS:
-                    log.warning("source %s: %s (attempt %d, retrying)", name, e, attempts)
-                    self.sleep(self.backoff_seconds * 2 ** (attempts - 1))
-                    continue
-            except Exception as e:  # a broken source must never stop the collector
-                error = e
-            break
+        # One deadline for the whole run, retries included: a slow or stalled source never holds it longer.
+        deadline = Deadline(self.sources[name].pull_timeout_seconds, f"the pull of {name}")
+        with deadline.active():
+            while True:
+                attempts += 1
+                progress.rows, progress.rejects, error = 0, Counter(), None  # a retry re-pulls the whole window
+                try:
+                    connector = self.connector(name)
+                    self._load(name, connector.pull(since, started), started, progress, deadline)
+                except TransientError as e:
+                    error = deadline.exceeded() if deadline.expired() else e
+                    backoff = self.backoff_seconds * 2 ** (attempts - 1)
+                    if attempts < MAX_ATTEMPTS and deadline.remaining() > backoff:
+                        log.warning("source %s: %s (attempt %d, retrying)", name, e, attempts)
+                        self.sleep(backoff)
+                        continue
+                except Exception as e:  # a broken source must never stop the collector
+                    error = e
+                break
 
         finished = self.clock()
         ok = error is None
@@ -177,10 +182,16 @@ class Collector:
             log.exception("source %s: could not acknowledge the committed run", name)
 
     def _load(self, name: str, items: Iterable[Reading | ReadingBlock | Rejected], started: datetime,
-              progress: _Progress) -> None:
-        """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails."""
+              progress: _Progress, deadline: Deadline | None = None) -> None:
+        """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails.
+
+        The deadline is checked between the items the connector yields: a source that keeps producing (slowly)
+        stops there; one that blocks inside a read is stopped by the connector's own use of the deadline.
+        """
         batch: list[Reading | ReadingBlock] = []
         size = 0  # readings in the batch (a block counts as its readings)
+        if deadline is not None:
+            items = _until(deadline, items)
         for item in self._validated(name, items, started, progress.rejects):
             batch.append(item)
             size += len(item) if isinstance(item, ReadingBlock) else 1
@@ -297,6 +308,18 @@ class Collector:
                 log.exception("source %s: could not record the run (is the store reachable?)", name)
             # Start to start: a run that took longer than the interval is followed at once by the next.
             self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+
+def _until(deadline: Deadline, items: Iterable[Reading | ReadingBlock | Rejected]
+           ) -> Iterator[Reading | ReadingBlock | Rejected]:
+    try:
+        for item in items:
+            deadline.check()
+            yield item
+    finally:  # stopped early: let the connector close its connection now, not when garbage-collected
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 def _valid_readings(items: Iterable[Reading | Rejected], allowed: set[str], latest_ok: datetime,

@@ -76,6 +76,7 @@ directions = overview.directions(settings)
 
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def station_table() -> None:
+    access.recheck(settings)  # a sign-out in another tab, or the sign-in limit, ends this tab too
     views = sup.all_station_views()
     now = views[0].now if views else utcnow()
     rows = overview.filter_rows(overview.overview_rows(views), picked, picked_munis)

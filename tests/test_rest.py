@@ -366,11 +366,11 @@ def test_server_errors_and_throttling_are_transient(api: Api, status: int) -> No
 
 
 def test_a_slow_server_is_transient(api: Api) -> None:
-    api.scenario.delay = 1.0
+    api.scenario.delay = 3.0
     started = time.monotonic()
     with pytest.raises(TransientError, match=r"no answer from 127\.0\.0\.1:\d+ within 0\.3 s"):
         pull(source(api.url, timeout_seconds=0.3))
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 2.5  # well before the server's answer (a loaded machine adds ~0.5 s)
 
 
 def test_connection_refused_is_transient() -> None:
