@@ -40,7 +40,7 @@ from board.settings import Settings
 from board.store import RunRow, Store
 from connectors import Connector, build_connector
 from connectors.deadline import Deadline
-from connectors.errors import ConnectorError, TransientError
+from connectors.errors import ConnectorError, DataError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class Collector:
         with deadline.active():
             while True:
                 attempts += 1
-                progress.rows, progress.rejects, error = 0, Counter(), None  # a retry re-pulls the whole window
+                progress.rows, progress.rejects, error = 0, Reasons(), None  # a retry re-pulls the whole window
                 try:
                     connector = self.connector(name)
                     self._load(name, connector.pull(since, started), started, progress, deadline)
@@ -135,6 +135,9 @@ class Collector:
                 break
 
         finished = self.clock()
+        # (A files run refuses whole files, which go back to whoever made them: a refused file is not a failed run.)
+        if error is None and progress.rows == 0 and progress.rejects and self.sources[name].type != "files":
+            error = _all_refused(progress.rejects)
         ok = error is None
         message = None if ok else _describe(error)
         kind = getattr(error, "kind", "error") if error is not None else None
@@ -374,7 +377,39 @@ class Interrupted(Exception):
 @dataclass
 class _Progress:
     rows: int = 0
-    rejects: Counter[str] = field(default_factory=Counter)
+    rejects: Reasons = field(default_factory=lambda: Reasons())
+
+
+#: At most this many distinct reasons are kept per run; the rest are counted under :data:`OTHER_REASONS`.
+#: (500 000 records each with another unknown station stored 500 000 reject rows, 68 MB, in one run, and
+#: the Sources page then took 14 s to load.)
+MAX_REASONS = 50
+OTHER_REASONS = f"other reasons (only the first {MAX_REASONS} different reasons of a run are listed)"
+
+
+class Reasons(Counter[str]):
+    """A Counter of refusal reasons holding at most :data:`MAX_REASONS` of them; any further one counts as
+    :data:`OTHER_REASONS`. Every refusal is still counted; only the list of distinct reasons is bounded."""
+
+    def __setitem__(self, reason: str, count: int) -> None:
+        if reason not in self and reason != OTHER_REASONS and len(self) - (OTHER_REASONS in self) >= MAX_REASONS:
+            super().__setitem__(OTHER_REASONS, self.get(OTHER_REASONS, 0) + count)
+            return
+        super().__setitem__(reason, count)
+
+
+def _all_refused(rejects: Counter[str]) -> DataError:
+    """A run that stored nothing and refused something is not a success: it fails as a data error.
+
+    Otherwise a source sending only unusable records (a renamed station code, say) looked healthy on the
+    Sources page, and the bookmark moved past what the source sent. Failing keeps the bookmark, so once the
+    mapping is fixed the next run reads the stretch again.
+    """
+    total = sum(rejects.values())
+    reason, count = rejects.most_common(1)[0]
+    refusals = "1 refusal" if total == 1 else f"{total} refusals"
+    return DataError(f"everything this run read was refused ({refusals}), nothing stored; most often ({count}): "
+                     f"{reason} (fix the source or mapping in sources.yaml; the bookmark waits)")
 
 
 def reject_reason(reason: str) -> str:
