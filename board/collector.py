@@ -4,14 +4,15 @@ For each run of a source it
 
 1. hands the connector the window ``[bookmark - lookback, started]`` (the
    connector keeps no state; the first run has no bookmark and gets the
-   source's backfill; the lookback re-reads rows a source committed late),
+   source's backfill; the lookback re-reads rows that arrive out of order),
 2. validates each reading (known station and metric, finite value within
    the metric's range, not in the future) and skips bad ones with a counted reason,
 3. upserts in batches, one transaction per batch, so a long backfill becomes
    visible while it loads and a crash loses at most one batch,
-4. records the run and only then moves the bookmark to ``started``: the
-   bookmark never passes the moment the pull began, and a re-pulled overlap
-   is harmless because the store's key de-duplicates it.
+4. records the run and only then moves the bookmark to the newest reading
+   it stored (never past the moment the pull began, never backwards: see
+   :meth:`Collector._next_bookmark`); a re-pulled overlap is harmless because
+   the store's key de-duplicates it.
 
 Transient errors are retried with backoff within the run; configuration
 errors are not. Whatever one source does, the others still run.
@@ -119,7 +120,8 @@ class Collector:
         with deadline.active():
             while True:
                 attempts += 1
-                progress.rows, progress.rejects, error = 0, Reasons(), None  # a retry re-pulls the whole window
+                # a retry re-pulls the whole window
+                progress.rows, progress.rejects, progress.newest, error = 0, Reasons(), None, None
                 try:
                     connector = self.connector(name)
                     self._load(name, connector.pull(since, started), started, progress, deadline)
@@ -145,16 +147,42 @@ class Collector:
         run = RunRow(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
                      rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message,
                      holder=self.holder)
+        bookmark = self._next_bookmark(name, progress.newest, started) if ok else None
         with self.store.sessions.begin() as session:
             self.store.record_run(session, run, dict(rejects))
-            if ok:
-                self.store.set_bookmark(session, name, started, finished)
+            if bookmark is not None:
+                self.store.set_bookmark(session, name, bookmark, finished)
         if ok:
             self._acknowledge(name)
             log.info("source %s: %d readings, %d rejected, %.2f s", name, rows, run.rejected, run.duration_seconds)
         else:
             log.error("source %s failed: %s", name, message)
         return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects))
+
+    def _next_bookmark(self, name: str, newest: datetime | None, started: datetime) -> datetime | None:
+        """Where the next pull starts (before the lookback): the newest reading stored, never past the pull's start,
+        never backwards. ``None``: leave the bookmark as it is.
+
+        Why from the data (as Singer's and dlt's incremental state keep the largest replication key seen) and
+        not the collector's clock: a source whose rows become visible 180 s after their timestamp had, at each
+        pull, nothing newer than 180 s back; a clock bookmark moved on to the pull's start and the next window
+        (start less the 120-s lookback) began after those rows: all 60 rows of the test were lost, each run
+        "OK". The newest row actually read is where the source really is, so rows arriving late but in order
+        are read however late they are. ``lookback_seconds`` remains the guard for rows arriving *out of
+        order*: stamped earlier than rows already read, by up to that much.
+
+        Capped at the pull's start, so one station whose clock runs ahead cannot carry the bookmark past
+        another station's rows; never moved backwards, so a collector clock stepped back an hour neither
+        re-reads nor loses anything (its pulls then read an empty window until the clock is right again).
+        A run that read nothing keeps the bookmark where it was.
+        """
+        if newest is None:
+            return None
+        candidate = min(newest, started)
+        previous = self.store.bookmark(name)
+        if previous is not None and candidate <= previous:
+            return None
+        return candidate
 
     def _window_start(self, name: str) -> datetime | None:
         """Where a scheduled pull starts: the bookmark less the source's ``lookback_seconds`` (None: backfill).
@@ -196,6 +224,9 @@ class Collector:
         if deadline is not None:
             items = _until(deadline, items)
         for item in self._validated(name, items, started, progress.rejects):
+            newest = max(item.times) if isinstance(item, ReadingBlock) else item.ts
+            if progress.newest is None or newest > progress.newest:
+                progress.newest = newest
             batch.append(item)
             size += len(item) if isinstance(item, ReadingBlock) else 1
             if size >= BATCH_SIZE:
@@ -378,6 +409,8 @@ class Interrupted(Exception):
 class _Progress:
     rows: int = 0
     rejects: Reasons = field(default_factory=lambda: Reasons())
+    #: The newest reading time that passed validation (the data-derived bookmark).
+    newest: datetime | None = None
 
 
 #: At most this many distinct reasons are kept per run; the rest are counted under :data:`OTHER_REASONS`.

@@ -13,6 +13,7 @@ by two, plain tables, print CSS (A4 landscape, a section per page).
 """
 
 from functools import partial
+from html import escape
 
 import streamlit as st
 
@@ -42,6 +43,8 @@ names = {s.code: s.name for s in settings.stations}
 PRINT_CHART_WIDTH, PRINT_CHART_HEIGHT = 500, (320, 600)
 
 SCREEN_CSS = """
+.week-scope { margin: 0; font-size: .875rem; color: rgba(49, 51, 63, .6); }
+.week-note { margin: 0; padding: .75rem 1rem; border-radius: .5rem; background: #fffce7; color: #926c05; }
 .st-key-week-kpis [data-testid="stMetricValue"] { font-size: 2.2rem; }
 .st-key-week-kpis [data-testid="stMetric"] { background: #f4f6f9; border-radius: .5rem; padding: .6rem .9rem; }
 """
@@ -106,9 +109,11 @@ else:
 if printing:
     st.title(t("week.title", lang), anchor=False)
 scope = ", ".join(names[c] for c in stations) if stations else t("week.all_stations", lang)
-st.caption(f"{ws.week_label(week, lang, dates=True)} · {scope}")
+# Station names (configuration) and the notes (they quote the URL) are plain text, never Markdown: escaped HTML,
+# so neither ?week=[…](http://…) nor a name can become a link or fetch an image (issue 19, item 8).
+st.html(f'<p class="week-scope">{escape(ws.week_label(week, lang, dates=True))} · {escape(scope)}</p>')
 for note in selection.notes:
-    st.warning(note, icon=":material/info:")
+    st.html(f'<div class="week-note" role="note">{escape(note)}</div>')
 
 try:
     # now to the minute for the current week only: its cache key changes once a minute, a past week's never
@@ -147,7 +152,7 @@ else:
     gaps = [t("week.days_missing", lang, station=r.name, n=r.days_with_data, of=len(past_days))
             for r in report.stations if r.days_with_data < len(past_days)]
     if gaps:
-        st.caption(" · ".join(gaps))
+        st.html(f'<p class="week-scope">{escape(" · ".join(gaps))}</p>')
     with st.container(key="week-kpis", horizontal=True):
         for figure in ("contacts_total", "contacts_remote_share", "queue_same_day_share", "feedback_nps",
                        "omasote_unanswered"):

@@ -110,3 +110,4 @@ def count_view(page: str, station: str = "") -> None:
         import logging
 
         logging.getLogger(__name__).warning("could not count a view of %s", page, exc_info=True)
+
