@@ -37,8 +37,7 @@ GOAL_S = 2.0
 
 def run(opts: Options, result: Result) -> None:
     from board.domain.timeutil import utcnow
-    from board.settings import load_settings
-    from board.store import Store
+    from board.factory import create_board
 
     n_stations = opts.get(NAME, "stations", 30, 3)
     days = opts.get(NAME, "days", 56, 1)
@@ -53,8 +52,8 @@ def run(opts: Options, result: Result) -> None:
     for kind in kinds:
         where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / "store.sqlite"))
         with where as url:
-            settings = load_settings(config, url)
-            store = Store.open(url)
+            board = create_board(config, url)
+            settings, store = board.settings, board.store
             try:
                 # Start far enough back that every cycle stays in the past; seconds not on the minute grid, so
                 # each window [previous start, start] holds exactly one of the source's 60 s readings.

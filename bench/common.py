@@ -1,5 +1,9 @@
 """What the benchmarks share: figures and results, the machine, configurations, processes, the browser.
 
+Processes, web servers, PostgreSQL schemas and the browser come from the
+harness the tests use too (``tests/harness.py``); this adds the benchmarks'
+own: figures, results, options, the machine, and /proc readings.
+
 A *figure* is one measured quantity with its samples, summarised as median,
 p5/p95, min/max and n, and judged against its goal when it has one. A
 *result* is one benchmark's figures, parameters and notes. Nothing here
@@ -13,27 +17,30 @@ import os
 import platform
 import random
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tests import harness
+from tests.harness import (  # noqa: F401 - the benchmarks take them from here
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    PG_URL,
+    Process,
+    board_env,
+    chromium,
+    free_port,
+    stopping,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench-results"
-CHROMIUM = os.environ.get("BOARD_CHROMIUM", "/usr/bin/chromium")
-#: The same flags as the browser tests (tests/browser_support.py): headless Chromium in a container, no phoning home.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PG_URL = os.environ.get("BOARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -270,100 +277,19 @@ def statement_count(count_file: Path, pid: int) -> int:
     return 0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Process:
-    """A child process of ours (``python -m board …``) with its log; stopped by its own pid only."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log_path = log
-        self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([sys.executable, "-m", "board", *args], cwd=ROOT, env=env, stdout=self._log,
-                                     stderr=subprocess.STDOUT)
-        self.pid = self.proc.pid
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def tail(self, chars: int = 2000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-
-
-def board_env(config_dir: Path, url: str, **extra: str) -> dict[str, str]:
-    return {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url, **extra}
-
-
-class Server(Process):
-    """``python -m board serve`` on a free port (it execs Streamlit, so ``pid`` is the web server itself)."""
+class Server(harness.Server):
+    """``python -m board serve`` on a free port, its log ``workdir/server.log`` (see :class:`tests.harness.Server`)."""
 
     def __init__(self, workdir: Path, config_dir: Path, url: str, **extra_env: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        super().__init__(["serve", "--port", str(self.port)], board_env(config_dir, url, **extra_env),
-                         workdir / "server.log")
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            if not self.alive() or time.monotonic() > deadline:
-                log = self.tail()
-                self.stop()
-                raise RuntimeError(f"the web server did not start: {log}")
-            time.sleep(0.3)
+        super().__init__(workdir / "server.log", config_dir, url, **extra_env)
 
 
 def collector_process(workdir: Path, config_dir: Path, url: str) -> Process:
     """The real collector (``python -m board collect``), each source on its configured interval."""
-    return Process(["collect"], board_env(config_dir, url), workdir / "collector.log")
-
-
-@contextmanager
-def stopping(*procs: Process | None) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        for p in procs:
-            if p is not None:
-                p.stop()
+    return harness.collector_process(workdir / "collector.log", config_dir, url)
 
 
 # ------------------------------------------------------------------ the browser
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """One headless Debian Chromium (Playwright), closed afterwards."""
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"no Chromium at {CHROMIUM} (make test / make bench installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 #: Counts the browser's websocket sends in the page itself (timestamps in ms): one per fragment rerun request.
 COUNT_SENDS = """
 (() => {
@@ -447,22 +373,9 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-@contextmanager
-def postgres_schema() -> Iterator[str]:
+def postgres_schema() -> AbstractContextManager[str]:
     """A URL whose connections use a fresh schema in the test database, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 5})
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return harness.postgres_schema("bench")
 
 
 def store_size_mib(url: str) -> float | None:

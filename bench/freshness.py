@@ -53,7 +53,7 @@ QUERY = "SELECT station, metric, time, value FROM kpi WHERE time >= :since AND t
 
 
 def run(opts: Options, result: Result) -> None:
-    from board.settings import load_settings
+    from board.factory import create_board
 
     samples_wanted = opts.get(NAME, "samples", 20, 2)
     # --quick proves the code path only: a fast collector and refresh, so two samples take seconds.
@@ -71,7 +71,7 @@ def run(opts: Options, result: Result) -> None:
     config = write_config(work / "config", 8, [source])
     store_url = sqlite_url(work / "board.sqlite")
     # The settings the collector and the wall will use: the product's defaults unless overridden above.
-    settings = load_settings(config, store_url)
+    settings = create_board(config, store_url).settings
     eff_interval = settings.source("jono").interval_seconds
     eff_refresh = refresh or settings.board.wall.refresh_seconds
     period = math.lcm(eff_interval, eff_refresh)

@@ -24,7 +24,6 @@ database, dropped afterwards):
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -75,16 +74,16 @@ def run(opts: Options, result: Result) -> None:
 
 
 def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, result: Result) -> None:
-    from board.settings import load_settings
-    from board.store import Store
+    from board.factory import create_board
+    from board.store import writes
 
-    settings = load_settings(config, url)
-    store = Store.open(url)
+    board = create_board(config, url)
+    settings, store = board.settings, board.store
     try:
         # ------------------------------------------------------------ backfill
         log(f"{kind}: backfilling {result.params['days']} days x {result.params['stations']} stations")
         loader = InstrumentedCollector(settings, store)
-        roll_up = _MethodTimer(store, "_roll_up")
+        roll_up = _MethodTimer(writes, "_roll_up")
         load = loader.cycle()
         roll_up.remove()
         if not load.ok:
@@ -120,7 +119,8 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
 
 
 class _MethodTimer:
-    """Time spent in one method of one object, e.g. the store's daily roll-up step inside the store writes.
+    """Time spent in one function of a module (or method of an object), e.g. the daily roll-up inside the store's
+    writes.
 
     (The roll-up's other part, a Helsinki day and a dictionary update per
     reading, runs inside the upsert's loop and is not separated here.)
@@ -128,7 +128,7 @@ class _MethodTimer:
 
     def __init__(self, obj: Any, name: str) -> None:
         self.obj, self.name, self.seconds = obj, name, 0.0
-        inner = getattr(obj, name)
+        self.inner = inner = getattr(obj, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             t = time.perf_counter()
@@ -140,32 +140,22 @@ class _MethodTimer:
         setattr(obj, name, timed)
 
     def remove(self) -> None:
-        delattr(self.obj, self.name)
+        setattr(self.obj, self.name, self.inner)
 
 
 @contextmanager
 def _page_env(config: Path, url: str) -> Iterator[None]:
-    """The environment AppTest's scripts read their settings from, and fresh Streamlit caches for this store."""
-    import streamlit as st
+    """AppTest's pages handed a board of this store (and fresh view caches)."""
+    from board.factory import create_board
+    from board.web import streamlit_support as sup
 
-    old = {k: os.environ.get(k) for k in ("BOARD_CONFIG_DIR", "BOARD_DATABASE_URL", "BOARD_SIGN_IN")}
-    os.environ["BOARD_CONFIG_DIR"], os.environ["BOARD_DATABASE_URL"] = str(config), url
-    os.environ["BOARD_SIGN_IN"] = "off"  # the pages' work, not the sign-in page, is what is timed
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    board = create_board(config, url, sign_in="off")  # the pages' work, not the sign-in page, is what is timed
+    sup.use_board(board)
     try:
         yield
     finally:
-        from board.web import streamlit_support as sup
-
-        sup.get_store(url).dispose()  # the pages' engine: no connection may outlive a dropped schema
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        sup.use_board(None)
+        board.close()  # the pages' engine: no connection may outlive a dropped schema
 
 
 #: Streamlit's component registry, shared by every AppTest of this process. A server scans the installed

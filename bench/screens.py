@@ -77,12 +77,13 @@ def fill_store(config_dir, url: str) -> dict[str, Any]:  # type: ignore[no-untyp
     """One collector cycle of the demo source into the store (in this process); what today holds per station."""
     from board.collector import Collector
     from board.domain.timeutil import day_start, local, local_date, utcnow
-    from board.settings import load_settings
-    from board.store import ReadingRow, Store
+    from board.factory import create_board
+    from board.store import ReadingRow
 
-    store = Store.open(url)
+    board = create_board(config_dir, url)
+    store = board.store
     try:
-        outcome = Collector(load_settings(config_dir, url), store).run_once()[0]
+        outcome = Collector(board.settings, store).run_once()[0]
         if not outcome.ok:
             raise RuntimeError(f"could not fill the store: {outcome.error}")
         now = utcnow()
@@ -111,11 +112,10 @@ def view_cost(config_dir, url: str, codes: list[str]) -> dict[str, Any]:  # type
     full view with today's sparklines (ms each), and the statements of a full view."""
     from bench.loading import DbTimer
     from board import views
-    from board.settings import load_settings
-    from board.store import Store
+    from board.factory import create_board
 
-    settings = load_settings(config_dir, url)
-    store = Store.open(url)
+    board = create_board(config_dir, url)
+    settings, store = board.settings, board.store
     try:
         views.station_view(settings, store, codes[0])  # warm-up
         out: dict[str, Any] = {"numbers_ms": [], "full_ms": []}

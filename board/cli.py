@@ -31,14 +31,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from board import formatting as fmt
 from board.domain.status import Status
 from board.domain.timeutil import HELSINKI, utcnow
+from board.environment import DEFAULT_PORT, port_number, read_environment
+from board.factory import Board, create_board
 from board.formatting import format_figure
 from board.i18n import t
 from board.secrets import install_log_redaction, redact
-from board.settings import PROJECT_DIR, ConfigError, Settings, load_settings
-from board.store import Store
+from board.settings import PROJECT_DIR, ConfigError, Settings
 
 log = logging.getLogger("board")
-DEFAULT_PORT = 8501
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error: {redact(str(e))}", file=sys.stderr)
         return 2
     except (OperationalError, ArgumentError) as e:
-        url = os.environ.get("BOARD_DATABASE_URL", "the default SQLite file")
+        url = read_environment().database_url or "the default SQLite file"
         cause = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
         print(f"cannot open the store at {_safe_url(url)}: {cause}\n"
               "check BOARD_DATABASE_URL and that the database server is running", file=sys.stderr)
@@ -115,31 +115,33 @@ def _parse_since(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=HELSINKI)
 
 
-def _port(arg: int | None) -> int:
-    raw = arg if arg is not None else os.environ.get("BOARD_PORT", DEFAULT_PORT)
-    try:
-        port = int(raw)
-    except ValueError:
-        raise ConfigError(f"BOARD_PORT: {raw!r} is not a port number") from None
-    if not 1 <= port <= 65535:
-        raise ConfigError(f"BOARD_PORT: {port} is outside 1-65535")
-    return port
+def _port(arg: int | None, settings: Settings) -> int:
+    """``--port``, else ``BOARD_PORT``, else the default."""
+    return port_number(arg) if arg is not None else settings.environment.port
+
+
+def open_board() -> Board:
+    """How every command opens settings and store: :func:`board.factory.create_board` from the environment.
+
+    The store opens (and its tables are created or upgraded) when a command
+    first uses ``board.store``; ``serve`` and ``check`` never do.
+    """
+    return create_board()
 
 
 # ---------------------------------------------------------------- commands
 def cmd_init_db(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    Store.open(settings.database_url)
-    print(f"store ready: {_safe_url(settings.database_url)}")
+    board = open_board()
+    board.store  # noqa: B018 - opening it creates or upgrades the tables
+    print(f"store ready: {_safe_url(board.settings.database_url)}")
     return 0
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
     from board.collector import Collector
 
-    settings = load_settings()
-    store = Store.open(settings.database_url)
-    collector = Collector(settings, store)
+    board = open_board()
+    collector = Collector(board.settings, board.store)
     if args.source and args.source not in collector.sources:
         print(f"unknown or disabled source {args.source!r}; enabled: {', '.join(collector.sources) or 'none'}",
               file=sys.stderr)
@@ -175,7 +177,8 @@ def _streamlit_cmd(port: int, address: str | None = None) -> list[str]:
 
 def _child_env(settings: Settings) -> dict[str, str]:
     """The environment for child processes, with the paths this process resolved (they run in PROJECT_DIR)."""
-    return {**os.environ, "BOARD_CONFIG_DIR": str(settings.config_dir), "BOARD_DATABASE_URL": settings.database_url}
+    return settings.environment.child(BOARD_CONFIG_DIR=str(settings.config_dir),
+                                      BOARD_DATABASE_URL=settings.database_url)
 
 
 def sign_in_note(settings: Settings) -> str:
@@ -190,7 +193,7 @@ def sign_in_note(settings: Settings) -> str:
 
     if settings.board.access.sign_in == "off":
         return "sign-in: off - every page is open to everyone (only for a demo or a closed test network)"
-    files = os.environ.get("STREAMLIT_SECRETS_FILES", "").split() or [
+    files = list(read_environment().streamlit_secrets_files) or [
         str(Path.home() / ".streamlit" / "secrets.toml"), str(PROJECT_DIR / ".streamlit" / "secrets.toml")]
     auth: dict[str, object] = {}
     for name in files:
@@ -210,26 +213,27 @@ def sign_in_note(settings: Settings) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = load_settings()  # fail here, with the file and key, rather than in the browser
-    port = _port(args.port)
+    settings = open_board().settings  # fail here, with the file and key, rather than in the browser
+    port = _port(args.port, settings)
     print(sign_in_note(settings), file=sys.stderr, flush=True)
     env = _child_env(settings)
     os.chdir(PROJECT_DIR)  # .streamlit/config.toml is read from the working directory
-    address = args.address or os.environ.get("BOARD_ADDRESS") or None
+    address = args.address or settings.environment.address
     os.execve(sys.executable, _streamlit_cmd(port, address), env)
     return 0  # pragma: no cover
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Collector and web server as two child processes; Ctrl-C (or either dying) stops both."""
-    settings = load_settings()
-    port = _port(args.port)
-    Store.open(settings.database_url)
+    board = open_board()
+    settings = board.settings
+    port = _port(args.port, settings)
+    board.store  # noqa: B018 - opening it creates or upgrades the tables before the children start
     print(f"store: {_safe_url(settings.database_url)}")
     # The demo runs where no identity provider is: sign-in off (every page says so), unless asked for.
-    env = {**_child_env(settings), "BOARD_SIGN_IN": os.environ.get("BOARD_SIGN_IN") or "off"}
+    env = {**_child_env(settings), "BOARD_SIGN_IN": settings.environment.sign_in or "off"}
     # Sign-in off means every page is open: only this machine may reach it unless asked otherwise.
-    address = args.address or os.environ.get("BOARD_ADDRESS") or "127.0.0.1"
+    address = args.address or settings.environment.address or "127.0.0.1"
     children = [
         ("collector", subprocess.Popen([sys.executable, "-m", "board", "collect"], cwd=PROJECT_DIR, env=env)),
         ("web server", subprocess.Popen(_streamlit_cmd(port, address), cwd=PROJECT_DIR, env=env)),
@@ -275,8 +279,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from board import views
 
-    settings = load_settings()
-    store = Store.open(settings.database_url)
+    board = open_board()
+    settings, store = board.settings, board.store
     if args.station and args.station not in settings.station_by_code:
         print(f"unknown station {args.station!r}; known: {', '.join(settings.station_by_code)}", file=sys.stderr)
         return 2
@@ -326,7 +330,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from connectors import CheckResult, build_connector
     from connectors.deadline import Deadline
 
-    settings = load_settings()
+    settings = open_board().settings
     if args.source and args.source not in {s.name for s in settings.sources}:
         print(f"unknown source {args.source!r}; configured: {', '.join(s.name for s in settings.sources)}",
               file=sys.stderr)

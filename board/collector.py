@@ -35,10 +35,11 @@ from datetime import datetime, timedelta
 from board import retention
 from board.domain.metrics import METRICS, all_in_range, range_problem
 from board.domain.reading import Reading, ReadingBlock, Rejected
+from board.domain.runs import Run
 from board.domain.timeutil import utcnow
 from board.secrets import redact
 from board.settings import Settings
-from board.store import RunRow, Store
+from board.store import Store
 from connectors import Connector, build_connector
 from connectors.deadline import Deadline
 from connectors.errors import ConnectorError, DataError, TransientError
@@ -144,14 +145,11 @@ class Collector:
         message = None if ok else _describe(error)
         kind = getattr(error, "kind", "error") if error is not None else None
         rows, rejects = progress.rows, progress.rejects
-        run = RunRow(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
-                     rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message,
-                     holder=self.holder)
+        run = Run(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
+                  rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message,
+                  holder=self.holder)
         bookmark = self._next_bookmark(name, progress.newest, started) if ok else None
-        with self.store.sessions.begin() as session:
-            self.store.record_run(session, run, dict(rejects))
-            if bookmark is not None:
-                self.store.set_bookmark(session, name, bookmark, finished)
+        self.store.finish_run(run, dict(rejects), bookmark=bookmark)  # one transaction
         if ok:
             self._acknowledge(name)
             log.info("source %s: %d readings, %d rejected, %.2f s", name, rows, run.rejected, run.duration_seconds)
@@ -241,8 +239,7 @@ class Collector:
             progress.rows += self._write(name, batch)
 
     def _write(self, name: str, batch: list[Reading | ReadingBlock]) -> int:
-        with self.store.sessions.begin() as session:
-            n = self.store.upsert_readings(session, batch, source=name, now=self.clock())
+        n = self.store.write_readings(batch, source=name, now=self.clock())
         batch.clear()
         return n
 
@@ -316,9 +313,9 @@ class Collector:
         ``BOARD_LEASE_SECONDS`` overrides it: the longest a dead collector's
         sources wait before another collector takes them over.
         """
-        override = os.environ.get("BOARD_LEASE_SECONDS")
-        if override:
-            return float(override)
+        override = self.settings.environment.lease_seconds
+        if override is not None:
+            return override
         return max(30.0, 3.0 * self.sources[name].interval_seconds)
 
     def _renew(self, name: str) -> bool:

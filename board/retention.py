@@ -60,6 +60,5 @@ def _stage(store: Store, bucket: str, first_kept_day: date, now: datetime) -> bo
         start, end = day_bounds(day)
         store.thin_readings(start, end, BUCKETS[bucket])
         day += timedelta(days=1)
-        with store.sessions.begin() as s:
-            store.set_bookmark(s, _MARKS[bucket], day_bounds(day)[0], now)
+        store.set_bookmark(_MARKS[bucket], day_bounds(day)[0], now)
     return day < first_kept_day

@@ -14,7 +14,6 @@ for log records.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import tomllib
@@ -46,8 +45,8 @@ def secrets_file(project_dir: Path) -> Path:
     return project_dir / ".streamlit" / "secrets.toml"
 
 
-def load_lookup(project_dir: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Every name a reference may use: ``secrets.toml`` first, the environment over it."""
+def load_lookup(project_dir: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """Every name a reference may use: ``secrets.toml`` first, the environment (``environ``) over it."""
     values: dict[str, str] = {}
     path = secrets_file(project_dir)
     if path.is_file():
@@ -55,7 +54,7 @@ def load_lookup(project_dir: Path, environ: Mapping[str, str] | None = None) -> 
             data = tomllib.load(f)
         for table in (data, data.get("board") if isinstance(data.get("board"), dict) else {}):
             values.update({k: str(v) for k, v in table.items() if isinstance(v, str | int | float)})
-    values.update(environ if environ is not None else os.environ)
+    values.update(environ)
     return values
 
 
@@ -118,3 +117,16 @@ def install_log_redaction() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+
+
+def register_url_password(url: str) -> None:
+    """The store's password is a secret too: every message and page masks it like a ``${NAME}`` value."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return  # Store.open reports a malformed URL
+    if password:
+        register(str(password))

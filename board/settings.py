@@ -7,9 +7,11 @@ Files (in ``BOARD_CONFIG_DIR``, default ``config/``):
 * ``metrics.yaml``  thresholds (with per-station overrides) and targets
 * ``sources.yaml``  sources, their kind, schedule and staleness limit
 
-Environment: ``BOARD_DATABASE_URL`` (default: SQLite file ``data/board.sqlite``
-in the project), ``BOARD_CONFIG_DIR``, ``BOARD_SIGN_IN`` (``required``/``off``, over
-``access.sign_in``). Secrets never live in these files.
+From the environment (read by :mod:`board.environment`, handed in):
+the store's URL (default: SQLite file ``data/board.sqlite`` in the project),
+the configuration folder, the sign-in override (``required``/``off``, over
+``access.sign_in``) and the values of ``${NAME}`` secret references. Secrets
+never live in these files.
 
 A wrong configuration raises :class:`ConfigError` whose message names the
 file, the key and what was expected, so the board refuses to start instead of
@@ -18,9 +20,9 @@ showing wrong colours on a wall.
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -29,11 +31,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from board import secrets
-from board.domain.access import AccessRules, Role, RoleRule
+from board.access_settings import AccessSettings
 from board.domain.hours import OpeningHours
 from board.domain.metrics import KNOWN_FIGURES
 from board.domain.snapshot import SAMPLE_OF
 from board.domain.status import Threshold
+from board.environment import ConfigError, Environment, read_environment
 from board.source_settings import (
     SOURCE_TAGS,
     AnySource,
@@ -54,10 +57,6 @@ __all__ = [
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_DIR / "config"
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
-
-
-class ConfigError(Exception):
-    """The configuration is wrong; the message says where and what to fix."""
 
 
 class _Strict(BaseModel):
@@ -84,74 +83,6 @@ class RetentionSettings(_Strict):
             raise ValueError(f"daily_after_days ({self.daily_after_days}) must be more than hourly_after_days "
                              f"({self.hourly_after_days})")
         return self
-
-
-# ------------------------------------------------------ board.yaml: access
-class RoleRuleModel(_Strict):
-    """Who has one role: ``emails`` (matched case-insensitively) and ``claim_values`` of ``access.role_claim``."""
-
-    emails: list[str] = []
-    claim_values: list[str] = []
-
-    @field_validator("emails")
-    @classmethod
-    def _emails(cls, v: list[str]) -> list[str]:
-        bad = [e for e in v if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", e.strip())]
-        if bad:
-            raise ValueError(f"not an e-mail address: {', '.join(map(repr, bad))}")
-        return [e.strip().lower() for e in v]
-
-    @field_validator("claim_values")
-    @classmethod
-    def _values(cls, v: list[str]) -> list[str]:
-        if any(not x.strip() for x in v):
-            raise ValueError("claim values must not be empty")
-        return v
-
-
-class AccessSettings(_Strict):
-    """Sign-in and roles (board/domain/access.py has the page matrix). ``BOARD_SIGN_IN`` overrides ``sign_in``."""
-
-    sign_in: Literal["required", "off"] = "required"
-    #: The ID-token claim whose values ``claim_values`` match (Entra ID: ``roles`` for app roles, ``groups``).
-    role_claim: str | None = "roles"
-    roles: dict[str, RoleRuleModel] = {}
-    #: Whom a signed-in person without a role should ask (shown on the "no access" page), e.g. a service desk.
-    contact: str | None = Field(None, max_length=200)
-    #: A sign-in lasts at most this long (then sign in again, with fresh roles); ``null``: Streamlit's 30 days.
-    sign_in_hours: float | None = Field(12, gt=0, le=720)
-
-    @field_validator("sign_in", mode="before")
-    @classmethod
-    def _yaml_off(cls, v: object) -> object:
-        """YAML reads a bare ``off`` as false (and ``on`` as true): take them as meant."""
-        return {False: "off", True: "required"}.get(v, v) if isinstance(v, bool) else v
-
-    @field_validator("role_claim")
-    @classmethod
-    def _claim_name(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:-]{0,99}", v):
-            raise ValueError("must be the name of an ID-token claim, such as roles or groups")
-        return v
-
-    @field_validator("roles")
-    @classmethod
-    def _known_roles(cls, v: dict[str, RoleRuleModel]) -> dict[str, RoleRuleModel]:
-        known = [r.value for r in Role]
-        unknown = sorted(set(v) - set(known))
-        if unknown:
-            raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(known)}")
-        return v
-
-    @model_validator(mode="after")
-    def _claim(self) -> AccessSettings:
-        if not self.role_claim and any(r.claim_values for r in self.roles.values()):
-            raise ValueError("roles use claim_values but role_claim is empty; set role_claim (e.g. roles)")
-        return self
-
-    def rules(self) -> AccessRules:
-        return AccessRules(self.role_claim, {Role(name): RoleRule(frozenset(r.emails), frozenset(r.claim_values))
-                                             for name, r in self.roles.items()})
 
 
 class BoardSettings(_Strict):
@@ -284,6 +215,8 @@ class Settings:
     stations_file: StationsFile
     metrics: MetricsFile
     sources_file: SourcesFile
+    #: The environment the settings were read with (what else a command needs of it: lease, port, …).
+    environment: Environment = field(default_factory=Environment, compare=False, repr=False)
 
     @property
     def stations(self) -> list[Station]:
@@ -335,15 +268,21 @@ def default_database_url() -> str:
     return f"sqlite:///{DEFAULT_DATA_DIR / 'board.sqlite'}"
 
 
-def load_settings(config_dir: str | Path | None = None, database_url: str | None = None) -> Settings:
-    """Read and validate every configuration file; raise ConfigError on the first problem."""
-    cdir = Path(config_dir or os.environ.get("BOARD_CONFIG_DIR") or DEFAULT_CONFIG_DIR).resolve()
+def load_settings(config_dir: str | Path | None = None, database_url: str | None = None,
+                  environment: Environment | None = None) -> Settings:
+    """Read and validate every configuration file; raise ConfigError on the first problem.
+
+    ``config_dir`` and ``database_url`` win over ``environment`` (default: this
+    process's, :func:`board.environment.read_environment`).
+    """
+    env = read_environment() if environment is None else environment
+    cdir = Path(config_dir or env.config_dir or DEFAULT_CONFIG_DIR).resolve()
     if not cdir.is_dir():
         raise ConfigError(f"configuration folder {cdir} does not exist (set BOARD_CONFIG_DIR or create it)")
-    board = _sign_in_override(_load(cdir / "board.yaml", BoardSettings, required=False))
+    board = _sign_in_override(_load(cdir / "board.yaml", BoardSettings, required=False), env.sign_in)
     stations = _load(cdir / "stations.yaml", StationsFile)
     metrics = _load(cdir / "metrics.yaml", MetricsFile, required=False)
-    sources = _load(cdir / "sources.yaml", SourcesFile, resolve_secrets=True)
+    sources = _load(cdir / "sources.yaml", SourcesFile, secrets_from=env.variables)
     codes = {s.code for s in stations.stations}
     for name in metrics.station_overrides:
         if name not in codes:
@@ -364,27 +303,14 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                     f"{cdir / 'sources.yaml'}: sources[{i}].mapping.stations.{theirs}: unknown station {ours!r}; "
                     f"expected one of {', '.join(sorted(codes))}"
                 )
-    url = absolute_sqlite_url(database_url or os.environ.get("BOARD_DATABASE_URL") or default_database_url())
-    _register_url_password(url)
-    return Settings(cdir, url, board, stations, metrics, sources)
+    url = absolute_sqlite_url(database_url or env.database_url or default_database_url())
+    secrets.register_url_password(url)
+    return Settings(cdir, url, board, stations, metrics, sources, env)
 
 
-def _register_url_password(url: str) -> None:
-    """The store's password is a secret too: every message and page masks it like a ``${NAME}`` value."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        password = make_url(url).password
-    except ArgumentError:
-        return  # Store.open reports a malformed URL
-    if password:
-        secrets.register(str(password))
-
-
-def _sign_in_override(board: BoardSettings) -> BoardSettings:
+def _sign_in_override(board: BoardSettings, override: str | None) -> BoardSettings:
     """``BOARD_SIGN_IN=off`` (what ``python -m board demo`` sets) or ``required`` wins over board.yaml."""
-    value = os.environ.get("BOARD_SIGN_IN", "").strip().lower()
+    value = (override or "").strip().lower()
     if not value:
         return board
     if value not in ("required", "off"):
@@ -402,7 +328,10 @@ def absolute_sqlite_url(url: str) -> str:
     return url
 
 
-def _load(path: Path, model: type[BaseModel], required: bool = True, resolve_secrets: bool = False) -> Any:
+def _load(path: Path, model: type[BaseModel], required: bool = True,
+          secrets_from: Mapping[str, str] | None = None) -> Any:
+    """``path`` validated as ``model``; ``${NAME}`` references resolved when ``secrets_from`` (the environment)
+    is given."""
     if not path.exists():
         if required:
             raise ConfigError(f"{path}: file is missing")
@@ -415,8 +344,8 @@ def _load(path: Path, model: type[BaseModel], required: bool = True, resolve_sec
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top level, got {type(raw).__name__}")
-    if resolve_secrets:
-        raw = _resolve_secrets(path, raw)
+    if secrets_from is not None:
+        raw = _resolve_secrets(path, raw, secrets_from)
     try:
         return model.model_validate(raw)
     except ValidationError as e:
@@ -427,9 +356,9 @@ def _load(path: Path, model: type[BaseModel], required: bool = True, resolve_sec
         raise ConfigError(f"{path}: {key}: {first['msg']}{shown}") from None
 
 
-def _resolve_secrets(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+def _resolve_secrets(path: Path, raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
     """Replace ``${NAME}`` references; a missing one names the source and key that needs it."""
-    lookup = secrets.load_lookup(PROJECT_DIR)
+    lookup = secrets.load_lookup(PROJECT_DIR, environ)
     secrets_path = secrets.secrets_file(PROJECT_DIR)
 
     def walk(obj: Any, where: str) -> Any:

@@ -5,6 +5,13 @@ discriminated union, so a typo in one source's settings is reported with the
 source's index and key before anything starts. Secrets are ``${NAME}``
 references, resolved by :mod:`board.secrets` before validation.
 
+**The registry of source kinds.** A kind is its model here, decorated with
+``@source_kind("connectors.KIND:ClassName")``: that registers the model's
+``type`` tag, the union ``sources.yaml`` is parsed with and the connector
+:func:`connectors.build_connector` builds (imported only when a source of
+that kind is configured). A new kind is that model, its connector module and
+its docs (docs/CONNECTORS.md, *Writing a new kind*); nothing else lists kinds.
+
 The ``mapping`` block is shared by the sql, rest and files kinds: it says
 which field holds the station, the time, and the metric and value (``long``
 layout: one row per reading) or which columns are which metrics (``wide``
@@ -14,9 +21,13 @@ station codes and metric names into the board's.
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -79,6 +90,34 @@ class FieldMapping(_Strict):
         return ZoneInfo(self.timezone)
 
 
+# ---------------------------------------------------------------- the registry
+@dataclass(frozen=True)
+class SourceKind:
+    """One kind of source: its ``type`` tag, its settings model and its connector class."""
+
+    tag: str
+    model: type[SourceBase]
+    #: ``module:Class``. The class is built as ``Class(source, station_codes)``, or by its classmethod
+    #: ``for_source(source, settings)`` when it has one.
+    connector: str
+
+
+#: Every kind, in the order their models are declared (the order error messages list them in).
+SOURCE_KINDS: dict[str, SourceKind] = {}
+_Model = TypeVar("_Model", bound="type[SourceBase]")
+
+
+def source_kind(connector: str) -> Callable[[_Model], _Model]:
+    """Register the decorated model as a kind of source whose tag is its ``type`` literal."""
+
+    def register(model: _Model) -> _Model:
+        (tag,) = get_args(model.model_fields["type"].annotation)
+        SOURCE_KINDS[tag] = SourceKind(tag, model, connector)
+        return model
+
+    return register
+
+
 # ---------------------------------------------------------------- common
 class SourceBase(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
@@ -117,6 +156,7 @@ class SourceBase(_Strict):
         return dict(mapping.stations) if mapping else {}
 
 
+@source_kind("connectors.demo:DemoConnector")
 class DemoSource(SourceBase):
     """The built-in simulator (``connectors.demo``)."""
 
@@ -136,6 +176,7 @@ class DemoSource(SourceBase):
 _PARAM = re.compile(r"(?<![:\w]):(since|until)\b")
 
 
+@source_kind("connectors.sql:SqlConnector")
 class SqlSource(SourceBase):
     """An administrator's query against a database, by SQLAlchemy URL or raw ODBC connection string."""
 
@@ -221,6 +262,7 @@ class PagePagination(_Strict):
     size: int = Field(100, ge=1, le=100_000)
 
 
+@source_kind("connectors.rest:RestConnector")
 class RestSource(SourceBase):
     """JSON from an HTTP API (``connectors.rest``)."""
 
@@ -259,6 +301,7 @@ class RestSource(SourceBase):
 
 
 # ---------------------------------------------------------------- files
+@source_kind("connectors.files:FilesConnector")
 class FilesSource(SourceBase):
     """A drop folder of CSV and Excel exports (``connectors.files``)."""
 
@@ -294,6 +337,32 @@ class FilesSource(SourceBase):
         return v
 
 
-SourceConfig = Annotated[DemoSource | SqlSource | RestSource | FilesSource, Field(discriminator="type")]
-AnySource = DemoSource | SqlSource | RestSource | FilesSource
-SOURCE_TAGS = frozenset({"demo", "sql", "rest", "files", "bearer", "basic", "api_key", "next_link", "page"})
+# ---------------------------------------------------------------- made from the registry
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def _tags(models: Iterable[type[BaseModel]]) -> frozenset[str]:
+    """Every ``type`` tag of ``models`` and the models in their fields (auth, pagination, …)."""
+    tags: set[str] = set()
+    todo, seen = list(models), set()
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        tag = model.model_fields.get("type")
+        if tag is not None:
+            tags.update(a for a in get_args(tag.annotation) if isinstance(a, str))
+        todo.extend(m for f in model.model_fields.values() for m in _models_in(f.annotation))
+    return frozenset(tags)
+
+
+#: Any configured source (the union of every kind's model).
+AnySource = reduce(operator.or_, (k.model for k in SOURCE_KINDS.values()))  # type: ignore[assignment]
+#: How ``sources.yaml`` parses one source: by its ``type``.
+SourceConfig = Annotated[AnySource, Field(discriminator="type")]  # type: ignore[valid-type]
+#: Discriminator tags, which configuration error paths leave out (they add noise to ``sources[0].sql.query``).
+SOURCE_TAGS = _tags(k.model for k in SOURCE_KINDS.values())

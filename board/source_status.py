@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from board.domain.metrics import METRICS, Family
+from board.domain.runs import Run
 from board.domain.source_health import SEVERITY, RunFacts, SourceHealth, is_fresh, judge, late_after
 from board.domain.timeutil import utcnow
 from board.secrets import redact
 from board.settings import AnySource, Settings
-from board.store import RunRow, Store
+from board.store import Store
 
 RUN_HISTORY = 20
 REJECT_WINDOW = timedelta(hours=24)
@@ -143,7 +144,7 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
     )
 
 
-def _summary(run: RunRow) -> RunSummary:
+def _summary(run: Run) -> RunSummary:
     return RunSummary(
         id=run.id, started_at=run.started_at, finished_at=run.finished_at, ok=run.ok, rows=run.rows,
         rejected=run.rejected, attempts=run.attempts, error_kind=run.error_kind,

@@ -6,7 +6,10 @@ Connectors never import Streamlit or the store.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from board.settings import AnySource, Settings
+from board.source_settings import SOURCE_KINDS
 from connectors.base import CheckResult, Connector
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 
@@ -22,22 +25,18 @@ __all__ = [
 
 
 def build_connector(source: AnySource, settings: Settings) -> Connector:
-    """The connector for one configured source (the kind's module is imported only when used)."""
-    stations = [s.code for s in settings.stations_of(source)]
-    if source.type == "demo":
-        from connectors.demo import DemoConnector
+    """The connector for one configured source, from the registry of source kinds.
 
-        return DemoConnector(source, settings.stations_of(source), settings)
-    if source.type == "sql":
-        from connectors.sql import SqlConnector
-
-        return SqlConnector(source, stations)
-    if source.type == "rest":
-        from connectors.rest import RestConnector
-
-        return RestConnector(source, stations)
-    if source.type == "files":
-        from connectors.files import FilesConnector
-
-        return FilesConnector(source, stations)
-    raise ConfigurationError(f"source {source.name}: unknown type {source.type!r}")  # pragma: no cover
+    The kind's module is imported only when used (see
+    :class:`board.source_settings.SourceKind`): a board without a SQL source
+    never loads an ODBC driver.
+    """
+    kind = SOURCE_KINDS.get(source.type)
+    if kind is None:  # pragma: no cover - sources.yaml only parses registered kinds
+        raise ConfigurationError(f"source {source.name}: unknown type {source.type!r}")
+    module, _, name = kind.connector.partition(":")
+    cls = getattr(import_module(module), name)
+    for_source = getattr(cls, "for_source", None)
+    if for_source is not None:
+        return for_source(source, settings)  # type: ignore[no-any-return]
+    return cls(source, [s.code for s in settings.stations_of(source)])  # type: ignore[no-any-return]

@@ -51,6 +51,11 @@ Task = tuple[str, tuple[tuple[date, int], ...]]
 
 
 class DemoConnector:
+    @classmethod
+    def for_source(cls, source: DemoSource, settings: Settings) -> DemoConnector:
+        """The registry's hook (board/source_settings.py): the demo needs the stations themselves."""
+        return cls(source, settings.stations_of(source), settings)
+
     def __init__(self, source: DemoSource, stations: list[Station], settings: Settings) -> None:
         self.name = source.name
         self.source = source

@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from board import overview
 from board.collector import Collector
 from board.domain.timeutil import HELSINKI
-from board.settings import load_settings
-from board.store import Store
+from board.factory import create_board
 from board.views import all_station_views, station_view
 from board.web.overview_html import render_overview
 from board.web.style import WALL_CSS
@@ -40,8 +39,8 @@ def main() -> None:
     args = p.parse_args()
     at = datetime.fromisoformat(args.at).replace(tzinfo=HELSINKI)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(database_url=f"sqlite:///{tmp}/preview.sqlite")
-        store = Store.open(settings.database_url)
+        board = create_board(database_url=f"sqlite:///{tmp}/preview.sqlite")
+        settings, store = board.settings, board.store
         source = settings.sources[0]
         Collector(settings, store, clock=lambda: at).run_once(
             only=source.name, since=at.replace(hour=0, minute=0))

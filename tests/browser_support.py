@@ -6,74 +6,43 @@ Without Chromium the tests skip with the reason, unless ``BOARD_REQUIRE_BROWSER=
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from board.collector import Collector
-from board.settings import load_settings
+from board.factory import create_board
 from board.store import Store
+from tests import harness
+from tests.harness import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["ARTIFACTS", "ROOT", "Server", "page_fits", "require_chromium", "start_server"]
+
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("BOARD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def require_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        reason = f"no Chromium at {CHROMIUM} (make test installs Debian's chromium)"
-        if os.environ.get("BOARD_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}; BOARD_REQUIRE_BROWSER=1 makes this a failure")
-        pytest.skip(reason)
+    from tests.conftest import require
+
+    require(harness.chromium_problem(), "browser")
 
 
-class Server:
-    """A running board web server; ``base`` is its URL, ``store`` the store it reads."""
+class Server(harness.Server):
+    """A running board web server (:class:`tests.harness.Server`); ``store`` is the store it reads."""
 
     def __init__(self, tmp: Path, config_dir: Path, url: str, extra_env: dict[str, str] | None = None) -> None:
-        self.tmp, self.config_dir, self.url = tmp, config_dir, url
+        self.tmp = tmp
         self.store = Store.open(url)
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         # Sign-in off: these tests are about what the pages show (tests/test_access_pages.py is about who sees them).
-        env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url, "BOARD_SIGN_IN": "off",
-               **(extra_env or {})}
-        self._log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([sys.executable, "-m", "board", "serve", "--port", str(self.port)], cwd=ROOT,
-                                     env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+        try:
+            super().__init__(tmp / "server.log", config_dir, url, **{"BOARD_SIGN_IN": "off", **(extra_env or {})})
+        except harness.ServerDidNotStart as e:
+            self.store.dispose()
+            pytest.fail(str(e))
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self._log.close()
+    def stop(self, *args: object, **kwargs: object) -> None:
+        super().stop(*args, **kwargs)  # type: ignore[arg-type]
         self.store.dispose()
 
 
@@ -83,9 +52,9 @@ def start_server(tmp: Path, config_dir: Path | None = None, extra_env: dict[str,
 
     config_dir = config_dir or write_config(tmp / "config")
     url = f"sqlite:///{tmp / 'board.sqlite'}"
-    store = Store.open(url)
-    Collector(load_settings(config_dir, url), store).run_once()
-    store.dispose()
+    board = create_board(config_dir, url)
+    Collector(board.settings, board.store).run_once()
+    board.close()
     return Server(tmp, config_dir, url, extra_env)
 
 
@@ -101,12 +70,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stor
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    with harness.chromium() as b:
         yield b
-        b.close()
 
 
 def page_fits(page, content_selector: str = "body") -> list[str]:  # type: ignore[no-untyped-def]

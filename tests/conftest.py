@@ -8,23 +8,22 @@ Without a reachable server they skip with the reason, unless
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import create_engine, text
 
-from board.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
+from board.factory import Board, create_board
+from board.settings import DEFAULT_CONFIG_DIR, Settings
 from board.store import Store
+from tests import harness
 
 #: The real-browser fixtures (``server``, ``browser``) for every test module.
 pytest_plugins = ["tests.browser_support"]
 
-PG_URL = os.environ.get("BOARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def write_config(target: Path, **source_overrides: object) -> Path:
@@ -49,39 +48,25 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'board.sqlite'}"
 
 
-def _postgres_available() -> str | None:
-    try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return None
-    except Exception as e:  # any failure means "not reachable"
-        return f"PostgreSQL not reachable at {PG_URL}: {type(e).__name__}: {str(e).splitlines()[0]}"
+def require(problem: str | None, what: str) -> None:
+    """Skip the test for ``problem`` (a missing server or browser), or fail it when ``BOARD_REQUIRE_<WHAT>=1``."""
+    if problem:
+        if harness.required(what):
+            pytest.fail(f"{problem} (BOARD_REQUIRE_{what.upper()}=1 makes this a failure)")
+        pytest.skip(problem)
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
-    reason = _postgres_available()
-    if reason:
-        if os.environ.get("BOARD_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} (BOARD_REQUIRE_POSTGRES=1 makes this a failure)")
-        pytest.skip(reason)
-    return PG_URL
+    require(harness.postgres_problem(), "postgres")
+    return harness.PG_URL
 
 
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A URL whose connections use a fresh schema (dropped after the test)."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in postgres_server else "?"
-    yield f"{postgres_server}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with harness.postgres_schema("t", postgres_server) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -92,34 +77,45 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(config_dir: Path, database_url: str) -> Settings:
-    return load_settings(config_dir, database_url)
+def opened_board(config_dir: Path, database_url: str) -> Iterator[Board]:
+    """The board of ``config_dir`` on ``database_url`` (see :func:`board.factory.create_board`)."""
+    b = create_board(config_dir, database_url)
+    yield b
+    b.close()
 
 
 @pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    s = Store.open(settings.database_url)
-    yield s
-    s.dispose()
+def settings(opened_board: Board) -> Settings:
+    return opened_board.settings
 
 
 @pytest.fixture
-def seeded(monkeypatch: pytest.MonkeyPatch, config_dir: Path, sqlite_url: str) -> Store:
+def store(opened_board: Board) -> Store:
+    return opened_board.store
+
+
+@contextmanager
+def pages_reading(board: Board) -> Iterator[Board]:
+    """The pages (AppTest runs them in this process) read ``board`` inside the block; its store is closed after."""
+    from board.web.streamlit_support import use_board
+
+    use_board(board)
+    try:
+        yield board
+    finally:
+        use_board(None)
+        board.close()
+
+
+@pytest.fixture
+def seeded(config_dir: Path, sqlite_url: str) -> Iterator[Store]:
     """A store filled by one real collector cycle, and the pages pointed at it, sign-in off.
 
     For tests of what a page shows; who may open which page is tested in
     tests/test_access_pages.py.
     """
-    import streamlit as st
-
     from board.collector import Collector
 
-    settings = load_settings(config_dir, sqlite_url)
-    store = Store.open(sqlite_url)
-    Collector(settings, store).run_once()
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("BOARD_SIGN_IN", "off")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return store
+    with pages_reading(create_board(config_dir, sqlite_url, sign_in="off")) as board:
+        Collector(board.settings, board.store).run_once()
+        yield board.store

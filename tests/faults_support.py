@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
+import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,21 +33,10 @@ import yaml
 from sqlalchemy import create_engine, text
 
 from board.settings import DEFAULT_CONFIG_DIR
+from tests.harness import Process, collector_process, wait_for  # noqa: F401 - wait_for: the fault tests' clock
 
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("ok", "refuse", "hang", "http500", "garbage", "columns")
-
-
-def wait_for(predicate: Callable[[], Any], seconds: float, every: float = 0.2) -> Any:
-    """The first truthy value of ``predicate()`` within ``seconds``, else None."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(every)
 
 
 # ---------------------------------------------------------------------- the HTTP API
@@ -230,23 +216,14 @@ def write_sources(target: Path, sources: list[dict[str, Any]]) -> Path:
     return target
 
 
-def collector(config_dir: Path, url: str, log: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
-    """``python -m board collect`` (plus ``args``) with its output in ``log``."""
-    full = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url,
-            "BOARD_LEASE_SECONDS": "5", **env}
-    return subprocess.Popen([sys.executable, "-m", "board", "collect", *args], cwd=ROOT, env=full,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+def collector(config_dir: Path, url: str, log: Path, *args: str, **env: str) -> Process:
+    """``python -m board collect`` (plus ``args``) with its output in ``log``; leases of 5 s unless ``env`` says."""
+    return collector_process(log, config_dir, url, *args, **{"BOARD_LEASE_SECONDS": "5", **env})
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop our own collector by its pid: SIGINT, then SIGKILL if it does not go."""
-    if proc.poll() is None:
-        proc.send_signal(2)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def stop(proc: Process) -> None:
+    """Stop our own collector by its pid: SIGINT (its Ctrl-C), then SIGKILL if it does not go."""
+    proc.stop(signal.SIGINT, timeout=20)
 
 
 # ---------------------------------------------------------------------- a TCP proxy to cut the store off

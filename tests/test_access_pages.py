@@ -20,9 +20,10 @@ from streamlit.testing.v1 import AppTest
 
 from board.collector import Collector
 from board.domain import timeutil
-from board.settings import load_settings
+from board.factory import create_board
 from board.store import Store
-from tests.conftest import write_config
+from board.web.streamlit_support import use_board
+from tests.conftest import pages_reading, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,23 +63,18 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     board["access"] = ACCESS
     (cdir / "board.yaml").write_text(yaml.safe_dump(board, allow_unicode=True), encoding="utf-8")
     url = f"sqlite:///{tmp / 'board.sqlite'}"
-    store = Store.open(url)
-    Collector(load_settings(cdir, url), store).run_once()
-    store.dispose()
+    board = create_board(cdir, url)
+    Collector(board.settings, board.store).run_once()
+    board.close()
     return cdir, url
 
 
 @pytest.fixture
-def board(monkeypatch, seeded: tuple[Path, str]) -> Iterator[Store]:
+def board(seeded: tuple[Path, str]) -> Iterator[Store]:
+    """The pages on the seeded store, sign-in as board.yaml says (whatever BOARD_SIGN_IN this process has)."""
     cdir, url = seeded
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(cdir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", url)
-    monkeypatch.delenv("BOARD_SIGN_IN", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    store = Store.open(url)
-    yield store
-    store.dispose()
+    with pages_reading(create_board(cdir, url, environ={})) as board:
+        yield board.store
 
 
 def open_page(page: str, user: dict, secrets: dict | None = None, **params: str) -> AppTest:
@@ -254,9 +250,8 @@ def test_even_a_signed_in_cookie_shows_nothing_while_sign_in_is_not_configured(b
 
 # ------------------------------------------------------------------ sign-in off (the demo)
 @pytest.mark.parametrize("page", PAGES)
-def test_sign_in_off_opens_every_page_with_a_visible_demo_line(board: Store, monkeypatch, page: str):
-    monkeypatch.setenv("BOARD_SIGN_IN", "off")
-    st.cache_resource.clear()
+def test_sign_in_off_opens_every_page_with_a_visible_demo_line(board: Store, seeded: tuple[Path, str], page: str):
+    use_board(create_board(*seeded, sign_in="off", environ={}))
     at = open_page(page, SIGNED_OUT, secrets={"unrelated": "x"})
     assert shows_content(at, page)
     assert '<p class="access-demo">Kirjautuminen ei käytössä (demo)</p>' in html(at)
@@ -301,8 +296,7 @@ def test_configured_names_are_plain_text_on_the_wall(board: Store, monkeypatch, 
     stations = yaml.safe_load((cdir / "stations.yaml").read_text(encoding="utf-8"))
     stations["stations"][0]["name"] = "Kajaani <script>x()</script> **asema**"
     (cdir / "stations.yaml").write_text(yaml.safe_dump(stations, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(cdir))
-    st.cache_resource.clear()
+    use_board(create_board(cdir, seeded[1], environ={}))
     code = stations["stations"][0]["code"]
     wall = html(open_page("pages/wall.py", SIGNED_OUT, station=code))
     assert "Kajaani &lt;script&gt;x()&lt;/script&gt; **asema**" in wall and "<script>x()" not in wall

@@ -62,9 +62,8 @@ def test_wall_shows_store_values_and_updates_without_reload(server, browser):
 
     # A new value arrives in the store: the tile changes in place, the page is not reloaded.
     page.evaluate("window.__notReloaded = true")
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, [Reading("kajaani", "queue_waiting", utcnow() + timedelta(seconds=1), 777)],
-                              source="demo", now=utcnow())
+    store.write_readings([Reading("kajaani", "queue_waiting", utcnow() + timedelta(seconds=1), 777)],
+                          source="demo", now=utcnow())
     page.wait_for_function(
         "document.querySelector('[data-figure=\"queue_waiting\"]').dataset.value === '777'", timeout=20_000)
     assert page.evaluate("window.__notReloaded") is True

@@ -16,11 +16,7 @@ with it. So no watchdog of our own is needed.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +25,8 @@ import pytest
 
 from board.domain.reading import Reading
 from board.domain.timeutil import utcnow
-from tests.browser_support import ROOT, Server, require_chromium, start_server
+from tests import harness
+from tests.browser_support import Server, require_chromium, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -39,21 +36,12 @@ COUNT_SENDS = """(() => { window.__sends = []; const send = WebSocket.prototype.
 DOWN_SECONDS = 8
 
 
-def _serve(server: Server, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "BOARD_CONFIG_DIR": str(server.config_dir), "BOARD_DATABASE_URL": server.url}
-    proc = subprocess.Popen([sys.executable, "-m", "board", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    proc.wait(timeout=10)
-    pytest.fail(f"the restarted server did not come up: {log.read_text()[-2000:]}")
+def _serve(server: Server, port: int, log: Path) -> harness.Server:
+    """The same server again on the same port (its environment without the sign-in override: the wall is public)."""
+    try:
+        return harness.Server(log, server.config_dir, server.url, port=port, start_seconds=60)
+    except harness.ServerDidNotStart as e:
+        pytest.fail(f"the restarted server did not come up: {e}")
 
 
 @pytest.fixture
@@ -89,9 +77,8 @@ def test_wall_screens_come_back_after_a_server_restart(first_server: Server, bro
     try:
         back = time.monotonic()
         values = {"kajaani": 901.0, "sotkamo": 902.0}
-        with srv.store.sessions.begin() as s:
-            srv.store.upsert_readings(s, [Reading(c, "queue_waiting", utcnow() + timedelta(seconds=1), v)
-                                          for c, v in values.items()], source="demo", now=utcnow())
+        srv.store.write_readings([Reading(c, "queue_waiting", utcnow() + timedelta(seconds=1), v)
+                                  for c, v in values.items()], source="demo", now=utcnow())
         for code, page in pages.items():
             page.wait_for_function(
                 "(v) => document.querySelector('[data-figure=\"queue_waiting\"]')?.dataset.value === v",
@@ -108,7 +95,6 @@ def test_wall_screens_come_back_after_a_server_restart(first_server: Server, bro
             assert len(recent) >= 3, f"{code}: the fragment stopped rerunning after the restart: {recent}"
         assert took < 30, f"the screens took {took:.0f} s to come back"
     finally:
-        second.terminate()
-        second.wait(timeout=20)
+        second.stop(timeout=20)
         for page in pages.values():
             page.close()

@@ -68,8 +68,7 @@ def _night(tmp_path: Path, night: str, style: str) -> tuple[Store, list[tuple[da
     url = f"sqlite:///{tmp_path / 'board.sqlite'}"
     store = Store.open(url)
     # The collector has been running: its bookmark is just before the night.
-    with store.sessions.begin() as s:
-        store.set_bookmark(s, "dw", first - timedelta(seconds=1), first)
+    store.set_bookmark("dw", first - timedelta(seconds=1), first)
     clock = {"now": first}
     collector = Collector(load_settings(config, url), store, clock=lambda: clock["now"], sleep=lambda _: None)
     produced: list[tuple[datetime, float]] = []
@@ -139,11 +138,10 @@ def test_today_ends_at_helsinki_midnight_not_utc_on_the_wall_and_the_overview(tm
     settings = load_settings(config, url)
     store = Store.open(url)
     evening = datetime(2026, 12, 1, 21, 55, tzinfo=UTC)  # Tuesday 23.55 in Helsinki (UTC+2)
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, [Reading("kajaani", m, evening, v) for m, v in [
-            ("queue_waiting", 3), ("queue_handled_today", 10), ("queue_handled_same_day_today", 9),
-            ("contacts_phone_today", 40), ("contacts_chat_today", 5), ("omasote_received_today", 12)]],
-            source="demo", now=evening)
+    store.write_readings([Reading("kajaani", m, evening, v) for m, v in [
+        ("queue_waiting", 3), ("queue_handled_today", 10), ("queue_handled_same_day_today", 9),
+        ("contacts_phone_today", 40), ("contacts_chat_today", 5), ("omasote_received_today", 12)]],
+        source="demo", now=evening)
 
     def figures(now: datetime) -> dict[str, float | None]:
         view = station_view(settings, store, "kajaani", now)
@@ -162,8 +160,7 @@ def test_today_ends_at_helsinki_midnight_not_utc_on_the_wall_and_the_overview(tm
     assert row.figures["queue_waiting"].value == 3
 
     first = datetime(2026, 12, 1, 22, 1, tzinfo=UTC)  # Wednesday's first counts
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, [Reading("kajaani", "contacts_phone_today", first, 1),
-                                  Reading("kajaani", "contacts_chat_today", first, 0)], source="demo", now=first)
+    store.write_readings([Reading("kajaani", "contacts_phone_today", first, 1),
+                          Reading("kajaani", "contacts_chat_today", first, 0)], source="demo", now=first)
     assert figures(first + timedelta(seconds=30))["contacts_total_today"] == 1
     store.dispose()

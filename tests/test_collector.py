@@ -196,16 +196,16 @@ def test_run_forever_survives_a_store_outage(config_dir, sqlite_url, monkeypatch
     write_config(config_dir, interval_seconds=1)
     settings = load_settings(config_dir, sqlite_url)
     store = Store.open(sqlite_url)
-    real_record = store.record_run
+    real_record = store.finish_run
     calls = {"n": 0}
 
-    def flaky_record(session, run, rejects=None):
+    def flaky_record(run, rejects=None, bookmark=None):
         calls["n"] += 1
         if calls["n"] == 1:
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return real_record(session, run, rejects)
+        return real_record(run, rejects, bookmark)
 
-    monkeypatch.setattr(store, "record_run", flaky_record)
+    monkeypatch.setattr(store, "finish_run", flaky_record)
     collector = Collector(settings, store, connectors={"demo": FakeConnector("demo", [])})
     thread = threading.Thread(target=collector.run_forever)
     thread.start()

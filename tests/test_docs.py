@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from board.environment import read_environment
 from board.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,21 +29,17 @@ def doc_sources() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("where", "block"), doc_sources(), ids=[w for w, _ in doc_sources()])
-def test_documented_sources_are_valid(where: str, block: str, config_dir: Path, monkeypatch) -> None:
-    for k, v in SECRETS.items():
-        monkeypatch.setenv(k, v)
+def test_documented_sources_are_valid(where: str, block: str, config_dir: Path) -> None:
     entry = yaml.safe_load(block)
     entry = entry if isinstance(entry, list) else entry["sources"]
     (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": entry}), encoding="utf-8")
-    settings = load_settings(config_dir, "sqlite://")
+    settings = load_settings(config_dir, "sqlite://", read_environment(SECRETS))
     assert settings.sources and all(s.name for s in settings.sources)
 
 
-def test_the_commented_examples_in_sources_yaml_are_valid(config_dir: Path, monkeypatch) -> None:
-    for k, v in SECRETS.items():
-        monkeypatch.setenv(k, v)
+def test_the_commented_examples_in_sources_yaml_are_valid(config_dir: Path) -> None:
     text = (ROOT / "config" / "sources.yaml").read_text(encoding="utf-8")
     uncommented = re.sub(r"^  # (- |  )", r"  \1", text, flags=re.M)
     (config_dir / "sources.yaml").write_text(uncommented, encoding="utf-8")
-    kinds = {s.type for s in load_settings(config_dir, "sqlite://").sources}
+    kinds = {s.type for s in load_settings(config_dir, "sqlite://", read_environment(SECRETS)).sources}
     assert kinds == {"demo", "sql", "rest", "files"}

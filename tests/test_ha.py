@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import os
 import signal
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +11,7 @@ import pytest
 
 from board.store import Store
 from tests.conftest import write_config
+from tests.harness import Process, collector_process, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -35,20 +32,12 @@ def test_a_lease_has_one_holder_until_it_expires(database_url: str):
     store.dispose()
 
 
-def _collector(config_dir: Path, url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": url,
-           "BOARD_LEASE_SECONDS": "4"}
-    return subprocess.Popen([sys.executable, "-m", "board", "collect"], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+def _collector(config_dir: Path, url: str, log: Path) -> Process:
+    return collector_process(log, config_dir, url, BOARD_LEASE_SECONDS="4")
 
 
 def _wait(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
+    return bool(wait_for(predicate, seconds, every=0.3))
 
 
 @pytest.mark.postgres

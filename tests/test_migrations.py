@@ -18,7 +18,7 @@ def _config():  # type: ignore[no-untyped-def]
     from board import store
 
     config = Config()
-    config.set_main_option("script_location", str(store.Path(store.__file__).resolve().parent / "migrations"))
+    config.set_main_option("script_location", str(store.MIGRATIONS))
     return config
 
 

@@ -19,11 +19,13 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.browser_support import CHROMIUM_FLAGS, ROOT, Server, free_port, require_chromium, start_server
+from tests.browser_support import Server, require_chromium, start_server
+from tests.harness import ROOT, free_port
 from tests.streamlit_client import StreamlitClient, text_of
 
 NGINX = os.environ.get("BOARD_NGINX", "/usr/sbin/nginx")
@@ -172,27 +174,21 @@ def test_uploads_other_methods_and_bodies_stop_at_nginx(proxy: Proxy) -> None:
 
 
 @pytest.mark.browser
-def test_chromium_shows_the_wall_and_overview_through_nginx(proxy: Proxy) -> None:
+def test_chromium_shows_the_wall_and_overview_through_nginx(proxy: Proxy, browser: Any) -> None:
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser_support import CHROMIUM
-
     refused: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, "--ignore-certificate-errors"])
-        try:
-            page = browser.new_page(ignore_https_errors=True)
-            # (Streamlit's frontend first probes /wall/_stcore/… for a base path; the server's 404 there is normal.)
-            page.on("response", lambda r: refused.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and "/wall/_stcore/" not in r.url else None)
-            page.goto(f"{proxy.base}/wall?station=kajaani")
-            page.wait_for_selector('.wall[data-station="kajaani"]', timeout=30_000)
-            assert page.locator("h1").first.inner_text() == "Kajaanin terveysasema"
-            page.screenshot(path=str(proxy.folder / "wall-through-nginx.png"))
-            page.goto(f"{proxy.base}/?station=kajaani")
-            page.wait_for_selector("text=Kajaanin terveysasema", timeout=30_000)
-            page.screenshot(path=str(proxy.folder / "overview-through-nginx.png"))
-        finally:
-            browser.close()
+    page = browser.new_page(ignore_https_errors=True)
+    try:
+        # (Streamlit's frontend first probes /wall/_stcore/… for a base path; the server's 404 there is normal.)
+        page.on("response", lambda r: refused.append(f"{r.status} {r.url}")
+                if r.status >= 400 and "/wall/_stcore/" not in r.url else None)
+        page.goto(f"{proxy.base}/wall?station=kajaani")
+        page.wait_for_selector('.wall[data-station="kajaani"]', timeout=30_000)
+        assert page.locator("h1").first.inner_text() == "Kajaanin terveysasema"
+        page.screenshot(path=str(proxy.folder / "wall-through-nginx.png"))
+        page.goto(f"{proxy.base}/?station=kajaani")
+        page.wait_for_selector("text=Kajaanin terveysasema", timeout=30_000)
+        page.screenshot(path=str(proxy.folder / "overview-through-nginx.png"))
+    finally:
+        page.close()
     assert refused == [], f"nginx or the server refused what the pages needed: {refused}"

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from board.domain import timeutil
@@ -21,11 +20,13 @@ from board.domain.notice import (
     clean_author,
     clean_text,
 )
+from board.factory import create_board
 from board.settings import load_settings
 from board.store import Store
 from board.views import station_view
 from board.web import kiosk
 from board.web.wall_html import render_wall
+from tests.conftest import pages_reading
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 10.00 in Helsinki
@@ -172,16 +173,11 @@ def test_the_kiosk_line_names_position_next_station_and_skipped_codes(settings, 
 
 # ------------------------------------------------------------------ pages through AppTest
 @pytest.fixture
-def board(monkeypatch, config_dir: Path, sqlite_url: str) -> Iterator[Store]:
+def board(config_dir: Path, sqlite_url: str) -> Iterator[Store]:
     """An empty store (notices need no readings) and the pages pointed at it."""
-    store = Store.open(sqlite_url)
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # content tests; access: test_access_pages.py
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield store
-    store.dispose()
+    # Sign-in off: content tests; access: test_access_pages.py
+    with pages_reading(create_board(config_dir, sqlite_url, sign_in="off")) as board:
+        yield board.store
 
 
 def run(page: str, **params: str | list[str]) -> AppTest:

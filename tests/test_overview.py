@@ -68,8 +68,7 @@ def test_day_curves_overlay_last_week_on_todays_clock(config_dir: Path, sqlite_u
                 Reading("kajaani", "contacts_phone_today", t1, 10.0),
                 Reading("kajaani", "contacts_chat_today", t1, 2.0),
                 Reading("kajaani", "contacts_phone_today", MONDAY, 15.0)]
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, readings, source="demo", now=MONDAY)
+    store.write_readings(readings, source="demo", now=MONDAY)
     curves = overview.day_curves(settings, store, "kajaani", MONDAY)
     assert [(p[0].strftime("%H:%M"), p[1]) for p in curves.queue_today.points] == [("09:30", 4.0), ("10:30", 6.0)]
     assert [(p[0].strftime("%Y-%m-%d %H:%M"), p[1]) for p in curves.queue_last_week.points] == [

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from board.factory import create_board
 from board.store import Store
+from board.web.streamlit_support import use_board
+from tests.conftest import pages_reading
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,19 +62,17 @@ def test_wall_without_a_station_offers_every_station(seeded: Store):
     assert len(re.findall(r'href="\?station=', html)) == 8
 
 
-def test_wrong_configuration_is_shown_in_words(monkeypatch, seeded: Store, config_dir: Path):
+def test_wrong_configuration_is_shown_in_words(seeded: Store, config_dir: Path, sqlite_url: str):
     (config_dir / "metrics.yaml").write_text("thresholds:\n  queue_waiting: {amber: 30, red: 10}\n")
-    st.cache_resource.clear()
+    use_board(lambda: create_board(config_dir, sqlite_url, sign_in="off"))  # the pages read the files afresh
     at = run("pages/wall.py", station="kajaani")
     assert "metrics.yaml: thresholds.queue_waiting" in at.error[0].value
 
 
-def test_wall_says_in_words_when_the_store_cannot_be_read(monkeypatch, config_dir: Path):
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = run("pages/wall.py", station="kajaani")
+def test_wall_says_in_words_when_the_store_cannot_be_read(config_dir: Path):
+    unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+    with pages_reading(create_board(config_dir, unreachable)):
+        at = run("pages/wall.py", station="kajaani")
     html = next(h.value for h in at.html if 'class="wall' in h.value)
     assert 'data-unavailable="true"' in html and "Tietoja ei saada juuri nyt" in html
     assert "data-figure" not in html  # no numbers at all rather than old ones

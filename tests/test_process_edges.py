@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from board.store import Store
-from tests.browser_support import ROOT, free_port
+from tests.harness import ROOT, free_port
 
 
 def _listening(port: int) -> list[str]:

@@ -33,8 +33,8 @@ from sqlalchemy import create_engine, text
 from board.collector import Collector
 from board.settings import load_settings
 from board.store import Store
-from tests.browser_support import ROOT
 from tests.conftest import write_config
+from tests.harness import ROOT
 
 TRICKLE_SECONDS = 30  # how long the trickling server would go on (the old code waited all of it)
 

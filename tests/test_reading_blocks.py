@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-import board.store_rows as store_rows
+import board.store.rows as store_rows
 from board.collector import Collector
 from board.domain.metrics import all_in_range, range_problem
 from board.domain.reading import Reading, ReadingBlock, Rejected, flatten
@@ -91,8 +91,7 @@ def stored(store: Store) -> tuple[dict, dict, dict]:  # type: ignore[type-arg]
 
 
 def write(store: Store, items: list[Reading | ReadingBlock], now: datetime, source: str = "demo") -> int:
-    with store.sessions.begin() as s:
-        return store.upsert_readings(s, items, source=source, now=now)
+    return store.write_readings(items, source=source, now=now)
 
 
 @pytest.fixture(params=["copy first", "staged only"])

@@ -22,8 +22,7 @@ def test_thin_keeps_the_last_and_the_highest_of_each_bucket(database_url: str):
     readings = [Reading("kajaani", "queue_waiting", t0 + timedelta(minutes=10 * i), float(v))
                 for i, v in enumerate(values)]
     readings.append(Reading("kajaani", "queue_waiting", t0 + timedelta(hours=1), 7.0))
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, readings, source="demo", now=NOW)
+    store.write_readings(readings, source="demo", now=NOW)
     removed = store.thin_readings(t0, t0 + timedelta(hours=2), retention.hour_bucket)
     kept = store.series("kajaani", ["queue_waiting"], t0, t0 + timedelta(hours=2))
     assert [(r.ts.strftime("%H:%M"), r.value) for r in kept] == [("06:10", 9.0), ("06:50", 1.0), ("07:00", 7.0)]

@@ -21,11 +21,12 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from board.factory import create_board
 from board.store import Store
+from tests.conftest import pages_reading
 from tests.loopback import loopback
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,16 +80,12 @@ def test_no_secret_anywhere_after_failing_logins(postgres_server, config_dir, tm
     assert any("Bearer ***" in e for e in errors)
     store.dispose()
 
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", db)
-    monkeypatch.setenv("E2E_DB_PW", password)
-    monkeypatch.setenv("E2E_TOKEN", token)
-    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # the page's content; who may open it: tests/test_access_pages.py
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    page = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60)
-    page.query_params["lang"] = "en"
-    page.run()
+    # Sign-in off: the page's content; who may open it: tests/test_access_pages.py
+    secrets = {"E2E_DB_PW": password, "E2E_TOKEN": token}
+    with pages_reading(create_board(config_dir, db, sign_in="off", environ=secrets)):
+        page = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60)
+        page.query_params["lang"] = "en"
+        page.run()
     assert not page.exception, page.exception
     rendered = "\n".join([*(h.value for h in page.html), *(m.value for m in page.markdown),
                           *(d.value.to_csv() for d in page.dataframe), *(e.value for e in page.error)])

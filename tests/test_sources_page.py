@@ -16,11 +16,13 @@ from board import secrets
 from board.collector import Collector
 from board.domain.reading import Reading, Rejected
 from board.domain.source_health import RunFacts, SourceHealth, judge
+from board.factory import create_board
 from board.settings import load_settings
 from board.source_status import source_statuses
 from board.store import Store
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError
+from tests.conftest import pages_reading
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -118,17 +120,13 @@ def page_env(monkeypatch, config_dir: Path, sqlite_url: str, tmp_path: Path):
         "query": "SELECT asema, aika, jonossa FROM jono WHERE aika >= :since",
         "mapping": {"layout": "wide", "station": "asema", "time": "aika", "metrics": {"jonossa": "queue_waiting"}},
     })
-    settings = load_settings(config_dir, sqlite_url)
-    store = Store.open(sqlite_url)
-    leaky = FakeConnector("dw", error=ConfigurationError(f"login failed for user 'board' with password {secret}"))
-    Collector(settings, store, connectors={"dw": leaky}).run_once(only="dw")
-    Collector(settings, store).run_once()  # the real connectors: demo works, dw has no such ODBC driver
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # content tests; access: test_access_pages.py
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return store, secret
+    # Sign-in off: content tests; access: test_access_pages.py
+    with pages_reading(create_board(config_dir, sqlite_url, sign_in="off")) as board:
+        settings, store = board.settings, board.store
+        leaky = FakeConnector("dw", error=ConfigurationError(f"login failed for user 'board' with password {secret}"))
+        Collector(settings, store, connectors={"dw": leaky}).run_once(only="dw")
+        Collector(settings, store).run_once()  # the real connectors: demo works, dw has no such ODBC driver
+        yield store, secret
 
 
 def test_sources_page_puts_the_failing_source_first_in_words(page_env):

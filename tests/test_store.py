@@ -3,14 +3,14 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 from board.domain.reading import Reading
-from board.store import RunRow, Store
+from board.domain.runs import Run
+from board.store import Store
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def write(store: Store, readings: list[Reading], source: str = "demo") -> int:
-    with store.sessions.begin() as s:
-        return store.upsert_readings(s, readings, source=source, now=T0)
+    return store.write_readings(readings, source=source, now=T0)
 
 
 def test_upserting_the_same_window_twice_never_double_counts(store: Store):
@@ -40,8 +40,7 @@ def test_a_reading_read_again_keeps_when_it_was_first_collected(store: Store):
              Reading("kajaani", "queue_waiting", T0 + timedelta(minutes=1), 2.0)]
     write(store, first)
     later = T0 + timedelta(minutes=5)
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, [first[0], Reading("kajaani", "queue_waiting", first[1].ts, 3.0)], "demo", later)
+    store.write_readings([first[0], Reading("kajaani", "queue_waiting", first[1].ts, 3.0)], "demo", later)
     assert collected() == {0: T0, 1: later}
 
 
@@ -82,12 +81,9 @@ def test_last_values_are_each_pairs_latest_reading_in_the_window(store: Store):
 
 
 def test_runs_bookmarks_and_rejects_are_recorded(store: Store):
-    with store.sessions.begin() as s:
-        run = store.record_run(s, RunRow(source="demo", started_at=T0, finished_at=T0 + timedelta(seconds=2),
-                                         rows=10, rejected=3, ok=True), {"unknown station 'oulu'": 3})
-        store.set_bookmark(s, "demo", T0, T0)
-    with store.sessions.begin() as s:
-        store.set_bookmark(s, "demo", T0 + timedelta(minutes=1), T0)
+    run = store.finish_run(Run(source="demo", started_at=T0, finished_at=T0 + timedelta(seconds=2), rows=10,
+                               rejected=3, ok=True), {"unknown station 'oulu'": 3}, bookmark=T0)
+    store.set_bookmark("demo", T0 + timedelta(minutes=1), T0)
     assert store.bookmark("demo") == T0 + timedelta(minutes=1)
     [got] = store.runs("demo")
     assert got.duration_seconds == 2 and got.rows == 10 and got.ok

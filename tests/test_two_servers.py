@@ -32,9 +32,9 @@ def test_two_servers_on_one_postgresql_show_the_same_new_value(postgres_url: str
         for page, srv in zip(pages, servers, strict=True):
             page.goto(f"{srv.base}/wall?station=sotkamo&refresh=2")
             page.wait_for_selector('.wall[data-station="sotkamo"]', timeout=30_000)
-        with store.sessions.begin() as s:  # the collector (any server's) writes once
-            store.upsert_readings(s, [Reading("sotkamo", "omasote_unanswered", utcnow() + timedelta(seconds=1), 4321)],
-                                  source="demo", now=utcnow())
+        # the collector (any server's) writes once
+        store.write_readings([Reading("sotkamo", "omasote_unanswered", utcnow() + timedelta(seconds=1), 4321)],
+                             source="demo", now=utcnow())
         for page in pages:
             page.wait_for_function(
                 "document.querySelector('[data-figure=\"omasote_unanswered\"]').dataset.value === '4321'",

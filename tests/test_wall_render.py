@@ -10,8 +10,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 Helsinki: open
 
 
 def put(store, *readings: Reading) -> None:
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, readings, source="demo", now=NOW)
+    store.write_readings(readings, source="demo", now=NOW)
 
 
 def test_fresh_tile_shows_value_status_word_and_freshness(settings, store):

@@ -13,13 +13,13 @@ import io
 import itertools
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from board import export, weekly
@@ -27,11 +27,12 @@ from board import formatting as fmt
 from board.domain import timeutil
 from board.domain.reading import Reading
 from board.domain.timeutil import at_local, day_length, local_date, utcnow
-from board.settings import Settings, load_settings
+from board.factory import create_board
+from board.settings import Settings
 from board.store import Store
 from board.web.week_support import fmt_change, fmt_value
 from board.weekly import FIGURES, IsoWeek, WeekReport
-from tests.conftest import write_config
+from tests.conftest import pages_reading, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 MON, TUE, SUN = date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 22)
@@ -92,24 +93,18 @@ READINGS = [
 
 
 def write(store: Store, readings: list[Reading]) -> None:
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, readings, source="demo", now=datetime(2026, 11, 24, tzinfo=UTC))
+    store.write_readings(readings, source="demo", now=datetime(2026, 11, 24, tzinfo=UTC))
 
 
 @pytest.fixture
-def board(monkeypatch, tmp_path: Path) -> tuple[Settings, Store]:
+def board(tmp_path: Path) -> Iterator[tuple[Settings, Store]]:
     """Settings and a store with the readings above, and the pages pointed at them."""
     config_dir = write_config(tmp_path / "config")
     url = f"sqlite:///{tmp_path / 'board.sqlite'}"
-    settings, store = load_settings(config_dir, url), Store.open(url)
-    write(store, READINGS)
-    monkeypatch.setenv("BOARD_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("BOARD_DATABASE_URL", url)
-    monkeypatch.setenv("BOARD_SIGN_IN", "off")  # content tests; access: test_access_pages.py
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield settings, store
-    store.dispose()
+    # Sign-in off: content tests; access: test_access_pages.py
+    with pages_reading(create_board(config_dir, url, sign_in="off")) as board:
+        write(board.store, READINGS)
+        yield board.settings, board.store
 
 
 @pytest.fixture

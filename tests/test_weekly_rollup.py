@@ -22,7 +22,7 @@ from board.collector import Collector
 from board.domain.reading import Reading
 from board.domain.timeutil import day_bounds, local_date
 from board.settings import RetentionSettings, Settings, load_settings
-from board.store import DailyRow, ReadingRow, Store, make_engine
+from board.store import DailyRow, ReadingRow, Store, make_engine, writes
 from board.weekly import (
     ALL,
     FETCHED,
@@ -144,8 +144,7 @@ def assert_same_reports(settings: Settings, store: Store) -> None:
 
 
 def write(store: Store, readings: list[Reading]) -> None:
-    with store.sessions.begin() as s:
-        store.upsert_readings(s, readings, source="demo", now=NOW)
+    store.write_readings(readings, source="demo", now=NOW)
 
 
 # ------------------------------------------------------------------------------------------ tests
@@ -236,9 +235,8 @@ def test_an_overlapping_pull_merges_without_recomputing(sqlite_url: str, monkeyp
 
     write(store, minutes([1, 2, 3, 3]))
     recomputed: list[object] = []
-    real = Store._days_from_readings
-    monkeypatch.setattr(Store, "_days_from_readings", lambda self, s, keys: recomputed.append(keys) or real(
-        self, s, keys))
+    real = writes.days_from_readings
+    monkeypatch.setattr(writes, "days_from_readings", lambda s, keys: recomputed.append(keys) or real(s, keys))
     write(store, minutes([3, 3, 3, 4], first=3))  # re-sends 8.03 unchanged: a quiet minute, then a new contact
     write(store, minutes([4, 4], first=6))  # the same total again: a later tie of the highest
     assert recomputed == []

@@ -11,6 +11,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from board.store import Base, make_engine
+from board.store.engine import dialect_of
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,7 +21,7 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things in place
+        render_as_batch=dialect_of(connection.engine).is_sqlite,  # SQLite cannot ALTER most things in place
         compare_type=True,
     )
     with context.begin_transaction():

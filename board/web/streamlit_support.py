@@ -1,34 +1,78 @@
-"""Streamlit glue: one settings object and one store per server process, and
+"""Streamlit glue: one board (settings and store) per server process, and
 view results shared by every session for a few seconds.
 
-``st.cache_resource`` keeps one engine per process; ``st.cache_data`` with a
-short TTL means a hundred wall screens on the same station cost the store one
-query per TTL, not one per screen.
+``st.cache_resource`` keeps one board, so one engine, per process;
+``st.cache_data`` with a short TTL means a hundred wall screens on the same
+station cost the store one query per TTL, not one per screen.
+
+**Which board the pages read.** :func:`get_board`: the one handed over with
+:func:`use_board` if any, else the process's own, made once by
+:func:`board.factory.create_board` from the environment (what ``python -m
+board serve`` passes its web server). AppTest runs the pages in the test's
+own process, so a test hands them its board instead of patching environment
+variables::
+
+    use_board(create_board(config_dir, database_url, sign_in="off"))
+    AppTest.from_file("pages/wall.py").run()
+    use_board(None)  # back to the environment's
+
+A test of what a page says about a wrong configuration hands over a maker
+instead, ``use_board(lambda: create_board(config_dir))``: it is called when a
+page first asks, and again until it succeeds (like the process's own board,
+a :class:`~board.settings.ConfigError` is shown on the page, not kept).
+Handing over (or back) clears the view caches: no page shows a result of the
+previous board.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import streamlit as st
 
 from board import views
-from board.settings import ConfigError, Settings, load_settings
+from board.factory import Board, create_board
+from board.settings import ConfigError, Settings
 from board.store import Store
 
 VIEW_TTL_SECONDS = 5
 #: Sparklines: all of today's readings, the costliest read of a wall refresh; a minute's lag is invisible.
 TREND_TTL_SECONDS = 60
 
+_maker: Callable[[], Board] | None = None
+_handed: Board | None = None
+
+
+def use_board(board: Board | Callable[[], Board] | None) -> None:
+    """Make every page of this process read ``board``, or what ``board()`` makes (None: the environment's board
+    again); clears the view caches."""
+    global _maker, _handed
+    _maker, _handed = (None, board) if isinstance(board, Board) else (board, None)
+    st.cache_data.clear()
+
 
 @st.cache_resource(show_spinner=False)
+def _environment_board() -> Board:
+    return create_board()
+
+
+def get_board() -> Board:
+    """The board the pages read (see the module's docstring); a ConfigError when its configuration is wrong."""
+    global _handed
+    if _handed is None and _maker is not None:
+        _handed = _maker()
+    return _handed if _handed is not None else _environment_board()
+
+
 def get_settings() -> Settings:
-    return load_settings()
+    return get_board().settings
 
 
-@st.cache_resource(show_spinner=False)
-def get_store(url: str) -> Store:
-    return Store.open(url)
+def get_store(url: str | None = None) -> Store:
+    """The board's store (opened on first use). ``url`` is the pages' habit (``settings.database_url``): the
+    board's own, so it is not needed to tell which store."""
+    return get_board().store
 
 
 def settings_or_stop(lang: str = "fi") -> Settings:

@@ -1,6 +1,6 @@
 """How a write's readings travel to the database: the hot end of every backfill.
 
-:meth:`board.store.Store.upsert_readings` decides what to write (and keeps
+:func:`board.store.writes.upsert_readings` decides what to write (and keeps
 the summary tables); these classes only gather the rows and send them, in
 the form each driver takes fastest:
 

@@ -1,0 +1,111 @@
+"""The store: readings, their day summaries, collector runs, bookmarks, leases, notices and page views.
+
+Readings are keyed by ``(station, metric, ts)``. Every write is an upsert on
+that key, so pulling the same window twice, or a collector restarting in the
+middle of a window, can never double-count. The same code runs on SQLite (the
+embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
+
+:class:`Store` is the one door; behind it, a module per job:
+
+* :mod:`.schema`   the tables (ORM) and ``UTCDateTime`` (naive UTC stored, aware UTC handed out)
+* :mod:`.engine`   opening a database, SQLite pragmas, the benchmarks' statement counter, :class:`Dialect`
+* :mod:`.writes`   the write path (``rows`` gathers and sends the rows; ``days`` is a day's summary and its merge rule)
+* :mod:`.reads`    the queries of the pages, the CLI and the Sources page
+* :mod:`.runs`     collector runs, bookmarks and leases
+* :mod:`.notices`  notices and page views
+* :mod:`.thinning` retention's reads and thinning
+
+Callers get domain records and plain tuples, never sessions or ORM rows.
+``sessions`` stays public for tests that look at the tables themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from board.domain.reading import Reading, ReadingBlock
+from board.domain.runs import Run
+from board.store.engine import Dialect, dialect_of, make_engine
+from board.store.notices import Notices
+from board.store.reads import Reads
+from board.store.runs import RunLog
+from board.store.schema import (
+    Base,
+    BookmarkRow,
+    DailyRow,
+    LeaseRow,
+    NewestRow,
+    NoticeRow,
+    PageViewRow,
+    ReadingRow,
+    RejectRow,
+    RunRow,
+    UTCDateTime,
+)
+from board.store.thinning import Thinning
+from board.store.writes import UPSERT_CHUNK, upsert_readings
+
+__all__ = [
+    "BASELINE_REVISION", "UPSERT_CHUNK", "Base", "BookmarkRow", "DailyRow", "Dialect", "LeaseRow", "NewestRow",
+    "NoticeRow", "PageViewRow", "ReadingRow", "RejectRow", "Run", "RunRow", "Store", "UTCDateTime", "make_engine",
+]
+
+#: The first migration: the schema as it was created before migrations existed.
+BASELINE_REVISION = "0001"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class Store(Reads, RunLog, Notices, Thinning):
+    """Thin gateway over an engine; sessions are opened here, at the edge."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @cached_property
+    def dialect(self) -> Dialect:
+        return dialect_of(self.engine)
+
+    @classmethod
+    def open(cls, url: str, create: bool = True, count_statements_to: str | None = None) -> Store:
+        """The store at ``url``, its tables created or upgraded unless ``create`` is False."""
+        store = cls(make_engine(url, count_statements_to))
+        if create:
+            store.create_schema()
+        return store
+
+    def create_schema(self) -> None:
+        """Create or upgrade the tables with the Alembic migrations in ``board/migrations``.
+
+        A database made before migrations existed (by ``create_all``) has the
+        first revision's tables but no ``alembic_version``: it is stamped at
+        that revision first, then upgraded like any other.
+        """
+        from alembic import command
+        from alembic.config import Config
+        from sqlalchemy import inspect
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            dialect_of(self.engine).lock_migrations(conn)
+            config.attributes["connection"] = conn
+            tables = set(inspect(conn).get_table_names())
+            if "readings" in tables and "alembic_version" not in tables:
+                command.stamp(config, BASELINE_REVISION)
+            command.upgrade(config, "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def write_readings(self, readings: Iterable[Reading | ReadingBlock], source: str, now: datetime) -> int:
+        """Insert or overwrite ``readings`` by key in one transaction, keeping the day summaries and the newest
+        reading per source; return how many were written (see :mod:`board.store.writes`)."""
+        with self.sessions.begin() as session:
+            return upsert_readings(session, self.dialect, readings, source, now)

@@ -1,0 +1,133 @@
+"""Opening a database, and every difference between SQLite and PostgreSQL in one place.
+
+:func:`make_engine` creates the engine (SQLite: the folder made, WAL and a
+busy timeout so the collector writes while the web server reads) and, for the
+benchmarks, a statement counter. :class:`Dialect` is what the rest of the
+store asks instead of testing ``dialect.name``: the DB-API parameter mark, how
+a time and a day are sent on the raw-cursor paths, which rows class gathers a
+write, how a batch of summary rows is sent, the upsert constructor and the
+migration lock. A third database means one more :class:`Dialect`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+
+from board.domain.timeutil import UTC
+from board.store.rows import PostgresRows, SqliteRows, copy_into_stage, sqlite_time
+
+
+def _naive_utc(ts: datetime) -> datetime:
+    return ts.astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the two databases the store runs on."""
+
+    name: str
+    #: The DB-API parameter mark of the raw-cursor paths.
+    mark: str
+    #: The SQL function giving the later of two times.
+    later: str
+    #: A time as the raw-cursor paths send it (what the ``UTCDateTime`` column type stores).
+    time: Callable[[datetime], object]
+    #: A Helsinki day as the raw-cursor paths send it.
+    day: Callable[[date], object]
+    #: The class that gathers a write's readings (:mod:`board.store.rows`).
+    rows: type[SqliteRows] | type[PostgresRows]
+    #: ``insert`` with ``on_conflict_do_update`` for the ORM paths.
+    insert: Callable[..., Any]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.name == "sqlite"
+
+    def send_staged(self, cursor: Any, statement: str, rows: list[tuple[object, ...]], stage: str,
+                    columns: str) -> None:
+        """Run an upsert over many rows. SQLite: ``statement`` (with marks) by ``executemany``. PostgreSQL: the
+        rows COPYed into the temporary table ``stage``, then ``statement`` (selecting from it) once: a year's
+        backfill merges about 200 000 day rows, which one by one was seconds of server time."""
+        if self.is_sqlite:
+            cursor.executemany(statement, rows)
+        elif rows:
+            copy_into_stage(cursor, stage, columns, rows)
+            cursor.execute(statement)
+            cursor.execute(f"TRUNCATE {stage}")
+
+    def lock_migrations(self, conn: Connection) -> None:
+        """Two processes starting at once must not both migrate (SQLite's write lock already serialises them)."""
+        if not self.is_sqlite:
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+
+
+SQLITE = Dialect("sqlite", "?", "MAX", sqlite_time, date.isoformat, SqliteRows, sqlite.insert)
+POSTGRESQL = Dialect("postgresql", "%s", "GREATEST", _naive_utc, lambda d: d, PostgresRows, postgresql.insert)
+DIALECTS = {d.name: d for d in (SQLITE, POSTGRESQL)}
+
+
+def dialect_of(engine: Engine) -> Dialect:
+    try:
+        return DIALECTS[engine.dialect.name]
+    except KeyError:
+        raise NotImplementedError(f"the store is not implemented for {engine.dialect.name}") from None
+
+
+def make_engine(url: str, count_statements_to: str | None = None) -> Engine:
+    """Create an engine; for SQLite, make the folder and let two processes share the file.
+
+    ``count_statements_to`` (the benchmarks' ``BOARD_QUERY_COUNT_FILE``, read by
+    :mod:`board.environment`): count the statements this process runs into
+    ``FILE.<pid>``.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # WAL: the collector writes while the web server reads, without blocking it.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if count_statements_to:
+        _count_statements(engine, Path(f"{count_statements_to}.{os.getpid()}"))
+    return engine
+
+
+def _count_statements(engine: Engine, path: Path) -> None:
+    """For benchmarks: count the statements this process runs, written to ``path`` once a second.
+
+    It shows whether store queries grow with the number of wall screens (they
+    must not: views are cached).
+    """
+    counter = {"n": 0}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args: object) -> None:
+        counter["n"] += 1
+
+    def flush() -> None:
+        spare = path.with_name(path.name + ".tmp")
+        while True:  # written aside and renamed: a reader never sees a half-written (empty) file
+            spare.write_text(str(counter["n"]))
+            os.replace(spare, path)
+            threading.Event().wait(1.0)
+
+    threading.Thread(target=flush, name="query-counter", daemon=True).start()

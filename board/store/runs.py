@@ -1,0 +1,107 @@
+"""Collector runs, source bookmarks and leases: what the collector records and coordinates by.
+
+The collector hands over plain :class:`~board.domain.runs.Run` records and
+gets them back the same way; :meth:`RunLog.finish_run` commits a pull's run
+record, its rejected rows and the source's new bookmark in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from board.domain.runs import Run
+from board.domain.timeutil import ensure_utc
+from board.store.engine import Dialect
+from board.store.schema import BookmarkRow, LeaseRow, RejectRow, RunRow
+
+
+class RunLog:
+    """Runs, bookmarks and leases (part of :class:`board.store.Store`)."""
+
+    sessions: sessionmaker[Session]
+    dialect: Dialect
+
+    def finish_run(self, run: Run, rejects: dict[str, int] | None = None, bookmark: datetime | None = None) -> Run:
+        """Record ``run`` with its rejected rows (per reason) and, when given, move the source's bookmark to
+        ``bookmark``, all in one transaction; return the run as stored (with its ``id``)."""
+        with self.sessions.begin() as s:
+            row = RunRow.from_domain(run)
+            s.add(row)
+            s.flush()
+            for reason, count in (rejects or {}).items():
+                s.add(RejectRow(run_id=row.id, reason=reason[:2000], count=count))
+            if bookmark is not None:
+                _set_bookmark(s, run.source, bookmark, run.finished_at)
+            return row.to_domain()
+
+    def set_bookmark(self, source: str, since: datetime, now: datetime) -> None:
+        """Where the next pull of ``source`` starts (retention keeps its progress this way too)."""
+        with self.sessions.begin() as s:
+            _set_bookmark(s, source, since, now)
+
+    def bookmark(self, source: str) -> datetime | None:
+        with self.sessions() as s:
+            row = s.get(BookmarkRow, source)
+            return row.since if row else None
+
+    def runs(self, source: str | None = None, limit: int = 50) -> list[Run]:
+        """The newest runs first (of ``source``, or of every source)."""
+        stmt = select(RunRow).order_by(RunRow.started_at.desc(), RunRow.id.desc()).limit(limit)
+        if source:
+            stmt = stmt.where(RunRow.source == source)
+        with self.sessions() as s:
+            return [r.to_domain() for r in s.scalars(stmt)]
+
+    def rejects(self, run_id: int) -> dict[str, int]:
+        with self.sessions() as s:
+            rows = s.scalars(select(RejectRow).where(RejectRow.run_id == run_id))
+            return {r.reason: r.count for r in rows}
+
+    def prune_runs(self, older_than: datetime) -> int:
+        """Forget run records (and their rejects) older than ``older_than``."""
+        old = select(RunRow.id).where(RunRow.started_at < older_than)
+        with self.sessions.begin() as s:
+            s.execute(delete(RejectRow).where(RejectRow.run_id.in_(old)))
+            return s.execute(delete(RunRow).where(RunRow.started_at < older_than)).rowcount or 0
+
+    def take_lease(self, source: str, holder: str, now: datetime, ttl_seconds: float) -> bool:
+        """Take or renew ``source``'s lease for ``holder``; False while another holder's lease is valid.
+
+        One statement (an upsert that only overwrites our own or an expired
+        lease), so two collectors racing for a source cannot both win.
+        """
+        insert = self.dialect.insert
+        table = LeaseRow.__table__
+        expires = ensure_utc(now) + timedelta(seconds=ttl_seconds)
+        stmt = insert(table).values(source=source, holder=holder, acquired_at=now, expires_at=expires)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source"],
+            set_={"holder": stmt.excluded.holder, "expires_at": stmt.excluded.expires_at,
+                  "acquired_at": case((table.c.holder == stmt.excluded.holder, table.c.acquired_at),
+                                      else_=stmt.excluded.acquired_at)},
+            where=(table.c.holder == stmt.excluded.holder) | (table.c.expires_at < stmt.excluded.acquired_at),
+        )
+        with self.sessions.begin() as s:
+            s.execute(stmt)
+            return s.scalar(select(LeaseRow.holder).where(LeaseRow.source == source)) == holder
+
+    def release_leases(self, holder: str) -> None:
+        """Give up every lease of ``holder`` (a clean stop: the other collector takes over at once)."""
+        with self.sessions.begin() as s:
+            s.execute(delete(LeaseRow).where(LeaseRow.holder == holder))
+
+    def leases(self) -> dict[str, tuple[str, datetime]]:
+        with self.sessions() as s:
+            return {r.source: (r.holder, r.expires_at) for r in s.scalars(select(LeaseRow))}
+
+
+
+def _set_bookmark(session: Session, source: str, since: datetime, now: datetime) -> None:
+    row = session.get(BookmarkRow, source)
+    if row is None:
+        session.add(BookmarkRow(source=source, since=since, updated_at=now))
+    else:
+        row.since, row.updated_at = since, now

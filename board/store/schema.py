@@ -1,0 +1,220 @@
+"""The store's tables (SQLAlchemy 2.0 ORM) and how a time is kept in them.
+
+All timestamps are stored as naive UTC and handed out as aware UTC
+(:class:`UTCDateTime`, identical on every dialect). The schema is created and
+upgraded by the Alembic migrations in ``board/migrations``; a change here
+needs a migration (``tests/test_migrations.py`` says when they disagree).
+Only the store package uses these classes: callers get domain records.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from board.domain.notice import Notice
+from board.domain.runs import Run
+from board.domain.timeutil import UTC, ensure_utc
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in Python, naive UTC in the database (identical on every dialect)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return ensure_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Stored(TypeDecorator[object]):
+    """A column read as the driver hands it over (SQLite: text, PostgreSQL: date/datetime), for callers that
+    convert each distinct value once instead of once per row."""
+
+    impl = String
+    cache_ok = True
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class ReadingRow(Base):
+    __tablename__ = "readings"
+
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(60))
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NewestRow(Base):
+    """The newest reading time per source, station and metric, kept up to date by every write.
+
+    The Sources page's freshness grid reads this small table instead of
+    grouping years of readings.
+    """
+
+    __tablename__ = "newest_readings"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DailyRow(Base):
+    """One station's metric on one Helsinki day: its last reading and its highest, kept by every write.
+
+    The weekly view reads these (a row per station, metric and day) instead of
+    every reading of two weeks (~49 a day per metric at the demo's history
+    resolution, 1 440 for a minute-by-minute day). ``last_*`` is the reading
+    with the latest ``ts`` (a cumulative ``*_today`` metric's day total, a
+    gauge's end-of-day value); ``max_*`` the highest value, the latest of equal
+    ones: the same two readings retention thinning keeps, so thinning never
+    changes a row. A day without readings has no row (never a 0).
+    """
+
+    __tablename__ = "daily_readings"
+
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    last_ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_value: Mapped[float] = mapped_column(Float)
+    max_ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    max_value: Mapped[float] = mapped_column(Float)
+
+
+class RunRow(Base):
+    """One collector run of one source: the administrator's audit trail."""
+
+    __tablename__ = "collector_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    ok: Mapped[bool] = mapped_column()
+    error_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The collector process that ran it (host:pid:id), when collectors share a store.
+    holder: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+    __table_args__ = (Index(None, "source", "started_at"),)
+
+    @classmethod
+    def from_domain(cls, run: Run) -> RunRow:
+        return cls(source=run.source, started_at=run.started_at, finished_at=run.finished_at,
+                   window_since=run.window_since, rows=run.rows, rejected=run.rejected, attempts=run.attempts,
+                   ok=run.ok, error_kind=run.error_kind, error=run.error, holder=run.holder)
+
+    def to_domain(self) -> Run:
+        return Run(source=self.source, started_at=self.started_at, finished_at=self.finished_at,
+                   window_since=self.window_since, rows=self.rows, rejected=self.rejected, attempts=self.attempts,
+                   ok=self.ok, error_kind=self.error_kind, error=self.error, holder=self.holder, id=self.id)
+
+
+class RejectRow(Base):
+    """A row a connector refused, with its reason (aggregated per run)."""
+
+    __tablename__ = "collector_rejects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("collector_runs.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class BookmarkRow(Base):
+    """Where the next pull of a source starts (never past when a pull started)."""
+
+    __tablename__ = "source_bookmarks"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LeaseRow(Base):
+    """Which collector process pulls a source right now (high availability without double work).
+
+    A collector pulls a source only while it holds the source's lease; it
+    renews the lease on every turn and after every batch. When a collector
+    dies its leases expire and another collector takes the sources over.
+    """
+
+    __tablename__ = "source_leases"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NoticeRow(Base):
+    """A shift lead's notice on chosen wall screens (plain text, cleaned by board.domain.notice)."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    #: Comma-separated station codes, or "*" for every station (codes cannot contain commas).
+    stations: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    def to_domain(self) -> Notice:
+        return Notice(self.id, self.text, tuple(self.stations.split(",")), self.starts_at, self.ends_at,
+                      self.author, self.created_at, self.withdrawn_at, self.withdrawn_by)
+
+
+class PageViewRow(Base):
+    """How many times a page was opened, per local day, page and station: the board's own usage KPI.
+
+    No user, no address, no session id: counts only.
+    """
+
+    __tablename__ = "page_views"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    page: Mapped[str] = mapped_column(String(40), primary_key=True)
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" when the page has no station
+    views: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,200 @@
+"""The write path: readings upserted by key, and the two summary tables every write keeps.
+
+The hot end of every backfill, so it talks to the driver directly
+(:mod:`board.store.rows`): on SQLite one prepared ``INSERT … ON CONFLICT DO
+UPDATE`` run with ``executemany`` (sqlite3's C loop); on PostgreSQL a binary
+``COPY``. A :class:`ReadingBlock` becomes rows a column at a time, without an
+object per reading, and its days are summarised by numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from board.domain.reading import Reading, ReadingBlock
+from board.domain.timeutil import day_bounds, local_date
+from board.store.days import MERGE_SQL, REPLACE_SQL, DayKey, DaySummary
+from board.store.engine import Dialect
+from board.store.rows import PostgresRows, SqliteRows
+from board.store.schema import DailyRow, ReadingRow
+
+UPSERT_CHUNK = 5000
+_DAILY_COLUMNS = "station, day, metric, last_ts, last_value, max_ts, max_value"
+_DAILY_STAGE = ("station varchar(40), day date, metric varchar(60), last_ts timestamp, last_value float8, "
+                "max_ts timestamp, max_value float8")
+Rows = SqliteRows | PostgresRows
+#: Each instant of a write converted once: its stored form and its Helsinki day.
+Stamps = dict[datetime, tuple[object, date]]
+
+
+def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Reading | ReadingBlock], source: str,
+                    now: datetime) -> int:
+    """Insert or overwrite readings by key inside ``session``; return how many were written.
+
+    Times are written exactly as the ``UTCDateTime`` column type writes them
+    (naive UTC). A reading written again with the same value keeps its
+    ``collected_at`` (when the board first had it): pulls overlap on purpose
+    (a source's ``lookback_seconds``), and a re-read is not news.
+
+    In the same pass it keeps the two summary tables every write must keep:
+    ``daily_readings`` (see :func:`_roll_up`) and ``newest_readings``.
+    """
+    rows: Rows = dialect.rows(source, now)
+    stamp = rows.stamp
+    stamps: Stamps = {}  # a source sends many readings per instant: convert each instant once
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    written = 0
+    days: dict[DayKey, DaySummary] = {}  # this call's readings, per station, metric and day
+    unordered: set[DayKey] = set()  # days whose readings came out of time order: recomputed
+    try:
+        add, summary_of, stamp_of, one = rows.add, days.get, stamps.get, DaySummary.of  # a few µs a reading add up
+        for item in readings:
+            singles: Iterable[Reading] = (item,)  # type: ignore[assignment]
+            if isinstance(item, ReadingBlock):
+                if all(a < b for a, b in pairwise(item.times)):
+                    _block_rows(item, rows, stamps, days, unordered)
+                    singles = ()
+                else:  # out of time order: the readings one by one sort that out
+                    singles = item.readings()
+            for r in singles:
+                ts, station, metric = r.ts, r.station, r.metric
+                known = stamp_of(ts)
+                if known is None:
+                    known = stamps[ts] = (stamp(ts), local_date(ts))
+                value = float(r.value)
+                add(station, metric, known[0], value)
+                key = (station, metric, known[1])
+                day = summary_of(key)
+                if day is None:
+                    days[key] = one(ts, value)
+                elif not day.merge(ts, ts, value, ts, value):
+                    unordered.add(key)
+            if len(rows) >= UPSERT_CHUNK:
+                written += rows.flush(cursor)
+        if len(rows):
+            written += rows.flush(cursor)
+        _roll_up(session, dialect, cursor, days, unordered)
+        _newest(dialect, cursor, source, days)
+    finally:
+        cursor.close()
+    return written
+
+
+def _block_rows(block: ReadingBlock, rows: Rows, stamps: Stamps, days: dict[DayKey, DaySummary],
+                unordered: set[DayKey]) -> None:
+    """Add ``block``'s rows to ``rows`` (a metric at a time: in key order) and its days' summaries to ``days``.
+
+    The same result as the readings one by one, with numpy doing the
+    per-reading work: rows are made a column at a time (see
+    :mod:`board.store.rows`), and each day's last and highest value of every
+    metric by one reduction per day. The block's times must be in ascending order.
+    """
+    times, station = block.times, block.station
+    n = len(times)
+    if n == 0:
+        return
+    known = []
+    for ts in times:
+        k = stamps.get(ts)
+        if k is None:
+            k = stamps[ts] = (rows.stamp(ts), local_date(ts))
+        known.append(k)
+    values = np.asarray(block.values, dtype=np.float64)
+    rows.add_block(station, block.metrics, [k[0] for k in known], values)  # type: ignore[arg-type]
+    start = 0
+    while start < n:  # each Helsinki day the block covers (its times are in order, so each day's are contiguous)
+        day = known[start][1]
+        end = start + 1
+        while end < n and known[end][1] == day:
+            end += 1
+        part = values[start:end]
+        last, top = part[-1].tolist(), part.max(axis=0).tolist()
+        top_at = (end - 1 - np.argmax(part[::-1], axis=0)).tolist()  # the latest of equal highest values
+        first_ts, last_ts = times[start], times[end - 1]
+        for j, metric in enumerate(block.metrics):
+            key = (station, metric, day)
+            old = days.get(key)
+            if old is None:
+                days[key] = DaySummary(first_ts, last_ts, last[j], times[top_at[j]], top[j])
+            elif not old.merge(first_ts, last_ts, last[j], times[top_at[j]], top[j]):
+                unordered.add(key)  # overlaps what this write already had for the day: recomputed
+        start = end
+
+
+def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey, DaySummary],
+             unordered: set[DayKey]) -> None:
+    """Fold one write's per-day summaries into ``daily_readings`` (after the readings are written).
+
+    A day's row merges in place by :data:`~board.store.days.MERGE_SQL` (one
+    upsert per station, metric and day touched, not per reading). That is
+    exact unless the write lowered the reading that held the day's maximum (a
+    source's correction), which a merge cannot see. So the stored rows of the
+    touched days are read first: a day the write may have lowered
+    (:meth:`DaySummary.may_have_lowered`) is recomputed from the readings, and
+    so is a day whose readings came out of time order. Neither happens in a
+    plain backfill or a normal incremental pull.
+    """
+    if not days:
+        return
+    d = DailyRow.__table__.c
+    stale = set(unordered)
+    stations = sorted({k[0] for k in days})
+    first, last = min(k[2] for k in days), max(k[2] for k in days)
+    stored = select(d.station, d.metric, d.day, d.max_ts, d.max_value).where(
+        d.station.in_(stations), d.day >= first, d.day <= last)
+    for st, m, day, max_ts, max_value in session.execute(stored):
+        new = days.get((st, m, day))
+        if new is not None and new.may_have_lowered(max_ts, max_value):
+            stale.add((st, m, day))
+    time, day_of = dialect.time, dialect.day
+
+    def row(key: DayKey, a: DaySummary) -> tuple[object, ...]:
+        st, m, day = key
+        return (st, day_of(day), m, time(a.last_ts), a.last_value, time(a.max_ts), a.max_value)
+
+    values = (f"VALUES ({', '.join([dialect.mark] * 7)})" if dialect.is_sqlite
+              else f"SELECT {_DAILY_COLUMNS} FROM daily_stage")
+    insert = f"INSERT INTO daily_readings ({_DAILY_COLUMNS}) {values} ON CONFLICT (station, day, metric) DO UPDATE SET "
+    dialect.send_staged(cursor, insert + MERGE_SQL, [row(k, a) for k, a in days.items() if k not in stale],
+                        "daily_stage", _DAILY_STAGE)
+    if stale:
+        exact = days_from_readings(session, stale)
+        dialect.send_staged(cursor, insert + REPLACE_SQL, [row(k, a) for k, a in exact.items()],
+                            "daily_stage", _DAILY_STAGE)
+
+
+def _newest(dialect: Dialect, cursor: Any, source: str, days: dict[DayKey, DaySummary]) -> None:
+    """Move ``newest_readings`` of ``source`` to the newest time this write had of each station's metric."""
+    newest: dict[tuple[str, str], datetime] = {}
+    for (st, m, _), day in days.items():
+        if newest.get((st, m), day.last_ts) <= day.last_ts:
+            newest[(st, m)] = day.last_ts
+    cursor.executemany(
+        f"INSERT INTO newest_readings (source, station, metric, ts) VALUES ({', '.join([dialect.mark] * 4)}) "
+        f"ON CONFLICT (source, station, metric) DO UPDATE SET ts = {dialect.later}(newest_readings.ts, excluded.ts)",
+        [(source, st, m, dialect.time(ts)) for (st, m), ts in newest.items()])
+
+
+def days_from_readings(session: Session, keys: Iterable[DayKey]) -> dict[DayKey, DaySummary]:
+    """The ``daily_readings`` summary of each (station, metric, day) computed from its readings."""
+    r = ReadingRow
+    out: dict[DayKey, DaySummary] = {}
+    for st, m, day in keys:
+        start, end = day_bounds(day)
+        a: DaySummary | None = None
+        for ts, value in session.execute(select(r.ts, r.value).where(
+                r.station == st, r.metric == m, r.ts >= start, r.ts < end).order_by(r.ts)):
+            if a is None:
+                a = DaySummary.of(ts, value)
+            else:
+                a.merge(ts, ts, value, ts, value)
+        if a is not None:
+            out[(st, m, day)] = a
+    return out
