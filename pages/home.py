@@ -77,7 +77,11 @@ directions = overview.directions(settings)
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def station_table() -> None:
     access.recheck(settings)  # a sign-out in another tab, or the sign-in limit, ends this tab too
-    views = sup.all_station_views()
+    try:
+        views = sup.all_station_views()
+    except Exception as e:  # the store is down: say so, keep refreshing
+        sup.store_down(e, lang)
+        return
     now = views[0].now if views else utcnow()
     rows = overview.filter_rows(overview.overview_rows(views), picked, picked_munis)
     rows = overview.worst_first(rows) if sort == "worst" else overview.sort_by(rows, sort, directions)

@@ -48,7 +48,11 @@ lang = sup.language()
 settings = sup.settings_or_stop(lang)
 viewer = access.require(Page.NOTICES, lang, settings)
 can_write = viewer.can(Page.POST_NOTICE)
-store = sup.get_store(settings.database_url)
+try:
+    store = sup.get_store(settings.database_url)
+except Exception as e:  # the store cannot be opened: say so, not a traceback
+    sup.store_down(e, lang)
+    st.stop()
 sup.count_view("notices")
 names = {s.code: s.name for s in settings.stations}
 short = {s.code: s.municipality for s in settings.stations}
@@ -125,8 +129,17 @@ def post() -> None:
     except NoticeError as e:
         ss["_notice_feedback"] = ("error", error_text(e))
         return
+    # Only configured codes: the widget offers nothing else, but a forged websocket message can set any value
+    # (issue 19, item 10: one was stored as a notice's station).
+    if any(code != ALL_STATIONS and code not in names for code in chosen):
+        ss["_notice_feedback"] = ("error", t("notices.error.stations", lang))
+        return
     stations = [ALL_STATIONS] if ALL_STATIONS in chosen else chosen
-    store.add_notice(text, stations, starts, ends, author, now)
+    try:
+        store.add_notice(text, stations, starts, ends, author, now)
+    except Exception as e:  # the store is down: the writer is told, nothing is half-stored (one transaction)
+        ss["_notice_feedback"] = ("error", t("week.store_down", lang, error=type(e).__name__))
+        return
     ss["_notice_feedback"] = ("success", t("notices.posted", lang, stations=stations_label(stations)))
     ss["notice_text"] = ""
     ss["notice_later"] = False
@@ -220,7 +233,11 @@ if feedback:
     kind, message = feedback
     (st.error if kind == "error" else st.success)(message, icon=":material/error:" if kind == "error" else None)
 
-recent = store.notices(since=now - HISTORY)
+try:
+    recent = store.notices(since=now - HISTORY)
+except Exception as e:  # the store is down: say so, not a traceback
+    sup.store_down(e, lang)
+    st.stop()
 current = [n for n in recent if n.withdrawn_at is None and n.ends_at > now]
 current.sort(key=lambda n: (n.starts_at > now, n.ends_at))  # showing now first, then upcoming; soonest end first
 ended = [n for n in recent if n not in current]
