@@ -116,6 +116,7 @@ class Collector:
         attempts = 0
         progress = _Progress()
         error: ConnectorError | Exception | None = None
+        self.store.start_pull(name, started, self.holder)  # /sources shows it, and for how long, until it ends
         # One deadline for the whole run, retries included: a slow or stalled source never holds it longer.
         deadline = Deadline(self.sources[name].pull_timeout_seconds, f"the pull of {name}")
         with deadline.active():

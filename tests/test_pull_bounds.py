@@ -271,3 +271,29 @@ def test_a_large_answer_stops_at_the_limit_and_memory_stays_flat(tmp_path: Path)
     assert sent < len(BIG)  # the board hung up; it did not take the rest
     print(f"peak RSS: {baseline:.0f} MB with a small answer, {peak:.0f} MB with a 40 MB one")
     assert peak - baseline < 40, (baseline, peak)
+
+
+def test_sources_shows_a_pull_in_progress_and_how_long_it_has_run(tmp_path: Path) -> None:
+    """Before, a first pull held by a slow source said "Ei vielä haettu" on /sources all along."""
+    from board.source_status import source_statuses
+    from board.web.sources_html import render_card
+
+    with server(trickle_body) as srv:
+        config = rest_config(tmp_path, srv.port, pull_timeout_seconds=8)
+        url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+        store = Store.open(url)
+        settings = load_settings(config, url)
+        pulling = threading.Thread(target=Collector(settings, store).run_source, args=("hidas",))
+        pulling.start()
+        try:
+            time.sleep(3)
+            [status] = source_statuses(settings, store)
+            card = render_card(status, "fi")
+        finally:
+            pulling.join(timeout=30)
+        [after] = source_statuses(settings, store)
+    store.dispose()
+    assert status.last_run is None and status.pulling_since is not None
+    assert 2 <= (status.now - status.pulling_since).total_seconds() < 8
+    assert "Haku käynnissä" in card and 'data-pulling-seconds="' in card
+    assert after.pulling_since is None and after.last_run is not None  # the run ended (by its deadline)

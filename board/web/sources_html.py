@@ -44,6 +44,8 @@ SOURCES_CSS = """
 .src-error { background: #fdecea; border: 1px solid #c62828; color: #7a1712; border-radius: 6px; padding: .5rem .7rem;
              margin-top: .5rem; font-size: 1.05rem; white-space: pre-wrap; word-break: break-word; }
 .src-error .what { font-weight: 800; display: block; margin-bottom: .2rem; }
+.src-pulling { background: #e7f0fb; border: 1px solid #0b5cab; color: #0a3d73; border-radius: 6px;
+  padding: .35rem .7rem; margin: .3rem 0; font-weight: 600; }
 .src-hint { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px; padding: .45rem .7rem;
             margin-top: .5rem; }
 .src-past { color: #4a5565; margin-top: .4rem; font-size: .92rem; }
@@ -101,7 +103,12 @@ def render_card(st_: SourceStatus, lang: str) -> str:
              f'{escape(_when(st_.last_success, now, lang))}</div>'
              f'<div><b>{escape(t("sources.newest", lang))}</b>{escape(_when(st_.newest_reading, now, lang))}</div>'
              f'<div><b>{escape(t("sources.last_run", lang))}</b>{escape(run_text)}</div></div>')
-    parts = [head, facts, _problem(st_, lang)]
+    pulling = ""
+    if st_.pulling_since is not None:
+        seconds = max(0, int((now - st_.pulling_since).total_seconds()))
+        text = t("sources.pulling", lang, seconds=fmt.fmt_int(seconds), time=fmt.fmt_time(st_.pulling_since, lang))
+        pulling = f'<div class="src-pulling" data-pulling-seconds="{seconds}">{escape(text)}</div>'
+    parts = [head, pulling, facts, _problem(st_, lang)]
     return (f'<div class="src-card" data-source="{escape(src.name)}" data-health="{st_.health.value}" '
             f'style="border-left-color:{band}">{"".join(parts)}</div>')
 
