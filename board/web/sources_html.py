@@ -128,7 +128,7 @@ def _problem(st_: SourceStatus, lang: str) -> str:
         hint = t("sources.hint.late", lang, age=_age(now, st_.last_run.finished_at, lang))
     elif st_.health is SourceHealth.STALE:
         hint = t("sources.hint.stale", lang, age=_age(now, st_.newest_reading, lang))
-    elif st_.health is SourceHealth.NEVER:
+    elif st_.health is SourceHealth.NEVER and st_.pulling_since is None:  # (pulling: the line above says so)
         hint = t("sources.hint.never", lang, name=st_.source.name)
     out = f'<div class="src-hint">{escape(hint)}</div>' if hint else ""
     past = st_.last_failure
