@@ -22,7 +22,12 @@ from board.web import streamlit_support as sup
 lang = sup.language()
 settings = sup.settings_or_stop(lang)
 viewer = access.require(Page.NOTICES, lang, settings)
-desk = parts.Desk(lang, viewer, sup.get_store(settings.database_url), {s.code: s.name for s in settings.stations},
+try:
+    store = sup.get_store(settings.database_url)
+except Exception as e:  # the store cannot be opened: say so, not a traceback
+    sup.store_down(e, lang)
+    st.stop()
+desk = parts.Desk(lang, viewer, store, {s.code: s.name for s in settings.stations},
                   {s.code: s.municipality for s in settings.stations})
 sup.count_view("notices")
 

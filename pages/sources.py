@@ -26,6 +26,7 @@ st.title(t("sources.title", lang), anchor=False)
 
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def sources() -> None:
+    access.recheck(settings)  # a sign-out in another tab, or the sign-in limit, ends this tab too
     try:
         statuses = sup.source_statuses()
     except Exception as e:  # the store is down: say so, keep refreshing

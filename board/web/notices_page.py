@@ -29,6 +29,7 @@ from board.domain.notice import ALL_STATIONS, MAX_LENGTH, NoticeError, check_win
 from board.i18n import t
 from board.store import Store
 from board.web import notices_html
+from board.web import streamlit_support as sup
 
 #: Ended notices are listed this far back.
 HISTORY = timedelta(days=7)
@@ -113,8 +114,17 @@ def post(desk: Desk) -> None:
     except NoticeError as e:
         ss["_notice_feedback"] = ("error", error_text(e, desk.lang))
         return
+    # Only configured codes: the widget offers nothing else, but a forged websocket message can set any value
+    # (issue 19, item 10: one was stored as a notice's station).
+    if any(code != ALL_STATIONS and code not in desk.names for code in chosen):
+        ss["_notice_feedback"] = ("error", t("notices.error.stations", desk.lang))
+        return
     stations = [ALL_STATIONS] if ALL_STATIONS in chosen else chosen
-    desk.store.add_notice(text, stations, starts, ends, author, now)
+    try:
+        desk.store.add_notice(text, stations, starts, ends, author, now)
+    except Exception as e:  # the store is down: the writer is told, nothing is half-stored (one transaction)
+        ss["_notice_feedback"] = ("error", t("week.store_down", desk.lang, error=type(e).__name__))
+        return
     ss["_notice_feedback"] = ("success", t("notices.posted", desk.lang, stations=desk.stations_label(stations)))
     ss["notice_text"] = ""
     ss["notice_later"] = False
@@ -164,7 +174,11 @@ def lists(desk: Desk, now: datetime) -> None:
     """Notices showing now and upcoming (soonest end first, with "Poista" for writers), then the last week's
     ended ones."""
     lang = desk.lang
-    recent = desk.store.notices(since=now - HISTORY)
+    try:
+        recent = desk.store.notices(since=now - HISTORY)
+    except Exception as e:  # the store is down: say so, not a traceback
+        sup.store_down(e, lang)
+        return
     current = [n for n in recent if n.withdrawn_at is None and n.ends_at > now]
     current.sort(key=lambda n: (n.starts_at > now, n.ends_at))  # showing now first, then upcoming
     ended = [n for n in recent if n not in current]

@@ -87,7 +87,11 @@ def filters(settings: Settings, lang: str) -> Filters:
 
 def station_table(chosen: Filters, directions: dict[str, str], lang: str) -> None:
     """Every chosen station's row, worst first (or by the chosen figure), with the time it shows."""
-    views = sup.all_station_views()
+    try:
+        views = sup.all_station_views()
+    except Exception as e:  # the store is down: say so in words, the fragment tries again
+        sup.store_down(e, lang)
+        return
     now = views[0].now if views else utcnow()
     rows = overview.filter_rows(overview.overview_rows(views), chosen.stations, chosen.municipalities)
     rows = overview.worst_first(rows) if chosen.sort == "worst" else overview.sort_by(rows, chosen.sort, directions)

@@ -60,7 +60,12 @@ def render_card(st_: SourceStatus, lang: str) -> str:
              f'{escape(_when(st_.last_success, now, lang))}</div>'
              f'<div><b>{escape(t("sources.newest", lang))}</b>{escape(_when(st_.newest_reading, now, lang))}</div>'
              f'<div><b>{escape(t("sources.last_run", lang))}</b>{escape(run_text)}</div></div>')
-    parts = [head, facts, _problem(st_, lang)]
+    pulling = ""
+    if st_.pulling_since is not None:
+        seconds = max(0, int((now - st_.pulling_since).total_seconds()))
+        text = t("sources.pulling", lang, seconds=fmt.fmt_int(seconds), time=fmt.fmt_time(st_.pulling_since, lang))
+        pulling = f'<div class="src-pulling" data-pulling-seconds="{seconds}">{escape(text)}</div>'
+    parts = [head, pulling, facts, _problem(st_, lang)]
     return (f'<div class="src-card h-{st_.health.value}" data-source="{escape(src.name)}" '
             f'data-health="{st_.health.value}">{"".join(parts)}</div>')
 
@@ -80,7 +85,7 @@ def _problem(st_: SourceStatus, lang: str) -> str:
         hint = t("sources.hint.late", lang, age=fmt.fmt_age(now, st_.last_run.finished_at, lang))
     elif st_.health is SourceHealth.STALE:
         hint = t("sources.hint.stale", lang, age=fmt.fmt_age(now, st_.newest_reading, lang))
-    elif st_.health is SourceHealth.NEVER:
+    elif st_.health is SourceHealth.NEVER and st_.pulling_since is None:  # (pulling: the line above says so)
         hint = t("sources.hint.never", lang, name=st_.source.name)
     out = f'<div class="src-hint">{escape(hint)}</div>' if hint else ""
     past = st_.last_failure

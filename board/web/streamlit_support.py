@@ -75,6 +75,17 @@ def get_store(url: str | None = None) -> Store:
     return get_board().store
 
 
+def store_down(error: BaseException, lang: str = "fi") -> None:
+    """Say in words that the store cannot be read (never a traceback: with the store down, / and /notices
+    showed a 44-frame one); the page's refresh tries again."""
+    import logging
+
+    from board.i18n import t
+
+    logging.getLogger(__name__).warning("the store cannot be read: %s", type(error).__name__, exc_info=True)
+    st.error(t("week.store_down", lang, error=type(error).__name__), icon=":material/cloud_off:")
+
+
 def settings_or_stop(lang: str = "fi") -> Settings:
     """The settings, or a readable error on the page (and stop) when they are wrong."""
     from board.i18n import t
@@ -159,3 +170,4 @@ def count_view(page: str, station: str = "") -> None:
         import logging
 
         logging.getLogger(__name__).warning("could not count a view of %s", page, exc_info=True)
+

@@ -205,6 +205,8 @@ SOURCES_CSS = _sheet("""
 .src-error { background: #fdecea; border: 1px solid $red; color: #7a1712; border-radius: 6px; padding: .5rem .7rem;
              margin-top: .5rem; font-size: 1.05rem; white-space: pre-wrap; word-break: break-word; }
 .src-error .what { font-weight: 800; display: block; margin-bottom: .2rem; }
+.src-pulling { background: #e7f0fb; border: 1px solid #0b5cab; color: #0a3d73; border-radius: 6px;
+  padding: .35rem .7rem; margin: .3rem 0; font-weight: 600; }
 .src-hint { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px; padding: .45rem .7rem;
             margin-top: .5rem; }
 .src-past { color: #4a5565; margin-top: .4rem; font-size: .92rem; }
@@ -227,6 +229,8 @@ ACCESS_CSS = _sheet("""
 
 #: The weekly view on screen: key figures as cards.
 WEEK_CSS = """
+.week-scope { margin: 0; font-size: .875rem; color: rgba(49, 51, 63, .6); }
+.week-note { margin: 0; padding: .75rem 1rem; border-radius: .5rem; background: #fffce7; color: #926c05; }
 .st-key-week-kpis [data-testid="stMetricValue"] { font-size: 2.2rem; }
 .st-key-week-kpis [data-testid="stMetric"] { background: #f4f6f9; border-radius: .5rem; padding: .6rem .9rem; }
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import partial
+from html import escape
 
 import streamlit as st
 
@@ -69,9 +70,11 @@ def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str
             t("week.pick_stations", lang), list(names), default=selection.stations, format_func=names.get,
             key="station_select", on_change=_sync_url, placeholder=t("week.all_stations", lang))
     scope = ", ".join(names[c] for c in stations) if stations else t("week.all_stations", lang)
-    st.caption(f"{fmt.fmt_week_label(week, lang, dates=True)} · {scope}")
+    # Station names (configuration) and the notes (they quote the URL) are plain text, never Markdown: escaped
+    # HTML, so neither ?week=[…](http://…) nor a name can become a link or fetch an image (issue 19, item 8).
+    st.html(f'<p class="week-scope">{escape(fmt.fmt_week_label(week, lang, dates=True))} · {escape(scope)}</p>')
     for note in selection.notes:
-        st.warning(note, icon=":material/info:")
+        st.html(f'<div class="week-note" role="note">{escape(note)}</div>')
     return week, stations
 
 
@@ -99,7 +102,7 @@ def key_figures(report: WeekReport, entry: StationWeek, today: date, lang: str) 
     gaps = [t("week.days_missing", lang, station=r.name, n=r.days_with_data, of=len(past_days))
             for r in report.stations if r.days_with_data < len(past_days)]
     if gaps:
-        st.caption(" · ".join(gaps))
+        st.html(f'<p class="week-scope">{escape(" · ".join(gaps))}</p>')
     with st.container(key="week-kpis", horizontal=True):
         for figure in KEY_FIGURES:
             change = entry.change(figure)
