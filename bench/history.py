@@ -17,8 +17,8 @@ database, dropped afterwards):
    view caches cleared first (a week not yet cached), then once cached.
 3. **Overview**: ``app.py``'s default page the same way, caches cleared
    before each run (every 5 s in production), then cached.
-4. Where page time goes: the data functions alone (``weekly.week_report``,
-   ``views.all_station_views``, and ``views.station_view`` for the wall) and
+4. Where page time goes: the data functions alone (``read.week.week_report``,
+   ``read.overview.all_station_views``, and ``read.wall.station_view`` for the wall) and
    the statements and database time of one cold page run.
 """
 
@@ -194,8 +194,8 @@ def _run_page(page: str, params: dict[str, str] | None = None, cpu: list[float] 
 
 def _weeks(days: int, wanted: int) -> list[Any]:
     """Up to ``wanted`` full ISO weeks spread over the loaded history (whose previous week is loaded too)."""
-    from board import weekly
     from board.domain.timeutil import local_date, utcnow
+    from board.read import week as weekly
 
     now = utcnow()
     first = local_date(now) - timedelta(days=days)
@@ -214,8 +214,9 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
            result: Result) -> None:
     import streamlit as st
 
-    from board import views, weekly
     from board.domain.timeutil import local_date, utcnow
+    from board.read import overview, wall
+    from board.read import week as weekly
     from board.web import streamlit_support as sup
 
     weeks = _weeks(result.params["days"], n_weeks)
@@ -230,7 +231,7 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
             week_cold.append(_run_page("pages/week.py", {"week": week.key}, week_cpu))
             log(f"{kind}: week {week.key}: {week_cold[-1]:.2f} s (CPU {week_cpu[-1]:.2f} s)")
         # The current, unfinished week: compared with the previous week up to the same moment, so it also
-        # reads part of last week's day from the readings (weekly._cut_day).
+        # reads part of last week's day from the readings (read.week._cut_day).
         current = weekly.IsoWeek.of(local_date(utcnow()))
         week_current = []
         for _ in range(3):
@@ -264,14 +265,14 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
     overview_data, wall_data, wall_numbers = [], [], []
     for _ in range(n_runs):
         t = time.perf_counter()
-        views.all_station_views(settings, store)
+        overview.all_station_views(settings, store)
         overview_data.append(time.perf_counter() - t)
     for s in settings.stations[: min(5, len(settings.stations))]:
         t = time.perf_counter()
-        views.station_view(settings, store, s.code)
+        wall.station_view(settings, store, s.code)
         wall_data.append(time.perf_counter() - t)
         t = time.perf_counter()
-        views.station_view(settings, store, s.code, with_trend=False)
+        wall.station_view(settings, store, s.code, with_trend=False)
         wall_numbers.append(time.perf_counter() - t)
 
     med = lambda xs: percentile(xs, 50)  # noqa: E731
@@ -279,7 +280,7 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         Figure(f"week_page_seconds_{kind}", "s", week_cold, Goal("median", "<=", WEEK_GOAL_S),
                note=f"pages/week.py, all {len(settings.stations)} stations, weeks "
                     f"{', '.join(w.key for w in weeks)}, report not cached; one cold run: {week_db[0]} statements, "
-                    f"{week_db[1]:.2f} s in the database; the report alone (weekly.week_report) median "
+                    f"{week_db[1]:.2f} s in the database; the report alone (read.week.week_report) median "
                     f"{med(week_data):.2f} s"),
         Figure(f"week_page_cpu_seconds_{kind}", "s", week_cpu,
                note="CPU time of this process for the same cold runs (robust to other load; for PostgreSQL "
@@ -288,7 +289,7 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         Figure(f"week_page_current_seconds_{kind}", "s", week_current, Goal("median", "<=", WEEK_GOAL_S),
                note="the current, unfinished week, report not cached (compared up to the same moment of the "
                     "previous week: part of a day read from the readings)"),
-        Figure(f"week_report_seconds_{kind}", "s", week_data, note="weekly.week_report alone (data, no page)"),
+        Figure(f"week_report_seconds_{kind}", "s", week_data, note="read.week.week_report alone (data, no page)"),
         Figure(f"week_report_cpu_seconds_{kind}", "s", week_data_cpu, note="its CPU time in this process"),
         Figure(f"overview_page_seconds_{kind}", "s", overview_cold, Goal("median", "<=", OVERVIEW_GOAL_S),
                note=f"app.py default page, views not cached (as every 5 s); one cold run: {overview_db[0]} "
@@ -297,9 +298,9 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         Figure(f"overview_page_cpu_seconds_{kind}", "s", overview_cpu,
                note="CPU time of this process for the same cold runs"),
         Figure(f"overview_page_cached_seconds_{kind}", "s", overview_cached, note="views cached (within 5 s)"),
-        Figure(f"overview_views_seconds_{kind}", "s", overview_data, note="views.all_station_views alone"),
+        Figure(f"overview_views_seconds_{kind}", "s", overview_data, note="read.overview.all_station_views alone"),
         Figure(f"wall_view_seconds_{kind}", "s", wall_data,
-               note="views.station_view with today's sparklines, for the first stations"),
+               note="read.wall.station_view with today's sparklines, for the first stations"),
         Figure(f"wall_numbers_seconds_{kind}", "s", wall_numbers,
-               note="views.station_view without sparklines: what a wall refresh rebuilds every 5 s"),
+               note="read.wall.station_view without sparklines: what a wall refresh rebuilds every 5 s"),
     )

@@ -111,22 +111,22 @@ def view_cost(config_dir, url: str, codes: list[str]) -> dict[str, Any]:  # type
     """A wall view per station, in this process: the numbers alone (what the server rebuilds every 5 s) and the
     full view with today's sparklines (ms each), and the statements of a full view."""
     from bench.loading import DbTimer
-    from board import views
     from board.factory import create_board
+    from board.read import wall
 
     board = create_board(config_dir, url)
     settings, store = board.settings, board.store
     try:
-        views.station_view(settings, store, codes[0])  # warm-up
+        wall.station_view(settings, store, codes[0])  # warm-up
         out: dict[str, Any] = {"numbers_ms": [], "full_ms": []}
         for code in codes:
             t = time.perf_counter()
-            views.station_view(settings, store, code, with_trend=False)
+            wall.station_view(settings, store, code, with_trend=False)
             out["numbers_ms"].append((time.perf_counter() - t) * 1000)
         timer = DbTimer(store.engine)
         for code in codes:
             t = time.perf_counter()
-            views.station_view(settings, store, code)
+            wall.station_view(settings, store, code)
             out["full_ms"].append((time.perf_counter() - t) * 1000)
         timer.remove()
         out["statements"] = timer.statements / len(codes)
@@ -162,9 +162,9 @@ def run(opts: Options, result: Result) -> None:
     result.params["statements_per_view"] = round(per_view, 2)
     result.add(
         Figure("station_view_numbers_ms", "ms", cost["numbers_ms"],
-               note="views.station_view(with_trend=False) in-process, one per station: the tiles' numbers"),
+               note="wall.station_view(with_trend=False) in-process, one per station: the tiles' numbers"),
         Figure("station_view_full_ms", "ms", cost["full_ms"],
-               note=f"views.station_view in-process with today's sparklines ({per_view:g} statements)"),
+               note=f"read.wall.station_view in-process with today's sparklines ({per_view:g} statements)"),
     )
 
     count_file = work / "statements"

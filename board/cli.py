@@ -14,6 +14,7 @@ configuration or usage.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import logging
 import os
@@ -44,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # A fatal signal leaves a line and the Python stack on stderr instead of nothing: SQLite maps its WAL index
+    # (the store's -shm file), and a truncated or unwritable one kills the process with SIGBUS.
+    faulthandler.enable()
     install_log_redaction()
     # httpx logs every request with its full URL (an API key may ride in the query string): warnings only.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -69,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="set up the store and run collector + web server, sign-in off (Ctrl-C stops both)")
     d.add_argument("--port", type=int, default=None, help=f"web port (default $BOARD_PORT or {DEFAULT_PORT})")
+    d.add_argument("--address", default=None, help="address to listen on (default $BOARD_ADDRESS or 127.0.0.1: "
+                                                    "sign-in is off in the demo, so only this machine may see it)")
     d.set_defaults(func=cmd_demo)
 
     c = sub.add_parser("collect", help="pull the sources into the store on their schedules")
@@ -80,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="run the Streamlit web server")
     s.add_argument("--port", type=int, default=None, help=f"web port (default $BOARD_PORT or {DEFAULT_PORT})")
+    s.add_argument("--address", default=None, help="address to listen on (default $BOARD_ADDRESS, else every "
+                                                    "interface: a proxy on another host reaches it)")
     s.set_defaults(func=cmd_serve)
 
     st = sub.add_parser("status", help="print each station's current values, status and age")
@@ -166,9 +174,11 @@ def cmd_collect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _streamlit_cmd(port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
-            "--server.port", str(port), "--server.headless", "true"]
+def _streamlit_cmd(port: int, address: str | None = None) -> list[str]:
+    """Streamlit through :mod:`board.web.server`, which narrows what a browser may ask of it."""
+    cmd = [sys.executable, "-m", "board.web.server", str(PROJECT_DIR / "app.py"),
+           "--server.port", str(port), "--server.headless", "true"]
+    return [*cmd, "--server.address", address] if address else cmd
 
 
 def _child_env(settings: Settings) -> dict[str, str]:
@@ -214,7 +224,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(sign_in_note(settings), file=sys.stderr, flush=True)
     env = _child_env(settings)
     os.chdir(PROJECT_DIR)  # .streamlit/config.toml is read from the working directory
-    os.execve(sys.executable, _streamlit_cmd(port), env)
+    address = args.address or settings.environment.address
+    os.execve(sys.executable, _streamlit_cmd(port, address), env)
     return 0  # pragma: no cover
 
 
@@ -227,12 +238,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"store: {_safe_url(settings.database_url)}")
     # The demo runs where no identity provider is: sign-in off (every page says so), unless asked for.
     env = {**_child_env(settings), "BOARD_SIGN_IN": settings.environment.sign_in or "off"}
+    # Sign-in off means every page is open: only this machine may reach it unless asked otherwise.
+    address = args.address or settings.environment.address or "127.0.0.1"
     children = [
         ("collector", subprocess.Popen([sys.executable, "-m", "board", "collect"], cwd=PROJECT_DIR, env=env)),
-        ("web server", subprocess.Popen(_streamlit_cmd(port), cwd=PROJECT_DIR, env=env)),
+        ("web server", subprocess.Popen(_streamlit_cmd(port, address), cwd=PROJECT_DIR, env=env)),
     ]
     first = settings.stations[0].code
     print(f"\n  ohjaustaulu is starting: http://localhost:{port}/wall?station={first}"
+          f"\n  listening on:            {address} (--address 0.0.0.0 for other machines too)"
           f"\n  all stations:            http://localhost:{port}/"
           f"\n  sign-in:                 {env['BOARD_SIGN_IN']} (BOARD_SIGN_IN=required to try it with "
           f"[auth] in .streamlit/secrets.toml)\n  Ctrl-C stops both.\n", flush=True)
@@ -269,7 +283,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from board import views
+    from board.read.overview import all_station_views
 
     board = open_board()
     settings, store = board.settings, board.store
@@ -277,7 +291,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"unknown station {args.station!r}; known: {', '.join(settings.station_by_code)}", file=sys.stderr)
         return 2
     now = utcnow()
-    result = views.all_station_views(settings, store, now, [args.station] if args.station else None)
+    result = all_station_views(settings, store, now, [args.station] if args.station else None)
     data = [_status_record(v, now) for v in result]
     if args.json:
         print(json.dumps({"now": now.isoformat(), "stations": data}, ensure_ascii=False, indent=2))
@@ -320,6 +334,7 @@ def _print_status(settings: Settings, data: list[dict], now: datetime) -> None: 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from connectors import CheckResult, build_connector
+    from connectors.deadline import Deadline
 
     settings = open_board().settings
     if args.source and args.source not in {s.name for s in settings.sources}:
@@ -330,7 +345,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     ok_all = True
     for src in sources:
         try:
-            result = build_connector(src, settings).check(utcnow())
+            with Deadline(src.pull_timeout_seconds, f"the check of {src.name}").active():
+                result = build_connector(src, settings).check(utcnow())
         except Exception as e:  # check must report, not crash
             result = CheckResult(False, "error", f"{type(e).__name__}: {e}")
         ok_all &= result.ok

@@ -4,14 +4,15 @@ For each run of a source it
 
 1. hands the connector the window ``[bookmark - lookback, started]`` (the
    connector keeps no state; the first run has no bookmark and gets the
-   source's backfill; the lookback re-reads rows a source committed late),
+   source's backfill; the lookback re-reads rows that arrive out of order),
 2. validates each reading (known station and metric, finite value within
    the metric's range, not in the future) and skips bad ones with a counted reason,
 3. upserts in batches, one transaction per batch, so a long backfill becomes
    visible while it loads and a crash loses at most one batch,
-4. records the run and only then moves the bookmark to ``started``: the
-   bookmark never passes the moment the pull began, and a re-pulled overlap
-   is harmless because the store's key de-duplicates it.
+4. records the run and only then moves the bookmark to the newest reading
+   it stored (never past the moment the pull began, never backwards: see
+   :meth:`Collector._next_bookmark`); a re-pulled overlap is harmless because
+   the store's key de-duplicates it.
 
 Transient errors are retried with backoff within the run; configuration
 errors are not. Whatever one source does, the others still run.
@@ -41,7 +42,8 @@ from board.secrets import redact
 from board.settings import Settings
 from board.store import Store
 from connectors import Connector, build_connector
-from connectors.errors import ConnectorError, TransientError
+from connectors.deadline import Deadline
+from connectors.errors import ConnectorError, DataError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -131,23 +133,32 @@ class Collector:
         attempts = 0
         progress = _Progress()
         error: ConnectorError | Exception | None = None
-        while True:
-            attempts += 1
-            progress.rows, progress.rejects, error = 0, Counter(), None  # a retry re-pulls the whole window
-            try:
-                connector = self.connector(name)
-                self._load(name, connector.pull(since, started), started, progress)
-            except TransientError as e:
-                error = e
-                if attempts < MAX_ATTEMPTS:
-                    log.warning("source %s: %s (attempt %d, retrying)", name, e, attempts)
-                    self.sleep(self.backoff_seconds * 2 ** (attempts - 1))
-                    continue
-            except Exception as e:  # a broken source must never stop the collector
-                error = e
-            break
+        self.store.start_pull(name, started, self.holder)  # /sources shows it, and for how long, until it ends
+        # One deadline for the whole run, retries included: a slow or stalled source never holds it longer.
+        deadline = Deadline(self.sources[name].pull_timeout_seconds, f"the pull of {name}")
+        with deadline.active():
+            while True:
+                attempts += 1
+                # a retry re-pulls the whole window
+                progress.rows, progress.rejects, progress.newest, error = 0, Reasons(), None, None
+                try:
+                    connector = self.connector(name)
+                    self._load(name, connector.pull(since, started), started, progress, deadline)
+                except TransientError as e:
+                    error = deadline.exceeded() if deadline.expired() else e
+                    backoff = self.backoff_seconds * 2 ** (attempts - 1)
+                    if attempts < MAX_ATTEMPTS and deadline.remaining() > backoff:
+                        log.warning("source %s: %s (attempt %d, retrying)", name, e, attempts)
+                        self.sleep(backoff)
+                        continue
+                except Exception as e:  # a broken source must never stop the collector
+                    error = e
+                break
 
         finished = self.clock()
+        # (A files run refuses whole files, which go back to whoever made them: a refused file is not a failed run.)
+        if error is None and progress.rows == 0 and progress.rejects and self.sources[name].type != "files":
+            error = _all_refused(progress.rejects)
         ok = error is None
         message = None if ok else _describe(error)
         kind = getattr(error, "kind", "error") if error is not None else None
@@ -155,13 +166,39 @@ class Collector:
         run = Run(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
                   rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message,
                   holder=self.holder)
-        self.store.finish_run(run, dict(rejects), bookmark=started if ok else None)  # one transaction
+        bookmark = self._next_bookmark(name, progress.newest, started) if ok else None
+        self.store.finish_run(run, dict(rejects), bookmark=bookmark)  # one transaction
         if ok:
             self._acknowledge(name)
             log.info("source %s: %d readings, %d rejected, %.2f s", name, rows, run.rejected, run.duration_seconds)
         else:
             log.error("source %s failed: %s", name, message)
         return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects))
+
+    def _next_bookmark(self, name: str, newest: datetime | None, started: datetime) -> datetime | None:
+        """Where the next pull starts (before the lookback): the newest reading stored, never past the pull's start,
+        never backwards. ``None``: leave the bookmark as it is.
+
+        Why from the data (as Singer's and dlt's incremental state keep the largest replication key seen) and
+        not the collector's clock: a source whose rows become visible 180 s after their timestamp had, at each
+        pull, nothing newer than 180 s back; a clock bookmark moved on to the pull's start and the next window
+        (start less the 120-s lookback) began after those rows: all 60 rows of the test were lost, each run
+        "OK". The newest row actually read is where the source really is, so rows arriving late but in order
+        are read however late they are. ``lookback_seconds`` remains the guard for rows arriving *out of
+        order*: stamped earlier than rows already read, by up to that much.
+
+        Capped at the pull's start, so one station whose clock runs ahead cannot carry the bookmark past
+        another station's rows; never moved backwards, so a collector clock stepped back an hour neither
+        re-reads nor loses anything (its pulls then read an empty window until the clock is right again).
+        A run that read nothing keeps the bookmark where it was.
+        """
+        if newest is None:
+            return None
+        candidate = min(newest, started)
+        previous = self.store.bookmark(name)
+        if previous is not None and candidate <= previous:
+            return None
+        return candidate
 
     def _window_start(self, name: str) -> datetime | None:
         """Where a scheduled pull starts: the bookmark less the source's ``lookback_seconds`` (None: backfill).
@@ -192,11 +229,20 @@ class Collector:
             log.exception("source %s: could not acknowledge the committed run", name)
 
     def _load(self, name: str, items: Iterable[Reading | ReadingBlock | Rejected], started: datetime,
-              progress: _Progress) -> None:
-        """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails."""
+              progress: _Progress, deadline: Deadline | None = None) -> None:
+        """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails.
+
+        The deadline is checked between the items the connector yields: a source that keeps producing (slowly)
+        stops there; one that blocks inside a read is stopped by the connector's own use of the deadline.
+        """
         batch: list[Reading | ReadingBlock] = []
         size = 0  # readings in the batch (a block counts as its readings)
+        if deadline is not None:
+            items = _until(deadline, items)
         for item in self._validated(name, items, started, progress.rejects):
+            newest = max(item.times) if isinstance(item, ReadingBlock) else item.ts
+            if progress.newest is None or newest > progress.newest:
+                progress.newest = newest
             batch.append(item)
             size += len(item) if isinstance(item, ReadingBlock) else 1
             if size >= BATCH_SIZE:
@@ -323,6 +369,18 @@ class Collector:
             self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
 
+def _until(deadline: Deadline, items: Iterable[Reading | ReadingBlock | Rejected]
+           ) -> Iterator[Reading | ReadingBlock | Rejected]:
+    try:
+        for item in items:
+            deadline.check()
+            yield item
+    finally:  # stopped early: let the connector close its connection now, not when garbage-collected
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
 def _valid_readings(items: Iterable[Reading | Rejected], allowed: set[str], latest_ok: datetime,
                     rejects: Counter[str]) -> Iterator[Reading]:
     """The readings that pass every check; each one that does not is counted under its reason."""
@@ -375,7 +433,41 @@ class Interrupted(Exception):
 @dataclass
 class _Progress:
     rows: int = 0
-    rejects: Counter[str] = field(default_factory=Counter)
+    rejects: Reasons = field(default_factory=lambda: Reasons())
+    #: The newest reading time that passed validation (the data-derived bookmark).
+    newest: datetime | None = None
+
+
+#: At most this many distinct reasons are kept per run; the rest are counted under :data:`OTHER_REASONS`.
+#: (500 000 records each with another unknown station stored 500 000 reject rows, 68 MB, in one run, and
+#: the Sources page then took 14 s to load.)
+MAX_REASONS = 50
+OTHER_REASONS = f"other reasons (only the first {MAX_REASONS} different reasons of a run are listed)"
+
+
+class Reasons(Counter[str]):
+    """A Counter of refusal reasons holding at most :data:`MAX_REASONS` of them; any further one counts as
+    :data:`OTHER_REASONS`. Every refusal is still counted; only the list of distinct reasons is bounded."""
+
+    def __setitem__(self, reason: str, count: int) -> None:
+        if reason not in self and reason != OTHER_REASONS and len(self) - (OTHER_REASONS in self) >= MAX_REASONS:
+            super().__setitem__(OTHER_REASONS, self.get(OTHER_REASONS, 0) + count)
+            return
+        super().__setitem__(reason, count)
+
+
+def _all_refused(rejects: Counter[str]) -> DataError:
+    """A run that stored nothing and refused something is not a success: it fails as a data error.
+
+    Otherwise a source sending only unusable records (a renamed station code, say) looked healthy on the
+    Sources page, and the bookmark moved past what the source sent. Failing keeps the bookmark, so once the
+    mapping is fixed the next run reads the stretch again.
+    """
+    total = sum(rejects.values())
+    reason, count = rejects.most_common(1)[0]
+    refusals = "1 refusal" if total == 1 else f"{total} refusals"
+    return DataError(f"everything this run read was refused ({refusals}), nothing stored; most often ({count}): "
+                     f"{reason} (fix the source or mapping in sources.yaml; the bookmark waits)")
 
 
 def reject_reason(reason: str) -> str:

@@ -12,6 +12,7 @@ variable is added here, in the README's table and nowhere else.
 ``BOARD_LEASE_SECONDS``     how long a collector's hold on a source lasts without renewal
 ``BOARD_QUERY_COUNT_FILE``  benchmarks only: each process writes its SQL statement count to ``FILE.<pid>``
 ``BOARD_PORT``              web port of ``demo`` and ``serve``
+``BOARD_ADDRESS``           address the web server listens on (``demo``: 127.0.0.1 unless set)
 ``STREAMLIT_SECRETS_FILES`` where Streamlit reads ``[auth]`` (Streamlit's own variable)
 ``${NAME}``                 any variable a ``sources.yaml`` secret reference names
 =========================== =======================================================================
@@ -52,6 +53,8 @@ class Environment:
     query_count_file: str | None = None
     #: As written; see :attr:`port`.
     port_text: str | None = None
+    #: ``BOARD_ADDRESS``: where the web server listens (None: the command's default).
+    address: str | None = None
     #: ``STREAMLIT_SECRETS_FILES``, split; empty: Streamlit's defaults.
     streamlit_secrets_files: tuple[str, ...] = ()
     #: Every variable, for ``${NAME}`` secret references and child processes.
@@ -83,6 +86,7 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         lease_text=env.get("BOARD_LEASE_SECONDS") or None,
         query_count_file=env.get("BOARD_QUERY_COUNT_FILE") or None,
         port_text=env.get("BOARD_PORT"),
+        address=env.get("BOARD_ADDRESS") or None,
         streamlit_secrets_files=tuple(env.get("STREAMLIT_SECRETS_FILES", "").split()),
         variables=env,
     )

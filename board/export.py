@@ -19,16 +19,15 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from board.domain.timeutil import day_start
-from board.formatting import fmt_date, fmt_time
+from board.formatting import fmt_day, fmt_days_span
 from board.i18n import t
-from board.weekly import ALL, FIGURES, KIND, StationWeek, WeekReport
+from board.read.week import ALL, FIGURES, KIND, StationWeek, WeekReport
 
 Cell = str | date | float | None
 
@@ -47,24 +46,10 @@ def station_name(entry: StationWeek, lang: str) -> str:
     return t("week.all_selected", lang) if entry.code == ALL else entry.name
 
 
-def weekday(day: date, lang: str = "fi") -> str:
-    """``ma`` / ``mån`` / ``Mon``: the weekday as the rest of the board writes it."""
-    return fmt_date(day_start(day), lang, weekday=True).split(" ")[0]
-
-
-def days_span(days: list[date], lang: str = "fi", until: datetime | None = None) -> str:
-    """``ma–ti`` (``ma`` for one day): the compared days of the previous week, in a label's few letters.
-
-    ``until``: the last day is compared only up to this instant, and the clock says so (``ma–ti klo 8.14``,
-    ``mån–tis kl. 8.14``, ``Mon–Tue 08:14``): Tuesday morning is not a whole Tuesday."""
-    first, last = weekday(days[0], lang), weekday(days[-1], lang)
-    span = first if first == last else f"{first}–{last}"
-    return span if until is None else f"{span} {fmt_time(until, lang)}"
-
-
 def compared_span(report: WeekReport, lang: str = "fi") -> str:
-    """What an unfinished week is compared with, for the labels: ``ma–ti klo 8.14`` (see :func:`days_span`)."""
-    return days_span(report.compared_days, lang, report.compared_until)
+    """What an unfinished week is compared with, for the labels: ``ma–ti klo 8.14`` (see
+    :func:`board.formatting.fmt_days_span`)."""
+    return fmt_days_span(report.compared_days, lang, report.compared_until)
 
 
 def previous_label(report: WeekReport, lang: str = "fi") -> str:
@@ -87,7 +72,7 @@ def week_rows(report: WeekReport, lang: str = "fi") -> Iterator[Row]:
     for entry in report.rows:
         name = station_name(entry, lang)
         for d in entry.days:
-            yield Row(name, weekday(d.day, lang), d.day, d.figures)
+            yield Row(name, fmt_day(d.day, lang), d.day, d.figures)
         yield Row(name, t("week.period.week", lang, week=this.week), None, entry.week)
         yield Row(name, before, None, entry.previous)
         yield Row(name, t("week.period.change", lang), None, {f: entry.change(f) for f in FIGURES}, is_change=True)
@@ -125,9 +110,9 @@ def week_csv(report: WeekReport, lang: str = "fi") -> bytes:
 # ---------------------------------------------------------------------- xlsx
 # Format codes are written in Excel's neutral notation ("," thousands, "." decimals); Excel shows them in the
 # reader's locale: 1 204 and 45,3 % on a Finnish machine.
-_XLSX_FORMAT = {"count": "#,##0", "share": "0.0 %", "score": "0.0", "hours": "0.0"}
+_XLSX_FORMAT = {"count": "#,##0", "share": "0.0 %", "score": "0.0", "h": "0.0", "min": "0"}
 _XLSX_CHANGE_FORMAT = {"count": "+#,##0;-#,##0;0", "share": "+0.0 %;-0.0 %;0.0 %", "score": "+0.0;-0.0;0.0",
-                       "hours": "+0.0;-0.0;0.0"}
+                       "h": "+0.0;-0.0;0.0", "min": "+0;-0;0"}
 
 
 def week_xlsx(report: WeekReport, lang: str = "fi") -> bytes:

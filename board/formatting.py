@@ -1,15 +1,21 @@
-"""Finnish (and Swedish/English) number, date and time formats.
+"""Finnish (and Swedish/English) number, date and time formats: the one place that writes a value as text.
 
 Finnish conventions: ``22.11.2026``, ``klo 10.42``, decimal comma, a narrow
 no-break space as thousands separator, ``97 %`` with a space, ISO weeks
-``vko 47``. Everything is shown in Europe/Helsinki time.
+``vko 47``. Everything is shown in Europe/Helsinki time. A figure is written
+by its unit in the figure catalogue (:func:`format_figure`), on the wall, in
+the overview, on the weekly view and in the CLI alike.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 
-from board.domain.timeutil import local
+from board.domain.figures import Unit, unit_of
+from board.domain.timeutil import day_start, local, local_date
+from board.domain.weeks import IsoWeek
+from board.i18n import t
 
 NBSP = "\u00a0"
 THIN_NBSP = "\u202f"
@@ -92,7 +98,7 @@ def fmt_date(ts: datetime, lang: str = "fi", weekday: bool = False) -> str:
     """``22.11.2026`` (``su 22.11.2026`` with weekday); English uses ISO dates."""
     loc = local(ts)
     text = loc.strftime("%Y-%m-%d") if lang == "en" else f"{loc.day}.{loc.month}.{loc.year}"
-    return f"{_WEEKDAYS.get(lang, _WEEKDAYS['fi'])[loc.weekday()]} {text}" if weekday else text
+    return f"{fmt_weekday(ts, lang)} {text}" if weekday else text
 
 
 def fmt_week(ts: datetime, lang: str = "fi") -> str:
@@ -101,23 +107,97 @@ def fmt_week(ts: datetime, lang: str = "fi") -> str:
     return f"{word} {week} / {year}"
 
 
-#: Waiting times, written in the reader's language.
-_DURATIONS = {
-    "queue_oldest_wait_min": fmt_minutes,
-    "omasote_oldest_unanswered_h": fmt_hours,
-    "feedback_oldest_reaction_h": fmt_hours,
+def fmt_weekday(ts: datetime, lang: str = "fi") -> str:
+    """``ma`` / ``mån`` / ``Mon``: the weekday of an instant, as the rest of the board writes it."""
+    return _WEEKDAYS.get(lang, _WEEKDAYS["fi"])[local(ts).weekday()]
+
+
+def fmt_day(day: date, lang: str = "fi") -> str:
+    """The weekday of a Helsinki date (``ma``)."""
+    return fmt_weekday(day_start(day), lang)
+
+
+def fmt_stamp(ts: datetime, lang: str = "fi") -> str:
+    """Date and time: ``22.11.2026 klo 10.42``."""
+    return f"{fmt_date(ts, lang)} {fmt_time(ts, lang)}"
+
+
+def fmt_opening(ts: datetime, lang: str = "fi") -> str:
+    """When a closed station opens: ``ma klo 8.00``."""
+    return f"{fmt_weekday(ts, lang)} {fmt_time(ts, lang)}"
+
+
+def fmt_when(ts: datetime, now: datetime, lang: str = "fi") -> str:
+    """``klo 16.00`` today, ``ti 24.11.2026 klo 8.00`` another day."""
+    if local_date(ts) == local_date(now):
+        return fmt_time(ts, lang)
+    return f"{fmt_date(ts, lang, weekday=True)} {fmt_time(ts, lang)}"
+
+
+def fmt_age(now: datetime, then: datetime | None, lang: str = "fi") -> str:
+    """How long ago, with plain spaces: ``2 h 10 min`` (``–`` for never)."""
+    return "–" if then is None else fmt_minutes((now - then).total_seconds() / 60, lang).replace(NBSP, " ")
+
+
+def fmt_seconds(n: int, lang: str = "fi") -> str:
+    """An interval in seconds: ``45 s``, ``5 min``, ``1 h``."""
+    return fmt_minutes(n / 60, lang).replace(NBSP, " ") if n >= 60 else f"{n} s"
+
+
+def fmt_week_label(week: IsoWeek, lang: str = "fi", dates: bool = False) -> str:
+    """``vko 47 / 2026``, with ``dates`` ``vko 47 / 2026 (16.11.2026–22.11.2026)``."""
+    label = fmt_week(day_start(week.monday), lang)
+    if dates:
+        first, last = fmt_date(day_start(week.monday), lang), fmt_date(day_start(week.sunday), lang)
+        label += f" ({first}–{last})"
+    return label
+
+
+def fmt_days_span(days: Sequence[date], lang: str = "fi", until: datetime | None = None) -> str:
+    """``ma–ti`` (``ma`` for one day): some days of a week, in a label's few letters.
+
+    ``until``: the last day only up to this instant, and the clock says so (``ma–ti klo 8.14``,
+    ``mån–tis kl. 8.14``, ``Mon–Tue 08:14``): Tuesday morning is not a whole Tuesday."""
+    first, last = fmt_day(days[0], lang), fmt_day(days[-1], lang)
+    span = first if first == last else f"{first}–{last}"
+    return span if until is None else f"{span} {fmt_time(until, lang)}"
+
+
+def fmt_noon(day: date, lang: str = "fi") -> str:
+    """A Helsinki date as ``18.11.2026`` (the date formatters take instants: noon is inside the day)."""
+    return fmt_date(day_start(day) + timedelta(hours=12), lang)
+
+
+# ------------------------------------------------------------------ figures
+#: How each unit of the figure catalogue is written; waiting times in the reader's language.
+_BY_UNIT: dict[str, Callable[[float | None, str], str]] = {
+    "count": lambda v, _lang: fmt_int(v),
+    "share": lambda v, _lang: fmt_percent(v),
+    "score": lambda v, _lang: fmt_signed_int(v),
+    "min": fmt_minutes,
+    "h": fmt_hours,
 }
 
-#: How each other figure is written; everything not listed is a count.
-_FIGURE_FORMAT = {
-    "queue_same_day_share": fmt_percent,
-    "contacts_remote_share": fmt_percent,
-    "feedback_nps": fmt_signed_int,
-}
+
+def format_value(unit: Unit, value: float | None, lang: str = "fi") -> str:
+    """A value of ``unit`` as users read it: ``1 204``, ``97 %``, ``+42``, ``1 h 12 min``, ``1 vrk 3 h``."""
+    return _BY_UNIT[unit](value, lang)
 
 
 def format_figure(code: str, value: float | None, lang: str = "fi") -> str:
-    """A figure as users read it: ``1 h 12 min``, ``97 %``, ``+42``, ``1 204``."""
-    if code in _DURATIONS:
-        return _DURATIONS[code](value, lang)
-    return _FIGURE_FORMAT.get(code, fmt_int)(value)
+    """A figure (by its code, or its name on the weekly view) as users read it: ``1 h 12 min``, ``97 %``,
+    ``+42``, ``1 204``."""
+    return format_value(unit_of(code), value, lang)
+
+
+def format_change(figure: str, value: float | None, lang: str = "fi") -> str:
+    """A change from the previous week: ``+56``, ``−3 %-yks.`` (percentage points), ``+2,5 h``."""
+    if value is None:
+        return "–"
+    unit = unit_of(figure)
+    if unit == "share":
+        return f"{fmt_signed_int(value * 100)}{NBSP}{t('week.pp', lang)}"
+    if unit == "h":
+        sign = "+" if round(value, 1) > 0 else ""
+        return f"{sign}{fmt_decimal(value)}{NBSP}h"
+    return fmt_signed_int(value)

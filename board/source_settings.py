@@ -131,6 +131,10 @@ class SourceBase(_Strict):
     #: overlap it would be lost for good. The store's key makes the re-read harmless. Raise it for a
     #: warehouse whose loads land minutes late; 0 only for a source that shows a row the moment it is stamped.
     lookback_seconds: int = Field(120, ge=0, le=7 * 86400)
+    #: A pull (or a ``check``) that has not finished after this long is stopped, whatever the source does
+    #: (connectors/deadline.py): a run is never held longer by a slow or stalled source. Raise it for a large
+    #: backfill (``collect --since``) from a slow system.
+    pull_timeout_seconds: int = Field(300, ge=1, le=86400)
     stations: list[str] | None = None  # None: every configured station
 
     def newest_reading_lag(self) -> int:
@@ -269,6 +273,9 @@ class RestSource(SourceBase):
     headers: dict[str, SecretStr] = {}
     auth: Annotated[BearerAuth | BasicAuth | ApiKeyAuth, Field(discriminator="type")] | None = None
     timeout_seconds: float = Field(10.0, gt=0, le=600)
+    #: Largest answer read, in MB (decoded; a larger one fails the run as a data error before it fills memory).
+    #: 50 MB is about 400 000 records, far more than a page of a paginated API or a day's pull.
+    max_response_mb: float = Field(50, gt=0, le=4096)
     #: Dotted path of the list of records in the JSON body ("" = the body is the list).
     records: str = ""
     pagination: Annotated[NextLinkPagination | PagePagination, Field(discriminator="type")] | None = None

@@ -117,7 +117,7 @@ class DemoConnector:
         context = multiprocessing.get_context("spawn")
         try:
             with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
-                                     initargs=(self.source.seed, self.profiles)) as pool:
+                                     initargs=(self.source.seed, self.profiles, os.getpid())) as pool:
                 pending: deque[Future[tuple[list[int], np.ndarray]]] = deque()
                 try:
                     for code, days in tasks:
@@ -175,8 +175,32 @@ def _simulate_chunk(sim: Simulator, code: str, days: tuple[tuple[date, int], ...
 _WORKER_SIM: list[Simulator] = []
 
 
-def _start_worker(seed: int, profiles: list[StationProfile]) -> None:
+def _start_worker(seed: int, profiles: list[StationProfile], parent: int) -> None:
+    _exit_with_parent(parent)
     _WORKER_SIM[:] = [Simulator(seed, profiles)]
+
+
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """End this worker when the collector that started it is gone.
+
+    A collector that stops cleanly shuts its pool down; one killed with
+    SIGKILL (or by the out-of-memory killer) cannot, and its workers used to
+    stay, orphaned, each holding a simulator's memory. A worker is re-parented
+    when its parent dies, so a watcher thread that sees another parent exits.
+    (``PR_SET_PDEATHSIG`` would follow the *thread* that started the worker,
+    which in a pool is not always alive as long as the collector.) The
+    collector's pid comes from the collector itself: a worker that starts
+    after the collector died has been re-parented already.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _simulate_in_worker(code: str, days: tuple[tuple[date, int], ...], since: datetime,

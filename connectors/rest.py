@@ -23,6 +23,7 @@ httpx keeps custom headers such as ``X-API-Key`` across such redirects.
 from __future__ import annotations
 
 import itertools
+import json
 import ssl
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
@@ -40,11 +41,15 @@ from board.domain.timeutil import UTC, ensure_utc
 from board.formatting import fmt_clock, fmt_date
 from board.secrets import MASK, redact
 from board.source_settings import ApiKeyAuth, BasicAuth, BearerAuth, NextLinkPagination, PagePagination, RestSource
+from connectors import deadline
 from connectors.base import CheckResult
+from connectors.bounded_http import BoundedTransport, TooLarge, read_body
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 from connectors.mapping import RecordError, RecordMapper, get_path, quote
 
 MAX_EXCERPT = 200
+#: Of an error answer (4xx/5xx), only this much is read: enough for its excerpt in the message.
+ERROR_BODY_BYTES = 64 * 1024
 MAX_KEYS = 12
 #: Secrets shorter than this are not masked (they would mask ordinary words); same rule as board.secrets.
 MIN_SECRET = 4
@@ -244,7 +249,7 @@ class RestConnector:
         elif isinstance(auth, ApiKeyAuth) and not auth.query_param:
             headers[auth.header] = auth.value.get_secret_value()
         return httpx.Client(headers=headers, auth=basic, timeout=self.source.timeout_seconds,
-                            verify=self._tls, follow_redirects=True,
+                            transport=BoundedTransport(self._tls), follow_redirects=True,
                             event_hooks={"request": [self._stay_home]})
 
     @cached_property
@@ -267,17 +272,40 @@ class RestConnector:
             raise ConfigurationError(
                 f"the API at {_where(home)} sent the board on to another host ({_netloc(url)}); not following it, "
                 "so that the credentials are not sent there: if that host is right, put it in url in sources.yaml")
+        # Another port on the same host is another service (another program may listen there): the same
+        # port, or http's default upgraded to https's, only.
+        upgrade = (home.scheme, _port(home), url.scheme, _port(url)) == ("http", 80, "https", 443)
+        if _port(url) != _port(home) and not upgrade:
+            raise ConfigurationError(
+                f"the API at {_where(home)} sent the board on to another port ({_netloc(url)}); not following it, "
+                "so that the credentials are not sent there: if that port is right, put it in url in sources.yaml")
         if home.scheme == "https" and url.scheme != "https":
             raise ConfigurationError(f"the API at {_where(home)} sent the board on to plain http ({_where(url)}); "
                                      "not following it, so that the credentials are not sent unencrypted")
 
     def _fetch(self, client: httpx.Client, url: httpx.URL) -> tuple[httpx.Response, Any]:
-        """One GET: the response and its JSON body, or the right kind of error."""
+        """One GET: the response and its JSON body, or the right kind of error.
+
+        The body is read as it streams in, at most ``max_response_mb`` of it
+        (a ``Content-Length`` over that is refused before reading); every
+        socket operation ends by the pull's deadline (``connectors/bounded_http.py``).
+        """
+        limit = int(self.source.max_response_mb * 1024 * 1024)
         try:
-            response = client.get(url)
+            with client.stream("GET", url) as response:
+                body = read_body(response, limit if response.status_code < 300 else ERROR_BODY_BYTES,
+                                 truncate=response.status_code >= 300)
         except httpx.TimeoutException:
+            if deadline.expired():
+                raise deadline.current().exceeded() from None  # type: ignore[union-attr]
             raise TransientError(f"no answer from {_netloc(url)} within {self.source.timeout_seconds:g} s; "
                                  "will retry") from None
+        except TooLarge as e:
+            size = f"says it is {_megabytes(e.declared)}" if e.declared is not None else "went on past that"
+            raise DataError(f"the answer from {_where(url)} {size}, more than max_response_mb "
+                            f"({self.source.max_response_mb:g} MB): not read further. Narrow the window "
+                            "(pagination, a smaller backfill_days) or raise max_response_mb in sources.yaml") \
+                from None
         except httpx.ConnectError as e:
             raise self._connect_error(e, url) from None
         except httpx.TooManyRedirects:
@@ -286,9 +314,9 @@ class RestConnector:
         except httpx.TransportError as e:
             raise TransientError(f"the connection to {_netloc(url)} failed ({type(e).__name__}: "
                                  f"{self._excerpt(str(e))}); will retry") from None
-        self._raise_for_status(response)
+        self._raise_for_status(response, body)
         try:
-            return response, response.json()
+            return response, json.loads(body)
         except ValueError:
             content_type = response.headers.get("content-type") or "none"
             raise DataError(f"the API at {_where(response.url)} answered with something that is not JSON "
@@ -310,7 +338,7 @@ class RestConnector:
         return TransientError(f"cannot connect to {_host(url)}:{port} (connection refused or host unreachable); "
                               "will retry")
 
-    def _raise_for_status(self, response: httpx.Response) -> None:
+    def _raise_for_status(self, response: httpx.Response, body: bytes) -> None:
         status, where = response.status_code, _where(response.url)
         if status < 300:
             return
@@ -327,7 +355,7 @@ class RestConnector:
         if status < 400:
             raise ConfigurationError(f"the API at {where} answered HTTP {status}, a redirect without a place to "
                                      "go: check url in sources.yaml")
-        excerpt = self._excerpt(response.text)
+        excerpt = self._excerpt(body.decode(response.encoding or "utf-8", errors="replace"))
         raise ConfigurationError(f"the API at {where} answered HTTP {status}"
                                  f"{f': {excerpt}' if excerpt else ''} (check url and params in sources.yaml)")
 
@@ -407,6 +435,11 @@ def _host(url: httpx.URL) -> str:
     return f"[{url.host}]" if ":" in url.host else url.host
 
 
+def _port(url: httpx.URL) -> int:
+    """The port a request really goes to (the scheme's default when the URL names none)."""
+    return url.port or (443 if url.scheme == "https" else 80)
+
+
 def _netloc(url: httpx.URL) -> str:
     """host[:port] (the port when it is not the scheme's default)."""
     return f"{_host(url)}:{url.port}" if url.port else _host(url)
@@ -450,6 +483,10 @@ def _keys_of(value: Any, bare: bool = False) -> str:
     keys = [quote(k) for k in list(value)[:MAX_KEYS]]
     text = (", ".join(keys) or "(none)") + (", …" if len(value) > MAX_KEYS else "")
     return text if bare else f" with keys {text}"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB".replace(",", " ")
 
 
 def _plural(count: int, word: str) -> str:

@@ -22,8 +22,9 @@ setting is not retried, an unreachable server is.
 from __future__ import annotations
 
 import contextlib
+import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from board.domain.reading import Reading, Rejected
 from board.domain.timeutil import ensure_utc
 from board.secrets import redact
 from board.source_settings import SqlSource
+from connectors import deadline
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 from connectors.mapping import RecordError, RecordMapper
@@ -40,6 +42,12 @@ CHECK_WINDOW = timedelta(days=1)
 
 _LOGIN = re.compile(r"password authentication failed|login failed|role \"[^\"]*\" does not exist|access denied|"
                     r"authentication failed|28000|28P01", re.IGNORECASE)
+#: The driver could not read the connection string itself: a setting to fix, never worth a retry (psqlODBC says
+#: 'invalid integer value "abc" for connection option "port"' with SQLSTATE 08001, which otherwise reads as
+#: "cannot connect").
+_CONNECTION_STRING = re.compile(r"for connection option|invalid connection option|invalid connection string|"
+                                r"missing \"=\" after|unterminated quoted string in connection info|"
+                                r"invalid (?:value|keyword) in connection string|01S00", re.IGNORECASE)
 _UNREACHABLE = re.compile(r"connection refused|could not connect|unable to connect|is the server running|"
                           r"timeout expired|timed out|could not translate host name|name or service not known|"
                           r"server is unavailable|no route to host|network is unreachable|connection reset|"
@@ -119,27 +127,32 @@ class SqlConnector:
 
         conn_str = self.source.odbc.get_secret_value() if self.source.odbc else ""
         try:
-            conn = pyodbc.connect(conn_str, timeout=self.source.timeout_seconds, autocommit=True)
+            conn = pyodbc.connect(conn_str, timeout=_whole_seconds(self.source.timeout_seconds), autocommit=True)
         except pyodbc.Error as e:
             raise self._odbc_error(e, conn_str, connecting=True) from None
         # The query timeout, where the driver supports one (psqlODBC does not; statement_timeout still applies).
         with contextlib.suppress(pyodbc.Error):
-            conn.timeout = self.source.timeout_seconds
+            conn.timeout = _whole_seconds(self.source.timeout_seconds)
+        disarm = _no_watchdog
         try:
             cursor = conn.cursor()
+            disarm = _watchdog(cursor.cancel)  # SQLCancel: ends the statement (and a fetch) at the pull's deadline
             cursor.execute(self.source.qmark_query(), [params[p] for p in self.source.query_parameters()])
             if cursor.description is None:
                 raise ConfigurationError("the query returned no result set (is it a SELECT?)")
             columns = [str(d[0]) for d in cursor.description]
         except pyodbc.Error as e:
+            disarm()
             conn.close()
             raise self._odbc_error(e, conn_str, connecting=False) from None
         except BaseException:
+            disarm()
             conn.close()
             raise
-        return columns, self._odbc_rows(conn, cursor, conn_str)
+        return columns, self._odbc_rows(conn, cursor, conn_str, disarm)
 
-    def _odbc_rows(self, conn: Any, cursor: Any, conn_str: str) -> Iterator[Sequence[Any]]:
+    def _odbc_rows(self, conn: Any, cursor: Any, conn_str: str, disarm: Callable[[], None]
+                   ) -> Iterator[Sequence[Any]]:
         import pyodbc
 
         try:
@@ -152,6 +165,7 @@ class SqlConnector:
                     return
                 yield from chunk
         finally:
+            disarm()
             conn.close()
 
     def _execute_sqlalchemy(self, params: dict[str, Any]) -> tuple[list[str], Iterator[Sequence[Any]]]:
@@ -162,21 +176,25 @@ class SqlConnector:
             conn = engine.connect()
         except exc.SQLAlchemyError as e:
             raise self._sqlalchemy_error(e, connecting=True) from None
+        disarm = _no_watchdog
         try:
+            disarm = _watchdog(_canceller(conn.connection.dbapi_connection))
             used = {p: params[p] for p in set(self.source.query_parameters())}
             result = conn.execution_options(stream_results=True).execute(text(self.source.query), used)
             if not result.returns_rows:
                 raise ConfigurationError("the query returned no result set (is it a SELECT?)")
             columns = [str(c) for c in list(result.keys())]
         except exc.SQLAlchemyError as e:
+            disarm()
             conn.close()
             raise self._sqlalchemy_error(e, connecting=False) from None
         except BaseException:
+            disarm()
             conn.close()
             raise
-        return columns, self._sqlalchemy_rows(conn, result)
+        return columns, self._sqlalchemy_rows(conn, result, disarm)
 
-    def _sqlalchemy_rows(self, conn: Any, result: Any) -> Iterator[Sequence[Any]]:
+    def _sqlalchemy_rows(self, conn: Any, result: Any, disarm: Callable[[], None]) -> Iterator[Sequence[Any]]:
         from sqlalchemy import exc
 
         try:
@@ -189,6 +207,7 @@ class SqlConnector:
                     return
                 yield from chunk
         finally:
+            disarm()
             conn.close()
 
     def _get_engine(self) -> Any:
@@ -225,6 +244,9 @@ class SqlConnector:
     def _odbc_error(self, error: Exception, conn_str: str, connecting: bool) -> ConnectorError:
         import pyodbc
 
+        if deadline.expired():  # the watchdog cancelled the statement: say why, not "operation canceled"
+            return deadline.current().exceeded()  # type: ignore[union-attr]
+
         state = str(error.args[0]) if error.args else ""
         message = _clean_driver_message(error.args[1] if len(error.args) > 1 else str(error))
         driver = _odbc_field(conn_str, "driver")
@@ -239,6 +261,8 @@ class SqlConnector:
         return _classify(message, state, user, connecting)
 
     def _sqlalchemy_error(self, error: Exception, connecting: bool) -> ConnectorError:
+        if deadline.expired():  # the watchdog cancelled the statement
+            return deadline.current().exceeded()  # type: ignore[union-attr]
         orig = getattr(error, "orig", None) or error
         state = getattr(orig, "sqlstate", None) or (str(orig.args[0]) if getattr(orig, "args", None) else "")
         if isinstance(getattr(orig, "args", None), tuple) and len(orig.args) > 1 and isinstance(orig.args[1], str):
@@ -255,11 +279,48 @@ class SqlConnector:
         return _classify(message, str(state or ""), user, connecting)
 
 
+def _no_watchdog() -> None:
+    return None
+
+
+def _watchdog(cancel: Callable[[], None] | None) -> Callable[[], None]:
+    """Arm the current pull's deadline to call ``cancel``; the returned function disarms it."""
+    current = deadline.current()
+    if current is None or cancel is None:
+        return _no_watchdog
+    return current.arm(cancel)
+
+
+def _canceller(dbapi_connection: Any) -> Callable[[], None] | None:
+    """How to stop a running statement from another thread, for the drivers that can.
+
+    psycopg (3 and 2) ``cancel()``, sqlite3 ``interrupt()``; pyodbc under
+    SQLAlchemy has only its query timeout (set to what is left of the deadline).
+    """
+    for name in ("cancel", "interrupt"):
+        method = getattr(dbapi_connection, name, None)
+        if callable(method):
+            return method  # type: ignore[no-any-return]
+    if hasattr(dbapi_connection, "timeout"):  # pyodbc
+        with contextlib.suppress(Exception):
+            dbapi_connection.timeout = _whole_seconds(None)
+    return None
+
+
+def _whole_seconds(timeout: float | None) -> int:
+    """A timeout in whole seconds for drivers that take one (at least 1), shortened to the pull's deadline."""
+    left = deadline.bounded(timeout)
+    return max(1, math.ceil(left)) if left is not None else 0
+
+
 def _classify(message: str, state: str, user: str | None, connecting: bool) -> ConnectorError:
     """Sort a driver error into configuration / transient / other, worded for an administrator."""
     who = f" for user {user!r}" if user else ""
     if _LOGIN.search(message) or state.startswith("28"):
         return ConfigurationError(redact(f"login failed{who}: {message}"))
+    if _CONNECTION_STRING.search(message) or state == "01S00":
+        return ConfigurationError(redact(f"the connection settings are not valid (fix odbc or url in sources.yaml): "
+                                         f"{message}"))
     if re.search(r"database \"[^\"]*\" does not exist|cannot open database|unknown database", message, re.I):
         return ConfigurationError(redact(f"the database does not exist or is not visible{who}: {message}"))
     if _UNREACHABLE.search(message) or state in ("08001", "08S01", "HYT00", "HYT01", "08006"):

@@ -30,14 +30,13 @@ import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
 from board.domain.timeutil import utcnow
-from board.web import kiosk
+from board.web import kiosk, style
 from board.web import streamlit_support as sup
-from board.web.style import WALL_CSS
 from board.web.wall_html import render_station_picker, render_unavailable, render_wall
 
 lang = sup.language()
 settings = sup.settings_or_stop(lang)
-st.html(f"<style>{WALL_CSS}</style>")
+style.apply(style.WALL_CSS)
 
 plan = kiosk.plan_wall(st.query_params.get_all("station"), st.query_params.get("rotate"),
                        list(settings.station_by_code), kiosk.open_stations(settings, utcnow()))

@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from board import overview
 from board.collector import Collector
 from board.domain.timeutil import HELSINKI
 from board.factory import create_board
-from board.views import all_station_views, station_view
+from board.read import overview
+from board.read.wall import station_view
 from board.web.overview_html import render_overview
-from board.web.style import WALL_CSS
+from board.web.style import OVERVIEW_CSS, WALL_CSS
 from board.web.wall_html import render_wall
 
 
@@ -45,14 +45,14 @@ def main() -> None:
         Collector(settings, store, clock=lambda: at).run_once(
             only=source.name, since=at.replace(hour=0, minute=0))
         if args.page == "overview":
-            views = all_station_views(settings, store, at)
+            views = overview.all_station_views(settings, store, at)
             rows = overview.worst_first(overview.overview_rows(views))
             html = render_overview(rows, args.lang, lambda code: settings.opening_hours(code).next_opening(at))
         else:
             view = station_view(settings, store, args.station, at)
             html = render_wall(view, args.lang, settings.opening_hours(args.station).next_opening(at))
         store.dispose()
-    style = "" if args.page == "overview" else WALL_CSS
+    style = OVERVIEW_CSS if args.page == "overview" else WALL_CSS
     Path(args.output).write_text(f"<!doctype html><meta charset=utf-8><style>body{{margin:0;font-family:sans-serif}}"
                                  f"{style}</style>"
                                  f'<div class="stHtml">{html}</div>', encoding="utf-8")

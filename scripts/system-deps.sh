@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need, when missing:
 #   unixodbc (libodbc2 for pyodbc), the PostgreSQL, SQLite and FreeTDS ODBC drivers,
-#   and chromium for the real-browser tests.
+#   chromium for the real-browser tests, and nginx for the test of docs/DEPLOY.md's proxy block
+#   (tests/test_nginx.py starts its own nginx on loopback; Debian's service is not needed).
 set -euo pipefail
-packages=(unixodbc odbc-postgresql libsqliteodbc tdsodbc chromium)
+packages=(unixodbc odbc-postgresql libsqliteodbc tdsodbc chromium nginx)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

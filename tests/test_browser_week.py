@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from board import formatting as fmt
-from board import weekly
+from board.read import week as weekly
 from board.settings import load_settings
 from tests.browser_support import ARTIFACTS, page_fits, require_chromium, start_server
 from tests.conftest import write_config

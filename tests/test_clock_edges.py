@@ -26,10 +26,10 @@ import yaml
 
 from board.collector import Collector
 from board.domain.reading import Reading
-from board.overview import overview_rows
+from board.read.overview import all_station_views, overview_rows
+from board.read.wall import station_view
 from board.settings import load_settings
 from board.store import Store
-from board.views import all_station_views, station_view
 from tests.conftest import write_config
 
 HKI = ZoneInfo("Europe/Helsinki")

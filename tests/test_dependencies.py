@@ -89,3 +89,10 @@ def test_findings_fail_unless_explained(monkeypatch):
     assert explained.exit_code == 0
     assert "explained: streamlit PYSEC-2026-1: only the file uploader is affected" in explained.report()
     assert "2 of 2 pinned dependencies checked" in explained.report()
+
+
+def test_reliability_states_the_locks_real_package_count():
+    """docs/RELIABILITY.md said 60 locked packages while the lock had 65 (issue 19, item 10): the number is checked."""
+    stated = re.search(r"`requirements\.lock` pins all (\d+) packages", (ROOT / "docs" / "RELIABILITY.md").read_text())
+    assert stated, "docs/RELIABILITY.md no longer says how many packages the lock pins"
+    assert int(stated.group(1)) == len(pins(ROOT / "requirements.lock"))

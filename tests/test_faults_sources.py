@@ -8,9 +8,9 @@ test switches the API into one fault, and checks while it lasts that
 
 * ``omasote`` keeps delivering (its readings in the store keep growing),
 * the wall's queue tile turns stale with the time of the last reading it had,
-  the Omasote tile does not (``board.views.station_view``),
+  the Omasote tile does not (``board.read.wall.station_view``),
 * the Sources page's view says the source is failing and why
-  (``board.source_status.source_statuses``: health and the recorded error),
+  (``board.read.sources.source_statuses``: health and the recorded error),
 
 then switches the API back and checks that the gap is backfilled from the
 bookmark: the store holds exactly the readings both sources produced up to
@@ -26,10 +26,10 @@ import pytest
 
 from board.domain.metrics import Family
 from board.domain.source_health import SourceHealth
+from board.read.sources import source_statuses
+from board.read.wall import station_view
 from board.settings import load_settings
-from board.source_status import source_statuses
 from board.store import Store
-from board.views import station_view
 from tests.faults_support import LiveApi, SqliteSource, collector, stop, wait_for, write_sources
 
 #: fault -> (error kind recorded, words the recorded error must contain)

@@ -21,9 +21,9 @@ from board.domain.notice import (
     clean_text,
 )
 from board.factory import create_board
+from board.read.wall import station_view
 from board.settings import load_settings
 from board.store import Store
-from board.views import station_view
 from board.web import kiosk
 from board.web.wall_html import render_wall
 from tests.conftest import pages_reading

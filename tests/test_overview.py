@@ -8,14 +8,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from board import overview
 from board.domain.metrics import Family
 from board.domain.reading import Reading
 from board.domain.snapshot import Figure, Tile
 from board.domain.status import Status
+from board.read import overview
+from board.read.wall import StationView
 from board.settings import load_settings
 from board.store import Store
-from board.views import StationView
 
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # 10.30 in Helsinki

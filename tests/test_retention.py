@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from board import retention, weekly
+from board import retention
 from board.collector import Collector
 from board.domain.reading import Reading
+from board.read import week as weekly
 from board.settings import RetentionSettings, load_settings
 from board.store import Store
 

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from board.domain.metrics import Family
-from board.domain.snapshot import Latest, build_tiles, derive
+from board.domain.figures import Family, derive
+from board.domain.snapshot import Latest, build_tiles
 from board.domain.status import Status, Threshold
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 Helsinki

@@ -17,8 +17,8 @@ from board.collector import Collector
 from board.domain.reading import Reading, Rejected
 from board.domain.source_health import RunFacts, SourceHealth, judge
 from board.factory import create_board
+from board.read.sources import source_statuses
 from board.settings import load_settings
-from board.source_status import source_statuses
 from board.store import Store
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError

@@ -12,10 +12,12 @@ from typing import Any
 
 import pyodbc
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 
 from board import secrets
 from board.domain.reading import Reading, Rejected
+from board.settings import load_settings
 from board.source_settings import SqlSource
 from connectors.errors import ConfigurationError, DataError, TransientError
 from connectors.sql import SqlConnector, _odbc_field
@@ -241,6 +243,30 @@ def test_unreachable_server_is_transient(driver: str) -> None:
         pull(src, None)
     result = SqlConnector(src, STATIONS).check(UNTIL)
     assert not result.ok and result.kind == "transient"
+
+
+def test_a_connection_string_the_driver_cannot_parse_is_a_configuration_error_not_retried(tmp_path: Path) -> None:
+    """Issue 19, item 10: psqlODBC reports a bad option with SQLSTATE 08001, which read as "cannot connect"
+    (transient) and was retried on every turn instead of naming the setting to fix."""
+    from board.collector import Collector
+    from board.store import Store
+    from tests.conftest import write_config
+
+    need_driver("PostgreSQL Unicode")
+    odbc = "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=abc;Database=test;Uid=postgres"
+    src = source(odbc=odbc, query="SELECT * FROM jono WHERE aika >= :since", timeout_seconds=3)
+    with pytest.raises(ConfigurationError, match=r'connection settings are not valid.*"port"'):
+        pull(src, None)
+    config = write_config(tmp_path / "config")
+    (config / "sources.yaml").write_text(yaml.safe_dump({"sources": [{
+        "name": "dw", "type": "sql", "odbc": odbc, "query": "SELECT * FROM jono WHERE aika >= :since"}]}))
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    store = Store.open(url)
+    outcome = Collector(load_settings(config, url), store, backoff_seconds=0).run_source("dw")
+    assert not outcome.ok
+    run = store.runs("dw")[0]
+    assert (run.error_kind, run.attempts) == ("configuration", 1)
+    store.dispose()
 
 
 # ------------------------------------------------------------------ configuration

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from board.domain.reading import Reading
-from board.views import station_view
+from board.read.wall import station_view
 from board.web.wall_html import render_wall
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 Helsinki: open

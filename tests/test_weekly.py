@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -21,16 +22,18 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import export, weekly
+from board import export
 from board import formatting as fmt
 from board.domain import timeutil
 from board.domain.reading import Reading
 from board.domain.timeutil import at_local, day_length, local_date, utcnow
 from board.factory import create_board
+from board.formatting import format_change as fmt_change
+from board.formatting import format_figure as fmt_value
+from board.read import week as weekly
+from board.read.week import FIGURES, IsoWeek, WeekReport
 from board.settings import Settings
 from board.store import Store
-from board.web.week_support import fmt_change, fmt_value
-from board.weekly import FIGURES, IsoWeek, WeekReport
 from tests.conftest import pages_reading, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -447,6 +450,21 @@ def run(**params: str | list[str]) -> AppTest:
     return at
 
 
+def scope(at) -> str:  # type: ignore[no-untyped-def]
+    """The line under the title: the week and the stations (escaped HTML, never Markdown)."""
+    import html
+
+    return html.unescape(next(re.search(r'<p class="week-scope">(.*?)</p>', h.value).group(1)  # type: ignore[union-attr]
+                              for h in at.html if 'class="week-scope"' in h.value))
+
+
+def notes(at) -> list[str]:  # type: ignore[no-untyped-def]
+    import html
+
+    return [html.unescape(m) for h in at.html for m in re.findall(r'<div class="week-note" role="note">(.*?)</div>',
+                                                                  h.value)]
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -463,7 +481,7 @@ def test_page_shows_the_reports_numbers(board, report: WeekReport):
     delta = next(m for m in at.metric if m.label == "Yhteydenotot").proto.delta
     assert delta == f"{fmt_change('contacts_total', total.change('contacts_total'))} ed. viikkoon"
     assert delta == "+120 ed. viikkoon"
-    assert "vko 47 / 2026 (16.11.2026–22.11.2026)" in at.caption[0].value
+    assert "vko 47 / 2026 (16.11.2026–22.11.2026)" in scope(at)
     table = at.dataframe[0].value  # the contacts tab: one row per station and the two together
     assert list(table["Asema"]) == ["Kajaanin terveysasema", "Paltamon terveysasema", "Valitut yhteensä"]
     assert list(table["Yhteydenotot"]) == ["300", "20", "320"]
@@ -495,7 +513,7 @@ def test_page_defaults_to_the_last_full_week(board):
     assert at.selectbox(key="week_select").value == week.key
     assert at.multiselect(key="station_select").value == []
     assert expected >= 10 and metrics(at)["Yhteydenotot"] == fmt.fmt_int(expected)
-    assert "Kaikki asemat" in at.caption[0].value and not at.warning
+    assert "Kaikki asemat" in scope(at) and not notes(at)
 
 
 def test_choosing_a_week_and_stations_updates_the_url(board):
@@ -512,13 +530,13 @@ def test_choosing_a_week_and_stations_updates_the_url(board):
 
 def test_wrong_url_values_fall_back_with_a_note(board):
     at = run(week="2026-W99", station=["kajaani", "oulu"])
-    notes = " ".join(w.value for w in at.warning)
+    said = " ".join(notes(at))
     default = weekly.default_week(utcnow())
-    assert "2026-W99" in notes and "Tuntematon asema ”oulu”" in notes
+    assert "2026-W99" in said and "Tuntematon asema ”oulu”" in said
     assert at.selectbox(key="week_select").value == default.key
     assert at.multiselect(key="station_select").value == ["kajaani"]
     future = IsoWeek.of(local_date(utcnow()) + timedelta(days=14)).key
-    assert future in " ".join(w.value for w in run(week=future).warning)
+    assert future in " ".join(notes(run(week=future)))
 
 
 def test_print_version_has_no_widgets(board, report: WeekReport):
@@ -546,7 +564,7 @@ def test_page_in_swedish(board, report: WeekReport):
     assert at.title[0].value == "Veckovy"
     shown = metrics(at)
     assert shown["Kontakter"] == "320" and shown["NPS (mål +40)"] == "+13"
-    assert "v. 47 / 2026" in at.caption[0].value
+    assert "v. 47 / 2026" in scope(at)
     assert list(at.dataframe[0].value["Station"])[-1] == "Valda totalt"
 
 

@@ -17,27 +17,27 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from board import retention, weekly
+from board import retention
 from board.collector import Collector
+from board.domain.periods import Raw, combined_peak
+from board.domain.periods import over_days as _over_days
+from board.domain.periods import over_stations as _over_stations
+from board.domain.periods import week_figures as derive
 from board.domain.reading import Reading
 from board.domain.timeutil import day_bounds, local_date
-from board.settings import RetentionSettings, Settings, load_settings
-from board.store import DailyRow, ReadingRow, Store, make_engine, writes
-from board.weekly import (
+from board.read import week as weekly
+from board.read.week import (
     ALL,
     FETCHED,
     PEAK_METRIC,
     TARGET_FIGURE,
     DayFigures,
     IsoWeek,
-    Raw,
     StationWeek,
     WeekReport,
-    _over_days,
-    _over_stations,
-    combined_peak,
-    derive,
 )
+from board.settings import RetentionSettings, Settings, load_settings
+from board.store import DailyRow, ReadingRow, Store, make_engine, writes
 from tests.conftest import write_config
 
 NOW = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)  # a Wednesday; 17 days back reach 18.10.

@@ -29,8 +29,9 @@ from board.alerts.messages import Message, render
 from board.alerts.observe import SourceNow, StationNow, observe
 from board.alerts.projections import Projector
 from board.domain import alerts as al
+from board.domain.figures import derive
 from board.domain.projection import StationProjection
-from board.domain.snapshot import current_values, derive
+from board.domain.snapshot import current_values
 from board.domain.timeutil import day_start, local, local_date, utcnow
 from board.settings import Settings
 from board.store import Store
@@ -112,7 +113,7 @@ class Evaluator:
         return out
 
     def _sources(self, now: datetime) -> list[SourceNow]:
-        from board.source_status import source_statuses
+        from board.read.sources import source_statuses
 
         settings = self.settings
         out = []

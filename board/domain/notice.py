@@ -26,7 +26,17 @@ ALL_STATIONS = "*"
 
 
 class NoticeError(ValueError):
-    """A notice that cannot be posted; the message says what to change."""
+    """A notice that cannot be posted; the message says what to change.
+
+    ``code`` names the problem (``empty``, ``too_long``, ``author``, ``identity_code``,
+    ``author_identity_code``, ``past``, ``order``, ``too_far``) and ``values`` its numbers, so a page says it
+    in the writer's language (text ``notices.error.CODE``) without reading the English message.
+    """
+
+    def __init__(self, code: str, message: str, **values: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -55,29 +65,32 @@ def clean_text(text: str) -> str:
                    for ch in unicodedata.normalize("NFC", text or ""))
     flat = re.sub(r" {2,}", " ", flat).strip()
     if not flat:
-        raise NoticeError("the notice is empty")
+        raise NoticeError("empty", "the notice is empty")
     if len(flat) > MAX_LENGTH:
-        raise NoticeError(f"the notice is {len(flat)} characters; at most {MAX_LENGTH} fit on a wall screen")
+        raise NoticeError("too_long", f"the notice is {len(flat)} characters; at most {MAX_LENGTH} fit on a "
+                          "wall screen", n=len(flat), max=MAX_LENGTH)
     if holds_identity_code(flat):
-        raise NoticeError("the notice contains a personal identity code; a wall screen is seen by everyone: "
-                          "leave it out")
+        raise NoticeError("identity_code", "the notice contains a personal identity code; a wall screen is seen "
+                          "by everyone: leave it out")
     return flat
 
 
 def clean_author(author: str) -> str:
     name = re.sub(r"\s+", " ", author or "").strip()
     if not name:
-        raise NoticeError("say who writes the notice")
+        raise NoticeError("author", "say who writes the notice")
     if holds_identity_code(name):
-        raise NoticeError("the writer's name contains a personal identity code; give your name only")
+        raise NoticeError("author_identity_code",
+                          "the writer's name contains a personal identity code; give your name only")
     return name[:MAX_AUTHOR]
 
 
 def check_window(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
     """The end must be in the future, after the start, and at most two weeks away (notices are for today's news)."""
     if ends_at <= now:
-        raise NoticeError("the end time has already passed")
+        raise NoticeError("past", "the end time has already passed")
     if ends_at <= starts_at:
-        raise NoticeError("the end time must be after the start time")
+        raise NoticeError("order", "the end time must be after the start time")
     if ends_at - max(starts_at, now) > MAX_DURATION:
-        raise NoticeError(f"a notice can be shown for at most {MAX_DURATION.days} days")
+        raise NoticeError("too_far", f"a notice can be shown for at most {MAX_DURATION.days} days",
+                          days=MAX_DURATION.days)

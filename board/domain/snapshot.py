@@ -15,32 +15,13 @@ shows its numbers as old, not as current.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from board.domain import kpi
-from board.domain.metrics import METRICS, Family, Kind, metrics_of
+from board.domain.figures import METRICS, SAMPLE_OF, TILE_LAYOUT, Family, Kind, derive, metrics_of, value_of
+
+__all__ = ["SAMPLE_OF", "TILE_LAYOUT", "Figure", "Latest", "Tile", "build_tiles", "current_values", "headline_series"]
 from board.domain.status import Status, Threshold, worst
-
-#: The big number of each tile, and the figures shown under it, in order.
-TILE_LAYOUT: dict[Family, tuple[str, tuple[str, ...]]] = {
-    Family.QUEUE: ("queue_waiting", ("queue_oldest_wait_min", "queue_handled_today", "queue_same_day_share")),
-    Family.CONTACTS: ("contacts_total_today", (
-        "contacts_phone_today", "contacts_omasote_today", "contacts_chat_today", "contacts_visit_today",
-        "contacts_remote_share", "contacts_carried_over")),
-    Family.OMASOTE: ("omasote_unanswered", (
-        "omasote_oldest_unanswered_h", "omasote_received_today", "omasote_answered_today")),
-    Family.FEEDBACK: ("feedback_nps", ("feedback_answers_today", "feedback_needs_reaction",
-                                       "feedback_oldest_reaction_h")),
-}
-
-
-#: The count each share or score is computed over, for judging its sample size.
-SAMPLE_OF: dict[str, str] = {
-    "feedback_nps": "feedback_answers_today",
-    "queue_same_day_share": "queue_handled_today",
-    "contacts_remote_share": "contacts_total_today",
-}
 
 
 @dataclass(frozen=True)
@@ -60,40 +41,18 @@ class Figure:
     target: float | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Tile:
+    """One tile as the wall shows it. Immutable: today's sparkline is added by making a new tile
+    (:func:`board.read.wall.with_trends`), so a cached tile is never changed under another reader."""
+
     family: Family
     status: Status
     headline: Figure
-    figures: list[Figure]
+    figures: tuple[Figure, ...]
     updated_at: datetime | None
     stale: bool
-    trend: list[tuple[datetime, float]] = field(default_factory=list)
-
-
-def derive(values: Mapping[str, float | None]) -> dict[str, float | None]:
-    """Stored values plus every derived figure (None where undefined)."""
-    out: dict[str, float | None] = dict(values)
-    # "Oldest waiting" has no meaning when nothing waits: show a dash, not "0 min".
-    for count, age in (("queue_waiting", "queue_oldest_wait_min"),
-                       ("omasote_unanswered", "omasote_oldest_unanswered_h"),
-                       ("feedback_needs_reaction", "feedback_oldest_reaction_h")):
-        if values.get(count) == 0 and age in out:
-            out[age] = None
-    channels = {c: values.get(f"contacts_{c}_today") for c in kpi.ALL_CHANNELS}
-    known = [v for v in channels.values() if v is not None]
-    out["contacts_total_today"] = sum(known) if known else None
-    out["contacts_remote_share"] = kpi.remote_share(channels)
-    out["queue_same_day_share"] = kpi.same_day_share(
-        values.get("queue_handled_same_day_today"), values.get("queue_handled_today"))
-    p, n, d = (values.get(f"feedback_{k}_today") for k in ("promoters", "passives", "detractors"))
-    if p is None or n is None or d is None:
-        out["feedback_answers_today"] = None
-        out["feedback_nps"] = None
-    else:
-        out["feedback_answers_today"] = p + n + d
-        out["feedback_nps"] = kpi.nps(p, n, d)
-    return out
+    trend: tuple[tuple[datetime, float], ...] = ()
 
 
 def current_values(latest: Mapping[str, Latest], day_start: datetime) -> dict[str, float | None]:
@@ -159,7 +118,7 @@ def build_tiles(
             status = Status.STALE
         else:
             status = worst([head.status, *(f.status for f in others)])
-        tiles.append(Tile(family, status, head, others, updated, stale))
+        tiles.append(Tile(family, status, head, tuple(others), updated, stale))
     return tiles
 
 
@@ -168,7 +127,7 @@ def headline_series(family: Family, rows: Mapping[datetime, Mapping[str, float]]
     code = TILE_LAYOUT[family][0]
     out = []
     for ts in sorted(rows):
-        value = derive(rows[ts]).get(code)
+        value = value_of(code, rows[ts])
         if value is not None:
             out.append((ts, value))
     return out

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from board.domain.runs import Run
 from board.domain.timeutil import ensure_utc
 from board.store.engine import Dialect
-from board.store.schema import BookmarkRow, LeaseRow, RejectRow, RunRow
+from board.store.schema import BookmarkRow, LeaseRow, PullRow, RejectRow, RunRow
 
 
 class RunLog:
@@ -35,7 +35,22 @@ class RunLog:
                 s.add(RejectRow(run_id=row.id, reason=reason[:2000], count=count))
             if bookmark is not None:
                 _set_bookmark(s, run.source, bookmark, run.finished_at)
+            s.execute(delete(PullRow).where(PullRow.source == run.source, PullRow.holder == run.holder))
             return row.to_domain()
+
+    def start_pull(self, source: str, started: datetime, holder: str) -> None:
+        """A pull of ``source`` has begun (shown on /sources until its run is recorded by :meth:`finish_run`)."""
+        with self.sessions.begin() as s:
+            row = s.get(PullRow, source)
+            if row is None:
+                s.add(PullRow(source=source, started_at=started, holder=holder))
+            else:
+                row.started_at, row.holder = started, holder
+
+    def pulls_in_progress(self) -> dict[str, tuple[datetime, str]]:
+        """source -> (when its pull began, which collector), for pulls whose run is not recorded yet."""
+        with self.sessions() as s:
+            return {r.source: (ensure_utc(r.started_at), r.holder) for r in s.scalars(select(PullRow))}
 
     def set_bookmark(self, source: str, since: datetime, now: datetime) -> None:
         """Where the next pull of ``source`` starts (retention keeps its progress this way too)."""

@@ -169,6 +169,16 @@ class BookmarkRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class PullRow(Base):
+    """A pull under way: written when it starts, removed with its run record (for /sources: "pulling for 12 s")."""
+
+    __tablename__ = "source_pulls"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    holder: Mapped[str] = mapped_column(String(120))
+
+
 class LeaseRow(Base):
     """Which collector process pulls a source right now (high availability without double work).
 

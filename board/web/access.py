@@ -22,6 +22,9 @@ cookie (``cookie_secret``), which is where the role claim is read.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 import time
 from collections.abc import Mapping
 from html import escape
@@ -32,6 +35,7 @@ import streamlit as st
 from board.domain.access import ALL_ROLES, MATRIX, Page, Role, Viewer, auth_problems, viewer_for
 from board.i18n import t
 from board.settings import Settings
+from board.web import style
 
 #: What a page is called and where it lives (relative links work under any base path).
 PAGES: dict[Page, tuple[str, str]] = {
@@ -46,13 +50,6 @@ client_id = "APPLICATION-CLIENT-ID"
 client_secret = "CLIENT-SECRET"
 server_metadata_url = "https://login.microsoftonline.com/TENANT-ID/v2.0/.well-known/openid-configuration"
 """
-
-ACCESS_CSS = """
-.access-line { margin: 0; font-size: .85rem; color: #4a5565; }
-.access-demo { margin: 0 0 .25rem 0; font-size: .85rem; font-weight: 700; color: #7a4f00; }
-@media print { .st-key-access-bar, .access-demo { display: none !important; } }
-"""
-
 
 def auth_section() -> Mapping[str, Any] | None:
     """The ``[auth]`` table of the secrets (``None`` without one); never raises for a missing file."""
@@ -84,6 +81,61 @@ def current_user() -> dict[str, Any]:
         return {}
 
 
+#: Sign-ins ended on this server (a fingerprint of the sign-in's claims -> when). Every tab of a browser carries
+#: the same identity cookie, so the same claims: a tab that was open when another tab signed out finds its
+#: sign-in here on its next rerun, fragment reruns included, and shows the sign-in page. (Streamlit reads the
+#: cookie once, when a tab connects; without this an open tab stayed signed in until it was reloaded.) The
+#: entries outlive any sign-in they can match (the cookie's 30 days at most) and then go.
+_signed_out: dict[str, float] = {}
+_signed_out_lock = threading.Lock()
+SIGNED_OUT_KEEP_SECONDS = 31 * 86400
+
+
+def _fingerprint(user: Mapping[str, Any]) -> str:
+    """The sign-in's identity: its claims (``iat``, ``nonce``, ``sub`` …), the same in every tab of the browser."""
+    return hashlib.sha256(json.dumps(dict(user), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def sign_out() -> None:
+    """The sign-out button: end this sign-in in every open tab of the browser, then Streamlit's own sign-out."""
+    user = current_user()
+    if user.get("is_logged_in"):
+        now = time.time()
+        with _signed_out_lock:
+            for key in [k for k, at in _signed_out.items() if now - at > SIGNED_OUT_KEEP_SECONDS]:
+                del _signed_out[key]
+            _signed_out[_fingerprint(user)] = now
+    st.logout()
+
+
+def _ended(user: Mapping[str, Any]) -> bool:
+    with _signed_out_lock:
+        return _fingerprint(user) in _signed_out
+
+
+def _current_viewer(settings: Settings) -> tuple[Viewer, bool]:
+    """The viewer by the identity cookie and the sign-in limit, and whether the sign-in was ended by a sign-out."""
+    access = settings.board.access
+    user = current_user()
+    viewer = viewer_for(user, access.rules(), now=time.time(), max_age_hours=access.sign_in_hours)
+    return viewer, viewer.signed_in and _ended(user)
+
+
+def recheck(settings: Settings) -> None:
+    """For a fragment's own reruns (``run_every``): still signed in? If not, rerun the whole page.
+
+    A fragment rerun does not run the page's :func:`require`, so without this
+    an open overview or Sources tab kept showing new data after a sign-out in
+    another tab or past ``access.sign_in_hours``. The whole-page rerun then
+    shows the sign-in page in its place.
+    """
+    if settings.board.access.sign_in == "off":
+        return
+    viewer, ended = _current_viewer(settings)
+    if ended or not viewer.signed_in:
+        st.rerun(scope="app")
+
+
 def role_names(roles: frozenset[Role] | set[Role], lang: str) -> str:
     return ", ".join(t(f"access.role.{r.value}", lang) for r in Role if r in roles)
 
@@ -91,15 +143,15 @@ def role_names(roles: frozenset[Role] | set[Role], lang: str) -> str:
 def require(page: Page, lang: str, settings: Settings) -> Viewer:
     """The viewer if they may open ``page``; otherwise draw why not and stop the script."""
     access = settings.board.access
-    st.html(f"<style>{ACCESS_CSS}</style>")
+    style.apply(style.ACCESS_CSS)
     if access.sign_in == "off":
         st.html(f'<p class="access-demo">{escape(t("access.demo", lang))}</p>')
         return viewer_for({}, access.rules(), sign_in_off=True)
     problems = sign_in_problems()
     if problems:
         _not_configured(problems, lang)
-    viewer = viewer_for(current_user(), access.rules(), now=time.time(), max_age_hours=access.sign_in_hours)
-    if not viewer.signed_in:
+    viewer, ended = _current_viewer(settings)
+    if ended or not viewer.signed_in:
         _sign_in(lang, expired=viewer.expired)
     if not viewer.roles:
         _no_access(viewer, access.contact, lang)
@@ -115,7 +167,7 @@ def _bar(viewer: Viewer, lang: str) -> None:
         who = viewer.name or viewer.email
         st.html(f'<p class="access-line">{escape(t("access.signed_in_as", lang, name=who))} · '
                 f'{escape(role_names(viewer.roles, lang))}</p>', width="content")
-        st.button(t("access.sign_out", lang), key="access_sign_out", on_click=st.logout, type="tertiary",
+        st.button(t("access.sign_out", lang), key="access_sign_out", on_click=sign_out, type="tertiary",
                   icon=":material/logout:")
 
 
@@ -143,7 +195,7 @@ def _no_access(viewer: Viewer, contact: str | None, lang: str) -> None:
     ask = t("access.ask_contact", lang, contact=contact) if contact else t("access.ask_admin", lang)
     st.html(f'<p data-access="no-role">{escape(t("access.no_access", lang, email=who))}</p>'
             f'<p>{escape(ask)}</p>')
-    st.button(t("access.sign_out", lang), key="access_sign_out", on_click=st.logout, icon=":material/logout:")
+    st.button(t("access.sign_out", lang), key="access_sign_out", on_click=sign_out, icon=":material/logout:")
     st.stop()
 
 
@@ -156,5 +208,5 @@ def _not_for_role(viewer: Viewer, page: Page, lang: str) -> None:
     links = "".join(f'<li><a href="{href}?lang={lang}" target="_self">{escape(t(key, lang))}</a></li>'
                     for p, (key, href) in PAGES.items() if viewer.can(p))
     st.html(f'<p>{escape(t("access.your_pages", lang))}</p><ul class="access-pages">{links}</ul>')
-    st.button(t("access.sign_out", lang), key="access_sign_out", on_click=st.logout, icon=":material/logout:")
+    st.button(t("access.sign_out", lang), key="access_sign_out", on_click=sign_out, icon=":material/logout:")
     st.stop()

@@ -40,6 +40,14 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+#: A megaphone: a notice is news, not a status, so it gets a shape no status uses (dark, on the light banner).
+NOTICE_ICON = data_uri(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><g fill="#0b1320">'
+    '<path d="M2.5 9.2h4.2L15 4v16l-8.3-5.2H2.5z"/><path d="M6 15.5l1.6 5.2h3.2L9.3 15.5z"/></g>'
+    '<path d="M18 8.6a4.6 4.6 0 0 1 0 6.8M20.3 6.3a8 8 0 0 1 0 11.4" fill="none" stroke="#0b1320" '
+    'stroke-width="2" stroke-linecap="round"/></svg>')
+
+
 def status_icon(status: Status, fill: str, mark: str, css_class: str = "icon") -> str:
     """An ``<img>`` of the status shape, decorative (the status word is always next to it)."""
     return (f'<img class="{css_class} icon-{status.value}" src="{data_uri(icon_svg(status, fill, mark))}" '

@@ -31,8 +31,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from board import views
 from board.factory import Board, create_board
+from board.read import overview, wall
 from board.settings import ConfigError, Settings
 from board.store import Store
 
@@ -75,6 +75,17 @@ def get_store(url: str | None = None) -> Store:
     return get_board().store
 
 
+def store_down(error: BaseException, lang: str = "fi") -> None:
+    """Say in words that the store cannot be read (never a traceback: with the store down, / and /notices
+    showed a 44-frame one); the page's refresh tries again."""
+    import logging
+
+    from board.i18n import t
+
+    logging.getLogger(__name__).warning("the store cannot be read: %s", type(error).__name__, exc_info=True)
+    st.error(t("week.store_down", lang, error=type(error).__name__), icon=":material/cloud_off:")
+
+
 def settings_or_stop(lang: str = "fi") -> Settings:
     """The settings, or a readable error on the page (and stop) when they are wrong."""
     from board.i18n import t
@@ -88,15 +99,11 @@ def settings_or_stop(lang: str = "fi") -> Settings:
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
-def station_view(code: str) -> views.StationView:
-    """The wall's numbers (fresh every 5 s) with the sparklines from their own, longer cache."""
+def station_view(code: str) -> wall.StationView:
+    """The wall's numbers (fresh every 5 s) with the sparklines from their own, longer cache: the same
+    ``board.read.wall.station_view`` the tests call, handed the cached sparklines."""
     settings = get_settings()
-    view = views.station_view(settings, get_store(settings.database_url), code, with_trend=False)
-    trends = _station_trends(code)
-    for tile in view.tiles:
-        if not tile.stale:
-            tile.trend = [(ts, v) for ts, v in trends.get(tile.family, []) if ts <= view.now]
-    return view
+    return wall.station_view(settings, get_store(settings.database_url), code, trends=_station_trends(code))
 
 
 @st.cache_data(ttl=TREND_TTL_SECONDS, show_spinner=False)
@@ -105,14 +112,23 @@ def _station_trends(code: str) -> dict:  # dict[Family, list[tuple[datetime, flo
 
     settings = get_settings()
     now = utcnow()
-    start, _end = views.trend_window(settings, code, now)
-    return views.station_trends(get_store(settings.database_url), code, start, now)
+    start, _end = wall.trend_window(settings, code, now)
+    return wall.station_trends(get_store(settings.database_url), code, start, now)
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
-def all_station_views() -> list[views.StationView]:
+def all_station_views() -> list[wall.StationView]:
     settings = get_settings()
-    return views.all_station_views(settings, get_store(settings.database_url))
+    return overview.all_station_views(settings, get_store(settings.database_url))
+
+
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def day_curves(code: str) -> overview.DayCurves:
+    """Today's queue and contacts against the same weekday last week (the overview's curves)."""
+    from board.domain.timeutil import utcnow
+
+    settings = get_settings()
+    return overview.day_curves(settings, get_store(settings.database_url), code, utcnow())
 
 
 def next_opening(code: str, now: datetime) -> datetime | None:
@@ -132,7 +148,7 @@ def language() -> str:
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def source_statuses() -> list:  # list[SourceStatus]; cache_data pickles plain dataclasses
-    from board.source_status import source_statuses as read
+    from board.read.sources import source_statuses as read
 
     settings = get_settings()
     return read(settings, get_store(settings.database_url))
@@ -154,3 +170,4 @@ def count_view(page: str, station: str = "") -> None:
         import logging
 
         logging.getLogger(__name__).warning("could not count a view of %s", page, exc_info=True)
+

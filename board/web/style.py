@@ -1,13 +1,34 @@
-"""CSS for the wall display: dark, high-contrast, sized in viewport units.
+"""The one stylesheet: the CSS of every page, with the status colours from the palette.
 
-Sizes are fractions of the screen height so the same board fills a 1366x768
-laptop and a 4K TV without scrolling; at 1920x1080 the big number is ~140 px
-and the smallest text ~26 px, readable from 4 m. Status colours pass WCAG AA
-against their text (badge text is large and bold) and every status also has
-its own icon shape and word.
+Pages apply their sheets with :func:`apply` (a style-only ``st.html``, which
+takes no room on the page); the HTML modules (``wall_html``, ``overview_html``,
+``sources_html``, ``notices_html``) write markup and class names only. Status
+colours are ``$names`` filled from :data:`board.web.palette.CSS`.
+
+The wall is dark, high-contrast and sized in viewport units: sizes are
+fractions of the screen height so the same board fills a 1366x768 laptop and
+a 4K TV without scrolling; at 1920x1080 the big number is ~140 px and the
+smallest text ~26 px, readable from 4 m. Every status also has its own icon
+shape and word.
 """
 
 from __future__ import annotations
+
+from string import Template
+
+import streamlit as st
+
+from board.web.palette import CSS, HEALTH
+
+
+def _sheet(text: str) -> str:
+    return Template(text).substitute(CSS)
+
+
+def apply(*sheets: str) -> None:
+    """Put ``sheets`` on the page (once per run; Streamlit keeps a style-only element out of the layout)."""
+    st.html(f"<style>{''.join(sheets)}</style>")
+
 
 HIDE_STREAMLIT_CHROME = """
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
@@ -16,10 +37,10 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-stale="true"] { opacity: 1 !important; transition: none !important; }
 """
 
-WALL_CSS = HIDE_STREAMLIT_CHROME + """
+_WALL = """
 :root {
-  --bg: #0b1320; --tile: #17212f; --text: #f4f6f8; --muted: #c3ccd6;
-  --ok: #18794a; --warn: #f5b301; --alert: #c62828; --grey: #4a5565;
+  --bg: #0b1320; --tile: $tile; --text: #f4f6f8; --muted: #c3ccd6;
+  --ok: $green; --warn: $amber; --alert: $red; --grey: $grey;
 }
 html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   background: var(--bg) !important; color: var(--text); overflow: hidden !important;
@@ -44,11 +65,11 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .closed-banner span { overflow: hidden; text-overflow: ellipsis; }
 .tiles { flex: 1; min-height: 0; display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr;
   gap: 1.6vh 1.2vw; }
-.tile { --c: var(--grey); --on-c: #fff; background: var(--tile); border-radius: 1.4vh; min-height: 0; min-width: 0;
+.tile { --c: var(--grey); --on-c: $white; background: var(--tile); border-radius: 1.4vh; min-height: 0; min-width: 0;
   border-left: 1.4vh solid var(--c); padding: 1.6vh 1.4vw 1.2vh; display: flex; flex-direction: column;
   overflow: hidden; box-sizing: border-box; }
 .tile.status-ok { --c: var(--ok); }
-.tile.status-warn { --c: var(--warn); --on-c: #111; }
+.tile.status-warn { --c: var(--warn); --on-c: $on_amber; }
 .tile.status-alert { --c: var(--alert); box-shadow: inset 0 0 0 .5vh var(--alert); }
 .tile.is-stale { background: repeating-linear-gradient(135deg, #1c2533 0 2vh, #232d3c 2vh 4vh); }
 .tile.status-closed .headline .value, .tile.status-closed .fig dd { color: #aab4bf; }
@@ -74,7 +95,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .fig .target { display: block; font-size: 2.3vh; }
 .mark { display: inline-flex; font-size: 3.4vh; }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
-.mark-alert { color: #ff6b6b; --mark: var(--tile); }
+.mark-alert { color: $red_on_dark; --mark: var(--tile); }
 .tile-foot { margin-top: auto; display: flex; align-items: flex-end; gap: 1.2vw; min-height: 0; }
 .spark { flex: 1; height: 5.5vh; min-width: 0; width: 100%; display: block; }
 .fresh { font-size: 2.5vh; color: var(--muted); white-space: nowrap; }
@@ -86,7 +107,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .unavailable p { font-size: 5vh; font-weight: 700; max-width: 80%; margin: 0; }
 """
 
-WALL_CSS += """
+_WALL += """
 .picker h1 { font-size: 4.5vh; color: var(--text); }
 .station-links { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 1.5vh 2vw; }
 .station-links a { font-size: 3.6vh; color: #9fd3ff; }
@@ -96,7 +117,7 @@ WALL_CSS += """
 # and with no status colour, because a notice is news, not an alarm. With notices, the tiles give up a little
 # height (smaller big number and trend line) so two 160-character notices and the four tiles still fit
 # without scrolling on every 16:9 screen (all sizes are vh, so 1366x768 and 4K wrap the same way).
-WALL_CSS += """
+_WALL += """
 .wall .notices { list-style: none; margin: 0 !important; padding: 0 !important; display: flex; flex-direction: column;
   gap: .8vh; flex: none; }
 .wall .notices li { margin: 0 !important; }
@@ -129,14 +150,106 @@ WALL_CSS += """
   position: absolute !important; width: 0 !important; height: 0 !important; overflow: hidden !important; }
 """
 
+WALL_CSS = HIDE_STREAMLIT_CHROME + _sheet(_WALL)
+
 #: The notices page (light theme): each notice as it was typed, large, with a quiet line of who, where and when.
-NOTICES_CSS = """
+NOTICES_CSS = _sheet("""
 .notice-card { border-left: .35rem solid #0b5cab; background: #f4f6f8; border-radius: .4rem; padding: .5rem .9rem; }
 .notice-card[data-state="upcoming"] { border-left-color: #6b7785; }
 .notice-card[data-state="ended"], .notice-card[data-state="withdrawn"] { border-left-color: #c3ccd6; }
 .notice-card-text { font-size: 1.15rem; font-weight: 600; margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 .notice-card-meta { font-size: .9rem; color: #4a5565; margin: .2rem 0 0 0; }
 .notice-count { font-size: .9rem; color: #4a5565; margin: -.6rem 0 0 0; }
-.notice-count.over { color: #b3261e; font-weight: 700; }
+.notice-count.over { color: $red_text; font-weight: 700; }
 .notices-help, .notices-empty { color: #4a5565; margin: 0; }
+""")
+
+#: The overview table: a row per station, light theme; judged values in darker status colours.
+OVERVIEW_CSS = _sheet("""
+.ov { border-collapse: collapse; width: 100%; font-size: .95rem; font-variant-numeric: tabular-nums; }
+.ov th, .ov td { padding: .35rem .35rem; border-bottom: 1px solid #d5dbe3; text-align: right; white-space: nowrap; }
+.ov th { background: #eef2f6; font-weight: 700; font-size: .85rem; white-space: normal; }
+.ov td.name { white-space: normal; min-width: 9rem; }
+.ov thead tr:first-child th { font-size: 1rem; border-bottom: 2px solid #b9c2cd; }
+.ov th.fam { text-align: center; border-left: 2px solid #ffffff; }
+.ov td.name, .ov th.name, .ov td.state, .ov th.state { text-align: left; }
+.ov td.name a { font-weight: 700; color: #0b4f9c; }
+.ov td.name .muni { display: block; color: #4a5565; font-size: .85rem; }
+.ov td.first { border-left: 2px solid #eef2f6; }
+.ov .v { font-size: 1.05rem; font-weight: 700; }
+.ov .icon { width: 1em; height: 1em; vertical-align: -.12em; margin-left: .25rem; }
+.ov .badge { display: inline-flex; align-items: center; gap: .3rem; font-weight: 800; padding: .1rem .5rem;
+             border-radius: 999px; }
+.ov .badge .icon { margin: 0; width: 1.1em; height: 1.1em; }
+.ov .b-alert { background: $red; color: $white; } .ov .b-warn { background: $amber; color: $on_amber; }
+.ov .b-ok { background: $green; color: $white; } .ov .b-stale, .ov .b-no_data { background: $grey; color: $white; }
+.ov .b-closed, .ov .b-neutral { background: $quiet; color: $on_quiet; }
+.ov .s-alert .v { color: $red_text; } .ov .s-warn .v { color: $amber_text; }
+.ov tr.closed td { color: #5b6573; background: #f6f8fa; } .ov tr.closed .v { font-weight: 600; }
+.ov .opens { display: block; font-size: .8rem; color: #4a5565; font-weight: 600; }
+""")
+
+#: The Sources page: a card per source whose band, border and badge take its health's colours.
+SOURCES_CSS = _sheet("""
+.src-summary { font-size: 1.15rem; font-weight: 700; margin: .2rem 0 .8rem; }
+.src-card { border: 2px solid #d5dbe3; border-left-width: 12px; border-radius: 8px; padding: .7rem 1rem;
+            margin-bottom: .9rem; background: #ffffff; }
+.src-head { display: flex; align-items: center; gap: .8rem; flex-wrap: wrap; }
+.src-name { font-size: 1.35rem; font-weight: 800; }
+.src-kind { color: #4a5565; font-size: 1rem; }
+.src-badge { display: inline-flex; align-items: center; gap: .35rem; padding: .15rem .6rem; border-radius: 999px;
+             font-weight: 800; }
+.src-badge img { width: 1.15em; height: 1.15em; }
+.src-facts { display: flex; gap: 2rem; flex-wrap: wrap; margin: .5rem 0 .2rem; color: #1f2933; }
+.src-facts b { display: block; font-size: .85rem; color: #4a5565; font-weight: 600; }
+.src-error { background: #fdecea; border: 1px solid $red; color: #7a1712; border-radius: 6px; padding: .5rem .7rem;
+             margin-top: .5rem; font-size: 1.05rem; white-space: pre-wrap; word-break: break-word; }
+.src-error .what { font-weight: 800; display: block; margin-bottom: .2rem; }
+.src-pulling { background: #e7f0fb; border: 1px solid #0b5cab; color: #0a3d73; border-radius: 6px;
+  padding: .35rem .7rem; margin: .3rem 0; font-weight: 600; }
+.src-hint { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px; padding: .45rem .7rem;
+            margin-top: .5rem; }
+.src-past { color: #4a5565; margin-top: .4rem; font-size: .92rem; }
+.fresh-grid { border-collapse: collapse; margin-top: .4rem; font-size: .95rem; }
+.fresh-grid th, .fresh-grid td { padding: .25rem .6rem; border-bottom: 1px solid #e3e8ee; text-align: left; }
+.fresh-grid th { background: #eef2f6; }
+.fresh-ok { color: $fresh_text; font-weight: 700; } .fresh-old { color: $old_text; font-weight: 800; }
+.fresh-none { color: $light_grey; }
+""") + "".join(
+    f".src-card.h-{health.value} {{ border-left-color: {look.fill}; }} "
+    f".h-{health.value} .src-badge {{ background: {look.fill}; color: {look.ink}; }}\n"
+    for health, (_status, look) in HEALTH.items())
+
+#: The sign-in bar of every signed-in page.
+ACCESS_CSS = _sheet("""
+.access-line { margin: 0; font-size: .85rem; color: #4a5565; }
+.access-demo { margin: 0 0 .25rem 0; font-size: .85rem; font-weight: 700; color: $amber_text; }
+@media print { .st-key-access-bar, .access-demo { display: none !important; } }
+""")
+
+#: The weekly view on screen: key figures as cards.
+WEEK_CSS = """
+.week-scope { margin: 0; font-size: .875rem; color: rgba(49, 51, 63, .6); }
+.week-note { margin: 0; padding: .75rem 1rem; border-radius: .5rem; background: #fffce7; color: #926c05; }
+.st-key-week-kpis [data-testid="stMetricValue"] { font-size: 2.2rem; }
+.st-key-week-kpis [data-testid="stMetric"] { background: #f4f6f9; border-radius: .5rem; padding: .6rem .9rem; }
+"""
+#: The weekly view on paper (``?print=1``): no widgets, A4 landscape, a section a page.
+WEEK_PRINT_CSS = HIDE_STREAMLIT_CHROME + """
+@page { size: A4 landscape; margin: 10mm; }
+.stMainBlockContainer, [data-testid="stMainBlockContainer"] { max-width: 1100px !important;
+  padding-top: 1.5rem !important; }
+@media print {
+  .no-print { display: none !important; }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] { overflow: visible !important;
+    height: auto !important; }
+  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: none !important; }
+  [class*="st-key-week-print-page"] { break-before: page; }
+  [data-testid="stPlotlyChart"], [data-testid="stTable"], [data-testid="stMetric"] { break-inside: avoid; }
+  /* Streamlit stacks columns on paper; the report keeps two charts and the key figures side by side */
+  [data-testid="stHorizontalBlock"], .st-key-week-kpis { display: flex !important; flex-direction: row !important;
+    flex-wrap: nowrap !important; gap: .8rem !important; }
+  [data-testid="stColumn"], .st-key-week-kpis > div { flex: 1 1 0 !important; width: auto !important;
+    min-width: 0 !important; }
+}
 """

@@ -13,41 +13,25 @@ from datetime import datetime
 from html import escape
 
 from board import formatting as fmt
-from board.domain.metrics import Family
+from board.domain.figures import Family, unit_of
 from board.domain.notice import Notice
 from board.domain.snapshot import Figure, Tile
 from board.domain.status import Status
 from board.domain.timeutil import day_bounds, local_date
 from board.formatting import format_figure
 from board.i18n import t
-from board.views import StationView
-from board.web.icons import data_uri, status_icon
+from board.read.wall import StationView
+from board.web import palette
+from board.web.icons import NOTICE_ICON, data_uri, status_icon
 from board.web.kiosk import Spot
 
-#: Badge colours per status: (background, text and icon).
-BADGE = {
-    Status.OK: ("#18794a", "#ffffff"),
-    Status.WARN: ("#f5b301", "#111111"),
-    Status.ALERT: ("#c62828", "#ffffff"),
-}
-GREY = ("#4a5565", "#ffffff")
-#: Colour of a figure's own warning mark on the dark tile.
-MARK = {Status.WARN: "#f5b301", Status.ALERT: "#ff6b6b"}
-TILE_BG = "#17212f"
 #: At most this many notices on the wall at once (newest first): two long ones still leave room for the tiles.
 MAX_WALL_NOTICES = 2
-#: A megaphone: a notice is news, not a status, so it gets a shape no status uses.
-NOTICE_ICON = data_uri(
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><g fill="#0b1320">'
-    '<path d="M2.5 9.2h4.2L15 4v16l-8.3-5.2H2.5z"/><path d="M6 15.5l1.6 5.2h3.2L9.3 15.5z"/></g>'
-    '<path d="M18 8.6a4.6 4.6 0 0 1 0 6.8M20.3 6.3a8 8 0 0 1 0 11.4" fill="none" stroke="#0b1320" '
-    'stroke-width="2" stroke-linecap="round"/></svg>')
 
 
 def badge_icon(status: Status) -> str:
-    bg, fg = BADGE.get(status, GREY)
-    return status_icon(status, fill=fg, mark=bg)
-
+    look = palette.badge(status)
+    return status_icon(status, fill=look.ink, mark=look.fill)
 
 
 def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | None = None,
@@ -59,8 +43,7 @@ def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | No
     if not view.is_open:
         when = ""
         if next_opening is not None:
-            weekday = fmt.fmt_date(next_opening, lang, weekday=True).split(" ")[0]
-            when = escape(t("wall.opens", lang, when=f"{weekday} {fmt.fmt_time(next_opening, lang)}"))
+            when = escape(t("wall.opens", lang, when=fmt.fmt_opening(next_opening, lang)))
         else:
             when = escape(t("status.closed", lang))
         closed = (f'<div class="closed-banner" data-closed="true">{badge_icon(Status.CLOSED)}'
@@ -153,9 +136,9 @@ def _figure(f: Figure, lang: str, marks: bool = True) -> str:
     mark = ""
     if marks and f.status in (Status.WARN, Status.ALERT):
         mark = f'<span class="mark mark-{f.status.value}" title="{escape(t("status." + f.status.value, lang))}">' \
-               f'{status_icon(f.status, fill=MARK[f.status], mark=TILE_BG)}</span>'
+               f'{status_icon(f.status, fill=palette.MARK[f.status], mark=palette.TILE)}</span>'
     target = ""
-    if f.target is not None and f.code.endswith("_share"):
+    if f.target is not None and unit_of(f.code) == "share":  # a share's target is shown on the tile
         goal = t("wall.target", lang, value=format_figure(f.code, f.target, lang))
         target = f'<span class="target">{escape(goal)}</span>'
     return (

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from board.export import compared_span, previous_label, station_name, weekday
+from board.export import compared_span, previous_label, station_name
+from board.formatting import fmt_day, fmt_week_label, format_figure
 from board.i18n import t
-from board.web.week_support import fmt_value, week_label
-from board.weekly import ALL, StationWeek, WeekReport
+from board.read.week import ALL, StationWeek, WeekReport
 
 CHANNEL_COLOURS = {"phone": "#0072B2", "omasote": "#009E73", "chat": "#56B4E9", "visit": "#8A8A8A"}
 THIS_WEEK = "#0072B2"
@@ -57,7 +57,7 @@ def _layout(fig: go.Figure, title: str, height: int, legend: bool = True, subtit
 
 def _day_labels(report: WeekReport, lang: str) -> list[str]:
     """``ma<br>9.11.``: two short lines fit seven days side by side even on a printed half page."""
-    return [f"{weekday(d, lang)}<br>{d.day}.{d.month}." for d in report.days]
+    return [f"{fmt_day(d, lang)}<br>{d.day}.{d.month}." for d in report.days]
 
 
 def _label(entry: StationWeek, lang: str) -> str:
@@ -82,7 +82,7 @@ def contacts_by_channel(report: WeekReport, lang: str = "fi", height: int = 380)
                     customdata=plain, hovertemplate=HOVER)
     totals = [d.figures["contacts_total"] for d in entry.days]
     fig.add_scatter(x=labels, y=[v or 0 for v in totals], mode="text", showlegend=False, hoverinfo="skip",
-                    text=[fmt_value("contacts_total", v, lang) for v in totals], textposition="top center",
+                    text=[format_figure("contacts_total", v, lang) for v in totals], textposition="top center",
                     textfont={"size": 14, "color": "#1f2933"})
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_yaxes(title_text=t("week.axis.contacts", lang), rangemode="tozero")
@@ -104,14 +104,15 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
     this_week, prev_week = report.week, report.week.previous()
     fig = go.Figure()
     # an unfinished week's bars are compared with the previous week up to the same moment; the legend says so
-    prev_hover = week_label(prev_week, lang) + (f" {compared_span(report, lang)}" if report.partial else "")
+    prev_hover = fmt_week_label(prev_week, lang) + (f" {compared_span(report, lang)}" if report.partial else "")
     for values, name, hover, colour, text_colour in (
             (before, previous_label(report, lang), prev_hover, PREVIOUS_WEEK, "#33404d"),
-            (now, t("week.period.week", lang, week=this_week.week), week_label(this_week, lang), THIS_WEEK, "white")):
+            (now, t("week.period.week", lang, week=this_week.week), fmt_week_label(this_week, lang), THIS_WEEK,
+             "white")):
         # the value written inside the bar's end (outside when the bar is too short), never shrunk
         fig.add_bar(y=names, x=[v * scale if v is not None else None for v in values], orientation="h",
                     name=name, marker_color=colour,
-                    text=[fmt_value(figure, v, lang) for v in values], textposition="auto", insidetextanchor="end",
+                    text=[format_figure(figure, v, lang) for v in values], textposition="auto", insidetextanchor="end",
                     cliponaxis=False, constraintext="none", textfont={"size": 13},
                     insidetextfont={"color": text_colour}, outsidetextfont={"color": "#1f2933"},
                     hovertemplate="%{y}: %{text}<extra>" + hover + "</extra>")
@@ -128,7 +129,7 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
         fig.add_vline(x=target * scale, line_dash="dash", line_color=TARGET, line_width=2)
         # the dashed line explained in the legend, where a printed page's reader looks for it
         fig.add_scatter(x=[None], y=[None], mode="lines", line={"color": TARGET, "dash": "dash", "width": 2},
-                        name=t("week.target", lang, value=fmt_value(figure, target, lang)), hoverinfo="skip")
+                        name=t("week.target", lang, value=format_figure(figure, target, lang)), hoverinfo="skip")
     fig.update_yaxes(gridcolor="rgba(0,0,0,0)")
     height = height or 140 + 50 * len(rows)
     return _layout(fig, t(f"week.chart.{figure}", lang), height, subtitle=t(f"week.axis.{figure}", lang))
@@ -139,7 +140,7 @@ def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None)
     rows = report.stations
     labels = _day_labels(report, lang)
     z = [[d.figures["queue_peak"] for d in r.days] for r in rows][::-1]
-    text = [[fmt_value("queue_peak", v, lang) for v in row] for row in z]
+    text = [[format_figure("queue_peak", v, lang) for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=labels, y=[r.short for r in rows][::-1], text=text, texttemplate="%{text}",
         textfont={"size": 14}, colorscale=[[0, "#F3F6FA"], [1, "#E69F00"]], showscale=False, xgap=2, ygap=2,
@@ -162,7 +163,7 @@ def omasote_by_day(report: WeekReport, lang: str = "fi", height: int = 380) -> g
     unanswered = [d.figures["omasote_unanswered"] for d in entry.days]
     fig.add_scatter(x=labels, y=unanswered, name=t("week.fig.omasote_unanswered", lang), mode="lines+markers+text",
                     line={"color": "#D55E00", "width": 3}, marker={"size": 9, "symbol": "diamond"},
-                    text=[fmt_value("omasote_unanswered", v, lang) for v in unanswered], textposition="top center",
+                    text=[format_figure("omasote_unanswered", v, lang) for v in unanswered], textposition="top center",
                     textfont={"color": "#A34400", "weight": "bold", "shadow": "0 0 3px white, 0 0 3px white"},
                     customdata=plain, hovertemplate=HOVER)
     fig.update_layout(barmode="group")

@@ -12,34 +12,28 @@ Page views are counted per day, so the usage is keyed by today's date only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from html import escape
 
 import pandas as pd
 import streamlit as st
 
 from board import formatting as fmt
-from board import weekly
-from board.domain.timeutil import day_start, local_date
-from board.export import compared_span, days_span, station_name, week_rows, weekday
+from board.domain.figures import WEEK, WEEK_FAMILIES
+from board.domain.timeutil import local_date
+from board.export import compared_span, station_name, week_rows
 from board.i18n import TEXTS, t
+from board.read.week import FIGURES, IsoWeek, StationWeek, Usage, WeekReport, default_week, week_report, week_usage
 from board.settings import Settings
 from board.web.streamlit_support import get_settings, get_store
-from board.weekly import FIGURES, KIND, IsoWeek, Usage, WeekReport
 
 REPORT_TTL_SECONDS = 60
 
-#: The week table on the page, one tab per tile family.
+#: The week table on the page, one tab per tile family (the catalogue's week figures of that family).
 FAMILY_FIGURES: dict[str, list[str]] = {
-    "contacts": ["contacts_phone", "contacts_omasote", "contacts_chat", "contacts_visit", "contacts_total",
-                 "contacts_remote_share"],
-    "queue": ["queue_handled", "queue_handled_same_day", "queue_same_day_share", "queue_peak"],
-    "omasote": ["omasote_received", "omasote_answered", "omasote_unanswered", "omasote_oldest_unanswered_h"],
-    "feedback": ["feedback_answers", "feedback_nps", "feedback_needs_reaction"],
-}
+    family.value: [name for name, f in WEEK.items() if f.family is family] for family in WEEK_FAMILIES}
 #: The figures whose change from the previous week gets a column of its own (the parts of a total do not).
-CHANGES_SHOWN = ("contacts_total", "contacts_remote_share", "queue_same_day_share", "queue_peak",
-                 "omasote_received", "omasote_unanswered", "omasote_oldest_unanswered_h", "feedback_answers",
-                 "feedback_nps", "feedback_needs_reaction")
+CHANGES_SHOWN = tuple(name for name, f in WEEK.items() if f.week_change)
 
 
 # ------------------------------------------------------------------ the URL
@@ -59,7 +53,7 @@ def read_selection(settings: Settings, week_param: str | None, station_params: l
     A malformed or future week falls back to the last full week, an unknown station is dropped; both with
     a note on the page, so a wrong bookmark is noticed instead of silently showing something else.
     """
-    default = weekly.default_week(now)
+    default = default_week(now)
     week, notes = default, []
     if week_param:
         try:
@@ -68,7 +62,7 @@ def read_selection(settings: Settings, week_param: str | None, station_params: l
                 raise ValueError("future")
         except ValueError:
             week = default
-            notes.append(t("week.bad_week", lang, value=week_param, week=week_label(default, lang)))
+            notes.append(t("week.bad_week", lang, value=week_param, week=fmt.fmt_week_label(default, lang)))
     stations: list[str] = []
     for code in station_params:
         if code in settings.station_by_code:
@@ -79,15 +73,6 @@ def read_selection(settings: Settings, week_param: str | None, station_params: l
     return Selection(week, stations, notes)
 
 
-def week_label(week: IsoWeek, lang: str = "fi", dates: bool = False) -> str:
-    """``vko 47 / 2026``, with ``dates`` ``vko 47 / 2026 (16.11.2026–22.11.2026)``."""
-    label = fmt.fmt_week(day_start(week.monday), lang)
-    if dates:
-        first, last = fmt.fmt_date(day_start(week.monday), lang), fmt.fmt_date(day_start(week.sunday), lang)
-        label += f" ({first}–{last})"
-    return label
-
-
 # ---------------------------------------------------------------- cached data
 @st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
 def report(week_key: str, stations: tuple[str, ...], as_of: datetime | None = None) -> WeekReport:
@@ -95,7 +80,7 @@ def report(week_key: str, stations: tuple[str, ...], as_of: datetime | None = No
     one), passed in so that the cache key changes at most once a minute (:func:`as_of`)."""
     settings = get_settings()
     week = IsoWeek.parse(week_key)
-    return weekly.week_report(settings, get_store(settings.database_url), week.year, week.week,
+    return week_report(settings, get_store(settings.database_url), week.year, week.week,
                               list(stations) or None, as_of)
 
 
@@ -104,7 +89,7 @@ def usage(week_key: str, stations: tuple[str, ...], through: date | None = None)
     """The week's page views; ``through`` is today for the current week (page views are counted per day, so
     they are compared by whole days), None for a finished one."""
     settings = get_settings()
-    return weekly.week_usage(get_store(settings.database_url), IsoWeek.parse(week_key), list(stations) or None,
+    return week_usage(get_store(settings.database_url), IsoWeek.parse(week_key), list(stations) or None,
                              through)
 
 
@@ -112,32 +97,6 @@ def as_of(week: IsoWeek, now: datetime) -> datetime | None:
     """The report's ``as_of`` for ``week`` seen at ``now``: now to the minute in the current week, else None
     (a finished week's report does not depend on the time, so its cache key stays the same)."""
     return now.replace(second=0, microsecond=0) if IsoWeek.of(local_date(now)) == week else None
-
-
-# ------------------------------------------------------------------ formats
-def fmt_value(figure: str, value: float | None, lang: str = "fi") -> str:
-    """A week or day figure as the page writes it: ``1 204``, ``47 %``, ``+42``, ``1 vrk 3 h``."""
-    kind = KIND[figure]
-    if kind == "share":
-        return fmt.fmt_percent(value)
-    if kind == "score":
-        return fmt.fmt_signed_int(value)
-    if kind == "hours":
-        return fmt.fmt_hours(value, lang)
-    return fmt.fmt_int(value)
-
-
-def fmt_change(figure: str, value: float | None, lang: str = "fi") -> str:
-    """A change from the previous week: ``+56``, ``−3 %-yks.`` (percentage points), ``+2,5 h``."""
-    if value is None:
-        return "–"
-    kind = KIND[figure]
-    if kind == "share":
-        return f"{fmt.fmt_signed_int(value * 100)}{fmt.NBSP}{t('week.pp', lang)}"
-    if kind == "hours":
-        sign = "+" if round(value, 1) > 0 else ""
-        return f"{sign}{fmt.fmt_decimal(value)}{fmt.NBSP}h"
-    return fmt.fmt_signed_int(value)
 
 
 def delta_text(change: str, compared: list[date], lang: str = "fi", until: datetime | None = None) -> str:
@@ -148,7 +107,7 @@ def delta_text(change: str, compared: list[date], lang: str = "fi", until: datet
     (None: whole days, as page views are counted). Part of a week is named, so that nobody reads Tuesday
     morning's change as two days against a whole week."""
     if len(compared) < 7 or until is not None:
-        return t("week.delta_days", lang, value=change, days=days_span(compared, lang, until))
+        return t("week.delta_days", lang, value=change, days=fmt.fmt_days_span(compared, lang, until))
     return t("week.delta", lang, value=change)
 
 
@@ -187,7 +146,9 @@ def figure_header(report: WeekReport, figure: str, lang: str, kpi: bool = False)
     key = f"week.kpi.{figure}" if kpi and f"week.kpi.{figure}" in TEXTS else f"week.fig.{figure}"
     label = t(key, lang)
     target = report.target(figure)
-    return label if target is None else f"{label} ({t('week.target', lang, value=fmt_value(figure, target, lang))})"
+    if target is None:
+        return label
+    return f"{label} ({t('week.target', lang, value=fmt.format_figure(figure, target, lang))})"
 
 
 # ------------------------------------------------------------------- tables
@@ -197,9 +158,9 @@ def family_table(report: WeekReport, family: str, lang: str = "fi") -> pd.DataFr
     for entry in report.rows:
         row = {t("week.col.station", lang): station_name(entry, lang)}
         for figure in FAMILY_FIGURES[family]:
-            row[figure_header(report, figure, lang)] = fmt_value(figure, entry.week[figure], lang)
+            row[figure_header(report, figure, lang)] = fmt.format_figure(figure, entry.week[figure], lang)
             if figure in CHANGES_SHOWN:
-                row[change_header(report, figure, lang)] = fmt_change(figure, entry.change(figure), lang)
+                row[change_header(report, figure, lang)] = fmt.format_change(figure, entry.change(figure), lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -210,11 +171,12 @@ def daily_table(report: WeekReport, lang: str = "fi") -> pd.DataFrame:
     for r in week_rows(report, lang):
         row = {t("week.col.station", lang): r.station,
                t("week.col.period", lang): r.period,
-               t("week.col.date", lang): fmt.fmt_date(_noon(r.day), lang) if r.day else ""}
+               t("week.col.date", lang): fmt.fmt_noon(r.day, lang) if r.day else ""}
         for figure in FIGURES:
             value = r.values.get(figure)
-            row[t(f"week.fig.{figure}", lang)] = fmt_change(figure, value, lang) if r.is_change else fmt_value(
-                figure, value)
+            # (the values in Finnish units whatever the language, as before; the change in the page's)
+            row[t(f"week.fig.{figure}", lang)] = (fmt.format_change(figure, value, lang) if r.is_change
+                                                  else fmt.format_figure(figure, value))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -229,12 +191,24 @@ def usage_table(usage: Usage, settings: Settings, lang: str = "fi") -> pd.DataFr
             r.station or "–")
         row = {t("week.usage.page", lang): page, t("week.col.station", lang): station}
         for d in days:
-            row[f"{weekday(d, lang)} {d.day}.{d.month}."] = fmt.fmt_int(r.by_day.get(d, 0))
+            row[f"{fmt.fmt_day(d, lang)} {d.day}.{d.month}."] = fmt.fmt_int(r.by_day.get(d, 0))
         row[t("week.usage.total", lang)] = fmt.fmt_int(r.total)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _noon(day: date) -> datetime:
-    """An instant inside ``day`` for the date formatters (which take instants)."""
-    return day_start(day) + timedelta(hours=12)
+# ------------------------------------------------------------------- the page
+def scope(report: WeekReport) -> StationWeek:
+    """What the key figures and the day charts show: the selected stations together, or the one station."""
+    return report.total if len(report.stations) > 1 else report.stations[0]
+
+
+def has_data(report: WeekReport) -> bool:
+    """Whether any selected station has a day of this week or a figure of the previous one."""
+    return any(r.days_with_data for r in report.stations) or any(
+        v is not None for r in report.stations for v in r.previous.values())
+
+
+def print_hint(lang: str) -> str:
+    """How to print, on screen only (``no-print``)."""
+    return f'<p class="no-print">{escape(t("week.print_hint", lang))}</p>'

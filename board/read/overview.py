@@ -1,7 +1,8 @@
-"""The shift lead's overview ("Tilannekuva"): every station in one row, worst first, and today's curves.
+"""What the shift lead's overview ("Tilannekuva") reads: every station in one row, worst first, and today's curves.
 
 Read-side only: built from the station views (the same tiles the wall shows,
 so the two never disagree) and from the store's series. No Streamlit here.
+The columns are the catalogue's (:data:`board.domain.figures.OVERVIEW_COLUMNS`).
 
 "Worst first" is ordered for a shift lead, who acts on patients waiting
 before data problems: an alert, then attention, then stale or missing data,
@@ -15,27 +16,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from board.domain.metrics import Family
+from board.domain.figures import CHANNELS, OVERVIEW_COLUMNS
 from board.domain.snapshot import Figure
 from board.domain.status import Status
-from board.domain.timeutil import local
+from board.domain.timeutil import local, utcnow
+from board.read.wall import StationView, station_view, trend_window
 from board.settings import Settings
 from board.store import Store
-from board.views import StationView, trend_window
 
 #: The figures of an overview row, grouped by tile, in column order.
-COLUMNS: dict[Family, tuple[str, ...]] = {
-    Family.QUEUE: ("queue_waiting", "queue_oldest_wait_min", "queue_same_day_share"),
-    Family.CONTACTS: ("contacts_total_today", "contacts_remote_share", "contacts_carried_over"),
-    Family.OMASOTE: ("omasote_unanswered", "omasote_oldest_unanswered_h"),
-    Family.FEEDBACK: ("feedback_nps", "feedback_needs_reaction"),
-}
+COLUMNS = OVERVIEW_COLUMNS
 SORTABLE: tuple[str, ...] = tuple(code for codes in COLUMNS.values() for code in codes)
 
 _RANK = {Status.ALERT: 5, Status.WARN: 4, Status.STALE: 3, Status.NO_DATA: 2, Status.OK: 1, Status.NEUTRAL: 1,
          Status.CLOSED: 0}
 
-CONTACT_CHANNELS = ("contacts_phone_today", "contacts_omasote_today", "contacts_chat_today", "contacts_visit_today")
+CONTACT_CHANNELS = CHANNELS
 
 
 @dataclass(frozen=True)
@@ -50,6 +46,15 @@ class OverviewRow:
     @property
     def code(self) -> str:
         return self.view.station.code
+
+
+def all_station_views(settings: Settings, store: Store, now: datetime | None = None,
+                      codes: list[str] | None = None) -> list[StationView]:
+    """Every station's (or ``codes``') tiles at ``now``, without sparklines: the overview's rows and the CLI's
+    ``status``."""
+    now = now or utcnow()
+    return [station_view(settings, store, s.code, now, with_trend=False)
+            for s in settings.stations if codes is None or s.code in codes]
 
 
 def overview_rows(views: Iterable[StationView]) -> list[OverviewRow]:

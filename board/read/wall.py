@@ -1,16 +1,22 @@
-"""Read-side functions the pages and the CLI call (never SQL in a page).
+"""What the wall display reads: one station's tiles, notices and today's sparklines.
 
-Each function takes the settings and the store explicitly, so pages can cache
-the results (``st.cache_data``) and tests can call them directly.
+Each function takes the settings and the store explicitly, so the web server
+can cache the results (``st.cache_data``) and tests, the CLI and the
+benchmarks call the very same functions. The web server caches the sparklines
+longer than the numbers (:func:`station_trends` reads every reading of the
+day), so it reads them apart and hands them to :func:`station_view`; both
+ways meet in :func:`with_trends`, which is why what the tests check is what a
+wall shows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from board.domain.metrics import Family, metrics_of
+from board.domain.figures import Family, metrics_of
 from board.domain.notice import Notice
 from board.domain.snapshot import Tile, build_tiles, headline_series
 from board.domain.timeutil import at_local, day_bounds, day_start, local_date, utcnow
@@ -18,6 +24,9 @@ from board.settings import Settings, Station
 from board.store import Store
 
 TREND_MARGIN = timedelta(hours=1)
+
+#: A sparkline: (instant, value) pairs through the day.
+Trend = Sequence[tuple[datetime, float]]
 
 
 @dataclass
@@ -36,8 +45,12 @@ class StationView:
 
 
 def station_view(settings: Settings, store: Store, code: str, now: datetime | None = None,
-                 with_trend: bool = True) -> StationView:
-    """Everything the wall shows for one station at ``now``."""
+                 with_trend: bool = True, trends: Mapping[Family, Trend] | None = None) -> StationView:
+    """Everything the wall shows for one station at ``now``.
+
+    ``trends``: today's sparklines read earlier (:func:`station_trends`; the web server keeps them a minute);
+    None reads them now, unless ``with_trend`` is False (the overview and the CLI draw none).
+    """
     now = now or utcnow()
     station = settings.station(code)
     start = day_start(local_date(now))
@@ -54,11 +67,25 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         min_sample=settings.metrics.min_sample,
     )
     window = trend_window(settings, code, now)
-    if with_trend:
-        _add_trends(store, code, tiles, window[0], now)
+    if trends is None and with_trend:
+        trends = station_trends(store, code, window[0], now)
     # Read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
     notices = store.notices(active_at=now, station=code)
-    return StationView(station, now, is_open, tiles, window, notices)
+    view = StationView(station, now, is_open, tiles, window, notices)
+    return view if trends is None else with_trends(view, trends)
+
+
+def with_trends(view: StationView, trends: Mapping[Family, Trend]) -> StationView:
+    """``view`` with each fresh tile's sparkline up to ``view.now`` (a stale tile draws none).
+
+    A new view of new tiles: ``trends`` may have been read a little later than the numbers (they are cached
+    apart), and a point after the view's clock would be drawn past its "now" line.
+    """
+    def drawn(tile: Tile) -> Tile:
+        points = tuple((ts, v) for ts, v in trends.get(tile.family, ()) if ts <= view.now)
+        return replace(tile, trend=points)
+
+    return replace(view, tiles=[t if t.stale else drawn(t) for t in view.tiles])
 
 
 def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime, datetime]:
@@ -70,16 +97,6 @@ def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime
     start = max(day_start(today), at_local(today, hours[0]) - TREND_MARGIN)
     end = min(day_bounds(today)[1], at_local(today, hours[1]) + TREND_MARGIN)
     return start, end
-
-
-def _add_trends(store: Store, code: str, tiles: list[Tile], start: datetime, now: datetime) -> None:
-    trends = station_trends(store, code, start, now)
-    for t in tiles:
-        if not t.stale:
-            t.trend = trends.get(t.family, [])
-
-
-Trend = list[tuple[datetime, float]]
 
 
 def station_trends(store: Store, code: str, start: datetime, now: datetime) -> dict[Family, Trend]:
@@ -96,10 +113,3 @@ def station_trends(store: Store, code: str, start: datetime, now: datetime) -> d
     for r in store.series(code, wanted, start, now + timedelta(seconds=1)):
         by_family[family_of[r.metric]][r.ts][r.metric] = r.value
     return {f: headline_series(f, by_family.get(f, {})) for f in families}
-
-
-def all_station_views(settings: Settings, store: Store, now: datetime | None = None,
-                      codes: list[str] | None = None) -> list[StationView]:
-    now = now or utcnow()
-    return [station_view(settings, store, s.code, now, with_trend=False)
-            for s in settings.stations if codes is None or s.code in codes]

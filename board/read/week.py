@@ -25,162 +25,66 @@ morning against a whole Tuesday still says "−643" at 08.14. The cut day is
 read from the readings themselves (:func:`_cut_day`: the last cumulative
 reading at or before that instant, gauges likewise, the queue peak up to it);
 the whole days from the daily roll-up as always. Like
-:mod:`board.views`, everything takes the settings and the store explicitly,
+:mod:`board.read.wall`, everything takes the settings and the store explicitly,
 so the page can cache it and tests can call it directly.
+
+Which figures a week has, their names, units and targets, and how a day's
+values add up over days and over stations, come from the figure catalogue
+(:data:`board.domain.figures.WEEK`, :mod:`board.domain.periods`); the calendar from
+:mod:`board.domain.weeks`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
-from board.domain import kpi
-from board.domain.timeutil import at_local, day_start, local, local_date, utcnow
+from board.domain.figures import WEEK
+from board.domain.periods import (
+    DAILY_METRICS,
+    END_GAUGES,
+    PEAK_KEY,
+    PEAK_METRIC,
+    Figures,
+    Raw,
+    combined_peak,
+    over_days,
+    over_stations,
+    week_figures,
+)
+from board.domain.timeutil import day_start, local_date, utcnow
+from board.domain.weeks import IsoWeek, compared_days, compared_until
 from board.settings import Settings
 from board.store import Store
 
 # ------------------------------------------------------------------ figures
-#: Cumulative daily metrics: the day's figure is its last reading, the week's the sum of its days.
-DAILY_METRICS = (
-    "contacts_phone_today", "contacts_omasote_today", "contacts_chat_today", "contacts_visit_today",
-    "queue_handled_today", "queue_handled_same_day_today",
-    "omasote_received_today", "omasote_answered_today",
-    "feedback_promoters_today", "feedback_passives_today", "feedback_detractors_today",
-)
-#: "Now" values read at the end of the day (and of the week).
-END_GAUGES = ("omasote_unanswered", "omasote_oldest_unanswered_h", "feedback_needs_reaction")
-#: Of the end gauges, the ones that add up over stations (an age does not: it takes the maximum).
-ADDITIVE_GAUGES = ("omasote_unanswered", "feedback_needs_reaction")
-PEAK_METRIC = "queue_waiting"
-FETCHED = (*DAILY_METRICS, *END_GAUGES, PEAK_METRIC)
-
 #: The figures of a day and of a week, in the order the page and the exports show them.
-FIGURES = (
-    "contacts_phone", "contacts_omasote", "contacts_chat", "contacts_visit", "contacts_total",
-    "contacts_remote_share",
-    "queue_handled", "queue_handled_same_day", "queue_same_day_share", "queue_peak",
-    "omasote_received", "omasote_answered", "omasote_unanswered", "omasote_oldest_unanswered_h",
-    "feedback_answers", "feedback_nps", "feedback_needs_reaction",
-)
-
-#: How a figure is written: a count, a 0..1 share, a -100..100 score, or hours.
-KIND: dict[str, str] = {f: "count" for f in FIGURES} | {
-    "contacts_remote_share": "share", "queue_same_day_share": "share", "feedback_nps": "score",
-    "omasote_oldest_unanswered_h": "hours",
-}
-
+FIGURES = tuple(WEEK)
+#: How a figure is written: its unit (``count``, ``share`` 0..1, ``score`` -100..100, ``h``).
+KIND: dict[str, str] = {name: f.unit for name, f in WEEK.items()}
 #: The configured target (``metrics.yaml: targets``) that applies to a week figure. Only figures with the same
 #: meaning over a week as on the wall: shares, the score and end-of-week gauges. Daily counts have none (a
 #: daily target summed over seven days would be a different number).
-TARGET_FIGURE = {
-    "contacts_remote_share": "contacts_remote_share",
-    "queue_same_day_share": "queue_same_day_share",
-    "feedback_nps": "feedback_nps",
-    "queue_peak": "queue_waiting",
-    "omasote_unanswered": "omasote_unanswered",
-    "omasote_oldest_unanswered_h": "omasote_oldest_unanswered_h",
-    "feedback_needs_reaction": "feedback_needs_reaction",
-}
-
+TARGET_FIGURE = {name: f.week_target for name, f in WEEK.items() if f.week_target}
 #: Which way is better: +1 higher, -1 lower, 0 neither (volumes are demand, not performance).
-BETTER: dict[str, int] = {f: 0 for f in FIGURES} | {
-    "contacts_remote_share": 1, "queue_same_day_share": 1, "feedback_nps": 1, "feedback_answers": 1,
-    "queue_handled_same_day": 1,
-    "queue_peak": -1, "omasote_unanswered": -1, "omasote_oldest_unanswered_h": -1, "feedback_needs_reaction": -1,
-}
+BETTER: dict[str, int] = {name: f.better for name, f in WEEK.items()}
 
+#: What a week report reads of each station and day: the daily totals, the end gauges and the peak's metric.
+FETCHED = (*DAILY_METRICS, *END_GAUGES, PEAK_METRIC)
 #: The code of the "all selected stations together" entry.
 ALL = "*"
 
-Figures = dict[str, float | None]
-#: Raw end-of-day values of one station (or several summed): metric code -> value, plus "queue_peak".
-#: A missing key means "no data", which is what keeps a day without data from becoming 0.
-Raw = dict[str, float]
-
 
 # --------------------------------------------------------------------- weeks
-class IsoWeek(NamedTuple):
-    """An ISO 8601 week: Monday to Sunday, numbered 1..52/53 within its ISO year."""
-
-    year: int
-    week: int
-
-    @classmethod
-    def of(cls, day: date) -> IsoWeek:
-        year, week, _ = day.isocalendar()
-        return cls(year, week)
-
-    @classmethod
-    def parse(cls, text: str) -> IsoWeek:
-        """``2026-W47`` (as in the URL) -> IsoWeek; ValueError for anything else, e.g. week 53 of 2026."""
-        m = re.fullmatch(r"(\d{4})-W(\d{1,2})", text.strip())
-        if not m:
-            raise ValueError(f"not an ISO week like 2026-W47: {text!r}")
-        week = cls(int(m[1]), int(m[2]))
-        week.monday  # noqa: B018 - raises ValueError for a week the year does not have
-        return week
-
-    @property
-    def key(self) -> str:
-        return f"{self.year}-W{self.week:02d}"
-
-    @property
-    def monday(self) -> date:
-        return date.fromisocalendar(self.year, self.week, 1)
-
-    @property
-    def days(self) -> list[date]:
-        return [self.monday + timedelta(days=i) for i in range(7)]
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """Half-open UTC interval from Monday's local midnight to the next Monday's (DST-correct)."""
-        return day_start(self.monday), day_start(self.monday + timedelta(days=7))
-
-    def previous(self) -> IsoWeek:
-        return IsoWeek.of(self.monday - timedelta(days=7))
-
-
-def compared_days(week: IsoWeek, through: date | None = None) -> list[date]:
-    """The days of the previous week that ``week`` is compared with.
-
-    ``through`` (today) inside ``week``: Monday to the same weekday, since this week so far covers only
-    those days. Otherwise (a finished week, or no ``through``): the whole previous week.
-    """
-    days = week.previous().days
-    return days[:(through - week.monday).days + 1] if through in week.days else days
-
-
-def compared_until(week: IsoWeek, as_of: datetime | None = None) -> datetime | None:
-    """The instant of the previous week that ``week`` is compared up to: ``as_of``'s weekday and Helsinki
-    wall-clock time (to the minute) seven days earlier, or None when ``as_of`` is not in ``week``.
-
-    Built from the local date and clock, not ``as_of - 7 days`` in UTC, so that after a DST change 08.14 is
-    still compared with 08.14. (A clock time the previous week skipped, 03.xx on the last Sunday of March,
-    is read as the hour before the change; a repeated one, in October, as its first occurrence.)
-    """
-    if as_of is None:
-        return None
-    now = local(as_of)
-    if IsoWeek.of(now.date()) != week:
-        return None
-    return at_local(now.date() - timedelta(days=7), now.time().replace(second=0, microsecond=0))
-
-
 def default_week(now: datetime | None = None) -> IsoWeek:
-    """The last full ISO week: the week before the one ``now`` is in (Helsinki time)."""
+    """The week the page shows when the URL names none: the last full ISO week (Helsinki time)."""
     return IsoWeek.of(local_date(now or utcnow()) - timedelta(days=7))
 
 
 def recent_weeks(now: datetime | None = None, count: int = 52) -> list[IsoWeek]:
-    """The ``count`` weeks up to and including the current (unfinished) one, newest first."""
+    """The weeks the page offers: ``count`` up to and including the current (unfinished) one, newest first."""
     today = local_date(now or utcnow())
     return [IsoWeek.of(today - timedelta(days=7 * i)) for i in range(count)]
 
@@ -297,7 +201,7 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     raws: dict[str, dict[date, Raw]] = {code: {d: {} for d in days} for code in codes}
     for code, day, metric, last, top in store.daily(codes, FETCHED, before.monday, this.sunday):
         if metric == PEAK_METRIC:
-            raws[code][day]["queue_peak"] = top
+            raws[code][day][PEAK_KEY] = top
         else:  # the day's last reading
             raws[code][day][metric] = last
     peaks = _combined_peaks(store, codes, days, raws)
@@ -335,7 +239,7 @@ def _cut_day(store: Store, codes: list[str], until: datetime) -> tuple[dict[str,
         series[code].append((ts, value))
     for code, readings in series.items():
         if readings:
-            raws[code]["queue_peak"] = max(v for _, v in readings)
+            raws[code][PEAK_KEY] = max(v for _, v in readings)
     return raws, combined_peak(list(series.values()))
 
 
@@ -347,7 +251,7 @@ def _combined_peaks(store: Store, codes: list[str], days: list[date],
     of the two weeks, one metric (a small part of what the days are built from).
     """
     if len(codes) == 1:
-        return {d: raws[codes[0]][d].get("queue_peak") for d in days}
+        return {d: raws[codes[0]][d].get(PEAK_KEY) for d in days}
     series: dict[date, dict[str, list[tuple[datetime, float]]]] = {d: {c: [] for c in codes} for d in days}
     day_of: dict[datetime, date] = {}
     if codes:
@@ -364,9 +268,9 @@ def _station_week(code: str, name: str, short: str, week: IsoWeek, compared: lis
                   days: dict[date, Raw]) -> StationWeek:
     """One station's week from its raw days (``days`` holds this week's and the previous week's);
     ``compared``: the previous week's days to compare with."""
-    return StationWeek(code, name, [DayFigures(d, derive(days[d])) for d in week.days],
-                       derive(_over_days([days[d] for d in week.days])),
-                       derive(_over_days([days[d] for d in compared])), short)
+    return StationWeek(code, name, [DayFigures(d, week_figures(days[d])) for d in week.days],
+                       week_figures(over_days([days[d] for d in week.days])),
+                       week_figures(over_days([days[d] for d in compared])), short)
 
 
 def _combined_week(this: IsoWeek, compared: list[date], codes: list[str], raws: dict[str, dict[date, Raw]],
@@ -375,100 +279,21 @@ def _combined_week(this: IsoWeek, compared: list[date], codes: list[str], raws: 
     def period_raw(period: list[date]) -> tuple[list[Raw], Raw]:
         days = []
         for d in period:
-            raw = _over_stations([raws[c][d] for c in codes])
+            raw = over_stations([raws[c][d] for c in codes])
             peak = peaks[d]
             if peak is not None:
-                raw["queue_peak"] = peak
+                raw[PEAK_KEY] = peak
             days.append(raw)
-        week = _over_stations([_over_days([raws[c][d] for d in period]) for c in codes])
-        week_peaks = [d["queue_peak"] for d in days if "queue_peak" in d]
+        week = over_stations([over_days([raws[c][d] for d in period]) for c in codes])
+        week_peaks = [d[PEAK_KEY] for d in days if PEAK_KEY in d]
         if week_peaks:
-            week["queue_peak"] = max(week_peaks)
+            week[PEAK_KEY] = max(week_peaks)
         return days, week
 
     days, week = period_raw(this.days)
     _, previous = period_raw(compared)
-    return StationWeek(ALL, "", [DayFigures(d, derive(r)) for d, r in zip(this.days, days, strict=True)],
-                       derive(week), derive(previous))
-
-
-def _over_days(days: list[Raw]) -> Raw:
-    """A week (or its first days) of one station: daily counts summed, gauges from the last day that has
-    them, the highest peak."""
-    out: Raw = {}
-    for raw in days:  # oldest first, so later days overwrite the gauges
-        for metric, value in raw.items():
-            if metric in DAILY_METRICS:
-                out[metric] = out.get(metric, 0.0) + value
-            elif metric == "queue_peak":
-                out[metric] = max(out.get(metric, value), value)
-            else:
-                out[metric] = value
-    return out
-
-
-def _over_stations(raws: list[Raw]) -> Raw:
-    """Several stations at the same moment: counts and additive gauges summed, ages the maximum.
-
-    The combined queue peak is not the sum of the stations' peaks (they rarely coincide); callers put in
-    :func:`combined_peak` instead, so it is left out here.
-    """
-    out: Raw = {}
-    for raw in raws:
-        for metric, value in raw.items():
-            if metric in DAILY_METRICS or metric in ADDITIVE_GAUGES:
-                out[metric] = out.get(metric, 0.0) + value
-            elif metric == "omasote_oldest_unanswered_h":
-                out[metric] = max(out.get(metric, value), value)
-    return out
-
-
-def combined_peak(series: list[list[tuple[datetime, float]]]) -> float | None:
-    """The most contacts waiting at once over several stations' queue readings of one day.
-
-    Each station's queue holds its last reading until the next one (a step function); a station counts from
-    its first reading of the day on. None when no station has a reading.
-    """
-    events = sorted((ts, i, v) for i, s in enumerate(series) for ts, v in s)
-    if not events:
-        return None
-    current: dict[int, float] = {}
-    peak = None
-    for n, (ts, i, value) in enumerate(events):
-        current[i] = value
-        if n + 1 == len(events) or events[n + 1][0] != ts:  # all readings of this moment are in
-            total = sum(current.values())
-            peak = total if peak is None else max(peak, total)
-    return peak
-
-
-def derive(raw: Raw) -> Figures:
-    """The figures of a day or a week from its raw values (shares and NPS from counts, via board.domain.kpi)."""
-    g = raw.get
-    channels = {c: g(f"contacts_{c}_today") for c in kpi.ALL_CHANNELS}
-    known = [v for v in channels.values() if v is not None]
-    votes = [g("feedback_promoters_today"), g("feedback_passives_today"), g("feedback_detractors_today")]
-    answered = any(v is not None for v in votes)
-    promoters, passives, detractors = (v or 0.0 for v in votes)
-    return {
-        "contacts_phone": channels["phone"],
-        "contacts_omasote": channels["omasote"],
-        "contacts_chat": channels["chat"],
-        "contacts_visit": channels["visit"],
-        "contacts_total": sum(known) if known else None,
-        "contacts_remote_share": kpi.remote_share(channels),
-        "queue_handled": g("queue_handled_today"),
-        "queue_handled_same_day": g("queue_handled_same_day_today"),
-        "queue_same_day_share": kpi.same_day_share(g("queue_handled_same_day_today"), g("queue_handled_today")),
-        "queue_peak": g("queue_peak"),
-        "omasote_received": g("omasote_received_today"),
-        "omasote_answered": g("omasote_answered_today"),
-        "omasote_unanswered": g("omasote_unanswered"),
-        "omasote_oldest_unanswered_h": g("omasote_oldest_unanswered_h"),
-        "feedback_answers": promoters + passives + detractors if answered else None,
-        "feedback_nps": kpi.nps(promoters, passives, detractors) if answered else None,
-        "feedback_needs_reaction": g("feedback_needs_reaction"),
-    }
+    return StationWeek(ALL, "", [DayFigures(d, week_figures(r)) for d, r in zip(this.days, days, strict=True)],
+                       week_figures(week), week_figures(previous))
 
 
 # --------------------------------------------------------------------- usage

@@ -1,4 +1,4 @@
-"""The read side of the Sources page and ``status --sources``: what each source is doing, from the store.
+"""What the Sources page reads: what each source is doing, from the store.
 
 Everything here comes from the collector's run records and the newest
 readings; nothing talks to a source. Messages were redacted when recorded and
@@ -68,6 +68,9 @@ class SourceStatus:
     recent_runs: list[RunSummary] = field(default_factory=list)
     #: station -> metric -> freshness, for the stations and metrics this source serves.
     freshness: dict[str, dict[str, Freshness]] = field(default_factory=dict)
+    #: When the pull under way began (None: none is). A slow source shows here while it is slow, not only
+    #: after its run ends (before, a first pull held for minutes said "Ei vielä haettu" all along).
+    pulling_since: datetime | None = None
 
     @property
     def late_after(self) -> timedelta:
@@ -104,13 +107,14 @@ def source_statuses(settings: Settings, store: Store, now: datetime | None = Non
     newest: dict[str, dict[tuple[str, str], datetime]] = defaultdict(dict)
     for src, station, metric, ts in store.newest_by_source():
         newest[src][(station, metric)] = ts
-    out = [_status(settings, store, s, newest.get(s.name, {}), now) for s in settings.sources]
+    pulls = store.pulls_in_progress()
+    out = [_status(settings, store, s, newest.get(s.name, {}), now, pulls.get(s.name)) for s in settings.sources]
     out.sort(key=lambda st: (SEVERITY.index(st.health), st.source.name))
     return out
 
 
 def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tuple[str, str], datetime],
-            now: datetime) -> SourceStatus:
+            now: datetime, pull: tuple[datetime, str] | None = None) -> SourceStatus:
     runs = [_summary(r) for r in store.runs(source.name, limit=RUN_HISTORY)]
     last = runs[0] if runs else None
     failures = 0
@@ -140,8 +144,22 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
         newest_reading=newest_ts,
         last_rejects={redact(k): v for k, v in (store.rejects(last.id) if last else {}).items()},
         day_rejects={redact(k): v for k, v in store.rejects_since(source.name, now - REJECT_WINDOW).items()},
-        recent_runs=runs, freshness=freshness,
+        recent_runs=runs, freshness=freshness, pulling_since=_pulling_since(source, pull, last, now),
     )
+
+
+def _pulling_since(source: AnySource, pull: tuple[datetime, str] | None, last: RunSummary | None,
+                   now: datetime) -> datetime | None:
+    """The start of the pull under way, if there is one: newer than the last recorded run, and not left behind
+    by a collector that died mid-pull (a pull ends by its deadline, ``pull_timeout_seconds``)."""
+    if pull is None:
+        return None
+    started = pull[0]
+    if last is not None and started <= last.started_at:
+        return None
+    if (now - started).total_seconds() > source.pull_timeout_seconds + 60:
+        return None
+    return started
 
 
 def _summary(run: Run) -> RunSummary:

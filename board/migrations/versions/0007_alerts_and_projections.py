@@ -1,7 +1,7 @@
 """alerts: rule states per station or source, alerts with their history, the outbox of messages; projections
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 23:25:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import board.store
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,309 @@
+"""The figure catalogue: every number the board knows, declared once.
+
+A *figure* is a number the board shows. Some are **stored**: connectors
+deliver them as readings ``(station, metric, ts) -> value``.
+
+* ``gauge`` figures are "now" values (queue waiting now, the oldest wait);
+* ``daily`` figures are cumulative since local midnight ("handled today"), so
+  the day's total is the day's last reading. Storing snapshots instead of
+  increments is what makes a re-pull or a restart unable to double-count.
+
+Others are **derived** from stored ones by a formula (shares, NPS, totals)
+and never stored, so they cannot be out of range unless a stored count is;
+``peak`` figures exist only over a period (the day's highest queue).
+
+Each entry says, in one place, everything the rest of the board needs:
+
+* ``family``: the tile it belongs to;
+* ``kind`` and ``unit`` (``count``, ``min``, ``h``, ``share`` 0..1, ``score``
+  −100..+100): the unit gives a stored metric's valid range (:data:`RANGES`)
+  (:mod:`board.domain.metrics` refuses a reading outside it), how the figure
+  is written (:func:`board.formatting.format_figure`) and its Excel format;
+* ``inputs`` and ``formula``: how a derived figure is computed (one
+  :func:`derive` for a moment and for a period);
+* ``better``: which way is better (+1 higher, −1 lower, 0 neither: volumes
+  are demand, not performance), the colour of a change on the week page;
+* where it is shown: ``tile`` (the big number or a figure under it, in
+  declaration order), ``overview`` (a column, in declaration order), ``week``
+  (the weekly view and both exports, named there without ``_today``;
+  ``week_change``: its change gets a column of its own), ``week_target``
+  (the configured target that applies over a week);
+* ``sample``: the count a share or score is computed over (below
+  ``metrics.yaml: min_sample`` it is shown without judgement);
+  ``blank_when_zero``: an age that means nothing when nothing waits.
+
+Thresholds and targets stay configuration (``config/metrics.yaml``), never
+code; they may name any figure of a moment (:data:`KNOWN_FIGURES`).
+
+Adding a figure
+---------------
+1. One entry in ``_CATALOGUE`` below, in its family (the order there is the
+   order on the tile and in the overview). A figure a source states (a share
+   or a percent from an export) is stored: ``kind=GAUGE`` or ``DAILY`` and its
+   unit (a percent is stored as a ``share`` 0..1; :data:`RANGES` gives what is
+   valid); one computed from others is ``DERIVED`` with ``inputs`` and a
+   ``formula`` taking the inputs' values in that order (None when undefined).
+   Several stations' gauge is combined only if ``over_stations`` says how.
+2. Its texts in ``board/texts/figures.toml``: ``fig.CODE`` (tile),
+   ``ov.col.CODE`` (overview), ``week.fig.NAME`` and ``week.col.NAME`` (the
+   weekly view and the exports; NAME is the code without ``_today``).
+   ``tests/test_figures.py`` fails while a text is missing.
+3. A stored figure can then be mapped by connectors (``mapping.metrics``),
+   judged (``thresholds``) and given a target, with no other change.
+
+The weekly view lists its families in :data:`WEEK_FAMILIES` order and, in a
+family, the daily totals first, then what is computed from them, the peak,
+and the readings at the end of the period (:data:`WEEK`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from board.domain import kpi
+
+
+class Family(StrEnum):
+    """The four tiles of the wall display."""
+
+    QUEUE = "queue"
+    CONTACTS = "contacts"
+    OMASOTE = "omasote"
+    FEEDBACK = "feedback"
+
+
+class Kind(StrEnum):
+    GAUGE = "gauge"  # stored: a "now" value
+    DAILY = "daily"  # stored: cumulative since local midnight
+    DERIVED = "derived"  # computed from stored figures by a formula
+    PEAK = "peak"  # over a period only: the highest reading of its input
+
+
+Unit = Literal["count", "min", "h", "share", "score"]
+
+#: The largest believable values. Generous on purpose: they catch a wrong column or unit (a timestamp or a
+#: phone number read as a queue length, seconds read as hours), not a busy day.
+MAX_COUNT = 100_000
+MAX_AGE = {"min": 90 * 24 * 60, "h": 90 * 24}  # 90 days: older than that is a unit mistake, not a wait
+#: Each unit's valid range, and how a refusal names it. Counts and ages cannot be negative; a share a source
+#: states is stored as a fraction 0..1 (a percent column is divided by 100 when it is read), a score as is.
+RANGES: dict[str, tuple[float, float]] = {"count": (0.0, MAX_COUNT), "min": (0.0, MAX_AGE["min"]),
+                                          "h": (0.0, MAX_AGE["h"]), "share": (0.0, 1.0), "score": (-100.0, 100.0)}
+_UNIT_WORDS = {"count": "a whole number", "min": "minutes", "h": "hours", "share": "a share", "score": "a score"}
+
+#: How several stations' values of one moment combine: summed, or the largest (an age).
+Combine = Literal["sum", "max"]
+
+Values = Mapping[str, float | None]
+
+
+@dataclass(frozen=True)
+class FigureDef:
+    """One figure and everything the board needs to know about it (see the module docstring)."""
+
+    code: str
+    family: Family
+    kind: Kind
+    unit: Unit
+    inputs: tuple[str, ...] = ()
+    formula: Callable[..., float | None] | None = None
+    #: Over a period, a missing input counts as 0 when another input is known (NPS classes summed over days).
+    zero_fill: bool = False
+    better: int = 0
+    tile: Literal["headline", "figure"] | None = None
+    overview: bool = False
+    week: bool = False
+    week_change: bool = False
+    week_target: str | None = None
+    #: A gauge of several stations at once (a daily total is always summed; None: not combined).
+    over_stations: Combine | None = None
+    sample: str | None = None
+    blank_when_zero: str | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.kind in (Kind.GAUGE, Kind.DAILY)
+
+    @property
+    def week_code(self) -> str:
+        """The figure's name on the weekly view and in the exports: a week has no "today"."""
+        return self.code.removesuffix("_today")
+
+    @property
+    def minimum(self) -> float:
+        return float(RANGES[self.unit][0])
+
+    @property
+    def maximum(self) -> float:
+        return float(RANGES[self.unit][1])
+
+    @property
+    def whole(self) -> bool:
+        """Counts are whole numbers: 12.5 callbacks waiting is a wrong column or a broken export."""
+        return self.unit == "count"
+
+    def allowed(self) -> str:
+        """The valid range in words, for a refusal reason: ``a whole number from 0 to 100000``."""
+        return f"{_UNIT_WORDS[self.unit]} from {self.minimum:g} to {self.maximum:g}"
+
+
+# ------------------------------------------------------------------ formulas
+def _known_sum(*values: float | None) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _remote_share(phone: float | None, omasote: float | None, chat: float | None,
+                  visit: float | None) -> float | None:
+    return kpi.remote_share({"phone": phone, "omasote": omasote, "chat": chat, "visit": visit})
+
+
+def _answers(promoters: float | None, passives: float | None, detractors: float | None) -> float | None:
+    if promoters is None or passives is None or detractors is None:
+        return None
+    return promoters + passives + detractors
+
+
+def _nps(promoters: float | None, passives: float | None, detractors: float | None) -> float | None:
+    if promoters is None or passives is None or detractors is None:
+        return None
+    return kpi.nps(promoters, passives, detractors)
+
+
+CHANNELS = tuple(f"contacts_{c}_today" for c in kpi.ALL_CHANNELS)
+NPS_CLASSES = ("feedback_promoters_today", "feedback_passives_today", "feedback_detractors_today")
+
+QUEUE, CONTACTS, OMASOTE, FEEDBACK = Family.QUEUE, Family.CONTACTS, Family.OMASOTE, Family.FEEDBACK
+GAUGE, DAILY, DERIVED, PEAK = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK
+HEAD, FIG = "headline", "figure"
+
+_CATALOGUE = (
+    # Queue: callbacks / contacts waiting for handling
+    FigureDef("queue_waiting", QUEUE, GAUGE, "count", better=-1, tile=HEAD, overview=True),
+    FigureDef("queue_oldest_wait_min", QUEUE, GAUGE, "min", better=-1, tile=FIG, overview=True,
+              blank_when_zero="queue_waiting"),
+    FigureDef("queue_handled_today", QUEUE, DAILY, "count", tile=FIG, week=True),
+    FigureDef("queue_handled_same_day_today", QUEUE, DAILY, "count", better=1, week=True),
+    FigureDef("queue_same_day_share", QUEUE, DERIVED, "share", ("queue_handled_same_day_today", "queue_handled_today"),
+              kpi.same_day_share, better=1, tile=FIG, overview=True, week=True, week_change=True,
+              week_target="queue_same_day_share", sample="queue_handled_today"),
+    FigureDef("queue_peak", QUEUE, PEAK, "count", ("queue_waiting",), better=-1, week=True, week_change=True,
+              week_target="queue_waiting"),
+    # Daily contacts by channel
+    FigureDef("contacts_phone_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
+    FigureDef("contacts_omasote_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
+    FigureDef("contacts_chat_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
+    FigureDef("contacts_visit_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
+    FigureDef("contacts_total_today", CONTACTS, DERIVED, "count", CHANNELS, _known_sum, tile=HEAD, overview=True,
+              week=True, week_change=True),
+    FigureDef("contacts_remote_share", CONTACTS, DERIVED, "share", CHANNELS, _remote_share, better=1, tile=FIG,
+              overview=True, week=True, week_change=True, week_target="contacts_remote_share",
+              sample="contacts_total_today"),
+    FigureDef("contacts_carried_over", CONTACTS, DAILY, "count", better=-1, tile=FIG, overview=True),
+    # Omasote e-service messages
+    FigureDef("omasote_unanswered", OMASOTE, GAUGE, "count", better=-1, tile=HEAD, overview=True, week=True,
+              week_change=True, week_target="omasote_unanswered", over_stations="sum"),
+    FigureDef("omasote_oldest_unanswered_h", OMASOTE, GAUGE, "h", better=-1, tile=FIG, overview=True, week=True,
+              week_change=True, week_target="omasote_oldest_unanswered_h", over_stations="max",
+              blank_when_zero="omasote_unanswered"),
+    FigureDef("omasote_received_today", OMASOTE, DAILY, "count", tile=FIG, week=True, week_change=True),
+    FigureDef("omasote_answered_today", OMASOTE, DAILY, "count", tile=FIG, week=True),
+    # Customer feedback: 0-10 answers stored as NPS classes
+    FigureDef("feedback_promoters_today", FEEDBACK, DAILY, "count"),
+    FigureDef("feedback_passives_today", FEEDBACK, DAILY, "count"),
+    FigureDef("feedback_detractors_today", FEEDBACK, DAILY, "count"),
+    FigureDef("feedback_answers_today", FEEDBACK, DERIVED, "count", NPS_CLASSES, _answers, zero_fill=True, better=1,
+              tile=FIG, week=True, week_change=True),
+    FigureDef("feedback_nps", FEEDBACK, DERIVED, "score", NPS_CLASSES, _nps, zero_fill=True, better=1, tile=HEAD,
+              overview=True, week=True, week_change=True, week_target="feedback_nps",
+              sample="feedback_answers_today"),
+    FigureDef("feedback_needs_reaction", FEEDBACK, GAUGE, "count", better=-1, tile=FIG, overview=True, week=True,
+              week_change=True, week_target="feedback_needs_reaction", over_stations="sum"),
+    FigureDef("feedback_oldest_reaction_h", FEEDBACK, GAUGE, "h", better=-1, tile=FIG,
+              blank_when_zero="feedback_needs_reaction"),
+)
+
+# ------------------------------------------------------- the catalogue, read by place
+#: Every figure by its code, in declaration order.
+FIGURES: dict[str, FigureDef] = {f.code: f for f in _CATALOGUE}
+#: The stored metrics: what a connector may deliver and the store keeps.
+METRICS: dict[str, FigureDef] = {f.code: f for f in _CATALOGUE if f.stored}
+#: Figures computed from stored ones at any moment.
+DERIVED_FIGURES: dict[str, FigureDef] = {f.code: f for f in _CATALOGUE if f.kind is Kind.DERIVED}
+#: Every name a threshold, target or mapping may use: the figures of a moment.
+KNOWN_FIGURES: frozenset[str] = frozenset(METRICS) | frozenset(DERIVED_FIGURES)
+
+#: The big number of each tile, and the figures shown under it, in order.
+TILE_LAYOUT: dict[Family, tuple[str, tuple[str, ...]]] = {
+    family: (next(f.code for f in _CATALOGUE if f.family is family and f.tile == HEAD),
+             tuple(f.code for f in _CATALOGUE if f.family is family and f.tile == FIG))
+    for family in Family
+}
+#: The figures of an overview row, grouped by tile, in column order.
+OVERVIEW_COLUMNS: dict[Family, tuple[str, ...]] = {
+    family: tuple(f.code for f in _CATALOGUE if f.family is family and f.overview) for family in Family}
+
+#: The weekly view's families in the order it shows them (the manager's report leads with demand).
+WEEK_FAMILIES = (Family.CONTACTS, Family.QUEUE, Family.OMASOTE, Family.FEEDBACK)
+_WEEK_KIND_ORDER = (Kind.DAILY, Kind.DERIVED, Kind.PEAK, Kind.GAUGE)
+#: The figures of a day and of a week by their week name, in the order the page and the exports show them.
+WEEK: dict[str, FigureDef] = {
+    f.week_code: f for family in WEEK_FAMILIES for kind in _WEEK_KIND_ORDER
+    for f in _CATALOGUE if f.family is family and f.kind is kind and f.week}
+#: The count each share or score is computed over, for judging its sample size.
+SAMPLE_OF: dict[str, str] = {f.code: f.sample for f in _CATALOGUE if f.sample}
+
+
+def metrics_of(family: Family) -> list[str]:
+    """Stored metric codes belonging to ``family``, in declaration order."""
+    return [f.code for f in METRICS.values() if f.family is family]
+
+
+def unit_of(code: str) -> Unit:
+    """The unit of a figure, by its code or its week name (a count when the catalogue does not know it)."""
+    figure = FIGURES.get(code) or WEEK.get(code)
+    return figure.unit if figure is not None else "count"
+
+
+# ------------------------------------------------------------------ derivation
+_BLANKS = tuple((f.blank_when_zero, f.code) for f in _CATALOGUE if f.blank_when_zero)
+_BLANK_OF = {age: count for count, age in _BLANKS}
+_FORMULAS = tuple((f.code, f.inputs, f.formula, f.zero_fill) for f in DERIVED_FIGURES.values())
+
+
+def _compute(inputs: tuple[str, ...], formula: Callable[..., float | None], zero_fill: bool, values: Values,
+             period: bool) -> float | None:
+    args = [values.get(code) for code in inputs]
+    if period and zero_fill and any(a is not None for a in args):
+        args = [0.0 if a is None else a for a in args]
+    return formula(*args)
+
+
+def derive(values: Values, period: bool = False) -> dict[str, float | None]:
+    """The given values plus every derived figure (None where undefined).
+
+    ``values`` of a moment (the wall): an age is blank when nothing waits ("oldest waiting" has no meaning
+    then: a dash, not "0 min"), and a derived figure needs all its inputs. ``period``: a day or a week of
+    summed counts (the weekly view), where ages stay as read and an NPS class missing from some days counts
+    as 0 when another class is known.
+    """
+    out: dict[str, float | None] = dict(values)
+    if not period:
+        for count, age in _BLANKS:
+            if values.get(count) == 0 and age in out:
+                out[age] = None
+    for code, inputs, formula, zero_fill in _FORMULAS:
+        out[code] = _compute(inputs, formula, zero_fill, values, period)  # type: ignore[arg-type]
+    return out
+
+
+def value_of(code: str, values: Values) -> float | None:
+    """One figure of a moment from ``values``: what :func:`derive` gives for it, computing nothing else."""
+    figure = DERIVED_FIGURES.get(code)
+    if figure is not None:
+        return _compute(figure.inputs, figure.formula, figure.zero_fill, values, False)  # type: ignore[arg-type]
+    count = _BLANK_OF.get(code)
+    return None if count is not None and values.get(count) == 0 else values.get(code)

@@ -1,0 +1,98 @@
+"""A period's figures: how a day's values add up over days and over stations.
+
+The rules of the weekly view, from the figure catalogue
+(:mod:`board.domain.figures`):
+
+* daily totals (``*_today``) are cumulative since local midnight, so a day's
+  value is its last reading and a period's the sum of its days;
+* gauges ("unanswered now") are read at the end of the period: the last day
+  that has them; over stations a count adds up, an age takes the largest;
+* the peak is the day's highest reading of its metric (the period's highest
+  day); over stations it is :func:`combined_peak`, never a sum of peaks;
+* shares and NPS are computed from the summed counts (never a mean of daily
+  shares, which would weigh a quiet Sunday like a busy Monday).
+
+A missing key is "no data", never 0.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from board.domain.figures import METRICS, WEEK, Kind, derive
+
+_PEAK = next(f for f in WEEK.values() if f.kind is Kind.PEAK)
+#: The metric whose highest reading of a day is the day's peak, and the peak's name among a day's raw values.
+PEAK_METRIC, PEAK_KEY = _PEAK.inputs[0], _PEAK.code
+_NEEDED = list(dict.fromkeys(code for f in WEEK.values() if f.kind is not Kind.PEAK
+                             for code in (f.inputs or (f.code,))))
+#: Cumulative daily metrics: the day's figure is its last reading, the week's the sum of its days.
+DAILY_METRICS = tuple(code for code in _NEEDED if METRICS[code].kind is Kind.DAILY)
+#: "Now" values read at the end of the day (and of the week).
+END_GAUGES = tuple(code for code in _NEEDED if METRICS[code].kind is Kind.GAUGE)
+#: How several stations' end gauges combine: summed (counts) or the largest (an age does not add up).
+STATION_GAUGES = {code: METRICS[code].over_stations for code in END_GAUGES}
+_OVER_STATIONS = {code: "sum" for code in DAILY_METRICS} | STATION_GAUGES
+
+Figures = dict[str, float | None]
+#: Raw end-of-day values of one station (or several summed): metric code -> value, plus the peak (``PEAK_KEY``).
+#: A missing key means "no data", which is what keeps a day without data from becoming 0.
+Raw = dict[str, float]
+
+
+def over_days(days: list[Raw]) -> Raw:
+    """A week (or its first days) of one station: daily counts summed, gauges from the last day that has
+    them, the highest peak."""
+    out: Raw = {}
+    for raw in days:  # oldest first, so later days overwrite the gauges
+        for metric, value in raw.items():
+            if metric in DAILY_METRICS:
+                out[metric] = out.get(metric, 0.0) + value
+            elif metric == PEAK_KEY:
+                out[metric] = max(out.get(metric, value), value)
+            else:
+                out[metric] = value
+    return out
+
+
+def over_stations(raws: list[Raw]) -> Raw:
+    """Several stations at the same moment: counts summed, gauges as the catalogue says (summed, or the
+    largest: an age does not add up).
+
+    The combined queue peak is not the sum of the stations' peaks (they rarely coincide); callers put in
+    :func:`combined_peak` instead, so it is left out here.
+    """
+    out: Raw = {}
+    for raw in raws:
+        for metric, value in raw.items():
+            how = _OVER_STATIONS.get(metric)
+            if how == "sum":
+                out[metric] = out.get(metric, 0.0) + value
+            elif how == "max":
+                out[metric] = max(out.get(metric, value), value)
+    return out
+
+
+def combined_peak(series: list[list[tuple[datetime, float]]]) -> float | None:
+    """The most contacts waiting at once over several stations' queue readings of one day.
+
+    Each station's queue holds its last reading until the next one (a step function); a station counts from
+    its first reading of the day on. None when no station has a reading.
+    """
+    events = sorted((ts, i, v) for i, s in enumerate(series) for ts, v in s)
+    if not events:
+        return None
+    current: dict[int, float] = {}
+    peak = None
+    for n, (ts, i, value) in enumerate(events):
+        current[i] = value
+        if n + 1 == len(events) or events[n + 1][0] != ts:  # all readings of this moment are in
+            total = sum(current.values())
+            peak = total if peak is None else max(peak, total)
+    return peak
+
+def week_figures(raw: Raw) -> Figures:
+    """The figures of a day or a week from its raw values, by their week names (shares and NPS from the
+    summed counts: :func:`board.domain.figures.derive` over a period)."""
+    figures = derive(raw, period=True)
+    return {name: figures.get(f.code) for name, f in WEEK.items()}

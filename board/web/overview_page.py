@@ -1,0 +1,142 @@
+"""The overview page's parts: the language choice, filters that live in the URL, the table, today's curves
+and the links to the other pages.
+
+Filters for stations and municipalities live in the URL
+(``?station=kajaani&station=paltamo&municipality=Kajaani&sort=queue_waiting&curve=kajaani``),
+so "my stations" is a bookmark: the widgets start from the URL and write back
+to it when changed. The table refreshes itself inside
+``st.fragment(run_every=…)`` like the wall; the filters rerun the whole page
+only when someone changes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from board import formatting as fmt
+from board.domain.access import Page, Viewer
+from board.domain.timeutil import utcnow
+from board.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from board.read import overview
+from board.settings import Settings
+from board.web import streamlit_support as sup
+from board.web.overview_html import render_overview
+
+#: Today's curve and last week's, and the links' pages with their icons.
+TODAY, LAST_WEEK = "#0b4f9c", "#8a94a3"
+LINKS = ((Page.WEEK, "pages/week.py", "page.week", ":material/date_range:"),
+         (Page.NOTICES, "pages/notices.py", "page.notices", ":material/campaign:"),
+         (Page.SOURCES, "pages/sources.py", "home.sources_link", ":material/database:"))
+
+
+@dataclass(frozen=True)
+class Filters:
+    stations: list[str]
+    municipalities: list[str]
+    sort: str  # "worst" or a figure code
+
+
+def title_and_language(lang: str) -> None:
+    """The page title with the language selector beside it (a change reruns the page in that language)."""
+    left, right = st.columns([5, 1])
+    left.title(t("ov.title", lang), anchor=False)
+    chosen = right.selectbox(t("home.language", lang), LANGUAGES, index=LANGUAGES.index(lang), key="lang_select",
+                             format_func=LANGUAGE_NAMES.get)
+    if chosen != lang:
+        st.query_params["lang"] = chosen
+        st.rerun()
+
+
+def from_url(name: str, allowed: list[str]) -> list[str]:
+    """The URL's values for ``name`` that are valid choices (a stale bookmark must not break the page)."""
+    return [v for v in dict.fromkeys(st.query_params.get_all(name)) if v in allowed]
+
+
+def to_url(name: str) -> None:
+    """Mirror a filter widget into the URL, so the view is a bookmark."""
+    value = st.session_state[f"w_{name}"]
+    if value in ([], None, "worst"):
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = value
+
+
+def filters(settings: Settings, lang: str) -> Filters:
+    """Stations, municipalities and the order, from the URL and back to it."""
+    names = {s.code: s.name for s in settings.stations}
+    municipalities = sorted({s.municipality for s in settings.stations})
+    f1, f2, f3 = st.columns([3, 2, 2])
+    picked = f1.multiselect(t("ov.stations", lang), list(names), default=from_url("station", list(names)),
+                            key="w_station", on_change=to_url, args=("station",), format_func=names.get,
+                            placeholder=t("ov.all", lang))
+    picked_munis = f2.multiselect(t("ov.municipalities", lang), municipalities,
+                                  default=from_url("municipality", municipalities), key="w_municipality",
+                                  on_change=to_url, args=("municipality",), placeholder=t("ov.all", lang))
+    options = ["worst", *overview.SORTABLE]
+    url_sort = from_url("sort", options)
+    sort = f3.selectbox(t("ov.sort", lang), options, index=options.index(url_sort[0]) if url_sort else 0,
+                        key="w_sort", on_change=to_url, args=("sort",),
+                        format_func=lambda s: t("ov.sort.worst", lang) if s == "worst"
+                        else t("ov.sort.by", lang, figure=t("ov.col." + s, lang)))
+    return Filters(picked, picked_munis, sort)
+
+
+def station_table(chosen: Filters, directions: dict[str, str], lang: str) -> None:
+    """Every chosen station's row, worst first (or by the chosen figure), with the time it shows."""
+    try:
+        views = sup.all_station_views()
+    except Exception as e:  # the store is down: say so in words, the fragment tries again
+        sup.store_down(e, lang)
+        return
+    now = views[0].now if views else utcnow()
+    rows = overview.filter_rows(overview.overview_rows(views), chosen.stations, chosen.municipalities)
+    rows = overview.worst_first(rows) if chosen.sort == "worst" else overview.sort_by(rows, chosen.sort, directions)
+    st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang)))
+    if not rows:
+        st.info(t("ov.none", lang))
+        return
+    st.html(render_overview(rows, lang, lambda code: sup.next_opening(code, now)))
+
+
+def curve_chart(title: str, today: overview.Curve, before: overview.Curve, lang: str) -> go.Figure:
+    """Today's line over last week's same weekday (dashed), on today's clock."""
+    weekday = fmt.fmt_weekday(datetime.now(UTC), lang)
+    fig = go.Figure()
+    fig.add_scatter(x=[p[0] for p in before.points], y=[p[1] for p in before.points], mode="lines",
+                    name=t("ov.last_week", lang, weekday=weekday), line={"color": LAST_WEEK, "dash": "dash",
+                                                                        "width": 2})
+    fig.add_scatter(x=[p[0] for p in today.points], y=[p[1] for p in today.points], mode="lines",
+                    name=t("ov.today", lang), line={"color": TODAY, "width": 3})
+    fig.update_layout(title={"text": title}, height=300, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "y": -0.2}, xaxis={"title": t("ov.time", lang),
+                                                                     "tickformat": "%H.%M"},
+                      yaxis={"title": t("ov.count", lang), "rangemode": "tozero"})
+    return fig
+
+
+def curves(settings: Settings, lang: str) -> None:
+    """Today's curves on demand, for the stations chosen under the table (also in the URL)."""
+    names = {s.code: s.name for s in settings.stations}
+    st.subheader(t("ov.curves", lang), anchor=False)
+    chosen = st.multiselect(t("ov.curves_help", lang), list(names), default=from_url("curve", list(names)),
+                            key="w_curve", on_change=to_url, args=("curve",), format_func=names.get)
+    for code in chosen:
+        day = sup.day_curves(code)
+        c1, c2 = st.columns(2)
+        c1.plotly_chart(curve_chart(t("ov.curve_queue", lang, station=names[code]), day.queue_today,
+                                    day.queue_last_week, lang), key=f"q-{code}")
+        c2.plotly_chart(curve_chart(t("ov.curve_contacts", lang, station=names[code]), day.contacts_today,
+                                    day.contacts_last_week, lang), key=f"c-{code}")
+
+
+def page_links(viewer: Viewer, lang: str) -> None:
+    """Links only to the pages this viewer's role may open (``board/domain/access.py``)."""
+    links = [link for link in LINKS if viewer.can(link[0])]
+    if links:
+        for column, (_page, path, label, icon) in zip(st.columns([1] * len(links) + [5 - len(links)]), links,
+                                                      strict=False):
+            column.page_link(path, label=t(label, lang), icon=icon)

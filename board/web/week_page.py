@@ -1,0 +1,170 @@
+"""The weekly view's parts: the choice of week and stations, downloads, key figures, charts, tables, usage.
+
+``?week=2026-W47&station=kajaani&station=paltamo`` choose the ISO week and
+the stations (the widgets keep the URL in step, so the address bar is always
+a bookmark of what is shown). ``?print=1`` is the same report without
+widgets: static charts two by two, plain tables, the print sheet
+(``WEEK_PRINT_CSS``: A4 landscape, a section per page).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from html import escape
+
+import streamlit as st
+
+from board import export
+from board import formatting as fmt
+from board.domain.timeutil import local_date
+from board.i18n import t
+from board.read.week import BETTER, IsoWeek, StationWeek, WeekReport, recent_weeks
+from board.settings import Settings
+from board.web import week_charts as charts
+from board.web import week_support as ws
+
+#: The key figures on top, against their targets: demand, the two shares, the score, what is left over.
+KEY_FIGURES = ("contacts_total", "contacts_remote_share", "queue_same_day_share", "feedback_nps",
+               "omasote_unanswered")
+#: A4 landscape with 10 mm margins is about 1047 x 718 CSS pixels: two charts side by side, one pair a page.
+#: Heights: the first pair shares its page with the title and the key figures.
+PRINT_CHART_WIDTH, PRINT_CHART_HEIGHT = 500, (320, 600)
+
+
+def _sync_url() -> None:
+    """Keep the URL in step with the widgets, so the address bar is always a bookmark of what is shown."""
+    st.query_params["week"] = st.session_state["week_select"]
+    chosen = st.session_state["station_select"]
+    if chosen:
+        st.query_params["station"] = chosen
+    elif "station" in st.query_params:
+        del st.query_params["station"]
+
+
+def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str,
+           printing: bool) -> tuple[IsoWeek, list[str]]:
+    """The title, the week and the stations (from the URL; widgets unless printing), what they are, and what
+    the URL got wrong."""
+    names = {s.code: s.name for s in settings.stations}
+    current = IsoWeek.of(local_date(now))
+    if printing:
+        week, stations = selection.week, selection.stations
+        st.title(t("week.title", lang), anchor=False)
+    else:
+        weeks = recent_weeks(now)
+        if selection.week not in weeks:  # an older week from a bookmark stays choosable
+            weeks = sorted([*weeks, selection.week], reverse=True)
+        keys = [w.key for w in weeks]
+
+        def option(key: str) -> str:
+            label = fmt.fmt_week_label(IsoWeek.parse(key), lang)
+            return f"{label} ({t('week.unfinished', lang)})" if IsoWeek.parse(key) == current else label
+
+        head, pick_week, pick_stations = st.columns([3, 2, 4], vertical_alignment="bottom")
+        head.title(t("week.title", lang), anchor=False)
+        week = IsoWeek.parse(pick_week.selectbox(
+            t("week.pick_week", lang), keys, index=keys.index(selection.week.key), format_func=option,
+            key="week_select", on_change=_sync_url))
+        stations = pick_stations.multiselect(
+            t("week.pick_stations", lang), list(names), default=selection.stations, format_func=names.get,
+            key="station_select", on_change=_sync_url, placeholder=t("week.all_stations", lang))
+    scope = ", ".join(names[c] for c in stations) if stations else t("week.all_stations", lang)
+    # Station names (configuration) and the notes (they quote the URL) are plain text, never Markdown: escaped
+    # HTML, so neither ?week=[…](http://…) nor a name can become a link or fetch an image (issue 19, item 8).
+    st.html(f'<p class="week-scope">{escape(fmt.fmt_week_label(week, lang, dates=True))} · {escape(scope)}</p>')
+    for note in selection.notes:
+        st.html(f'<div class="week-note" role="note">{escape(note)}</div>')
+    return week, stations
+
+
+def downloads(report: WeekReport, stations: list[str], lang: str) -> None:
+    """The link to the printable version, and the CSV and Excel files."""
+    week = report.week
+    params = {"week": week.key, "print": "1", **({"lang": lang} if "lang" in st.query_params else {})}
+    query = "&".join([f"{k}={v}" for k, v in params.items()] + [f"station={c}" for c in stations])
+    links, csv_col, xlsx_col = st.columns([4, 1, 1], vertical_alignment="center")
+    links.markdown(f":material/print: [{t('week.print_link', lang)}](week?{query})")
+    # The files are made when a button is clicked (Streamlit's deferred download), not on every run: the
+    # workbook alone costs ~0.25 s of CPU, a quarter of the page's budget (docs/PERFORMANCE.md, section 3).
+    csv_col.download_button(t("week.download_csv", lang), partial(export.week_csv, report, lang),
+                            file_name=f"viikko-{week.key}.csv", mime="text/csv", on_click="ignore",
+                            icon=":material/download:", width="stretch", key="download_csv")
+    xlsx_col.download_button(
+        t("week.download_xlsx", lang), partial(export.week_xlsx, report, lang), file_name=f"viikko-{week.key}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+        icon=":material/table_view:", width="stretch", key="download_xlsx")
+
+
+def key_figures(report: WeekReport, entry: StationWeek, today: date, lang: str) -> None:
+    """Which stations lack days, then the key figures with their change from the previous week."""
+    past_days = [d for d in report.week.days if d <= today]
+    gaps = [t("week.days_missing", lang, station=r.name, n=r.days_with_data, of=len(past_days))
+            for r in report.stations if r.days_with_data < len(past_days)]
+    if gaps:
+        st.html(f'<p class="week-scope">{escape(" · ".join(gaps))}</p>')
+    with st.container(key="week-kpis", horizontal=True):
+        for figure in KEY_FIGURES:
+            change = entry.change(figure)
+            arrow, colour = ws.delta_style(change, BETTER[figure])
+            delta = None if change is None else ws.report_delta(report, fmt.format_change(figure, change, lang), lang)
+            st.metric(ws.figure_header(report, figure, lang, kpi=True),
+                      fmt.format_figure(figure, entry.week[figure], lang), delta=delta, delta_arrow=arrow,
+                      delta_color=colour, border=True)
+
+
+def chart_pairs(report: WeekReport, lang: str, printing: bool) -> None:
+    """Six charts two by two; on paper each pair after the first gets a page of its own."""
+    config = {"displaylogo": False, "modeBarButtons": [["toImage"]], "staticPlot": printing,
+              "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"viikko-{report.week.key}"}}
+    pairs = [
+        (charts.contacts_by_channel(report, lang), charts.omasote_by_day(report, lang)),
+        (charts.by_station(report, "contacts_remote_share", lang),
+         charts.by_station(report, "queue_same_day_share", lang)),
+        (charts.by_station(report, "feedback_nps", lang), charts.queue_peaks(report, lang)),
+    ]
+    for n, pair in enumerate(pairs):
+        # the first pair shares the first printed page with the key figures; each other pair gets a page
+        with st.container(key=f"week-print-page-charts-{n}" if n else "week-charts-0"):
+            for i, (column, fig) in enumerate(zip(st.columns(2), pair, strict=True)):
+                if printing:  # a fixed size: a printed page does not re-flow plotly's responsive charts
+                    fig.update_layout(width=PRINT_CHART_WIDTH,
+                                      height=min(fig.layout.height, PRINT_CHART_HEIGHT[bool(n)]))
+                column.plotly_chart(fig, width="content" if printing else "stretch", config=config, theme=None,
+                                    key=f"chart-{n}-{i}")
+
+
+def tables(report: WeekReport, lang: str, printing: bool) -> None:
+    """The week by station, a table per tile family (tabs on screen), and the daily figures."""
+    with st.container(key="week-print-page-tables"):
+        st.subheader(t("week.section.table", lang), anchor=False)
+        if printing:
+            for family in ws.FAMILY_FIGURES:
+                st.markdown(f"**{t(f'week.family.{family}', lang)}**")
+                st.table(ws.family_table(report, family, lang), hide_index=True)
+        else:
+            tabs = st.tabs([t(f"week.family.{f}", lang) for f in ws.FAMILY_FIGURES])
+            for tab, family in zip(tabs, ws.FAMILY_FIGURES, strict=True):
+                tab.dataframe(ws.family_table(report, family, lang), hide_index=True, width="stretch",
+                              key=f"table-{family}")
+            with st.expander(t("week.section.daily", lang)):
+                st.dataframe(ws.daily_table(report, lang), hide_index=True, width="stretch", key="table-daily")
+
+
+def usage(settings: Settings, week: IsoWeek, stations: list[str], today: date, lang: str, printing: bool) -> None:
+    """The board's own KPI: page views of the week, against the previous week's same whole days."""
+    with st.container(key="week-print-page-usage"):
+        st.subheader(t("week.section.usage", lang), anchor=False)
+        use = ws.usage(week.key, tuple(stations), today if week == IsoWeek.of(today) else None)
+        arrow, colour = ws.delta_style(use.total - use.previous_total, better=1)  # the board is meant to be used
+        st.metric(t("week.usage.views", lang), fmt.fmt_int(use.total),
+                  # per day only: the same whole days, never a clock time
+                  delta=ws.delta_text(fmt.fmt_signed_int(use.total - use.previous_total), use.compared_days, lang),
+                  delta_arrow=arrow, delta_color=colour, width="content")
+        st.caption(t("week.usage.caption", lang))
+        if use.rows:
+            table = ws.usage_table(use, settings, lang)
+            if printing:
+                st.table(table, hide_index=True)
+            else:
+                st.dataframe(table, hide_index=True, width="stretch", key="table-usage")
