@@ -47,6 +47,21 @@ def test_projections_from_the_store_are_the_backtests_projections(tmp_path: Path
         assert got.closes_at == datetime.combine(day, s.opening_hours(code).hours_on(1)[1]).replace(
             tzinfo=UTC) - timedelta(hours=2)
         assert got.path[0][0] == NOON and got.path[-1][0] == got.closes_at
+
+    # The wall shows it under the queue ("ennuste klo 18.00: N jonossa (low–high)"), judged like a queue.
+    from board.read.wall import station_view
+    from board.web.wall_html import render_wall
+
+    view = station_view(s, board.store, "kajaani", NOON, with_trend=False)
+    p = stored["kajaani"]
+    assert view.projection == p
+    assert view.projection_status == s.thresholds_for("kajaani")["queue_waiting"].evaluate(p.queue)
+    html = render_wall(view)
+    band = f" ({p.queue_low:.0f}–{p.queue_high:.0f})" if p.queue_low != p.queue_high else ""
+    assert f'data-projection="{p.queue:.6g}"' in html
+    assert f"ennuste klo 18.00: {p.queue:.0f} jonossa{band}" in html
+    stale = station_view(s, board.store, "kajaani", NOON + timedelta(minutes=6), with_trend=False)
+    assert stale.projection is None  # the collector stopped computing: no old projection on the wall
     board.close()
 
 
