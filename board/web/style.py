@@ -96,7 +96,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mark { display: inline-flex; font-size: 3.4vh; }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
-.projection { display: flex; align-items: center; gap: .6vw; font-size: 3.2vh; margin-top: .4vh;
+.projection { display: flex; align-items: center; gap: .6vw; font-size: 2.8vh; margin-top: .4vh; white-space: nowrap;
   color: var(--muted); font-variant-numeric: tabular-nums; }
 .projection .word { font-weight: 700; }
 .proj-warn { color: var(--warn); }
