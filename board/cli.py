@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -98,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     ch = sub.add_parser("check", help="test that each source can be reached and read")
     ch.add_argument("source", nargs="?", help="only this source")
     ch.set_defaults(func=cmd_check)
+
+    a = sub.add_parser("alerts", help="the alerts firing now and each channel's state; --test CHANNEL sends a test")
+    a.add_argument("--test", metavar="CHANNEL", help="send a test message through CHANNEL (alerts.yaml)")
+    a.add_argument("--to", action="append", default=[], metavar="ADDRESS",
+                   help="e-mail channels: send the test here (default: the addresses of its subscriptions)")
+    a.set_defaults(func=cmd_alerts)
 
     i = sub.add_parser("init-db", help="create the store's tables (done automatically by the other commands)")
     i.set_defaults(func=cmd_init_db)
@@ -348,6 +354,39 @@ def cmd_check(args: argparse.Namespace) -> int:
         disabled = "" if src.enabled else " [disabled in sources.yaml]"
         print(f"{src.name} ({src.type}){disabled}: {state} - {redact(result.message)}")
     return 0 if ok_all else 1
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from board.alerts.channels import ChannelError
+    from board.alerts.messages import test_message
+
+    board = open_board()
+    alerts, now = board.settings.alerts, utcnow()
+    if args.test:
+        channel = alerts.channels.get(args.test)
+        if channel is None:
+            print(f"unknown channel {args.test!r}; alerts.yaml has: {', '.join(alerts.channels) or 'none'}",
+                  file=sys.stderr)
+            return 2
+        to = args.to or sorted({a for s in alerts.subscriptions if s.channel == args.test for a in s.to})
+        try:
+            channel.send(test_message(args.test, now, alerts.board_url, board.settings.board.language), to)
+        except ChannelError as e:
+            print(f"{args.test}: FAILED ({'transient' if e.transient else 'configuration'}) - {e}")
+            return 1
+        print(f"{args.test}: OK - test message sent{' to ' + ', '.join(to) if to else ''}")
+        return 0
+    firing = board.store.alerts(active_only=True)
+    print(f"{len(alerts.rules)} rule(s); {len(firing)} alert(s) firing")
+    for a in firing:
+        taken = f", acknowledged by {a.acknowledged_by}" if a.acknowledged_by else ""
+        print(f"  {a.rule} {a.subject}: {a.value if a.value is not None else '-'} since "
+              f"{a.since.isoformat(timespec='minutes')}{taken}")
+    for c in board.store.channel_states(now - timedelta(days=1)):
+        state = "OK" if c.last_error is None else f"FAILING - {redact(c.last_error)}"
+        print(f"channel {c.channel}: {state}; {c.waiting} waiting, last sent "
+              f"{c.last_sent.isoformat(timespec='minutes') if c.last_sent else 'never'}")
+    return 0
 
 
 def _safe_url(url: str) -> str:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from board import retention
+from board.alerts.evaluator import Evaluator
 from board.domain.metrics import METRICS, all_in_range, range_problem
 from board.domain.reading import Reading, ReadingBlock, Rejected
 from board.domain.runs import Run
@@ -83,6 +84,7 @@ class Collector:
         self.sources = {s.name: s for s in settings.sources if s.enabled}
         self.connectors: dict[str, Connector] = dict(connectors or {})
         self._last_prune: datetime | None = None
+        self._evaluator: Evaluator | None = None
         #: Set to stop: a running pull ends after its current batch (what it wrote stays, the bookmark stays).
         self.stop = threading.Event()
         #: This process among collectors sharing a store (recorded with each run).
@@ -103,7 +105,22 @@ class Collector:
         names = [only] if only else list(self.sources)
         outcomes = [self.run_source(name, since_override=since) for name in names]
         self._prune()
+        if only is None:
+            self.evaluate_alerts()
         return outcomes
+
+    @property
+    def evaluator(self) -> Evaluator:
+        if self._evaluator is None:
+            self._evaluator = Evaluator(self.settings, self.store, self.holder, clock=self.clock)
+        return self._evaluator
+
+    def evaluate_alerts(self) -> None:
+        """One turn of projections and alert rules (board/alerts/evaluator.py); never raises."""
+        try:
+            self.evaluator.turn()
+        except Exception:
+            log.exception("alerts: the evaluation failed; trying again on the next turn")
 
     def run_source(self, name: str, since_override: datetime | None = None) -> RunOutcome:
         """Pull one source once; never raises for anything the source does.
@@ -284,6 +301,7 @@ class Collector:
         self.use_leases = True
         threads = [threading.Thread(target=self._source_loop, args=(name,), name=f"source-{name}", daemon=True)
                    for name in self.sources]
+        threads.append(threading.Thread(target=self._alerts_loop, name="alerts", daemon=True))
         for thread in threads:
             thread.start()
         next_thin = 0.0
@@ -321,6 +339,15 @@ class Collector:
 
     def _renew(self, name: str) -> bool:
         return self.store.take_lease(name, self.holder, self.clock(), self.lease_seconds(name))
+
+    def _alerts_loop(self) -> None:
+        """Projections and alert rules once per collector cycle, here, so no browser needs to be open."""
+        interval = self.evaluator.interval_seconds
+        log.info("alerts: %d rule(s), evaluated every %g s", len(self.settings.alerts.rules), interval)
+        while not self.stop.is_set():
+            started = time.monotonic()
+            self.evaluate_alerts()
+            self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
     def _source_loop(self, name: str) -> None:
         interval = self.sources[name].interval_seconds

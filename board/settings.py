@@ -6,6 +6,7 @@ Files (in ``BOARD_CONFIG_DIR``, default ``config/``):
 * ``stations.yaml`` stations and their opening hours
 * ``metrics.yaml``  thresholds (with per-station overrides) and targets
 * ``sources.yaml``  sources, their kind, schedule and staleness limit
+* ``alerts.yaml``   alert rules, channels and subscriptions (board/alerts/settings.py)
 
 From the environment (read by :mod:`board.environment`, handed in):
 the store's URL (default: SQLite file ``data/board.sqlite`` in the project),
@@ -32,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from board import secrets
 from board.access_settings import AccessSettings
+from board.alerts.settings import AlertSettings, AlertsFile, read_alerts
 from board.domain.hours import OpeningHours
 from board.domain.metrics import KNOWN_FIGURES
 from board.domain.snapshot import SAMPLE_OF
@@ -217,6 +219,13 @@ class Settings:
     sources_file: SourcesFile
     #: The environment the settings were read with (what else a command needs of it: lease, port, …).
     environment: Environment = field(default_factory=Environment, compare=False, repr=False)
+    #: ``alerts.yaml`` (board/alerts/settings.py); see :attr:`alerts`.
+    alerts_file: AlertsFile = field(default_factory=AlertsFile, compare=False, repr=False)
+
+    @cached_property
+    def alerts(self) -> AlertSettings:
+        """The alert rules, channels and subscriptions, ready to use."""
+        return AlertSettings(self.alerts_file, {k: v.to_domain() for k, v in self.metrics.thresholds.items()})
 
     @property
     def stations(self) -> list[Station]:
@@ -303,9 +312,12 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                     f"{cdir / 'sources.yaml'}: sources[{i}].mapping.stations.{theirs}: unknown station {ours!r}; "
                     f"expected one of {', '.join(sorted(codes))}"
                 )
+    alerts = read_alerts(cdir / "alerts.yaml", env.variables, codes, {s.name for s in sources.sources},
+                         lambda figure: figure in metrics.thresholds or any(
+                             figure in o for o in metrics.station_overrides.values()))
     url = absolute_sqlite_url(database_url or env.database_url or default_database_url())
     secrets.register_url_password(url)
-    return Settings(cdir, url, board, stations, metrics, sources, env)
+    return Settings(cdir, url, board, stations, metrics, sources, env, alerts)
 
 
 def _sign_in_override(board: BoardSettings, override: str | None) -> BoardSettings:

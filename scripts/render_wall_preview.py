@@ -7,6 +7,7 @@ CSS the wall page serves.
 
     python scripts/render_wall_preview.py --station kajaani --at 2026-11-23T10:30 -o /tmp/wall.html
     python scripts/render_wall_preview.py --page overview --at 2026-11-23T10:30 -o /tmp/overview.html
+    python scripts/render_wall_preview.py --station kajaani --at 2026-11-24T13:00 --with-projection -o /tmp/w.html
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from board.alerts.evaluator import Evaluator
 from board.collector import Collector
 from board.domain.timeutil import HELSINKI
 from board.factory import create_board
@@ -35,6 +37,8 @@ def main() -> None:
     p.add_argument("--station", default="kajaani")
     p.add_argument("--at", required=True, help="local Helsinki time, ISO format")
     p.add_argument("--lang", default="fi")
+    p.add_argument("--with-projection", action="store_true",
+                   help="load six weeks of history and compute the end-of-day projections (as the collector does)")
     p.add_argument("-o", "--output", required=True)
     args = p.parse_args()
     at = datetime.fromisoformat(args.at).replace(tzinfo=HELSINKI)
@@ -42,8 +46,10 @@ def main() -> None:
         board = create_board(database_url=f"sqlite:///{tmp}/preview.sqlite")
         settings, store = board.settings, board.store
         source = settings.sources[0]
-        Collector(settings, store, clock=lambda: at).run_once(
-            only=source.name, since=at.replace(hour=0, minute=0))
+        since = at.replace(hour=0, minute=0) - (timedelta(days=43) if args.with_projection else timedelta(0))
+        Collector(settings, store, clock=lambda: at).run_once(only=source.name, since=since)
+        if args.with_projection:
+            Evaluator(settings, store, "preview").turn(at, use_lease=False)
         if args.page == "overview":
             views = overview.all_station_views(settings, store, at)
             rows = overview.worst_first(overview.overview_rows(views))

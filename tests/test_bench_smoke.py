@@ -21,7 +21,7 @@ from tests.browser_support import ROOT, require_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 #: Two groups of about the same length, run at the same time.
-GROUPS = (("freshness", "memory", "soak"), ("screens", "history", "collector"))
+GROUPS = (("freshness", "memory", "soak"), ("screens", "history", "collector", "projection"))
 SUMMARY_KEYS = {"median", "p5", "p95", "min", "max", "mean"}
 FIGURE_KEYS = SUMMARY_KEYS | {"name", "unit", "n", "goal", "met", "note", "samples"}
 
@@ -100,6 +100,10 @@ def test_the_key_figures_are_there(quick_results: list[dict]) -> None:
         ("collector", "cycle_own_seconds_postgres"),
         ("soak", "fragment_reruns_per_minute"),
         ("soak", "values_missed"),
+        ("projection", "mae_projection_10"),
+        ("projection", "mae_seasonal_naive_14"),
+        ("projection", "coverage_projection_12"),
+        ("projection", "cost_project_ms"),
     ]
     assert [e for e in expected if e not in names] == []
     freshness = next(r for report in quick_results for r in report["results"] if r["name"] == "freshness")

@@ -18,12 +18,16 @@ from datetime import datetime, timedelta
 
 from board.domain.figures import Family, metrics_of
 from board.domain.notice import Notice
+from board.domain.projection import StationProjection
 from board.domain.snapshot import Tile, build_tiles, headline_series
+from board.domain.status import Status
 from board.domain.timeutil import at_local, day_bounds, day_start, local_date, utcnow
 from board.settings import Settings, Station
 from board.store import Store
 
 TREND_MARGIN = timedelta(hours=1)
+#: A projection older than this is not shown (the collector computes one a minute while a station is open).
+PROJECTION_FRESH = timedelta(minutes=5)
 
 #: A sparkline: (instant, value) pairs through the day.
 Trend = Sequence[tuple[datetime, float]]
@@ -39,6 +43,11 @@ class StationView:
     trend_window: tuple[datetime, datetime] | None = None
     #: Notices shown on this station's wall at ``now``, newest first (active, not withdrawn).
     notices: list[Notice] = field(default_factory=list)
+    #: Today's end-of-day projection of the callback queue (the collector's, board/alerts/projections.py);
+    #: None when there is none or it is older than PROJECTION_FRESH (the collector is not running).
+    projection: StationProjection | None = None
+    #: Its judgement: the station's queue_waiting thresholds applied to the queue expected at closing.
+    projection_status: Status = Status.NEUTRAL
 
     def tile(self, family: Family) -> Tile:
         return next(t for t in self.tiles if t.family is family)
@@ -71,8 +80,19 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         trends = station_trends(store, code, window[0], now)
     # Read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
     notices = store.notices(active_at=now, station=code)
-    view = StationView(station, now, is_open, tiles, window, notices)
+    projection, judged = _projection(settings, store, code, now)
+    view = StationView(station, now, is_open, tiles, window, notices, projection, judged)
     return view if trends is None else with_trends(view, trends)
+
+
+def _projection(settings: Settings, store: Store, code: str,
+                now: datetime) -> tuple[StationProjection | None, Status]:
+    """The station's stored projection if it is current and says something, judged like a queue at closing."""
+    p = store.projections([code]).get(code)
+    if p is None or not p.ok or not timedelta(0) <= now - p.computed_at <= PROJECTION_FRESH:
+        return None, Status.NEUTRAL
+    threshold = settings.thresholds_for(code).get("queue_waiting")
+    return p, threshold.evaluate(p.queue) if threshold is not None else Status.NEUTRAL
 
 
 def with_trends(view: StationView, trends: Mapping[Family, Trend]) -> StationView:

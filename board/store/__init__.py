@@ -14,6 +14,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
 * :mod:`.thinning` retention's reads and thinning
+* :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
 
 Callers get domain records and plain tuples, never sessions or ORM rows.
 ``sessions`` stays public for tests that look at the tables themselves.
@@ -31,6 +32,7 @@ from sqlalchemy.orm import sessionmaker
 
 from board.domain.reading import Reading, ReadingBlock
 from board.domain.runs import Run
+from board.store.alerts import Alerts
 from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.notices import Notices
 from board.store.reads import Reads
@@ -61,7 +63,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning):
+class Store(Reads, RunLog, Notices, Thinning, Alerts):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:

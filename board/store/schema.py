@@ -228,3 +228,88 @@ class PageViewRow(Base):
     page: Mapped[str] = mapped_column(String(40), primary_key=True)
     station: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" when the page has no station
     views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ------------------------------------------------------------------ alerts (board/domain/alerts.py)
+class AlertSeriesRow(Base):
+    """The state of one alert rule for one station or source between evaluations (board.domain.alerts.Series)."""
+
+    __tablename__ = "alert_series"
+
+    rule: Mapped[str] = mapped_column(String(60), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(60), primary_key=True)
+    state: Mapped[str] = mapped_column(String(10))
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cleared_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_notified: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    level: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AlertRow(Base):
+    """One alert from its start to its end: the history the alert page lists (who acknowledged, when)."""
+
+    __tablename__ = "alerts"
+
+    alert_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(60))
+    figure: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    level: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OutboxRow(Base):
+    """One message to one subscription, kept by its unique key: written with the evaluation, marked when sent."""
+
+    __tablename__ = "alert_outbox"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    alert_id: Mapped[str] = mapped_column(String(200))
+    event: Mapped[str] = mapped_column(String(20))
+    subscription: Mapped[str] = mapped_column(String(60))
+    channel: Mapped[str] = mapped_column(String(60))
+    #: E-mail addresses, comma-separated ("" for other channels).
+    recipients: Mapped[str] = mapped_column(Text)
+    #: The notification (board.domain.alerts.Notification) as JSON.
+    notification: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_try: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index(None, "sent_at", "gave_up_at", "created_at"), Index(None, "channel", "last_try"))
+
+
+class ProjectionRow(Base):
+    """A station's newest end-of-day projection (board.domain.projection), or why there is none."""
+
+    __tablename__ = "projections"
+
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    queue: Mapped[float | None] = mapped_column(Float, nullable=True)
+    queue_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    queue_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    same_day_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+    share_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    share_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: The band from now to closing as JSON: [[UTC ISO time, 10th percentile, median, 90th percentile], ...].
+    path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)

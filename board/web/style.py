@@ -96,6 +96,11 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mark { display: inline-flex; font-size: 3.4vh; }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
+.projection { display: flex; align-items: center; gap: .6vw; font-size: 2.8vh; margin-top: .4vh; white-space: nowrap;
+  color: var(--muted); font-variant-numeric: tabular-nums; }
+.projection .word { font-weight: 700; }
+.proj-warn { color: var(--warn); }
+.proj-alert { color: $red_on_dark; }
 .tile-foot { margin-top: auto; display: flex; align-items: flex-end; gap: 1.2vw; min-height: 0; }
 .spark { flex: 1; height: 5.5vh; min-width: 0; width: 100%; display: block; }
 .fresh { font-size: 2.5vh; color: var(--muted); white-space: nowrap; }

@@ -121,6 +121,8 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         body = (f'<div class="headline"><span class="value" data-figure="{head.code}" data-value="{_raw(head.value)}">'
                 f'{escape(format_figure(head.code, head.value, lang))}</span>'
                 f'<span class="label">{escape(t("fig." + head.code, lang))}{note}</span></div>')
+        if tile.family is Family.QUEUE and status is not Status.CLOSED:
+            body += render_projection(view, lang)
         marks = status is not Status.CLOSED  # closed is never red, not even in a corner
         figures = '<dl class="figures">' + "".join(_figure(f, lang, marks) for f in tile.figures) + "</dl>"
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
@@ -130,6 +132,24 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         f'family-{tile.family.value}" data-family="{tile.family.value}" '
         f'data-status="{status.value}"><header><h2>{title}</h2>{badge}</header>{body}{figures}{footer}</section>'
     )
+
+
+def render_projection(view: StationView, lang: str) -> str:
+    """ "ennuste klo 16: 12 jonossa (8–15)" under the queue; colour, icon and word when it breaks a limit."""
+    p = view.projection
+    if p is None or p.queue is None or p.closes_at is None:
+        return ""
+    status = view.projection_status
+    text = t("wall.projection", lang, time=fmt.fmt_time(p.closes_at, lang), queue=fmt.fmt_int(p.queue))
+    band = f" ({fmt.fmt_int(p.queue_low)}–{fmt.fmt_int(p.queue_high)})" if p.queue_low != p.queue_high else ""
+    flag = ""
+    if status in (Status.WARN, Status.ALERT):
+        icon = status_icon(status, fill=palette.MARK[status], mark=palette.TILE)
+        word = escape(t("status." + status.value, lang))
+        flag = f'<span class="mark mark-{status.value}">{icon}</span><span class="word">{word}</span>'
+    return (f'<div class="projection proj-{status.value}" data-projection="{_raw(p.queue)}" '
+            f'data-low="{_raw(p.queue_low)}" data-high="{_raw(p.queue_high)}" data-status="{status.value}">'
+            f'{flag}<span class="proj-text">{escape(text + band)}</span></div>')
 
 
 def _figure(f: Figure, lang: str, marks: bool = True) -> str:

@@ -1,0 +1,112 @@
+"""Each station's end-of-day projection, computed from the store by the collector and stored for the pages.
+
+Why here and not in the pages: the alert evaluation needs the projection
+anyway, every cycle and without a browser; computed at most once a minute and stored, a
+wall refresh only reads one small row (docs/PROJECTION.md has the cost).
+The usual day is learnt once per station and day (six queries for the
+comparable days); today's readings are read incrementally, only what is
+new since the last turn (plus a few minutes a source may commit late).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+
+from board.domain import projection as pj
+from board.domain.timeutil import HELSINKI, UTC, day_bounds, day_start, local, local_date
+from board.settings import Settings
+from board.store import Store
+
+#: Re-read this much before the last read: a source may commit a reading a little late (its lookback).
+OVERLAP = timedelta(minutes=5)
+#: A projection is recomputed at most this often (it moves slowly; the evaluation may run every few seconds).
+EVERY = timedelta(seconds=60)
+
+
+class Projector:
+    """Projections for every station of ``settings`` from ``store``; keeps the usual days and today's readings."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._profiles: dict[tuple[str, date], pj.Profile | pj.NoProjection] = {}
+        self._today: dict[str, tuple[date, datetime, dict[str, dict[float, float]]]] = {}
+        self._last: dict[str, pj.StationProjection] = {}
+
+    def all(self, now: datetime) -> list[pj.StationProjection]:
+        return [self.station(s.code, now) for s in self.settings.stations]
+
+    def station(self, code: str, now: datetime) -> pj.StationProjection:
+        last = self._last.get(code)
+        if (last is not None and last.ok and last.closes_at is not None and now < last.closes_at
+                and timedelta(0) <= now - last.computed_at < EVERY):
+            return last  # a minute old at most, the same day (closing comes before midnight)
+        self._last[code] = result = self._compute(code, now)
+        return result
+
+    def _compute(self, code: str, now: datetime) -> pj.StationProjection:
+        day = local_date(now)
+        hours = self.settings.opening_hours(code)
+        opening = hours.hours_on(day.weekday())
+        clock = _clock(now)
+        if opening is None or not _minutes(opening[0]) <= clock < _minutes(opening[1]):
+            self._today.pop(code, None)
+            return pj.StationProjection(code, now, reason=pj.Reason.CLOSED.value)
+        span = (_minutes(opening[0]), _minutes(opening[1]))
+        closes_at = datetime.combine(day, opening[1], tzinfo=HELSINKI).astimezone(UTC)
+        name = pj.holiday_name(day)
+        if name is not None:
+            return pj.StationProjection(code, now, closes_at, reason=pj.Reason.HOLIDAY.value, detail=name)
+        profile = self._profile(code, day, span)
+        if isinstance(profile, pj.NoProjection):
+            return pj.StationProjection(code, now, closes_at, reason=profile.reason.value, detail=profile.detail)
+        today = pj.queue_day_from_series(day, self._today_series(code, day, now))
+        result = pj.project(today, profile, clock, *span)
+        if isinstance(result, pj.NoProjection):
+            return pj.StationProjection(code, now, closes_at, reason=result.reason.value, detail=result.detail)
+        path = tuple((_at(day, m), lo, mid, hi) for m, lo, mid, hi in result.path)
+        return pj.StationProjection(code, now, closes_at, result.queue, result.queue_low, result.queue_high,
+                                    result.same_day_share, result.share_low, result.share_high, path)
+
+    def _profile(self, code: str, day: date, span: tuple[float, float]) -> pj.Profile | pj.NoProjection:
+        key = (code, day)
+        if key not in self._profiles:
+            for old in [k for k in self._profiles if k[0] == code]:
+                del self._profiles[old]  # yesterday's usual day is not today's
+            hours = self.settings.opening_hours(code)
+            days = pj.comparable_days(day, lambda d: hours.hours_on(d.weekday()) is not None)
+            past = [pj.queue_day(d, self.store.series(code, pj.QUEUE_METRICS, *day_bounds(d)))
+                    for d in days]
+            self._profiles[key] = pj.build_profile(past, *span)
+        return self._profiles[key]
+
+    def _today_series(self, code: str, day: date, now: datetime) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Today's readings of the queue metrics, read incrementally: only what is new since the last turn."""
+        cached = self._today.get(code)
+        start = day_start(day)
+        if cached is None or cached[0] != day:
+            since, values = start, {m: {} for m in pj.QUEUE_METRICS}
+        else:
+            since, values = max(start, cached[1] - OVERLAP), cached[2]
+        for r in self.store.series(code, pj.QUEUE_METRICS, since, now + timedelta(seconds=1)):
+            values[r.metric][(r.ts - start).total_seconds()] = r.value
+        self._today[code] = (day, now, values)
+        return {m: pj.series_arrays(v) for m, v in values.items()}
+
+
+def _clock(ts: datetime) -> float:
+    loc = local(ts)
+    return loc.hour * 60 + loc.minute + loc.second / 60
+
+
+def _minutes(t: time) -> float:
+    return t.hour * 60 + t.minute
+
+
+def _at(day: date, clock_minute: float) -> datetime:
+    """The UTC instant of a Helsinki clock minute on ``day`` (wall-clock arithmetic: DST days too)."""
+    whole = int(clock_minute)
+    return datetime.combine(day, time(whole // 60 % 24, whole % 60), tzinfo=HELSINKI).astimezone(UTC) + \
+        timedelta(minutes=clock_minute - whole)
