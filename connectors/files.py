@@ -373,6 +373,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper)
     except ConnectorError as e:
         outcome.add(str(e), kind=e.kind)
         return outcome
+    mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
     for number, values in table.rows:
         outcome.rows += 1
         try:
