@@ -336,6 +336,10 @@ class FilesSource(SourceBase):
     #: Where imported and refused files are moved (inside ``folder``).
     processed_folder: str = "processed"
     rejected_folder: str = "rejected"
+    #: Largest file read, in MB: a larger one is refused unread (moved to ``rejected/`` with the reason) before it
+    #: fills memory. A real export is a few MB; a file is held whole while it is checked, and a 20 MB CSV of
+    #: short rows becomes about 540 MB of readings (docs/RELIABILITY.md), within ``max_memory_mb``.
+    max_file_mb: float = Field(20, gt=0, le=4096)
     mapping: FieldMapping = FieldMapping()
 
     @field_validator("encoding")
