@@ -85,6 +85,9 @@ class ItemMapper:
         self.until = until
         self.what = what
 
+    def begin(self, rows_in_order: bool) -> None:
+        """A new file or result starts (RecordMapper's hook; an item's times stand on their own)."""
+
     # -- the fields
     def required_fields(self) -> list[str]:
         f = self.fields
