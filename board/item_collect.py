@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from board.domain.items import METRICS_OF, Item, count, events, instants, window_start
-from board.domain.reading import ReadingBlock, Rejected
+from board.domain.reading import Ignored, ReadingBlock, Rejected, RowsRead
 
 if TYPE_CHECKING:
     from board.store import Store
@@ -70,6 +70,8 @@ class ItemRun:
         seen: set[str] = set()
         refused = self.refused = False
         for record in records:
+            if isinstance(record, RowsRead | Ignored):
+                continue  # the run ledger's events (connectors/base.py): not items, nothing refused
             if isinstance(record, Rejected):
                 refused = True
                 self.rejects[record.reason] += 1
