@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from board.domain.figures import Unit, unit_of
+from board.domain.hours import ClosedDay
 from board.domain.timeutil import day_start, local, local_date
 from board.domain.weeks import IsoWeek
 from board.i18n import t
@@ -130,6 +131,15 @@ def fmt_stamp(ts: datetime, lang: str = "fi") -> str:
 def fmt_opening(ts: datetime, lang: str = "fi") -> str:
     """When a closed station opens: ``ma klo 8.00``."""
     return f"{fmt_weekday(ts, lang)} {fmt_time(ts, lang)}"
+
+
+def fmt_closed_day(day: ClosedDay | None, lang: str) -> str:
+    """"Suljettu — loppiainen" on a holiday, "Suljettu tänään poikkeuksellisesti" on a closed exception day."""
+    if day is None:
+        return ""
+    if day.kind == "holiday":
+        return t("hours.closed_holiday", lang, holiday=t(f"holiday.{day.holiday}", lang))
+    return t("hours.closed_exception", lang)
 
 
 def fmt_when(ts: datetime, now: datetime, lang: str = "fi") -> str:

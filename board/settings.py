@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +38,7 @@ from board.access_settings import AccessSettings
 from board.alerts.settings import AlertSettings, AlertsFile, read_alerts
 from board.care_settings import CareGuaranteeFile
 from board.domain.access_to_care import CareGuarantee
-from board.domain.hours import OpeningHours
+from board.domain.hours import OpeningHours, parse_exceptions
 from board.domain.metrics import KNOWN_FIGURES
 from board.domain.snapshot import SAMPLE_OF
 from board.domain.status import Threshold
@@ -107,12 +108,22 @@ class Station(_Strict):
     municipality: str = Field(min_length=1)
     population: int | None = Field(None, ge=0)
     opening_hours: dict[str, str] | None = None
+    #: Dates with other hours than the weekday's: ``{2026-12-24: closed, 2026-03-12: "08:00-12:00"}``.
+    exception_days: dict[date | str, str] = {}
+    #: A unit open on public holidays (a 24/7 emergency unit); otherwise a holiday is a closed day.
+    open_on_holidays: bool = False
 
     @field_validator("opening_hours")
     @classmethod
     def _hours(cls, v: dict[str, str] | None) -> dict[str, str] | None:
         if v is not None:
             OpeningHours.parse(v)  # raises ValueError naming the weekday and the expected form
+        return v
+
+    @field_validator("exception_days")
+    @classmethod
+    def _exceptions(cls, v: dict[date | str, str]) -> dict[date | str, str]:
+        parse_exceptions(v)  # raises ValueError naming the date and the expected form
         return v
 
     @field_validator("code")
@@ -125,7 +136,15 @@ class Station(_Strict):
 
 class StationsFile(_Strict):
     default_opening_hours: dict[str, str] = {d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+    #: Exception days of every station (a station's own exception on the same date wins).
+    exception_days: dict[date | str, str] = {}
     stations: list[Station] = Field(min_length=1)
+
+    @field_validator("exception_days")
+    @classmethod
+    def _exceptions(cls, v: dict[date | str, str]) -> dict[date | str, str]:
+        parse_exceptions(v)
+        return v
 
     @field_validator("default_opening_hours")
     @classmethod
@@ -258,7 +277,9 @@ class Settings:
     @cached_property
     def _opening_hours(self) -> dict[str, OpeningHours]:
         default = self.stations_file.default_opening_hours
-        return {s.code: OpeningHours.parse(s.opening_hours or default) for s in self.stations}
+        common = parse_exceptions(self.stations_file.exception_days)
+        return {s.code: OpeningHours.parse(s.opening_hours or default, s.exception_days, s.open_on_holidays)
+                .with_exceptions(common) for s in self.stations}
 
     def opening_hours(self, code: str) -> OpeningHours:
         self.station(code)  # a readable KeyError for an unknown code

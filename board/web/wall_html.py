@@ -41,13 +41,12 @@ def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | No
     name = escape(view.station.name)
     closed = ""
     if not view.is_open:
-        when = ""
-        if next_opening is not None:
-            when = escape(t("wall.opens", lang, when=fmt.fmt_opening(next_opening, lang)))
-        else:
-            when = escape(t("status.closed", lang))
-        closed = (f'<div class="closed-banner" data-closed="true">{badge_icon(Status.CLOSED)}'
-                  f'<span>{when}</span></div>')
+        words = [w for w in (fmt.fmt_closed_day(view.closed_day, lang),
+                             t("wall.opens", lang, when=fmt.fmt_opening(next_opening, lang)) if next_opening else "")
+                 if w] or [t("status.closed", lang)]
+        why = f' data-closed-day="{view.closed_day.kind}"' if view.closed_day else ""
+        closed = (f'<div class="closed-banner" data-closed="true"{why}>{badge_icon(Status.CLOSED)}'
+                  f'<span>{escape(" · ".join(words))}</span></div>')
     tiles = "".join(render_tile(tile, view, lang) for tile in view.tiles)
     notices = render_notices(view.notices, lang)
     return (
