@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from board.domain.privacy import HETU
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import PullItem, Reading, Rejected, RowsRead
 from board.domain.timeutil import ensure_utc
 from board.secrets import redact
 from board.settings import PROJECT_DIR
@@ -161,8 +161,9 @@ class FilesConnector:
         self._pending: list[tuple[Path, Stamp]] = []
 
     # -- the contract
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
-        """The readings of every waiting file, oldest first; one Rejected per refused file.
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
+        """The readings of every waiting file, oldest first; one Rejected per refused file; after each file
+        read, ``RowsRead`` with its data rows (the run ledger).
 
         ``since`` is ignored: the file is the unit, and every waiting file is
         read whole (it leaves the folder once imported, so nothing is read
@@ -174,7 +175,7 @@ class FilesConnector:
         mapper = RecordMapper(self.source.mapping, self.stations, ensure_utc(until), what="column")
         waiting, _unsettled, unsafe = self._waiting()
         for path, what in unsafe:
-            yield Rejected(self._refuse_unread(path, what))
+            yield Rejected(self._refuse_unread(path, what), rows=0)
         for path in waiting:
             yield from self._import(path, mapper)
 
@@ -292,7 +293,7 @@ class FilesConnector:
             return False
         return any(fnmatch.fnmatchcase(lower, pattern.lower()) for pattern in self.source.patterns)
 
-    def _import(self, path: Path, mapper: RecordMapper) -> Iterator[Reading | Rejected]:
+    def _import(self, path: Path, mapper: RecordMapper) -> Iterator[PullItem]:
         """One file: all its readings (and remember it for acknowledge), or one Rejected (and move it away)."""
         try:
             read = _read_unchanged(path, self.source.max_file_mb)
@@ -303,11 +304,11 @@ class FilesConnector:
             yield Rejected(self._refuse(path, outcome))
             return
         except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
-            yield Rejected(self._refuse_unread(path, e.what))
+            yield Rejected(self._refuse_unread(path, e.what), rows=0)
             return
         except OSError as e:  # e.g. still open in Excel on Windows: not the file's fault, try again later
             yield Rejected(scrub(f"file {path.name} could not be read ({_os_reason(e)}); it stays in the folder "
-                                 "and is tried again"))
+                                 "and is tried again"), rows=0)
             return
         if read is None:
             log.info("source %s: %s changed while being read; it is read next time", self.name, scrub(path.name))
@@ -318,7 +319,8 @@ class FilesConnector:
             yield from outcome.readings
             self._pending.append((path, stamp))
         else:
-            yield Rejected(self._refuse(path, outcome))
+            yield Rejected(self._refuse(path, outcome), rows=outcome.rows)  # all or nothing: every row refused
+        yield RowsRead(outcome.rows)
 
     def _refuse_unread(self, path: Path, what: str) -> str:
         """Move an entry that is not a plain file (never opened) to ``rejected/``; the reason for the run record.
