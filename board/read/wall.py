@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from board.domain.figures import Family, metrics_of
+from board.domain.figures import WALL_FAMILIES, Family, metrics_of
 from board.domain.hours import ClosedDay, instant
 from board.domain.notice import Notice
 from board.domain.projection import StationProjection
@@ -131,7 +131,7 @@ def station_trends(store: Store, code: str, start: datetime, now: datetime) -> d
     web server caches it longer than the numbers: a sparkline a minute old
     looks the same from across a corridor.
     """
-    families = list(Family)
+    families = list(WALL_FAMILIES)
     wanted = [m for f in families for m in metrics_of(f)]
     by_family: dict[Family, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     family_of = {m: f for f in families for m in metrics_of(f)}
