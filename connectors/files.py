@@ -58,13 +58,14 @@ from pathlib import Path
 from typing import Any
 
 from board.domain.privacy import HETU
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import Duplicate, Ignored, PullItem, Reading, Rejected, RowsRead
 from board.domain.timeutil import HELSINKI, ensure_utc
 from board.secrets import redact
 from board.settings import PROJECT_DIR
 from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
+from connectors.items import ItemMapper, mapper_for
 from connectors.mapping import RecordError, RecordMapper, quote
 from connectors.table_shape import cell_text, find_header, trailer_reasons
 
@@ -184,8 +185,9 @@ class FilesConnector:
         self._pending: list[tuple[Path, Stamp, Outcome]] = []
 
     # -- the contract
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
-        """The readings of every waiting file, oldest first; one Rejected per refused file.
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
+        """The readings of every waiting file, oldest first; one Rejected per refused file; after each file
+        read, ``RowsRead`` with its data rows (the run ledger).
 
         ``since`` is ignored: the file is the unit, and every waiting file is
         read whole (it leaves the folder once imported, so nothing is read
@@ -194,10 +196,10 @@ class FilesConnector:
         unacknowledged one read, as that run was not committed.
         """
         self._pending = []
-        mapper = RecordMapper(self.source.mapping, self.stations, ensure_utc(until), what="column")
+        mapper = mapper_for(self.source, self.stations, ensure_utc(until), what="column")
         waiting, _unsettled, unsafe = self._waiting()
         for path, what in unsafe:
-            yield Rejected(self._refuse_unread(path, what))
+            yield Rejected(self._refuse_unread(path, what), rows=0)
         for path in waiting:
             yield from self._import(path, mapper)
 
@@ -258,7 +260,7 @@ class FilesConnector:
             return CheckResult(False, "data", scrub(f"file {oldest.name} {unsafe_reason(e.what)}"))
         except OSError as e:
             return CheckResult(False, "transient", scrub(f"file {oldest.name} could not be read ({_os_reason(e)})"))
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="column")
+        mapper = mapper_for(self.source, self.stations, until, what="column")
         outcome = read_file(oldest.name, data, self.source, mapper)
         if not outcome.ok:
             return CheckResult(False, outcome.kind, outcome.summary())
@@ -324,7 +326,7 @@ class FilesConnector:
             return False
         return any(fnmatch.fnmatchcase(lower, pattern.lower()) for pattern in self.source.patterns)
 
-    def _import(self, path: Path, mapper: RecordMapper) -> Iterator[Reading | Rejected]:
+    def _import(self, path: Path, mapper: RecordMapper | ItemMapper) -> Iterator[PullItem]:
         """One file: all its readings (and remember it for acknowledge), or one Rejected (and move it away)."""
         try:
             read = _read_unchanged(path, self.source.max_file_mb)
@@ -335,23 +337,28 @@ class FilesConnector:
             yield Rejected(self._refuse(path, outcome))
             return
         except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
-            yield Rejected(self._refuse_unread(path, e.what))
+            yield Rejected(self._refuse_unread(path, e.what), rows=0)
             return
         except OSError as e:  # e.g. still open in Excel on Windows: not the file's fault, try again later
             yield Rejected(scrub(f"file {path.name} could not be read ({_os_reason(e)}); it stays in the folder "
-                                 "and is tried again"))
+                                 "and is tried again"), rows=0)
             return
         if read is None:
             log.info("source %s: %s changed while being read; it is read next time", self.name, scrub(path.name))
             return
         data, stamp = read
         outcome = read_file(path.name, data, self.source, mapper)
-        if not outcome.ok:
-            yield Rejected(self._refuse(path, outcome))
+        if not outcome.ok:  # the file as a whole: every data row of it refused
+            yield Rejected(self._refuse(path, outcome), rows=outcome.rows)
+            yield RowsRead(outcome.rows)
             return
         yield from outcome.readings
         for where, reason in outcome.refused:
             yield Rejected(scrub(f"file {path.name} {where}: {reason}"))
+        for where, reason in outcome.ignored:
+            event = Duplicate if reason.endswith(DUPLICATE_NOTE) else Ignored
+            yield event(scrub(f"file {path.name} {where}"), reason)
+        yield RowsRead(outcome.rows)
         if outcome.all_rows_refused:  # nothing of it could be used: back to whoever made it, whole
             self._refuse(path, outcome)
         else:
@@ -408,7 +415,7 @@ class FilesConnector:
 
 
 # ------------------------------------------------------------------ one file
-def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper) -> Outcome:
+def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
     """Every row of one file mapped to readings.
 
     A problem with the file as a whole (unreadable, a mapped column missing,
@@ -438,14 +445,18 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper)
                     "give each column its own name", kind="configuration")
         return outcome
     try:
-        mapper.check_columns(keys, source_name=f"file {name}", every_metric=True)
+        if isinstance(mapper, RecordMapper):
+            mapper.check_columns(keys, source_name=f"file {name}", every_metric=True)
+        else:  # an item source: its own check (every mapped field)
+            mapper.check_columns(keys, source_name=f"file {name}")
     except ConnectorError as e:
         outcome.add(str(e), kind=e.kind)
         return outcome
     mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
     rows: list[tuple[str, list[Reading], bool]] = []  # (where, readings, time was a date alone)
     named = [bool(h) for h in table.header]
-    station_column = keys.index(mapper.mapping.station) if mapper.mapping.station in keys else None
+    station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
+    station_column = keys.index(station_field) if station_field in keys else None
     not_data = trailer_reasons([values for _number, values in table.rows], station_column)
     for index, (number, values) in enumerate(table.rows):
         outcome.rows += 1
@@ -454,7 +465,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper)
             outcome.ignored.append((where, not_data[index]))
             continue
         try:
-            rows.append((where, mapper.map(_record(keys, values, table.unit, named)), mapper.last_date_only))
+            mapped = mapper.map(_record(keys, values, table.unit, named))
+            rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
         except RecordError as e:
             _bad_row(outcome, source, where, str(e))
         except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
@@ -483,6 +495,7 @@ def _bad_row(outcome: Outcome, source: FilesSource, where: str, reason: str) -> 
 
 
 _DUPLICATE: list[Reading] = []  # a marker: the row repeats an identical one
+DUPLICATE_NOTE = "(a duplicate, taken once)"
 
 
 def _one_value_per_key(rows: list[tuple[str, list[Reading], bool]]
@@ -500,6 +513,8 @@ def _one_value_per_key(rows: list[tuple[str, list[Reading], bool]]
     for index, (_where, readings, _date_only) in enumerate(rows):
         same = 0
         for reading in readings:
+            if not isinstance(reading, Reading):
+                continue  # an item (deliver: items): counted by the collector, its id says what repeats
             key = (reading.station, reading.metric, reading.ts)
             seen = first.get(key)
             if seen is None:
@@ -511,14 +526,14 @@ def _one_value_per_key(rows: list[tuple[str, list[Reading], bool]]
                 earlier = next(r for r in other if (r.station, r.metric, r.ts) == key)
                 conflicts.setdefault(index, (seen[0], earlier, reading))
                 conflicts.setdefault(seen[0], (index, reading, earlier))
-        if readings and same == len(readings):
+        if readings and same == len(readings):  # every reading of the row repeats one already read
             repeats[index] = next(first[(r.station, r.metric, r.ts)][0] for r in readings)
     for index, (where, readings, date_only) in enumerate(rows):
         if index in conflicts:
             other, theirs, ours = conflicts[index]
             yield where, readings, _conflict_reason(rows[other][0], theirs, ours, date_only or rows[other][2])
         elif index in repeats:
-            yield where, _DUPLICATE, f"repeats {rows[repeats[index]][0]} exactly (a duplicate, taken once)"
+            yield where, _DUPLICATE, f"repeats {rows[repeats[index]][0]} exactly {DUPLICATE_NOTE}"
         else:
             yield where, readings, None
 
