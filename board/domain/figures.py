@@ -80,6 +80,7 @@ class Kind(StrEnum):
     DAILY = "daily"  # stored: cumulative since local midnight
     DERIVED = "derived"  # computed from stored figures by a formula
     PEAK = "peak"  # over a period only: the highest reading of its input
+    PROJECTED = "projected"  # today's end-of-day projection (the collector's, board/alerts/projections.py)
 
 
 Unit = Literal["count", "min", "h", "share", "score"]
@@ -177,7 +178,7 @@ CHANNELS = tuple(f"contacts_{c}_today" for c in kpi.ALL_CHANNELS)
 NPS_CLASSES = ("feedback_promoters_today", "feedback_passives_today", "feedback_detractors_today")
 
 QUEUE, CONTACTS, OMASOTE, FEEDBACK = Family.QUEUE, Family.CONTACTS, Family.OMASOTE, Family.FEEDBACK
-GAUGE, DAILY, DERIVED, PEAK = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK
+GAUGE, DAILY, DERIVED, PEAK, PROJECTED = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK, Kind.PROJECTED
 HEAD, FIG = "headline", "figure"
 
 _CATALOGUE = (
@@ -192,6 +193,9 @@ _CATALOGUE = (
               week_target="queue_same_day_share", sample="queue_handled_today"),
     FigureDef("queue_peak", QUEUE, PEAK, "count", ("queue_waiting",), better=-1, week=True, week_change=True,
               week_target="queue_waiting"),
+    # The queue expected at closing time (median of the projection, band beside it; judged with queue_waiting's
+    # limits), a column of the overview. Never stored as a reading: the projections table keeps it.
+    FigureDef("queue_projected_close", QUEUE, PROJECTED, "count", better=-1, overview=True),
     # Daily contacts by channel
     FigureDef("contacts_phone_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
     FigureDef("contacts_omasote_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
