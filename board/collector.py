@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from board import retention
 from board.alerts.evaluator import Evaluator
 from board.domain.metrics import METRICS, all_in_range, range_problem
-from board.domain.reading import Reading, ReadingBlock, Rejected
+from board.domain.reading import Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
 from board.domain.runs import Run
 from board.domain.timeutil import utcnow
 from board.secrets import redact
@@ -228,7 +228,7 @@ class Collector:
         except Exception:
             log.exception("source %s: could not acknowledge the committed run", name)
 
-    def _load(self, name: str, items: Iterable[Reading | ReadingBlock | Rejected], started: datetime,
+    def _load(self, name: str, items: Iterable[PullItem], started: datetime,
               progress: _Progress, deadline: Deadline | None = None) -> None:
         """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails.
 
@@ -261,12 +261,14 @@ class Collector:
         batch.clear()
         return n
 
-    def _validated(self, name: str, items: Iterable[Reading | ReadingBlock | Rejected], started: datetime,
+    def _validated(self, name: str, items: Iterable[PullItem], started: datetime,
                    rejects: Counter[str]) -> Iterator[Reading | ReadingBlock]:
         source = self.sources[name]
         allowed = {s.code for s in self.settings.stations_of(source)}
         latest_ok = started + FUTURE_TOLERANCE
         for item in items:
+            if isinstance(item, RowsRead | Ignored):
+                continue  # the run ledger's events (connectors/base.py)
             if isinstance(item, ReadingBlock):
                 if _block_ok(item, allowed, latest_ok):
                     yield item
@@ -369,8 +371,8 @@ class Collector:
             self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
 
-def _until(deadline: Deadline, items: Iterable[Reading | ReadingBlock | Rejected]
-           ) -> Iterator[Reading | ReadingBlock | Rejected]:
+def _until(deadline: Deadline, items: Iterable[PullItem]
+           ) -> Iterator[PullItem]:
     try:
         for item in items:
             deadline.check()

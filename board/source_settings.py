@@ -48,8 +48,9 @@ class FieldMapping(_Strict):
     layout: Literal["long", "wide"] = "long"
     #: Field (column, or dotted JSON path) holding the station code.
     station: str = "station"
-    #: Field holding the time: ISO 8601, ``dd.mm.yyyy[ HH:MM[:SS]]`` or a database date-time.
-    time: str = "time"
+    #: Field holding the time: ISO 8601, ``dd.mm.yyyy[ HH:MM[:SS]]`` or a database date-time; or two
+    #: fields ``[date, time of day]`` (``[Päivämäärä, Klo]``: ``1.12.2026`` and ``08.00`` / ``klo 8`` / an hour).
+    time: str | list[str] = "time"
     #: Long layout: the field naming the metric and the field holding its value.
     metric: str = "metric"
     value: str = "value"
@@ -68,6 +69,19 @@ class FieldMapping(_Strict):
         if bad:
             raise ValueError(f"unknown metric(s) {', '.join(bad)}; known: {', '.join(METRICS)} (or '{IGNORE}')")
         return v
+
+    @field_validator("time")
+    @classmethod
+    def _date_and_time(cls, v: str | list[str]) -> str | list[str]:
+        if isinstance(v, list) and (len(v) != 2 or not all(v) or v[0] == v[1]):
+            raise ValueError("time is one field, or two: [the date field, the time-of-day field], "
+                             "e.g. time: [Päivämäärä, Klo]")
+        return v
+
+    @property
+    def time_fields(self) -> list[str]:
+        """The field(s) the time is read from: one, or the date and the time of day."""
+        return list(self.time) if isinstance(self.time, list) else [self.time]
 
     @field_validator("timezone")
     @classmethod
@@ -322,6 +336,10 @@ class FilesSource(SourceBase):
     #: Where imported and refused files are moved (inside ``folder``).
     processed_folder: str = "processed"
     rejected_folder: str = "rejected"
+    #: Largest file read, in MB: a larger one is refused unread (moved to ``rejected/`` with the reason) before it
+    #: fills memory. A real export is a few MB; a file is held whole while it is checked, and a 20 MB CSV of
+    #: short rows becomes about 540 MB of readings (docs/RELIABILITY.md), within ``max_memory_mb``.
+    max_file_mb: float = Field(20, gt=0, le=4096)
     mapping: FieldMapping = FieldMapping()
 
     @field_validator("encoding")

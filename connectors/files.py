@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from board.domain.privacy import HETU
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import PullItem, Reading, Rejected, RowsRead
 from board.domain.timeutil import ensure_utc
 from board.secrets import redact
 from board.settings import PROJECT_DIR
@@ -77,6 +77,14 @@ IDENTITY_CODE_REMOVED = "(identity code removed)"
 
 class BadFile(Exception):
     """The file as a whole cannot be read: its encoding, its CSV syntax, not a workbook, no such sheet."""
+
+
+class TooLarge(BadFile):
+    """A file over ``max_file_mb``: refused having read at most the limit and one byte of it."""
+
+    def __init__(self, name: str, size: int, limit_mb: float) -> None:
+        super().__init__(f"file {name} is {_mb(size)}, more than max_file_mb ({limit_mb:g} MB): it was not read "
+                         "(split the export into smaller files, or raise max_file_mb in sources.yaml)")
 
 
 @dataclass(frozen=True)
@@ -153,8 +161,9 @@ class FilesConnector:
         self._pending: list[tuple[Path, Stamp]] = []
 
     # -- the contract
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
-        """The readings of every waiting file, oldest first; one Rejected per refused file.
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
+        """The readings of every waiting file, oldest first; one Rejected per refused file; after each file
+        read, ``RowsRead`` with its data rows (the run ledger).
 
         ``since`` is ignored: the file is the unit, and every waiting file is
         read whole (it leaves the folder once imported, so nothing is read
@@ -166,7 +175,7 @@ class FilesConnector:
         mapper = RecordMapper(self.source.mapping, self.stations, ensure_utc(until), what="column")
         waiting, _unsettled, unsafe = self._waiting()
         for path, what in unsafe:
-            yield Rejected(self._refuse_unread(path, what))
+            yield Rejected(self._refuse_unread(path, what), rows=0)
         for path in waiting:
             yield from self._import(path, mapper)
 
@@ -218,7 +227,9 @@ class FilesConnector:
             return CheckResult(True, "ok", message)
         oldest = waiting[0]
         try:
-            data, _stamp = read_regular_file(oldest)
+            data, _stamp = read_regular_file(oldest, self.source.max_file_mb)
+        except TooLarge as e:
+            return CheckResult(False, "data", scrub(str(e)))
         except NotRegular as e:
             return CheckResult(False, "data", scrub(f"file {oldest.name} {unsafe_reason(e.what)}"))
         except OSError as e:
@@ -282,18 +293,22 @@ class FilesConnector:
             return False
         return any(fnmatch.fnmatchcase(lower, pattern.lower()) for pattern in self.source.patterns)
 
-    def _import(self, path: Path, mapper: RecordMapper) -> Iterator[Reading | Rejected]:
+    def _import(self, path: Path, mapper: RecordMapper) -> Iterator[PullItem]:
         """One file: all its readings (and remember it for acknowledge), or one Rejected (and move it away)."""
         try:
-            read = _read_unchanged(path)
+            read = _read_unchanged(path, self.source.max_file_mb)
         except FileNotFoundError:
             return  # taken away since the listing
+        except TooLarge as e:  # refused whole, like any other bad file; the others still load
+            (outcome := Outcome(path.name)).add(str(e))
+            yield Rejected(self._refuse(path, outcome))
+            return
         except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
-            yield Rejected(self._refuse_unread(path, e.what))
+            yield Rejected(self._refuse_unread(path, e.what), rows=0)
             return
         except OSError as e:  # e.g. still open in Excel on Windows: not the file's fault, try again later
             yield Rejected(scrub(f"file {path.name} could not be read ({_os_reason(e)}); it stays in the folder "
-                                 "and is tried again"))
+                                 "and is tried again"), rows=0)
             return
         if read is None:
             log.info("source %s: %s changed while being read; it is read next time", self.name, scrub(path.name))
@@ -304,7 +319,8 @@ class FilesConnector:
             yield from outcome.readings
             self._pending.append((path, stamp))
         else:
-            yield Rejected(self._refuse(path, outcome))
+            yield Rejected(self._refuse(path, outcome), rows=outcome.rows)  # all or nothing: every row refused
+        yield RowsRead(outcome.rows)
 
     def _refuse_unread(self, path: Path, what: str) -> str:
         """Move an entry that is not a plain file (never opened) to ``rejected/``; the reason for the run record.
@@ -373,6 +389,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper)
     except ConnectorError as e:
         outcome.add(str(e), kind=e.kind)
         return outcome
+    mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
     for number, values in table.rows:
         outcome.rows += 1
         try:
@@ -583,11 +600,15 @@ def unsafe_reason(what: str) -> str:
             "(save the export itself in the folder)")
 
 
-def read_regular_file(path: Path) -> tuple[bytes, Stamp]:
+def read_regular_file(path: Path, max_mb: float | None = None) -> tuple[bytes, Stamp]:
     """The bytes of a plain file, opened without following a link and without blocking on a FIFO.
 
     The checks are made on the open descriptor, so an entry swapped for a
     link or a FIFO after the listing is refused (:class:`NotRegular`) unread.
+    A file over ``max_mb`` is refused (:class:`TooLarge`) by its size on the
+    descriptor, and at most the limit and one byte are read in any case (a
+    file growing while it is read is caught too): a 200 MB CSV once took
+    5.4 GB of the collector's memory.
     """
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
@@ -601,12 +622,20 @@ def read_regular_file(path: Path) -> tuple[bytes, Stamp]:
         what = not_regular(st)
         if what:
             raise NotRegular(what)
-        return f.read(), Stamp(st.st_size, st.st_mtime_ns)
+        if max_mb is None:
+            return f.read(), Stamp(st.st_size, st.st_mtime_ns)
+        limit = int(max_mb * 1024 * 1024)
+        if st.st_size > limit:
+            raise TooLarge(path.name, st.st_size, max_mb)
+        data = f.read(limit + 1)
+        if len(data) > limit:
+            raise TooLarge(path.name, len(data), max_mb)
+        return data, Stamp(st.st_size, st.st_mtime_ns)
 
 
-def _read_unchanged(path: Path) -> tuple[bytes, Stamp] | None:
+def _read_unchanged(path: Path, max_mb: float | None = None) -> tuple[bytes, Stamp] | None:
     """The file's bytes and stamp, or None when it changed while being read (still being written)."""
-    data, before = read_regular_file(path)
+    data, before = read_regular_file(path, max_mb)
     return (data, before) if Stamp.of(path) == before else None
 
 
@@ -675,6 +704,10 @@ def _os_reason(error: OSError) -> str:
 def _short(error: BaseException, limit: int = 120) -> str:
     text = redact(f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB".replace(",", " ")
 
 
 def _files(n: int) -> str:

@@ -65,7 +65,7 @@ def pull(connector: FilesConnector, until: datetime = UNTIL) -> tuple[list[Readi
     for item in connector.pull(None, until):
         if isinstance(item, Rejected):
             reasons.append(item.reason)
-        else:
+        elif isinstance(item, Reading):
             readings.append(item)
     return readings, reasons
 

@@ -21,7 +21,7 @@ from html import escape
 
 from board.domain.snapshot import Figure
 from board.domain.status import Status
-from board.formatting import fmt_int, fmt_opening, fmt_time, format_figure
+from board.formatting import fmt_closed_day, fmt_int, fmt_opening, fmt_time, format_figure
 from board.i18n import t
 from board.read.overview import COLUMNS, PROJECTED, OverviewRow
 from board.web import alerts_html
@@ -56,8 +56,10 @@ def _row(r: OverviewRow, lang: str, next_opening: Callable[[str], datetime | Non
     opens = ""
     if badge_status is Status.CLOSED:
         when = next_opening(st.code)
-        if when is not None:
-            opens = f'<span class="opens">{escape(t("wall.opens", lang, when=fmt_opening(when, lang)))}</span>'
+        words = [w for w in (fmt_closed_day(r.view.closed_day, lang),
+                             t("wall.opens", lang, when=fmt_opening(when, lang)) if when else "") if w]
+        if words:
+            opens = f'<span class="opens">{escape(" · ".join(words))}</span>'
     state = (f'<td class="state"><span class="badge b-{badge_status.value}">'
              f'{_icon(badge_status)}{word}</span>{opens}</td>')
     cells = []

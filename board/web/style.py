@@ -155,6 +155,19 @@ _WALL += """
   position: absolute !important; width: 0 !important; height: 0 !important; overflow: hidden !important; }
 """
 
+# wall-honest: the wall without its server (board/web/shell/shell.js adds .is-offline and the banner). Every figure
+# is marked not current the way a stale tile is (hatched, dimmed, grey edge, no status word: the colours are old too);
+# the banner says since when, in the wall's language; the clock keeps running.
+_WALL += """
+.offline-banner { flex: none; background: var(--warn); color: $on_amber; font-weight: 700; font-size: 3.4vh;
+  line-height: 1.15; padding: .8vh 1.4vw; border-radius: 1vh; border-left: 1.4vh solid #0b1320; }
+.wall.is-offline .tile { --c: var(--grey); box-shadow: none;
+  background: repeating-linear-gradient(135deg, #1c2533 0 2vh, #232d3c 2vh 4vh); }
+.wall.is-offline .tile > :not(header), .wall.is-offline .tile h2 { opacity: .45; }
+.wall.is-offline .badge { visibility: hidden; }
+.wall.is-offline .notices { opacity: .6; }
+"""
+
 WALL_CSS = HIDE_STREAMLIT_CHROME + _sheet(_WALL)
 
 #: The notices page (light theme): each notice as it was typed, large, with a quiet line of who, where and when.
