@@ -60,6 +60,7 @@ from board.settings import PROJECT_DIR
 from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
+from connectors.items import mapper_for
 from connectors.mapping import RecordError, RecordMapper, quote
 
 log = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ class FilesConnector:
         unacknowledged one read, as that run was not committed.
         """
         self._pending = []
-        mapper = RecordMapper(self.source.mapping, self.stations, ensure_utc(until), what="column")
+        mapper = mapper_for(self.source, self.stations, ensure_utc(until), what="column")
         waiting, _unsettled, unsafe = self._waiting()
         for path, what in unsafe:
             yield Rejected(self._refuse_unread(path, what), rows=0)
@@ -234,7 +235,7 @@ class FilesConnector:
             return CheckResult(False, "data", scrub(f"file {oldest.name} {unsafe_reason(e.what)}"))
         except OSError as e:
             return CheckResult(False, "transient", scrub(f"file {oldest.name} could not be read ({_os_reason(e)})"))
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="column")
+        mapper = mapper_for(self.source, self.stations, until, what="column")
         outcome = read_file(oldest.name, data, self.source, mapper)
         if not outcome.ok:
             return CheckResult(False, outcome.kind, outcome.summary())

@@ -144,14 +144,16 @@ def _ceil_minute(ts: datetime) -> datetime:
 def instants(items: Iterable[Item], since: datetime, until: datetime) -> list[datetime]:
     """The instants in ``[since, until]`` to store figures at (see the module docstring), ascending.
 
-    ``since`` is rounded down to a local midnight: a day's figures are counted whole or not at all.
+    Figures at instants before ``since`` do not depend on anything that happened from ``since`` on, so a
+    change at ``since`` needs only these counted again.
     """
     since, until = ensure_utc(since), ensure_utc(until)
-    first = day_start(local_date(since))
+    first = since
     out = {until}
-    day = local_date(first)
+    day = local_date(since)
     while (midnight := day_start(day)) <= until:
-        out.add(midnight)
+        if midnight >= since:
+            out.add(midnight)
         day += timedelta(days=1)
     for item in items:
         for ts in (item.start, item.end):
@@ -163,8 +165,13 @@ def instants(items: Iterable[Item], since: datetime, until: datetime) -> list[da
 
 
 def window_start(since: datetime) -> datetime:
-    """The local midnight a recount from ``since`` starts at."""
+    """The local midnight a recount from ``since`` needs items from (the day's counts start there)."""
     return day_start(local_date(ensure_utc(since)))
+
+
+def events(item: Item) -> list[datetime]:
+    """The instants at which ``item`` changes a figure: its start and its end."""
+    return [t for t in (item.start, item.end) if t is not None]
 
 
 # ------------------------------------------------------------------ counting
@@ -261,5 +268,5 @@ def days_of(at: Iterable[datetime]) -> list[date]:
     return sorted({local_date(t) for t in at})
 
 
-__all__ = ["METRICS_OF", "OUTCOME_CLASSES", "UTC", "Item", "ItemType", "count", "days_of", "instants",
+__all__ = ["METRICS_OF", "OUTCOME_CLASSES", "UTC", "Item", "ItemType", "count", "days_of", "events", "instants",
            "nps_class", "relevant", "window_start"]
