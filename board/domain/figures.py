@@ -86,6 +86,7 @@ class Kind(StrEnum):
     DAILY = "daily"  # stored: cumulative since local midnight
     DERIVED = "derived"  # computed from stored figures by a formula
     PEAK = "peak"  # over a period only: the highest reading of its input
+    PROJECTED = "projected"  # today's end-of-day projection (the collector's, board/alerts/projections.py)
 
 
 Unit = Literal["count", "min", "h", "d", "share", "score"]
@@ -214,7 +215,7 @@ T3_PROFESSIONS = ("doctor", "nurse", "physiotherapist", "psychologist")
 AGE_GROUPS = ("u23", "23plus")
 WAIT_BUCKETS = ("14d", "3m")
 
-GAUGE, DAILY, DERIVED, PEAK = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK
+GAUGE, DAILY, DERIVED, PEAK, PROJECTED = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK, Kind.PROJECTED
 HEAD, FIG = "headline", "figure"
 
 _CATALOGUE = (
@@ -238,6 +239,9 @@ _CATALOGUE = (
               better=-1, week=True, week_change=True, sample="queue_outcomes_today"),
     FigureDef("queue_peak", QUEUE, PEAK, "count", ("queue_waiting",), better=-1, week=True, week_change=True,
               week_target="queue_waiting"),
+    # The queue expected at closing time (median of the projection, band beside it; judged with queue_waiting's
+    # limits), a column of the overview. Never stored as a reading: the projections table keeps it.
+    FigureDef("queue_projected_close", QUEUE, PROJECTED, "count", better=-1, overview=True),
     # Daily contacts by channel
     FigureDef("contacts_phone_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
     FigureDef("contacts_omasote_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
