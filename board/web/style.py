@@ -205,6 +205,17 @@ OVERVIEW_CSS = _sheet("""
 .ov .s-alert .v { color: $red_text; } .ov .s-warn .v { color: $amber_text; }
 .ov tr.closed td { color: #5b6573; background: #f6f8fa; } .ov tr.closed .v { font-weight: 600; }
 .ov .opens { display: block; font-size: .8rem; color: #4a5565; font-weight: 600; }
+.ov td.proj .band { display: block; font-size: .8rem; color: #4a5565; }
+.ov td.proj .word { display: block; font-size: .8rem; font-weight: 800; }
+.ov td.proj.s-alert .word { color: $red_text; } .ov td.proj.s-warn .word { color: $amber_text; }
+.ov td.proj .why { display: block; font-size: .75rem; color: #4a5565; white-space: normal; max-width: 7rem;
+                   margin-left: auto; }
+.ov td.alerts, .ov th.alerts { text-align: left; white-space: normal; min-width: 8rem; max-width: 13rem;
+                               font-size: .85rem; }
+.ov td.alerts .quiet { color: #5b6573; }
+.ov .al { margin: .1rem 0; } .ov .al .icon { margin: 0 .25rem 0 0; }
+.ov .al .since { color: #4a5565; } .ov .al .ack { display: block; }
+.ov .al .ack.open { color: $red_text; font-weight: 700; } .ov .al .ack.taken { color: #2f3a48; }
 """)
 
 #: The Sources page: a card per source whose band, border and badge take its health's colours.
