@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from board import formatting as fmt
+from board.domain.access import Viewer
 from board.domain.timeutil import utcnow
 from board.i18n import t
 from board.read import overview
