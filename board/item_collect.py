@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from board.domain.items import METRICS_OF, Item, count, events, instants, window_start
+from board.domain.items import Item, count, events, instants, metrics_of, window_start
 from board.domain.reading import Ignored, ReadingBlock, Rejected, RowsRead
 
 if TYPE_CHECKING:
@@ -122,7 +122,8 @@ class ItemRun:
 
     def _blocks(self) -> Iterator[ReadingBlock]:
         kind = self.settings.item
-        metrics = METRICS_OF[kind]
+        outcomes = self.settings.fields.outcome is not None
+        metrics = metrics_of(kind, outcomes)
         until = self.started
         for station in self.stations:
             since = min(self.touched.get(station, until), until)
@@ -131,4 +132,4 @@ class ItemRun:
             if since < until:
                 at.update(self.store.reading_times(station, metrics[0], since, until))
             times = sorted(at)
-            yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times))
+            yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times, outcomes))

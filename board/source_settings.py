@@ -362,6 +362,9 @@ class FilesSource(_Delivers, SourceBase):
     #: fills memory. A real export is a few MB; a file is held whole while it is checked, and a 20 MB CSV of
     #: short rows becomes about 540 MB of readings (docs/RELIABILITY.md), within ``max_memory_mb``.
     max_file_mb: float = Field(20, gt=0, le=4096)
+    #: A row that cannot be used: ``refuse_row`` (the file's good rows load, each bad row is refused with its
+    #: line and reason) or ``refuse_file`` (one bad row refuses the whole file, nothing of it is stored).
+    on_bad_row: Literal["refuse_row", "refuse_file"] = "refuse_row"
     mapping: FieldMapping = FieldMapping()
 
     @field_validator("encoding")
