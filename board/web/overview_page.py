@@ -30,6 +30,7 @@ from board.web.overview_html import render_overview
 #: Today's curve and last week's, and the links' pages with their icons.
 TODAY, LAST_WEEK = "#0b4f9c", "#8a94a3"
 LINKS = ((Page.WEEK, "pages/week.py", "page.week", ":material/date_range:"),
+         (Page.ALERTS, "pages/alerts.py", "page.alerts", ":material/notifications:"),
          (Page.NOTICES, "pages/notices.py", "page.notices", ":material/campaign:"),
          (Page.SOURCES, "pages/sources.py", "home.sources_link", ":material/database:"))
 
