@@ -141,3 +141,49 @@ def test_a_closed_station_says_closed_and_a_dash_is_never_coloured(config_dir: P
     html = render_overview(rows, "sv", lambda _code: None)
     assert 'data-reason="closed"' in html and "stängd" in html and "Larm" in html
     assert rows[0].status is Status.CLOSED
+
+
+def end(store: Store, station: str) -> None:
+    """Evaluations with the queue back at 3 over the minutes after :func:`fire`'s last one, past
+    keep_firing_minutes (5): the alert ends now ("tilanne palautui")."""
+    start = utcnow() - timedelta(minutes=6)
+    for i in range(1, 7):
+        now = start + timedelta(minutes=i)
+        stored = al.by_subject(store.alert_series())
+        c = al.evaluate([RULE], stored, {(RULE.name, station): RULE.observe(3.0, Threshold(10, 20), time(12), True)},
+                        now)
+        store.save_cycle(c.changed(stored), c.notifications, [], now)
+
+
+def test_the_alert_page_lists_active_and_ended_alerts_filters_by_station_and_acknowledges(board: Store) -> None:
+    active = fire(board, "paltamo", 40)
+    fire(board, "kuhmo", 60)
+    end(board, "kuhmo")
+    assert [a.subject for a in board.alerts(active_only=True)] == ["paltamo"]
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/alerts.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Hälytykset"
+    lists = {re.search(r'data-list="(\w+)"', h.value).group(1): h.value for h in at.html
+             if '<table class="alerts-list"' in h.value}
+    assert re.findall(r'data-subject="(\w+)"', lists["active"]) == ["paltamo"]
+    assert "kuittaamatta" in lists["active"] and "Hälytys" in lists["active"] and ">25<" in lists["active"]
+    history = lists["history"]
+    assert re.findall(r'data-subject="(\w+)"', history) == ["kuhmo"] and "tilanne palautui" in history
+    at.text_input(key="ack_author").input("Vilma")
+    at.button(key=f"list-ack-{active.alert_id}").click().run()
+    assert not at.exception, at.exception
+    assert board.alerts(active_only=True)[0].acknowledged_by == "Vilma"
+
+    # A shift lead's bookmark: only Kuhmo, in Swedish.
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/alerts.py")
+    at.query_params["station"] = "kuhmo"
+    at.query_params["lang"] = "sv"
+    at.run()
+    assert not at.exception, at.exception
+    page = "\n".join(h.value for h in at.html)
+    assert 'data-subject="paltamo"' not in page and 'data-subject="kuhmo"' in page and "läget har återställts" in page
+    assert any("Inga aktiva larm" in s.value for s in at.success)

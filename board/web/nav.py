@@ -27,8 +27,11 @@ from board.i18n import LANGUAGE_NAMES, LANGUAGES, TEXTS, t
 PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "pages"
 #: The script of a page whose file is not named after it.
 SCRIPTS = {Page.OVERVIEW: "home"}
-ICONS = {Page.OVERVIEW: ":material/dashboard:", Page.WEEK: ":material/date_range:",
-         Page.NOTICES: ":material/campaign:", Page.SOURCES: ":material/database:", Page.WALL: ":material/tv:"}
+#: The shift lead's pages first, the administrator's last.
+ORDER = (Page.OVERVIEW, Page.ALERTS, Page.WEEK, Page.NOTICES, Page.SOURCES)
+ICONS = {Page.OVERVIEW: ":material/dashboard:", Page.ALERTS: ":material/notifications:",
+         Page.WEEK: ":material/date_range:", Page.NOTICES: ":material/campaign:",
+         Page.SOURCES: ":material/database:", Page.WALL: ":material/tv:"}
 PRODUCT = "Ohjaustaulu"
 
 
@@ -42,9 +45,9 @@ def title(page: Page, lang: str) -> str:
 
 
 def pages_for(viewer: Viewer) -> list[Page]:
-    """The pages this viewer may open, overview first and the wall last (a TV's page, opened by station)."""
+    """The pages this viewer may open in ORDER, a page not named there after them, the wall last (a TV's page)."""
     pages = [p for p in Page if (PAGES_DIR.parent / script(p)).is_file() and viewer.can(p)]
-    return sorted(pages, key=lambda p: (p is not Page.OVERVIEW, p is Page.WALL))
+    return sorted(pages, key=lambda p: (p is Page.WALL, ORDER.index(p) if p in ORDER else len(ORDER)))
 
 
 def page_setup(page: Page, lang: str, extra: str = "") -> None:
