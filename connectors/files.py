@@ -61,6 +61,7 @@ from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
 from connectors.mapping import RecordError, RecordMapper, quote
+from connectors.xlsx_guard import check_workbook
 
 log = logging.getLogger(__name__)
 
@@ -506,6 +507,7 @@ def _excel_table(name: str, data: bytes, sheet: str | int) -> Table:
     """Header (first non-empty row) and rows of one sheet; row numbers as Excel shows them."""
     import openpyxl  # only a source with Excel files pays for the import
 
+    check_workbook(name, data)  # a bomb (huge shared text, cells, ratio) is refused before openpyxl expands it
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
