@@ -60,6 +60,9 @@ class FieldMapping(_Strict):
     metrics: dict[str, str] = {}
     #: The source's station codes -> ours (a code that is already ours needs no entry).
     stations: dict[str, str] = {}
+    #: The unit a source writes a metric's bare numbers in, when not the board's: ``{queue_oldest_wait_min: s}``
+    #: (durations: ``s``, ``min``, ``h``, ``d``); for a share, ``percent`` or ``share`` (default: decided by value).
+    units: dict[str, Literal["s", "min", "h", "d", "percent", "share"]] = {}
     #: Time zone of times written without an offset (database date-times usually are).
     timezone: str = "Europe/Helsinki"
 
@@ -83,6 +86,17 @@ class FieldMapping(_Strict):
     def time_fields(self) -> list[str]:
         """The field(s) the time is read from: one, or the date and the time of day."""
         return list(self.time) if isinstance(self.time, list) else [self.time]
+
+    @model_validator(mode="after")
+    def _units_fit(self) -> FieldMapping:
+        for metric, unit in self.units.items():
+            known = METRICS.get(metric)
+            if known is None:
+                raise ValueError(f"units: unknown metric {metric!r}; units are given per metric of the board")
+            if (known.unit == "share") != (unit in ("percent", "share")) or known.unit in ("count", "score"):
+                raise ValueError(f"units: {metric} is in {known.unit}; it cannot be read as {unit!r} "
+                                 "(durations: s, min, h, d; shares: percent, share)")
+        return self
 
     @field_validator("timezone")
     @classmethod

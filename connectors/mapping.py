@@ -39,8 +39,11 @@ from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
 from connectors.errors import ConfigurationError, DataError
 from connectors.times import FoldTracker, local_instant, parse_clock, parse_day
+from connectors.values import parse_duration, parse_share
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+#: Each metric's unit: durations and shares are read in the forms sources write them (connectors.values).
+_UNITS = {code: m.unit for code, m in METRICS.items()}
 MAX_QUOTED = 40
 #: How many column names a message lists at most.
 MAX_LISTED_NAMES = 12
@@ -378,7 +381,13 @@ class RecordMapper:
 
     def _value(self, metric: str, raw: Any) -> float:
         try:
-            value = parse_number(raw)
+            unit = _UNITS[metric]
+            if unit in ("min", "h", "d"):
+                value = parse_duration(raw, unit, self.mapping.units.get(metric))
+            elif unit == "share":
+                value = parse_share(raw, self.mapping.units.get(metric, "auto"))
+            else:
+                value = parse_number(raw)
         except ValueError as e:
             raise RecordError(f"{metric}: {e}") from None
         problem = range_problem(metric, value)
