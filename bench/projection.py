@@ -107,15 +107,15 @@ def run(opts: Options, result: Result) -> None:
         station_scores = per_station.setdefault(st.code, {m: Scores() for m in methods})
         for i in range(n_days):
             day = first + timedelta(days=i)
-            opening = hours.hours_on(day.weekday())
-            if opening is None:
-                skipped["closed"] += 1
-                continue
             if holiday_name(day):
                 skipped["holiday"] += 1
                 continue
-            opens, closes = (t.hour * 60 + t.minute for t in opening)
-            history = pj.comparable_days(day, lambda d, h=hours: h.hours_on(d.weekday()) is not None, weeks=weeks)
+            opening = hours.span_on(day)
+            if opening is None:
+                skipped["closed"] += 1
+                continue
+            opens, closes = opening
+            history = pj.comparable_days(day, lambda d, h=hours, today=day: h.comparable(today, d), weeks=weeks)
             if not history or history[0] != day - timedelta(days=7):
                 skipped["no_last_week"] += 1
                 continue

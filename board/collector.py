@@ -31,13 +31,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from board import retention
 from board.alerts.evaluator import Evaluator
 from board.domain.metrics import METRICS, all_in_range, range_problem
-from board.domain.reading import Reading, ReadingBlock, Rejected
+from board.domain.reading import Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
 from board.domain.runs import Run
 from board.domain.timeutil import utcnow
+from board.item_collect import ItemRun
 from board.secrets import redact
 from board.settings import Settings
 from board.store import Store
@@ -228,7 +230,7 @@ class Collector:
         except Exception:
             log.exception("source %s: could not acknowledge the committed run", name)
 
-    def _load(self, name: str, items: Iterable[Reading | ReadingBlock | Rejected], started: datetime,
+    def _load(self, name: str, items: Iterable[PullItem], started: datetime,
               progress: _Progress, deadline: Deadline | None = None) -> None:
         """Validate and write in batches; ``progress.rows`` counts what is committed, even if a later batch fails.
 
@@ -239,6 +241,9 @@ class Collector:
         size = 0  # readings in the batch (a block counts as its readings)
         if deadline is not None:
             items = _until(deadline, items)
+        if self.sources[name].delivers_items():  # items: stored, then counted into figures (board/item_collect.py)
+            self._load_items(name, items, started, progress)
+            return
         for item in self._validated(name, items, started, progress.rejects):
             newest = max(item.times) if isinstance(item, ReadingBlock) else item.ts
             if progress.newest is None or newest > progress.newest:
@@ -256,17 +261,41 @@ class Collector:
         if batch:
             progress.rows += self._write(name, batch)
 
+    def _load_items(self, name: str, items: Iterable[Any], started: datetime, progress: _Progress) -> None:
+        """A source that delivers items: they are stored, and the figures counted from them are validated and
+        written here like any readings; the bookmark follows the newest ``updated`` time read."""
+        source = self.sources[name]
+        stations = [s.code for s in self.settings.stations_of(source)]
+
+        def write(blocks: list[ReadingBlock]) -> int:
+            valid: list[Reading | ReadingBlock] = list(self._validated(name, blocks, started, progress.rejects))
+            return self._write(name, valid) if valid else 0
+
+        def check() -> None:
+            if self.stop.is_set():
+                raise Interrupted("stopped; the next run pulls the same window again (stored items are not "
+                                  "counted twice)")
+
+        run = ItemRun(self.store, source, stations, started, progress.rejects, write)
+        run.store_items((Rejected(reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items), check)
+        if run.accepted == 0 and run.refused:
+            raise _all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
+        progress.rows += run.write_figures()
+        progress.newest = run.newest
+
     def _write(self, name: str, batch: list[Reading | ReadingBlock]) -> int:
         n = self.store.write_readings(batch, source=name, now=self.clock())
         batch.clear()
         return n
 
-    def _validated(self, name: str, items: Iterable[Reading | ReadingBlock | Rejected], started: datetime,
+    def _validated(self, name: str, items: Iterable[PullItem], started: datetime,
                    rejects: Counter[str]) -> Iterator[Reading | ReadingBlock]:
         source = self.sources[name]
         allowed = {s.code for s in self.settings.stations_of(source)}
         latest_ok = started + FUTURE_TOLERANCE
         for item in items:
+            if isinstance(item, RowsRead | Ignored):
+                continue  # the run ledger's events (connectors/base.py)
             if isinstance(item, ReadingBlock):
                 if _block_ok(item, allowed, latest_ok):
                     yield item
@@ -369,8 +398,8 @@ class Collector:
             self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
 
-def _until(deadline: Deadline, items: Iterable[Reading | ReadingBlock | Rejected]
-           ) -> Iterator[Reading | ReadingBlock | Rejected]:
+def _until(deadline: Deadline, items: Iterable[PullItem]
+           ) -> Iterator[PullItem]:
     try:
         for item in items:
             deadline.check()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from board.domain.figures import Unit, unit_of
+from board.domain.hours import ClosedDay
 from board.domain.timeutil import day_start, local, local_date
 from board.domain.weeks import IsoWeek
 from board.i18n import t
@@ -79,6 +80,11 @@ def fmt_hours(hours: float | None, lang: str = "fi") -> str:
     return "–" if hours is None else fmt_minutes(hours * 60, lang)
 
 
+def fmt_days(days: float | None, lang: str = "fi") -> str:
+    """A wait in whole days, as T3 is reported: ``12 vrk`` (``12 dygn``, ``12 d``)."""
+    return "–" if days is None else f"{fmt_int(days)}{NBSP}{_DAY_UNIT.get(lang, 'vrk')}"
+
+
 def fmt_time(ts: datetime, lang: str = "fi") -> str:
     """``klo 10.42`` (fi), ``kl. 10.42`` (sv), ``10:42`` (en)."""
     loc = local(ts)
@@ -125,6 +131,15 @@ def fmt_stamp(ts: datetime, lang: str = "fi") -> str:
 def fmt_opening(ts: datetime, lang: str = "fi") -> str:
     """When a closed station opens: ``ma klo 8.00``."""
     return f"{fmt_weekday(ts, lang)} {fmt_time(ts, lang)}"
+
+
+def fmt_closed_day(day: ClosedDay | None, lang: str) -> str:
+    """"Suljettu — loppiainen" on a holiday, "Suljettu tänään poikkeuksellisesti" on a closed exception day."""
+    if day is None:
+        return ""
+    if day.kind == "holiday":
+        return t("hours.closed_holiday", lang, holiday=t(f"holiday.{day.holiday}", lang))
+    return t("hours.closed_exception", lang)
 
 
 def fmt_when(ts: datetime, now: datetime, lang: str = "fi") -> str:
@@ -176,6 +191,7 @@ _BY_UNIT: dict[str, Callable[[float | None, str], str]] = {
     "score": lambda v, _lang: fmt_signed_int(v),
     "min": fmt_minutes,
     "h": fmt_hours,
+    "d": fmt_days,
 }
 
 

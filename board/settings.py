@@ -7,6 +7,7 @@ Files (in ``BOARD_CONFIG_DIR``, default ``config/``):
 * ``metrics.yaml``  thresholds (with per-station overrides) and targets
 * ``sources.yaml``  sources, their kind, schedule and staleness limit
 * ``alerts.yaml``   alert rules, channels and subscriptions (board/alerts/settings.py)
+* ``care_guarantee.yaml`` care-guarantee rules by date, T3 professions (board/care_settings.py)
 
 From the environment (read by :mod:`board.environment`, handed in):
 the store's URL (default: SQLite file ``data/board.sqlite`` in the project),
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +36,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from board import secrets
 from board.access_settings import AccessSettings
 from board.alerts.settings import AlertSettings, AlertsFile, read_alerts
-from board.domain.hours import OpeningHours
+from board.care_settings import CareGuaranteeFile
+from board.domain.access_to_care import CareGuarantee
+from board.domain.hours import OpeningHours, parse_exceptions
 from board.domain.metrics import KNOWN_FIGURES
 from board.domain.snapshot import SAMPLE_OF
 from board.domain.status import Threshold
@@ -104,12 +108,22 @@ class Station(_Strict):
     municipality: str = Field(min_length=1)
     population: int | None = Field(None, ge=0)
     opening_hours: dict[str, str] | None = None
+    #: Dates with other hours than the weekday's: ``{2026-12-24: closed, 2026-03-12: "08:00-12:00"}``.
+    exception_days: dict[date | str, str] = {}
+    #: A unit open on public holidays (a 24/7 emergency unit); otherwise a holiday is a closed day.
+    open_on_holidays: bool = False
 
     @field_validator("opening_hours")
     @classmethod
     def _hours(cls, v: dict[str, str] | None) -> dict[str, str] | None:
         if v is not None:
             OpeningHours.parse(v)  # raises ValueError naming the weekday and the expected form
+        return v
+
+    @field_validator("exception_days")
+    @classmethod
+    def _exceptions(cls, v: dict[date | str, str]) -> dict[date | str, str]:
+        parse_exceptions(v)  # raises ValueError naming the date and the expected form
         return v
 
     @field_validator("code")
@@ -122,7 +136,15 @@ class Station(_Strict):
 
 class StationsFile(_Strict):
     default_opening_hours: dict[str, str] = {d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+    #: Exception days of every station (a station's own exception on the same date wins).
+    exception_days: dict[date | str, str] = {}
     stations: list[Station] = Field(min_length=1)
+
+    @field_validator("exception_days")
+    @classmethod
+    def _exceptions(cls, v: dict[date | str, str]) -> dict[date | str, str]:
+        parse_exceptions(v)
+        return v
 
     @field_validator("default_opening_hours")
     @classmethod
@@ -221,6 +243,13 @@ class Settings:
     environment: Environment = field(default_factory=Environment, compare=False, repr=False)
     #: ``alerts.yaml`` (board/alerts/settings.py); see :attr:`alerts`.
     alerts_file: AlertsFile = field(default_factory=AlertsFile, compare=False, repr=False)
+    #: ``care_guarantee.yaml`` (board/care_settings.py); see :attr:`care_guarantee`.
+    care_file: CareGuaranteeFile = field(default_factory=CareGuaranteeFile, compare=False, repr=False)
+
+    @cached_property
+    def care_guarantee(self) -> CareGuarantee:
+        """The care-guarantee rules by date and the T3 professions shown."""
+        return self.care_file.to_domain()
 
     @cached_property
     def alerts(self) -> AlertSettings:
@@ -248,7 +277,9 @@ class Settings:
     @cached_property
     def _opening_hours(self) -> dict[str, OpeningHours]:
         default = self.stations_file.default_opening_hours
-        return {s.code: OpeningHours.parse(s.opening_hours or default) for s in self.stations}
+        common = parse_exceptions(self.stations_file.exception_days)
+        return {s.code: OpeningHours.parse(s.opening_hours or default, s.exception_days, s.open_on_holidays)
+                .with_exceptions(common) for s in self.stations}
 
     def opening_hours(self, code: str) -> OpeningHours:
         self.station(code)  # a readable KeyError for an unknown code
@@ -317,7 +348,8 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                              figure in o for o in metrics.station_overrides.values()))
     url = absolute_sqlite_url(database_url or env.database_url or default_database_url())
     secrets.register_url_password(url)
-    return Settings(cdir, url, board, stations, metrics, sources, env, alerts)
+    care = _load(cdir / "care_guarantee.yaml", CareGuaranteeFile, required=False)
+    return Settings(cdir, url, board, stations, metrics, sources, env, alerts, care)
 
 
 def _sign_in_override(board: BoardSettings, override: str | None) -> BoardSettings:

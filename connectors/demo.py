@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from board.domain.reading import ReadingBlock, Rejected
+from board.domain.reading import PullItem, ReadingBlock, Rejected, RowsRead
 from board.domain.timeutil import UTC, day_bounds, ensure_utc, local_date
 from board.settings import DemoSource, Settings, Station
 from connectors.base import CheckResult
@@ -68,7 +68,7 @@ class DemoConnector:
         #: Worker processes for a long pull (0: always simulate in this process).
         self.workers = min(MAX_WORKERS, (os.cpu_count() or 1) - 1)
 
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[ReadingBlock | Rejected]:
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
         until = ensure_utc(until)
         if since is None:
             since = until - timedelta(days=self.source.backfill_days)
@@ -90,6 +90,7 @@ class DemoConnector:
                     ts = instants[s] = datetime.fromtimestamp(s, UTC)
                 times.append(ts)
             yield ReadingBlock(code, COLUMNS, tuple(times), values)
+            yield RowsRead(len(times))  # the run ledger: one row per instant of the block
 
     def _tasks(self, since: datetime, until: datetime) -> list[Task]:
         """The window's work, newest first: today alone, then each simulator period's days (oldest first within)."""

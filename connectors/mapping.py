@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from decimal import Decimal
 from typing import Any
 
@@ -37,8 +38,12 @@ from board.domain.timeutil import UTC, day_bounds, local_date
 from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
 from connectors.errors import ConfigurationError, DataError
+from connectors.times import FoldTracker, local_instant, parse_clock, parse_day
+from connectors.values import parse_duration, parse_share
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+#: Each metric's unit: durations and shares are read in the forms sources write them (connectors.values).
+_UNITS = {code: m.unit for code, m in METRICS.items()}
 MAX_QUOTED = 40
 #: How many column names a message lists at most.
 MAX_LISTED_NAMES = 12
@@ -108,39 +113,62 @@ def parse_number(value: Any) -> float:
 _FI_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
 
 
-def parse_time(value: Any, zone: Any, until: datetime) -> datetime:
-    """An aware UTC time from a database value, ISO 8601 or Finnish text; ValueError otherwise.
+def time_parts(value: Any) -> datetime | date:
+    """What a time field holds: an aware date-time, a naive local date-time (wall clock), or a date alone.
 
-    A bare date stands for that day's total: the day's last minute, or
-    ``until`` (the pull's start) when the day is not over yet.
+    ValueError with the reason when it is none of these (a time of day alone
+    is refused with advice: map the date column too).
     """
     if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        return _end_of_day(value, until)
-    elif isinstance(value, str):
+        if value.tzinfo is None and value.date() in (date(1899, 12, 30), date(1899, 12, 31)):
+            raise ValueError(f"{quote(value)} is a time of day without a date; map the date column too, "
+                             "e.g. time: [Päivämäärä, Klo]")
+        return value
+    if isinstance(value, date):
+        return value
+    if isinstance(value, dt_time):
+        raise ValueError(f"{quote(value)} is a time of day without a date; map the date column too, "
+                         "e.g. time: [Päivämäärä, Klo]")
+    if isinstance(value, str):
         text = value.strip()
         m = _FI_DATE.match(text)
         if m:
             d, mo, y, hh, mm, ss = m.groups()
             try:
                 if hh is None:
-                    return _end_of_day(date(int(y), int(mo), int(d)), until)
-                dt = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
+                    return date(int(y), int(mo), int(d))
+                return datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
             except ValueError:
                 raise ValueError(f"{quote(value)} is not a valid date") from None
-        else:
-            try:
-                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                    return _end_of_day(date.fromisoformat(text), until)
-                dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-            except ValueError:
-                raise ValueError(f"{quote(value)} is not a time (expected ISO 8601 or dd.mm.yyyy hh.mm)") from None
-    else:
-        raise ValueError(f"{quote(value)} is not a time")
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=zone)
-    return dt.astimezone(UTC)
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return date.fromisoformat(text)
+            return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            pass
+        try:
+            parse_clock(text)
+        except ValueError:
+            raise ValueError(f"{quote(value)} is not a time (expected ISO 8601 or dd.mm.yyyy hh.mm)") from None
+        raise ValueError(f"{quote(value)} is a time of day without a date; map the date column too, "
+                         "e.g. time: [Päivämäärä, Klo]")
+    raise ValueError(f"{quote(value)} is not a time")
+
+
+def parse_time(value: Any, zone: Any, until: datetime) -> datetime:
+    """An aware UTC time from a database value, ISO 8601 or Finnish text; ValueError otherwise.
+
+    A bare date stands for that day's total: the day's last minute, or
+    ``until`` (the pull's start) when the day is not over yet. A local time
+    the clock skipped (spring forward) is refused (:class:`connectors.times.NonexistentTime`);
+    a local time of the repeated autumn hour is read as the first (summer time) one.
+    """
+    parts = time_parts(value)
+    if not isinstance(parts, datetime):
+        return _end_of_day(parts, until)
+    if parts.tzinfo is None:
+        return local_instant(parts, zone)
+    return parts.astimezone(UTC)
 
 
 def _end_of_day(day: date, until: datetime) -> datetime:
@@ -211,13 +239,21 @@ class RecordMapper:
         self.zone = mapping.zone
         self.what = what  # "column" (SQL, files) or "field" (JSON)
         self._lower_codes = {c.lower(): c for c in self.stations}
+        #: Set by :meth:`begin`: a source read whole in its own order (a file) tells the two October hours apart.
+        self._folds: FoldTracker | None = None
+        #: Whether the last mapped record's time was a date alone (a daily total), for duplicate checks.
+        self.last_date_only = False
+
+    def begin(self, rows_in_order: bool) -> None:
+        """A new file or result starts; ``rows_in_order``: its row order may place the repeated autumn hour."""
+        self._folds = FoldTracker() if rows_in_order else None
 
     # -- the fields the mapping needs
     def required_fields(self) -> list[str]:
         m = self.mapping
         if m.layout == "long":
-            return [m.station, m.time, m.metric, m.value]
-        return [m.station, m.time]
+            return [m.station, *m.time_fields, m.metric, m.value]
+        return [m.station, *m.time_fields]
 
     def mapped_fields(self) -> set[str]:
         m = self.mapping
@@ -226,7 +262,8 @@ class RecordMapper:
             fields |= set(m.metrics)
         return fields
 
-    def check_columns(self, columns: Iterable[str], source_name: str = "the query result") -> None:
+    def check_columns(self, columns: Iterable[str], source_name: str = "the query result",
+                      every_metric: bool = False) -> None:
         """For tabular sources, once per result: required columns present, no personal columns.
 
         Raises ConfigurationError for a missing column (the query or mapping is
@@ -244,6 +281,13 @@ class RecordMapper:
                 f"{self.what} {quote_names(missing)} missing from {source_name}; "
                 f"its {self.what}s are: {quote_names(columns)}"
                 " (fix the query/export or mapping in sources.yaml)")
+        if every_metric and self.mapping.layout == "wide":
+            absent = [c for c, m in self.mapping.metrics.items() if m != IGNORE and c not in columns]
+            if absent:
+                raise ConfigurationError(
+                    f"metric {self.what}{'s' if len(absent) > 1 else ''} {quote_names(absent)} missing from "
+                    f"{source_name}; its {self.what}s are: {quote_names(columns)} (fix the export or "
+                    "mapping.metrics in sources.yaml)")
         if self.mapping.layout == "wide" and not any(c in columns for c in self.mapping.metrics):
             raise ConfigurationError(
                 f"none of the metric {self.what}s {quote_names(self.mapping.metrics)} is in "
@@ -261,12 +305,13 @@ class RecordMapper:
                                   "record refused: the board takes aggregates only")
         m = self.mapping
         station = self._station(self._get(record, m.station))
-        ts = self._time(self._get(record, m.time))
         if m.layout == "long":
             metric = self._metric(self._get(record, m.metric))
             if metric is None:
                 return []
+            ts = self._time(record, (station, metric))
             return [Reading(station, metric, ts, self._value(metric, self._get(record, m.value)))]
+        ts = self._time(record, station)
         readings = []
         for column, metric in m.metrics.items():
             if metric == IGNORE:
@@ -309,18 +354,40 @@ class RecordMapper:
             raise RecordError(f"unknown metric {quote(text)} (map it in mapping.metrics, or to '{IGNORE}')")
         return code
 
-    def _time(self, raw: Any) -> datetime:
+    def _time(self, record: Mapping[str, Any], series: Any) -> datetime:
+        """The record's instant, from one time field or from a date field and a time-of-day field."""
+        fields = self.mapping.time_fields
+        label = " + ".join(repr(f) for f in fields)
         try:
-            ts = parse_time(raw, self.zone, self.until)
+            if len(fields) == 2:
+                day = parse_day(self._get(record, fields[0]))
+                wall: datetime | date = datetime.combine(day, parse_clock(self._get(record, fields[1])))
+            else:
+                wall = time_parts(self._get(record, fields[0]))
+            self.last_date_only = not isinstance(wall, datetime)
+            if not isinstance(wall, datetime):
+                ts = _end_of_day(wall, self.until)
+            elif wall.tzinfo is not None:
+                ts = wall.astimezone(UTC)
+            elif self._folds is not None:
+                ts = self._folds.instant(series, wall, self.zone)
+            else:
+                ts = local_instant(wall, self.zone)
         except ValueError as e:
-            raise RecordError(f"{self.what} {self.mapping.time!r}: {e}") from None
+            raise RecordError(f"{self.what} {label}: {e}") from None
         if ts > self.until + FUTURE_TOLERANCE:
-            raise RecordError(f"{self.what} {self.mapping.time!r}: time is in the future")
+            raise RecordError(f"{self.what} {label}: time is in the future")
         return ts
 
     def _value(self, metric: str, raw: Any) -> float:
         try:
-            value = parse_number(raw)
+            unit = _UNITS[metric]
+            if unit in ("min", "h", "d"):
+                value = parse_duration(raw, unit, self.mapping.units.get(metric))
+            elif unit == "share":
+                value = parse_share(raw, self.mapping.units.get(metric, "auto"))
+            else:
+                value = parse_number(raw)
         except ValueError as e:
             raise RecordError(f"{metric}: {e}") from None
         problem = range_problem(metric, value)

@@ -161,13 +161,9 @@ class Simulator:
             n = min(60, minutes - h0)
             local_min[h0:h0 + n] = loc.hour * 60 + loc.minute + np.arange(n)
         hours = local_min // 60
-        opening = st.hours.hours_on(day.weekday())
-        if opening is None:
-            is_open = np.zeros(minutes, dtype=bool)
-        else:
-            o_start = opening[0].hour * 60 + opening[0].minute
-            o_end = opening[1].hour * 60 + opening[1].minute
-            is_open = (local_min >= o_start) & (local_min < o_end)
+        is_open = np.zeros(minutes, dtype=bool)
+        for o_start, o_end in st.hours.intervals_on(day):  # holidays and exception days closed, lunch breaks
+            is_open |= (local_min >= o_start) & (local_min < o_end)
         open_minutes = int(is_open.sum())
 
         weekday = day.weekday()

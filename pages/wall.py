@@ -66,7 +66,7 @@ def live_board() -> None:
         logging.getLogger(__name__).exception("wall %s: cannot read the store", code)
         st.html(render_unavailable(settings.station(code).name, utcnow(), lang, refresh))
         return
-    st.html(render_wall(view, lang, sup.next_opening(code, view.now), spot, plan.unknown))
+    st.html(render_wall(view, lang, sup.next_opening(code, view.now), spot, plan.unknown, refresh))
 
 
 live_board()

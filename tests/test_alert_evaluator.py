@@ -37,15 +37,15 @@ def test_projections_from_the_store_are_the_backtests_projections(tmp_path: Path
     days = SimulatedDays(sim, 60, 30)
     day = date(2026, 11, 24)
     for code in ("kajaani", "paltamo", "ristijarvi"):
-        opens, closes = (t.hour * 60 + t.minute for t in s.opening_hours(code).hours_on(day.weekday()))
+        opens, closes = s.opening_hours(code).weekly[day.weekday()][0]  # one interval, in local minutes
         past = [days.history(code, d) for d in pj.comparable_days(day, lambda d: True)]
         expected = pj.project(days.today(code, day), pj.build_profile(past, opens, closes), 12 * 60, opens, closes)
         got = stored[code]
         assert got.ok, got
         assert (got.queue, got.queue_low, got.queue_high) == (expected.queue, expected.queue_low, expected.queue_high)
         assert got.same_day_share == pytest.approx(expected.same_day_share)
-        assert got.closes_at == datetime.combine(day, s.opening_hours(code).hours_on(1)[1]).replace(
-            tzinfo=UTC) - timedelta(hours=2)
+        assert got.closes_at == datetime.combine(day, datetime.min.time()).replace(
+            tzinfo=UTC) + timedelta(minutes=closes) - timedelta(hours=2)
         assert got.path[0][0] == NOON and got.path[-1][0] == got.closes_at
 
     # The wall shows it under the queue ("ennuste klo 18.00: N jonossa (low–high)"), judged like a queue.

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from board.domain import projection as pj
+from board.domain.hours import DAY_MINUTES, instant
 from board.domain.timeutil import HELSINKI, UTC, day_bounds, day_start, local, local_date
 from board.settings import Settings
 from board.store import Store
@@ -48,14 +49,12 @@ class Projector:
 
     def _compute(self, code: str, now: datetime) -> pj.StationProjection:
         day = local_date(now)
-        hours = self.settings.opening_hours(code)
-        opening = hours.hours_on(day.weekday())
+        span = self.settings.opening_hours(code).span_on(day)  # holidays and exception days applied
         clock = _clock(now)
-        if opening is None or not _minutes(opening[0]) <= clock < _minutes(opening[1]):
+        if span is None or not span[0] <= clock < span[1]:  # a lunch break lies inside the span
             self._today.pop(code, None)
             return pj.StationProjection(code, now, reason=pj.Reason.CLOSED.value)
-        span = (_minutes(opening[0]), _minutes(opening[1]))
-        closes_at = datetime.combine(day, opening[1], tzinfo=HELSINKI).astimezone(UTC)
+        closes_at = instant(day, span[1])
         name = pj.holiday_name(day)
         if name is not None:
             return pj.StationProjection(code, now, closes_at, reason=pj.Reason.HOLIDAY.value, detail=name)
@@ -76,7 +75,7 @@ class Projector:
             for old in [k for k in self._profiles if k[0] == code]:
                 del self._profiles[old]  # yesterday's usual day is not today's
             hours = self.settings.opening_hours(code)
-            days = pj.comparable_days(day, lambda d: hours.hours_on(d.weekday()) is not None)
+            days = pj.comparable_days(day, lambda d: hours.comparable(day, d))  # same hours (not an exception)
             past = [pj.queue_day(d, self.store.series(code, pj.QUEUE_METRICS, *day_bounds(d)))
                     for d in days]
             self._profiles[key] = pj.build_profile(past, *span)
@@ -101,12 +100,10 @@ def _clock(ts: datetime) -> float:
     return loc.hour * 60 + loc.minute + loc.second / 60
 
 
-def _minutes(t: time) -> float:
-    return t.hour * 60 + t.minute
-
-
 def _at(day: date, clock_minute: float) -> datetime:
     """The UTC instant of a Helsinki clock minute on ``day`` (wall-clock arithmetic: DST days too)."""
+    if clock_minute >= DAY_MINUTES:  # 24:00, a round-the-clock unit's closing
+        return instant(day, DAY_MINUTES) + timedelta(minutes=clock_minute - DAY_MINUTES)
     whole = int(clock_minute)
     return datetime.combine(day, time(whole // 60 % 24, whole % 60), tzinfo=HELSINKI).astimezone(UTC) + \
         timedelta(minutes=clock_minute - whole)

@@ -1,13 +1,16 @@
-"""Finnish public holidays, for choosing which past days are comparable.
+"""Finnish public holidays: the days a station is closed (board/domain/hours.py) and left out of history.
 
 Why it exists: the end-of-day projection learns a station's usual day from
 the same weekday in recent weeks. A public holiday is not a usual day (the
 station is closed or quiet, and the next working day is busier), so it is
 left out of that history, and no projection is made on one.
 
-Why not the ``holidays`` package: its current releases require
-``python-dateutil<3`` while the board's lock pins 4.0.0 (through pandas);
-taking it in would downgrade a shared dependency for fifteen dates a year.
+Why not the ``holidays`` package: its current releases (0.108) require
+``python-dateutil>=2.9.0.post0,<3`` and the board's lock pins 4.0.0 (pip's
+resolver: ResolutionImpossible). pandas does not need 4.0.0 (it asks
+``>=2.9.0``), so it could be taken in by downgrading dateutil and adding
+``six``; for fifteen dates a year that is not worth a shared dependency's
+downgrade (README "Opening hours").
 The rules below are the Finnish ones (Act on the Church calendar and the
 public holidays of the Employment Contracts Act), including the de facto
 days off that employers and health stations keep: Midsummer Eve and

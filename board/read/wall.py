@@ -16,12 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from board.domain.figures import Family, metrics_of
+from board.domain.figures import WALL_FAMILIES, Family, metrics_of
+from board.domain.hours import ClosedDay, instant
 from board.domain.notice import Notice
 from board.domain.projection import StationProjection
 from board.domain.snapshot import Tile, build_tiles, headline_series
 from board.domain.status import Status
-from board.domain.timeutil import at_local, day_bounds, day_start, local_date, utcnow
+from board.domain.timeutil import day_bounds, day_start, local_date, utcnow
 from board.settings import Settings, Station
 from board.store import Store
 
@@ -48,6 +49,11 @@ class StationView:
     projection: StationProjection | None = None
     #: Its judgement: the station's queue_waiting thresholds applied to the queue expected at closing.
     projection_status: Status = Status.NEUTRAL
+    #: Why today is closed beyond the weekday's hours: a public holiday or an exception day (None otherwise).
+    closed_day: ClosedDay | None = None
+    #: Why there is no projection: a :class:`board.domain.projection.Reason` value, or ``missing`` (none stored
+    #: or older than PROJECTION_FRESH); None when there is one.
+    projection_reason: str | None = None
 
     def tile(self, family: Family) -> Tile:
         return next(t for t in self.tiles if t.family is family)
@@ -64,7 +70,8 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
     station = settings.station(code)
     start = day_start(local_date(now))
     latest = store.latest_values(code)
-    is_open = settings.opening_hours(code).is_open(now)
+    hours = settings.opening_hours(code)
+    is_open = hours.is_open(now)
     tiles = build_tiles(
         latest,
         now=now,
@@ -80,19 +87,27 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         trends = station_trends(store, code, window[0], now)
     # Read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
     notices = store.notices(active_at=now, station=code)
-    projection, judged = _projection(settings, store, code, now)
-    view = StationView(station, now, is_open, tiles, window, notices, projection, judged)
+    projection, judged, reason = current_projection(settings, store, code, now)
+    closed_day = None if is_open else hours.closed_day(local_date(now))
+    view = StationView(station, now, is_open, tiles, window, notices, projection, judged, closed_day, reason)
     return view if trends is None else with_trends(view, trends)
 
 
-def _projection(settings: Settings, store: Store, code: str,
-                now: datetime) -> tuple[StationProjection | None, Status]:
-    """The station's stored projection if it is current and says something, judged like a queue at closing."""
+#: Why a station has no projection when none is stored, or the stored one is too old to show.
+MISSING = "missing"
+
+
+def current_projection(settings: Settings, store: Store, code: str,
+                now: datetime) -> tuple[StationProjection | None, Status, str | None]:
+    """The station's stored projection if it is current and says something, judged like a queue at closing;
+    else None and why not (the overview says it)."""
     p = store.projections([code]).get(code)
-    if p is None or not p.ok or not timedelta(0) <= now - p.computed_at <= PROJECTION_FRESH:
-        return None, Status.NEUTRAL
+    if p is None or not timedelta(0) <= now - p.computed_at <= PROJECTION_FRESH:
+        return None, Status.NEUTRAL, MISSING
+    if not p.ok:
+        return None, Status.NEUTRAL, p.reason or MISSING
     threshold = settings.thresholds_for(code).get("queue_waiting")
-    return p, threshold.evaluate(p.queue) if threshold is not None else Status.NEUTRAL
+    return p, threshold.evaluate(p.queue) if threshold is not None else Status.NEUTRAL, None
 
 
 def with_trends(view: StationView, trends: Mapping[Family, Trend]) -> StationView:
@@ -111,11 +126,11 @@ def with_trends(view: StationView, trends: Mapping[Family, Trend]) -> StationVie
 def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime, datetime]:
     """Today's opening hours widened by an hour each side (the whole day when closed all day)."""
     today = local_date(now)
-    hours = settings.opening_hours(code).hours_on(today.weekday())
-    if hours is None:
+    span = settings.opening_hours(code).span_on(today)  # holidays and exception days applied
+    if span is None:
         return day_bounds(today)
-    start = max(day_start(today), at_local(today, hours[0]) - TREND_MARGIN)
-    end = min(day_bounds(today)[1], at_local(today, hours[1]) + TREND_MARGIN)
+    start = max(day_start(today), instant(today, span[0]) - TREND_MARGIN)
+    end = min(day_bounds(today)[1], instant(today, span[1]) + TREND_MARGIN)
     return start, end
 
 
@@ -126,7 +141,7 @@ def station_trends(store: Store, code: str, start: datetime, now: datetime) -> d
     web server caches it longer than the numbers: a sparkline a minute old
     looks the same from across a corridor.
     """
-    families = list(Family)
+    families = list(WALL_FAMILIES)
     wanted = [m for f in families for m in metrics_of(f)]
     by_family: dict[Family, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     family_of = {m: f for f in families for m in metrics_of(f)}

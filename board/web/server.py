@@ -26,6 +26,11 @@ first browser connects:
   even a different ``BOARD_DATABASE_URL`` and so a different store. Here the
   environment stays what the service manager gave, and both resolve alike.
 
+* **The page shell** (:mod:`board.web.shell`): every page's ``index.html``
+  carries "Ladataan…" from the first paint, ``<html lang>`` follows the UI
+  language, a wall keeps its clock and says when it has lost the server, and
+  Streamlit's developer error dialogs are off (``blockErrorDialogs``).
+
 Uploads are off in ``.streamlit/config.toml`` (``server.maxUploadSize = 0``:
 every non-empty upload is answered 413 before it is kept); the nginx block
 in docs/DEPLOY.md does not pass the upload endpoint at all.
@@ -73,6 +78,17 @@ def keep_environment() -> None:
     Secrets._maybe_delete_environment_variable = staticmethod(lambda k, v: None)  # type: ignore[method-assign]
 
 
+def default_language() -> str:
+    """The configured UI language for the page shell's first paint ("fi" when the configuration cannot be read:
+    the pages themselves say what is wrong with it)."""
+    try:
+        from board.settings import load_settings
+
+        return load_settings().board.language
+    except Exception:  # a broken configuration is reported by the pages, not here
+        return "fi"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m board.web.server APP [streamlit run options]``: ``streamlit run``, narrowed as above."""
     handler = logging.StreamHandler()
@@ -81,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     log.propagate = False
     restrict_browser_messages()
     keep_environment()
+    from board.web import shell
+
+    shell.install(default_language())
     from streamlit.web import cli
 
     cli.main(args=["run", *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")

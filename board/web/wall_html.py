@@ -35,29 +35,36 @@ def badge_icon(status: Status) -> str:
 
 
 def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | None = None,
-                spot: Spot | None = None, skipped: Sequence[str] = ()) -> str:
+                spot: Spot | None = None, skipped: Sequence[str] = (), refresh_seconds: int = 15) -> str:
     """The whole wall board for one station; ``spot`` when a kiosk rotates, ``skipped`` unknown codes in its URL."""
     now = view.now
     name = escape(view.station.name)
     closed = ""
     if not view.is_open:
-        when = ""
-        if next_opening is not None:
-            when = escape(t("wall.opens", lang, when=fmt.fmt_opening(next_opening, lang)))
-        else:
-            when = escape(t("status.closed", lang))
-        closed = (f'<div class="closed-banner" data-closed="true">{badge_icon(Status.CLOSED)}'
-                  f'<span>{when}</span></div>')
+        words = [w for w in (fmt.fmt_closed_day(view.closed_day, lang),
+                             t("wall.opens", lang, when=fmt.fmt_opening(next_opening, lang)) if next_opening else "")
+                 if w] or [t("status.closed", lang)]
+        why = f' data-closed-day="{view.closed_day.kind}"' if view.closed_day else ""
+        closed = (f'<div class="closed-banner" data-closed="true"{why}>{badge_icon(Status.CLOSED)}'
+                  f'<span>{escape(" · ".join(words))}</span></div>')
     tiles = "".join(render_tile(tile, view, lang) for tile in view.tiles)
     notices = render_notices(view.notices, lang)
     return (
         f'<div class="wall{" has-notices" if notices else ""}" data-station="{escape(view.station.code)}" '
-        f'data-lang="{lang}" data-notices="{min(len(view.notices), MAX_WALL_NOTICES)}">'
+        f'data-lang="{lang}" data-notices="{min(len(view.notices), MAX_WALL_NOTICES)}" '
+        f'{_watch(now, lang, refresh_seconds)}>'
         f'<header class="wall-head">{_title(name, render_kiosk(spot, skipped, lang))}{closed}'
         f'<div class="clock"><span class="date">{escape(fmt.fmt_date(now, lang, weekday=True))}</span>'
         f'<span class="time" data-now="{now.isoformat()}">{escape(fmt.fmt_clock(now, lang))}</span></div></header>'
         f'{notices}<main class="tiles">{tiles}</main></div>'
     )
+
+
+def _watch(now: datetime, lang: str, refresh_seconds: int) -> str:
+    """What the page shell's wall watcher needs (board/web/shell/shell.js): the server's time of this board, the
+    refresh period, and the texts it shows when no new board comes (``{time}`` is filled in by the browser)."""
+    return (f'data-now="{now.isoformat()}" data-refresh="{int(refresh_seconds)}" '
+            f'data-offline="{escape(t("wall.offline", lang))}" data-frozen="{escape(t("wall.frozen", lang))}"')
 
 
 def _title(name: str, kiosk: str) -> str:
@@ -197,7 +204,8 @@ def _sparkline(tile: Tile, view: StationView, lang: str) -> str:
 def render_unavailable(station_name: str, now: datetime, lang: str, refresh_seconds: int) -> str:
     """Shown instead of the tiles when the store cannot be read: no numbers, a plain reason."""
     return (
-        f'<div class="wall" data-unavailable="true"><header class="wall-head"><h1>{escape(station_name)}</h1>'
+        f'<div class="wall" data-unavailable="true" data-lang="{lang}" {_watch(now, lang, refresh_seconds)}>'
+        f'<header class="wall-head"><h1>{escape(station_name)}</h1>'
         f'<div class="clock"><span class="date">{escape(fmt.fmt_date(now, lang, weekday=True))}</span>'
         f'<span class="time">{escape(fmt.fmt_clock(now, lang))}</span></div></header>'
         f'<main class="unavailable">{badge_icon(Status.NO_DATA)}'

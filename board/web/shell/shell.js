@@ -1,0 +1,97 @@
+/* The board's page shell: runs in every page before Streamlit's own code, and keeps running when the server is gone.
+ *
+ * - Sets <html lang> to the UI language (?lang= first, then what the page says in its --board-lang CSS property).
+ * - "Ladataan…" shows from the first paint until the page has content: the text of <html lang> (set here, before the
+ *   body is parsed) is the one shown; shell.css hides it when the page has content.
+ * - On a wall (.wall[data-now]): runs the clock in the browser (with the server's clock offset), asks the server's
+ *   health endpoint every few seconds, and when the server does not answer — or no new board has arrived for two
+ *   refresh periods and more — marks every figure as not current and says since when, in the wall's language.
+ *   A new board from the server (Streamlit reconnects by itself) clears it.
+ * Texts come from board/texts/*.toml, filled in by board/web/shell/__init__.py as BOARD_SHELL.
+ */
+(() => {
+  "use strict";
+  const S = window.BOARD_SHELL;
+  const root = document.documentElement;
+  const LANGS = ["fi", "sv", "en"];
+  const asked = new URLSearchParams(location.search).get("lang");
+  root.lang = LANGS.includes(asked) ? asked : S.lang;
+  if (/\/wall$/.test(location.pathname.replace(/\/+$/, ""))) root.classList.add("board-wall");
+
+  function pageLanguage() {
+    const wall = document.querySelector(".wall[data-lang]");
+    const said = wall ? wall.dataset.lang : getComputedStyle(root).getPropertyValue("--board-lang").trim();
+    if (LANGS.includes(said) && root.lang !== said) root.lang = said;
+  }
+
+  const HELSINKI = new Intl.DateTimeFormat("en-GB", {timeZone: "Europe/Helsinki", hour: "2-digit", minute: "2-digit",
+                                                      hourCycle: "h23"});
+  function clock(ms, lang) {
+    const parts = HELSINKI.formatToParts(new Date(ms));
+    const h = parts.find(p => p.type === "hour").value, m = parts.find(p => p.type === "minute").value;
+    return lang === "en" ? `${h}:${m}` : `${Number(h)}.${m}`;
+  }
+
+  const state = {wall: null, seenAt: 0, offset: 0, lastOk: Date.now(), down: false, downWall: null, pinging: false,
+                 lastPing: 0};
+
+  async function ping(timeoutMs) {
+    state.pinging = true;
+    try {
+      const r = await fetch(new URL("_stcore/health", location.href), {cache: "no-store",
+                                                                      signal: AbortSignal.timeout(timeoutMs)});
+      if (!r.ok) throw new Error(String(r.status));
+      state.lastOk = Date.now();
+      state.down = false;
+    } catch (e) {
+      if (!state.down) { state.down = true; state.downWall = state.wall; }
+    } finally {
+      state.pinging = false;
+    }
+  }
+
+  function watchWall() {
+    const wall = document.querySelector(".wall[data-now]");
+    if (!wall) return;
+    const now = Date.now();
+    if (wall !== state.wall) {
+      state.wall = wall;
+      state.seenAt = now;
+      const serverNow = Date.parse(wall.dataset.now);
+      if (!Number.isNaN(serverNow)) state.offset = serverNow - now;
+    }
+    const lang = wall.dataset.lang || root.lang;
+    const refresh = 1000 * Math.max(2, Number(wall.dataset.refresh) || 15);
+    const every = Math.min(5000, refresh / 2);
+    if (!state.pinging && now - state.lastPing >= every) { state.lastPing = now; ping(Math.min(4000, refresh)); }
+
+    const time = wall.querySelector(".clock .time");
+    const shown = clock(now + state.offset, lang);
+    if (time && time.textContent !== shown) time.textContent = shown;
+
+    let text = null;
+    if (state.down || state.downWall === wall) {
+      text = (wall.dataset.offline || "").replace("{time}", clock(state.lastOk + state.offset, lang));
+    } else if (now - state.seenAt > 2 * refresh + 5000) {
+      text = (wall.dataset.frozen || "").replace("{time}", clock(state.seenAt + state.offset, lang));
+    }
+    if (!state.down && state.downWall !== null && state.downWall !== wall) state.downWall = null;
+    wall.classList.toggle("is-offline", text !== null);
+    let banner = wall.querySelector(".offline-banner");
+    if (text === null) { if (banner) banner.remove(); return; }
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.className = "offline-banner";
+      banner.setAttribute("role", "alert");
+      const head = wall.querySelector(".wall-head");
+      if (head) head.after(banner); else wall.prepend(banner);
+    }
+    if (banner.textContent !== text) banner.textContent = text;
+  }
+
+  function tick() {
+    try { pageLanguage(); watchWall(); } catch (e) { console.error("board shell", e); }
+  }
+  setInterval(tick, 500);
+  document.addEventListener("DOMContentLoaded", tick);
+})();

@@ -1,0 +1,177 @@
+"""Dates, clock times and local instants as Finnish exports write them.
+
+Reception and reporting systems often write the date and the time of day in
+two columns (``Päivämäärä`` ``1.12.2026`` and ``Klo`` ``08.00``), or a date
+and an hour number; Excel keeps a time of day as a fraction of a day, which
+openpyxl hands over as ``datetime.time`` (or a float when the cell is not
+formatted). This module reads those pieces and joins them into one instant.
+
+Local wall-clock times are checked against the zone's rules instead of being
+shifted silently:
+
+* a time that does not exist (the spring-forward hour, 29.3.2026
+  03.00–03.59 in Helsinki) raises :class:`NonexistentTime`;
+* a time that happens twice (the October hour 03.00–03.59) is resolved by
+  :class:`FoldTracker` from the order of a file's rows, or raises
+  :class:`AmbiguousTime` when the order cannot tell.
+
+The parsers raise ValueError with an administrator's reason; they never
+decide what a problem costs (a row, a file): the caller does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+_CLOCK = re.compile(r"^(?:klo\.?\s*)?(\d{1,2})(?:[.:](\d{2})(?:[.:](\d{2}))?)?$", re.IGNORECASE)
+_DATE_FI = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+#: How openpyxl hands a time cell that carries Excel's day zero (1899-12-30/31): a time of day, no date.
+_EXCEL_DAY_ZERO = (date(1899, 12, 30), date(1899, 12, 31), date(1900, 1, 1))
+
+
+class NonexistentTime(ValueError):
+    """A local time the clock skipped (spring forward)."""
+
+
+class AmbiguousTime(ValueError):
+    """A local time that happens twice (autumn back) where the rows' order cannot tell which."""
+
+
+def _short(value: Any) -> str:
+    from connectors.mapping import quote  # the one quoting rule (no identity code, no secret, short)
+
+    return quote(value)
+
+
+def parse_clock(value: Any) -> time:
+    """A time of day: ``08.00``, ``8.00``, ``8:00``, ``08:00:00``, ``klo 8``, an hour number ``8``,
+    ``datetime.time``, or Excel's fraction of a day (``0.3333…``). ValueError otherwise."""
+    if isinstance(value, datetime):
+        if value.date() in _EXCEL_DAY_ZERO:
+            return value.time().replace(tzinfo=None)
+        raise ValueError(f"{_short(value)} is a date and time, not a time of day")
+    if isinstance(value, time):
+        return value.replace(tzinfo=None)
+    if isinstance(value, bool):
+        raise ValueError(f"{_short(value)} is not a time of day")
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{_short(value)} is not a time of day")
+        if number == int(number) and 0 <= number <= 23:
+            return time(int(number))  # an hour number
+        if 0 < number < 1:  # Excel's fraction of a day, to the second
+            seconds = round(number * 86400)
+            if seconds >= 86400:
+                raise ValueError(f"{_short(value)} is not a time of day")
+            return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+        raise ValueError(f"{_short(value)} is not a time of day (expected e.g. 08.00 or an hour 0–23)")
+    if isinstance(value, str):
+        m = _CLOCK.match(value.strip())
+        if m:
+            hh, mm, ss = (int(g) if g else 0 for g in m.groups())
+            if hh <= 23 and mm <= 59 and ss <= 59:
+                return time(hh, mm, ss)
+            if hh == 24 and mm == 0 and ss == 0:
+                raise ValueError(f"{_short(value)} is not a time of day (write 00.00 of the next day)")
+        raise ValueError(f"{_short(value)} is not a time of day (expected e.g. 08.00, 8:00, 08:00:00 or klo 8)")
+    raise ValueError(f"{_short(value)} is not a time of day")
+
+
+def parse_day(value: Any) -> date:
+    """A calendar day: ``1.12.2026``, ``2026-12-01``, a date cell, or a date-time at midnight."""
+    if isinstance(value, datetime):
+        if value.time() != time(0) or value.tzinfo is not None:
+            raise ValueError(f"{_short(value)} holds a time of day; map it alone as the time")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        m = _DATE_FI.match(text)
+        groups = (m.group(3), m.group(2), m.group(1)) if m else None
+        if groups is None:
+            iso = _DATE_ISO.match(text)
+            groups = iso.groups() if iso else None
+        if groups is not None:
+            try:
+                return date(int(groups[0]), int(groups[1]), int(groups[2]))
+            except ValueError:
+                raise ValueError(f"{_short(value)} is not a valid date") from None
+    raise ValueError(f"{_short(value)} is not a date (expected dd.mm.yyyy or yyyy-mm-dd)")
+
+
+def exists(wall: datetime, zone: ZoneInfo) -> bool:
+    """Does the naive local time ``wall`` happen in ``zone`` (it does not in the spring-forward gap)?"""
+    there = wall.replace(tzinfo=zone)
+    return there.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+
+
+def is_ambiguous(wall: datetime, zone: ZoneInfo) -> bool:
+    """Does the naive local time ``wall`` happen twice in ``zone`` (the autumn hour)?"""
+    return wall.replace(tzinfo=zone, fold=0).utcoffset() != wall.replace(tzinfo=zone, fold=1).utcoffset()
+
+
+def check_exists(wall: datetime, zone: ZoneInfo) -> None:
+    """Raise :class:`NonexistentTime` for a local time the clock skipped."""
+    if not exists(wall, zone):
+        raise NonexistentTime(
+            f"{wall:%d.%m.%Y %H.%M} does not exist in {zone.key} (the clocks were moved forward an hour); "
+            "refused rather than moved to another hour")
+
+
+def local_instant(wall: datetime, zone: ZoneInfo, fold: int = 0) -> datetime:
+    """The UTC instant of a naive local time; a time that does not exist raises :class:`NonexistentTime`."""
+    check_exists(wall, zone)
+    return wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+
+
+class FoldTracker:
+    """Tells the two October 03.xx hours apart from the order of one file's rows.
+
+    A series (one station, or one station's metric) whose rows are in time
+    order runs ``02.45, 03.00 … 03.45, 03.00 … 03.45, 04.00``: the first pass
+    through the repeated hour is summer time, the step back is the clock going
+    back, and the second pass is winter time. A row of the repeated hour that
+    comes after a later hour, or a third pass, cannot be placed: it raises
+    :class:`AmbiguousTime`. A series that has a single pass is read as the
+    first (summer time) hour.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[Any, tuple[datetime, int, bool]] = {}  # series -> (wall, fold, ambiguous)
+
+    def instant(self, series: Any, wall: datetime, zone: ZoneInfo) -> datetime:
+        check_exists(wall, zone)
+        ambiguous = is_ambiguous(wall, zone)
+        last = self._last.get(series)
+        fold = 0
+        if ambiguous and last is not None:
+            last_wall, last_fold, last_ambiguous = last
+            if last_ambiguous and last_fold == 0:
+                fold = 1 if wall <= last_wall else 0
+            elif last_ambiguous:  # already in the second pass
+                if wall < last_wall:
+                    raise self._cannot_tell(wall, zone, "it comes after the same hour's second pass")
+                fold = 1
+            elif last_wall > wall:
+                raise self._cannot_tell(wall, zone, "the rows before it are later (not in time order)")
+        self._last[series] = (wall, fold, ambiguous)
+        return wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+
+    @staticmethod
+    def _cannot_tell(wall: datetime, zone: ZoneInfo, why: str) -> AmbiguousTime:
+        return AmbiguousTime(
+            f"{wall:%d.%m.%Y %H.%M} happens twice in {zone.key} (the clocks were moved back an hour) and the "
+            f"order of the rows cannot tell which: {why}; write the time in UTC or with its offset")
+
+
+def end_of_day_minute(day: date, zone: ZoneInfo) -> datetime:
+    """The local day's last minute as a UTC instant (23.59, whatever the day's length)."""
+    start_next = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start_next - timedelta(minutes=1)

@@ -1,0 +1,125 @@
+"""The wall without its server: it says so in its language, marks every figure not current, keeps its clock.
+
+A real Chromium shows a wall (``?refresh=2``) and the overview of a real
+``python -m board serve``; the server process is stopped. Within two refresh
+periods the wall must show "Yhteys palvelimeen katkennut klo HH.MM — luvut
+eivät päivity" (the time it last reached the server, checked against this
+test's own clock in Helsinki time), every tile hatched and dimmed, no status
+word, and a clock that the browser keeps correct (the test writes a wrong time
+into it and waits for the right one). Streamlit's developer dialog
+("Connection error … streamlit run yourscript.py") must appear on neither
+page. A new server on the same port: the wall clears by itself, without a
+reload, and shows a value written to the store meanwhile.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from board.domain.reading import Reading
+from board.domain.timeutil import utcnow
+from tests import harness
+from tests.browser_support import ARTIFACTS, Server, require_chromium, start_server
+
+pytestmark = pytest.mark.browser
+
+REFRESH = 2
+DIALOG = '[data-testid="stDialog"], [role="dialog"]'
+
+
+@pytest.fixture
+def first_server(tmp_path: Path) -> Iterator[Server]:
+    require_chromium()
+    srv = start_server(tmp_path)
+    yield srv
+    srv.stop()
+
+
+def helsinki_clock(at: datetime) -> str:
+    local = at.astimezone(ZoneInfo("Europe/Helsinki"))
+    return f"{local.hour}.{local.minute:02d}"
+
+
+def offline_state(page) -> dict:  # type: ignore[no-untyped-def]
+    return page.evaluate("""() => {
+        const wall = document.querySelector('.wall');
+        const banner = wall.querySelector('.offline-banner');
+        return {
+          offline: wall.classList.contains('is-offline'),
+          banner: banner ? banner.innerText : null,
+          tiles: [...wall.querySelectorAll('.tile')].map(t => ({
+            value: Number(getComputedStyle(t.querySelector('.headline')).opacity),
+            badge: getComputedStyle(t.querySelector('.badge')).visibility,
+            edge: getComputedStyle(t).borderLeftColor})),
+          time: wall.querySelector('.clock .time').innerText,
+          body: document.body.innerText,
+        };
+    }""")
+
+
+def test_wall_says_it_lost_the_server_and_recovers(first_server: Server, browser, tmp_path: Path):
+    srv = first_server
+    wall = browser.new_page(viewport={"width": 1920, "height": 1080})
+    wall.goto(f"{srv.base}/wall?station=kajaani&refresh={REFRESH}")
+    wall.wait_for_selector('.wall[data-station="kajaani"]', timeout=60_000)
+    overview = browser.new_page(viewport={"width": 1366, "height": 768})
+    overview.goto(f"{srv.base}/")
+    overview.wait_for_selector("table.ov", timeout=60_000)
+    time.sleep(2 * REFRESH)
+    before = offline_state(wall)
+    assert before["offline"] is False and before["banner"] is None
+    edges_before = {t["edge"] for t in before["tiles"]}
+    wall.evaluate("window.__notReloaded = true")
+
+    srv.proc.terminate()
+    srv.proc.wait(timeout=20)
+    lost = utcnow()
+    try:
+        wall.wait_for_selector(".wall.is-offline .offline-banner", timeout=2 * REFRESH * 1000 + 1500)
+    except Exception:  # the failure below says what was seen
+        pytest.fail(f"no disconnect banner within two refresh periods: {offline_state(wall)['banner']!r}")
+    state = offline_state(wall)
+    allowed = {helsinki_clock(lost - timedelta(seconds=s)) for s in (0, 2 * REFRESH + 2)}
+    assert state["banner"] in {f"Yhteys palvelimeen katkennut klo {c} — luvut eivät päivity" for c in allowed}
+    assert len(state["tiles"]) == 4
+    for tile in state["tiles"]:
+        assert tile["value"] < 0.6, tile
+        assert tile["badge"] == "hidden", tile
+    assert len({t["edge"] for t in state["tiles"]}) == 1, "a tile still shows its old status colour"
+    ARTIFACTS.mkdir(exist_ok=True)
+    wall.screenshot(path=str(ARTIFACTS / "wall-offline-1920x1080.png"))
+
+    # The browser keeps the clock: a wrong time written into it is put right while the server is down.
+    wall.evaluate("document.querySelector('.wall .clock .time').textContent = '99.99'")
+    wall.wait_for_function("document.querySelector('.wall .clock .time').textContent !== '99.99'", timeout=3000)
+    shown = offline_state(wall)["time"]
+    now = utcnow()
+    assert shown in {helsinki_clock(now), helsinki_clock(now - timedelta(seconds=5))}
+
+    time.sleep(6)  # long enough for Streamlit's frontend to have tried (and failed) to reconnect several times
+    for page in (wall, overview):
+        assert page.locator(DIALOG).count() == 0, page.locator(DIALOG).first.inner_text()
+        text = page.evaluate("document.body.innerText")
+        assert "streamlit run" not in text and "Connection error" not in text
+
+    second = harness.Server(tmp_path / "server2.log", srv.config_dir, srv.url, port=srv.port, start_seconds=60)
+    try:
+        srv.store.write_readings([Reading("kajaani", "queue_waiting", utcnow() + timedelta(seconds=1), 4321)],
+                                 source="demo", now=utcnow())
+        wall.wait_for_function(
+            "document.querySelector('[data-figure=\"queue_waiting\"]')?.dataset.value === '4321'", timeout=60_000)
+        wall.wait_for_function("!document.querySelector('.wall.is-offline, .offline-banner')", timeout=10_000)
+        after = offline_state(wall)
+        assert {t["edge"] for t in after["tiles"]} == edges_before
+        assert all(t["badge"] == "visible" and t["value"] == 1 for t in after["tiles"])
+        assert wall.evaluate("window.__notReloaded") is True
+    finally:
+        second.stop(timeout=20)
+        wall.close()
+        overview.close()
