@@ -60,6 +60,9 @@ class FieldMapping(_Strict):
     metrics: dict[str, str] = {}
     #: The source's station codes -> ours (a code that is already ours needs no entry).
     stations: dict[str, str] = {}
+    #: The unit a source writes a metric's bare numbers in, when not the board's: ``{queue_oldest_wait_min: s}``
+    #: (durations: ``s``, ``min``, ``h``, ``d``); for a share, ``percent`` or ``share`` (default: decided by value).
+    units: dict[str, Literal["s", "min", "h", "d", "percent", "share"]] = {}
     #: Time zone of times written without an offset (database date-times usually are).
     timezone: str = "Europe/Helsinki"
 
@@ -83,6 +86,17 @@ class FieldMapping(_Strict):
     def time_fields(self) -> list[str]:
         """The field(s) the time is read from: one, or the date and the time of day."""
         return list(self.time) if isinstance(self.time, list) else [self.time]
+
+    @model_validator(mode="after")
+    def _units_fit(self) -> FieldMapping:
+        for metric, unit in self.units.items():
+            known = METRICS.get(metric)
+            if known is None:
+                raise ValueError(f"units: unknown metric {metric!r}; units are given per metric of the board")
+            if (known.unit == "share") != (unit in ("percent", "share")) or known.unit in ("count", "score"):
+                raise ValueError(f"units: {metric} is in {known.unit}; it cannot be read as {unit!r} "
+                                 "(durations: s, min, h, d; shares: percent, share)")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -374,6 +388,9 @@ class FilesSource(_Delivers, SourceBase):
     #: fills memory. A real export is a few MB; a file is held whole while it is checked, and a 20 MB CSV of
     #: short rows becomes about 540 MB of readings (docs/RELIABILITY.md), within ``max_memory_mb``.
     max_file_mb: float = Field(20, gt=0, le=4096)
+    #: A row that cannot be used: ``refuse_row`` (the file's good rows load, each bad row is refused with its
+    #: line and reason) or ``refuse_file`` (one bad row refuses the whole file, nothing of it is stored).
+    on_bad_row: Literal["refuse_row", "refuse_file"] = "refuse_row"
     mapping: FieldMapping = FieldMapping()
 
     @field_validator("encoding")

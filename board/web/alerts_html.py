@@ -7,6 +7,7 @@ message to a channel never names anyone (docs/ALERTS.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from html import escape
 
@@ -62,3 +63,33 @@ def item(a: Alert, now: datetime, lang: str) -> str:
             f'data-acknowledged="{"yes" if a.acknowledged_at else "no"}">{icon(status)}'
             f'<b>{escape(what(a, lang))}</b> <span class="since">{escape(since(a, now, lang))}</span>'
             f'<span class="ack {cls}">{escape(taken(a, now, lang))}</span></div>')
+
+
+def table(alerts: Sequence[Alert], names: Mapping[str, str], now: datetime, lang: str, kind: str) -> str:
+    """The alert page's list (``kind``: ``active`` or ``history``): one row per alert, worst level first
+    within the active ones, newest first in the history."""
+    heads = ("alerts.col.subject", "alerts.col.what", "alerts.col.value", "alerts.col.since", "alerts.col.ended",
+             "alerts.col.ack", "alerts.col.rule")
+    head = "".join(f"<th>{escape(t(h, lang))}</th>" for h in heads if kind == "history" or h != "alerts.col.ended")
+    body = "".join(_table_row(a, names, now, lang, kind) for a in alerts)
+    return (f'<table class="alerts-list" data-list="{kind}" data-rows="{len(alerts)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
+def _table_row(a: Alert, names: Mapping[str, str], now: datetime, lang: str, kind: str) -> str:
+    status = level_status(a)
+    word = t("status." + status.value, lang)
+    badge = f'<span class="badge b-{status.value}">{icon(status)}{escape(word)}</span>' if a.active else ""
+    ended = ""
+    if kind == "history":
+        why = t(f"alert.ended.{a.ended}", lang) if a.ended and f"alert.ended.{a.ended}" in TEXTS else ""
+        when = fmt_when(a.ended_at, now, lang) if a.ended_at else "–"
+        ended = f'<td class="ended">{escape(when)}<span class="sub">{escape(why)}</span></td>'
+    ack_cls = "taken" if a.acknowledged_at is not None else "open"
+    return (f'<tr data-alert="{escape(a.alert_id)}" data-subject="{escape(a.subject)}" '
+            f'data-acknowledged="{"yes" if a.acknowledged_at else "no"}">'
+            f'<td class="subject"><b>{escape(names.get(a.subject, a.subject))}</b>{badge}</td>'
+            f'<td>{escape(what(a, lang))}</td><td class="num">{escape(value(a, lang))}</td>'
+            f'<td>{escape(fmt_when(a.since, now, lang))}</td>{ended}'
+            f'<td class="ack {ack_cls}">{escape(taken(a, now, lang))}</td>'
+            f'<td class="rule">{escape(a.rule)}</td></tr>')
