@@ -51,7 +51,7 @@ import shutil
 import stat
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,10 +173,11 @@ class Outcome:
 class FilesConnector:
     """Imports the CSV and Excel files waiting in one drop folder."""
 
-    def __init__(self, source: FilesSource, stations: list[str]) -> None:
+    def __init__(self, source: FilesSource, stations: list[str] | Mapping[str, Sequence[str]]) -> None:
         self.name = source.name
         self.source = source
-        self.stations = list(stations)
+        #: The codes, or code -> (name, municipality) so that names as people write them match too.
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         folder = Path(source.folder)
         self.folder = folder if folder.is_absolute() else PROJECT_DIR / folder
         self.processed = self.folder / source.processed_folder
