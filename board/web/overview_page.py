@@ -29,6 +29,8 @@ from board.web.overview_html import render_overview
 
 #: Today's curve and last week's, and the links' pages with their icons.
 TODAY, LAST_WEEK = "#0b4f9c", "#8a94a3"
+#: The projection to closing: its median line and its band (Okabe-Ito vermilion, see-through).
+PROJECTED, BAND = "#c0462b", "rgba(213, 94, 0, 0.18)"
 LINKS = ((Page.WEEK, "pages/week.py", "page.week", ":material/date_range:"),
          (Page.ALERTS, "pages/alerts.py", "page.alerts", ":material/notifications:"),
          (Page.NOTICES, "pages/notices.py", "page.notices", ":material/campaign:"),
@@ -108,8 +110,10 @@ def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer
     alerts_page.controls([a for r in rows for a in r.firing], names, viewer, lang, key="ov")
 
 
-def curve_chart(title: str, today: overview.Curve, before: overview.Curve, lang: str) -> go.Figure:
-    """Today's line over last week's same weekday (dashed), on today's clock."""
+def curve_chart(title: str, today: overview.Curve, before: overview.Curve, lang: str,
+                projected: tuple[tuple[datetime, float, float, float], ...] = ()) -> go.Figure:
+    """Today's line over last week's same weekday (dashed), on today's clock; with ``projected``, where the
+    queue is heading to closing: the median dotted and its 80 % band shaded."""
     weekday = fmt.fmt_weekday(datetime.now(UTC), lang)
     fig = go.Figure()
     fig.add_scatter(x=[p[0] for p in before.points], y=[p[1] for p in before.points], mode="lines",
@@ -117,11 +121,26 @@ def curve_chart(title: str, today: overview.Curve, before: overview.Curve, lang:
                                                                         "width": 2})
     fig.add_scatter(x=[p[0] for p in today.points], y=[p[1] for p in today.points], mode="lines",
                     name=t("ov.today", lang), line={"color": TODAY, "width": 3})
+    if projected:
+        _projection_band(fig, projected, lang)
     fig.update_layout(title={"text": title}, height=300, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       legend={"orientation": "h", "y": -0.2}, xaxis={"title": t("ov.time", lang),
                                                                      "tickformat": "%H.%M"},
                       yaxis={"title": t("ov.count", lang), "rangemode": "tozero"})
     return fig
+
+
+def _projection_band(fig: go.Figure, projected: tuple[tuple[datetime, float, float, float], ...], lang: str) -> None:
+    """The 10th-90th percentile band (shaded, one legend entry) and the median (dotted) from now to closing."""
+    x = [p[0] for p in projected]
+    fig.add_scatter(x=x, y=[p[3] for p in projected], mode="lines", line={"width": 0, "color": PROJECTED},
+                    hoverinfo="skip", showlegend=False, legendgroup="band", name=t("ov.curve_band", lang))
+    fig.add_scatter(x=x, y=[p[1] for p in projected], mode="lines", line={"width": 0, "color": PROJECTED},
+                    fill="tonexty", fillcolor=BAND, name=t("ov.curve_band", lang), legendgroup="band",
+                    customdata=[p[3] for p in projected],
+                    hovertemplate="%{y:.0f}–%{customdata:.0f}<extra></extra>")
+    fig.add_scatter(x=x, y=[p[2] for p in projected], mode="lines", name=t("ov.curve_projected", lang),
+                    line={"color": PROJECTED, "width": 3, "dash": "dot"})
 
 
 def curves(settings: Settings, lang: str) -> None:
@@ -134,7 +153,7 @@ def curves(settings: Settings, lang: str) -> None:
         day = sup.day_curves(code)
         c1, c2 = st.columns(2)
         c1.plotly_chart(curve_chart(t("ov.curve_queue", lang, station=names[code]), day.queue_today,
-                                    day.queue_last_week, lang), key=f"q-{code}")
+                                    day.queue_last_week, lang, day.queue_projected), key=f"q-{code}")
         c2.plotly_chart(curve_chart(t("ov.curve_contacts", lang, station=names[code]), day.contacts_today,
                                     day.contacts_last_week, lang), key=f"c-{code}")
 
