@@ -269,8 +269,9 @@ class FilesConnector:
                    f"{len(outcome.readings)} readings")
         if outcome.refused:
             where, reason = outcome.refused[0]
-            message += f"; {len(outcome.refused)} rows would be refused, first {where}: {reason}"
-            return CheckResult(False, "data", scrub(message))
+            return CheckResult(False, "data", scrub(
+                f"file {oldest.name} {where}: {reason} ({len(outcome.refused)} of {outcome.rows} rows would be "
+                f"refused, {len(outcome.readings)} readings stored; {_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
         return CheckResult(True, "ok", scrub(message))
