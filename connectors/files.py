@@ -68,6 +68,7 @@ from connectors.errors import ConfigurationError, ConnectorError, TransientError
 from connectors.items import ItemMapper, mapper_for
 from connectors.mapping import RecordError, RecordMapper, quote
 from connectors.table_shape import cell_text, find_header, trailer_reasons
+from connectors.xlsx_guard import check_workbook
 
 log = logging.getLogger(__name__)
 
@@ -699,6 +700,7 @@ def _excel_table(name: str, data: bytes, sheet: str | int, wanted: Sequence[str]
     sheet; row numbers as Excel shows them."""
     import openpyxl  # only a source with Excel files pays for the import
 
+    check_workbook(name, data)  # a bomb (huge shared text, cells, ratio) is refused before openpyxl expands it
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read

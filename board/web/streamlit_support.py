@@ -153,10 +153,16 @@ def next_opening(code: str, now: datetime) -> datetime | None:
 
 
 def language() -> str:
-    """The UI language: ?lang=sv|en in the URL, else the configured default."""
+    """The UI language: ?lang=sv|en in the URL, else the one chosen earlier in this browser session (put back
+    into the URL, so a reload keeps it), else the configured default."""
     lang = st.query_params.get("lang")
     if lang in ("fi", "sv", "en"):
+        st.session_state["_lang"] = lang
         return lang
+    remembered = st.session_state.get("_lang")
+    if remembered in ("fi", "sv", "en"):
+        st.query_params["lang"] = remembered
+        return remembered
     try:
         return get_settings().board.language
     except ConfigError:
