@@ -39,8 +39,11 @@ from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
 from connectors.errors import ConfigurationError, DataError
 from connectors.times import FoldTracker, local_instant, parse_clock, parse_day
+from connectors.values import parse_duration, parse_share
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+#: Each metric's unit: durations and shares are read in the forms sources write them (connectors.values).
+_UNITS = {code: m.unit for code, m in METRICS.items()}
 MAX_QUOTED = 40
 #: How many column names a message lists at most.
 MAX_LISTED_NAMES = 12
@@ -259,7 +262,8 @@ class RecordMapper:
             fields |= set(m.metrics)
         return fields
 
-    def check_columns(self, columns: Iterable[str], source_name: str = "the query result") -> None:
+    def check_columns(self, columns: Iterable[str], source_name: str = "the query result",
+                      every_metric: bool = False) -> None:
         """For tabular sources, once per result: required columns present, no personal columns.
 
         Raises ConfigurationError for a missing column (the query or mapping is
@@ -277,6 +281,13 @@ class RecordMapper:
                 f"{self.what} {quote_names(missing)} missing from {source_name}; "
                 f"its {self.what}s are: {quote_names(columns)}"
                 " (fix the query/export or mapping in sources.yaml)")
+        if every_metric and self.mapping.layout == "wide":
+            absent = [c for c, m in self.mapping.metrics.items() if m != IGNORE and c not in columns]
+            if absent:
+                raise ConfigurationError(
+                    f"metric {self.what}{'s' if len(absent) > 1 else ''} {quote_names(absent)} missing from "
+                    f"{source_name}; its {self.what}s are: {quote_names(columns)} (fix the export or "
+                    "mapping.metrics in sources.yaml)")
         if self.mapping.layout == "wide" and not any(c in columns for c in self.mapping.metrics):
             raise ConfigurationError(
                 f"none of the metric {self.what}s {quote_names(self.mapping.metrics)} is in "
@@ -370,7 +381,13 @@ class RecordMapper:
 
     def _value(self, metric: str, raw: Any) -> float:
         try:
-            value = parse_number(raw)
+            unit = _UNITS[metric]
+            if unit in ("min", "h", "d"):
+                value = parse_duration(raw, unit, self.mapping.units.get(metric))
+            elif unit == "share":
+                value = parse_share(raw, self.mapping.units.get(metric, "auto"))
+            else:
+                value = parse_number(raw)
         except ValueError as e:
             raise RecordError(f"{metric}: {e}") from None
         problem = range_problem(metric, value)

@@ -12,15 +12,16 @@ import streamlit as st
 from board import formatting as fmt
 from board.domain.access import Page
 from board.i18n import t
-from board.web import access, style
+from board.web import access, nav, style
 from board.web import sources_html as html
 from board.web import streamlit_support as sup
 
-st.set_page_config(layout="wide")  # wide even when this page is the first one opened
 lang = sup.language()
+nav.page_setup(Page.SOURCES, lang)  # wide even when this page is the first one opened
 settings = sup.settings_or_stop(lang)
-access.require(Page.SOURCES, lang, settings)
+viewer = access.require(Page.SOURCES, lang, settings)
 style.apply(style.SOURCES_CSS)
+nav.header(Page.SOURCES, viewer, lang)
 st.title(t("sources.title", lang), anchor=False)
 
 

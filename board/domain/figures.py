@@ -86,6 +86,7 @@ class Kind(StrEnum):
     DAILY = "daily"  # stored: cumulative since local midnight
     DERIVED = "derived"  # computed from stored figures by a formula
     PEAK = "peak"  # over a period only: the highest reading of its input
+    PROJECTED = "projected"  # today's end-of-day projection (the collector's, board/alerts/projections.py)
 
 
 Unit = Literal["count", "min", "h", "d", "share", "score"]
@@ -189,7 +190,19 @@ def _share(part: float | None, whole: float | None) -> float | None:
     return part / whole
 
 
+def _failure_demand_share(resolved: float | None, appointment: float | None, not_reached: float | None,
+                          redirected: float | None, failure_demand: float | None) -> float | None:
+    """Failure demand (häiriökysyntä) over every callback handled with a classified outcome."""
+    parts = (resolved, appointment, not_reached, redirected, failure_demand)
+    if any(p is None for p in parts):
+        return None
+    return kpi.share(failure_demand, sum(parts))  # type: ignore[arg-type]
+
+
 CHANNELS = tuple(f"contacts_{c}_today" for c in kpi.ALL_CHANNELS)
+#: The callback outcome classes' daily counts, in the order of board.domain.items.OUTCOME_CLASSES.
+OUTCOMES = ("queue_resolved_today", "queue_appointment_today", "queue_not_reached_today", "queue_redirected_today",
+            "queue_failure_demand_today")
 NPS_CLASSES = ("feedback_promoters_today", "feedback_passives_today", "feedback_detractors_today")
 
 QUEUE, CONTACTS, OMASOTE, FEEDBACK, ACCESS = (Family.QUEUE, Family.CONTACTS, Family.OMASOTE, Family.FEEDBACK,
@@ -202,7 +215,7 @@ T3_PROFESSIONS = ("doctor", "nurse", "physiotherapist", "psychologist")
 AGE_GROUPS = ("u23", "23plus")
 WAIT_BUCKETS = ("14d", "3m")
 
-GAUGE, DAILY, DERIVED, PEAK = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK
+GAUGE, DAILY, DERIVED, PEAK, PROJECTED = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK, Kind.PROJECTED
 HEAD, FIG = "headline", "figure"
 
 _CATALOGUE = (
@@ -215,8 +228,20 @@ _CATALOGUE = (
     FigureDef("queue_same_day_share", QUEUE, DERIVED, "share", ("queue_handled_same_day_today", "queue_handled_today"),
               kpi.same_day_share, better=1, tile=FIG, overview=True, week=True, week_change=True,
               week_target="queue_same_day_share", sample="queue_handled_today"),
+    # Callback outcomes by class (counted by the board from callback items with an outcome code: items.outcomes)
+    FigureDef("queue_resolved_today", QUEUE, DAILY, "count"),
+    FigureDef("queue_appointment_today", QUEUE, DAILY, "count"),
+    FigureDef("queue_not_reached_today", QUEUE, DAILY, "count", better=-1, week=True, week_change=True),
+    FigureDef("queue_redirected_today", QUEUE, DAILY, "count"),
+    FigureDef("queue_failure_demand_today", QUEUE, DAILY, "count", better=-1, week=True),
+    FigureDef("queue_outcomes_today", QUEUE, DERIVED, "count", OUTCOMES, _known_sum, zero_fill=True, week=True),
+    FigureDef("queue_failure_demand_share", QUEUE, DERIVED, "share", OUTCOMES, _failure_demand_share, zero_fill=True,
+              better=-1, week=True, week_change=True, sample="queue_outcomes_today"),
     FigureDef("queue_peak", QUEUE, PEAK, "count", ("queue_waiting",), better=-1, week=True, week_change=True,
               week_target="queue_waiting"),
+    # The queue expected at closing time (median of the projection, band beside it; judged with queue_waiting's
+    # limits), a column of the overview. Never stored as a reading: the projections table keeps it.
+    FigureDef("queue_projected_close", QUEUE, PROJECTED, "count", better=-1, overview=True),
     # Daily contacts by channel
     FigureDef("contacts_phone_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
     FigureDef("contacts_omasote_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
