@@ -160,7 +160,7 @@ def test_sources_page_in_english_shows_the_freshness_grid(page_env):
     dw_row = re.search(r'<tr data-station="kajaani">.*?</tr>', grids[0]).group(0)
     demo_row = re.search(r'<tr data-station="kajaani">.*?</tr>', grids[1]).group(0)
     # the demo feeds all four tiles of a station; access to care (the fifth column) comes from real sources only
-    assert demo_row.count('data-fresh="fresh"') == 4 and demo_row.count('data-fresh="none"') == 1
+    assert demo_row.count('data-fresh="fresh"') == 4 and demo_row.count('data-fresh="none"') == 1, demo_row
     assert dw_row.count('data-fresh="missing"') == 1 and dw_row.count('data-fresh="none"') == 4
 
 
@@ -186,3 +186,20 @@ def test_rejected_rows_are_listed_with_their_reasons(page_env, config_dir: Path,
     assert table.iloc[0].tolist() == ["queue_waiting: '12,5x' is not a number", 1]
     html = "".join(h.value for h in at.html)
     assert ("dw", "ok") in re.findall(r'data-source="([^"]+)" data-health="([a-z]+)"', html)
+
+
+def test_failures_in_a_row_are_counted_past_the_listed_history(config_dir: Path, sqlite_url: str):
+    """36 failed pulls after a good one say 36 (the page lists the newest 20 runs; it once said 20)."""
+    write_sources(config_dir, QUEUE_API, NEVER)
+    settings = load_settings(config_dir, sqlite_url)
+    store = Store.open(sqlite_url)
+    good = FakeConnector("queue-api", [Reading("kajaani", "queue_waiting", NOW - timedelta(minutes=2), 3.0)])
+    Collector(settings, store, connectors={"queue-api": good}, clock=lambda: NOW).run_once(only="queue-api")
+    broken = FakeConnector("queue-api", error=ConfigurationError("the API refused the credentials (HTTP 401)"))
+    for i in range(1, 37):
+        Collector(settings, store, connectors={"queue-api": broken}, clock=lambda i=i: NOW + timedelta(minutes=i),
+                  sleep=lambda s: None).run_once(only="queue-api")
+    api = next(s for s in source_statuses(settings, store, now=NOW + timedelta(minutes=37))
+               if s.source.name == "queue-api")
+    assert api.consecutive_failures == 36 and len(api.recent_runs) == 20
+    store.dispose()
