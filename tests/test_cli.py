@@ -101,9 +101,11 @@ def test_check_and_collect_say_what_is_wrong_with_each_source(config_dir, sqlite
         "FAILED (data) - file 12.csv line 3: queue_waiting: '12,5x' is not a number")
     assert lines["dw (sql)"].startswith("FAILED (configuration) - ODBC driver 'ODBC Driver 18 for SQL Server' is not "
                                         "installed — installed drivers are:")
-    assert "demo: OK" in collect.stdout and "vienti: OK 0 readings, 1 rejected" in collect.stdout
+    # row by row (on_bad_row: refuse_row): the good row is stored, the bad one refused with its line
+    assert "demo: OK" in collect.stdout and "vienti: OK 1 readings, 1 rejected" in collect.stdout
+    assert "rejected 1: file 12.csv line 3: queue_waiting: '12,5x' is not a number" in collect.stdout
     assert "dw: FAILED" in collect.stdout
-    assert (inbox / "rejected" / "12.csv").exists() and (inbox / "rejected" / "12.csv.reason.txt").exists()
+    assert (inbox / "processed" / "12.csv").exists() and (inbox / "processed" / "12.csv.reason.txt").exists()
     assert env_pw not in check.stdout + check.stderr + collect.stdout + collect.stderr
 
 

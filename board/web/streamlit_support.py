@@ -177,6 +177,14 @@ def source_statuses() -> list:  # list[SourceStatus]; cache_data pickles plain d
     return read(settings, get_store(settings.database_url))
 
 
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def channel_statuses() -> list:  # list[ChannelStatus]: the alert channels as /sources shows them
+    from board.read.sources import channel_statuses as read
+
+    settings = get_settings()
+    return read(settings, get_store(settings.database_url))
+
+
 def count_view(page: str, station: str = "") -> None:
     """Count one view of ``page`` (for ``station``) per browser session: a wall that refreshes itself all day is
     one view, not 5 760. Only counts are stored, nothing about who looked. Never breaks the page."""
