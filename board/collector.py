@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from board import retention
 from board.alerts.evaluator import Evaluator
@@ -41,6 +42,7 @@ from board.domain.metrics import METRICS, all_in_range, range_problem
 from board.domain.reading import Duplicate, Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
 from board.domain.runs import Run
 from board.domain.timeutil import utcnow
+from board.item_collect import ItemRun
 from board.secrets import redact
 from board.settings import Settings
 from board.store import Store
@@ -251,6 +253,9 @@ class Collector:
         size = 0  # readings in the batch (a block counts as its readings)
         if deadline is not None:
             items = _until(deadline, items)
+        if self.sources[name].delivers_items():  # items: stored, then counted into figures (board/item_collect.py)
+            self._load_items(name, items, started, progress)  # (items are not rows: no run ledger for them)
+            return
         for item in self._validated(name, items, started, progress.rejects, progress.ledger):
             newest = max(item.times) if isinstance(item, ReadingBlock) else item.ts
             if progress.newest is None or newest > progress.newest:
@@ -267,6 +272,28 @@ class Collector:
                                       "again (what was written is not counted twice)")
         if batch:
             progress.rows += self._write(name, batch)
+
+    def _load_items(self, name: str, items: Iterable[Any], started: datetime, progress: _Progress) -> None:
+        """A source that delivers items: they are stored, and the figures counted from them are validated and
+        written here like any readings; the bookmark follows the newest ``updated`` time read."""
+        source = self.sources[name]
+        stations = [s.code for s in self.settings.stations_of(source)]
+
+        def write(blocks: list[ReadingBlock]) -> int:
+            valid: list[Reading | ReadingBlock] = list(self._validated(name, blocks, started, progress.rejects))
+            return self._write(name, valid) if valid else 0
+
+        def check() -> None:
+            if self.stop.is_set():
+                raise Interrupted("stopped; the next run pulls the same window again (stored items are not "
+                                  "counted twice)")
+
+        run = ItemRun(self.store, source, stations, started, progress.rejects, write)
+        run.store_items((Rejected(reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items), check)
+        if run.accepted == 0 and run.refused:
+            raise _all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
+        progress.rows += run.write_figures()
+        progress.newest = run.newest
 
     def _write(self, name: str, batch: list[Reading | ReadingBlock]) -> int:
         n = self.store.write_readings(batch, source=name, now=self.clock())

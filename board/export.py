@@ -110,9 +110,10 @@ def week_csv(report: WeekReport, lang: str = "fi") -> bytes:
 # ---------------------------------------------------------------------- xlsx
 # Format codes are written in Excel's neutral notation ("," thousands, "." decimals); Excel shows them in the
 # reader's locale: 1 204 and 45,3 % on a Finnish machine.
-_XLSX_FORMAT = {"count": "#,##0", "share": "0.0 %", "score": "0.0", "h": "0.0", "min": "0"}
+_XLSX_FORMAT = {"count": "#,##0", "share": "0.0 %", "score": "0.0", "h": "0.0", "min": "0", "d": "0"}
 _XLSX_CHANGE_FORMAT = {"count": "+#,##0;-#,##0;0", "share": "+0.0 %;-0.0 %;0.0 %", "score": "+0.0;-0.0;0.0",
-                       "h": "+0.0;-0.0;0.0", "min": "+0;-0;0"}
+                       "h": "+0.0;-0.0;0.0", "min": "+0;-0;0",
+                       "d": "+0;-0;0"}
 
 
 def week_xlsx(report: WeekReport, lang: str = "fi") -> bytes:

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from board.domain.metrics import METRICS
+from board.item_settings import ItemSettings
 
 IGNORE = "ignore"
 
@@ -164,6 +165,10 @@ class SourceBase(_Strict):
                 "(the pull interval plus the source's own step), or healthy tiles will blink as stale")
         return self
 
+    def delivers_items(self) -> bool:
+        """Whether the source's records are items the board counts itself (``deliver: items``)."""
+        return getattr(self, "deliver", "readings") == "items"
+
     def mapped_station_codes(self) -> dict[str, str]:
         """Station translations this source declares (checked against stations.yaml at load)."""
         mapping = getattr(self, "mapping", None)
@@ -186,12 +191,28 @@ class DemoSource(SourceBase):
         return self.interval_seconds + self.live_step_seconds
 
 
+# ---------------------------------------------------------------- items
+class _Delivers(_Strict):
+    """``deliver: items`` and its ``items`` block (board/item_settings.py), for the sql, rest and files kinds."""
+
+    #: ``readings`` (figures, the default) or ``items`` (records the board counts itself).
+    deliver: Literal["readings", "items"] = "readings"
+    items: ItemSettings | None = None
+
+    @model_validator(mode="after")
+    def _items_block(self) -> _Delivers:
+        if (self.deliver == "items") != (self.items is not None):
+            raise ValueError("'deliver: items' and the 'items' block go together (what the items are, their "
+                             "fields and id_key): give both or neither")
+        return self
+
+
 # ---------------------------------------------------------------- sql
 _PARAM = re.compile(r"(?<![:\w]):(since|until)\b")
 
 
 @source_kind("connectors.sql:SqlConnector")
-class SqlSource(SourceBase):
+class SqlSource(_Delivers, SourceBase):
     """An administrator's query against a database, by SQLAlchemy URL or raw ODBC connection string."""
 
     type: Literal["sql"]
@@ -226,7 +247,8 @@ class SqlSource(SourceBase):
                 raise ValueError(
                     "url is not a valid SQLAlchemy URL (expected e.g. "
                     "mssql+pyodbc://user:${SECRET}@host/db?driver=ODBC+Driver+18+for+SQL+Server)") from None
-        if ":since" not in {f":{m}" for m in _PARAM.findall(self.query)}:
+        snapshot = self.items is not None and self.items.mode == "snapshot"  # reads every open item each time
+        if not snapshot and ":since" not in {f":{m}" for m in _PARAM.findall(self.query)}:
             raise ValueError("the query must use the bound parameter :since (e.g. WHERE aika >= :since), "
                              "so each pull reads only new rows")
         return self
@@ -277,7 +299,7 @@ class PagePagination(_Strict):
 
 
 @source_kind("connectors.rest:RestConnector")
-class RestSource(SourceBase):
+class RestSource(_Delivers, SourceBase):
     """JSON from an HTTP API (``connectors.rest``)."""
 
     type: Literal["rest"]
@@ -316,7 +338,7 @@ class RestSource(SourceBase):
 
 # ---------------------------------------------------------------- files
 @source_kind("connectors.files:FilesConnector")
-class FilesSource(SourceBase):
+class FilesSource(_Delivers, SourceBase):
     """A drop folder of CSV and Excel exports (``connectors.files``)."""
 
     type: Literal["files"]
@@ -340,6 +362,9 @@ class FilesSource(SourceBase):
     #: fills memory. A real export is a few MB; a file is held whole while it is checked, and a 20 MB CSV of
     #: short rows becomes about 540 MB of readings (docs/RELIABILITY.md), within ``max_memory_mb``.
     max_file_mb: float = Field(20, gt=0, le=4096)
+    #: A row that cannot be used: ``refuse_row`` (the file's good rows load, each bad row is refused with its
+    #: line and reason) or ``refuse_file`` (one bad row refuses the whole file, nothing of it is stored).
+    on_bad_row: Literal["refuse_row", "refuse_file"] = "refuse_row"
     mapping: FieldMapping = FieldMapping()
 
     @field_validator("encoding")

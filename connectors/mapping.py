@@ -259,7 +259,8 @@ class RecordMapper:
             fields |= set(m.metrics)
         return fields
 
-    def check_columns(self, columns: Iterable[str], source_name: str = "the query result") -> None:
+    def check_columns(self, columns: Iterable[str], source_name: str = "the query result",
+                      every_metric: bool = False) -> None:
         """For tabular sources, once per result: required columns present, no personal columns.
 
         Raises ConfigurationError for a missing column (the query or mapping is
@@ -277,6 +278,13 @@ class RecordMapper:
                 f"{self.what} {quote_names(missing)} missing from {source_name}; "
                 f"its {self.what}s are: {quote_names(columns)}"
                 " (fix the query/export or mapping in sources.yaml)")
+        if every_metric and self.mapping.layout == "wide":
+            absent = [c for c, m in self.mapping.metrics.items() if m != IGNORE and c not in columns]
+            if absent:
+                raise ConfigurationError(
+                    f"metric {self.what}{'s' if len(absent) > 1 else ''} {quote_names(absent)} missing from "
+                    f"{source_name}; its {self.what}s are: {quote_names(columns)} (fix the export or "
+                    "mapping.metrics in sources.yaml)")
         if self.mapping.layout == "wide" and not any(c in columns for c in self.mapping.metrics):
             raise ConfigurationError(
                 f"none of the metric {self.what}s {quote_names(self.mapping.metrics)} is in "

@@ -45,6 +45,7 @@ from connectors import deadline
 from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.bounded_http import BoundedTransport, TooLarge, read_body
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
+from connectors.items import describe, mapper_for
 from connectors.mapping import RecordError, RecordMapper, get_path, quote
 
 MAX_EXCERPT = 200
@@ -72,7 +73,7 @@ class RestConnector:
         since = until - timedelta(days=self.source.backfill_days) if since is None else ensure_utc(since)
         if since > until:
             return
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="field")
+        mapper = mapper_for(self.source, self.stations, until, what="field")
         number = 0
         with self._client() as client:
             for records in self._pages(client, since, until):
@@ -92,7 +93,7 @@ class RestConnector:
             return CheckResult(False, "error", self._scrub(f"{type(e).__name__}: {e}"))
 
     def _check(self, until: datetime) -> CheckResult:
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="field")
+        mapper = mapper_for(self.source, self.stations, until, what="field")
         with self._client() as client:
             pages = self._pages(client, until - CHECK_WINDOW, until)
             try:
@@ -103,7 +104,7 @@ class RestConnector:
             return CheckResult(True, "ok", "reachable, but no records in the last 24 hours")
         results = [item for record in records for item in _map(mapper, record)]
         rejected = [r for r in results if isinstance(r, Rejected)]
-        readings = [r for r in results if isinstance(r, Reading)]
+        readings = [r for r in results if not isinstance(r, Rejected)]
         count = _plural(len(records), "record")
         if rejected:
             return CheckResult(False, "data", f"reachable, but {len(rejected)} of {count} on the first page cannot "
@@ -111,6 +112,8 @@ class RestConnector:
         if not readings:
             return CheckResult(True, "ok", f"reachable; {count} on the first page, all mapped to ignored metrics")
         r = readings[0]
+        if not isinstance(r, Reading):
+            return CheckResult(True, "ok", f"reachable; {count} on the first page, e.g. {describe(r)}")
         return CheckResult(True, "ok", f"reachable; {count} on the first page, e.g. {r.station} {r.metric} "
                                        f"{r.value:g} at {fmt_date(r.ts)} {fmt_clock(r.ts)}")
 

@@ -35,7 +35,8 @@ from board.source_settings import SqlSource
 from connectors import deadline
 from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
-from connectors.mapping import RecordError, RecordMapper
+from connectors.items import describe, mapper_for
+from connectors.mapping import RecordError
 
 FETCH_ROWS = 5000
 CHECK_WINDOW = timedelta(days=1)
@@ -65,7 +66,7 @@ class SqlConnector:
     def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
         until = ensure_utc(until)
         since = ensure_utc(since) if since is not None else until - timedelta(days=self.source.backfill_days)
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="column")
+        mapper = mapper_for(self.source, self.stations, until, what="column")
         columns, rows = self._execute(since, until)
         mapper.check_columns(columns, "the query result")
         for number, row in enumerate(rows, start=1):
@@ -84,7 +85,7 @@ class SqlConnector:
         """Run the query over the last day and read the first row."""
         until = ensure_utc(until)
         try:
-            mapper = RecordMapper(self.source.mapping, self.stations, until, what="column")
+            mapper = mapper_for(self.source, self.stations, until, what="column")
             columns, rows = self._execute(until - CHECK_WINDOW, until)
             try:
                 mapper.check_columns(columns, "the query result")
@@ -101,7 +102,7 @@ class SqlConnector:
             return CheckResult(False, e.kind, redact(str(e)))
         except Exception as e:  # check reports, it never raises
             return CheckResult(False, "error", redact(f"{type(e).__name__}: {e}"))
-        example = f", e.g. {readings[0].station} {readings[0].metric} = {readings[0].value:g}" if readings else ""
+        example = f", e.g. {describe(readings[0])}" if readings else ""
         return CheckResult(True, "ok", f"connected; the query returned rows{example}")
 
     # ------------------------------------------------------------------ running the query

@@ -33,7 +33,7 @@ directions = overview.directions(settings)
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def station_table() -> None:
     access.recheck(settings)  # a sign-out in another tab, or the sign-in limit, ends this tab too
-    parts.station_table(chosen, directions, lang)
+    parts.station_table(chosen, directions, lang, viewer)
 
 
 station_table()

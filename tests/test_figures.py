@@ -59,7 +59,7 @@ def test_the_catalogue_shows_what_the_wall_has_always_shown():
 
 @pytest.mark.parametrize(("unit", "inside", "outside", "written"), [
     ("count", 3, 2.5, "3"), ("min", 90, -1, "1\u00a0h 30\u00a0min"), ("h", 0.5, 2161, "30\u00a0min"),
-    ("share", 0.836, 83.6, "84\u00a0%"), ("score", -40, 101, "−40"),
+    ("share", 0.836, 83.6, "84\u00a0%"), ("score", -40, 101, "−40"), ("d", 182, 400, "182\u00a0vrk"),
 ])
 def test_a_stored_figure_of_any_unit_has_a_range_a_format_and_an_excel_format(unit, inside, outside, written):
     """A figure a source states (a share from an export, say) needs nothing but its entry to be read right."""
@@ -71,7 +71,7 @@ def test_a_stored_figure_of_any_unit_has_a_range_a_format_and_an_excel_format(un
     assert valid(inside) and not valid(outside)
     assert format_value(unit, inside) == written
     assert unit in export._XLSX_FORMAT and unit in export._XLSX_CHANGE_FORMAT
-    assert set(get_args(Unit)) == {"count", "min", "h", "share", "score"}  # every unit is among the cases above
+    assert set(get_args(Unit)) == {"count", "min", "h", "d", "share", "score"}  # every unit is among the cases above
 
 
 def test_a_moment_needs_every_nps_class_a_period_counts_a_missing_one_as_zero():

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from board.domain.figures import WALL_FAMILIES
 from board.domain.metrics import METRICS, Family
 from board.domain.runs import Run
 from board.domain.source_health import SEVERITY, RunFacts, SourceHealth, is_fresh, judge, late_after
@@ -126,8 +127,8 @@ def _older(a: Freshness, b: Freshness) -> bool:
 
 def expected_metrics(source: AnySource) -> set[str]:
     """The metrics a source is configured to deliver (empty when its mapping passes names through)."""
-    if source.type == "demo":
-        return set(METRICS)
+    if source.type == "demo":  # the simulator: the wall's figures (access to care comes from real sources only)
+        return {m for m, f in METRICS.items() if f.family in WALL_FAMILIES}
     mapping = source.mapping
     return {m for m in mapping.metrics.values() if m in METRICS}
 

@@ -115,6 +115,33 @@ class DailyRow(Base):
     max_value: Mapped[float] = mapped_column(Float)
 
 
+class ItemRow(Base):
+    """One item of a source that delivers items (board/domain/items.py), in its latest state.
+
+    ``key`` is the keyed hash of the source's id (connectors/items.py), never the id. ``waits``: the item
+    takes part in a "waiting now" figure (callbacks, messages, feedback needing a reaction); it is open while
+    ``end_ts`` is empty. Closed items are deleted some time after they closed (``items.keep_closed_days``);
+    the figures counted from them stay as readings.
+    """
+
+    __tablename__ = "items"
+
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(12))
+    station: Mapped[str] = mapped_column(String(40))
+    start_ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_ts: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    waits: Mapped[bool] = mapped_column()
+    channel: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    needs_reaction: Mapped[bool] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    updated_ts: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index(None, "source", "station", "start_ts"), Index(None, "source", "waits", "end_ts"))
+
+
 class RunRow(Base):
     """One collector run of one source: the administrator's audit trail."""
 

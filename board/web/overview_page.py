@@ -23,12 +23,14 @@ from board.domain.timeutil import utcnow
 from board.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from board.read import overview
 from board.settings import Settings
+from board.web import alerts_page
 from board.web import streamlit_support as sup
 from board.web.overview_html import render_overview
 
 #: Today's curve and last week's, and the links' pages with their icons.
 TODAY, LAST_WEEK = "#0b4f9c", "#8a94a3"
 LINKS = ((Page.WEEK, "pages/week.py", "page.week", ":material/date_range:"),
+         (Page.ALERTS, "pages/alerts.py", "page.alerts", ":material/notifications:"),
          (Page.NOTICES, "pages/notices.py", "page.notices", ":material/campaign:"),
          (Page.SOURCES, "pages/sources.py", "home.sources_link", ":material/database:"))
 
@@ -85,21 +87,25 @@ def filters(settings: Settings, lang: str) -> Filters:
     return Filters(picked, picked_munis, sort)
 
 
-def station_table(chosen: Filters, directions: dict[str, str], lang: str) -> None:
-    """Every chosen station's row, worst first (or by the chosen figure), with the time it shows."""
+def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer: Viewer) -> None:
+    """Every chosen station's row, worst first (or by the chosen figure), with the time it shows; under it a
+    button for each of their firing alerts nobody has acknowledged yet (for shift leads and administrators)."""
     try:
         views = sup.all_station_views()
+        firing = sup.firing_alerts()
     except Exception as e:  # the store is down: say so in words, the fragment tries again
         sup.store_down(e, lang)
         return
     now = views[0].now if views else utcnow()
-    rows = overview.filter_rows(overview.overview_rows(views), chosen.stations, chosen.municipalities)
+    rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities)
     rows = overview.worst_first(rows) if chosen.sort == "worst" else overview.sort_by(rows, chosen.sort, directions)
     st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang)))
     if not rows:
         st.info(t("ov.none", lang))
         return
     st.html(render_overview(rows, lang, lambda code: sup.next_opening(code, now)))
+    names = {r.code: r.view.station.name for r in rows}
+    alerts_page.controls([a for r in rows for a in r.firing], names, viewer, lang, key="ov")
 
 
 def curve_chart(title: str, today: overview.Curve, before: overview.Curve, lang: str) -> go.Figure:

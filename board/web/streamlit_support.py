@@ -123,6 +123,23 @@ def all_station_views() -> list[wall.StationView]:
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def firing_alerts() -> dict:  # dict[str, tuple[Alert, ...]]: each station's alerts firing now
+    """Cleared at once by an acknowledgement, so the person who took an alert sees it taken."""
+    settings = get_settings()
+    return overview.firing_by_station(get_store(settings.database_url))
+
+
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def alert_list(days: int = 7) -> list:  # list[Alert]: firing now, and those that ended in the last ``days``
+    from datetime import timedelta
+
+    from board.domain.timeutil import utcnow
+
+    settings = get_settings()
+    return get_store(settings.database_url).alerts(since=utcnow() - timedelta(days=days))
+
+
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def day_curves(code: str) -> overview.DayCurves:
     """Today's queue and contacts against the same weekday last week (the overview's curves)."""
     from board.domain.timeutil import utcnow

@@ -205,6 +205,34 @@ OVERVIEW_CSS = _sheet("""
 .ov .s-alert .v { color: $red_text; } .ov .s-warn .v { color: $amber_text; }
 .ov tr.closed td { color: #5b6573; background: #f6f8fa; } .ov tr.closed .v { font-weight: 600; }
 .ov .opens { display: block; font-size: .8rem; color: #4a5565; font-weight: 600; }
+.ov td.proj .band { display: block; font-size: .8rem; color: #4a5565; }
+.ov td.proj .word { display: block; font-size: .8rem; font-weight: 800; }
+.ov td.proj.s-alert .word { color: $red_text; } .ov td.proj.s-warn .word { color: $amber_text; }
+.ov td.proj .why { display: block; font-size: .75rem; color: #4a5565; white-space: normal; max-width: 7rem;
+                   margin-left: auto; }
+.ov td.alerts, .ov th.alerts { text-align: left; white-space: normal; min-width: 8rem; max-width: 13rem;
+                               font-size: .85rem; }
+.ov td.alerts .quiet { color: #5b6573; }
+.ov .al { margin: .1rem 0; } .ov .al .icon { margin: 0 .25rem 0 0; }
+.ov .al .since { color: #4a5565; } .ov .al .ack { display: block; }
+.ov .al .ack.open { color: $red_text; font-weight: 700; } .ov .al .ack.taken { color: #2f3a48; }
+""")
+
+#: The alert page: active alerts and the last week's, as tables; the level as colour + icon + word.
+ALERTS_CSS = _sheet("""
+.alerts-list { border-collapse: collapse; width: 100%; font-size: .95rem; margin-bottom: 1rem; }
+.alerts-list th, .alerts-list td { padding: .4rem .5rem; border-bottom: 1px solid #d5dbe3; text-align: left;
+                                   vertical-align: top; }
+.alerts-list th { background: #eef2f6; font-size: .85rem; }
+.alerts-list td.num { text-align: right; font-variant-numeric: tabular-nums; font-weight: 700; }
+.alerts-list .badge { display: inline-flex; align-items: center; gap: .3rem; font-weight: 800; padding: .05rem .5rem;
+                      border-radius: 999px; margin-left: .5rem; font-size: .85rem; }
+.alerts-list .badge .icon { width: 1em; height: 1em; }
+.alerts-list .b-alert { background: $red; color: $white; }
+.alerts-list .b-warn { background: $amber; color: $on_amber; }
+.alerts-list .sub { display: block; font-size: .8rem; color: #4a5565; }
+.alerts-list td.ack.open { color: $red_text; font-weight: 700; } .alerts-list td.rule { color: #4a5565; }
+.ack-line { margin: 0; }
 """)
 
 #: The Sources page: a card per source whose band, border and badge take its health's colours.
