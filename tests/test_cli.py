@@ -97,15 +97,17 @@ def test_check_and_collect_say_what_is_wrong_with_each_source(config_dir, sqlite
     assert check.returncode == 1
     lines = dict(line.split(": ", 1) for line in check.stdout.splitlines())
     assert lines["demo (demo)"].startswith("OK")
-    assert lines["vienti (files)"].startswith(
-        "FAILED (data) - file 12.csv line 3: queue_waiting: '12,5x' is not a number")
+    assert lines["vienti (files)"].startswith("FAILED (data) - ")
+    assert "12.csv" in lines["vienti (files)"] and "line 3: queue_waiting: '12,5x' is not a number" in check.stdout
     assert lines["dw (sql)"].startswith("FAILED (configuration) - ODBC driver 'ODBC Driver 18 for SQL Server' is not "
                                         "installed — installed drivers are:")
     assert "demo: OK read " in collect.stdout
-    assert "vienti: PARTIAL read 2 · stored 0 · refused 2 · ignored 0 · 0 readings · 1 refusal" in collect.stdout
-    assert "    some rows refused: 2 / 2" in collect.stdout
+    # the good row loads, the bad one is refused with its line and reason (docs/CONNECTORS.md, files)
+    assert "vienti: PARTIAL read 2 · stored 1 · refused 1 · ignored 0 · 1 readings · 1 refusal" in collect.stdout
+    assert "    some rows refused: 1 / 2" in collect.stdout
+    assert "line 3: queue_waiting: '12,5x' is not a number" in collect.stdout
     assert "dw: FAILED" in collect.stdout
-    assert (inbox / "rejected" / "12.csv").exists() and (inbox / "rejected" / "12.csv.reason.txt").exists()
+    assert (inbox / "processed" / "12.csv").exists()  # with its refused row listed next to it
     assert env_pw not in check.stdout + check.stderr + collect.stdout + collect.stderr
 
 
@@ -190,13 +192,13 @@ def test_a_run_that_refused_rows_says_so_everywhere_with_exit_status_3(config_di
     collect = board("collect", "--once", config_dir=config_dir, db=sqlite_url)
     assert collect.returncode == 3, collect.stdout + collect.stderr
     [line] = [x for x in collect.stdout.splitlines() if x.startswith("vienti: ")]
-    # a.csv: 2 rows stored; b.csv refused whole (all or nothing): 3 rows refused, 1 refusal
-    assert line.startswith("vienti: PARTIAL read 5 · stored 2 · refused 3 · ignored 0 · 2 readings · 1 refusal")
-    assert "    some rows refused: 3 / 5" in collect.stdout
+    # a.csv: 2 rows stored; b.csv: 2 rows stored, its bad row refused with its line and reason
+    assert line.startswith("vienti: PARTIAL read 5 · stored 4 · refused 1 · ignored 0 · 4 readings · 1 refusal")
+    assert "    some rows refused: 1 / 5" in collect.stdout
 
     check = board("check", config_dir=config_dir, db=sqlite_url)
     assert check.returncode == 3, check.stdout + check.stderr
-    assert "last pull that read anything: PARTIAL - some rows refused: 3 / 5" in check.stdout
+    assert "last pull that read anything: PARTIAL - some rows refused: 1 / 5" in check.stdout
 
     status = board("status", "--station", "kajaani", "--json", config_dir=config_dir, db=sqlite_url)
     assert status.returncode == 3, status.stdout + status.stderr
@@ -206,7 +208,7 @@ def test_a_run_that_refused_rows_says_so_everywhere_with_exit_status_3(config_di
     ledger = vienti["last_run_that_read"]
     assert {k: ledger[k] for k in ("state", "rows_read", "rows_stored", "rows_refused", "rows_ignored",
                                    "readings_stored", "unaccounted")} == {
-        "state": "partial", "rows_read": 5, "rows_stored": 2, "rows_refused": 3, "rows_ignored": 0,
-        "readings_stored": 2, "unaccounted": 0}
+        "state": "partial", "rows_read": 5, "rows_stored": 4, "rows_refused": 1, "rows_ignored": 0,
+        "readings_stored": 4, "unaccounted": 0}
     assert any("b.csv" in reason for reason in vienti["refused_reasons"])
     assert sources_out["demo"]["health"] == "ok" and sources_out["demo"]["last_run"]["unaccounted"] == 0

@@ -98,7 +98,7 @@ def _refusals(st_: SourceStatus, lang: str) -> str:
             what = t("sources.partial_uncounted", lang, refused=fmt.fmt_int(run.rejected))
         else:
             what = t("sources.partial", lang, refused=fmt.fmt_int(run.rows_refused), read=fmt.fmt_int(run.rows_read))
-        lines.append(f'<span class="what">{escape(what)} ({escape(when)})</span>')
+        lines.append(f'<span class="what">{escape(what)} · {escape(when)}</span>')
         reasons = sorted(st_.data_run_rejects.items(), key=lambda kv: -kv[1])[:FIRST_REASONS]
         if reasons:
             items = "".join(f"<li>{escape(reason)} ({fmt.fmt_int(n)})</li>" for reason, n in reasons)
