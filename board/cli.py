@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=None, help=f"web port (default $BOARD_PORT or {DEFAULT_PORT})")
     d.add_argument("--address", default=None, help="address to listen on (default $BOARD_ADDRESS or 127.0.0.1: "
                                                     "sign-in is off in the demo, so only this machine may see it)")
+    d.add_argument("--items", action="store_true",
+                   help="simulate items (callbacks, messages, contacts, answers) the board counts itself, in a store "
+                        "of their own under data/demo-items/ (board/demo_items_setup.py)")
     d.set_defaults(func=cmd_demo)
 
     c = sub.add_parser("collect", help="pull the sources into the store on their schedules")
@@ -241,7 +244,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Collector and web server as two child processes; Ctrl-C (or either dying) stops both."""
-    board = open_board()
+    if getattr(args, "items", False):
+        from board.demo_items_setup import prepare
+
+        board = create_board(environ=prepare(read_environment().variables))
+    else:
+        board = open_board()
     settings = board.settings
     port = _port(args.port, settings)
     board.store  # noqa: B018 - opening it creates or upgrades the tables before the children start

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from board.domain.items import Item, count, events, instants, metrics_of, window_start
+from board.domain.items import Item, ItemType, count, events, instants, metrics_of, window_start
 from board.domain.reading import Ignored, ReadingBlock, Rejected, RowsRead
 
 if TYPE_CHECKING:
@@ -47,13 +47,13 @@ class ItemRun:
                  rejects: Any, write: Callable[[list[ReadingBlock]], int]) -> None:
         self.store = store
         self.source = source
-        self.settings = source.items
+        self.types, self.mode, self.outcomes, self.keep_closed_days = plan(source)
         self.stations = sorted(stations)
         self.started = started
         self.rejects = rejects
         self.write = write
-        #: The earliest instant each station's figures must be counted again from.
-        self.touched: dict[str, datetime] = {}
+        #: The earliest instant each station's figures of each item type must be counted again from.
+        self.touched: dict[tuple[str, ItemType], datetime] = {}
         self.newest: datetime | None = None
         self.accepted = 0
         #: Whether any record of the pull was refused.
@@ -96,7 +96,7 @@ class ItemRun:
                 check()
         if batch:
             self._note(self.store.apply_items(self.source.name, batch))
-        if self.settings.mode == "snapshot":
+        if self.mode == "snapshot":
             if refused:
                 self.rejects[SNAPSHOT_HELD] += 1
             else:
@@ -107,7 +107,7 @@ class ItemRun:
     def write_figures(self) -> int:
         """Steps 3 and 4: the figures counted again where something changed, and at the pull's moment."""
         written = sum(self.write([block]) for block in self._blocks())
-        self.store.prune_items(self.source.name, self.started - timedelta(days=self.settings.keep_closed_days))
+        self.store.prune_items(self.source.name, self.started - timedelta(days=self.keep_closed_days))
         return written
 
     def _note(self, changes: list[tuple[Item | None, Item]]) -> None:
@@ -116,20 +116,28 @@ class ItemRun:
                 if item is None:
                     continue
                 first = min(events(item))
-                known = self.touched.get(item.station)
+                known = self.touched.get((item.station, item.type))
                 if known is None or first < known:
-                    self.touched[item.station] = first
+                    self.touched[(item.station, item.type)] = first
 
     def _blocks(self) -> Iterator[ReadingBlock]:
-        kind = self.settings.item
-        outcomes = self.settings.fields.outcome is not None
-        metrics = metrics_of(kind, outcomes)
         until = self.started
-        for station in self.stations:
-            since = min(self.touched.get(station, until), until)
-            items = self.store.items_for_count(self.source.name, station, window_start(since), until)
-            at = set(instants(items, since, until))
-            if since < until:
-                at.update(self.store.reading_times(station, metrics[0], since, until))
-            times = sorted(at)
-            yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times, outcomes))
+        for kind in self.types:
+            metrics = metrics_of(kind, self.outcomes)
+            for station in self.stations:
+                since = min(self.touched.get((station, kind), until), until)
+                items = self.store.items_for_count(self.source.name, station, window_start(since), until, kind)
+                at = set(instants(items, since, until))
+                if since < until:
+                    at.update(self.store.reading_times(station, metrics[0], since, until))
+                times = sorted(at)
+                yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times, self.outcomes))
+
+
+def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:
+    """What a source's items are: their types, ``changes`` or ``snapshot``, whether callbacks carry outcome
+    classes, and how many days closed items are kept. The demo delivers all four types, by changes."""
+    settings = getattr(source, "items", None)
+    if settings is None:  # the demo (connectors/demo_items.py)
+        return tuple(ItemType), "changes", True, 35
+    return (settings.item,), settings.mode, settings.fields.outcome is not None, settings.keep_closed_days

@@ -60,6 +60,9 @@ class FieldMapping(_Strict):
     metrics: dict[str, str] = {}
     #: The source's station codes -> ours (a code that is already ours needs no entry).
     stations: dict[str, str] = {}
+    #: The unit a source writes a metric's bare numbers in, when not the board's: ``{queue_oldest_wait_min: s}``
+    #: (durations: ``s``, ``min``, ``h``, ``d``); for a share, ``percent`` or ``share`` (default: decided by value).
+    units: dict[str, Literal["s", "min", "h", "d", "percent", "share"]] = {}
     #: Time zone of times written without an offset (database date-times usually are).
     timezone: str = "Europe/Helsinki"
 
@@ -83,6 +86,17 @@ class FieldMapping(_Strict):
     def time_fields(self) -> list[str]:
         """The field(s) the time is read from: one, or the date and the time of day."""
         return list(self.time) if isinstance(self.time, list) else [self.time]
+
+    @model_validator(mode="after")
+    def _units_fit(self) -> FieldMapping:
+        for metric, unit in self.units.items():
+            known = METRICS.get(metric)
+            if known is None:
+                raise ValueError(f"units: unknown metric {metric!r}; units are given per metric of the board")
+            if (known.unit == "share") != (unit in ("percent", "share")) or known.unit in ("count", "score"):
+                raise ValueError(f"units: {metric} is in {known.unit}; it cannot be read as {unit!r} "
+                                 "(durations: s, min, h, d; shares: percent, share)")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -183,12 +197,24 @@ class DemoSource(SourceBase):
     #: The simulator shows every reading the moment it is stamped: nothing arrives late.
     lookback_seconds: int = Field(0, ge=0, le=7 * 86400)
     seed: int = 2026
+    #: ``items``: the simulated callbacks, messages, contacts and answers themselves, counted by the board
+    #: (connectors/demo_items.py) — the same numbers as the default ``readings``, by the item path.
+    deliver: Literal["readings", "items"] = "readings"
+    #: With ``deliver: items``: the secret the simulated ids are hashed with, like any item source's.
+    id_key: SecretStr | None = None
     backfill_days: int = Field(56, ge=0, le=3660)
     history_step_minutes: int = Field(30, ge=1, le=1440)
     live_step_seconds: int = Field(60, ge=10, le=3600)
 
     def newest_reading_lag(self) -> int:
         return self.interval_seconds + self.live_step_seconds
+
+    @model_validator(mode="after")
+    def _items_need_a_key(self) -> DemoSource:
+        if self.deliver == "items" and self.id_key is None:
+            raise ValueError("deliver: items needs id_key (e.g. ${BOARD_ITEM_KEY}; `python -m board demo --items` "
+                             "makes one)")
+        return self
 
 
 # ---------------------------------------------------------------- items

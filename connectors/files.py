@@ -51,7 +51,7 @@ import shutil
 import stat
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +68,7 @@ from connectors.errors import ConfigurationError, ConnectorError, TransientError
 from connectors.items import ItemMapper, mapper_for
 from connectors.mapping import RecordError, RecordMapper, quote
 from connectors.table_shape import cell_text, find_header, trailer_reasons
+from connectors.xlsx_guard import check_workbook
 
 log = logging.getLogger(__name__)
 
@@ -173,10 +174,11 @@ class Outcome:
 class FilesConnector:
     """Imports the CSV and Excel files waiting in one drop folder."""
 
-    def __init__(self, source: FilesSource, stations: list[str]) -> None:
+    def __init__(self, source: FilesSource, stations: list[str] | Mapping[str, Sequence[str]]) -> None:
         self.name = source.name
         self.source = source
-        self.stations = list(stations)
+        #: The codes, or code -> (name, municipality) so that names as people write them match too.
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         folder = Path(source.folder)
         self.folder = folder if folder.is_absolute() else PROJECT_DIR / folder
         self.processed = self.folder / source.processed_folder
@@ -268,8 +270,9 @@ class FilesConnector:
                    f"{len(outcome.readings)} readings")
         if outcome.refused:
             where, reason = outcome.refused[0]
-            message += f"; {len(outcome.refused)} rows would be refused, first {where}: {reason}"
-            return CheckResult(False, "data", scrub(message))
+            return CheckResult(False, "data", scrub(
+                f"file {oldest.name} {where}: {reason} ({len(outcome.refused)} of {outcome.rows} rows would be "
+                f"refused, {len(outcome.readings)} readings stored; {_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
         return CheckResult(True, "ok", scrub(message))
@@ -697,6 +700,7 @@ def _excel_table(name: str, data: bytes, sheet: str | int, wanted: Sequence[str]
     sheet; row numbers as Excel shows them."""
     import openpyxl  # only a source with Excel files pays for the import
 
+    check_workbook(name, data)  # a bomb (huge shared text, cells, ratio) is refused before openpyxl expands it
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read

@@ -17,20 +17,22 @@ import streamlit as st
 from board.domain.access import Page
 from board.domain.timeutil import local_date, utcnow
 from board.i18n import t
-from board.web import access, style
+from board.web import access, nav, style
 from board.web import streamlit_support as sup
 from board.web import week_page as parts
 from board.web import week_support as ws
 
-st.set_page_config(layout="wide")  # wide even when this page is the first one opened
 lang = sup.language()
+nav.page_setup(Page.WEEK, lang)  # wide even when this page is the first one opened
 settings = sup.settings_or_stop(lang)
-access.require(Page.WEEK, lang, settings)
+viewer = access.require(Page.WEEK, lang, settings)
 sup.count_view("week")
 printing = st.query_params.get("print") == "1"
 now = utcnow()
 today = local_date(now)  # Helsinki
 style.apply(style.WEEK_CSS, style.WEEK_PRINT_CSS if printing else "")
+if not printing:  # the steering group's paper has no links
+    nav.header(Page.WEEK, viewer, lang)
 
 selection = ws.read_selection(settings, st.query_params.get("week"), st.query_params.get_all("station"), now, lang)
 week, stations = parts.choose(settings, selection, now, lang, printing)

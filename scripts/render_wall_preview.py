@@ -8,6 +8,9 @@ CSS the wall page serves.
     python scripts/render_wall_preview.py --station kajaani --at 2026-11-23T10:30 -o /tmp/wall.html
     python scripts/render_wall_preview.py --page overview --at 2026-11-23T10:30 -o /tmp/overview.html
     python scripts/render_wall_preview.py --station kajaani --at 2026-11-24T13:00 --with-projection -o /tmp/w.html
+    python scripts/render_wall_preview.py --station kajaani --at 2026-11-23T10:40 --items -o /tmp/items.html
+
+``--items`` feeds the wall from simulated items the board counts itself (``python -m board demo --items``).
 """
 
 from __future__ import annotations
@@ -39,11 +42,18 @@ def main() -> None:
     p.add_argument("--lang", default="fi")
     p.add_argument("--with-projection", action="store_true",
                    help="load six weeks of history and compute the end-of-day projections (as the collector does)")
+    p.add_argument("--items", action="store_true", help="the demo on items (board/demo_items_setup.py)")
     p.add_argument("-o", "--output", required=True)
     args = p.parse_args()
     at = datetime.fromisoformat(args.at).replace(tzinfo=HELSINKI)
     with tempfile.TemporaryDirectory() as tmp:
-        board = create_board(database_url=f"sqlite:///{tmp}/preview.sqlite")
+        environ = None
+        if args.items:
+            from board.demo_items_setup import prepare
+            from board.environment import read_environment
+
+            environ = prepare(read_environment().variables)
+        board = create_board(database_url=f"sqlite:///{tmp}/preview.sqlite", environ=environ)
         settings, store = board.settings, board.store
         source = settings.sources[0]
         since = at.replace(hour=0, minute=0) - (timedelta(days=43) if args.with_projection else timedelta(0))

@@ -131,14 +131,15 @@ def test_each_role_sees_exactly_its_pages(board: Store, role: str, page: str):
 
 
 @pytest.mark.parametrize(("user", "links"), [
-    (ADMIN, ["week", "alerts", "notices", "sources"]),
-    (MANAGER, ["week", "notices"]),
-    (SHIFT_LEAD, ["alerts", "notices"]),
+    (ADMIN, ["home", "alerts", "week", "notices", "sources", "wall"]),
+    (MANAGER, ["home", "week", "notices", "wall"]),
+    (SHIFT_LEAD, ["home", "alerts", "notices", "wall"]),
 ])
-def test_the_overview_links_only_to_pages_the_role_may_open(board: Store, user: dict, links: list[str]):
-    at = open_page("pages/home.py", user)
-    assert [p.proto.page for p in at.get("page_link")] == links
-    assert '<table class="ov"' in html(at)
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/notices.py"])
+def test_the_header_links_only_to_pages_the_role_may_open(board: Store, user: dict, links: list[str], page: str):
+    at = open_page(page, user)
+    assert [p.proto.page or "home" for p in at.get("page_link")] == links  # "" is the overview as the default page
+    assert all(p.proto.query_string == "lang=fi" for p in at.get("page_link"))  # the language goes along
 
 
 # ------------------------------------------------------------------ notices by role

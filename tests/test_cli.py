@@ -102,12 +102,12 @@ def test_check_and_collect_say_what_is_wrong_with_each_source(config_dir, sqlite
     assert lines["dw (sql)"].startswith("FAILED (configuration) - ODBC driver 'ODBC Driver 18 for SQL Server' is not "
                                         "installed — installed drivers are:")
     assert "demo: OK read " in collect.stdout
-    # the good row loads, the bad one is refused with its line and reason (docs/CONNECTORS.md, files)
+    # row by row (on_bad_row: refuse_row): the good row is stored, the bad one refused with its line and reason
     assert "vienti: PARTIAL read 2 · stored 1 · refused 1 · ignored 0 · 1 readings · 1 refusal" in collect.stdout
     assert "    some rows refused: 1 / 2" in collect.stdout
-    assert "line 3: queue_waiting: '12,5x' is not a number" in collect.stdout
+    assert "rejected 1: file 12.csv line 3: queue_waiting: '12,5x' is not a number" in collect.stdout
     assert "dw: FAILED" in collect.stdout
-    assert (inbox / "processed" / "12.csv").exists()  # with its refused row listed next to it
+    assert (inbox / "processed" / "12.csv").exists() and (inbox / "processed" / "12.csv.reason.txt").exists()
     assert env_pw not in check.stdout + check.stderr + collect.stdout + collect.stderr
 
 

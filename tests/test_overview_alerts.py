@@ -187,3 +187,35 @@ def test_the_alert_page_lists_active_and_ended_alerts_filters_by_station_and_ack
     page = "\n".join(h.value for h in at.html)
     assert 'data-subject="paltamo"' not in page and 'data-subject="kuhmo"' in page and "läget har återställts" in page
     assert any("Inga aktiva larm" in s.value for s in at.success)
+
+
+def test_todays_queue_curve_carries_the_projection_and_its_band_to_closing(board: Store) -> None:
+    from zoneinfo import ZoneInfo
+
+    now = utcnow().replace(microsecond=0)
+    closes = now + timedelta(hours=2)
+    path = tuple((now + timedelta(minutes=15 * i), max(0.0, 10.0 - i), 12.0 + i, 15.0 + 2 * i) for i in range(9))
+    board.save_projections([StationProjection("paltamo", now, closes, 20.0, 2.0, 31.0, path=path)])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["curve"] = "paltamo"
+    at.run()
+    assert not at.exception, at.exception
+    import json
+
+    queue_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    traces = {d.get("name"): d for d in queue_chart["data"]}
+    assert {"tänään", "ennuste sulkemisaikaan", "ennusteen vaihteluväli (8/10 päivää)"} <= set(traces)
+    median = traces["ennuste sulkemisaikaan"]
+    helsinki = [(ts.astimezone(ZoneInfo("Europe/Helsinki"))).strftime("%Y-%m-%dT%H:%M:%S") for ts, *_ in path]
+    assert [x[:19] for x in median["x"]] == helsinki and median["y"] == [12.0 + i for i in range(9)]
+    low = next(d for d in queue_chart["data"] if d.get("fill") == "tonexty")
+    assert low["y"] == [max(0.0, 10.0 - i) for i in range(9)]
+    assert [d for d in queue_chart["data"] if d.get("y") == [15.0 + 2 * i for i in range(9)]]  # the band's top
+    contacts_chart = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert len(contacts_chart["data"]) == 2  # contacts have no projection
+
+    # An old projection (the collector stopped) is not drawn as if it were today's.
+    board.save_projections([StationProjection("paltamo", now - timedelta(minutes=20), closes, 20.0, 2.0, 31.0,
+                                              path=path)])
+    assert overview.day_curves(create_board(ROOT / "config", "sqlite://").settings, board, "paltamo",
+                               utcnow()).queue_projected == ()

@@ -22,7 +22,7 @@ from board.domain.projection import StationProjection
 from board.domain.snapshot import Figure
 from board.domain.status import Status
 from board.domain.timeutil import local, utcnow
-from board.read.wall import MISSING, StationView, station_view, trend_window
+from board.read.wall import MISSING, StationView, current_projection, station_view, trend_window
 from board.settings import Settings
 from board.store import Store
 
@@ -147,6 +147,9 @@ class DayCurves:
     queue_last_week: Curve
     contacts_today: Curve
     contacts_last_week: Curve
+    #: The queue projected from the last computation to closing: (local time as on the curves, 10th percentile,
+    #: median, 90th percentile); empty when there is no current projection (closed, too little history...).
+    queue_projected: tuple[tuple[datetime, float, float, float], ...] = ()
 
 
 def day_curves(settings: Settings, store: Store, code: str, now: datetime) -> DayCurves:
@@ -162,7 +165,17 @@ def day_curves(settings: Settings, store: Store, code: str, now: datetime) -> Da
         _line(before, "queue_waiting", week),
         _summed(today, CONTACT_CHANNELS, timedelta(0)),
         _summed(before, CONTACT_CHANNELS, week),
+        _projected(settings, store, code, now),
     )
+
+
+def _projected(settings: Settings, store: Store, code: str,
+               now: datetime) -> tuple[tuple[datetime, float, float, float], ...]:
+    """The current projection's path (the same one the wall and the overview column show), on today's clock."""
+    p, _status, _why = current_projection(settings, store, code, now)
+    if p is None:
+        return ()
+    return tuple((_on_today(ts, timedelta(0)), lo, mid, hi) for ts, lo, mid, hi in p.path)
 
 
 def _on_today(ts: datetime, shift: timedelta) -> datetime:

@@ -215,3 +215,38 @@ def _summary(run: Run) -> RunSummary:
         rows_read=run.rows_read, rows_stored=run.rows_stored, rows_refused=run.rows_refused,
         rows_ignored=run.rows_ignored, duplicates=run.duplicates, state=run.state, unaccounted=run.unaccounted,
     )
+
+
+# ------------------------------------------------------------------ alert channels
+@dataclass(frozen=True)
+class ChannelStatus:
+    """One configured alert channel as ``/sources`` shows it: is it delivering, and if not, why and when next."""
+
+    name: str
+    type: str  # email, teams, webhook
+    health: SourceHealth  # OK, FAILING, or NEVER (no message yet)
+    now: datetime
+    last_sent: datetime | None = None
+    last_try: datetime | None = None
+    error: str | None = None  # the newest try's error, redacted; None when it went through
+    waiting: int = 0  # messages not delivered yet, retried with backoff
+    given_up: int = 0  # expired undelivered in the last 24 hours
+    next_try: datetime | None = None
+
+
+def channel_statuses(settings: Settings, store: Store, now: datetime | None = None) -> list[ChannelStatus]:
+    """Every configured alert channel, failing ones first, from the outbox (what the collector's sender recorded)."""
+    now = now or utcnow()
+    states = {c.channel: c for c in store.channel_states(now - REJECT_WINDOW)}
+    out = []
+    for name, model in settings.alerts.file.channels.items():
+        c = states.get(name)
+        kind = str(getattr(model, "type", ""))
+        if c is None:
+            out.append(ChannelStatus(name, kind, SourceHealth.NEVER, now))
+            continue
+        failing = c.last_error is not None or c.given_up > 0
+        out.append(ChannelStatus(name, kind, SourceHealth.FAILING if failing else SourceHealth.OK, now, c.last_sent,
+                                 c.last_try, redact(c.last_error) if c.last_error else None, c.waiting, c.given_up,
+                                 c.next_try if c.waiting else None))
+    return sorted(out, key=lambda s: (SEVERITY.index(s.health), s.name))

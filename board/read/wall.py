@@ -87,7 +87,7 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         trends = station_trends(store, code, window[0], now)
     # Read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
     notices = store.notices(active_at=now, station=code)
-    projection, judged, reason = _projection(settings, store, code, now)
+    projection, judged, reason = current_projection(settings, store, code, now)
     closed_day = None if is_open else hours.closed_day(local_date(now))
     view = StationView(station, now, is_open, tiles, window, notices, projection, judged, closed_day, reason)
     return view if trends is None else with_trends(view, trends)
@@ -97,7 +97,7 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
 MISSING = "missing"
 
 
-def _projection(settings: Settings, store: Store, code: str,
+def current_projection(settings: Settings, store: Store, code: str,
                 now: datetime) -> tuple[StationProjection | None, Status, str | None]:
     """The station's stored projection if it is current and says something, judged like a queue at closing;
     else None and why not (the overview says it)."""

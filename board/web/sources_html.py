@@ -16,8 +16,8 @@ import pandas as pd
 from board import formatting as fmt
 from board.domain.figures import METRICS, Family
 from board.domain.source_health import SourceHealth
-from board.i18n import t
-from board.read.sources import Freshness, RunSummary, SourceStatus
+from board.i18n import TEXTS, t
+from board.read.sources import ChannelStatus, Freshness, RunSummary, SourceStatus
 from board.web.icons import status_icon
 from board.web.palette import HEALTH
 
@@ -189,3 +189,31 @@ def metrics_table(st_: SourceStatus, lang: str) -> pd.DataFrame:
         [{t("home.station", lang): code, t("sources.col.metric", lang): metric,
           t("sources.newest", lang): fmt.fmt_stamp(f.ts, lang) if f.ts else "–"}
          for code, row in st_.freshness.items() for metric, f in row.items() if metric in METRICS])
+
+
+def render_channel(c: ChannelStatus, lang: str) -> str:
+    """An alert channel as a card like a source's: delivering, failing (the error in words, how many messages
+    wait and when the next try is) or not used yet."""
+    status, look = HEALTH[c.health]
+    icon = status_icon(status, look.ink, look.fill)
+    word = t("sources.ch.never", lang) if c.health is SourceHealth.NEVER else t("health." + c.health.value, lang)
+    kind = t(f"sources.ch.kind.{c.type}", lang) if f"sources.ch.kind.{c.type}" in TEXTS else c.type
+    head = (f'<div class="src-head"><span class="src-name">{escape(c.name)}</span>'
+            f'<span class="src-kind">{escape(kind)}</span><span class="src-badge">{icon}{escape(word)}</span></div>')
+    facts = (f'<div class="src-facts"><div><b>{escape(t("sources.ch.last_sent", lang))}</b>'
+             f'{escape(_when(c.last_sent, c.now, lang))}</div>'
+             f'<div><b>{escape(t("sources.ch.waiting", lang))}</b>{escape(fmt.fmt_int(c.waiting))}</div>'
+             f'<div><b>{escape(t("sources.ch.given_up", lang))}</b>{escape(fmt.fmt_int(c.given_up))}</div></div>')
+    problem = ""
+    if c.error:
+        what = t("sources.ch.error", lang, time=fmt.fmt_time(c.last_try, lang) if c.last_try else "–")
+        retry = ""
+        if c.next_try is not None:
+            retry = (f'<span class="retry" data-next-try="{c.next_try.isoformat()}">'
+                     f'{escape(t("sources.ch.next_try", lang, time=fmt.fmt_when(c.next_try, c.now, lang)))}</span>')
+        problem = (f'<div class="src-error" role="alert"><span class="what">{escape(what)}</span>'
+                   f'{escape(c.error)}{retry}</div>')
+    elif c.given_up:
+        problem = f'<div class="src-error" role="alert">{escape(t("sources.ch.expired", lang, n=c.given_up))}</div>'
+    return (f'<div class="src-card h-{c.health.value}" data-channel="{escape(c.name)}" data-health="{c.health.value}" '
+            f'data-waiting="{c.waiting}">{head}{facts}{problem}</div>')
