@@ -343,7 +343,7 @@ class FilesConnector:
             return  # taken away since the listing
         except TooLarge as e:  # refused whole, like any other bad file; the others still load
             (outcome := Outcome(path.name)).add(str(e))
-            yield Rejected(self._refuse(path, outcome))
+            yield Rejected(self._refuse(path, outcome), rows=0)  # refused unread: no row was read
             return
         except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
             yield Rejected(self._refuse_unread(path, e.what), rows=0)
