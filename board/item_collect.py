@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from board.domain.items import Item, ItemType, count, events, instants, metrics_of, window_start
+from board.domain.items import Item, ItemType, count, events, instants, metrics_of, relevant, window_start
 from board.domain.reading import Ignored, ReadingBlock, Rejected, RowsRead
 
 if TYPE_CHECKING:
@@ -106,7 +106,17 @@ class ItemRun:
 
     def write_figures(self) -> int:
         """Steps 3 and 4: the figures counted again where something changed, and at the pull's moment."""
-        written = sum(self.write([block]) for block in self._blocks())
+        written = 0
+        batch: list[ReadingBlock] = []
+        size = 0
+        for block in self._blocks():  # one transaction per BATCH readings, not per station and type
+            batch.append(block)
+            size += len(block)
+            if size >= BATCH:
+                written += self.write(batch)
+                batch, size = [], 0
+        if batch:
+            written += self.write(batch)
         self.store.prune_items(self.source.name, self.started - timedelta(days=self.keep_closed_days))
         return written
 
@@ -124,9 +134,17 @@ class ItemRun:
         until = self.started
         for kind in self.types:
             metrics = metrics_of(kind, self.outcomes)
+            since_of = {station: min(self.touched.get((station, kind), until), until) for station in self.stations}
+            # one query for every station of the source (the earliest window), sorted out per station here
+            first = window_start(min(since_of.values()))
+            by_station: dict[str, list[Item]] = {station: [] for station in self.stations}
+            for item in self.store.items_for_count(self.source.name, None, first, until, kind):
+                if item.station in by_station:
+                    by_station[item.station].append(item)
             for station in self.stations:
-                since = min(self.touched.get((station, kind), until), until)
-                items = self.store.items_for_count(self.source.name, station, window_start(since), until, kind)
+                since = since_of[station]
+                start = window_start(since)
+                items = [i for i in by_station[station] if relevant(i, start, until)]
                 at = set(instants(items, since, until))
                 if since < until:
                     at.update(self.store.reading_times(station, metrics[0], since, until))

@@ -39,6 +39,7 @@ Anything else that matches the patterns is refused unread and moved to
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import errno
 import fnmatch
@@ -57,7 +58,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from board.domain.privacy import HETU
+from board.domain.privacy import HETU, redact_identity_codes
 from board.domain.reading import Duplicate, Ignored, PullItem, Reading, Rejected, RowsRead
 from board.domain.timeutil import HELSINKI, ensure_utc
 from board.secrets import redact
@@ -66,7 +67,7 @@ from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
 from connectors.items import ItemMapper, mapper_for
-from connectors.mapping import RecordError, RecordMapper, quote
+from connectors.mapping import IDENTITY_CODE_REASON, RecordError, RecordMapper, any_identity_code, quote
 from connectors.table_shape import cell_text, find_header, trailer_reasons
 from connectors.xlsx_guard import check_workbook
 
@@ -115,6 +116,8 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[Any]]]
     unit: str  # "line" (CSV, as a text editor counts) or "row" (Excel)
+    #: Non-empty lines above the header (a title, report parameters): not data, but checked for identity codes.
+    above: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +137,8 @@ class Outcome:
     ignored: list[tuple[str, str]] = field(default_factory=list)
     #: Rows that repeat an identical row already read (a subset of ``ignored``).
     duplicates: int = 0
+    #: Where the file holds a personal identity code: it is never kept on disk with it (see _scrub_file).
+    identity_lines: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -227,8 +232,9 @@ class FilesConnector:
                             scrub(path.name), self.processed, _os_reason(e))
                 continue
             log.info("source %s: imported %s (now %s)", self.name, scrub(path.name), scrub(target.name))
+            note = self._scrub_file(target, outcome)
             if outcome.refused or outcome.ignored:
-                self._write_reason(target, _rows_text(path.name, target.name, self.name, outcome))
+                self._write_reason(target, _rows_text(path.name, target.name, self.name, outcome) + note)
 
     def check(self, until: datetime) -> CheckResult:
         """Is the folder there, and would the oldest waiting file be imported? Moves nothing; never raises."""
@@ -337,7 +343,7 @@ class FilesConnector:
             return  # taken away since the listing
         except TooLarge as e:  # refused whole, like any other bad file; the others still load
             (outcome := Outcome(path.name)).add(str(e))
-            yield Rejected(self._refuse(path, outcome))
+            yield Rejected(self._refuse(path, outcome), rows=0)  # refused unread: no row was read
             return
         except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
             yield Rejected(self._refuse_unread(path, e.what), rows=0)
@@ -403,6 +409,32 @@ class FilesConnector:
             log.warning("source %s: could not write %s (%s)", self.name, scrub(reason_file.name), _os_reason(e))
         return reason_file
 
+    def _scrub_file(self, target: Path, outcome: Outcome) -> str:
+        """A retired file that holds an identity code is not kept with it: a CSV is rewritten with every code
+        removed, a workbook (or a file that cannot be rewritten) is deleted. The note for its reason file."""
+        if not outcome.identity_lines:
+            return ""
+        lines = ", ".join(outcome.identity_lines[:MAX_LISTED_PROBLEMS])
+        try:
+            if not _is_excel(target.name):
+                data = target.read_bytes()
+                codec = _codec_of(data, self.source.encoding)
+                text = data.decode(codec)
+                target.write_bytes(redact_identity_codes(text, IDENTITY_CODE_REMOVED).encode(codec))
+                log.warning("source %s: %s held a personal identity code (%s); the copy kept has it removed",
+                            self.name, scrub(target.name), lines)
+                return (f"\nPersonal identity codes were found on {lines}: the copy of the file kept here has them "
+                        f"replaced by {IDENTITY_CODE_REMOVED}; the original is not kept anywhere by the board.\n")
+        except (OSError, ValueError, BadFile) as e:
+            log.warning("source %s: could not rewrite %s without its identity codes (%s); deleting it", self.name,
+                        scrub(target.name), _short(e))
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        log.warning("source %s: %s held a personal identity code (%s) and was deleted", self.name,
+                    scrub(target.name), lines)
+        return (f"\nPersonal identity codes were found on {lines}: the file was deleted, not kept (a workbook "
+                "cannot be kept with the codes removed). Remove them from the export and drop it again.\n")
+
     def _refuse(self, path: Path, outcome: Outcome) -> str:
         """Move a refused file to ``rejected/`` with its reason file; the reason for the run record."""
         try:
@@ -412,7 +444,8 @@ class FilesConnector:
                         self.rejected, _os_reason(e))
             return outcome.summary(f"could not move it to {self.source.rejected_folder}/: {_os_reason(e)}; "
                                    "it is read again next time")
-        reason_file = self._write_reason(target, _reason_text(path.name, target.name, self.name, outcome))
+        note = self._scrub_file(target, outcome)
+        reason_file = self._write_reason(target, _reason_text(path.name, target.name, self.name, outcome) + note)
         log.warning("source %s: refused %s: %s", self.name, scrub(path.name), outcome.summary())
         return outcome.summary(f"see {self.source.rejected_folder}/{reason_file.name}")
 
@@ -458,6 +491,13 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
     rows: list[tuple[str, list[Reading], bool]] = []  # (where, readings, time was a date alone)
     named = [bool(h) for h in table.header]
+    for number, values in table.above:
+        if any_identity_code(values):
+            outcome.identity_lines.append(f"{table.unit} {number}")
+            outcome.add("a value above the header looks like a personal identity code (henkilötunnus); the board "
+                        "takes aggregates only", f"{table.unit} {number}")
+    if not outcome.ok:
+        return outcome
     station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
     station_column = keys.index(station_field) if station_field in keys else None
     not_data = trailer_reasons([values for _number, values in table.rows], station_column)
@@ -465,12 +505,18 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         outcome.rows += 1
         where = f"{table.unit} {number}"
         if index in not_data:
-            outcome.ignored.append((where, not_data[index]))
+            if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
+                outcome.identity_lines.append(where)
+                _bad_row(outcome, source, where, IDENTITY_CODE_REASON)
+            else:
+                outcome.ignored.append((where, not_data[index]))
             continue
         try:
             mapped = mapper.map(_record(keys, values, table.unit, named))
             rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
         except RecordError as e:
+            if str(e) == IDENTITY_CODE_REASON:
+                outcome.identity_lines.append(where)
             _bad_row(outcome, source, where, str(e))
         except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
             outcome.add(str(e), where, kind=e.kind)
@@ -627,7 +673,7 @@ def _table(found: list[tuple[int, list[Any]]], wanted: Sequence[str], unit: str)
         return Table([], [], unit)
     at = find_header([values for _number, values in found], wanted)
     header = [cell_text(v) for v in found[at][1]]
-    return Table(header, found[at + 1:], unit)
+    return Table(header, found[at + 1:], unit, found[:at])
 
 
 def _decode(name: str, data: bytes, encoding: str) -> str:
@@ -647,6 +693,21 @@ def _decode(name: str, data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as e:
         raise BadFile(f"file {name} is neither UTF-8 nor Windows-1252 (cp1252) text (line "
                       f"{_line_of(data, e.start)}); save it again as CSV UTF-8") from None
+
+
+def _codec_of(data: bytes, encoding: str) -> str:
+    """The codec :func:`_decode` reads ``data`` with (to write a file back in its own encoding)."""
+    if encoding != "auto":
+        return encoding
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def _decode_as(name: str, data: bytes, encoding: str) -> str:
@@ -834,7 +895,8 @@ def _move(path: Path, directory: Path, companion: str = "") -> Path:
     (the reason file): its name must be free too.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    target = _free_path(directory, path.name, companion)
+    # a name holding an identity code is not kept either
+    target = _free_path(directory, redact_identity_codes(path.name, IDENTITY_CODE_REMOVED), companion)
     shutil.move(os.fspath(path), os.fspath(target))
     return target
 

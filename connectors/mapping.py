@@ -61,6 +61,11 @@ PERSONAL_COLUMNS = frozenset({
 })
 
 
+#: The reason a record holding an identity code is refused (never the value itself).
+IDENTITY_CODE_REASON = ("a value looks like a personal identity code (henkilötunnus); "
+                        "record refused: the board takes aggregates only")
+
+
 class RecordError(ValueError):
     """One record cannot become readings; the message is the reason (counted, shown to the admin)."""
 
@@ -301,8 +306,7 @@ class RecordMapper:
     def map(self, record: Mapping[str, Any]) -> list[Reading]:
         """The readings in one record; RecordError with the reason when it cannot be used."""
         if any_identity_code(_leaves(record)):
-            raise RecordError("a value looks like a personal identity code (henkilötunnus); "
-                              "record refused: the board takes aggregates only")
+            raise RecordError(IDENTITY_CODE_REASON)
         if self.what == "field":  # JSON: field names may nest, so look at every level
             personal = personal_columns(_keys(record), self.mapped_fields())
             if personal:

@@ -231,7 +231,7 @@ def test_an_identity_code_anywhere_in_an_item_refuses_it_and_a_name_column_refus
         config_dir, database_url):
     ok = {"id": 1, "yksikko": "kajaani", "aika": "2026-11-23T08:00:00+02:00", "kanava": "puhelin"}
     hetu = {"id": 2, "yksikko": "kajaani", "aika": "2026-11-23T08:05:00+02:00", "kanava": "puhelin",
-            "lisatieto": "asiakas 010190-123A"}
+            "lisatieto": "asiakas 010190-123M"}
     with loopback() as server:
         server.set(json.dumps([ok, hetu]).encode())
         settings = configure(config_dir, database_url, {

@@ -59,10 +59,14 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .clock { display: flex; flex-direction: column; align-items: flex-end; white-space: nowrap; flex: none; }
 .clock .date { font-size: 2.8vh; line-height: 1.1; color: var(--muted); }
 .clock .time { font-size: 6.4vh; line-height: 1; font-weight: 700; font-variant-numeric: tabular-nums; }
-.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: 3.4vh; font-weight: 700; flex: 0 1 auto;
-  background: var(--grey); padding: .6vh 1.4vw; border-radius: 1vh; white-space: nowrap; overflow: hidden;
-  min-width: 0; }
-.closed-banner span { overflow: hidden; text-overflow: ellipsis; }
+/* Why closed and when it opens is never cut: on a holiday the two parts stack ("Suljettu — loppiainen" over
+   "Avataan to klo 8.00"), so the banner stays as narrow as the longer part; it may take up to half the row and
+   wraps there before anything is cut. */
+.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: 3.4vh; line-height: 1.15; font-weight: 700;
+  flex: 0 0 auto; max-width: 50%; background: var(--grey); padding: .6vh 1.4vw; border-radius: 1vh;
+  white-space: normal; min-width: 0; }
+.closed-banner .closed-text { display: flex; flex-direction: column; min-width: 0; overflow-wrap: anywhere; }
+.closed-banner .closed-text.two { font-size: 2.8vh; }
 .tiles { flex: 1; min-height: 0; display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr;
   gap: 1.6vh 1.2vw; }
 .tile { --c: var(--grey); --on-c: $white; background: var(--tile); border-radius: 1.4vh; min-height: 0; min-width: 0;
@@ -256,6 +260,11 @@ SOURCES_CSS = _sheet("""
 .src-hint { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px; padding: .45rem .7rem;
             margin-top: .5rem; }
 .src-past { color: #4a5565; margin-top: .4rem; font-size: .92rem; }
+.src-refused { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px;
+               padding: .45rem .7rem; margin-top: .5rem; }
+.src-refused .what { font-weight: 800; display: block; }
+.src-refused ul { margin: .2rem 0 0 1.2rem; padding: 0; } .src-refused b { font-size: .9rem; }
+.src-unaccounted { font-weight: 700; margin-top: .3rem; }
 .fresh-grid { border-collapse: collapse; margin-top: .4rem; font-size: .95rem; }
 .fresh-grid th, .fresh-grid td { padding: .25rem .6rem; border-bottom: 1px solid #e3e8ee; text-align: left; }
 .fresh-grid th { background: #eef2f6; }
