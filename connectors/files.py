@@ -278,7 +278,7 @@ class FilesConnector:
             where, reason = outcome.refused[0]
             return CheckResult(False, "data", scrub(
                 f"file {oldest.name} {where}: {reason} ({len(outcome.refused)} of {outcome.rows} rows would be "
-                f"refused, {len(outcome.readings)} readings stored; {_files(len(waiting))} waiting)"))
+                f"refused, {len(outcome.readings)} readings otherwise; {_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
         return CheckResult(True, "ok", scrub(message))
@@ -343,7 +343,7 @@ class FilesConnector:
             return  # taken away since the listing
         except TooLarge as e:  # refused whole, like any other bad file; the others still load
             (outcome := Outcome(path.name)).add(str(e))
-            yield Rejected(self._refuse(path, outcome))
+            yield Rejected(self._refuse(path, outcome), rows=0)  # refused unread: no row was read
             return
         except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
             yield Rejected(self._refuse_unread(path, e.what), rows=0)

@@ -236,6 +236,7 @@ ALERTS_CSS = _sheet("""
 .alerts-list .b-warn { background: $amber; color: $on_amber; }
 .alerts-list .sub { display: block; font-size: .8rem; color: #4a5565; }
 .alerts-list td.ack.open { color: $red_text; font-weight: 700; } .alerts-list td.rule { color: #4a5565; }
+.alerts-list[data-list="history"] td.ack.open { color: #4a5565; font-weight: 400; }
 .ack-line { margin: 0; }
 """)
 
@@ -260,6 +261,11 @@ SOURCES_CSS = _sheet("""
 .src-hint { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px; padding: .45rem .7rem;
             margin-top: .5rem; }
 .src-past { color: #4a5565; margin-top: .4rem; font-size: .92rem; }
+.src-refused { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px;
+               padding: .45rem .7rem; margin-top: .5rem; }
+.src-refused .what { font-weight: 800; display: block; }
+.src-refused ul { margin: .2rem 0 0 1.2rem; padding: 0; } .src-refused b { font-size: .9rem; }
+.src-unaccounted { font-weight: 700; margin-top: .3rem; }
 .fresh-grid { border-collapse: collapse; margin-top: .4rem; font-size: .95rem; }
 .fresh-grid th, .fresh-grid td { padding: .25rem .6rem; border-bottom: 1px solid #e3e8ee; text-align: left; }
 .fresh-grid th { background: #eef2f6; }
