@@ -170,6 +170,13 @@ _WALL += """
 
 WALL_CSS = HIDE_STREAMLIT_CHROME + _sheet(_WALL)
 
+#: Every page (wall-honest, WCAG 2.1 AA): Streamlit draws captions at opacity .6, 3.88:1 on white; ours are #4a5565
+#: at full opacity (7.5:1). Applied by app.py on every page with the page's language (shell.language_style).
+PAGE_CSS = """
+[data-testid="stCaptionContainer"] { opacity: 1 !important; color: #4a5565 !important; }
+[data-testid="stCaptionContainer"] p { color: #4a5565 !important; }
+"""
+
 #: The notices page (light theme): each notice as it was typed, large, with a quiet line of who, where and when.
 NOTICES_CSS = _sheet("""
 .notice-card { border-left: .35rem solid #0b5cab; background: #f4f6f8; border-radius: .4rem; padding: .5rem .9rem; }
@@ -247,7 +254,7 @@ ACCESS_CSS = _sheet("""
 
 #: The weekly view on screen: key figures as cards.
 WEEK_CSS = """
-.week-scope { margin: 0; font-size: .875rem; color: rgba(49, 51, 63, .6); }
+.week-scope { margin: 0; font-size: .875rem; color: #4a5565; }
 .week-note { margin: 0; padding: .75rem 1rem; border-radius: .5rem; background: #fffce7; color: #926c05; }
 .st-key-week-kpis [data-testid="stMetricValue"] { font-size: 2.2rem; }
 .st-key-week-kpis [data-testid="stMetric"] { background: #f4f6f9; border-radius: .5rem; padding: .6rem .9rem; }
