@@ -17,5 +17,6 @@ pages = [
     st.Page("pages/week.py", title=t("page.week", lang), url_path="week"),
     st.Page("pages/notices.py", title=t("page.notices", lang), url_path="notices"),
     st.Page("pages/sources.py", title=t("page.sources", lang), url_path="sources"),
+    st.Page("pages/alerts.py", title=t("page.alerts", lang), url_path="alerts"),
 ]
 st.navigation(pages, position="hidden").run()

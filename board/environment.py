@@ -13,6 +13,7 @@ variable is added here, in the README's table and nowhere else.
 ``BOARD_QUERY_COUNT_FILE``  benchmarks only: each process writes its SQL statement count to ``FILE.<pid>``
 ``BOARD_PORT``              web port of ``demo`` and ``serve``
 ``BOARD_ADDRESS``           address the web server listens on (``demo``: 127.0.0.1 unless set)
+``BOARD_ITEM_KEY``          the secret item ids are hashed with (named as ``id_key: ${BOARD_ITEM_KEY}``)
 ``STREAMLIT_SECRETS_FILES`` where Streamlit reads ``[auth]`` (Streamlit's own variable)
 ``${NAME}``                 any variable a ``sources.yaml`` secret reference names
 =========================== =======================================================================

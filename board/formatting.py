@@ -80,6 +80,11 @@ def fmt_hours(hours: float | None, lang: str = "fi") -> str:
     return "–" if hours is None else fmt_minutes(hours * 60, lang)
 
 
+def fmt_days(days: float | None, lang: str = "fi") -> str:
+    """A wait in whole days, as T3 is reported: ``12 vrk`` (``12 dygn``, ``12 d``)."""
+    return "–" if days is None else f"{fmt_int(days)}{NBSP}{_DAY_UNIT.get(lang, 'vrk')}"
+
+
 def fmt_time(ts: datetime, lang: str = "fi") -> str:
     """``klo 10.42`` (fi), ``kl. 10.42`` (sv), ``10:42`` (en)."""
     loc = local(ts)
@@ -186,6 +191,7 @@ _BY_UNIT: dict[str, Callable[[float | None, str], str]] = {
     "score": lambda v, _lang: fmt_signed_int(v),
     "min": fmt_minutes,
     "h": fmt_hours,
+    "d": fmt_days,
 }
 
 

@@ -7,6 +7,7 @@ Files (in ``BOARD_CONFIG_DIR``, default ``config/``):
 * ``metrics.yaml``  thresholds (with per-station overrides) and targets
 * ``sources.yaml``  sources, their kind, schedule and staleness limit
 * ``alerts.yaml``   alert rules, channels and subscriptions (board/alerts/settings.py)
+* ``care_guarantee.yaml`` care-guarantee rules by date, T3 professions (board/care_settings.py)
 
 From the environment (read by :mod:`board.environment`, handed in):
 the store's URL (default: SQLite file ``data/board.sqlite`` in the project),
@@ -35,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from board import secrets
 from board.access_settings import AccessSettings
 from board.alerts.settings import AlertSettings, AlertsFile, read_alerts
+from board.care_settings import CareGuaranteeFile
+from board.domain.access_to_care import CareGuarantee
 from board.domain.hours import OpeningHours, parse_exceptions
 from board.domain.metrics import KNOWN_FIGURES
 from board.domain.snapshot import SAMPLE_OF
@@ -240,6 +243,13 @@ class Settings:
     environment: Environment = field(default_factory=Environment, compare=False, repr=False)
     #: ``alerts.yaml`` (board/alerts/settings.py); see :attr:`alerts`.
     alerts_file: AlertsFile = field(default_factory=AlertsFile, compare=False, repr=False)
+    #: ``care_guarantee.yaml`` (board/care_settings.py); see :attr:`care_guarantee`.
+    care_file: CareGuaranteeFile = field(default_factory=CareGuaranteeFile, compare=False, repr=False)
+
+    @cached_property
+    def care_guarantee(self) -> CareGuarantee:
+        """The care-guarantee rules by date and the T3 professions shown."""
+        return self.care_file.to_domain()
 
     @cached_property
     def alerts(self) -> AlertSettings:
@@ -338,7 +348,8 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                              figure in o for o in metrics.station_overrides.values()))
     url = absolute_sqlite_url(database_url or env.database_url or default_database_url())
     secrets.register_url_password(url)
-    return Settings(cdir, url, board, stations, metrics, sources, env, alerts)
+    care = _load(cdir / "care_guarantee.yaml", CareGuaranteeFile, required=False)
+    return Settings(cdir, url, board, stations, metrics, sources, env, alerts, care)
 
 
 def _sign_in_override(board: BoardSettings, override: str | None) -> BoardSettings:

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from board.domain.metrics import METRICS
+from board.item_settings import ItemSettings
 
 IGNORE = "ignore"
 
@@ -59,6 +60,9 @@ class FieldMapping(_Strict):
     metrics: dict[str, str] = {}
     #: The source's station codes -> ours (a code that is already ours needs no entry).
     stations: dict[str, str] = {}
+    #: The unit a source writes a metric's bare numbers in, when not the board's: ``{queue_oldest_wait_min: s}``
+    #: (durations: ``s``, ``min``, ``h``, ``d``); for a share, ``percent`` or ``share`` (default: decided by value).
+    units: dict[str, Literal["s", "min", "h", "d", "percent", "share"]] = {}
     #: Time zone of times written without an offset (database date-times usually are).
     timezone: str = "Europe/Helsinki"
 
@@ -82,6 +86,17 @@ class FieldMapping(_Strict):
     def time_fields(self) -> list[str]:
         """The field(s) the time is read from: one, or the date and the time of day."""
         return list(self.time) if isinstance(self.time, list) else [self.time]
+
+    @model_validator(mode="after")
+    def _units_fit(self) -> FieldMapping:
+        for metric, unit in self.units.items():
+            known = METRICS.get(metric)
+            if known is None:
+                raise ValueError(f"units: unknown metric {metric!r}; units are given per metric of the board")
+            if (known.unit == "share") != (unit in ("percent", "share")) or known.unit in ("count", "score"):
+                raise ValueError(f"units: {metric} is in {known.unit}; it cannot be read as {unit!r} "
+                                 "(durations: s, min, h, d; shares: percent, share)")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -164,6 +179,10 @@ class SourceBase(_Strict):
                 "(the pull interval plus the source's own step), or healthy tiles will blink as stale")
         return self
 
+    def delivers_items(self) -> bool:
+        """Whether the source's records are items the board counts itself (``deliver: items``)."""
+        return getattr(self, "deliver", "readings") == "items"
+
     def mapped_station_codes(self) -> dict[str, str]:
         """Station translations this source declares (checked against stations.yaml at load)."""
         mapping = getattr(self, "mapping", None)
@@ -178,6 +197,11 @@ class DemoSource(SourceBase):
     #: The simulator shows every reading the moment it is stamped: nothing arrives late.
     lookback_seconds: int = Field(0, ge=0, le=7 * 86400)
     seed: int = 2026
+    #: ``items``: the simulated callbacks, messages, contacts and answers themselves, counted by the board
+    #: (connectors/demo_items.py) — the same numbers as the default ``readings``, by the item path.
+    deliver: Literal["readings", "items"] = "readings"
+    #: With ``deliver: items``: the secret the simulated ids are hashed with, like any item source's.
+    id_key: SecretStr | None = None
     backfill_days: int = Field(56, ge=0, le=3660)
     history_step_minutes: int = Field(30, ge=1, le=1440)
     live_step_seconds: int = Field(60, ge=10, le=3600)
@@ -185,13 +209,36 @@ class DemoSource(SourceBase):
     def newest_reading_lag(self) -> int:
         return self.interval_seconds + self.live_step_seconds
 
+    @model_validator(mode="after")
+    def _items_need_a_key(self) -> DemoSource:
+        if self.deliver == "items" and self.id_key is None:
+            raise ValueError("deliver: items needs id_key (e.g. ${BOARD_ITEM_KEY}; `python -m board demo --items` "
+                             "makes one)")
+        return self
+
+
+# ---------------------------------------------------------------- items
+class _Delivers(_Strict):
+    """``deliver: items`` and its ``items`` block (board/item_settings.py), for the sql, rest and files kinds."""
+
+    #: ``readings`` (figures, the default) or ``items`` (records the board counts itself).
+    deliver: Literal["readings", "items"] = "readings"
+    items: ItemSettings | None = None
+
+    @model_validator(mode="after")
+    def _items_block(self) -> _Delivers:
+        if (self.deliver == "items") != (self.items is not None):
+            raise ValueError("'deliver: items' and the 'items' block go together (what the items are, their "
+                             "fields and id_key): give both or neither")
+        return self
+
 
 # ---------------------------------------------------------------- sql
 _PARAM = re.compile(r"(?<![:\w]):(since|until)\b")
 
 
 @source_kind("connectors.sql:SqlConnector")
-class SqlSource(SourceBase):
+class SqlSource(_Delivers, SourceBase):
     """An administrator's query against a database, by SQLAlchemy URL or raw ODBC connection string."""
 
     type: Literal["sql"]
@@ -226,7 +273,8 @@ class SqlSource(SourceBase):
                 raise ValueError(
                     "url is not a valid SQLAlchemy URL (expected e.g. "
                     "mssql+pyodbc://user:${SECRET}@host/db?driver=ODBC+Driver+18+for+SQL+Server)") from None
-        if ":since" not in {f":{m}" for m in _PARAM.findall(self.query)}:
+        snapshot = self.items is not None and self.items.mode == "snapshot"  # reads every open item each time
+        if not snapshot and ":since" not in {f":{m}" for m in _PARAM.findall(self.query)}:
             raise ValueError("the query must use the bound parameter :since (e.g. WHERE aika >= :since), "
                              "so each pull reads only new rows")
         return self
@@ -277,7 +325,7 @@ class PagePagination(_Strict):
 
 
 @source_kind("connectors.rest:RestConnector")
-class RestSource(SourceBase):
+class RestSource(_Delivers, SourceBase):
     """JSON from an HTTP API (``connectors.rest``)."""
 
     type: Literal["rest"]
@@ -316,7 +364,7 @@ class RestSource(SourceBase):
 
 # ---------------------------------------------------------------- files
 @source_kind("connectors.files:FilesConnector")
-class FilesSource(SourceBase):
+class FilesSource(_Delivers, SourceBase):
     """A drop folder of CSV and Excel exports (``connectors.files``)."""
 
     type: Literal["files"]
@@ -340,6 +388,9 @@ class FilesSource(SourceBase):
     #: fills memory. A real export is a few MB; a file is held whole while it is checked, and a 20 MB CSV of
     #: short rows becomes about 540 MB of readings (docs/RELIABILITY.md), within ``max_memory_mb``.
     max_file_mb: float = Field(20, gt=0, le=4096)
+    #: A row that cannot be used: ``refuse_row`` (the file's good rows load, each bad row is refused with its
+    #: line and reason) or ``refuse_file`` (one bad row refuses the whole file, nothing of it is stored).
+    on_bad_row: Literal["refuse_row", "refuse_file"] = "refuse_row"
     mapping: FieldMapping = FieldMapping()
 
     @field_validator("encoding")

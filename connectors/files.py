@@ -7,12 +7,17 @@ a time window:
 
 * every waiting file is read whole, whatever window the collector asks for:
   a file has no "since", it is imported once and then retired;
-* a file is imported **all or nothing**. One unusable row, a missing column,
-  a column that looks like a person's name or identity code, or an identity
-  code in any cell refuses the whole file. Half a file on the wall would look
-  right and be wrong; a refused file is moved to ``rejected/`` at once with a
+* a file's good rows load and each bad row is refused alone, with its line
+  and reason (``on_bad_row: refuse_row``); ``refuse_file`` keeps the old
+  all-or-nothing rule (half a file on the wall can look right and be
+  wrong: some sites prefer nothing). A problem with the file as a whole (not
+  decodable, a mapped column missing, a column that looks like a person's
+  name or identity code) refuses the file whole, and so does a file whose
+  every row is refused: it is moved to ``rejected/`` at once with a
   ``NAME.reason.txt`` next to it, so whoever made it can fix it and drop it
-  again;
+  again. Two rows with the same station, metric and time never let the last
+  one win silently: an identical repeat is taken once, different values
+  refuse both;
 * a good file moves to ``processed/`` only when the collector has committed
   its readings (:meth:`FilesConnector.acknowledge`). If the process dies in
   between, the file is read again next time, which the store's key makes
@@ -34,6 +39,7 @@ Anything else that matches the patterns is refused unread and moved to
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import errno
 import fnmatch
@@ -46,21 +52,24 @@ import shutil
 import stat
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from board.domain.privacy import HETU
-from board.domain.reading import Reading, Rejected
-from board.domain.timeutil import ensure_utc
+from board.domain.privacy import HETU, redact_identity_codes
+from board.domain.reading import Duplicate, Ignored, PullItem, Reading, Rejected, RowsRead
+from board.domain.timeutil import HELSINKI, ensure_utc
 from board.secrets import redact
 from board.settings import PROJECT_DIR
 from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
-from connectors.mapping import RecordError, RecordMapper, quote
+from connectors.items import ItemMapper, mapper_for
+from connectors.mapping import IDENTITY_CODE_REASON, RecordError, RecordMapper, any_identity_code, quote
+from connectors.table_shape import cell_text, find_header, trailer_reasons
+from connectors.xlsx_guard import check_workbook
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +116,8 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[Any]]]
     unit: str  # "line" (CSV, as a text editor counts) or "row" (Excel)
+    #: Non-empty lines above the header (a title, report parameters): not data, but checked for identity codes.
+    above: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -120,10 +131,24 @@ class Outcome:
     problem_count: int = 0
     kind: str = "data"  # of the first problem: "data" or "configuration"
     first: str = ""  # the first problem as a sentence naming the file
+    #: Rows refused one by one (``on_bad_row: refuse_row``): (where, reason), in the file's order.
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    #: Rows deliberately left out (a totals row, a note, a repeat of an identical row): (where, reason).
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    #: Rows that repeat an identical row already read (a subset of ``ignored``).
+    duplicates: int = 0
+    #: Where the file holds a personal identity code: it is never kept on disk with it (see _scrub_file).
+    identity_lines: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """No problem with the file as a whole (its good rows load; refused rows are listed apart)."""
         return self.problem_count == 0
+
+    @property
+    def all_rows_refused(self) -> bool:
+        """Every data row was refused and none stored: the file goes back whole, like a refused file."""
+        return bool(self.refused) and not self.readings
 
     def add(self, message: str, where: str | None = None, kind: str = "data") -> None:
         """One problem; ``where`` is "line 40" / "row 40", or None for the file as a whole (message names it)."""
@@ -136,6 +161,11 @@ class Outcome:
 
     def summary(self, note: str | None = None) -> str:
         """One line for the run record: the first problem, how many more, and ``note``."""
+        if self.problem_count == 0 and self.refused:  # every row refused one by one
+            where, reason = self.refused[0]
+            rows = f"{len(self.refused)} row{'s' if len(self.refused) != 1 else ''}"
+            return scrub(f"file {self.name}: every row refused ({rows}), first {where}: {reason}"
+                         + (f" ({note})" if note else ""))
         notes = []
         more = self.problem_count - 1
         if more > 0:
@@ -149,20 +179,22 @@ class Outcome:
 class FilesConnector:
     """Imports the CSV and Excel files waiting in one drop folder."""
 
-    def __init__(self, source: FilesSource, stations: list[str]) -> None:
+    def __init__(self, source: FilesSource, stations: list[str] | Mapping[str, Sequence[str]]) -> None:
         self.name = source.name
         self.source = source
-        self.stations = list(stations)
+        #: The codes, or code -> (name, municipality) so that names as people write them match too.
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         folder = Path(source.folder)
         self.folder = folder if folder.is_absolute() else PROJECT_DIR / folder
         self.processed = self.folder / source.processed_folder
         self.rejected = self.folder / source.rejected_folder
         #: Files the last pull read whole and yielded, to retire once the collector has committed them.
-        self._pending: list[tuple[Path, Stamp]] = []
+        self._pending: list[tuple[Path, Stamp, Outcome]] = []
 
     # -- the contract
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
-        """The readings of every waiting file, oldest first; one Rejected per refused file.
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
+        """The readings of every waiting file, oldest first; one Rejected per refused file; after each file
+        read, ``RowsRead`` with its data rows (the run ledger).
 
         ``since`` is ignored: the file is the unit, and every waiting file is
         read whole (it leaves the folder once imported, so nothing is read
@@ -171,10 +203,10 @@ class FilesConnector:
         unacknowledged one read, as that run was not committed.
         """
         self._pending = []
-        mapper = RecordMapper(self.source.mapping, self.stations, ensure_utc(until), what="column")
+        mapper = mapper_for(self.source, self.stations, ensure_utc(until), what="column")
         waiting, _unsettled, unsafe = self._waiting()
         for path, what in unsafe:
-            yield Rejected(self._refuse_unread(path, what))
+            yield Rejected(self._refuse_unread(path, what), rows=0)
         for path in waiting:
             yield from self._import(path, mapper)
 
@@ -186,7 +218,7 @@ class FilesConnector:
         read again too (harmless: the store's key de-duplicates).
         """
         pending, self._pending = self._pending, []
-        for path, stamp in pending:
+        for path, stamp, outcome in pending:
             try:
                 if Stamp.of(path) != stamp:
                     log.info("source %s: %s changed after it was read; it stays and is read again", self.name,
@@ -200,6 +232,9 @@ class FilesConnector:
                             scrub(path.name), self.processed, _os_reason(e))
                 continue
             log.info("source %s: imported %s (now %s)", self.name, scrub(path.name), scrub(target.name))
+            note = self._scrub_file(target, outcome)
+            if outcome.refused or outcome.ignored:
+                self._write_reason(target, _rows_text(path.name, target.name, self.name, outcome) + note)
 
     def check(self, until: datetime) -> CheckResult:
         """Is the folder there, and would the oldest waiting file be imported? Moves nothing; never raises."""
@@ -233,12 +268,20 @@ class FilesConnector:
             return CheckResult(False, "data", scrub(f"file {oldest.name} {unsafe_reason(e.what)}"))
         except OSError as e:
             return CheckResult(False, "transient", scrub(f"file {oldest.name} could not be read ({_os_reason(e)})"))
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="column")
+        mapper = mapper_for(self.source, self.stations, until, what="column")
         outcome = read_file(oldest.name, data, self.source, mapper)
         if not outcome.ok:
             return CheckResult(False, outcome.kind, outcome.summary())
-        return CheckResult(True, "ok", scrub(f"{_files(len(waiting))} waiting; oldest {oldest.name}: "
-                                             f"{outcome.rows} rows → {len(outcome.readings)} readings"))
+        message = (f"{_files(len(waiting))} waiting; oldest {oldest.name}: {outcome.rows} rows → "
+                   f"{len(outcome.readings)} readings")
+        if outcome.refused:
+            where, reason = outcome.refused[0]
+            return CheckResult(False, "data", scrub(
+                f"file {oldest.name} {where}: {reason} ({len(outcome.refused)} of {outcome.rows} rows would be "
+                f"refused, {len(outcome.readings)} readings stored; {_files(len(waiting))} waiting)"))
+        if outcome.ignored:
+            message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
+        return CheckResult(True, "ok", scrub(message))
 
     def _waiting(self) -> tuple[list[Path], int, list[tuple[Path, str]]]:
         """Files to import (oldest first, then by name), how many more are too fresh to read yet, and the
@@ -292,7 +335,7 @@ class FilesConnector:
             return False
         return any(fnmatch.fnmatchcase(lower, pattern.lower()) for pattern in self.source.patterns)
 
-    def _import(self, path: Path, mapper: RecordMapper) -> Iterator[Reading | Rejected]:
+    def _import(self, path: Path, mapper: RecordMapper | ItemMapper) -> Iterator[PullItem]:
         """One file: all its readings (and remember it for acknowledge), or one Rejected (and move it away)."""
         try:
             read = _read_unchanged(path, self.source.max_file_mb)
@@ -300,25 +343,35 @@ class FilesConnector:
             return  # taken away since the listing
         except TooLarge as e:  # refused whole, like any other bad file; the others still load
             (outcome := Outcome(path.name)).add(str(e))
-            yield Rejected(self._refuse(path, outcome))
+            yield Rejected(self._refuse(path, outcome), rows=0)  # refused unread: no row was read
             return
         except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
-            yield Rejected(self._refuse_unread(path, e.what))
+            yield Rejected(self._refuse_unread(path, e.what), rows=0)
             return
         except OSError as e:  # e.g. still open in Excel on Windows: not the file's fault, try again later
             yield Rejected(scrub(f"file {path.name} could not be read ({_os_reason(e)}); it stays in the folder "
-                                 "and is tried again"))
+                                 "and is tried again"), rows=0)
             return
         if read is None:
             log.info("source %s: %s changed while being read; it is read next time", self.name, scrub(path.name))
             return
         data, stamp = read
         outcome = read_file(path.name, data, self.source, mapper)
-        if outcome.ok:
-            yield from outcome.readings
-            self._pending.append((path, stamp))
+        if not outcome.ok:  # the file as a whole: every data row of it refused
+            yield Rejected(self._refuse(path, outcome), rows=outcome.rows)
+            yield RowsRead(outcome.rows)
+            return
+        yield from outcome.readings
+        for where, reason in outcome.refused:
+            yield Rejected(scrub(f"file {path.name} {where}: {reason}"))
+        for where, reason in outcome.ignored:
+            event = Duplicate if reason.endswith(DUPLICATE_NOTE) else Ignored
+            yield event(scrub(f"file {path.name} {where}"), reason)
+        yield RowsRead(outcome.rows)
+        if outcome.all_rows_refused:  # nothing of it could be used: back to whoever made it, whole
+            self._refuse(path, outcome)
         else:
-            yield Rejected(self._refuse(path, outcome))
+            self._pending.append((path, stamp, outcome))
 
     def _refuse_unread(self, path: Path, what: str) -> str:
         """Move an entry that is not a plain file (never opened) to ``rejected/``; the reason for the run record.
@@ -347,6 +400,41 @@ class FilesConnector:
         log.warning("source %s: refused %s unread: %s", self.name, scrub(path.name), what)
         return scrub(f"{reason} (see {self.source.rejected_folder}/{reason_file.name})")
 
+    def _write_reason(self, target: Path, text: str) -> Path:
+        """``NAME.reason.txt`` next to a retired file (a failure to write it is logged, not fatal)."""
+        reason_file = target.with_name(target.name + REASON_SUFFIX)
+        try:
+            reason_file.write_text(text, encoding="utf-8")
+        except OSError as e:
+            log.warning("source %s: could not write %s (%s)", self.name, scrub(reason_file.name), _os_reason(e))
+        return reason_file
+
+    def _scrub_file(self, target: Path, outcome: Outcome) -> str:
+        """A retired file that holds an identity code is not kept with it: a CSV is rewritten with every code
+        removed, a workbook (or a file that cannot be rewritten) is deleted. The note for its reason file."""
+        if not outcome.identity_lines:
+            return ""
+        lines = ", ".join(outcome.identity_lines[:MAX_LISTED_PROBLEMS])
+        try:
+            if not _is_excel(target.name):
+                data = target.read_bytes()
+                codec = _codec_of(data, self.source.encoding)
+                text = data.decode(codec)
+                target.write_bytes(redact_identity_codes(text, IDENTITY_CODE_REMOVED).encode(codec))
+                log.warning("source %s: %s held a personal identity code (%s); the copy kept has it removed",
+                            self.name, scrub(target.name), lines)
+                return (f"\nPersonal identity codes were found on {lines}: the copy of the file kept here has them "
+                        f"replaced by {IDENTITY_CODE_REMOVED}; the original is not kept anywhere by the board.\n")
+        except (OSError, ValueError, BadFile) as e:
+            log.warning("source %s: could not rewrite %s without its identity codes (%s); deleting it", self.name,
+                        scrub(target.name), _short(e))
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        log.warning("source %s: %s held a personal identity code (%s) and was deleted", self.name,
+                    scrub(target.name), lines)
+        return (f"\nPersonal identity codes were found on {lines}: the file was deleted, not kept (a workbook "
+                "cannot be kept with the codes removed). Remove them from the export and drop it again.\n")
+
     def _refuse(self, path: Path, outcome: Outcome) -> str:
         """Move a refused file to ``rejected/`` with its reason file; the reason for the run record."""
         try:
@@ -356,23 +444,33 @@ class FilesConnector:
                         self.rejected, _os_reason(e))
             return outcome.summary(f"could not move it to {self.source.rejected_folder}/: {_os_reason(e)}; "
                                    "it is read again next time")
-        reason_file = target.with_name(target.name + REASON_SUFFIX)
-        try:
-            reason_file.write_text(_reason_text(path.name, target.name, self.name, outcome), encoding="utf-8")
-        except OSError as e:
-            log.warning("source %s: could not write %s (%s)", self.name, scrub(reason_file.name), _os_reason(e))
+        note = self._scrub_file(target, outcome)
+        reason_file = self._write_reason(target, _reason_text(path.name, target.name, self.name, outcome) + note)
         log.warning("source %s: refused %s: %s", self.name, scrub(path.name), outcome.summary())
         return outcome.summary(f"see {self.source.rejected_folder}/{reason_file.name}")
 
 
 # ------------------------------------------------------------------ one file
-def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper) -> Outcome:
-    """Every row of one file mapped to readings; any problem empties ``readings`` (all or nothing)."""
+def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
+    """Every row of one file mapped to readings.
+
+    A problem with the file as a whole (unreadable, a mapped column missing,
+    a personal column) refuses it whole. A bad row is refused alone with its
+    line and reason (``on_bad_row: refuse_row``, the default), or refuses the
+    whole file (``refuse_file``: any problem empties ``readings``).
+    """
     outcome = Outcome(name)
+    wanted = mapper.required_fields()
     try:
-        table = _excel_table(name, data, source.sheet) if _is_excel(name) else _csv_table(name, data, source)
+        if _is_excel(name):
+            table = _excel_table(name, data, source.sheet, wanted)
+        else:
+            table = _csv_table(name, data, source, wanted)
     except BadFile as e:
         outcome.add(str(e))
+        return outcome
+    except Exception as e:  # anything else while finding the table: this file's problem, not the pull's
+        outcome.add(f"file {name} could not be read as a table ({_short(e)})")
         return outcome
     if not table.header:
         return outcome  # an empty file: nothing to import, nothing wrong
@@ -383,20 +481,120 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper)
                     "give each column its own name", kind="configuration")
         return outcome
     try:
-        mapper.check_columns(keys, source_name=f"file {name}")
+        if isinstance(mapper, RecordMapper):
+            mapper.check_columns(keys, source_name=f"file {name}", every_metric=True)
+        else:  # an item source: its own check (every mapped field)
+            mapper.check_columns(keys, source_name=f"file {name}")
     except ConnectorError as e:
         outcome.add(str(e), kind=e.kind)
         return outcome
     mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
-    for number, values in table.rows:
+    rows: list[tuple[str, list[Reading], bool]] = []  # (where, readings, time was a date alone)
+    named = [bool(h) for h in table.header]
+    for number, values in table.above:
+        if any_identity_code(values):
+            outcome.identity_lines.append(f"{table.unit} {number}")
+            outcome.add("a value above the header looks like a personal identity code (henkilötunnus); the board "
+                        "takes aggregates only", f"{table.unit} {number}")
+    if not outcome.ok:
+        return outcome
+    station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
+    station_column = keys.index(station_field) if station_field in keys else None
+    not_data = trailer_reasons([values for _number, values in table.rows], station_column)
+    for index, (number, values) in enumerate(table.rows):
         outcome.rows += 1
+        where = f"{table.unit} {number}"
+        if index in not_data:
+            if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
+                outcome.identity_lines.append(where)
+                _bad_row(outcome, source, where, IDENTITY_CODE_REASON)
+            else:
+                outcome.ignored.append((where, not_data[index]))
+            continue
         try:
-            outcome.readings.extend(mapper.map(_record(keys, values, table.unit)))
+            mapped = mapper.map(_record(keys, values, table.unit, named))
+            rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
         except RecordError as e:
-            outcome.add(str(e), f"{table.unit} {number}")
+            if str(e) == IDENTITY_CODE_REASON:
+                outcome.identity_lines.append(where)
+            _bad_row(outcome, source, where, str(e))
+        except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
+            outcome.add(str(e), where, kind=e.kind)
+    for where, readings, problem in _one_value_per_key(rows):
+        if problem is None and not readings:
+            outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
+        elif problem is None:
+            outcome.readings.extend(readings)
+        elif readings is _DUPLICATE:
+            outcome.duplicates += 1
+            outcome.ignored.append((where, problem))
+        else:
+            _bad_row(outcome, source, where, problem)
     if not outcome.ok:
         outcome.readings.clear()
     return outcome
+
+
+def _bad_row(outcome: Outcome, source: FilesSource, where: str, reason: str) -> None:
+    """One bad row: refused alone, or (``on_bad_row: refuse_file``) a problem that refuses the file."""
+    if source.on_bad_row == "refuse_file":
+        outcome.add(reason, where)
+    else:
+        outcome.refused.append((where, reason))
+
+
+_DUPLICATE: list[Reading] = []  # a marker: the row repeats an identical one
+DUPLICATE_NOTE = "(a duplicate, taken once)"
+
+
+def _one_value_per_key(rows: list[tuple[str, list[Reading], bool]]
+                       ) -> Iterator[tuple[str, list[Reading], str | None]]:
+    """Each row with its readings and None, or with the reason it cannot be stored as it is.
+
+    Two rows giving the same station, metric and time: the same value is a
+    repeat (the later row is a duplicate, taken once); another value refuses
+    both rows (which one is right cannot be told). Several rows of a station
+    on a date with no time of day get a reason that says to map the time.
+    """
+    first: dict[tuple[str, str, datetime], tuple[int, float]] = {}
+    conflicts: dict[int, tuple[int, Reading, Reading]] = {}
+    repeats: dict[int, int] = {}
+    for index, (_where, readings, _date_only) in enumerate(rows):
+        same = 0
+        for reading in readings:
+            if not isinstance(reading, Reading):
+                continue  # an item (deliver: items): counted by the collector, its id says what repeats
+            key = (reading.station, reading.metric, reading.ts)
+            seen = first.get(key)
+            if seen is None:
+                first[key] = (index, reading.value)
+            elif seen[1] == reading.value:
+                same += 1
+            else:
+                other = rows[seen[0]][1]
+                earlier = next(r for r in other if (r.station, r.metric, r.ts) == key)
+                conflicts.setdefault(index, (seen[0], earlier, reading))
+                conflicts.setdefault(seen[0], (index, reading, earlier))
+        if readings and same == len(readings):  # every reading of the row repeats one already read
+            repeats[index] = next(first[(r.station, r.metric, r.ts)][0] for r in readings)
+    for index, (where, readings, date_only) in enumerate(rows):
+        if index in conflicts:
+            other, theirs, ours = conflicts[index]
+            yield where, readings, _conflict_reason(rows[other][0], theirs, ours, date_only or rows[other][2])
+        elif index in repeats:
+            yield where, _DUPLICATE, f"repeats {rows[repeats[index]][0]} exactly {DUPLICATE_NOTE}"
+        else:
+            yield where, readings, None
+
+
+def _conflict_reason(other: str, theirs: Reading, ours: Reading, date_only: bool) -> str:
+    local = ours.ts.astimezone(HELSINKI)
+    if date_only:
+        return (f"station {ours.station} has several rows on {local:%d.%m.%Y} with no time of day, with different "
+                f"{ours.metric} values (this one and {other}); map the time column too, e.g. "
+                "time: [Päivämäärä, Klo]")
+    return (f"{ours.metric} of station {ours.station} at {local:%d.%m.%Y %H.%M} is {ours.value:g} here but "
+            f"{theirs.value:g} on {other}; both rows refused (which one is right cannot be told)")
 
 
 def _is_excel(name: str) -> bool:
@@ -414,18 +612,24 @@ def _column_keys(header: Sequence[str]) -> tuple[list[str], list[str]]:
     checked for identity codes.
     """
     keys: list[str] = []
+    seen: set[str] = set()  # a set: a header of 30 000 columns is checked in linear time
     repeated: list[str] = []
     for number, name in enumerate(header, start=1):
         key = name or f"(column {number})"
-        if key in keys:
+        if key in seen:
             repeated.append(name)
             key = f"{name} (column {number})"
         keys.append(key)
+        seen.add(key)
     return keys, repeated
 
 
-def _record(keys: list[str], values: list[Any], unit: str) -> dict[str, Any]:
-    """A row as a mapping; values beyond the header are an error (in a CSV, usually an unquoted separator)."""
+def _record(keys: list[str], values: list[Any], unit: str, named: list[bool] | None = None) -> dict[str, Any]:
+    """A row as a mapping; values beyond the header are an error (in a CSV, usually an unquoted separator),
+    and so is a CSV line with fewer fields than the header has named columns (never read as empty cells)."""
+    if unit == "line" and len(values) < len(keys) and named is not None and any(named[len(values):]):
+        raise RecordError(f"{len(values)} field{'s' if len(values) != 1 else ''} but the header has {len(keys)} "
+                          "(a field is missing, or the line was cut short)")
     used = len(values)
     while used > len(keys) and _blank(values[used - 1]):
         used -= 1
@@ -442,26 +646,34 @@ def _blank(value: Any) -> bool:
 
 
 # ------------------------------------------------------------------ CSV
-def _csv_table(name: str, data: bytes, source: FilesSource) -> Table:
-    """Header and rows of a CSV file; line numbers as a text editor shows them (the header is line 1)."""
+def _csv_table(name: str, data: bytes, source: FilesSource, wanted: Sequence[str] = ()) -> Table:
+    """Header and rows of a CSV file; line numbers as a text editor shows them (line 1 is the file's first).
+
+    The header is the first line holding every ``wanted`` column (title lines
+    and report parameters above it are skipped), else the first non-empty line.
+    """
     text = _decode(name, data, source.encoding)
-    delimiter = _delimiter(text) if source.delimiter == "auto" else source.delimiter
+    delimiter = _delimiter(text, wanted) if source.delimiter == "auto" else source.delimiter
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[Any]]] = []
+    found: list[tuple[int, list[Any]]] = []
     last_line = 0
     try:
         for fields in reader:
             line, last_line = last_line + 1, reader.line_num  # a quoted value may span lines: number its first
             if all(not f.strip() for f in fields):
                 continue  # an empty line, or Excel's ';;;' for an empty row
-            if header is None:
-                header = [f.replace("\ufeff", "").strip() for f in fields]
-            else:
-                rows.append((line, list(fields)))
+            found.append((line, list(fields)))
     except csv.Error as e:
         raise BadFile(f"file {name} is not valid CSV at line {reader.line_num}: {e}") from None
-    return Table(header or [], rows, "line")
+    return _table(found, wanted, "line")
+
+
+def _table(found: list[tuple[int, list[Any]]], wanted: Sequence[str], unit: str) -> Table:
+    if not found:
+        return Table([], [], unit)
+    at = find_header([values for _number, values in found], wanted)
+    header = [cell_text(v) for v in found[at][1]]
+    return Table(header, found[at + 1:], unit, found[:at])
 
 
 def _decode(name: str, data: bytes, encoding: str) -> str:
@@ -483,6 +695,21 @@ def _decode(name: str, data: bytes, encoding: str) -> str:
                       f"{_line_of(data, e.start)}); save it again as CSV UTF-8") from None
 
 
+def _codec_of(data: bytes, encoding: str) -> str:
+    """The codec :func:`_decode` reads ``data`` with (to write a file back in its own encoding)."""
+    if encoding != "auto":
+        return encoding
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
 def _decode_as(name: str, data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
@@ -495,18 +722,46 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _delimiter(text: str) -> str:
-    """The separator that splits the header line into the most fields (a tie goes to ``;``)."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: len(next(csv.reader([header], delimiter=d), [])) for d in DELIMITERS}
+#: How many non-empty lines from the top may hold title lines and report parameters above the header.
+HEADER_SEARCH_LINES = 50
+
+
+def _delimiter(text: str, wanted: Sequence[str] = ()) -> str:
+    """The separator: the one that splits a line near the top into all ``wanted`` column names, else the one
+    that splits the first non-empty line into the most fields (a tie goes to ``;``).
+
+    A line that one separator cannot split (a field over the csv module's
+    limit, a stray quote) counts as a single field for it, never an error.
+    """
+    lines = [line for line in itertools.islice(
+        (ln for ln in text.splitlines() if ln.strip()), HEADER_SEARCH_LINES)]
+    needed = {w for w in wanted if w}
+    if needed:
+        for line in lines:
+            for d in DELIMITERS:
+                if needed <= {cell_text(f) for f in _split(line, d)}:
+                    return d
+    first = lines[0] if lines else ""
+    counts = {d: len(_split(first, d)) for d in DELIMITERS}
     return max(DELIMITERS, key=lambda d: counts[d])  # max keeps the first of equals
 
 
+def _split(line: str, delimiter: str) -> list[str]:
+    if delimiter not in line:
+        return [line]
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return [line]
+
+
 # ------------------------------------------------------------------ Excel
-def _excel_table(name: str, data: bytes, sheet: str | int) -> Table:
-    """Header (first non-empty row) and rows of one sheet; row numbers as Excel shows them."""
+def _excel_table(name: str, data: bytes, sheet: str | int, wanted: Sequence[str] = ()) -> Table:
+    """Header (the first row holding every ``wanted`` column, else the first non-empty row) and rows of one
+    sheet; row numbers as Excel shows them."""
     import openpyxl  # only a source with Excel files pays for the import
 
+    check_workbook(name, data)  # a bomb (huge shared text, cells, ratio) is refused before openpyxl expands it
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
@@ -517,23 +772,19 @@ def _excel_table(name: str, data: bytes, sheet: str | int) -> Table:
     try:
         worksheet = _sheet(name, workbook, sheet)
         worksheet.reset_dimensions()  # some exporters write a wrong used range; read every row there is
-        header: list[str] | None = None
-        rows: list[tuple[int, list[Any]]] = []
+        found: list[tuple[int, list[Any]]] = []
         for number, cells in enumerate(worksheet.iter_rows(), start=1):
             values = [_cell_value(c) for c in cells]
             if all(_blank(v) for v in values):
                 continue
-            if header is None:
-                header = ["" if v is None else str(v).replace("\ufeff", "").strip() for v in values]
-            else:
-                rows.append((number, values))
+            found.append((number, values))
     except BadFile:
         raise
     except Exception as e:
         raise BadFile(f"file {name}: the sheet could not be read ({_short(e)})") from None
     finally:
         workbook.close()
-    return Table(header or [], rows, "row")
+    return _table(found, wanted, "row")
 
 
 def _sheet(name: str, workbook: Any, sheet: str | int) -> Any:
@@ -644,7 +895,8 @@ def _move(path: Path, directory: Path, companion: str = "") -> Path:
     (the reason file): its name must be free too.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    target = _free_path(directory, path.name, companion)
+    # a name holding an identity code is not kept either
+    target = _free_path(directory, redact_identity_codes(path.name, IDENTITY_CODE_REMOVED), companion)
     shutil.move(os.fspath(path), os.fspath(target))
     return target
 
@@ -675,6 +927,8 @@ def _count_files(directory: Path, skip_suffix: str = "") -> int:
 
 def _reason_text(original: str, stored: str, source: str, outcome: Outcome) -> str:
     """The reason file: written for whoever made the export, who may not see the board's run log."""
+    if outcome.ok:  # every row refused one by one
+        return _rows_text(original, stored, source, outcome)
     listed = "\n".join(outcome.problems)
     unlisted = outcome.problem_count - len(outcome.problems)
     more = f"\n… and {unlisted} more problems not listed here" if unlisted > 0 else ""
@@ -686,6 +940,21 @@ def _reason_text(original: str, stored: str, source: str, outcome: Outcome) -> s
         "Nothing in it was imported: a file is taken whole or not at all.\n\n"
         f"{count}:\n{listed}{more}\n\n"
         "Fix the file and save it in the drop folder again; it is then read from the start.\n")
+
+
+def _rows_text(original: str, stored: str, source: str, outcome: Outcome) -> str:
+    """The reason file of a file read row by row: which rows were refused or left out, and why."""
+    moved = f" (stored here as {stored})" if stored != original else ""
+    parts = [f"The board read the file {original}{moved} from source {source} at "
+             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {outcome.rows} data rows, {len(outcome.readings)} readings "
+             f"stored, {len(outcome.refused)} rows refused, {len(outcome.ignored)} rows ignored."]
+    for title, rows in (("Refused rows (fix them and drop a file with just these rows again):", outcome.refused),
+                        ("Ignored rows (not data, or repeats):", outcome.ignored)):
+        if rows:
+            listed = "\n".join(f"{where}: {reason}" for where, reason in rows[:MAX_LISTED_PROBLEMS])
+            more = f"\n… and {len(rows) - MAX_LISTED_PROBLEMS} more" if len(rows) > MAX_LISTED_PROBLEMS else ""
+            parts.append(f"{title}\n{listed}{more}")
+    return scrub("\n\n".join(parts) + "\n")
 
 
 # ------------------------------------------------------------------ messages

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from decimal import Decimal
@@ -38,9 +38,13 @@ from board.domain.timeutil import UTC, day_bounds, local_date
 from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
 from connectors.errors import ConfigurationError, DataError
+from connectors.stations import AmbiguousStation, StationNames
 from connectors.times import FoldTracker, local_instant, parse_clock, parse_day
+from connectors.values import parse_duration, parse_share
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+#: Each metric's unit: durations and shares are read in the forms sources write them (connectors.values).
+_UNITS = {code: m.unit for code, m in METRICS.items()}
 MAX_QUOTED = 40
 #: How many column names a message lists at most.
 MAX_LISTED_NAMES = 12
@@ -55,6 +59,11 @@ PERSONAL_COLUMNS = frozenset({
     "asiakkaan_nimi", "asiakkaan_hetu", "potilaan_hetu", "customer_name", "henkilo", "henkilon_nimi",
     "namn", "fornamn", "efternamn", "personbeteckning", "email", "sahkoposti", "puhelinnumero", "phone_number",
 })
+
+
+#: The reason a record holding an identity code is refused (never the value itself).
+IDENTITY_CODE_REASON = ("a value looks like a personal identity code (henkilötunnus); "
+                        "record refused: the board takes aggregates only")
 
 
 class RecordError(ValueError):
@@ -229,13 +238,17 @@ def get_path(record: Mapping[str, Any], path: str) -> Any:
 class RecordMapper:
     """Turns one source's records into readings, following its ``mapping``."""
 
-    def __init__(self, mapping: FieldMapping, stations: Iterable[str], until: datetime, what: str = "column") -> None:
+    def __init__(self, mapping: FieldMapping, stations: Iterable[str] | Mapping[str, Sequence[str]], until: datetime,
+                 what: str = "column") -> None:
         self.mapping = mapping
         self.stations = frozenset(stations)
         self.until = until
         self.zone = mapping.zone
         self.what = what  # "column" (SQL, files) or "field" (JSON)
         self._lower_codes = {c.lower(): c for c in self.stations}
+        #: Names as people write them (code, configured name, municipality; case, accents, "terveysasema").
+        self._names = StationNames(stations)
+        self._named: dict[str, str | None] = {}
         #: Set by :meth:`begin`: a source read whole in its own order (a file) tells the two October hours apart.
         self._folds: FoldTracker | None = None
         #: Whether the last mapped record's time was a date alone (a daily total), for duplicate checks.
@@ -259,7 +272,8 @@ class RecordMapper:
             fields |= set(m.metrics)
         return fields
 
-    def check_columns(self, columns: Iterable[str], source_name: str = "the query result") -> None:
+    def check_columns(self, columns: Iterable[str], source_name: str = "the query result",
+                      every_metric: bool = False) -> None:
         """For tabular sources, once per result: required columns present, no personal columns.
 
         Raises ConfigurationError for a missing column (the query or mapping is
@@ -277,6 +291,13 @@ class RecordMapper:
                 f"{self.what} {quote_names(missing)} missing from {source_name}; "
                 f"its {self.what}s are: {quote_names(columns)}"
                 " (fix the query/export or mapping in sources.yaml)")
+        if every_metric and self.mapping.layout == "wide":
+            absent = [c for c, m in self.mapping.metrics.items() if m != IGNORE and c not in columns]
+            if absent:
+                raise ConfigurationError(
+                    f"metric {self.what}{'s' if len(absent) > 1 else ''} {quote_names(absent)} missing from "
+                    f"{source_name}; its {self.what}s are: {quote_names(columns)} (fix the export or "
+                    "mapping.metrics in sources.yaml)")
         if self.mapping.layout == "wide" and not any(c in columns for c in self.mapping.metrics):
             raise ConfigurationError(
                 f"none of the metric {self.what}s {quote_names(self.mapping.metrics)} is in "
@@ -285,8 +306,7 @@ class RecordMapper:
     def map(self, record: Mapping[str, Any]) -> list[Reading]:
         """The readings in one record; RecordError with the reason when it cannot be used."""
         if any_identity_code(_leaves(record)):
-            raise RecordError("a value looks like a personal identity code (henkilötunnus); "
-                              "record refused: the board takes aggregates only")
+            raise RecordError(IDENTITY_CODE_REASON)
         if self.what == "field":  # JSON: field names may nest, so look at every level
             personal = personal_columns(_keys(record), self.mapped_fields())
             if personal:
@@ -326,13 +346,22 @@ class RecordMapper:
 
     def _station(self, raw: Any) -> str:
         text = str(raw).strip()
-        code = self.mapping.stations.get(text) or self._lower_codes.get(text.lower())
+        code = self.mapping.stations.get(text) or self._lower_codes.get(text.lower()) or self._by_name(text)
         if code is None:
             raise RecordError(f"unknown station {quote(text)} (add it to mapping.stations in sources.yaml, "
                               f"or to this source's stations)")
         if code not in self.stations:
             raise RecordError(f"station {code!r} is not one of this source's stations")
         return code
+
+    def _by_name(self, text: str) -> str | None:
+        """The station a written name means (``RISTIJÄRVEN TERVEYSASEMA``), remembered per pull."""
+        if text not in self._named:
+            try:
+                self._named[text] = self._names.match(text)
+            except AmbiguousStation as e:
+                raise ConfigurationError(str(e)) from None
+        return self._named[text]
 
     def _metric(self, raw: Any) -> str | None:
         text = str(raw).strip()
@@ -370,7 +399,13 @@ class RecordMapper:
 
     def _value(self, metric: str, raw: Any) -> float:
         try:
-            value = parse_number(raw)
+            unit = _UNITS[metric]
+            if unit in ("min", "h", "d"):
+                value = parse_duration(raw, unit, self.mapping.units.get(metric))
+            elif unit == "share":
+                value = parse_share(raw, self.mapping.units.get(metric, "auto"))
+            else:
+                value = parse_number(raw)
         except ValueError as e:
             raise RecordError(f"{metric}: {e}") from None
         problem = range_problem(metric, value)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -36,15 +36,16 @@ import certifi
 import httpx
 
 from board.domain.privacy import HETU
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import ONE_ROW, Ignored, PullItem, Reading, Rejected
 from board.domain.timeutil import UTC, ensure_utc
 from board.formatting import fmt_clock, fmt_date
 from board.secrets import MASK, redact
 from board.source_settings import ApiKeyAuth, BasicAuth, BearerAuth, NextLinkPagination, PagePagination, RestSource
 from connectors import deadline
-from connectors.base import CheckResult
+from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.bounded_http import BoundedTransport, TooLarge, read_body
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
+from connectors.items import describe, mapper_for
 from connectors.mapping import RecordError, RecordMapper, get_path, quote
 
 MAX_EXCERPT = 200
@@ -59,25 +60,29 @@ CHECK_WINDOW = timedelta(days=1)
 class RestConnector:
     """Reads readings from one configured HTTP JSON API; keeps nothing between pulls but its settings."""
 
-    def __init__(self, source: RestSource, stations: list[str]) -> None:
+    def __init__(self, source: RestSource, stations: list[str] | Mapping[str, Sequence[str]]) -> None:
         self.name = source.name
         self.source = source
-        self.stations = list(stations)
+        #: The codes, or code -> (name, municipality) so that names as people write them match too.
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         self._home = httpx.URL(source.url)
 
     # ------------------------------------------------------------------ contract
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
         """Readings in ``[since, until]``; ``since=None`` reads back ``backfill_days``."""
         until = ensure_utc(until)
         since = until - timedelta(days=self.source.backfill_days) if since is None else ensure_utc(since)
         if since > until:
             return
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="field")
+        mapper = mapper_for(self.source, self.stations, until, what="field")
+        number = 0
         with self._client() as client:
             for records in self._pages(client, since, until):
                 _require_fields(mapper, records)
                 for record in records:
-                    yield from _map(mapper, record)
+                    number += 1
+                    yield from _map(mapper, record, f"record {number}")
+                    yield ONE_ROW  # the run ledger: each record ends as readings, one Rejected or one Ignored
 
     def check(self, until: datetime) -> CheckResult:
         """Reads the first page of the last day and says what an administrator needs to know. Never raises."""
@@ -89,7 +94,7 @@ class RestConnector:
             return CheckResult(False, "error", self._scrub(f"{type(e).__name__}: {e}"))
 
     def _check(self, until: datetime) -> CheckResult:
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="field")
+        mapper = mapper_for(self.source, self.stations, until, what="field")
         with self._client() as client:
             pages = self._pages(client, until - CHECK_WINDOW, until)
             try:
@@ -100,7 +105,7 @@ class RestConnector:
             return CheckResult(True, "ok", "reachable, but no records in the last 24 hours")
         results = [item for record in records for item in _map(mapper, record)]
         rejected = [r for r in results if isinstance(r, Rejected)]
-        readings = [r for r in results if isinstance(r, Reading)]
+        readings = [r for r in results if not isinstance(r, Rejected)]
         count = _plural(len(records), "record")
         if rejected:
             return CheckResult(False, "data", f"reachable, but {len(rejected)} of {count} on the first page cannot "
@@ -108,6 +113,8 @@ class RestConnector:
         if not readings:
             return CheckResult(True, "ok", f"reachable; {count} on the first page, all mapped to ignored metrics")
         r = readings[0]
+        if not isinstance(r, Reading):
+            return CheckResult(True, "ok", f"reachable; {count} on the first page, e.g. {describe(r)}")
         return CheckResult(True, "ok", f"reachable; {count} on the first page, e.g. {r.station} {r.metric} "
                                        f"{r.value:g} at {fmt_date(r.ts)} {fmt_clock(r.ts)}")
 
@@ -386,8 +393,8 @@ class RestConnector:
 
 
 # ---------------------------------------------------------------------- helpers
-def _map(mapper: RecordMapper, record: Any) -> Iterator[Reading | Rejected]:
-    """One record's readings, or one Rejected with the reason."""
+def _map(mapper: RecordMapper, record: Any, where: str = "a record") -> Iterator[Reading | Rejected | Ignored]:
+    """One record's readings, or one Rejected with the reason, or one Ignored when it maps to no reading."""
     if not isinstance(record, Mapping):
         yield Rejected("a record is not a JSON object")
         return
@@ -396,6 +403,8 @@ def _map(mapper: RecordMapper, record: Any) -> Iterator[Reading | Rejected]:
     except RecordError as e:
         yield Rejected(str(e))
         return
+    if not readings:
+        yield Ignored(where, NOTHING_TO_STORE)
     yield from readings
 
 

@@ -24,18 +24,19 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import ONE_ROW, Ignored, PullItem, Rejected
 from board.domain.timeutil import ensure_utc
 from board.secrets import redact
 from board.source_settings import SqlSource
 from connectors import deadline
-from connectors.base import CheckResult
+from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
-from connectors.mapping import RecordError, RecordMapper
+from connectors.items import describe, mapper_for
+from connectors.mapping import RecordError
 
 FETCH_ROWS = 5000
 CHECK_WINDOW = timedelta(days=1)
@@ -55,30 +56,37 @@ _UNREACHABLE = re.compile(r"connection refused|could not connect|unable to conne
 
 
 class SqlConnector:
-    def __init__(self, source: SqlSource, stations: list[str]) -> None:
+    def __init__(self, source: SqlSource, stations: list[str] | Mapping[str, Sequence[str]]) -> None:
         self.name = source.name
         self.source = source
-        self.stations = list(stations)
+        #: The codes, or code -> (name, municipality) so that names as people write them match too.
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         self._engine: Any = None
 
     # ------------------------------------------------------------------ contract
-    def pull(self, since: datetime | None, until: datetime) -> Iterator[Reading | Rejected]:
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
         until = ensure_utc(until)
         since = ensure_utc(since) if since is not None else until - timedelta(days=self.source.backfill_days)
-        mapper = RecordMapper(self.source.mapping, self.stations, until, what="column")
+        mapper = mapper_for(self.source, self.stations, until, what="column")
         columns, rows = self._execute(since, until)
         mapper.check_columns(columns, "the query result")
-        for row in rows:
+        for number, row in enumerate(rows, start=1):
             try:
-                yield from mapper.map(dict(zip(columns, row, strict=False)))
+                readings = mapper.map(dict(zip(columns, row, strict=False)))
             except RecordError as e:
                 yield Rejected(str(e))
+            else:
+                if readings:
+                    yield from readings
+                else:
+                    yield Ignored(f"row {number} of the result", NOTHING_TO_STORE)
+            yield ONE_ROW  # the run ledger: each row ends as readings, one Rejected or one Ignored
 
     def check(self, until: datetime) -> CheckResult:
         """Run the query over the last day and read the first row."""
         until = ensure_utc(until)
         try:
-            mapper = RecordMapper(self.source.mapping, self.stations, until, what="column")
+            mapper = mapper_for(self.source, self.stations, until, what="column")
             columns, rows = self._execute(until - CHECK_WINDOW, until)
             try:
                 mapper.check_columns(columns, "the query result")
@@ -95,7 +103,7 @@ class SqlConnector:
             return CheckResult(False, e.kind, redact(str(e)))
         except Exception as e:  # check reports, it never raises
             return CheckResult(False, "error", redact(f"{type(e).__name__}: {e}"))
-        example = f", e.g. {readings[0].station} {readings[0].metric} = {readings[0].value:g}" if readings else ""
+        example = f", e.g. {describe(readings[0])}" if readings else ""
         return CheckResult(True, "ok", f"connected; the query returned rows{example}")
 
     # ------------------------------------------------------------------ running the query

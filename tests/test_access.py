@@ -35,6 +35,8 @@ CELLS = [
     (Page.POST_NOTICE, {S}, True), (Page.POST_NOTICE, {M}, False), (Page.POST_NOTICE, {A}, True),
     (Page.SOURCES, {S}, False), (Page.SOURCES, {M}, False), (Page.SOURCES, {A}, True),
     (Page.SOURCES, {S, M}, False), (Page.WEEK, {S, M}, True),
+    (Page.ALERTS, set(), False), (Page.ALERTS, {S}, True), (Page.ALERTS, {M}, False), (Page.ALERTS, {A}, True),
+    (Page.ACKNOWLEDGE, {S}, True), (Page.ACKNOWLEDGE, {M}, False), (Page.ACKNOWLEDGE, {A}, True),
 ]
 
 

@@ -45,12 +45,14 @@ NO_ROLE = {"is_logged_in": True, "email": "sanna@example.fi", "name": "Sanna", "
 SIGNED_OUT = {"is_logged_in": False}
 USERS = {"administrator": ADMIN, "manager": MANAGER, "shift_lead": SHIFT_LEAD}
 
-PAGES = ["pages/home.py", "pages/week.py", "pages/notices.py", "pages/sources.py"]
+PAGES = ["pages/home.py", "pages/week.py", "pages/notices.py", "pages/sources.py", "pages/alerts.py"]
 #: Who sees each page's content (written out here, not read from the code's matrix).
 SEES = {"pages/home.py": {"administrator", "manager", "shift_lead"}, "pages/week.py": {"administrator", "manager"},
-        "pages/notices.py": {"administrator", "manager", "shift_lead"}, "pages/sources.py": {"administrator"}}
+        "pages/notices.py": {"administrator", "manager", "shift_lead"}, "pages/sources.py": {"administrator"},
+        "pages/alerts.py": {"administrator", "shift_lead"}}
 TITLES = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä",
-          "pages/notices.py": "Tiedotteet seinänäytöille", "pages/sources.py": "Tietolähteet"}
+          "pages/notices.py": "Tiedotteet seinänäytöille", "pages/sources.py": "Tietolähteet",
+          "pages/alerts.py": "Hälytykset"}
 
 
 @pytest.fixture(scope="module")
@@ -124,19 +126,20 @@ def test_each_role_sees_exactly_its_pages(board: Store, role: str, page: str):
         links = html(at)
         for other in PAGES:  # the pages this role may open are offered instead
             label = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä", "pages/notices.py": "Tiedotteet",
-                     "pages/sources.py": "Lähteet"}[other]
+                     "pages/sources.py": "Lähteet", "pages/alerts.py": "Hälytykset"}[other]
             assert (f">{label}</a>" in links) == (role in SEES[other])
 
 
 @pytest.mark.parametrize(("user", "links"), [
-    (ADMIN, ["week", "notices", "sources"]),
-    (MANAGER, ["week", "notices"]),
-    (SHIFT_LEAD, ["notices"]),
+    (ADMIN, ["home", "alerts", "week", "notices", "sources", "wall"]),
+    (MANAGER, ["home", "week", "notices", "wall"]),
+    (SHIFT_LEAD, ["home", "alerts", "notices", "wall"]),
 ])
-def test_the_overview_links_only_to_pages_the_role_may_open(board: Store, user: dict, links: list[str]):
-    at = open_page("pages/home.py", user)
-    assert [p.proto.page for p in at.get("page_link")] == links
-    assert '<table class="ov"' in html(at)
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/notices.py"])
+def test_the_header_links_only_to_pages_the_role_may_open(board: Store, user: dict, links: list[str], page: str):
+    at = open_page(page, user)
+    assert [p.proto.page or "home" for p in at.get("page_link")] == links  # "" is the overview as the default page
+    assert all(p.proto.query_string == "lang=fi" for p in at.get("page_link"))  # the language goes along
 
 
 # ------------------------------------------------------------------ notices by role
@@ -180,6 +183,25 @@ def test_notice_text_stays_literal_for_a_signed_in_writer(board: Store):
     at = _post(open_page("pages/notices.py", SHIFT_LEAD), "<script>alert(1)</script> **lihava**")
     page = html(at)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; **lihava**" in page and "<script>alert" not in page
+
+
+# ------------------------------------------------------------------ acknowledging alerts by role
+def test_a_shift_lead_acknowledges_on_the_alert_page_as_themselves_and_a_manager_cannot(board: Store):
+    from tests.test_overview_alerts import fire
+
+    alert = fire(board, "puolanka")
+    key = f"list-ack-{alert.alert_id}"
+    # A manager opens the overview: the alert is listed there, with no button to take it.
+    at = open_page("pages/home.py", MANAGER)
+    assert 'data-alerts="1"' in html(at) and not [b for b in at.button if b.key == f"ov-ack-{alert.alert_id}"]
+    at = open_page("pages/alerts.py", SHIFT_LEAD)
+    assert not [w for w in at.text_input if w.key == "ack_author"]  # the name comes from the sign-in
+    assert f'data-alert="{alert.alert_id}"' in html(at)
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    (taken,) = [a for a in board.alerts(active_only=True) if a.alert_id == alert.alert_id]
+    assert taken.acknowledged_by == SHIFT_LEAD["name"] and taken.acknowledged_at is not None
+    assert f"kuitannut {SHIFT_LEAD['name']}" in html(at)
 
 
 # ------------------------------------------------------------------ not signed in, no role, not configured

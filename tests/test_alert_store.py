@@ -119,6 +119,8 @@ def test_channel_states_show_a_failing_channel(store: Store) -> None:
     states = {c.channel: c for c in store.channel_states(T0)}
     assert states["mail"].last_error == "mail is down" and states["mail"].waiting == 1
     assert states["mail"].last_sent is None and states["mail"].last_try == now
+    assert states["mail"].next_try == now + timedelta(seconds=30)  # the first backoff step
+    assert states["teams"].next_try is None  # nothing waits
     assert states["teams"].last_error is None and states["teams"].last_sent == now
 
 
@@ -132,3 +134,25 @@ def test_projections_round_trip(store: Store) -> None:
     store.save_projections([StationProjection("paltamo", T0 + timedelta(minutes=1), reason="closed")])
     assert store.projections(["paltamo"])["paltamo"].reason == "closed"
     assert not store.projections(["paltamo"])["paltamo"].ok
+
+
+def test_an_acknowledgement_made_while_an_evaluation_runs_is_kept_and_its_reminder_dropped(store: Store) -> None:
+    for i in range(11):
+        cycle(store, T0 + timedelta(minutes=i), 25.0)  # firing since minute 10
+    # The evaluation of minute 70 reads the series (not acknowledged: an hour since the start, a reminder is due)…
+    at = T0 + timedelta(minutes=70)
+    stored = al.by_subject(store.alert_series())
+    obs = {(RULE.name, "paltamo"): RULE.observe(25.0, Threshold(10, 20), time(12), True)}
+    c = al.evaluate([RULE], stored, obs, at)
+    assert [n.event for n in c.notifications] == [al.Event.REMINDER]
+    # …a shift lead acknowledges on the overview in that instant…
+    store.acknowledge_alert(RULE.name, "paltamo", "Vastaava Virtanen", at)
+    # …and the evaluation writes what it decided.
+    store.save_cycle(c.changed(stored), c.notifications, al.deliveries(c.notifications, SUBS), at)
+    [series] = store.alert_series()
+    assert (series.acknowledged_by, series.acknowledged_at) == ("Vastaava Virtanen", at)
+    assert store.alerts()[0].acknowledged_by == "Vastaava Virtanen"
+    assert [k.split("|")[3] for k, *_ in store.outbox()] == ["firing", "firing"]  # no reminder queued
+    for i in range(71, 200):  # and none later: it stays taken
+        cycle(store, T0 + timedelta(minutes=i), 25.0)
+    assert {k.split("|")[3] for k, *_ in store.outbox()} == {"firing"}

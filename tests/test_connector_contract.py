@@ -7,7 +7,7 @@ three readings sit in each real peer.
 
 What every connector promises:
 
-* ``pull`` yields only readings and rejected rows; readings are aware UTC,
+* ``pull`` yields only readings, rejected and ignored rows, and how many rows it read; readings are aware UTC,
   not in the future, for the source's own stations and known metrics;
 * windowed kinds honour ``[since, until]`` inclusively (the files kind reads
   each file whole and instead retires it once the collector has committed);
@@ -35,7 +35,7 @@ import yaml
 
 from board.collector import Collector
 from board.domain.metrics import METRICS
-from board.domain.reading import Reading, Rejected, flatten
+from board.domain.reading import Ignored, Reading, ReadingBlock, Rejected, RowsRead, flatten
 from board.settings import Settings, load_settings
 from board.store import Store
 from connectors import build_connector
@@ -192,6 +192,21 @@ def test_readings_are_well_formed(peer: Peer, config_dir: Path, sqlite_url: str)
         assert isinstance(r.value, float) and math.isfinite(r.value) and r.value >= 0
     if peer.known_data:
         assert sorted((r.station, r.metric, r.ts, r.value) for r in readings) == sorted(DATA)
+
+
+def test_rows_read_are_counted_after_what_they_gave(peer: Peer, config_dir: Path, sqlite_url: str) -> None:
+    """The run ledger's events: RowsRead follows the items of the rows it counts, and the rows add up."""
+    settings = settings_for(config_dir, sqlite_url, peer.source)
+    items = list(build_connector(settings.sources[0], settings).pull(None, UNTIL))
+    assert items and isinstance(items[-1], RowsRead)  # the last rows are counted too
+    read = sum(i.rows for i in items if isinstance(i, RowsRead))
+    refused = sum(i.rows for i in items if isinstance(i, Rejected))
+    ignored = sum(i.rows for i in items if isinstance(i, Ignored))
+    assert refused == ignored == 0
+    if peer.known_data:
+        assert read == len(DATA)  # one source row per reading in every peer
+    else:  # the simulator: one row per instant of each block
+        assert read == sum(len(i.times) for i in items if isinstance(i, ReadingBlock)) > 0
 
 
 def test_window_is_inclusive(windowed_peer: Peer, config_dir: Path, sqlite_url: str) -> None:

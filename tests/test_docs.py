@@ -12,7 +12,8 @@ from board.environment import read_environment
 from board.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRETS = {"DW_PASSWORD": "x" * 8, "CALLBACK_API_TOKEN": "y" * 8, "API_PASSWORD": "z" * 8, "API_KEY": "k" * 8}
+SECRETS = {"DW_PASSWORD": "x" * 8, "CALLBACK_API_TOKEN": "y" * 8, "API_PASSWORD": "z" * 8, "API_KEY": "k" * 8,
+           "BOARD_ITEM_KEY": "i" * 32}
 
 
 def doc_sources() -> list[tuple[str, str]]:

@@ -59,7 +59,7 @@ def test_the_catalogue_shows_what_the_wall_has_always_shown():
 
 @pytest.mark.parametrize(("unit", "inside", "outside", "written"), [
     ("count", 3, 2.5, "3"), ("min", 90, -1, "1\u00a0h 30\u00a0min"), ("h", 0.5, 2161, "30\u00a0min"),
-    ("share", 0.836, 83.6, "84\u00a0%"), ("score", -40, 101, "−40"),
+    ("share", 0.836, 83.6, "84\u00a0%"), ("score", -40, 101, "−40"), ("d", 182, 400, "182\u00a0vrk"),
 ])
 def test_a_stored_figure_of_any_unit_has_a_range_a_format_and_an_excel_format(unit, inside, outside, written):
     """A figure a source states (a share from an export, say) needs nothing but its entry to be read right."""
@@ -71,7 +71,7 @@ def test_a_stored_figure_of_any_unit_has_a_range_a_format_and_an_excel_format(un
     assert valid(inside) and not valid(outside)
     assert format_value(unit, inside) == written
     assert unit in export._XLSX_FORMAT and unit in export._XLSX_CHANGE_FORMAT
-    assert set(get_args(Unit)) == {"count", "min", "h", "share", "score"}  # every unit is among the cases above
+    assert set(get_args(Unit)) == {"count", "min", "h", "d", "share", "score"}  # every unit is among the cases above
 
 
 def test_a_moment_needs_every_nps_class_a_period_counts_a_missing_one_as_zero():
@@ -91,9 +91,9 @@ def test_an_age_is_blank_when_nothing_waits_on_the_wall_but_kept_over_a_period()
 @pytest.mark.parametrize(("attempt", "code", "words"), [
     (lambda now: clean_text("   "), "empty", "Tiedote on tyhjä."),
     (lambda now: clean_text("x" * 161), "too_long", "Tiedotteessa on 161 merkkiä; seinälle mahtuu enintään 160."),
-    (lambda now: clean_text("soita 010190-123A"), "identity_code", "Tiedotteessa on henkilötunnus."),
+    (lambda now: clean_text("soita 010190-123M"), "identity_code", "Tiedotteessa on henkilötunnus."),
     (lambda now: clean_author(" "), "author", "Kirjoita nimesi kirjoittajaksi."),
-    (lambda now: clean_author("Eve 010190-123A"), "author_identity_code", "Kirjoittajan kohdassa on henkilötunnus"),
+    (lambda now: clean_author("Eve 010190-123M"), "author_identity_code", "Kirjoittajan kohdassa on henkilötunnus"),
     (lambda now: check_window(now, now - timedelta(minutes=1), now), "past", "Päättymisaika on jo mennyt."),
     (lambda now: check_window(now + timedelta(hours=2), now + timedelta(hours=1), now), "order",
      "Päättymisajan pitää olla alkamisajan jälkeen."),

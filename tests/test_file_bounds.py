@@ -11,6 +11,7 @@ moved to ``rejected/`` with its reason, and the other files still load.
 from __future__ import annotations
 
 import resource
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -26,9 +27,12 @@ GOOD = WIDE_HEADER + "SOT;10.03.2026 14.30;1;2\r\n"
 
 
 def csv_of_size(tmp_path: Path, name: str, size: int) -> Path:
-    """A real export of at least ``size`` bytes: the header and the same valid row repeated."""
+    """A real export of at least ``size`` bytes: the header and valid rows like ``ROW``, a minute apart from
+    1.1.2026 (rows of the same station and time would be duplicates, taken once)."""
     rows = size // len(ROW) + 1
-    return drop(tmp_path, name, WIDE_HEADER + ROW * rows, encoding="cp1252", age=120)
+    start = datetime(2026, 1, 1)
+    body = "".join(f"KAJ;{start + timedelta(minutes=i):%d.%m.%Y %H.%M};3;4\r\n" for i in range(rows))
+    return drop(tmp_path, name, WIDE_HEADER + body, encoding="cp1252", age=120)
 
 
 def sparse_file(tmp_path: Path, name: str, size: int) -> Path:

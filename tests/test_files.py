@@ -29,6 +29,8 @@ HETU = "131052-308T"
 WIDE = {"layout": "wide", "station": "Asema", "time": "Päivämäärä",
         "metrics": {"Jonossa": "queue_waiting", "Puhelut": "contacts_phone_today"},
         "stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}
+JONO = {**WIDE, "metrics": {"Jonossa": "queue_waiting"}}  # a wide export with the queue column only
+WHOLE = {"on_bad_row": "refuse_file"}  # the old all-or-nothing behaviour, still an option
 LONG = {"layout": "long", "station": "station", "time": "time", "metric": "metric", "value": "value"}
 WIDE_HEADER = "Asema;Päivämäärä;Jonossa;Puhelut\r\n"
 
@@ -65,7 +67,7 @@ def pull(connector: FilesConnector, until: datetime = UNTIL) -> tuple[list[Readi
     for item in connector.pull(None, until):
         if isinstance(item, Rejected):
             reasons.append(item.reason)
-        else:
+        elif isinstance(item, Reading):
             readings.append(item)
     return readings, reasons
 
@@ -149,7 +151,7 @@ def test_line_numbers_count_lines_as_an_editor_does(tmp_path):
     drop(tmp_path, "a.csv", "Asema;Päivämäärä;Jonossa;Huom\r\n\r\nKAJ;10.03.2026 14.30;yksi;\"kaksi\r\nriviä\"\r\n"
                             "KAJ;10.03.2026 14.35;kolme;\r\n")
 
-    _, reasons = pull(make(tmp_path))
+    _, reasons = pull(make(tmp_path, JONO, **WHOLE))
 
     assert reasons[0].startswith("file a.csv line 3: queue_waiting: 'yksi' is not a number (and 1 more problem")
     reason_file = (tmp_path / "inbox" / "rejected" / "a.csv.reason.txt").read_text(encoding="utf-8")
@@ -206,7 +208,7 @@ def test_excel_problems_name_the_row_as_excel_shows_it(tmp_path):
         ["KAJ", datetime(2026, 3, 10, 15, 30), "12,5x", 1],
     ]))
 
-    readings, reasons = pull(make(tmp_path))
+    readings, reasons = pull(make(tmp_path, **WHOLE))
 
     assert readings == []
     assert reasons == ["file raportti.xlsx row 5: queue_waiting: '12,5x' is not a number "
@@ -227,7 +229,7 @@ def test_a_workbook_with_a_wrong_used_range_is_read_whole(tmp_path):
             zout.writestr(item, data)
     drop(tmp_path, "a.xlsx", target.getvalue())
 
-    readings, reasons = pull(make(tmp_path))
+    readings, reasons = pull(make(tmp_path, JONO))
 
     assert reasons == [] and [r.value for r in readings] == [1.0, 2.0]
 
@@ -243,9 +245,9 @@ def test_a_chosen_sheet_is_read_and_a_missing_one_refuses_the_file(tmp_path):
     workbook.save(buffer)
     drop(tmp_path, "a.xlsx", buffer.getvalue())
 
-    assert pull(make(tmp_path, sheet="Luvut")) == (
+    assert pull(make(tmp_path, JONO, sheet="Luvut")) == (
         [Reading("sotkamo", "queue_waiting", utc(2026, 3, 10, 12, 30), 9.0)], [])
-    readings, reasons = pull(make(tmp_path, sheet="Data"))
+    readings, reasons = pull(make(tmp_path, JONO, sheet="Data"))
     assert readings == []
     assert reasons[0].startswith("file a.xlsx has no sheet 'Data'; its sheets are: 'Kansi', 'Luvut'")
 
@@ -271,12 +273,12 @@ def test_an_old_xls_workbook_is_refused_with_advice(tmp_path):
                        "(see rejected/vanha.xls.reason.txt)"]
 
 
-# ------------------------------------------------------------------ all or nothing
+# ------------------------------------------------------------------ all or nothing (on_bad_row: refuse_file)
 def test_one_bad_value_refuses_the_whole_file_and_a_good_file_is_still_imported(tmp_path):
     drop(tmp_path, "12.csv", WIDE_HEADER + "KAJ;10.03.2026 14.30;3;4\r\n\r\nKAJ;10.03.2026 14.35;12,5x;4\r\n"
          "KAJ;10.03.2026 14.40;5;-1\r\n", encoding="cp1252", age=120)
     drop(tmp_path, "13.csv", WIDE_HEADER + "SOT;10.03.2026 14.30;1;2\r\n", encoding="cp1252", age=60)
-    connector = make(tmp_path)
+    connector = make(tmp_path, **WHOLE)
 
     readings, reasons = pull(connector)
 
@@ -299,7 +301,7 @@ def test_one_bad_value_refuses_the_whole_file_and_a_good_file_is_still_imported(
 def test_an_unknown_station_refuses_the_file_and_names_the_station(tmp_path):
     drop(tmp_path, "a.csv", WIDE_HEADER + "KAJ;10.03.2026 14.30;3;4\r\nPAL;10.03.2026 14.30;3;4\r\n")
 
-    readings, reasons = pull(make(tmp_path))
+    readings, reasons = pull(make(tmp_path, **WHOLE))
 
     assert readings == []
     assert reasons[0].startswith("file a.csv line 3: unknown station 'PAL'")
@@ -309,7 +311,7 @@ def test_an_identity_code_in_a_cell_refuses_the_file_and_is_never_repeated(tmp_p
     drop(tmp_path, "a.csv", "Asema;Päivämäärä;Jonossa;Huom\r\nKAJ;10.03.2026 14.30;3;ok\r\n"
                             f"KAJ;10.03.2026 14.35;4;soitto {HETU}\r\n")
 
-    readings, reasons = pull(make(tmp_path))
+    readings, reasons = pull(make(tmp_path, JONO, **WHOLE))
 
     assert readings == []
     assert len(reasons) == 1
@@ -321,7 +323,7 @@ def test_an_identity_code_in_a_cell_refuses_the_file_and_is_never_repeated(tmp_p
 
 def test_an_identity_code_in_a_file_name_is_kept_out_of_messages(tmp_path):
     drop(tmp_path, f"ajanvaraus_{HETU}.csv", "Asema;Päivämäärä;Jonossa\r\nKAJ;10.03.2026 14.30;x\r\n")
-    connector = make(tmp_path)
+    connector = make(tmp_path, JONO, **WHOLE)
 
     checked = connector.check(UNTIL)
     readings, reasons = pull(connector)
@@ -438,7 +440,7 @@ def test_a_file_dropped_again_with_the_same_name_is_read_again_and_kept_apart(tm
 
 
 def test_a_refused_file_dropped_again_does_not_overwrite_the_first(tmp_path):
-    connector = make(tmp_path)
+    connector = make(tmp_path, **WHOLE)
     drop(tmp_path, "bad.csv", WIDE_HEADER + "KAJ;10.03.2026 14.30;x;\r\n")
     pull(connector)
     drop(tmp_path, "bad.csv", WIDE_HEADER + "KAJ;10.03.2026 14.30;y;\r\n")
@@ -530,7 +532,7 @@ def test_check_reads_the_oldest_waiting_file_and_moves_nothing(tmp_path):
 def test_check_reports_a_bad_oldest_file_and_moves_nothing(tmp_path):
     drop(tmp_path, "12.csv", WIDE_HEADER + "KAJ;10.03.2026 14.30;3;4\r\nKAJ;10.03.2026 14.35;12,5x;4\r\n"
          "KAJ;10.03.2026 14.40;x;4\r\n")
-    connector = make(tmp_path)
+    connector = make(tmp_path, **WHOLE)
     before = tree(tmp_path)
 
     result = connector.check(UNTIL)

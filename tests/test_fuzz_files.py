@@ -1,9 +1,10 @@
 """Fuzzing the files connector through the real collector, a real drop folder and a real SQLite store.
 
-Documented behaviour (docs/CONNECTORS.md, docs/RELIABILITY.md): a file is
-taken whole or not at all. Whatever is dropped, the collector never raises,
-and after one run either every reading of the file is in the store and the
-file is in ``processed/``, or nothing of it is stored, the file is in
+Documented behaviour (docs/CONNECTORS.md, docs/RELIABILITY.md): with
+``on_bad_row: refuse_file`` a file is taken whole or not at all (row-by-row
+refusal, the default, is reconciled row by row in test_export_corpus.py).
+Whatever is dropped, the collector never raises, and after one run either
+every reading of the file is in the store and the file is in ``processed/``, or nothing of it is stored, the file is in
 ``rejected/`` with a reason file, and the run counts one rejected item with
 its reason.
 
@@ -48,7 +49,7 @@ def board() -> Iterator[tuple[Collector, Path]]:
     inbox = root / "inbox"
     inbox.mkdir()
     source = {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0,
-              "patterns": ["*.csv", "*.xlsx", "*.txt"], "mapping": MAPPING}
+              "patterns": ["*.csv", "*.xlsx", "*.txt"], "mapping": MAPPING, "on_bad_row": "refuse_file"}
     try:
         with collector_for(root, source) as collector:
             yield collector, inbox

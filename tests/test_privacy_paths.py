@@ -49,7 +49,8 @@ def test_files_a_code_refuses_the_whole_file(tmp_path: Path, where: str):
              f"kajaani;21.11.2026 10.05;5;soitto {HETU}")
     else:
         _csv(inbox, "jono.csv", "Asema;Aika;Jonossa;Henkilötunnus", "kajaani;21.11.2026 10.00;4;x")
-    source = {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0, "mapping": wide_mapping()}
+    source = {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0,
+              "mapping": {**wide_mapping(), "metrics": {"Jonossa": "queue_waiting"}}, "on_bad_row": "refuse_file"}
     with collector_for(tmp_path, source) as collector:
         [outcome] = collector.run_once()
         assert stored(collector) == []

@@ -25,7 +25,7 @@ from sqlalchemy import select
 import board.store.rows as store_rows
 from board.collector import Collector
 from board.domain.metrics import all_in_range, range_problem
-from board.domain.reading import Reading, ReadingBlock, Rejected, flatten
+from board.domain.reading import Reading, ReadingBlock, Rejected, RowsRead, flatten
 from board.domain.timeutil import day_bounds, local_date
 from board.settings import load_settings
 from board.store import DailyRow, NewestRow, ReadingRow, Store
@@ -224,11 +224,15 @@ def test_the_demo_gives_the_same_blocks_from_worker_processes(config_dir, monkey
     source = settings.sources[0].model_copy(update={"backfill_days": 40})
     here = build_connector(source, settings)
     here.workers = 0
-    local = list(here.pull(None, NOW))
+    local_items = list(here.pull(None, NOW))
     monkeypatch.setattr(demo, "POOL_MIN_STATION_DAYS", 1)
     pooled = build_connector(source, settings)
     pooled.workers = 1
-    remote = list(pooled.pull(None, NOW))
+    remote_items = list(pooled.pull(None, NOW))
+    assert [type(i) for i in remote_items] == [type(i) for i in local_items]  # blocks, each followed by RowsRead
+    assert [i for i in remote_items if isinstance(i, RowsRead)] == [i for i in local_items if isinstance(i, RowsRead)]
+    local = [i for i in local_items if isinstance(i, ReadingBlock)]
+    remote = [i for i in remote_items if isinstance(i, ReadingBlock)]
     assert len(remote) == len(local) > len(settings.stations)
     for a, b in zip(local, remote, strict=True):
         assert (a.station, a.metrics, a.times) == (b.station, b.metrics, b.times)

@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import create_engine, text
 
 from board import secrets
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import Ignored, Reading, Rejected, RowsRead
 from board.settings import load_settings
 from board.source_settings import SqlSource
 from connectors.errors import ConfigurationError, DataError, TransientError
@@ -37,7 +37,7 @@ def pull(src: SqlSource, since: datetime | None, until: datetime = UNTIL) -> tup
     for item in SqlConnector(src, STATIONS).pull(since, until):
         if isinstance(item, Rejected):
             rejected.append(item.reason)
-        else:
+        elif isinstance(item, Reading):
             readings.append(item)
     return readings, rejected
 
@@ -93,6 +93,32 @@ def test_odbc_sqlite_reads_the_window_translates_and_rejects_bad_rows(sqlite_sou
     assert len(rejected) == 2
     assert "queue_waiting: '12,5x' is not a number" in rejected
     assert any("unknown station 'OUL'" in r and "mapping.stations" in r for r in rejected)
+
+
+def test_every_row_read_is_accounted_for_in_the_ledger_events(sqlite_source: Path) -> None:
+    """Each result row ends as readings, one Rejected or one Ignored, followed by ONE_ROW (connectors/base.py)."""
+    since = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)  # 08.00 Helsinki
+    con = sqlite3.connect(sqlite_source)
+    [(in_window,)] = con.execute("select count(*) from mittaukset where aika >= '2026-11-22 08:00:00' "
+                                 "and aika <= '2026-11-22 12:00:00'").fetchall()
+    con.close()
+    items = list(SqlConnector(sqlite_odbc(sqlite_source), STATIONS).pull(since, UNTIL))
+    assert sum(i.rows for i in items if isinstance(i, RowsRead)) == in_window == 7
+    outcomes, current = [], []  # what each row gave, split at its RowsRead
+    for item in items:
+        if isinstance(item, RowsRead):
+            assert item.rows == 1
+            outcomes.append(current)
+            current = []
+        else:
+            current.append(item)
+    assert current == []  # nothing after the last row's RowsRead
+    kinds = sorted(type(o[0]).__name__ for o in outcomes)
+    assert kinds == ["Ignored", "Reading", "Reading", "Reading", "Reading", "Rejected", "Rejected"]
+    for outcome in outcomes:  # exactly one of: readings, one Rejected, one Ignored
+        assert all(isinstance(i, Reading) for i in outcome) or len(outcome) == 1
+    [ignored] = [i for i in items if isinstance(i, Ignored)]
+    assert ignored.where.startswith("row ") and "mapped to ignore" in ignored.reason
 
 
 def test_odbc_sqlite_missing_column_names_it_and_lists_the_columns(sqlite_source: Path) -> None:

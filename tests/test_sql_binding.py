@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from board.domain.reading import Reading
 from board.source_settings import SqlSource
 from connectors.sql import SqlConnector
 
@@ -53,7 +54,7 @@ def _source(**kw: Any) -> SqlSource:
 
 
 def _values(src: SqlSource) -> list[float]:
-    return [r.value for r in SqlConnector(src, ["kajaani"]).pull(SINCE, UNTIL)]
+    return [r.value for r in SqlConnector(src, ["kajaani"]).pull(SINCE, UNTIL) if isinstance(r, Reading)]
 
 
 def test_sqlalchemy_binds_since_and_until(database: Path):

@@ -83,7 +83,8 @@ def test_files_a_negative_queue_refuses_the_whole_file(tmp_path: Path):
     (inbox / "jono.csv").write_text("Asema;Aika;Jonossa;Vanhin;Puhelut\n"
                                     "kajaani;21.11.2026 10.00;4;12,5;100\n"
                                     "kajaani;21.11.2026 10.05;-3;1;101\n", encoding="utf-8")
-    source = {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0, "mapping": wide_mapping()}
+    source = {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0, "mapping": wide_mapping(),
+              "on_bad_row": "refuse_file"}  # all or nothing (row by row, the default: test_files_shapes.py)
     with collector_for(tmp_path, source) as collector:
         outcome = _run(collector)
         assert (outcome.rows, outcome.rejected) == (0, 1)

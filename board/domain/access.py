@@ -35,7 +35,7 @@ class Role(StrEnum):
 
 
 class Page(StrEnum):
-    """Pages and the one thing that is more than reading (posting and withdrawing notices)."""
+    """Pages and the two things that are more than reading (posting notices, acknowledging alerts)."""
 
     WALL = "wall"
     OVERVIEW = "overview"
@@ -43,6 +43,8 @@ class Page(StrEnum):
     NOTICES = "notices"
     POST_NOTICE = "post_notice"
     SOURCES = "sources"
+    ALERTS = "alerts"
+    ACKNOWLEDGE = "acknowledge"
 
 
 ALL_ROLES = frozenset(Role)
@@ -52,6 +54,8 @@ PUBLIC = frozenset({Page.WALL})
 #: lead's day is on the overview, which already compares today with the same weekday last week); notices
 #: are read by managers too (what is on my stations' walls?) but written and withdrawn by the people on
 #: shift and by administrators; the Sources page shows error texts and host names, for administrators only.
+#: Alerts are acted on by the people on shift and watched by administrators (who names who acknowledged
+#: which alert stays with them); a manager's report is the week.
 MATRIX: Mapping[Page, frozenset[Role]] = {
     Page.WALL: ALL_ROLES,
     Page.OVERVIEW: ALL_ROLES,
@@ -59,6 +63,8 @@ MATRIX: Mapping[Page, frozenset[Role]] = {
     Page.NOTICES: ALL_ROLES,
     Page.POST_NOTICE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.SOURCES: frozenset({Role.ADMINISTRATOR}),
+    Page.ALERTS: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
+    Page.ACKNOWLEDGE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
 }
 
 

@@ -67,12 +67,18 @@ from board.domain import kpi
 
 
 class Family(StrEnum):
-    """The four tiles of the wall display."""
+    """What a figure is about: the four tiles of the wall display (:data:`WALL_FAMILIES`), and the figures
+    only managers see (access to care: never on the wall, see :mod:`board.domain.access_to_care`)."""
 
     QUEUE = "queue"
     CONTACTS = "contacts"
     OMASOTE = "omasote"
     FEEDBACK = "feedback"
+    ACCESS = "access"
+
+
+#: The families that are tiles on the wall (and columns of the overview), in the wall's order.
+WALL_FAMILIES = (Family.QUEUE, Family.CONTACTS, Family.OMASOTE, Family.FEEDBACK)
 
 
 class Kind(StrEnum):
@@ -80,19 +86,24 @@ class Kind(StrEnum):
     DAILY = "daily"  # stored: cumulative since local midnight
     DERIVED = "derived"  # computed from stored figures by a formula
     PEAK = "peak"  # over a period only: the highest reading of its input
+    PROJECTED = "projected"  # today's end-of-day projection (the collector's, board/alerts/projections.py)
 
 
-Unit = Literal["count", "min", "h", "share", "score"]
+Unit = Literal["count", "min", "h", "d", "share", "score"]
 
 #: The largest believable values. Generous on purpose: they catch a wrong column or unit (a timestamp or a
 #: phone number read as a queue length, seconds read as hours), not a busy day.
 MAX_COUNT = 100_000
 MAX_AGE = {"min": 90 * 24 * 60, "h": 90 * 24}  # 90 days: older than that is a unit mistake, not a wait
+#: A wait in days (T3, the third free appointment): a year at most; the region records 182 for a waiting list.
+MAX_DAYS = 366
 #: Each unit's valid range, and how a refusal names it. Counts and ages cannot be negative; a share a source
 #: states is stored as a fraction 0..1 (a percent column is divided by 100 when it is read), a score as is.
 RANGES: dict[str, tuple[float, float]] = {"count": (0.0, MAX_COUNT), "min": (0.0, MAX_AGE["min"]),
-                                          "h": (0.0, MAX_AGE["h"]), "share": (0.0, 1.0), "score": (-100.0, 100.0)}
-_UNIT_WORDS = {"count": "a whole number", "min": "minutes", "h": "hours", "share": "a share", "score": "a score"}
+                                          "h": (0.0, MAX_AGE["h"]), "d": (0.0, MAX_DAYS), "share": (0.0, 1.0),
+                                          "score": (-100.0, 100.0)}
+_UNIT_WORDS = {"count": "a whole number", "min": "minutes", "h": "hours", "d": "days", "share": "a share",
+               "score": "a score"}
 
 #: How several stations' values of one moment combine: summed, or the largest (an age).
 Combine = Literal["sum", "max"]
@@ -173,11 +184,38 @@ def _nps(promoters: float | None, passives: float | None, detractors: float | No
     return kpi.nps(promoters, passives, detractors)
 
 
+def _share(part: float | None, whole: float | None) -> float | None:
+    if part is None or not whole:
+        return None
+    return part / whole
+
+
+def _failure_demand_share(resolved: float | None, appointment: float | None, not_reached: float | None,
+                          redirected: float | None, failure_demand: float | None) -> float | None:
+    """Failure demand (häiriökysyntä) over every callback handled with a classified outcome."""
+    parts = (resolved, appointment, not_reached, redirected, failure_demand)
+    if any(p is None for p in parts):
+        return None
+    return kpi.share(failure_demand, sum(parts))  # type: ignore[arg-type]
+
+
 CHANNELS = tuple(f"contacts_{c}_today" for c in kpi.ALL_CHANNELS)
+#: The callback outcome classes' daily counts, in the order of board.domain.items.OUTCOME_CLASSES.
+OUTCOMES = ("queue_resolved_today", "queue_appointment_today", "queue_not_reached_today", "queue_redirected_today",
+            "queue_failure_demand_today")
 NPS_CLASSES = ("feedback_promoters_today", "feedback_passives_today", "feedback_detractors_today")
 
-QUEUE, CONTACTS, OMASOTE, FEEDBACK = Family.QUEUE, Family.CONTACTS, Family.OMASOTE, Family.FEEDBACK
-GAUGE, DAILY, DERIVED, PEAK = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK
+QUEUE, CONTACTS, OMASOTE, FEEDBACK, ACCESS = (Family.QUEUE, Family.CONTACTS, Family.OMASOTE, Family.FEEDBACK,
+                                              Family.ACCESS)
+
+#: Access to care (hoitoon pääsy): the professions a source may state T3 for (config/care_guarantee.yaml picks
+#: the ones shown), the age groups the care guarantee tells apart, and the waits a source counts visits within
+#: (a rule's limit must be one of them: a new limit in law is a new bucket here and in the sources).
+T3_PROFESSIONS = ("doctor", "nurse", "physiotherapist", "psychologist")
+AGE_GROUPS = ("u23", "23plus")
+WAIT_BUCKETS = ("14d", "3m")
+
+GAUGE, DAILY, DERIVED, PEAK, PROJECTED = Kind.GAUGE, Kind.DAILY, Kind.DERIVED, Kind.PEAK, Kind.PROJECTED
 HEAD, FIG = "headline", "figure"
 
 _CATALOGUE = (
@@ -190,8 +228,20 @@ _CATALOGUE = (
     FigureDef("queue_same_day_share", QUEUE, DERIVED, "share", ("queue_handled_same_day_today", "queue_handled_today"),
               kpi.same_day_share, better=1, tile=FIG, overview=True, week=True, week_change=True,
               week_target="queue_same_day_share", sample="queue_handled_today"),
+    # Callback outcomes by class (counted by the board from callback items with an outcome code: items.outcomes)
+    FigureDef("queue_resolved_today", QUEUE, DAILY, "count"),
+    FigureDef("queue_appointment_today", QUEUE, DAILY, "count"),
+    FigureDef("queue_not_reached_today", QUEUE, DAILY, "count", better=-1, week=True, week_change=True),
+    FigureDef("queue_redirected_today", QUEUE, DAILY, "count"),
+    FigureDef("queue_failure_demand_today", QUEUE, DAILY, "count", better=-1, week=True),
+    FigureDef("queue_outcomes_today", QUEUE, DERIVED, "count", OUTCOMES, _known_sum, zero_fill=True, week=True),
+    FigureDef("queue_failure_demand_share", QUEUE, DERIVED, "share", OUTCOMES, _failure_demand_share, zero_fill=True,
+              better=-1, week=True, week_change=True, sample="queue_outcomes_today"),
     FigureDef("queue_peak", QUEUE, PEAK, "count", ("queue_waiting",), better=-1, week=True, week_change=True,
               week_target="queue_waiting"),
+    # The queue expected at closing time (median of the projection, band beside it; judged with queue_waiting's
+    # limits), a column of the overview. Never stored as a reading: the projections table keeps it.
+    FigureDef("queue_projected_close", QUEUE, PROJECTED, "count", better=-1, overview=True),
     # Daily contacts by channel
     FigureDef("contacts_phone_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
     FigureDef("contacts_omasote_today", CONTACTS, DAILY, "count", tile=FIG, week=True),
@@ -224,6 +274,18 @@ _CATALOGUE = (
               week_change=True, week_target="feedback_needs_reaction", over_stations="sum"),
     FigureDef("feedback_oldest_reaction_h", FEEDBACK, GAUGE, "h", better=-1, tile=FIG,
               blank_when_zero="feedback_needs_reaction"),
+    # Access to care, for managers only (board/domain/access_to_care.py: how a period is judged).
+    # T3 per profession, in days, as the region reports it (the median over the station's calendars).
+    *(FigureDef(f"access_t3_{p}_d", ACCESS, GAUGE, "d", better=-1, over_stations="max") for p in T3_PROFESSIONS),
+    # Non-urgent visits realised today per age group, and how many of them within each wait the law uses.
+    *(FigureDef(f"access_nonurgent_{g}{bucket}_today", ACCESS, DAILY, "count")
+      for g in AGE_GROUPS for bucket in ("", *(f"_within_{b}" for b in WAIT_BUCKETS))),
+    # Same-day contact and assessment of need: contacts to assess today, of them assessed the same day.
+    FigureDef("access_assessments_today", ACCESS, DAILY, "count"),
+    FigureDef("access_assessed_same_day_today", ACCESS, DAILY, "count", better=1),
+    FigureDef("access_same_day_assessment_share", ACCESS, DERIVED, "share",
+              ("access_assessed_same_day_today", "access_assessments_today"), _share, better=1,
+              sample="access_assessments_today"),
 )
 
 # ------------------------------------------------------- the catalogue, read by place
@@ -240,11 +302,11 @@ KNOWN_FIGURES: frozenset[str] = frozenset(METRICS) | frozenset(DERIVED_FIGURES)
 TILE_LAYOUT: dict[Family, tuple[str, tuple[str, ...]]] = {
     family: (next(f.code for f in _CATALOGUE if f.family is family and f.tile == HEAD),
              tuple(f.code for f in _CATALOGUE if f.family is family and f.tile == FIG))
-    for family in Family
+    for family in WALL_FAMILIES
 }
 #: The figures of an overview row, grouped by tile, in column order.
 OVERVIEW_COLUMNS: dict[Family, tuple[str, ...]] = {
-    family: tuple(f.code for f in _CATALOGUE if f.family is family and f.overview) for family in Family}
+    family: tuple(f.code for f in _CATALOGUE if f.family is family and f.overview) for family in WALL_FAMILIES}
 
 #: The weekly view's families in the order it shows them (the manager's report leads with demand).
 WEEK_FAMILIES = (Family.CONTACTS, Family.QUEUE, Family.OMASOTE, Family.FEEDBACK)

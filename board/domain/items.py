@@ -89,6 +89,16 @@ METRICS_OF: dict[ItemType, tuple[str, ...]] = {
 }
 
 
+#: Callbacks whose source maps outcome codes also give, per day, the handled callbacks of each outcome class.
+OUTCOME_METRICS = tuple(f"queue_{c}_today" for c in OUTCOME_CLASSES)
+
+
+def metrics_of(item_type: ItemType, outcomes: bool = False) -> tuple[str, ...]:
+    """The columns :func:`count` gives: the type's metrics, and for callbacks with ``outcomes`` their classes."""
+    extra = OUTCOME_METRICS if outcomes and item_type is ItemType.CALLBACKS else ()
+    return METRICS_OF[item_type] + extra
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One item of one station, as the board keeps it (see the module docstring for start and end).
@@ -144,14 +154,16 @@ def _ceil_minute(ts: datetime) -> datetime:
 def instants(items: Iterable[Item], since: datetime, until: datetime) -> list[datetime]:
     """The instants in ``[since, until]`` to store figures at (see the module docstring), ascending.
 
-    ``since`` is rounded down to a local midnight: a day's figures are counted whole or not at all.
+    Figures at instants before ``since`` do not depend on anything that happened from ``since`` on, so a
+    change at ``since`` needs only these counted again.
     """
     since, until = ensure_utc(since), ensure_utc(until)
-    first = day_start(local_date(since))
+    first = since
     out = {until}
-    day = local_date(first)
+    day = local_date(since)
     while (midnight := day_start(day)) <= until:
-        out.add(midnight)
+        if midnight >= since:
+            out.add(midnight)
         day += timedelta(days=1)
     for item in items:
         for ts in (item.start, item.end):
@@ -163,8 +175,13 @@ def instants(items: Iterable[Item], since: datetime, until: datetime) -> list[da
 
 
 def window_start(since: datetime) -> datetime:
-    """The local midnight a recount from ``since`` starts at."""
+    """The local midnight a recount from ``since`` needs items from (the day's counts start there)."""
     return day_start(local_date(ensure_utc(since)))
+
+
+def events(item: Item) -> list[datetime]:
+    """The instants at which ``item`` changes a figure: its start and its end."""
+    return [t for t in (item.start, item.end) if t is not None]
 
 
 # ------------------------------------------------------------------ counting
@@ -209,8 +226,11 @@ def _oldest_waiting(items: Sequence[Item], at: Sequence[float]) -> tuple[np.ndar
     return count, age
 
 
-def count(item_type: ItemType, items: Sequence[Item], at: Sequence[datetime]) -> np.ndarray:
-    """The figures of ``item_type`` (columns :data:`METRICS_OF`) of one station at each instant of ``at``.
+def count(item_type: ItemType, items: Sequence[Item], at: Sequence[datetime], outcomes: bool = False) -> np.ndarray:
+    """The figures of ``item_type`` (columns :func:`metrics_of`) of one station at each instant of ``at``.
+
+    ``outcomes`` (callbacks): also the callbacks handled today of each outcome class (a callback without a
+    class is handled, but in none of them).
 
     ``items`` are that station's items of that type: every one that can matter from the first instant's
     local midnight on (started by the last instant, and not ended before that midnight). ``at`` must be
@@ -219,7 +239,7 @@ def count(item_type: ItemType, items: Sequence[Item], at: Sequence[datetime]) ->
     at = [ensure_utc(t) for t in at]
     t = np.array([_epoch(x) for x in at], dtype=np.float64)
     ds = np.array([_epoch(day_start(local_date(x))) for x in at], dtype=np.float64)
-    out = np.zeros((len(at), len(METRICS_OF[item_type])), dtype=np.float64)
+    out = np.zeros((len(at), len(metrics_of(item_type, outcomes))), dtype=np.float64)
     if item_type is ItemType.CALLBACKS:
         waiting, age = _oldest_waiting(items, t)
         ends = [i for i in items if i.end is not None]
@@ -230,7 +250,11 @@ def count(item_type: ItemType, items: Sequence[Item], at: Sequence[datetime]) ->
         out[:, 2] = _in_day(handled, ds, t)
         out[:, 3] = _in_day(same, ds, t)
         # waiting at the midnight: started before it, not ended before it
-        out[:, 4] = (np.searchsorted(starts, ds, side="left") - np.searchsorted(handled, ds, side="left"))
+        out[:, 4] = np.searchsorted(starts, ds, side="left") - np.searchsorted(handled, ds, side="left")
+        if outcomes:
+            for j, cls in enumerate(OUTCOME_CLASSES):
+                classed = _sorted(_epoch(i.end) for i in ends if i.outcome == cls)  # type: ignore[arg-type]
+                out[:, 5 + j] = _in_day(classed, ds, t)
     elif item_type is ItemType.MESSAGES:
         waiting, age = _oldest_waiting(items, t)
         out[:, 0], out[:, 1] = waiting, age / 3600.0
@@ -261,5 +285,5 @@ def days_of(at: Iterable[datetime]) -> list[date]:
     return sorted({local_date(t) for t in at})
 
 
-__all__ = ["METRICS_OF", "OUTCOME_CLASSES", "UTC", "Item", "ItemType", "count", "days_of", "instants",
-           "nps_class", "relevant", "window_start"]
+__all__ = ["METRICS_OF", "OUTCOME_CLASSES", "OUTCOME_METRICS", "UTC", "Item", "ItemType", "count", "days_of",
+           "events", "instants", "metrics_of", "nps_class", "relevant", "window_start"]

@@ -1,4 +1,5 @@
-"""What a connector hands the collector: readings, blocks of readings, and rows it had to refuse."""
+"""What a connector hands the collector: readings, blocks of readings, rows it refused or ignored, and how many
+rows it read (the run ledger's events; the contract is in :mod:`connectors.base`)."""
 
 from __future__ import annotations
 
@@ -58,16 +59,59 @@ class ReadingBlock:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A row skipped as a data error; counted per reason, never fatal."""
+    """A row (or a whole file) refused as a data error, with the reason an administrator sees; never fatal.
+
+    ``rows`` is how many data rows it stands for: 1 for a row, a refused file's data rows, 0 for input refused
+    before any row of it was read (a file that is not a plain file, or cannot be decoded).
+    """
 
     reason: str
+    rows: int = 1
 
 
-def flatten(items: Sequence[Reading | ReadingBlock | Rejected] | Iterator[Reading | ReadingBlock | Rejected],
-            ) -> Iterator[Reading | Rejected]:
-    """A connector's output with every block spelled out as its readings (for callers that want single readings)."""
+@dataclass(frozen=True)
+class Ignored:
+    """Data rows deliberately not stored, and why: a totals row, a note, a row whose metric is mapped to
+    ``ignore`` or whose every value is empty. Not an error; counted in the run ledger so nothing read vanishes.
+
+    ``where`` says which rows ("line 41", "row 12 of the result"), ``reason`` why they were left out.
+    """
+
+    where: str
+    reason: str
+    rows: int = 1
+
+
+@dataclass(frozen=True)
+class Duplicate(Ignored):
+    """Data rows that repeat one already read in the same pull (same station, metric, time *and* value): taken
+    once, counted as duplicates. (Rows that repeat the key with another value are :class:`Rejected`.)"""
+
+
+@dataclass(frozen=True)
+class RowsRead:
+    """How many data rows the connector read since its previous ``RowsRead`` (or the start of the pull).
+
+    Yielded *after* the readings, refusals and ignored rows those rows gave, so the collector can tell what
+    became of them: ``RowsRead(1)`` after each row lets it tell each row's outcome exactly; one after a
+    chunk (a file, a block) says the chunk's total. The run ledger's "rows read" is their sum.
+    """
+
+    rows: int
+
+
+#: One row read: the event a row-by-row connector yields after each row (one object, not one per row).
+ONE_ROW = RowsRead(1)
+
+#: Anything a connector's pull yields.
+PullItem = Reading | ReadingBlock | Rejected | Ignored | RowsRead
+
+
+def flatten(items: Sequence[PullItem] | Iterator[PullItem]) -> Iterator[Reading | Rejected]:
+    """A connector's output as single readings and refusals: every block spelled out as its readings, the
+    ledger's bookkeeping (:class:`Ignored`, :class:`RowsRead`) left out (for callers that want single readings)."""
     for item in items:
         if isinstance(item, ReadingBlock):
             yield from item.readings()
-        else:
+        elif isinstance(item, Reading | Rejected):
             yield item

@@ -12,15 +12,17 @@ first, then the name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from board.domain.alerts import Alert, RuleKind
 from board.domain.figures import CHANNELS, OVERVIEW_COLUMNS
+from board.domain.projection import StationProjection
 from board.domain.snapshot import Figure
 from board.domain.status import Status
 from board.domain.timeutil import local, utcnow
-from board.read.wall import StationView, station_view, trend_window
+from board.read.wall import MISSING, StationView, current_projection, station_view, trend_window
 from board.settings import Settings
 from board.store import Store
 
@@ -42,10 +44,24 @@ class OverviewRow:
     figures: dict[str, Figure]
     alerts: int
     warnings: int
+    #: The station's alerts firing now (the collector's, board/store/alerts.py), oldest first.
+    firing: tuple[Alert, ...] = ()
 
     @property
     def code(self) -> str:
         return self.view.station.code
+
+    @property
+    def projection(self) -> StationProjection | None:
+        """Today's projection at closing (``figures["queue_projected_close"]`` is its median, judged)."""
+        return self.view.projection
+
+    @property
+    def projection_reason(self) -> str | None:
+        """Why there is no projection: closed, holiday, few_days, no_data or missing; None when there is one."""
+        if self.view.projection is not None:
+            return None
+        return "closed" if not self.view.is_open else (self.view.projection_reason or MISSING)
 
 
 def all_station_views(settings: Settings, store: Store, now: datetime | None = None,
@@ -57,20 +73,50 @@ def all_station_views(settings: Settings, store: Store, now: datetime | None = N
             for s in settings.stations if codes is None or s.code in codes]
 
 
-def overview_rows(views: Iterable[StationView]) -> list[OverviewRow]:
+def overview_rows(views: Iterable[StationView],
+                  firing: Mapping[str, Sequence[Alert]] | None = None) -> list[OverviewRow]:
+    """One row per view, with the station's firing alerts (:func:`firing_by_station`) when given."""
     rows = []
     for v in views:
         figures = {f.code: f for tile in v.tiles for f in (tile.headline, *tile.figures)}
+        if v.projection is not None and v.is_open:
+            figures[PROJECTED] = Figure(PROJECTED, v.projection.queue, v.projection_status)
         tile_statuses = [t.status for t in v.tiles]
         status = Status.CLOSED if not v.is_open else max(tile_statuses, key=_RANK.__getitem__,
                                                         default=Status.NEUTRAL)
         rows.append(OverviewRow(v, status, figures, sum(s is Status.ALERT for s in tile_statuses),
-                                sum(s is Status.WARN for s in tile_statuses)))
+                                sum(s is Status.WARN for s in tile_statuses),
+                                tuple((firing or {}).get(v.station.code, ()))))
     return rows
 
 
+#: The projection's column (a figure of the catalogue, kind ``projected``).
+PROJECTED = "queue_projected_close"
+
+
+def firing_by_station(store: Store) -> dict[str, tuple[Alert, ...]]:
+    """Every station's alerts firing now, oldest first (source alerts belong to ``/sources``, not a row)."""
+    out: dict[str, list[Alert]] = {}
+    for a in sorted(store.alerts(active_only=True), key=lambda a: a.since):
+        if a.kind is not RuleKind.SOURCE:
+            out.setdefault(a.subject, []).append(a)
+    return {code: tuple(alerts) for code, alerts in out.items()}
+
+
 def worst_first(rows: Sequence[OverviewRow]) -> list[OverviewRow]:
-    return sorted(rows, key=lambda r: (-_RANK[r.status], -r.alerts, -r.warnings, r.view.station.name))
+    """Worst status first; a station with an alert nobody has acknowledged ranks with the alerts even when its
+    tiles look fine now (a projection alert: the queue is short, but will not clear by closing)."""
+    return sorted(rows, key=lambda r: (-_sort_rank(r), -r.alerts, -r.warnings, r.view.station.name))
+
+
+def _sort_rank(r: OverviewRow) -> int:
+    rank = _RANK[r.status]
+    if r.status is Status.CLOSED:
+        return rank
+    for a in r.firing:
+        if a.acknowledged_at is None:
+            rank = max(rank, _RANK[Status.WARN if a.level == "amber" else Status.ALERT])
+    return rank
 
 
 def sort_by(rows: Sequence[OverviewRow], figure: str, directions: dict[str, str]) -> list[OverviewRow]:
@@ -113,6 +159,9 @@ class DayCurves:
     queue_last_week: Curve
     contacts_today: Curve
     contacts_last_week: Curve
+    #: The queue projected from the last computation to closing: (local time as on the curves, 10th percentile,
+    #: median, 90th percentile); empty when there is no current projection (closed, too little history...).
+    queue_projected: tuple[tuple[datetime, float, float, float], ...] = ()
 
 
 def day_curves(settings: Settings, store: Store, code: str, now: datetime) -> DayCurves:
@@ -128,7 +177,17 @@ def day_curves(settings: Settings, store: Store, code: str, now: datetime) -> Da
         _line(before, "queue_waiting", week),
         _summed(today, CONTACT_CHANNELS, timedelta(0)),
         _summed(before, CONTACT_CHANNELS, week),
+        _projected(settings, store, code, now),
     )
+
+
+def _projected(settings: Settings, store: Store, code: str,
+               now: datetime) -> tuple[tuple[datetime, float, float, float], ...]:
+    """The current projection's path (the same one the wall and the overview column show), on today's clock."""
+    p, _status, _why = current_projection(settings, store, code, now)
+    if p is None:
+        return ()
+    return tuple((_on_today(ts, timedelta(0)), lo, mid, hi) for ts, lo, mid, hi in p.path)
 
 
 def _on_today(ts: datetime, shift: timedelta) -> datetime:

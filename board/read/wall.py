@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from board.domain.figures import Family, metrics_of
+from board.domain.figures import WALL_FAMILIES, Family, metrics_of
 from board.domain.hours import ClosedDay, instant
 from board.domain.notice import Notice
 from board.domain.projection import StationProjection
@@ -51,6 +51,9 @@ class StationView:
     projection_status: Status = Status.NEUTRAL
     #: Why today is closed beyond the weekday's hours: a public holiday or an exception day (None otherwise).
     closed_day: ClosedDay | None = None
+    #: Why there is no projection: a :class:`board.domain.projection.Reason` value, or ``missing`` (none stored
+    #: or older than PROJECTION_FRESH); None when there is one.
+    projection_reason: str | None = None
 
     def tile(self, family: Family) -> Tile:
         return next(t for t in self.tiles if t.family is family)
@@ -84,20 +87,27 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         trends = station_trends(store, code, window[0], now)
     # Read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
     notices = store.notices(active_at=now, station=code)
-    projection, judged = _projection(settings, store, code, now)
+    projection, judged, reason = current_projection(settings, store, code, now)
     closed_day = None if is_open else hours.closed_day(local_date(now))
-    view = StationView(station, now, is_open, tiles, window, notices, projection, judged, closed_day)
+    view = StationView(station, now, is_open, tiles, window, notices, projection, judged, closed_day, reason)
     return view if trends is None else with_trends(view, trends)
 
 
-def _projection(settings: Settings, store: Store, code: str,
-                now: datetime) -> tuple[StationProjection | None, Status]:
-    """The station's stored projection if it is current and says something, judged like a queue at closing."""
+#: Why a station has no projection when none is stored, or the stored one is too old to show.
+MISSING = "missing"
+
+
+def current_projection(settings: Settings, store: Store, code: str,
+                now: datetime) -> tuple[StationProjection | None, Status, str | None]:
+    """The station's stored projection if it is current and says something, judged like a queue at closing;
+    else None and why not (the overview says it)."""
     p = store.projections([code]).get(code)
-    if p is None or not p.ok or not timedelta(0) <= now - p.computed_at <= PROJECTION_FRESH:
-        return None, Status.NEUTRAL
+    if p is None or not timedelta(0) <= now - p.computed_at <= PROJECTION_FRESH:
+        return None, Status.NEUTRAL, MISSING
+    if not p.ok:
+        return None, Status.NEUTRAL, p.reason or MISSING
     threshold = settings.thresholds_for(code).get("queue_waiting")
-    return p, threshold.evaluate(p.queue) if threshold is not None else Status.NEUTRAL
+    return p, threshold.evaluate(p.queue) if threshold is not None else Status.NEUTRAL, None
 
 
 def with_trends(view: StationView, trends: Mapping[Family, Trend]) -> StationView:
@@ -131,7 +141,7 @@ def station_trends(store: Store, code: str, start: datetime, now: datetime) -> d
     web server caches it longer than the numbers: a sparkline a minute old
     looks the same from across a corridor.
     """
-    families = list(Family)
+    families = list(WALL_FAMILIES)
     wanted = [m for f in families for m in metrics_of(f)]
     by_family: dict[Family, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     family_of = {m: f for f in families for m in metrics_of(f)}

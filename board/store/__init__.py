@@ -14,6 +14,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
 * :mod:`.thinning` retention's reads and thinning
+* :mod:`.items`    items of the sources that deliver items, their changes and pruning
 * :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
 
 Callers get domain records and plain tuples, never sessions or ORM rows.
@@ -34,6 +35,7 @@ from board.domain.reading import Reading, ReadingBlock
 from board.domain.runs import Run
 from board.store.alerts import Alerts
 from board.store.engine import Dialect, dialect_of, make_engine
+from board.store.items import Items
 from board.store.notices import Notices
 from board.store.reads import Reads
 from board.store.runs import RunLog
@@ -63,7 +65,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning, Alerts):
+class Store(Reads, RunLog, Notices, Thinning, Alerts, Items):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:

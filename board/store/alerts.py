@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -48,6 +48,8 @@ class ChannelState:
     last_error: str | None  # the newest try's error, None when it succeeded
     waiting: int  # messages not sent yet (retrying)
     given_up: int  # in the last day
+    #: When the sender tries the waiting messages next (the earliest; None when nothing waits or it is due now).
+    next_try: datetime | None = None
 
 
 class Alerts:
@@ -63,18 +65,32 @@ class Alerts:
 
     def save_cycle(self, series: Iterable[Series], notifications: Iterable[Notification],
                    deliveries: Iterable[Delivery], now: datetime) -> int:
-        """Write one evaluation in one transaction; returns how many new messages it queued."""
+        """Write one evaluation in one transaction; returns how many new messages it queued.
+
+        An alert acknowledged on a page while this evaluation ran (after it read the series, before this
+        write) stays acknowledged: the stored acknowledgement of the same alert is kept, and a reminder the
+        evaluation made for it is dropped. Without this the evaluator's write undid the acknowledgement and
+        the reminders went on.
+        """
         added = 0
+        taken: set[str] = set()
         with self.sessions.begin() as s:
             for item in series:
-                row = s.get(AlertSeriesRow, (item.rule, item.subject))
+                row = s.get(AlertSeriesRow, (item.rule, item.subject), with_for_update=True)
                 if row is None:
                     row = AlertSeriesRow(rule=item.rule, subject=item.subject)
                     s.add(row)
+                elif (row.acknowledged_at is not None and item.acknowledged_at is None
+                      and item.state is State.ALERTING and row.since == item.since):
+                    item = replace(item, acknowledged_by=row.acknowledged_by, acknowledged_at=row.acknowledged_at)
+                    taken.add(item.alert_id or "")
                 _fill(row, item, now)
+            notifications = [n for n in notifications if not (n.event is Event.REMINDER and n.alert_id in taken)]
             for n in notifications:
                 _record(s, n)
             for d in deliveries:
+                if d.notification.event is Event.REMINDER and d.notification.alert_id in taken:
+                    continue
                 if s.get(OutboxRow, d.key) is None:
                     s.add(OutboxRow(key=d.key, alert_id=d.notification.alert_id, event=d.notification.event.value,
                                     subscription=d.subscription, channel=d.channel, recipients=",".join(d.to),
@@ -152,8 +168,10 @@ class Alerts:
                     o.channel == ch, o.sent_at.is_(None), o.gave_up_at.is_(None))) or 0
                 given_up = s.scalar(select(func.count()).select_from(o).where(
                     o.channel == ch, o.gave_up_at >= since)) or 0
+                next_try = s.scalar(select(func.min(o.next_try)).where(
+                    o.channel == ch, o.sent_at.is_(None), o.gave_up_at.is_(None)))
                 out.append(ChannelState(ch, last_sent, newest[0] if newest else None,
-                                        newest[1] if newest else None, waiting, given_up))
+                                        newest[1] if newest else None, waiting, given_up, next_try))
         return out
 
     # ------------------------------------------------------------------ projections

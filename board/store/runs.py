@@ -70,6 +70,17 @@ class RunLog:
         with self.sessions() as s:
             return [r.to_domain() for r in s.scalars(stmt)]
 
+    def last_run_that_read(self, source: str) -> Run | None:
+        """The newest successful run of ``source`` that read, stored or refused anything (a files run with no file
+        waiting reads nothing: it must not wipe out the warning of the run that refused a file)."""
+        stmt = (select(RunRow).where(RunRow.source == source, RunRow.ok.is_(True),
+                                     (RunRow.rows > 0) | (RunRow.rejected > 0) | (RunRow.rows_read > 0)
+                                     | (RunRow.rows_ignored > 0))
+                .order_by(RunRow.started_at.desc(), RunRow.id.desc()).limit(1))
+        with self.sessions() as s:
+            row = s.scalars(stmt).first()
+            return row.to_domain() if row is not None else None
+
     def rejects(self, run_id: int) -> dict[str, int]:
         with self.sessions() as s:
             rows = s.scalars(select(RejectRow).where(RejectRow.run_id == run_id))

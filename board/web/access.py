@@ -41,6 +41,7 @@ from board.web import style
 PAGES: dict[Page, tuple[str, str]] = {
     Page.OVERVIEW: ("page.overview", "./"), Page.WEEK: ("page.week", "week"),
     Page.NOTICES: ("page.notices", "notices"), Page.SOURCES: ("page.sources", "sources"),
+    Page.ALERTS: ("page.alerts", "alerts"),
 }
 
 AUTH_TEMPLATE = """[auth]

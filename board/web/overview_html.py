@@ -4,6 +4,13 @@ Each row starts with the station's overall status (colour + icon + word) so
 a shift lead scanning down the left edge finds the worst station first; each
 judged figure carries its own small icon. Closed stations are greyed and say
 when they open; their numbers are never coloured.
+
+The queue expected at closing (the projection) is a column like the others,
+with its band beside it and judged with the queue's own limits; where there
+is none a dash says why (closed, too little history…) in a caption and a
+tooltip. The alert column lists the station's firing alerts: what, since
+when, and who acknowledged it (this page is signed in; a message never
+names anyone).
 """
 
 from __future__ import annotations
@@ -14,9 +21,10 @@ from html import escape
 
 from board.domain.snapshot import Figure
 from board.domain.status import Status
-from board.formatting import fmt_closed_day, fmt_opening, format_figure
+from board.formatting import fmt_closed_day, fmt_int, fmt_opening, fmt_time, format_figure
 from board.i18n import t
-from board.read.overview import COLUMNS, OverviewRow
+from board.read.overview import COLUMNS, PROJECTED, OverviewRow
+from board.web import alerts_html
 from board.web.icons import status_icon
 from board.web.palette import STATUS
 
@@ -36,7 +44,8 @@ def render_overview(rows: Sequence[OverviewRow], lang: str, next_opening: Callab
     body = "".join(_row(r, lang, next_opening) for r in rows)
     return (f'<table class="ov" data-rows="{len(rows)}"><thead>'
             f'<tr><th class="name" rowspan="2">{escape(t("home.station", lang))}</th>'
-            f'<th class="state" rowspan="2">{escape(t("ov.status", lang))}</th>{fam_head}</tr>'
+            f'<th class="state" rowspan="2">{escape(t("ov.status", lang))}</th>'
+            f'<th class="alerts" rowspan="2">{escape(t("ov.col.alerts", lang))}</th>{fam_head}</tr>'
             f'<tr>{fig_head}</tr></thead><tbody>{body}</tbody></table>')
 
 
@@ -57,13 +66,17 @@ def _row(r: OverviewRow, lang: str, next_opening: Callable[[str], datetime | Non
     stale_codes = {f.code for tile in r.view.tiles if tile.stale for f in (tile.headline, *tile.figures)}
     for codes in COLUMNS.values():
         for i, code in enumerate(codes):
+            if code == PROJECTED:
+                cells.append(_projection_cell(r, lang, first=i == 0))
+                continue
             cells.append(_cell(r.figures.get(code), code, lang, closed=badge_status is Status.CLOSED,
                                stale=code in stale_codes, first=i == 0))
     link = f'wall?station={escape(st.code)}&amp;lang={lang}'
     return (f'<tr data-station="{escape(st.code)}" data-status="{badge_status.value}"'
             f'{" class=closed" if badge_status is Status.CLOSED else ""}>'
             f'<td class="name"><a href="{link}" target="_self">{escape(st.name)}</a>'
-            f'<span class="muni">{escape(st.municipality)}</span></td>{state}{"".join(cells)}</tr>')
+            f'<span class="muni">{escape(st.municipality)}</span></td>{state}{_alerts_cell(r, lang)}'
+            f'{"".join(cells)}</tr>')
 
 
 def _cell(f: Figure | None, code: str, lang: str, closed: bool, stale: bool, first: bool) -> str:
@@ -81,3 +94,35 @@ def _cell(f: Figure | None, code: str, lang: str, closed: bool, stale: bool, fir
     title = f' title="{escape(t("status." + status.value, lang))}"' if icon else ""
     return (f'<td class="{cls}s-{status.value}" data-figure="{code}" data-value="{raw}" '
             f'data-status="{status.value}"{title}><span class="v">{value}</span>{icon}</td>')
+
+
+def _projection_cell(r: OverviewRow, lang: str, first: bool) -> str:
+    """The queue expected at closing with its band, judged like the queue; or a dash and why there is none."""
+    cls = "first " if first else ""
+    f, p = r.figures.get(PROJECTED), r.projection
+    if f is None or p is None or p.closes_at is None:
+        why = escape(t(f"ov.proj.why.{r.projection_reason or 'missing'}", lang))
+        return (f'<td class="{cls}proj none" data-figure="{PROJECTED}" data-value="" '
+                f'data-reason="{escape(r.projection_reason or "missing")}" title="{why}">–'
+                f'<span class="why">{why}</span></td>')
+    status = f.status if f.status in _JUDGED else Status.NEUTRAL
+    band = f"{fmt_int(p.queue_low)}–{fmt_int(p.queue_high)}"
+    title = t("ov.proj.band", lang, time=fmt_time(p.closes_at, lang), queue=fmt_int(p.queue),
+              low=fmt_int(p.queue_low), high=fmt_int(p.queue_high))
+    flag = ""
+    if status in (Status.WARN, Status.ALERT):
+        word = t("status." + status.value, lang)
+        title = f"{word}: {title}"
+        flag = f'{_icon(status)}<span class="word">{escape(word)}</span>'
+    return (f'<td class="{cls}proj s-{status.value}" data-figure="{PROJECTED}" data-value="{f.value:g}" '
+            f'data-low="{p.queue_low:g}" data-high="{p.queue_high:g}" data-status="{status.value}" '
+            f'title="{escape(title)}"><span class="v">{escape(fmt_int(p.queue))}</span>'
+            f'<span class="band">({escape(band)})</span>{flag}</td>')
+
+
+def _alerts_cell(r: OverviewRow, lang: str) -> str:
+    """The station's firing alerts: what, since when, acknowledged by whom (or not yet)."""
+    if not r.firing:
+        return f'<td class="alerts" data-alerts="0"><span class="quiet">{escape(t("ov.alert.none", lang))}</span></td>'
+    items = "".join(alerts_html.item(a, r.view.now, lang) for a in r.firing)
+    return f'<td class="alerts" data-alerts="{len(r.firing)}">{items}</td>'

@@ -1,5 +1,5 @@
 """The overview page's parts: the language choice, filters that live in the URL, the table, today's curves
-and the links to the other pages.
+and the other pages are in the header (``board/web/nav.py``).
 
 Filters for stations and municipalities live in the URL
 (``?station=kajaani&station=paltamo&municipality=Kajaani&sort=queue_waiting&curve=kajaani``),
@@ -18,19 +18,19 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from board import formatting as fmt
-from board.domain.access import Page, Viewer
+from board.domain.access import Viewer
 from board.domain.timeutil import utcnow
-from board.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from board.i18n import t
 from board.read import overview
 from board.settings import Settings
+from board.web import alerts_page
 from board.web import streamlit_support as sup
 from board.web.overview_html import render_overview
 
-#: Today's curve and last week's, and the links' pages with their icons.
+#: Today's curve and last week's.
 TODAY, LAST_WEEK = "#0b4f9c", "#8a94a3"
-LINKS = ((Page.WEEK, "pages/week.py", "page.week", ":material/date_range:"),
-         (Page.NOTICES, "pages/notices.py", "page.notices", ":material/campaign:"),
-         (Page.SOURCES, "pages/sources.py", "home.sources_link", ":material/database:"))
+#: The projection to closing: its median line and its band (Okabe-Ito vermilion, see-through).
+PROJECTED, BAND = "#c0462b", "rgba(213, 94, 0, 0.18)"
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,9 @@ class Filters:
     sort: str  # "worst" or a figure code
 
 
-def title_and_language(lang: str) -> None:
-    """The page title with the language selector beside it (a change reruns the page in that language)."""
-    left, right = st.columns([5, 1])
-    left.title(t("ov.title", lang), anchor=False)
-    chosen = right.selectbox(t("home.language", lang), LANGUAGES, index=LANGUAGES.index(lang), key="lang_select",
-                             format_func=LANGUAGE_NAMES.get)
-    if chosen != lang:
-        st.query_params["lang"] = chosen
-        st.rerun()
+def title(lang: str) -> None:
+    """The page title (the language choice is in the header, board/web/nav.py)."""
+    st.title(t("ov.title", lang), anchor=False)
 
 
 def from_url(name: str, allowed: list[str]) -> list[str]:
@@ -85,25 +79,31 @@ def filters(settings: Settings, lang: str) -> Filters:
     return Filters(picked, picked_munis, sort)
 
 
-def station_table(chosen: Filters, directions: dict[str, str], lang: str) -> None:
-    """Every chosen station's row, worst first (or by the chosen figure), with the time it shows."""
+def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer: Viewer) -> None:
+    """Every chosen station's row, worst first (or by the chosen figure), with the time it shows; under it a
+    button for each of their firing alerts nobody has acknowledged yet (for shift leads and administrators)."""
     try:
         views = sup.all_station_views()
+        firing = sup.firing_alerts()
     except Exception as e:  # the store is down: say so in words, the fragment tries again
         sup.store_down(e, lang)
         return
     now = views[0].now if views else utcnow()
-    rows = overview.filter_rows(overview.overview_rows(views), chosen.stations, chosen.municipalities)
+    rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities)
     rows = overview.worst_first(rows) if chosen.sort == "worst" else overview.sort_by(rows, chosen.sort, directions)
     st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang)))
     if not rows:
         st.info(t("ov.none", lang))
         return
     st.html(render_overview(rows, lang, lambda code: sup.next_opening(code, now)))
+    names = {r.code: r.view.station.name for r in rows}
+    alerts_page.controls([a for r in rows for a in r.firing], names, viewer, lang, key="ov")
 
 
-def curve_chart(title: str, today: overview.Curve, before: overview.Curve, lang: str) -> go.Figure:
-    """Today's line over last week's same weekday (dashed), on today's clock."""
+def curve_chart(title: str, today: overview.Curve, before: overview.Curve, lang: str,
+                projected: tuple[tuple[datetime, float, float, float], ...] = ()) -> go.Figure:
+    """Today's line over last week's same weekday (dashed), on today's clock; with ``projected``, where the
+    queue is heading to closing: the median dotted and its 80 % band shaded."""
     weekday = fmt.fmt_weekday(datetime.now(UTC), lang)
     fig = go.Figure()
     fig.add_scatter(x=[p[0] for p in before.points], y=[p[1] for p in before.points], mode="lines",
@@ -111,11 +111,26 @@ def curve_chart(title: str, today: overview.Curve, before: overview.Curve, lang:
                                                                         "width": 2})
     fig.add_scatter(x=[p[0] for p in today.points], y=[p[1] for p in today.points], mode="lines",
                     name=t("ov.today", lang), line={"color": TODAY, "width": 3})
+    if projected:
+        _projection_band(fig, projected, lang)
     fig.update_layout(title={"text": title}, height=300, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       legend={"orientation": "h", "y": -0.2}, xaxis={"title": t("ov.time", lang),
                                                                      "tickformat": "%H.%M"},
                       yaxis={"title": t("ov.count", lang), "rangemode": "tozero"})
     return fig
+
+
+def _projection_band(fig: go.Figure, projected: tuple[tuple[datetime, float, float, float], ...], lang: str) -> None:
+    """The 10th-90th percentile band (shaded, one legend entry) and the median (dotted) from now to closing."""
+    x = [p[0] for p in projected]
+    fig.add_scatter(x=x, y=[p[3] for p in projected], mode="lines", line={"width": 0, "color": PROJECTED},
+                    hoverinfo="skip", showlegend=False, legendgroup="band", name=t("ov.curve_band", lang))
+    fig.add_scatter(x=x, y=[p[1] for p in projected], mode="lines", line={"width": 0, "color": PROJECTED},
+                    fill="tonexty", fillcolor=BAND, name=t("ov.curve_band", lang), legendgroup="band",
+                    customdata=[p[3] for p in projected],
+                    hovertemplate="%{y:.0f}–%{customdata:.0f}<extra></extra>")
+    fig.add_scatter(x=x, y=[p[2] for p in projected], mode="lines", name=t("ov.curve_projected", lang),
+                    line={"color": PROJECTED, "width": 3, "dash": "dot"})
 
 
 def curves(settings: Settings, lang: str) -> None:
@@ -128,15 +143,6 @@ def curves(settings: Settings, lang: str) -> None:
         day = sup.day_curves(code)
         c1, c2 = st.columns(2)
         c1.plotly_chart(curve_chart(t("ov.curve_queue", lang, station=names[code]), day.queue_today,
-                                    day.queue_last_week, lang), key=f"q-{code}")
+                                    day.queue_last_week, lang, day.queue_projected), key=f"q-{code}")
         c2.plotly_chart(curve_chart(t("ov.curve_contacts", lang, station=names[code]), day.contacts_today,
                                     day.contacts_last_week, lang), key=f"c-{code}")
-
-
-def page_links(viewer: Viewer, lang: str) -> None:
-    """Links only to the pages this viewer's role may open (``board/domain/access.py``)."""
-    links = [link for link in LINKS if viewer.can(link[0])]
-    if links:
-        for column, (_page, path, label, icon) in zip(st.columns([1] * len(links) + [5 - len(links)]), links,
-                                                      strict=False):
-            column.page_link(path, label=t(label, lang), icon=icon)

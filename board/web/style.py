@@ -69,10 +69,14 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .clock { display: flex; flex-direction: column; align-items: flex-end; white-space: nowrap; flex: none; }
 .clock .date { font-size: calc(2.8 * var(--u)); line-height: 1.1; color: var(--muted); }
 .clock .time { font-size: calc(6.4 * var(--u)); line-height: 1; font-weight: 700; font-variant-numeric: tabular-nums; }
-.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: calc(3.4 * var(--u)); font-weight: 700;
-  flex: 0 1 auto; background: var(--grey); padding: calc(0.6 * var(--u)) 1.4vw; border-radius: calc(1 * var(--u));
-  min-width: 0; max-width: 100%; box-sizing: border-box; line-height: 1.15; }
-.closed-banner span { overflow-wrap: anywhere; }
+/* Why closed and when it opens is never cut: on a holiday the two parts stack ("Suljettu — loppiainen" over
+   "Avataan to klo 8.00"), so the banner stays as narrow as the longer part; next to the name when both fit,
+   on a line of its own under it when not (.head-main wraps), and it wraps inside before anything is cut. */
+.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: calc(3.4 * var(--u)); line-height: 1.15;
+  font-weight: 700; flex: 0 1 auto; max-width: 100%; box-sizing: border-box; background: var(--grey);
+  padding: calc(.6 * var(--u)) 1.4vw; border-radius: calc(1 * var(--u)); white-space: normal; min-width: 0; }
+.closed-banner .closed-text { display: flex; flex-direction: column; min-width: 0; overflow-wrap: anywhere; }
+.closed-banner .closed-text.two { font-size: calc(2.8 * var(--u)); }
 .tiles { flex: 1; min-height: 0; display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr;
   gap: calc(1.6 * var(--u)) 1.2vw; }
 .tile { container-type: size; --t: min(2.3cqh, 1.15cqw); --c: var(--grey); --on-c: $white; background: var(--tile);
@@ -243,6 +247,35 @@ OVERVIEW_CSS = _sheet("""
 .ov .s-alert .v { color: $red_text; } .ov .s-warn .v { color: $amber_text; }
 .ov tr.closed td { color: #5b6573; background: #f6f8fa; } .ov tr.closed .v { font-weight: 600; }
 .ov .opens { display: block; font-size: .8rem; color: #4a5565; font-weight: 600; }
+.ov td.proj .band { display: block; font-size: .8rem; color: #4a5565; }
+.ov td.proj .word { display: block; font-size: .8rem; font-weight: 800; }
+.ov td.proj.s-alert .word { color: $red_text; } .ov td.proj.s-warn .word { color: $amber_text; }
+.ov td.proj .why { display: block; font-size: .75rem; color: #4a5565; white-space: normal; max-width: 7rem;
+                   margin-left: auto; }
+.ov td.alerts, .ov th.alerts { text-align: left; white-space: normal; min-width: 8rem; max-width: 13rem;
+                               font-size: .85rem; }
+.ov td.alerts .quiet { color: #5b6573; }
+.ov .al { margin: .1rem 0; } .ov .al .icon { margin: 0 .25rem 0 0; }
+.ov .al .since { color: #4a5565; } .ov .al .ack { display: block; }
+.ov .al .ack.open { color: $red_text; font-weight: 700; } .ov .al .ack.taken { color: #2f3a48; }
+""")
+
+#: The alert page: active alerts and the last week's, as tables; the level as colour + icon + word.
+ALERTS_CSS = _sheet("""
+.alerts-list { border-collapse: collapse; width: 100%; font-size: .95rem; margin-bottom: 1rem; }
+.alerts-list th, .alerts-list td { padding: .4rem .5rem; border-bottom: 1px solid #d5dbe3; text-align: left;
+                                   vertical-align: top; }
+.alerts-list th { background: #eef2f6; font-size: .85rem; }
+.alerts-list td.num { text-align: right; font-variant-numeric: tabular-nums; font-weight: 700; }
+.alerts-list .badge { display: inline-flex; align-items: center; gap: .3rem; font-weight: 800; padding: .05rem .5rem;
+                      border-radius: 999px; margin-left: .5rem; font-size: .85rem; }
+.alerts-list .badge .icon { width: 1em; height: 1em; }
+.alerts-list .b-alert { background: $red; color: $white; }
+.alerts-list .b-warn { background: $amber; color: $on_amber; }
+.alerts-list .sub { display: block; font-size: .8rem; color: #4a5565; }
+.alerts-list td.ack.open { color: $red_text; font-weight: 700; } .alerts-list td.rule { color: #4a5565; }
+.alerts-list[data-list="history"] td.ack.open { color: #4a5565; font-weight: 400; }
+.ack-line { margin: 0; }
 """)
 
 #: The Sources page: a card per source whose band, border and badge take its health's colours.
@@ -266,6 +299,11 @@ SOURCES_CSS = _sheet("""
 .src-hint { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px; padding: .45rem .7rem;
             margin-top: .5rem; }
 .src-past { color: #4a5565; margin-top: .4rem; font-size: .92rem; }
+.src-refused { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px;
+               padding: .45rem .7rem; margin-top: .5rem; }
+.src-refused .what { font-weight: 800; display: block; }
+.src-refused ul { margin: .2rem 0 0 1.2rem; padding: 0; } .src-refused b { font-size: .9rem; }
+.src-unaccounted { font-weight: 700; margin-top: .3rem; }
 .fresh-grid { border-collapse: collapse; margin-top: .4rem; font-size: .95rem; }
 .fresh-grid th, .fresh-grid td { padding: .25rem .6rem; border-bottom: 1px solid #e3e8ee; text-align: left; }
 .fresh-grid th { background: #eef2f6; }

@@ -46,7 +46,8 @@ def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | No
                  if w] or [t("status.closed", lang)]
         why = f' data-closed-day="{view.closed_day.kind}"' if view.closed_day else ""
         closed = (f'<div class="closed-banner" data-closed="true"{why}>{badge_icon(Status.CLOSED)}'
-                  f'<span>{escape(" · ".join(words))}</span></div>')
+                  f'<span class="closed-text{" two" if len(words) > 1 else ""}">'
+                  f'{"".join(f"<span>{escape(w)}</span>" for w in words)}</span></div>')
     tiles = "".join(render_tile(tile, view, lang) for tile in view.tiles)
     notices = render_notices(view.notices, lang)
     return (

@@ -1,0 +1,161 @@
+"""One collector run of a source that delivers items: store the items, count the figures, write readings.
+
+The collector (board/collector.py) hands a pull of such a source here instead
+of writing readings itself:
+
+1. each item of the pull is checked (a station of this source, nothing in the
+   future: the mapper did that) and stored in batches (``Store.apply_items``);
+   what really changed, old and new state, is noted per station with the
+   earliest instant it touches;
+2. a ``snapshot`` source then closes, at the pull's moment, every open item
+   the snapshot no longer holds — but only after a clean pull: if any record
+   was refused, the refused one might be among the open items, so nothing is
+   closed this time (the reason is counted and shown on /sources);
+3. each touched station's figures are counted again from the earliest change
+   on (:func:`board.domain.items.count`) at every instant that has or gets a
+   reading, and every station of the source gets the figures of the pull's
+   moment, so the wall stays fresh while nothing happens;
+4. the figures go through the collector's own validation and write path as
+   :class:`~board.domain.reading.ReadingBlock` s, like any source's readings.
+
+The bookmark is the newest ``updated`` time read (never a reading's time):
+a ``changes`` source's next pull starts there, less the lookback.
+Closed items are deleted ``keep_closed_days`` after they closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from board.domain.items import Item, ItemType, count, events, instants, metrics_of, relevant, window_start
+from board.domain.reading import Ignored, ReadingBlock, Rejected, RowsRead
+
+if TYPE_CHECKING:
+    from board.store import Store
+
+BATCH = 20_000
+SNAPSHOT_HELD = ("snapshot not applied: records were refused, so open items missing from it are not closed "
+                 "this time (fix the refused records; the next clean snapshot closes them)")
+
+
+class ItemRun:
+    """The item part of one run of one source (see the module docstring)."""
+
+    def __init__(self, store: Store, source: Any, stations: Iterable[str], started: datetime,
+                 rejects: Any, write: Callable[[list[ReadingBlock]], int]) -> None:
+        self.store = store
+        self.source = source
+        self.types, self.mode, self.outcomes, self.keep_closed_days = plan(source)
+        self.stations = sorted(stations)
+        self.started = started
+        self.rejects = rejects
+        self.write = write
+        #: The earliest instant each station's figures of each item type must be counted again from.
+        self.touched: dict[tuple[str, ItemType], datetime] = {}
+        self.newest: datetime | None = None
+        self.accepted = 0
+        #: Whether any record of the pull was refused.
+        self.refused = False
+
+    def load(self, records: Iterable[Any], check: Callable[[], None] = lambda: None) -> int:
+        """Store the pull's items and write the figures; the number of readings written."""
+        self.store_items(records, check)
+        return self.write_figures()
+
+    def store_items(self, records: Iterable[Any], check: Callable[[], None] = lambda: None) -> None:
+        """Steps 1 and 2: the pull's items stored, what changed noted, a clean snapshot applied."""
+        batch: list[Item] = []
+        seen: set[str] = set()
+        refused = self.refused = False
+        for record in records:
+            if isinstance(record, RowsRead | Ignored):
+                continue  # the run ledger's events (connectors/base.py): not items, nothing refused
+            if isinstance(record, Rejected):
+                refused = True
+                self.rejects[record.reason] += 1
+                continue
+            if not isinstance(record, Item):
+                refused = True
+                self.rejects["a reading from a source that delivers items (items only)"] += 1
+                continue
+            if record.station not in self.stations:
+                refused = True
+                self.rejects[f"station {record.station!r} is not one of this source's stations"] += 1
+                continue
+            seen.add(record.key)
+            self.accepted += 1
+            updated = record.updated or record.start
+            if self.newest is None or updated > self.newest:
+                self.newest = updated
+            batch.append(record)
+            if len(batch) >= BATCH:
+                self._note(self.store.apply_items(self.source.name, batch))
+                batch = []
+                check()
+        if batch:
+            self._note(self.store.apply_items(self.source.name, batch))
+        if self.mode == "snapshot":
+            if refused:
+                self.rejects[SNAPSHOT_HELD] += 1
+            else:
+                self._note(self.store.close_vanished(self.source.name, seen, self.started))
+            self.newest = self.started  # a snapshot is of the pull's moment
+        self.refused = refused
+
+    def write_figures(self) -> int:
+        """Steps 3 and 4: the figures counted again where something changed, and at the pull's moment."""
+        written = 0
+        batch: list[ReadingBlock] = []
+        size = 0
+        for block in self._blocks():  # one transaction per BATCH readings, not per station and type
+            batch.append(block)
+            size += len(block)
+            if size >= BATCH:
+                written += self.write(batch)
+                batch, size = [], 0
+        if batch:
+            written += self.write(batch)
+        self.store.prune_items(self.source.name, self.started - timedelta(days=self.keep_closed_days))
+        return written
+
+    def _note(self, changes: list[tuple[Item | None, Item]]) -> None:
+        for old, new in changes:
+            for item in (old, new):
+                if item is None:
+                    continue
+                first = min(events(item))
+                known = self.touched.get((item.station, item.type))
+                if known is None or first < known:
+                    self.touched[(item.station, item.type)] = first
+
+    def _blocks(self) -> Iterator[ReadingBlock]:
+        until = self.started
+        for kind in self.types:
+            metrics = metrics_of(kind, self.outcomes)
+            since_of = {station: min(self.touched.get((station, kind), until), until) for station in self.stations}
+            # one query for every station of the source (the earliest window), sorted out per station here
+            first = window_start(min(since_of.values()))
+            by_station: dict[str, list[Item]] = {station: [] for station in self.stations}
+            for item in self.store.items_for_count(self.source.name, None, first, until, kind):
+                if item.station in by_station:
+                    by_station[item.station].append(item)
+            for station in self.stations:
+                since = since_of[station]
+                start = window_start(since)
+                items = [i for i in by_station[station] if relevant(i, start, until)]
+                at = set(instants(items, since, until))
+                if since < until:
+                    at.update(self.store.reading_times(station, metrics[0], since, until))
+                times = sorted(at)
+                yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times, self.outcomes))
+
+
+def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:
+    """What a source's items are: their types, ``changes`` or ``snapshot``, whether callbacks carry outcome
+    classes, and how many days closed items are kept. The demo delivers all four types, by changes."""
+    settings = getattr(source, "items", None)
+    if settings is None:  # the demo (connectors/demo_items.py)
+        return tuple(ItemType), "changes", True, 35
+    return (settings.item,), settings.mode, settings.fields.outcome is not None, settings.keep_closed_days

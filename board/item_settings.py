@@ -1,0 +1,97 @@
+"""The ``items`` block of a source that delivers items (``deliver: items`` in ``sources.yaml``).
+
+Why a block of its own: a source of items says what its records are (callbacks,
+messages, contacts, feedback answers), how it delivers them (``changes`` since
+the bookmark, or a ``snapshot`` of every open item), which field is which, and
+the key its ids are hashed with. Stations and the time zone of times written
+without an offset come from the source's ``mapping`` block, as for readings.
+See docs/CONNECTORS.md, "Items".
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from board.domain import kpi
+from board.domain.items import OUTCOME_CLASSES, ItemType
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemFields(_Strict):
+    """Which field (column, or dotted JSON path) holds what. Only these fields are read; any other is ignored
+    (never stored), though every field is still checked for identity codes."""
+
+    #: The item's id in the source (stored only as a keyed hash).
+    id: str = "id"
+    station: str = "station"
+    #: callbacks: created; messages: received; contacts: the contact's time; feedback: when it was answered.
+    start: str = "created"
+    #: callbacks: handled; messages: answered; feedback: reacted at. Empty: not yet.
+    end: str | None = None
+    #: contacts: the channel (translated by ``channels``).
+    channel: str | None = None
+    #: feedback: the 0–10 answer.
+    score: str | None = None
+    #: feedback: whether the answer needs a reaction (true/false, 1/0, yes/no, kyllä/ei, K/E).
+    needs_reaction: str | None = None
+    #: callbacks: the outcome code (translated by ``outcomes``).
+    outcome: str | None = None
+    #: When the source last changed the item: the bookmark of a ``changes`` source (default: its newest time).
+    updated: str | None = None
+
+    def mapped(self) -> dict[str, str]:
+        """Each role that has a field, and its field."""
+        return {role: f for role, f in self.model_dump().items() if f}
+
+
+class ItemSettings(_Strict):
+    item: ItemType
+    #: ``changes``: each pull reads the items changed since the bookmark (a later state replaces an earlier one);
+    #: ``snapshot``: each pull reads every open item, and one missing from it is closed at the pull's time.
+    mode: Literal["changes", "snapshot"] = "changes"
+    fields: ItemFields = ItemFields()
+    #: The secret the ids are hashed with (HMAC-SHA256): ``${BOARD_ITEM_KEY}`` (environment or secrets.toml).
+    id_key: SecretStr
+    #: contacts: the source's channel names -> phone, omasote, chat or visit (a name already ours needs none).
+    channels: dict[str, str] = {}
+    #: callbacks: the source's outcome codes -> resolved, appointment, not_reached, redirected, failure_demand.
+    outcomes: dict[str, str] = {}
+    #: Closed items are deleted this many days after they closed (their days' figures stay).
+    keep_closed_days: int = Field(35, ge=1, le=3660)
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted({c for c in v.values() if c not in kpi.ALL_CHANNELS})
+        if bad:
+            raise ValueError(f"unknown channel(s) {', '.join(bad)}; known: {', '.join(kpi.ALL_CHANNELS)}")
+        return v
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcomes(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted({c for c in v.values() if c not in OUTCOME_CLASSES})
+        if bad:
+            raise ValueError(f"unknown outcome class(es) {', '.join(bad)}; known: {', '.join(OUTCOME_CLASSES)}")
+        return v
+
+    @field_validator("id_key")
+    @classmethod
+    def _key_long_enough(cls, v: SecretStr) -> SecretStr:
+        if len(v.get_secret_value()) < 16:
+            raise ValueError("id_key must be at least 16 characters (a random secret, e.g. `openssl rand -hex 32`)")
+        return v
+
+    @model_validator(mode="after")
+    def _fields_for_the_type(self) -> ItemSettings:
+        needed = {ItemType.CALLBACKS: ("end",), ItemType.MESSAGES: ("end",), ItemType.CONTACTS: ("channel",),
+                  ItemType.FEEDBACK: ("score",)}[self.item]
+        missing = [n for n in needed if getattr(self.fields, n) is None]
+        if missing:
+            raise ValueError(f"items of type {self.item.value} need fields.{', fields.'.join(missing)}")
+        return self

@@ -1,0 +1,151 @@
+"""Items of the sources that deliver items: their latest state, what changed, and what to count again.
+
+The collector hands a pull's items here in batches (:meth:`Items.apply_items`):
+a new item is added, one whose state moved on replaces the stored one (an
+older state read again, by a lookback or a late page, changes nothing), and
+what changed is returned, old and new, so the collector knows from which
+instant each station's figures must be counted again. A snapshot source's
+open items that the snapshot no longer holds are closed at the snapshot's
+time (:meth:`Items.close_vanished`). Closed items are deleted once they have
+been closed ``keep_closed_days`` (:meth:`Items.prune_items`); their figures
+stay, as readings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from board.domain.items import Item, ItemType
+from board.store.schema import ItemRow, ReadingRow
+
+_CHUNK = 500
+#: A changed item: its stored state before (None: new) and after.
+Change = tuple[Item | None, Item]
+
+
+def _item(row: ItemRow | object) -> Item:
+    r = row  # an ORM row or a Row of the same columns
+    return Item(ItemType(r.type), r.key, r.station, r.start_ts, r.end_ts,  # type: ignore[attr-defined]
+                channel=r.channel, score=r.score, needs_reaction=bool(r.needs_reaction),  # type: ignore[attr-defined]
+                outcome=r.outcome, updated=r.updated_ts)  # type: ignore[attr-defined]
+
+
+def _row(source: str, item: Item) -> dict[str, object]:
+    return {"source": source, "key": item.key, "type": item.type.value, "station": item.station,
+            "start_ts": item.start, "end_ts": item.end, "waits": item.waits, "channel": item.channel,
+            "score": item.score, "needs_reaction": item.needs_reaction, "outcome": item.outcome,
+            "updated_ts": item.updated or item.start}
+
+
+def _same(a: Item, b: Item) -> bool:
+    return (a.station, a.start, a.end, a.channel, a.score, a.needs_reaction, a.outcome) == (
+        b.station, b.start, b.end, b.channel, b.score, b.needs_reaction, b.outcome)
+
+
+_COLUMNS = (ItemRow.type, ItemRow.key, ItemRow.station, ItemRow.start_ts, ItemRow.end_ts, ItemRow.channel,
+            ItemRow.score, ItemRow.needs_reaction, ItemRow.outcome, ItemRow.updated_ts)
+
+
+class Items:
+    """Items and their changes (part of :class:`board.store.Store`)."""
+
+    sessions: sessionmaker[Session]
+
+    def apply_items(self, source: str, items: Iterable[Item]) -> list[Change]:
+        """Store a batch of items of ``source`` in one transaction; return those whose state changed.
+
+        Of several states of one item in the batch the latest (by ``updated``; the last read of equal ones)
+        counts; a state older than the stored one is ignored.
+        """
+        latest: dict[str, Item] = {}
+        for item in items:
+            known = latest.get(item.key)
+            if known is None or (item.updated or item.start) >= (known.updated or known.start):
+                latest[item.key] = item
+        changes: list[Change] = []
+        keys = list(latest)
+        with self.sessions.begin() as s:
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i:i + _CHUNK]
+                stored = {r.key: _item(r) for r in s.execute(
+                    select(*_COLUMNS).where(ItemRow.source == source, ItemRow.key.in_(chunk)))}
+                changed = []
+                for key in chunk:
+                    new, old = latest[key], stored.get(key)
+                    if old is not None and ((new.updated or new.start) < (old.updated or old.start) or _same(old, new)):
+                        continue
+                    changed.append((old, new))
+                replaced = [old.key for old, _new in changed if old is not None]
+                if replaced:
+                    s.execute(delete(ItemRow).where(ItemRow.source == source, ItemRow.key.in_(replaced)))
+                if changed:  # Core, not the ORM's bulk insert: a year's backfill inserts a million items
+                    s.connection().execute(insert(ItemRow.__table__), [_row(source, new) for _old, new in changed])
+                changes.extend(changed)
+        return changes
+
+    def close_vanished(self, source: str, seen: set[str], at: datetime) -> list[Change]:
+        """Close, at ``at``, every open item of ``source`` that is not in ``seen`` (a snapshot's keys)."""
+        changes: list[Change] = []
+        with self.sessions.begin() as s:
+            open_items = [_item(r) for r in s.execute(
+                select(*_COLUMNS).where(ItemRow.source == source, ItemRow.waits.is_(True), ItemRow.end_ts.is_(None),
+                                        ItemRow.start_ts <= at))]
+            gone = [i for i in open_items if i.key not in seen]
+            for i in range(0, len(gone), _CHUNK):
+                chunk = [g.key for g in gone[i:i + _CHUNK]]
+                s.execute(update(ItemRow).where(ItemRow.source == source, ItemRow.key.in_(chunk))
+                          .values(end_ts=at, updated_ts=at))
+            for old in gone:
+                changes.append((old, Item(old.type, old.key, old.station, old.start, at, channel=old.channel,
+                                          score=old.score, needs_reaction=old.needs_reaction, outcome=old.outcome,
+                                          updated=at)))
+        return changes
+
+    def items_for_count(self, source: str, station: str | None, first: datetime, until: datetime,
+                        item_type: ItemType | None = None) -> list[Item]:
+        """The station's (None: every station's) items of ``source`` (of ``item_type``) that can matter to figures
+        counted over ``[first, until]``: started by ``until`` and not closed before ``first`` (open ones whenever
+        they started)."""
+        stmt = select(*_COLUMNS).where(
+            ItemRow.source == source, ItemRow.start_ts <= until,
+            or_(ItemRow.start_ts >= first, ItemRow.end_ts >= first,
+                and_(ItemRow.waits.is_(True), ItemRow.end_ts.is_(None))))
+        if station is not None:
+            stmt = stmt.where(ItemRow.station == station)
+        if item_type is not None:
+            stmt = stmt.where(ItemRow.type == item_type.value)
+        with self.sessions() as s:
+            return [_item(r) for r in s.execute(stmt)]
+
+    def reading_times(self, station: str, metric: str, since: datetime, until: datetime) -> list[datetime]:
+        """The instants at which ``station`` has a reading of ``metric`` in ``[since, until]`` (to count again)."""
+        stmt = select(ReadingRow.ts).where(ReadingRow.station == station, ReadingRow.metric == metric,
+                                           ReadingRow.ts >= since, ReadingRow.ts <= until)
+        with self.sessions() as s:
+            return list(s.scalars(stmt))
+
+    def prune_items(self, source: str, closed_before: datetime) -> int:
+        """Delete the items of ``source`` that closed before ``closed_before``; how many."""
+        ended = or_(and_(ItemRow.waits.is_(True), ItemRow.end_ts < closed_before),
+                    and_(ItemRow.waits.is_(False), ItemRow.start_ts < closed_before))
+        with self.sessions.begin() as s:
+            return s.execute(delete(ItemRow).where(ItemRow.source == source, ended)).rowcount or 0
+
+    def item_count(self, source: str | None = None) -> int:
+        """How many items are kept (of ``source``)."""
+        from sqlalchemy import func
+
+        stmt = select(func.count()).select_from(ItemRow)
+        if source is not None:
+            stmt = stmt.where(ItemRow.source == source)
+        with self.sessions() as s:
+            return int(s.scalar(stmt) or 0)
+
+
+def stations_of(changes: Sequence[Change]) -> set[str]:
+    """The stations whose figures a batch of changes touches (an item moved station touches both)."""
+    return {i.station for old, new in changes for i in (old, new) if i is not None}

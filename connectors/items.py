@@ -1,0 +1,216 @@
+"""From a source's records to items: the :class:`ItemMapper`, next to :class:`~connectors.mapping.RecordMapper`.
+
+A source with ``deliver: items`` (board/item_settings.py) hands over one
+record per callback, message, contact or feedback answer. The connectors read
+records exactly as for readings (a query row, a JSON object, a file's line);
+:func:`mapper_for` gives them this mapper instead, whose ``map`` returns
+:class:`~board.domain.items.Item` objects, counted by the collector.
+
+Privacy, the same guard as for readings and more:
+
+* every value of the record, mapped or not, is checked for an identity code,
+  and the whole record is refused if one is found; a column whose name says it
+  holds a name or an identity code refuses the whole result;
+* only the mapped fields are read, so free text (a feedback comment) never
+  reaches the store;
+* the item's id is never kept as given: :func:`item_key` makes it an
+  HMAC-SHA256 with the source's ``id_key`` (a secret), so the store cannot be
+  joined back to the source's records without that key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from board.domain import kpi
+from board.domain.items import Item, ItemType
+from board.domain.reading import Reading
+from board.source_settings import SourceBase
+from connectors.errors import ConfigurationError, DataError
+from connectors.mapping import (
+    FUTURE_TOLERANCE,
+    RecordError,
+    RecordMapper,
+    _keys,
+    _leaves,
+    any_identity_code,
+    get_path,
+    parse_number,
+    parse_time,
+    personal_columns,
+    quote,
+    quote_names,
+)
+
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "kyllä", "kylla", "k", "ja", "x"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "ei", "e", "nej", ""})
+
+
+def item_key(key: bytes, source_id: Any) -> str:
+    """The stored form of a source's item id: HMAC-SHA256 with the source's secret key, hex, 32 characters."""
+    return hmac.new(key, str(source_id).strip().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def mapper_for(source: SourceBase, stations: Iterable[str], until: datetime, what: str = "column",
+               ) -> RecordMapper | ItemMapper:
+    """The mapper a connector uses for ``source``: items when it delivers items, readings otherwise."""
+    if source.delivers_items():
+        return ItemMapper(source, stations, until, what)
+    return RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
+
+
+def describe(first: Reading | Item) -> str:
+    """A mapped record for a ``check`` message: ``kajaani queue_waiting = 12`` or ``kajaani callbacks item``."""
+    if isinstance(first, Item):
+        return f"{first.station} {first.type.value} item"
+    return f"{first.station} {first.metric} = {first.value:g}"
+
+
+class ItemMapper:
+    """Turns one source's records into items, following its ``items`` block (the interface of RecordMapper)."""
+
+    def __init__(self, source: SourceBase, stations: Iterable[str], until: datetime, what: str = "column") -> None:
+        settings = source.items  # type: ignore[attr-defined]
+        self.settings = settings
+        self.type: ItemType = settings.item
+        self.fields = settings.fields
+        self.source = source.name
+        self._key = settings.id_key.get_secret_value().encode("utf-8")
+        self._stations = RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
+        self.zone = source.mapping.zone  # type: ignore[attr-defined]
+        self.until = until
+        self.what = what
+
+    def begin(self, rows_in_order: bool) -> None:
+        """A new file or result starts (RecordMapper's hook; an item's times stand on their own)."""
+
+    # -- the fields
+    def required_fields(self) -> list[str]:
+        f = self.fields
+        needed = [f.id, f.station, f.start]
+        needed += [getattr(f, n) for n in ("channel", "score") if getattr(f, n)]
+        return needed
+
+    def mapped_fields(self) -> set[str]:
+        return set(self.fields.mapped().values())
+
+    def check_columns(self, columns: Iterable[str], source_name: str = "the query result") -> None:
+        """Once per result: no personal columns, every mapped field present."""
+        columns = [str(c) for c in columns]
+        personal = personal_columns(columns, self.mapped_fields())
+        if personal:
+            raise DataError(
+                f"{self.what} {quote_names(personal)} in {source_name} looks like a person's name or "
+                "identity code; the board takes no personal data: remove it from the source")
+        missing = [f for f in sorted(self.mapped_fields()) if f not in columns]
+        if missing:
+            raise ConfigurationError(
+                f"{self.what} {quote_names(missing)} missing from {source_name}; its {self.what}s are: "
+                f"{quote_names(columns)} (fix the query/export or items.fields in sources.yaml)")
+
+    # -- one record
+    def map(self, record: Mapping[str, Any]) -> list[Item]:
+        """The one item of ``record`` (a list, like RecordMapper's); RecordError with the reason otherwise."""
+        if any_identity_code(_leaves(record)) or any_identity_code(_keys(record)):
+            raise RecordError("a value looks like a personal identity code (henkilötunnus); "
+                              "record refused: the board takes no personal data")
+        if self.what == "field":
+            personal = personal_columns(_keys(record), self.mapped_fields())
+            if personal:
+                raise RecordError(f"field {quote(personal[0])} looks like a person's name or identity code; "
+                                  "record refused: the board takes no personal data")
+        f = self.fields
+        raw_id = self._required(record, f.id)
+        station = self._stations._station(self._required(record, f.station))
+        start = self._time(record, f.start, required=True)
+        end = self._time(record, f.end) if f.end else None
+        assert start is not None
+        if end is not None and end < start:
+            raise RecordError(f"{self.what} {f.end!r} is before {f.start!r}: an item cannot end before it starts")
+        updated = self._time(record, f.updated) if f.updated else None
+        if updated is None:
+            updated = max(t for t in (start, end) if t is not None)
+        channel = score = outcome = None
+        needs = False
+        if self.type is ItemType.CONTACTS:
+            channel = self._channel(self._required(record, f.channel))  # type: ignore[arg-type]
+        if self.type is ItemType.FEEDBACK:
+            score = self._score(self._required(record, f.score))  # type: ignore[arg-type]
+            needs = self._flag(record, f.needs_reaction) if f.needs_reaction else False
+        if self.type is ItemType.CALLBACKS and f.outcome:
+            outcome = self._outcome(self._optional(record, f.outcome))
+        return [Item(self.type, item_key(self._key, raw_id), station, start, end, channel=channel, score=score,
+                     needs_reaction=needs, outcome=outcome, updated=updated)]
+
+    # -- pieces
+    def _optional(self, record: Mapping[str, Any], field: str) -> Any:
+        """The field's value, None when empty or (a JSON object leaving out a null) absent."""
+        try:
+            value = get_path(record, field)
+        except KeyError:
+            return None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return value
+
+    def _required(self, record: Mapping[str, Any], field: str) -> Any:
+        try:
+            get_path(record, field)
+        except KeyError:
+            raise RecordError(f"{self.what} {field!r} is missing") from None
+        value = self._optional(record, field)
+        if value is None:
+            raise RecordError(f"{self.what} {field!r} is empty")
+        return value
+
+    def _time(self, record: Mapping[str, Any], field: str, required: bool = False) -> datetime | None:
+        raw = self._required(record, field) if required else self._optional(record, field)
+        if raw is None:
+            return None
+        try:
+            ts = parse_time(raw, self.zone, self.until)
+        except ValueError as e:
+            raise RecordError(f"{self.what} {field!r}: {e}") from None
+        if ts > self.until + FUTURE_TOLERANCE:
+            raise RecordError(f"{self.what} {field!r}: time is in the future")
+        return ts
+
+    def _channel(self, raw: Any) -> str:
+        text = str(raw).strip()
+        channel = self.settings.channels.get(text) or (text.lower() if text.lower() in kpi.ALL_CHANNELS else None)
+        if channel is None:
+            raise RecordError(f"unknown channel {quote(text)} (map it in items.channels: to "
+                              f"{', '.join(kpi.ALL_CHANNELS)})")
+        return channel
+
+    def _score(self, raw: Any) -> int:
+        try:
+            value = parse_number(raw)
+        except ValueError as e:
+            raise RecordError(f"score: {e}") from None
+        if value != int(value) or not 0 <= value <= 10:
+            raise RecordError(f"score: {value:g} is not an answer 0–10")
+        return int(value)
+
+    def _flag(self, record: Mapping[str, Any], field: str) -> bool:
+        raw = self._optional(record, field)
+        if raw is None or isinstance(raw, bool):
+            return bool(raw)
+        text = str(raw).strip().lower()
+        if isinstance(raw, int | float) and raw in (0, 1):
+            return bool(raw)
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise RecordError(f"{self.what} {field!r}: {quote(raw)} is not yes or no")
+
+    def _outcome(self, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        text = str(raw).strip()
+        return self.settings.outcomes.get(text)

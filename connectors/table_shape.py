@@ -1,0 +1,96 @@
+"""Where the table is in an export: the header below title lines, the totals row and notes below the data.
+
+Reporting systems and Excel users put more than a table in an export:
+
+* a title, the report's parameters ("Ajanjakso: 1.11.–30.11.2026") and
+  blank lines **above** the header;
+* a totals row (``Yhteensä``, ``Kaikki``) and notes ("Lähde: …") **below**
+  the data.
+
+The header is the first row that holds every column the mapping needs; the
+rows above it are not data and are not counted. A totals row and anything
+after it, and single-cell lines after the last data row, are *ignored*:
+counted with a reason, never refused and never stored. Everything here is
+one pass over the rows (a set look-up per cell), whatever their width.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+#: Words a totals row starts with (compared without case, accents or a trailing colon/period).
+TOTAL_WORDS = frozenset({
+    "yhteensa", "yht", "kaikki", "kaikki yhteensa", "summa", "koko alue", "kaikki asemat",
+    "totalt", "sammanlagt", "summa totalt", "alla", "total", "totals", "grand total", "sum", "all",
+})
+TOTALS_REASON = "a totals row (not a station's figures)"
+BELOW_TOTALS_REASON = "below the totals row (not data)"
+NOTE_REASON = "a note below the data (one cell, not a data row)"
+
+
+def cell_text(value: Any) -> str:
+    """A header cell as compared with the mapping: text, stripped, without a BOM."""
+    return "" if value is None else str(value).replace("\ufeff", "").strip()
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def find_header(rows: Sequence[Sequence[Any]], wanted: Iterable[str]) -> int:
+    """Index of the header among non-blank ``rows``: the first holding every ``wanted`` column name.
+
+    Without such a row, the first row (so that the missing-column error lists
+    what the file has). Linear in the number of cells.
+    """
+    needed = {w for w in wanted if w}
+    if needed:
+        for index, row in enumerate(rows):
+            if len(row) >= len(needed) and needed <= {cell_text(v) for v in row}:
+                return index
+    return 0
+
+
+def _normal(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"\s+", " ", folded).strip(" :.-*")
+
+
+def is_total(values: Sequence[Any], station_index: int | None) -> bool:
+    """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``)."""
+    cells = []
+    if station_index is not None and station_index < len(values) and not blank(values[station_index]):
+        cells.append(values[station_index])
+    first = next((v for v in values if not blank(v)), None)
+    if first is not None:
+        cells.append(first)
+    return any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
+
+
+def filled(values: Sequence[Any]) -> int:
+    """How many cells of a row hold something."""
+    return sum(1 for v in values if not blank(v))
+
+
+def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None) -> dict[int, str]:
+    """Which data rows (by index) are not data, and why: a totals row and all below it, single-cell notes at
+    the end."""
+    reasons: dict[int, str] = {}
+    for index, values in enumerate(rows):
+        if is_total(values, station_index):
+            reasons[index] = TOTALS_REASON
+            for below in range(index + 1, len(rows)):
+                reasons[below] = BELOW_TOTALS_REASON
+            break
+    end = min(reasons) if reasons else len(rows)
+    index = end - 1
+    while index >= 0 and filled(rows[index]) <= 1:
+        reasons[index] = NOTE_REASON
+        index -= 1
+    if index < 0:  # nothing but single cells: those are data rows gone wrong, not notes
+        for i in range(end):
+            reasons.pop(i, None)
+    return reasons
