@@ -40,6 +40,12 @@ def test_each_export_reconciles_exactly_with_its_truth(shape, tmp_path):
         assert outcome.ok, outcome.error
         stored = _stored(collector)
     assert stored == export.readings
+    data_rows = len({(s, t) for s, _m, t in export.readings})  # a wide row: one station and instant
+    run = outcome.run
+    assert run is not None
+    assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (
+        data_rows + len(export.refused) + len(export.ignored), data_rows, len(export.refused), len(export.ignored))
+    assert run.unaccounted == 0 and run.state == ("partial" if export.refused else "ok")
     refused = {reason for reason in outcome.rejects}
     assert len(refused) == len(export.refused) == outcome.rejected
     for number, reason in export.refused.items():
