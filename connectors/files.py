@@ -289,7 +289,7 @@ class FilesConnector:
             where, reason = outcome.refused[0]
             return CheckResult(False, "data", scrub(
                 f"file {oldest.name} {where}: {reason} ({len(outcome.refused)} of {outcome.rows} rows would be "
-                f"refused, {len(outcome.readings)} readings stored; {_files(len(waiting))} waiting)"))
+                f"refused, {len(outcome.readings)} readings otherwise; {_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
         return CheckResult(True, "ok", scrub(message))

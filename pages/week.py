@@ -47,16 +47,18 @@ except Exception as e:  # the store is down: say so in words
 # access to care of the week (managers only: never on the wall), compared with the previous week's same days
 compared = report.compared_days
 care_report = care.report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
+staff_report = care.staff_report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
 
 if printing:
     st.html(ws.print_hint(lang))
 else:
     parts.downloads(report, stations, lang, care_report)
-if not ws.has_data(report) and not (care_report and care_report.has_data):
+if not (ws.has_data(report) or care_report.has_data or staff_report.has_data):
     st.info(t("week.no_data", lang))
 else:
     parts.key_figures(report, ws.scope(report), today, lang)
     care.section(care_report, lang, ws.report_delta(report, "", lang).strip())
+    care.staff_section(staff_report, lang, ws.report_delta(report, "", lang).strip())
     parts.chart_pairs(report, lang, printing)
     parts.tables(report, lang, printing)
 parts.usage(settings, week, stations, today, lang, printing)

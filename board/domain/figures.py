@@ -68,13 +68,15 @@ from board.domain import kpi
 
 class Family(StrEnum):
     """What a figure is about: the four tiles of the wall display (:data:`WALL_FAMILIES`), and the figures
-    only managers see (access to care: never on the wall, see :mod:`board.domain.access_to_care`)."""
+    only managers see (access to care, :mod:`board.domain.access_to_care`; employee feedback,
+    :mod:`board.domain.employee_nps`: never on the wall)."""
 
     QUEUE = "queue"
     CONTACTS = "contacts"
     OMASOTE = "omasote"
     FEEDBACK = "feedback"
     ACCESS = "access"
+    STAFF = "staff"
 
 
 #: The families that are tiles on the wall (and columns of the overview), in the wall's order.
@@ -286,6 +288,12 @@ _CATALOGUE = (
     FigureDef("access_same_day_assessment_share", ACCESS, DERIVED, "share",
               ("access_assessed_same_day_today", "access_assessments_today"), _share, better=1,
               sample="access_assessments_today"),
+    # Employee feedback (henkilöstön NPS): answers of the day by class, stored as counts only. No derived figure
+    # here on purpose: a period's score is shown to managers only with enough answers (board/domain/employee_nps.py),
+    # never on the wall, and never to a threshold or an alert.
+    FigureDef("staff_promoters_today", Family.STAFF, DAILY, "count"),
+    FigureDef("staff_passives_today", Family.STAFF, DAILY, "count"),
+    FigureDef("staff_detractors_today", Family.STAFF, DAILY, "count"),
 )
 
 # ------------------------------------------------------- the catalogue, read by place

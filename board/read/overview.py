@@ -104,7 +104,19 @@ def firing_by_station(store: Store) -> dict[str, tuple[Alert, ...]]:
 
 
 def worst_first(rows: Sequence[OverviewRow]) -> list[OverviewRow]:
-    return sorted(rows, key=lambda r: (-_RANK[r.status], -r.alerts, -r.warnings, r.view.station.name))
+    """Worst status first; a station with an alert nobody has acknowledged ranks with the alerts even when its
+    tiles look fine now (a projection alert: the queue is short, but will not clear by closing)."""
+    return sorted(rows, key=lambda r: (-_sort_rank(r), -r.alerts, -r.warnings, r.view.station.name))
+
+
+def _sort_rank(r: OverviewRow) -> int:
+    rank = _RANK[r.status]
+    if r.status is Status.CLOSED:
+        return rank
+    for a in r.firing:
+        if a.acknowledged_at is None:
+            rank = max(rank, _RANK[Status.WARN if a.level == "amber" else Status.ALERT])
+    return rank
 
 
 def sort_by(rows: Sequence[OverviewRow], figure: str, directions: dict[str, str]) -> list[OverviewRow]:

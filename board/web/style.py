@@ -236,6 +236,7 @@ ALERTS_CSS = _sheet("""
 .alerts-list .b-warn { background: $amber; color: $on_amber; }
 .alerts-list .sub { display: block; font-size: .8rem; color: #4a5565; }
 .alerts-list td.ack.open { color: $red_text; font-weight: 700; } .alerts-list td.rule { color: #4a5565; }
+.alerts-list[data-list="history"] td.ack.open { color: #4a5565; font-weight: 400; }
 .ack-line { margin: 0; }
 """)
 
