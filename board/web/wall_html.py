@@ -111,7 +111,7 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
     title = escape(t(f"family.{tile.family.value}", lang))
     head = tile.headline
     if tile.stale:
-        last = escape(fmt.fmt_time(tile.updated_at, lang)) if tile.updated_at else "–"
+        last = escape(fmt.fmt_last(tile.updated_at, view.now, lang)) if tile.updated_at else "–"
         last_value = ("" if head.value is None else
                       escape(t("wall.stale_value", lang, value=format_figure(head.code, head.value, lang))))
         body = (f'<div class="headline stale-main"><span class="value" data-figure="{head.code}" data-value="">–</span>'
