@@ -165,6 +165,7 @@ def test_shift_leads_and_administrators_post_and_withdraw_as_themselves(board: S
     (notice,) = [n for n in board.notices() if n.text == text]
     assert notice.author == user["name"]
     at.button(key=f"withdraw_{notice.id}").click().run()
+    at.button(key=f"withdraw_yes_{notice.id}").click().run()  # after the question
     assert not at.exception, at.exception
     (after,) = [n for n in board.notices() if n.id == notice.id]
     assert after.withdrawn_at is not None and after.withdrawn_by == user["name"]

@@ -85,7 +85,7 @@ def test_check_says_which_rows_would_be_refused(tmp_path):
     result = make(tmp_path, QUEUE).check(UNTIL)
     assert (result.ok, result.kind) == (False, "data")
     assert result.message == ("file jono.csv line 3: queue_waiting: 'x' is not a number (1 of 2 rows would be "
-                              "refused, 1 readings stored; 1 file waiting)")
+                              "refused, 1 readings otherwise; 1 file waiting)")
 
 
 def test_a_file_whose_every_row_is_refused_goes_back_whole(tmp_path):

@@ -154,6 +154,8 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
         if r.ok:
             break
         failures += 1
+    if runs and failures == len(runs) == RUN_HISTORY:  # failing longer than the history read: count them all
+        failures = store.failures_in_a_row(source.name)
     last_success = next((r.finished_at for r in runs if r.ok), None)
     if last_success is None and runs:  # older than the history we read: ask the bookmark
         last_success = store.bookmark(source.name)
