@@ -365,12 +365,16 @@ def _status_record(view, now: datetime) -> dict[str, object]:  # type: ignore[no
     tiles = []
     for tile in view.tiles:
         age = (now - tile.updated_at).total_seconds() if tile.updated_at else None
+        # A stale tile's figures are its last values, not today's: their status says "stale", whatever the
+        # values would be judged (a closed station's ten-day-old figures said "ok" or "warn").
         tiles.append({
             "family": tile.family.value,
             "status": tile.status.value,
+            "stale": tile.stale,
             "updated_at": tile.updated_at.isoformat() if tile.updated_at else None,
             "age_seconds": round(age, 1) if age is not None else None,
-            "figures": {f.code: {"value": f.value, "status": f.status.value}
+            "figures": {f.code: {"value": f.value, "status": Status.STALE.value if tile.stale else f.status.value,
+                                 "stale": tile.stale}
                         for f in [tile.headline, *tile.figures]},
         })
     return {"station": view.station.code, "name": view.station.name, "open": view.is_open, "tiles": tiles}

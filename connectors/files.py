@@ -81,6 +81,10 @@ DELIMITERS = (";", ",", "\t", "|")
 UNFINISHED_SUFFIXES = (".tmp", ".part")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 REASON_SUFFIX = ".reason.txt"
+#: A file whose last line has no line end is taken as possibly half-written for this many times settle_seconds.
+UNTERMINATED_GRACE_FACTOR = 10
+#: How long a file moved to processed/ is watched for a writer that goes on writing into it (seconds).
+RETIRED_WATCH_SECONDS = 900
 IDENTITY_CODE_REMOVED = "(identity code removed)"
 
 
@@ -190,6 +194,9 @@ class FilesConnector:
         self.rejected = self.folder / source.rejected_folder
         #: Files the last pull read whole and yielded, to retire once the collector has committed them.
         self._pending: list[tuple[Path, Stamp, Outcome]] = []
+        #: Files moved to processed/ lately: (where now, name it came with, its stamp then, when moved, monotonic).
+        #: A writer that paused longer than settle_seconds may still be writing into one (see _reclaim_grown).
+        self._retired: list[tuple[Path, str, Stamp, float]] = []
 
     # -- the contract
     def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
@@ -203,6 +210,7 @@ class FilesConnector:
         unacknowledged one read, as that run was not committed.
         """
         self._pending = []
+        self._reclaim_grown()
         mapper = mapper_for(self.source, self.stations, ensure_utc(until), what="column")
         waiting, _unsettled, unsafe = self._waiting()
         for path, what in unsafe:
@@ -235,6 +243,9 @@ class FilesConnector:
             note = self._scrub_file(target, outcome)
             if outcome.refused or outcome.ignored:
                 self._write_reason(target, _rows_text(path.name, target.name, self.name, outcome) + note)
+            if not outcome.identity_lines:  # (a copy rewritten without its identity codes is not the writer's)
+                with contextlib.suppress(OSError):
+                    self._retired.append((target, path.name, Stamp.of(target), time.monotonic()))
 
     def check(self, until: datetime) -> CheckResult:
         """Is the folder there, and would the oldest waiting file be imported? Moves nothing; never raises."""
@@ -356,7 +367,23 @@ class FilesConnector:
             log.info("source %s: %s changed while being read; it is read next time", self.name, scrub(path.name))
             return
         data, stamp = read
+        held = _unterminated_tail(data) if self._young(stamp) else None
+        if held is not None:  # the last line may be half-written: read the lines before it, keep the file
+            data, line = held
         outcome = read_file(path.name, data, self.source, mapper)
+        if held is not None and outcome.ok:
+            yield from outcome.readings
+            for where, reason in outcome.refused:
+                yield Rejected(scrub(f"file {path.name} {where}: {reason}"))
+            for where, reason in outcome.ignored:
+                yield (Duplicate if reason.endswith(DUPLICATE_NOTE) else Ignored)(scrub(f"file {path.name} {where}"),
+                                                                                 reason)
+            yield Rejected(scrub(
+                f"file {path.name} line {line}: the last line has no line end and the file changed less than "
+                f"{self._grace():g} s ago: it may be half-written, so it was not read; the file stays in the folder "
+                "and is read again (a writer still at work, or paused for longer than settle_seconds)"))
+            yield RowsRead(outcome.rows + 1)
+            return  # not retired: read again whole once it is complete (or older than the grace)
         if not outcome.ok:  # the file as a whole: every data row of it refused
             yield Rejected(self._refuse(path, outcome), rows=outcome.rows)
             yield RowsRead(outcome.rows)
@@ -372,6 +399,45 @@ class FilesConnector:
             self._refuse(path, outcome)
         else:
             self._pending.append((path, stamp, outcome))
+
+    def _grace(self) -> float:
+        """How long after its last change a file whose last line has no line end is taken as possibly half-written:
+        ten times ``settle_seconds`` (50 s by default; 0 turns it off with settle_seconds: 0)."""
+        return UNTERMINATED_GRACE_FACTOR * self.source.settle_seconds
+
+    def _young(self, stamp: Stamp) -> bool:
+        return time.time() - stamp.mtime_ns / 1e9 < self._grace()
+
+    def _reclaim_grown(self) -> None:
+        """Move a file that changed in ``processed/`` after it was retired back into the folder, to be read again.
+
+        Why: a writer that pauses longer than ``settle_seconds`` (a report job between two queries) leaves a file
+        that looks finished; it is imported and moved, and the writer, still holding it open, goes on writing
+        into ``processed/`` where nothing reads. Watching what was retired lately and taking back what grew loses
+        none of those rows (the store's key makes re-reading the first part harmless). Kept in memory for
+        :data:`RETIRED_WATCH_SECONDS`: a collector restart forgets it.
+        """
+        keep: list[tuple[Path, str, Stamp, float]] = []
+        now = time.monotonic()
+        for target, name, stamp, moved in self._retired:
+            if now - moved > RETIRED_WATCH_SECONDS:
+                continue
+            try:
+                if Stamp.of(target) == stamp:
+                    keep.append((target, name, stamp, moved))
+                    continue
+                back = _free_path(self.folder, name)
+                os.rename(target, back)
+            except FileNotFoundError:
+                continue  # taken away: nothing to watch
+            except OSError as e:
+                log.warning("source %s: %s changed after it was imported, but could not be moved back (%s)",
+                            self.name, scrub(target.name), _os_reason(e))
+                keep.append((target, name, Stamp.of(target) if target.exists() else stamp, moved))
+                continue
+            log.warning("source %s: %s changed after it was imported (its writer had paused); moved back as %s "
+                        "and read again", self.name, scrub(target.name), scrub(back.name))
+        self._retired = keep
 
     def _refuse_unread(self, path: Path, what: str) -> str:
         """Move an entry that is not a plain file (never opened) to ``rejected/``; the reason for the run record.
@@ -886,6 +952,27 @@ def _read_unchanged(path: Path, max_mb: float | None = None) -> tuple[bytes, Sta
     """The file's bytes and stamp, or None when it changed while being read (still being written)."""
     data, before = read_regular_file(path, max_mb)
     return (data, before) if Stamp.of(path) == before else None
+
+
+def _unterminated_tail(data: bytes) -> tuple[bytes, int] | None:
+    """``(the bytes before the last line, that line's number)`` when a text file's last line has no line end and
+    holds something; None otherwise (an Excel workbook, an empty file, a file ending in a line end)."""
+    if not data or data.startswith(b"PK"):  # empty, or a workbook (a zip): not lines
+        return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        newline = "\n".encode("utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be")
+        if data.endswith(newline) or len(data) % 2:
+            return None
+        cut = max((i for i in range(len(data) - 2, 1, -2) if data[i:i + 2] == newline), default=0)
+        start = cut + 2 if cut else 2  # after the BOM when there is no line end at all
+        tail = data[start:].decode("utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be", "replace")
+        return (data[:start], data[:start].count(newline) + 1) if tail.strip() else None
+    if data.endswith((b"\n", b"\r")):
+        return None
+    cut = data.rfind(b"\n") + 1  # UTF-8 and cp1252 never hold the byte 0x0A inside a character
+    if not data[cut:].strip() or data[cut:].strip() == codecs.BOM_UTF8:
+        return None
+    return data[:cut], data[:cut].count(b"\n") + 1
 
 
 def _move(path: Path, directory: Path, companion: str = "") -> Path:

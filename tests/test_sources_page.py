@@ -256,3 +256,20 @@ def test_rows_that_do_not_add_up_are_reported_not_hidden(config_dir: Path, sqlit
     assert re.findall(r'data-source="([^"]+)" data-health="([a-z]+)"', html)[0] == ("dw", "partial")
     assert 'data-unaccounted="2"' in html
     assert "Rivit eivät täsmää: luettu 5, mutta tallennettu + hylätty + ohitettu = 3 (2 riviä ilman selitystä)" in html
+
+
+def test_failures_in_a_row_are_counted_past_the_listed_history(config_dir: Path, sqlite_url: str):
+    """36 failed pulls after a good one say 36 (the page lists the newest 20 runs; it once said 20)."""
+    write_sources(config_dir, QUEUE_API, NEVER)
+    settings = load_settings(config_dir, sqlite_url)
+    store = Store.open(sqlite_url)
+    good = FakeConnector("queue-api", [Reading("kajaani", "queue_waiting", NOW - timedelta(minutes=2), 3.0)])
+    Collector(settings, store, connectors={"queue-api": good}, clock=lambda: NOW).run_once(only="queue-api")
+    broken = FakeConnector("queue-api", error=ConfigurationError("the API refused the credentials (HTTP 401)"))
+    for i in range(1, 37):
+        Collector(settings, store, connectors={"queue-api": broken}, clock=lambda i=i: NOW + timedelta(minutes=i),
+                  sleep=lambda s: None).run_once(only="queue-api")
+    api = next(s for s in source_statuses(settings, store, now=NOW + timedelta(minutes=37))
+               if s.source.name == "queue-api")
+    assert api.consecutive_failures == 36 and len(api.recent_runs) == 20
+    store.dispose()

@@ -138,10 +138,14 @@ def directions(settings: Settings) -> dict[str, str]:
 
 def filter_rows(rows: Sequence[OverviewRow], stations: Sequence[str] = (),
                 municipalities: Sequence[str] = ()) -> list[OverviewRow]:
-    """Keep the rows matching every given filter (an empty filter keeps everything)."""
-    return [r for r in rows
-            if (not stations or r.code in stations)
-            and (not municipalities or r.view.station.municipality in municipalities)]
+    """Keep the rows of the chosen stations and of the chosen municipalities (no filter keeps everything).
+
+    A union, as a shift lead means it: ``?station=paltamo&municipality=Kajaani`` is "Kajaani's stations and
+    Paltamo", the stations one person covers; an intersection would silently drop Paltamo.
+    """
+    if not stations and not municipalities:
+        return list(rows)
+    return [r for r in rows if r.code in stations or r.view.station.municipality in municipalities]
 
 
 # ------------------------------------------------------------------ today's curves

@@ -46,8 +46,11 @@ def title(lang: str) -> None:
 
 
 def from_url(name: str, allowed: list[str]) -> list[str]:
-    """The URL's values for ``name`` that are valid choices (a stale bookmark must not break the page)."""
-    return [v for v in dict.fromkeys(st.query_params.get_all(name)) if v in allowed]
+    """The URL's values for ``name`` that are valid choices (a stale bookmark must not break the page), matched
+    without regard to case (``?station=KAJAANI``, ``?municipality=kajaani``) and given as the choice is spelt."""
+    spelt = {a.casefold(): a for a in allowed}
+    return list(dict.fromkeys(spelt[v.strip().casefold()] for v in st.query_params.get_all(name)
+                              if v.strip().casefold() in spelt))
 
 
 def to_url(name: str) -> None:
@@ -66,17 +69,26 @@ def filters(settings: Settings, lang: str) -> Filters:
     f1, f2, f3 = st.columns([3, 2, 2])
     picked = f1.multiselect(t("ov.stations", lang), list(names), default=from_url("station", list(names)),
                             key="w_station", on_change=to_url, args=("station",), format_func=names.get,
-                            placeholder=t("ov.all", lang))
+                            placeholder=t("ov.all", lang), select_all=False)
     picked_munis = f2.multiselect(t("ov.municipalities", lang), municipalities,
                                   default=from_url("municipality", municipalities), key="w_municipality",
-                                  on_change=to_url, args=("municipality",), placeholder=t("ov.all", lang))
+                                  on_change=to_url, args=("municipality",), placeholder=t("ov.all", lang),
+                                  select_all=False)
     options = ["worst", *overview.SORTABLE]
     url_sort = from_url("sort", options)
     sort = f3.selectbox(t("ov.sort", lang), options, index=options.index(url_sort[0]) if url_sort else 0,
                         key="w_sort", on_change=to_url, args=("sort",),
-                        format_func=lambda s: t("ov.sort.worst", lang) if s == "worst"
-                        else t("ov.sort.by", lang, figure=t("ov.col." + s, lang)))
+                        format_func=lambda s: sort_label(s, lang))
     return Filters(picked, picked_munis, sort)
+
+
+def sort_label(sort: str, lang: str, caption: bool = False) -> str:
+    """"Pahin tilanne ensin", or the figure with its tile, since two columns are both "vanhin":
+    "Takaisinsoitot: vanhin (huonoin ensin)". The caption says the order actually chosen."""
+    if sort == "worst":
+        return t("ov.order_worst" if caption else "ov.sort.worst", lang)
+    family = next(fam for fam, codes in overview.COLUMNS.items() if sort in codes)
+    return t("ov.sort.by", lang, family=t("family." + family.value, lang), figure=t("ov.col." + sort, lang))
 
 
 def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer: Viewer) -> None:
@@ -91,7 +103,7 @@ def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer
     now = views[0].now if views else utcnow()
     rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities)
     rows = overview.worst_first(rows) if chosen.sort == "worst" else overview.sort_by(rows, chosen.sort, directions)
-    st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang)))
+    st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang), order=sort_label(chosen.sort, lang, caption=True)))
     if not rows:
         st.info(t("ov.none", lang))
         return
@@ -138,7 +150,8 @@ def curves(settings: Settings, lang: str) -> None:
     names = {s.code: s.name for s in settings.stations}
     st.subheader(t("ov.curves", lang), anchor=False)
     chosen = st.multiselect(t("ov.curves_help", lang), list(names), default=from_url("curve", list(names)),
-                            key="w_curve", on_change=to_url, args=("curve",), format_func=names.get)
+                            key="w_curve", on_change=to_url, args=("curve",), format_func=names.get,
+                            placeholder=t("ov.curves_none", lang), select_all=False)
     for code in chosen:
         day = sup.day_curves(code)
         c1, c2 = st.columns(2)
