@@ -15,6 +15,7 @@ pages = [
     st.Page("pages/home.py", title=t("page.overview", lang), url_path="home", default=True),
     st.Page("pages/wall.py", title=t("page.wall", lang), url_path="wall"),
     st.Page("pages/week.py", title=t("page.week", lang), url_path="week"),
+    st.Page("pages/month.py", title=t("page.month", lang), url_path="month"),
     st.Page("pages/notices.py", title=t("page.notices", lang), url_path="notices"),
     st.Page("pages/sources.py", title=t("page.sources", lang), url_path="sources"),
     st.Page("pages/alerts.py", title=t("page.alerts", lang), url_path="alerts"),

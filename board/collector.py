@@ -31,7 +31,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -254,7 +254,7 @@ class Collector:
         if deadline is not None:
             items = _until(deadline, items)
         if self.sources[name].delivers_items():  # items: stored, then counted into figures (board/item_collect.py)
-            self._load_items(name, items, started, progress)  # (items are not rows: no run ledger for them)
+            self._load_items(name, items, started, progress)  # each record read is a row of the ledger there
             return
         for item in self._validated(name, items, started, progress.rejects, progress.ledger):
             newest = max(item.times) if isinstance(item, ReadingBlock) else item.ts
@@ -288,8 +288,9 @@ class Collector:
                 raise Interrupted("stopped; the next run pulls the same window again (stored items are not "
                                   "counted twice)")
 
-        run = ItemRun(self.store, source, stations, started, progress.rejects, write)
-        run.store_items((Rejected(reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items), check)
+        run = ItemRun(self.store, source, stations, started, progress.rejects, write, progress.ledger)
+        run.store_items((replace(i, reason=reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items),
+                        check)
         if run.accepted == 0 and run.refused:
             raise _all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
         progress.rows += run.write_figures()

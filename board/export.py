@@ -10,6 +10,9 @@ fields, decimal comma, UTF-8 *with* a BOM (without it Excel reads ä as Ã¤),
 ``\\r\\n`` line ends. Shares are written as percent numbers there (``45,3``,
 the header says ``(%)``), because a CSV cannot carry a cell format; in the
 ``.xlsx`` they are fractions with a percent format, so Excel computes with them.
+A week-on-week change of a share is in percentage points: the CSV's change
+row says so in its label ("muutos (osuudet %-yks.)"), the ``.xlsx`` in the
+cell format ("+3,0 %-yks.").
 Missing values are empty cells, never 0.
 """
 
@@ -124,7 +127,9 @@ def week_csv(report: WeekReport, lang: str = "fi", access: atc.AccessReport | No
     units = columns(access)
     for row in week_rows(report, lang, access):
         day = f"{row.day.day}.{row.day.month}.{row.day.year}" if row.day else ""
-        writer.writerow([row.station, row.period, day, *(_csv_number(f, row.values.get(f), units) for f in units)])
+        # a change of a share is in percentage points, not in the column's (%): the row's label says so
+        period = t("week.period.change_csv", lang) if row.is_change else row.period
+        writer.writerow([row.station, period, day, *(_csv_number(f, row.values.get(f), units) for f in units)])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -132,9 +137,17 @@ def week_csv(report: WeekReport, lang: str = "fi", access: atc.AccessReport | No
 # Format codes are written in Excel's neutral notation ("," thousands, "." decimals); Excel shows them in the
 # reader's locale: 1 204 and 45,3 % on a Finnish machine.
 _XLSX_FORMAT = {"count": "#,##0", "share": "0.0 %", "score": "0.0", "h": "0.0", "min": "0", "d": "0"}
-_XLSX_CHANGE_FORMAT = {"count": "+#,##0;-#,##0;0", "share": "+0.0 %;-0.0 %;0.0 %", "score": "+0.0;-0.0;0.0",
+_XLSX_CHANGE_FORMAT = {"count": "+#,##0;-#,##0;0", "score": "+0.0;-0.0;0.0",
                        "h": "+0.0;-0.0;0.0", "min": "+0;-0;0",
                        "d": "+0;-0;0"}
+#: A change of a share is in percentage points: the fraction's % scales it by 100 and the quoted rest says
+#: points ("+3,0 %-yks."), so the cell stays a number Excel computes with.
+_XLSX_POINTS = {"fi": '"-yks."', "sv": '"-enheter"', "en": '" points"'}
+
+
+def _points_format(lang: str) -> str:
+    unit = _XLSX_POINTS.get(lang, _XLSX_POINTS["fi"])
+    return f"+0.0%{unit};-0.0%{unit};0.0%{unit}"
 
 
 def week_xlsx(report: WeekReport, lang: str = "fi", access: atc.AccessReport | None = None) -> bytes:
@@ -160,8 +173,10 @@ def week_xlsx(report: WeekReport, lang: str = "fi", access: atc.AccessReport | N
             if value is None:
                 continue
             cell = ws.cell(r, c, float(value))
-            formats = _XLSX_CHANGE_FORMAT if row.is_change else _XLSX_FORMAT
-            cell.number_format = formats[units[figure]]
+            if row.is_change and units[figure] == "share":
+                cell.number_format = _points_format(lang)
+            else:
+                cell.number_format = (_XLSX_CHANGE_FORMAT if row.is_change else _XLSX_FORMAT)[units[figure]]
         if row.day is None:  # the week, previous week, change and target rows stand out from the days
             for c in range(1, len(head) + 1):
                 ws.cell(r, c).font = Font(bold=True)

@@ -30,7 +30,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from board.domain.items import Item, ItemType, count, events, instants, metrics_of, relevant, window_start
-from board.domain.reading import Ignored, ReadingBlock, Rejected, RowsRead
+from board.domain.ledger import RowLedger
+from board.domain.reading import Duplicate, Ignored, ReadingBlock, Rejected, RowsRead
 
 if TYPE_CHECKING:
     from board.store import Store
@@ -44,7 +45,9 @@ class ItemRun:
     """The item part of one run of one source (see the module docstring)."""
 
     def __init__(self, store: Store, source: Any, stations: Iterable[str], started: datetime,
-                 rejects: Any, write: Callable[[list[ReadingBlock]], int]) -> None:
+                 rejects: Any, write: Callable[[list[ReadingBlock]], int], ledger: RowLedger | None = None) -> None:
+        #: The run ledger (board/domain/ledger.py): each record read is one row, stored as an item or refused.
+        self.ledger = ledger if ledger is not None else RowLedger()
         self.store = store
         self.source = source
         self.types, self.mode, self.outcomes, self.keep_closed_days = plan(source)
@@ -69,21 +72,30 @@ class ItemRun:
         batch: list[Item] = []
         seen: set[str] = set()
         refused = self.refused = False
+        ledger = self.ledger
         for record in records:
-            if isinstance(record, RowsRead | Ignored):
-                continue  # the run ledger's events (connectors/base.py): not items, nothing refused
+            if isinstance(record, RowsRead):
+                ledger.rows_read(record.rows)
+                continue
+            if isinstance(record, Ignored):
+                ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
+                continue
             if isinstance(record, Rejected):
                 refused = True
                 self.rejects[record.reason] += 1
+                ledger.refused(record.rows)
                 continue
             if not isinstance(record, Item):
                 refused = True
                 self.rejects["a reading from a source that delivers items (items only)"] += 1
+                ledger.readings(0, 1)
                 continue
             if record.station not in self.stations:
                 refused = True
                 self.rejects[f"station {record.station!r} is not one of this source's stations"] += 1
+                ledger.readings(0, 1)
                 continue
+            ledger.readings(1)  # the row is stored: as an item
             seen.add(record.key)
             self.accepted += 1
             updated = record.updated or record.start

@@ -95,7 +95,8 @@ def test_the_csv_export_carries_access_to_care_in_columns_of_its_own(board):
     assert kaj_week[col["T3 lääkäri (vrk)"]] == "35,0" and kaj_week[col["T3 hoitaja (vrk)"]] == "182,0"
     # the previous week: 2 + 8 of 4 + 16 within 14 days; the change in percentage points
     assert row("Kajaanin terveysasema", "vko 52")[col["Kiireettömät hoitotakuun sisällä (%)"]] == "50,0"
-    assert row("Kajaanin terveysasema", "muutos")[col["Kiireettömät hoitotakuun sisällä (%)"]] == "23,9"
+    change = row("Kajaanin terveysasema", "muutos (osuudet %-yks.)")  # the label says: points, not %
+    assert change[col["Kiireettömät hoitotakuun sisällä (%)"]] == "23,9"
     # a day alone: Thursday 2.1.2025 under the 2025 rule, 3 + 48 of 6 + 50
     thursday = next(r for r in rows if r[0] == "Kajaanin terveysasema" and r[2] == "2.1.2025")
     assert thursday[col["Kiireettömät hoitotakuun sisällä (%)"]] == "91,1"

@@ -7,7 +7,7 @@ ordinary days, a Monday after a weekend's build-up, both DST days and a 28-day p
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -16,6 +16,7 @@ from board.domain.items import Item, ItemType, count, metrics_of
 from board.settings import load_settings
 from connectors.demo_items import station_items
 from connectors.simulator import COL, Simulator, StationProfile, period_of
+from tests.test_items_domain import HKI
 
 KEY = b"demo-items-test-key-0123456789"
 
@@ -135,3 +136,57 @@ def read_environment_of(environ):
     from board.environment import read_environment
 
     return read_environment(environ)
+
+
+def test_the_wall_overview_and_week_from_items_equal_those_from_the_demos_figures(tmp_path):
+    """The same seed through both paths: the figures demo (readings on its grid) and the items demo (items the
+    board counts). What the wall and the overview show at a moment, and the weekly view's day totals and
+    shares, are the same."""
+    from board.collector import Collector
+    from board.environment import read_environment
+    from board.read import overview
+    from board.read import week as weekly
+    from board.read.wall import station_view
+    from board.store import Store
+    from tests.conftest import write_config
+
+    at = datetime(2026, 11, 25, 10, 40, tzinfo=HKI)  # a Wednesday; the week before is week 47
+    # the figures demo has no outcome classes; its queue peak is the highest of its 30-min grid, the items'
+    # the highest at any event minute (higher or equal: checked below)
+    NOT_COMPARED = {"queue_peak", "queue_not_reached", "queue_failure_demand", "queue_outcomes",
+                    "queue_failure_demand_share"}
+    views, weeks, peaks = {}, {}, {}
+    for name, extra in (("readings", {}), ("items", {"deliver": "items", "id_key": "${BOARD_ITEM_KEY}"})):
+        config = write_config(tmp_path / name, seed=2026, backfill_days=10, stations=["kajaani", "paltamo"],
+                              history_step_minutes=30, **extra)
+        url = f"sqlite:///{tmp_path / name / 'board.sqlite'}"
+        settings = load_settings(config, url, read_environment({"BOARD_ITEM_KEY": "w" * 32}))
+        store = Store.open(url)
+        (outcome,) = Collector(settings, store, clock=lambda: at.astimezone(UTC), sleep=lambda s: None).run_once()
+        assert outcome.ok, outcome.error
+        views[name] = ([station_view(settings, store, code, at, with_trend=False).tiles for code in
+                        ("kajaani", "paltamo")],
+                       overview.overview_rows(overview.all_station_views(settings, store, at)))
+        report = weekly.week_report(settings, store, 2026, 47, ["kajaani", "paltamo"])
+        peaks[name] = report.rows
+        weeks[name] = [(entry.code, [(d.day, {f: None if v is None else round(v, 4) for f, v in d.figures.items()
+                                              if f not in NOT_COMPARED}) for d in entry.days])
+                       for entry in report.rows]
+
+    def figure(f):  # the simulator keeps hours in float32: 3.0833333 h there is 3.0833332 h
+        return (f.code, None if f.value is None else round(f.value, 4), f.status, f.target)
+
+    def shown(tiles):  # what a tile shows: its status, its numbers and their judgement, stale or not
+        return [(t.family, t.status, figure(t.headline), tuple(map(figure, t.figures)), t.stale) for t in tiles]
+
+    for got, want in zip(views["items"][0], views["readings"][0], strict=True):
+        for a, b in zip(shown(got), shown(want), strict=True):
+            assert a == b
+    def rows(overview_rows):  # the overview: its order (worst first) and each row's tiles
+        return [(r.view.station.code, shown(r.view.tiles)) for r in overview_rows]
+
+    assert rows(views["items"][1]) == rows(views["readings"][1])
+    assert weeks["items"] == weeks["readings"]
+    assert all(i["queue_peak"] >= r["queue_peak"] for i, r in zip(
+        (d.figures for e in peaks["items"] for d in e.days), (d.figures for e in peaks["readings"] for d in e.days),
+        strict=True) if r["queue_peak"] is not None)

@@ -127,6 +127,10 @@ def test_sql_callbacks_changes_update_items_and_the_figures_reconcile(config_dir
     assert n >= 8
     reconcile(store, "sotkamo", CB, items_now(list(final.values())))
     assert store.bookmark("soitot") == local("2026-11-23 10:55")
+    from connectors import build_connector
+
+    check = build_connector(settings.sources[0], settings).check(local("2026-11-23 11:00"))
+    assert check.ok and "kajaani callbacks item" in check.message, check
 
     # ids only as keyed hashes, no free text anywhere in the items table
     with store.sessions() as s:
@@ -243,6 +247,8 @@ def test_an_identity_code_anywhere_in_an_item_refuses_it_and_a_name_column_refus
                                sleep=lambda s: None).run_once()
     assert outcome.ok
     assert outcome.rejected == 1
+    run = outcome.run  # the run ledger: each record read is a row, stored as an item or refused
+    assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (2, 1, 1, 0)
     (reason,) = outcome.rejects
     assert "identity code" in reason and "010190" not in reason
     assert store.latest_values("kajaani", ["contacts_phone_today"])["contacts_phone_today"].value == 1
