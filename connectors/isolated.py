@@ -114,7 +114,7 @@ class IsolatedConnector:
         worker = _ctx().Process(
             target=_work, name=f"pull-{self.name}", daemon=True,
             args=(theirs, self.connector_path, self.source, self.stations, since, until,
-                  max(deadline.remaining(), 0.0), deadline.what, self.max_memory_mb))
+                  max(deadline.remaining(), 0.0), deadline.what, self.max_memory_mb, _process_state()))
         worker.start()
         theirs.close()
         finished = False
@@ -195,9 +195,10 @@ class IsolatedConnector:
 
 # ---------------------------------------------------------------- in the worker
 def _work(conn: Connection, connector_path: str, source: Any, stations: list[str], since: datetime | None,
-          until: datetime, seconds: float, what: str, max_memory_mb: int) -> None:
+          until: datetime, seconds: float, what: str, max_memory_mb: int, state: dict[str, Any]) -> None:
     """The worker: cap the address space, pull, send the items in batches, then wait for acknowledge."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the collector, which ends its workers
+    _adopt(state)
     limit = max_memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     connector: Any = None
@@ -239,6 +240,33 @@ def _serve_acknowledge(conn: Connection, connector: Any) -> None:
         _send(conn, ("acked",))
     except BaseException as e:
         _send(conn, ("error", _portable(e)))
+
+
+def _process_state() -> dict[str, Any]:
+    """What a worker must share with the collector: the known secrets (every message masks them) and how it logs.
+
+    The fork server never loaded the settings, so without this a worker would neither mask a secret quoted
+    by a file (``env.csv`` holding ``DW_PASSWORD=…``) nor write its log lines as the collector does.
+    """
+    from board import secrets
+
+    with secrets._lock:
+        known = sorted(secrets._known)
+    root = logging.getLogger()
+    formats = [h.formatter._fmt for h in root.handlers if h.formatter is not None and h.formatter._fmt]
+    return {"secrets": known, "level": root.level, "format": formats[0] if formats else None}
+
+
+def _adopt(state: dict[str, Any]) -> None:
+    from board.secrets import install_log_redaction, register
+
+    for value in state["secrets"]:
+        register(value)
+    if state["format"]:
+        logging.basicConfig(level=state["level"], format=state["format"])
+    else:
+        logging.getLogger().setLevel(state["level"])
+    install_log_redaction()
 
 
 def _send(conn: Connection, message: tuple[Any, ...]) -> None:
