@@ -8,6 +8,7 @@ Each module measures one figure and fills a :class:`bench.common.Result`:
 * ``memory``    — the web server's RSS with 20 screens over a long run
 * ``collector`` — one incremental collector cycle over 30 stations
 * ``soak``      — one wall left open for 30 minutes keeps refreshing: reruns, changing numbers, no errors
+* ``items``     — a year of items for 30 stations loaded and counted, one incremental cycle's own time
 * ``projection`` — backtest of the end-of-day queue projection against naive baselines, and its cost per station
 
 Benchmarks measure and report; they never fail on a missed goal.
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bench import collector, freshness, history, memory, projection, screens, soak
+from bench import collector, freshness, history, items, memory, projection, screens, soak
 
 #: Name -> module (with ``NAME``, ``DESCRIPTION`` and ``run(opts, result)``), in the order ``make bench`` runs them.
 BENCHMARKS: dict[str, ModuleType] = {
-    m.NAME: m for m in (freshness, screens, history, collector, memory, soak, projection)}
+    m.NAME: m for m in (freshness, screens, history, collector, items, memory, soak, projection)}

@@ -7,8 +7,10 @@
     check    test that each source can be reached and read
     init-db  create the store's tables
 
-Exit codes: 0 ok, 1 a source or station is failing (status/check), 2 bad
-configuration or usage.
+Exit codes: 0 ok, 1 a source or station is failing (status/check/collect --once),
+2 bad configuration or usage, 3 partial: everything ran, but a source refused
+some rows (or its rows did not add up) in its last run that read anything
+(collect --once, check, status).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from board.secrets import install_log_redaction, redact
 from board.settings import PROJECT_DIR, ConfigError, Settings
 
 log = logging.getLogger("board")
+
+#: Exit status: everything ran, but a source refused some of what it read (docs/CONNECTORS.md, run ledger).
+EXIT_PARTIAL = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=None, help=f"web port (default $BOARD_PORT or {DEFAULT_PORT})")
     d.add_argument("--address", default=None, help="address to listen on (default $BOARD_ADDRESS or 127.0.0.1: "
                                                     "sign-in is off in the demo, so only this machine may see it)")
+    d.add_argument("--items", action="store_true",
+                   help="simulate items (callbacks, messages, contacts, answers) the board counts itself, in a store "
+                        "of their own under data/demo-items/ (board/demo_items_setup.py)")
     d.set_defaults(func=cmd_demo)
 
     c = sub.add_parser("collect", help="pull the sources into the store on their schedules")
@@ -144,7 +152,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from board.collector import Collector
+    from board.collector import Collector, ledger_line, ledger_warnings
     from connectors.isolated import start_workers
 
     board = open_board()
@@ -161,12 +169,17 @@ def cmd_collect(args: argparse.Namespace) -> int:
             print(str(e).strip("'\""), file=sys.stderr)
             return 2
         for o in outcomes:
-            state = "OK" if o.ok else "FAILED"
-            print(f"{o.source}: {state} {o.rows} readings, {o.rejected} rejected, {o.seconds:.1f} s"
-                  + (f" - {o.error}" if o.error else ""))
-            for reason, n in sorted(o.rejects.items()):
+            run = o.run
+            state = "FAILED" if not o.ok else ("PARTIAL" if run is not None and run.state == "partial" else "OK")
+            counts = ledger_line(run) if run is not None else f"{o.rows} readings, {o.rejected} refusals"
+            print(f"{o.source}: {state} {counts} · {o.seconds:.1f} s" + (f" - {o.error}" if o.error else ""))
+            for warning in ledger_warnings(run) if run is not None and o.ok else []:
+                print(f"    {warning}")
+            for reason, n in sorted(o.rejects.items(), key=lambda kv: (-kv[1], kv[0])):
                 print(f"    rejected {n}: {reason}")
-        return 0 if all(o.ok for o in outcomes) else 1
+        if not all(o.ok for o in outcomes):
+            return 1
+        return EXIT_PARTIAL if any(o.run is not None and o.run.state == "partial" for o in outcomes) else 0
     if args.source:
         collector.sources = {args.source: collector.sources[args.source]}
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -233,7 +246,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Collector and web server as two child processes; Ctrl-C (or either dying) stops both."""
-    board = open_board()
+    if getattr(args, "items", False):
+        from board.demo_items_setup import prepare
+
+        board = create_board(environ=prepare(read_environment().variables))
+    else:
+        board = open_board()
     settings = board.settings
     port = _port(args.port, settings)
     board.store  # noqa: B018 - opening it creates or upgrades the tables before the children start
@@ -286,6 +304,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from board.read.overview import all_station_views
+    from board.read.sources import source_statuses
 
     board = open_board()
     settings, store = board.settings, board.store
@@ -295,25 +314,69 @@ def cmd_status(args: argparse.Namespace) -> int:
     now = utcnow()
     result = all_station_views(settings, store, now, [args.station] if args.station else None)
     data = [_status_record(v, now) for v in result]
+    sources = [_source_record(s) for s in source_statuses(settings, store, now)]
     if args.json:
-        print(json.dumps({"now": now.isoformat(), "stations": data}, ensure_ascii=False, indent=2))
+        print(json.dumps({"now": now.isoformat(), "stations": data, "sources": sources}, ensure_ascii=False,
+                         indent=2))
     else:
         _print_status(settings, data, now)
+        _print_sources(sources)
     failing = any(tile["status"] in (Status.STALE.value, Status.NO_DATA.value)
                   for st in data for tile in st["tiles"])
-    return 1 if failing else 0
+    if failing:
+        return 1
+    return EXIT_PARTIAL if any(s["health"] == "partial" for s in sources) else 0
+
+
+def _source_record(status) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """A source's health and run ledger as ``status --json`` gives it (docs/CONNECTORS.md, run ledger)."""
+    def run(r) -> dict[str, object] | None:  # type: ignore[no-untyped-def]
+        if r is None:
+            return None
+        return {"started_at": r.started_at.isoformat(), "ok": r.ok, **r.ledger(), "error": r.error}
+
+    warning = status.warning
+    return {"name": status.source.name, "type": status.source.type, "health": status.health.value,
+            "last_run": run(status.last_run), "last_run_that_read": run(status.data_run),
+            "refused_reasons": dict(sorted(status.data_run_rejects.items(), key=lambda kv: -kv[1])[:10])
+            if warning is not None else {}}
+
+
+def _print_sources(sources: list[dict]) -> None:  # type: ignore[type-arg]
+    for s in sources:
+        if s["health"] != "partial":
+            continue
+        run = s["last_run_that_read"]
+        print(f"\nsource {s['name']}: PARTIAL - {_ledger_words(run)}")
+        for reason, n in s["refused_reasons"].items():
+            print(f"    rejected {n}: {reason}")
+
+
+def _ledger_words(run: dict) -> str:  # type: ignore[type-arg]
+    """A stored run's ledger (as in ``status --json``) in the words ``collect --once`` uses."""
+    if run["rows_read"] is None:
+        return f"some data refused: {run['refusals']} refusals, {run['readings_stored']} readings stored"
+    text = (f"some rows refused: {run['rows_refused']} / {run['rows_read']} (read {run['rows_read']} · stored "
+            f"{run['rows_stored']} · refused {run['rows_refused']} · ignored {run['rows_ignored']})")
+    if run["unaccounted"]:
+        text += f"; the rows do not add up: {run['unaccounted']} unexplained"
+    return text
 
 
 def _status_record(view, now: datetime) -> dict[str, object]:  # type: ignore[no-untyped-def]
     tiles = []
     for tile in view.tiles:
         age = (now - tile.updated_at).total_seconds() if tile.updated_at else None
+        # A stale tile's figures are its last values, not today's: their status says "stale", whatever the
+        # values would be judged (a closed station's ten-day-old figures said "ok" or "warn").
         tiles.append({
             "family": tile.family.value,
             "status": tile.status.value,
+            "stale": tile.stale,
             "updated_at": tile.updated_at.isoformat() if tile.updated_at else None,
             "age_seconds": round(age, 1) if age is not None else None,
-            "figures": {f.code: {"value": f.value, "status": f.status.value}
+            "figures": {f.code: {"value": f.value, "status": Status.STALE.value if tile.stale else f.status.value,
+                                 "stale": tile.stale}
                         for f in [tile.headline, *tile.figures]},
         })
     return {"station": view.station.code, "name": view.station.name, "open": view.is_open, "tiles": tiles}
@@ -345,6 +408,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     sources = [settings.source(args.source)] if args.source else settings.sources
     ok_all = True
+    partial = False
+    ledgers = _stored_ledgers(settings)
     for src in sources:
         try:
             with Deadline(src.pull_timeout_seconds, f"the check of {src.name}").active():
@@ -355,7 +420,33 @@ def cmd_check(args: argparse.Namespace) -> int:
         state = "OK" if result.ok else f"FAILED ({result.kind})"
         disabled = "" if src.enabled else " [disabled in sources.yaml]"
         print(f"{src.name} ({src.type}){disabled}: {state} - {redact(result.message)}")
-    return 0 if ok_all else 1
+        stored = ledgers.get(src.name)
+        if stored is not None and stored["health"] == "partial":
+            partial = True
+            print(f"    last pull that read anything: PARTIAL - {_ledger_words(stored['last_run_that_read'])}")
+            for reason, n in stored["refused_reasons"].items():
+                print(f"    rejected {n}: {redact(reason)}")
+    if not ok_all:
+        return 1
+    return EXIT_PARTIAL if partial else 0
+
+
+def _stored_ledgers(settings: Settings) -> dict[str, dict]:  # type: ignore[type-arg]
+    """Each source's health and run ledger from the store, for ``check`` ({} when there is no store yet: a check
+    before the first collection must still test the sources)."""
+    from board.read.sources import source_statuses
+    from board.store import Store
+
+    try:
+        store = Store.open(settings.database_url, create=False)
+    except Exception:
+        return {}
+    try:
+        return {s.source.name: _source_record(s) for s in source_statuses(settings, store, utcnow())}
+    except Exception:  # no tables yet, or an older schema: the check itself is what matters here
+        return {}
+    finally:
+        store.dispose()
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:

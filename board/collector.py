@@ -7,6 +7,8 @@ For each run of a source it
    source's backfill; the lookback re-reads rows that arrive out of order),
 2. validates each reading (known station and metric, finite value within
    the metric's range, not in the future) and skips bad ones with a counted reason,
+   keeping the run ledger: every data row the connector read is stored,
+   refused or ignored (:mod:`board.domain.ledger`),
 3. upserts in batches, one transaction per batch, so a long backfill becomes
    visible while it loads and a crash loses at most one batch,
 4. records the run and only then moves the bookmark to the newest reading
@@ -29,14 +31,15 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from board import retention
 from board.alerts.evaluator import Evaluator
+from board.domain.ledger import Ledger, RowLedger
 from board.domain.metrics import METRICS, all_in_range, range_problem
-from board.domain.reading import Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
+from board.domain.reading import Duplicate, Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
 from board.domain.runs import Run
 from board.domain.timeutil import utcnow
 from board.item_collect import ItemRun
@@ -66,6 +69,8 @@ class RunOutcome:
     seconds: float
     error: str | None = None
     rejects: dict[str, int] = field(default_factory=dict)
+    #: The run as recorded (with its ledger); None only for outcomes made outside :meth:`Collector.run_source`.
+    run: Run | None = None
 
 
 class Collector:
@@ -143,6 +148,7 @@ class Collector:
                 attempts += 1
                 # a retry re-pulls the whole window
                 progress.rows, progress.rejects, progress.newest, error = 0, Reasons(), None, None
+                progress.ledger = RowLedger()
                 try:
                     connector = self.connector(name)
                     self._load(name, connector.pull(since, started), started, progress, deadline)
@@ -165,17 +171,23 @@ class Collector:
         message = None if ok else _describe(error)
         kind = getattr(error, "kind", "error") if error is not None else None
         rows, rejects = progress.rows, progress.rejects
+        ledger: Ledger = progress.ledger.finish()
         run = Run(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
                   rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message,
-                  holder=self.holder)
+                  holder=self.holder, rows_read=ledger.rows_read, rows_stored=ledger.rows_stored,
+                  rows_refused=ledger.rows_refused, rows_ignored=ledger.rows_ignored, duplicates=ledger.duplicates)
         bookmark = self._next_bookmark(name, progress.newest, started) if ok else None
         self.store.finish_run(run, dict(rejects), bookmark=bookmark)  # one transaction
         if ok:
             self._acknowledge(name)
-            log.info("source %s: %d readings, %d rejected, %.2f s", name, rows, run.rejected, run.duration_seconds)
+            log.info("source %s: %d readings, %d rejected, %.2f s; %s", name, rows, run.rejected,
+                     run.duration_seconds, ledger_line(run))
+            if run.unaccounted:
+                log.warning("source %s: the rows do not add up (%s): the connector lost count of %d row(s)",
+                            name, ledger_line(run), run.unaccounted)
         else:
             log.error("source %s failed: %s", name, message)
-        return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects))
+        return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects), run)
 
     def _next_bookmark(self, name: str, newest: datetime | None, started: datetime) -> datetime | None:
         """Where the next pull starts (before the lookback): the newest reading stored, never past the pull's start,
@@ -242,9 +254,9 @@ class Collector:
         if deadline is not None:
             items = _until(deadline, items)
         if self.sources[name].delivers_items():  # items: stored, then counted into figures (board/item_collect.py)
-            self._load_items(name, items, started, progress)
+            self._load_items(name, items, started, progress)  # each record read is a row of the ledger there
             return
-        for item in self._validated(name, items, started, progress.rejects):
+        for item in self._validated(name, items, started, progress.rejects, progress.ledger):
             newest = max(item.times) if isinstance(item, ReadingBlock) else item.ts
             if progress.newest is None or newest > progress.newest:
                 progress.newest = newest
@@ -276,8 +288,9 @@ class Collector:
                 raise Interrupted("stopped; the next run pulls the same window again (stored items are not "
                                   "counted twice)")
 
-        run = ItemRun(self.store, source, stations, started, progress.rejects, write)
-        run.store_items((Rejected(reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items), check)
+        run = ItemRun(self.store, source, stations, started, progress.rejects, write, progress.ledger)
+        run.store_items((replace(i, reason=reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items),
+                        check)
         if run.accepted == 0 and run.refused:
             raise _all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
         progress.rows += run.write_figures()
@@ -289,20 +302,36 @@ class Collector:
         return n
 
     def _validated(self, name: str, items: Iterable[PullItem], started: datetime,
-                   rejects: Counter[str]) -> Iterator[Reading | ReadingBlock]:
+                   rejects: Counter[str], ledger: RowLedger | None = None) -> Iterator[Reading | ReadingBlock]:
+        """The items that pass the checks; every refusal counted under its reason, and every row in ``ledger``."""
         source = self.sources[name]
         allowed = {s.code for s in self.settings.stations_of(source)}
         latest_ok = started + FUTURE_TOLERANCE
+        ledger = ledger if ledger is not None else RowLedger()
         for item in items:
-            if isinstance(item, RowsRead | Ignored):
-                continue  # the run ledger's events (connectors/base.py)
-            if isinstance(item, ReadingBlock):
+            if isinstance(item, RowsRead):
+                ledger.rows_read(item.rows)
+            elif isinstance(item, Ignored):
+                ledger.ignored(item.rows, duplicate=isinstance(item, Duplicate))
+            elif isinstance(item, Rejected):
+                rejects[reject_reason(item.reason)] += 1
+                ledger.refused(item.rows)
+            elif isinstance(item, ReadingBlock):
                 if _block_ok(item, allowed, latest_ok):
+                    ledger.readings(len(item))
                     yield item
                 else:  # something in it is wrong: the readings one by one, each problem counted with its reason
-                    yield from _valid_readings(item.readings(), allowed, latest_ok, rejects)
+                    good = 0
+                    for reading in _valid_readings(item.readings(), allowed, latest_ok, rejects):
+                        good += 1
+                        yield reading
+                    ledger.readings(good, len(item) - good)
             else:
-                yield from _valid_readings((item,), allowed, latest_ok, rejects)
+                passed = False
+                for reading in _valid_readings((item,), allowed, latest_ok, rejects):
+                    passed = True
+                    yield reading
+                ledger.readings(int(passed), int(not passed))
 
     def _prune(self) -> None:
         now = self.clock()
@@ -463,6 +492,8 @@ class Interrupted(Exception):
 class _Progress:
     rows: int = 0
     rejects: Reasons = field(default_factory=lambda: Reasons())
+    #: What became of every data row read (the run ledger).
+    ledger: RowLedger = field(default_factory=RowLedger)
     #: The newest reading time that passed validation (the data-derived bookmark).
     newest: datetime | None = None
 
@@ -521,3 +552,30 @@ def _describe(error: BaseException | None) -> str:
         text = f"{type(cause).__name__}: {str(cause).strip().splitlines()[0] if str(cause).strip() else ''}"
     text = redact(text)
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def ledger_line(run: Run) -> str:
+    """The run ledger in one line for logs and the command line:
+    "read 82 · stored 80 · refused 2 · ignored 0 · 160 readings · 2 refusals" (rows, then readings and reasons
+    counted; "read" and "stored" are left out when the connector counts no rows)."""
+    parts = [] if run.rows_read is None else [f"read {run.rows_read}", f"stored {run.rows_stored or 0}"]
+    parts += [f"refused {run.rows_refused}", f"ignored {run.rows_ignored}"]
+    if run.duplicates:
+        parts.append(f"duplicates {run.duplicates}")
+    parts += [f"{run.rows} readings", f"{run.rejected} refusal{'' if run.rejected == 1 else 's'}"]
+    return " · ".join(parts)
+
+
+def ledger_warnings(run: Run) -> list[str]:
+    """What a successful run must say beside "OK": rows refused, and rows that do not add up (never hidden)."""
+    out = []
+    if run.refused_some:
+        if run.rows_read is not None and run.rows_refused:
+            out.append(f"some rows refused: {run.rows_refused} / {run.rows_read}")
+        else:
+            out.append(f"some data refused: {run.rejected} refusal{'' if run.rejected == 1 else 's'}")
+    if run.unaccounted:
+        out.append(f"the rows do not add up: read {run.rows_read}, but stored + refused + ignored = "
+                   f"{run.rows_read - run.unaccounted if run.rows_read is not None else 0} "
+                   f"({run.unaccounted} unexplained; the connector miscounts its rows)")
+    return out

@@ -9,6 +9,7 @@ the overview, on the weekly view and in the CLI alike.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -63,16 +64,24 @@ _DAY_UNIT = {"fi": "vrk", "sv": "dygn", "en": "d"}
 
 
 def fmt_minutes(minutes: float | None, lang: str = "fi") -> str:
-    """A waiting time: ``45 min``, ``2 h 10 min``, ``1 vrk 3 h`` (``1 dygn 3 h``, ``1 d 3 h``)."""
+    """A waiting time: ``45 min``, ``2 h 10 min``, ``13 h``, ``1 vrk 3 h`` (``1 dygn 3 h``, ``1 d 3 h``).
+
+    From 10 hours on the minutes are left out, so the hours are *rounded* (half up), never cut: 12.8 h is
+    ``13 h`` and 10 h 54 min ``11 h`` (it said "12 h" and "10 h"); days and hours likewise (1 vrk 3 h 40 min
+    is ``1 vrk 4 h``, 23 h 40 min ``1 vrk``).
+    """
     if minutes is None:
         return "–"
     m = max(0, round(minutes))
     if m < 60:
         return f"{m}{NBSP}min"
-    h, m = divmod(m, 60)
-    if h < 24:
-        return f"{h}{NBSP}h" + (f" {m}{NBSP}min" if m and h < 10 else "")
-    d, h = divmod(h, 24)
+    if m < 600:
+        h, m = divmod(m, 60)
+        return f"{h}{NBSP}h" + (f" {m}{NBSP}min" if m else "")
+    hours = math.floor(m / 60 + 0.5)
+    if hours < 24:
+        return f"{hours}{NBSP}h"
+    d, h = divmod(hours, 24)
     return f"{d}{NBSP}{_DAY_UNIT.get(lang, 'vrk')}" + (f" {h}{NBSP}h" if h else "")
 
 
@@ -121,6 +130,19 @@ def fmt_weekday(ts: datetime, lang: str = "fi") -> str:
 def fmt_day(day: date, lang: str = "fi") -> str:
     """The weekday of a Helsinki date (``ma``)."""
     return fmt_weekday(day_start(day), lang)
+
+
+def fmt_last(ts: datetime, now: datetime, lang: str = "fi") -> str:
+    """When a value is from, said with its day unless it is from today: ``klo 15.00``, ``21.11. klo 15.00``
+    (``21 Nov 15:00``), with the year when it is from another year. A stale tile that said only "klo 15.00"
+    read as today's afternoon for a value ten days old."""
+    loc, today = local(ts), local(now)
+    if loc.date() == today.date():
+        return fmt_time(ts, lang)
+    if loc.year != today.year:
+        return fmt_stamp(ts, lang)
+    day = f"{loc.day} {loc:%b}" if lang == "en" else f"{loc.day}.{loc.month}."
+    return f"{day} {fmt_time(ts, lang)}"
 
 
 def fmt_stamp(ts: datetime, lang: str = "fi") -> str:

@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from board.domain.items import Item, count, events, instants, metrics_of, window_start
-from board.domain.reading import Ignored, ReadingBlock, Rejected, RowsRead
+from board.domain.items import Item, ItemType, count, events, instants, metrics_of, relevant, window_start
+from board.domain.ledger import RowLedger
+from board.domain.reading import Duplicate, Ignored, ReadingBlock, Rejected, RowsRead
 
 if TYPE_CHECKING:
     from board.store import Store
@@ -44,16 +45,18 @@ class ItemRun:
     """The item part of one run of one source (see the module docstring)."""
 
     def __init__(self, store: Store, source: Any, stations: Iterable[str], started: datetime,
-                 rejects: Any, write: Callable[[list[ReadingBlock]], int]) -> None:
+                 rejects: Any, write: Callable[[list[ReadingBlock]], int], ledger: RowLedger | None = None) -> None:
+        #: The run ledger (board/domain/ledger.py): each record read is one row, stored as an item or refused.
+        self.ledger = ledger if ledger is not None else RowLedger()
         self.store = store
         self.source = source
-        self.settings = source.items
+        self.types, self.mode, self.outcomes, self.keep_closed_days = plan(source)
         self.stations = sorted(stations)
         self.started = started
         self.rejects = rejects
         self.write = write
-        #: The earliest instant each station's figures must be counted again from.
-        self.touched: dict[str, datetime] = {}
+        #: The earliest instant each station's figures of each item type must be counted again from.
+        self.touched: dict[tuple[str, ItemType], datetime] = {}
         self.newest: datetime | None = None
         self.accepted = 0
         #: Whether any record of the pull was refused.
@@ -69,21 +72,30 @@ class ItemRun:
         batch: list[Item] = []
         seen: set[str] = set()
         refused = self.refused = False
+        ledger = self.ledger
         for record in records:
-            if isinstance(record, RowsRead | Ignored):
-                continue  # the run ledger's events (connectors/base.py): not items, nothing refused
+            if isinstance(record, RowsRead):
+                ledger.rows_read(record.rows)
+                continue
+            if isinstance(record, Ignored):
+                ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
+                continue
             if isinstance(record, Rejected):
                 refused = True
                 self.rejects[record.reason] += 1
+                ledger.refused(record.rows)
                 continue
             if not isinstance(record, Item):
                 refused = True
                 self.rejects["a reading from a source that delivers items (items only)"] += 1
+                ledger.readings(0, 1)
                 continue
             if record.station not in self.stations:
                 refused = True
                 self.rejects[f"station {record.station!r} is not one of this source's stations"] += 1
+                ledger.readings(0, 1)
                 continue
+            ledger.readings(1)  # the row is stored: as an item
             seen.add(record.key)
             self.accepted += 1
             updated = record.updated or record.start
@@ -96,7 +108,7 @@ class ItemRun:
                 check()
         if batch:
             self._note(self.store.apply_items(self.source.name, batch))
-        if self.settings.mode == "snapshot":
+        if self.mode == "snapshot":
             if refused:
                 self.rejects[SNAPSHOT_HELD] += 1
             else:
@@ -106,8 +118,18 @@ class ItemRun:
 
     def write_figures(self) -> int:
         """Steps 3 and 4: the figures counted again where something changed, and at the pull's moment."""
-        written = sum(self.write([block]) for block in self._blocks())
-        self.store.prune_items(self.source.name, self.started - timedelta(days=self.settings.keep_closed_days))
+        written = 0
+        batch: list[ReadingBlock] = []
+        size = 0
+        for block in self._blocks():  # one transaction per BATCH readings, not per station and type
+            batch.append(block)
+            size += len(block)
+            if size >= BATCH:
+                written += self.write(batch)
+                batch, size = [], 0
+        if batch:
+            written += self.write(batch)
+        self.store.prune_items(self.source.name, self.started - timedelta(days=self.keep_closed_days))
         return written
 
     def _note(self, changes: list[tuple[Item | None, Item]]) -> None:
@@ -116,20 +138,36 @@ class ItemRun:
                 if item is None:
                     continue
                 first = min(events(item))
-                known = self.touched.get(item.station)
+                known = self.touched.get((item.station, item.type))
                 if known is None or first < known:
-                    self.touched[item.station] = first
+                    self.touched[(item.station, item.type)] = first
 
     def _blocks(self) -> Iterator[ReadingBlock]:
-        kind = self.settings.item
-        outcomes = self.settings.fields.outcome is not None
-        metrics = metrics_of(kind, outcomes)
         until = self.started
-        for station in self.stations:
-            since = min(self.touched.get(station, until), until)
-            items = self.store.items_for_count(self.source.name, station, window_start(since), until)
-            at = set(instants(items, since, until))
-            if since < until:
-                at.update(self.store.reading_times(station, metrics[0], since, until))
-            times = sorted(at)
-            yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times, outcomes))
+        for kind in self.types:
+            metrics = metrics_of(kind, self.outcomes)
+            since_of = {station: min(self.touched.get((station, kind), until), until) for station in self.stations}
+            # one query for every station of the source (the earliest window), sorted out per station here
+            first = window_start(min(since_of.values()))
+            by_station: dict[str, list[Item]] = {station: [] for station in self.stations}
+            for item in self.store.items_for_count(self.source.name, None, first, until, kind):
+                if item.station in by_station:
+                    by_station[item.station].append(item)
+            for station in self.stations:
+                since = since_of[station]
+                start = window_start(since)
+                items = [i for i in by_station[station] if relevant(i, start, until)]
+                at = set(instants(items, since, until))
+                if since < until:
+                    at.update(self.store.reading_times(station, metrics[0], since, until))
+                times = sorted(at)
+                yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times, self.outcomes))
+
+
+def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:
+    """What a source's items are: their types, ``changes`` or ``snapshot``, whether callbacks carry outcome
+    classes, and how many days closed items are kept. The demo delivers all four types, by changes."""
+    settings = getattr(source, "items", None)
+    if settings is None:  # the demo (connectors/demo_items.py)
+        return tuple(ItemType), "changes", True, 35
+    return (settings.item,), settings.mode, settings.fields.outcome is not None, settings.keep_closed_days

@@ -184,12 +184,19 @@ def _check_figures(names: dict[str, Any]) -> None:
         raise ValueError(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_FIGURES))}")
 
 
+class EmployeeNpsSettings(_Strict):
+    #: A period's employee NPS is shown only with at least this many answers (no one's answer singled out).
+    min_answers: int = Field(5, ge=1, le=1000)
+
+
 class MetricsFile(_Strict):
     thresholds: dict[str, ThresholdModel] = {}
     station_overrides: dict[str, dict[str, ThresholdModel]] = {}
     targets: dict[str, float] = {}
     #: A share or score is judged (coloured) only when today's sample is at least this big.
     min_sample: dict[str, int] = {"feedback_nps": 5, "queue_same_day_share": 10, "contacts_remote_share": 20}
+    #: Employee feedback (board/domain/employee_nps.py): managers' views only.
+    employee_nps: EmployeeNpsSettings = EmployeeNpsSettings()
 
     @field_validator("min_sample")
     @classmethod

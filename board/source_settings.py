@@ -197,12 +197,24 @@ class DemoSource(SourceBase):
     #: The simulator shows every reading the moment it is stamped: nothing arrives late.
     lookback_seconds: int = Field(0, ge=0, le=7 * 86400)
     seed: int = 2026
+    #: ``items``: the simulated callbacks, messages, contacts and answers themselves, counted by the board
+    #: (connectors/demo_items.py) — the same numbers as the default ``readings``, by the item path.
+    deliver: Literal["readings", "items"] = "readings"
+    #: With ``deliver: items``: the secret the simulated ids are hashed with, like any item source's.
+    id_key: SecretStr | None = None
     backfill_days: int = Field(56, ge=0, le=3660)
     history_step_minutes: int = Field(30, ge=1, le=1440)
     live_step_seconds: int = Field(60, ge=10, le=3600)
 
     def newest_reading_lag(self) -> int:
         return self.interval_seconds + self.live_step_seconds
+
+    @model_validator(mode="after")
+    def _items_need_a_key(self) -> DemoSource:
+        if self.deliver == "items" and self.id_key is None:
+            raise ValueError("deliver: items needs id_key (e.g. ${BOARD_ITEM_KEY}; `python -m board demo --items` "
+                             "makes one)")
+        return self
 
 
 # ---------------------------------------------------------------- items

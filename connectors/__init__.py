@@ -42,4 +42,6 @@ def build_connector(source: AnySource, settings: Settings) -> Connector:
         return IsolatedConnector(source, kind.connector, [s.code for s in settings.stations_of(source)], limit)
     if for_source is not None:
         return for_source(source, settings)  # type: ignore[no-any-return]
-    return cls(source, [s.code for s in settings.stations_of(source)])  # type: ignore[no-any-return]
+    # code -> (name, municipality): a source may name a station as people write it (connectors/stations.py)
+    stations = {s.code: (s.name, s.municipality) for s in settings.stations_of(source)}
+    return cls(source, stations)  # type: ignore[no-any-return]

@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from board.domain.items import Item
 from board.domain.reading import PullItem, ReadingBlock, Rejected, RowsRead
 from board.domain.timeutil import UTC, day_bounds, ensure_utc, local_date
 from board.settings import DemoSource, Settings, Station
@@ -45,6 +46,9 @@ DEFAULT_POPULATION = 5000
 POOL_MIN_STATION_DAYS = 1000
 #: At most this many worker processes, and never more than the machine's cores less one (the collector's).
 MAX_WORKERS = 4
+
+#: ``deliver: items`` reads this many days before a pull's window, for the items still open when it began.
+ITEM_DAYS_BEFORE = 7
 
 #: One chunk of simulation work: a station, and the days of one simulator period with their grid step (s).
 Task = tuple[str, tuple[tuple[date, int], ...]]
@@ -75,6 +79,9 @@ class DemoConnector:
         since = ensure_utc(since)
         if since > until:
             return
+        if self.source.deliver == "items":
+            yield from self._items(since, until)
+            return
         tasks = self._tasks(since, until)
         station_days = sum(len(days) for _, days in tasks)
         results = (self._in_pool(tasks, since, until) if self.workers > 0 and station_days >= POOL_MIN_STATION_DAYS
@@ -91,6 +98,23 @@ class DemoConnector:
                 times.append(ts)
             yield ReadingBlock(code, COLUMNS, tuple(times), values)
             yield RowsRead(len(times))  # the run ledger: one row per instant of the block
+
+    def _items(self, since: datetime, until: datetime) -> Iterator[PullItem]:
+        """``deliver: items``: the simulated items whose state changed in ``[since, until]``, as they stand at
+        ``until`` (connectors/demo_items.py); each counts as one row of the run ledger."""
+        from connectors.demo_items import station_items
+
+        key = self.source.id_key.get_secret_value().encode("utf-8")  # type: ignore[union-attr]
+        # a week before the window too: what was still open when the window began is told as well
+        first, last = local_date(since) - timedelta(days=ITEM_DAYS_BEFORE), local_date(until)
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        for code in self.codes:
+            latest: dict[str, Item] = {}  # an item handled on a later day is told again: its latest state counts
+            for item in station_items(self.sim, key, code, days, until):
+                latest[item.key] = item
+            told = [i for i in latest.values() if (i.updated or i.start) >= since or (i.waits and i.end is None)]
+            yield from told
+            yield RowsRead(len(told))
 
     def _tasks(self, since: datetime, until: datetime) -> list[Task]:
         """The window's work, newest first: today alone, then each simulator period's days (oldest first within)."""

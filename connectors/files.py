@@ -39,6 +39,7 @@ Anything else that matches the patterns is refused unread and moved to
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import errno
 import fnmatch
@@ -51,13 +52,13 @@ import shutil
 import stat
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from board.domain.privacy import HETU
+from board.domain.privacy import HETU, redact_identity_codes
 from board.domain.reading import Duplicate, Ignored, PullItem, Reading, Rejected, RowsRead
 from board.domain.timeutil import HELSINKI, ensure_utc
 from board.secrets import redact
@@ -66,7 +67,7 @@ from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
 from connectors.items import ItemMapper, mapper_for
-from connectors.mapping import RecordError, RecordMapper, quote
+from connectors.mapping import IDENTITY_CODE_REASON, RecordError, RecordMapper, any_identity_code, quote
 from connectors.table_shape import cell_text, find_header, trailer_reasons
 from connectors.xlsx_guard import check_workbook
 
@@ -80,6 +81,10 @@ DELIMITERS = (";", ",", "\t", "|")
 UNFINISHED_SUFFIXES = (".tmp", ".part")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 REASON_SUFFIX = ".reason.txt"
+#: A file whose last line has no line end is taken as possibly half-written for this many times settle_seconds.
+UNTERMINATED_GRACE_FACTOR = 10
+#: How long a file moved to processed/ is watched for a writer that goes on writing into it (seconds).
+RETIRED_WATCH_SECONDS = 900
 IDENTITY_CODE_REMOVED = "(identity code removed)"
 
 
@@ -115,6 +120,8 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[Any]]]
     unit: str  # "line" (CSV, as a text editor counts) or "row" (Excel)
+    #: Non-empty lines above the header (a title, report parameters): not data, but checked for identity codes.
+    above: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +141,8 @@ class Outcome:
     ignored: list[tuple[str, str]] = field(default_factory=list)
     #: Rows that repeat an identical row already read (a subset of ``ignored``).
     duplicates: int = 0
+    #: Where the file holds a personal identity code: it is never kept on disk with it (see _scrub_file).
+    identity_lines: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -174,16 +183,20 @@ class Outcome:
 class FilesConnector:
     """Imports the CSV and Excel files waiting in one drop folder."""
 
-    def __init__(self, source: FilesSource, stations: list[str]) -> None:
+    def __init__(self, source: FilesSource, stations: list[str] | Mapping[str, Sequence[str]]) -> None:
         self.name = source.name
         self.source = source
-        self.stations = list(stations)
+        #: The codes, or code -> (name, municipality) so that names as people write them match too.
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         folder = Path(source.folder)
         self.folder = folder if folder.is_absolute() else PROJECT_DIR / folder
         self.processed = self.folder / source.processed_folder
         self.rejected = self.folder / source.rejected_folder
         #: Files the last pull read whole and yielded, to retire once the collector has committed them.
         self._pending: list[tuple[Path, Stamp, Outcome]] = []
+        #: Files moved to processed/ lately: (where now, name it came with, its stamp then, when moved, monotonic).
+        #: A writer that paused longer than settle_seconds may still be writing into one (see _reclaim_grown).
+        self._retired: list[tuple[Path, str, Stamp, float]] = []
 
     # -- the contract
     def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
@@ -197,6 +210,7 @@ class FilesConnector:
         unacknowledged one read, as that run was not committed.
         """
         self._pending = []
+        self._reclaim_grown()
         mapper = mapper_for(self.source, self.stations, ensure_utc(until), what="column")
         waiting, _unsettled, unsafe = self._waiting()
         for path, what in unsafe:
@@ -226,8 +240,12 @@ class FilesConnector:
                             scrub(path.name), self.processed, _os_reason(e))
                 continue
             log.info("source %s: imported %s (now %s)", self.name, scrub(path.name), scrub(target.name))
+            note = self._scrub_file(target, outcome)
             if outcome.refused or outcome.ignored:
-                self._write_reason(target, _rows_text(path.name, target.name, self.name, outcome))
+                self._write_reason(target, _rows_text(path.name, target.name, self.name, outcome) + note)
+            if not outcome.identity_lines:  # (a copy rewritten without its identity codes is not the writer's)
+                with contextlib.suppress(OSError):
+                    self._retired.append((target, path.name, Stamp.of(target), time.monotonic()))
 
     def check(self, until: datetime) -> CheckResult:
         """Is the folder there, and would the oldest waiting file be imported? Moves nothing; never raises."""
@@ -269,8 +287,9 @@ class FilesConnector:
                    f"{len(outcome.readings)} readings")
         if outcome.refused:
             where, reason = outcome.refused[0]
-            message += f"; {len(outcome.refused)} rows would be refused, first {where}: {reason}"
-            return CheckResult(False, "data", scrub(message))
+            return CheckResult(False, "data", scrub(
+                f"file {oldest.name} {where}: {reason} ({len(outcome.refused)} of {outcome.rows} rows would be "
+                f"refused, {len(outcome.readings)} readings otherwise; {_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
         return CheckResult(True, "ok", scrub(message))
@@ -335,7 +354,7 @@ class FilesConnector:
             return  # taken away since the listing
         except TooLarge as e:  # refused whole, like any other bad file; the others still load
             (outcome := Outcome(path.name)).add(str(e))
-            yield Rejected(self._refuse(path, outcome))
+            yield Rejected(self._refuse(path, outcome), rows=0)  # refused unread: no row was read
             return
         except NotRegular as e:  # swapped for a link or a FIFO since the listing: refuse it unread
             yield Rejected(self._refuse_unread(path, e.what), rows=0)
@@ -348,7 +367,23 @@ class FilesConnector:
             log.info("source %s: %s changed while being read; it is read next time", self.name, scrub(path.name))
             return
         data, stamp = read
+        held = _unterminated_tail(data) if self._young(stamp) else None
+        if held is not None:  # the last line may be half-written: read the lines before it, keep the file
+            data, line = held
         outcome = read_file(path.name, data, self.source, mapper)
+        if held is not None and outcome.ok:
+            yield from outcome.readings
+            for where, reason in outcome.refused:
+                yield Rejected(scrub(f"file {path.name} {where}: {reason}"))
+            for where, reason in outcome.ignored:
+                yield (Duplicate if reason.endswith(DUPLICATE_NOTE) else Ignored)(scrub(f"file {path.name} {where}"),
+                                                                                 reason)
+            yield Rejected(scrub(
+                f"file {path.name} line {line}: the last line has no line end and the file changed less than "
+                f"{self._grace():g} s ago: it may be half-written, so it was not read; the file stays in the folder "
+                "and is read again (a writer still at work, or paused for longer than settle_seconds)"))
+            yield RowsRead(outcome.rows + 1)
+            return  # not retired: read again whole once it is complete (or older than the grace)
         if not outcome.ok:  # the file as a whole: every data row of it refused
             yield Rejected(self._refuse(path, outcome), rows=outcome.rows)
             yield RowsRead(outcome.rows)
@@ -364,6 +399,45 @@ class FilesConnector:
             self._refuse(path, outcome)
         else:
             self._pending.append((path, stamp, outcome))
+
+    def _grace(self) -> float:
+        """How long after its last change a file whose last line has no line end is taken as possibly half-written:
+        ten times ``settle_seconds`` (50 s by default; 0 turns it off with settle_seconds: 0)."""
+        return UNTERMINATED_GRACE_FACTOR * self.source.settle_seconds
+
+    def _young(self, stamp: Stamp) -> bool:
+        return time.time() - stamp.mtime_ns / 1e9 < self._grace()
+
+    def _reclaim_grown(self) -> None:
+        """Move a file that changed in ``processed/`` after it was retired back into the folder, to be read again.
+
+        Why: a writer that pauses longer than ``settle_seconds`` (a report job between two queries) leaves a file
+        that looks finished; it is imported and moved, and the writer, still holding it open, goes on writing
+        into ``processed/`` where nothing reads. Watching what was retired lately and taking back what grew loses
+        none of those rows (the store's key makes re-reading the first part harmless). Kept in memory for
+        :data:`RETIRED_WATCH_SECONDS`: a collector restart forgets it.
+        """
+        keep: list[tuple[Path, str, Stamp, float]] = []
+        now = time.monotonic()
+        for target, name, stamp, moved in self._retired:
+            if now - moved > RETIRED_WATCH_SECONDS:
+                continue
+            try:
+                if Stamp.of(target) == stamp:
+                    keep.append((target, name, stamp, moved))
+                    continue
+                back = _free_path(self.folder, name)
+                os.rename(target, back)
+            except FileNotFoundError:
+                continue  # taken away: nothing to watch
+            except OSError as e:
+                log.warning("source %s: %s changed after it was imported, but could not be moved back (%s)",
+                            self.name, scrub(target.name), _os_reason(e))
+                keep.append((target, name, Stamp.of(target) if target.exists() else stamp, moved))
+                continue
+            log.warning("source %s: %s changed after it was imported (its writer had paused); moved back as %s "
+                        "and read again", self.name, scrub(target.name), scrub(back.name))
+        self._retired = keep
 
     def _refuse_unread(self, path: Path, what: str) -> str:
         """Move an entry that is not a plain file (never opened) to ``rejected/``; the reason for the run record.
@@ -401,6 +475,32 @@ class FilesConnector:
             log.warning("source %s: could not write %s (%s)", self.name, scrub(reason_file.name), _os_reason(e))
         return reason_file
 
+    def _scrub_file(self, target: Path, outcome: Outcome) -> str:
+        """A retired file that holds an identity code is not kept with it: a CSV is rewritten with every code
+        removed, a workbook (or a file that cannot be rewritten) is deleted. The note for its reason file."""
+        if not outcome.identity_lines:
+            return ""
+        lines = ", ".join(outcome.identity_lines[:MAX_LISTED_PROBLEMS])
+        try:
+            if not _is_excel(target.name):
+                data = target.read_bytes()
+                codec = _codec_of(data, self.source.encoding)
+                text = data.decode(codec)
+                target.write_bytes(redact_identity_codes(text, IDENTITY_CODE_REMOVED).encode(codec))
+                log.warning("source %s: %s held a personal identity code (%s); the copy kept has it removed",
+                            self.name, scrub(target.name), lines)
+                return (f"\nPersonal identity codes were found on {lines}: the copy of the file kept here has them "
+                        f"replaced by {IDENTITY_CODE_REMOVED}; the original is not kept anywhere by the board.\n")
+        except (OSError, ValueError, BadFile) as e:
+            log.warning("source %s: could not rewrite %s without its identity codes (%s); deleting it", self.name,
+                        scrub(target.name), _short(e))
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        log.warning("source %s: %s held a personal identity code (%s) and was deleted", self.name,
+                    scrub(target.name), lines)
+        return (f"\nPersonal identity codes were found on {lines}: the file was deleted, not kept (a workbook "
+                "cannot be kept with the codes removed). Remove them from the export and drop it again.\n")
+
     def _refuse(self, path: Path, outcome: Outcome) -> str:
         """Move a refused file to ``rejected/`` with its reason file; the reason for the run record."""
         try:
@@ -410,7 +510,8 @@ class FilesConnector:
                         self.rejected, _os_reason(e))
             return outcome.summary(f"could not move it to {self.source.rejected_folder}/: {_os_reason(e)}; "
                                    "it is read again next time")
-        reason_file = self._write_reason(target, _reason_text(path.name, target.name, self.name, outcome))
+        note = self._scrub_file(target, outcome)
+        reason_file = self._write_reason(target, _reason_text(path.name, target.name, self.name, outcome) + note)
         log.warning("source %s: refused %s: %s", self.name, scrub(path.name), outcome.summary())
         return outcome.summary(f"see {self.source.rejected_folder}/{reason_file.name}")
 
@@ -456,6 +557,13 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
     rows: list[tuple[str, list[Reading], bool]] = []  # (where, readings, time was a date alone)
     named = [bool(h) for h in table.header]
+    for number, values in table.above:
+        if any_identity_code(values):
+            outcome.identity_lines.append(f"{table.unit} {number}")
+            outcome.add("a value above the header looks like a personal identity code (henkilötunnus); the board "
+                        "takes aggregates only", f"{table.unit} {number}")
+    if not outcome.ok:
+        return outcome
     station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
     station_column = keys.index(station_field) if station_field in keys else None
     not_data = trailer_reasons([values for _number, values in table.rows], station_column)
@@ -463,12 +571,18 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         outcome.rows += 1
         where = f"{table.unit} {number}"
         if index in not_data:
-            outcome.ignored.append((where, not_data[index]))
+            if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
+                outcome.identity_lines.append(where)
+                _bad_row(outcome, source, where, IDENTITY_CODE_REASON)
+            else:
+                outcome.ignored.append((where, not_data[index]))
             continue
         try:
             mapped = mapper.map(_record(keys, values, table.unit, named))
             rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
         except RecordError as e:
+            if str(e) == IDENTITY_CODE_REASON:
+                outcome.identity_lines.append(where)
             _bad_row(outcome, source, where, str(e))
         except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
             outcome.add(str(e), where, kind=e.kind)
@@ -625,7 +739,7 @@ def _table(found: list[tuple[int, list[Any]]], wanted: Sequence[str], unit: str)
         return Table([], [], unit)
     at = find_header([values for _number, values in found], wanted)
     header = [cell_text(v) for v in found[at][1]]
-    return Table(header, found[at + 1:], unit)
+    return Table(header, found[at + 1:], unit, found[:at])
 
 
 def _decode(name: str, data: bytes, encoding: str) -> str:
@@ -645,6 +759,21 @@ def _decode(name: str, data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as e:
         raise BadFile(f"file {name} is neither UTF-8 nor Windows-1252 (cp1252) text (line "
                       f"{_line_of(data, e.start)}); save it again as CSV UTF-8") from None
+
+
+def _codec_of(data: bytes, encoding: str) -> str:
+    """The codec :func:`_decode` reads ``data`` with (to write a file back in its own encoding)."""
+    if encoding != "auto":
+        return encoding
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def _decode_as(name: str, data: bytes, encoding: str) -> str:
@@ -825,6 +954,27 @@ def _read_unchanged(path: Path, max_mb: float | None = None) -> tuple[bytes, Sta
     return (data, before) if Stamp.of(path) == before else None
 
 
+def _unterminated_tail(data: bytes) -> tuple[bytes, int] | None:
+    """``(the bytes before the last line, that line's number)`` when a text file's last line has no line end and
+    holds something; None otherwise (an Excel workbook, an empty file, a file ending in a line end)."""
+    if not data or data.startswith(b"PK"):  # empty, or a workbook (a zip): not lines
+        return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        newline = "\n".encode("utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be")
+        if data.endswith(newline) or len(data) % 2:
+            return None
+        cut = max((i for i in range(len(data) - 2, 1, -2) if data[i:i + 2] == newline), default=0)
+        start = cut + 2 if cut else 2  # after the BOM when there is no line end at all
+        tail = data[start:].decode("utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be", "replace")
+        return (data[:start], data[:start].count(newline) + 1) if tail.strip() else None
+    if data.endswith((b"\n", b"\r")):
+        return None
+    cut = data.rfind(b"\n") + 1  # UTF-8 and cp1252 never hold the byte 0x0A inside a character
+    if not data[cut:].strip() or data[cut:].strip() == codecs.BOM_UTF8:
+        return None
+    return data[:cut], data[:cut].count(b"\n") + 1
+
+
 def _move(path: Path, directory: Path, companion: str = "") -> Path:
     """Move ``path`` into ``directory`` without overwriting: a taken name gets a UTC timestamp before its suffix.
 
@@ -832,7 +982,8 @@ def _move(path: Path, directory: Path, companion: str = "") -> Path:
     (the reason file): its name must be free too.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    target = _free_path(directory, path.name, companion)
+    # a name holding an identity code is not kept either
+    target = _free_path(directory, redact_identity_codes(path.name, IDENTITY_CODE_REMOVED), companion)
     shutil.move(os.fspath(path), os.fspath(target))
     return target
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from decimal import Decimal
@@ -38,6 +38,7 @@ from board.domain.timeutil import UTC, day_bounds, local_date
 from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
 from connectors.errors import ConfigurationError, DataError
+from connectors.stations import AmbiguousStation, StationNames
 from connectors.times import FoldTracker, local_instant, parse_clock, parse_day
 from connectors.values import parse_duration, parse_share
 
@@ -58,6 +59,11 @@ PERSONAL_COLUMNS = frozenset({
     "asiakkaan_nimi", "asiakkaan_hetu", "potilaan_hetu", "customer_name", "henkilo", "henkilon_nimi",
     "namn", "fornamn", "efternamn", "personbeteckning", "email", "sahkoposti", "puhelinnumero", "phone_number",
 })
+
+
+#: The reason a record holding an identity code is refused (never the value itself).
+IDENTITY_CODE_REASON = ("a value looks like a personal identity code (henkilötunnus); "
+                        "record refused: the board takes aggregates only")
 
 
 class RecordError(ValueError):
@@ -232,13 +238,17 @@ def get_path(record: Mapping[str, Any], path: str) -> Any:
 class RecordMapper:
     """Turns one source's records into readings, following its ``mapping``."""
 
-    def __init__(self, mapping: FieldMapping, stations: Iterable[str], until: datetime, what: str = "column") -> None:
+    def __init__(self, mapping: FieldMapping, stations: Iterable[str] | Mapping[str, Sequence[str]], until: datetime,
+                 what: str = "column") -> None:
         self.mapping = mapping
         self.stations = frozenset(stations)
         self.until = until
         self.zone = mapping.zone
         self.what = what  # "column" (SQL, files) or "field" (JSON)
         self._lower_codes = {c.lower(): c for c in self.stations}
+        #: Names as people write them (code, configured name, municipality; case, accents, "terveysasema").
+        self._names = StationNames(stations)
+        self._named: dict[str, str | None] = {}
         #: Set by :meth:`begin`: a source read whole in its own order (a file) tells the two October hours apart.
         self._folds: FoldTracker | None = None
         #: Whether the last mapped record's time was a date alone (a daily total), for duplicate checks.
@@ -296,8 +306,7 @@ class RecordMapper:
     def map(self, record: Mapping[str, Any]) -> list[Reading]:
         """The readings in one record; RecordError with the reason when it cannot be used."""
         if any_identity_code(_leaves(record)):
-            raise RecordError("a value looks like a personal identity code (henkilötunnus); "
-                              "record refused: the board takes aggregates only")
+            raise RecordError(IDENTITY_CODE_REASON)
         if self.what == "field":  # JSON: field names may nest, so look at every level
             personal = personal_columns(_keys(record), self.mapped_fields())
             if personal:
@@ -337,13 +346,22 @@ class RecordMapper:
 
     def _station(self, raw: Any) -> str:
         text = str(raw).strip()
-        code = self.mapping.stations.get(text) or self._lower_codes.get(text.lower())
+        code = self.mapping.stations.get(text) or self._lower_codes.get(text.lower()) or self._by_name(text)
         if code is None:
             raise RecordError(f"unknown station {quote(text)} (add it to mapping.stations in sources.yaml, "
                               f"or to this source's stations)")
         if code not in self.stations:
             raise RecordError(f"station {code!r} is not one of this source's stations")
         return code
+
+    def _by_name(self, text: str) -> str | None:
+        """The station a written name means (``RISTIJÄRVEN TERVEYSASEMA``), remembered per pull."""
+        if text not in self._named:
+            try:
+                self._named[text] = self._names.match(text)
+            except AmbiguousStation as e:
+                raise ConfigurationError(str(e)) from None
+        return self._named[text]
 
     def _metric(self, raw: Any) -> str | None:
         text = str(raw).strip()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -60,10 +60,11 @@ CHECK_WINDOW = timedelta(days=1)
 class RestConnector:
     """Reads readings from one configured HTTP JSON API; keeps nothing between pulls but its settings."""
 
-    def __init__(self, source: RestSource, stations: list[str]) -> None:
+    def __init__(self, source: RestSource, stations: list[str] | Mapping[str, Sequence[str]]) -> None:
         self.name = source.name
         self.source = source
-        self.stations = list(stations)
+        #: The codes, or code -> (name, municipality) so that names as people write them match too.
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         self._home = httpx.URL(source.url)
 
     # ------------------------------------------------------------------ contract

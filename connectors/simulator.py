@@ -81,6 +81,12 @@ class DaySeries:
     queue_carry: tuple[int, ...]  # arrival epoch-minutes of callbacks left at midnight
     omasote_carry: tuple[int, ...]
     reaction_carry: tuple[tuple[int, int], ...]  # (arrival, resolved) epoch-minutes
+    #: What the day started with (the previous day's carries, as this day's chain had them), and every answer
+    #: needing a reaction the day knew: the carried ones, then today's, as (arrival, resolved) epoch-minutes.
+    #: Kept so the day can be told as items (connectors/demo_items.py), not only as figures.
+    queue_carry_in: tuple[int, ...] = ()
+    omasote_carry_in: tuple[int, ...] = ()
+    reactions: tuple[tuple[int, int], ...] = ()
 
     @property
     def minutes(self) -> int:
@@ -261,6 +267,9 @@ class Simulator:
             queue_carry=tuple(cb_arrivals[int(cb_done[-1]):].tolist()),
             omasote_carry=tuple(oma_arrivals[int(oma_done[-1]):].tolist()),
             reaction_carry=tuple((int(a), int(r)) for a, r in reactions if r > end_epoch),
+            queue_carry_in=tuple(queue_carry),
+            omasote_carry_in=tuple(oma_carry),
+            reactions=tuple((int(a), int(r)) for a, r in reactions),
         )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,10 +56,11 @@ _UNREACHABLE = re.compile(r"connection refused|could not connect|unable to conne
 
 
 class SqlConnector:
-    def __init__(self, source: SqlSource, stations: list[str]) -> None:
+    def __init__(self, source: SqlSource, stations: list[str] | Mapping[str, Sequence[str]]) -> None:
         self.name = source.name
         self.source = source
-        self.stations = list(stations)
+        #: The codes, or code -> (name, municipality) so that names as people write them match too.
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         self._engine: Any = None
 
     # ------------------------------------------------------------------ contract

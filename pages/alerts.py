@@ -15,16 +15,17 @@ from board import formatting as fmt
 from board.domain.access import Page
 from board.domain.timeutil import utcnow
 from board.i18n import t
-from board.web import access, alerts_html, alerts_page, style
+from board.web import access, alerts_html, alerts_page, nav, style
 from board.web import overview_page as ov
 from board.web import streamlit_support as sup
 
-st.set_page_config(layout="wide")
 lang = sup.language()
+nav.page_setup(Page.ALERTS, lang)  # wide even when this page is the first one opened
 settings = sup.settings_or_stop(lang)
 viewer = access.require(Page.ALERTS, lang, settings)
 sup.count_view("alerts")
 style.apply(style.ALERTS_CSS)
+nav.header(Page.ALERTS, viewer, lang)
 st.title(t("alerts.title", lang), anchor=False)
 st.caption(t("alerts.help", lang))
 

@@ -15,17 +15,19 @@ import streamlit as st
 
 from board.domain.access import Page
 from board.read import overview
-from board.web import access, style
+from board.web import access, nav, style
 from board.web import overview_page as parts
 from board.web import streamlit_support as sup
 
 lang = sup.language()
+nav.page_setup(Page.OVERVIEW, lang)
 settings = sup.settings_or_stop(lang)
 viewer = access.require(Page.OVERVIEW, lang, settings)
 sup.count_view("overview")
 style.apply(style.OVERVIEW_CSS)
 
-parts.title_and_language(lang)
+nav.header(Page.OVERVIEW, viewer, lang)
+parts.title(lang)
 chosen = parts.filters(settings, lang)
 directions = overview.directions(settings)
 
@@ -38,4 +40,3 @@ def station_table() -> None:
 
 station_table()
 parts.curves(settings, lang)
-parts.page_links(viewer, lang)

@@ -14,12 +14,13 @@ import streamlit as st
 from board.domain import timeutil
 from board.domain.access import Page
 from board.i18n import t
-from board.web import access, style
+from board.web import access, nav, style
 from board.web import notices_html as html
 from board.web import notices_page as parts
 from board.web import streamlit_support as sup
 
 lang = sup.language()
+nav.page_setup(Page.NOTICES, lang)
 settings = sup.settings_or_stop(lang)
 viewer = access.require(Page.NOTICES, lang, settings)
 try:
@@ -32,6 +33,7 @@ desk = parts.Desk(lang, viewer, store, {s.code: s.name for s in settings.station
 sup.count_view("notices")
 
 style.apply(style.NOTICES_CSS)
+nav.header(Page.NOTICES, viewer, lang)
 st.title(t("notices.title", lang), anchor=False)
 st.html(html.note("notices.help", lang, "notices-help"))
 now = timeutil.utcnow()

@@ -4,7 +4,10 @@ Worst first: a failing source's card shows the error in the words the
 collector recorded ("login failed for user 'board'", "file 12.csv line 40:
 …"); below it the rejected rows of the last 24 hours with their reasons, the
 freshness of every station and tile this source feeds, and its recent runs.
-Reads only the store: opening this page never touches a source.
+Under the sources, the alert channels (e-mail, Teams, webhook): failing ones
+first, with the error the sender recorded, the messages waiting and the next
+try. Reads only the store: opening this page never touches a source or a
+channel.
 """
 
 import streamlit as st
@@ -12,15 +15,16 @@ import streamlit as st
 from board import formatting as fmt
 from board.domain.access import Page
 from board.i18n import t
-from board.web import access, style
+from board.web import access, nav, style
 from board.web import sources_html as html
 from board.web import streamlit_support as sup
 
-st.set_page_config(layout="wide")  # wide even when this page is the first one opened
 lang = sup.language()
+nav.page_setup(Page.SOURCES, lang)  # wide even when this page is the first one opened
 settings = sup.settings_or_stop(lang)
-access.require(Page.SOURCES, lang, settings)
+viewer = access.require(Page.SOURCES, lang, settings)
 style.apply(style.SOURCES_CSS)
+nav.header(Page.SOURCES, viewer, lang)
 st.title(t("sources.title", lang), anchor=False)
 
 
@@ -56,4 +60,23 @@ def sources() -> None:
                 st.dataframe(detail, hide_index=True, width="stretch", key=f"fresh-{name}")
 
 
+
+
+@st.fragment(run_every=settings.board.wall.refresh_seconds)
+def channels() -> None:
+    """The alert channels: is each delivering, and if not, the error, what waits and when the next try is."""
+    if not settings.alerts.file.channels:
+        return
+    try:
+        statuses = sup.channel_statuses()
+    except Exception as e:  # the store is down: the sources' fragment says so already
+        st.caption(t("sources.store_down", lang, error=type(e).__name__))
+        return
+    st.subheader(t("sources.channels", lang), anchor=False)
+    st.caption(t("sources.channels_help", lang))
+    for status in statuses:
+        st.html(html.render_channel(status, lang))
+
+
 sources()
+channels()

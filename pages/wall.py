@@ -29,12 +29,14 @@ import logging
 import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
+from board.domain.access import Page
 from board.domain.timeutil import utcnow
-from board.web import kiosk, style
+from board.web import kiosk, nav, style
 from board.web import streamlit_support as sup
 from board.web.wall_html import render_station_picker, render_unavailable, render_wall
 
 lang = sup.language()
+nav.page_setup(Page.WALL, lang)  # no header: a TV shows only the station
 settings = sup.settings_or_stop(lang)
 style.apply(style.WALL_CSS)
 

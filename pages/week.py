@@ -17,20 +17,23 @@ import streamlit as st
 from board.domain.access import Page
 from board.domain.timeutil import local_date, utcnow
 from board.i18n import t
-from board.web import access, style
+from board.web import access, nav, style
+from board.web import access_page as care
 from board.web import streamlit_support as sup
 from board.web import week_page as parts
 from board.web import week_support as ws
 
-st.set_page_config(layout="wide")  # wide even when this page is the first one opened
 lang = sup.language()
+nav.page_setup(Page.WEEK, lang)  # wide even when this page is the first one opened
 settings = sup.settings_or_stop(lang)
-access.require(Page.WEEK, lang, settings)
+viewer = access.require(Page.WEEK, lang, settings)
 sup.count_view("week")
 printing = st.query_params.get("print") == "1"
 now = utcnow()
 today = local_date(now)  # Helsinki
 style.apply(style.WEEK_CSS, style.WEEK_PRINT_CSS if printing else "")
+if not printing:  # the steering group's paper has no links
+    nav.header(Page.WEEK, viewer, lang)
 
 selection = ws.read_selection(settings, st.query_params.get("week"), st.query_params.get_all("station"), now, lang)
 week, stations = parts.choose(settings, selection, now, lang, printing)
@@ -41,14 +44,21 @@ except Exception as e:  # the store is down: say so in words
     st.error(t("week.store_down", lang, error=type(e).__name__))
     st.stop()
 
+# access to care of the week (managers only: never on the wall), compared with the previous week's same days
+compared = report.compared_days
+care_report = care.report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
+staff_report = care.staff_report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
+
 if printing:
     st.html(ws.print_hint(lang))
 else:
-    parts.downloads(report, stations, lang)
-if not ws.has_data(report):
+    parts.downloads(report, stations, lang, care_report)
+if not (ws.has_data(report) or care_report.has_data or staff_report.has_data):
     st.info(t("week.no_data", lang))
 else:
     parts.key_figures(report, ws.scope(report), today, lang)
+    care.section(care_report, lang, ws.report_delta(report, "", lang).strip())
+    care.staff_section(staff_report, lang, ws.report_delta(report, "", lang).strip())
     parts.chart_pairs(report, lang, printing)
     parts.tables(report, lang, printing)
 parts.usage(settings, week, stations, today, lang, printing)

@@ -45,12 +45,14 @@ NO_ROLE = {"is_logged_in": True, "email": "sanna@example.fi", "name": "Sanna", "
 SIGNED_OUT = {"is_logged_in": False}
 USERS = {"administrator": ADMIN, "manager": MANAGER, "shift_lead": SHIFT_LEAD}
 
-PAGES = ["pages/home.py", "pages/week.py", "pages/notices.py", "pages/sources.py", "pages/alerts.py"]
+PAGES = ["pages/home.py", "pages/week.py", "pages/month.py", "pages/notices.py", "pages/sources.py",
+         "pages/alerts.py"]
 #: Who sees each page's content (written out here, not read from the code's matrix).
 SEES = {"pages/home.py": {"administrator", "manager", "shift_lead"}, "pages/week.py": {"administrator", "manager"},
+        "pages/month.py": {"administrator", "manager"},
         "pages/notices.py": {"administrator", "manager", "shift_lead"}, "pages/sources.py": {"administrator"},
         "pages/alerts.py": {"administrator", "shift_lead"}}
-TITLES = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä",
+TITLES = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä", "pages/month.py": "Kuukausinäkymä",
           "pages/notices.py": "Tiedotteet seinänäytöille", "pages/sources.py": "Tietolähteet",
           "pages/alerts.py": "Hälytykset"}
 
@@ -125,20 +127,22 @@ def test_each_role_sees_exactly_its_pages(board: Store, role: str, page: str):
         assert "data-figure" not in html(at) and not at.get("plotly_chart") and not at.dataframe
         links = html(at)
         for other in PAGES:  # the pages this role may open are offered instead
-            label = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä", "pages/notices.py": "Tiedotteet",
+            label = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä",
+                     "pages/month.py": "Kuukausinäkymä", "pages/notices.py": "Tiedotteet",
                      "pages/sources.py": "Lähteet", "pages/alerts.py": "Hälytykset"}[other]
             assert (f">{label}</a>" in links) == (role in SEES[other])
 
 
 @pytest.mark.parametrize(("user", "links"), [
-    (ADMIN, ["week", "alerts", "notices", "sources"]),
-    (MANAGER, ["week", "notices"]),
-    (SHIFT_LEAD, ["alerts", "notices"]),
+    (ADMIN, ["home", "alerts", "week", "month", "notices", "sources", "wall"]),
+    (MANAGER, ["home", "week", "month", "notices", "wall"]),
+    (SHIFT_LEAD, ["home", "alerts", "notices", "wall"]),
 ])
-def test_the_overview_links_only_to_pages_the_role_may_open(board: Store, user: dict, links: list[str]):
-    at = open_page("pages/home.py", user)
-    assert [p.proto.page for p in at.get("page_link")] == links
-    assert '<table class="ov"' in html(at)
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/notices.py"])
+def test_the_header_links_only_to_pages_the_role_may_open(board: Store, user: dict, links: list[str], page: str):
+    at = open_page(page, user)
+    assert [p.proto.page or "home" for p in at.get("page_link")] == links  # "" is the overview as the default page
+    assert all(p.proto.query_string == "lang=fi" for p in at.get("page_link"))  # the language goes along
 
 
 # ------------------------------------------------------------------ notices by role
@@ -161,6 +165,7 @@ def test_shift_leads_and_administrators_post_and_withdraw_as_themselves(board: S
     (notice,) = [n for n in board.notices() if n.text == text]
     assert notice.author == user["name"]
     at.button(key=f"withdraw_{notice.id}").click().run()
+    at.button(key=f"withdraw_yes_{notice.id}").click().run()  # after the question
     assert not at.exception, at.exception
     (after,) = [n for n in board.notices() if n.id == notice.id]
     assert after.withdrawn_at is not None and after.withdrawn_by == user["name"]

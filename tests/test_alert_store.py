@@ -119,6 +119,8 @@ def test_channel_states_show_a_failing_channel(store: Store) -> None:
     states = {c.channel: c for c in store.channel_states(T0)}
     assert states["mail"].last_error == "mail is down" and states["mail"].waiting == 1
     assert states["mail"].last_sent is None and states["mail"].last_try == now
+    assert states["mail"].next_try == now + timedelta(seconds=30)  # the first backoff step
+    assert states["teams"].next_try is None  # nothing waits
     assert states["teams"].last_error is None and states["teams"].last_sent == now
 
 

@@ -25,6 +25,8 @@ from board.store import Store
 from tests.alert_receivers import HttpReceiver, SmtpServer, http_receiver, smtp_server
 from tests.faults_support import collector, stop, wait_for, write_sources
 
+ROOT = Path(__file__).resolve().parent.parent
+
 #: The rule holds this long before it fires (6 s); evaluated every 5 s; the source pulled every second.
 FOR_MINUTES = 0.1
 EVALUATE_SECONDS = 5
@@ -230,3 +232,71 @@ def test_the_cli_sends_a_test_message_and_lists_alerts(parts, sqlite_url: str, t
     out = subprocess.run([sys.executable, "-m", "board", "alerts"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0 and "2 rule(s); 0 alert(s) firing" in out.stdout
+
+
+#: Reminders every 45 s in the acknowledgement test: long enough to acknowledge first, short enough to see one.
+REPEAT_MINUTES = 0.75
+
+
+def test_a_shift_lead_gets_it_acknowledges_on_the_overview_no_reminder_follows_and_the_end_comes(
+        parts, sqlite_url: str, tmp_path: Path) -> None:
+    """Issue 16's "done when": the shift lead subscribed to Paltamo gets the e-mail and the Teams card within one
+    collector cycle of the rule holding, sees the alert on the overview, acknowledges it there (signed in, through
+    the page), gets no reminder while Kajaani's unacknowledged alert is reminded of, and gets the "ended"
+    message when the queue clears."""
+    from streamlit.testing.v1 import AppTest
+
+    from board.factory import create_board
+    from tests.conftest import pages_reading
+    from tests.test_access_pages import ACCESS, AUTH, SHIFT_LEAD
+
+    feed, smtp, receiver, config = parts
+    alerts = yaml.safe_load((config / "alerts.yaml").read_text(encoding="utf-8"))
+    alerts["rules"][0]["repeat_minutes"] = REPEAT_MINUTES
+    (config / "alerts.yaml").write_text(yaml.safe_dump(alerts, allow_unicode=True), encoding="utf-8")
+    board_yaml = yaml.safe_load((config / "board.yaml").read_text(encoding="utf-8"))
+    board_yaml["access"] = ACCESS
+    (config / "board.yaml").write_text(yaml.safe_dump(board_yaml, allow_unicode=True), encoding="utf-8")
+    store, proc = started(sqlite_url, config, tmp_path / "collector.log")
+    shift_lead = "vastaava.paltamo@example.fi"
+    try:
+        feed.levels["paltamo"] = 25.0  # red is 20
+        feed.levels["kajaani"] = 70.0  # Kajaani's red is 60: nobody takes this one
+        held = time.monotonic()
+        assert wait_for(lambda: kinds(smtp.mails, shift_lead) == ["Hälytys"], WITHIN + 10), proc.tail()
+        assert time.monotonic() - held <= WITHIN + 3
+        assert wait_for(lambda: "Hälytys – Paltamon terveysasema" in cards(receiver), 10)
+        [alert] = [a for a in store.alerts(active_only=True) if a.subject == "paltamo"]
+
+        # The shift lead, signed in, acknowledges it on the overview.
+        with pages_reading(create_board(config, sqlite_url, environ={})):
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+            at.user = SHIFT_LEAD
+            at.secrets = {"auth": AUTH}
+            at.run()
+            assert not at.exception, at.exception
+            table = next(h.value for h in at.html if '<table class="ov"' in h.value)
+            assert f'data-alert="{alert.alert_id}"' in table and "kuittaamatta" in table
+            assert not [w for w in at.text_input if w.key == "ack_author"]  # the name comes from the sign-in
+            at.button(key=f"ov-ack-{alert.alert_id}").click().run()
+            assert not at.exception, at.exception
+        [taken] = [a for a in store.alerts(active_only=True) if a.subject == "paltamo"]
+        assert taken.acknowledged_by == SHIFT_LEAD["name"]
+        assert kinds(smtp.mails, shift_lead) == ["Hälytys"]  # acknowledged before its first reminder
+
+        # Kajaani, not acknowledged, is reminded of; Paltamo, acknowledged, is not.
+        assert wait_for(lambda: "Muistutus – Kajaanin terveysasema" in cards(receiver), 2 * REPEAT_MINUTES * 60 + 30), \
+            proc.tail()
+        time.sleep(REPEAT_MINUTES * 60)
+        assert kinds(smtp.mails, shift_lead) == ["Hälytys"]
+        assert "Muistutus – Paltamon terveysasema" not in cards(receiver)
+
+        feed.levels["paltamo"] = 4.0
+        assert wait_for(lambda: kinds(smtp.mails, shift_lead) == ["Hälytys", "Päättyi"], 60), proc.tail()
+        assert wait_for(lambda: "Päättyi – Paltamon terveysasema" in cards(receiver), 10)
+        assert "Vuorovastaava" not in str([m.body for m in smtp.mails]) + str([p.body for p in receiver.posts])
+        [ended] = [a for a in store.alerts() if a.subject == "paltamo"]
+        assert not ended.active and ended.acknowledged_by == SHIFT_LEAD["name"]
+    finally:
+        stop(proc)
+        store.dispose()

@@ -21,7 +21,7 @@ from tests.browser_support import ROOT, require_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 #: Two groups of about the same length, run at the same time.
-GROUPS = (("freshness", "memory", "soak"), ("screens", "history", "collector", "projection"))
+GROUPS = (("freshness", "memory", "soak", "items"), ("screens", "history", "collector", "projection"))
 SUMMARY_KEYS = {"median", "p5", "p95", "min", "max", "mean"}
 FIGURE_KEYS = SUMMARY_KEYS | {"name", "unit", "n", "goal", "met", "note", "samples"}
 

@@ -97,13 +97,17 @@ def test_check_and_collect_say_what_is_wrong_with_each_source(config_dir, sqlite
     assert check.returncode == 1
     lines = dict(line.split(": ", 1) for line in check.stdout.splitlines())
     assert lines["demo (demo)"].startswith("OK")
-    assert lines["vienti (files)"].startswith(
-        "FAILED (data) - file 12.csv line 3: queue_waiting: '12,5x' is not a number")
+    assert lines["vienti (files)"].startswith("FAILED (data) - ")
+    assert "12.csv" in lines["vienti (files)"] and "line 3: queue_waiting: '12,5x' is not a number" in check.stdout
     assert lines["dw (sql)"].startswith("FAILED (configuration) - ODBC driver 'ODBC Driver 18 for SQL Server' is not "
                                         "installed — installed drivers are:")
-    assert "demo: OK" in collect.stdout and "vienti: OK 0 readings, 1 rejected" in collect.stdout
+    assert "demo: OK read " in collect.stdout
+    # row by row (on_bad_row: refuse_row): the good row is stored, the bad one refused with its line and reason
+    assert "vienti: PARTIAL read 2 · stored 1 · refused 1 · ignored 0 · 1 readings · 1 refusal" in collect.stdout
+    assert "    some rows refused: 1 / 2" in collect.stdout
+    assert "rejected 1: file 12.csv line 3: queue_waiting: '12,5x' is not a number" in collect.stdout
     assert "dw: FAILED" in collect.stdout
-    assert (inbox / "rejected" / "12.csv").exists() and (inbox / "rejected" / "12.csv.reason.txt").exists()
+    assert (inbox / "processed" / "12.csv").exists() and (inbox / "processed" / "12.csv.reason.txt").exists()
     assert env_pw not in check.stdout + check.stderr + collect.stdout + collect.stderr
 
 
@@ -165,3 +169,46 @@ def test_demo_runs_both_processes_and_ctrl_c_stops_both(config_dir, sqlite_url):
     assert "sign-in:                 off" in out
     time.sleep(0.5)
     assert [p for p in _processes_with_env(str(config_dir)) if Path(f"/proc/{p}").exists()] == []
+
+
+def test_a_run_that_refused_rows_says_so_everywhere_with_exit_status_3(config_dir, sqlite_url, tmp_path):
+    """collect --once, check and status --json all show the ledger of a run that refused rows; exit status 3."""
+    import yaml
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = ["Asema;Aika;Jonossa", "kajaani;21.11.2026 10.00;4", "kajaani;21.11.2026 10.05;5"]
+    bad = ["Asema;Aika;Jonossa", "kajaani;21.11.2026 11.00;4", "kajaani;21.11.2026 11.05;12,5x",
+           "kajaani;21.11.2026 11.10;6"]
+    (inbox / "a.csv").write_bytes(("\r\n".join(good) + "\r\n").encode("cp1252"))
+    (inbox / "b.csv").write_bytes(("\r\n".join(bad) + "\r\n").encode("cp1252"))
+    os.utime(inbox / "a.csv", (1_700_000_000, 1_700_000_000))  # a first (oldest first)
+    sources = yaml.safe_load((config_dir / "sources.yaml").read_text())["sources"]
+    sources += [{"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0,
+                 "mapping": {"layout": "wide", "station": "Asema", "time": "Aika",
+                             "metrics": {"Jonossa": "queue_waiting"}}}]
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
+
+    collect = board("collect", "--once", config_dir=config_dir, db=sqlite_url)
+    assert collect.returncode == 3, collect.stdout + collect.stderr
+    [line] = [x for x in collect.stdout.splitlines() if x.startswith("vienti: ")]
+    # a.csv: 2 rows stored; b.csv: 2 rows stored, its bad row refused with its line and reason
+    assert line.startswith("vienti: PARTIAL read 5 · stored 4 · refused 1 · ignored 0 · 4 readings · 1 refusal")
+    assert "    some rows refused: 1 / 5" in collect.stdout
+
+    check = board("check", config_dir=config_dir, db=sqlite_url)
+    assert check.returncode == 3, check.stdout + check.stderr
+    assert "last pull that read anything: PARTIAL - some rows refused: 1 / 5" in check.stdout
+
+    status = board("status", "--station", "kajaani", "--json", config_dir=config_dir, db=sqlite_url)
+    assert status.returncode == 3, status.stdout + status.stderr
+    sources_out = {s["name"]: s for s in json.loads(status.stdout)["sources"]}
+    vienti = sources_out["vienti"]
+    assert vienti["health"] == "partial"
+    ledger = vienti["last_run_that_read"]
+    assert {k: ledger[k] for k in ("state", "rows_read", "rows_stored", "rows_refused", "rows_ignored",
+                                   "readings_stored", "unaccounted")} == {
+        "state": "partial", "rows_read": 5, "rows_stored": 4, "rows_refused": 1, "rows_ignored": 0,
+        "readings_stored": 4, "unaccounted": 0}
+    assert any("b.csv" in reason for reason in vienti["refused_reasons"])
+    assert sources_out["demo"]["health"] == "ok" and sources_out["demo"]["last_run"]["unaccounted"] == 0

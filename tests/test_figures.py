@@ -91,9 +91,9 @@ def test_an_age_is_blank_when_nothing_waits_on_the_wall_but_kept_over_a_period()
 @pytest.mark.parametrize(("attempt", "code", "words"), [
     (lambda now: clean_text("   "), "empty", "Tiedote on tyhjä."),
     (lambda now: clean_text("x" * 161), "too_long", "Tiedotteessa on 161 merkkiä; seinälle mahtuu enintään 160."),
-    (lambda now: clean_text("soita 010190-123A"), "identity_code", "Tiedotteessa on henkilötunnus."),
+    (lambda now: clean_text("soita 010190-123M"), "identity_code", "Tiedotteessa on henkilötunnus."),
     (lambda now: clean_author(" "), "author", "Kirjoita nimesi kirjoittajaksi."),
-    (lambda now: clean_author("Eve 010190-123A"), "author_identity_code", "Kirjoittajan kohdassa on henkilötunnus"),
+    (lambda now: clean_author("Eve 010190-123M"), "author_identity_code", "Kirjoittajan kohdassa on henkilötunnus"),
     (lambda now: check_window(now, now - timedelta(minutes=1), now), "past", "Päättymisaika on jo mennyt."),
     (lambda now: check_window(now + timedelta(hours=2), now + timedelta(hours=1), now), "order",
      "Päättymisajan pitää olla alkamisajan jälkeen."),

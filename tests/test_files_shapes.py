@@ -84,8 +84,8 @@ def test_check_says_which_rows_would_be_refused(tmp_path):
     drop(tmp_path, "jono.csv", "Asema;Aika;Jonossa\r\nKAJ;30.11.2026 08.00;3\r\nKAJ;30.11.2026 09.00;x\r\n")
     result = make(tmp_path, QUEUE).check(UNTIL)
     assert (result.ok, result.kind) == (False, "data")
-    assert result.message == ("1 file waiting; oldest jono.csv: 2 rows → 1 readings; 1 rows would be refused, "
-                              "first line 3: queue_waiting: 'x' is not a number")
+    assert result.message == ("file jono.csv line 3: queue_waiting: 'x' is not a number (1 of 2 rows would be "
+                              "refused, 1 readings otherwise; 1 file waiting)")
 
 
 def test_a_file_whose_every_row_is_refused_goes_back_whole(tmp_path):

@@ -197,7 +197,7 @@ def test_an_item_cannot_end_before_it_starts():
 def test_instants_are_event_minutes_midnights_and_the_end():
     items = [cb("a", hki(2026, 11, 24, 8, 0, 0) + timedelta(seconds=5), hki(2026, 11, 25, 9, 0))]
     got = instants(items, hki(2026, 11, 24, 7), hki(2026, 11, 25, 10, 0) + timedelta(seconds=7))
-    assert got == [hki(2026, 11, 24, 8, 1), hki(2026, 11, 25), hki(2026, 11, 25, 9),
+    assert got == [hki(2026, 11, 24, 8, 1), hki(2026, 11, 24, 23, 59), hki(2026, 11, 25), hki(2026, 11, 25, 9),
                    hki(2026, 11, 25, 10) + timedelta(seconds=7)]
 
 

@@ -231,7 +231,7 @@ def test_an_identity_code_anywhere_in_an_item_refuses_it_and_a_name_column_refus
         config_dir, database_url):
     ok = {"id": 1, "yksikko": "kajaani", "aika": "2026-11-23T08:00:00+02:00", "kanava": "puhelin"}
     hetu = {"id": 2, "yksikko": "kajaani", "aika": "2026-11-23T08:05:00+02:00", "kanava": "puhelin",
-            "lisatieto": "asiakas 010190-123A"}
+            "lisatieto": "asiakas 010190-123M"}
     with loopback() as server:
         server.set(json.dumps([ok, hetu]).encode())
         settings = configure(config_dir, database_url, {
@@ -243,6 +243,8 @@ def test_an_identity_code_anywhere_in_an_item_refuses_it_and_a_name_column_refus
                                sleep=lambda s: None).run_once()
     assert outcome.ok
     assert outcome.rejected == 1
+    run = outcome.run  # the run ledger: each record read is a row, stored as an item or refused
+    assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (2, 1, 1, 0)
     (reason,) = outcome.rejects
     assert "identity code" in reason and "010190" not in reason
     assert store.latest_values("kajaani", ["contacts_phone_today"])["contacts_phone_today"].value == 1

@@ -272,7 +272,13 @@ def test_withdrawing_ends_the_notice_at_once(board: Store):
     n = board.add_notice("Poistettava", ["kajaani"], now, now + timedelta(hours=1), "Maija", now)
     at = run("pages/notices.py")
     at.text_input(key="notice_author").input("Pekka")
+    at.button(key=f"withdraw_{n.id}").click().run()  # "Poista" asks first
+    assert board.notices()[0].withdrawn_at is None
+    assert "Poistetaanko tiedote seinänäytöiltä?" in [c.value for c in at.caption]
+    at.button(key=f"withdraw_no_{n.id}").click().run()  # "Peru": nothing happens, the button is back
+    assert board.notices()[0].withdrawn_at is None and at.button(key=f"withdraw_{n.id}").label == "Poista"
     at.button(key=f"withdraw_{n.id}").click().run()
+    at.button(key=f"withdraw_yes_{n.id}").click().run()  # "Kyllä, poista"
     (after,) = board.notices()
     assert after.withdrawn_at is not None and after.withdrawn_by == "Pekka"
     assert board.notices(active_at=timeutil.utcnow()) == []

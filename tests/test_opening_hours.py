@@ -165,9 +165,9 @@ def test_a_wrong_exception_day_names_it(config_dir: Path):
 
 
 @pytest.mark.parametrize("lang, banner", [
-    ("fi", "Suljettu — loppiainen · Avataan to klo 8.00"),
-    ("sv", "Stängd — trettondagen · Öppnar tor kl. 8.00"),
-    ("en", "Closed — Epiphany · Opens Thu 08:00"),
+    ("fi", "<span>Suljettu — loppiainen</span><span>Avataan to klo 8.00</span>"),
+    ("sv", "<span>Stängd — trettondagen</span><span>Öppnar tor kl. 8.00</span>"),
+    ("en", "<span>Closed — Epiphany</span><span>Opens Thu 08:00</span>"),
 ])
 def test_wall_on_a_holiday_says_closed_and_why(settings, store, lang, banner):
     loppiainen = utc(2027, 1, 6, 9, 0)  # Wednesday 11.00 in Helsinki, a working day's hours
@@ -176,6 +176,37 @@ def test_wall_on_a_holiday_says_closed_and_why(settings, store, lang, banner):
     view = station_view(settings, store, "kuhmo", loppiainen, with_trend=False)
     assert not view.is_open
     html = render_wall(view, lang, settings.opening_hours("kuhmo").next_opening(loppiainen))
-    assert f"<span>{banner}</span>" in html and 'data-closed-day="holiday"' in html
+    assert f'<span class="closed-text two">{banner}</span>' in html and 'data-closed-day="holiday"' in html
     queue = html.split('data-family="queue"')[1].split("</section>")[0]
     assert 'data-status="closed"' in queue and "mark-alert" not in queue  # 40 waiting is not red on a holiday
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_holiday_banner_is_never_cut_beside_a_long_name(settings, store, lang):
+    """In Chromium: with a 42-character station name the banner keeps every word of why and when (the name
+    gives way with an ellipsis), at 16:9, 16:10 and 5:4."""
+    from board.web.style import WALL_CSS
+    from tests import harness
+    from tests.browser_support import require_chromium
+
+    require_chromium()
+    loppiainen = utc(2027, 1, 6, 9, 0)
+    view = station_view(settings, store, "kuhmo", loppiainen, with_trend=False)
+    view.station = view.station.model_copy(update={"name": "Kuhmon keskustan terveysasema ja neuvola X"})
+    html = render_wall(view, lang, settings.opening_hours("kuhmo").next_opening(loppiainen))
+    doc = (f"<!doctype html><meta charset=utf-8><style>body{{margin:0}}{WALL_CSS}</style>"
+           f'<div class="stHtml">{html}</div>')
+    with harness.chromium() as browser:
+        for width, height in ((1920, 1080), (1366, 768), (1920, 1200), (1280, 1024)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_content(doc)
+            cut = page.evaluate("""() => {
+                const banner = document.querySelector('.closed-banner').getBoundingClientRect();
+                return [...document.querySelectorAll('.closed-text > span')].filter(s => {
+                    const r = s.getBoundingClientRect();
+                    return s.scrollWidth > s.clientWidth + 1 || r.right > banner.right + 1
+                        || r.bottom > banner.bottom + 1;
+                }).map(s => s.textContent); }""")
+            assert cut == [], (width, height, cut)
+            page.close()

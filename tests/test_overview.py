@@ -46,7 +46,9 @@ def test_worst_first_puts_alerts_before_stale_and_closed_last(config_dir: Path):
     assert [r.code for r in by_queue] == ["hyrynsalmi", "puolanka", "kajaani", "paltamo", "kuhmo", "sotkamo"]
     assert [r.code for r in overview.filter_rows(rows, ["kajaani", "sotkamo"])] == ["kajaani", "sotkamo"]
     assert [r.code for r in overview.filter_rows(rows, municipalities=["Kuhmo"])] == ["kuhmo"]
-    assert overview.filter_rows(rows, ["kajaani"], ["Kuhmo"]) == []
+    # both kinds of filter: the union ("Kuhmo's stations and Kajaani"), as the README's bookmark means it
+    assert [r.code for r in overview.filter_rows(rows, ["kajaani"], ["Kuhmo"])] == ["kajaani", "kuhmo"]
+    assert [r.code for r in overview.filter_rows(rows, ["kajaani", "paltamo"], ["Kajaani"])] == ["kajaani", "paltamo"]
 
 
 def test_lower_is_worse_sorts_the_smallest_first(config_dir: Path):
@@ -109,11 +111,33 @@ def test_filters_and_sort_come_from_the_url_and_go_back_to_it(seeded: Store):
     values = {c: seeded.latest_values(c)["omasote_unanswered"].value for c in codes}
     assert codes == sorted(codes, key=lambda c: -values[c])
     assert len(at.get("plotly_chart")) == 2  # queue and contacts curves for Paltamo
-    at.multiselect[1].set_value(["Kuhmo"]).run()  # municipality filter on top: nothing matches both
-    assert not at.exception and any("Valituilla suodattimilla" in i.value for i in at.info)
+    assert caption(at).split(" · ")[1] == "Omasote-viestit: vastaamatta (huonoin ensin)"  # the order it shows
+    at.multiselect[1].set_value(["Kuhmo"]).run()  # a municipality as well: its stations join the chosen ones
+    assert not at.exception and sorted(c for c, _ in _rows(at)) == ["kajaani", "kuhmo", "paltamo"]
     assert at.query_params["municipality"] == "Kuhmo"
     at.multiselect[0].set_value([]).run()
     assert [c for c, _ in _rows(at)] == ["kuhmo"] and "station" not in at.query_params
+    at.selectbox(key="w_sort").set_value("worst").run()
+    assert caption(at).split(" · ")[1] == "pahin ensin"
+
+
+def caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Tilanne "))
+
+
+def test_station_codes_in_the_url_match_whatever_their_case(seeded: Store):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["station"] = ["KAJAANI", "Paltamo "]
+    at.query_params["municipality"] = "kuhmo"
+    at.run()
+    assert not at.exception and sorted(c for c, _ in _rows(at)) == ["kajaani", "kuhmo", "paltamo"]
+
+
+def test_the_two_oldest_columns_are_told_apart_in_the_order_choice(seeded: Store):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    labels = list(at.selectbox(key="w_sort").options)  # as shown
+    assert len(labels) == len(set(labels))
+    assert "Takaisinsoitot: vanhin (huonoin ensin)" in labels and "Omasote-viestit: vanhin (huonoin ensin)" in labels
 
 
 def test_overview_in_english(seeded: Store):

@@ -9,6 +9,7 @@ same whatever hour the test runs at; the projection and the alert are written as
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from datetime import time, timedelta
@@ -20,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from board.collector import Collector
 from board.domain import alerts as al
+from board.domain.metrics import Family
 from board.domain.projection import StationProjection
 from board.domain.status import Status, Threshold
 from board.domain.timeutil import utcnow
@@ -219,3 +221,21 @@ def test_todays_queue_curve_carries_the_projection_and_its_band_to_closing(board
                                               path=path)])
     assert overview.day_curves(create_board(ROOT / "config", "sqlite://").settings, board, "paltamo",
                                utcnow()).queue_projected == ()
+
+
+def test_an_unacknowledged_alert_ranks_its_station_with_the_alerts_until_someone_takes_it(config_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tests.test_overview import _view
+
+    settings = create_board(config_dir, "sqlite://", sign_in="off").settings
+    since = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    projected = al.Alert("ennuste|paltamo|x", "ennuste", al.RuleKind.PROJECTION, "paltamo", "queue_projected_close",
+                         since, since, level="red", value=14.0)
+    views = [_view(settings, "kajaani", {Family.QUEUE: Status.WARN}, 3), _view(settings, "paltamo", {}, 1)]
+    rows = overview.worst_first(overview.overview_rows(views, {"paltamo": (projected,)}))
+    assert [r.code for r in rows] == ["paltamo", "kajaani"]  # its tiles are fine now; closing will not be
+    assert rows[0].status is Status.OK  # the badge still says what the tiles say
+    taken = dataclasses.replace(projected, acknowledged_by="Vilma", acknowledged_at=since)
+    rows = overview.worst_first(overview.overview_rows(views, {"paltamo": (taken,)}))
+    assert [r.code for r in rows] == ["kajaani", "paltamo"]

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from board import secrets
 from board.collector import Collector
-from board.domain.reading import Reading, Rejected
+from board.domain.reading import ONE_ROW, Ignored, Reading, Rejected, RowsRead
 from board.domain.source_health import RunFacts, SourceHealth, judge
 from board.factory import create_board
 from board.read.sources import source_statuses
@@ -159,9 +159,10 @@ def test_sources_page_in_english_shows_the_freshness_grid(page_env):
     assert len(grids) == 2  # one per source, in card order: dw (failing) first, demo last
     dw_row = re.search(r'<tr data-station="kajaani">.*?</tr>', grids[0]).group(0)
     demo_row = re.search(r'<tr data-station="kajaani">.*?</tr>', grids[1]).group(0)
-    # the demo feeds all four tiles of a station; access to care (the fifth column) comes from real sources only
-    assert demo_row.count('data-fresh="fresh"') == 4 and demo_row.count('data-fresh="none"') == 1
-    assert dw_row.count('data-fresh="missing"') == 1 and dw_row.count('data-fresh="none"') == 4
+    # the demo feeds all four tiles of a station; access to care and employee feedback (the managers' columns)
+    # come from real sources only
+    assert demo_row.count('data-fresh="fresh"') == 4 and demo_row.count('data-fresh="none"') == 2, demo_row
+    assert dw_row.count('data-fresh="missing"') == 1 and dw_row.count('data-fresh="none"') == 5
 
 
 @pytest.fixture(autouse=True)
@@ -185,4 +186,90 @@ def test_rejected_rows_are_listed_with_their_reasons(page_env, config_dir: Path,
     table = next(d.value for d in at.dataframe if "Syy" in d.value.columns)
     assert table.iloc[0].tolist() == ["queue_waiting: '12,5x' is not a number", 1]
     html = "".join(h.value for h in at.html)
-    assert ("dw", "ok") in re.findall(r'data-source="([^"]+)" data-health="([a-z]+)"', html)
+    # A run that refused something is a warning, with the count and the first reason (this connector counts no
+    # rows: the count is of refusals).
+    assert ("dw", "partial") in re.findall(r'data-source="([^"]+)" data-health="([a-z]+)"', html)
+    assert "Osa tiedoista hylätty: 1 hylkäystä" in html and "12,5x" in html
+
+
+# ------------------------------------------------------------------ the run ledger on the page
+def _ledger_page(config_dir: Path, sqlite_url: str, *runs: list, at_times: list[datetime] | None = None,
+                 kind: dict | None = None) -> str:
+    """The Sources page (Finnish) after the fake source ``dw`` ran once per item list in ``runs``."""
+    write_sources(config_dir, {"name": "dw", "interval_seconds": 30, "stale_after_seconds": 600,
+                               "stations": ["kajaani"],
+                               **(kind or {"type": "rest", "url": "http://127.0.0.1:1/x"})})
+    now = datetime.now(UTC)
+    with pages_reading(create_board(config_dir, sqlite_url, sign_in="off")) as board:
+        for i, items in enumerate(runs):
+            when = (at_times or [now] * len(runs))[i]
+            Collector(board.settings, board.store, connectors={"dw": FakeConnector("dw", items)},
+                      clock=lambda when=when: when).run_once(only="dw")
+        st.cache_data.clear()
+        at = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60)
+        at.run()
+        assert not at.exception, at.exception
+        return "".join(h.value for h in at.html)
+
+
+def _rows(now: datetime, good: int, bad: int) -> list:
+    """``good`` rows of one reading each and ``bad`` refused rows, each followed by ONE_ROW (as sql/rest do)."""
+    items: list = []
+    for i in range(good):
+        items += [Reading("kajaani", "queue_waiting", now - timedelta(minutes=good - i), float(i % 30)), ONE_ROW]
+    for i in range(bad):
+        items += [Rejected(f"queue_waiting: '{i},5x' is not a number"), ONE_ROW]
+    return items
+
+
+def test_a_run_that_refused_rows_is_a_warning_with_its_counts_and_first_reasons(config_dir: Path, sqlite_url: str):
+    now = datetime.now(UTC)
+    html = _ledger_page(config_dir, sqlite_url, _rows(now, 80, 2))
+    assert re.findall(r'data-source="([^"]+)" data-health="([a-z]+)"', html)[0] == ("dw", "partial")
+    assert "Osa hylätty" in html  # the badge
+    assert "Osa riveistä hylätty: 2 / 82" in html
+    assert "luettu 82 · tallennettu 80 · hylätty 2 · ohitettu 0 · 80 lukemaa" in html
+    assert "Ensimmäiset syyt" in html and "&#x27;0,5x&#x27; is not a number (1)" in html
+    assert "Ei uutta tietoa" not in html
+
+
+def test_the_warning_stays_through_runs_that_read_nothing_and_beats_no_new_data(config_dir: Path, sqlite_url: str):
+    """A files run that refused a file, then runs finding no file: still a warning, not "Ei uutta tietoa"
+    (the readings are old, so without the refusal the source would be stale)."""
+    now = datetime.now(UTC)
+    old = now - timedelta(hours=3)
+    refused_file = [Rejected("file b.csv line 3: queue_waiting: '12,5x' is not a number", rows=40), RowsRead(40)]
+    html = _ledger_page(config_dir, sqlite_url, _rows(old, 3, 0), refused_file, [], [],
+                        at_times=[old, now - timedelta(seconds=40), now - timedelta(seconds=20), now],
+                        kind={"type": "files", "folder": str(config_dir)})
+    assert re.findall(r'data-source="([^"]+)" data-health="([a-z]+)"', html)[0] == ("dw", "partial")
+    assert "Osa riveistä hylätty: 40 / 40" in html and "b.csv line 3" in html
+    assert "Ei uutta tietoa" not in html
+
+
+def test_rows_that_do_not_add_up_are_reported_not_hidden(config_dir: Path, sqlite_url: str):
+    """A connector that says it read 5 rows but accounts for 3: the page says 2 rows are unexplained."""
+    now = datetime.now(UTC)
+    miscount = [Reading("kajaani", "queue_waiting", now - timedelta(minutes=1), 3.0),
+                Ignored("line 4", "totals row (Yhteensä)"), Rejected("line 5: not a number"), RowsRead(5)]
+    html = _ledger_page(config_dir, sqlite_url, miscount)
+    assert re.findall(r'data-source="([^"]+)" data-health="([a-z]+)"', html)[0] == ("dw", "partial")
+    assert 'data-unaccounted="2"' in html
+    assert "Rivit eivät täsmää: luettu 5, mutta tallennettu + hylätty + ohitettu = 3 (2 riviä ilman selitystä)" in html
+
+
+def test_failures_in_a_row_are_counted_past_the_listed_history(config_dir: Path, sqlite_url: str):
+    """36 failed pulls after a good one say 36 (the page lists the newest 20 runs; it once said 20)."""
+    write_sources(config_dir, QUEUE_API, NEVER)
+    settings = load_settings(config_dir, sqlite_url)
+    store = Store.open(sqlite_url)
+    good = FakeConnector("queue-api", [Reading("kajaani", "queue_waiting", NOW - timedelta(minutes=2), 3.0)])
+    Collector(settings, store, connectors={"queue-api": good}, clock=lambda: NOW).run_once(only="queue-api")
+    broken = FakeConnector("queue-api", error=ConfigurationError("the API refused the credentials (HTTP 401)"))
+    for i in range(1, 37):
+        Collector(settings, store, connectors={"queue-api": broken}, clock=lambda i=i: NOW + timedelta(minutes=i),
+                  sleep=lambda s: None).run_once(only="queue-api")
+    api = next(s for s in source_statuses(settings, store, now=NOW + timedelta(minutes=37))
+               if s.source.name == "queue-api")
+    assert api.consecutive_failures == 36 and len(api.recent_runs) == 20
+    store.dispose()

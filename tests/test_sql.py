@@ -311,3 +311,31 @@ def test_odbc_field_reads_braced_values() -> None:
     assert _odbc_field(conn, "driver") == "ODBC Driver 18 for SQL Server"
     assert _odbc_field(conn, "uid") == "board"
     assert _odbc_field(conn, "server") == "tcp:dw,1433"
+
+
+def test_odbc_sqlite_date_and_time_in_two_columns_station_names_and_durations(tmp_path: Path) -> None:
+    """A warehouse view that keeps the day and the hour apart and names units as people write them."""
+    path = tmp_path / "dw2.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("create table jono (yksikko text, pvm text, klo text, jonossa integer, vanhin text)")
+    con.executemany("insert into jono values (?, ?, ?, ?, ?)", [
+        ("KAJAANIN TERVEYSASEMA", "2026-11-22", "08.00", 4, "1 h 15 min"),
+        ("Sotkamo terveysasema", "2026-11-22", "9", 2, "45"),
+        ("KAJAANIN TERVEYSASEMA", "2026-03-29", "03.30", 1, "1"),     # does not exist in Helsinki: refused
+    ])
+    con.commit()
+    con.close()
+    need_driver("SQLite3")
+    src = source(odbc=f"Driver={{SQLite3}};Database={path}", parameters_as="text",
+                 query="SELECT yksikko, pvm, klo, jonossa, vanhin FROM jono WHERE pvm >= substr(:since, 1, 10)",
+                 mapping={"layout": "wide", "station": "yksikko", "time": ["pvm", "klo"],
+                          "metrics": {"jonossa": "queue_waiting", "vanhin": "queue_oldest_wait_min"}})
+    readings, rejected = pull(src, datetime(2026, 3, 1, tzinfo=UTC))
+    assert sorted((r.station, r.metric, r.ts.isoformat(), r.value) for r in readings) == [
+        ("kajaani", "queue_oldest_wait_min", "2026-11-22T06:00:00+00:00", 75.0),
+        ("kajaani", "queue_waiting", "2026-11-22T06:00:00+00:00", 4.0),
+        ("sotkamo", "queue_oldest_wait_min", "2026-11-22T07:00:00+00:00", 45.0),
+        ("sotkamo", "queue_waiting", "2026-11-22T07:00:00+00:00", 2.0),
+    ]
+    assert rejected == ["column 'pvm' + 'klo': 29.03.2026 03.30 does not exist in Europe/Helsinki (the clocks were "
+                        "moved forward an hour); refused rather than moved to another hour"]

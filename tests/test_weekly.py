@@ -363,7 +363,7 @@ def test_exports_name_the_compared_days(same_days):
     for entry in report.rows:
         name = export.station_name(entry, "fi")
         for label, values in (("vko 46 ma–ti klo 8.14", entry.previous),
-                              ("muutos", {f: entry.change(f) for f in FIGURES})):
+                              ("muutos (osuudet %-yks.)", {f: entry.change(f) for f in FIGURES})):
             for c, figure in enumerate(FIGURES):
                 got, want = by[(name, label)].iloc[3 + c], _expected(figure, values[figure])
                 assert (pd.isna(got) and want is None) or got == pytest.approx(want), (name, label, figure)
@@ -407,7 +407,7 @@ def test_csv_is_finnish_excel_and_holds_the_report(report: WeekReport):
                 got, want = row.iloc[3 + c], _expected(figure, day.figures[figure])
                 assert (pd.isna(got) and want is None) or got == pytest.approx(want), (name, label, figure)
         for label, values in (("vko 47", entry.week), ("vko 46", entry.previous),
-                              ("muutos", {f: entry.change(f) for f in FIGURES})):
+                              ("muutos (osuudet %-yks.)", {f: entry.change(f) for f in FIGURES})):
             for c, figure in enumerate(FIGURES):
                 got, want = by[(name, label)].iloc[3 + c], _expected(figure, values[figure])
                 assert (pd.isna(got) and want is None) or got == pytest.approx(want), (name, label, figure)
@@ -437,6 +437,12 @@ def test_xlsx_holds_the_report_as_numbers(report: WeekReport):
                 assert cell.data_type == "n"  # a number, not text
     share = rows[("Kajaanin terveysasema", "vko 47")][3 + FIGURES.index("contacts_remote_share")]
     assert share.value == pytest.approx(110 / 300) and "%" in share.number_format
+    # a change of a share is in percentage points: "+3,0 %-yks.", never "+3,0 %"
+    points = rows[(export.station_name(total, "fi"), "muutos")][3 + FIGURES.index("contacts_remote_share")]
+    assert points.number_format == '+0.0%"-yks.";-0.0%"-yks.";0.0%"-yks."'
+    sv = openpyxl.load_workbook(io.BytesIO(export.week_xlsx(report, "sv"))).active
+    changes = [c.number_format for r in sv.iter_rows(min_row=2) if r[1].value == "förändring" for c in r[3:]]
+    assert '+0.0%"-enheter";-0.0%"-enheter";0.0%"-enheter"' in changes
     assert ws.column_dimensions["A"].width >= 22
 
 

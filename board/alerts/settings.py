@@ -118,7 +118,7 @@ class ProjectionRuleModel(_RuleBase):
 
 class SourceRuleModel(_RuleBase):
     type: Literal["source"]
-    health: list[Literal["failing", "late", "stale"]] = ["failing", "late", "stale"]
+    health: list[Literal["failing", "late", "partial", "stale"]] = ["failing", "late", "partial", "stale"]
     sources: list[str] | Literal["all"] = ALL
     for_minutes: float = Field(5, ge=0, le=1440)
 

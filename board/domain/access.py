@@ -40,6 +40,7 @@ class Page(StrEnum):
     WALL = "wall"
     OVERVIEW = "overview"
     WEEK = "week"
+    MONTH = "month"
     NOTICES = "notices"
     POST_NOTICE = "post_notice"
     SOURCES = "sources"
@@ -60,6 +61,7 @@ MATRIX: Mapping[Page, frozenset[Role]] = {
     Page.WALL: ALL_ROLES,
     Page.OVERVIEW: ALL_ROLES,
     Page.WEEK: frozenset({Role.MANAGER, Role.ADMINISTRATOR}),
+    Page.MONTH: frozenset({Role.MANAGER, Role.ADMINISTRATOR}),  # the week's report over a month
     Page.NOTICES: ALL_ROLES,
     Page.POST_NOTICE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.SOURCES: frozenset({Role.ADMINISTRATOR}),

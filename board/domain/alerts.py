@@ -336,10 +336,10 @@ class ProjectionRule:
 
 @dataclass(frozen=True)
 class SourceRule:
-    """A source whose health is one of ``health`` (failing, late, stale) while any of its stations is open."""
+    """A source whose health is one of ``health`` (failing, late, partial, stale) while any of its stations is open."""
 
     name: str
-    health: frozenset[str] = frozenset({"failing", "late", "stale"})
+    health: frozenset[str] = frozenset({"failing", "late", "partial", "stale"})
     timing: Timing = Timing(for_minutes=5)
     sources: frozenset[str] | None = None  # None: every source
 

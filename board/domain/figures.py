@@ -30,6 +30,12 @@ Each entry says, in one place, everything the rest of the board needs:
   (the configured target that applies over a week);
 * ``sample``: the count a share or score is computed over (below
   ``metrics.yaml: min_sample`` it is shown without judgement);
+* ``stated``: for a derived share, the stored figure holding the same share as
+  a source *states* it (a percent column of an export). **Derived from counts
+  wins**: the stated share is used only at a moment when the counts are
+  missing, shown where the derived share is, unjudged (with no count there is
+  no sample to judge it by); never over a period (a share cannot be summed
+  over days);
   ``blank_when_zero``: an age that means nothing when nothing waits.
 
 Thresholds and targets stay configuration (``config/metrics.yaml``), never
@@ -68,13 +74,15 @@ from board.domain import kpi
 
 class Family(StrEnum):
     """What a figure is about: the four tiles of the wall display (:data:`WALL_FAMILIES`), and the figures
-    only managers see (access to care: never on the wall, see :mod:`board.domain.access_to_care`)."""
+    only managers see (access to care, :mod:`board.domain.access_to_care`; employee feedback,
+    :mod:`board.domain.employee_nps`: never on the wall)."""
 
     QUEUE = "queue"
     CONTACTS = "contacts"
     OMASOTE = "omasote"
     FEEDBACK = "feedback"
     ACCESS = "access"
+    STAFF = "staff"
 
 
 #: The families that are tiles on the wall (and columns of the overview), in the wall's order.
@@ -133,6 +141,8 @@ class FigureDef:
     over_stations: Combine | None = None
     sample: str | None = None
     blank_when_zero: str | None = None
+    #: A derived share's stored twin as a source states it, used at a moment only when the counts are missing.
+    stated: str | None = None
 
     @property
     def stored(self) -> bool:
@@ -227,7 +237,9 @@ _CATALOGUE = (
     FigureDef("queue_handled_same_day_today", QUEUE, DAILY, "count", better=1, week=True),
     FigureDef("queue_same_day_share", QUEUE, DERIVED, "share", ("queue_handled_same_day_today", "queue_handled_today"),
               kpi.same_day_share, better=1, tile=FIG, overview=True, week=True, week_change=True,
-              week_target="queue_same_day_share", sample="queue_handled_today"),
+              week_target="queue_same_day_share", sample="queue_handled_today", stated="queue_same_day_share_stated"),
+    # The same-day share as a source states it ("Samana päivänä (%)"): shown only when the counts are missing.
+    FigureDef("queue_same_day_share_stated", QUEUE, DAILY, "share"),
     # Callback outcomes by class (counted by the board from callback items with an outcome code: items.outcomes)
     FigureDef("queue_resolved_today", QUEUE, DAILY, "count"),
     FigureDef("queue_appointment_today", QUEUE, DAILY, "count"),
@@ -251,7 +263,8 @@ _CATALOGUE = (
               week=True, week_change=True),
     FigureDef("contacts_remote_share", CONTACTS, DERIVED, "share", CHANNELS, _remote_share, better=1, tile=FIG,
               overview=True, week=True, week_change=True, week_target="contacts_remote_share",
-              sample="contacts_total_today"),
+              sample="contacts_total_today", stated="contacts_remote_share_stated"),
+    FigureDef("contacts_remote_share_stated", CONTACTS, DAILY, "share"),
     FigureDef("contacts_carried_over", CONTACTS, DAILY, "count", better=-1, tile=FIG, overview=True),
     # Omasote e-service messages
     FigureDef("omasote_unanswered", OMASOTE, GAUGE, "count", better=-1, tile=HEAD, overview=True, week=True,
@@ -286,6 +299,12 @@ _CATALOGUE = (
     FigureDef("access_same_day_assessment_share", ACCESS, DERIVED, "share",
               ("access_assessed_same_day_today", "access_assessments_today"), _share, better=1,
               sample="access_assessments_today"),
+    # Employee feedback (henkilöstön NPS): answers of the day by class, stored as counts only. No derived figure
+    # here on purpose: a period's score is shown to managers only with enough answers (board/domain/employee_nps.py),
+    # never on the wall, and never to a threshold or an alert.
+    FigureDef("staff_promoters_today", Family.STAFF, DAILY, "count"),
+    FigureDef("staff_passives_today", Family.STAFF, DAILY, "count"),
+    FigureDef("staff_detractors_today", Family.STAFF, DAILY, "count"),
 )
 
 # ------------------------------------------------------- the catalogue, read by place
@@ -333,15 +352,18 @@ def unit_of(code: str) -> Unit:
 # ------------------------------------------------------------------ derivation
 _BLANKS = tuple((f.blank_when_zero, f.code) for f in _CATALOGUE if f.blank_when_zero)
 _BLANK_OF = {age: count for count, age in _BLANKS}
-_FORMULAS = tuple((f.code, f.inputs, f.formula, f.zero_fill) for f in DERIVED_FIGURES.values())
+_FORMULAS = tuple((f.code, f.inputs, f.formula, f.zero_fill, f.stated) for f in DERIVED_FIGURES.values())
 
 
 def _compute(inputs: tuple[str, ...], formula: Callable[..., float | None], zero_fill: bool, values: Values,
-             period: bool) -> float | None:
+             period: bool, stated: str | None = None) -> float | None:
     args = [values.get(code) for code in inputs]
     if period and zero_fill and any(a is not None for a in args):
         args = [0.0 if a is None else a for a in args]
-    return formula(*args)
+    value = formula(*args)
+    if value is None and stated is not None and not period:  # derived from counts wins; stated when they are missing
+        return values.get(stated)
+    return value
 
 
 def derive(values: Values, period: bool = False) -> dict[str, float | None]:
@@ -357,8 +379,8 @@ def derive(values: Values, period: bool = False) -> dict[str, float | None]:
         for count, age in _BLANKS:
             if values.get(count) == 0 and age in out:
                 out[age] = None
-    for code, inputs, formula, zero_fill in _FORMULAS:
-        out[code] = _compute(inputs, formula, zero_fill, values, period)  # type: ignore[arg-type]
+    for code, inputs, formula, zero_fill, stated in _FORMULAS:
+        out[code] = _compute(inputs, formula, zero_fill, values, period, stated)  # type: ignore[arg-type]
     return out
 
 
@@ -366,6 +388,7 @@ def value_of(code: str, values: Values) -> float | None:
     """One figure of a moment from ``values``: what :func:`derive` gives for it, computing nothing else."""
     figure = DERIVED_FIGURES.get(code)
     if figure is not None:
-        return _compute(figure.inputs, figure.formula, figure.zero_fill, values, False)  # type: ignore[arg-type]
+        return _compute(figure.inputs, figure.formula, figure.zero_fill, values, False,  # type: ignore[arg-type]
+                        figure.stated)
     count = _BLANK_OF.get(code)
     return None if count is not None and values.get(count) == 0 else values.get(code)

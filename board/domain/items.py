@@ -45,7 +45,8 @@ counted here: they are derived from these counts by the catalogue as for any
 source.
 
 Which instants are stored: every minute in which something happened (an item
-started or ended), each local midnight, and the pull's moment. An instant is
+started or ended), each local midnight and each day's last minute, and the
+pull's moment. An instant is
 the end of its minute (events are rounded *up* to the whole minute), so
 several events in one minute make one reading, and a day's last reading holds
 its totals. Between two stored instants nothing but ages changes.
@@ -164,6 +165,9 @@ def instants(items: Iterable[Item], since: datetime, until: datetime) -> list[da
     while (midnight := day_start(day)) <= until:
         if midnight >= since:
             out.add(midnight)
+        last_minute = day_start(day + timedelta(days=1)) - timedelta(minutes=1)
+        if since <= last_minute <= until:
+            out.add(last_minute)  # the day's end: where its gauges (and ages) stand when the day closes
         day += timedelta(days=1)
     for item in items:
         for ts in (item.start, item.end):

@@ -22,7 +22,9 @@ class Run:
     ok: bool
     #: Where the pull started (None: the source's backfill).
     window_since: datetime | None = None
+    #: Readings stored.
     rows: int = 0
+    #: Refusals counted under their reasons (a row, a reading the checks refused, a whole file).
     rejected: int = 0
     attempts: int = 1
     #: configuration / transient / data / error / stopped, when not ok.
@@ -30,8 +32,36 @@ class Run:
     error: str | None = None
     #: The collector process that ran it (host:pid:id), when collectors share a store.
     holder: str | None = None
+    #: The run ledger (board/domain/ledger.py): data rows read, and what became of them. ``rows_read`` and
+    #: ``rows_stored`` are None when the connector counts no rows (and for runs recorded before the ledger).
+    rows_read: int | None = None
+    rows_stored: int | None = None
+    rows_refused: int = 0
+    rows_ignored: int = 0
+    duplicates: int = 0
     #: Given by the store; None until the run is stored.
     id: int | None = None
+
+    @property
+    def unaccounted(self) -> int:
+        """Rows read but neither stored, refused nor ignored (a connector's miscount; 0 when rows are not counted).
+
+        Never hidden: a run where this is not 0 is shown as a warning."""
+        if self.rows_read is None:
+            return 0
+        return self.rows_read - (self.rows_stored or 0) - self.rows_refused - self.rows_ignored
+
+    @property
+    def refused_some(self) -> bool:
+        """A successful run that still refused something (rows, readings or files): a warning, never "no news"."""
+        return self.ok and (self.rejected > 0 or self.rows_refused > 0)
+
+    @property
+    def state(self) -> str:
+        """``ok``; ``partial`` (it ran, but refused something or its rows do not add up); ``failed``."""
+        if not self.ok:
+            return "failed"
+        return "partial" if self.refused_some or self.unaccounted else "ok"
 
     @property
     def duration_seconds(self) -> float:

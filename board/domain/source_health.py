@@ -6,6 +6,10 @@ reads the collector's run records and the newest readings, and judges:
 * ``failing``  the last run ended in an error (the message says why);
 * ``late``     no run for a long while: the collector is not running, or the
                source hangs (a run should start every ``interval_seconds``);
+* ``partial``  runs succeed, but the newest run that read anything refused
+               some of it (rows, readings or a whole file), or its rows do not
+               add up (the run ledger): a warning with the count and reasons,
+               never "no new data";
 * ``stale``    runs succeed but bring nothing new: the newest reading from
                this source is older than ``stale_after_seconds``;
 * ``never``    the collector has never run this source;
@@ -26,14 +30,15 @@ class SourceHealth(StrEnum):
     OK = "ok"
     FAILING = "failing"
     LATE = "late"
+    PARTIAL = "partial"
     STALE = "stale"
     NEVER = "never"
     DISABLED = "disabled"
 
 
 #: Worst first: the page lists sources in this order.
-SEVERITY = [SourceHealth.FAILING, SourceHealth.LATE, SourceHealth.STALE, SourceHealth.NEVER, SourceHealth.OK,
-            SourceHealth.DISABLED]
+SEVERITY = [SourceHealth.FAILING, SourceHealth.LATE, SourceHealth.PARTIAL, SourceHealth.STALE, SourceHealth.NEVER,
+            SourceHealth.OK, SourceHealth.DISABLED]
 
 #: A run may start this much later than its interval before the source counts as late.
 LATE_GRACE = timedelta(seconds=60)
@@ -52,8 +57,9 @@ def late_after(interval_seconds: int) -> timedelta:
 
 
 def judge(*, enabled: bool, interval_seconds: int, stale_after_seconds: int, last_run: RunFacts | None,
-          newest_reading: datetime | None, now: datetime) -> SourceHealth:
-    """The health of one source at ``now``."""
+          newest_reading: datetime | None, now: datetime, refused: bool = False) -> SourceHealth:
+    """The health of one source at ``now``; ``refused``: the newest run that read anything refused some of it
+    (or its rows did not add up)."""
     if not enabled:
         return SourceHealth.DISABLED
     if last_run is None:
@@ -62,6 +68,8 @@ def judge(*, enabled: bool, interval_seconds: int, stale_after_seconds: int, las
         return SourceHealth.FAILING
     if now - last_run.finished_at > late_after(interval_seconds):
         return SourceHealth.LATE
+    if refused:
+        return SourceHealth.PARTIAL
     if newest_reading is None or now - newest_reading > timedelta(seconds=stale_after_seconds):
         return SourceHealth.STALE
     return SourceHealth.OK

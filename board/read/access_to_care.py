@@ -40,6 +40,32 @@ class StationAccess:
     figures: AccessFigures
     #: The compared period's figures (None when none was asked for).
     previous: AccessFigures | None = None
+    #: Each day of the period judged alone (for the exports' daily rows).
+    days: dict[date, AccessFigures] = field(default_factory=dict)
+
+
+#: The exports' columns of access to care (before the T3 columns, one per profession shown), and their units.
+COLUMNS = {"access_within_limit_share": "share", "access_within_limit_u23_share": "share",
+           "access_within_limit_23plus_share": "share", "access_nonurgent_visits": "count",
+           "access_same_day_assessment_share": "share"}
+
+
+def values(figures: AccessFigures | None, professions: Sequence[str]) -> dict[str, float | None]:
+    """A period's access to care as the exports' columns (``access_t3_doctor``: T3 in days)."""
+    if figures is None:
+        return {}
+    u23, adult = figures.group("u23"), figures.group("23plus")
+    out: dict[str, float | None] = {
+        "access_within_limit_share": figures.within_share,
+        "access_within_limit_u23_share": u23.share if u23 else None,
+        "access_within_limit_23plus_share": adult.share if adult else None,
+        "access_nonurgent_visits": figures.within.visits if figures.judged and figures.within.visits else None,
+        "access_same_day_assessment_share": figures.same_day_share,
+    }
+    for p in professions:
+        value = figures.t3.get(p)
+        out[f"access_t3_{p}"] = value.days if value else None
+    return out
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,18 @@ class AccessReport:
     @property
     def professions(self) -> tuple[str, ...]:
         return self.guarantee.professions
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """The exports' columns and their units: :data:`COLUMNS` and a T3 column per profession shown."""
+        return COLUMNS | {f"access_t3_{p}": "d" for p in self.professions}
+
+    def row(self, code: str) -> StationAccess | None:
+        return next((r for r in self.rows if r.code == code), None)
+
+    def targets(self) -> dict[str, float | None]:
+        return {"access_within_limit_share": self.within_limit_target,
+                "access_same_day_assessment_share": self.same_day_target}
 
 
 @dataclass
@@ -98,10 +136,13 @@ def access_report(settings: Settings, store: Store, first: date, last: date,
         return judge_period(data.counts[code], days, guarantee,
                             [h for h in data.t3[code] if h[0] >= period[1] - T3_LOOKBACK])
 
+    period = days_of(first, last)
     rows = [StationAccess(s.code, s.name, judged(s.code, (first, last)),
-                          judged(s.code, compared) if compared else None) for s in known]
+                          judged(s.code, compared) if compared else None,
+                          {d: judged(s.code, (d, d)) for d in period}) for s in known]
     total = StationAccess(ALL, "", combine([r.figures for r in rows]),
-                          combine([r.previous for r in rows if r.previous]) if compared else None)
+                          combine([r.previous for r in rows if r.previous]) if compared else None,
+                          {d: combine([r.days[d] for r in rows]) for d in period})
     targets = settings.metrics.targets
     return AccessReport(first, last, rows, total, guarantee, settings.care_file.within_limit_target,
                         targets.get("access_same_day_assessment_share"), compared)

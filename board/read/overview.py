@@ -104,7 +104,19 @@ def firing_by_station(store: Store) -> dict[str, tuple[Alert, ...]]:
 
 
 def worst_first(rows: Sequence[OverviewRow]) -> list[OverviewRow]:
-    return sorted(rows, key=lambda r: (-_RANK[r.status], -r.alerts, -r.warnings, r.view.station.name))
+    """Worst status first; a station with an alert nobody has acknowledged ranks with the alerts even when its
+    tiles look fine now (a projection alert: the queue is short, but will not clear by closing)."""
+    return sorted(rows, key=lambda r: (-_sort_rank(r), -r.alerts, -r.warnings, r.view.station.name))
+
+
+def _sort_rank(r: OverviewRow) -> int:
+    rank = _RANK[r.status]
+    if r.status is Status.CLOSED:
+        return rank
+    for a in r.firing:
+        if a.acknowledged_at is None:
+            rank = max(rank, _RANK[Status.WARN if a.level == "amber" else Status.ALERT])
+    return rank
 
 
 def sort_by(rows: Sequence[OverviewRow], figure: str, directions: dict[str, str]) -> list[OverviewRow]:
@@ -126,10 +138,14 @@ def directions(settings: Settings) -> dict[str, str]:
 
 def filter_rows(rows: Sequence[OverviewRow], stations: Sequence[str] = (),
                 municipalities: Sequence[str] = ()) -> list[OverviewRow]:
-    """Keep the rows matching every given filter (an empty filter keeps everything)."""
-    return [r for r in rows
-            if (not stations or r.code in stations)
-            and (not municipalities or r.view.station.municipality in municipalities)]
+    """Keep the rows of the chosen stations and of the chosen municipalities (no filter keeps everything).
+
+    A union, as a shift lead means it: ``?station=paltamo&municipality=Kajaani`` is "Kajaani's stations and
+    Paltamo", the stations one person covers; an intersection would silently drop Paltamo.
+    """
+    if not stations and not municipalities:
+        return list(rows)
+    return [r for r in rows if r.code in stations or r.view.station.municipality in municipalities]
 
 
 # ------------------------------------------------------------------ today's curves

@@ -37,10 +37,31 @@ class RunSummary:
     error: str | None
     window_since: datetime | None
     holder: str | None = None
+    #: The run ledger (board/domain/ledger.py); rows_read/rows_stored None: the connector counts no rows.
+    rows_read: int | None = None
+    rows_stored: int | None = None
+    rows_refused: int = 0
+    rows_ignored: int = 0
+    duplicates: int = 0
+    #: ok / partial (refused something, or its rows do not add up) / failed (board.domain.runs.Run.state).
+    state: str = "ok"
+    #: Rows read but neither stored, refused nor ignored (a connector's miscount; never hidden).
+    unaccounted: int = 0
 
     @property
     def seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def refused(self) -> int:
+        """Rows refused when the connector counts rows, else refusals (what "hylätty N / M" counts)."""
+        return self.rows_refused if self.rows_read is not None else self.rejected
+
+    def ledger(self) -> dict[str, int | str | None]:
+        """The counts as ``status --json`` gives them."""
+        return {"state": self.state, "rows_read": self.rows_read, "rows_stored": self.rows_stored,
+                "readings_stored": self.rows, "rows_refused": self.rows_refused, "rows_ignored": self.rows_ignored,
+                "duplicates": self.duplicates, "refusals": self.rejected, "unaccounted": self.unaccounted}
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,16 @@ class SourceStatus:
     #: When the pull under way began (None: none is). A slow source shows here while it is slow, not only
     #: after its run ends (before, a first pull held for minutes said "Ei vielä haettu" all along).
     pulling_since: datetime | None = None
+    #: The newest successful run that read anything, and its refusals per reason: a run that refused some rows
+    #: is a warning until a later run reads something (a files run finding no file does not clear it).
+    data_run: RunSummary | None = None
+    data_run_rejects: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def warning(self) -> RunSummary | None:
+        """The run behind a ``partial`` health: it refused something, or its rows do not add up."""
+        run = self.data_run
+        return run if run is not None and run.state == "partial" else None
 
     @property
     def late_after(self) -> timedelta:
@@ -123,14 +154,22 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
         if r.ok:
             break
         failures += 1
+    if runs and failures == len(runs) == RUN_HISTORY:  # failing longer than the history read: count them all
+        failures = store.failures_in_a_row(source.name)
     last_success = next((r.finished_at for r in runs if r.ok), None)
     if last_success is None and runs:  # older than the history we read: ask the bookmark
         last_success = store.bookmark(source.name)
     newest_ts = max(newest.values(), default=None)
+    data_run = next((r for r in runs if r.ok and _read_anything(r)), None)
+    if data_run is None and runs:  # older than the history we read
+        found = store.last_run_that_read(source.name)
+        data_run = _summary(found) if found is not None else None
+    if data_run is not None and last is not None and not last.ok and last.started_at > data_run.started_at:
+        data_run = None  # failing says more; a refusal older than the failure is in the runs table
     health = judge(enabled=source.enabled, interval_seconds=source.interval_seconds,
                    stale_after_seconds=source.stale_after_seconds,
                    last_run=RunFacts(last.started_at, last.finished_at, last.ok) if last else None,
-                   newest_reading=newest_ts, now=now)
+                   newest_reading=newest_ts, now=now, refused=data_run is not None and data_run.state == "partial")
     metrics = expected_metrics(source) | {m for (_, m) in newest}
     freshness: dict[str, dict[str, Freshness]] = {}
     for station in settings.stations_of(source):
@@ -146,7 +185,14 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
         last_rejects={redact(k): v for k, v in (store.rejects(last.id) if last else {}).items()},
         day_rejects={redact(k): v for k, v in store.rejects_since(source.name, now - REJECT_WINDOW).items()},
         recent_runs=runs, freshness=freshness, pulling_since=_pulling_since(source, pull, last, now),
+        data_run=data_run,
+        data_run_rejects=({redact(k): v for k, v in store.rejects(data_run.id).items()}
+                          if data_run is not None and data_run.state == "partial" else {}),
     )
+
+
+def _read_anything(run: RunSummary) -> bool:
+    return bool(run.rows or run.rejected or run.rows_read or run.rows_ignored)
 
 
 def _pulling_since(source: AnySource, pull: tuple[datetime, str] | None, last: RunSummary | None,
@@ -168,4 +214,41 @@ def _summary(run: Run) -> RunSummary:
         id=run.id, started_at=run.started_at, finished_at=run.finished_at, ok=run.ok, rows=run.rows,
         rejected=run.rejected, attempts=run.attempts, error_kind=run.error_kind,
         error=redact(run.error) if run.error else None, window_since=run.window_since, holder=run.holder,
+        rows_read=run.rows_read, rows_stored=run.rows_stored, rows_refused=run.rows_refused,
+        rows_ignored=run.rows_ignored, duplicates=run.duplicates, state=run.state, unaccounted=run.unaccounted,
     )
+
+
+# ------------------------------------------------------------------ alert channels
+@dataclass(frozen=True)
+class ChannelStatus:
+    """One configured alert channel as ``/sources`` shows it: is it delivering, and if not, why and when next."""
+
+    name: str
+    type: str  # email, teams, webhook
+    health: SourceHealth  # OK, FAILING, or NEVER (no message yet)
+    now: datetime
+    last_sent: datetime | None = None
+    last_try: datetime | None = None
+    error: str | None = None  # the newest try's error, redacted; None when it went through
+    waiting: int = 0  # messages not delivered yet, retried with backoff
+    given_up: int = 0  # expired undelivered in the last 24 hours
+    next_try: datetime | None = None
+
+
+def channel_statuses(settings: Settings, store: Store, now: datetime | None = None) -> list[ChannelStatus]:
+    """Every configured alert channel, failing ones first, from the outbox (what the collector's sender recorded)."""
+    now = now or utcnow()
+    states = {c.channel: c for c in store.channel_states(now - REJECT_WINDOW)}
+    out = []
+    for name, model in settings.alerts.file.channels.items():
+        c = states.get(name)
+        kind = str(getattr(model, "type", ""))
+        if c is None:
+            out.append(ChannelStatus(name, kind, SourceHealth.NEVER, now))
+            continue
+        failing = c.last_error is not None or c.given_up > 0
+        out.append(ChannelStatus(name, kind, SourceHealth.FAILING if failing else SourceHealth.OK, now, c.last_sent,
+                                 c.last_try, redact(c.last_error) if c.last_error else None, c.waiting, c.given_up,
+                                 c.next_try if c.waiting else None))
+    return sorted(out, key=lambda s: (SEVERITY.index(s.health), s.name))

@@ -48,6 +48,8 @@ class ChannelState:
     last_error: str | None  # the newest try's error, None when it succeeded
     waiting: int  # messages not sent yet (retrying)
     given_up: int  # in the last day
+    #: When the sender tries the waiting messages next (the earliest; None when nothing waits or it is due now).
+    next_try: datetime | None = None
 
 
 class Alerts:
@@ -166,8 +168,10 @@ class Alerts:
                     o.channel == ch, o.sent_at.is_(None), o.gave_up_at.is_(None))) or 0
                 given_up = s.scalar(select(func.count()).select_from(o).where(
                     o.channel == ch, o.gave_up_at >= since)) or 0
+                next_try = s.scalar(select(func.min(o.next_try)).where(
+                    o.channel == ch, o.sent_at.is_(None), o.gave_up_at.is_(None)))
                 out.append(ChannelState(ch, last_sent, newest[0] if newest else None,
-                                        newest[1] if newest else None, waiting, given_up))
+                                        newest[1] if newest else None, waiting, given_up, next_try))
         return out
 
     # ------------------------------------------------------------------ projections

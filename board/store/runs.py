@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.runs import Run
@@ -69,6 +69,27 @@ class RunLog:
             stmt = stmt.where(RunRow.source == source)
         with self.sessions() as s:
             return [r.to_domain() for r in s.scalars(stmt)]
+
+    def failures_in_a_row(self, source: str) -> int:
+        """How many of ``source``'s newest runs failed since its last successful one (all its runs if none
+        succeeded): the Sources page's "N kertaa peräkkäin", not capped by how many runs the page lists."""
+        last_ok = select(func.max(RunRow.started_at)).where(RunRow.source == source, RunRow.ok.is_(True))
+        stmt = select(func.count()).select_from(RunRow).where(
+            RunRow.source == source, RunRow.ok.is_(False),
+            (RunRow.started_at > last_ok.scalar_subquery()) | last_ok.scalar_subquery().is_(None))
+        with self.sessions() as s:
+            return int(s.scalar(stmt) or 0)
+
+    def last_run_that_read(self, source: str) -> Run | None:
+        """The newest successful run of ``source`` that read, stored or refused anything (a files run with no file
+        waiting reads nothing: it must not wipe out the warning of the run that refused a file)."""
+        stmt = (select(RunRow).where(RunRow.source == source, RunRow.ok.is_(True),
+                                     (RunRow.rows > 0) | (RunRow.rejected > 0) | (RunRow.rows_read > 0)
+                                     | (RunRow.rows_ignored > 0))
+                .order_by(RunRow.started_at.desc(), RunRow.id.desc()).limit(1))
+        with self.sessions() as s:
+            row = s.scalars(stmt).first()
+            return row.to_domain() if row is not None else None
 
     def rejects(self, run_id: int) -> dict[str, int]:
         with self.sessions() as s:

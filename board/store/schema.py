@@ -160,6 +160,12 @@ class RunRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: The collector process that ran it (host:pid:id), when collectors share a store.
     holder: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    #: The run ledger (board/domain/ledger.py); NULL for runs recorded before it (and rows not counted).
+    rows_read: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rows_stored: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rows_refused: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rows_ignored: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duplicates: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index(None, "source", "started_at"),)
 
@@ -167,12 +173,16 @@ class RunRow(Base):
     def from_domain(cls, run: Run) -> RunRow:
         return cls(source=run.source, started_at=run.started_at, finished_at=run.finished_at,
                    window_since=run.window_since, rows=run.rows, rejected=run.rejected, attempts=run.attempts,
-                   ok=run.ok, error_kind=run.error_kind, error=run.error, holder=run.holder)
+                   ok=run.ok, error_kind=run.error_kind, error=run.error, holder=run.holder,
+                   rows_read=run.rows_read, rows_stored=run.rows_stored, rows_refused=run.rows_refused,
+                   rows_ignored=run.rows_ignored, duplicates=run.duplicates)
 
     def to_domain(self) -> Run:
         return Run(source=self.source, started_at=self.started_at, finished_at=self.finished_at,
                    window_since=self.window_since, rows=self.rows, rejected=self.rejected, attempts=self.attempts,
-                   ok=self.ok, error_kind=self.error_kind, error=self.error, holder=self.holder, id=self.id)
+                   ok=self.ok, error_kind=self.error_kind, error=self.error, holder=self.holder, id=self.id,
+                   rows_read=self.rows_read, rows_stored=self.rows_stored, rows_refused=self.rows_refused or 0,
+                   rows_ignored=self.rows_ignored or 0, duplicates=self.duplicates or 0)
 
 
 class RejectRow(Base):

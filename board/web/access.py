@@ -39,7 +39,7 @@ from board.web import style
 
 #: What a page is called and where it lives (relative links work under any base path).
 PAGES: dict[Page, tuple[str, str]] = {
-    Page.OVERVIEW: ("page.overview", "./"), Page.WEEK: ("page.week", "week"),
+    Page.OVERVIEW: ("page.overview", "./"), Page.WEEK: ("page.week", "week"), Page.MONTH: ("page.month", "month"),
     Page.NOTICES: ("page.notices", "notices"), Page.SOURCES: ("page.sources", "sources"),
     Page.ALERTS: ("page.alerts", "alerts"),
 }

@@ -66,7 +66,7 @@ def plan_wall(requested: Sequence[str], rotate: str | None, known: Sequence[str]
     wanted: list[str] = []
     unknown: list[str] = []
     for code in requested:
-        code = code.strip()
+        code = code.strip().lower()  # codes are lower case; ?station=KAJAANI from a hand-typed address is the same
         target = wanted if code in known else unknown
         if code and code not in target:
             target.append(code)

@@ -132,7 +132,14 @@ def post(desk: Desk) -> None:
         del ss[key]
 
 
+def ask_to_withdraw(notice_id: int | None) -> None:
+    """"Poista" only asks ("Poistetaanko tiedote seinänäytöiltä?"); None cancels. A withdrawn notice cannot be
+    brought back, and the button sits next to the next notice's."""
+    st.session_state["_withdraw_asked"] = notice_id
+
+
 def withdraw(desk: Desk, notice_id: int) -> None:
+    st.session_state.pop("_withdraw_asked", None)
     if not desk.can_write:
         return
     by = " ".join(desk.writer().split())[:80] or "-"
@@ -194,7 +201,16 @@ def lists(desk: Desk, now: datetime) -> None:
             continue
         text_col, button_col = st.columns([6, 1], vertical_alignment="center")
         text_col.html(card)
-        button_col.button(t("notices.withdraw", lang), key=f"withdraw_{n.id}", on_click=withdraw, args=(desk, n.id))
+        if st.session_state.get("_withdraw_asked") != n.id:
+            button_col.button(t("notices.withdraw", lang), key=f"withdraw_{n.id}", on_click=ask_to_withdraw,
+                              args=(n.id,))
+            continue
+        with button_col:  # the question in place of the button: yes withdraws, no keeps the notice
+            st.caption(t("notices.withdraw_ask", lang))
+            st.button(t("notices.withdraw_yes", lang), key=f"withdraw_yes_{n.id}", type="primary",
+                      on_click=withdraw, args=(desk, n.id))
+            st.button(t("notices.withdraw_no", lang), key=f"withdraw_no_{n.id}", on_click=ask_to_withdraw,
+                      args=(None,))
 
     st.subheader(t("notices.ended", lang), anchor=False)
     if not ended:

@@ -1,5 +1,5 @@
 """The overview page's parts: the language choice, filters that live in the URL, the table, today's curves
-and the links to the other pages.
+and the other pages are in the header (``board/web/nav.py``).
 
 Filters for stations and municipalities live in the URL
 (``?station=kajaani&station=paltamo&municipality=Kajaani&sort=queue_waiting&curve=kajaani``),
@@ -18,23 +18,19 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from board import formatting as fmt
-from board.domain.access import Page, Viewer
+from board.domain.access import Viewer
 from board.domain.timeutil import utcnow
-from board.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from board.i18n import t
 from board.read import overview
 from board.settings import Settings
 from board.web import alerts_page
 from board.web import streamlit_support as sup
 from board.web.overview_html import render_overview
 
-#: Today's curve and last week's, and the links' pages with their icons.
+#: Today's curve and last week's.
 TODAY, LAST_WEEK = "#0b4f9c", "#8a94a3"
 #: The projection to closing: its median line and its band (Okabe-Ito vermilion, see-through).
 PROJECTED, BAND = "#c0462b", "rgba(213, 94, 0, 0.18)"
-LINKS = ((Page.WEEK, "pages/week.py", "page.week", ":material/date_range:"),
-         (Page.ALERTS, "pages/alerts.py", "page.alerts", ":material/notifications:"),
-         (Page.NOTICES, "pages/notices.py", "page.notices", ":material/campaign:"),
-         (Page.SOURCES, "pages/sources.py", "home.sources_link", ":material/database:"))
 
 
 @dataclass(frozen=True)
@@ -44,20 +40,17 @@ class Filters:
     sort: str  # "worst" or a figure code
 
 
-def title_and_language(lang: str) -> None:
-    """The page title with the language selector beside it (a change reruns the page in that language)."""
-    left, right = st.columns([5, 1])
-    left.title(t("ov.title", lang), anchor=False)
-    chosen = right.selectbox(t("home.language", lang), LANGUAGES, index=LANGUAGES.index(lang), key="lang_select",
-                             format_func=LANGUAGE_NAMES.get)
-    if chosen != lang:
-        st.query_params["lang"] = chosen
-        st.rerun()
+def title(lang: str) -> None:
+    """The page title (the language choice is in the header, board/web/nav.py)."""
+    st.title(t("ov.title", lang), anchor=False)
 
 
 def from_url(name: str, allowed: list[str]) -> list[str]:
-    """The URL's values for ``name`` that are valid choices (a stale bookmark must not break the page)."""
-    return [v for v in dict.fromkeys(st.query_params.get_all(name)) if v in allowed]
+    """The URL's values for ``name`` that are valid choices (a stale bookmark must not break the page), matched
+    without regard to case (``?station=KAJAANI``, ``?municipality=kajaani``) and given as the choice is spelt."""
+    spelt = {a.casefold(): a for a in allowed}
+    return list(dict.fromkeys(spelt[v.strip().casefold()] for v in st.query_params.get_all(name)
+                              if v.strip().casefold() in spelt))
 
 
 def to_url(name: str) -> None:
@@ -84,9 +77,17 @@ def filters(settings: Settings, lang: str) -> Filters:
     url_sort = from_url("sort", options)
     sort = f3.selectbox(t("ov.sort", lang), options, index=options.index(url_sort[0]) if url_sort else 0,
                         key="w_sort", on_change=to_url, args=("sort",),
-                        format_func=lambda s: t("ov.sort.worst", lang) if s == "worst"
-                        else t("ov.sort.by", lang, figure=t("ov.col." + s, lang)))
+                        format_func=lambda s: sort_label(s, lang))
     return Filters(picked, picked_munis, sort)
+
+
+def sort_label(sort: str, lang: str, caption: bool = False) -> str:
+    """"Pahin tilanne ensin", or the figure with its tile, since two columns are both "vanhin":
+    "Takaisinsoitot: vanhin (huonoin ensin)". The caption says the order actually chosen."""
+    if sort == "worst":
+        return t("ov.order_worst" if caption else "ov.sort.worst", lang)
+    family = next(fam for fam, codes in overview.COLUMNS.items() if sort in codes)
+    return t("ov.sort.by", lang, family=t("family." + family.value, lang), figure=t("ov.col." + sort, lang))
 
 
 def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer: Viewer) -> None:
@@ -101,7 +102,7 @@ def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer
     now = views[0].now if views else utcnow()
     rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities)
     rows = overview.worst_first(rows) if chosen.sort == "worst" else overview.sort_by(rows, chosen.sort, directions)
-    st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang)))
+    st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang), order=sort_label(chosen.sort, lang, caption=True)))
     if not rows:
         st.info(t("ov.none", lang))
         return
@@ -156,12 +157,3 @@ def curves(settings: Settings, lang: str) -> None:
                                     day.queue_last_week, lang, day.queue_projected), key=f"q-{code}")
         c2.plotly_chart(curve_chart(t("ov.curve_contacts", lang, station=names[code]), day.contacts_today,
                                     day.contacts_last_week, lang), key=f"c-{code}")
-
-
-def page_links(viewer: Viewer, lang: str) -> None:
-    """Links only to the pages this viewer's role may open (``board/domain/access.py``)."""
-    links = [link for link in LINKS if viewer.can(link[0])]
-    if links:
-        for column, (_page, path, label, icon) in zip(st.columns([1] * len(links) + [5 - len(links)]), links,
-                                                      strict=False):
-            column.page_link(path, label=t(label, lang), icon=icon)

@@ -60,6 +60,7 @@ HEALTH: dict[SourceHealth, tuple[Status, Look]] = {
     SourceHealth.OK: (Status.OK, JUDGED[Status.OK]),
     SourceHealth.FAILING: (Status.ALERT, JUDGED[Status.ALERT]),
     SourceHealth.LATE: (Status.STALE, JUDGED[Status.WARN]),
+    SourceHealth.PARTIAL: (Status.WARN, JUDGED[Status.WARN]),
     SourceHealth.STALE: (Status.STALE, JUDGED[Status.WARN]),
     SourceHealth.NEVER: (Status.NO_DATA, UNJUDGED),
     SourceHealth.DISABLED: (Status.NEUTRAL, STATUS[Status.NEUTRAL]),

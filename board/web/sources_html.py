@@ -16,8 +16,8 @@ import pandas as pd
 from board import formatting as fmt
 from board.domain.figures import METRICS, Family
 from board.domain.source_health import SourceHealth
-from board.i18n import t
-from board.read.sources import Freshness, SourceStatus
+from board.i18n import TEXTS, t
+from board.read.sources import ChannelStatus, Freshness, RunSummary, SourceStatus
 from board.web.icons import status_icon
 from board.web.palette import HEALTH
 
@@ -52,10 +52,8 @@ def render_card(st_: SourceStatus, lang: str) -> str:
             f'<span class="src-kind">{escape(t("kind." + src.type, lang))} · {escape(schedule)}</span>'
             f'{badge}</div>')
     run = st_.last_run
-    run_text = t("sources.never", lang) if run is None else (
-        f'{_when(run.started_at, now, lang)}: ' + t("sources.run_line", lang, rows=fmt.fmt_int(run.rows),
-                                                   rejected=fmt.fmt_int(run.rejected),
-                                                   seconds=fmt.fmt_decimal(run.seconds, 1)))
+    run_text = t("sources.never", lang) if run is None else f'{_when(run.started_at, now, lang)}: {run_line(run, lang)}'
+
     facts = (f'<div class="src-facts"><div><b>{escape(t("sources.last_success", lang))}</b>'
              f'{escape(_when(st_.last_success, now, lang))}</div>'
              f'<div><b>{escape(t("sources.newest", lang))}</b>{escape(_when(st_.newest_reading, now, lang))}</div>'
@@ -65,9 +63,54 @@ def render_card(st_: SourceStatus, lang: str) -> str:
         seconds = max(0, int((now - st_.pulling_since).total_seconds()))
         text = t("sources.pulling", lang, seconds=fmt.fmt_int(seconds), time=fmt.fmt_time(st_.pulling_since, lang))
         pulling = f'<div class="src-pulling" data-pulling-seconds="{seconds}">{escape(text)}</div>'
-    parts = [head, pulling, facts, _problem(st_, lang)]
+    parts = [head, pulling, facts, _problem(st_, lang), _refusals(st_, lang)]
     return (f'<div class="src-card h-{st_.health.value}" data-source="{escape(src.name)}" '
             f'data-health="{st_.health.value}">{"".join(parts)}</div>')
+
+
+def run_line(run: RunSummary, lang: str) -> str:
+    """The run ledger in a line: "luettu 82 · tallennettu 80 · hylätty 2 · ohitettu 0 · 160 lukemaa · 0,4 s"."""
+    seconds = fmt.fmt_decimal(run.seconds, 1)
+    if run.rows_read is None:
+        return t("sources.run_line_uncounted", lang, readings=fmt.fmt_int(run.rows), refused=fmt.fmt_int(run.rejected),
+                 seconds=seconds)
+    text = t("sources.run_line", lang, read=fmt.fmt_int(run.rows_read), stored=fmt.fmt_int(run.rows_stored or 0),
+             refused=fmt.fmt_int(run.rows_refused), ignored=fmt.fmt_int(run.rows_ignored),
+             readings=fmt.fmt_int(run.rows), seconds=seconds)
+    if run.duplicates:
+        text += t("sources.duplicates", lang, n=fmt.fmt_int(run.duplicates))
+    return text
+
+
+#: How many reasons the warning lists (all of them are in the 24-hour table below the card).
+FIRST_REASONS = 3
+
+
+def _refusals(st_: SourceStatus, lang: str) -> str:
+    """The warning of a run that refused something, or whose rows do not add up: counts and the first reasons."""
+    run = st_.warning
+    if run is None or st_.health is not SourceHealth.PARTIAL:
+        return ""
+    lines = []
+    when = t("sources.partial_when", lang, time=_when(run.started_at, st_.now, lang))
+    if run.refused or run.rejected:
+        if run.rows_read is None or (run.rows_refused == 0 and run.rejected):
+            what = t("sources.partial_uncounted", lang, refused=fmt.fmt_int(run.rejected))
+        else:
+            what = t("sources.partial", lang, refused=fmt.fmt_int(run.rows_refused), read=fmt.fmt_int(run.rows_read))
+        lines.append(f'<span class="what">{escape(what)} · {escape(when)}</span>')
+        reasons = sorted(st_.data_run_rejects.items(), key=lambda kv: -kv[1])[:FIRST_REASONS]
+        if reasons:
+            items = "".join(f"<li>{escape(reason)} ({fmt.fmt_int(n)})</li>" for reason, n in reasons)
+            lines.append(f'<div class="src-reasons"><b>{escape(t("sources.first_reasons", lang))}</b>'
+                         f"<ul>{items}</ul></div>")
+    if run.unaccounted:
+        accounted = (run.rows_stored or 0) + run.rows_refused + run.rows_ignored
+        text = t("sources.unaccounted", lang, read=fmt.fmt_int(run.rows_read or 0), accounted=fmt.fmt_int(accounted),
+                 missing=fmt.fmt_int(run.unaccounted))
+        lines.append(f'<div class="src-unaccounted" data-unaccounted="{run.unaccounted}">{escape(text)}</div>')
+    return (f'<div class="src-refused" role="status" data-refused="{run.refused}" '
+            f'data-read="{"" if run.rows_read is None else run.rows_read}">{"".join(lines)}</div>')
 
 
 def _problem(st_: SourceStatus, lang: str) -> str:
@@ -128,9 +171,12 @@ def runs_table(st_: SourceStatus, lang: str) -> pd.DataFrame:
     """The recent runs, newest first."""
     return pd.DataFrame([{
         t("sources.col.started", lang): fmt.fmt_stamp(r.started_at, lang),
-        t("sources.col.ok", lang): "✓" if r.ok else "✕",
+        t("sources.col.ok", lang): {"ok": "✓", "partial": "⚠"}.get(r.state, "✕"),
+        t("sources.col.read", lang): r.rows_read,  # (empty when the connector counts no rows)
+        t("sources.col.stored", lang): r.rows_stored,
+        t("sources.col.rejected", lang): r.refused,
+        t("sources.col.ignored", lang): r.rows_ignored,
         t("sources.col.rows", lang): r.rows,
-        t("sources.col.rejected", lang): r.rejected,
         t("sources.col.seconds", lang): round(r.seconds, 1),
         t("sources.col.error", lang): r.error or "",
         t("sources.col.holder", lang): r.holder or "",
@@ -143,3 +189,31 @@ def metrics_table(st_: SourceStatus, lang: str) -> pd.DataFrame:
         [{t("home.station", lang): code, t("sources.col.metric", lang): metric,
           t("sources.newest", lang): fmt.fmt_stamp(f.ts, lang) if f.ts else "–"}
          for code, row in st_.freshness.items() for metric, f in row.items() if metric in METRICS])
+
+
+def render_channel(c: ChannelStatus, lang: str) -> str:
+    """An alert channel as a card like a source's: delivering, failing (the error in words, how many messages
+    wait and when the next try is) or not used yet."""
+    status, look = HEALTH[c.health]
+    icon = status_icon(status, look.ink, look.fill)
+    word = t("sources.ch.never", lang) if c.health is SourceHealth.NEVER else t("health." + c.health.value, lang)
+    kind = t(f"sources.ch.kind.{c.type}", lang) if f"sources.ch.kind.{c.type}" in TEXTS else c.type
+    head = (f'<div class="src-head"><span class="src-name">{escape(c.name)}</span>'
+            f'<span class="src-kind">{escape(kind)}</span><span class="src-badge">{icon}{escape(word)}</span></div>')
+    facts = (f'<div class="src-facts"><div><b>{escape(t("sources.ch.last_sent", lang))}</b>'
+             f'{escape(_when(c.last_sent, c.now, lang))}</div>'
+             f'<div><b>{escape(t("sources.ch.waiting", lang))}</b>{escape(fmt.fmt_int(c.waiting))}</div>'
+             f'<div><b>{escape(t("sources.ch.given_up", lang))}</b>{escape(fmt.fmt_int(c.given_up))}</div></div>')
+    problem = ""
+    if c.error:
+        what = t("sources.ch.error", lang, time=fmt.fmt_time(c.last_try, lang) if c.last_try else "–")
+        retry = ""
+        if c.next_try is not None:
+            retry = (f'<span class="retry" data-next-try="{c.next_try.isoformat()}">'
+                     f'{escape(t("sources.ch.next_try", lang, time=fmt.fmt_when(c.next_try, c.now, lang)))}</span>')
+        problem = (f'<div class="src-error" role="alert"><span class="what">{escape(what)}</span>'
+                   f'{escape(c.error)}{retry}</div>')
+    elif c.given_up:
+        problem = f'<div class="src-error" role="alert">{escape(t("sources.ch.expired", lang, n=c.given_up))}</div>'
+    return (f'<div class="src-card h-{c.health.value}" data-channel="{escape(c.name)}" data-health="{c.health.value}" '
+            f'data-waiting="{c.waiting}">{head}{facts}{problem}</div>')

@@ -153,10 +153,16 @@ def next_opening(code: str, now: datetime) -> datetime | None:
 
 
 def language() -> str:
-    """The UI language: ?lang=sv|en in the URL, else the configured default."""
+    """The UI language: ?lang=sv|en in the URL, else the one chosen earlier in this browser session (put back
+    into the URL, so a reload keeps it), else the configured default."""
     lang = st.query_params.get("lang")
     if lang in ("fi", "sv", "en"):
+        st.session_state["_lang"] = lang
         return lang
+    remembered = st.session_state.get("_lang")
+    if remembered in ("fi", "sv", "en"):
+        st.query_params["lang"] = remembered
+        return remembered
     try:
         return get_settings().board.language
     except ConfigError:
@@ -166,6 +172,14 @@ def language() -> str:
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def source_statuses() -> list:  # list[SourceStatus]; cache_data pickles plain dataclasses
     from board.read.sources import source_statuses as read
+
+    settings = get_settings()
+    return read(settings, get_store(settings.database_url))
+
+
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def channel_statuses() -> list:  # list[ChannelStatus]: the alert channels as /sources shows them
+    from board.read.sources import channel_statuses as read
 
     settings = get_settings()
     return read(settings, get_store(settings.database_url))

@@ -5,10 +5,13 @@ takes no room on the page); the HTML modules (``wall_html``, ``overview_html``,
 ``sources_html``, ``notices_html``) write markup and class names only. Status
 colours are ``$names`` filled from :data:`board.web.palette.CSS`.
 
-The wall is dark, high-contrast and sized in viewport units: sizes are
-fractions of the screen height so the same board fills a 1366x768 laptop and
-a 4K TV without scrolling; at 1920x1080 the big number is ~140 px and the
-smallest text ~26 px, readable from 4 m. Every status also has its own icon
+The wall is dark, high-contrast and sized relative to the screen: the header
+and notices in ``--u`` (a hundredth of the height, or of a 16:9 width when the
+screen is narrower than 16:9), each tile's insides in ``--t`` (its own height or
+width, a container query), so the same board fills a 1366x768 laptop, a 4K TV,
+a 5:4 monitor and a portrait screen without scrolling or overlapping; at
+1920x1080 the big number is ~130 px and the smallest text ~25 px, readable
+from 4 m. Every status also has its own icon
 shape and word.
 """
 
@@ -49,73 +52,94 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   padding: 0 !important; max-width: 100% !important;
 }
 [data-testid="stVerticalBlock"] { gap: 0 !important; }
-.wall { box-sizing: border-box; height: 100vh; width: 100%; display: flex; flex-direction: column;
-  padding: 1.6vh 1.4vw; gap: 1.6vh; font-family: "Source Sans Pro", "Source Sans 3", "DejaVu Sans", sans-serif;
+.wall { --u: min(1vh, .5625vw);
+  --hatch: repeating-linear-gradient(135deg, #1c2533 0 calc(2 * var(--u)),
+    #232d3c calc(2 * var(--u)) calc(4 * var(--u)));
+  box-sizing: border-box; height: 100vh; width: 100%; display: flex;
+  flex-direction: column;
+  padding: calc(1.6 * var(--u)) 1.4vw; gap: calc(1.6 * var(--u));
+  font-family: "Source Sans Pro", "Source Sans 3", "DejaVu Sans", sans-serif;
   color: var(--text); }
-.wall-head { display: flex; align-items: center; gap: 2vw; min-height: 0; }
-.wall-head h1 { font-size: 6vh; line-height: 1.05; margin: 0; padding: 0; font-weight: 700; color: var(--text);
-  flex: 0 1 auto; min-width: 30%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.wall-head .clock { margin-left: auto; }
+.wall-head { display: flex; align-items: center; gap: 2vw; min-height: 0; flex: none; }
+.head-main { flex: 1 1 auto; min-width: 0; display: flex; flex-wrap: wrap; align-items: center; column-gap: 2vw;
+  row-gap: calc(.6 * var(--u)); }
+.wall-head h1 { font-size: calc(6 * var(--u)); line-height: 1.05; margin: 0; padding: 0; font-weight: 700;
+  color: var(--text); flex: 0 1 auto; min-width: 0; overflow-wrap: anywhere; display: -webkit-box;
+  -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
 .clock { display: flex; flex-direction: column; align-items: flex-end; white-space: nowrap; flex: none; }
-.clock .date { font-size: 2.8vh; line-height: 1.1; color: var(--muted); }
-.clock .time { font-size: 6.4vh; line-height: 1; font-weight: 700; font-variant-numeric: tabular-nums; }
-.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: 3.4vh; font-weight: 700; flex: 0 1 auto;
-  background: var(--grey); padding: .6vh 1.4vw; border-radius: 1vh; white-space: nowrap; overflow: hidden;
-  min-width: 0; }
-.closed-banner span { overflow: hidden; text-overflow: ellipsis; }
+.clock .date { font-size: calc(2.8 * var(--u)); line-height: 1.1; color: var(--muted); }
+.clock .time { font-size: calc(6.4 * var(--u)); line-height: 1; font-weight: 700; font-variant-numeric: tabular-nums; }
+/* Why closed and when it opens is never cut: on a holiday the two parts stack ("Suljettu — loppiainen" over
+   "Avataan to klo 8.00"), so the banner stays as narrow as the longer part; next to the name when both fit,
+   on a line of its own under it when not (.head-main wraps), and it wraps inside before anything is cut. */
+.closed-banner { display: flex; align-items: center; gap: .8vw; font-size: calc(3.4 * var(--u)); line-height: 1.15;
+  font-weight: 700; flex: 0 1 auto; max-width: 100%; box-sizing: border-box; background: var(--grey);
+  padding: calc(.6 * var(--u)) 1.4vw; border-radius: calc(1 * var(--u)); white-space: normal; min-width: 0; }
+.closed-banner .closed-text { display: flex; flex-direction: column; min-width: 0; overflow-wrap: anywhere; }
+.closed-banner .closed-text.two { font-size: calc(2.8 * var(--u)); }
 .tiles { flex: 1; min-height: 0; display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr;
-  gap: 1.6vh 1.2vw; }
-.tile { --c: var(--grey); --on-c: $white; background: var(--tile); border-radius: 1.4vh; min-height: 0; min-width: 0;
-  border-left: 1.4vh solid var(--c); padding: 1.6vh 1.4vw 1.2vh; display: flex; flex-direction: column;
+  gap: calc(1.6 * var(--u)) 1.2vw; }
+.tile { container-type: size; --t: min(2.3cqh, 1.15cqw); --c: var(--grey); --on-c: $white; background: var(--tile);
+  border-radius: calc(1.4 * var(--u)); min-height: 0; min-width: 0;
+  border-left: calc(1.4 * var(--u)) solid var(--c); padding: calc(1.6 * var(--u)) 1.4vw calc(1.2 * var(--u));
+  display: flex; flex-direction: column;
   overflow: hidden; box-sizing: border-box; }
 .tile.status-ok { --c: var(--ok); }
 .tile.status-warn { --c: var(--warn); --on-c: $on_amber; }
-.tile.status-alert { --c: var(--alert); box-shadow: inset 0 0 0 .5vh var(--alert); }
-.tile.is-stale { background: repeating-linear-gradient(135deg, #1c2533 0 2vh, #232d3c 2vh 4vh); }
+.tile.status-alert { --c: var(--alert); box-shadow: inset 0 0 0 calc(0.5 * var(--u)) var(--alert); }
+.tile.is-stale { background: var(--hatch); }
 .tile.status-closed .headline .value, .tile.status-closed .fig dd { color: #aab4bf; }
-.tile > header { display: flex; align-items: center; justify-content: space-between; gap: 1vw; }
-.tile h2 { font-size: 3.6vh; line-height: 1.1; margin: 0; padding: 0; font-weight: 700; color: var(--text);
+.tile > header { display: flex; align-items: center; justify-content: space-between; gap: calc(1.8 * var(--t)); }
+.tile h2 { font-size: calc(3.6 * var(--t)); line-height: 1.1; margin: 0; padding: 0; font-weight: 700;
+  color: var(--text);
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.badge { display: inline-flex; align-items: center; gap: .6vw; background: var(--c); color: var(--on-c);
-  font-size: 3.4vh; font-weight: 700; padding: .5vh 1vw; border-radius: 5vh; white-space: nowrap; --mark: var(--c); }
+.badge { display: inline-flex; align-items: center; gap: calc(1.08 * var(--t)); background: var(--c);
+  color: var(--on-c);
+  font-size: calc(3.4 * var(--t)); font-weight: 700; padding: calc(0.5 * var(--t)) calc(1.8 * var(--t));
+  border-radius: calc(5 * var(--t)); white-space: nowrap; --mark: var(--c); }
 .icon { width: 1em; height: 1em; flex: none; }
-.headline { display: flex; align-items: baseline; gap: 1.2vw; margin-top: .6vh; min-height: 0; }
-.headline .value { font-size: 12vh; line-height: 1; font-weight: 700; font-variant-numeric: tabular-nums; }
-.headline .label { font-size: 3.4vh; color: var(--muted); display: flex; flex-direction: column; }
-.headline .note { font-size: 2.6vh; font-style: italic; }
+.headline { display: flex; align-items: baseline; gap: calc(2.16 * var(--t)); margin-top: calc(0.6 * var(--t));
+  min-height: 0; }
+.headline .value { font-size: calc(12 * var(--t)); line-height: 1; font-weight: 700;
+  font-variant-numeric: tabular-nums; }
+.headline .label { font-size: calc(3.4 * var(--t)); color: var(--muted); display: flex; flex-direction: column; }
+.headline .note { font-size: calc(2.6 * var(--t)); font-style: italic; }
 .stale-main .value { color: var(--muted); }
 .stHtml .figures { display: grid; grid-template-columns: repeat(3, auto); justify-content: start;
-  gap: .6vh 3.2vw; margin: 1vh 0 0 0; padding: 0; }
-.stHtml .family-contacts .figures { grid-template-columns: repeat(6, auto); justify-content: space-between;
-  gap: .6vh 1.4vw; }
+  gap: calc(0.6 * var(--t)) calc(5.76 * var(--t)); margin: calc(1 * var(--t)) 0 0 0; padding: 0; }
+.stHtml .family-contacts .figures { grid-template-columns: repeat(3, auto); justify-content: start;
+  gap: calc(0.6 * var(--t)) calc(2.52 * var(--t)); }
 .fig { min-width: 0; }
-.fig dd { margin: 0; font-size: 4.4vh; line-height: 1.1; font-weight: 700; font-variant-numeric: tabular-nums;
-  white-space: nowrap; display: flex; align-items: center; gap: .4vw; }
-.fig dt { font-size: 2.5vh; color: var(--muted); white-space: nowrap; }
-.fig .target { display: block; font-size: 2.3vh; }
-.mark { display: inline-flex; font-size: 3.4vh; }
+.fig dd { margin: 0; font-size: calc(4.4 * var(--t)); line-height: 1.1; font-weight: 700;
+  font-variant-numeric: tabular-nums;
+  white-space: nowrap; display: flex; align-items: center; gap: calc(0.72 * var(--t)); }
+.fig dt { font-size: calc(2.5 * var(--t)); color: var(--muted); white-space: nowrap; }
+.fig .target { display: block; font-size: calc(2.3 * var(--t)); }
+.mark { display: inline-flex; font-size: calc(3.4 * var(--t)); }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
-.projection { display: flex; align-items: center; gap: .6vw; font-size: 2.8vh; margin-top: .4vh; white-space: nowrap;
+.projection { display: flex; align-items: center; gap: calc(1.08 * var(--t)); font-size: calc(2.8 * var(--t));
+  margin-top: calc(0.4 * var(--t)); white-space: nowrap;
   color: var(--muted); font-variant-numeric: tabular-nums; }
 .projection .word { font-weight: 700; }
 .proj-warn { color: var(--warn); }
 .proj-alert { color: $red_on_dark; }
-.tile-foot { margin-top: auto; display: flex; align-items: flex-end; gap: 1.2vw; min-height: 0; }
-.spark { flex: 1; height: 5.5vh; min-width: 0; width: 100%; display: block; }
-.fresh { font-size: 2.5vh; color: var(--muted); white-space: nowrap; }
-.stale-note { color: var(--text); font-weight: 700; font-size: 3vh; white-space: normal; }
-.wall-message { font-size: 3vh; }
+.tile-foot { margin-top: auto; display: flex; align-items: flex-end; gap: calc(2.16 * var(--t)); min-height: 0; }
+.spark { flex: 1; height: calc(5.5 * var(--t)); min-width: 0; width: 100%; display: block; }
+.fresh { font-size: calc(2.5 * var(--t)); color: var(--muted); white-space: nowrap; }
+.stale-note { color: var(--text); font-weight: 700; font-size: calc(3 * var(--t)); white-space: normal; }
+.wall-message { font-size: calc(3 * var(--u)); }
 .unavailable { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center;
-  gap: 3vh; text-align: center; --c: var(--grey); }
-.unavailable .icon { width: 14vh; height: 14vh; }
-.unavailable p { font-size: 5vh; font-weight: 700; max-width: 80%; margin: 0; }
+  gap: calc(3 * var(--u)); text-align: center; --c: var(--grey); }
+.unavailable .icon { width: calc(14 * var(--u)); height: calc(14 * var(--u)); }
+.unavailable p { font-size: calc(5 * var(--u)); font-weight: 700; max-width: 80%; margin: 0; }
 """
 
 _WALL += """
-.picker h1 { font-size: 4.5vh; color: var(--text); }
-.station-links { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 1.5vh 2vw; }
-.station-links a { font-size: 3.6vh; color: #9fd3ff; }
+.picker h1 { font-size: calc(4.5 * var(--u)); color: var(--text); }
+.station-links { list-style: none; padding: 0; display: grid; grid-template-columns: 1fr 1fr;
+  gap: calc(1.5 * var(--u)) 2vw; }
+.station-links a { font-size: calc(3.6 * var(--u)); color: #9fd3ff; }
 """
 
 # Notices and kiosk rotation. The notice banner is dark text on near-white: the brightest thing on a dark wall,
@@ -124,31 +148,26 @@ _WALL += """
 # without scrolling on every 16:9 screen (all sizes are vh, so 1366x768 and 4K wrap the same way).
 _WALL += """
 .wall .notices { list-style: none; margin: 0 !important; padding: 0 !important; display: flex; flex-direction: column;
-  gap: .8vh; flex: none; }
+  gap: calc(0.8 * var(--u)); flex: none; }
 .wall .notices li { margin: 0 !important; }
 .notice { display: flex; align-items: center; gap: 1vw; background: #f4f6f8; color: #0b1320;
-  border-left: 1.4vh solid #4da3ff; border-radius: 1vh; padding: .6vh 1.2vw; font-size: 3vh; line-height: 1.15;
+  border-left: calc(1.4 * var(--u)) solid #4da3ff; border-radius: calc(1 * var(--u));
+  padding: calc(0.6 * var(--u)) 1.2vw; font-size: calc(3 * var(--u)); line-height: 1.15;
   font-weight: 700; overflow-wrap: anywhere; }
-.notice-icon { width: 4vh; height: 4vh; flex: none; }
+.notice-icon { width: calc(4 * var(--u)); height: calc(4 * var(--u)); flex: none; }
 .notice-text { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden;
   min-width: 0; }
-.notice-more { font-size: 2.4vh; font-weight: 400; color: #3a4656; white-space: nowrap; }
-.wall.has-notices { gap: 1.2vh; padding-top: 1.2vh; padding-bottom: 1.2vh; }
-.wall.has-notices .wall-head h1 { font-size: 5vh; }
+.notice-more { font-size: calc(2.4 * var(--u)); font-weight: 400; color: #3a4656; white-space: nowrap; }
+.wall.has-notices { gap: calc(1.2 * var(--u)); padding-top: calc(1.2 * var(--u));
+  padding-bottom: calc(1.2 * var(--u)); }
+.wall.has-notices .wall-head h1 { font-size: calc(5 * var(--u)); }
 .wall.has-notices .clock { flex-direction: row; align-items: baseline; gap: 1.2vw; }
-.wall.has-notices .clock .time { font-size: 5vh; }
-.wall.has-notices .tiles { gap: 1.2vh 1.2vw; }
-.wall.has-notices .tile { padding-top: 1.1vh; padding-bottom: .8vh; }
-.wall.has-notices .tile h2 { font-size: 3.2vh; }
-.wall.has-notices .badge { font-size: 3vh; padding-top: .3vh; padding-bottom: .3vh; }
-.wall.has-notices .headline .value { font-size: 8.5vh; }
-.wall.has-notices .fig dd { font-size: 4vh; }
-.wall.has-notices .spark { height: 3.6vh; }
-.wall.has-notices[data-notices="1"] .headline .value { font-size: 10.5vh; }
-.wall.has-notices[data-notices="1"] .spark { height: 4.5vh; }
-.wall-title { flex: 0 1 auto; min-width: 30%; display: flex; flex-direction: column; overflow: hidden; }
+.wall.has-notices .clock .time { font-size: calc(5 * var(--u)); }
+.wall.has-notices .tiles { gap: calc(1.2 * var(--u)) 1.2vw; }
+.wall.has-notices .tile { padding-top: calc(1.1 * var(--u)); padding-bottom: calc(0.8 * var(--u)); }
+.wall-title { flex: 0 1 auto; min-width: 0; display: flex; flex-direction: column; overflow: hidden; }
 .wall-title h1 { min-width: 0; }
-.kiosk { font-size: 2.4vh; line-height: 1.1; color: var(--muted); white-space: nowrap; overflow: hidden;
+.kiosk { font-size: calc(2.4 * var(--u)); line-height: 1.1; color: var(--muted); white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 .kiosk-pos { color: var(--text); }
 [data-testid="stElementContainer"]:has(iframe[title*="autorefresh"]), .st-key-kiosk_rotation {
@@ -159,16 +178,39 @@ _WALL += """
 # is marked not current the way a stale tile is (hatched, dimmed, grey edge, no status word: the colours are old too);
 # the banner says since when, in the wall's language; the clock keeps running.
 _WALL += """
-.offline-banner { flex: none; background: var(--warn); color: $on_amber; font-weight: 700; font-size: 3.4vh;
-  line-height: 1.15; padding: .8vh 1.4vw; border-radius: 1vh; border-left: 1.4vh solid #0b1320; }
+.offline-banner { flex: none; background: var(--warn); color: $on_amber; font-weight: 700;
+  font-size: calc(3.4 * var(--u));
+  line-height: 1.15; padding: calc(0.8 * var(--u)) 1.4vw; border-radius: calc(1 * var(--u));
+  border-left: calc(1.4 * var(--u)) solid #0b1320; }
 .wall.is-offline .tile { --c: var(--grey); box-shadow: none;
-  background: repeating-linear-gradient(135deg, #1c2533 0 2vh, #232d3c 2vh 4vh); }
+  background: var(--hatch); }
 .wall.is-offline .tile > :not(header), .wall.is-offline .tile h2 { opacity: .45; }
 .wall.is-offline .badge { visibility: hidden; }
 .wall.is-offline .notices { opacity: .6; }
 """
 
+# wall-honest: every screen. The header, notices and banners are sized in --u, the smaller of a 1/100 of the height
+# and of a 16:9 width, so a 16:10, 5:4 or 4:3 screen is sized by its width; each tile is a size container whose
+# insides are sized in --t (its own height or width, whichever is smaller), so whatever fits a tile at 1920x1080
+# fits every tile shape (a header that wraps, notices, a portrait screen) — it only gets smaller. Portrait screens
+# get the four tiles in one column. Checked over the screen matrix by tests/test_browser_wall_matrix.py.
+_WALL += """
+@media (max-aspect-ratio: 1/1) {
+  .wall { --u: min(.5vh, .95vw); }
+  .tiles { grid-template-columns: 1fr; grid-template-rows: repeat(4, 1fr); }
+  .notice-text { -webkit-line-clamp: 5; }
+  .wall.has-notices .clock { flex-direction: column; align-items: flex-end; gap: 0; }
+}
+"""
+
 WALL_CSS = HIDE_STREAMLIT_CHROME + _sheet(_WALL)
+
+#: Every page (wall-honest, WCAG 2.1 AA): Streamlit draws captions at opacity .6, 3.88:1 on white; ours are #4a5565
+#: at full opacity (7.5:1). Applied by app.py on every page with the page's language (shell.language_style).
+PAGE_CSS = """
+[data-testid="stCaptionContainer"] { opacity: 1 !important; color: #4a5565 !important; }
+[data-testid="stCaptionContainer"] p { color: #4a5565 !important; }
+"""
 
 #: The notices page (light theme): each notice as it was typed, large, with a quiet line of who, where and when.
 NOTICES_CSS = _sheet("""
@@ -232,6 +274,7 @@ ALERTS_CSS = _sheet("""
 .alerts-list .b-warn { background: $amber; color: $on_amber; }
 .alerts-list .sub { display: block; font-size: .8rem; color: #4a5565; }
 .alerts-list td.ack.open { color: $red_text; font-weight: 700; } .alerts-list td.rule { color: #4a5565; }
+.alerts-list[data-list="history"] td.ack.open { color: #4a5565; font-weight: 400; }
 .ack-line { margin: 0; }
 """)
 
@@ -256,6 +299,11 @@ SOURCES_CSS = _sheet("""
 .src-hint { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px; padding: .45rem .7rem;
             margin-top: .5rem; }
 .src-past { color: #4a5565; margin-top: .4rem; font-size: .92rem; }
+.src-refused { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px;
+               padding: .45rem .7rem; margin-top: .5rem; }
+.src-refused .what { font-weight: 800; display: block; }
+.src-refused ul { margin: .2rem 0 0 1.2rem; padding: 0; } .src-refused b { font-size: .9rem; }
+.src-unaccounted { font-weight: 700; margin-top: .3rem; }
 .fresh-grid { border-collapse: collapse; margin-top: .4rem; font-size: .95rem; }
 .fresh-grid th, .fresh-grid td { padding: .25rem .6rem; border-bottom: 1px solid #e3e8ee; text-align: left; }
 .fresh-grid th { background: #eef2f6; }
@@ -275,7 +323,7 @@ ACCESS_CSS = _sheet("""
 
 #: The weekly view on screen: key figures as cards.
 WEEK_CSS = """
-.week-scope { margin: 0; font-size: .875rem; color: rgba(49, 51, 63, .6); }
+.week-scope { margin: 0; font-size: .875rem; color: #4a5565; }
 .week-note { margin: 0; padding: .75rem 1rem; border-radius: .5rem; background: #fffce7; color: #926c05; }
 .st-key-week-kpis [data-testid="stMetricValue"] { font-size: 2.2rem; }
 .st-key-week-kpis [data-testid="stMetric"] { background: #f4f6f9; border-radius: .5rem; padding: .6rem .9rem; }

@@ -46,14 +46,16 @@ def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | No
                  if w] or [t("status.closed", lang)]
         why = f' data-closed-day="{view.closed_day.kind}"' if view.closed_day else ""
         closed = (f'<div class="closed-banner" data-closed="true"{why}>{badge_icon(Status.CLOSED)}'
-                  f'<span>{escape(" · ".join(words))}</span></div>')
+                  f'<span class="closed-text{" two" if len(words) > 1 else ""}">'
+                  f'{"".join(f"<span>{escape(w)}</span>" for w in words)}</span></div>')
     tiles = "".join(render_tile(tile, view, lang) for tile in view.tiles)
     notices = render_notices(view.notices, lang)
     return (
         f'<div class="wall{" has-notices" if notices else ""}" data-station="{escape(view.station.code)}" '
         f'data-lang="{lang}" data-notices="{min(len(view.notices), MAX_WALL_NOTICES)}" '
         f'{_watch(now, lang, refresh_seconds)}>'
-        f'<header class="wall-head">{_title(name, render_kiosk(spot, skipped, lang))}{closed}'
+        f'<header class="wall-head">'
+        f'<div class="head-main">{_title(name, render_kiosk(spot, skipped, lang))}{closed}</div>'
         f'<div class="clock"><span class="date">{escape(fmt.fmt_date(now, lang, weekday=True))}</span>'
         f'<span class="time" data-now="{now.isoformat()}">{escape(fmt.fmt_clock(now, lang))}</span></div></header>'
         f'{notices}<main class="tiles">{tiles}</main></div>'
@@ -109,7 +111,7 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
     title = escape(t(f"family.{tile.family.value}", lang))
     head = tile.headline
     if tile.stale:
-        last = escape(fmt.fmt_time(tile.updated_at, lang)) if tile.updated_at else "–"
+        last = escape(fmt.fmt_last(tile.updated_at, view.now, lang)) if tile.updated_at else "–"
         last_value = ("" if head.value is None else
                       escape(t("wall.stale_value", lang, value=format_figure(head.code, head.value, lang))))
         body = (f'<div class="headline stale-main"><span class="value" data-figure="{head.code}" data-value="">–</span>'

@@ -19,6 +19,7 @@ from board import export
 from board import formatting as fmt
 from board.domain.timeutil import local_date
 from board.i18n import t
+from board.read.access_to_care import AccessReport
 from board.read.week import BETTER, IsoWeek, StationWeek, WeekReport, recent_weeks
 from board.settings import Settings
 from board.web import week_charts as charts
@@ -78,8 +79,8 @@ def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str
     return week, stations
 
 
-def downloads(report: WeekReport, stations: list[str], lang: str) -> None:
-    """The link to the printable version, and the CSV and Excel files."""
+def downloads(report: WeekReport, stations: list[str], lang: str, access: AccessReport | None = None) -> None:
+    """The link to the printable version, and the CSV and Excel files (with access to care when given)."""
     week = report.week
     params = {"week": week.key, "print": "1", **({"lang": lang} if "lang" in st.query_params else {})}
     query = "&".join([f"{k}={v}" for k, v in params.items()] + [f"station={c}" for c in stations])
@@ -87,11 +88,12 @@ def downloads(report: WeekReport, stations: list[str], lang: str) -> None:
     links.markdown(f":material/print: [{t('week.print_link', lang)}](week?{query})")
     # The files are made when a button is clicked (Streamlit's deferred download), not on every run: the
     # workbook alone costs ~0.25 s of CPU, a quarter of the page's budget (docs/PERFORMANCE.md, section 3).
-    csv_col.download_button(t("week.download_csv", lang), partial(export.week_csv, report, lang),
+    csv_col.download_button(t("week.download_csv", lang), partial(export.week_csv, report, lang, access),
                             file_name=f"viikko-{week.key}.csv", mime="text/csv", on_click="ignore",
                             icon=":material/download:", width="stretch", key="download_csv")
     xlsx_col.download_button(
-        t("week.download_xlsx", lang), partial(export.week_xlsx, report, lang), file_name=f"viikko-{week.key}.xlsx",
+        t("week.download_xlsx", lang), partial(export.week_xlsx, report, lang, access),
+        file_name=f"viikko-{week.key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
         icon=":material/table_view:", width="stretch", key="download_xlsx")
 

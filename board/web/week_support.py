@@ -64,7 +64,7 @@ def read_selection(settings: Settings, week_param: str | None, station_params: l
             week = default
             notes.append(t("week.bad_week", lang, value=week_param, week=fmt.fmt_week_label(default, lang)))
     stations: list[str] = []
-    for code in station_params:
+    for code in (c.strip().lower() for c in station_params):  # ?station=KAJAANI is kajaani
         if code in settings.station_by_code:
             if code not in stations:
                 stations.append(code)

@@ -65,9 +65,10 @@ def page_shell(index_html: str, default_lang: str) -> str:
     return html
 
 
-def language_style(lang: str) -> str:
-    """A style-only element that tells ``shell.js`` the page's language (takes no room on the page)."""
-    return f"<style>:root {{ --board-lang: {lang if lang in LANGS else 'fi'}; }}</style>"
+def language_style(lang: str, extra_css: str = "") -> str:
+    """A style-only element that tells ``shell.js`` the page's language (takes no room on the page), with
+    ``extra_css`` (the sheet every page gets)."""
+    return f"<style>:root {{ --board-lang: {lang if lang in LANGS else 'fi'}; }}{extra_css}</style>"
 
 
 def build_static_dir(streamlit_static: Path, default_lang: str) -> Path:

@@ -1,0 +1,87 @@
+"""Items: a year of callbacks, messages, contacts and feedback answers for 30 stations loaded into the store,
+then incremental cycles, on SQLite and PostgreSQL (issue 14).
+
+The source is the demo source with ``deliver: items``: the simulator tells its
+days as items (connectors/demo_items.py), the collector stores them and
+counts the figures from them (board/item_collect.py). The load is one
+``Collector.run_once()`` with ``backfill_days`` of history; ``cycles``
+incremental cycles then follow on a simulated clock advancing 60 s each
+(every cycle brings the items that changed in that minute). Each cycle's
+time is split as in :mod:`bench.loading`: the time inside the connector's
+pull (making the items: the source's side) is measured apart; what remains
+is the collector's own time (storing the items, counting, writing readings,
+the run record).
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from datetime import timedelta
+
+from bench.collector import SimulatedClock
+from bench.common import Figure, Goal, Options, Result, demo_source, log, postgres_schema, sqlite_url, write_config
+from bench.loading import InstrumentedCollector
+
+NAME = "items"
+DESCRIPTION = "a year of items for 30 stations loaded and counted; one incremental cycle's own time"
+LOAD_GOAL_S = 60.0
+CYCLE_GOAL_S = 2.0
+STEP_S = 60
+
+
+def run(opts: Options, result: Result) -> None:
+    from board.domain.timeutil import utcnow
+    from board.factory import create_board
+
+    n_stations = opts.get(NAME, "stations", 30, 2)
+    days = opts.get(NAME, "days", 365, 2)
+    cycles = opts.get(NAME, "cycles", 10, 3)
+    kinds = opts.get(NAME, "stores", ["sqlite", "postgres"])
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    result.params.update(stations=n_stations, backfill_days=days, cycles=cycles, stores=kinds,
+                         clock_step_seconds=STEP_S)
+    source = demo_source(name="items", deliver="items", id_key="bench-item-key-0123456789abcdef", backfill_days=days)
+    config = write_config(opts.workdir / "config", n_stations, [source])
+
+    for kind in kinds:
+        where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / f"{kind}.sqlite"))
+        with where as url:
+            board = create_board(config, url)
+            settings, store = board.settings, board.store
+            try:
+                # a weekday late morning, so the cycles see callbacks, contacts and answers arrive
+                now = utcnow().replace(microsecond=0)
+                start = now - timedelta(days=((now.weekday() - 1) % 7) + 7)
+                start = start.replace(hour=8, minute=30, second=17)
+                clock = SimulatedClock(start)
+                loader = InstrumentedCollector(settings, store, clock=clock)
+                load = loader.cycle()
+                if not load.ok:
+                    raise RuntimeError(f"{kind}: the load failed: {load.error}")
+                items = store.item_count()
+                log(f"{kind}: {days} days x {n_stations} stations: {items} items, {load.readings} readings in "
+                    f"{load.seconds:.1f} s (pull {load.pull:.1f} s, own {load.own:.1f} s)")
+                own, totals, pulls, readings = [], [], [], []
+                for _ in range(cycles):
+                    clock.advance(STEP_S)
+                    cycle = loader.cycle()
+                    if not cycle.ok:
+                        raise RuntimeError(f"{kind}: a cycle failed: {cycle.error}")
+                    own.append(cycle.own)
+                    totals.append(cycle.seconds)
+                    pulls.append(cycle.pull)
+                    readings.append(cycle.readings)
+            finally:
+                store.dispose()
+        result.add(
+            Figure(f"load_total_seconds_{kind}", "s", [load.seconds], Goal("value", "<=", LOAD_GOAL_S),
+                   note=f"{days} days x {n_stations} stations: {items} items kept, {load.readings} readings written; "
+                        "making the items (the simulator) included"),
+            Figure(f"load_own_seconds_{kind}", "s", [load.own],
+                   note="the load less the time inside the connector's pull (making the items)"),
+            Figure(f"cycle_own_seconds_{kind}", "s", own, Goal("median", "<=", CYCLE_GOAL_S),
+                   note=f"one incremental cycle, 60 s of simulated time, pull excluded; {min(readings)}-"
+                        f"{max(readings)} readings a cycle"),
+            Figure(f"cycle_pull_seconds_{kind}", "s", pulls, note="inside the demo's pull: making the items"),
+        )
+        result.params[f"load_{kind}"] = load.breakdown()

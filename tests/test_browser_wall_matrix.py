@@ -1,0 +1,123 @@
+"""The wall fits every screen at every value: no text cut off, overflowing its tile or printed over another.
+
+The wall's own HTML and CSS (``render_wall`` and ``WALL_CSS``, as the page
+serves them, inside the ``stHtml`` element Streamlit puts them in) at the
+longest values each figure can take (tests/wall_extremes.py: 5-digit counts,
+"23 vrk 23 h", warning marks, a 40-character name, two 160-character notices,
+the "Avataan …" banner) are loaded into one Chromium page per language and
+variant, and the page is resized through the screen matrix (16:9 from
+1280x720 to 3840x2160, 16:10, 5:4, 4:3 and portrait). At each size every
+painted line of text (``Range.getClientRects`` of each text node, so text
+that runs past its box is measured where it is drawn) must lie inside its
+tile, inside the screen and inside every box that clips it (ellipsis, line
+clamp), and no two lines of different texts may overlap. Screenshots of each
+size go to ``test-artifacts/wall-matrix/``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from board.domain.snapshot import Tile
+from board.read.wall import station_view
+from board.web.style import WALL_CSS
+from board.web.wall_html import render_wall
+from tests.browser_support import ARTIFACTS
+from tests.wall_extremes import extreme_view
+
+pytestmark = pytest.mark.browser
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 in Helsinki
+SCREENS = [(1280, 720), (1366, 768), (1920, 1080), (2560, 1440), (3840, 2160),  # 16:9
+           (1440, 900), (1680, 1050), (1920, 1200),  # 16:10
+           (1280, 1024), (1024, 768),  # 5:4, 4:3
+           (1080, 1920)]  # portrait
+
+CHECK = """() => {
+  const bad = [];
+  const W = window.innerWidth, H = window.innerHeight, eps = 1;
+  const d = document.documentElement;
+  if (d.scrollHeight > H + eps) bad.push(`page scrolls vertically (${d.scrollHeight} > ${H})`);
+  if (d.scrollWidth > W + eps) bad.push(`page scrolls horizontally (${d.scrollWidth} > ${W})`);
+  const inside = (r, b) => r.left >= b.left - eps && r.right <= b.right + eps && r.top >= b.top - eps &&
+                           r.bottom <= b.bottom + eps;
+  const lines = [];
+  const walker = document.createTreeWalker(document.querySelector('.wall'), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.textContent.trim()) continue;
+    const el = n.parentElement;
+    if (getComputedStyle(el).display === 'none' || el.closest('[hidden]')) continue;
+    const range = document.createRange(); range.selectNodeContents(n);
+    const name = `"${n.textContent.trim().slice(0, 24)}" (${el.className || el.tagName})`;
+    const clips = [];
+    for (let a = el; a && a !== document.body; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible') clips.push(a);
+    }
+    const tile = el.closest('.tile');
+    for (const box of range.getClientRects()) {
+      if (box.width < 1 || box.height < 1) continue;
+      // A line's box is the font's whole ascent + descent (about 1.16 em), taller than its letters: trim a tenth of
+      // it at the top and the bottom, so a tight line-height is not taken for letters printed over each other.
+      const trim = box.height * 0.1;
+      const r = {left: box.left, right: box.right, top: box.top + trim, bottom: box.bottom - trim};
+      if (!inside(r, {left: 0, top: 0, right: W, bottom: H})) bad.push(`${name} is off the screen`);
+      if (tile && !inside(r, tile.getBoundingClientRect())) bad.push(`${name} runs out of its tile`);
+      for (const c of clips) if (!inside(r, c.getBoundingClientRect())) {
+        bad.push(`${name} is cut off by ${c.className || c.tagName}`); break; }
+      lines.push({name, node: n, r});
+    }
+  }
+  for (let i = 0; i < lines.length; i++) for (let j = i + 1; j < lines.length; j++) {
+    const a = lines[i], b = lines[j];
+    if (a.node === b.node) continue;
+    const x = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+    const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+    if (x > 2 && y > 2) bad.push(`${a.name} overlaps ${b.name}`);
+  }
+  return [...new Set(bad)];
+}"""
+
+
+def page_html(html: str, lang: str) -> str:
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><style>body {{ margin: 0; }}</style>'
+            f'<style>{WALL_CSS}</style></head><body><div class="stHtml">{html}</div></body></html>')
+
+
+@pytest.fixture(scope="module")
+def base_view(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from board.factory import create_board
+    from tests.conftest import write_config
+
+    tmp = tmp_path_factory.mktemp("matrix")
+    board = create_board(write_config(tmp / "config"), f"sqlite:///{tmp / 'board.sqlite'}")
+    view = station_view(board.settings, board.store, "kajaani", NOW)
+    board.close()
+    trend = ((NOW - timedelta(hours=3), 3.0), (NOW - timedelta(hours=1), 12345.0), (NOW, 8000.0))
+    return view.__class__(**{**view.__dict__, "tiles": [Tile(t.family, t.status, t.headline, t.figures,
+                                                             t.updated_at, t.stale, trend) for t in view.tiles]})
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, closed):
+    view = extreme_view(base_view, closed=closed)
+    opens = NOW.replace(hour=6) + timedelta(days=1)
+    html = render_wall(view, lang, opens if closed else None)
+    assert ("data-closed" in html) is closed
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.set_content(page_html(html, lang))
+    out = ARTIFACTS / "wall-matrix"
+    out.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    for width, height in SCREENS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(50)
+        found = page.evaluate(CHECK)
+        page.screenshot(path=str(out / f"wall-{lang}-{'closed' if closed else 'open'}-{width}x{height}.png"))
+        if found:
+            problems[f"{width}x{height}"] = found
+    page.close()
+    assert not problems, "\n".join(f"{size}: " + "; ".join(p[:6]) for size, p in problems.items())
