@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from board.export import _XLSX_CHANGE_FORMAT, _XLSX_FORMAT, Row, _csv_number, columns, headers
+from board.export import _XLSX_CHANGE_FORMAT, _XLSX_FORMAT, Row, _csv_number, _points_format, columns, headers
 from board.formatting import fmt_day, fmt_noon
 from board.i18n import t
 from board.read import access_to_care as atc
@@ -89,7 +89,10 @@ def period_xlsx(report: PeriodReport, lang: str = "fi", access: atc.AccessReport
             value = row.values.get(figure)
             if value is not None:
                 cell = ws.cell(r, c, float(value))
-                cell.number_format = (_XLSX_CHANGE_FORMAT if row.is_change else _XLSX_FORMAT)[units[figure]]
+                if row.is_change and units[figure] == "share":  # percentage points, as in the weekly export
+                    cell.number_format = _points_format(lang)
+                else:
+                    cell.number_format = (_XLSX_CHANGE_FORMAT if row.is_change else _XLSX_FORMAT)[units[figure]]
         if row.day is None:
             for c in range(1, len(units) + 4):
                 ws.cell(r, c).font = Font(bold=True)

@@ -371,6 +371,12 @@ class FilesConnector:
         if held is not None:  # the last line may be half-written: read the lines before it, keep the file
             data, line = held
         outcome = read_file(path.name, data, self.source, mapper)
+        if not outcome.ok and outcome.rows == 0 and data.startswith(b"PK") and self._young(stamp):
+            # A workbook is a zip with its directory at the end: one cut short by a writer that paused is not
+            # readable yet. Left for the next pull, not refused, until it is older than the grace.
+            log.info("source %s: %s cannot be read as a workbook yet (still being written?); it is read again",
+                     self.name, scrub(path.name))
+            return
         if held is not None and outcome.ok:
             yield from outcome.readings
             for where, reason in outcome.refused:
@@ -459,8 +465,8 @@ class FilesConnector:
         reason_file = target.with_name(target.name + REASON_SUFFIX)
         try:
             reason_file.write_text(scrub(
-                f"The board refused {path.name} from source {self.name} at {datetime.now(UTC):%Y-%m-%d %H:%M} "
-                f"UTC without reading it: it {unsafe_reason(what)}.\n"), encoding="utf-8")
+                f"The board refused {path.name} from source {self.name} at {_local_now()} "
+                f"without reading it: it {unsafe_reason(what)}.\n"), encoding="utf-8")
         except OSError as e:
             log.warning("source %s: could not write %s (%s)", self.name, scrub(reason_file.name), _os_reason(e))
         log.warning("source %s: refused %s unread: %s", self.name, scrub(path.name), what)
@@ -1023,17 +1029,23 @@ def _reason_text(original: str, stored: str, source: str, outcome: Outcome) -> s
     count = f"{outcome.problem_count} problem{'s' if outcome.problem_count != 1 else ''}"
     return scrub(
         f"The board refused the file {original}{moved} from source {source} at "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n"
+        f"{_local_now()}.\n"
         "Nothing in it was imported: a file is taken whole or not at all.\n\n"
         f"{count}:\n{listed}{more}\n\n"
         "Fix the file and save it in the drop folder again; it is then read from the start.\n")
+
+
+def _local_now() -> str:
+    """When, in a reason file: Helsinki time with its zone ("2026-12-02 10:42 EET"), as the people who read the
+    file and the board's pages count the day (it once said UTC, two or three hours off)."""
+    return f"{datetime.now(HELSINKI):%Y-%m-%d %H:%M %Z}"
 
 
 def _rows_text(original: str, stored: str, source: str, outcome: Outcome) -> str:
     """The reason file of a file read row by row: which rows were refused or left out, and why."""
     moved = f" (stored here as {stored})" if stored != original else ""
     parts = [f"The board read the file {original}{moved} from source {source} at "
-             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {outcome.rows} data rows, {len(outcome.readings)} readings "
+             f"{_local_now()}: {outcome.rows} data rows, {len(outcome.readings)} readings "
              f"stored, {len(outcome.refused)} rows refused, {len(outcome.ignored)} rows ignored."]
     for title, rows in (("Refused rows (fix them and drop a file with just these rows again):", outcome.refused),
                         ("Ignored rows (not data, or repeats):", outcome.ignored)):

@@ -32,7 +32,7 @@ st.caption(t("alerts.help", lang))
 names = {s.code: s.name for s in settings.stations}
 chosen = st.multiselect(t("alerts.stations", lang), list(names), default=ov.from_url("station", list(names)),
                         key="w_station", on_change=ov.to_url, args=("station",), format_func=names.get,
-                        placeholder=t("alerts.all", lang))
+                        placeholder=t("alerts.all", lang), select_all=False)
 
 
 @st.fragment(run_every=settings.board.wall.refresh_seconds)

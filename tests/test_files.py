@@ -7,7 +7,7 @@ import os
 import re
 import time
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +293,13 @@ def test_one_bad_value_refuses_the_whole_file_and_a_good_file_is_still_imported(
     assert "line 4: queue_waiting: '12,5x' is not a number\nline 5: contacts_phone_today: value -1 is out of range" \
         in reason_file
     assert "2 problems" in reason_file and "Nothing in it was imported" in reason_file
+    # the time in it is Helsinki's with its zone, as the pages count the day (it was UTC, 2-3 hours off)
+    from zoneinfo import ZoneInfo
+
+    stamp = re.search(r"at (\d{4}-\d\d-\d\d \d\d:\d\d) (EET|EEST)\.", reason_file)
+    assert stamp and "UTC" not in reason_file, reason_file
+    helsinki = datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Europe/Helsinki"))
+    assert abs(helsinki - datetime.now(UTC)) < timedelta(minutes=10)  # not two or three hours off
     connector.acknowledge()
     assert names(inbox / "processed") == ["13.csv"]
     assert names(inbox / "rejected") == ["12.csv", "12.csv.reason.txt"]

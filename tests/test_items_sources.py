@@ -127,6 +127,10 @@ def test_sql_callbacks_changes_update_items_and_the_figures_reconcile(config_dir
     assert n >= 8
     reconcile(store, "sotkamo", CB, items_now(list(final.values())))
     assert store.bookmark("soitot") == local("2026-11-23 10:55")
+    from connectors import build_connector
+
+    check = build_connector(settings.sources[0], settings).check(local("2026-11-23 11:00"))
+    assert check.ok and "kajaani callbacks item" in check.message, check
 
     # ids only as keyed hashes, no free text anywhere in the items table
     with store.sessions() as s:

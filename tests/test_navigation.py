@@ -66,3 +66,15 @@ def test_a_language_chosen_in_the_header_is_kept_in_the_url_and_the_session(seed
 def test_without_a_choice_the_configured_language(seeded: Store):
     at = app("pages/notices.py").run()
     assert links(at)[0] == ("Tilannekuva", "lang=fi") and "lang" not in at.query_params
+
+
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/week.py", "pages/notices.py", "pages/alerts.py"])
+def test_no_streamlit_english_in_the_finnish_choices(seeded: Store, page: str):
+    """Streamlit's own "Select all" (English only; on /notices it ticked "Kaikki asemat" and every station) is
+    off, and every multiselect has its own Finnish placeholder instead of "Choose options"."""
+    at = app(page).run()
+    assert not at.exception, at.exception
+    assert at.multiselect
+    for box in at.multiselect:
+        assert box.proto.select_all == 0, box.label
+        assert box.proto.placeholder and box.proto.placeholder != "Choose options", box.label

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from board.domain.figures import WALL_FAMILIES
+from board.domain.figures import DERIVED_FIGURES, OUTCOMES, WALL_FAMILIES
 from board.domain.metrics import METRICS, Family
 from board.domain.runs import Run
 from board.domain.source_health import SEVERITY, RunFacts, SourceHealth, is_fresh, judge, late_after
@@ -125,10 +125,14 @@ def _older(a: Freshness, b: Freshness) -> bool:
     return b.ts is not None and a.ts < b.ts
 
 
+_NOT_SIMULATED = frozenset({f.stated for f in DERIVED_FIGURES.values() if f.stated} | set(OUTCOMES))
+
+
 def expected_metrics(source: AnySource) -> set[str]:
     """The metrics a source is configured to deliver (empty when its mapping passes names through)."""
-    if source.type == "demo":  # the simulator: the wall's figures (access to care comes from real sources only)
-        return {m for m, f in METRICS.items() if f.family in WALL_FAMILIES}
+    if source.type == "demo":  # the simulator: the wall's figures (access to care comes from real sources only),
+        # but not the shares a real source states nor the callback outcomes counted from items: it has neither
+        return {m for m, f in METRICS.items() if f.family in WALL_FAMILIES and m not in _NOT_SIMULATED}
     mapping = source.mapping
     return {m for m in mapping.metrics.values() if m in METRICS}
 

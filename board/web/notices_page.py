@@ -154,7 +154,8 @@ def form(desk: Desk) -> None:
     st.html(notices_html.counter(shown_length(st.session_state.get("notice_text", "")), lang))
     st.multiselect(t("notices.stations", lang), [ALL_STATIONS, *names], key="notice_stations",
                    format_func=lambda c: t("notices.all_stations", lang) if c == ALL_STATIONS else names[c],
-                   placeholder=t("notices.stations_placeholder", lang))
+                   placeholder=t("notices.stations_placeholder", lang),
+                   select_all=False)  # it ticked "Kaikki asemat" and every station, in English
     end_date, end_time, author = st.columns([1, 1, 2], vertical_alignment="bottom")
     end_date.date_input(t("notices.end_date", lang), key="notice_end_date", format="DD.MM.YYYY")
     end_time.time_input(t("notices.end_time", lang), key="notice_end_time", step=300)

@@ -69,10 +69,11 @@ def filters(settings: Settings, lang: str) -> Filters:
     f1, f2, f3 = st.columns([3, 2, 2])
     picked = f1.multiselect(t("ov.stations", lang), list(names), default=from_url("station", list(names)),
                             key="w_station", on_change=to_url, args=("station",), format_func=names.get,
-                            placeholder=t("ov.all", lang))
+                            placeholder=t("ov.all", lang), select_all=False)
     picked_munis = f2.multiselect(t("ov.municipalities", lang), municipalities,
                                   default=from_url("municipality", municipalities), key="w_municipality",
-                                  on_change=to_url, args=("municipality",), placeholder=t("ov.all", lang))
+                                  on_change=to_url, args=("municipality",), placeholder=t("ov.all", lang),
+                                  select_all=False)
     options = ["worst", *overview.SORTABLE]
     url_sort = from_url("sort", options)
     sort = f3.selectbox(t("ov.sort", lang), options, index=options.index(url_sort[0]) if url_sort else 0,
@@ -149,7 +150,8 @@ def curves(settings: Settings, lang: str) -> None:
     names = {s.code: s.name for s in settings.stations}
     st.subheader(t("ov.curves", lang), anchor=False)
     chosen = st.multiselect(t("ov.curves_help", lang), list(names), default=from_url("curve", list(names)),
-                            key="w_curve", on_change=to_url, args=("curve",), format_func=names.get)
+                            key="w_curve", on_change=to_url, args=("curve",), format_func=names.get,
+                            placeholder=t("ov.curves_none", lang), select_all=False)
     for code in chosen:
         day = sup.day_curves(code)
         c1, c2 = st.columns(2)

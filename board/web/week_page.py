@@ -69,7 +69,8 @@ def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str
             key="week_select", on_change=_sync_url))
         stations = pick_stations.multiselect(
             t("week.pick_stations", lang), list(names), default=selection.stations, format_func=names.get,
-            key="station_select", on_change=_sync_url, placeholder=t("week.all_stations", lang))
+            key="station_select", on_change=_sync_url, placeholder=t("week.all_stations", lang),
+            select_all=False)  # Streamlit's "Select all" is English only; nothing chosen already means all
     scope = ", ".join(names[c] for c in stations) if stations else t("week.all_stations", lang)
     # Station names (configuration) and the notes (they quote the URL) are plain text, never Markdown: escaped
     # HTML, so neither ?week=[…](http://…) nor a name can become a link or fetch an image (issue 19, item 8).
