@@ -5,12 +5,11 @@ import streamlit as st
 from board.i18n import t
 from board.web.shell import language_style
 from board.web.streamlit_support import language
-from board.web.style import PAGE_CSS
 
 st.set_page_config(page_title="Ohjaustaulu", layout="wide", initial_sidebar_state="collapsed")
 
 lang = language()
-st.html(language_style(lang, PAGE_CSS))  # <html lang> follows the UI language (board/web/shell)
+st.html(language_style(lang))  # <html lang> follows the UI language (board/web/shell)
 pages = [
     st.Page("pages/home.py", title=t("page.overview", lang), url_path="home", default=True),
     st.Page("pages/wall.py", title=t("page.wall", lang), url_path="wall"),

@@ -137,9 +137,6 @@ def week_csv(report: WeekReport, lang: str = "fi", access: atc.AccessReport | No
 # Format codes are written in Excel's neutral notation ("," thousands, "." decimals); Excel shows them in the
 # reader's locale: 1 204 and 45,3 % on a Finnish machine.
 _XLSX_FORMAT = {"count": "#,##0", "share": "0.0 %", "score": "0.0", "h": "0.0", "min": "0", "d": "0"}
-_XLSX_CHANGE_FORMAT = {"count": "+#,##0;-#,##0;0", "score": "+0.0;-0.0;0.0",
-                       "h": "+0.0;-0.0;0.0", "min": "+0;-0;0",
-                       "d": "+0;-0;0"}
 #: A change of a share is in percentage points: the fraction's % scales it by 100 and the quoted rest says
 #: points ("+3,0 %-yks."), so the cell stays a number Excel computes with.
 _XLSX_POINTS = {"fi": '"-yks."', "sv": '"-enheter"', "en": '" points"'}
@@ -148,6 +145,12 @@ _XLSX_POINTS = {"fi": '"-yks."', "sv": '"-enheter"', "en": '" points"'}
 def _points_format(lang: str) -> str:
     unit = _XLSX_POINTS.get(lang, _XLSX_POINTS["fi"])
     return f"+0.0%{unit};-0.0%{unit};0.0%{unit}"
+
+
+#: (the share's entry is the Finnish one; week_xlsx writes the points in the workbook's language)
+_XLSX_CHANGE_FORMAT = {"count": "+#,##0;-#,##0;0", "share": _points_format("fi"), "score": "+0.0;-0.0;0.0",
+                       "h": "+0.0;-0.0;0.0", "min": "+0;-0;0",
+                       "d": "+0;-0;0"}
 
 
 def week_xlsx(report: WeekReport, lang: str = "fi", access: atc.AccessReport | None = None) -> bytes:

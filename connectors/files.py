@@ -371,6 +371,12 @@ class FilesConnector:
         if held is not None:  # the last line may be half-written: read the lines before it, keep the file
             data, line = held
         outcome = read_file(path.name, data, self.source, mapper)
+        if not outcome.ok and outcome.rows == 0 and data.startswith(b"PK") and self._young(stamp):
+            # A workbook is a zip with its directory at the end: one cut short by a writer that paused is not
+            # readable yet. Left for the next pull, not refused, until it is older than the grace.
+            log.info("source %s: %s cannot be read as a workbook yet (still being written?); it is read again",
+                     self.name, scrub(path.name))
+            return
         if held is not None and outcome.ok:
             yield from outcome.readings
             for where, reason in outcome.refused:

@@ -3,7 +3,7 @@
 Starts ``python -m board serve`` on a free loopback port over a store filled
 by the collector, opens the wall page, checks the numbers against the store,
 checks that a new reading appears without a page reload, that nothing
-overflows at 1920x1080 and 1366x768, and saves screenshots in
+overflows at 1920x1080, 1366x768, 1920x1200, 1280x1024 and 1080x1920, and saves screenshots in
 ``test-artifacts/``.
 """
 
@@ -72,10 +72,15 @@ def test_wall_shows_store_values_and_updates_without_reload(server, browser):
 
 
 def test_wall_fits_a_small_screen(server, browser):
+    """The served page (Streamlit around the board) at a laptop, a 16:10, a 5:4 and a portrait screen; every value
+    and every other screen size is tests/test_browser_wall_matrix.py's."""
     base, _ = server
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(f"{base}/wall?station=ristijarvi")
     page.wait_for_selector('.wall[data-station="ristijarvi"]', timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / "wall-ristijarvi-1366x768.png"))
-    assert no_overflow(page) == []
+    for width, height in ((1366, 768), (1920, 1200), (1280, 1024), (1080, 1920)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(100)
+        page.screenshot(path=str(ARTIFACTS / f"wall-ristijarvi-{width}x{height}.png"))
+        assert no_overflow(page) == [], f"{width}x{height}"
     page.close()

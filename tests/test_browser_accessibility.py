@@ -31,6 +31,8 @@ PAGES = [
     ("week", "[data-testid=\"stMetricValue\"]"),
     ("notices", '[data-testid="stTextArea"]'),
     ("sources", ".src-card"),
+    ("month", '[data-testid="stMetricValue"]'),
+    ("alerts", "h1"),
 ]
 
 #: axe rule id -> why the board accepts it (also in docs/ACCESSIBILITY.md). Empty: nothing accepted.

@@ -100,10 +100,11 @@ def base_view(tmp_path_factory):  # type: ignore[no-untyped-def]
                                                              t.updated_at, t.stale, trend) for t in view.tiles]})
 
 
-@pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
+@pytest.mark.parametrize("variant", ["open", "closed", "stale"])
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
-def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, closed):
-    view = extreme_view(base_view, closed=closed)
+def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, variant):
+    closed = variant == "closed"
+    view = extreme_view(base_view, closed=closed, stale=variant == "stale")
     opens = NOW.replace(hour=6) + timedelta(days=1)
     html = render_wall(view, lang, opens if closed else None)
     assert ("data-closed" in html) is closed
@@ -116,7 +117,7 @@ def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, closed)
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(50)
         found = page.evaluate(CHECK)
-        page.screenshot(path=str(out / f"wall-{lang}-{'closed' if closed else 'open'}-{width}x{height}.png"))
+        page.screenshot(path=str(out / f"wall-{lang}-{variant}-{width}x{height}.png"))
         if found:
             problems[f"{width}x{height}"] = found
     page.close()

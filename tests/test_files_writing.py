@@ -179,3 +179,31 @@ def test_a_writer_that_pauses_longer_than_settle_seconds_loses_nothing(tmp_path:
     assert not target.exists()
     assert (inbox / "processed" / "jono.csv").read_bytes().endswith(b"sotkamo;10.3.2026 14.45;7\r\n")
     assert os.listdir(inbox) == ["processed"]
+
+
+def test_a_workbook_cut_short_while_fresh_waits_and_is_refused_only_once_older(tmp_path: Path) -> None:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Asema", "Aika", "Jonossa"])
+    book.active.append(["kajaani", "10.3.2026 14.30", 3])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    whole = buffer.getvalue()
+    path = drop(tmp_path, "jono.xlsx", whole[: len(whole) // 2], age=10)  # the writer has paused half-way
+    connector = FilesConnector(FilesSource.model_validate({
+        "name": "vienti", "type": "files", "folder": str(tmp_path / "inbox"), "settle_seconds": 5,
+        "mapping": MAPPING}), ["kajaani"])
+    assert pull(connector) == ([], [], 0)  # not refused: it stays
+    assert "jono.xlsx" in names(tmp_path / "inbox") and names(tmp_path / "inbox" / "rejected") == []
+
+    path.write_bytes(whole)  # the writer finishes
+    age_file(path, 10)
+    assert pull(connector)[0] == [3.0]
+
+    path.write_bytes(whole[: len(whole) // 2])  # a workbook that stays broken is refused once older than the grace
+    age_file(path, 60)
+    values, reasons, _ = pull(connector)
+    assert values == [] and len(reasons) == 1 and "not a readable Excel workbook" in reasons[0]

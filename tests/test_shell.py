@@ -19,6 +19,7 @@ def test_the_shell_speaks_the_configured_language_and_keeps_streamlit(lang):
     assert '<span lang="fi">Ladataan…</span><span lang="sv">Laddar…</span><span lang="en">Loading…</span>' in page
     assert page.index("board-loading") < page.index('<div id="root"></div>')
     assert page.index("window.BOARD_SHELL") < page.index("</head>")
+    assert '[data-testid="stCaptionContainer"] { opacity: 1 !important; color: #4a5565' in page
     # Everything Streamlit's page loads is still there.
     for line in STREAMLIT_INDEX.splitlines():
         if "<script" in line or "<link" in line:

@@ -12,7 +12,7 @@ banner. Status words are the longest too (Hälytys / Larm / Alert on open tiles)
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from board.domain.figures import unit_of
 from board.domain.notice import Notice
@@ -33,12 +33,14 @@ def _widest(f: Figure, status: Status) -> Figure:
     return dataclasses.replace(f, value=WIDEST[unit_of(f.code)], status=status)
 
 
-def extreme_view(view: StationView, closed: bool = False, opens: datetime | None = None) -> StationView:
-    """``view`` with every value at its widest; ``closed``: outside opening hours (grey tiles, the opening banner)."""
+def extreme_view(view: StationView, closed: bool = False, stale: bool = False) -> StationView:
+    """``view`` with every value at its widest; ``closed``: outside opening hours (grey tiles, the opening banner);
+    ``stale``: every source silent for ten days (the longest "Tieto vanhentunut: viimeisin 13.11. klo 10.59")."""
     assert len(LONG_NAME) == 40 and len(NOTICE_TEXT) == 160, (len(LONG_NAME), len(NOTICE_TEXT))
-    status = Status.CLOSED if closed else Status.ALERT
+    status = Status.CLOSED if closed else Status.STALE if stale else Status.ALERT
+    updated = view.now - (timedelta(days=10) if stale else timedelta(minutes=1))
     tiles = [Tile(t.family, status, _widest(t.headline, status), tuple(_widest(f, Status.ALERT) for f in t.figures),
-                  view.now - timedelta(minutes=1), False, t.trend) for t in view.tiles]
+                  updated, stale, t.trend) for t in view.tiles]
     now = view.now
     notices = [Notice(i, NOTICE_TEXT, ("*",), now - timedelta(hours=1), now + timedelta(hours=5), "Testi", now)
                for i in (3, 2, 1)]

@@ -206,7 +206,7 @@ _WALL += """
 WALL_CSS = HIDE_STREAMLIT_CHROME + _sheet(_WALL)
 
 #: Every page (wall-honest, WCAG 2.1 AA): Streamlit draws captions at opacity .6, 3.88:1 on white; ours are #4a5565
-#: at full opacity (7.5:1). Applied by app.py on every page with the page's language (shell.language_style).
+#: at full opacity (7.5:1). In the page shell (board/web/shell), so it is on every page from the first paint.
 PAGE_CSS = """
 [data-testid="stCaptionContainer"] { opacity: 1 !important; color: #4a5565 !important; }
 [data-testid="stCaptionContainer"] p { color: #4a5565 !important; }

@@ -50,7 +50,9 @@ def page_shell(index_html: str, default_lang: str) -> str:
     lang = str(texts["lang"])
     loading: dict[str, str] = texts["loading"]  # type: ignore[assignment]
     # One text per language; CSS shows the one of <html lang>, which shell.js sets in the head, before the body.
-    style = (HERE / "shell.css").read_text(encoding="utf-8") + "".join(
+    from board.web.style import PAGE_CSS  # the sheet every page gets: in the shell, it is there before any element
+
+    style = (HERE / "shell.css").read_text(encoding="utf-8") + PAGE_CSS + "".join(
         f'html[lang="{code}"] #board-loading span:not([lang="{code}"]) {{ display: none; }}\n' for code in LANGS)
     script = (HERE / "shell.js").read_text(encoding="utf-8")
     head = (f"<style>{style}</style>\n<script>window.BOARD_SHELL = {json.dumps(texts, ensure_ascii=False)};</script>\n"
