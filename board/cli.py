@@ -153,9 +153,11 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     from board.collector import Collector, ledger_line, ledger_warnings
+    from connectors.isolated import start_workers
 
     board = open_board()
     collector = Collector(board.settings, board.store)
+    start_workers(collector.sources.values())  # (the pulls' memory-limited workers: connectors/isolated.py)
     if args.source and args.source not in collector.sources:
         print(f"unknown or disabled source {args.source!r}; enabled: {', '.join(collector.sources) or 'none'}",
               file=sys.stderr)

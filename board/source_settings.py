@@ -338,6 +338,10 @@ class RestSource(_Delivers, SourceBase):
     #: Largest answer read, in MB (decoded; a larger one fails the run as a data error before it fills memory).
     #: 50 MB is about 400 000 records, far more than a page of a paginated API or a day's pull.
     max_response_mb: float = Field(50, gt=0, le=4096)
+    #: With a value (MB), each pull runs in a worker process with that memory limit (connectors/isolated.py), as
+    #: files pulls do by default. 0 (default): in the collector's process; max_response_mb already bounds an answer,
+    #: and a worker per pull rebuilds the HTTP client and trust store each time (docs/PERFORMANCE.md, section 5).
+    max_memory_mb: int = Field(0, ge=0, le=65536)
     #: Dotted path of the list of records in the JSON body ("" = the body is the list).
     records: str = ""
     pagination: Annotated[NextLinkPagination | PagePagination, Field(discriminator="type")] | None = None
@@ -386,8 +390,12 @@ class FilesSource(_Delivers, SourceBase):
     rejected_folder: str = "rejected"
     #: Largest file read, in MB: a larger one is refused unread (moved to ``rejected/`` with the reason) before it
     #: fills memory. A real export is a few MB; a file is held whole while it is checked, and a 20 MB CSV of
-    #: short rows becomes about 540 MB of readings (docs/RELIABILITY.md), within ``max_memory_mb``.
+    #: short rows becomes about 540 MB of readings (docs/RELIABILITY.md), within the default ``max_memory_mb``.
     max_file_mb: float = Field(20, gt=0, le=4096)
+    #: The most memory (address space, MB) one pull may use. Each pull runs in a worker process with this limit
+    #: (connectors/isolated.py), so a source needing more fails alone ("muistiraja ylittyi") instead of getting
+    #: the collector, and every other source with it, killed. 0: pull in the collector's own process.
+    max_memory_mb: int = Field(1024, ge=0, le=65536)
     #: A row that cannot be used: ``refuse_row`` (the file's good rows load, each bad row is refused with its
     #: line and reason) or ``refuse_file`` (one bad row refuses the whole file, nothing of it is stored).
     on_bad_row: Literal["refuse_row", "refuse_file"] = "refuse_row"

@@ -12,6 +12,7 @@ from board.settings import AnySource, Settings
 from board.source_settings import SOURCE_KINDS
 from connectors.base import CheckResult, Connector
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
+from connectors.isolated import IsolatedConnector, isolation_limit
 
 __all__ = [
     "CheckResult",
@@ -37,6 +38,8 @@ def build_connector(source: AnySource, settings: Settings) -> Connector:
     module, _, name = kind.connector.partition(":")
     cls = getattr(import_module(module), name)
     for_source = getattr(cls, "for_source", None)
+    if limit := isolation_limit(source, for_source is not None):  # each pull in a memory-limited worker
+        return IsolatedConnector(source, kind.connector, [s.code for s in settings.stations_of(source)], limit)
     if for_source is not None:
         return for_source(source, settings)  # type: ignore[no-any-return]
     # code -> (name, municipality): a source may name a station as people write it (connectors/stations.py)

@@ -1,0 +1,338 @@
+"""Each pull of a ``files`` (or ``rest``) source in a worker process with a memory limit (issue 19, item 3).
+
+All sources share the collector's process, so before this one source that
+needed too much memory (a 200 MB CSV grew to 5.4 GB, a 617 kB workbook to
+1.3 GB) could get the whole collector killed by the kernel, and every other
+source with it. Size limits (``max_file_mb``, ``max_response_mb``, the
+``.xlsx`` guard) stop the known shapes early; this is the bound that holds
+whatever the shape:
+
+* the pull runs in a worker forked from a small, single-threaded fork server
+  (:mod:`multiprocessing`'s ``forkserver``: the connector modules are
+  imported there once, so a worker starts in milliseconds and never inherits
+  the collector's threads, locks or database connections);
+* the worker's address space is capped at ``max_memory_mb``
+  (``RLIMIT_AS``); going past it raises ``MemoryError`` there (or kills the
+  worker), which ends that pull as the source's failure, kind ``memory``
+  ("muistiraja ylittyi" on ``/sources``), not retried. The collector and
+  the other sources go on;
+* readings come back over a pipe in batches as the connector yields them,
+  so the collector's own memory stays at a batch;
+* the pull's deadline (``pull_timeout_seconds``) travels with it, and a
+  worker that stops answering is killed when it has passed: the deadline
+  becomes hard;
+* a files source's worker waits after its pull for the collector's
+  :meth:`IsolatedConnector.acknowledge` (or the next pull), so files are
+  retired exactly as without a worker: only after the run is committed.
+
+Which kinds: ``files`` by default (``max_memory_mb: 1024``): it takes a
+whole file someone else made and parses it in memory (all or nothing), and
+a file's shape decides how much that takes. ``rest`` can (set
+``max_memory_mb``) but does not by default: its answers are already
+bounded by ``max_response_mb`` and parsed as they stream, while a worker
+per pull builds its HTTP client and TLS trust store anew each time, which
+measured +0.9 s per pull against +0.24 s for files on a loaded machine
+(docs/PERFORMANCE.md, section 5). The ``sql`` kind streams rows in chunks
+of a fixed size and keeps its database connection between pulls (a worker
+per pull would log in on every pull); the ``demo`` kind is the board's own
+simulator. ``check`` runs in the calling process (``python -m board check``
+is a process of its own).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import pickle
+import resource
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from importlib import import_module
+from multiprocessing.connection import Connection
+from typing import Any
+
+from connectors.base import CheckResult, Connector
+from connectors.deadline import Deadline, current
+from connectors.errors import ConnectorError, TransientError
+
+log = logging.getLogger(__name__)
+
+#: Items per message from the worker: large enough that the pipe costs little, small enough to stay a batch.
+BATCH = 2000
+#: How long past the deadline the collector waits for a silent worker before killing it (it should have
+#: stopped itself at the deadline; this covers one that cannot, e.g. stuck in a C call).
+GRACE_SECONDS = 5.0
+#: How long acknowledging may take in the worker (moving the pull's files).
+ACK_SECONDS = 60.0
+_PRELOAD = ["connectors.isolated", "connectors.files", "connectors.rest", "connectors.xlsx_guard", "openpyxl"]
+# A worker runs the main module again under another name (multiprocessing's way); runpy then warns that it was
+# imported already (by the server's preload, on purpose). Nothing is wrong, so the warning is not printed per pull.
+warnings.filterwarnings("ignore", message=r".*found in sys\.modules after import of package", category=RuntimeWarning)
+_context_lock = threading.Lock()
+_context: Any = None
+
+
+class MemoryLimitExceeded(ConnectorError):
+    """The pull needed more than the source's ``max_memory_mb``: the source's failure, not the collector's."""
+
+    kind = "memory"
+
+
+class WorkerError(ConnectorError):
+    """The worker ended with an error that could not be sent back as itself."""
+
+
+def isolation_limit(source: Any, has_for_source: bool) -> int:
+    """The memory limit in MB to isolate ``source`` with, or 0 to pull it in the collector's process."""
+    if has_for_source:  # built from the whole settings (the demo): not a kind this isolates
+        return 0
+    return int(getattr(source, "max_memory_mb", 0) or 0)
+
+
+class IsolatedConnector:
+    """A connector (``module:Class`` of the source's kind) whose pulls run in a memory-limited worker."""
+
+    def __init__(self, source: Any, connector_path: str, stations: list[str], max_memory_mb: int) -> None:
+        self.name = source.name
+        self.source = source
+        self.connector_path = connector_path
+        self.stations = list(stations)
+        self.max_memory_mb = max_memory_mb
+        self._local: Connector | None = None  # for check(), built on first use
+        self._waiting: tuple[Any, Connection] | None = None  # a finished pull's worker, until acknowledge
+
+    # -- the contract
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
+        self._end_waiting()  # an unacknowledged pull was not committed: its worker just ends
+        deadline = current() or Deadline(self.source.pull_timeout_seconds, f"the pull of {self.name}")
+        ours, theirs = _ctx().Pipe(duplex=True)
+        worker = _ctx().Process(
+            target=_work, name=f"pull-{self.name}", daemon=True,
+            args=(theirs, self.connector_path, self.source, self.stations, since, until,
+                  max(deadline.remaining(), 0.0), deadline.what, self.max_memory_mb, _process_state()))
+        worker.start()
+        theirs.close()
+        finished = False
+        try:
+            while True:
+                if not ours.poll(max(deadline.remaining(), 0.0) + GRACE_SECONDS):
+                    raise deadline.exceeded()
+                try:
+                    message = ours.recv()
+                except (EOFError, OSError):
+                    raise self._died(worker) from None
+                if message[0] == "items":
+                    yield from message[1]
+                elif message[0] == "done":
+                    finished = True
+                    self._waiting = (worker, ours)
+                    return
+                elif message[0] == "memory":
+                    raise self._over_limit()
+                else:  # "error"
+                    raise _error_from(message[1])
+        finally:
+            if not finished:
+                _stop(worker, ours)
+
+    def acknowledge(self) -> None:
+        """The collector committed the last pull: the worker retires what it read (files), then ends."""
+        waiting, self._waiting = self._waiting, None
+        if waiting is None:
+            return
+        worker, conn = waiting
+        try:
+            conn.send(("ack",))
+            if conn.poll(ACK_SECONDS):
+                reply = conn.recv()
+                if reply[0] == "error":
+                    log.warning("source %s: acknowledging the pull failed: %s", self.name, _error_from(reply[1]))
+            else:
+                log.warning("source %s: acknowledging the pull took longer than %g s", self.name, ACK_SECONDS)
+        except (EOFError, OSError):
+            log.warning("source %s: the pull's worker ended before it could acknowledge; the input is read "
+                        "again next time", self.name)
+        finally:
+            _stop(worker, conn)
+
+    def check(self, until: datetime) -> CheckResult:
+        if self._local is None:
+            self._local = _build(self.connector_path, self.source, self.stations)
+        return self._local.check(until)
+
+    def close(self) -> None:
+        self._end_waiting()
+
+    # -- pieces
+    def _end_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            _stop(*waiting)
+
+    def _over_limit(self) -> MemoryLimitExceeded:
+        return MemoryLimitExceeded(
+            f"the pull of {self.name} needed more memory than max_memory_mb ({self.max_memory_mb} MB) and was "
+            "stopped; the other sources were not affected (make the input smaller, e.g. split the file or page the "
+            "API, or raise max_memory_mb in sources.yaml); the next run asks for the same window again")
+
+    def _died(self, worker: Any) -> ConnectorError:
+        worker.join(5)
+        code = worker.exitcode
+        if code is not None and code < 0:
+            # Killed by a signal: with the address space capped, an allocation that failed where Python could
+            # not raise MemoryError (inside a C library) ends this way.
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            error = self._over_limit()
+            error.args = (f"{error.args[0]} (the worker ended with {name})",)
+            return error
+        return WorkerError(f"the worker pulling {self.name} ended unexpectedly (exit code {code})")
+
+
+# ---------------------------------------------------------------- in the worker
+def _work(conn: Connection, connector_path: str, source: Any, stations: list[str], since: datetime | None,
+          until: datetime, seconds: float, what: str, max_memory_mb: int, state: dict[str, Any]) -> None:
+    """The worker: cap the address space, pull, send the items in batches, then wait for acknowledge."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the collector, which ends its workers
+    _adopt(state)
+    limit = max_memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    connector: Any = None
+    try:
+        connector = _build(connector_path, source, stations)
+        batch: list[Any] = []
+        with Deadline(seconds, what).active() as deadline:
+            for item in connector.pull(since, until):
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    conn.send(("items", batch))
+                    batch = []
+                    deadline.check()
+            if batch:
+                conn.send(("items", batch))
+        batch = []
+        conn.send(("done",))
+    except MemoryError:
+        batch = []  # (free what can be freed before saying so)
+        _send(conn, ("memory",))
+        return
+    except BaseException as e:  # everything else goes back to the collector as itself
+        _send(conn, ("error", _portable(e)))
+        return
+    _serve_acknowledge(conn, connector)
+
+
+def _serve_acknowledge(conn: Connection, connector: Any) -> None:
+    try:
+        message = conn.recv()
+    except (EOFError, OSError):
+        return  # the collector moved on (a failed run, a new pull): nothing to retire
+    if message[0] != "ack":
+        return
+    try:
+        ack = getattr(connector, "acknowledge", None)
+        if ack is not None:
+            ack()
+        _send(conn, ("acked",))
+    except BaseException as e:
+        _send(conn, ("error", _portable(e)))
+
+
+def _process_state() -> dict[str, Any]:
+    """What a worker must share with the collector: the known secrets (every message masks them) and how it logs.
+
+    The fork server never loaded the settings, so without this a worker would neither mask a secret quoted
+    by a file (``env.csv`` holding ``DW_PASSWORD=…``) nor write its log lines as the collector does.
+    """
+    from board import secrets
+
+    with secrets._lock:
+        known = sorted(secrets._known)
+    root = logging.getLogger()
+    formats = [h.formatter._fmt for h in root.handlers if h.formatter is not None and h.formatter._fmt]
+    return {"secrets": known, "level": root.level, "format": formats[0] if formats else None}
+
+
+def _adopt(state: dict[str, Any]) -> None:
+    from board.secrets import install_log_redaction, register
+
+    for value in state["secrets"]:
+        register(value)
+    if state["format"]:
+        logging.basicConfig(level=state["level"], format=state["format"])
+    else:
+        logging.getLogger().setLevel(state["level"])
+    install_log_redaction()
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        conn.send(message)
+
+
+def _portable(error: BaseException) -> BaseException:
+    """The error itself when it survives pickling (the connectors' errors do), else its type and message."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return WorkerError(f"{type(error).__name__}: {text}" if text else type(error).__name__)
+    return error
+
+
+# ---------------------------------------------------------------- shared
+def _build(connector_path: str, source: Any, stations: list[str]) -> Any:
+    module, _, name = connector_path.partition(":")
+    return getattr(import_module(module), name)(source, stations)
+
+
+def _error_from(error: BaseException) -> BaseException:
+    if isinstance(error, MemoryError):
+        return MemoryLimitExceeded(str(error))
+    return error if isinstance(error, BaseException) else TransientError(str(error))
+
+
+def _stop(worker: Any, conn: Connection) -> None:
+    """End a worker: close its pipe (it exits by itself when waiting), then make sure."""
+    with contextlib.suppress(OSError):
+        conn.close()
+    worker.join(0.5)
+    if worker.is_alive():
+        worker.kill()
+        worker.join(5)
+    with contextlib.suppress(ValueError):
+        worker.close()
+
+
+def start_workers(sources: Iterable[Any]) -> None:
+    """Start the fork server now if any source pulls in a worker, so its start (importing the connector
+    modules, a second or two) is not paid inside the first pull's ``pull_timeout_seconds``."""
+    if any(isolation_limit(s, False) for s in sources):
+        warm = _ctx().Process(target=_noop, name="pull-warm-up", daemon=True)
+        warm.start()  # (the server imports its modules before it forks this one: waiting for it waits for them)
+        warm.join(120)
+
+
+def _noop() -> None:
+    """A worker that does nothing: its start proves the fork server ready."""
+
+
+def _ctx() -> Any:
+    """The fork server, started once per process with the connector modules already imported."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            context = multiprocessing.get_context("forkserver")
+            # Each worker runs the main module again (as __mp_main__, as multiprocessing does); with what it
+            # imports already imported in the server, that costs nothing (else ~4 s a pull under `-m board`).
+            main = getattr(getattr(sys.modules.get("__main__"), "__spec__", None), "name", None)
+            context.set_forkserver_preload([*_PRELOAD, *([main] if main else [])])
+            _context = context
+        return _context
+
+
+__all__ = ["IsolatedConnector", "MemoryLimitExceeded", "isolation_limit", "start_workers"]
