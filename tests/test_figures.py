@@ -50,7 +50,8 @@ def test_every_tile_family_has_a_title_and_a_week_tab():
 
 def test_the_catalogue_shows_what_the_wall_has_always_shown():
     assert TILE_LAYOUT[Family.QUEUE] == ("queue_waiting", ("queue_oldest_wait_min", "queue_handled_today",
-                                                           "queue_same_day_share"))
+                                                           "queue_same_day_share", "contacts_carried_over"))
+    assert "contacts_carried_over" not in TILE_LAYOUT[Family.CONTACTS][1]  # "eiliseltä" is the callbacks' backlog
     assert TILE_LAYOUT[Family.FEEDBACK][0] == "feedback_nps"
     assert list(WEEK)[:6] == ["contacts_phone", "contacts_omasote", "contacts_chat", "contacts_visit",
                               "contacts_total", "contacts_remote_share"]

@@ -240,6 +240,9 @@ _CATALOGUE = (
               week_target="queue_same_day_share", sample="queue_handled_today", stated="queue_same_day_share_stated"),
     # The same-day share as a source states it ("Samana päivänä (%)"): shown only when the counts are missing.
     FigureDef("queue_same_day_share_stated", QUEUE, DAILY, "share"),
+    # Callbacks carried over from yesterday ("eiliseltä"): the queue's backlog, so on the callbacks tile (it sat
+    # among the contacts, where it read as yesterday's contacts). The stored name stays, for the sources' sake.
+    FigureDef("contacts_carried_over", QUEUE, DAILY, "count", better=-1, tile=FIG, overview=True),
     # Callback outcomes by class (counted by the board from callback items with an outcome code: items.outcomes)
     FigureDef("queue_resolved_today", QUEUE, DAILY, "count"),
     FigureDef("queue_appointment_today", QUEUE, DAILY, "count"),
@@ -265,7 +268,6 @@ _CATALOGUE = (
               overview=True, week=True, week_change=True, week_target="contacts_remote_share",
               sample="contacts_total_today", stated="contacts_remote_share_stated"),
     FigureDef("contacts_remote_share_stated", CONTACTS, DAILY, "share"),
-    FigureDef("contacts_carried_over", CONTACTS, DAILY, "count", better=-1, tile=FIG, overview=True),
     # Omasote e-service messages
     FigureDef("omasote_unanswered", OMASOTE, GAUGE, "count", better=-1, tile=HEAD, overview=True, week=True,
               week_change=True, week_target="omasote_unanswered", over_stations="sum"),
