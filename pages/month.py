@@ -79,6 +79,5 @@ else:
     parts.key_figures(report, lang)
     care.section(care_report, lang, t("month.vs_previous", lang))
     care.staff_section(staff_report, lang, t("month.vs_previous", lang))
-    st.subheader(t("week.section.table", lang), anchor=False)
-    st.dataframe(parts.table(report, lang), hide_index=True, width="stretch", key="month-table")
+    parts.tables(report, lang)
 parts.free_range(settings, stations, today, lang)

@@ -23,7 +23,9 @@ def access_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     tmp = tmp_path_factory.mktemp("access")
     srv = start_server(tmp, write_config(tmp / "config", backfill_days=14))
     week = weekly.default_week()
-    readings = [*access_readings(STATIONS, week.monday - timedelta(days=7), week.sunday),
+    last_month_start = (week.sunday.replace(day=1) - timedelta(days=1)).replace(day=1)
+    readings = [*access_readings(STATIONS, last_month_start, week.monday - timedelta(days=8)),
+                *access_readings(STATIONS, week.monday - timedelta(days=7), week.sunday),
                 *access_readings(STATIONS, date(2024, 12, 23), date(2025, 1, 5))]
     srv.store.write_readings(readings, source="raportti", now=datetime.now(UTC))
     yield srv
@@ -74,3 +76,21 @@ def test_a_week_spanning_the_change_says_so(access_server, browser):
     assert "kukin päivä arvioidaan oman sääntönsä mukaan" in note and "1.1.2025–5.1.2025" in note
     section_shot(page, "week-access-2025-W01.png")
     page.close()
+
+
+def test_the_monthly_view_renders_and_fits(access_server, browser):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{access_server.base}/month?" + "&".join(f"station={s}" for s in STATIONS))
+    page.wait_for_function("document.querySelector('table.access-table') !== null"
+                           " && document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 5",
+                           timeout=90_000)
+    page.wait_for_timeout(500)
+    assert page.locator("h1").first.inner_text() == "Kuukausinäkymä"
+    problems = [p for p in page_fits(page) if "vertically" not in p]
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1920, "height": max(height, 400)})
+    page.wait_for_timeout(800)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "month-1920.png"))
+    page.close()
+    assert problems == []

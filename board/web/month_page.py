@@ -95,7 +95,7 @@ def key_figures(rep: PeriodReport, lang: str) -> None:
             arrow, colour = ws.delta_style(change, BETTER[figure])
             year_ago = entry.change(figure, 1)
             target = rep.targets.get(figure)
-            label = t(f"week.kpi.{figure}" if f"week.kpi.{figure}" in TEXTS else f"week.fig.{figure}", lang)
+            label = t(f"month.kpi.{figure}" if f"month.kpi.{figure}" in TEXTS else f"week.fig.{figure}", lang)
             if target is not None:
                 label += f" ({t('week.target', lang, value=fmt.format_figure(figure, target, lang))})"
             st.metric(label, fmt.format_figure(figure, entry.figures.get(figure), lang),
@@ -104,13 +104,15 @@ def key_figures(rep: PeriodReport, lang: str) -> None:
                       help=None if year_ago is None else change_text(figure, year_ago, t("month.vs_year", lang), lang))
 
 
-def table(rep: PeriodReport, lang: str) -> pd.DataFrame:
-    """One row per station (and together): the month's figures, the change from the month before and from
-    the same month a year earlier for the figures whose change the weekly view shows."""
+def table(rep: PeriodReport, lang: str, family: str | None = None) -> pd.DataFrame:
+    """One row per station (and together): the month's figures (of one tile family, as the weekly view's tabs),
+    the change from the month before and from the same month a year earlier for the figures whose change the
+    weekly view shows."""
     rows = []
+    shown = FIGURES if family is None else ws.FAMILY_FIGURES[family]
     for entry in rep.rows:
         row = {t("week.col.station", lang): t("week.all_selected", lang) if entry.code == ALL else entry.name}
-        for figure in FIGURES:
+        for figure in shown:
             row[t(f"week.fig.{figure}", lang)] = fmt.format_figure(figure, entry.figures.get(figure), lang)
             if figure in ws.CHANGES_SHOWN:
                 row[f"{t(f'week.fig.{figure}', lang)}: {t('month.vs_previous', lang)}"] = fmt.format_change(
@@ -119,6 +121,14 @@ def table(rep: PeriodReport, lang: str) -> pd.DataFrame:
                     figure, entry.change(figure, 1), lang)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def tables(rep: PeriodReport, lang: str) -> None:
+    """The month by station, a tab per tile family (as the weekly view)."""
+    st.subheader(t("month.section.table", lang), anchor=False)
+    tabs = st.tabs([t(f"week.family.{f}", lang) for f in ws.FAMILY_FIGURES])
+    for tab, family in zip(tabs, ws.FAMILY_FIGURES, strict=True):
+        tab.dataframe(table(rep, lang, family), hide_index=True, width="stretch", key=f"month-table-{family}")
 
 
 def downloads(rep: PeriodReport, acc: AccessReport | None, name: str, lang: str, key: str) -> None:
