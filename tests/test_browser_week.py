@@ -90,6 +90,11 @@ def test_print_version_has_no_widgets_and_breaks_pages(week_server, browser):
     breaks = page.evaluate("""() => [...document.querySelectorAll('[class*="st-key-week-print-page"]')]
         .map(e => getComputedStyle(e).breakBefore)""")
     assert breaks and set(breaks) == {"page"}
+    # no heading orphaned at a page's bottom: every heading (and its wrapper) avoids a break after it
+    after = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stHeading"]')]
+        .flatMap(h => [getComputedStyle(h).breakAfter, getComputedStyle(h.closest('.stElementContainer')
+                       || h).breakAfter])""")
+    assert after and set(after) == {"avoid"}, after
     # two charts side by side on paper too (Streamlit stacks columns when printing unless told otherwise)
     tops = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
         .slice(0, 2).map(e => Math.round(e.getBoundingClientRect().top))""")

@@ -340,6 +340,10 @@ WEEK_PRINT_CSS = HIDE_STREAMLIT_CHROME + """
   .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: none !important; }
   [class*="st-key-week-print-page"] { break-before: page; }
   [data-testid="stPlotlyChart"], [data-testid="stTable"], [data-testid="stMetric"] { break-inside: avoid; }
+  /* a heading stays with what it heads (one was left alone at a page's bottom): the heading's element and its
+     Streamlit wrapper both avoid a break after them */
+  [data-testid="stHeading"], [data-testid="stElementContainer"]:has([data-testid="stHeading"]),
+  .stElementContainer:has([data-testid="stHeading"]) { break-after: avoid; page-break-after: avoid; }
   /* Streamlit stacks columns on paper; the report keeps two charts and the key figures side by side */
   [data-testid="stHorizontalBlock"], .st-key-week-kpis { display: flex !important; flex-direction: row !important;
     flex-wrap: nowrap !important; gap: .8rem !important; }
