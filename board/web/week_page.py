@@ -75,7 +75,7 @@ def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str
     # Station names (configuration) and the notes (they quote the URL) are plain text, never Markdown: escaped
     # HTML, so neither ?week=[…](http://…) nor a name can become a link or fetch an image (issue 19, item 8).
     st.html(f'<p class="week-scope">{escape(fmt.fmt_week_label(week, lang, dates=True))} · {escape(scope)}</p>')
-    for note in selection.notes:
+    for note in [*selection.notes, *ws.holiday_notes(week, lang)]:
         st.html(f'<div class="week-note" role="note">{escape(note)}</div>')
     return week, stations
 

@@ -12,7 +12,7 @@ Page views are counted per day, so the usage is keyed by today's date only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape
 
 import pandas as pd
@@ -20,7 +20,8 @@ import streamlit as st
 
 from board import formatting as fmt
 from board.domain.figures import WEEK, WEEK_FAMILIES
-from board.domain.timeutil import local_date
+from board.domain.holidays import holiday_name
+from board.domain.timeutil import day_start, local_date
 from board.export import compared_span, station_name, week_rows
 from board.i18n import TEXTS, t
 from board.read.week import FIGURES, IsoWeek, StationWeek, Usage, WeekReport, default_week, week_report, week_usage
@@ -44,6 +45,18 @@ class Selection:
     week: IsoWeek
     stations: list[str]  # empty: every station
     notes: list[str] = field(default_factory=list)
+
+
+def holiday_notes(week: IsoWeek, lang: str = "fi") -> list[str]:
+    """The public holidays of the week and of the week it is compared with (stations are closed on them,
+    board/domain/hours.py): "Pyhäpäivät: ti 6.1. loppiainen (vko 2) — asemat kiinni, viikot eivät ole
+    samanlaiset." Empty when neither week has one."""
+    days = [d for w in (week, week.previous()) for d in w.days if holiday_name(d)]
+    if not days:
+        return []
+    listed = ", ".join(f"{fmt.fmt_weekday(day_start(d) + timedelta(hours=12), lang)} {d.day}.{d.month}. "
+                       f"{t('holiday.' + (holiday_name(d) or ''), lang)}" for d in sorted(days))
+    return [t("week.holidays", lang, days=listed)]
 
 
 def read_selection(settings: Settings, week_param: str | None, station_params: list[str], now: datetime,
