@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 
 from openpyxl import Workbook
@@ -118,19 +118,24 @@ def _csv_number(figure: str, value: float | None, units: dict[str, str] = KIND) 
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-def week_csv(report: WeekReport, lang: str = "fi", access: atc.AccessReport | None = None) -> bytes:
-    """The week table as CSV in the Finnish Excel dialect (bytes, UTF-8 with BOM); with ``access``, access to
-    care in columns of its own."""
+def table_csv(head: list[str], units: dict[str, str], rows: Iterable[Row]) -> bytes:
+    """A table of rows as CSV in the Finnish Excel dialect (UTF-8 with BOM, ``;``, decimal comma): the one
+    writer behind the weekly, monthly and free-range exports."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(headers(lang, access))
-    units = columns(access)
-    for row in week_rows(report, lang, access):
+    writer.writerow(head)
+    for row in rows:
         day = f"{row.day.day}.{row.day.month}.{row.day.year}" if row.day else ""
-        # a change of a share is in percentage points, not in the column's (%): the row's label says so
-        period = t("week.period.change_csv", lang) if row.is_change else row.period
-        writer.writerow([row.station, period, day, *(_csv_number(f, row.values.get(f), units) for f in units)])
+        writer.writerow([row.station, row.period, day, *(_csv_number(f, row.values.get(f), units) for f in units)])
     return buf.getvalue().encode("utf-8-sig")
+
+
+def week_csv(report: WeekReport, lang: str = "fi", access: atc.AccessReport | None = None) -> bytes:
+    """The week table as CSV (bytes, UTF-8 with BOM); with ``access``, access to care in columns of its own."""
+    # a change of a share is in percentage points, not in the column's (%): the row's label says so
+    rows = (replace(r, period=t("week.period.change_csv", lang)) if r.is_change else r
+            for r in week_rows(report, lang, access))
+    return table_csv(headers(lang, access), columns(access), rows)
 
 
 # ---------------------------------------------------------------------- xlsx
@@ -153,20 +158,18 @@ _XLSX_CHANGE_FORMAT = {"count": "+#,##0;-#,##0;0", "share": _points_format("fi")
                        "d": "+0;-0;0"}
 
 
-def week_xlsx(report: WeekReport, lang: str = "fi", access: atc.AccessReport | None = None) -> bytes:
-    """The week table as an Excel workbook: numbers as numbers, shares as fractions with a % format; with
-    ``access``, access to care in columns of its own."""
+def table_xlsx(title: str, head: list[str], units: dict[str, str], rows: Iterable[Row], lang: str = "fi") -> bytes:
+    """A table of rows as an Excel workbook: numbers as numbers, shares as fractions with a % format, changes
+    of shares in percentage points; the one writer behind the weekly, monthly and free-range exports."""
     wb = Workbook()
     ws = wb.active
-    ws.title = report.week.key
-    units = columns(access)
-    head = headers(lang, access)
+    ws.title = title
     ws.append(head)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.fill = PatternFill("solid", fgColor="DDE4EE")
-    for r, row in enumerate(week_rows(report, lang, access), start=2):
+    for r, row in enumerate(rows, start=2):
         ws.cell(r, 1, row.station)
         ws.cell(r, 2, row.period)
         if row.day:
@@ -180,7 +183,7 @@ def week_xlsx(report: WeekReport, lang: str = "fi", access: atc.AccessReport | N
                 cell.number_format = _points_format(lang)
             else:
                 cell.number_format = (_XLSX_CHANGE_FORMAT if row.is_change else _XLSX_FORMAT)[units[figure]]
-        if row.day is None:  # the week, previous week, change and target rows stand out from the days
+        if row.day is None:  # the period, previous period, change and target rows stand out from the days
             for c in range(1, len(head) + 1):
                 ws.cell(r, c).font = Font(bold=True)
     widths = [max(22, *(len(str(c.value or "")) + 2 for c in ws["A"]))] + [10, 12] + [14] * len(units)
@@ -192,3 +195,8 @@ def week_xlsx(report: WeekReport, lang: str = "fi", access: atc.AccessReport | N
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def week_xlsx(report: WeekReport, lang: str = "fi", access: atc.AccessReport | None = None) -> bytes:
+    """The week table as an Excel workbook; with ``access``, access to care in columns of its own."""
+    return table_xlsx(report.week.key, headers(lang, access), columns(access), week_rows(report, lang, access), lang)

@@ -10,14 +10,9 @@ dates (``1.11.2026–30.11.2026``), so nothing needs a calendar to be read.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
-from board.export import _XLSX_CHANGE_FORMAT, _XLSX_FORMAT, Row, _csv_number, _points_format, columns, headers
+from board.export import Row, columns, headers, table_csv, table_xlsx
 from board.formatting import fmt_day, fmt_noon
 from board.i18n import t
 from board.read import access_to_care as atc
@@ -59,45 +54,10 @@ def period_rows(report: PeriodReport, lang: str = "fi", access: atc.AccessReport
 
 def period_csv(report: PeriodReport, lang: str = "fi", access: atc.AccessReport | None = None) -> bytes:
     """The period table as CSV in the Finnish Excel dialect (UTF-8 with BOM, ``;``, decimal comma)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(headers(lang, access))
-    units = columns(access)
-    for row in period_rows(report, lang, access):
-        day = f"{row.day.day}.{row.day.month}.{row.day.year}" if row.day else ""
-        writer.writerow([row.station, row.period, day, *(_csv_number(f, row.values.get(f), units) for f in units)])
-    return buf.getvalue().encode("utf-8-sig")
+    return table_csv(headers(lang, access), columns(access), period_rows(report, lang, access))
 
 
 def period_xlsx(report: PeriodReport, lang: str = "fi", access: atc.AccessReport | None = None) -> bytes:
     """The period table as an Excel workbook: numbers as numbers, shares as fractions with a % format."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{report.span[0]:%Y-%m-%d}"
-    units = columns(access)
-    ws.append(headers(lang, access))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.fill = PatternFill("solid", fgColor="DDE4EE")
-    for r, row in enumerate(period_rows(report, lang, access), start=2):
-        ws.cell(r, 1, row.station)
-        ws.cell(r, 2, row.period)
-        if row.day:
-            ws.cell(r, 3, row.day).number_format = "d.m.yyyy"
-        for c, figure in enumerate(units, start=4):
-            value = row.values.get(figure)
-            if value is not None:
-                cell = ws.cell(r, c, float(value))
-                if row.is_change and units[figure] == "share":  # percentage points, as in the weekly export
-                    cell.number_format = _points_format(lang)
-                else:
-                    cell.number_format = (_XLSX_CHANGE_FORMAT if row.is_change else _XLSX_FORMAT)[units[figure]]
-        if row.day is None:
-            for c in range(1, len(units) + 4):
-                ws.cell(r, c).font = Font(bold=True)
-    ws.freeze_panes = "D2"
-    ws.auto_filter.ref = ws.dimensions
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return table_xlsx(f"{report.span[0]:%Y-%m-%d}", headers(lang, access), columns(access),
+                      period_rows(report, lang, access), lang)
