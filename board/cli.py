@@ -152,7 +152,8 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from board.collector import Collector, ledger_line, ledger_warnings
+    from board.collector import Collector
+    from board.pull_checks import ledger_line, ledger_warnings
     from connectors.isolated import start_workers
 
     board = open_board()

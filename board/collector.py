@@ -5,7 +5,7 @@ For each run of a source it
 1. hands the connector the window ``[bookmark - lookback, started]`` (the
    connector keeps no state; the first run has no bookmark and gets the
    source's backfill; the lookback re-reads rows that arrive out of order),
-2. validates each reading (known station and metric, finite value within
+2. validates each reading (:mod:`board.pull_checks`: known station and metric, finite value within
    the metric's range, not in the future) and skips bad ones with a counted reason,
    keeping the run ledger: every data row the connector read is stored,
    refused or ignored (:mod:`board.domain.ledger`),
@@ -23,7 +23,6 @@ errors are not. Whatever one source does, the others still run.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import socket
 import threading
@@ -38,17 +37,24 @@ from typing import Any
 from board import retention
 from board.alerts.evaluator import Evaluator
 from board.domain.ledger import Ledger, RowLedger
-from board.domain.metrics import METRICS, all_in_range, range_problem
 from board.domain.reading import Duplicate, Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
 from board.domain.runs import Run
 from board.domain.timeutil import utcnow
 from board.item_collect import ItemRun
-from board.secrets import redact
+from board.pull_checks import (
+    Reasons,
+    all_refused,
+    block_ok,
+    describe,
+    ledger_line,
+    reject_reason,
+    valid_readings,
+)
 from board.settings import Settings
 from board.store import Store
 from connectors import Connector, build_connector
 from connectors.deadline import Deadline
-from connectors.errors import ConnectorError, DataError, TransientError
+from connectors.errors import ConnectorError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +63,6 @@ MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 1.0
 FUTURE_TOLERANCE = timedelta(minutes=5)
 RUN_RETENTION = timedelta(days=30)
-MAX_MESSAGE = 500
 
 
 @dataclass
@@ -166,9 +171,9 @@ class Collector:
         finished = self.clock()
         # (A files run refuses whole files, which go back to whoever made them: a refused file is not a failed run.)
         if error is None and progress.rows == 0 and progress.rejects and self.sources[name].type != "files":
-            error = _all_refused(progress.rejects)
+            error = all_refused(progress.rejects)
         ok = error is None
-        message = None if ok else _describe(error)
+        message = None if ok else describe(error)
         kind = getattr(error, "kind", "error") if error is not None else None
         rows, rejects = progress.rows, progress.rejects
         ledger: Ledger = progress.ledger.finish()
@@ -292,7 +297,7 @@ class Collector:
         run.store_items((replace(i, reason=reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items),
                         check)
         if run.accepted == 0 and run.refused:
-            raise _all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
+            raise all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
         progress.rows += run.write_figures()
         progress.newest = run.newest
 
@@ -317,18 +322,18 @@ class Collector:
                 rejects[reject_reason(item.reason)] += 1
                 ledger.refused(item.rows)
             elif isinstance(item, ReadingBlock):
-                if _block_ok(item, allowed, latest_ok):
+                if block_ok(item, allowed, latest_ok):
                     ledger.readings(len(item))
                     yield item
                 else:  # something in it is wrong: the readings one by one, each problem counted with its reason
                     good = 0
-                    for reading in _valid_readings(item.readings(), allowed, latest_ok, rejects):
+                    for reading in valid_readings(item.readings(), allowed, latest_ok, rejects):
                         good += 1
                         yield reading
                     ledger.readings(good, len(item) - good)
             else:
                 passed = False
-                for reading in _valid_readings((item,), allowed, latest_ok, rejects):
+                for reading in valid_readings((item,), allowed, latest_ok, rejects):
                     passed = True
                     yield reading
                 ledger.readings(int(passed), int(not passed))
@@ -439,49 +444,6 @@ def _until(deadline: Deadline, items: Iterable[PullItem]
             close()
 
 
-def _valid_readings(items: Iterable[Reading | Rejected], allowed: set[str], latest_ok: datetime,
-                    rejects: Counter[str]) -> Iterator[Reading]:
-    """The readings that pass every check; each one that does not is counted under its reason."""
-    for item in items:
-        if isinstance(item, Rejected):
-            rejects[reject_reason(item.reason)] += 1
-        elif item.station not in allowed:
-            rejects[f"unknown station {item.station!r}"] += 1
-        elif item.metric not in METRICS:
-            rejects[f"unknown metric {item.metric!r}"] += 1
-        elif not isinstance(item.ts, datetime):
-            rejects[f"{item.metric}: timestamp {item.ts!r} is not a date-time"] += 1
-        elif isinstance(item.value, bool) or not isinstance(item.value, int | float):
-            rejects[f"{item.metric}: value {item.value!r} is not a number"] += 1
-        elif not math.isfinite(item.value):
-            rejects[f"{item.metric}: value {item.value!r} is not a finite number"] += 1
-        elif item.ts.tzinfo is None:
-            rejects["timestamp without a time zone"] += 1
-        elif item.ts > latest_ok:
-            rejects[f"{item.metric}: timestamp in the future"] += 1
-        elif problem := range_problem(item.metric, item.value):
-            rejects[problem] += 1
-        else:
-            yield item
-
-
-def _block_ok(block: ReadingBlock, allowed: set[str], latest_ok: datetime) -> bool:
-    """Whether every reading of ``block`` passes the checks of :func:`_valid_readings`, tested a column at a time.
-
-    (Times out of order are fine here: the store writes such a block reading by reading.)
-    """
-    times, values = block.times, block.values
-    if block.station not in allowed or not all(m in METRICS for m in block.metrics):
-        return False
-    if values.dtype.kind not in "fiu":
-        return False
-    if not all(isinstance(ts, datetime) and ts.tzinfo is not None for ts in times):
-        return False
-    if times and max(times) > latest_ok:
-        return False
-    return all(all_in_range(m, values[:, j]) for j, m in enumerate(block.metrics))
-
-
 class Interrupted(Exception):
     """The collector was asked to stop in the middle of a pull."""
 
@@ -496,86 +458,3 @@ class _Progress:
     ledger: RowLedger = field(default_factory=RowLedger)
     #: The newest reading time that passed validation (the data-derived bookmark).
     newest: datetime | None = None
-
-
-#: At most this many distinct reasons are kept per run; the rest are counted under :data:`OTHER_REASONS`.
-#: (500 000 records each with another unknown station stored 500 000 reject rows, 68 MB, in one run, and
-#: the Sources page then took 14 s to load.)
-MAX_REASONS = 50
-OTHER_REASONS = f"other reasons (only the first {MAX_REASONS} different reasons of a run are listed)"
-
-
-class Reasons(Counter[str]):
-    """A Counter of refusal reasons holding at most :data:`MAX_REASONS` of them; any further one counts as
-    :data:`OTHER_REASONS`. Every refusal is still counted; only the list of distinct reasons is bounded."""
-
-    def __setitem__(self, reason: str, count: int) -> None:
-        if reason not in self and reason != OTHER_REASONS and len(self) - (OTHER_REASONS in self) >= MAX_REASONS:
-            super().__setitem__(OTHER_REASONS, self.get(OTHER_REASONS, 0) + count)
-            return
-        super().__setitem__(reason, count)
-
-
-def _all_refused(rejects: Counter[str]) -> DataError:
-    """A run that stored nothing and refused something is not a success: it fails as a data error.
-
-    Otherwise a source sending only unusable records (a renamed station code, say) looked healthy on the
-    Sources page, and the bookmark moved past what the source sent. Failing keeps the bookmark, so once the
-    mapping is fixed the next run reads the stretch again.
-    """
-    total = sum(rejects.values())
-    reason, count = rejects.most_common(1)[0]
-    refusals = "1 refusal" if total == 1 else f"{total} refusals"
-    return DataError(f"everything this run read was refused ({refusals}), nothing stored; most often ({count}): "
-                     f"{reason} (fix the source or mapping in sources.yaml; the bookmark waits)")
-
-
-def reject_reason(reason: str) -> str:
-    """A connector's reason as recorded: known secrets masked, one line, at most ``MAX_MESSAGE`` characters.
-
-    Reasons may quote what a source sent, and a source is not trusted: this is
-    the last gate before the store, the Sources page and the log.
-    """
-    text = " ".join(redact(str(reason)).split())
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
-
-
-def _describe(error: BaseException | None) -> str:
-    """A one-line message for the administrator (connectors keep secrets out of it)."""
-    if error is None:
-        return ""
-    if isinstance(error, ConnectorError):
-        text = str(error).strip() or type(error).__name__
-    else:
-        # SQLAlchemy errors carry the statement and every parameter: keep the cause only.
-        cause = getattr(error, "orig", None) or error
-        text = f"{type(cause).__name__}: {str(cause).strip().splitlines()[0] if str(cause).strip() else ''}"
-    text = redact(text)
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
-
-
-def ledger_line(run: Run) -> str:
-    """The run ledger in one line for logs and the command line:
-    "read 82 · stored 80 · refused 2 · ignored 0 · 160 readings · 2 refusals" (rows, then readings and reasons
-    counted; "read" and "stored" are left out when the connector counts no rows)."""
-    parts = [] if run.rows_read is None else [f"read {run.rows_read}", f"stored {run.rows_stored or 0}"]
-    parts += [f"refused {run.rows_refused}", f"ignored {run.rows_ignored}"]
-    if run.duplicates:
-        parts.append(f"duplicates {run.duplicates}")
-    parts += [f"{run.rows} readings", f"{run.rejected} refusal{'' if run.rejected == 1 else 's'}"]
-    return " · ".join(parts)
-
-
-def ledger_warnings(run: Run) -> list[str]:
-    """What a successful run must say beside "OK": rows refused, and rows that do not add up (never hidden)."""
-    out = []
-    if run.refused_some:
-        if run.rows_read is not None and run.rows_refused:
-            out.append(f"some rows refused: {run.rows_refused} / {run.rows_read}")
-        else:
-            out.append(f"some data refused: {run.rejected} refusal{'' if run.rejected == 1 else 's'}")
-    if run.unaccounted:
-        out.append(f"the rows do not add up: read {run.rows_read}, but stored + refused + ignored = "
-                   f"{run.rows_read - run.unaccounted if run.rows_read is not None else 0} "
-                   f"({run.unaccounted} unexplained; the connector miscounts its rows)")
-    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from board.collector import MAX_REASONS, OTHER_REASONS
+from board.pull_checks import MAX_REASONS, OTHER_REASONS
 from board.store import RejectRow
 from tests.input_support import collector_for, long_mapping
 from tests.loopback import loopback
