@@ -99,7 +99,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   border-radius: calc(5 * var(--t)); white-space: nowrap; --mark: var(--c); }
 .icon { width: 1em; height: 1em; flex: none; }
 .headline { display: flex; align-items: baseline; gap: calc(2.16 * var(--t)); margin-top: calc(0.6 * var(--t));
-  min-height: 0; }
+  flex: none; }  /* never squeezed under its own number: the sparkline gives way when a tile is full */
 .headline .value { font-size: calc(12 * var(--t)); line-height: 1; font-weight: 700;
   font-variant-numeric: tabular-nums; }
 .headline .label { font-size: calc(3.4 * var(--t)); color: var(--muted); display: flex; flex-direction: column; }
@@ -118,7 +118,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mark { display: inline-flex; font-size: calc(3.4 * var(--t)); }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
-.projection { display: flex; align-items: center; gap: calc(1.08 * var(--t)); font-size: calc(2.8 * var(--t));
+.projection { flex: none; display: flex; align-items: center; gap: calc(1.08 * var(--t)); font-size: calc(2.8 * var(--t));
   margin-top: calc(0.4 * var(--t)); white-space: nowrap;
   color: var(--muted); font-variant-numeric: tabular-nums; }
 .projection .word { font-weight: 700; }
