@@ -107,3 +107,25 @@ def test_a_share_of_a_tiny_sample_is_not_judged():
     assert share.value == 0 and share.status is Status.NEUTRAL and t.status is Status.OK
     enough = latest(queue_waiting=2, queue_handled_today=20, queue_handled_same_day_today=10)
     assert tiles(enough, min_sample={"queue_same_day_share": 10})[Family.QUEUE].status is Status.ALERT
+
+
+def _same_day(values: dict[str, Latest], is_open: bool = True):
+    return next(f for f in tiles(values, is_open=is_open)[Family.QUEUE].figures if f.code == "queue_same_day_share")
+
+
+def test_a_full_queue_never_makes_the_same_day_share_look_like_success():
+    # 10 handled, all the same day: 100 %, but 30 callbacks still wait (the queue is red at 20)
+    waiting = latest(queue_waiting=30, queue_handled_today=10, queue_handled_same_day_today=10)
+    share = _same_day(waiting)
+    assert share.value == pytest.approx(1.0) and share.so_far  # "100 % samana päivänä tähän asti"
+    assert share.status is Status.ALERT  # never better than the queue it leaves out
+    cleared = latest(queue_waiting=0, queue_handled_today=10, queue_handled_same_day_today=10)
+    assert not _same_day(cleared).so_far and _same_day(cleared).status is Status.OK
+
+
+def test_at_closing_the_waiting_callbacks_count_as_not_handled_the_same_day():
+    # closed with 30 waiting: of the 40 callbacks of the day, 10 were handled the same day -> 25 %
+    share = _same_day(latest(queue_waiting=30, queue_handled_today=10, queue_handled_same_day_today=10),
+                      is_open=False)
+    assert share.value == pytest.approx(10 / 40) and not share.so_far
+    assert share.status is Status.ALERT

@@ -82,3 +82,14 @@ def test_closed_tiles_carry_no_red_marks_and_old_numbers_stay_old(settings, stor
     assert 'data-status="closed"' in queue and "mark-alert" not in queue and ">3<" in queue
     omasote = html.split('data-family="omasote"')[1].split("</section>")[0]
     assert 'data-status="closed"' in omasote and 'data-value=""' in omasote and "viimeisin arvo 12" in omasote
+
+
+def test_the_same_day_share_says_so_far_while_callbacks_wait(settings, store):
+    ts = NOW - timedelta(minutes=1)
+    put(store, Reading("paltamo", "queue_waiting", ts, 30), Reading("paltamo", "queue_handled_today", ts, 12),
+        Reading("paltamo", "queue_handled_same_day_today", ts, 12))
+    for lang, label in (("fi", "samana päivänä tähän asti"), ("sv", "samma dag hittills"), ("en", "same day so far")):
+        queue = render_wall(station_view(settings, store, "paltamo", NOW), lang).split('data-family="queue"')[1]
+        share = queue.split('data-figure="queue_same_day_share"')[1].split("</div>")[0]
+        assert label in share and "100" in share  # 100 % so far...
+        assert "mark-alert" in share  # ...marked as the 30 waiting callbacks are (Paltamo's red is 20)

@@ -172,8 +172,13 @@ def _figure(f: Figure, lang: str, marks: bool = True) -> str:
         target = f'<span class="target">{escape(goal)}</span>'
     return (
         f'<div class="fig fig-{f.status.value}"><dd data-figure="{f.code}" data-value="{_raw(f.value)}">{mark}'
-        f'{escape(format_figure(f.code, f.value, lang))}</dd><dt>{escape(t("fig." + f.code, lang))}{target}</dt></div>'
+        f'{escape(format_figure(f.code, f.value, lang))}</dd><dt>{escape(t(_label(f), lang))}{target}</dt></div>'
     )
+
+
+def _label(f: Figure) -> str:
+    """A figure's label key; a share that can still fall today says so ("samana päivänä tähän asti")."""
+    return f"fig.{f.code}.so_far" if f.so_far else f"fig.{f.code}"
 
 
 def _raw(value: float | None) -> str:
