@@ -68,16 +68,6 @@ def current_values(latest: Mapping[str, Latest], day_start: datetime) -> dict[st
     return values
 
 
-def same_day_share_if_left(figures: Mapping[str, float | None]) -> float:
-    """Today's same-day share if every callback waiting now were handled on a later day: the callbacks
-    handled the same day over those handled plus those waiting. (A waiting callback carried over from an
-    earlier day would not be same-day either, so it belongs in the denominator too.)"""
-    same_day = figures.get("queue_handled_same_day_today") or 0.0
-    handled = figures.get("queue_handled_today") or 0.0
-    waiting = figures.get("queue_waiting") or 0.0
-    return same_day / (handled + waiting) if handled + waiting > 0 else 0.0
-
-
 def build_tiles(
     latest: Mapping[str, Latest],
     *,
@@ -118,17 +108,13 @@ def build_tiles(
                 status = t.evaluate(value)
             so_far = False
             if code == "queue_same_day_share" and value is not None and (figures.get("queue_waiting") or 0) > 0:
-                # Callbacks still wait, so "100 % samana päivänä" must not look like success. While open the
-                # share is "so far" and never looks better than the queue itself; once closed, the waiting
-                # callbacks were not handled the same day, and the day's share counts them (at closing).
-                if is_open:
-                    so_far = True
-                    queue_limit = thresholds.get("queue_waiting")
-                    if t is not None and queue_limit is not None:
-                        status = worst([status, queue_limit.evaluate(figures["queue_waiting"] or 0)])
-                else:
-                    value = same_day_share_if_left(figures)
-                    status = t.evaluate(value) if t is not None else status
+                # Callbacks still wait, so "100 % samana päivänä" must not look like success: the share is
+                # "so far" (those still waiting will count against it when they are handled on a later day)
+                # and is never judged better than the queue itself. (Closed, no tile is red anyway.)
+                so_far = True
+                queue_limit = thresholds.get("queue_waiting")
+                if t is not None and queue_limit is not None:
+                    status = worst([status, queue_limit.evaluate(figures["queue_waiting"] or 0)])
             if code in SAMPLE_OF and (figures.get(SAMPLE_OF[code]) or 0) < (min_sample or {}).get(code, 1):
                 status = Status.NEUTRAL  # too small a sample today to judge (1 of 1 is not "100 %")
             return Figure(code, value, status, targets.get(code), so_far)
