@@ -11,8 +11,8 @@ whatever the shape:
   (:mod:`multiprocessing`'s ``forkserver``: the connector modules are
   imported there once, so a worker starts in milliseconds and never inherits
   the collector's threads, locks or database connections);
-* the worker's address space is capped at ``max_memory_mb``
-  (``RLIMIT_AS``); going past it raises ``MemoryError`` there (or kills the
+* the worker's address space may grow by at most ``max_memory_mb`` over what it
+  maps when it starts (``RLIMIT_AS``); going past it raises ``MemoryError`` there (or kills the
   worker), which ends that pull as the source's failure, kind ``memory``
   ("muistiraja ylittyi" on ``/sources``), not retried. The collector and
   the other sources go on;
@@ -199,7 +199,10 @@ def _work(conn: Connection, connector_path: str, source: Any, stations: list[str
     """The worker: cap the address space, pull, send the items in batches, then wait for acknowledge."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the collector, which ends its workers
     _adopt(state)
-    limit = max_memory_mb * 1024 * 1024
+    # The pull may grow the worker by max_memory_mb: what the worker maps before it starts (the interpreter,
+    # the preloaded modules, their thread pools' reservations) differs between machines by hundreds of MB of
+    # address space and is not the pull's doing; capping the absolute size refused a 2 kB file on one of them.
+    limit = _address_space() + max_memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     connector: Any = None
     try:
@@ -240,6 +243,12 @@ def _serve_acknowledge(conn: Connection, connector: Any) -> None:
         _send(conn, ("acked",))
     except BaseException as e:
         _send(conn, ("error", _portable(e)))
+
+
+def _address_space() -> int:
+    """This process's mapped address space in bytes now (what ``RLIMIT_AS`` counts)."""
+    with open("/proc/self/statm", encoding="ascii") as f:
+        return int(f.read().split()[0]) * resource.getpagesize()
 
 
 def _process_state() -> dict[str, Any]:
