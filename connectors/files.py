@@ -247,6 +247,16 @@ class FilesConnector:
                 with contextlib.suppress(OSError):
                     self._retired.append((target, path.name, Stamp.of(target), time.monotonic()))
 
+    def carried(self) -> list[tuple[Path, str, Stamp, float]]:
+        """What the next pull must remember when pulls run in worker processes (:mod:`connectors.isolated`):
+        the files retired lately, watched for a writer that goes on writing (``time.monotonic`` is the
+        machine's, so the times stay right in another process)."""
+        return list(self._retired)
+
+    def carry_on(self, retired: list[tuple[Path, str, Stamp, float]]) -> None:
+        """Take over what the previous pull's worker remembered (see :meth:`carried`)."""
+        self._retired = list(retired)
+
     def check(self, until: datetime) -> CheckResult:
         """Is the folder there, and would the oldest waiting file be imported? Moves nothing; never raises."""
         try:

@@ -105,6 +105,9 @@ class IsolatedConnector:
         self.max_memory_mb = max_memory_mb
         self._local: Connector | None = None  # for check(), built on first use
         self._waiting: tuple[Any, Connection] | None = None  # a finished pull's worker, until acknowledge
+        #: What the connector remembers from one pull to the next (``carried()``/``carry_on()``, e.g. the files
+        #: kind's watch on files retired lately), handed from each worker to the next.
+        self._carried: Any = None
 
     # -- the contract
     def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
@@ -114,7 +117,8 @@ class IsolatedConnector:
         worker = _ctx().Process(
             target=_work, name=f"pull-{self.name}", daemon=True,
             args=(theirs, self.connector_path, self.source, self.stations, since, until,
-                  max(deadline.remaining(), 0.0), deadline.what, self.max_memory_mb, _process_state()))
+                  max(deadline.remaining(), 0.0), deadline.what, self.max_memory_mb, _process_state(),
+                  self._carried))
         worker.start()
         theirs.close()
         finished = False
@@ -150,7 +154,9 @@ class IsolatedConnector:
             conn.send(("ack",))
             if conn.poll(ACK_SECONDS):
                 reply = conn.recv()
-                if reply[0] == "error":
+                if reply[0] == "acked":
+                    self._carried = reply[1]
+                elif reply[0] == "error":
                     log.warning("source %s: acknowledging the pull failed: %s", self.name, _error_from(reply[1]))
             else:
                 log.warning("source %s: acknowledging the pull took longer than %g s", self.name, ACK_SECONDS)
@@ -195,7 +201,8 @@ class IsolatedConnector:
 
 # ---------------------------------------------------------------- in the worker
 def _work(conn: Connection, connector_path: str, source: Any, stations: list[str], since: datetime | None,
-          until: datetime, seconds: float, what: str, max_memory_mb: int, state: dict[str, Any]) -> None:
+          until: datetime, seconds: float, what: str, max_memory_mb: int, state: dict[str, Any],
+          carried: Any = None) -> None:
     """The worker: cap the address space, pull, send the items in batches, then wait for acknowledge."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the collector, which ends its workers
     _adopt(state)
@@ -207,6 +214,8 @@ def _work(conn: Connection, connector_path: str, source: Any, stations: list[str
     connector: Any = None
     try:
         connector = _build(connector_path, source, stations)
+        if carried is not None and hasattr(connector, "carry_on"):
+            connector.carry_on(carried)
         batch: list[Any] = []
         with Deadline(seconds, what).active() as deadline:
             for item in connector.pull(since, until):
@@ -240,7 +249,8 @@ def _serve_acknowledge(conn: Connection, connector: Any) -> None:
         ack = getattr(connector, "acknowledge", None)
         if ack is not None:
             ack()
-        _send(conn, ("acked",))
+        carried = getattr(connector, "carried", None)
+        _send(conn, ("acked", carried() if carried is not None else None))
     except BaseException as e:
         _send(conn, ("error", _portable(e)))
 
