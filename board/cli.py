@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--items", action="store_true",
                    help="simulate items (callbacks, messages, contacts, answers) the board counts itself, in a store "
                         "of their own under data/demo-items/ (board/demo_items_setup.py)")
+    d.add_argument("--always-open", action="store_true",
+                   help="treat every station as open all day, every day, so the board is live in the evening too "
+                        "(sets BOARD_ALWAYS_OPEN=1 for the collector and the web server)")
     d.set_defaults(func=cmd_demo)
 
     c = sub.add_parser("collect", help="pull the sources into the store on their schedules")
@@ -245,6 +248,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+def demo_env(settings: Settings, always_open: bool = False) -> dict[str, str]:
+    """The environment of the demo's collector and web server.
+
+    The demo runs where no identity provider is: sign-in off (every page says so), unless asked for.
+    ``--always-open`` (or ``BOARD_ALWAYS_OPEN=1`` already set) opens every station all day in both children, so
+    the simulator fills the evening and the wall is not all grey "Suljettu".
+    """
+    env = {**_child_env(settings), "BOARD_SIGN_IN": settings.environment.sign_in or "off"}
+    if always_open:
+        env["BOARD_ALWAYS_OPEN"] = "1"
+    return env
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Collector and web server as two child processes; Ctrl-C (or either dying) stops both."""
     if getattr(args, "items", False):
@@ -257,8 +273,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     port = _port(args.port, settings)
     board.store  # noqa: B018 - opening it creates or upgrades the tables before the children start
     print(f"store: {_safe_url(settings.database_url)}")
-    # The demo runs where no identity provider is: sign-in off (every page says so), unless asked for.
-    env = {**_child_env(settings), "BOARD_SIGN_IN": settings.environment.sign_in or "off"}
+    env = demo_env(settings, always_open=getattr(args, "always_open", False))
     # Sign-in off means every page is open: only this machine may reach it unless asked otherwise.
     address = args.address or settings.environment.address or "127.0.0.1"
     children = [
@@ -266,9 +281,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("web server", subprocess.Popen(_streamlit_cmd(port, address), cwd=PROJECT_DIR, env=env)),
     ]
     first = settings.stations[0].code
+    hours = ("every station open all day (--always-open)" if read_environment(env).always_open
+             else "as configured; the evening is closed (--always-open: open all day)")
     print(f"\n  ohjaustaulu is starting: http://localhost:{port}/wall?station={first}"
           f"\n  listening on:            {address} (--address 0.0.0.0 for other machines too)"
           f"\n  all stations:            http://localhost:{port}/"
+          f"\n  opening hours:           {hours}"
           f"\n  sign-in:                 {env['BOARD_SIGN_IN']} (BOARD_SIGN_IN=required to try it with "
           f"[auth] in .streamlit/secrets.toml)\n  Ctrl-C stops both.\n", flush=True)
     stopping = False
