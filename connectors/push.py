@@ -10,7 +10,9 @@ one run (board/push.py): the same refusal reasons, the same run ledger.
 What this module adds is what a sender needs back at once: the reason for each
 refused record, by its position (``row``, from 1), so that the answer says
 what to fix. The per-row reasons are found by the same checks the collector
-applies (:func:`board.pull_checks.valid_readings`), not by checks of their own.
+applies (:func:`board.pull_checks.valid_readings`), not by checks of their own. A station, metric and time
+given twice in one push is a duplicate when the value is the same and refused when it differs, as in a REST
+pull (:class:`connectors.repeats.RepeatGuard`).
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from board.domain.reading import ONE_ROW, PullItem, Reading, Rejected
+from board.domain.reading import ONE_ROW, Ignored, PullItem, Reading, Rejected
 from board.pull_checks import reject_reason, valid_readings
 from board.source_settings import PushSource
 from connectors.base import CheckResult
 from connectors.items import mapper_for
 from connectors.mapping import FUTURE_TOLERANCE
+from connectors.repeats import RepeatGuard
 from connectors.rest import map_record
 
 #: Refused rows listed one by one in an answer; the rest are counted (by reason) but not listed.
@@ -80,8 +83,12 @@ class PushBatch:
     def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
         mapper = mapper_for(self.source, self.stations, until, what="field")
         allowed, latest_ok = set(self.stations), until + FUTURE_TOLERANCE
+        guard = RepeatGuard(lambda n: f"record {n}", source=self.name)  # a key twice in one push: as in rest
         for number, record in enumerate(self.records, start=1):
-            for item in map_record(mapper, record, f"record {number}"):  # type: ignore[arg-type]
+            mapped: list[Any] = list(map_record(mapper, record, f"record {number}"))  # type: ignore[arg-type]
+            if mapped and not isinstance(mapped[0], Rejected | Ignored):
+                mapped = guard.row(mapped, number)
+            for item in mapped:
                 if isinstance(item, Rejected):
                     self.problems.append(RowProblem(number, reject_reason(item.reason)))
                 elif isinstance(item, Reading):

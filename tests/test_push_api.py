@@ -263,3 +263,13 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_a_key_repeated_in_one_push_with_another_value_is_refused_and_the_first_kept(api: str, board: Board) -> None:
+    first = record(value=9)
+    answer = send(api, [first, {**first}, {**first, "arvo": 11}])
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["rows"] == {"read": 3, "stored": 1, "refused": 1, "ignored": 1}
+    assert [r["row"] for r in body["refused_rows"]] == [3]
+    assert board.store.latest_values("kajaani")["queue_waiting"].value == 9
