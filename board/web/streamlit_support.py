@@ -57,9 +57,17 @@ def use_board(board: Board | Callable[[], Board] | None) -> None:
     again); clears the view caches."""
     global _maker, _handed
     _maker, _handed = (None, board) if isinstance(board, Board) else (board, None)
+    clear_view_caches()
+
+
+def clear_view_caches() -> None:
+    """Forget every view this process keeps, and the change versions it read (they are kept half a second): the
+    next page run reads the store afresh. For handing over a board, and for tests that write and read at once."""
+    global _versions
     st.cache_data.clear()
     for cached in (_wall_board, _station_data, _station_trends):
         cached.clear()
+    _versions = None
 
 
 @st.cache_resource(show_spinner=False)
