@@ -42,6 +42,7 @@ class Page(StrEnum):
     WEEK = "week"
     MONTH = "month"
     NOTICES = "notices"
+    MANUAL = "manual"
     POST_NOTICE = "post_notice"
     SOURCES = "sources"
     ALERTS = "alerts"
@@ -64,6 +65,9 @@ MATRIX: Mapping[Page, frozenset[Role]] = {
     Page.MONTH: frozenset({Role.MANAGER, Role.ADMINISTRATOR}),  # the week's report over a month
     Page.NOTICES: ALL_ROLES,
     Page.POST_NOTICE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
+    # Typing a figure by hand while a source is down (the wall shows it marked): the people on shift, and
+    # administrators, who also read the audit list of every entry on /sources.
+    Page.MANUAL: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.SOURCES: frozenset({Role.ADMINISTRATOR}),
     Page.ALERTS: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.ACKNOWLEDGE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from board.domain.figures import WALL_FAMILIES, Family, metrics_of
 from board.domain.hours import ClosedDay, instant
+from board.domain.manual import MANUAL_SOURCE, MAX_EXPIRY, ManualEntry, in_effect, overlay
 from board.domain.notice import Notice
 from board.domain.projection import StationProjection
 from board.domain.snapshot import Tile, build_tiles, headline_series
@@ -54,6 +55,9 @@ class StationView:
     #: Why there is no projection: a :class:`board.domain.projection.Reason` value, or ``missing`` (none stored
     #: or older than PROJECTION_FRESH); None when there is one.
     projection_reason: str | None = None
+    #: Figures typed by hand in effect now, by metric (board.domain.manual): the tiles show their values, and
+    #: the wall marks them "käsin syötetty klo 10.40". Empty when every figure is from the sources.
+    manual: dict[str, ManualEntry] = field(default_factory=dict)
 
     def tile(self, family: Family) -> Tile:
         return next(t for t in self.tiles if t.family is family)
@@ -70,6 +74,10 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
     station = settings.station(code)
     start = day_start(local_date(now))
     latest = store.latest_values(code)
+    # A figure typed by hand while its source is down stands in for the source's reading until it expires or
+    # the source delivers a newer one; it is never stale before it expires.
+    manual = in_effect(store.manual_entries(active_at=now, stations=[code]), latest, now)
+    latest = overlay(latest, manual)
     hours = settings.opening_hours(code)
     is_open = hours.is_open(now)
     tiles = build_tiles(
@@ -79,7 +87,8 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         is_open=is_open,
         thresholds=settings.thresholds_for(code),
         targets=settings.metrics.targets,
-        stale_after={s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources},
+        stale_after={MANUAL_SOURCE: MAX_EXPIRY,
+                     **{s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources}},
         min_sample=settings.metrics.min_sample,
     )
     window = trend_window(settings, code, now)
@@ -89,7 +98,7 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
     notices = store.notices(active_at=now, station=code)
     projection, judged, reason = current_projection(settings, store, code, now)
     closed_day = None if is_open else hours.closed_day(local_date(now))
-    view = StationView(station, now, is_open, tiles, window, notices, projection, judged, closed_day, reason)
+    view = StationView(station, now, is_open, tiles, window, notices, projection, judged, closed_day, reason, manual)
     return view if trends is None else with_trends(view, trends)
 
 

@@ -1,4 +1,4 @@
-"""The store: readings, their day summaries, collector runs, bookmarks, leases, notices and page views.
+"""The store: readings, their day summaries, collector runs, bookmarks, leases, notices, page views and manual entries.
 
 Readings are keyed by ``(station, metric, ts)``. Every write is an upsert on
 that key, so pulling the same window twice, or a collector restarting in the
@@ -13,6 +13,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.reads`    the queries of the pages, the CLI and the Sources page
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
+* :mod:`.manual`   figures typed by hand while a source is down, kept as their audit list
 * :mod:`.thinning` retention's reads and thinning
 * :mod:`.items`    items of the sources that deliver items, their changes and pruning
 * :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
@@ -36,6 +37,7 @@ from board.domain.runs import Run
 from board.store.alerts import Alerts
 from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.items import Items
+from board.store.manual import ManualEntries
 from board.store.notices import Notices
 from board.store.reads import Reads
 from board.store.runs import RunLog
@@ -65,7 +67,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning, Alerts, Items):
+class Store(Reads, RunLog, Notices, Thinning, Alerts, Items, ManualEntries):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:
