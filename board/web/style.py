@@ -117,7 +117,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .fig .target { display: block; font-size: calc(2.3 * var(--t)); }
 /* A figure typed by hand (board.domain.manual): said in words under its label, never only by a colour. */
 .manual-mark { display: block; font-size: calc(2.3 * var(--t)); font-style: italic; color: var(--text); }
-.headline .manual-mark { font-size: calc(2.6 * var(--t)); }
+.headline .manual-mark { display: inline; font-size: calc(2.6 * var(--t)); }
+.fig dd .manual-mark.short { display: inline; font-size: calc(2.3 * var(--t)); font-weight: 400; }
 .mark { display: inline-flex; font-size: calc(3.4 * var(--t)); }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }

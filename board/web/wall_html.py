@@ -128,10 +128,13 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         note = ""
         if tile.family is Family.FEEDBACK and head.value is not None and head.status is Status.NEUTRAL:
             note = f'<span class="note">{escape(t("wall.few_answers", lang))}</span>'
-        note += manual_mark(entry_behind(head.code, view.manual), lang)
+        label = escape(t("fig." + head.code, lang))
+        mark = manual_mark(entry_behind(head.code, view.manual), lang)
+        if mark:  # on the label's own line: a line more under the big number would push the figures out
+            label = f'<span class="label-line">{label} · {mark}</span>'
         body = (f'<div class="headline"><span class="value" data-figure="{head.code}" data-value="{_raw(head.value)}">'
                 f'{escape(format_figure(head.code, head.value, lang))}</span>'
-                f'<span class="label">{escape(t("fig." + head.code, lang))}{note}</span></div>')
+                f'<span class="label">{label}{note}</span></div>')
         if tile.family is Family.QUEUE and status is not Status.CLOSED:
             body += render_projection(view, lang)
         marks = status is not Status.CLOSED  # closed is never red, not even in a corner
@@ -170,13 +173,17 @@ def render_projection(view: StationView, lang: str) -> str:
             f'{flag}<span class="proj-text">{escape(text + band)}</span></div>')
 
 
-def manual_mark(entry: ManualEntry | None, lang: str) -> str:
-    """ "käsin syötetty klo 10.40" under a figure typed by hand (board.domain.manual); empty for a source's."""
+def manual_mark(entry: ManualEntry | None, lang: str, short: bool = False) -> str:
+    """ "käsin syötetty klo 10.40" under a big number typed by hand (board.domain.manual); ``short``: "käsin klo
+    10.40" beside a small figure's value (a line under it would push the tile's second row out of a 1366×768
+    screen). Empty for a source's figure."""
     if entry is None:
         return ""
-    text = t("manual.wall_mark", lang, time=fmt.fmt_time(entry.entered_at, lang))
-    return (f'<span class="manual-mark" data-manual="{escape(entry.metric)}" '
-            f'data-entered="{entry.entered_at.isoformat()}">{escape(text)}</span>')
+    when = fmt.fmt_time(entry.entered_at, lang)
+    text = t("manual.overview_mark" if short else "manual.wall_mark", lang, time=when)
+    title = f' title="{escape(t("manual.wall_mark", lang, time=when))}"' if short else ""
+    return (f'<span class="manual-mark{" short" if short else ""}" data-manual="{escape(entry.metric)}" '
+            f'data-entered="{entry.entered_at.isoformat()}"{title}>{escape(text)}</span>')
 
 
 def _figure(f: Figure, lang: str, marks: bool = True, manual: ManualEntry | None = None) -> str:
@@ -190,8 +197,8 @@ def _figure(f: Figure, lang: str, marks: bool = True, manual: ManualEntry | None
         target = f'<span class="target">{escape(goal)}</span>'
     return (
         f'<div class="fig fig-{f.status.value}"><dd data-figure="{f.code}" data-value="{_raw(f.value)}">{mark}'
-        f'{escape(format_figure(f.code, f.value, lang))}</dd><dt>{escape(t(_label(f), lang))}{target}'
-        f'{manual_mark(manual, lang)}</dt></div>'
+        f'{escape(format_figure(f.code, f.value, lang))}{manual_mark(manual, lang, short=True)}</dd>'
+        f'<dt>{escape(t(_label(f), lang))}{target}</dt></div>'
     )
 
 
