@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 .PHONY: demo test lint bench audit lock venv dev-venv system-deps services clean help
 
 help:
-	@echo "make demo   set up .venv and run the board on the demo data (Ctrl-C stops)"
+	@echo "make demo   set up .venv and run the board on the demo data (Ctrl-C stops; ARGS=--always-open: open all day)"
 	@echo "make test   set up system packages, services and .venv, then run all tests"
 	@echo "make lint   ruff check"
 	@echo "make audit  look the pinned dependencies up for known vulnerabilities (pip-audit; says so when it cannot)"
@@ -34,7 +34,7 @@ venv: $(VENV)/.runtime
 dev-venv: $(VENV)/.dev
 
 demo: venv
-	$(PY) -m board demo
+	$(PY) -m board demo $(ARGS)
 
 system-deps:
 	bash scripts/system-deps.sh

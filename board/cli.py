@@ -3,6 +3,7 @@
     demo     set up the store, run the collector and the web server together (sign-in off)
     collect  run the collector (forever, or --once)
     serve    run the Streamlit web server
+    api      run the push and read API (push sources, JSON figures, /metrics)
     status   print each station's current values, status and age
     check    test that each source can be reached and read
     init-db  create the store's tables
@@ -44,6 +45,8 @@ log = logging.getLogger("board")
 
 #: Exit status: everything ran, but a source refused some of what it read (docs/CONNECTORS.md, run ledger).
 EXIT_PARTIAL = 3
+#: Default port of ``api`` (the web server's is 8501).
+API_PORT = 8502
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--items", action="store_true",
                    help="simulate items (callbacks, messages, contacts, answers) the board counts itself, in a store "
                         "of their own under data/demo-items/ (board/demo_items_setup.py)")
+    d.add_argument("--always-open", action="store_true",
+                   help="treat every station as open all day, every day, so the board is live in the evening too "
+                        "(sets BOARD_ALWAYS_OPEN=1 for the collector and the web server)")
     d.set_defaults(func=cmd_demo)
 
     c = sub.add_parser("collect", help="pull the sources into the store on their schedules")
@@ -112,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--to", action="append", default=[], metavar="ADDRESS",
                    help="e-mail channels: send the test here (default: the addresses of its subscriptions)")
     a.set_defaults(func=cmd_alerts)
+
+    ap = sub.add_parser("api", help="run the push and read API (POST /push/NAME, GET /api/v1/stations, /metrics)")
+    ap.add_argument("--port", type=int, default=API_PORT, help=f"port (default {API_PORT})")
+    ap.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1: put a TLS "
+                                                           "proxy in front before opening it to other machines)")
+    ap.set_defaults(func=cmd_api)
 
     i = sub.add_parser("init-db", help="create the store's tables (done automatically by the other commands)")
     i.set_defaults(func=cmd_init_db)
@@ -234,6 +246,21 @@ def sign_in_note(settings: Settings) -> str:
     return "sign-in: required ([auth] found)"
 
 
+def cmd_api(args: argparse.Namespace) -> int:
+    """The push and read API (board/api/) on uvicorn, in this process, until Ctrl-C."""
+    import uvicorn
+
+    from board.api.app import create_app
+
+    board = open_board()
+    board.store  # noqa: B018 - opening it creates or upgrades the tables before the first push
+    pushes = [s.name for s in board.settings.sources if not s.is_pulled() and s.enabled]
+    print(f"api: http://{args.address}:{args.port}/  push sources: {', '.join(pushes) or 'none'}", flush=True)
+    uvicorn.run(create_app(board), host=args.address, port=port_number(args.port), log_level="warning",
+                proxy_headers=False)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = open_board().settings  # fail here, with the file and key, rather than in the browser
     port = _port(args.port, settings)
@@ -243,6 +270,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     address = args.address or settings.environment.address
     os.execve(sys.executable, _streamlit_cmd(port, address), env)
     return 0  # pragma: no cover
+
+
+def demo_env(settings: Settings, always_open: bool = False) -> dict[str, str]:
+    """The environment of the demo's collector and web server.
+
+    The demo runs where no identity provider is: sign-in off (every page says so), unless asked for.
+    ``--always-open`` (or ``BOARD_ALWAYS_OPEN=1`` already set) opens every station all day in both children, so
+    the simulator fills the evening and the wall is not all grey "Suljettu".
+    """
+    env = {**_child_env(settings), "BOARD_SIGN_IN": settings.environment.sign_in or "off"}
+    if always_open:
+        env["BOARD_ALWAYS_OPEN"] = "1"
+    return env
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -257,8 +297,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     port = _port(args.port, settings)
     board.store  # noqa: B018 - opening it creates or upgrades the tables before the children start
     print(f"store: {_safe_url(settings.database_url)}")
-    # The demo runs where no identity provider is: sign-in off (every page says so), unless asked for.
-    env = {**_child_env(settings), "BOARD_SIGN_IN": settings.environment.sign_in or "off"}
+    env = demo_env(settings, always_open=getattr(args, "always_open", False))
     # Sign-in off means every page is open: only this machine may reach it unless asked otherwise.
     address = args.address or settings.environment.address or "127.0.0.1"
     children = [
@@ -266,9 +305,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ("web server", subprocess.Popen(_streamlit_cmd(port, address), cwd=PROJECT_DIR, env=env)),
     ]
     first = settings.stations[0].code
+    hours = ("every station open all day (--always-open)" if read_environment(env).always_open
+             else "as configured; the evening is closed (--always-open: open all day)")
     print(f"\n  ohjaustaulu is starting: http://localhost:{port}/wall?station={first}"
           f"\n  listening on:            {address} (--address 0.0.0.0 for other machines too)"
           f"\n  all stations:            http://localhost:{port}/"
+          f"\n  opening hours:           {hours}"
           f"\n  sign-in:                 {env['BOARD_SIGN_IN']} (BOARD_SIGN_IN=required to try it with "
           f"[auth] in .streamlit/secrets.toml)\n  Ctrl-C stops both.\n", flush=True)
     stopping = False

@@ -14,6 +14,8 @@ variable is added here, in the README's table and nowhere else.
 ``BOARD_PORT``              web port of ``demo`` and ``serve``
 ``BOARD_ADDRESS``           address the web server listens on (``demo``: 127.0.0.1 unless set)
 ``BOARD_ITEM_KEY``          the secret item ids are hashed with (named as ``id_key: ${BOARD_ITEM_KEY}``)
+``BOARD_API_TOKEN``         the read API's token (``python -m board api``; also read from secrets.toml)
+``BOARD_ALWAYS_OPEN``       ``1``: every station open all day, every day (``demo --always-open`` sets it)
 ``STREAMLIT_SECRETS_FILES`` where Streamlit reads ``[auth]`` (Streamlit's own variable)
 ``${NAME}``                 any variable a ``sources.yaml`` secret reference names
 =========================== =======================================================================
@@ -58,6 +60,9 @@ class Environment:
     address: str | None = None
     #: ``STREAMLIT_SECRETS_FILES``, split; empty: Streamlit's defaults.
     streamlit_secrets_files: tuple[str, ...] = ()
+    #: ``BOARD_ALWAYS_OPEN=1`` (what ``demo --always-open`` sets): every station is open all day, every day, so
+    #: the demo shows a live board in the evening too. A demo option, never for a real region.
+    always_open: bool = False
     #: Every variable, for ``${NAME}`` secret references and child processes.
     variables: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -89,6 +94,7 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
         port_text=env.get("BOARD_PORT"),
         address=env.get("BOARD_ADDRESS") or None,
         streamlit_secrets_files=tuple(env.get("STREAMLIT_SECRETS_FILES", "").split()),
+        always_open=env.get("BOARD_ALWAYS_OPEN", "").strip().lower() in ("1", "true", "yes", "on"),
         variables=env,
     )
 

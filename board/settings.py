@@ -291,6 +291,9 @@ class Settings:
 
     @cached_property
     def _opening_hours(self) -> dict[str, OpeningHours]:
+        if self.environment.always_open:  # the demo's --always-open: a live board at any hour (README)
+            always = OpeningHours.parse(ALL_DAY, open_on_holidays=True)
+            return {s.code: always for s in self.stations}
         default = self.stations_file.default_opening_hours
         common = parse_exceptions(self.stations_file.exception_days)
         return {s.code: OpeningHours.parse(s.opening_hours or default, s.exception_days, s.open_on_holidays)
@@ -321,6 +324,10 @@ class Settings:
 
 def default_database_url() -> str:
     return f"sqlite:///{DEFAULT_DATA_DIR / 'board.sqlite'}"
+
+
+#: Every day round the clock: the opening hours of every station under ``BOARD_ALWAYS_OPEN=1``.
+ALL_DAY = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
 def load_settings(config_dir: str | Path | None = None, database_url: str | None = None,

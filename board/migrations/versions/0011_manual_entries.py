@@ -1,7 +1,7 @@
 """manual entries: figures typed by hand while a source is down, and their audit list (issue 14)
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 05:40:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import board.store
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
