@@ -83,7 +83,7 @@ class RestConnector:
                 _require_fields(mapper, records)
                 for record in records:
                     number += 1
-                    mapped = list(_map(mapper, record, f"record {number}"))
+                    mapped = list(map_record(mapper, record, f"record {number}"))
                     if mapped and not isinstance(mapped[0], Rejected | Ignored):
                         mapped = guard.row(mapped, number)
                     yield from mapped
@@ -108,7 +108,7 @@ class RestConnector:
                 pages.close()
         if not records:
             return CheckResult(True, "ok", "reachable, but no records in the last 24 hours")
-        results = [item for record in records for item in _map(mapper, record)]
+        results = [item for record in records for item in map_record(mapper, record)]
         rejected = [r for r in results if isinstance(r, Rejected)]
         readings = [r for r in results if not isinstance(r, Rejected)]
         count = _plural(len(records), "record")
@@ -398,7 +398,7 @@ class RestConnector:
 
 
 # ---------------------------------------------------------------------- helpers
-def _map(mapper: RecordMapper, record: Any, where: str = "a record") -> Iterator[Reading | Rejected | Ignored]:
+def map_record(mapper: RecordMapper, record: Any, where: str = "a record") -> Iterator[Reading | Rejected | Ignored]:
     """One record's readings, or one Rejected with the reason, or one Ignored when it maps to no reading."""
     if not isinstance(record, Mapping):
         yield Rejected("a record is not a JSON object")
