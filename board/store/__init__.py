@@ -13,6 +13,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.reads`    the queries of the pages, the CLI and the Sources page
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
+* :mod:`.chart_notes` notes on the charts
 * :mod:`.thinning` retention's reads and thinning
 * :mod:`.items`    items of the sources that deliver items, their changes and pruning
 * :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
@@ -34,6 +35,7 @@ from sqlalchemy.orm import sessionmaker
 from board.domain.reading import Reading, ReadingBlock
 from board.domain.runs import Run
 from board.store.alerts import Alerts
+from board.store.chart_notes import ChartNotes
 from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.items import Items
 from board.store.notices import Notices
@@ -65,7 +67,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning, Alerts, Items):
+class Store(Reads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:
