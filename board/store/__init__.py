@@ -11,6 +11,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.engine`   opening a database, SQLite pragmas, the benchmarks' statement counter, :class:`Dialect`
 * :mod:`.writes`   the write path (``rows`` gathers and sends the rows; ``days`` is a day's summary and its merge rule)
 * :mod:`.reads`    the queries of the pages, the CLI and the Sources page
+* :mod:`.periods`  the weekly view's figures over many stations, computed in the database (combined peaks)
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
 * :mod:`.manual`   figures typed by hand while a source is down, kept as their audit list
@@ -41,6 +42,7 @@ from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.items import Items
 from board.store.manual import ManualEntries
 from board.store.notices import Notices
+from board.store.periods import PeriodReads
 from board.store.reads import Reads
 from board.store.runs import RunLog
 from board.store.schema import (
@@ -69,7 +71,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, ManualEntries):
+class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, ManualEntries):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:
