@@ -29,7 +29,7 @@ def test_a_readings_write_moves_the_written_stations_only(store: Store) -> None:
     assert store.change_versions() == {"kajaani": 2, "sotkamo": 1}
 
 
-def test_notices_and_projections_move_their_stations(store: Store) -> None:
+def test_notices_projections_and_figures_typed_by_hand_move_their_stations(store: Store) -> None:
     one = store.add_notice("Huolto klo 12", ["kajaani"], NOW, NOW + timedelta(hours=2), "vuoro", NOW)
     assert store.change_versions() == {"kajaani": 1}
     store.add_notice("Kaikille", ["*"], NOW, NOW + timedelta(hours=2), "vuoro", NOW)
@@ -40,6 +40,10 @@ def test_notices_and_projections_move_their_stations(store: Store) -> None:
     assert store.change_versions() == {"kajaani": 2, "*": 1}
     store.save_projections([StationProjection("sotkamo", NOW, queue=4.0), StationProjection("kuhmo", NOW)])
     assert store.change_versions() == {"kajaani": 2, "*": 1, "sotkamo": 1, "kuhmo": 1}
+    typed = store.add_manual_entry("kuhmo", "queue_waiting", 7.0, NOW + timedelta(hours=1), "vuoro", NOW)
+    assert store.change_versions() == {"kajaani": 2, "*": 1, "sotkamo": 1, "kuhmo": 2}
+    assert store.withdraw_manual_entry(typed.id, "vuoro", NOW)
+    assert store.change_versions() == {"kajaani": 2, "*": 1, "sotkamo": 1, "kuhmo": 3}
 
 
 def test_a_failed_write_moves_nothing(store: Store) -> None:

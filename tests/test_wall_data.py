@@ -1,6 +1,6 @@
 """The wall's data read once per change version (board/read/wall_data.py) gives, at any later moment, the very view
 a fresh read of the store gives then: notices starting and ending, a withdrawn one, tiles going stale, the
-projection ageing. SQLite and PostgreSQL."""
+projection ageing, a figure typed by hand expiring. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -35,6 +35,11 @@ def filled(store: Store) -> Store:
     store.withdraw_notice(gone.id, "vuoro", T0 - timedelta(minutes=5))
     store.add_notice("Ohi", ["kajaani"], T0 - 2 * hour, T0 - hour, "vuoro", T0 - 2 * hour)
     store.save_projections([StationProjection("kajaani", T0 - timedelta(minutes=1), T0 + 5 * hour, 12.0, 8.0, 15.0)])
+    # Typed by hand while a source is down: one stands in for an hour, one was withdrawn, one is Sotkamo's.
+    store.add_manual_entry("kajaani", "omasote_unanswered", 9.0, T0 + hour, "vuoro", T0 - timedelta(minutes=2))
+    gone_entry = store.add_manual_entry("kajaani", "contacts_chat", 5.0, T0 + hour, "vuoro", T0 - timedelta(minutes=2))
+    store.withdraw_manual_entry(gone_entry.id, "vuoro", T0 - timedelta(minutes=1))
+    store.add_manual_entry("sotkamo", "omasote_unanswered", 77.0, T0 + hour, "vuoro", T0 - timedelta(minutes=2))
     return store
 
 
@@ -51,6 +56,7 @@ def test_the_kept_data_gives_the_view_a_fresh_read_gives(settings: Settings, fil
     assert "Peruttu" not in texts and "Sotkamo" not in texts and "Ohi" not in texts
     assert ("Kaikille" in texts) == (later < timedelta(hours=3))
     assert (kept.projection is not None) == (later <= timedelta(minutes=3))
+    assert set(kept.manual) == ({"omasote_unanswered"} if later < timedelta(hours=1) else set())
 
 
 def test_trends_are_drawn_as_the_store_path_draws_them(settings: Settings, filled: Store) -> None:
