@@ -14,6 +14,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
 * :mod:`.chart_notes` notes on the charts
+* :mod:`.reports`  the weekly report's outbox
 * :mod:`.thinning` retention's reads and thinning
 * :mod:`.items`    items of the sources that deliver items, their changes and pruning
 * :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
@@ -40,6 +41,7 @@ from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.items import Items
 from board.store.notices import Notices
 from board.store.reads import Reads
+from board.store.reports import Reports
 from board.store.runs import RunLog
 from board.store.schema import (
     Base,
@@ -67,7 +69,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes):
+class Store(Reads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, Reports):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:
