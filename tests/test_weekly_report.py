@@ -117,7 +117,7 @@ def test_the_message_has_the_figures_against_targets_the_workbook_and_the_link(b
     assert "- Yhteydenotot: 320 (+120 ed. viikkoon)" in mail.text
     assert "- Samana päivänä: 90\u00a0%" in mail.text and "tavoite 100\u00a0%: ei saavutettu" in mail.text
     assert "tavoite +40: ei saavutettu" in mail.text
-    assert "- Kajaanin terveysasema: yhteydenotot 300" in mail.text
+    assert "- Kajaanin terveysasema: Yhteydenotot 300" in mail.text
     assert "https://x.example.fi/week?week=2026-W47&station=kajaani&station=paltamo" in mail.text
     book = openpyxl.load_workbook(io.BytesIO(mail.attachment.content))
     cells = [c for row in book.active.iter_rows(values_only=True) for c in row]

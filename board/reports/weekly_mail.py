@@ -74,7 +74,7 @@ def compose(settings: Settings, store: Store, week: IsoWeek, stations: Sequence[
     if len(report.stations) > 1:
         lines += ["", t("report.by_station", lang)]
         for entry in report.stations:
-            values = ", ".join(f"{t(f'week.fig.{f}', lang).lower()} {fmt.format_figure(f, entry.week.get(f), lang)}"
+            values = ", ".join(f"{t(f'week.fig.{f}', lang)} {fmt.format_figure(f, entry.week.get(f), lang)}"
                                for f in KEY_FIGURES[:4])
             lines.append(f"- {entry.name}: {values}")
     notes = notes_for(store, week.monday, week.sunday, list(stations) if stations else None)
@@ -84,7 +84,8 @@ def compose(settings: Settings, store: Store, week: IsoWeek, stations: Sequence[
         for n in notes:
             where = names_by_code.get(n.code, t("notices.all_stations", lang)) if n.code else \
                 t("notices.all_stations", lang)
-            lines.append(f"- {n.day.day}.{n.day.month}. {where}: {n.text} ({n.author})")
+            at = f" {t('notes.at', lang)} {n.clock.hour}.{n.clock.minute:02d}" if n.clock else ""
+            lines.append(f"- {n.day.day}.{n.day.month}.{at} {where}: {n.text} ({n.author})")
     filename = f"viikko-{week.key}.xlsx"
     lines += ["", t("report.attached", lang, file=filename)]
     if board_url:
