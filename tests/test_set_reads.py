@@ -71,3 +71,33 @@ def test_the_overview_reads_a_constant_number_of_statements(settings: Settings, 
         station_view(settings, store, codes[0], now, with_trend=False)
     assert len(views) == len(codes) > 3
     assert every() == two() == wall()  # every station costs what one wall costs
+
+
+def test_the_combined_peak_in_the_database_is_the_domains(store: Store) -> None:
+    """Readings as a source writes them (every station its own times, some shared, a value held until the next),
+    two Helsinki days; the database's peak per day is what the domain's step function says."""
+    import random
+
+    from board.domain.periods import combined_peak
+    from board.domain.reading import Reading
+    from board.domain.timeutil import day_start
+
+    rnd = random.Random(17)
+    days = [day_start(utcnow().date() - timedelta(days=d)) for d in (3, 2)]
+    stations = ["a", "b", "c"]
+    readings: list[Reading] = []
+    for start in days:
+        for st in stations:
+            minutes = sorted(rnd.sample(range(0, 24 * 60, 5), 40))  # 5-minute grid: stations share moments
+            readings += [Reading(st, "queue_waiting", start + timedelta(minutes=m), float(rnd.randint(0, 30)))
+                         for m in minutes]
+    store.write_readings(readings, source="test", now=utcnow())
+    spans = [(d, d + timedelta(days=1)) for d in days]
+    truth = [combined_peak([[(r.ts, r.value) for r in readings if r.station == st and lo <= r.ts < hi]
+                            for st in stations]) for lo, hi in spans]
+    assert store.combined_peaks(stations, "queue_waiting", spans) == truth
+    assert store.combined_peaks(["b"], "queue_waiting", spans[:1]) == [
+        max(r.value for r in readings if r.station == "b" and spans[0][0] <= r.ts < spans[0][1])]
+    assert store.combined_peaks(stations, "queue_waiting", [(days[0] - timedelta(days=9), days[0])]) == [None]
+    assert store.highest_values(stations, "queue_waiting", *spans[1]) == {
+        st: max(r.value for r in readings if r.station == st and spans[1][0] <= r.ts < spans[1][1]) for st in stations}

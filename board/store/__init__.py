@@ -11,6 +11,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.engine`   opening a database, SQLite pragmas, the benchmarks' statement counter, :class:`Dialect`
 * :mod:`.writes`   the write path (``rows`` gathers and sends the rows; ``days`` is a day's summary and its merge rule)
 * :mod:`.reads`    the queries of the pages, the CLI and the Sources page
+* :mod:`.periods`  the weekly view's figures over many stations, computed in the database (combined peaks)
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
 * :mod:`.chart_notes` notes on the charts
@@ -40,6 +41,7 @@ from board.store.chart_notes import ChartNotes
 from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.items import Items
 from board.store.notices import Notices
+from board.store.periods import PeriodReads
 from board.store.reads import Reads
 from board.store.reports import Reports
 from board.store.runs import RunLog
@@ -69,7 +71,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, Reports):
+class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, Reports):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:
