@@ -91,9 +91,17 @@ class RetentionSettings(_Strict):
         return self
 
 
+class ManualSettings(_Strict):
+    """Figures typed by hand while a source is down (board/domain/manual.py): how long one stays by default."""
+
+    #: The expiry the /manual form offers first; 5 minutes to 12 hours (board.domain.manual.MAX_EXPIRY).
+    default_expiry_minutes: int = Field(120, ge=5, le=720)
+
+
 class BoardSettings(_Strict):
     language: Literal["fi", "sv", "en"] = "fi"
     wall: WallSettings = WallSettings()
+    manual_entry: ManualSettings = ManualSettings()
     retention: RetentionSettings = RetentionSettings()
     access: AccessSettings = AccessSettings()
 

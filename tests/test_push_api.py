@@ -273,3 +273,38 @@ def test_a_key_repeated_in_one_push_with_another_value_is_refused_and_the_first_
     assert body["rows"] == {"read": 3, "stored": 1, "refused": 1, "ignored": 1}
     assert [r["row"] for r in body["refused_rows"]] == [3]
     assert board.store.latest_values("kajaani")["queue_waiting"].value == 9
+
+
+def test_a_push_of_items_is_counted_into_figures_with_the_same_guard(tmp_path: Path, sqlite_url: str) -> None:
+    """deliver: items on a push source: the records are items (ids kept only as keyed hashes), counted by the
+    board; one holding an identity code is refused with its position."""
+    items = {"item": "contacts", "id_key": "${ITEM_KEY}", "channels": {"puhelin": "phone", "chat": "chat"},
+             "fields": {"id": "id", "station": "yksikko", "start": "aika", "channel": "kanava"}}
+    config = push_config(tmp_path, deliver="items", items=items)
+    board = create_board(config, sqlite_url, environ={"JONO_TOKEN": TOKEN, "MUU_TOKEN": OTHER, "ITEM_KEY": "k" * 32})
+    now = datetime.now(UTC) - timedelta(seconds=20)
+    contacts = [{"id": f"YH-{n}", "yksikko": "kajaani", "aika": now.isoformat(), "kanava": channel}
+                for n, channel in enumerate(["puhelin", "puhelin", "chat", "puhelin"], start=1)]
+    contacts[3]["lisatieto"] = f"asiakas {identity_code()}"
+    with api_server(board, READ) as api:
+        answer = send(api, contacts)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["rows"] == {"read": 4, "stored": 3, "refused": 1, "ignored": 0}
+    assert [r["row"] for r in body["refused_rows"]] == [4] and identity_code() not in answer.text
+    values = board.store.latest_values("kajaani", ["contacts_phone_today", "contacts_chat_today"])
+    assert values["contacts_phone_today"].value == 2 and values["contacts_chat_today"].value == 1
+    assert board.store.item_count("jono") == 3
+    board.close()
+
+
+def test_the_sources_page_shows_a_push_as_a_run_and_says_the_source_pushes(api: str, board: Board) -> None:
+    from board.read.sources import source_statuses
+    from board.web.sources_html import render_card
+
+    assert send(api, [record(value=4), record(station="oulu")]).status_code == 200
+    status = next(s for s in source_statuses(board.settings, board.store) if s.source.name == "jono")
+    assert status.health.value == "partial" and status.last_run is not None
+    card = render_card(status, "en")
+    assert "Pushes to the board" in card and "sends at least every" in card and "pulled every" not in card
+    assert "Lähettää itse" in render_card(status, "fi")
