@@ -116,6 +116,14 @@ def settings_or_stop(lang: str = "fi") -> Settings:
         raise  # unreachable; keeps type checkers happy
 
 
+def areas_from_url(settings: Settings) -> list[str]:
+    """The configured wellbeing areas the URL names (``?area=kainuu&area=...``, any case); unknown ones are
+    left out (a stale bookmark shows every area rather than nothing)."""
+    known = {a.casefold(): a for a in settings.areas}
+    return list(dict.fromkeys(known[v.strip().casefold()] for v in st.query_params.get_all("area")
+                              if v.strip().casefold() in known))
+
+
 def change_versions() -> Versions:
     """The stations' change versions of the board the pages read, re-read at most twice a second per process
     (board/web/changes.py)."""
