@@ -16,6 +16,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.notices`  notices and page views
 * :mod:`.manual`   figures typed by hand while a source is down, kept as their audit list
 * :mod:`.chart_notes` notes on the charts
+* :mod:`.reports`  the weekly report's outbox
 * :mod:`.thinning` retention's reads and thinning
 * :mod:`.items`    items of the sources that deliver items, their changes and pruning
 * :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
@@ -44,6 +45,7 @@ from board.store.manual import ManualEntries
 from board.store.notices import Notices
 from board.store.periods import PeriodReads
 from board.store.reads import Reads
+from board.store.reports import Reports
 from board.store.runs import RunLog
 from board.store.schema import (
     Base,
@@ -71,7 +73,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, ManualEntries):
+class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, ManualEntries, Reports):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:

@@ -301,6 +301,28 @@ class ChartNoteRow(Base):
                          self.created_at, self.deleted_at, self.deleted_by)
 
 
+class ReportOutboxRow(Base):
+    """One weekly report to one subscription (board/reports): queued once per week, marked when sent.
+
+    The key (``weekly:2026-W48:subscription``) is the primary key, so two
+    collectors queueing the same report store it once; the report itself is
+    made at sending time from the store (the same week's figures every try).
+    """
+
+    __tablename__ = "report_outbox"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    subscription: Mapped[str] = mapped_column(String(60))
+    week: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_try: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class PageViewRow(Base):
     """How many times a page was opened, per local day, page and station: the board's own usage KPI.
 
