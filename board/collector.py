@@ -114,12 +114,18 @@ class Collector:
         """One cycle over every enabled source (or just ``only``)."""
         if only is not None and only not in self.sources:
             raise KeyError(f"unknown or disabled source {only!r}; enabled: {', '.join(self.sources) or 'none'}")
-        names = [only] if only else list(self.sources)
+        if only is not None and not self.sources[only].is_pulled():
+            raise KeyError(f"{only!r} is a push source: the board does not pull it (its sender posts to /push/{only})")
+        names = [only] if only else self.pulled()
         outcomes = [self.run_source(name, since_override=since) for name in names]
         self._prune()
         if only is None:
             self.evaluate_alerts()
         return outcomes
+
+    def pulled(self) -> list[str]:
+        """The sources the collector pulls on their schedules (a push source's runs are its pushes: board/push.py)."""
+        return [name for name, source in self.sources.items() if source.is_pulled()]
 
     @property
     def evaluator(self) -> Evaluator:
@@ -359,11 +365,11 @@ class Collector:
         40 s late. Each thread owns its connector, so connectors need not be
         thread-safe.
         """
-        log.info("collector started: %s", ", ".join(f"{n} every {s.interval_seconds} s"
-                                                    for n, s in self.sources.items()) or "no sources")
+        log.info("collector started: %s", ", ".join(f"{n} every {self.sources[n].interval_seconds} s"
+                                                    for n in self.pulled()) or "no sources to pull")
         self.use_leases = True
         threads = [threading.Thread(target=self._source_loop, args=(name,), name=f"source-{name}", daemon=True)
-                   for name in self.sources]
+                   for name in self.pulled()]
         threads.append(threading.Thread(target=self._alerts_loop, name="alerts", daemon=True))
         for thread in threads:
             thread.start()

@@ -150,7 +150,7 @@ class ItemRun:
             # one query for every station of the source (the earliest window), sorted out per station here
             first = window_start(min(since_of.values()))
             by_station: dict[str, list[Item]] = {station: [] for station in self.stations}
-            for item in self.store.items_for_count(self.source.name, None, first, until, kind):
+            for item in self.store.items_for_count(self.source.name, self.stations, first, until, kind):
                 if item.station in by_station:
                     by_station[item.station].append(item)
             for station in self.stations:

@@ -50,16 +50,17 @@ import os
 import re
 import shutil
 import stat
+import sys
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from board.domain.privacy import HETU, redact_identity_codes
-from board.domain.reading import Duplicate, Ignored, PullItem, Reading, Rejected, RowsRead
+from board.domain.reading import ONE_ROW, Duplicate, Ignored, PullItem, Reading, Rejected, RowsRead
 from board.domain.reasons import Reason, map_text, reason_of
 from board.domain.timeutil import HELSINKI, ensure_utc
 from board.secrets import redact
@@ -69,6 +70,7 @@ from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
 from connectors.items import ItemMapper, mapper_for
 from connectors.mapping import IDENTITY_CODE_REASON, RecordError, RecordMapper, any_identity_code, quote
+from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
 from connectors.table_shape import cell_text, find_header, trailer_reasons
 from connectors.xlsx_guard import check_workbook
 
@@ -133,6 +135,8 @@ class Outcome:
     name: str
     rows: int = 0
     readings: list[Reading] = field(default_factory=list)
+    #: How many of ``readings`` each stored row gave, in order (the ledger counts rows one by one).
+    row_sizes: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # the first MAX_LISTED_PROBLEMS, as listed in the reason file
     problem_count: int = 0
     kind: str = "data"  # of the first problem: "data" or "configuration"
@@ -400,31 +404,18 @@ class FilesConnector:
                      self.name, scrub(path.name))
             return
         if held is not None and outcome.ok:
-            yield from outcome.readings
-            for where, reason in outcome.refused:
-                yield Rejected(map_text(at_line(path.name, where, reason), scrub))
-            for where, reason in outcome.ignored:
-                yield (Duplicate if reason.endswith(DUPLICATE_NOTE) else Ignored)(scrub(f"file {path.name} {where}"),
-                                                                                 reason)
-            yield Rejected(map_text(Reason(
+            yield from _row_events(path.name, outcome, Rejected(map_text(Reason(
                 "unterminated_last_line",
                 f"file {path.name} line {line}: the last line has no line end and the file changed less than "
                 f"{self._grace():g} s ago: it may be half-written, so it was not read; the file stays in the folder "
                 "and is read again (a writer still at work, or paused for longer than settle_seconds)",
-                file=path.name, line=line, seconds=self._grace()), scrub))
-            yield RowsRead(outcome.rows + 1)
+                file=path.name, line=line, seconds=self._grace()), scrub)))
             return  # not retired: read again whole once it is complete (or older than the grace)
         if not outcome.ok:  # the file as a whole: every data row of it refused
             yield Rejected(self._refuse(path, outcome), rows=outcome.rows)
             yield RowsRead(outcome.rows)
             return
-        yield from outcome.readings
-        for where, reason in outcome.refused:
-            yield Rejected(map_text(at_line(path.name, where, reason), scrub))
-        for where, reason in outcome.ignored:
-            event = Duplicate if reason.endswith(DUPLICATE_NOTE) else Ignored
-            yield event(scrub(f"file {path.name} {where}"), reason)
-        yield RowsRead(outcome.rows)
+        yield from _row_events(path.name, outcome)
         if outcome.all_rows_refused:  # nothing of it could be used: back to whoever made it, whole
             self._refuse(path, outcome)
         else:
@@ -548,6 +539,28 @@ class FilesConnector:
         return outcome.summary(Reason("see_file", f"see {where}", path=where))
 
 
+def _row_events(name: str, outcome: Outcome, last: Rejected | None = None) -> Iterator[PullItem]:
+    """A file read (its rows not refused as a whole) as the run ledger's events: each stored row's readings
+    followed by ``ONE_ROW``, then the refused and ignored rows (``last``: a half-written last line, refused).
+
+    Row by row, not one ``RowsRead`` per file: a row the collector's checks refuse whole (an unknown station, every
+    value out of range) then counts as refused, not as stored beside the file's other rows' readings.
+    """
+    start = 0
+    for size in outcome.row_sizes:
+        yield from itertools.islice(outcome.readings, start, start + size)
+        start += size
+        yield ONE_ROW
+    for where, reason in outcome.refused:
+        yield Rejected(map_text(at_line(name, where, reason), scrub))
+    for where, reason in outcome.ignored:
+        event = Duplicate if reason.endswith(DUPLICATE_NOTE) else Ignored
+        yield event(scrub(f"file {name} {where}"), reason)
+    if last is not None:
+        yield last
+    yield RowsRead(outcome.rows - len(outcome.row_sizes) + (last is not None))
+
+
 # ------------------------------------------------------------------ one file
 def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
     """Every row of one file mapped to readings.
@@ -626,6 +639,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
             outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
         elif problem is None:
             outcome.readings.extend(readings)
+            outcome.row_sizes.append(len(readings))
         elif readings is _DUPLICATE:
             outcome.duplicates += 1
             outcome.ignored.append((where, problem))
@@ -633,6 +647,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
             _bad_row(outcome, source, where, problem)
     if not outcome.ok:
         outcome.readings.clear()
+        outcome.row_sizes.clear()
     return outcome
 
 
@@ -645,62 +660,40 @@ def _bad_row(outcome: Outcome, source: FilesSource, where: str, reason: str) -> 
 
 
 _DUPLICATE: list[Reading] = []  # a marker: the row repeats an identical one
-DUPLICATE_NOTE = "(a duplicate, taken once)"
 
 
 def _one_value_per_key(rows: list[tuple[str, list[Reading], bool]]
                        ) -> Iterator[tuple[str, list[Reading], str | None]]:
     """Each row with its readings and None, or with the reason it cannot be stored as it is.
 
-    Two rows giving the same station, metric and time: the same value is a
-    repeat (the later row is a duplicate, taken once); another value refuses
-    both rows (which one is right cannot be told). Several rows of a station
-    on a date with no time of day get a reason that says to map the time.
+    Two rows giving the same station, metric and time (found by the same :class:`RepeatGuard` the sql and rest
+    sources use): the same value is a repeat (the later row is a duplicate, taken once); another value refuses
+    both rows (the whole file is at hand, and which one is right cannot be told). Several rows of a station on a
+    date with no time of day get a reason that says to map the time. No bound on the keys: a file is read whole
+    into memory anyway (``max_file_mb``), and the guard holds less than its readings.
     """
-    first: dict[tuple[str, str, datetime], tuple[int, float]] = {}
-    conflicts: dict[int, tuple[int, Reading, Reading]] = {}
+    guard = RepeatGuard(lambda index: rows[index][0], limit=sys.maxsize)
+    conflicts: dict[int, tuple[int, float, Reading]] = {}  # row -> (other row, its value, this row's reading)
     repeats: dict[int, int] = {}
     for index, (_where, readings, _date_only) in enumerate(rows):
-        same = 0
-        for reading in readings:
-            if not isinstance(reading, Reading):
-                continue  # an item (deliver: items): counted by the collector, its id says what repeats
-            key = (reading.station, reading.metric, reading.ts)
-            seen = first.get(key)
-            if seen is None:
-                first[key] = (index, reading.value)
-            elif seen[1] == reading.value:
-                same += 1
-            else:
-                other = rows[seen[0]][1]
-                earlier = next(r for r in other if (r.station, r.metric, r.ts) == key)
-                conflicts.setdefault(index, (seen[0], earlier, reading))
-                conflicts.setdefault(seen[0], (index, reading, earlier))
-        if readings and same == len(readings):  # every reading of the row repeats one already read
-            repeats[index] = next(first[(r.station, r.metric, r.ts)][0] for r in readings)
+        clashes, repeated = guard.look(readings)
+        for clash in clashes:
+            ours = clash.reading
+            conflicts.setdefault(index, (clash.first, clash.earlier, ours))
+            conflicts.setdefault(clash.first, (index, ours.value, replace(ours, value=clash.earlier)))
+        if repeated is not None:  # every reading of the row repeats one already read
+            repeats[index] = repeated
+        guard.remember(readings, index)
     for index, (where, readings, date_only) in enumerate(rows):
         if index in conflicts:
             other, theirs, ours = conflicts[index]
-            yield where, readings, _conflict_reason(rows[other][0], theirs, ours, date_only or rows[other][2])
+            yield where, readings, both_refused_reason(rows[other][0], theirs, ours, date_only or rows[other][2])
         elif index in repeats:
             other = rows[repeats[index]][0]
             yield where, _DUPLICATE, Reason("duplicate_row", f"repeats {other} exactly {DUPLICATE_NOTE}",
-                                            unit=_unit_of(other), line=_number_of(other))
+                                            other=where_words(other))
         else:
             yield where, readings, None
-
-
-def _conflict_reason(other: str, theirs: Reading, ours: Reading, date_only: bool) -> Reason:
-    local = ours.ts.astimezone(HELSINKI)
-    if date_only:
-        return Reason("date_only_conflict", f"station {ours.station} has several rows on {local:%d.%m.%Y} with no time "
-                      f"of day, with different {ours.metric} values (this one and {other}); map the time column too, "
-                      "e.g. time: [Päivämäärä, Klo]", station=ours.station, date=f"{local:%d.%m.%Y}",
-                      metric=ours.metric, unit=_unit_of(other), line=_number_of(other))
-    return Reason("conflicting_rows", f"{ours.metric} of station {ours.station} at {local:%d.%m.%Y %H.%M} is "
-                  f"{ours.value:g} here but {theirs.value:g} on {other}; both rows refused (which one is right cannot "
-                  "be told)", metric=ours.metric, station=ours.station, time=f"{local:%d.%m.%Y %H.%M}",
-                  value=ours.value, other_value=theirs.value, unit=_unit_of(other), line=_number_of(other))
 
 
 def _is_excel(name: str) -> bool:

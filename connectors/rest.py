@@ -48,6 +48,7 @@ from connectors.bounded_http import BoundedTransport, TooLarge, read_body
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 from connectors.items import describe, mapper_for
 from connectors.mapping import RecordError, RecordMapper, get_path, quote
+from connectors.repeats import RepeatGuard
 
 MAX_EXCERPT = 200
 #: Of an error answer (4xx/5xx), only this much is read: enough for its excerpt in the message.
@@ -77,12 +78,16 @@ class RestConnector:
             return
         mapper = mapper_for(self.source, self.stations, until, what="field")
         number = 0
+        guard = RepeatGuard(lambda n: f"record {n}", source=self.name)  # one value per key and pull, across pages
         with self._client() as client:
             for records in self._pages(client, since, until):
                 _require_fields(mapper, records)
                 for record in records:
                     number += 1
-                    yield from _map(mapper, record, f"record {number}")
+                    mapped = list(map_record(mapper, record, f"record {number}"))
+                    if mapped and not isinstance(mapped[0], Rejected | Ignored):
+                        mapped = guard.row(mapped, number)
+                    yield from mapped
                     yield ONE_ROW  # the run ledger: each record ends as readings, one Rejected or one Ignored
 
     def check(self, until: datetime) -> CheckResult:
@@ -104,7 +109,7 @@ class RestConnector:
                 pages.close()
         if not records:
             return CheckResult(True, "ok", "reachable, but no records in the last 24 hours")
-        results = [item for record in records for item in _map(mapper, record)]
+        results = [item for record in records for item in map_record(mapper, record)]
         rejected = [r for r in results if isinstance(r, Rejected)]
         readings = [r for r in results if not isinstance(r, Rejected)]
         count = _plural(len(records), "record")
@@ -397,7 +402,7 @@ class RestConnector:
 
 
 # ---------------------------------------------------------------------- helpers
-def _map(mapper: RecordMapper, record: Any, where: str = "a record") -> Iterator[Reading | Rejected | Ignored]:
+def map_record(mapper: RecordMapper, record: Any, where: str = "a record") -> Iterator[Reading | Rejected | Ignored]:
     """One record's readings, or one Rejected with the reason, or one Ignored when it maps to no reading."""
     if not isinstance(record, Mapping):
         yield Rejected("a record is not a JSON object")

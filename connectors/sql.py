@@ -38,6 +38,7 @@ from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 from connectors.items import describe, mapper_for
 from connectors.mapping import QUERY_RESULT, RecordError
+from connectors.repeats import RepeatGuard
 
 FETCH_ROWS = 5000
 CHECK_WINDOW = timedelta(days=1)
@@ -71,6 +72,7 @@ class SqlConnector:
         mapper = mapper_for(self.source, self.stations, until, what="column")
         columns, rows = self._execute(since, until)
         mapper.check_columns(columns, QUERY_RESULT)
+        guard = RepeatGuard(lambda n: f"row {n} of the result", source=self.name)  # one value per key and pull
         for number, row in enumerate(rows, start=1):
             try:
                 readings = mapper.map(dict(zip(columns, row, strict=False)))
@@ -78,10 +80,10 @@ class SqlConnector:
                 yield Rejected(str(e))
             else:
                 if readings:
-                    yield from readings
+                    yield from guard.row(readings, number)
                 else:
                     yield Ignored(f"row {number} of the result", NOTHING_TO_STORE)
-            yield ONE_ROW  # the run ledger: each row ends as readings, one Rejected or one Ignored
+            yield ONE_ROW  # the run ledger: each row ends as readings, one Rejected or one Ignored (a Duplicate)
 
     def check(self, until: datetime) -> CheckResult:
         """Run the query over the last day and read the first row."""

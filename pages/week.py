@@ -59,6 +59,7 @@ else:
     parts.key_figures(report, ws.scope(report), today, lang)
     care.section(care_report, lang, ws.report_delta(report, "", lang).strip())
     care.staff_section(staff_report, lang, ws.report_delta(report, "", lang).strip())
-    parts.chart_pairs(report, lang, printing)
+    notes = sup.chart_notes(week.monday, week.sunday, tuple(stations))
+    parts.chart_pairs(report, lang, printing, notes, {s.code: s.name for s in settings.stations})
     parts.tables(report, lang, printing)
 parts.usage(settings, week, stations, today, lang, printing)

@@ -9,6 +9,7 @@ Without a reachable server they skip with the reason, unless
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,18 @@ def write_config(target: Path, **source_overrides: object) -> Path:
     demo.update(source_overrides)
     (target / "sources.yaml").write_text(yaml.safe_dump({"sources": [demo]}), encoding="utf-8")
     return target
+
+
+@pytest.fixture(autouse=True)
+def _sign_outs_forgotten() -> Iterator[None]:
+    """A sign-out is remembered by the web process (``board.web.access``) so every tab of that sign-in ends; in
+    the test process that memory outlived the test that signed out, and a later test signing in with the same
+    identity (``tests/test_access_pages.SHIFT_LEAD``) saw the sign-in page instead of the overview."""
+    yield
+    access = sys.modules.get("board.web.access")
+    if access is not None:
+        with access._signed_out_lock:
+            access._signed_out.clear()
 
 
 @pytest.fixture

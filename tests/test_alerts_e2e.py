@@ -129,6 +129,14 @@ def cards(receiver: HttpReceiver) -> list[str]:
     return [p.body["attachments"][0]["content"]["body"][0]["text"] for p in receiver.on("/teams")]
 
 
+def shown(at: Any) -> str:
+    """What an AppTest run put on the page instead of what was expected (titles, errors, texts), to name why."""
+    kinds = ("title", "error", "warning", "info", "caption", "markdown", "button")
+    parts = [f"{kind}: {getattr(e, 'value', None) or getattr(e, 'label', '')}" for kind in kinds
+             for e in getattr(at, kind)]
+    return "\n".join(parts)[:3000]
+
+
 def test_held_released_and_a_channel_down_then_back(parts, sqlite_url: str, tmp_path: Path) -> None:
     feed, smtp, receiver, config = parts
     store, proc = started(sqlite_url, config, tmp_path / "collector.log")
@@ -276,7 +284,8 @@ def test_a_shift_lead_gets_it_acknowledges_on_the_overview_no_reminder_follows_a
             at.secrets = {"auth": AUTH}
             at.run()
             assert not at.exception, at.exception
-            table = next(h.value for h in at.html if '<table class="ov"' in h.value)
+            table = next((h.value for h in at.html if '<table class="ov"' in h.value), None)
+            assert table is not None, shown(at)
             assert f'data-alert="{alert.alert_id}"' in table and "kuittaamatta" in table
             assert not [w for w in at.text_input if w.key == "ack_author"]  # the name comes from the sign-in
             at.button(key=f"ov-ack-{alert.alert_id}").click().run()

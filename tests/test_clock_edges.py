@@ -8,7 +8,8 @@
   readings. A source reporting in UTC, and one reporting local time with its
   offset, must arrive exactly. A source reporting local time *without* an
   offset cannot tell the two 03.xx hours of the October night apart; the
-  test pins down what the board does with it (see docs/RELIABILITY.md).
+  test pins down what the board does with it: the first is kept, the later
+  refused with a reason (see docs/RELIABILITY.md).
 * "Today" ends at Helsinki midnight, which is 22.00 UTC in winter: daily
   counts and the same-day share reset then, on the wall and the overview,
   while the UTC date has not changed.
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from board.collector import Collector
+from board.collector import Collector, RunOutcome
 from board.domain.reading import Reading
 from board.read.overview import all_station_views, overview_rows
 from board.read.wall import station_view
@@ -54,8 +55,10 @@ def _as_text(ts: datetime, style: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S")  # the wall-clock time alone
 
 
-def _night(tmp_path: Path, night: str, style: str) -> tuple[Store, list[tuple[datetime, float]]]:
-    """Run the night; returns the store and what the source produced (instant, value)."""
+def _night(tmp_path: Path, night: str, style: str, refusals: list[RunOutcome] | None = None
+           ) -> tuple[Store, list[tuple[datetime, float]]]:
+    """Run the night; returns the store and what the source produced (instant, value). Every run must be clean,
+    except that runs which refused rows are collected in ``refusals`` when it is given."""
     first, last = NIGHTS[night]
     source_db = tmp_path / "source.sqlite"
     conn = sqlite3.connect(source_db)
@@ -83,7 +86,12 @@ def _night(tmp_path: Path, night: str, style: str) -> tuple[Store, list[tuple[da
             minute += timedelta(minutes=1)
         clock["now"] = now
         outcome = collector.run_source("dw")
-        assert outcome.ok and outcome.rejected == 0, outcome
+        assert outcome.ok, outcome
+        assert outcome.run is not None and outcome.run.unaccounted == 0, outcome  # every run's rows add up
+        if refusals is not None and outcome.rejected:
+            refusals.append(outcome)
+        else:
+            assert outcome.rejected == 0, outcome
         now += PULL_EVERY
     conn.close()
     return store, produced
@@ -111,23 +119,41 @@ def test_the_spring_night_arrives_exactly_from_a_source_in_local_time(tmp_path: 
     store.dispose()
 
 
-def test_the_repeated_october_hour_of_a_local_time_source_without_offsets_folds_onto_the_first(tmp_path: Path):
+def test_the_repeated_october_hour_of_a_local_time_source_without_offsets_keeps_the_first_and_refuses_the_later(
+        tmp_path: Path):
     """03.30 without an offset could be either 03.30 EEST or an hour later 03.30 EET; the board reads the first.
 
-    Everything outside the repeated hour arrives exactly; the readings of the
-    second 03.xx hour land on the first one's instants (the later value wins
-    there) and that real hour (01.00-02.00 UTC) has none. The cure is in the
-    source: report UTC, or local time with its offset (the tests above).
+    A pull in the second 03.xx hour reads both rows of a wall-clock time (the window is local time): the first
+    (summer time) is kept, the later one with its other value is refused with a reason naming both values, never
+    silently overwriting the first (connectors/repeats.py). Everything outside the repeated hour arrives exactly;
+    the real second hour (01.00-02.00 UTC) has nothing from this source. The cure is in the source: report UTC,
+    or local time with its offset (the tests above).
     """
-    store, produced = _night(tmp_path, "autumn", "local")
+    refusals: list[RunOutcome] = []
+    store, produced = _night(tmp_path, "autumn", "local", refusals)
     stored = _stored(store, "autumn")
     start, end = REPEATED
-    outside = {ts: v for ts, v in produced if not (start - timedelta(hours=1) <= ts < end)}
+    outside = {ts: v for ts, v in produced if not (start <= ts < end)}  # the first 03.xx hour included
     assert {ts: stored[ts] for ts in outside if ts in stored} == outside
-    assert set(outside) <= set(stored)
+    assert set(outside) <= set(stored)  # the first hour's slots hold the first hour's values
     assert not [ts for ts in stored if start <= ts < end]
-    second = {ts - timedelta(hours=1): v for ts, v in produced if start <= ts < end}
-    assert {ts: stored[ts] for ts in second} == second  # the first hour's slots hold the later hour's values
+    reasons = {reason for o in refusals for reason in o.rejects}
+    first_hour = dict(produced)
+    named = 0
+    for ts, later in produced:
+        if start <= ts < end:  # a later row's reason names its time, the first value and the later one
+            earlier = first_hour[ts - timedelta(hours=1)]
+            clock = (ts - timedelta(hours=1)).astimezone(HKI).strftime("%d.%m.%Y %H.%M")
+            listed = [r for r in reasons if r.startswith(f"{clock} kajaani queue_waiting: ")]
+            named += bool(listed)  # (a run lists its first 50 different reasons; the rest are counted)
+            for reason in listed:  # (each run that read it: the row numbers differ)
+                assert reason.startswith(f"{clock} kajaani queue_waiting: {earlier:g} on row "), reason
+                assert f"and later {later:g} on row " in reason and "the first is kept" in reason, reason
+    assert named >= 50
+    # The pull at 04.00 EET read the whole repeated hour: each of its 60 later rows refused, one reason each.
+    assert max(o.rejected for o in refusals) == 60
+    for outcome in refusals:  # refused rows are the ledger's refused rows: one reason per row
+        assert outcome.run is not None and outcome.run.rows_refused == outcome.rejected
     store.dispose()
 
 

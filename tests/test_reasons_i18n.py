@@ -176,3 +176,20 @@ def test_the_command_line_and_the_reason_file_stay_english(refused_files):
     assert "is neither UTF-8 nor Windows-1252" in note
     stamp = re.search(r"at (\d{4}-\d\d-\d\d \d\d:\d\d) (\w+)", note)
     assert stamp and stamp.group(2) in ("EET", "EEST")  # Helsinki time, not UTC (issue 15)
+
+
+def test_a_repeated_key_with_another_value_is_worded_in_each_language():
+    """The repeat guard's reasons (sql, rest, push: the first row kept; a file: both rows refused) have codes too."""
+    from board.domain.reading import Reading
+    from connectors.repeats import RepeatGuard, both_refused_reason
+
+    ts = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 10.00 Helsinki
+    guard = RepeatGuard(lambda n: f"row {n} of the result")
+    guard.remember([Reading("kajaani", "queue_waiting", ts, 4.0)], 1)
+    [refused] = guard.row([Reading("kajaani", "queue_waiting", ts, 5.5)], 2)
+    assert reason_text(refused.reason, "fi").startswith(
+        "01.12.2026 10.00 kajaani queue_waiting: 4 (tuloksen rivi 1) ja myöhemmin 5,5 (tuloksen rivi 2) samassa haussa")
+    assert reason_text(refused.reason, "en") == str(refused.reason)
+    both = both_refused_reason("line 7", 4.0, Reading("kajaani", "queue_waiting", ts, 5.5), date_only=False)
+    assert reason_text(both, "sv").startswith("queue_waiting för stationen kajaani vid 01.12.2026 10.00 är 5,5 här "
+                                              "men 4 på rad 7; båda raderna avvisades")

@@ -207,6 +207,12 @@ def record(station: str = "kajaani", metric: str = "queue_waiting", at: str = "2
     return {"station": station, "metric": metric, "time": at, "value": value, **extra}
 
 
+def minute(n: int) -> str:
+    """The n-th minute after 09.30 UTC: records of one station and figure at different times (the same time with
+    another value would be a repeat the connector refuses)."""
+    return f"2026-11-22T09:{30 + n:02d}:00+00:00"
+
+
 def pull(src: RestSource, since: datetime | None = SINCE, until: datetime = UNTIL) -> tuple[list[Reading], list[str]]:
     items = list(RestConnector(src, STATIONS).pull(since, until))
     return [i for i in items if isinstance(i, Reading)], [i.reason for i in items if isinstance(i, Rejected)]
@@ -410,7 +416,7 @@ def test_next_link_in_the_body_with_the_api_key_kept_in_the_query(api: Api) -> N
     s = api.scenario
     s.paging, s.wrap, s.page_size = "body", "data", 2
     s.auth = ("query", "apikey", TOKEN)
-    s.records = [record(value=v) for v in range(5)]
+    s.records = [record(value=v, at=minute(v)) for v in range(5)]
     src = source(api.url, records="data", pagination={"type": "next_link", "path": "meta.next"},
                  auth={"type": "api_key", "value": TOKEN, "query_param": "apikey"})
     readings, _ = pull(src)
@@ -424,7 +430,7 @@ def test_next_link_in_the_body_with_the_api_key_kept_in_the_query(api: Api) -> N
 def test_next_link_in_the_link_header(api: Api) -> None:
     s = api.scenario
     s.paging, s.page_size = "link", 2
-    s.records = [record(value=v) for v in range(4)]
+    s.records = [record(value=v, at=minute(v)) for v in range(4)]
     readings, _ = pull(source(api.url, pagination={"type": "next_link"}))
     assert [r.value for r in readings] == [0, 1, 2, 3]
     assert len(s.requests) == 2
@@ -433,7 +439,7 @@ def test_next_link_in_the_link_header(api: Api) -> None:
 def test_page_numbers_stop_on_a_short_page(api: Api) -> None:
     s = api.scenario
     s.paging = "page"
-    s.records = [record(value=v) for v in range(5)]
+    s.records = [record(value=v, at=minute(v)) for v in range(5)]
     src = source(api.url, pagination={"type": "page", "param": "page", "start": 1, "size_param": "per_page",
                                       "size": 2})
     readings, _ = pull(src)
@@ -446,7 +452,7 @@ def test_page_numbers_stop_on_a_short_page(api: Api) -> None:
 def test_page_numbers_stop_on_an_empty_page(api: Api) -> None:
     s = api.scenario
     s.paging = "page"
-    s.records = [record(value=v) for v in range(4)]
+    s.records = [record(value=v, at=minute(v)) for v in range(4)]
     readings, _ = pull(source(api.url, pagination={"type": "page", "size_param": "per_page", "size": 2}))
     assert len(readings) == 4
     assert len(s.requests) == 3
@@ -455,7 +461,7 @@ def test_page_numbers_stop_on_an_empty_page(api: Api) -> None:
 def test_a_server_ignoring_the_page_parameter_is_a_data_error(api: Api) -> None:
     s = api.scenario
     s.paging = "ignore_page"
-    s.records = [record(value=v) for v in range(4)]
+    s.records = [record(value=v, at=minute(v)) for v in range(4)]
     with pytest.raises(DataError, match=r"ignore the parameter 'page'"):
         pull(source(api.url, pagination={"type": "page", "size": 2}))
     assert len(s.requests) == 2
@@ -464,7 +470,7 @@ def test_a_server_ignoring_the_page_parameter_is_a_data_error(api: Api) -> None:
 def test_a_looping_next_link_is_a_data_error(api: Api) -> None:
     s = api.scenario
     s.paging, s.wrap = "loop", "data"
-    s.records = [record(value=v) for v in range(4)]
+    s.records = [record(value=v, at=minute(v)) for v in range(4)]
     with pytest.raises(DataError, match=r"pagination loops"):
         pull(source(api.url, records="data", pagination={"type": "next_link", "path": "meta.next"}))
     assert len(s.requests) == 2
@@ -473,7 +479,7 @@ def test_a_looping_next_link_is_a_data_error(api: Api) -> None:
 def test_more_pages_than_max_pages_is_a_data_error(api: Api) -> None:
     s = api.scenario
     s.paging, s.wrap, s.page_size = "body", "data", 1
-    s.records = [record(value=v) for v in range(10)]
+    s.records = [record(value=v, at=minute(v)) for v in range(10)]
     with pytest.raises(DataError, match=r"more than 3 pages.*raise max_pages.*narrow the window"):
         pull(source(api.url, records="data", max_pages=3, pagination={"type": "next_link", "path": "meta.next"}))
     assert len(s.requests) == 3
@@ -484,7 +490,7 @@ def test_a_next_link_to_another_host_is_not_followed(api: Api) -> None:
         s = api.scenario
         s.paging, s.wrap, s.page_size = "body", "data", 1
         s.next_base = other.base.replace("127.0.0.1", "localhost")
-        s.records = [record(value=v) for v in range(3)]
+        s.records = [record(value=v, at=minute(v)) for v in range(3)]
         src = source(api.url, records="data", pagination={"type": "next_link", "path": "meta.next"},
                      auth={"type": "api_key", "value": TOKEN})
         with pytest.raises(ConfigurationError, match=r"another host \(localhost:\d+\)"):
@@ -498,7 +504,7 @@ def test_a_next_link_to_another_port_on_the_same_host_is_not_followed(api: Api) 
         s = api.scenario
         s.paging, s.wrap, s.page_size = "body", "data", 1
         s.next_base = other.base
-        s.records = [record(value=v) for v in range(3)]
+        s.records = [record(value=v, at=minute(v)) for v in range(3)]
         src = source(api.url, records="data", pagination={"type": "next_link", "path": "meta.next"},
                      auth={"type": "api_key", "value": TOKEN})
         with pytest.raises(ConfigurationError, match=r"another port \(127\.0\.0\.1:\d+\)"):
@@ -543,7 +549,7 @@ def test_check_ok_names_an_example_reading(api: Api) -> None:
 def test_check_reads_only_the_first_page(api: Api) -> None:
     s = api.scenario
     s.paging, s.page_size = "link", 1
-    s.records = [record(value=v) for v in range(3)]
+    s.records = [record(value=v, at=minute(v)) for v in range(3)]
     result = RestConnector(source(api.url, pagination={"type": "next_link"}), STATIONS).check(UNTIL)
     assert result.ok and "1 record on the first page" in result.message
     assert len(s.requests) == 1

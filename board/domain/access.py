@@ -43,6 +43,8 @@ class Page(StrEnum):
     MONTH = "month"
     NOTICES = "notices"
     POST_NOTICE = "post_notice"
+    NOTES = "notes"
+    WRITE_NOTE = "write_note"
     SOURCES = "sources"
     ALERTS = "alerts"
     ACKNOWLEDGE = "acknowledge"
@@ -64,6 +66,10 @@ MATRIX: Mapping[Page, frozenset[Role]] = {
     Page.MONTH: frozenset({Role.MANAGER, Role.ADMINISTRATOR}),  # the week's report over a month
     Page.NOTICES: ALL_ROLES,
     Page.POST_NOTICE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
+    # notes on the charts explain a week's figures: written by the manager who reads them and by the shift
+    # lead who saw the day happen ("lakko", "2 hoitajaa sairaana")
+    Page.NOTES: ALL_ROLES,
+    Page.WRITE_NOTE: frozenset({Role.MANAGER, Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.SOURCES: frozenset({Role.ADMINISTRATOR}),
     Page.ALERTS: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.ACKNOWLEDGE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),

@@ -22,7 +22,7 @@ from board.domain.projection import StationProjection
 from board.domain.snapshot import Figure
 from board.domain.status import Status
 from board.domain.timeutil import local, utcnow
-from board.read.wall import MISSING, StationView, current_projection, station_view, trend_window
+from board.read.wall import MISSING, StationView, build_view, current_projection, trend_window
 from board.settings import Settings
 from board.store import Store
 
@@ -67,10 +67,23 @@ class OverviewRow:
 def all_station_views(settings: Settings, store: Store, now: datetime | None = None,
                       codes: list[str] | None = None) -> list[StationView]:
     """Every station's (or ``codes``') tiles at ``now``, without sparklines: the overview's rows and the CLI's
-    ``status``."""
+    ``status``.
+
+    Three statements however many stations: every station's newest values, the notices active now and the
+    projections, each read once and handed out per station (:func:`board.read.wall.build_view`, the wall's
+    own builder). Two statements a station, and the notices re-read for each, took 601 statements and
+    0.58 s at 300 stations.
+    """
     now = now or utcnow()
-    return [station_view(settings, store, s.code, now, with_trend=False)
-            for s in settings.stations if codes is None or s.code in codes]
+    chosen = [s.code for s in settings.stations if codes is None or s.code in codes]
+    if not chosen:
+        return []
+    subset = None if codes is None else chosen
+    latest = store.latest_values_of(subset)
+    notices = store.notices(active_at=now)
+    projections = store.projections(subset)
+    return [build_view(settings, code, now, latest.get(code, {}), [n for n in notices if n.shows_on(code)],
+                       projections.get(code)) for code in chosen]
 
 
 def overview_rows(views: Iterable[StationView],

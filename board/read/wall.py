@@ -20,7 +20,7 @@ from board.domain.figures import WALL_FAMILIES, Family, metrics_of
 from board.domain.hours import ClosedDay, instant
 from board.domain.notice import Notice
 from board.domain.projection import StationProjection
-from board.domain.snapshot import Tile, build_tiles, headline_series
+from board.domain.snapshot import Latest, Tile, build_tiles, headline_series
 from board.domain.status import Status
 from board.domain.timeutil import day_bounds, day_start, local_date, utcnow
 from board.settings import Settings, Station
@@ -67,30 +67,36 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
     None reads them now, unless ``with_trend`` is False (the overview and the CLI draw none).
     """
     now = now or utcnow()
+    if trends is None and with_trend:
+        trends = station_trends(store, code, trend_window(settings, code, now)[0], now)
+    # Notices are read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
+    view = build_view(settings, code, now, store.latest_values(code), store.notices(active_at=now, station=code),
+                      store.projections([code]).get(code))
+    return view if trends is None else with_trends(view, trends)
+
+
+def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str, Latest],
+               notices: Sequence[Notice], stored: StationProjection | None) -> StationView:
+    """One station's view from what was read for it: its newest values, the notices shown on it at ``now`` and
+    its stored projection. No store here, so the overview reads every station's in a few statements
+    (:func:`board.read.overview.all_station_views`) and the wall one station's, and both build the same view."""
     station = settings.station(code)
-    start = day_start(local_date(now))
-    latest = store.latest_values(code)
     hours = settings.opening_hours(code)
     is_open = hours.is_open(now)
     tiles = build_tiles(
         latest,
         now=now,
-        day_start=start,
+        day_start=day_start(local_date(now)),
         is_open=is_open,
         thresholds=settings.thresholds_for(code),
         targets=settings.metrics.targets,
         stale_after={s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources},
         min_sample=settings.metrics.min_sample,
     )
-    window = trend_window(settings, code, now)
-    if trends is None and with_trend:
-        trends = station_trends(store, code, window[0], now)
-    # Read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
-    notices = store.notices(active_at=now, station=code)
-    projection, judged, reason = current_projection(settings, store, code, now)
+    projection, judged, reason = judge_projection(settings, code, stored, now)
     closed_day = None if is_open else hours.closed_day(local_date(now))
-    view = StationView(station, now, is_open, tiles, window, notices, projection, judged, closed_day, reason)
-    return view if trends is None else with_trends(view, trends)
+    return StationView(station, now, is_open, tiles, trend_window(settings, code, now), list(notices), projection,
+                       judged, closed_day, reason)
 
 
 #: Why a station has no projection when none is stored, or the stored one is too old to show.
@@ -98,10 +104,15 @@ MISSING = "missing"
 
 
 def current_projection(settings: Settings, store: Store, code: str,
-                now: datetime) -> tuple[StationProjection | None, Status, str | None]:
+                       now: datetime) -> tuple[StationProjection | None, Status, str | None]:
     """The station's stored projection if it is current and says something, judged like a queue at closing;
     else None and why not (the overview says it)."""
-    p = store.projections([code]).get(code)
+    return judge_projection(settings, code, store.projections([code]).get(code), now)
+
+
+def judge_projection(settings: Settings, code: str, p: StationProjection | None,
+                     now: datetime) -> tuple[StationProjection | None, Status, str | None]:
+    """:func:`current_projection` of a projection already read (``p``: the stored one, or None)."""
     if p is None or not timedelta(0) <= now - p.computed_at <= PROJECTION_FRESH:
         return None, Status.NEUTRAL, MISSING
     if not p.ok:

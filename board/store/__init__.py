@@ -11,8 +11,10 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.engine`   opening a database, SQLite pragmas, the benchmarks' statement counter, :class:`Dialect`
 * :mod:`.writes`   the write path (``rows`` gathers and sends the rows; ``days`` is a day's summary and its merge rule)
 * :mod:`.reads`    the queries of the pages, the CLI and the Sources page
+* :mod:`.periods`  the weekly view's figures over many stations, computed in the database (combined peaks)
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
+* :mod:`.chart_notes` notes on the charts
 * :mod:`.thinning` retention's reads and thinning
 * :mod:`.items`    items of the sources that deliver items, their changes and pruning
 * :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
@@ -34,9 +36,11 @@ from sqlalchemy.orm import sessionmaker
 from board.domain.reading import Reading, ReadingBlock
 from board.domain.runs import Run
 from board.store.alerts import Alerts
+from board.store.chart_notes import ChartNotes
 from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.items import Items
 from board.store.notices import Notices
+from board.store.periods import PeriodReads
 from board.store.reads import Reads
 from board.store.runs import RunLog
 from board.store.schema import (
@@ -65,7 +69,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning, Alerts, Items):
+class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:

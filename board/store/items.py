@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -105,21 +106,31 @@ class Items:
                                           updated=at)))
         return changes
 
-    def items_for_count(self, source: str, station: str | None, first: datetime, until: datetime,
+    def items_for_count(self, source: str, station: str | Sequence[str] | None, first: datetime, until: datetime,
                         item_type: ItemType | None = None) -> list[Item]:
-        """The station's (None: every station's) items of ``source`` (of ``item_type``) that can matter to figures
-        counted over ``[first, until]``: started by ``until`` and not closed before ``first`` (open ones whenever
-        they started)."""
-        stmt = select(*_COLUMNS).where(
-            ItemRow.source == source, ItemRow.start_ts <= until,
-            or_(ItemRow.start_ts >= first, ItemRow.end_ts >= first,
-                and_(ItemRow.waits.is_(True), ItemRow.end_ts.is_(None))))
-        if station is not None:
-            stmt = stmt.where(ItemRow.station == station)
-        if item_type is not None:
-            stmt = stmt.where(ItemRow.type == item_type.value)
+        """The station's (a list: those stations'; None: every station's) items of ``source`` (of ``item_type``)
+        that can matter to figures counted over ``[first, until]``: started by ``until`` and not closed before
+        ``first`` (open ones whenever they started).
+
+        Three statements, each an index range, instead of one ``OR`` that scans every kept item of the source
+        (a month's items, four times a cycle): started in ``[first, until]`` (the station index), started
+        before ``first`` and ended from it on, and started before it and still open (the waits/end index).
+        Together they are exactly that set, each item once; the order of the rows is not significant.
+        """
+        kind = () if item_type is None else (ItemRow.type == item_type.value,)
+        here: tuple[Any, ...] = ()
+        if isinstance(station, str):
+            here = (ItemRow.station == station,)
+        elif station is not None:
+            here = (ItemRow.station.in_(list(station)),)
+        started = select(*_COLUMNS).where(ItemRow.source == source, *here, ItemRow.start_ts >= first,
+                                          ItemRow.start_ts <= until, *kind)
+        before = (ItemRow.source == source, ItemRow.start_ts < first, *here, *kind)
+        ended = [select(*_COLUMNS).where(ItemRow.waits == waits, ItemRow.end_ts >= first, *before)
+                 for waits in (True, False)]
+        still_open = select(*_COLUMNS).where(ItemRow.waits.is_(True), ItemRow.end_ts.is_(None), *before)
         with self.sessions() as s:
-            return [_item(r) for r in s.execute(stmt)]
+            return [_item(r) for stmt in (started, *ended, still_open) for r in s.execute(stmt)]
 
     def reading_times(self, station: str, metric: str, since: datetime, until: datetime) -> list[datetime]:
         """The instants at which ``station`` has a reading of ``metric`` in ``[since, until]`` (to count again)."""

@@ -9,7 +9,7 @@ Only the store package uses these classes: callers get domain records.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Date,
@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from board.domain.chart_note import ChartNote, Scope
 from board.domain.notice import Notice
 from board.domain.reasons import decode, encode
 from board.domain.runs import Run
@@ -254,6 +255,30 @@ class NoticeRow(Base):
     def to_domain(self) -> Notice:
         return Notice(self.id, self.text, tuple(self.stations.split(",")), self.starts_at, self.ends_at,
                       self.author, self.created_at, self.withdrawn_at, self.withdrawn_by)
+
+
+class ChartNoteRow(Base):
+    """A dated note on the charts (board.domain.chart_note): cleaned text, its scope, who wrote and deleted it."""
+
+    __tablename__ = "chart_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    #: Local (Helsinki) clock time as "HH:MM", or NULL for the whole day.
+    clock: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    #: "all", "station" or "area" (board.domain.chart_note.Scope) and the station's or area's code.
+    scope: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(40))
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    def to_domain(self) -> ChartNote:
+        clock = time.fromisoformat(self.clock) if self.clock else None
+        return ChartNote(self.id, self.day, clock, self.text, Scope(self.scope), self.code, self.author,
+                         self.created_at, self.deleted_at, self.deleted_by)
 
 
 class PageViewRow(Base):

@@ -41,7 +41,7 @@ from board.web import style
 PAGES: dict[Page, tuple[str, str]] = {
     Page.OVERVIEW: ("page.overview", "./"), Page.WEEK: ("page.week", "week"), Page.MONTH: ("page.month", "month"),
     Page.NOTICES: ("page.notices", "notices"), Page.SOURCES: ("page.sources", "sources"),
-    Page.ALERTS: ("page.alerts", "alerts"),
+    Page.ALERTS: ("page.alerts", "alerts"), Page.NOTES: ("page.notes", "notes"),
 }
 
 AUTH_TEMPLATE = """[auth]

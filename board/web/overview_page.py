@@ -19,11 +19,12 @@ import streamlit as st
 
 from board import formatting as fmt
 from board.domain.access import Viewer
-from board.domain.timeutil import utcnow
+from board.domain.timeutil import local_date, utcnow
 from board.i18n import t
 from board.read import overview
 from board.settings import Settings
 from board.web import alerts_page
+from board.web import chart_marks as marks
 from board.web import streamlit_support as sup
 from board.web.overview_html import render_overview
 
@@ -152,10 +153,17 @@ def curves(settings: Settings, lang: str) -> None:
     chosen = st.multiselect(t("ov.curves_help", lang), list(names), default=from_url("curve", list(names)),
                             key="w_curve", on_change=to_url, args=("curve",), format_func=names.get,
                             placeholder=t("ov.curves_none", lang), select_all=False)
+    today = local_date(utcnow())
     for code in chosen:
         day = sup.day_curves(code)
+        notes = sup.chart_notes(today, today, (code,))  # today's notes on this station and on every station
+        numbers = marks.numbering(notes)
         c1, c2 = st.columns(2)
-        c1.plotly_chart(curve_chart(t("ov.curve_queue", lang, station=names[code]), day.queue_today,
-                                    day.queue_last_week, lang, day.queue_projected), key=f"q-{code}")
-        c2.plotly_chart(curve_chart(t("ov.curve_contacts", lang, station=names[code]), day.contacts_today,
-                                    day.contacts_last_week, lang), key=f"c-{code}")
+        c1.plotly_chart(marks.on_curve(curve_chart(t("ov.curve_queue", lang, station=names[code]), day.queue_today,
+                                                   day.queue_last_week, lang, day.queue_projected), notes, numbers),
+                        key=f"q-{code}")
+        c2.plotly_chart(marks.on_curve(curve_chart(t("ov.curve_contacts", lang, station=names[code]),
+                                                   day.contacts_today, day.contacts_last_week, lang), notes, numbers),
+                        key=f"c-{code}")
+        if notes:
+            st.html(marks.legend_html(notes, numbers, names, lang))

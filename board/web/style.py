@@ -322,13 +322,21 @@ ACCESS_CSS = _sheet("""
 @media print { .st-key-access-bar, .access-demo { display: none !important; } }
 """)
 
+#: Chart notes listed under the charts (board/web/chart_marks.py), in the flags' purple.
+CHART_NOTES_CSS = """
+.chart-notes { margin: .25rem 0 .5rem 0; padding: .4rem .9rem; border-left: .3rem solid #6B4E9B; background: #f6f3fa;
+  border-radius: .4rem; font-size: .95rem; }
+.chart-notes p { margin: 0; } .chart-notes ul { margin: .2rem 0 0 0; padding-left: 1rem; list-style: none; }
+.chart-notes b { color: #4f3a74; } .chart-note-author { color: #4a5565; }
+"""
+
 #: The weekly view on screen: key figures as cards.
 WEEK_CSS = """
 .week-scope { margin: 0; font-size: .875rem; color: #4a5565; }
 .week-note { margin: 0; padding: .75rem 1rem; border-radius: .5rem; background: #fffce7; color: #926c05; }
 .st-key-week-kpis [data-testid="stMetricValue"] { font-size: 2.2rem; }
 .st-key-week-kpis [data-testid="stMetric"] { background: #f4f6f9; border-radius: .5rem; padding: .6rem .9rem; }
-"""
+""" + CHART_NOTES_CSS
 #: The weekly view on paper (``?print=1``): no widgets, A4 landscape, a section a page.
 WEEK_PRINT_CSS = HIDE_STREAMLIT_CHROME + """
 @page { size: A4 landscape; margin: 10mm; }

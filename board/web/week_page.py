@@ -9,19 +9,23 @@ widgets: static charts two by two, plain tables, the print sheet
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import partial
 from html import escape
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from board import export
 from board import formatting as fmt
+from board.domain.chart_note import ChartNote
 from board.domain.timeutil import local_date
 from board.i18n import t
 from board.read.access_to_care import AccessReport
 from board.read.week import BETTER, IsoWeek, StationWeek, WeekReport, recent_weeks
 from board.settings import Settings
+from board.web import chart_marks as marks
 from board.web import week_charts as charts
 from board.web import week_support as ws
 
@@ -116,15 +120,23 @@ def key_figures(report: WeekReport, entry: StationWeek, today: date, lang: str) 
                       delta_color=colour, border=True)
 
 
-def chart_pairs(report: WeekReport, lang: str, printing: bool) -> None:
-    """Six charts two by two; on paper each pair after the first gets a page of its own."""
+def chart_pairs(report: WeekReport, lang: str, printing: bool, notes: Sequence[ChartNote] = (),
+                names: dict[str, str] | None = None) -> None:
+    """Six charts two by two, the week's chart notes flagged on the days' charts and listed under the first
+    pair; on paper each pair after the first gets a page of its own."""
     config = {"displaylogo": False, "modeBarButtons": [["toImage"]], "staticPlot": printing,
               "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"viikko-{report.week.key}"}}
+    numbers = marks.numbering(notes)
+    days, labels = report.days, charts.day_labels(report, lang)
+
+    def flagged(fig: go.Figure) -> go.Figure:
+        return marks.on_days(fig, notes, days, labels, numbers)
+
     pairs = [
-        (charts.contacts_by_channel(report, lang), charts.omasote_by_day(report, lang)),
+        (flagged(charts.contacts_by_channel(report, lang)), flagged(charts.omasote_by_day(report, lang))),
         (charts.by_station(report, "contacts_remote_share", lang),
          charts.by_station(report, "queue_same_day_share", lang)),
-        (charts.by_station(report, "feedback_nps", lang), charts.queue_peaks(report, lang)),
+        (charts.by_station(report, "feedback_nps", lang), flagged(charts.queue_peaks(report, lang))),
     ]
     for n, pair in enumerate(pairs):
         # the first pair shares the first printed page with the key figures; each other pair gets a page
@@ -135,6 +147,8 @@ def chart_pairs(report: WeekReport, lang: str, printing: bool) -> None:
                                       height=min(fig.layout.height, PRINT_CHART_HEIGHT[bool(n)]))
                 column.plotly_chart(fig, width="content" if printing else "stretch", config=config, theme=None,
                                     key=f"chart-{n}-{i}")
+            if n == 0 and notes:
+                st.html(marks.legend_html(notes, numbers, names or {}, lang))
 
 
 def tables(report: WeekReport, lang: str, printing: bool) -> None:
