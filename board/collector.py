@@ -50,6 +50,7 @@ from board.pull_checks import (
     reject_reason,
     valid_readings,
 )
+from board.reports.sender import ReportSender
 from board.settings import Settings
 from board.store import Store
 from connectors import Connector, build_connector
@@ -97,6 +98,7 @@ class Collector:
         self.connectors: dict[str, Connector] = dict(connectors or {})
         self._last_prune: datetime | None = None
         self._evaluator: Evaluator | None = None
+        self._reports: ReportSender | None = None
         #: Set to stop: a running pull ends after its current batch (what it wrote stays, the bookmark stays).
         self.stop = threading.Event()
         #: This process among collectors sharing a store (recorded with each run).
@@ -121,6 +123,7 @@ class Collector:
         self._prune()
         if only is None:
             self.evaluate_alerts()
+            self.send_reports()
         return outcomes
 
     def pulled(self) -> list[str]:
@@ -139,6 +142,15 @@ class Collector:
             self.evaluator.turn()
         except Exception:
             log.exception("alerts: the evaluation failed; trying again on the next turn")
+
+    def send_reports(self) -> None:
+        """The weekly report by e-mail when it is due (board/reports/sender.py); never raises."""
+        try:
+            if self._reports is None:
+                self._reports = ReportSender(self.settings, self.store, self.holder, clock=self.clock)
+            self._reports.turn()
+        except Exception:
+            log.exception("weekly report: the turn failed; trying again on the next one")
 
     def run_source(self, name: str, since_override: datetime | None = None) -> RunOutcome:
         """Pull one source once; never raises for anything the source does.
@@ -416,6 +428,7 @@ class Collector:
         while not self.stop.is_set():
             started = time.monotonic()
             self.evaluate_alerts()
+            self.send_reports()
             self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
     def _source_loop(self, name: str) -> None:

@@ -7,6 +7,7 @@ Files (in ``BOARD_CONFIG_DIR``, default ``config/``):
 * ``metrics.yaml``  thresholds (with per-station overrides) and targets
 * ``sources.yaml``  sources, their kind, schedule and staleness limit
 * ``alerts.yaml``   alert rules, channels and subscriptions (board/alerts/settings.py)
+* ``reports.yaml``  the weekly report by e-mail (board/reports/settings.py)
 * ``care_guarantee.yaml`` care-guarantee rules by date, T3 professions (board/care_settings.py)
 
 From the environment (read by :mod:`board.environment`, handed in):
@@ -35,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from board import secrets
 from board.access_settings import AccessSettings
-from board.alerts.settings import AlertSettings, AlertsFile, read_alerts
+from board.alerts.settings import AlertSettings, AlertsFile, EmailChannelModel, read_alerts
 from board.care_settings import CareGuaranteeFile
 from board.domain.access_to_care import CareGuarantee
 from board.domain.hours import OpeningHours, parse_exceptions
@@ -43,6 +44,7 @@ from board.domain.metrics import KNOWN_FIGURES
 from board.domain.snapshot import SAMPLE_OF
 from board.domain.status import Threshold
 from board.environment import ConfigError, Environment, read_environment
+from board.reports.settings import ReportsFile, check_report_references
 from board.source_settings import (
     SOURCE_TAGS,
     AnySource,
@@ -91,9 +93,17 @@ class RetentionSettings(_Strict):
         return self
 
 
+class ManualSettings(_Strict):
+    """Figures typed by hand while a source is down (board/domain/manual.py): how long one stays by default."""
+
+    #: The expiry the /manual form offers first; 5 minutes to 12 hours (board.domain.manual.MAX_EXPIRY).
+    default_expiry_minutes: int = Field(120, ge=5, le=720)
+
+
 class BoardSettings(_Strict):
     language: Literal["fi", "sv", "en"] = "fi"
     wall: WallSettings = WallSettings()
+    manual_entry: ManualSettings = ManualSettings()
     retention: RetentionSettings = RetentionSettings()
     access: AccessSettings = AccessSettings()
 
@@ -252,6 +262,8 @@ class Settings:
     alerts_file: AlertsFile = field(default_factory=AlertsFile, compare=False, repr=False)
     #: ``care_guarantee.yaml`` (board/care_settings.py); see :attr:`care_guarantee`.
     care_file: CareGuaranteeFile = field(default_factory=CareGuaranteeFile, compare=False, repr=False)
+    #: ``reports.yaml`` (board/reports/settings.py): the weekly report by e-mail.
+    reports: ReportsFile = field(default_factory=ReportsFile, compare=False, repr=False)
 
     @cached_property
     def care_guarantee(self) -> CareGuarantee:
@@ -363,7 +375,13 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
     url = absolute_sqlite_url(database_url or env.database_url or default_database_url())
     secrets.register_url_password(url)
     care = _load(cdir / "care_guarantee.yaml", CareGuaranteeFile, required=False)
-    return Settings(cdir, url, board, stations, metrics, sources, env, alerts, care)
+    reports = _load(cdir / "reports.yaml", ReportsFile, required=False)
+    try:
+        check_report_references(reports, cdir / "reports.yaml", codes,
+                                {n for n, c in alerts.channels.items() if isinstance(c, EmailChannelModel)})
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    return Settings(cdir, url, board, stations, metrics, sources, env, alerts, care, reports)
 
 
 def _sign_in_override(board: BoardSettings, override: str | None) -> BoardSettings:

@@ -432,6 +432,9 @@ class PushSource(_Delivers, SourceBase):
     """
 
     type: Literal["push"]
+    #: The longest the sender goes without pushing (a sender that pushes on change should still push this often):
+    #: no push for twice this plus a minute and the Sources page says "late" (board/domain/source_health.py).
+    interval_seconds: int = Field(60, ge=1, le=86400)
     #: The sender's token (``Authorization: Bearer …``), one per source: a ``${NAME}`` secret, never written here.
     token: SecretStr
     #: Largest request body taken, in KB: a larger one is answered 413 unread. 1024 KB is about 10 000 records.

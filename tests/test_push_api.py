@@ -296,3 +296,15 @@ def test_a_push_of_items_is_counted_into_figures_with_the_same_guard(tmp_path: P
     assert values["contacts_phone_today"].value == 2 and values["contacts_chat_today"].value == 1
     assert board.store.item_count("jono") == 3
     board.close()
+
+
+def test_the_sources_page_shows_a_push_as_a_run_and_says_the_source_pushes(api: str, board: Board) -> None:
+    from board.read.sources import source_statuses
+    from board.web.sources_html import render_card
+
+    assert send(api, [record(value=4), record(station="oulu")]).status_code == 200
+    status = next(s for s in source_statuses(board.settings, board.store) if s.source.name == "jono")
+    assert status.health.value == "partial" and status.last_run is not None
+    card = render_card(status, "en")
+    assert "Pushes to the board" in card and "sends at least every" in card and "pulled every" not in card
+    assert "Lähettää itse" in render_card(status, "fi")

@@ -35,13 +35,16 @@ def _counting(store: Store) -> Iterator[Callable[[], int]]:
 
 
 def _filled(settings: Settings, store: Store):  # type: ignore[no-untyped-def]
-    """A store as a running board leaves it: a collector cycle's readings, notices and projections."""
+    """A store as a running board leaves it: a collector cycle's readings, notices, projections and manual entries."""
     Collector(settings, store).run_once()
     now = utcnow()
     codes = [s.code for s in settings.stations]
     store.add_notice("Vain ensimmäinen", [codes[0]], now - timedelta(hours=1), now + timedelta(hours=1), "a", now)
     store.add_notice("Kaikille", [ALL_STATIONS], now - timedelta(hours=1), now + timedelta(hours=1), "a", now)
     store.add_notice("Päättynyt", [codes[1]], now - timedelta(hours=3), now - timedelta(hours=2), "a", now)
+    # A figure typed by hand on the first station (newer than its readings) and one on the third long expired
+    store.add_manual_entry(codes[0], "queue_waiting", 12, now + timedelta(hours=1), "a", now)
+    store.add_manual_entry(codes[2], "omasote_unanswered", 3, now - timedelta(hours=1), "a", now - timedelta(hours=2))
     store.save_projections([
         StationProjection(codes[0], now - timedelta(minutes=1), now + timedelta(hours=3), 7.0, 4.0, 11.0,
                           0.9, 0.85, 0.95, ((now, 5.0, 6.0, 7.0),)),
@@ -57,6 +60,7 @@ def test_the_overview_builds_the_walls_views(settings: Settings, store: Store) -
     one_by_one = [station_view(settings, store, code, now, with_trend=False) for code in codes]
     assert sum(bool(v.notices) for v in one_by_one) == len(codes)  # the data reaches every station
     assert one_by_one[0].projection is not None and one_by_one[1].projection_reason == "few_days"
+    assert set(one_by_one[0].manual) == {"queue_waiting"} and not any(v.manual for v in one_by_one[1:])
     assert all_station_views(settings, store, now) == one_by_one
     assert all_station_views(settings, store, now, [codes[3], codes[1]]) == [one_by_one[1], one_by_one[3]]
 

@@ -42,6 +42,7 @@ class Page(StrEnum):
     WEEK = "week"
     MONTH = "month"
     NOTICES = "notices"
+    MANUAL = "manual"
     POST_NOTICE = "post_notice"
     NOTES = "notes"
     WRITE_NOTE = "write_note"
@@ -70,6 +71,9 @@ MATRIX: Mapping[Page, frozenset[Role]] = {
     # lead who saw the day happen ("lakko", "2 hoitajaa sairaana")
     Page.NOTES: ALL_ROLES,
     Page.WRITE_NOTE: frozenset({Role.MANAGER, Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
+    # Typing a figure by hand while a source is down (the wall shows it marked): the people on shift, and
+    # administrators, who also read the audit list of every entry on /sources.
+    Page.MANUAL: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.SOURCES: frozenset({Role.ADMINISTRATOR}),
     Page.ALERTS: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.ACKNOWLEDGE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from board.domain.chart_note import ChartNote, Scope
+from board.domain.manual import ManualEntry
 from board.domain.notice import Notice
 from board.domain.reasons import decode, encode
 from board.domain.runs import Run
@@ -257,6 +258,28 @@ class NoticeRow(Base):
                       self.author, self.created_at, self.withdrawn_at, self.withdrawn_by)
 
 
+class ManualEntryRow(Base):
+    """A figure typed by hand for a station while its source is down (board.domain.manual); kept after it
+    expires or is withdrawn, as the audit list of /sources."""
+
+    __tablename__ = "manual_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station: Mapped[str] = mapped_column(String(40))
+    metric: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(String(120), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    def to_domain(self) -> ManualEntry:
+        return ManualEntry(self.id, self.station, self.metric, self.value, self.entered_at, self.expires_at,
+                           self.author, self.reason, self.withdrawn_at, self.withdrawn_by)
+
+
 class ChartNoteRow(Base):
     """A dated note on the charts (board.domain.chart_note): cleaned text, its scope, who wrote and deleted it."""
 
@@ -279,6 +302,28 @@ class ChartNoteRow(Base):
         clock = time.fromisoformat(self.clock) if self.clock else None
         return ChartNote(self.id, self.day, clock, self.text, Scope(self.scope), self.code, self.author,
                          self.created_at, self.deleted_at, self.deleted_by)
+
+
+class ReportOutboxRow(Base):
+    """One weekly report to one subscription (board/reports): queued once per week, marked when sent.
+
+    The key (``weekly:2026-W48:subscription``) is the primary key, so two
+    collectors queueing the same report store it once; the report itself is
+    made at sending time from the store (the same week's figures every try).
+    """
+
+    __tablename__ = "report_outbox"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    subscription: Mapped[str] = mapped_column(String(60))
+    week: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_try: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class PageViewRow(Base):

@@ -47,7 +47,8 @@ def render_card(st_: SourceStatus, lang: str) -> str:
     icon = status_icon(status, look.ink, look.fill)
     badge = (f'<span class="src-badge">{icon}'
              f'{escape(t("health." + st_.health.value, lang))}</span>')
-    schedule = t("sources.schedule", lang, interval=fmt.fmt_seconds(src.interval_seconds, lang),
+    schedule_key = "sources.schedule" if src.is_pulled() else "sources.schedule_push"
+    schedule = t(schedule_key, lang, interval=fmt.fmt_seconds(src.interval_seconds, lang),
                  stale=fmt.fmt_seconds(src.stale_after_seconds, lang))
     head = (f'<div class="src-head"><span class="src-name">{escape(src.name)}</span>'
             f'<span class="src-kind">{escape(t("kind." + src.type, lang))} · {escape(schedule)}</span>'
