@@ -212,8 +212,8 @@ class FilesConnector:
 
     # -- the contract
     def pull(self, since: datetime | None, until: datetime) -> Iterator[PullItem]:
-        """The readings of every waiting file, oldest first; one Rejected per refused file; after each file
-        read, ``RowsRead`` with its data rows (the run ledger).
+        """The readings of every waiting file, oldest first; one Rejected per refused file; ``ONE_ROW`` after
+        each stored row's readings and one ``RowsRead`` for a file's other rows (the run ledger, row by row).
 
         ``since`` is ignored: the file is the unit, and every waiting file is
         read whole (it leaves the folder once imported, so nothing is read

@@ -70,13 +70,18 @@ class RepeatGuard:
     def look(self, readings: Sequence[Any]) -> tuple[list[Clash], int | None]:
         """What one row's readings repeat: the clashes (another value), and the row it repeats exactly when every
         reading of it repeats one already read with the same value (else None)."""
+        clashes, repeated, _same = self._look(readings)
+        return clashes, repeated
+
+    def _look(self, readings: Sequence[Any]) -> tuple[list[Clash], int | None, int]:
         clashes: list[Clash] = []
         same = 0
         repeated: int | None = None
+        first = self._first
         for reading in readings:
             if not isinstance(reading, Reading):
                 continue
-            seen = self._first.get((reading.station, reading.metric, reading.ts))
+            seen = first.get((reading.station, reading.metric, reading.ts))
             if seen is None:
                 continue
             if seen[0] == reading.value:
@@ -84,7 +89,7 @@ class RepeatGuard:
                 repeated = seen[1] if repeated is None else repeated
             else:
                 clashes.append(Clash(seen[1], seen[0], reading))
-        return clashes, repeated if readings and same == len(readings) else None
+        return clashes, repeated if readings and same == len(readings) else None, same
 
     def remember(self, readings: Sequence[Any], row: int) -> Ignored | None:
         """Note the keys of a row taken (the first value of a key stays). Returns, once, the note that the bound
@@ -108,21 +113,17 @@ class RepeatGuard:
     def row(self, readings: Sequence[Any], row: int) -> list[Any]:
         """A streamed source's row: its readings not read before (the row taken), or one Duplicate, or one
         Rejected naming the earlier row and both values (the first row is kept)."""
-        clashes, repeated = self.look(readings)
+        clashes, repeated, same = self._look(readings)
         if clashes:
             return [Rejected(self.clash_reason(clashes[0], row))]
         if repeated is not None:
             return [Duplicate(self.label(row), f"repeats {self.label(repeated)} exactly {DUPLICATE_NOTE}")]
+        if same:  # some readings repeat earlier rows with the same value: the row gives only its new ones
+            first = self._first
+            readings = [r for r in readings
+                        if not isinstance(r, Reading) or (r.station, r.metric, r.ts) not in first]
         note = self.remember(readings, row)
-        if len(readings) > 1 and any(isinstance(r, Reading) for r in readings):
-            readings = [r for r in readings if not self._repeat_of_earlier(r, row)]
         return [*readings, note] if note is not None else list(readings)
-
-    def _repeat_of_earlier(self, reading: Any, row: int) -> bool:
-        if not isinstance(reading, Reading):
-            return False
-        seen = self._first.get((reading.station, reading.metric, reading.ts))
-        return seen is not None and seen[1] != row
 
     def clash_reason(self, clash: Clash, row: int) -> Reason:
         """Why a streamed row is refused: its station, figure and local time, both values and both rows."""
