@@ -16,6 +16,8 @@ pages = [
     st.Page("pages/week.py", title=t("page.week", lang), url_path="week"),
     st.Page("pages/month.py", title=t("page.month", lang), url_path="month"),
     st.Page("pages/notices.py", title=t("page.notices", lang), url_path="notices"),
+    st.Page("pages/notes.py", title=t("page.notes", lang), url_path="notes"),
+    st.Page("pages/manual.py", title=t("page.manual", lang), url_path="manual"),
     st.Page("pages/sources.py", title=t("page.sources", lang), url_path="sources"),
     st.Page("pages/alerts.py", title=t("page.alerts", lang), url_path="alerts"),
 ]

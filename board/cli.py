@@ -3,6 +3,7 @@
     demo     set up the store, run the collector and the web server together (sign-in off)
     collect  run the collector (forever, or --once)
     serve    run the Streamlit web server
+    api      run the push and read API (push sources, JSON figures, /metrics)
     status   print each station's current values, status and age
     check    test that each source can be reached and read
     init-db  create the store's tables
@@ -44,6 +45,8 @@ log = logging.getLogger("board")
 
 #: Exit status: everything ran, but a source refused some of what it read (docs/CONNECTORS.md, run ledger).
 EXIT_PARTIAL = 3
+#: Default port of ``api`` (the web server's is 8501).
+API_PORT = 8502
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--to", action="append", default=[], metavar="ADDRESS",
                    help="e-mail channels: send the test here (default: the addresses of its subscriptions)")
     a.set_defaults(func=cmd_alerts)
+
+    ap = sub.add_parser("api", help="run the push and read API (POST /push/NAME, GET /api/v1/stations, /metrics)")
+    ap.add_argument("--port", type=int, default=API_PORT, help=f"port (default {API_PORT})")
+    ap.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1: put a TLS "
+                                                           "proxy in front before opening it to other machines)")
+    ap.set_defaults(func=cmd_api)
 
     i = sub.add_parser("init-db", help="create the store's tables (done automatically by the other commands)")
     i.set_defaults(func=cmd_init_db)
@@ -235,6 +244,21 @@ def sign_in_note(settings: Settings) -> str:
         return (f"sign-in: required but not configured ({'; '.join(problems)}): every page but the wall says so "
                 "until [auth] is in .streamlit/secrets.toml (README: Sign-in and roles)")
     return "sign-in: required ([auth] found)"
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    """The push and read API (board/api/) on uvicorn, in this process, until Ctrl-C."""
+    import uvicorn
+
+    from board.api.app import create_app
+
+    board = open_board()
+    board.store  # noqa: B018 - opening it creates or upgrades the tables before the first push
+    pushes = [s.name for s in board.settings.sources if not s.is_pulled() and s.enabled]
+    print(f"api: http://{args.address}:{args.port}/  push sources: {', '.join(pushes) or 'none'}", flush=True)
+    uvicorn.run(create_app(board), host=args.address, port=port_number(args.port), log_level="warning",
+                proxy_headers=False)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -50,6 +50,7 @@ from board.pull_checks import (
     reject_reason,
     valid_readings,
 )
+from board.reports.sender import ReportSender
 from board.settings import Settings
 from board.store import Store
 from connectors import Connector, build_connector
@@ -97,6 +98,7 @@ class Collector:
         self.connectors: dict[str, Connector] = dict(connectors or {})
         self._last_prune: datetime | None = None
         self._evaluator: Evaluator | None = None
+        self._reports: ReportSender | None = None
         #: Set to stop: a running pull ends after its current batch (what it wrote stays, the bookmark stays).
         self.stop = threading.Event()
         #: This process among collectors sharing a store (recorded with each run).
@@ -114,12 +116,19 @@ class Collector:
         """One cycle over every enabled source (or just ``only``)."""
         if only is not None and only not in self.sources:
             raise KeyError(f"unknown or disabled source {only!r}; enabled: {', '.join(self.sources) or 'none'}")
-        names = [only] if only else list(self.sources)
+        if only is not None and not self.sources[only].is_pulled():
+            raise KeyError(f"{only!r} is a push source: the board does not pull it (its sender posts to /push/{only})")
+        names = [only] if only else self.pulled()
         outcomes = [self.run_source(name, since_override=since) for name in names]
         self._prune()
         if only is None:
             self.evaluate_alerts()
+            self.send_reports()
         return outcomes
+
+    def pulled(self) -> list[str]:
+        """The sources the collector pulls on their schedules (a push source's runs are its pushes: board/push.py)."""
+        return [name for name, source in self.sources.items() if source.is_pulled()]
 
     @property
     def evaluator(self) -> Evaluator:
@@ -133,6 +142,15 @@ class Collector:
             self.evaluator.turn()
         except Exception:
             log.exception("alerts: the evaluation failed; trying again on the next turn")
+
+    def send_reports(self) -> None:
+        """The weekly report by e-mail when it is due (board/reports/sender.py); never raises."""
+        try:
+            if self._reports is None:
+                self._reports = ReportSender(self.settings, self.store, self.holder, clock=self.clock)
+            self._reports.turn()
+        except Exception:
+            log.exception("weekly report: the turn failed; trying again on the next one")
 
     def run_source(self, name: str, since_override: datetime | None = None) -> RunOutcome:
         """Pull one source once; never raises for anything the source does.
@@ -359,11 +377,11 @@ class Collector:
         40 s late. Each thread owns its connector, so connectors need not be
         thread-safe.
         """
-        log.info("collector started: %s", ", ".join(f"{n} every {s.interval_seconds} s"
-                                                    for n, s in self.sources.items()) or "no sources")
+        log.info("collector started: %s", ", ".join(f"{n} every {self.sources[n].interval_seconds} s"
+                                                    for n in self.pulled()) or "no sources to pull")
         self.use_leases = True
         threads = [threading.Thread(target=self._source_loop, args=(name,), name=f"source-{name}", daemon=True)
-                   for name in self.sources]
+                   for name in self.pulled()]
         threads.append(threading.Thread(target=self._alerts_loop, name="alerts", daemon=True))
         for thread in threads:
             thread.start()
@@ -410,6 +428,7 @@ class Collector:
         while not self.stop.is_set():
             started = time.monotonic()
             self.evaluate_alerts()
+            self.send_reports()
             self.stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
     def _source_loop(self, name: str) -> None:

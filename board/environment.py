@@ -14,6 +14,7 @@ variable is added here, in the README's table and nowhere else.
 ``BOARD_PORT``              web port of ``demo`` and ``serve``
 ``BOARD_ADDRESS``           address the web server listens on (``demo``: 127.0.0.1 unless set)
 ``BOARD_ITEM_KEY``          the secret item ids are hashed with (named as ``id_key: ${BOARD_ITEM_KEY}``)
+``BOARD_API_TOKEN``         the read API's token (``python -m board api``; also read from secrets.toml)
 ``BOARD_ALWAYS_OPEN``       ``1``: every station open all day, every day (``demo --always-open`` sets it)
 ``STREAMLIT_SECRETS_FILES`` where Streamlit reads ``[auth]`` (Streamlit's own variable)
 ``${NAME}``                 any variable a ``sources.yaml`` secret reference names

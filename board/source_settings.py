@@ -1,6 +1,6 @@
 """Typed models for ``config/sources.yaml``: one per kind of source.
 
-Each source is a tagged model (``type: sql | rest | files | demo``) parsed as a
+Each source is a tagged model (``type: sql | rest | files | push | demo``) parsed as a
 discriminated union, so a typo in one source's settings is reported with the
 source's index and key before anything starts. Secrets are ``${NAME}``
 references, resolved by :mod:`board.secrets` before validation.
@@ -178,6 +178,10 @@ class SourceBase(_Strict):
                 f"stale_after_seconds ({self.stale_after_seconds}) must be more than {self.newest_reading_lag()} "
                 "(the pull interval plus the source's own step), or healthy tiles will blink as stale")
         return self
+
+    def is_pulled(self) -> bool:
+        """Whether the collector pulls the source on its schedule (a push source sends instead)."""
+        return True
 
     def delivers_items(self) -> bool:
         """Whether the source's records are items the board counts itself (``deliver: items``)."""
@@ -411,6 +415,44 @@ class FilesSource(_Delivers, SourceBase):
                 codecs.lookup(v)
             except LookupError:
                 raise ValueError("unknown encoding; use auto, utf-8, utf-8-sig or cp1252") from None
+        return v
+
+
+# ---------------------------------------------------------------- push
+#: A push token shorter than this could be guessed by trying: refused at start.
+MIN_PUSH_TOKEN = 24
+
+
+@source_kind("connectors.push:PushConnector")
+class PushSource(_Delivers, SourceBase):
+    """A system that sends its records to the board (``POST /push/NAME`` of ``python -m board api``).
+
+    The board never pulls it: the collector leaves it out of its schedule, and each push is one run
+    (board/push.py), checked, refused and recorded exactly as a pulled run is.
+    """
+
+    type: Literal["push"]
+    #: The longest the sender goes without pushing (a sender that pushes on change should still push this often):
+    #: no push for twice this plus a minute and the Sources page says "late" (board/domain/source_health.py).
+    interval_seconds: int = Field(60, ge=1, le=86400)
+    #: The sender's token (``Authorization: Bearer …``), one per source: a ``${NAME}`` secret, never written here.
+    token: SecretStr
+    #: Largest request body taken, in KB: a larger one is answered 413 unread. 1024 KB is about 10 000 records.
+    max_body_kb: int = Field(1024, ge=1, le=65536)
+    mapping: FieldMapping = FieldMapping()
+
+    def newest_reading_lag(self) -> int:
+        return 0  # no pull schedule: a reading is as fresh as the sender makes it
+
+    def is_pulled(self) -> bool:
+        return False
+
+    @field_validator("token")
+    @classmethod
+    def _long_token(cls, v: SecretStr) -> SecretStr:
+        if len(v.get_secret_value()) < MIN_PUSH_TOKEN:
+            raise ValueError(f"the push token must be at least {MIN_PUSH_TOKEN} characters (a short one can be "
+                             "guessed): e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'")
         return v
 
 

@@ -24,7 +24,7 @@ nav.page_setup(Page.OVERVIEW, lang)
 settings = sup.settings_or_stop(lang)
 viewer = access.require(Page.OVERVIEW, lang, settings)
 sup.count_view("overview")
-style.apply(style.OVERVIEW_CSS)
+style.apply(style.OVERVIEW_CSS, style.CHART_NOTES_CSS)
 
 nav.header(Page.OVERVIEW, viewer, lang)
 parts.title(lang)

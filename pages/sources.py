@@ -6,18 +6,27 @@ collector recorded ("login failed for user 'board'", "file 12.csv line 40:
 freshness of every station and tile this source feeds, and its recent runs.
 Under the sources, the alert channels (e-mail, Teams, webhook): failing ones
 first, with the error the sender recorded, the messages waiting and the next
-try. Reads only the store: opening this page never touches a source or a
-channel.
+try; then the weekly report's last sends (sent, or failing with the server's
+answer and the next try). Last, the audit list of figures typed by hand
+(/manual) in the last 30 days: who, when, which station and figure, the value,
+until when, and who withdrew it. Reads only the store: opening this page never
+touches a source or a channel.
 """
+
+from datetime import timedelta
 
 import streamlit as st
 
 from board import formatting as fmt
+from board.domain import timeutil
 from board.domain.access import Page
 from board.i18n import t
-from board.web import access, nav, style
+from board.web import access, manual_html, nav, reports_html, style
 from board.web import sources_html as html
 from board.web import streamlit_support as sup
+
+#: How far back the audit list of figures typed by hand goes.
+AUDIT_DAYS = timedelta(days=30)
 
 lang = sup.language()
 nav.page_setup(Page.SOURCES, lang)  # wide even when this page is the first one opened
@@ -60,8 +69,6 @@ def sources() -> None:
                 st.dataframe(detail, hide_index=True, width="stretch", key=f"fresh-{name}")
 
 
-
-
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def channels() -> None:
     """The alert channels: is each delivering, and if not, the error, what waits and when the next try is."""
@@ -78,5 +85,39 @@ def channels() -> None:
         st.html(html.render_channel(status, lang))
 
 
+@st.fragment(run_every=settings.board.wall.refresh_seconds)
+def reports() -> None:
+    """The weekly report by e-mail (reports.yaml): the last reports, sent or failing with the error in words."""
+    weekly = settings.reports.weekly
+    if weekly is None:
+        return
+    try:
+        queued = sup.get_store(settings.database_url).report_outbox(limit=10)
+    except Exception as e:  # the store is down: the sources' fragment says so already
+        st.caption(t("sources.store_down", lang, error=type(e).__name__))
+        return
+    st.subheader(t("sources.reports", lang), anchor=False)
+    st.caption(reports_html.help_line(weekly, lang))
+    st.html(reports_html.lines(queued, timeutil.utcnow(), lang))
+
+
+def manual_audit() -> None:
+    """Every figure typed by hand in the last 30 days and its withdrawal (board.domain.manual), newest first."""
+    try:
+        entries = sup.get_store(settings.database_url).manual_entries(since=timeutil.utcnow() - AUDIT_DAYS)
+    except Exception as e:  # the store is down: the sources' fragment says so already
+        st.caption(t("sources.store_down", lang, error=type(e).__name__))
+        return
+    st.subheader(t("manual.audit", lang), anchor=False)
+    st.caption(t("manual.audit_help", lang))
+    if not entries:
+        st.caption(t("manual.audit_none", lang))
+        return
+    st.dataframe(manual_html.audit_table(entries, {s.code: s.name for s in settings.stations}, lang),
+                 hide_index=True, width="stretch", key="manual-audit")
+
+
 sources()
 channels()
+reports()
+manual_audit()

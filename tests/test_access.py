@@ -37,6 +37,9 @@ CELLS = [
     (Page.SOURCES, {S, M}, False), (Page.WEEK, {S, M}, True),
     (Page.ALERTS, set(), False), (Page.ALERTS, {S}, True), (Page.ALERTS, {M}, False), (Page.ALERTS, {A}, True),
     (Page.ACKNOWLEDGE, {S}, True), (Page.ACKNOWLEDGE, {M}, False), (Page.ACKNOWLEDGE, {A}, True),
+    (Page.NOTES, set(), False), (Page.NOTES, {S}, True), (Page.NOTES, {M}, True), (Page.NOTES, {A}, True),
+    (Page.WRITE_NOTE, set(), False), (Page.WRITE_NOTE, {S}, True), (Page.WRITE_NOTE, {M}, True),
+    (Page.WRITE_NOTE, {A}, True),
 ]
 
 

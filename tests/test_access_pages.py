@@ -46,15 +46,18 @@ SIGNED_OUT = {"is_logged_in": False}
 USERS = {"administrator": ADMIN, "manager": MANAGER, "shift_lead": SHIFT_LEAD}
 
 PAGES = ["pages/home.py", "pages/week.py", "pages/month.py", "pages/notices.py", "pages/sources.py",
-         "pages/alerts.py"]
+         "pages/alerts.py", "pages/notes.py", "pages/manual.py"]
 #: Who sees each page's content (written out here, not read from the code's matrix).
 SEES = {"pages/home.py": {"administrator", "manager", "shift_lead"}, "pages/week.py": {"administrator", "manager"},
         "pages/month.py": {"administrator", "manager"},
         "pages/notices.py": {"administrator", "manager", "shift_lead"}, "pages/sources.py": {"administrator"},
-        "pages/alerts.py": {"administrator", "shift_lead"}}
+        "pages/alerts.py": {"administrator", "shift_lead"},
+        "pages/notes.py": {"administrator", "manager", "shift_lead"},
+        "pages/manual.py": {"administrator", "shift_lead"}}
 TITLES = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä", "pages/month.py": "Kuukausinäkymä",
           "pages/notices.py": "Tiedotteet seinänäytöille", "pages/sources.py": "Tietolähteet",
-          "pages/alerts.py": "Hälytykset"}
+          "pages/alerts.py": "Hälytykset", "pages/notes.py": "Merkinnät kaavioihin",
+          "pages/manual.py": "Luvut käsin, kun lähde ei toimi"}
 
 
 @pytest.fixture(scope="module")
@@ -129,14 +132,15 @@ def test_each_role_sees_exactly_its_pages(board: Store, role: str, page: str):
         for other in PAGES:  # the pages this role may open are offered instead
             label = {"pages/home.py": "Tilannekuva", "pages/week.py": "Viikkonäkymä",
                      "pages/month.py": "Kuukausinäkymä", "pages/notices.py": "Tiedotteet",
-                     "pages/sources.py": "Lähteet", "pages/alerts.py": "Hälytykset"}[other]
+                     "pages/sources.py": "Lähteet", "pages/alerts.py": "Hälytykset",
+                     "pages/notes.py": "Merkinnät", "pages/manual.py": "Käsin syöttö"}[other]
             assert (f">{label}</a>" in links) == (role in SEES[other])
 
 
 @pytest.mark.parametrize(("user", "links"), [
-    (ADMIN, ["home", "alerts", "week", "month", "notices", "sources", "wall"]),
-    (MANAGER, ["home", "week", "month", "notices", "wall"]),
-    (SHIFT_LEAD, ["home", "alerts", "notices", "wall"]),
+    (ADMIN, ["home", "alerts", "week", "month", "notices", "notes", "manual", "sources", "wall"]),
+    (MANAGER, ["home", "week", "month", "notices", "notes", "wall"]),
+    (SHIFT_LEAD, ["home", "alerts", "notices", "notes", "manual", "wall"]),
 ])
 @pytest.mark.parametrize("page", ["pages/home.py", "pages/notices.py"])
 def test_the_header_links_only_to_pages_the_role_may_open(board: Store, user: dict, links: list[str], page: str):

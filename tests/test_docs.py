@@ -13,7 +13,7 @@ from board.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {"DW_PASSWORD": "x" * 8, "CALLBACK_API_TOKEN": "y" * 8, "API_PASSWORD": "z" * 8, "API_KEY": "k" * 8,
-           "BOARD_ITEM_KEY": "i" * 32}
+           "BOARD_ITEM_KEY": "i" * 32, "JONOPALVELU_PUSH_TOKEN": "p" * 32}
 
 
 def doc_sources() -> list[tuple[str, str]]:
@@ -43,7 +43,7 @@ def test_the_commented_examples_in_sources_yaml_are_valid(config_dir: Path) -> N
     uncommented = re.sub(r"^  # (- |  )", r"  \1", text, flags=re.M)
     (config_dir / "sources.yaml").write_text(uncommented, encoding="utf-8")
     kinds = {s.type for s in load_settings(config_dir, "sqlite://", read_environment(SECRETS)).sources}
-    assert kinds == {"demo", "sql", "rest", "files"}
+    assert kinds == {"demo", "sql", "rest", "files", "push"}
 
 
 def test_the_documented_opening_hours_are_valid_and_mean_what_the_readme_says(config_dir: Path) -> None:

@@ -15,9 +15,12 @@ from board.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = {
-    "fi": ["Tilannekuva", "Hälytykset", "Viikkonäkymä", "Kuukausinäkymä", "Tiedotteet", "Lähteet", "Seinänäyttö"],
-    "sv": ["Lägesbild", "Larm", "Veckovy", "Månadsvy", "Meddelanden", "Källor", "Väggskärm"],
-    "en": ["Overview", "Alerts", "Weekly view", "Monthly view", "Notices", "Sources", "Wall display"],
+    "fi": ["Tilannekuva", "Hälytykset", "Viikkonäkymä", "Kuukausinäkymä", "Tiedotteet", "Merkinnät", "Käsin syöttö",
+           "Lähteet", "Seinänäyttö"],
+    "sv": ["Lägesbild", "Larm", "Veckovy", "Månadsvy", "Meddelanden", "Anteckningar", "Manuell inmatning", "Källor",
+           "Väggskärm"],
+    "en": ["Overview", "Alerts", "Weekly view", "Monthly view", "Notices", "Notes", "Manual entry", "Sources",
+           "Wall display"],
 }
 
 
@@ -36,7 +39,7 @@ def links(at: AppTest) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("page", ["pages/home.py", "pages/week.py", "pages/month.py", "pages/notices.py",
-                                  "pages/sources.py", "pages/alerts.py"])
+                                  "pages/sources.py", "pages/alerts.py", "pages/notes.py", "pages/manual.py"])
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_page_but_the_wall_has_the_header_in_its_language(seeded: Store, page: str, lang: str):
     at = app(page, lang=lang).run()

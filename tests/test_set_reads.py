@@ -35,13 +35,16 @@ def _counting(store: Store) -> Iterator[Callable[[], int]]:
 
 
 def _filled(settings: Settings, store: Store):  # type: ignore[no-untyped-def]
-    """A store as a running board leaves it: a collector cycle's readings, notices and projections."""
+    """A store as a running board leaves it: a collector cycle's readings, notices, projections and manual entries."""
     Collector(settings, store).run_once()
     now = utcnow()
     codes = [s.code for s in settings.stations]
     store.add_notice("Vain ensimmäinen", [codes[0]], now - timedelta(hours=1), now + timedelta(hours=1), "a", now)
     store.add_notice("Kaikille", [ALL_STATIONS], now - timedelta(hours=1), now + timedelta(hours=1), "a", now)
     store.add_notice("Päättynyt", [codes[1]], now - timedelta(hours=3), now - timedelta(hours=2), "a", now)
+    # A figure typed by hand on the first station (newer than its readings) and one on the third long expired
+    store.add_manual_entry(codes[0], "queue_waiting", 12, now + timedelta(hours=1), "a", now)
+    store.add_manual_entry(codes[2], "omasote_unanswered", 3, now - timedelta(hours=1), "a", now - timedelta(hours=2))
     store.save_projections([
         StationProjection(codes[0], now - timedelta(minutes=1), now + timedelta(hours=3), 7.0, 4.0, 11.0,
                           0.9, 0.85, 0.95, ((now, 5.0, 6.0, 7.0),)),
@@ -57,6 +60,7 @@ def test_the_overview_builds_the_walls_views(settings: Settings, store: Store) -
     one_by_one = [station_view(settings, store, code, now, with_trend=False) for code in codes]
     assert sum(bool(v.notices) for v in one_by_one) == len(codes)  # the data reaches every station
     assert one_by_one[0].projection is not None and one_by_one[1].projection_reason == "few_days"
+    assert set(one_by_one[0].manual) == {"queue_waiting"} and not any(v.manual for v in one_by_one[1:])
     assert all_station_views(settings, store, now) == one_by_one
     assert all_station_views(settings, store, now, [codes[3], codes[1]]) == [one_by_one[1], one_by_one[3]]
 
@@ -71,3 +75,33 @@ def test_the_overview_reads_a_constant_number_of_statements(settings: Settings, 
         station_view(settings, store, codes[0], now, with_trend=False)
     assert len(views) == len(codes) > 3
     assert every() == two() == wall()  # every station costs what one wall costs
+
+
+def test_the_combined_peak_in_the_database_is_the_domains(store: Store) -> None:
+    """Readings as a source writes them (every station its own times, some shared, a value held until the next),
+    two Helsinki days; the database's peak per day is what the domain's step function says."""
+    import random
+
+    from board.domain.periods import combined_peak
+    from board.domain.reading import Reading
+    from board.domain.timeutil import day_start
+
+    rnd = random.Random(17)
+    days = [day_start(utcnow().date() - timedelta(days=d)) for d in (3, 2)]
+    stations = ["a", "b", "c"]
+    readings: list[Reading] = []
+    for start in days:
+        for st in stations:
+            minutes = sorted(rnd.sample(range(0, 24 * 60, 5), 40))  # 5-minute grid: stations share moments
+            readings += [Reading(st, "queue_waiting", start + timedelta(minutes=m), float(rnd.randint(0, 30)))
+                         for m in minutes]
+    store.write_readings(readings, source="test", now=utcnow())
+    spans = [(d, d + timedelta(days=1)) for d in days]
+    truth = [combined_peak([[(r.ts, r.value) for r in readings if r.station == st and lo <= r.ts < hi]
+                            for st in stations]) for lo, hi in spans]
+    assert store.combined_peaks(stations, "queue_waiting", spans) == truth
+    assert store.combined_peaks(["b"], "queue_waiting", spans[:1]) == [
+        max(r.value for r in readings if r.station == "b" and spans[0][0] <= r.ts < spans[0][1])]
+    assert store.combined_peaks(stations, "queue_waiting", [(days[0] - timedelta(days=9), days[0])]) == [None]
+    assert store.highest_values(stations, "queue_waiting", *spans[1]) == {
+        st: max(r.value for r in readings if r.station == st and spans[1][0] <= r.ts < spans[1][1]) for st in stations}

@@ -27,6 +27,7 @@ import hashlib
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Literal, Protocol
@@ -38,6 +39,15 @@ from board import secrets
 from board.alerts.messages import Message, adaptive_card, webhook_payload
 
 DEFAULT_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to an e-mail (the weekly report's workbook)."""
+
+    filename: str
+    content: bytes
+    mime: str
 
 
 class ChannelError(Exception):
@@ -75,17 +85,26 @@ class EmailChannel:
         self.ca_file, self.timeout = ca_file, timeout
 
     def send(self, message: Message, to: Sequence[str] = ()) -> None:
+        self.send_mail(message.subject(), message.text(), message.key, to)
+
+    def send_mail(self, subject: str, text: str, key: str, to: Sequence[str],
+                  attachments: Sequence[Attachment] = ()) -> None:
+        """One plain-text e-mail (with files attached): the alerts' messages and the weekly report
+        (board/reports) leave through here, one SMTP client for both."""
         if not to:
             raise ChannelError(f"{self.name}: no recipients (the subscription's 'to' is empty)", transient=False)
         mail = EmailMessage()
-        mail["Subject"] = message.subject()
+        mail["Subject"] = subject
         mail["From"] = self.sender
         mail["To"] = ", ".join(to)
         mail["Date"] = formatdate(localtime=False)
         # The same message id on every try: a mail client shows a message resent after a crash only once.
-        mail["Message-ID"] = f"<{hashlib.sha256(message.key.encode()).hexdigest()[:40]}@ohjaustaulu>"
+        mail["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@ohjaustaulu>"
         mail["Auto-Submitted"] = "auto-generated"
-        mail.set_content(message.text())
+        mail.set_content(text)
+        for a in attachments:
+            maintype, subtype = a.mime.split("/", 1)
+            mail.add_attachment(a.content, maintype=maintype, subtype=subtype, filename=a.filename)
         where = f"{self.name}: SMTP server {self.host}:{self.port}"
         try:
             context = ssl.create_default_context(cafile=self.ca_file)

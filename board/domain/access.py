@@ -42,7 +42,10 @@ class Page(StrEnum):
     WEEK = "week"
     MONTH = "month"
     NOTICES = "notices"
+    MANUAL = "manual"
     POST_NOTICE = "post_notice"
+    NOTES = "notes"
+    WRITE_NOTE = "write_note"
     SOURCES = "sources"
     ALERTS = "alerts"
     ACKNOWLEDGE = "acknowledge"
@@ -64,6 +67,13 @@ MATRIX: Mapping[Page, frozenset[Role]] = {
     Page.MONTH: frozenset({Role.MANAGER, Role.ADMINISTRATOR}),  # the week's report over a month
     Page.NOTICES: ALL_ROLES,
     Page.POST_NOTICE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
+    # notes on the charts explain a week's figures: written by the manager who reads them and by the shift
+    # lead who saw the day happen ("lakko", "2 hoitajaa sairaana")
+    Page.NOTES: ALL_ROLES,
+    Page.WRITE_NOTE: frozenset({Role.MANAGER, Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
+    # Typing a figure by hand while a source is down (the wall shows it marked): the people on shift, and
+    # administrators, who also read the audit list of every entry on /sources.
+    Page.MANUAL: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.SOURCES: frozenset({Role.ADMINISTRATOR}),
     Page.ALERTS: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),
     Page.ACKNOWLEDGE: frozenset({Role.SHIFT_LEAD, Role.ADMINISTRATOR}),

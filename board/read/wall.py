@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from board.domain.figures import WALL_FAMILIES, Family, metrics_of
 from board.domain.hours import ClosedDay, instant
+from board.domain.manual import MANUAL_SOURCE, MAX_EXPIRY, ManualEntry, in_effect, overlay
 from board.domain.notice import Notice
 from board.domain.projection import StationProjection
 from board.domain.snapshot import Latest, Tile, build_tiles, headline_series
@@ -54,6 +55,9 @@ class StationView:
     #: Why there is no projection: a :class:`board.domain.projection.Reason` value, or ``missing`` (none stored
     #: or older than PROJECTION_FRESH); None when there is one.
     projection_reason: str | None = None
+    #: Figures typed by hand in effect now, by metric (board.domain.manual): the tiles show their values, and
+    #: the wall marks them "käsin syötetty klo 10.40". Empty when every figure is from the sources.
+    manual: dict[str, ManualEntry] = field(default_factory=dict)
 
     def tile(self, family: Family) -> Tile:
         return next(t for t in self.tiles if t.family is family)
@@ -71,16 +75,22 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
         trends = station_trends(store, code, trend_window(settings, code, now)[0], now)
     # Notices are read with the tiles, so a notice reaches the wall with the next refresh and leaves it when it ends.
     view = build_view(settings, code, now, store.latest_values(code), store.notices(active_at=now, station=code),
-                      store.projections([code]).get(code))
+                      store.projections([code]).get(code), store.manual_entries(active_at=now, stations=[code]))
     return view if trends is None else with_trends(view, trends)
 
 
 def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str, Latest],
-               notices: Sequence[Notice], stored: StationProjection | None) -> StationView:
-    """One station's view from what was read for it: its newest values, the notices shown on it at ``now`` and
-    its stored projection. No store here, so the overview reads every station's in a few statements
-    (:func:`board.read.overview.all_station_views`) and the wall one station's, and both build the same view."""
+               notices: Sequence[Notice], stored: StationProjection | None,
+               manual: Sequence[ManualEntry] = ()) -> StationView:
+    """One station's view from what was read for it: its newest values, the notices shown on it at ``now``, its
+    stored projection and the figures typed by hand in effect (``manual``; others' are skipped). No store here,
+    so the overview reads every station's in a few statements (:func:`board.read.overview.all_station_views`)
+    and the wall one station's, and both build the same view."""
     station = settings.station(code)
+    # A figure typed by hand while its source is down stands in for the source's reading until it expires or
+    # the source delivers a newer one; it is never stale before it expires.
+    shown = in_effect([e for e in manual if e.station == code], latest, now)
+    latest = overlay(latest, shown)
     hours = settings.opening_hours(code)
     is_open = hours.is_open(now)
     tiles = build_tiles(
@@ -90,13 +100,14 @@ def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str
         is_open=is_open,
         thresholds=settings.thresholds_for(code),
         targets=settings.metrics.targets,
-        stale_after={s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources},
+        stale_after={MANUAL_SOURCE: MAX_EXPIRY,
+                     **{s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources}},
         min_sample=settings.metrics.min_sample,
     )
     projection, judged, reason = judge_projection(settings, code, stored, now)
     closed_day = None if is_open else hours.closed_day(local_date(now))
     return StationView(station, now, is_open, tiles, trend_window(settings, code, now), list(notices), projection,
-                       judged, closed_day, reason)
+                       judged, closed_day, reason, shown)
 
 
 #: Why a station has no projection when none is stored, or the stored one is too old to show.

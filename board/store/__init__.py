@@ -1,4 +1,4 @@
-"""The store: readings, their day summaries, collector runs, bookmarks, leases, notices and page views.
+"""The store: readings, their day summaries, collector runs, bookmarks, leases, notices, page views and manual entries.
 
 Readings are keyed by ``(station, metric, ts)``. Every write is an upsert on
 that key, so pulling the same window twice, or a collector restarting in the
@@ -11,8 +11,12 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.engine`   opening a database, SQLite pragmas, the benchmarks' statement counter, :class:`Dialect`
 * :mod:`.writes`   the write path (``rows`` gathers and sends the rows; ``days`` is a day's summary and its merge rule)
 * :mod:`.reads`    the queries of the pages, the CLI and the Sources page
+* :mod:`.periods`  the weekly view's figures over many stations, computed in the database (combined peaks)
 * :mod:`.runs`     collector runs, bookmarks and leases
 * :mod:`.notices`  notices and page views
+* :mod:`.manual`   figures typed by hand while a source is down, kept as their audit list
+* :mod:`.chart_notes` notes on the charts
+* :mod:`.reports`  the weekly report's outbox
 * :mod:`.thinning` retention's reads and thinning
 * :mod:`.items`    items of the sources that deliver items, their changes and pruning
 * :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
@@ -34,10 +38,14 @@ from sqlalchemy.orm import sessionmaker
 from board.domain.reading import Reading, ReadingBlock
 from board.domain.runs import Run
 from board.store.alerts import Alerts
+from board.store.chart_notes import ChartNotes
 from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.items import Items
+from board.store.manual import ManualEntries
 from board.store.notices import Notices
+from board.store.periods import PeriodReads
 from board.store.reads import Reads
+from board.store.reports import Reports
 from board.store.runs import RunLog
 from board.store.schema import (
     Base,
@@ -65,7 +73,7 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, RunLog, Notices, Thinning, Alerts, Items):
+class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, ManualEntries, Reports):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:

@@ -9,7 +9,7 @@ Only the store package uses these classes: callers get domain records.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Date,
@@ -25,7 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from board.domain.chart_note import ChartNote, Scope
+from board.domain.manual import ManualEntry
 from board.domain.notice import Notice
+from board.domain.reasons import decode, encode
 from board.domain.runs import Run
 from board.domain.timeutil import UTC, ensure_utc
 
@@ -173,14 +176,16 @@ class RunRow(Base):
     def from_domain(cls, run: Run) -> RunRow:
         return cls(source=run.source, started_at=run.started_at, finished_at=run.finished_at,
                    window_since=run.window_since, rows=run.rows, rejected=run.rejected, attempts=run.attempts,
-                   ok=run.ok, error_kind=run.error_kind, error=run.error, holder=run.holder,
+                   ok=run.ok, error_kind=run.error_kind, error=encode(run.error) if run.error else run.error,
+                   holder=run.holder,
                    rows_read=run.rows_read, rows_stored=run.rows_stored, rows_refused=run.rows_refused,
                    rows_ignored=run.rows_ignored, duplicates=run.duplicates)
 
     def to_domain(self) -> Run:
         return Run(source=self.source, started_at=self.started_at, finished_at=self.finished_at,
                    window_since=self.window_since, rows=self.rows, rejected=self.rejected, attempts=self.attempts,
-                   ok=self.ok, error_kind=self.error_kind, error=self.error, holder=self.holder, id=self.id,
+                   ok=self.ok, error_kind=self.error_kind, error=decode(self.error) if self.error else self.error,
+                   holder=self.holder, id=self.id,
                    rows_read=self.rows_read, rows_stored=self.rows_stored, rows_refused=self.rows_refused or 0,
                    rows_ignored=self.rows_ignored or 0, duplicates=self.duplicates or 0)
 
@@ -251,6 +256,74 @@ class NoticeRow(Base):
     def to_domain(self) -> Notice:
         return Notice(self.id, self.text, tuple(self.stations.split(",")), self.starts_at, self.ends_at,
                       self.author, self.created_at, self.withdrawn_at, self.withdrawn_by)
+
+
+class ManualEntryRow(Base):
+    """A figure typed by hand for a station while its source is down (board.domain.manual); kept after it
+    expires or is withdrawn, as the audit list of /sources."""
+
+    __tablename__ = "manual_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station: Mapped[str] = mapped_column(String(40))
+    metric: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(String(120), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    def to_domain(self) -> ManualEntry:
+        return ManualEntry(self.id, self.station, self.metric, self.value, self.entered_at, self.expires_at,
+                           self.author, self.reason, self.withdrawn_at, self.withdrawn_by)
+
+
+class ChartNoteRow(Base):
+    """A dated note on the charts (board.domain.chart_note): cleaned text, its scope, who wrote and deleted it."""
+
+    __tablename__ = "chart_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    #: Local (Helsinki) clock time as "HH:MM", or NULL for the whole day.
+    clock: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    #: "all", "station" or "area" (board.domain.chart_note.Scope) and the station's or area's code.
+    scope: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(40))
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    def to_domain(self) -> ChartNote:
+        clock = time.fromisoformat(self.clock) if self.clock else None
+        return ChartNote(self.id, self.day, clock, self.text, Scope(self.scope), self.code, self.author,
+                         self.created_at, self.deleted_at, self.deleted_by)
+
+
+class ReportOutboxRow(Base):
+    """One weekly report to one subscription (board/reports): queued once per week, marked when sent.
+
+    The key (``weekly:2026-W48:subscription``) is the primary key, so two
+    collectors queueing the same report store it once; the report itself is
+    made at sending time from the store (the same week's figures every try).
+    """
+
+    __tablename__ = "report_outbox"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    subscription: Mapped[str] = mapped_column(String(60))
+    week: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_try: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class PageViewRow(Base):

@@ -40,8 +40,9 @@ from board.web import style
 #: What a page is called and where it lives (relative links work under any base path).
 PAGES: dict[Page, tuple[str, str]] = {
     Page.OVERVIEW: ("page.overview", "./"), Page.WEEK: ("page.week", "week"), Page.MONTH: ("page.month", "month"),
-    Page.NOTICES: ("page.notices", "notices"), Page.SOURCES: ("page.sources", "sources"),
-    Page.ALERTS: ("page.alerts", "alerts"),
+    Page.NOTICES: ("page.notices", "notices"), Page.MANUAL: ("page.manual", "manual"),
+    Page.SOURCES: ("page.sources", "sources"), Page.ALERTS: ("page.alerts", "alerts"),
+    Page.NOTES: ("page.notes", "notes"),
 }
 
 AUTH_TEMPLATE = """[auth]

@@ -28,10 +28,11 @@ PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "pages"
 #: The script of a page whose file is not named after it.
 SCRIPTS = {Page.OVERVIEW: "home"}
 #: The shift lead's pages first, the administrator's last.
-ORDER = (Page.OVERVIEW, Page.ALERTS, Page.WEEK, Page.MONTH, Page.NOTICES, Page.SOURCES)
+ORDER = (Page.OVERVIEW, Page.ALERTS, Page.WEEK, Page.MONTH, Page.NOTICES, Page.NOTES, Page.MANUAL, Page.SOURCES)
 ICONS = {Page.OVERVIEW: ":material/dashboard:", Page.ALERTS: ":material/notifications:",
          Page.WEEK: ":material/date_range:", Page.MONTH: ":material/calendar_month:",
-         Page.NOTICES: ":material/campaign:",
+         Page.NOTICES: ":material/campaign:", Page.NOTES: ":material/sticky_note_2:",
+         Page.MANUAL: ":material/edit_note:",
          Page.SOURCES: ":material/database:", Page.WALL: ":material/tv:"}
 PRODUCT = "Ohjaustaulu"
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
 
+from board.domain.manual import ManualEntry, entry_behind
 from board.domain.snapshot import Figure
 from board.domain.status import Status
 from board.formatting import fmt_closed_day, fmt_int, fmt_opening, fmt_time, format_figure
@@ -70,7 +71,7 @@ def _row(r: OverviewRow, lang: str, next_opening: Callable[[str], datetime | Non
                 cells.append(_projection_cell(r, lang, first=i == 0))
                 continue
             cells.append(_cell(r.figures.get(code), code, lang, closed=badge_status is Status.CLOSED,
-                               stale=code in stale_codes, first=i == 0))
+                               stale=code in stale_codes, first=i == 0, manual=entry_behind(code, r.view.manual)))
     link = f'wall?station={escape(st.code)}&amp;lang={lang}'
     return (f'<tr data-station="{escape(st.code)}" data-status="{badge_status.value}"'
             f'{" class=closed" if badge_status is Status.CLOSED else ""}>'
@@ -79,7 +80,8 @@ def _row(r: OverviewRow, lang: str, next_opening: Callable[[str], datetime | Non
             f'{"".join(cells)}</tr>')
 
 
-def _cell(f: Figure | None, code: str, lang: str, closed: bool, stale: bool, first: bool) -> str:
+def _cell(f: Figure | None, code: str, lang: str, closed: bool, stale: bool, first: bool,
+          manual: ManualEntry | None = None) -> str:
     cls = "first " if first else ""
     if f is None or stale:
         if not stale:
@@ -93,7 +95,17 @@ def _cell(f: Figure | None, code: str, lang: str, closed: bool, stale: bool, fir
     icon = _icon(status) if status in (Status.WARN, Status.ALERT) else ""
     title = f' title="{escape(t("status." + status.value, lang))}"' if icon else ""
     return (f'<td class="{cls}s-{status.value}" data-figure="{code}" data-value="{raw}" '
-            f'data-status="{status.value}"{title}><span class="v">{value}</span>{icon}</td>')
+            f'data-status="{status.value}"{title}><span class="v">{value}</span>{icon}{_manual(manual, lang)}</td>')
+
+
+def _manual(entry: ManualEntry | None, lang: str) -> str:
+    """ "käsin klo 10.40" under a value typed by hand (the wall says it in full)."""
+    if entry is None:
+        return ""
+    when = fmt_time(entry.entered_at, lang)
+    return (f'<span class="manual-mark" data-manual="{escape(entry.metric)}" '
+            f'title="{escape(t("manual.wall_mark", lang, time=when))}">'
+            f'{escape(t("manual.overview_mark", lang, time=when))}</span>')
 
 
 def _projection_cell(r: OverviewRow, lang: str, first: bool) -> str:

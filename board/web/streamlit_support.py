@@ -26,11 +26,12 @@ previous board.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 
 import streamlit as st
 
+from board.domain.chart_note import ChartNote
 from board.factory import Board, create_board
 from board.read import overview, wall
 from board.settings import ConfigError, Settings
@@ -98,6 +99,14 @@ def settings_or_stop(lang: str = "fi") -> Settings:
         raise  # unreachable; keeps type checkers happy
 
 
+def areas_from_url(settings: Settings) -> list[str]:
+    """The configured wellbeing areas the URL names (``?area=kainuu&area=...``, any case); unknown ones are
+    left out (a stale bookmark shows every area rather than nothing)."""
+    known = {a.casefold(): a for a in settings.areas}
+    return list(dict.fromkeys(known[v.strip().casefold()] for v in st.query_params.get_all("area")
+                              if v.strip().casefold() in known))
+
+
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def station_view(code: str) -> wall.StationView:
     """The wall's numbers (fresh every 5 s) with the sparklines from their own, longer cache: the same
@@ -150,6 +159,14 @@ def day_curves(code: str) -> overview.DayCurves:
 
 def next_opening(code: str, now: datetime) -> datetime | None:
     return get_settings().opening_hours(code).next_opening(now)
+
+
+def chart_notes(first: date, last: date, stations: Sequence[str] = ()) -> list[ChartNote]:
+    """The chart notes of these days for these stations (not cached: a note just added shows at once)."""
+    from board.read.chart_notes import notes_for
+
+    settings = get_settings()
+    return notes_for(get_store(settings.database_url), first, last, list(stations) or None)
 
 
 def language() -> str:

@@ -115,6 +115,10 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   white-space: nowrap; display: flex; align-items: center; gap: calc(0.72 * var(--t)); }
 .fig dt { font-size: calc(2.5 * var(--t)); color: var(--muted); white-space: nowrap; }
 .fig .target { display: block; font-size: calc(2.3 * var(--t)); }
+/* A figure typed by hand (board.domain.manual): said in words under its label, never only by a colour. */
+.manual-mark { display: block; font-size: calc(2.3 * var(--t)); font-style: italic; color: var(--text); }
+.headline .manual-mark { display: inline; font-size: calc(2.6 * var(--t)); }
+.fig dd .manual-mark.short { display: inline; font-size: calc(2.3 * var(--t)); font-weight: 400; }
 .mark { display: inline-flex; font-size: calc(3.4 * var(--t)); }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
@@ -249,6 +253,7 @@ OVERVIEW_CSS = _sheet("""
 .ov tr.closed td { color: #5b6573; background: #f6f8fa; } .ov tr.closed .v { font-weight: 600; }
 .ov .opens { display: block; font-size: .8rem; color: #4a5565; font-weight: 600; }
 .ov td.proj .band { display: block; font-size: .8rem; color: #4a5565; }
+.ov td .manual-mark { display: block; font-size: .8rem; font-style: italic; color: #1f2933; }
 .ov td.proj .word { display: block; font-size: .8rem; font-weight: 800; }
 .ov td.proj.s-alert .word { color: $red_text; } .ov td.proj.s-warn .word { color: $amber_text; }
 .ov td.proj .why { display: block; font-size: .75rem; color: #4a5565; white-space: normal; max-width: 7rem;
@@ -322,13 +327,21 @@ ACCESS_CSS = _sheet("""
 @media print { .st-key-access-bar, .access-demo { display: none !important; } }
 """)
 
+#: Chart notes listed under the charts (board/web/chart_marks.py), in the flags' purple.
+CHART_NOTES_CSS = """
+.chart-notes { margin: .25rem 0 .5rem 0; padding: .4rem .9rem; border-left: .3rem solid #6B4E9B; background: #f6f3fa;
+  border-radius: .4rem; font-size: .95rem; }
+.chart-notes p { margin: 0; } .chart-notes ul { margin: .2rem 0 0 0; padding-left: 1rem; list-style: none; }
+.chart-notes b { color: #4f3a74; } .chart-note-author { color: #4a5565; }
+"""
+
 #: The weekly view on screen: key figures as cards.
 WEEK_CSS = """
 .week-scope { margin: 0; font-size: .875rem; color: #4a5565; }
 .week-note { margin: 0; padding: .75rem 1rem; border-radius: .5rem; background: #fffce7; color: #926c05; }
 .st-key-week-kpis [data-testid="stMetricValue"] { font-size: 2.2rem; }
 .st-key-week-kpis [data-testid="stMetric"] { background: #f4f6f9; border-radius: .5rem; padding: .6rem .9rem; }
-"""
+""" + CHART_NOTES_CSS
 #: The weekly view on paper (``?print=1``): no widgets, A4 landscape, a section a page.
 WEEK_PRINT_CSS = HIDE_STREAMLIT_CHROME + """
 @page { size: A4 landscape; margin: 10mm; }

@@ -14,6 +14,7 @@ from html import escape
 
 from board import formatting as fmt
 from board.domain.figures import Family, unit_of
+from board.domain.manual import ManualEntry, entry_behind
 from board.domain.notice import Notice
 from board.domain.snapshot import Figure, Tile
 from board.domain.status import Status
@@ -127,20 +128,31 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         note = ""
         if tile.family is Family.FEEDBACK and head.value is not None and head.status is Status.NEUTRAL:
             note = f'<span class="note">{escape(t("wall.few_answers", lang))}</span>'
+        label = escape(t("fig." + head.code, lang))
+        mark = manual_mark(entry_behind(head.code, view.manual), lang)
+        if mark:  # on the label's own line: a line more under the big number would push the figures out
+            label = f'<span class="label-line">{label} · {mark}</span>'
         body = (f'<div class="headline"><span class="value" data-figure="{head.code}" data-value="{_raw(head.value)}">'
                 f'{escape(format_figure(head.code, head.value, lang))}</span>'
-                f'<span class="label">{escape(t("fig." + head.code, lang))}{note}</span></div>')
+                f'<span class="label">{label}{note}</span></div>')
         if tile.family is Family.QUEUE and status is not Status.CLOSED:
             body += render_projection(view, lang)
         marks = status is not Status.CLOSED  # closed is never red, not even in a corner
-        figures = '<dl class="figures">' + "".join(_figure(f, lang, marks) for f in tile.figures) + "</dl>"
+        figures = ('<dl class="figures">' + "".join(_figure(f, lang, marks, entry_behind(f.code, view.manual))
+                                                    for f in tile.figures) + "</dl>")
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
         footer = f'<div class="tile-foot">{_sparkline(tile, view, lang)}<span class="fresh">{fresh}</span></div>'
     return (
-        f'<section class="tile status-{status.value}{" is-stale" if tile.stale else ""} '
+        f'<section class="tile status-{status.value}{" is-stale" if tile.stale else ""}{_has_manual(tile, view)} '
         f'family-{tile.family.value}" data-family="{tile.family.value}" '
         f'data-status="{status.value}"><header><h2>{title}</h2>{badge}</header>{body}{figures}{footer}</section>'
     )
+
+
+def _has_manual(tile: Tile, view: StationView) -> str:
+    """`` has-manual`` on a tile showing a figure typed by hand (a test and a screen reader can find it)."""
+    codes = (tile.headline.code, *(f.code for f in tile.figures))
+    return " has-manual" if any(entry_behind(c, view.manual) for c in codes) else ""
 
 
 def render_projection(view: StationView, lang: str) -> str:
@@ -161,7 +173,20 @@ def render_projection(view: StationView, lang: str) -> str:
             f'{flag}<span class="proj-text">{escape(text + band)}</span></div>')
 
 
-def _figure(f: Figure, lang: str, marks: bool = True) -> str:
+def manual_mark(entry: ManualEntry | None, lang: str, short: bool = False) -> str:
+    """ "käsin syötetty klo 10.40" under a big number typed by hand (board.domain.manual); ``short``: "käsin klo
+    10.40" beside a small figure's value (a line under it would push the tile's second row out of a 1366×768
+    screen). Empty for a source's figure."""
+    if entry is None:
+        return ""
+    when = fmt.fmt_time(entry.entered_at, lang)
+    text = t("manual.overview_mark" if short else "manual.wall_mark", lang, time=when)
+    title = f' title="{escape(t("manual.wall_mark", lang, time=when))}"' if short else ""
+    return (f'<span class="manual-mark{" short" if short else ""}" data-manual="{escape(entry.metric)}" '
+            f'data-entered="{entry.entered_at.isoformat()}"{title}>{escape(text)}</span>')
+
+
+def _figure(f: Figure, lang: str, marks: bool = True, manual: ManualEntry | None = None) -> str:
     mark = ""
     if marks and f.status in (Status.WARN, Status.ALERT):
         mark = f'<span class="mark mark-{f.status.value}" title="{escape(t("status." + f.status.value, lang))}">' \
@@ -172,7 +197,8 @@ def _figure(f: Figure, lang: str, marks: bool = True) -> str:
         target = f'<span class="target">{escape(goal)}</span>'
     return (
         f'<div class="fig fig-{f.status.value}"><dd data-figure="{f.code}" data-value="{_raw(f.value)}">{mark}'
-        f'{escape(format_figure(f.code, f.value, lang))}</dd><dt>{escape(t(_label(f), lang))}{target}</dt></div>'
+        f'{escape(format_figure(f.code, f.value, lang))}{manual_mark(manual, lang, short=True)}</dd>'
+        f'<dt>{escape(t(_label(f), lang))}{target}</dt></div>'
     )
 
 

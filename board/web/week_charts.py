@@ -55,7 +55,7 @@ def _layout(fig: go.Figure, title: str, height: int, legend: bool = True, subtit
     return fig
 
 
-def _day_labels(report: WeekReport, lang: str) -> list[str]:
+def day_labels(report: WeekReport, lang: str) -> list[str]:
     """``ma<br>9.11.``: two short lines fit seven days side by side even on a printed half page."""
     return [f"{fmt_day(d, lang)}<br>{d.day}.{d.month}." for d in report.days]
 
@@ -72,7 +72,7 @@ def _scope(report: WeekReport) -> StationWeek:
 
 def contacts_by_channel(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
     """Stacked bars: each day's contacts by channel, the day's total written on top."""
-    entry, labels = _scope(report), _day_labels(report, lang)
+    entry, labels = _scope(report), day_labels(report, lang)
     plain = [label.replace("<br>", " ") for label in labels]
     fig = go.Figure()
     for channel, colour in CHANNEL_COLOURS.items():
@@ -138,7 +138,7 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
 def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None) -> go.Figure:
     """A table-like heatmap: stations x days, the day's queue peak written in each cell."""
     rows = report.stations
-    labels = _day_labels(report, lang)
+    labels = day_labels(report, lang)
     z = [[d.figures["queue_peak"] for d in r.days] for r in rows][::-1]
     text = [[format_figure("queue_peak", v, lang) for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
@@ -154,7 +154,7 @@ def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None)
 
 def omasote_by_day(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
     """Received and answered messages per day as bars, unanswered at the end of each day as a line."""
-    entry, labels = _scope(report), _day_labels(report, lang)
+    entry, labels = _scope(report), day_labels(report, lang)
     plain = [label.replace("<br>", " ") for label in labels]
     fig = go.Figure()
     for figure, colour in (("omasote_received", "#56B4E9"), ("omasote_answered", "#009E73")):

@@ -9,19 +9,23 @@ widgets: static charts two by two, plain tables, the print sheet
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import partial
 from html import escape
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from board import export
 from board import formatting as fmt
+from board.domain.chart_note import ChartNote
 from board.domain.timeutil import local_date
 from board.i18n import t
 from board.read.access_to_care import AccessReport
 from board.read.week import BETTER, IsoWeek, StationWeek, WeekReport, recent_weeks
 from board.settings import Settings
+from board.web import chart_marks as marks
 from board.web import week_charts as charts
 from board.web import week_support as ws
 
@@ -44,10 +48,11 @@ def _sync_url() -> None:
 
 
 def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str,
-           printing: bool) -> tuple[IsoWeek, list[str]]:
+           printing: bool, areas: list[str] | None = None) -> tuple[IsoWeek, list[str]]:
     """The title, the week and the stations (from the URL; widgets unless printing), what they are, and what
-    the URL got wrong."""
-    names = {s.code: s.name for s in settings.stations}
+    the URL got wrong. With ``areas`` (``?area=``) only their stations are offered, and none chosen means all
+    of theirs (the caller reads the report of :meth:`Settings.area_stations`)."""
+    names = {s.code: s.name for s in settings.stations if not areas or s.area in areas}
     current = IsoWeek.of(local_date(now))
     if printing:
         week, stations = selection.week, selection.stations
@@ -71,7 +76,8 @@ def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str
             t("week.pick_stations", lang), list(names), default=selection.stations, format_func=names.get,
             key="station_select", on_change=_sync_url, placeholder=t("week.all_stations", lang),
             select_all=False)  # Streamlit's "Select all" is English only; nothing chosen already means all
-    scope = ", ".join(names[c] for c in stations) if stations else t("week.all_stations", lang)
+    everything = ", ".join(settings.areas[a] for a in areas) if areas else t("week.all_stations", lang)
+    scope = ", ".join(names[c] for c in stations if c in names) if stations else everything
     # Station names (configuration) and the notes (they quote the URL) are plain text, never Markdown: escaped
     # HTML, so neither ?week=[…](http://…) nor a name can become a link or fetch an image (issue 19, item 8).
     st.html(f'<p class="week-scope">{escape(fmt.fmt_week_label(week, lang, dates=True))} · {escape(scope)}</p>')
@@ -116,15 +122,23 @@ def key_figures(report: WeekReport, entry: StationWeek, today: date, lang: str) 
                       delta_color=colour, border=True)
 
 
-def chart_pairs(report: WeekReport, lang: str, printing: bool) -> None:
-    """Six charts two by two; on paper each pair after the first gets a page of its own."""
+def chart_pairs(report: WeekReport, lang: str, printing: bool, notes: Sequence[ChartNote] = (),
+                names: dict[str, str] | None = None) -> None:
+    """Six charts two by two, the week's chart notes flagged on the days' charts and listed under the first
+    pair; on paper each pair after the first gets a page of its own."""
     config = {"displaylogo": False, "modeBarButtons": [["toImage"]], "staticPlot": printing,
               "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"viikko-{report.week.key}"}}
+    numbers = marks.numbering(notes)
+    days, labels = report.days, charts.day_labels(report, lang)
+
+    def flagged(fig: go.Figure) -> go.Figure:
+        return marks.on_days(fig, notes, days, labels, numbers)
+
     pairs = [
-        (charts.contacts_by_channel(report, lang), charts.omasote_by_day(report, lang)),
+        (flagged(charts.contacts_by_channel(report, lang)), flagged(charts.omasote_by_day(report, lang))),
         (charts.by_station(report, "contacts_remote_share", lang),
          charts.by_station(report, "queue_same_day_share", lang)),
-        (charts.by_station(report, "feedback_nps", lang), charts.queue_peaks(report, lang)),
+        (charts.by_station(report, "feedback_nps", lang), flagged(charts.queue_peaks(report, lang))),
     ]
     for n, pair in enumerate(pairs):
         # the first pair shares the first printed page with the key figures; each other pair gets a page
@@ -135,6 +149,8 @@ def chart_pairs(report: WeekReport, lang: str, printing: bool) -> None:
                                       height=min(fig.layout.height, PRINT_CHART_HEIGHT[bool(n)]))
                 column.plotly_chart(fig, width="content" if printing else "stretch", config=config, theme=None,
                                     key=f"chart-{n}-{i}")
+            if n == 0 and notes:
+                st.html(marks.legend_html(notes, numbers, names or {}, lang))
 
 
 def tables(report: WeekReport, lang: str, printing: bool) -> None:

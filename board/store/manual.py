@@ -1,0 +1,57 @@
+"""Figures typed by hand (board.domain.manual): adding, withdrawing, and reading them for the wall and the audit.
+
+Rows are never deleted or changed but for the withdrawal: an expired or
+withdrawn entry stays as the audit list on /sources says who typed what,
+when, for how long, and who withdrew it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from board.domain.manual import ManualEntry
+from board.store.schema import ManualEntryRow
+
+
+class ManualEntries:
+    """Manual entries (part of :class:`board.store.Store`)."""
+
+    sessions: sessionmaker[Session]
+
+    def add_manual_entry(self, station: str, metric: str, value: float, expires_at: datetime, author: str,
+                         now: datetime, reason: str = "") -> ManualEntry:
+        """Store an entry; the caller has checked it (board.domain.manual: range, expiry, names)."""
+        row = ManualEntryRow(station=station, metric=metric, value=value, entered_at=now, expires_at=expires_at,
+                             author=author, reason=reason)
+        with self.sessions.begin() as s:
+            s.add(row)
+            s.flush()
+            return row.to_domain()
+
+    def withdraw_manual_entry(self, entry_id: int, by: str, now: datetime) -> bool:
+        """End an entry now; False when there is none, or it has already ended (withdrawn or expired)."""
+        with self.sessions.begin() as s:
+            row = s.get(ManualEntryRow, entry_id)
+            if row is None or not row.to_domain().is_active(now):
+                return False
+            row.withdrawn_at, row.withdrawn_by = now, by
+            return True
+
+    def manual_entries(self, active_at: datetime | None = None, stations: Sequence[str] | None = None,
+                       since: datetime | None = None) -> list[ManualEntry]:
+        """Entries, newest first: active at ``active_at`` (one query for the wall or the whole overview), and/or
+        ending after ``since`` (the audit list), of ``stations`` (all when None)."""
+        m = ManualEntryRow
+        stmt = select(m).order_by(m.entered_at.desc(), m.id.desc())
+        if active_at is not None:
+            stmt = stmt.where(m.withdrawn_at.is_(None), m.entered_at <= active_at, m.expires_at > active_at)
+        if since is not None:
+            stmt = stmt.where(m.expires_at > since)
+        if stations is not None:
+            stmt = stmt.where(m.station.in_(list(stations)))
+        with self.sessions() as s:
+            return [r.to_domain() for r in s.scalars(stmt)]

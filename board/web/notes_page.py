@@ -1,0 +1,160 @@
+"""The chart notes page's parts (/notes): the writing form, adding and deleting, and the list.
+
+As on ``/notices`` (``board.web.notices_page``): adding and deleting run in
+``on_click`` callbacks, which check the role again themselves (a forged click
+changes nothing), the writer is the signed-in person's name from the identity
+provider (typed only in the demo, sign-in off), a refused note says why in
+the page's language (``notes.error.CODE``, the notice's codes) and stores
+nothing, and "Poista" only asks first. Everything a person wrote is escaped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from html import escape
+
+import streamlit as st
+
+from board import formatting as fmt
+from board.domain import timeutil
+from board.domain.access import Page, Viewer
+from board.domain.chart_note import MAX_LENGTH, ChartNote, Scope, check_scope, clean_note_author, clean_note_text
+from board.domain.notice import NoticeError
+from board.i18n import t
+from board.store import Store
+from board.web import streamlit_support as sup
+
+#: The list shows notes dated this far back and ahead.
+LISTED_BACK, LISTED_AHEAD = timedelta(days=62), timedelta(days=31)
+ALL = "*"
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Who is at the page, in which language, and the stations a note can be about."""
+
+    lang: str
+    viewer: Viewer
+    store: Store
+    names: dict[str, str]
+
+    @property
+    def can_write(self) -> bool:
+        return self.viewer.can(Page.WRITE_NOTE)
+
+    def writer(self) -> str:
+        if self.viewer.signed_in:
+            return self.viewer.name or self.viewer.email
+        return str(st.session_state.get("note_author", ""))
+
+
+def scope_label(note: ChartNote, names: dict[str, str], lang: str) -> str:
+    if note.scope is Scope.ALL:
+        return t("notices.all_stations", lang)
+    return names.get(note.code, note.code)
+
+
+def when_label(note: ChartNote, lang: str) -> str:
+    day = f"{fmt.fmt_day(note.day, lang)} {note.day.day}.{note.day.month}.{note.day.year}"
+    return f"{day} {t('notes.at', lang)} {note.clock.hour}.{note.clock.minute:02d}" if note.clock else day
+
+
+def add(desk: Desk) -> None:
+    ss = st.session_state
+    if not desk.can_write:
+        return
+    chosen = str(ss.get("note_scope") or ALL)
+    scope, code = (Scope.ALL, "") if chosen == ALL else (Scope.STATION, chosen)
+    try:
+        text = clean_note_text(ss.get("note_text", ""))
+        author = clean_note_author(desk.writer())
+        check_scope(scope, code, set(desk.names))
+    except NoticeError as e:
+        ss["_note_feedback"] = ("error", t(f"notes.error.{e.code}", desk.lang, **{"max": MAX_LENGTH, **e.values}))
+        return
+    day: date = ss.get("note_day") or timeutil.local_date(timeutil.utcnow())
+    clock: time | None = ss.get("note_clock") if ss.get("note_timed") else None
+    try:
+        desk.store.add_chart_note(day, clock, text, scope, code, author, timeutil.utcnow())
+    except Exception as e:  # the store is down: nothing is half-stored (one transaction)
+        ss["_note_feedback"] = ("error", t("week.store_down", desk.lang, error=type(e).__name__))
+        return
+    ss["_note_feedback"] = ("success", t("notes.added", desk.lang))
+    ss["note_text"] = ""
+
+
+def ask_to_delete(note_id: int | None) -> None:
+    st.session_state["_note_delete_asked"] = note_id
+
+
+def delete(desk: Desk, note_id: int) -> None:
+    st.session_state.pop("_note_delete_asked", None)
+    if not desk.can_write:
+        return
+    by = " ".join(desk.writer().split())[:80] or "-"
+    if desk.store.delete_chart_note(note_id, by, timeutil.utcnow()):
+        st.session_state["_note_feedback"] = ("success", t("notes.deleted", desk.lang))
+
+
+def form(desk: Desk) -> None:
+    lang, names = desk.lang, desk.names
+    st.text_input(t("notes.text", lang), key="note_text", placeholder=t("notes.placeholder", lang))
+    day_col, scope_col, author_col = st.columns([1, 2, 2], vertical_alignment="bottom")
+    day_col.date_input(t("notes.day", lang), key="note_day", format="DD.MM.YYYY",
+                       value=timeutil.local_date(timeutil.utcnow()))
+    scope_col.selectbox(t("notes.scope", lang), [ALL, *names], key="note_scope",
+                        format_func=lambda c: t("notices.all_stations", lang) if c == ALL else names[c])
+    if desk.viewer.signed_in:
+        author_col.html(f'<p class="notice-author" data-author="signed-in">'
+                        f'{escape(t("notices.author_signed_in", lang, name=desk.writer()))}</p>')
+    else:
+        author_col.text_input(t("notices.author", lang), key="note_author", max_chars=80)
+    if st.toggle(t("notes.timed", lang), key="note_timed"):
+        st.time_input(t("notes.clock", lang), key="note_clock", step=300, value=time(8, 0))
+    st.button(t("notes.add", lang), type="primary", on_click=add, args=(desk,), key="note_add")
+
+
+def feedback() -> None:
+    message = st.session_state.pop("_note_feedback", None)
+    if message:
+        kind, text = message
+        (st.error if kind == "error" else st.success)(text)
+
+
+def card(note: ChartNote, names: dict[str, str], now: datetime, lang: str) -> str:
+    meta = " · ".join([when_label(note, lang), scope_label(note, names, lang),
+                       t("notices.written", lang, author=note.author, time=fmt.fmt_when(note.created_at, now, lang))])
+    return (f'<div class="notice-card" data-note="{note.id}"><p class="notice-card-text">{escape(note.text)}</p>'
+            f'<p class="notice-card-meta">{escape(meta)}</p></div>')
+
+
+def listing(desk: Desk, now: datetime) -> None:
+    """Notes of the last two months and the next one, newest day first, with "Poista" for writers."""
+    lang = desk.lang
+    today = timeutil.local_date(now)
+    try:
+        notes = desk.store.chart_notes(today - LISTED_BACK, today + LISTED_AHEAD)
+    except Exception as e:
+        sup.store_down(e, lang)
+        return
+    st.subheader(t("notes.listed", lang), anchor=False)
+    if not notes:
+        st.html(f'<p class="notices-empty">{escape(t("notes.none", lang))}</p>')
+    for note in reversed(notes):
+        html = card(note, desk.names, now, lang)
+        if not desk.can_write:
+            st.html(html)
+            continue
+        text_col, button_col = st.columns([6, 1], vertical_alignment="center")
+        text_col.html(html)
+        if st.session_state.get("_note_delete_asked") != note.id:
+            button_col.button(t("notes.delete", lang), key=f"note_delete_{note.id}", on_click=ask_to_delete,
+                              args=(note.id,))
+            continue
+        with button_col:
+            st.caption(t("notes.delete_ask", lang))
+            st.button(t("notes.delete_yes", lang), key=f"note_delete_yes_{note.id}", type="primary",
+                      on_click=delete, args=(desk, note.id))
+            st.button(t("notes.delete_no", lang), key=f"note_delete_no_{note.id}", on_click=ask_to_delete,
+                      args=(None,))

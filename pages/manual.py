@@ -1,0 +1,39 @@
+"""Manual entry (/manual): a shift lead types a figure for a station while its source is down.
+
+The last resort, never the normal path: the wall marks the figure as typed by
+hand, it expires by itself, and a source that delivers a newer reading takes
+over (``board.domain.manual``). Who may come here is ``board.domain.access``
+(shift leads and administrators); every entry and withdrawal is listed on
+/sources. The form and the list are ``board.web.manual_page``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from board.domain import timeutil
+from board.domain.access import Page
+from board.i18n import t
+from board.web import access, nav
+from board.web import manual_page as parts
+from board.web import streamlit_support as sup
+
+lang = sup.language()
+nav.page_setup(Page.MANUAL, lang)
+settings = sup.settings_or_stop(lang)
+viewer = access.require(Page.MANUAL, lang, settings)
+try:
+    store = sup.get_store(settings.database_url)
+except Exception as e:  # the store cannot be opened: say so, not a traceback
+    sup.store_down(e, lang)
+    st.stop()
+desk = parts.Desk(lang, viewer, store, {s.code: s.name for s in settings.stations},
+                  settings.board.manual_entry.default_expiry_minutes)
+sup.count_view("manual")
+
+nav.header(Page.MANUAL, viewer, lang)
+st.title(t("manual.title", lang), anchor=False)
+st.caption(t("manual.help", lang))
+parts.form(desk)
+parts.feedback()
+parts.current(desk, timeutil.utcnow())

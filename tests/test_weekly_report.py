@@ -1,0 +1,182 @@
+"""The weekly report by e-mail: its schedule (Helsinki, DST), its message (figures against targets, the xlsx,
+the link), two collectors sending it once through a real SMTP server on loopback, and a failed send retried and
+shown on /sources."""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import UTC, datetime, time, timedelta
+from email.message import Message as MimeMessage
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from board.collector import Collector
+from board.domain.report_schedule import due_week, last_due
+from board.domain.weeks import IsoWeek
+from board.environment import ConfigError
+from board.factory import create_board
+from board.reports.sender import ReportSender
+from board.reports.weekly_mail import compose
+from board.settings import load_settings
+from board.store import Store
+from tests.alert_receivers import SmtpServer, smtp_server
+from tests.conftest import pages_reading, write_config
+from tests.test_weekly import READINGS, write
+
+ROOT = Path(__file__).resolve().parent.parent
+TWO_DAYS = timedelta(hours=48)
+#: Monday 23.11.2026 07.00 in Helsinki (EET, UTC+2) = 05.00 UTC: the report of week 47 (16.-22.11.).
+MONDAY_7 = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+
+
+# ------------------------------------------------------------------ the schedule
+@pytest.mark.parametrize(("now", "week"), [
+    (MONDAY_7 - timedelta(seconds=1), None),  # 06.59.59: last Monday's moment is a week old
+    (MONDAY_7, IsoWeek(2026, 47)),
+    (MONDAY_7 + timedelta(hours=26), IsoWeek(2026, 47)),  # Tuesday 09.00: still sent (collectors were down)
+    (MONDAY_7 + timedelta(hours=48, seconds=1), None),  # Wednesday after 07.00: not any more
+    # summer time: Monday 30.3.2026 07.00 EEST (UTC+3) is 04.00 UTC, the report of week 13 (23.-29.3.)
+    (datetime(2026, 3, 30, 3, 59, tzinfo=UTC), None),
+    (datetime(2026, 3, 30, 4, 0, tzinfo=UTC), IsoWeek(2026, 13)),
+    # the year's turn: Monday 4.1.2027 07.00 EET sends week 53 of 2026 (28.12.2026-3.1.2027)
+    (datetime(2027, 1, 4, 5, 0, tzinfo=UTC), IsoWeek(2026, 53)),
+])
+def test_the_report_is_due_monday_at_seven_helsinki_for_the_week_before(now: datetime, week: IsoWeek | None):
+    assert due_week(now, 0, time(7, 0), TWO_DAYS) == week
+
+
+def test_another_weekday_and_time():
+    # Friday 27.11.2026 15.30 EET = 13.30 UTC
+    assert last_due(datetime(2026, 11, 27, 13, 30, tzinfo=UTC), 4, time(15, 30)) == datetime(
+        2026, 11, 27, 13, 30, tzinfo=UTC)
+    assert last_due(datetime(2026, 11, 27, 13, 29, tzinfo=UTC), 4, time(15, 30)) == datetime(
+        2026, 11, 20, 13, 30, tzinfo=UTC)
+
+
+# ------------------------------------------------------------------ configuration
+def configure(config: Path, smtp: SmtpServer | None, **weekly: object) -> Path:
+    alerts = yaml.safe_load((config / "alerts.yaml").read_text(encoding="utf-8"))
+    alerts["board_url"] = "https://ohjaustaulu.example.fi"
+    alerts["channels"] = {"sahkoposti": smtp.settings() if smtp else {
+        "type": "email", "host": "127.0.0.1", "port": 1, "sender": "ohjaustaulu@example.fi", "security": "none"}}
+    (config / "alerts.yaml").write_text(yaml.safe_dump(alerts, allow_unicode=True), encoding="utf-8")
+    report = {"weekly": {"channel": "sahkoposti", "subscriptions": [
+        {"name": "esihenkilot_kainuu", "to": ["palvelupaallikko@example.fi", "ylilaakari@example.fi"],
+         "stations": ["kajaani", "paltamo"]},
+        {"name": "kaikki_asemat", "to": ["johtoryhma@example.fi"]}], **weekly}}
+    (config / "reports.yaml").write_text(yaml.safe_dump(report, allow_unicode=True), encoding="utf-8")
+    return config
+
+
+def test_the_channel_must_be_an_email_channel_and_stations_known(tmp_path: Path):
+    config = configure(write_config(tmp_path / "config"), None, channel="teams")
+    with pytest.raises(ConfigError, match=r"reports\.yaml: weekly\.channel: 'teams' is not an e-mail channel"):
+        load_settings(config)
+    config = configure(config, None)
+    text = (config / "reports.yaml").read_text(encoding="utf-8").replace("paltamo", "oulu")
+    (config / "reports.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown station"):
+        load_settings(config)
+
+
+# ------------------------------------------------------------------ the message
+@pytest.fixture
+def board(tmp_path: Path):
+    """The weekly test's readings (weeks 46 and 47 of 2026) and a real SMTP server on loopback."""
+    with smtp_server(tmp_path) as smtp:
+        config = configure(write_config(tmp_path / "config"), smtp)
+        with pages_reading(create_board(config, f"sqlite:///{tmp_path / 'board.sqlite'}", sign_in="off")) as b:
+            write(b.store, READINGS)
+            yield b, smtp
+
+
+def text_and_files(message: MimeMessage) -> tuple[str, dict[str, bytes]]:
+    text, files = "", {}
+    for part in message.walk():
+        if part.get_content_maintype() == "multipart":
+            continue
+        payload = part.get_payload(decode=True)
+        if part.get_filename():
+            files[part.get_filename()] = payload
+        elif part.get_content_type() == "text/plain":
+            text = payload.decode(part.get_content_charset() or "utf-8")
+    return text, files
+
+
+def test_the_message_has_the_figures_against_targets_the_workbook_and_the_link(board):
+    b, _smtp = board
+    mail = compose(b.settings, b.store, IsoWeek(2026, 47), ["kajaani", "paltamo"], "https://x.example.fi")
+    # Truths from the readings (tests/test_weekly.py computes them by hand): contacts 300 + 20 = 320, the week
+    # before 200; same day (45 + 40 + 5) / (50 + 40 + 10) = 90 % against the target 100 %; NPS +13 against +40.
+    assert mail.subject == "Viikkoraportti vko 47 / 2026: Kajaanin terveysasema, Paltamon terveysasema"
+    assert "- Yhteydenotot: 320 (+120 ed. viikkoon)" in mail.text
+    assert "- Samana päivänä: 90\u00a0%" in mail.text and "tavoite 100\u00a0%: ei saavutettu" in mail.text
+    assert "tavoite +40: ei saavutettu" in mail.text
+    assert "- Kajaanin terveysasema: Yhteydenotot 300" in mail.text
+    assert "https://x.example.fi/week?week=2026-W47&station=kajaani&station=paltamo" in mail.text
+    book = openpyxl.load_workbook(io.BytesIO(mail.attachment.content))
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row]
+    assert "Kajaanin terveysasema" in cells and 300 in cells and mail.attachment.filename == "viikko-2026-W47.xlsx"
+
+
+def test_two_collectors_send_each_report_once_through_the_smtp_server(board):
+    b, smtp = board
+    clock = [MONDAY_7 + timedelta(seconds=30)]
+    collectors = [Collector(b.settings, b.store, clock=lambda: clock[0]) for _ in range(2)]
+    assert collectors[0].holder != collectors[1].holder
+
+    def turns(c: Collector) -> None:
+        for _ in range(5):
+            c.send_reports()
+
+    threads = [threading.Thread(target=turns, args=(c,)) for c in collectors]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    clock[0] += timedelta(minutes=5)  # the lease moves to whoever asks first after it expires: still nothing new
+    for c in reversed(collectors):
+        c.send_reports()
+    assert sorted(tuple(m.recipients) for m in smtp.mails) == [
+        ("johtoryhma@example.fi",), ("palvelupaallikko@example.fi", "ylilaakari@example.fi")]
+    mail = next(m for m in smtp.mails if m.recipients[0] == "palvelupaallikko@example.fi")
+    text, files = text_and_files(mail.message)
+    assert " ".join(mail.subject.split()).startswith("Viikkoraportti vko 47 / 2026") and "320" in text
+    assert list(files) == ["viikko-2026-W47.xlsx"]
+    assert "https://ohjaustaulu.example.fi/week?week=2026-W47&station=kajaani&station=paltamo" in text
+    assert [q.sent_at is not None for q in b.store.report_outbox()] == [True, True]
+
+
+def test_a_failed_send_is_retried_and_shown_on_sources(board):
+    b, smtp = board
+    smtp.state.refuse = 2  # both reports of the first turn answered 451 (busy)
+    sender = ReportSender(b.settings, b.store, "one")
+    assert sender.turn(MONDAY_7) == 0
+    failing = b.store.report_outbox()
+    assert all(q.attempts == 1 and "451" in (q.last_error or "") and q.next_try == MONDAY_7 + timedelta(seconds=30)
+               for q in failing) and smtp.mails == []
+    at = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    page = "\n".join(h.value for h in at.html)
+    assert page.count('data-state="failing" role="alert"') == 2 and "451" in page
+    assert "Lähtee maanantaisin klo 7.00 kanavan sahkoposti kautta. Epäonnistunut lähetys yritetään uudelleen." in [
+        c.value for c in at.caption]
+    assert sender.turn(MONDAY_7 + timedelta(seconds=10)) == 0  # not before its next try
+    assert sender.turn(MONDAY_7 + timedelta(seconds=31)) == 2 and len(smtp.mails) == 2
+    at = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60).run()
+    assert "\n".join(h.value for h in at.html).count('data-state="sent"') == 2
+
+
+def test_no_reports_yaml_sends_nothing(tmp_path: Path, sqlite_url: str):
+    settings = load_settings(write_config(tmp_path / "config"), sqlite_url)
+    store = Store.open(sqlite_url)
+    try:
+        assert settings.reports.weekly is None and ReportSender(settings, store, "x").turn(MONDAY_7) == 0
+        assert store.report_outbox() == []
+    finally:
+        store.dispose()
