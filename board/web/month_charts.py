@@ -31,7 +31,9 @@ def _weekends(fig: go.Figure, rep: PeriodReport) -> None:
     for i, d in enumerate(days(rep)):
         if d.weekday() >= 5:
             fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor="#f1f3f6", line_width=0, layer="below")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickangle=0)
+    # 28-31 days side by side: upright labels would run into each other
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickangle=-90,
+                     tickfont={"size": 11})
 
 
 def _scope_name(rep: PeriodReport, lang: str) -> str:
