@@ -27,10 +27,12 @@ a result row, a JSON record, one instant of a block) ends as exactly one of
 and the connector says how many rows it read with :class:`RowsRead`, yielded
 *after* the items those rows gave. Row-by-row sources yield
 :data:`~board.domain.reading.ONE_ROW` after each row (the collector then
-knows each row's outcome exactly); chunked ones (a file, a block) one
-``RowsRead(n)`` per chunk. ``Rejected.rows`` and ``Ignored.rows`` say how many
-rows one event stands for (a whole file refused: its rows; input refused
-before any row was read: 0). Lines that are not data rows (a title, the
+knows each row's outcome exactly, files too for the rows they store); chunked
+ones (a block) one ``RowsRead(n)`` per chunk. Rows that repeat a station,
+metric and time within one pull go through :class:`connectors.repeats.RepeatGuard`
+(the first kept, an identical repeat a ``Duplicate``, another value refused).
+``Rejected.rows`` and ``Ignored.rows`` say how many rows one event stands for
+(a whole file refused: its rows; input refused before any row was read: 0). Lines that are not data rows (a title, the
 header, blank lines above it) are not rows and are not counted.
 
 The collector records per run: rows read, rows stored, readings stored, rows

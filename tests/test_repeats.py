@@ -21,6 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from board.collector import Collector
@@ -245,3 +247,43 @@ def test_a_files_row_whose_every_reading_the_collector_refuses_counts_as_refused
         assert sum(outcome.rejects.values()) == 2  # one per refused reading, under its reason
         assert all("sotkamo" in reason for reason in outcome.rejects)
         assert not path.exists() and (inbox / "processed" / "jono.csv").exists()
+
+
+# ---------------------------------------------------------------------- any mix of repeats adds up (Hypothesis)
+@pytest.fixture(scope="module")
+def api_board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Collector, Any]]:
+    with loopback() as api:
+        source = {"name": "api", "type": "rest", "url": api.url, "interval_seconds": 60,
+                  "stale_after_seconds": 900, "stations": ["kajaani", "sotkamo"]}
+        with collector_for(tmp_path_factory.mktemp("repeats"), source) as collector:
+            collector.clock = lambda: NOW
+            yield collector, api
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(keys=st.lists(st.tuples(st.sampled_from(["kajaani", "sotkamo"]), st.integers(0, 2), st.integers(1, 2)),
+                     max_size=14))
+def test_any_mix_of_repeated_records_adds_up_and_keeps_the_first(api_board: tuple[Collector, Any],
+                                                                 keys: list[tuple[str, int, int]]) -> None:
+    collector, api = api_board
+    with collector.store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM readings"))
+    api.set(json.dumps([{"station": s, "metric": "queue_waiting", "time": f"2026-12-01T06:0{m}:00Z", "value": v}
+                        for s, m, v in keys]).encode())
+    first: dict[tuple[str, int], int] = {}
+    duplicates = refused = 0
+    for station, minute, value in keys:  # the truth, worked out here: the first value of each key is kept
+        if (station, minute) not in first:
+            first[(station, minute)] = value
+        elif first[(station, minute)] == value:
+            duplicates += 1
+        else:
+            refused += 1
+    outcome = collector.run_source("api")
+    run = outcome.run
+    assert run is not None and outcome.ok  # the first of each key is always stored
+    assert _stored(collector) == {(s, datetime(2026, 12, 1, 6, m, tzinfo=UTC)): float(v) for (s, m), v in first.items()}
+    assert (run.rows_read or 0, run.rows_stored or 0, run.rows_refused, run.rows_ignored, run.duplicates) == \
+           (len(keys), len(first), refused, duplicates, duplicates)
+    assert run.unaccounted == 0 and sum(outcome.rejects.values()) == refused

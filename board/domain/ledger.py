@@ -10,7 +10,7 @@ A row is *stored* when at least one of its readings passed the checks (its other
 counted in the run's reasons), *refused* when the connector refused it or the checks refused every reading
 it gave, *ignored* when the connector left it out on purpose (duplicates are ignored rows, counted apart too).
 
-Exact when the connector reports row by row (``ONE_ROW``); for a chunk (a file, a block) of ``n`` rows the
+Exact when the connector reports row by row (``ONE_ROW``); for a chunk (a block, a whole refused file) of ``n`` rows the
 ledger cannot tell which row a reading came from, so its rows count as stored as far as the chunk stored
 readings (at most one row per reading), then as refused as far as the checks refused readings. Whatever is
 still unexplained stays unexplained: the sum does not add up and the run says so, rather than hiding a row.

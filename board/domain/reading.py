@@ -94,7 +94,7 @@ class RowsRead:
 
     Yielded *after* the readings, refusals and ignored rows those rows gave, so the collector can tell what
     became of them: ``RowsRead(1)`` after each row lets it tell each row's outcome exactly; one after a
-    chunk (a file, a block) says the chunk's total. The run ledger's "rows read" is their sum.
+    chunk (a block) says the chunk's total. The run ledger's "rows read" is their sum.
     """
 
     rows: int
