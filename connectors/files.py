@@ -530,10 +530,9 @@ def _row_events(name: str, outcome: Outcome, last: Rejected | None = None) -> It
     Row by row, not one ``RowsRead`` per file: a row the collector's checks refuse whole (an unknown station, every
     value out of range) then counts as refused, not as stored beside the file's other rows' readings.
     """
-    start = 0
+    readings = iter(outcome.readings)  # one pass (islice over the list from its start each row was quadratic)
     for size in outcome.row_sizes:
-        yield from itertools.islice(outcome.readings, start, start + size)
-        start += size
+        yield from itertools.islice(readings, size)
         yield ONE_ROW
     for where, reason in outcome.refused:
         yield Rejected(scrub(f"file {name} {where}: {reason}"))
