@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from board import secrets
 from board.access_settings import AccessSettings
 from board.alerts.settings import AlertSettings, AlertsFile, EmailChannelModel, read_alerts
+from board.area_settings import AREA_DIR, Area, area_files, merged
 from board.care_settings import CareGuaranteeFile
 from board.domain.access_to_care import CareGuarantee
 from board.domain.hours import OpeningHours, parse_exceptions
@@ -122,6 +123,8 @@ class Station(_Strict):
     exception_days: dict[date | str, str] = {}
     #: A unit open on public holidays (a 24/7 emergency unit); otherwise a holiday is a closed day.
     open_on_holidays: bool = False
+    #: The wellbeing area (board/area_settings.py); empty here means the area of the file the station is in.
+    area: str = ""
 
     @field_validator("opening_hours")
     @classmethod
@@ -148,7 +151,9 @@ class StationsFile(_Strict):
     default_opening_hours: dict[str, str] = {d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")}
     #: Exception days of every station (a station's own exception on the same date wins).
     exception_days: dict[date | str, str] = {}
-    stations: list[Station] = Field(min_length=1)
+    #: The wellbeing area of this file's stations (board/area_settings.py).
+    area: Area = Area()
+    stations: list[Station] = []
 
     @field_validator("exception_days")
     @classmethod
@@ -264,6 +269,8 @@ class Settings:
     care_file: CareGuaranteeFile = field(default_factory=CareGuaranteeFile, compare=False, repr=False)
     #: ``reports.yaml`` (board/reports/settings.py): the weekly report by e-mail.
     reports: ReportsFile = field(default_factory=ReportsFile, compare=False, repr=False)
+    #: The wellbeing areas, code -> name, in configuration order (board/area_settings.py).
+    areas: dict[str, str] = field(default_factory=dict, compare=False)
 
     @cached_property
     def care_guarantee(self) -> CareGuarantee:
@@ -282,6 +289,10 @@ class Settings:
     @property
     def sources(self) -> list[AnySource]:
         return list(self.sources_file.sources)
+
+    def area_stations(self, areas: list[str] | tuple[str, ...]) -> list[str]:
+        """The codes of the stations of ``areas``, in configuration order (no areas: every station)."""
+        return [s.code for s in self.stations if not areas or s.area in areas]
 
     @cached_property
     def station_by_code(self) -> dict[str, Station]:
@@ -346,7 +357,7 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
     if not cdir.is_dir():
         raise ConfigError(f"configuration folder {cdir} does not exist (set BOARD_CONFIG_DIR or create it)")
     board = _sign_in_override(_load(cdir / "board.yaml", BoardSettings, required=False), env.sign_in)
-    stations = _load(cdir / "stations.yaml", StationsFile)
+    stations, areas = _stations(cdir)
     metrics = _load(cdir / "metrics.yaml", MetricsFile, required=False)
     sources = _load(cdir / "sources.yaml", SourcesFile, secrets_from=env.variables)
     codes = {s.code for s in stations.stations}
@@ -381,7 +392,19 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                                 {n for n, c in alerts.channels.items() if isinstance(c, EmailChannelModel)})
     except ValueError as e:
         raise ConfigError(str(e)) from None
-    return Settings(cdir, url, board, stations, metrics, sources, env, alerts, care, reports)
+    return Settings(cdir, url, board, stations, metrics, sources, env, alerts, care, reports, areas)
+
+
+def _stations(cdir: Path) -> tuple[StationsFile, dict[str, str]]:
+    """``stations.yaml`` with the per-area files of ``stations.d/`` (board/area_settings.py), and the areas."""
+    main = _load(cdir / "stations.yaml", StationsFile)
+    try:
+        stations, areas = merged(main, [(p, _load(p, StationsFile)) for p in area_files(cdir)])
+    except ValueError as e:
+        raise ConfigError(f"{cdir}: {e}") from None
+    if not stations.stations:
+        raise ConfigError(f"{cdir / 'stations.yaml'}: stations: no stations (here or in {AREA_DIR}/*.yaml)")
+    return stations, areas
 
 
 def _sign_in_override(board: BoardSettings, override: str | None) -> BoardSettings:

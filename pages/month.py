@@ -33,7 +33,8 @@ if month is None:
     if st.query_params.get("month"):
         notes.append(t("month.bad_month", lang, value=st.query_params.get("month")))
     month = parts.default_month(today)
-names = {s.code: s.name for s in settings.stations}
+areas = sup.areas_from_url(settings)  # ?area=kainuu: that area's stations; none chosen means all of them
+names = {s.code: s.name for s in settings.stations if not areas or s.area in areas}
 wanted = [c for c in st.query_params.get_all("station") if c in names]
 notes += [t("week.bad_station", lang, code=c) for c in st.query_params.get_all("station") if c not in names]
 
@@ -60,6 +61,7 @@ month = (int(chosen[:4]), int(chosen[5:]))
 stations = pick_stations.multiselect(t("week.pick_stations", lang), list(names), default=wanted,
                                      format_func=names.get, key="month_stations", on_change=_sync_url,
                                      placeholder=t("week.all_stations", lang))
+stations = stations or settings.area_stations(areas) if areas else stations
 for note in notes:
     st.html(f'<div class="week-note" role="note">{escape(note)}</div>')  # quotes the URL: plain text, escaped
 

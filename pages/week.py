@@ -36,7 +36,9 @@ if not printing:  # the steering group's paper has no links
     nav.header(Page.WEEK, viewer, lang)
 
 selection = ws.read_selection(settings, st.query_params.get("week"), st.query_params.get_all("station"), now, lang)
-week, stations = parts.choose(settings, selection, now, lang, printing)
+areas = sup.areas_from_url(settings)  # ?area=kainuu: that area's stations; none chosen means all of them
+week, stations = parts.choose(settings, selection, now, lang, printing, areas)
+stations = stations or settings.area_stations(areas) if areas else stations
 try:
     # now to the minute for the current week only: its cache key changes once a minute, a past week's never
     report = ws.report(week.key, tuple(stations), ws.as_of(week, now))

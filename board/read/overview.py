@@ -151,12 +151,15 @@ def directions(settings: Settings) -> dict[str, str]:
 
 
 def filter_rows(rows: Sequence[OverviewRow], stations: Sequence[str] = (),
-                municipalities: Sequence[str] = ()) -> list[OverviewRow]:
-    """Keep the rows of the chosen stations and of the chosen municipalities (no filter keeps everything).
+                municipalities: Sequence[str] = (), areas: Sequence[str] = ()) -> list[OverviewRow]:
+    """Keep the rows of the chosen areas, and of those the chosen stations and municipalities (no filter keeps
+    everything).
 
-    A union, as a shift lead means it: ``?station=paltamo&municipality=Kajaani`` is "Kajaani's stations and
-    Paltamo", the stations one person covers; an intersection would silently drop Paltamo.
+    Stations and municipalities are a union, as a shift lead means it: ``?station=paltamo&municipality=Kajaani``
+    is "Kajaani's stations and Paltamo", the stations one person covers; an intersection would silently drop
+    Paltamo. An area is the scope around them (``?area=kainuu``: a shared service centre's lead of one area).
     """
+    rows = [r for r in rows if not areas or r.view.station.area in areas]
     if not stations and not municipalities:
         return list(rows)
     return [r for r in rows if r.code in stations or r.view.station.municipality in municipalities]

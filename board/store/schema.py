@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from board.domain.chart_note import ChartNote, Scope
 from board.domain.manual import ManualEntry
 from board.domain.notice import Notice
+from board.domain.reasons import decode, encode
 from board.domain.runs import Run
 from board.domain.timeutil import UTC, ensure_utc
 
@@ -175,14 +176,16 @@ class RunRow(Base):
     def from_domain(cls, run: Run) -> RunRow:
         return cls(source=run.source, started_at=run.started_at, finished_at=run.finished_at,
                    window_since=run.window_since, rows=run.rows, rejected=run.rejected, attempts=run.attempts,
-                   ok=run.ok, error_kind=run.error_kind, error=run.error, holder=run.holder,
+                   ok=run.ok, error_kind=run.error_kind, error=encode(run.error) if run.error else run.error,
+                   holder=run.holder,
                    rows_read=run.rows_read, rows_stored=run.rows_stored, rows_refused=run.rows_refused,
                    rows_ignored=run.rows_ignored, duplicates=run.duplicates)
 
     def to_domain(self) -> Run:
         return Run(source=self.source, started_at=self.started_at, finished_at=self.finished_at,
                    window_since=self.window_since, rows=self.rows, rejected=self.rejected, attempts=self.attempts,
-                   ok=self.ok, error_kind=self.error_kind, error=self.error, holder=self.holder, id=self.id,
+                   ok=self.ok, error_kind=self.error_kind, error=decode(self.error) if self.error else self.error,
+                   holder=self.holder, id=self.id,
                    rows_read=self.rows_read, rows_stored=self.rows_stored, rows_refused=self.rows_refused or 0,
                    rows_ignored=self.rows_ignored or 0, duplicates=self.duplicates or 0)
 

@@ -1,8 +1,8 @@
 """The overview page's parts: the language choice, filters that live in the URL, the table, today's curves
 and the other pages are in the header (``board/web/nav.py``).
 
-Filters for stations and municipalities live in the URL
-(``?station=kajaani&station=paltamo&municipality=Kajaani&sort=queue_waiting&curve=kajaani``),
+Filters for areas, stations and municipalities live in the URL
+(``?area=kainuu&station=kajaani&station=paltamo&municipality=Kajaani&sort=queue_waiting&curve=kajaani``),
 so "my stations" is a bookmark: the widgets start from the URL and write back
 to it when changed. The table refreshes itself inside
 ``st.fragment(run_every=…)`` like the wall; the filters rerun the whole page
@@ -11,7 +11,7 @@ only when someone changes them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import plotly.graph_objects as go
@@ -39,6 +39,8 @@ class Filters:
     stations: list[str]
     municipalities: list[str]
     sort: str  # "worst" or a figure code
+    #: Wellbeing areas (``?area=``); empty: every area.
+    areas: list[str] = field(default_factory=list)
 
 
 def title(lang: str) -> None:
@@ -64,9 +66,16 @@ def to_url(name: str) -> None:
 
 
 def filters(settings: Settings, lang: str) -> Filters:
-    """Stations, municipalities and the order, from the URL and back to it."""
-    names = {s.code: s.name for s in settings.stations}
-    municipalities = sorted({s.municipality for s in settings.stations})
+    """Stations, municipalities and the order, from the URL and back to it; the area too when there are several
+    (the stations and municipalities offered are then the chosen areas')."""
+    areas = from_url("area", list(settings.areas))
+    if len(settings.areas) > 1:
+        areas = st.multiselect(t("ov.areas", lang), list(settings.areas), default=areas, key="w_area",
+                               on_change=to_url, args=("area",), format_func=settings.areas.get,
+                               placeholder=t("ov.all", lang), select_all=False)
+    scope = [s for s in settings.stations if not areas or s.area in areas]
+    names = {s.code: s.name for s in scope}
+    municipalities = sorted({s.municipality for s in scope})
     f1, f2, f3 = st.columns([3, 2, 2])
     picked = f1.multiselect(t("ov.stations", lang), list(names), default=from_url("station", list(names)),
                             key="w_station", on_change=to_url, args=("station",), format_func=names.get,
@@ -80,7 +89,7 @@ def filters(settings: Settings, lang: str) -> Filters:
     sort = f3.selectbox(t("ov.sort", lang), options, index=options.index(url_sort[0]) if url_sort else 0,
                         key="w_sort", on_change=to_url, args=("sort",),
                         format_func=lambda s: sort_label(s, lang))
-    return Filters(picked, picked_munis, sort)
+    return Filters(picked, picked_munis, sort, areas)
 
 
 def sort_label(sort: str, lang: str, caption: bool = False) -> str:
@@ -102,7 +111,8 @@ def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer
         sup.store_down(e, lang)
         return
     now = views[0].now if views else utcnow()
-    rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities)
+    rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities,
+                                chosen.areas)
     rows = overview.worst_first(rows) if chosen.sort == "worst" else overview.sort_by(rows, chosen.sort, directions)
     st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang), order=sort_label(chosen.sort, lang, caption=True)))
     if not rows:

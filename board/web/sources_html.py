@@ -20,6 +20,7 @@ from board.i18n import TEXTS, t
 from board.read.sources import ChannelStatus, Freshness, RunSummary, SourceStatus
 from board.web.icons import status_icon
 from board.web.palette import HEALTH
+from board.web.reasons import reason_text
 
 
 def _when(ts: datetime | None, now: datetime, lang: str) -> str:
@@ -102,7 +103,7 @@ def _refusals(st_: SourceStatus, lang: str) -> str:
         lines.append(f'<span class="what">{escape(what)} · {escape(when)}</span>')
         reasons = sorted(st_.data_run_rejects.items(), key=lambda kv: -kv[1])[:FIRST_REASONS]
         if reasons:
-            items = "".join(f"<li>{escape(reason)} ({fmt.fmt_int(n)})</li>" for reason, n in reasons)
+            items = "".join(f"<li>{escape(reason_text(reason, lang))} ({fmt.fmt_int(n)})</li>" for reason, n in reasons)
             lines.append(f'<div class="src-reasons"><b>{escape(t("sources.first_reasons", lang))}</b>'
                          f"<ul>{items}</ul></div>")
     if run.unaccounted:
@@ -123,7 +124,7 @@ def _problem(st_: SourceStatus, lang: str) -> str:
         if st_.consecutive_failures > 1:
             what += t("sources.in_a_row", lang, n=st_.consecutive_failures)
         return (f'<div class="src-error" role="alert"><span class="what">{escape(what)}</span>'
-                f'{escape(run.error or "")}</div>')
+                f'{escape(reason_text(run.error or "", lang))}</div>')
     hint = ""
     if st_.health is SourceHealth.LATE and st_.last_run is not None:
         hint = t("sources.hint.late", lang, age=fmt.fmt_age(now, st_.last_run.finished_at, lang))
@@ -136,7 +137,7 @@ def _problem(st_: SourceStatus, lang: str) -> str:
     if past is not None and st_.health is not SourceHealth.FAILING:
         kind = t(f"errkind.{past.error_kind or 'error'}", lang)
         what = t("sources.previous_error", lang, time=_when(past.started_at, now, lang), kind=kind)
-        out += f'<div class="src-past">{escape(what)}: {escape(past.error or "")}</div>'
+        out += f'<div class="src-past">{escape(what)}: {escape(reason_text(past.error or "", lang))}</div>'
 
     return out
 
@@ -164,7 +165,8 @@ def _cell(item: Freshness | None, now: datetime, lang: str) -> str:
 # ------------------------------------------------------------------ tables
 def rejects_table(st_: SourceStatus, lang: str) -> pd.DataFrame:
     """The last 24 hours' rejected rows by reason, most first."""
-    return pd.DataFrame(sorted(st_.day_rejects.items(), key=lambda kv: -kv[1]),
+    return pd.DataFrame([(reason_text(reason, lang), n) for reason, n in sorted(st_.day_rejects.items(),
+                                                                                  key=lambda kv: -kv[1])],
                         columns=[t("sources.reason", lang), t("sources.count", lang)])
 
 
@@ -179,7 +181,7 @@ def runs_table(st_: SourceStatus, lang: str) -> pd.DataFrame:
         t("sources.col.ignored", lang): r.rows_ignored,
         t("sources.col.rows", lang): r.rows,
         t("sources.col.seconds", lang): round(r.seconds, 1),
-        t("sources.col.error", lang): r.error or "",
+        t("sources.col.error", lang): reason_text(r.error or "", lang),
         t("sources.col.holder", lang): r.holder or "",
     } for r in st_.recent_runs])
 

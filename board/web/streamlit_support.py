@@ -99,6 +99,14 @@ def settings_or_stop(lang: str = "fi") -> Settings:
         raise  # unreachable; keeps type checkers happy
 
 
+def areas_from_url(settings: Settings) -> list[str]:
+    """The configured wellbeing areas the URL names (``?area=kainuu&area=...``, any case); unknown ones are
+    left out (a stale bookmark shows every area rather than nothing)."""
+    known = {a.casefold(): a for a in settings.areas}
+    return list(dict.fromkeys(known[v.strip().casefold()] for v in st.query_params.get_all("area")
+                              if v.strip().casefold() in known))
+
+
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def station_view(code: str) -> wall.StationView:
     """The wall's numbers (fresh every 5 s) with the sparklines from their own, longer cache: the same

@@ -138,8 +138,8 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         if tile.family is Family.QUEUE and status is not Status.CLOSED:
             body += render_projection(view, lang)
         marks = status is not Status.CLOSED  # closed is never red, not even in a corner
-        figures = ('<dl class="figures">' + "".join(_figure(f, lang, marks, entry_behind(f.code, view.manual))
-                                                    for f in tile.figures) + "</dl>")
+        figures = ('<dl class="figures">' + "".join(_figure(f, lang, marks, _behind(f, view)) for f in tile.figures)
+                   + "</dl>")
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
         footer = f'<div class="tile-foot">{_sparkline(tile, view, lang)}<span class="fresh">{fresh}</span></div>'
     return (
@@ -147,6 +147,11 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         f'family-{tile.family.value}" data-family="{tile.family.value}" '
         f'data-status="{status.value}"><header><h2>{title}</h2>{badge}</header>{body}{figures}{footer}</section>'
     )
+
+
+def _behind(f: Figure, view: StationView) -> ManualEntry | None:
+    """The entry behind a shown figure (none under a dash: a share half typed is unknown, not typed)."""
+    return entry_behind(f.code, view.manual) if f.value is not None else None
 
 
 def _has_manual(tile: Tile, view: StationView) -> str:

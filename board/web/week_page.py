@@ -48,10 +48,11 @@ def _sync_url() -> None:
 
 
 def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str,
-           printing: bool) -> tuple[IsoWeek, list[str]]:
+           printing: bool, areas: list[str] | None = None) -> tuple[IsoWeek, list[str]]:
     """The title, the week and the stations (from the URL; widgets unless printing), what they are, and what
-    the URL got wrong."""
-    names = {s.code: s.name for s in settings.stations}
+    the URL got wrong. With ``areas`` (``?area=``) only their stations are offered, and none chosen means all
+    of theirs (the caller reads the report of :meth:`Settings.area_stations`)."""
+    names = {s.code: s.name for s in settings.stations if not areas or s.area in areas}
     current = IsoWeek.of(local_date(now))
     if printing:
         week, stations = selection.week, selection.stations
@@ -75,7 +76,8 @@ def choose(settings: Settings, selection: ws.Selection, now: datetime, lang: str
             t("week.pick_stations", lang), list(names), default=selection.stations, format_func=names.get,
             key="station_select", on_change=_sync_url, placeholder=t("week.all_stations", lang),
             select_all=False)  # Streamlit's "Select all" is English only; nothing chosen already means all
-    scope = ", ".join(names[c] for c in stations) if stations else t("week.all_stations", lang)
+    everything = ", ".join(settings.areas[a] for a in areas) if areas else t("week.all_stations", lang)
+    scope = ", ".join(names[c] for c in stations if c in names) if stations else everything
     # Station names (configuration) and the notes (they quote the URL) are plain text, never Markdown: escaped
     # HTML, so neither ?week=[…](http://…) nor a name can become a link or fetch an image (issue 19, item 8).
     st.html(f'<p class="week-scope">{escape(fmt.fmt_week_label(week, lang, dates=True))} · {escape(scope)}</p>')
