@@ -15,6 +15,7 @@ from sqlalchemy import Float, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from board.domain.manual import ManualEntry
+from board.store.changes import bump
 from board.store.schema import Base, UTCDateTime
 
 
@@ -53,6 +54,7 @@ class ManualEntries:
         with self.sessions.begin() as s:
             s.add(row)
             s.flush()
+            bump(s, [station])  # the station's walls show it at once (board/store/changes.py)
             return row.to_domain()
 
     def withdraw_manual_entry(self, entry_id: int, by: str, now: datetime) -> bool:
@@ -62,6 +64,7 @@ class ManualEntries:
             if row is None or not row.to_domain().is_active(now):
                 return False
             row.withdrawn_at, row.withdrawn_by = now, by
+            bump(s, [row.station])
             return True
 
     def manual_entries(self, active_at: datetime | None = None, stations: Sequence[str] | None = None,

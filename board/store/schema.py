@@ -94,6 +94,15 @@ class NewestRow(Base):
     ts: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class StationChangeRow(Base):
+    """A station's change version: bumped by every write that changes what its wall shows (board/store/changes.py)."""
+
+    __tablename__ = "station_changes"
+
+    station: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class DailyRow(Base):
     """One station's metric on one Helsinki day: its last reading and its highest, kept by every write.
 
