@@ -36,7 +36,9 @@ def on_days(fig: go.Figure, notes: Sequence[ChartNote], days: Sequence[date], la
             by_day.setdefault(note.day, []).append(note)
     for day, found in by_day.items():
         label = labels[list(days).index(day)]
-        fig.add_annotation(x=label, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+        # inside the plot's top edge, under the legend (above the plot it would sit on the legend's row)
+        fig.add_vline(x=label, line_dash="dot", line_color=MARK, line_width=1, opacity=0.6)
+        fig.add_annotation(x=label, y=1.0, yref="paper", yanchor="top", showarrow=False,
                            text=" ".join(f"<b>[{numbers[n.id]}]</b>" for n in found),
                            font={"color": MARK, "size": 13}, bgcolor="rgba(255,255,255,0.85)",
                            hovertext="<br>".join(_plain(f"[{numbers[n.id]}] {n.text} ({n.author})") for n in found))
@@ -53,11 +55,11 @@ def on_curve(fig: go.Figure, notes: Sequence[ChartNote], numbers: dict[int, int]
         # the curves' x is the local time of day as a naive Helsinki datetime (board.read.overview.Curve)
         x = datetime.combine(note.day, note.clock)
         fig.add_vline(x=x, line_dash="dot", line_color=MARK, line_width=2)
-        fig.add_annotation(x=x, y=1.0, yref="paper", yanchor="bottom",
+        fig.add_annotation(x=x, y=1.0, yref="paper", yanchor="top",
                            showarrow=False, text=f"<b>[{numbers[note.id]}]</b>", font={"color": MARK, "size": 13},
                            hovertext=_plain(f"{note.text} ({note.author})"))
     if whole_day:
-        fig.add_annotation(x=0, xref="paper", y=1.0, yref="paper", xanchor="left", yanchor="bottom",
+        fig.add_annotation(x=0, xref="paper", y=1.0, yref="paper", xanchor="left", yanchor="top",
                            showarrow=False, font={"color": MARK, "size": 13},
                            text=" ".join(f"<b>[{numbers[n.id]}]</b>" for n in whole_day),
                            hovertext="<br>".join(_plain(f"{n.text} ({n.author})") for n in whole_day))
