@@ -210,3 +210,17 @@ def test_the_monthly_view_has_the_weekly_charts_with_the_months_notes(tmp_path: 
         assert "tavoite 45\u00a0%" in bars  # the target's dashed line named in the legend
         listing = next(h.value for h in at.html if 'class="chart-notes"' in h.value)
         assert "Lakko" in listing and "Lokakuun" not in listing
+
+
+def test_an_area_note_shows_where_a_station_of_the_area_is_drawn(board: Store):
+    at = add(run("pages/notes.py"), "Alueen uusi ajanvaraus", MON, scope="area:kainuu")
+    (note,) = board.chart_notes(MON, MON)
+    assert (note.scope, note.code) == (Scope.AREA, "kainuu")
+    assert "Alue: Kainuun hyvinvointialue" in all_html(at)
+    areas = {"kajaani": "kainuu", "oulu": "pohjois-pohjanmaa"}
+    assert [n.id for n in notes_for(board, MON, SUN, ["kajaani"], areas)] == [note.id]
+    assert notes_for(board, MON, SUN, ["oulu"], areas) == []  # another area's station
+    assert notes_for(board, MON, SUN, ["kajaani"]) == []  # without knowing the areas, no area note
+    week = run("pages/week.py", week="2026-W47", station="kajaani")
+    listing = next(h.value for h in week.html if 'class="chart-notes"' in h.value)
+    assert "Alue: Kainuun hyvinvointialue: Alueen uusi ajanvaraus" in listing

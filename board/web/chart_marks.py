@@ -16,8 +16,9 @@ from html import escape
 
 import plotly.graph_objects as go
 
-from board.domain.chart_note import ChartNote, Scope
+from board.domain.chart_note import ChartNote
 from board.i18n import t
+from board.read.chart_notes import scope_name
 
 MARK = "#6B4E9B"  # a purple of its own: not a figure's colour, not the target's red
 
@@ -72,7 +73,7 @@ def numbering(notes: Sequence[ChartNote]) -> dict[int, int]:
 
 
 def legend_html(notes: Sequence[ChartNote], numbers: dict[int, int], names: dict[str, str], lang: str,
-                now: datetime | None = None) -> str:
+                now: datetime | None = None, areas: dict[str, str] | None = None) -> str:
     """The numbered notes as a list under the charts: day (and time), station, text, who wrote it."""
     if not notes:
         return ""
@@ -81,7 +82,7 @@ def legend_html(notes: Sequence[ChartNote], numbers: dict[int, int], names: dict
         when = f"{note.day.day}.{note.day.month}."
         if note.clock is not None:
             when += f" {t('notes.at', lang)} {note.clock.hour}.{note.clock.minute:02d}"
-        where = t("notices.all_stations", lang) if note.scope is Scope.ALL else names.get(note.code, note.code)
+        where = scope_name(note, names, areas or {}, lang)
         items.append(f'<li data-note="{note.id}"><b>[{numbers[note.id]}]</b> {escape(when)} · {escape(where)}: '
                      f'{escape(note.text)} <span class="chart-note-author">({escape(note.author)})</span></li>')
     return (f'<div class="chart-notes" role="note"><p><b>{escape(t("notes.on_charts", lang))}</b></p>'

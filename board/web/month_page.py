@@ -147,7 +147,7 @@ def charts(rep: PeriodReport, notes: Sequence[ChartNote], names: dict[str, str],
             if fig is not None:
                 column.plotly_chart(fig, width="stretch", config=config, theme=None, key=f"month-chart-{n}-{i}")
         if n == 0 and notes:
-            st.html(marks.legend_html(notes, numbers, names, lang))
+            st.html(marks.legend_html(notes, numbers, names, lang, areas=get_settings().areas))
 
 
 def tables(rep: PeriodReport, lang: str) -> None:
