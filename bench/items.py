@@ -40,7 +40,9 @@ def run(opts: Options, result: Result) -> None:
     kinds = kinds if isinstance(kinds, list) else [kinds]
     result.params.update(stations=n_stations, backfill_days=days, cycles=cycles, stores=kinds,
                          clock_step_seconds=STEP_S)
-    source = demo_source(name="items", deliver="items", id_key="bench-item-key-0123456789abcdef", backfill_days=days)
+    # a year's load is one run: longer than the default pull_timeout_seconds (300 s) on a shared machine
+    source = demo_source(name="items", deliver="items", id_key="bench-item-key-0123456789abcdef", backfill_days=days,
+                         pull_timeout_seconds=3600)
     config = write_config(opts.workdir / "config", n_stations, [source])
 
     for kind in kinds:

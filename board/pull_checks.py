@@ -15,6 +15,7 @@ from datetime import datetime
 
 from board.domain.metrics import METRICS, all_in_range, range_problem
 from board.domain.reading import Reading, ReadingBlock, Rejected
+from board.domain.reasons import Reason, map_text, reason_of
 from board.domain.runs import Run
 from board.secrets import redact
 from connectors.errors import ConnectorError, DataError
@@ -30,7 +31,7 @@ def valid_readings(items: Iterable[Reading | Rejected], allowed: set[str], lates
         if isinstance(item, Rejected):
             rejects[reject_reason(item.reason)] += 1
         elif item.station not in allowed:
-            rejects[f"unknown station {item.station!r}"] += 1
+            rejects[unknown_station(item.station)] += 1
         elif item.metric not in METRICS:
             rejects[f"unknown metric {item.metric!r}"] += 1
         elif not isinstance(item.ts, datetime):
@@ -66,11 +67,17 @@ def block_ok(block: ReadingBlock, allowed: set[str], latest_ok: datetime) -> boo
     return all(all_in_range(m, values[:, j]) for j, m in enumerate(block.metrics))
 
 
+def unknown_station(station: object) -> Reason:
+    """A reading for a station that is not one of the source's (the collector's own check)."""
+    return Reason("unknown_station", f"unknown station {station!r}", station=str(station))
+
+
 #: At most this many distinct reasons are kept per run; the rest are counted under :data:`OTHER_REASONS`.
 #: (500 000 records each with another unknown station stored 500 000 reject rows, 68 MB, in one run, and
 #: the Sources page then took 14 s to load.)
 MAX_REASONS = 50
-OTHER_REASONS = f"other reasons (only the first {MAX_REASONS} different reasons of a run are listed)"
+OTHER_REASONS = Reason("other_reasons", f"other reasons (only the first {MAX_REASONS} different reasons of a run are "
+                       "listed)", n=MAX_REASONS)
 
 
 class Reasons(Counter[str]):
@@ -94,8 +101,9 @@ def all_refused(rejects: Counter[str]) -> DataError:
     total = sum(rejects.values())
     reason, count = rejects.most_common(1)[0]
     refusals = "1 refusal" if total == 1 else f"{total} refusals"
-    return DataError(f"everything this run read was refused ({refusals}), nothing stored; most often ({count}): "
-                     f"{reason} (fix the source or mapping in sources.yaml; the bookmark waits)")
+    return DataError(Reason("all_refused", f"everything this run read was refused ({refusals}), nothing stored; most "
+                            f"often ({count}): {reason} (fix the source or mapping in sources.yaml; the bookmark "
+                            "waits)", total=total, count=count, reason=reason))
 
 
 def reject_reason(reason: str) -> str:
@@ -104,7 +112,11 @@ def reject_reason(reason: str) -> str:
     Reasons may quote what a source sent, and a source is not trusted: this is
     the last gate before the store, the Sources page and the log.
     """
-    text = " ".join(redact(str(reason)).split())
+    return map_text(reason, _masked_line)
+
+
+def _masked_line(text: str) -> str:
+    text = " ".join(redact(str(text)).split())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
@@ -113,12 +125,19 @@ def describe(error: BaseException | None) -> str:
     if error is None:
         return ""
     if isinstance(error, ConnectorError):
-        text = str(error).strip() or type(error).__name__
+        said = reason_of(error)
+        if isinstance(said, Reason):  # with its code: the Sources page says it in the UI's language
+            return map_text(said, _bounded)
+        text = said.strip() or type(error).__name__
     else:
         # SQLAlchemy errors carry the statement and every parameter: keep the cause only.
         cause = getattr(error, "orig", None) or error
         text = f"{type(cause).__name__}: {str(cause).strip().splitlines()[0] if str(cause).strip() else ''}"
-    text = redact(text)
+    return _bounded(text)
+
+
+def _bounded(text: str) -> str:
+    text = redact(text.strip())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 

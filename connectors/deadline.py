@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from board.domain.reasons import Reason
 from connectors.errors import TransientError
 
 _current: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("pull_deadline", default=None)
@@ -53,8 +54,12 @@ class Deadline:
         return self.remaining() <= 0
 
     def exceeded(self) -> DeadlineExceeded:
-        return DeadlineExceeded(f"{self.what} took longer than {self.seconds:g} s (pull_timeout_seconds) and was "
-                                "stopped: the source answered too slowly; the next run asks for the same window again")
+        text = (f"{self.what} took longer than {self.seconds:g} s (pull_timeout_seconds) and was stopped: the "
+                "source answered too slowly; the next run asks for the same window again")
+        for start, code in (("the pull of ", "pull_timeout"), ("the check of ", "check_timeout")):
+            if self.what.startswith(start):  # with a code, for the Sources page in the UI's language
+                return DeadlineExceeded(Reason(code, text, source=self.what[len(start):], seconds=self.seconds))
+        return DeadlineExceeded(text)
 
     def check(self) -> None:
         if self.expired():

@@ -55,12 +55,13 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from board.domain.privacy import HETU, redact_identity_codes
 from board.domain.reading import ONE_ROW, Duplicate, Ignored, PullItem, Reading, Rejected, RowsRead
+from board.domain.reasons import Reason, map_text, reason_of
 from board.domain.timeutil import HELSINKI, ensure_utc
 from board.secrets import redact
 from board.settings import PROJECT_DIR
@@ -69,7 +70,7 @@ from connectors.base import CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
 from connectors.items import ItemMapper, mapper_for
 from connectors.mapping import IDENTITY_CODE_REASON, RecordError, RecordMapper, any_identity_code, quote
-from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason
+from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
 from connectors.table_shape import cell_text, find_header, trailer_reasons
 from connectors.xlsx_guard import check_workbook
 
@@ -98,8 +99,9 @@ class TooLarge(BadFile):
     """A file over ``max_file_mb``: refused having read at most the limit and one byte of it."""
 
     def __init__(self, name: str, size: int, limit_mb: float) -> None:
-        super().__init__(f"file {name} is {_mb(size)}, more than max_file_mb ({limit_mb:g} MB): it was not read "
-                         "(split the export into smaller files, or raise max_file_mb in sources.yaml)")
+        super().__init__(Reason("file_too_big", f"file {name} is {_mb(size)}, more than max_file_mb ({limit_mb:g} "
+                                "MB): it was not read (split the export into smaller files, or raise max_file_mb in "
+                                "sources.yaml)", file=name, size=_mb(size), limit=limit_mb))
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ class Outcome:
     def add(self, message: str, where: str | None = None, kind: str = "data") -> None:
         """One problem; ``where`` is "line 40" / "row 40", or None for the file as a whole (message names it)."""
         if self.problem_count == 0:
-            self.first = f"file {self.name} {where}: {message}" if where else message
+            self.first = at_line(self.name, where, message) if where else message
             self.kind = kind
         self.problem_count += 1
         if len(self.problems) < MAX_LISTED_PROBLEMS:
@@ -171,16 +173,22 @@ class Outcome:
         """One line for the run record: the first problem, how many more, and ``note``."""
         if self.problem_count == 0 and self.refused:  # every row refused one by one
             where, reason = self.refused[0]
-            rows = f"{len(self.refused)} row{'s' if len(self.refused) != 1 else ''}"
-            return scrub(f"file {self.name}: every row refused ({rows}), first {where}: {reason}"
-                         + (f" ({note})" if note else ""))
-        notes = []
+            n = len(self.refused)
+            rows = f"{n} row{'s' if n != 1 else ''}"
+            said = Reason("every_row_refused", f"file {self.name}: every row refused ({rows}), first {where}: {reason}",
+                          file=self.name, rows=n, unit=_unit_of(where), line=_number_of(where), reason=reason)
+            return map_text(_with_note(said, note) if note else said, scrub)
+        said = self.first
         more = self.problem_count - 1
-        if more > 0:
-            notes.append(f"and {more} more problem{'s' if more > 1 else ''}")
-        if note:
-            notes.append(note)
-        return scrub(self.first + (f" ({'; '.join(notes)})" if notes else ""))
+        if more > 0 and note:
+            said = Reason("more_problems_note", f"{said} (and {more} more problem{'s' if more > 1 else ''}; {note})",
+                          reason=said, n=more, note=note)
+        elif more > 0:
+            said = Reason("more_problems", f"{said} (and {more} more problem{'s' if more > 1 else ''})",
+                          reason=said, n=more)
+        elif note:
+            said = _with_note(said, note)
+        return map_text(said, scrub)
 
 
 # ------------------------------------------------------------------ the connector
@@ -317,15 +325,18 @@ class FilesConnector:
         try:
             mode = self.folder.stat().st_mode
         except FileNotFoundError:
-            raise ConfigurationError(f"drop folder {self.folder} does not exist (folder in sources.yaml)") from None
+            raise ConfigurationError(Reason("folder_missing", f"drop folder {self.folder} does not exist (folder in "
+                                            "sources.yaml)", folder=str(self.folder))) from None
         except OSError as e:
-            raise TransientError(f"drop folder {self.folder} could not be reached ({_os_reason(e)})") from None
+            raise TransientError(Reason("folder_unreachable", f"drop folder {self.folder} could not be reached "
+                                        f"({_os_reason(e)})", folder=str(self.folder), detail=_os_reason(e))) from None
         if not stat.S_ISDIR(mode):
             raise ConfigurationError(f"drop folder {self.folder} is not a folder (folder in sources.yaml)")
         try:
             entries = list(os.scandir(self.folder))
         except OSError as e:
-            raise TransientError(f"drop folder {self.folder} could not be listed ({_os_reason(e)})") from None
+            raise TransientError(Reason("folder_unreachable", f"drop folder {self.folder} could not be listed "
+                                        f"({_os_reason(e)})", folder=str(self.folder), detail=_os_reason(e))) from None
         now = time.time()
         found: list[tuple[int, str, Path]] = []
         unsafe: list[tuple[Path, str]] = []
@@ -374,8 +385,9 @@ class FilesConnector:
             yield Rejected(self._refuse_unread(path, e.what), rows=0)
             return
         except OSError as e:  # e.g. still open in Excel on Windows: not the file's fault, try again later
-            yield Rejected(scrub(f"file {path.name} could not be read ({_os_reason(e)}); it stays in the folder "
-                                 "and is tried again"), rows=0)
+            yield Rejected(map_text(Reason("file_unreadable", f"file {path.name} could not be read ({_os_reason(e)}); "
+                                           "it stays in the folder and is tried again", file=path.name,
+                                           detail=_os_reason(e)), scrub), rows=0)
             return
         if read is None:
             log.info("source %s: %s changed while being read; it is read next time", self.name, scrub(path.name))
@@ -392,10 +404,12 @@ class FilesConnector:
                      self.name, scrub(path.name))
             return
         if held is not None and outcome.ok:
-            yield from _row_events(path.name, outcome, Rejected(scrub(
+            yield from _row_events(path.name, outcome, Rejected(map_text(Reason(
+                "unterminated_last_line",
                 f"file {path.name} line {line}: the last line has no line end and the file changed less than "
                 f"{self._grace():g} s ago: it may be half-written, so it was not read; the file stays in the folder "
-                "and is read again (a writer still at work, or paused for longer than settle_seconds)")))
+                "and is read again (a writer still at work, or paused for longer than settle_seconds)",
+                file=path.name, line=line, seconds=self._grace()), scrub)))
             return  # not retired: read again whole once it is complete (or older than the grace)
         if not outcome.ok:  # the file as a whole: every data row of it refused
             yield Rejected(self._refuse(path, outcome), rows=outcome.rows)
@@ -515,12 +529,14 @@ class FilesConnector:
         except OSError as e:
             log.warning("source %s: could not move refused %s to %s (%s)", self.name, scrub(path.name),
                         self.rejected, _os_reason(e))
-            return outcome.summary(f"could not move it to {self.source.rejected_folder}/: {_os_reason(e)}; "
-                                   "it is read again next time")
+            folder = self.source.rejected_folder
+            return outcome.summary(Reason("not_moved", f"could not move it to {folder}/: {_os_reason(e)}; it is read "
+                                          "again next time", folder=folder, detail=_os_reason(e)))
         note = self._scrub_file(target, outcome)
         reason_file = self._write_reason(target, _reason_text(path.name, target.name, self.name, outcome) + note)
         log.warning("source %s: refused %s: %s", self.name, scrub(path.name), outcome.summary())
-        return outcome.summary(f"see {self.source.rejected_folder}/{reason_file.name}")
+        where = f"{self.source.rejected_folder}/{reason_file.name}"
+        return outcome.summary(Reason("see_file", f"see {where}", path=where))
 
 
 def _row_events(name: str, outcome: Outcome, last: Rejected | None = None) -> Iterator[PullItem]:
@@ -530,13 +546,12 @@ def _row_events(name: str, outcome: Outcome, last: Rejected | None = None) -> It
     Row by row, not one ``RowsRead`` per file: a row the collector's checks refuse whole (an unknown station, every
     value out of range) then counts as refused, not as stored beside the file's other rows' readings.
     """
-    start = 0
+    readings = iter(outcome.readings)  # one pass (islice over the list from its start each row was quadratic)
     for size in outcome.row_sizes:
-        yield from itertools.islice(outcome.readings, start, start + size)
-        start += size
+        yield from itertools.islice(readings, size)
         yield ONE_ROW
     for where, reason in outcome.refused:
-        yield Rejected(scrub(f"file {name} {where}: {reason}"))
+        yield Rejected(map_text(at_line(name, where, reason), scrub))
     for where, reason in outcome.ignored:
         event = Duplicate if reason.endswith(DUPLICATE_NOTE) else Ignored
         yield event(scrub(f"file {name} {where}"), reason)
@@ -562,26 +577,28 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         else:
             table = _csv_table(name, data, source, wanted)
     except BadFile as e:
-        outcome.add(str(e))
+        outcome.add(reason_of(e))
         return outcome
     except Exception as e:  # anything else while finding the table: this file's problem, not the pull's
-        outcome.add(f"file {name} could not be read as a table ({_short(e)})")
+        outcome.add(Reason("not_a_table", f"file {name} could not be read as a table ({_short(e)})", file=name,
+                           detail=_short(e)))
         return outcome
     if not table.header:
         return outcome  # an empty file: nothing to import, nothing wrong
     keys, repeated = _column_keys(table.header)
     ambiguous = sorted(set(repeated) & mapper.mapped_fields())
     if ambiguous:
-        outcome.add(f"column {', '.join(quote(c) for c in ambiguous)} appears more than once in file {name}; "
-                    "give each column its own name", kind="configuration")
+        columns = ", ".join(quote(c) for c in ambiguous)
+        outcome.add(Reason("repeated_column", f"column {columns} appears more than once in file {name}; give each "
+                           "column its own name", columns=columns, file=name), kind="configuration")
         return outcome
     try:
         if isinstance(mapper, RecordMapper):
-            mapper.check_columns(keys, source_name=f"file {name}", every_metric=True)
+            mapper.check_columns(keys, source_name=Reason("in_file", f"file {name}", file=name), every_metric=True)
         else:  # an item source: its own check (every mapped field)
-            mapper.check_columns(keys, source_name=f"file {name}")
+            mapper.check_columns(keys, source_name=Reason("in_file", f"file {name}", file=name))
     except ConnectorError as e:
-        outcome.add(str(e), kind=e.kind)
+        outcome.add(reason_of(e), kind=e.kind)
         return outcome
     mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
     rows: list[tuple[str, list[Reading], bool]] = []  # (where, readings, time was a date alone)
@@ -589,8 +606,9 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     for number, values in table.above:
         if any_identity_code(values):
             outcome.identity_lines.append(f"{table.unit} {number}")
-            outcome.add("a value above the header looks like a personal identity code (henkilötunnus); the board "
-                        "takes aggregates only", f"{table.unit} {number}")
+            outcome.add(Reason("identity_code_above_header", "a value above the header looks like a personal "
+                               "identity code (henkilötunnus); the board takes aggregates only"),
+                        f"{table.unit} {number}")
     if not outcome.ok:
         return outcome
     station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
@@ -612,9 +630,9 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         except RecordError as e:
             if str(e) == IDENTITY_CODE_REASON:
                 outcome.identity_lines.append(where)
-            _bad_row(outcome, source, where, str(e))
+            _bad_row(outcome, source, where, reason_of(e))
         except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
-            outcome.add(str(e), where, kind=e.kind)
+            outcome.add(reason_of(e), where, kind=e.kind)
     for where, readings, problem in _one_value_per_key(rows):
         if problem is None and not readings:
             outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
@@ -670,7 +688,9 @@ def _one_value_per_key(rows: list[tuple[str, list[Reading], bool]]
             other, theirs, ours = conflicts[index]
             yield where, readings, both_refused_reason(rows[other][0], theirs, ours, date_only or rows[other][2])
         elif index in repeats:
-            yield where, _DUPLICATE, f"repeats {rows[repeats[index]][0]} exactly {DUPLICATE_NOTE}"
+            other = rows[repeats[index]][0]
+            yield where, _DUPLICATE, Reason("duplicate_row", f"repeats {other} exactly {DUPLICATE_NOTE}",
+                                            other=where_words(other))
         else:
             yield where, readings, None
 
@@ -678,7 +698,8 @@ def _one_value_per_key(rows: list[tuple[str, list[Reading], bool]]
 def _is_excel(name: str) -> bool:
     lower = name.lower()
     if lower.endswith(".xls"):  # a binary format openpyxl cannot read; read as CSV it would be gibberish
-        raise BadFile(f"file {name} is in the old Excel format (.xls); save it as .xlsx or CSV")
+        raise BadFile(Reason("old_excel", f"file {name} is in the old Excel format (.xls); save it as .xlsx or CSV",
+                             file=name))
     return lower.endswith(EXCEL_SUFFIXES)
 
 
@@ -706,16 +727,19 @@ def _record(keys: list[str], values: list[Any], unit: str, named: list[bool] | N
     """A row as a mapping; values beyond the header are an error (in a CSV, usually an unquoted separator),
     and so is a CSV line with fewer fields than the header has named columns (never read as empty cells)."""
     if unit == "line" and len(values) < len(keys) and named is not None and any(named[len(values):]):
-        raise RecordError(f"{len(values)} field{'s' if len(values) != 1 else ''} but the header has {len(keys)} "
-                          "(a field is missing, or the line was cut short)")
+        raise RecordError(Reason("short_row", f"{len(values)} field{'s' if len(values) != 1 else ''} but the header "
+                                 f"has {len(keys)} (a field is missing, or the line was cut short)",
+                                 fields=len(values), header=len(keys)))
     used = len(values)
     while used > len(keys) and _blank(values[used - 1]):
         used -= 1
     if used > len(keys):
         if unit == "line":
-            raise RecordError(f"{used} fields but the header has {len(keys)} (is a value containing the separator "
-                              "not quoted, or a decimal comma in a comma-separated file?)")
-        raise RecordError(f"a value in column {used}, which has no header (the header has {len(keys)} columns)")
+            raise RecordError(Reason("long_row", f"{used} fields but the header has {len(keys)} (is a value "
+                                     "containing the separator not quoted, or a decimal comma in a comma-separated "
+                                     "file?)", fields=used, header=len(keys)))
+        raise RecordError(Reason("value_without_header", f"a value in column {used}, which has no header (the header "
+                                 f"has {len(keys)} columns)", column=used, header=len(keys)))
     return {key: values[i] if i < len(values) else None for i, key in enumerate(keys)}
 
 
@@ -742,7 +766,8 @@ def _csv_table(name: str, data: bytes, source: FilesSource, wanted: Sequence[str
                 continue  # an empty line, or Excel's ';;;' for an empty row
             found.append((line, list(fields)))
     except csv.Error as e:
-        raise BadFile(f"file {name} is not valid CSV at line {reader.line_num}: {e}") from None
+        raise BadFile(Reason("bad_csv", f"file {name} is not valid CSV at line {reader.line_num}: {e}", file=name,
+                             line=reader.line_num, detail=str(e))) from None
     return _table(found, wanted, "line")
 
 
@@ -769,8 +794,9 @@ def _decode(name: str, data: bytes, encoding: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as e:
-        raise BadFile(f"file {name} is neither UTF-8 nor Windows-1252 (cp1252) text (line "
-                      f"{_line_of(data, e.start)}); save it again as CSV UTF-8") from None
+        line = _line_of(data, e.start)
+        raise BadFile(Reason("bad_encoding", f"file {name} is neither UTF-8 nor Windows-1252 (cp1252) text (line "
+                             f"{line}); save it again as CSV UTF-8", file=name, line=line)) from None
 
 
 def _codec_of(data: bytes, encoding: str) -> str:
@@ -792,8 +818,10 @@ def _decode_as(name: str, data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise BadFile(f"file {name} is not valid {encoding} text (line {_line_of(data, e.start)}); save it again "
-                      "as CSV UTF-8, or set encoding in sources.yaml") from None
+        line = _line_of(data, e.start)
+        raise BadFile(Reason("bad_encoding_set", f"file {name} is not valid {encoding} text (line {line}); save it "
+                             "again as CSV UTF-8, or set encoding in sources.yaml", file=name, line=line,
+                             encoding=encoding)) from None
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -988,7 +1016,8 @@ def _unterminated_tail(data: bytes) -> tuple[bytes, int] | None:
 
 
 def _move(path: Path, directory: Path, companion: str = "") -> Path:
-    """Move ``path`` into ``directory`` without overwriting: a taken name gets a UTC timestamp before its suffix.
+    """Move ``path`` into ``directory`` without overwriting: a taken name gets a stamp before its suffix, in
+    Helsinki time with its UTC offset (``jono.20261202T074200+0200.csv``; it once was UTC, two hours off).
 
     ``companion`` is the suffix of a file that will sit next to the moved one
     (the reason file): its name must be free too.
@@ -1008,7 +1037,10 @@ def _free_path(directory: Path, name: str, companion: str = "") -> Path:
     if not taken(first):
         return first
     stem, suffix = Path(name).stem, Path(name).suffix
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # Helsinki time with its offset, as people count. "UTC" before the offset: a time and offset such as
+    # 080717+0200 is a valid identity code (08.07.1817, '+'), and the name would be scrubbed in every message.
+    now = datetime.now(HELSINKI)
+    stamp = f"{now:%Y%m%dT%H%M%S}UTC{now:%z}"
     for n in itertools.count(1):
         candidate = directory / f"{stem}.{stamp}{'' if n == 1 else f'-{n}'}{suffix}"
         if not taken(candidate):
@@ -1063,6 +1095,24 @@ def _rows_text(original: str, stored: str, source: str, outcome: Outcome) -> str
 
 
 # ------------------------------------------------------------------ messages
+def at_line(name: str, where: str, reason: str) -> Reason:
+    """A row's reason in its file: ``file jono.csv line 3: unknown station 'X'`` (``where``: "line 3", "row 3")."""
+    return Reason("at_line", f"file {name} {where}: {reason}", file=name, unit=_unit_of(where),
+                  line=_number_of(where), reason=reason)
+
+
+def _unit_of(where: str) -> str:
+    return where.split(" ", 1)[0]
+
+
+def _number_of(where: str) -> str:
+    return where.split(" ", 1)[-1]
+
+
+def _with_note(said: str, note: str) -> Reason:
+    return Reason("with_note", f"{said} ({note})", reason=said, note=note)
+
+
 def scrub(text: str) -> str:
     """A message with anything that looks like a personal identity code removed (file names can hold one too),
     and every known secret masked (a file's content may quote one)."""

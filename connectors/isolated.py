@@ -56,6 +56,7 @@ from importlib import import_module
 from multiprocessing.connection import Connection
 from typing import Any
 
+from board.domain.reasons import Reason
 from connectors.base import CheckResult, Connector
 from connectors.deadline import Deadline, current
 from connectors.errors import ConnectorError, TransientError
@@ -181,10 +182,11 @@ class IsolatedConnector:
             _stop(*waiting)
 
     def _over_limit(self) -> MemoryLimitExceeded:
-        return MemoryLimitExceeded(
-            f"the pull of {self.name} needed more memory than max_memory_mb ({self.max_memory_mb} MB) and was "
-            "stopped; the other sources were not affected (make the input smaller, e.g. split the file or page the "
-            "API, or raise max_memory_mb in sources.yaml); the next run asks for the same window again")
+        return MemoryLimitExceeded(Reason(
+            "pull_memory", f"the pull of {self.name} needed more memory than max_memory_mb ({self.max_memory_mb} MB) "
+            "and was stopped; the other sources were not affected (make the input smaller, e.g. split the file or "
+            "page the API, or raise max_memory_mb in sources.yaml); the next run asks for the same window again",
+            source=self.name, mb=self.max_memory_mb))
 
     def _died(self, worker: Any) -> ConnectorError:
         worker.join(5)
@@ -194,7 +196,8 @@ class IsolatedConnector:
             # not raise MemoryError (inside a C library) ends this way.
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             error = self._over_limit()
-            error.args = (f"{error.args[0]} (the worker ended with {name})",)
+            said = error.args[0]
+            error.args = (Reason(said.code, f"{said} (the worker ended with {name})", **said.params),)
             return error
         return WorkerError(f"the worker pulling {self.name} ended unexpectedly (exit code {code})")
 

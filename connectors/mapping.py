@@ -34,6 +34,7 @@ from typing import Any
 from board.domain.metrics import METRICS, range_problem
 from board.domain.privacy import holds_identity_code
 from board.domain.reading import Reading
+from board.domain.reasons import Reason, reason_of
 from board.domain.timeutil import UTC, day_bounds, local_date
 from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
@@ -62,8 +63,12 @@ PERSONAL_COLUMNS = frozenset({
 
 
 #: The reason a record holding an identity code is refused (never the value itself).
-IDENTITY_CODE_REASON = ("a value looks like a personal identity code (henkilötunnus); "
-                        "record refused: the board takes aggregates only")
+IDENTITY_CODE_REASON = Reason("identity_code", "a value looks like a personal identity code (henkilötunnus); "
+                              "record refused: the board takes aggregates only")
+
+
+#: Where a query's columns are looked for, in a reason (a file says ``Reason("in_file", …)``).
+QUERY_RESULT = Reason("query_result", "the query result")
 
 
 class RecordError(ValueError):
@@ -94,7 +99,7 @@ def quote_names(names: Iterable[Any], most: int = MAX_LISTED_NAMES) -> str:
 def parse_number(value: Any) -> float:
     """A number as a database, JSON or Finnish Excel export writes it; ValueError otherwise."""
     if isinstance(value, bool):
-        raise ValueError(f"{quote(value)} is not a number")
+        raise ValueError(_said("not_number", value, " is not a number"))
     if isinstance(value, int | float | Decimal):
         number = float(value)
     elif isinstance(value, str):
@@ -107,13 +112,23 @@ def parse_number(value: Any) -> float:
         else:
             text = text.replace(",", ".")
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
-            raise ValueError(f"{quote(value)} is not a number")
+            raise ValueError(_said("not_number", value, " is not a number"))
         number = float(text)
     else:
-        raise ValueError(f"{quote(value)} is not a number")
+        raise ValueError(_said("not_number", value, " is not a number"))
     if not math.isfinite(number):
-        raise ValueError(f"{quote(value)} is not a finite number")
+        raise ValueError(_said("not_number", value, " is not a finite number"))
     return number
+
+
+def _said(code: str, value: Any, rest: str) -> Reason:
+    """A parser's reason about ``value``, quoted safely: ``'8.61' is not a time of day``."""
+    return Reason(code, f"{quote(value)}{rest}", value=quote(value))
+
+
+def _time_without_date(value: Any) -> Reason:
+    return Reason("time_without_date", f"{quote(value)} is a time of day without a date; map the date column "
+                  "too, e.g. time: [Päivämäärä, Klo]", value=quote(value))
 
 
 _FI_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
@@ -127,14 +142,12 @@ def time_parts(value: Any) -> datetime | date:
     """
     if isinstance(value, datetime):
         if value.tzinfo is None and value.date() in (date(1899, 12, 30), date(1899, 12, 31)):
-            raise ValueError(f"{quote(value)} is a time of day without a date; map the date column too, "
-                             "e.g. time: [Päivämäärä, Klo]")
+            raise ValueError(_time_without_date(value))
         return value
     if isinstance(value, date):
         return value
     if isinstance(value, dt_time):
-        raise ValueError(f"{quote(value)} is a time of day without a date; map the date column too, "
-                         "e.g. time: [Päivämäärä, Klo]")
+        raise ValueError(_time_without_date(value))
     if isinstance(value, str):
         text = value.strip()
         m = _FI_DATE.match(text)
@@ -145,7 +158,7 @@ def time_parts(value: Any) -> datetime | date:
                     return date(int(y), int(mo), int(d))
                 return datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
             except ValueError:
-                raise ValueError(f"{quote(value)} is not a valid date") from None
+                raise ValueError(_said("not_date", value, " is not a valid date")) from None
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 return date.fromisoformat(text)
@@ -155,10 +168,10 @@ def time_parts(value: Any) -> datetime | date:
         try:
             parse_clock(text)
         except ValueError:
-            raise ValueError(f"{quote(value)} is not a time (expected ISO 8601 or dd.mm.yyyy hh.mm)") from None
-        raise ValueError(f"{quote(value)} is a time of day without a date; map the date column too, "
-                         "e.g. time: [Päivämäärä, Klo]")
-    raise ValueError(f"{quote(value)} is not a time")
+            raise ValueError(_said("not_time", value,
+                                   " is not a time (expected ISO 8601 or dd.mm.yyyy hh.mm)")) from None
+        raise ValueError(_time_without_date(value))
+    raise ValueError(_said("not_time", value, " is not a time"))
 
 
 def parse_time(value: Any, zone: Any, until: datetime) -> datetime:
@@ -272,7 +285,7 @@ class RecordMapper:
             fields |= set(m.metrics)
         return fields
 
-    def check_columns(self, columns: Iterable[str], source_name: str = "the query result",
+    def check_columns(self, columns: Iterable[str], source_name: str = QUERY_RESULT,
                       every_metric: bool = False) -> None:
         """For tabular sources, once per result: required columns present, no personal columns.
 
@@ -282,22 +295,24 @@ class RecordMapper:
         columns = [str(c) for c in columns]
         personal = personal_columns(columns, self.mapped_fields())
         if personal:
-            raise DataError(
-                f"{self.what} {quote_names(personal)} in {source_name} looks like a person's name or "
-                "identity code; the board takes aggregates only: remove it from the source")
+            raise DataError(Reason(
+                "personal_column", f"{self.what} {quote_names(personal)} in {source_name} looks like a person's "
+                "name or identity code; the board takes aggregates only: remove it from the source",
+                what=self.what, columns=quote_names(personal), where=source_name))
         missing = [f for f in self.required_fields() if f not in columns]
         if missing:
-            raise ConfigurationError(
-                f"{self.what} {quote_names(missing)} missing from {source_name}; "
-                f"its {self.what}s are: {quote_names(columns)}"
-                " (fix the query/export or mapping in sources.yaml)")
+            raise ConfigurationError(Reason(
+                "missing_columns", f"{self.what} {quote_names(missing)} missing from {source_name}; "
+                f"its {self.what}s are: {quote_names(columns)} (fix the query/export or mapping in sources.yaml)",
+                what=self.what, columns=quote_names(missing), where=source_name, found=quote_names(columns)))
         if every_metric and self.mapping.layout == "wide":
             absent = [c for c, m in self.mapping.metrics.items() if m != IGNORE and c not in columns]
             if absent:
-                raise ConfigurationError(
-                    f"metric {self.what}{'s' if len(absent) > 1 else ''} {quote_names(absent)} missing from "
-                    f"{source_name}; its {self.what}s are: {quote_names(columns)} (fix the export or "
-                    "mapping.metrics in sources.yaml)")
+                raise ConfigurationError(Reason(
+                    "missing_metric_columns", f"metric {self.what}{'s' if len(absent) > 1 else ''} "
+                    f"{quote_names(absent)} missing from {source_name}; its {self.what}s are: {quote_names(columns)} "
+                    "(fix the export or mapping.metrics in sources.yaml)",
+                    what=self.what, columns=quote_names(absent), where=source_name, found=quote_names(columns)))
         if self.mapping.layout == "wide" and not any(c in columns for c in self.mapping.metrics):
             raise ConfigurationError(
                 f"none of the metric {self.what}s {quote_names(self.mapping.metrics)} is in "
@@ -310,8 +325,9 @@ class RecordMapper:
         if self.what == "field":  # JSON: field names may nest, so look at every level
             personal = personal_columns(_keys(record), self.mapped_fields())
             if personal:
-                raise RecordError(f"field {quote(personal[0])} looks like a person's name or identity code; "
-                                  "record refused: the board takes aggregates only")
+                raise RecordError(Reason("personal_field", f"field {quote(personal[0])} looks like a person's name "
+                                         "or identity code; record refused: the board takes aggregates only",
+                                         field=quote(personal[0])))
         m = self.mapping
         station = self._station(self._get(record, m.station))
         if m.layout == "long":
@@ -339,19 +355,21 @@ class RecordMapper:
         try:
             value = get_path(record, field)
         except KeyError:
-            raise RecordError(f"{self.what} {field!r} is missing") from None
+            raise RecordError(Reason("missing_field", f"{self.what} {field!r} is missing", what=self.what,
+                                     field=field)) from None
         if value is None or (isinstance(value, str) and not value.strip()):
-            raise RecordError(f"{self.what} {field!r} is empty")
+            raise RecordError(Reason("empty_field", f"{self.what} {field!r} is empty", what=self.what, field=field))
         return value
 
     def _station(self, raw: Any) -> str:
         text = str(raw).strip()
         code = self.mapping.stations.get(text) or self._lower_codes.get(text.lower()) or self._by_name(text)
         if code is None:
-            raise RecordError(f"unknown station {quote(text)} (add it to mapping.stations in sources.yaml, "
-                              f"or to this source's stations)")
+            raise RecordError(Reason("unknown_station", f"unknown station {quote(text)} (add it to mapping.stations "
+                                     "in sources.yaml, or to this source's stations)", station=quote(text)))
         if code not in self.stations:
-            raise RecordError(f"station {code!r} is not one of this source's stations")
+            raise RecordError(Reason("station_not_served", f"station {code!r} is not one of this source's stations",
+                                     station=code))
         return code
 
     def _by_name(self, text: str) -> str | None:
@@ -369,7 +387,8 @@ class RecordMapper:
         if code == IGNORE:
             return None
         if code is None:
-            raise RecordError(f"unknown metric {quote(text)} (map it in mapping.metrics, or to '{IGNORE}')")
+            raise RecordError(Reason("unknown_metric", f"unknown metric {quote(text)} (map it in mapping.metrics, or "
+                                     f"to '{IGNORE}')", metric=quote(text)))
         return code
 
     def _time(self, record: Mapping[str, Any], series: Any) -> datetime:
@@ -392,9 +411,11 @@ class RecordMapper:
             else:
                 ts = local_instant(wall, self.zone)
         except ValueError as e:
-            raise RecordError(f"{self.what} {label}: {e}") from None
+            raise RecordError(Reason("bad_time", f"{self.what} {label}: {e}", what=self.what, field=label,
+                                     reason=reason_of(e))) from None
         if ts > self.until + FUTURE_TOLERANCE:
-            raise RecordError(f"{self.what} {label}: time is in the future")
+            raise RecordError(Reason("time_in_future", f"{self.what} {label}: time is in the future", what=self.what,
+                                     field=label))
         return ts
 
     def _value(self, metric: str, raw: Any) -> float:
@@ -407,7 +428,7 @@ class RecordMapper:
             else:
                 value = parse_number(raw)
         except ValueError as e:
-            raise RecordError(f"{metric}: {e}") from None
+            raise RecordError(Reason("bad_value", f"{metric}: {e}", metric=metric, reason=reason_of(e))) from None
         problem = range_problem(metric, value)
         if problem:
             raise RecordError(problem)

@@ -23,12 +23,14 @@ backfill, where repeats of the same source rows are rare.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from board.domain.reading import Duplicate, Ignored, Reading, Rejected
+from board.domain.reasons import Reason
 from board.domain.timeutil import HELSINKI
 
 log = logging.getLogger(__name__)
@@ -123,21 +125,44 @@ class RepeatGuard:
         note = self.remember(readings, row)
         return [*readings, note] if note is not None else list(readings)
 
-    def clash_reason(self, clash: Clash, row: int) -> str:
+    def clash_reason(self, clash: Clash, row: int) -> Reason:
         """Why a streamed row is refused: its station, figure and local time, both values and both rows."""
         ours = clash.reading
         local = ours.ts.astimezone(HELSINKI)
-        return (f"{local:%d.%m.%Y %H.%M} {ours.station} {ours.metric}: {clash.earlier:g} on {self.label(clash.first)} "
-                f"and later {ours.value:g} on {self.label(row)} in the same pull; the first is kept, this row is "
-                "refused (fix the query or export so that each station, figure and time comes once)")
+        first, this = self.label(clash.first), self.label(row)
+        return Reason("repeated_key_clash",
+                      f"{local:%d.%m.%Y %H.%M} {ours.station} {ours.metric}: {clash.earlier:g} on {first} and later "
+                      f"{ours.value:g} on {this} in the same pull; the first is kept, this row is refused (fix the "
+                      "query or export so that each station, figure and time comes once)",
+                      time=f"{local:%d.%m.%Y %H.%M}", station=ours.station, metric=ours.metric,
+                      earlier=clash.earlier, value=ours.value, first=where_words(first), row=where_words(this))
 
 
-def both_refused_reason(other: str, theirs: float, ours: Reading, date_only: bool) -> str:
+def both_refused_reason(other: str, theirs: float, ours: Reading, date_only: bool) -> Reason:
     """Why a row of a file is refused when another row of it gives one of its keys another value (both are)."""
     local = ours.ts.astimezone(HELSINKI)
     if date_only:
-        return (f"station {ours.station} has several rows on {local:%d.%m.%Y} with no time of day, with different "
-                f"{ours.metric} values (this one and {other}); map the time column too, e.g. "
-                "time: [Päivämäärä, Klo]")
-    return (f"{ours.metric} of station {ours.station} at {local:%d.%m.%Y %H.%M} is {ours.value:g} here but "
-            f"{theirs:g} on {other}; both rows refused (which one is right cannot be told)")
+        return Reason("date_only_conflict", f"station {ours.station} has several rows on {local:%d.%m.%Y} with no "
+                      f"time of day, with different {ours.metric} values (this one and {other}); map the time column "
+                      "too, e.g. time: [Päivämäärä, Klo]", station=ours.station, date=f"{local:%d.%m.%Y}",
+                      metric=ours.metric, other=where_words(other))
+    return Reason("conflicting_rows", f"{ours.metric} of station {ours.station} at {local:%d.%m.%Y %H.%M} is "
+                  f"{ours.value:g} here but {theirs:g} on {other}; both rows refused (which one is right cannot be "
+                  "told)", metric=ours.metric, station=ours.station, time=f"{local:%d.%m.%Y %H.%M}", value=ours.value,
+                  other_value=theirs, other=where_words(other))
+
+
+_WHERE = ((re.compile(r"(line|row) (\d+)"), "at_unit"), (re.compile(r"row (\d+) of the result"), "result_row"),
+          (re.compile(r"record (\d+)"), "record_n"))
+
+
+def where_words(label: str) -> str:
+    """A row's label ("line 41", "row 3 of the result", "record 3") as a reason the pages word in their language;
+    another label as it is."""
+    for pattern, code in _WHERE:
+        m = pattern.fullmatch(label)
+        if m and code == "at_unit":
+            return Reason(code, label, unit=m.group(1), line=m.group(2))
+        if m:
+            return Reason(code, label, line=m.group(1))
+    return label

@@ -37,6 +37,7 @@ import httpx
 
 from board.domain.privacy import HETU
 from board.domain.reading import ONE_ROW, Ignored, PullItem, Reading, Rejected
+from board.domain.reasons import Reason
 from board.domain.timeutil import UTC, ensure_utc
 from board.formatting import fmt_clock, fmt_date
 from board.secrets import MASK, redact
@@ -310,8 +311,9 @@ class RestConnector:
         except httpx.TimeoutException:
             if deadline.expired():
                 raise deadline.current().exceeded() from None  # type: ignore[union-attr]
-            raise TransientError(f"no answer from {_netloc(url)} within {self.source.timeout_seconds:g} s; "
-                                 "will retry") from None
+            raise TransientError(Reason("no_answer", f"no answer from {_netloc(url)} within "
+                                        f"{self.source.timeout_seconds:g} s; will retry", host=_netloc(url),
+                                        seconds=self.source.timeout_seconds)) from None
         except TooLarge as e:
             size = f"says it is {_megabytes(e.declared)}" if e.declared is not None else "went on past that"
             raise DataError(f"the answer from {_where(url)} {size}, more than max_response_mb "
@@ -324,8 +326,9 @@ class RestConnector:
             raise ConfigurationError(f"the API at {_where(url)} redirects in a loop: check url in sources.yaml") \
                 from None
         except httpx.TransportError as e:
-            raise TransientError(f"the connection to {_netloc(url)} failed ({type(e).__name__}: "
-                                 f"{self._excerpt(str(e))}); will retry") from None
+            detail = f"{type(e).__name__}: {self._excerpt(str(e))}"
+            raise TransientError(Reason("connection_failed", f"the connection to {_netloc(url)} failed ({detail}); "
+                                        "will retry", host=_netloc(url), detail=detail)) from None
         self._raise_for_status(response, body)
         try:
             return response, json.loads(body)
@@ -347,8 +350,8 @@ class RestConnector:
                 f"TLS with {_netloc(url)} failed ({cause.reason or type(cause).__name__}): check that url uses the "
                 "scheme the server speaks (http:// or https://)")
         port = url.port or (443 if url.scheme == "https" else 80)
-        return TransientError(f"cannot connect to {_host(url)}:{port} (connection refused or host unreachable); "
-                              "will retry")
+        return TransientError(Reason("cannot_connect", f"cannot connect to {_host(url)}:{port} (connection refused "
+                                     "or host unreachable); will retry", host=f"{_host(url)}:{port}"))
 
     def _raise_for_status(self, response: httpx.Response, body: bytes) -> None:
         status, where = response.status_code, _where(response.url)
@@ -356,14 +359,18 @@ class RestConnector:
             return
         if status in (401, 403):
             if self.source.auth is None:
-                raise ConfigurationError(f"the API at {where} wants credentials (HTTP {status}): "
-                                         "add auth to this source in sources.yaml")
-            raise ConfigurationError(f"the API at {where} refused the credentials (HTTP {status}): "
-                                     "check auth in sources.yaml and the secret it refers to")
+                raise ConfigurationError(Reason("http_wants_credentials", f"the API at {where} wants credentials "
+                                                f"(HTTP {status}): add auth to this source in sources.yaml",
+                                                where=where, status=status))
+            raise ConfigurationError(Reason("http_credentials_refused", f"the API at {where} refused the credentials "
+                                            f"(HTTP {status}): check auth in sources.yaml and the secret it refers to",
+                                            where=where, status=status))
         if status == 404:
-            raise ConfigurationError(f"the API at {where} was not found (HTTP 404): check url in sources.yaml")
+            raise ConfigurationError(Reason("http_not_found", f"the API at {where} was not found (HTTP 404): check url "
+                                            "in sources.yaml", where=where))
         if status in (408, 429) or status >= 500:
-            raise TransientError(f"the API at {where} answered HTTP {status}; will retry")
+            raise TransientError(Reason("http_retry", f"the API at {where} answered HTTP {status}; will retry",
+                                        where=where, status=status))
         if status < 400:
             raise ConfigurationError(f"the API at {where} answered HTTP {status}, a redirect without a place to "
                                      "go: check url in sources.yaml")

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from board.domain.reading import ONE_ROW, Ignored, PullItem, Rejected
+from board.domain.reasons import Reason
 from board.domain.timeutil import ensure_utc
 from board.secrets import redact
 from board.source_settings import SqlSource
@@ -36,7 +37,7 @@ from connectors import deadline
 from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 from connectors.items import describe, mapper_for
-from connectors.mapping import RecordError
+from connectors.mapping import QUERY_RESULT, RecordError
 from connectors.repeats import RepeatGuard
 
 FETCH_ROWS = 5000
@@ -70,7 +71,7 @@ class SqlConnector:
         since = ensure_utc(since) if since is not None else until - timedelta(days=self.source.backfill_days)
         mapper = mapper_for(self.source, self.stations, until, what="column")
         columns, rows = self._execute(since, until)
-        mapper.check_columns(columns, "the query result")
+        mapper.check_columns(columns, QUERY_RESULT)
         guard = RepeatGuard(lambda n: f"row {n} of the result", source=self.name)  # one value per key and pull
         for number, row in enumerate(rows, start=1):
             try:
@@ -91,7 +92,7 @@ class SqlConnector:
             mapper = mapper_for(self.source, self.stations, until, what="column")
             columns, rows = self._execute(until - CHECK_WINDOW, until)
             try:
-                mapper.check_columns(columns, "the query result")
+                mapper.check_columns(columns, QUERY_RESULT)
                 first = next(iter(rows), None)
                 if first is None:
                     return CheckResult(True, "ok", f"connected; the query ran (columns {', '.join(columns)}) "
@@ -327,20 +328,27 @@ def _classify(message: str, state: str, user: str | None, connecting: bool) -> C
     """Sort a driver error into configuration / transient / other, worded for an administrator."""
     who = f" for user {user!r}" if user else ""
     if _LOGIN.search(message) or state.startswith("28"):
-        return ConfigurationError(redact(f"login failed{who}: {message}"))
+        said = redact(f"login failed{who}: {message}")
+        if user:
+            return ConfigurationError(Reason("db_login_failed", said, user=repr(user), detail=redact(message)))
+        return ConfigurationError(Reason("db_login_failed_anonymous", said, detail=redact(message)))
     if _CONNECTION_STRING.search(message) or state == "01S00":
         return ConfigurationError(redact(f"the connection settings are not valid (fix odbc or url in sources.yaml): "
                                          f"{message}"))
     if re.search(r"database \"[^\"]*\" does not exist|cannot open database|unknown database", message, re.I):
-        return ConfigurationError(redact(f"the database does not exist or is not visible{who}: {message}"))
+        return ConfigurationError(Reason("db_missing", redact(f"the database does not exist or is not visible{who}: "
+                                                              f"{message}"), detail=redact(message)))
     if _UNREACHABLE.search(message) or state in ("08001", "08S01", "HYT00", "HYT01", "08006"):
-        return TransientError(redact(f"cannot reach the database server: {message}"))
+        return TransientError(Reason("db_unreachable", redact(f"cannot reach the database server: {message}"),
+                                     detail=redact(message)))
     if state.startswith("42") or re.search(r"syntax error|does not exist|invalid object name|no such", message, re.I):
-        return ConfigurationError(redact(f"the query failed (fix it in sources.yaml): {message}"))
+        return ConfigurationError(Reason("query_failed", redact(f"the query failed (fix it in sources.yaml): "
+                                                                f"{message}"), detail=redact(message)))
     if state.startswith("22"):
         return DataError(redact(f"the database could not convert a value: {message}"))
     if connecting:
-        return TransientError(redact(f"cannot connect: {message}"))
+        return TransientError(Reason("db_cannot_connect", redact(f"cannot connect: {message}"),
+                                     detail=redact(message)))
     return ConnectorError(redact(f"the query failed: {message}"))
 
 

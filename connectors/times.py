@@ -27,6 +27,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from board.domain.reasons import Reason
+
 _CLOCK = re.compile(r"^(?:klo\.?\s*)?(\d{1,2})(?:[.:](\d{2})(?:[.:](\d{2}))?)?$", re.IGNORECASE)
 _DATE_FI = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -48,29 +50,34 @@ def _short(value: Any) -> str:
     return quote(value)
 
 
+def _said(code: str, value: Any, rest: str) -> Reason:
+    """A parser's reason about ``value``, quoted safely: ``'8.61' is not a time of day``."""
+    return Reason(code, f"{_short(value)}{rest}", value=_short(value))
+
+
 def parse_clock(value: Any) -> time:
     """A time of day: ``08.00``, ``8.00``, ``8:00``, ``08:00:00``, ``klo 8``, an hour number ``8``,
     ``datetime.time``, or Excel's fraction of a day (``0.3333…``). ValueError otherwise."""
     if isinstance(value, datetime):
         if value.date() in _EXCEL_DAY_ZERO:
             return value.time().replace(tzinfo=None)
-        raise ValueError(f"{_short(value)} is a date and time, not a time of day")
+        raise ValueError(_said("not_time_of_day", value, " is a date and time, not a time of day"))
     if isinstance(value, time):
         return value.replace(tzinfo=None)
     if isinstance(value, bool):
-        raise ValueError(f"{_short(value)} is not a time of day")
+        raise ValueError(_said("not_time_of_day", value, " is not a time of day"))
     if isinstance(value, int | float):
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(f"{_short(value)} is not a time of day")
+            raise ValueError(_said("not_time_of_day", value, " is not a time of day"))
         if number == int(number) and 0 <= number <= 23:
             return time(int(number))  # an hour number
         if 0 < number < 1:  # Excel's fraction of a day, to the second
             seconds = round(number * 86400)
             if seconds >= 86400:
-                raise ValueError(f"{_short(value)} is not a time of day")
+                raise ValueError(_said("not_time_of_day", value, " is not a time of day"))
             return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
-        raise ValueError(f"{_short(value)} is not a time of day (expected e.g. 08.00 or an hour 0–23)")
+        raise ValueError(_said("not_time_of_day", value, " is not a time of day (expected e.g. 08.00 or an hour 0–23)"))
     if isinstance(value, str):
         m = _CLOCK.match(value.strip())
         if m:
@@ -78,16 +85,17 @@ def parse_clock(value: Any) -> time:
             if hh <= 23 and mm <= 59 and ss <= 59:
                 return time(hh, mm, ss)
             if hh == 24 and mm == 0 and ss == 0:
-                raise ValueError(f"{_short(value)} is not a time of day (write 00.00 of the next day)")
-        raise ValueError(f"{_short(value)} is not a time of day (expected e.g. 08.00, 8:00, 08:00:00 or klo 8)")
-    raise ValueError(f"{_short(value)} is not a time of day")
+                raise ValueError(_said("not_time_of_day", value, " is not a time of day (write 00.00 of the next day)"))
+        raise ValueError(_said("not_time_of_day", value,
+                               " is not a time of day (expected e.g. 08.00, 8:00, 08:00:00 or klo 8)"))
+    raise ValueError(_said("not_time_of_day", value, " is not a time of day"))
 
 
 def parse_day(value: Any) -> date:
     """A calendar day: ``1.12.2026``, ``2026-12-01``, a date cell, or a date-time at midnight."""
     if isinstance(value, datetime):
         if value.time() != time(0) or value.tzinfo is not None:
-            raise ValueError(f"{_short(value)} holds a time of day; map it alone as the time")
+            raise ValueError(_said("date_holds_time", value, " holds a time of day; map it alone as the time"))
         return value.date()
     if isinstance(value, date):
         return value
@@ -102,8 +110,8 @@ def parse_day(value: Any) -> date:
             try:
                 return date(int(groups[0]), int(groups[1]), int(groups[2]))
             except ValueError:
-                raise ValueError(f"{_short(value)} is not a valid date") from None
-    raise ValueError(f"{_short(value)} is not a date (expected dd.mm.yyyy or yyyy-mm-dd)")
+                raise ValueError(_said("not_date", value, " is not a valid date")) from None
+    raise ValueError(_said("not_date", value, " is not a date (expected dd.mm.yyyy or yyyy-mm-dd)"))
 
 
 def exists(wall: datetime, zone: ZoneInfo) -> bool:
@@ -120,9 +128,9 @@ def is_ambiguous(wall: datetime, zone: ZoneInfo) -> bool:
 def check_exists(wall: datetime, zone: ZoneInfo) -> None:
     """Raise :class:`NonexistentTime` for a local time the clock skipped."""
     if not exists(wall, zone):
-        raise NonexistentTime(
-            f"{wall:%d.%m.%Y %H.%M} does not exist in {zone.key} (the clocks were moved forward an hour); "
-            "refused rather than moved to another hour")
+        raise NonexistentTime(Reason(
+            "nonexistent_time", f"{wall:%d.%m.%Y %H.%M} does not exist in {zone.key} (the clocks were moved forward "
+            "an hour); refused rather than moved to another hour", time=f"{wall:%d.%m.%Y %H.%M}", zone=zone.key))
 
 
 def local_instant(wall: datetime, zone: ZoneInfo, fold: int = 0) -> datetime:
@@ -166,9 +174,10 @@ class FoldTracker:
 
     @staticmethod
     def _cannot_tell(wall: datetime, zone: ZoneInfo, why: str) -> AmbiguousTime:
-        return AmbiguousTime(
-            f"{wall:%d.%m.%Y %H.%M} happens twice in {zone.key} (the clocks were moved back an hour) and the "
-            f"order of the rows cannot tell which: {why}; write the time in UTC or with its offset")
+        return AmbiguousTime(Reason(
+            "ambiguous_time", f"{wall:%d.%m.%Y %H.%M} happens twice in {zone.key} (the clocks were moved back an "
+            f"hour) and the order of the rows cannot tell which: {why}; write the time in UTC or with its offset",
+            time=f"{wall:%d.%m.%Y %H.%M}", zone=zone.key))
 
 
 def end_of_day_minute(day: date, zone: ZoneInfo) -> datetime:

@@ -96,8 +96,10 @@ def test_a_pull_past_its_memory_limit_fails_alone_and_the_next_source_stores(tmp
     assert (pieni.rows, runs["pieni"].rows_read, runs["pieni"].duplicates) == (1, 10, 9)
     assert count == 1 + iso.rows  # the hog's first reading may have been written before it failed; no more
     iso_card = next(c for c in cards["fi"].split('<div class="src-card') if 'data-source="iso"' in c)
-    assert "muistiraja ylittyi" in iso_card and "max_memory_mb (300 MB)" in iso_card
-    assert "memory limit exceeded" in cards["en"]
+    # the error in the page's language (its code and params were stored with it)
+    assert "muistiraja ylittyi" in iso_card and "tarvitsi enemmän muistia kuin max_memory_mb (300 Mt)" in iso_card
+    assert "needed more memory" not in iso_card
+    assert "memory limit exceeded" in cards["en"] and "needed more memory than max_memory_mb (300 MB)" in cards["en"]
 
 
 def test_without_the_limit_the_same_pull_takes_the_memory(tmp_path):

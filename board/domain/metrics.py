@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from board.domain.figures import KNOWN_FIGURES, MAX_AGE, MAX_COUNT, METRICS, Family, Kind, metrics_of
+from board.domain.reasons import Reason
 
 __all__ = ["KNOWN_FIGURES", "MAX_AGE", "MAX_COUNT", "METRICS", "Family", "Kind", "all_in_range", "metrics_of",
            "range_problem"]
@@ -22,7 +23,7 @@ __all__ = ["KNOWN_FIGURES", "MAX_AGE", "MAX_COUNT", "METRICS", "Family", "Kind",
 _RANGES = {m.code: (m.minimum, m.maximum, m.whole) for m in METRICS.values()}
 
 
-def range_problem(metric: str, value: float) -> str | None:
+def range_problem(metric: str, value: float) -> Reason | None:
     """Why ``value`` cannot be a reading of ``metric`` (naming both and the allowed range), or None if it can.
 
     The one rule for every path into the store: the connectors' mapping
@@ -32,7 +33,9 @@ def range_problem(metric: str, value: float) -> str | None:
     low, high, whole = _RANGES[metric]
     if low <= value <= high and not (whole and value != int(value)):
         return None
-    return f"{metric}: value {value:g} is out of range (allowed: {METRICS[metric].allowed()})"
+    figure = METRICS[metric]
+    return Reason("out_of_range", f"{metric}: value {value:g} is out of range (allowed: {figure.allowed()})",
+                  metric=metric, value=float(value), unit=figure.unit, low=figure.minimum, high=figure.maximum)
 
 
 def all_in_range(metric: str, values: np.ndarray) -> bool:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from board.domain.figures import DERIVED_FIGURES, OUTCOMES, WALL_FAMILIES
 from board.domain.metrics import METRICS, Family
+from board.domain.reasons import map_text
 from board.domain.runs import Run
 from board.domain.source_health import SEVERITY, RunFacts, SourceHealth, is_fresh, judge, late_after
 from board.domain.timeutil import utcnow
@@ -119,6 +120,20 @@ class SourceStatus:
         return out
 
 
+#: The managers' figures (access to care, employee feedback) are stated once a day (a day's counts at its end,
+#: none on days a station is closed) or once a week (T3): a value that old is as new as they come.
+STATED_RARELY = frozenset({Family.ACCESS, Family.STAFF})
+STATED_RARELY_FRESH = timedelta(days=8)
+
+
+def stale_after(source: AnySource, metric: str) -> int:
+    """Seconds after which ``metric``'s newest value from ``source`` is old: the source's ``stale_after_seconds``,
+    at least eight days for a figure stated daily or weekly (a Monday's T3 is not stale on Tuesday)."""
+    if METRICS[metric].family in STATED_RARELY:
+        return max(source.stale_after_seconds, int(STATED_RARELY_FRESH.total_seconds()))
+    return source.stale_after_seconds
+
+
 def _older(a: Freshness, b: Freshness) -> bool:
     if a.ts is None:
         return b.ts is not None
@@ -180,17 +195,17 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
         row = {}
         for metric in (m for m in METRICS if m in metrics):
             ts = newest.get((station.code, metric))
-            row[metric] = Freshness(station.code, metric, ts, is_fresh(ts, now, source.stale_after_seconds))
+            row[metric] = Freshness(station.code, metric, ts, is_fresh(ts, now, stale_after(source, metric)))
         freshness[station.code] = row
     return SourceStatus(
         source=source, health=health, now=now, last_run=last, last_success=last_success,
         last_failure=next((r for r in runs if not r.ok), None), consecutive_failures=failures,
         newest_reading=newest_ts,
-        last_rejects={redact(k): v for k, v in (store.rejects(last.id) if last else {}).items()},
-        day_rejects={redact(k): v for k, v in store.rejects_since(source.name, now - REJECT_WINDOW).items()},
+        last_rejects={map_text(k, redact): v for k, v in (store.rejects(last.id) if last else {}).items()},
+        day_rejects={map_text(k, redact): v for k, v in store.rejects_since(source.name, now - REJECT_WINDOW).items()},
         recent_runs=runs, freshness=freshness, pulling_since=_pulling_since(source, pull, last, now),
         data_run=data_run,
-        data_run_rejects=({redact(k): v for k, v in store.rejects(data_run.id).items()}
+        data_run_rejects=({map_text(k, redact): v for k, v in store.rejects(data_run.id).items()}
                           if data_run is not None and data_run.state == "partial" else {}),
     )
 
@@ -217,7 +232,7 @@ def _summary(run: Run) -> RunSummary:
     return RunSummary(
         id=run.id, started_at=run.started_at, finished_at=run.finished_at, ok=run.ok, rows=run.rows,
         rejected=run.rejected, attempts=run.attempts, error_kind=run.error_kind,
-        error=redact(run.error) if run.error else None, window_since=run.window_since, holder=run.holder,
+        error=map_text(run.error, redact) if run.error else None, window_since=run.window_since, holder=run.holder,
         rows_read=run.rows_read, rows_stored=run.rows_stored, rows_refused=run.rows_refused,
         rows_ignored=run.rows_ignored, duplicates=run.duplicates, state=run.state, unaccounted=run.unaccounted,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.reading import Reading
+from board.domain.reasons import decode
 from board.domain.snapshot import Latest
 from board.domain.timeutil import UTC
 from board.store.schema import DailyRow, NewestRow, ReadingRow, RejectRow, RunRow, Stored
@@ -150,7 +151,7 @@ class Reads:
                 .where(RunRow.source == source, RunRow.started_at >= since)
                 .group_by(RejectRow.reason))
         with self.sessions() as s:
-            return {reason: int(n) for reason, n in s.execute(stmt)}
+            return {decode(reason): int(n) for reason, n in s.execute(stmt)}
 
 
     def count_readings(self) -> int:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from board.domain.reasons import MAX_STORED, decode, encode
 from board.domain.runs import Run
 from board.domain.timeutil import ensure_utc
 from board.store.engine import Dialect
@@ -32,7 +33,7 @@ class RunLog:
             s.add(row)
             s.flush()
             for reason, count in (rejects or {}).items():
-                s.add(RejectRow(run_id=row.id, reason=reason[:2000], count=count))
+                s.add(RejectRow(run_id=row.id, reason=encode(reason)[:MAX_STORED], count=count))
             if bookmark is not None:
                 _set_bookmark(s, run.source, bookmark, run.finished_at)
             s.execute(delete(PullRow).where(PullRow.source == run.source, PullRow.holder == run.holder))
@@ -94,7 +95,7 @@ class RunLog:
     def rejects(self, run_id: int) -> dict[str, int]:
         with self.sessions() as s:
             rows = s.scalars(select(RejectRow).where(RejectRow.run_id == run_id))
-            return {r.reason: r.count for r in rows}
+            return {decode(r.reason): r.count for r in rows}
 
     def prune_runs(self, older_than: datetime) -> int:
         """Forget run records (and their rejects) older than ``older_than``."""

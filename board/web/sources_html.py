@@ -18,8 +18,10 @@ from board.domain.figures import METRICS, Family
 from board.domain.source_health import SourceHealth
 from board.i18n import TEXTS, t
 from board.read.sources import ChannelStatus, Freshness, RunSummary, SourceStatus
+from board.source_settings import SourceBase
 from board.web.icons import status_icon
 from board.web.palette import HEALTH
+from board.web.reasons import reason_text
 
 
 def _when(ts: datetime | None, now: datetime, lang: str) -> str:
@@ -31,6 +33,13 @@ def _when(ts: datetime | None, now: datetime, lang: str) -> str:
     else:
         ago = t("sources.ago", lang, age=fmt.fmt_age(now, ts, lang))
     return f"{day}{fmt.fmt_time(ts, lang)} ({ago})"
+
+
+def worded(key: str, source: SourceBase, lang: str, **values: object) -> str:
+    """The text ``key`` in words that fit how ``source`` delivers: a push source sends, it is not pulled, so
+    its "haku" texts have a ``<key>_push`` twin ("Viimeisin lähetys" for "Viimeisin haku")."""
+    push_key = f"{key}_push"
+    return t(push_key if not source.is_pulled() and push_key in TEXTS else key, lang, **values)
 
 
 def render_summary(statuses: list[SourceStatus], lang: str) -> str:
@@ -45,7 +54,7 @@ def render_card(st_: SourceStatus, lang: str) -> str:
     src, now = st_.source, st_.now
     icon = status_icon(status, look.ink, look.fill)
     badge = (f'<span class="src-badge">{icon}'
-             f'{escape(t("health." + st_.health.value, lang))}</span>')
+             f'{escape(worded("health." + st_.health.value, src, lang))}</span>')
     schedule_key = "sources.schedule" if src.is_pulled() else "sources.schedule_push"
     schedule = t(schedule_key, lang, interval=fmt.fmt_seconds(src.interval_seconds, lang),
                  stale=fmt.fmt_seconds(src.stale_after_seconds, lang))
@@ -55,10 +64,10 @@ def render_card(st_: SourceStatus, lang: str) -> str:
     run = st_.last_run
     run_text = t("sources.never", lang) if run is None else f'{_when(run.started_at, now, lang)}: {run_line(run, lang)}'
 
-    facts = (f'<div class="src-facts"><div><b>{escape(t("sources.last_success", lang))}</b>'
+    facts = (f'<div class="src-facts"><div><b>{escape(worded("sources.last_success", src, lang))}</b>'
              f'{escape(_when(st_.last_success, now, lang))}</div>'
              f'<div><b>{escape(t("sources.newest", lang))}</b>{escape(_when(st_.newest_reading, now, lang))}</div>'
-             f'<div><b>{escape(t("sources.last_run", lang))}</b>{escape(run_text)}</div></div>')
+             f'<div><b>{escape(worded("sources.last_run", src, lang))}</b>{escape(run_text)}</div></div>')
     pulling = ""
     if st_.pulling_since is not None:
         seconds = max(0, int((now - st_.pulling_since).total_seconds()))
@@ -93,7 +102,7 @@ def _refusals(st_: SourceStatus, lang: str) -> str:
     if run is None or st_.health is not SourceHealth.PARTIAL:
         return ""
     lines = []
-    when = t("sources.partial_when", lang, time=_when(run.started_at, st_.now, lang))
+    when = worded("sources.partial_when", st_.source, lang, time=_when(run.started_at, st_.now, lang))
     if run.refused or run.rejected:
         if run.rows_read is None or (run.rows_refused == 0 and run.rejected):
             what = t("sources.partial_uncounted", lang, refused=fmt.fmt_int(run.rejected))
@@ -102,7 +111,7 @@ def _refusals(st_: SourceStatus, lang: str) -> str:
         lines.append(f'<span class="what">{escape(what)} · {escape(when)}</span>')
         reasons = sorted(st_.data_run_rejects.items(), key=lambda kv: -kv[1])[:FIRST_REASONS]
         if reasons:
-            items = "".join(f"<li>{escape(reason)} ({fmt.fmt_int(n)})</li>" for reason, n in reasons)
+            items = "".join(f"<li>{escape(reason_text(reason, lang))} ({fmt.fmt_int(n)})</li>" for reason, n in reasons)
             lines.append(f'<div class="src-reasons"><b>{escape(t("sources.first_reasons", lang))}</b>'
                          f"<ul>{items}</ul></div>")
     if run.unaccounted:
@@ -123,20 +132,20 @@ def _problem(st_: SourceStatus, lang: str) -> str:
         if st_.consecutive_failures > 1:
             what += t("sources.in_a_row", lang, n=st_.consecutive_failures)
         return (f'<div class="src-error" role="alert"><span class="what">{escape(what)}</span>'
-                f'{escape(run.error or "")}</div>')
+                f'{escape(reason_text(run.error or "", lang))}</div>')
     hint = ""
     if st_.health is SourceHealth.LATE and st_.last_run is not None:
-        hint = t("sources.hint.late", lang, age=fmt.fmt_age(now, st_.last_run.finished_at, lang))
+        hint = worded("sources.hint.late", st_.source, lang, age=fmt.fmt_age(now, st_.last_run.finished_at, lang))
     elif st_.health is SourceHealth.STALE:
-        hint = t("sources.hint.stale", lang, age=fmt.fmt_age(now, st_.newest_reading, lang))
+        hint = worded("sources.hint.stale", st_.source, lang, age=fmt.fmt_age(now, st_.newest_reading, lang))
     elif st_.health is SourceHealth.NEVER and st_.pulling_since is None:  # (pulling: the line above says so)
-        hint = t("sources.hint.never", lang, name=st_.source.name)
+        hint = worded("sources.hint.never", st_.source, lang, name=st_.source.name)
     out = f'<div class="src-hint">{escape(hint)}</div>' if hint else ""
     past = st_.last_failure
     if past is not None and st_.health is not SourceHealth.FAILING:
         kind = t(f"errkind.{past.error_kind or 'error'}", lang)
         what = t("sources.previous_error", lang, time=_when(past.started_at, now, lang), kind=kind)
-        out += f'<div class="src-past">{escape(what)}: {escape(past.error or "")}</div>'
+        out += f'<div class="src-past">{escape(what)}: {escape(reason_text(past.error or "", lang))}</div>'
 
     return out
 
@@ -164,7 +173,8 @@ def _cell(item: Freshness | None, now: datetime, lang: str) -> str:
 # ------------------------------------------------------------------ tables
 def rejects_table(st_: SourceStatus, lang: str) -> pd.DataFrame:
     """The last 24 hours' rejected rows by reason, most first."""
-    return pd.DataFrame(sorted(st_.day_rejects.items(), key=lambda kv: -kv[1]),
+    return pd.DataFrame([(reason_text(reason, lang), n) for reason, n in sorted(st_.day_rejects.items(),
+                                                                                  key=lambda kv: -kv[1])],
                         columns=[t("sources.reason", lang), t("sources.count", lang)])
 
 
@@ -179,7 +189,7 @@ def runs_table(st_: SourceStatus, lang: str) -> pd.DataFrame:
         t("sources.col.ignored", lang): r.rows_ignored,
         t("sources.col.rows", lang): r.rows,
         t("sources.col.seconds", lang): round(r.seconds, 1),
-        t("sources.col.error", lang): r.error or "",
+        t("sources.col.error", lang): reason_text(r.error or "", lang),
         t("sources.col.holder", lang): r.holder or "",
     } for r in st_.recent_runs])
 
