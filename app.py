@@ -1,5 +1,7 @@
 """Streamlit entrypoint: routing only. Run with ``python -m board serve``."""
 
+import os
+
 import streamlit as st
 
 from board.i18n import t
@@ -21,4 +23,6 @@ pages = [
     st.Page("pages/sources.py", title=t("page.sources", lang), url_path="sources"),
     st.Page("pages/alerts.py", title=t("page.alerts", lang), url_path="alerts"),
 ]
+if os.environ.get("BOARD_BENCH_PAGES") == "1":  # bench/screens.py's floor; never set on a real server
+    pages.append(st.Page("bench/pages/empty_fragment.py", title="bench", url_path="bench-empty"))
 st.navigation(pages, position="hidden").run()

@@ -38,6 +38,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.common import (
+    COUNT_SENDS,
     ROOT,
     Figure,
     Goal,
@@ -61,6 +62,15 @@ NAME = "screens"
 DESCRIPTION = "web server CPU per wall refresh and store statements per refresh interval, at several screen counts"
 N_STATIONS = 30
 GOAL_MS = 20.0  # 20 ms per refresh = 750 screens per core at the default 15 s refresh
+
+
+def open_empty(browser: Any, base: str, refresh: int) -> Any:
+    """A tab on the empty fragment (bench/pages/empty_fragment.py), counting its websocket sends like a wall's."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.add_init_script(COUNT_SENDS)
+    page.goto(f"{base}/bench-empty?refresh={refresh}")
+    page.wait_for_selector(".empty-fragment", state="attached", timeout=90_000)
+    return page
 
 
 def parse_phases(spec: Any) -> list[tuple[int, int]]:
@@ -145,12 +155,21 @@ def run(opts: Options, result: Result) -> None:
     refresh = opts.get(NAME, "refresh", 5)
     warmup = opts.get(NAME, "warmup", 15.0, 2.0)
     n_stations = opts.get(NAME, "stations", N_STATIONS, 3)
+    # The floor: alternating rounds of walls and of the empty fragment, the same tabs and refresh, same server.
+    floor = parse_phases(opts.get(NAME, "floor", "20x20", "2x2"))
+    floor_rounds = opts.get(NAME, "floor_rounds", 3, 1)
+    floor_seconds = opts.get(NAME, "floor_seconds", 40.0, 6.0)
+    # Idle: walls at the configured refresh (no ?refresh=) with nothing changing, server CPU per screen-second.
+    idle = parse_phases(opts.get(NAME, "idle", "20x20", ""))
+    idle_seconds = opts.get(NAME, "idle_seconds", 60.0, 8.0)
     result.params.update(phases=[f"{n}x{k}" for n, k in phases], what_if=[
         f"{n}x{k}" for n, k in what_if], seconds_per_phase=seconds, window_seconds=window, refresh_seconds=refresh,
-        warmup_seconds=warmup, stations_configured=n_stations, view_cache_ttl_seconds=VIEW_TTL_SECONDS)
+        warmup_seconds=warmup, stations_configured=n_stations, view_cache_ttl_seconds=VIEW_TTL_SECONDS,
+        floor=[f"{n}x{k}" for n, k in floor], floor_rounds=floor_rounds, floor_seconds=floor_seconds,
+        idle=[f"{n}x{k}" for n, k in idle], idle_seconds=idle_seconds)
 
     work = opts.workdir
-    most = max(k for _, k in [*phases, *what_if])
+    most = max(k for _, k in [*phases, *what_if, *floor, *idle])
     if most > n_stations:
         raise ValueError(f"a phase shows {most} stations but only {n_stations} are configured")
     config = write_config(work / "config", n_stations, [demo_source(backfill_days=1)])
@@ -174,10 +193,14 @@ def run(opts: Options, result: Result) -> None:
     with chromium() as browser:
         runs = [("", phases, {}), (flipped[0], what_if, {"STREAMLIT_RUNNER_POST_SCRIPT_GC": flipped[1]})]
         for suffix, layout, env in runs:
-            if not layout:
+            if not layout and (suffix or not (floor or idle)):
                 continue
-            server = Server(work, config, url, BOARD_QUERY_COUNT_FILE=str(count_file), **env)
+            server = Server(work, config, url, BOARD_QUERY_COUNT_FILE=str(count_file), BOARD_BENCH_PAGES="1", **env)
             with stopping(server):
+                if not suffix:
+                    _floor_rounds(result, browser, server, count_file, codes, floor, floor_rounds, refresh, warmup,
+                                  floor_seconds, window)
+                    _idle(result, browser, server, count_file, codes, idle, warmup, idle_seconds, window)
                 per_phase = {}
                 for screens, shown in layout:
                     label = f"{screens}x{shown}{suffix}"
@@ -186,7 +209,7 @@ def run(opts: Options, result: Result) -> None:
                         browser, server, count_file, codes, screens, shown, refresh, warmup, seconds, window)
                     _report_phase(result, label, per_phase[(screens, shown)], screens, shown, refresh,
                                   VIEW_TTL_SECONDS, per_view, window)
-            if not suffix:
+            if not suffix and layout:
                 _compare(result, per_phase, per_view)
 
     result.notes.append(
@@ -199,8 +222,12 @@ def run(opts: Options, result: Result) -> None:
 
 
 def _phase(browser, server: Server, count_file, codes: list[str], n_screens: int, n_stations: int,  # type: ignore[no-untyped-def]
-           refresh: int, warmup: float, seconds: float, window: float) -> dict[str, Any]:
-    pages = [open_wall(browser, server.base, codes[i % n_stations], refresh) for i in range(n_screens)]
+           refresh: int | None, warmup: float, seconds: float, window: float, empty: bool = False) -> dict[str, Any]:
+    """Open the tabs (walls, or the empty fragment when ``empty``), wait ``warmup``, then measure in windows."""
+    if empty:
+        pages = [open_empty(browser, server.base, refresh or 15) for _ in range(n_screens)]
+    else:
+        pages = [open_wall(browser, server.base, codes[i % n_stations], refresh) for i in range(n_screens)]
     try:
         time.sleep(warmup)
         marks = []  # (epoch ms, cpu s, statements)
@@ -227,6 +254,50 @@ def _phase(browser, server: Server, count_file, codes: list[str], n_screens: int
     (t0, c0, q0), (t1, c1, q1) = marks[0], marks[-1]
     return {"windows": windows, "span": (t1 - t0) / 1000, "cpu": c1 - c0, "statements": q1 - q0,
             "refreshes": refreshes(t0, t1)}
+
+
+def _floor_rounds(result: Result, browser: Any, server: Server, count_file: Any, codes: list[str],
+                  layouts: list[tuple[int, int]], rounds: int, refresh: int, warmup: float, seconds: float,
+                  window: float) -> None:
+    """Walls and the empty fragment in alternating rounds (wall, empty, wall, empty, ...) on the same server:
+    each round's ratio compares two measurements minutes apart, so other work on the machine cancels out."""
+    for screens, shown in layouts:
+        walls, empties, ratios = [], [], []
+        for i in range(rounds):
+            costs = {}
+            for empty in (False, True):
+                p = _phase(browser, server, count_file, codes, screens, shown, refresh, warmup, seconds, window,
+                           empty=empty)
+                costs[empty] = p["cpu"] * 1000 / max(1, p["refreshes"])
+            walls.append(costs[False])
+            empties.append(costs[True])
+            ratios.append(costs[False] / costs[True] if costs[True] else float("nan"))
+            log(f"floor {screens}x{shown} round {i + 1}/{rounds}: wall {costs[False]:.1f} ms, empty fragment "
+                f"{costs[True]:.1f} ms per refresh, ratio {ratios[-1]:.2f}")
+        label = f"{screens}x{shown}"
+        result.add(
+            Figure(f"floor_wall_cpu_ms_per_refresh_{label}", "ms", walls,
+                   note=f"{screens} walls on {shown} stations, refresh {refresh} s, one value per round "
+                        "(server CPU over the round / the tabs' refreshes; the browsers' change polls included)"),
+            Figure(f"floor_empty_cpu_ms_per_refresh_{label}", "ms", empties,
+                   note=f"{screens} tabs of the empty fragment (bench/pages/empty_fragment.py), refresh {refresh} s"),
+            Figure(f"wall_to_empty_ratio_{label}", "ratio", ratios, Goal("median", "<=", 1.5),
+                   note="CPU per wall refresh / CPU per empty-fragment refresh, each round's pair measured "
+                        "back to back on the same server"),
+        )
+
+
+def _idle(result: Result, browser: Any, server: Server, count_file: Any, codes: list[str],
+          layouts: list[tuple[int, int]], warmup: float, seconds: float, window: float) -> None:
+    """Walls at the configured refresh with nothing changing: what a screen costs the server while it waits."""
+    for screens, shown in layouts:
+        p = _phase(browser, server, count_file, codes, screens, shown, None, warmup, seconds, window)
+        per_screen = [w["cpu"] * 1000 / w["span"] / screens for w in p["windows"]]
+        result.add(Figure(f"idle_cpu_ms_per_screen_second_{screens}x{shown}", "ms/s", per_screen,
+                          note=f"{screens} walls on {shown} stations at the configured refresh, no data changing: "
+                               f"server CPU per second per screen; {p['refreshes']} refreshes in "
+                               f"{p['span']:.0f} s"))
+        log(f"idle {screens}x{shown}: {1000 * p['cpu'] / p['span'] / screens:.2f} ms CPU per screen-second")
 
 
 def _report_phase(result: Result, label: str, p: dict[str, Any], n_screens: int, n_stations: int, refresh: int,

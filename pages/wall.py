@@ -18,7 +18,12 @@ rerun is exactly what is wanted there, and the component's counter says which
 station is due (its counter lives in the browser tab and starts at 0 when
 the tab loads, so a reloaded TV starts again from the first station). The
 fragment's reruns do not touch the component, so the two timers stay
-independent. ``debounce=False`` keeps the rotation on its own cadence instead
+independent.
+
+Between ticks the wall follows its station's data: the page shell waits on
+``/_board/changes`` and presses the fragment's hidden button when the
+station's change version moves (board/web/changes.py), so a new value is
+shown within a second or two of reaching the store. ``debounce=False`` keeps the rotation on its own cadence instead
 of restarting the timer after every page rerun: a TV has no user input to wait
 for. Which station a tick shows is decided in ``board/web/kiosk.py`` (pure
 functions, tested without a browser; AppTest cannot tick a custom component).
@@ -33,7 +38,8 @@ from board.domain.access import Page
 from board.domain.timeutil import utcnow
 from board.web import kiosk, nav, style
 from board.web import streamlit_support as sup
-from board.web.wall_html import render_station_picker, render_unavailable, render_wall
+from board.web.style import CHANGED_BUTTON
+from board.web.wall_html import render_station_picker, render_unavailable
 
 lang = sup.language()
 nav.page_setup(Page.WALL, lang)  # no header: a TV shows only the station
@@ -62,13 +68,16 @@ except ValueError:
 
 @st.fragment(run_every=refresh)
 def live_board() -> None:
+    # Pressed by the page shell when the station's data has changed (board/web/changes.py): reruns this fragment
+    # only, so a new value is on the wall within a second or two instead of at the next tick. Hidden by WALL_CSS.
+    st.button("↻", key=CHANGED_BUTTON)
     try:
-        view = sup.station_view(code)
+        board = sup.wall_board(code, lang, spot, tuple(plan.unknown), refresh)
     except Exception:  # the store is down or locked: say so in words, keep refreshing, show no numbers
         logging.getLogger(__name__).exception("wall %s: cannot read the store", code)
         st.html(render_unavailable(settings.station(code).name, utcnow(), lang, refresh))
         return
-    st.html(render_wall(view, lang, sup.next_opening(code, view.now), spot, plan.unknown, refresh))
+    st.html(board)
 
 
 live_board()

@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
 
@@ -22,7 +21,8 @@ from board.collector import Collector
 from board.domain import timeutil
 from board.factory import create_board
 from board.store import Store
-from board.web.streamlit_support import use_board
+from board.web.streamlit_support import clear_view_caches, use_board
+from board.web.style import CHANGED_BUTTON, WALL_CSS
 from tests.conftest import pages_reading, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,7 +296,11 @@ def test_the_wall_needs_no_sign_in(board: Store, user: dict, secrets: dict | Non
     wall = html(at)
     assert 'class="wall' in wall and "data-figure" in wall
     assert "data-access" not in wall and "access-demo" not in wall
-    assert not at.button and not at.text_input and not at.text_area  # read-only: nothing to click or type
+    assert not at.text_input and not at.text_area  # read-only: nothing to type, and nothing to click but
+    # the fragment's change button: never shown (display: none, tests/test_wall_changes.py), pressed only by the
+    # page shell when the station's data changed; it reruns the fragment and writes nothing
+    assert [b.key for b in at.button] == [CHANGED_BUTTON]
+    assert f".st-key-{CHANGED_BUTTON} {{ display: none !important; }}" in WALL_CSS
 
 
 def _texts(wall: str) -> set[str]:
@@ -309,7 +313,7 @@ def test_the_wall_shows_notices_as_plain_text_and_no_other_free_text(board: Stor
     now = timeutil.utcnow()
     board.add_notice("Tauko <b>kahvilla</b> **tärkeä**", ["sotkamo"], now, now + timedelta(hours=1),
                      "Kirjoittaja Salainen", now)
-    st.cache_data.clear()
+    clear_view_caches()
     wall = html(open_page("pages/wall.py", SIGNED_OUT, station="sotkamo"))
     assert "Tauko &lt;b&gt;kahvilla&lt;/b&gt; **tärkeä**" in wall
     # The notice's text is the only new text: not who wrote it, nothing else a person typed.

@@ -343,3 +343,45 @@ def test_the_administrator_reads_every_entry_on_sources(signed: Store):
     row = table.value[table.value["Syy"] == "Omasote-integraatio alhaalla"].iloc[0]
     assert row["Kuka"] == "Vilma V" and row["Asema"] == "Sotkamon terveysasema" and row["Arvo"] == "6"
     assert row["Poistettu"].endswith("(Aino Ylläpitäjä)")
+
+
+def test_a_share_half_typed_half_from_a_source_is_unknown_and_a_sum_is_kept(settings, store: Store):
+    # The sources' readings of 10.35 (fresh): 10 handled, 8 of them the same day, 2 waiting; contacts by channel
+    old = NOW - timedelta(minutes=5)
+    store.write_readings([Reading("kajaani", m, old, v) for m, v in (
+        ("queue_handled_today", 10), ("queue_handled_same_day_today", 8), ("queue_waiting", 2),
+        ("contacts_phone_today", 30), ("contacts_omasote_today", 10), ("contacts_chat_today", 0),
+        ("contacts_visit_today", 10))], "demo", old)
+    store.add_manual_entry("kajaani", "queue_handled_today", 23, NOW + timedelta(hours=2), "Vilma", NOW)
+    store.add_manual_entry("kajaani", "contacts_phone_today", 45, NOW + timedelta(hours=2), "Vilma", NOW)
+    view = station_view(settings, store, "kajaani", NOW + timedelta(minutes=1))
+    figures = {f.code: f for t in view.tiles for f in (t.headline, *t.figures)}
+    assert figures["queue_handled_today"].value == 23 and figures["queue_waiting"].value == 2
+    # 8 handled the same day (the source) over 23 handled (typed) is no share of anything: unknown, unjudged
+    assert figures["queue_same_day_share"].value is None
+    assert figures["queue_same_day_share"].status is Status.NEUTRAL
+    # Contacts today: the typed 45 by phone plus the source's 10 + 0 + 10, marked; the remote share is unknown
+    assert figures["contacts_total_today"].value == 65 and figures["contacts_remote_share"].value is None
+    html = render_wall(view)
+    assert 'data-figure="queue_same_day_share" data-value="">–' in html
+    assert 'data-manual="queue_same_day_share"' not in html  # no mark under a dash
+    assert 'data-figure="contacts_total_today" data-value="65"' in html
+    assert 'data-manual="contacts_phone_today"' in html
+    # Withdrawn, the same readings give the share again: 8 of 10
+    for e in store.manual_entries(active_at=NOW + timedelta(minutes=1)):
+        store.withdraw_manual_entry(e.id, "Vilma", NOW + timedelta(minutes=2))
+    again = station_view(settings, store, "kajaani", NOW + timedelta(minutes=3))
+    shares = {f.code: f.value for t in again.tiles for f in t.figures}
+    assert shares["queue_same_day_share"] == pytest.approx(0.8) and shares["contacts_remote_share"] is not None
+
+
+def test_the_page_says_when_a_source_has_taken_over_an_entry(demo: Store):
+    now = timeutil.utcnow()
+    typed = demo.add_manual_entry("kajaani", "queue_waiting", 12, now + timedelta(hours=1), "Vilma",
+                                  now - timedelta(minutes=10))
+    kept = demo.add_manual_entry("sotkamo", "queue_waiting", 5, now + timedelta(hours=1), "Vilma",
+                                 now - timedelta(minutes=10))
+    demo.write_readings([Reading("kajaani", "queue_waiting", now - timedelta(minutes=1), 7)], "demo", now)
+    page = "".join(h.value for h in run("pages/manual.py").html)
+    assert f'data-entry="{typed.id}" data-state="superseded"' in page and "Lähde toimittaa taas" in page
+    assert f'data-entry="{kept.id}" data-state="shown"' in page

@@ -89,6 +89,33 @@ def test_a_push_is_stored_as_a_run_and_the_wall_shows_it(api: str, board: Board)
     assert run.ok and run.rows_read == 2 and run.rows_stored == 2 and run.rows == 2
 
 
+def test_a_push_wakes_the_walls_long_poll_of_its_station_only(api: str, board: Board) -> None:
+    """The push -> DOM path of issue 17: a wall waits on its station's change version (board/web/changes.py);
+    a push over HTTP must move it (and answer that wait) in the API's own transaction, a refused push and
+    another station's wall must not move."""
+    import asyncio
+
+    from board.web.changes import Versions, Watch
+
+    versions = Versions(board.store.change_versions, max_age=0.05)
+
+    async def push_while_waiting(code: str, body: list, status: int = 200) -> tuple[str, str]:
+        watch = Watch(lambda: versions, period=0.05)  # one per event loop, as one per web server
+        since = versions.of(code)
+        waiting = asyncio.ensure_future(watch.wait(code, since, timeout=3))
+        await asyncio.sleep(0.2)  # the wait is registered before the push
+        answer = await asyncio.to_thread(send, api, body)
+        assert answer.status_code == status, answer.text
+        return since, await waiting
+
+    since, seen = asyncio.run(push_while_waiting("kajaani", [record(value=23)]))
+    assert seen != since and int(seen.split(".")[0]) == int(since.split(".")[0]) + 1
+    since, seen = asyncio.run(push_while_waiting("sotkamo", [record(value=24)]))  # kajaani's push
+    assert seen == since  # timed out unchanged: another station's push does not wake this wall
+    since, seen = asyncio.run(push_while_waiting("kajaani", [record(station="oulu")], 422))  # all refused
+    assert seen == since
+
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": f"Bearer {OTHER}"}, {"Authorization": f"Bearer {TOKEN}x"},
                                      {"Authorization": f"Basic {TOKEN}"}, {"Authorization": "Bearer"}])
 def test_a_push_without_the_sources_own_token_is_refused_unread(api: str, board: Board, headers: dict) -> None:
@@ -308,3 +335,33 @@ def test_the_sources_page_shows_a_push_as_a_run_and_says_the_source_pushes(api: 
     card = render_card(status, "en")
     assert "Pushes to the board" in card and "sends at least every" in card and "pulled every" not in card
     assert "Lähettää itse" in render_card(status, "fi")
+
+
+def test_manager_only_figures_never_reach_the_public_read_api(api: str, board: Board) -> None:
+    """Access to care and employee feedback are never on the wall (board/domain/access.py): without the read
+    token neither the JSON nor /metrics may carry them; with it they are there."""
+    private = [record(metric="access_assessments_today", value=37), record(metric="staff_promoters_today", value=6)]
+    assert send(api, private).status_code == 200
+    for path in ("/api/v1/stations", "/metrics"):
+        public = httpx.get(f"{api}{path}", timeout=30).text
+        assert "access_" not in public and "staff_" not in public, path
+        full = httpx.get(f"{api}{path}", headers={"Authorization": f"Bearer {READ}"}, timeout=30).text
+        assert "access_assessments_today" in full and "staff_promoters_today" in full, path
+
+
+def test_concurrent_pushes_are_each_one_run_and_nothing_is_lost(api: str, board: Board) -> None:
+    """Eight senders at once, to two sources: every push answered 200, one run each, every reading stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    codes = [s.code for s in board.settings.stations][:4]
+
+    def one(n: int) -> int:
+        source, token = ("jono", TOKEN) if n % 2 else ("muu", OTHER)
+        rows = [{**record(station=code, value=n), "aika": stamp(minutes_ago=1 + n / 60)} for code in codes]
+        return send(api, rows, token=token, source=source).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(one, range(8))) == [200] * 8
+    runs = board.store.runs()
+    assert len(runs) == 8 and all(r.ok and r.rows_stored == len(codes) for r in runs)
+    assert {r.source for r in runs} == {"jono", "muu"}

@@ -93,3 +93,26 @@ def test_the_same_day_share_says_so_far_while_callbacks_wait(settings, store):
         share = queue.split('data-figure="queue_same_day_share"')[1].split("</div>")[0]
         assert label in share and "100" in share  # 100 % so far...
         assert "mark-alert" in share  # ...marked as the 30 waiting callbacks are (Paltamo's red is 20)
+
+
+def test_sparklines_drawn_ahead_give_the_same_wall(settings, store):
+    """The web server draws each station's polylines once per trend read (spark_line) and hands them to every
+    screen's render: the HTML must be the one drawn from scratch, and a line that no longer fits (fewer points
+    than the tile's trend, another window) must not be used."""
+    from board.read.wall import station_trends, trend_window
+    from board.web.wall_html import spark_line
+
+    put(store, *[Reading("sotkamo", "queue_waiting", NOW - timedelta(minutes=10 * i), 3 + i % 4) for i in range(12)],
+        *[Reading("sotkamo", "omasote_unanswered", NOW - timedelta(minutes=5 * i), 20 - i) for i in range(20)])
+    window = trend_window(settings, "sotkamo", NOW)
+    trends = station_trends(store, "sotkamo", window[0], NOW)
+    view = station_view(settings, store, "sotkamo", NOW, trends=trends)
+    lines = {f: spark_line(t, window) for f, t in trends.items() if len(t) >= 2}
+    assert len(lines) == 2 and all(line.points.count(",") == line.count for line in lines.values())
+    fresh = render_wall(view, version="3.1")
+    assert render_wall(view, version="3.1", lines=lines) == fresh
+    assert fresh.count('class="spark" src="data:image/svg+xml') == 2 and 'data-version="3.1"' in fresh
+    early = station_view(settings, store, "sotkamo", NOW - timedelta(minutes=25), trends=trends)
+    assert render_wall(early, lines=lines) == render_wall(early)  # fewer points by then: drawn afresh
+    wrong = {f: spark_line(t, (window[0] - timedelta(hours=1), window[1])) for f, t in trends.items() if len(t) >= 2}
+    assert render_wall(view, version="3.1", lines=wrong) == fresh

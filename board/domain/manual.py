@@ -11,7 +11,11 @@ reason:
   same figure at the same station is newer than the entry, the entry is not
   shown any more (:func:`overlay`);
 * the wall **marks it** ("käsin syötetty klo 10.40"), and every entry and
-  withdrawal is kept for the audit list on /sources (who, when, what, until).
+  withdrawal is kept for the audit list on /sources (who, when, what, until);
+* a **share** computed partly from a typed figure and partly from a source's
+  (23 callbacks handled, typed, over the stale source's 0 handled the same
+  day: "0 %") means nothing and is shown as unknown (:func:`blank_mixed_shares`);
+  a sum (contacts today from a typed channel and the sourced others) is shown.
 
 Only stored figures a wall shows can be entered (:data:`ENTERABLE`), and a
 value must pass the very range rule a source's reading passes
@@ -25,14 +29,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from board.domain.figures import FIGURES, METRICS, WALL_FAMILIES
+from board.domain.figures import FIGURES, METRICS, WALL_FAMILIES, Kind
 from board.domain.metrics import range_problem
 from board.domain.privacy import holds_identity_code
-from board.domain.snapshot import Latest
+from board.domain.snapshot import Figure, Latest, Tile
+from board.domain.status import Status, worst
 
 #: The source name a manual entry's value carries on the wall (never a configured source: names are checked).
 MANUAL_SOURCE = "käsin"
@@ -163,3 +168,25 @@ def entry_behind(code: str, shown: Mapping[str, ManualEntry]) -> ManualEntry | N
     figure = FIGURES.get(code)
     found = [shown[i] for i in (figure.inputs if figure else ()) if i in shown]
     return max(found, key=lambda e: e.entered_at, default=None)
+
+
+def blank_mixed_shares(tiles: Iterable[Tile], shown: Mapping[str, ManualEntry], sourced: Collection[str]) -> list[Tile]:
+    """``tiles`` with every share whose inputs are partly typed (``shown``) and partly a source's (``sourced``:
+    the metrics the sources delivered) unknown and unjudged, and each tile's status judged again without it."""
+    def fix(f: Figure) -> Figure:
+        d = FIGURES.get(f.code)
+        if d is None or d.kind is not Kind.DERIVED or d.unit != "share":
+            return f
+        typed = any(i in shown for i in d.inputs)
+        other = any(i not in shown and i in sourced for i in d.inputs)
+        return replace(f, value=None, status=Status.NEUTRAL, so_far=False) if typed and other else f
+
+    out = []
+    for tile in tiles:
+        head, others = fix(tile.headline), tuple(fix(f) for f in tile.figures)
+        status = tile.status
+        if status not in (Status.NO_DATA, Status.CLOSED, Status.STALE) and (head, others) != (tile.headline,
+                                                                                              tile.figures):
+            status = worst([head.status, *(f.status for f in others)])
+        out.append(replace(tile, status=status, headline=head, figures=others))
+    return out

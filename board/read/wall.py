@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from board.domain.figures import WALL_FAMILIES, Family, metrics_of
 from board.domain.hours import ClosedDay, instant
-from board.domain.manual import MANUAL_SOURCE, MAX_EXPIRY, ManualEntry, in_effect, overlay
+from board.domain.manual import MANUAL_SOURCE, MAX_EXPIRY, ManualEntry, blank_mixed_shares, in_effect, overlay
 from board.domain.notice import Notice
 from board.domain.projection import StationProjection
 from board.domain.snapshot import Latest, Tile, build_tiles, headline_series
@@ -90,6 +90,7 @@ def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str
     # A figure typed by hand while its source is down stands in for the source's reading until it expires or
     # the source delivers a newer one; it is never stale before it expires.
     shown = in_effect([e for e in manual if e.station == code], latest, now)
+    sourced = set(latest)
     latest = overlay(latest, shown)
     hours = settings.opening_hours(code)
     is_open = hours.is_open(now)
@@ -104,6 +105,8 @@ def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str
                      **{s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources}},
         min_sample=settings.metrics.min_sample,
     )
+    if shown:
+        tiles = blank_mixed_shares(tiles, shown, sourced)
     projection, judged, reason = judge_projection(settings, code, stored, now)
     closed_day = None if is_open else hours.closed_day(local_date(now))
     return StationView(station, now, is_open, tiles, trend_window(settings, code, now), list(notices), projection,

@@ -20,6 +20,7 @@ embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
 * :mod:`.thinning` retention's reads and thinning
 * :mod:`.items`    items of the sources that deliver items, their changes and pruning
 * :mod:`.alerts`   alert states, alerts and their history, the outbox of messages, projections
+* :mod:`.changes`  per-station change versions, bumped by the writes above (what a wall watches)
 
 Callers get domain records and plain tuples, never sessions or ORM rows.
 ``sessions`` stays public for tests that look at the tables themselves.
@@ -38,6 +39,7 @@ from sqlalchemy.orm import sessionmaker
 from board.domain.reading import Reading, ReadingBlock
 from board.domain.runs import Run
 from board.store.alerts import Alerts
+from board.store.changes import Changes
 from board.store.chart_notes import ChartNotes
 from board.store.engine import Dialect, dialect_of, make_engine
 from board.store.items import Items
@@ -73,7 +75,8 @@ BASELINE_REVISION = "0001"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, ManualEntries, Reports):
+class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartNotes, ManualEntries, Reports,
+            Changes):
     """Thin gateway over an engine; sessions are opened here, at the edge."""
 
     def __init__(self, engine: Engine) -> None:
@@ -118,6 +121,7 @@ class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartN
 
     def write_readings(self, readings: Iterable[Reading | ReadingBlock], source: str, now: datetime) -> int:
         """Insert or overwrite ``readings`` by key in one transaction, keeping the day summaries and the newest
-        reading per source; return how many were written (see :mod:`board.store.writes`)."""
+        reading per source and the stations' change versions; return how many were written (see
+        :mod:`board.store.writes`)."""
         with self.sessions.begin() as session:
             return upsert_readings(session, self.dialect, readings, source, now)

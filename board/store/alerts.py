@@ -34,6 +34,7 @@ from board.domain.alerts import (
     acknowledge,
 )
 from board.domain.projection import StationProjection
+from board.store.changes import bump
 from board.store.engine import Dialect
 from board.store.schema import AlertRow, AlertSeriesRow, OutboxRow, ProjectionRow
 
@@ -185,6 +186,7 @@ class Alerts:
                 row.path = json.dumps([[t.isoformat(), lo, mid, hi] for t, lo, mid, hi in p.path]) if p.path else None
                 row.reason, row.detail = p.reason, (p.detail or None)
                 s.merge(row)
+            bump(s, (p.station for p in projections))
 
     def projections(self, stations: Sequence[str] | None = None) -> dict[str, StationProjection]:
         stmt = select(ProjectionRow)

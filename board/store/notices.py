@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.notice import Notice
+from board.store.changes import bump
 from board.store.engine import Dialect
 from board.store.schema import NoticeRow, PageViewRow
 
@@ -33,6 +34,7 @@ class Notices:
         with self.sessions.begin() as s:
             s.add(row)
             s.flush()
+            bump(s, stations)  # '*' for a notice on every station
             return row.to_domain()
 
     def withdraw_notice(self, notice_id: int, by: str, now: datetime) -> bool:
@@ -42,6 +44,7 @@ class Notices:
             if row is None or row.withdrawn_at is not None:
                 return False
             row.withdrawn_at, row.withdrawn_by = now, by
+            bump(s, row.stations.split(","))
             return True
 
     def notices(self, active_at: datetime | None = None, station: str | None = None,

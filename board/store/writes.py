@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from board.domain.reading import Reading, ReadingBlock
 from board.domain.timeutil import day_bounds, local_date
+from board.store.changes import bump_with_cursor
 from board.store.days import MERGE_SQL, REPLACE_SQL, DayKey, DaySummary
 from board.store.engine import Dialect
 from board.store.rows import PostgresRows, SqliteRows
@@ -44,7 +45,8 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
     (a source's ``lookback_seconds``), and a re-read is not news.
 
     In the same pass it keeps the two summary tables every write must keep:
-    ``daily_readings`` (see :func:`_roll_up`) and ``newest_readings``.
+    ``daily_readings`` (see :func:`_roll_up`) and ``newest_readings``, and
+    bumps the written stations' change versions (:mod:`board.store.changes`).
     """
     rows: Rows = dialect.rows(source, now)
     stamp = rows.stamp
@@ -82,6 +84,7 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
             written += rows.flush(cursor)
         _roll_up(session, dialect, cursor, days, unordered)
         _newest(dialect, cursor, source, days)
+        bump_with_cursor(dialect, cursor, (key[0] for key in days))  # the walls of these stations re-render
     finally:
         cursor.close()
     return written

@@ -94,8 +94,9 @@ def _cell(f: Figure | None, code: str, lang: str, closed: bool, stale: bool, fir
     status = f.status if (f.status in _JUDGED and not closed) else Status.NEUTRAL
     icon = _icon(status) if status in (Status.WARN, Status.ALERT) else ""
     title = f' title="{escape(t("status." + status.value, lang))}"' if icon else ""
+    mark = _manual(manual if f.value is not None else None, lang)
     return (f'<td class="{cls}s-{status.value}" data-figure="{code}" data-value="{raw}" '
-            f'data-status="{status.value}"{title}><span class="v">{value}</span>{icon}{_manual(manual, lang)}</td>')
+            f'data-status="{status.value}"{title}><span class="v">{value}</span>{icon}{mark}</td>')
 
 
 def _manual(entry: ManualEntry | None, lang: str) -> str:

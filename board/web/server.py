@@ -26,6 +26,9 @@ first browser connects:
   even a different ``BOARD_DATABASE_URL`` and so a different store. Here the
   environment stays what the service manager gave, and both resolve alike.
 
+* **``/_board/changes``** (:mod:`board.web.changes`): the long poll on which
+  a wall learns that its station's data changed.
+
 * **The page shell** (:mod:`board.web.shell`): every page's ``index.html``
   carries "Ladataan…" from the first paint, ``<html lang>`` follows the UI
   language, a wall keeps its clock and says when it has lost the server, and
@@ -97,9 +100,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     log.propagate = False
     restrict_browser_messages()
     keep_environment()
-    from board.web import shell
+    from board.web import changes, shell
 
     shell.install(default_language())
+    changes.install()
     from streamlit.web import cli
 
     cli.main(args=["run", *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")

@@ -33,16 +33,23 @@ import streamlit as st
 
 from board.domain.chart_note import ChartNote
 from board.factory import Board, create_board
-from board.read import overview, wall
+from board.read import overview, wall, wall_data
 from board.settings import ConfigError, Settings
 from board.store import Store
+from board.web.changes import Versions
+from board.web.kiosk import Spot
+from board.web.wall_html import render_wall, spark_line
 
 VIEW_TTL_SECONDS = 5
 #: Sparklines: all of today's readings, the costliest read of a wall refresh; a minute's lag is invisible.
 TREND_TTL_SECONDS = 60
+#: A station's wall data is kept per change version; this bounds how long a change that bumps no version
+#: (retention, a hand edit of the database) can stay off the walls.
+DATA_TTL_SECONDS = 60
 
 _maker: Callable[[], Board] | None = None
 _handed: Board | None = None
+_versions: tuple[Board, Versions] | None = None
 
 
 def use_board(board: Board | Callable[[], Board] | None) -> None:
@@ -50,7 +57,17 @@ def use_board(board: Board | Callable[[], Board] | None) -> None:
     again); clears the view caches."""
     global _maker, _handed
     _maker, _handed = (None, board) if isinstance(board, Board) else (board, None)
+    clear_view_caches()
+
+
+def clear_view_caches() -> None:
+    """Forget every view this process keeps, and the change versions it read (they are kept half a second): the
+    next page run reads the store afresh. For handing over a board, and for tests that write and read at once."""
+    global _versions
     st.cache_data.clear()
+    for cached in (_wall_board, _station_data, _station_trends):
+        cached.clear()
+    _versions = None
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,22 +124,57 @@ def areas_from_url(settings: Settings) -> list[str]:
                               if v.strip().casefold() in known))
 
 
-@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
-def station_view(code: str) -> wall.StationView:
-    """The wall's numbers (fresh every 5 s) with the sparklines from their own, longer cache: the same
-    ``board.read.wall.station_view`` the tests call, handed the cached sparklines."""
+def change_versions() -> Versions:
+    """The stations' change versions of the board the pages read, re-read at most twice a second per process
+    (board/web/changes.py)."""
+    global _versions
+    board = get_board()
+    if _versions is None or _versions[0] is not board:
+        _versions = (board, Versions(board.store.change_versions))
+    return _versions[1]
+
+
+def wall_board(code: str, lang: str, spot: Spot | None = None, skipped: tuple[str, ...] = (),
+               refresh: int = 15) -> str:
+    """The wall's HTML for ``code``, shared by every screen showing the same (see :func:`_wall_board`)."""
+    return _wall_board(code, change_versions().of(code), lang, spot, skipped, refresh)
+
+
+@st.cache_resource(ttl=VIEW_TTL_SECONDS, max_entries=20_000, show_spinner=False)
+def _wall_board(code: str, version: str, lang: str, spot: Spot | None, skipped: tuple[str, ...],
+                refresh: int) -> str:
+    """Rendered once per station, version and look per 5 s (as the view was cached before), and kept as the
+    string itself (``cache_resource``: nothing pickled per refresh). A new version is a new key: the first
+    refresh after a write draws it. Store reads only when the version moved (:func:`_station_data`)."""
+    from board.domain.timeutil import utcnow
+
     settings = get_settings()
-    return wall.station_view(settings, get_store(settings.database_url), code, trends=_station_trends(code))
+    data = _station_data(code, version)
+    trends, lines = _station_trends(code)
+    now = max(utcnow(), data.read_at)  # after the trends were read: none of their points lies past it
+    view = wall_data.view_at(settings, data, now, trends)
+    return render_wall(view, lang, next_opening(code, now), spot, skipped, refresh, version=version, lines=lines)
 
 
-@st.cache_data(ttl=TREND_TTL_SECONDS, show_spinner=False)
-def _station_trends(code: str) -> dict:  # dict[Family, list[tuple[datetime, float]]]
+@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=20_000, show_spinner=False)
+def _station_data(code: str, version: str) -> wall_data.StationData:
+    """What the store holds for ``code``'s wall at ``version`` (three statements), shared and never modified."""
+    from board.domain.timeutil import utcnow
+
+    return wall_data.read_station(get_store(), code, utcnow())
+
+
+@st.cache_resource(ttl=TREND_TTL_SECONDS, max_entries=20_000, show_spinner=False)
+def _station_trends(code: str) -> tuple[dict, dict]:  # (dict[Family, Trend], dict[Family, SparkLine])
+    """Today's sparklines, a minute at a time, and their polylines drawn once for every screen of the station
+    (cache_resource: shared as is, not pickled per refresh)."""
     from board.domain.timeutil import utcnow
 
     settings = get_settings()
     now = utcnow()
-    start, _end = wall.trend_window(settings, code, now)
-    return wall.station_trends(get_store(settings.database_url), code, start, now)
+    window = wall.trend_window(settings, code, now)
+    trends = wall.station_trends(get_store(settings.database_url), code, window[0], now)
+    return trends, {family: spark_line(trend, window) for family, trend in trends.items() if len(trend) >= 2}
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
@@ -166,7 +218,8 @@ def chart_notes(first: date, last: date, stations: Sequence[str] = ()) -> list[C
     from board.read.chart_notes import notes_for
 
     settings = get_settings()
-    return notes_for(get_store(settings.database_url), first, last, list(stations) or None)
+    return notes_for(get_store(settings.database_url), first, last, list(stations) or None,
+                     {s.code: s.area for s in settings.stations})
 
 
 def language() -> str:

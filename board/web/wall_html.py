@@ -8,7 +8,8 @@ and ``data-value`` attributes so tests can read the exact numbers shown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
@@ -21,7 +22,7 @@ from board.domain.status import Status
 from board.domain.timeutil import day_bounds, local_date
 from board.formatting import format_figure
 from board.i18n import t
-from board.read.wall import StationView
+from board.read.wall import StationView, Trend
 from board.web import palette
 from board.web.icons import NOTICE_ICON, data_uri, status_icon
 from board.web.kiosk import Spot
@@ -36,8 +37,12 @@ def badge_icon(status: Status) -> str:
 
 
 def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | None = None,
-                spot: Spot | None = None, skipped: Sequence[str] = (), refresh_seconds: int = 15) -> str:
-    """The whole wall board for one station; ``spot`` when a kiosk rotates, ``skipped`` unknown codes in its URL."""
+                spot: Spot | None = None, skipped: Sequence[str] = (), refresh_seconds: int = 15,
+                version: str = "", lines: Mapping[Family, SparkLine] | None = None) -> str:
+    """The whole wall board for one station; ``spot`` when a kiosk rotates, ``skipped`` unknown codes in its URL;
+    ``version`` the station's change version it was drawn from (the page shell asks for a new board when the
+    server's moves on, board/web/changes.py); ``lines`` the sparklines' polylines drawn ahead (:func:`spark_line`;
+    the web server draws them once per trend read, not per screen)."""
     now = view.now
     name = escape(view.station.name)
     closed = ""
@@ -49,12 +54,13 @@ def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | No
         closed = (f'<div class="closed-banner" data-closed="true"{why}>{badge_icon(Status.CLOSED)}'
                   f'<span class="closed-text{" two" if len(words) > 1 else ""}">'
                   f'{"".join(f"<span>{escape(w)}</span>" for w in words)}</span></div>')
-    tiles = "".join(render_tile(tile, view, lang) for tile in view.tiles)
+    tiles = "".join(render_tile(tile, view, lang, (lines or {}).get(tile.family)) for tile in view.tiles)
     notices = render_notices(view.notices, lang)
     return (
         f'<div class="wall{" has-notices" if notices else ""}" data-station="{escape(view.station.code)}" '
         f'data-lang="{lang}" data-notices="{min(len(view.notices), MAX_WALL_NOTICES)}" '
-        f'{_watch(now, lang, refresh_seconds)}>'
+        + (f'data-version="{escape(version)}" ' if version else "")
+        + f'{_watch(now, lang, refresh_seconds)}>'
         f'<header class="wall-head">'
         f'<div class="head-main">{_title(name, render_kiosk(spot, skipped, lang))}{closed}</div>'
         f'<div class="clock"><span class="date">{escape(fmt.fmt_date(now, lang, weekday=True))}</span>'
@@ -105,7 +111,7 @@ def render_kiosk(spot: Spot | None, skipped: Sequence[str], lang: str) -> str:
     return f'<div class="kiosk">{" · ".join(parts)}</div>' if parts else ""
 
 
-def render_tile(tile: Tile, view: StationView, lang: str) -> str:
+def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None = None) -> str:
     status = tile.status
     badge = (f'<span class="badge">{badge_icon(status)}'
              f'<span class="word">{escape(t("status." + status.value, lang))}</span></span>')
@@ -138,15 +144,20 @@ def render_tile(tile: Tile, view: StationView, lang: str) -> str:
         if tile.family is Family.QUEUE and status is not Status.CLOSED:
             body += render_projection(view, lang)
         marks = status is not Status.CLOSED  # closed is never red, not even in a corner
-        figures = ('<dl class="figures">' + "".join(_figure(f, lang, marks, entry_behind(f.code, view.manual))
-                                                    for f in tile.figures) + "</dl>")
+        figures = ('<dl class="figures">' + "".join(_figure(f, lang, marks, _behind(f, view)) for f in tile.figures)
+                   + "</dl>")
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
-        footer = f'<div class="tile-foot">{_sparkline(tile, view, lang)}<span class="fresh">{fresh}</span></div>'
+        footer = f'<div class="tile-foot">{_sparkline(tile, view, lang, line)}<span class="fresh">{fresh}</span></div>'
     return (
         f'<section class="tile status-{status.value}{" is-stale" if tile.stale else ""}{_has_manual(tile, view)} '
         f'family-{tile.family.value}" data-family="{tile.family.value}" '
         f'data-status="{status.value}"><header><h2>{title}</h2>{badge}</header>{body}{figures}{footer}</section>'
     )
+
+
+def _behind(f: Figure, view: StationView) -> ManualEntry | None:
+    """The entry behind a shown figure (none under a dash: a share half typed is unknown, not typed)."""
+    return entry_behind(f.code, view.manual) if f.value is not None else None
 
 
 def _has_manual(tile: Tile, view: StationView) -> str:
@@ -211,24 +222,45 @@ def _raw(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
-def _sparkline(tile: Tile, view: StationView, lang: str) -> str:
-    """Today's headline as a small line over the whole local day (00-24)."""
-    if len(tile.trend) < 2:
-        return '<span class="spark"></span>'
-    start, end = view.trend_window or day_bounds(local_date(view.now))
+@dataclass(frozen=True)
+class SparkLine:
+    """A sparkline's polyline, drawn ahead (the costly part of a wall's HTML: hundreds of points a tile): valid for
+    a tile whose trend has ``count`` points over ``window``."""
+
+    window: tuple[datetime, datetime]
+    count: int
+    points: str
+
+
+def spark_line(trend: Trend, window: tuple[datetime, datetime]) -> SparkLine:
+    """``trend``'s polyline over ``window`` (x 0..1000 over the window, y 96..6 from 0 or the lowest value up)."""
+    start, end = window
     span = (end - start).total_seconds()
-    values = [v for _, v in tile.trend]
+    values = [v for _, v in trend] or [0.0]
     lo, hi = min(0.0, min(values)), max(values)
     rng = (hi - lo) or 1.0
-    pts = " ".join(
-        f"{1000 * (ts - start).total_seconds() / span:.1f},{96 - 90 * (v - lo) / rng:.1f}" for ts, v in tile.trend
+    points = " ".join(
+        f"{1000 * (ts - start).total_seconds() / span:.1f},{96 - 90 * (v - lo) / rng:.1f}" for ts, v in trend
     )
+    return SparkLine(window, len(trend), points)
+
+
+def _sparkline(tile: Tile, view: StationView, lang: str, drawn: SparkLine | None = None) -> str:
+    """Today's headline as a small line over the trend window (``drawn``: its polyline drawn ahead, used when it
+    fits this tile's trend and window, so the result is the same either way)."""
+    if len(tile.trend) < 2:
+        return '<span class="spark"></span>'
+    window = view.trend_window or day_bounds(local_date(view.now))
+    if drawn is None or drawn.window != window or drawn.count != len(tile.trend):
+        drawn = spark_line(tile.trend, window)
+    start, end = window
+    span = (end - start).total_seconds()
     now_x = min(1000.0, 1000 * (view.now - start).total_seconds() / span)
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 100" preserveAspectRatio="none">'
         f'<line x1="{now_x:.1f}" x2="{now_x:.1f}" y1="0" y2="100" stroke="#c3ccd6" stroke-width="1" '
         'stroke-dasharray="3 4" vector-effect="non-scaling-stroke"/>'
-        f'<polyline points="{pts}" fill="none" stroke="#f4f6f8" stroke-width="2.5" '
+        f'<polyline points="{drawn.points}" fill="none" stroke="#f4f6f8" stroke-width="2.5" '
         'vector-effect="non-scaling-stroke" stroke-linejoin="round"/></svg>'
     )
     return f'<img class="spark" src="{data_uri(svg)}" alt="{escape(t("wall.trend", lang))}">'

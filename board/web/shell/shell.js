@@ -7,6 +7,10 @@
  *   health endpoint every few seconds, and when the server does not answer — or no new board has arrived for two
  *   refresh periods and more — marks every figure as not current and says since when, in the wall's language.
  *   A new board from the server (Streamlit reconnects by itself) clears it.
+ * - On a wall drawn from a change version (.wall[data-version]): holds one request open on the server's
+ *   /_board/changes, answered when the station's data changed (or after a few seconds, unchanged); when the answer
+ *   is not the version the board was drawn from, presses the wall fragment's hidden button (.st-key-wall_changed),
+ *   which reruns that fragment at once (board/web/changes.py). The fragment's own timer runs on regardless.
  * Texts come from board/texts/*.toml, filled in by board/web/shell/__init__.py as BOARD_SHELL.
  */
 (() => {
@@ -89,8 +93,44 @@
     if (banner.textContent !== text) banner.textContent = text;
   }
 
+  const changes = {running: false, code: null, asked: null, pressed: null};
+  const sleep = ms => new Promise(done => setTimeout(done, ms));
+
+  async function followChanges() {
+    changes.running = true;
+    try {
+      for (;;) {
+        const wall = document.querySelector(".wall[data-station][data-version]");
+        if (!wall) return;  // not a wall any more (or the store is down): tick() starts again when one is back
+        const code = wall.dataset.station;
+        if (code !== changes.code) { changes.code = code; changes.asked = null; changes.pressed = null; }
+        const since = changes.asked === null ? wall.dataset.version : changes.asked;
+        let version = null;
+        try {
+          const url = new URL("_board/changes", location.href);
+          url.search = new URLSearchParams({station: code, since: since}).toString();
+          const r = await fetch(url, {cache: "no-store", signal: AbortSignal.timeout(20000)});
+          if (r.ok) version = (await r.json()).version;
+        } catch (e) { /* the server is away: the health ping says so on the wall; ask again shortly */ }
+        if (typeof version !== "string") { await sleep(2000); continue; }
+        changes.asked = version;
+        const shown = document.querySelector(".wall[data-station][data-version]");
+        if (shown && shown.dataset.station === code && shown.dataset.version !== version &&
+            changes.pressed !== version) {
+          const button = document.querySelector(".st-key-wall_changed button");
+          if (button) { changes.pressed = version; button.click(); }
+        }
+      }
+    } finally {
+      changes.running = false;
+    }
+  }
+
   function tick() {
-    try { pageLanguage(); watchWall(); } catch (e) { console.error("board shell", e); }
+    try {
+      pageLanguage(); watchWall();
+      if (!changes.running && document.querySelector(".wall[data-version]")) followChanges();
+    } catch (e) { console.error("board shell", e); }
   }
   setInterval(tick, 500);
   document.addEventListener("DOMContentLoaded", tick);

@@ -1,0 +1,56 @@
+"""Per-station change versions: what lets a wall re-render when its station's data changed, and only then.
+
+``station_changes`` holds one counter per station, bumped in the same
+transaction as every write that changes what a wall shows of that station:
+readings (:func:`board.store.writes.upsert_readings`, so pulled and pushed
+data alike), notices (added or withdrawn; a notice on every station bumps
+the ``*`` row) and projections. Reading the whole table is one small
+statement (a row per station), so a web server can read it every half
+second for all its screens (:mod:`board.web.changes`) instead of every
+screen re-reading its station's figures on a timer.
+
+Stations are bumped in sorted order: two writers bumping overlapping
+stations take the row locks in the same order (PostgreSQL), so they cannot
+deadlock on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from board.store.engine import Dialect
+from board.store.schema import StationChangeRow
+
+_BUMP = ("INSERT INTO station_changes (station, version) VALUES ({mark}, 1) "
+         "ON CONFLICT (station) DO UPDATE SET version = station_changes.version + 1")
+
+
+def bump_with_cursor(dialect: Dialect, cursor: Any, stations: Iterable[str]) -> None:
+    """Bump ``stations``' versions through a DB-API cursor (the readings' write path)."""
+    codes = sorted(set(stations))
+    if codes:
+        cursor.executemany(_BUMP.format(mark=dialect.mark), [(code,) for code in codes])
+
+
+def bump(session: Session, stations: Iterable[str]) -> None:
+    """Bump ``stations``' versions inside ``session``'s transaction."""
+    codes = sorted(set(stations))
+    if codes:
+        session.execute(text(_BUMP.format(mark=":station")), [{"station": code} for code in codes])
+
+
+class Changes:
+    """Change versions (part of :class:`board.store.Store`)."""
+
+    sessions: sessionmaker[Session]
+
+    def change_versions(self) -> dict[str, int]:
+        """Every station's change version (``*``: notices shown on every station); a station never written is
+        absent (version 0)."""
+        with self.sessions() as s:
+            return {station: version for station, version in s.execute(
+                select(StationChangeRow.station, StationChangeRow.version))}

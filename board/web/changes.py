@@ -1,0 +1,164 @@
+"""Change-driven wall refresh: the web server's view of the stations' change versions, and the long poll a wall
+waits on.
+
+Why: a wall used to learn of new data only on its fragment timer (15 s), so
+freshness was two timers added up. Rerunning the fragment every second
+instead would cost an empty fragment rerun (~8 ms of server CPU) per screen
+per second. Here a screen costs nothing while it waits:
+
+* :class:`Versions` reads every station's change version
+  (:meth:`board.store.Store.change_versions`, one small statement) at most
+  every :data:`MAX_AGE` seconds per process, for every screen and page.
+* :class:`Watch` is what ``GET /_board/changes?station=CODE&since=V`` waits
+  on: the answer comes as soon as the station's version is not ``V``, or
+  after :data:`LONG_POLL_SECONDS` with the version unchanged. One task per
+  process reads the versions every :data:`MAX_AGE` s while anyone waits and
+  wakes only the requests whose station moved.
+* The page shell (``board/web/shell/shell.js``) holds one such request open
+  per wall; when the answer differs from the version its board was drawn
+  from (``data-version``) it presses the wall fragment's hidden button, which
+  reruns that fragment only (pages/wall.py). The fragment's timer still runs,
+  so the clock, stale marking and the disconnect watch work as before.
+
+A version is ``"<station's>.<every station's>"``: notices on every station
+bump the ``*`` row. The long poll is short (:data:`LONG_POLL_SECONDS`) so a
+server shutting down never waits long for open requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+#: How old the versions may be when read (seconds): the change-driven part of a wall's freshness.
+MAX_AGE = 0.5
+#: How long a wall's request waits for a change before answering "unchanged" (seconds).
+LONG_POLL_SECONDS = 5.0
+ROUTE = "/_board/changes"
+
+
+class Versions:
+    """The stations' change versions, read at most every ``max_age`` seconds (thread-safe, shared)."""
+
+    def __init__(self, read: Callable[[], dict[str, int]], max_age: float = MAX_AGE,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._read, self._max_age, self._clock = read, max_age, clock
+        self._lock = threading.Lock()
+        self._values: dict[str, int] | None = None
+        self._read_at = 0.0
+
+    def all(self) -> dict[str, int]:
+        """Every station's version, re-read when older than ``max_age`` (raises what the store raises)."""
+        with self._lock:
+            if self._values is None or self._clock() - self._read_at >= self._max_age:
+                self._values, self._read_at = self._read(), self._clock()
+            return self._values
+
+    def of(self, code: str) -> str:
+        """``code``'s version as a wall shows it in ``data-version``."""
+        return _version(self.all(), code)
+
+
+def _version(values: dict[str, int], code: str) -> str:
+    return f"{values.get(code, 0)}.{values.get('*', 0)}"
+
+
+class Watch:
+    """Long polls on :class:`Versions`, answered from one reading task per process (in the server's event loop)."""
+
+    def __init__(self, versions: Callable[[], Versions], period: float = MAX_AGE) -> None:
+        self._versions, self._period = versions, period
+        self._changed: asyncio.Condition | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._waiting = 0
+        self._seen: dict[str, int] | None = None
+
+    async def wait(self, code: str, since: str, timeout: float = LONG_POLL_SECONDS) -> str:
+        """``code``'s version once it is not ``since``, or after ``timeout`` seconds (unchanged)."""
+        from starlette.concurrency import run_in_threadpool
+
+        fresh = await run_in_threadpool(self._versions().all)
+        current = _version(fresh, code)
+        if current != since:
+            return current
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        self._waiting += 1
+        if self._task is None or self._task.done():
+            self._seen = dict(fresh)  # what the new task compares with (an old copy would wake every waiter)
+            self._task = asyncio.get_running_loop().create_task(self._poll())
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(lambda: self._of(code) != since), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiting -= 1
+        return self._of(code) if self._seen is not None else since
+
+    def _of(self, code: str) -> str:
+        return _version(self._seen or {}, code)
+
+    async def _poll(self) -> None:
+        """Read the versions every ``period`` while anyone waits; wake the waiters when they moved."""
+        from starlette.concurrency import run_in_threadpool
+
+        failing = False
+        while self._waiting > 0:
+            try:
+                fresh = await run_in_threadpool(self._versions().all)
+                failing = False
+            except Exception:  # the store is down: the walls say so themselves; keep waiting for it
+                if not failing:
+                    log.warning("cannot read the change versions", exc_info=True)
+                failing = True
+                fresh = None
+            if fresh is not None and fresh != self._seen:
+                self._seen = dict(fresh)
+                assert self._changed is not None
+                async with self._changed:
+                    self._changed.notify_all()
+            await asyncio.sleep(self._period)
+
+
+def _pages_versions() -> Versions:
+    from board.web.streamlit_support import change_versions  # the pages' board, once the server runs them
+
+    return change_versions()
+
+
+#: The web server's one watch (installed by board/web/server.py).
+WATCH = Watch(_pages_versions)
+
+
+def install(watch: Watch = WATCH) -> None:
+    """Add ``GET /_board/changes`` to Streamlit's server (before it starts), next to its health route."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+    from streamlit.web.server.starlette import starlette_app
+
+    original = starlette_app.create_health_routes
+    if getattr(original, "_board_changes", False):
+        return
+
+    async def changes(request):  # type: ignore[no-untyped-def]
+        code = request.query_params.get("station", "")[:40]
+        since = request.query_params.get("since", "")[:40]
+        try:
+            version = await watch.wait(code, since)
+        except Exception:  # the store cannot be read: the wall's own refresh says so in words
+            log.debug("change versions unreadable", exc_info=True)
+            return JSONResponse({"version": None}, status_code=503, headers={"Cache-Control": "no-store"})
+        return JSONResponse({"version": version}, headers={"Cache-Control": "no-store"})
+
+    def health_routes(runtime, base_url):  # type: ignore[no-untyped-def]
+        base = (base_url or "").strip("/")
+        return [*original(runtime, base_url), Route((f"/{base}" if base else "") + ROUTE, changes, methods=["GET"])]
+
+    health_routes._board_changes = True  # type: ignore[attr-defined]
+    starlette_app.create_health_routes = health_routes

@@ -1,0 +1,81 @@
+"""Change-driven wall refresh (board/web/changes.py, the page shell's long poll, pages/wall.py's hidden button).
+
+The units: the versions are read at most once per ``max_age`` however many ask; a long poll answers at once when
+the caller is behind, as soon as the station moves, and "unchanged" after its timeout, and a change of another
+station does not wake it. End to end: a real server and Chromium show a wall whose fragment timer is a minute;
+values and a notice written into the store reach the DOM long before that timer could have run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+from board.domain.reading import Reading
+from board.web.changes import Versions, Watch
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_versions_are_read_at_most_once_per_max_age() -> None:
+    reads = []
+    values = {"kajaani": 3, "*": 1}
+    clock = FakeClock()
+    versions = Versions(lambda: reads.append(1) or dict(values), max_age=0.5, clock=clock)
+    assert [versions.of("kajaani") for _ in range(100)] == ["3.1"] * 100
+    assert versions.of("kuhmo") == "0.1" and len(reads) == 1
+    values["kajaani"] = 4
+    clock.now += 0.4
+    assert versions.of("kajaani") == "3.1" and len(reads) == 1
+    clock.now += 0.1
+    assert versions.of("kajaani") == "4.1" and len(reads) == 2
+
+
+def test_a_long_poll_answers_behind_moved_and_unchanged() -> None:
+    values = {"kajaani": 1, "sotkamo": 1}
+    versions = Versions(lambda: dict(values), max_age=0.0)
+    watch = Watch(lambda: versions, period=0.05)
+
+    async def scenario() -> None:
+        assert await watch.wait("kajaani", "0.0", timeout=5) == "1.0"  # behind: at once
+        assert await watch.wait("kajaani", "1.0", timeout=0.3) == "1.0"  # nothing moved: unchanged at the timeout
+
+        waiting = asyncio.ensure_future(watch.wait("kajaani", "1.0", timeout=30))
+        await asyncio.sleep(0.3)
+        values["sotkamo"] = 2  # another station: kajaani's wall is not woken
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        values["kajaani"] = 2
+        assert await asyncio.wait_for(waiting, 10) == "2.0"
+        values["*"] = 1  # a notice on every station moves every station
+        assert await watch.wait("sotkamo", "2.0", timeout=10) == "2.1"
+
+    asyncio.run(scenario())
+
+
+def test_the_wall_follows_its_data_between_ticks(server, browser) -> None:
+    base, store = server
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    try:
+        page.goto(f"{base}/wall?station=kajaani&refresh=120")  # the fragment's own timer: not within this test
+        page.wait_for_selector('.wall[data-station="kajaani"][data-version]', timeout=60_000)
+        loaded = time.monotonic()
+        assert page.evaluate("getComputedStyle(document.querySelector('.st-key-wall_changed')).display") == "none"
+        for value in (4321, 4322):
+            now = datetime.now(UTC)
+            store.write_readings([Reading("kajaani", "queue_waiting", now, value)], "demo", now)
+            page.wait_for_selector(f'[data-figure="queue_waiting"][data-value="{value}"]', timeout=30_000)
+        store.add_notice("Muutos näkyy heti", ["kajaani"], datetime.now(UTC) - timedelta(minutes=1),
+                         datetime.now(UTC) + timedelta(hours=1), "vuoro", datetime.now(UTC))
+        page.wait_for_selector('.notice:has-text("Muutos näkyy heti")', timeout=30_000)
+        assert time.monotonic() - loaded < 100  # so the timer (120 s) never ran: the changes brought each
+        assert page.locator(".offline-banner").count() == 0
+    finally:
+        page.close()
