@@ -30,6 +30,7 @@ from bench.common import (
 )
 from bench.loading import InstrumentedCollector
 
+PULL_TIMEOUT_S = 86_400
 NAME = "collector"
 DESCRIPTION = "one incremental collector cycle over 30 stations x all sources, excluding the sources' latency"
 GOAL_S = 2.0
@@ -47,7 +48,9 @@ def run(opts: Options, result: Result) -> None:
     step = demo_source()["live_step_seconds"]
     result.params.update(stations=n_stations, backfill_days=days, cycles=cycles, stores=kinds,
                          clock_step_seconds=step, interval_seconds=demo_source()["interval_seconds"])
-    config = write_config(opts.workdir / "config", n_stations, [demo_source(backfill_days=days)])
+    # A backfill of hundreds of stations runs longer than a pull's default 300 s limit (it is one pull).
+    config = write_config(opts.workdir / "config", n_stations,
+                          [demo_source(backfill_days=days, pull_timeout_seconds=PULL_TIMEOUT_S)])
 
     for kind in kinds:
         where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / "store.sqlite"))

@@ -49,6 +49,7 @@ from bench.common import (
 )
 from bench.loading import DbTimer, InstrumentedCollector
 
+PULL_TIMEOUT_S = 86_400
 NAME = "history"
 DESCRIPTION = "one year of history for 30 stations: backfill, weekly view and overview on SQLite and PostgreSQL"
 BACKFILL_GOAL_S = 60.0
@@ -66,7 +67,9 @@ def run(opts: Options, result: Result) -> None:
     result.params.update(stations=n_stations, days=days, weeks=n_weeks, overview_runs=n_runs, stores=kinds,
                          history_step_minutes=demo_source()["history_step_minutes"],
                          live_step_seconds=demo_source()["live_step_seconds"])
-    config = write_config(opts.workdir / "config", n_stations, [demo_source(backfill_days=days)])
+    # A backfill of hundreds of stations runs longer than a pull's default 300 s limit (it is one pull).
+    config = write_config(opts.workdir / "config", n_stations,
+                          [demo_source(backfill_days=days, pull_timeout_seconds=PULL_TIMEOUT_S)])
     for kind in kinds:
         where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / "history.sqlite"))
         with where as url:

@@ -35,6 +35,7 @@ from board.domain.items import Item
 from board.domain.reading import PullItem, ReadingBlock, Rejected, RowsRead
 from board.domain.timeutil import UTC, day_bounds, ensure_utc, local_date
 from board.settings import DemoSource, Settings, Station
+from connectors import demo_managers
 from connectors.base import CheckResult
 from connectors.simulator import COLUMNS, Simulator, StationProfile, period_of
 
@@ -98,6 +99,10 @@ class DemoConnector:
                 times.append(ts)
             yield ReadingBlock(code, COLUMNS, tuple(times), values)
             yield RowsRead(len(times))  # the run ledger: one row per instant of the block
+        # the managers' daily figures (access to care, employee NPS): stated once a day, at its last minute
+        for block in demo_managers.blocks(self.source.seed, self.profiles, since, until):
+            yield block
+            yield RowsRead(len(block.times))
 
     def _items(self, since: datetime, until: datetime) -> Iterator[PullItem]:
         """``deliver: items``: the simulated items whose state changed in ``[since, until]``, as they stand at

@@ -359,12 +359,15 @@ class RestConnector:
             return
         if status in (401, 403):
             if self.source.auth is None:
-                raise ConfigurationError(f"the API at {where} wants credentials (HTTP {status}): "
-                                         "add auth to this source in sources.yaml")
-            raise ConfigurationError(f"the API at {where} refused the credentials (HTTP {status}): "
-                                     "check auth in sources.yaml and the secret it refers to")
+                raise ConfigurationError(Reason("http_wants_credentials", f"the API at {where} wants credentials "
+                                                f"(HTTP {status}): add auth to this source in sources.yaml",
+                                                where=where, status=status))
+            raise ConfigurationError(Reason("http_credentials_refused", f"the API at {where} refused the credentials "
+                                            f"(HTTP {status}): check auth in sources.yaml and the secret it refers to",
+                                            where=where, status=status))
         if status == 404:
-            raise ConfigurationError(f"the API at {where} was not found (HTTP 404): check url in sources.yaml")
+            raise ConfigurationError(Reason("http_not_found", f"the API at {where} was not found (HTTP 404): check url "
+                                            "in sources.yaml", where=where))
         if status in (408, 429) or status >= 500:
             raise TransientError(Reason("http_retry", f"the API at {where} answered HTTP {status}; will retry",
                                         where=where, status=status))

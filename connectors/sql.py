@@ -328,17 +328,22 @@ def _classify(message: str, state: str, user: str | None, connecting: bool) -> C
     """Sort a driver error into configuration / transient / other, worded for an administrator."""
     who = f" for user {user!r}" if user else ""
     if _LOGIN.search(message) or state.startswith("28"):
-        return ConfigurationError(redact(f"login failed{who}: {message}"))
+        said = redact(f"login failed{who}: {message}")
+        if user:
+            return ConfigurationError(Reason("db_login_failed", said, user=repr(user), detail=redact(message)))
+        return ConfigurationError(Reason("db_login_failed_anonymous", said, detail=redact(message)))
     if _CONNECTION_STRING.search(message) or state == "01S00":
         return ConfigurationError(redact(f"the connection settings are not valid (fix odbc or url in sources.yaml): "
                                          f"{message}"))
     if re.search(r"database \"[^\"]*\" does not exist|cannot open database|unknown database", message, re.I):
-        return ConfigurationError(redact(f"the database does not exist or is not visible{who}: {message}"))
+        return ConfigurationError(Reason("db_missing", redact(f"the database does not exist or is not visible{who}: "
+                                                              f"{message}"), detail=redact(message)))
     if _UNREACHABLE.search(message) or state in ("08001", "08S01", "HYT00", "HYT01", "08006"):
         return TransientError(Reason("db_unreachable", redact(f"cannot reach the database server: {message}"),
                                      detail=redact(message)))
     if state.startswith("42") or re.search(r"syntax error|does not exist|invalid object name|no such", message, re.I):
-        return ConfigurationError(redact(f"the query failed (fix it in sources.yaml): {message}"))
+        return ConfigurationError(Reason("query_failed", redact(f"the query failed (fix it in sources.yaml): "
+                                                                f"{message}"), detail=redact(message)))
     if state.startswith("22"):
         return DataError(redact(f"the database could not convert a value: {message}"))
     if connecting:

@@ -81,5 +81,6 @@ else:
     parts.key_figures(report, lang)
     care.section(care_report, lang, t("month.vs_previous", lang))
     care.staff_section(staff_report, lang, t("month.vs_previous", lang))
+    parts.charts(report, sup.chart_notes(span[0], span[1], tuple(stations)), names, lang)
     parts.tables(report, lang)
 parts.free_range(settings, stations, today, lang)

@@ -28,7 +28,7 @@ try:
 except Exception as e:  # the store cannot be opened: say so, not a traceback
     sup.store_down(e, lang)
     st.stop()
-desk = parts.Desk(lang, viewer, store, {s.code: s.name for s in settings.stations})
+desk = parts.Desk(lang, viewer, store, {s.code: s.name for s in settings.stations}, dict(settings.areas))
 sup.count_view("notes")
 
 style.apply(style.NOTICES_CSS)

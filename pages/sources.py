@@ -58,10 +58,10 @@ def sources() -> None:
             with st.expander(t("sources.rejects", lang, n=fmt.fmt_int(rejected)), expanded=True):
                 st.dataframe(html.rejects_table(status, lang), hide_index=True, width="stretch",
                              key=f"rejects-{name}")
-        with st.expander(t("sources.details", lang)):
+        with st.expander(html.worded("sources.details", status.source, lang)):
             st.markdown(f"**{t('sources.freshness', lang)}**")
             st.html(html.render_freshness(status, lang))
-            st.markdown(f"**{t('sources.runs', lang)}**")
+            st.markdown(f"**{html.worded('sources.runs', status.source, lang)}**")
             st.dataframe(html.runs_table(status, lang), hide_index=True, width="stretch", key=f"runs-{name}")
             detail = html.metrics_table(status, lang)
             if not detail.empty:

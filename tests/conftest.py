@@ -39,6 +39,19 @@ def write_config(target: Path, **source_overrides: object) -> Path:
     return target
 
 
+_MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _main_module_kept() -> Iterator[None]:
+    """Streamlit's script runner (AppTest) installs each page it runs as ``sys.modules["__main__"]`` and leaves it
+    there; a files pull started later in the same test process (connectors/isolated.py, a forkserver worker) then
+    re-ran that page as the worker's main module and died (``plan.stations[0]``). A web process never starts pull
+    workers, so the product is not affected; the test process puts its own main module back after each test."""
+    yield
+    sys.modules["__main__"] = _MAIN
+
+
 @pytest.fixture(autouse=True)
 def _sign_outs_forgotten() -> Iterator[None]:
     """A sign-out is remembered by the web process (``board.web.access``) so every tab of that sign-in ends; in

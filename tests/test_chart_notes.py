@@ -181,3 +181,46 @@ def test_todays_notes_are_on_the_overview_curves(board: Store):
         assert texts == ["<b>[1]</b>", "<b>[2]</b>"]  # whole-day "Lakko" first, then the 10.15 note
     listing = next(h.value for h in at.html if 'class="chart-notes"' in h.value)
     assert "Lakko" in listing and "klo 10.15" in listing and "(Vilma)" in listing and "Eilinen" not in listing
+
+
+def test_the_monthly_view_has_the_weekly_charts_with_the_months_notes(tmp_path: Path):
+    """November 2026 of tests/test_period.py: Kajaani's contacts 2.11 (phone 30, chat 10, visit 60) and 30.11
+    (phone 20, visit 20); remote share 42,9 % against October's 50 %."""
+    from tests.test_period import READINGS as MONTH_READINGS
+
+    config = write_config(tmp_path / "config")
+    with pages_reading(create_board(config, f"sqlite:///{tmp_path / 'board.sqlite'}", sign_in="off")) as b:
+        b.store.write_readings(MONTH_READINGS, source="raportti", now=datetime(2026, 12, 2, tzinfo=UTC))
+        b.store.add_chart_note(date(2026, 11, 30), None, "Lakko", Scope.ALL, "", "Matti", NOW)
+        b.store.add_chart_note(date(2026, 10, 30), None, "Lokakuun", Scope.ALL, "", "Matti", NOW)
+        at = run("pages/month.py", month="2026-11", station="kajaani")
+        charts = week_charts(at)
+        assert len(charts) == 5  # contacts and Omasote by day; remote share, same-day share and NPS by station
+        contacts, remote = charts[0], charts[2]
+        assert contacts["layout"]["title"]["text"] == "Yhteydenotot päivittäin kanavittain – Kajaanin terveysasema"
+        phone = next(tr for tr in contacts["data"] if tr["name"] == "Puhelin")
+        assert len(phone["x"]) == 30 and phone["x"][1] == "2.11." and phone["y"][1] == 30 and phone["y"][29] == 20
+        assert phone["y"][0] is None  # a day without data is no bar, not 0
+        weekends = [s for s in contacts["layout"]["shapes"] if s.get("fillcolor") == "#f1f3f6"]
+        assert len(weekends) == 9  # 1.11. is a Sunday: 1, 7-8, 14-15, 21-22, 28-29
+        flags = {a["x"]: a["text"] for a in contacts["layout"]["annotations"] if "[" in a.get("text", "")}
+        assert flags == {"30.11.": "<b>[1]</b>"}
+        bars = {tr["name"]: tr for tr in remote["data"]}
+        assert bars["Tämä kuukausi"]["text"] == ["43\u00a0%"] and bars["Edellinen kuukausi"]["text"] == ["50\u00a0%"]
+        assert "tavoite 45\u00a0%" in bars  # the target's dashed line named in the legend
+        listing = next(h.value for h in at.html if 'class="chart-notes"' in h.value)
+        assert "Lakko" in listing and "Lokakuun" not in listing
+
+
+def test_an_area_note_shows_where_a_station_of_the_area_is_drawn(board: Store):
+    at = add(run("pages/notes.py"), "Alueen uusi ajanvaraus", MON, scope="area:kainuu")
+    (note,) = board.chart_notes(MON, MON)
+    assert (note.scope, note.code) == (Scope.AREA, "kainuu")
+    assert "Alue: Kainuun hyvinvointialue" in all_html(at)
+    areas = {"kajaani": "kainuu", "oulu": "pohjois-pohjanmaa"}
+    assert [n.id for n in notes_for(board, MON, SUN, ["kajaani"], areas)] == [note.id]
+    assert notes_for(board, MON, SUN, ["oulu"], areas) == []  # another area's station
+    assert notes_for(board, MON, SUN, ["kajaani"]) == []  # without knowing the areas, no area note
+    week = run("pages/week.py", week="2026-W47", station="kajaani")
+    listing = next(h.value for h in week.html if 'class="chart-notes"' in h.value)
+    assert "Alue: Kainuun hyvinvointialue: Alueen uusi ajanvaraus" in listing

@@ -441,7 +441,7 @@ def test_a_file_dropped_again_with_the_same_name_is_read_again_and_kept_apart(tm
     assert readings == [Reading("kajaani", "queue_waiting", utc(2026, 3, 10, 13, 30), 8.0)]
     assert len(names(processed)) == 2 and "jono.csv" in names(processed)
     second = next(n for n in names(processed) if n != "jono.csv")
-    assert re.fullmatch(r"jono\.\d{8}T\d{6}[+-]\d{4}\.csv", second)
+    assert re.fullmatch(r"jono\.\d{8}T\d{6}UTC[+-]\d{4}\.csv", second)
     assert "14.30" in (processed / "jono.csv").read_text(encoding="utf-8")
     assert "15.30" in (processed / second).read_text(encoding="utf-8")
 
@@ -456,7 +456,7 @@ def test_a_refused_file_dropped_again_does_not_overwrite_the_first(tmp_path):
 
     rejected = names(tmp_path / "inbox" / "rejected")
     assert len(rejected) == 4
-    stored = next(n for n in rejected if re.fullmatch(r"bad\.\d{8}T\d{6}[+-]\d{4}\.csv", n))
+    stored = next(n for n in rejected if re.fullmatch(r"bad\.\d{8}T\d{6}UTC[+-]\d{4}\.csv", n))
     assert f"{stored}.reason.txt" in rejected
     assert reasons[0].endswith(f"(see rejected/{stored}.reason.txt)")
     assert "'y' is not a number" in (tmp_path / "inbox" / "rejected" / f"{stored}.reason.txt").read_text("utf-8")

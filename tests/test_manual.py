@@ -373,3 +373,15 @@ def test_a_share_half_typed_half_from_a_source_is_unknown_and_a_sum_is_kept(sett
     again = station_view(settings, store, "kajaani", NOW + timedelta(minutes=3))
     shares = {f.code: f.value for t in again.tiles for f in t.figures}
     assert shares["queue_same_day_share"] == pytest.approx(0.8) and shares["contacts_remote_share"] is not None
+
+
+def test_the_page_says_when_a_source_has_taken_over_an_entry(demo: Store):
+    now = timeutil.utcnow()
+    typed = demo.add_manual_entry("kajaani", "queue_waiting", 12, now + timedelta(hours=1), "Vilma",
+                                  now - timedelta(minutes=10))
+    kept = demo.add_manual_entry("sotkamo", "queue_waiting", 5, now + timedelta(hours=1), "Vilma",
+                                 now - timedelta(minutes=10))
+    demo.write_readings([Reading("kajaani", "queue_waiting", now - timedelta(minutes=1), 7)], "demo", now)
+    page = "".join(h.value for h in run("pages/manual.py").html)
+    assert f'data-entry="{typed.id}" data-state="superseded"' in page and "Lähde toimittaa taas" in page
+    assert f'data-entry="{kept.id}" data-state="shown"' in page

@@ -89,6 +89,33 @@ def test_a_push_is_stored_as_a_run_and_the_wall_shows_it(api: str, board: Board)
     assert run.ok and run.rows_read == 2 and run.rows_stored == 2 and run.rows == 2
 
 
+def test_a_push_wakes_the_walls_long_poll_of_its_station_only(api: str, board: Board) -> None:
+    """The push -> DOM path of issue 17: a wall waits on its station's change version (board/web/changes.py);
+    a push over HTTP must move it (and answer that wait) in the API's own transaction, a refused push and
+    another station's wall must not move."""
+    import asyncio
+
+    from board.web.changes import Versions, Watch
+
+    versions = Versions(board.store.change_versions, max_age=0.05)
+
+    async def push_while_waiting(code: str, body: list, status: int = 200) -> tuple[str, str]:
+        watch = Watch(lambda: versions, period=0.05)  # one per event loop, as one per web server
+        since = versions.of(code)
+        waiting = asyncio.ensure_future(watch.wait(code, since, timeout=3))
+        await asyncio.sleep(0.2)  # the wait is registered before the push
+        answer = await asyncio.to_thread(send, api, body)
+        assert answer.status_code == status, answer.text
+        return since, await waiting
+
+    since, seen = asyncio.run(push_while_waiting("kajaani", [record(value=23)]))
+    assert seen != since and int(seen.split(".")[0]) == int(since.split(".")[0]) + 1
+    since, seen = asyncio.run(push_while_waiting("sotkamo", [record(value=24)]))  # kajaani's push
+    assert seen == since  # timed out unchanged: another station's push does not wake this wall
+    since, seen = asyncio.run(push_while_waiting("kajaani", [record(station="oulu")], 422))  # all refused
+    assert seen == since
+
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": f"Bearer {OTHER}"}, {"Authorization": f"Bearer {TOKEN}x"},
                                      {"Authorization": f"Basic {TOKEN}"}, {"Authorization": "Bearer"}])
 def test_a_push_without_the_sources_own_token_is_refused_unread(api: str, board: Board, headers: dict) -> None:

@@ -120,6 +120,20 @@ class SourceStatus:
         return out
 
 
+#: The managers' figures (access to care, employee feedback) are stated once a day (a day's counts at its end,
+#: none on days a station is closed) or once a week (T3): a value that old is as new as they come.
+STATED_RARELY = frozenset({Family.ACCESS, Family.STAFF})
+STATED_RARELY_FRESH = timedelta(days=8)
+
+
+def stale_after(source: AnySource, metric: str) -> int:
+    """Seconds after which ``metric``'s newest value from ``source`` is old: the source's ``stale_after_seconds``,
+    at least eight days for a figure stated daily or weekly (a Monday's T3 is not stale on Tuesday)."""
+    if METRICS[metric].family in STATED_RARELY:
+        return max(source.stale_after_seconds, int(STATED_RARELY_FRESH.total_seconds()))
+    return source.stale_after_seconds
+
+
 def _older(a: Freshness, b: Freshness) -> bool:
     if a.ts is None:
         return b.ts is not None
@@ -181,7 +195,7 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
         row = {}
         for metric in (m for m in METRICS if m in metrics):
             ts = newest.get((station.code, metric))
-            row[metric] = Freshness(station.code, metric, ts, is_fresh(ts, now, source.stale_after_seconds))
+            row[metric] = Freshness(station.code, metric, ts, is_fresh(ts, now, stale_after(source, metric)))
         freshness[station.code] = row
     return SourceStatus(
         source=source, health=health, now=now, last_run=last, last_success=last_success,

@@ -20,7 +20,7 @@ from board.alerts.channels import Attachment
 from board.domain.weeks import IsoWeek
 from board.i18n import t
 from board.read.access_to_care import access_report
-from board.read.chart_notes import notes_for
+from board.read.chart_notes import notes_for, scope_name
 from board.read.week import ALL, BETTER, StationWeek, week_report
 from board.settings import Settings
 from board.store import Store
@@ -77,13 +77,13 @@ def compose(settings: Settings, store: Store, week: IsoWeek, stations: Sequence[
             values = ", ".join(f"{t(f'week.fig.{f}', lang)} {fmt.format_figure(f, entry.week.get(f), lang)}"
                                for f in KEY_FIGURES[:4])
             lines.append(f"- {entry.name}: {values}")
-    notes = notes_for(store, week.monday, week.sunday, list(stations) if stations else None)
+    notes = notes_for(store, week.monday, week.sunday, list(stations) if stations else None,
+                      {s.code: s.area for s in settings.stations})
     if notes:
         names_by_code = {s.code: s.name for s in settings.stations}
         lines += ["", t("notes.on_charts", lang) + ":"]
         for n in notes:
-            where = names_by_code.get(n.code, t("notices.all_stations", lang)) if n.code else \
-                t("notices.all_stations", lang)
+            where = scope_name(n, names_by_code, dict(settings.areas), lang)
             at = f" {t('notes.at', lang)} {n.clock.hour}.{n.clock.minute:02d}" if n.clock else ""
             lines.append(f"- {n.day.day}.{n.day.month}.{at} {where}: {n.text} ({n.author})")
     filename = f"viikko-{week.key}.xlsx"

@@ -141,9 +141,10 @@ class Items:
         that can matter to figures counted over ``[first, until]``: started by ``until`` and not closed before
         ``first`` (open ones whenever they started).
 
-        Three statements, each an index range, instead of one ``OR`` that scans every kept item of the source
+        Four statements, each an index range, instead of one ``OR`` that scans every kept item of the source
         (a month's items, four times a cycle): started in ``[first, until]`` (the station index), started
-        before ``first`` and ended from it on, and started before it and still open (the waits/end index).
+        before ``first`` and ended from it on (waiting items, other items), and started before it and still open
+        (the waits/end index).
         Together they are exactly that set, each item once; the order of the rows is not significant.
         """
         kind = () if item_type is None else (ItemRow.type == item_type.value,)

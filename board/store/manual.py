@@ -2,7 +2,8 @@
 
 Rows are never deleted or changed but for the withdrawal: an expired or
 withdrawn entry stays as the audit list on /sources says who typed what,
-when, for how long, and who withdrew it.
+when, for how long, and who withdrew it. The table is declared here, not in
+:mod:`.schema`, which is long enough; migration 0011 creates it.
 """
 
 from __future__ import annotations
@@ -10,12 +11,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Float, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from board.domain.manual import ManualEntry
 from board.store.changes import bump
-from board.store.schema import ManualEntryRow
+from board.store.schema import Base, UTCDateTime
+
+
+class ManualEntryRow(Base):
+    """A figure typed by hand for a station while its source is down (board.domain.manual); kept after it
+    expires or is withdrawn, as the audit list of /sources."""
+
+    __tablename__ = "manual_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station: Mapped[str] = mapped_column(String(40))
+    metric: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(String(120), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+    def to_domain(self) -> ManualEntry:
+        return ManualEntry(self.id, self.station, self.metric, self.value, self.entered_at, self.expires_at,
+                           self.author, self.reason, self.withdrawn_at, self.withdrawn_by)
 
 
 class ManualEntries:

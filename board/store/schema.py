@@ -26,7 +26,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from board.domain.chart_note import ChartNote, Scope
-from board.domain.manual import ManualEntry
 from board.domain.notice import Notice
 from board.domain.reasons import decode, encode
 from board.domain.runs import Run
@@ -265,28 +264,6 @@ class NoticeRow(Base):
     def to_domain(self) -> Notice:
         return Notice(self.id, self.text, tuple(self.stations.split(",")), self.starts_at, self.ends_at,
                       self.author, self.created_at, self.withdrawn_at, self.withdrawn_by)
-
-
-class ManualEntryRow(Base):
-    """A figure typed by hand for a station while its source is down (board.domain.manual); kept after it
-    expires or is withdrawn, as the audit list of /sources."""
-
-    __tablename__ = "manual_entries"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    station: Mapped[str] = mapped_column(String(40))
-    metric: Mapped[str] = mapped_column(String(60))
-    value: Mapped[float] = mapped_column(Float)
-    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    author: Mapped[str] = mapped_column(String(80))
-    reason: Mapped[str] = mapped_column(String(120), default="")
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    withdrawn_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
-
-    def to_domain(self) -> ManualEntry:
-        return ManualEntry(self.id, self.station, self.metric, self.value, self.entered_at, self.expires_at,
-                           self.author, self.reason, self.withdrawn_at, self.withdrawn_by)
 
 
 class ChartNoteRow(Base):

@@ -16,8 +16,9 @@ from html import escape
 
 import plotly.graph_objects as go
 
-from board.domain.chart_note import ChartNote, Scope
+from board.domain.chart_note import ChartNote
 from board.i18n import t
+from board.read.chart_notes import scope_name
 
 MARK = "#6B4E9B"  # a purple of its own: not a figure's colour, not the target's red
 
@@ -36,7 +37,9 @@ def on_days(fig: go.Figure, notes: Sequence[ChartNote], days: Sequence[date], la
             by_day.setdefault(note.day, []).append(note)
     for day, found in by_day.items():
         label = labels[list(days).index(day)]
-        fig.add_annotation(x=label, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+        # inside the plot's top edge, under the legend (above the plot it would sit on the legend's row)
+        fig.add_vline(x=label, line_dash="dot", line_color=MARK, line_width=1, opacity=0.6)
+        fig.add_annotation(x=label, y=1.0, yref="paper", yanchor="top", showarrow=False,
                            text=" ".join(f"<b>[{numbers[n.id]}]</b>" for n in found),
                            font={"color": MARK, "size": 13}, bgcolor="rgba(255,255,255,0.85)",
                            hovertext="<br>".join(_plain(f"[{numbers[n.id]}] {n.text} ({n.author})") for n in found))
@@ -53,11 +56,11 @@ def on_curve(fig: go.Figure, notes: Sequence[ChartNote], numbers: dict[int, int]
         # the curves' x is the local time of day as a naive Helsinki datetime (board.read.overview.Curve)
         x = datetime.combine(note.day, note.clock)
         fig.add_vline(x=x, line_dash="dot", line_color=MARK, line_width=2)
-        fig.add_annotation(x=x, y=1.0, yref="paper", yanchor="bottom",
+        fig.add_annotation(x=x, y=1.0, yref="paper", yanchor="top",
                            showarrow=False, text=f"<b>[{numbers[note.id]}]</b>", font={"color": MARK, "size": 13},
                            hovertext=_plain(f"{note.text} ({note.author})"))
     if whole_day:
-        fig.add_annotation(x=0, xref="paper", y=1.0, yref="paper", xanchor="left", yanchor="bottom",
+        fig.add_annotation(x=0, xref="paper", y=1.0, yref="paper", xanchor="left", yanchor="top",
                            showarrow=False, font={"color": MARK, "size": 13},
                            text=" ".join(f"<b>[{numbers[n.id]}]</b>" for n in whole_day),
                            hovertext="<br>".join(_plain(f"{n.text} ({n.author})") for n in whole_day))
@@ -70,7 +73,7 @@ def numbering(notes: Sequence[ChartNote]) -> dict[int, int]:
 
 
 def legend_html(notes: Sequence[ChartNote], numbers: dict[int, int], names: dict[str, str], lang: str,
-                now: datetime | None = None) -> str:
+                now: datetime | None = None, areas: dict[str, str] | None = None) -> str:
     """The numbered notes as a list under the charts: day (and time), station, text, who wrote it."""
     if not notes:
         return ""
@@ -79,7 +82,7 @@ def legend_html(notes: Sequence[ChartNote], numbers: dict[int, int], names: dict
         when = f"{note.day.day}.{note.day.month}."
         if note.clock is not None:
             when += f" {t('notes.at', lang)} {note.clock.hour}.{note.clock.minute:02d}"
-        where = t("notices.all_stations", lang) if note.scope is Scope.ALL else names.get(note.code, note.code)
+        where = scope_name(note, names, areas or {}, lang)
         items.append(f'<li data-note="{note.id}"><b>[{numbers[note.id]}]</b> {escape(when)} · {escape(where)}: '
                      f'{escape(note.text)} <span class="chart-note-author">({escape(note.author)})</span></li>')
     return (f'<div class="chart-notes" role="note"><p><b>{escape(t("notes.on_charts", lang))}</b></p>'

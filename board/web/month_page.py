@@ -10,6 +10,7 @@ and rules are the weekly view's (:mod:`board.read.period`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import partial
 
@@ -18,6 +19,7 @@ import streamlit as st
 
 from board import export_period
 from board import formatting as fmt
+from board.domain.chart_note import ChartNote
 from board.i18n import TEXTS, t
 from board.read.access_to_care import AccessReport, access_report
 from board.read.period import (
@@ -32,6 +34,8 @@ from board.read.period import (
 )
 from board.read.week import BETTER, FIGURES
 from board.settings import Settings
+from board.web import chart_marks as marks
+from board.web import month_charts
 from board.web import week_support as ws
 from board.web.streamlit_support import get_settings, get_store
 
@@ -121,6 +125,29 @@ def table(rep: PeriodReport, lang: str, family: str | None = None) -> pd.DataFra
                     figure, entry.change(figure, 1), lang)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def charts(rep: PeriodReport, notes: Sequence[ChartNote], names: dict[str, str], lang: str) -> None:
+    """The weekly view's charts over the month, two by two; the month's chart notes flagged on the day charts
+    and listed under them."""
+    config = {"displaylogo": False, "modeBarButtons": [["toImage"]],
+              "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"kuukausi-{rep.span[0]:%Y-%m}"}}
+    st.subheader(t("month.section.charts", lang), anchor=False)
+    numbers = marks.numbering(notes)
+    days, labels = month_charts.days(rep), month_charts.day_labels(rep)
+    pairs = [
+        (marks.on_days(month_charts.contacts_by_day(rep, lang), notes, days, labels, numbers),
+         marks.on_days(month_charts.omasote_by_day(rep, lang), notes, days, labels, numbers)),
+        (month_charts.by_station(rep, "contacts_remote_share", lang),
+         month_charts.by_station(rep, "queue_same_day_share", lang)),
+        (month_charts.by_station(rep, "feedback_nps", lang), None),
+    ]
+    for n, pair in enumerate(pairs):
+        for i, (column, fig) in enumerate(zip(st.columns(2), pair, strict=True)):
+            if fig is not None:
+                column.plotly_chart(fig, width="stretch", config=config, theme=None, key=f"month-chart-{n}-{i}")
+        if n == 0 and notes:
+            st.html(marks.legend_html(notes, numbers, names, lang, areas=get_settings().areas))
 
 
 def tables(rep: PeriodReport, lang: str) -> None:

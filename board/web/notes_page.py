@@ -10,7 +10,7 @@ nothing, and "Poista" only asks first. Everything a person wrote is escaped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from html import escape
 
@@ -22,6 +22,7 @@ from board.domain.access import Page, Viewer
 from board.domain.chart_note import MAX_LENGTH, ChartNote, Scope, check_scope, clean_note_author, clean_note_text
 from board.domain.notice import NoticeError
 from board.i18n import t
+from board.read.chart_notes import scope_name
 from board.store import Store
 from board.web import streamlit_support as sup
 
@@ -38,6 +39,8 @@ class Desk:
     viewer: Viewer
     store: Store
     names: dict[str, str]
+    #: The wellbeing areas (code -> name; empty when none are configured): a note can be about a whole area.
+    areas: dict[str, str] = field(default_factory=dict)
 
     @property
     def can_write(self) -> bool:
@@ -49,10 +52,15 @@ class Desk:
         return str(st.session_state.get("note_author", ""))
 
 
-def scope_label(note: ChartNote, names: dict[str, str], lang: str) -> str:
-    if note.scope is Scope.ALL:
-        return t("notices.all_stations", lang)
-    return names.get(note.code, note.code)
+AREA = "area:"
+
+
+def option_label(option: str, desk: Desk) -> str:
+    if option == ALL:
+        return t("notices.all_stations", desk.lang)
+    if option.startswith(AREA):
+        return t("notes.area", desk.lang, area=desk.areas[option[len(AREA):]])
+    return desk.names[option]
 
 
 def when_label(note: ChartNote, lang: str) -> str:
@@ -65,11 +73,16 @@ def add(desk: Desk) -> None:
     if not desk.can_write:
         return
     chosen = str(ss.get("note_scope") or ALL)
-    scope, code = (Scope.ALL, "") if chosen == ALL else (Scope.STATION, chosen)
+    if chosen == ALL:
+        scope, code = Scope.ALL, ""
+    elif chosen.startswith(AREA):
+        scope, code = Scope.AREA, chosen[len(AREA):]
+    else:
+        scope, code = Scope.STATION, chosen
     try:
         text = clean_note_text(ss.get("note_text", ""))
         author = clean_note_author(desk.writer())
-        check_scope(scope, code, set(desk.names))
+        check_scope(scope, code, set(desk.names), set(desk.areas))
     except NoticeError as e:
         ss["_note_feedback"] = ("error", t(f"notes.error.{e.code}", desk.lang, **{"max": MAX_LENGTH, **e.values}))
         return
@@ -103,8 +116,8 @@ def form(desk: Desk) -> None:
     day_col, scope_col, author_col = st.columns([1, 2, 2], vertical_alignment="bottom")
     day_col.date_input(t("notes.day", lang), key="note_day", format="DD.MM.YYYY",
                        value=timeutil.local_date(timeutil.utcnow()))
-    scope_col.selectbox(t("notes.scope", lang), [ALL, *names], key="note_scope",
-                        format_func=lambda c: t("notices.all_stations", lang) if c == ALL else names[c])
+    scope_col.selectbox(t("notes.scope", lang), [ALL, *(AREA + a for a in desk.areas), *names], key="note_scope",
+                        format_func=lambda c: option_label(c, desk))
     if desk.viewer.signed_in:
         author_col.html(f'<p class="notice-author" data-author="signed-in">'
                         f'{escape(t("notices.author_signed_in", lang, name=desk.writer()))}</p>')
@@ -122,8 +135,8 @@ def feedback() -> None:
         (st.error if kind == "error" else st.success)(text)
 
 
-def card(note: ChartNote, names: dict[str, str], now: datetime, lang: str) -> str:
-    meta = " · ".join([when_label(note, lang), scope_label(note, names, lang),
+def card(note: ChartNote, names: dict[str, str], now: datetime, lang: str, areas: dict[str, str]) -> str:
+    meta = " · ".join([when_label(note, lang), scope_name(note, names, areas, lang),
                        t("notices.written", lang, author=note.author, time=fmt.fmt_when(note.created_at, now, lang))])
     return (f'<div class="notice-card" data-note="{note.id}"><p class="notice-card-text">{escape(note.text)}</p>'
             f'<p class="notice-card-meta">{escape(meta)}</p></div>')
@@ -142,7 +155,7 @@ def listing(desk: Desk, now: datetime) -> None:
     if not notes:
         st.html(f'<p class="notices-empty">{escape(t("notes.none", lang))}</p>')
     for note in reversed(notes):
-        html = card(note, desk.names, now, lang)
+        html = card(note, desk.names, now, lang, desk.areas)
         if not desk.can_write:
             st.html(html)
             continue

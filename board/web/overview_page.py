@@ -176,4 +176,4 @@ def curves(settings: Settings, lang: str) -> None:
                                                    day.contacts_today, day.contacts_last_week, lang), notes, numbers),
                         key=f"c-{code}")
         if notes:
-            st.html(marks.legend_html(notes, numbers, names, lang))
+            st.html(marks.legend_html(notes, numbers, names, lang, areas=settings.areas))

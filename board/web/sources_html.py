@@ -18,6 +18,7 @@ from board.domain.figures import METRICS, Family
 from board.domain.source_health import SourceHealth
 from board.i18n import TEXTS, t
 from board.read.sources import ChannelStatus, Freshness, RunSummary, SourceStatus
+from board.source_settings import SourceBase
 from board.web.icons import status_icon
 from board.web.palette import HEALTH
 from board.web.reasons import reason_text
@@ -34,6 +35,13 @@ def _when(ts: datetime | None, now: datetime, lang: str) -> str:
     return f"{day}{fmt.fmt_time(ts, lang)} ({ago})"
 
 
+def worded(key: str, source: SourceBase, lang: str, **values: object) -> str:
+    """The text ``key`` in words that fit how ``source`` delivers: a push source sends, it is not pulled, so
+    its "haku" texts have a ``<key>_push`` twin ("Viimeisin lähetys" for "Viimeisin haku")."""
+    push_key = f"{key}_push"
+    return t(push_key if not source.is_pulled() and push_key in TEXTS else key, lang, **values)
+
+
 def render_summary(statuses: list[SourceStatus], lang: str) -> str:
     active = [s for s in statuses if s.health is not SourceHealth.DISABLED]
     ok = sum(s.health is SourceHealth.OK for s in active)
@@ -46,7 +54,7 @@ def render_card(st_: SourceStatus, lang: str) -> str:
     src, now = st_.source, st_.now
     icon = status_icon(status, look.ink, look.fill)
     badge = (f'<span class="src-badge">{icon}'
-             f'{escape(t("health." + st_.health.value, lang))}</span>')
+             f'{escape(worded("health." + st_.health.value, src, lang))}</span>')
     schedule_key = "sources.schedule" if src.is_pulled() else "sources.schedule_push"
     schedule = t(schedule_key, lang, interval=fmt.fmt_seconds(src.interval_seconds, lang),
                  stale=fmt.fmt_seconds(src.stale_after_seconds, lang))
@@ -56,10 +64,10 @@ def render_card(st_: SourceStatus, lang: str) -> str:
     run = st_.last_run
     run_text = t("sources.never", lang) if run is None else f'{_when(run.started_at, now, lang)}: {run_line(run, lang)}'
 
-    facts = (f'<div class="src-facts"><div><b>{escape(t("sources.last_success", lang))}</b>'
+    facts = (f'<div class="src-facts"><div><b>{escape(worded("sources.last_success", src, lang))}</b>'
              f'{escape(_when(st_.last_success, now, lang))}</div>'
              f'<div><b>{escape(t("sources.newest", lang))}</b>{escape(_when(st_.newest_reading, now, lang))}</div>'
-             f'<div><b>{escape(t("sources.last_run", lang))}</b>{escape(run_text)}</div></div>')
+             f'<div><b>{escape(worded("sources.last_run", src, lang))}</b>{escape(run_text)}</div></div>')
     pulling = ""
     if st_.pulling_since is not None:
         seconds = max(0, int((now - st_.pulling_since).total_seconds()))
@@ -94,7 +102,7 @@ def _refusals(st_: SourceStatus, lang: str) -> str:
     if run is None or st_.health is not SourceHealth.PARTIAL:
         return ""
     lines = []
-    when = t("sources.partial_when", lang, time=_when(run.started_at, st_.now, lang))
+    when = worded("sources.partial_when", st_.source, lang, time=_when(run.started_at, st_.now, lang))
     if run.refused or run.rejected:
         if run.rows_read is None or (run.rows_refused == 0 and run.rejected):
             what = t("sources.partial_uncounted", lang, refused=fmt.fmt_int(run.rejected))
@@ -127,11 +135,11 @@ def _problem(st_: SourceStatus, lang: str) -> str:
                 f'{escape(reason_text(run.error or "", lang))}</div>')
     hint = ""
     if st_.health is SourceHealth.LATE and st_.last_run is not None:
-        hint = t("sources.hint.late", lang, age=fmt.fmt_age(now, st_.last_run.finished_at, lang))
+        hint = worded("sources.hint.late", st_.source, lang, age=fmt.fmt_age(now, st_.last_run.finished_at, lang))
     elif st_.health is SourceHealth.STALE:
-        hint = t("sources.hint.stale", lang, age=fmt.fmt_age(now, st_.newest_reading, lang))
+        hint = worded("sources.hint.stale", st_.source, lang, age=fmt.fmt_age(now, st_.newest_reading, lang))
     elif st_.health is SourceHealth.NEVER and st_.pulling_since is None:  # (pulling: the line above says so)
-        hint = t("sources.hint.never", lang, name=st_.source.name)
+        hint = worded("sources.hint.never", st_.source, lang, name=st_.source.name)
     out = f'<div class="src-hint">{escape(hint)}</div>' if hint else ""
     past = st_.last_failure
     if past is not None and st_.health is not SourceHealth.FAILING:

@@ -218,7 +218,8 @@ def chart_notes(first: date, last: date, stations: Sequence[str] = ()) -> list[C
     from board.read.chart_notes import notes_for
 
     settings = get_settings()
-    return notes_for(get_store(settings.database_url), first, last, list(stations) or None)
+    return notes_for(get_store(settings.database_url), first, last, list(stations) or None,
+                     {s.code: s.area for s in settings.stations})
 
 
 def language() -> str:

@@ -28,6 +28,7 @@ from board.settings import Settings
 from board.web import chart_marks as marks
 from board.web import week_charts as charts
 from board.web import week_support as ws
+from board.web.streamlit_support import get_settings
 
 #: The key figures on top, against their targets: demand, the two shares, the score, what is left over.
 KEY_FIGURES = ("contacts_total", "contacts_remote_share", "queue_same_day_share", "feedback_nps",
@@ -150,7 +151,7 @@ def chart_pairs(report: WeekReport, lang: str, printing: bool, notes: Sequence[C
                 column.plotly_chart(fig, width="content" if printing else "stretch", config=config, theme=None,
                                     key=f"chart-{n}-{i}")
             if n == 0 and notes:
-                st.html(marks.legend_html(notes, numbers, names or {}, lang))
+                st.html(marks.legend_html(notes, numbers, names or {}, lang, areas=get_settings().areas))
 
 
 def tables(report: WeekReport, lang: str, printing: bool) -> None:
