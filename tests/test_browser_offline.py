@@ -24,6 +24,7 @@ import pytest
 
 from board.domain.reading import Reading
 from board.domain.timeutil import utcnow
+from board.web import palette
 from tests import harness
 from tests.browser_support import ARTIFACTS, Server, require_chromium, start_server
 
@@ -46,6 +47,12 @@ def helsinki_clock(at: datetime) -> str:
     return f"{local.hour}.{local.minute:02d}"
 
 
+def rgb(colour: str) -> str:
+    """``#c62828`` as the browser's computed style writes it."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
 def offline_state(page) -> dict:  # type: ignore[no-untyped-def]
     return page.evaluate("""() => {
         const wall = document.querySelector('.wall');
@@ -56,7 +63,9 @@ def offline_state(page) -> dict:  # type: ignore[no-untyped-def]
           tiles: [...wall.querySelectorAll('.tile')].map(t => ({
             value: Number(getComputedStyle(t.querySelector('.headline')).opacity),
             badge: getComputedStyle(t.querySelector('.badge')).visibility,
-            edge: getComputedStyle(t).borderLeftColor})),
+            edge: getComputedStyle(t).borderLeftColor,
+            status: t.dataset.status,
+            queue: !!t.querySelector('[data-figure="queue_waiting"]')})),
           time: wall.querySelector('.clock .time').innerText,
           body: document.body.innerText,
         };
@@ -74,7 +83,6 @@ def test_wall_says_it_lost_the_server_and_recovers(first_server: Server, browser
     time.sleep(2 * REFRESH)
     before = offline_state(wall)
     assert before["offline"] is False and before["banner"] is None
-    edges_before = {t["edge"] for t in before["tiles"]}
     wall.evaluate("window.__notReloaded = true")
 
     srv.proc.terminate()
@@ -116,7 +124,14 @@ def test_wall_says_it_lost_the_server_and_recovers(first_server: Server, browser
             "document.querySelector('[data-figure=\"queue_waiting\"]')?.dataset.value === '4321'", timeout=60_000)
         wall.wait_for_function("!document.querySelector('.wall.is-offline, .offline-banner')", timeout=10_000)
         after = offline_state(wall)
-        assert {t["edge"] for t in after["tiles"]} == edges_before
+        assert len(after["tiles"]) == len(before["tiles"])
+        for old, new in zip(before["tiles"], after["tiles"], strict=True):
+            if not new["queue"]:  # back in its own status colour, not the offline grey
+                assert (new["status"], new["edge"]) == (old["status"], old["edge"]), (old, new)
+            elif old["status"] in ("ok", "warn", "alert"):  # open: 4321 waiting is past any red threshold
+                assert (new["status"], new["edge"]) == ("alert", rgb(palette.RED)), (old, new)
+            else:  # closed (the test may run at any hour): grey, as before
+                assert (new["status"], new["edge"]) == (old["status"], old["edge"]), (old, new)
         assert all(t["badge"] == "visible" and t["value"] == 1 for t in after["tiles"])
         assert wall.evaluate("window.__notReloaded") is True
     finally:
