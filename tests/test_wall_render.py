@@ -88,10 +88,13 @@ def test_the_same_day_share_says_so_far_while_callbacks_wait(settings, store):
     ts = NOW - timedelta(minutes=1)
     put(store, Reading("paltamo", "queue_waiting", ts, 30), Reading("paltamo", "queue_handled_today", ts, 12),
         Reading("paltamo", "queue_handled_same_day_today", ts, 12))
-    for lang, label in (("fi", "samana päivänä tähän asti"), ("sv", "samma dag hittills"), ("en", "same day so far")):
+    for lang, label, under in (("fi", "samana päivänä", "tähän asti · tavoite 100\u00a0%"),
+                               ("sv", "samma dag", "hittills · mål 100\u00a0%"),
+                               ("en", "same day", "so far · target 100\u00a0%")):
         queue = render_wall(station_view(settings, store, "paltamo", NOW), lang).split('data-family="queue"')[1]
         share = queue.split('data-figure="queue_same_day_share"')[1].split("</div>")[0]
-        assert label in share and "100" in share  # 100 % so far...
+        assert f"<dt>{label}<" in share and f'<span class="target">{under}</span>' in share  # 100 % so far...
+        assert "100" in share.split("</dd>")[0]
         assert "mark-alert" in share  # ...marked as the 30 waiting callbacks are (Paltamo's red is 20)
 
 

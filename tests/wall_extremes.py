@@ -30,7 +30,8 @@ NOTICE_TEXT = ("Ajanvaraus ja takaisinsoitot ovat kiinni huoltokatkon ajan; kiir
 
 
 def _widest(f: Figure, status: Status) -> Figure:
-    return dataclasses.replace(f, value=WIDEST[unit_of(f.code)], status=status)
+    # a share also says "tähän asti" under its label (callbacks still waiting), its widest label
+    return dataclasses.replace(f, value=WIDEST[unit_of(f.code)], status=status, so_far=unit_of(f.code) == "share")
 
 
 def extreme_view(view: StationView, closed: bool = False, stale: bool = False) -> StationView:

@@ -202,20 +202,17 @@ def _figure(f: Figure, lang: str, marks: bool = True, manual: ManualEntry | None
     if marks and f.status in (Status.WARN, Status.ALERT):
         mark = f'<span class="mark mark-{f.status.value}" title="{escape(t("status." + f.status.value, lang))}">' \
                f'{status_icon(f.status, fill=palette.MARK[f.status], mark=palette.TILE)}</span>'
-    target = ""
+    # Under the label, on a line of its own: "tähän asti" for a share that can still fall today, and a share's
+    # target ("tähän asti · tavoite 100 %"); on the label's line "samana päivänä tähän asti" ran past the tile.
+    under = [t("wall.so_far", lang)] if f.so_far else []
     if f.target is not None and unit_of(f.code) == "share":  # a share's target is shown on the tile
-        goal = t("wall.target", lang, value=format_figure(f.code, f.target, lang))
-        target = f'<span class="target">{escape(goal)}</span>'
+        under.append(t("wall.target", lang, value=format_figure(f.code, f.target, lang)))
+    target = f'<span class="target">{escape(" · ".join(under))}</span>' if under else ""
     return (
         f'<div class="fig fig-{f.status.value}"><dd data-figure="{f.code}" data-value="{_raw(f.value)}">{mark}'
         f'{escape(format_figure(f.code, f.value, lang))}{manual_mark(manual, lang, short=True)}</dd>'
-        f'<dt>{escape(t(_label(f), lang))}{target}</dt></div>'
+        f'<dt>{escape(t(f"fig.{f.code}", lang))}{target}</dt></div>'
     )
-
-
-def _label(f: Figure) -> str:
-    """A figure's label key; a share that can still fall today says so ("samana päivänä tähän asti")."""
-    return f"fig.{f.code}.so_far" if f.so_far else f"fig.{f.code}"
 
 
 def _raw(value: float | None) -> str:
