@@ -77,6 +77,29 @@ CHECK = """() => {
     const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
     if (x > 2 && y > 2) bad.push(`${a.name} overlaps ${b.name}`);
   }
+  // The sparkline gives way when a tile is full: its box never covers a figure, the headline or the projection,
+  // and the freshness text ("päivitetty klo …", how the wall shows it is current) is whole inside its tile.
+  const meets = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > eps &&
+                          Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > eps;
+  for (const tile of document.querySelectorAll('.wall .tile')) {
+    const tb = tile.getBoundingClientRect();
+    const fam = tile.dataset.family;
+    for (const s of tile.querySelectorAll('.spark')) {
+      const sb = s.getBoundingClientRect();
+      if (sb.width < 1 || sb.height < 1 || getComputedStyle(s).display === 'none') continue;
+      if (!inside(sb, tb)) bad.push(`the sparkline of ${fam} runs out of its tile`);
+      for (const f of tile.querySelectorAll('.fig, .headline, .projection, .fresh')) {
+        if (meets(sb, f.getBoundingClientRect())) bad.push(`the sparkline of ${fam} is drawn over ${f.className}`);
+      }
+    }
+    for (const f of tile.querySelectorAll('.fresh')) {
+      if (!f.textContent.trim()) continue;
+      const fb = f.getBoundingClientRect();
+      if (fb.height < 1 || !inside(fb, tb)) bad.push(`the freshness text of ${fam} is not whole in its tile`);
+      for (const o of tile.querySelectorAll('.fig, .headline, .projection'))
+        if (meets(fb, o.getBoundingClientRect())) bad.push(`the freshness text of ${fam} meets ${o.className}`);
+    }
+  }
   return [...new Set(bad)];
 }"""
 
