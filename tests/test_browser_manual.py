@@ -1,5 +1,5 @@
 """A figure typed by hand on a real wall (Debian's Chromium, a real server): it appears marked without a reload,
-fits every screen with its mark, and steps aside when a source delivers a newer reading.
+fits every screen with its mark (the sparkline giving way), and steps aside when a source delivers a newer reading.
 
 Screenshots land in ``test-artifacts/`` (wall-manual-*.png).
 """
@@ -15,6 +15,7 @@ from board.domain.timeutil import local, utcnow
 from tests.browser_support import ARTIFACTS, page_fits
 from tests.test_browser import no_overflow
 from tests.test_browser_kiosk import open_wall
+from tests.test_browser_wall_matrix import SPARK_CHECK
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +41,7 @@ def test_a_typed_figure_shows_marked_fits_every_screen_and_a_source_takes_over(s
         page.screenshot(path=str(ARTIFACTS / f"wall-manual-{width}x{height}.png"))
         assert page_fits(page, ".wall") == [], (width, height)
         assert no_overflow(page) == [], (width, height)
+        assert page.evaluate(SPARK_CHECK) == [], (width, height)  # the sparkline never over the figures' labels
     # The source delivers again (a reading newer than the entry): the wall shows it, unmarked
     later = utcnow() + timedelta(seconds=1)
     store.write_readings([Reading("kajaani", "queue_waiting", later, 9)], "demo", later)

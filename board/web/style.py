@@ -129,8 +129,13 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .projection .word { font-weight: 700; }
 .proj-warn { color: var(--warn); }
 .proj-alert { color: $red_on_dark; }
-.tile-foot { margin-top: auto; display: flex; align-items: flex-end; gap: calc(2.16 * var(--t)); min-height: 0; }
-.spark { flex: 1; height: calc(5.5 * var(--t)); min-width: 0; width: 100%; display: block; }
+/* The foot takes the room the figures leave, down to none; the sparkline fills it up to its own height and shrinks
+   with it (its svg scales freely), down to nothing on a full tile, so it is never drawn over a figure. The freshness
+   line ("päivitetty klo …", how the wall shows it is current) stands on the tile's bottom edge and, when the foot
+   has no room, rises beside the last row of figures (right-aligned, where that row leaves space) rather than
+   being pushed out of the tile. */
+.tile-foot { flex: 1 1 0; min-height: 0; display: flex; align-items: flex-end; gap: calc(2.16 * var(--t)); }
+.spark { flex: 1; height: 100%; max-height: calc(5.5 * var(--t)); min-width: 0; width: 100%; display: block; }
 .fresh { font-size: calc(2.5 * var(--t)); color: var(--muted); white-space: nowrap; }
 .stale-note { color: var(--text); font-weight: 700; font-size: calc(3 * var(--t)); white-space: normal; }
 .wall-message { font-size: calc(3 * var(--u)); }
