@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import Message as MimeMessage
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from board.collector import Collector
+from board.domain.reading import Reading
 from board.domain.report_schedule import due_week, last_due
 from board.domain.weeks import IsoWeek
 from board.environment import ConfigError
@@ -26,7 +27,7 @@ from board.settings import load_settings
 from board.store import Store
 from tests.alert_receivers import SmtpServer, smtp_server
 from tests.conftest import pages_reading, write_config
-from tests.test_weekly import READINGS, write
+from tests.test_weekly import READINGS, at, write
 
 ROOT = Path(__file__).resolve().parent.parent
 TWO_DAYS = timedelta(hours=48)
@@ -60,6 +61,9 @@ def test_another_weekday_and_time():
 
 # ------------------------------------------------------------------ configuration
 def configure(config: Path, smtp: SmtpServer | None, **weekly: object) -> Path:
+    metrics = yaml.safe_load((config / "metrics.yaml").read_text(encoding="utf-8"))
+    metrics["targets"]["access_same_day_assessment_share"] = 0.95  # the same-day assessment judged too
+    (config / "metrics.yaml").write_text(yaml.safe_dump(metrics, allow_unicode=True), encoding="utf-8")
     alerts = yaml.safe_load((config / "alerts.yaml").read_text(encoding="utf-8"))
     alerts["board_url"] = "https://ohjaustaulu.example.fi"
     alerts["channels"] = {"sahkoposti": smtp.settings() if smtp else {
@@ -180,3 +184,116 @@ def test_no_reports_yaml_sends_nothing(tmp_path: Path, sqlite_url: str):
         assert store.report_outbox() == []
     finally:
         store.dispose()
+
+
+# ------------------------------------------------------------------ access to care and employee NPS in the body
+def visits(station: str, day: date, u23: tuple[int, int, int], adult: tuple[int, int, int]) -> list[Reading]:
+    """A day's non-urgent visits per age group as a source writes them: (visits, within 14 days, within 3 months),
+    first a running count at noon, then the day's last (which counts)."""
+    names = ("access_nonurgent_{g}_today", "access_nonurgent_{g}_within_14d_today",
+             "access_nonurgent_{g}_within_3m_today")
+    return [Reading(station, n.format(g=g), at(day, clock), float(v // part))
+            for clock, part in (("12:00", 2), ("23:59", 1))
+            for g, values in (("u23", u23), ("23plus", adult)) for n, v in zip(names, values, strict=True)]
+
+
+def assessed(station: str, day: date, assessments: int, same_day: int) -> list[Reading]:
+    return [Reading(station, "access_assessments_today", at(day, "23:59"), float(assessments)),
+            Reading(station, "access_assessed_same_day_today", at(day, "23:59"), float(same_day))]
+
+
+def staff(station: str, day: date, promoters: int, passives: int, detractors: int) -> list[Reading]:
+    return [Reading(station, f"staff_{c}_today", at(day, "23:59"), float(v))
+            for c, v in (("promoters", promoters), ("passives", passives), ("detractors", detractors))]
+
+
+MON47, TUE47, MON46 = date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 9)
+# Week 47 falls under the 2025 rule: under 23 within 14 days, 23 and over within 3 months.
+KAJAANI = {MON47: ((10, 9, 10), (40, 20, 36)), TUE47: ((5, 5, 5), (20, 8, 18))}
+PALTAMO = {MON47: ((2, 1, 2), (8, 4, 6))}
+KAJAANI_46 = {MON46: ((10, 10, 10), (10, 5, 5))}
+ACCESS = [
+    *(r for day, (u, a) in {**KAJAANI, **KAJAANI_46}.items() for r in visits("kajaani", day, u, a)),
+    *(r for day, (u, a) in PALTAMO.items() for r in visits("paltamo", day, u, a)),
+    *assessed("kajaani", MON47, 20, 18), *assessed("kajaani", TUE47, 10, 9), *assessed("paltamo", MON47, 4, 4),
+    # T3 is stated monthly: Kajaani's doctor 12 days, its nurses keep a waiting list (the cap); Paltamo's doctor
+    Reading("kajaani", "access_t3_doctor_d", at(date(2026, 11, 2), "08:00"), 12.0),
+    Reading("kajaani", "access_t3_nurse_d", at(date(2026, 11, 2), "08:00"), 182.0),
+    Reading("paltamo", "access_t3_doctor_d", at(date(2026, 11, 2), "08:00"), 30.0),
+    # employee feedback: Kajaani 7 answers (enough), the week before 6; Paltamo 2 (too few)
+    *staff("kajaani", MON47, 3, 1, 0), *staff("kajaani", TUE47, 2, 0, 1), *staff("kajaani", MON46, 3, 1, 2),
+    *staff("paltamo", TUE47, 2, 0, 0),
+]
+
+
+def within_2025(days: dict[date, tuple[tuple[int, int, int], tuple[int, int, int]]]) -> tuple[int, int]:
+    """(within the limit, visits) by hand: under 23 the 14-day count, 23 and over the 3-month count."""
+    return (sum(u[1] + a[2] for u, a in days.values()), sum(u[0] + a[0] for u, a in days.values()))
+
+
+def pct(share: float) -> str:
+    return f"{round(share * 100)}\u00a0%"
+
+
+def signed(value: float) -> str:
+    n = round(value)
+    return f"+{n}" if n > 0 else (f"\u2212{-n}" if n < 0 else "0")
+
+
+def nps(p: int, q: int, d: int) -> float:
+    return (p - d) / (p + q + d) * 100
+
+
+def sent_text(b, smtp: SmtpServer, now: datetime) -> str:  # type: ignore[no-untyped-def]
+    """The body of the Kajaani-Paltamo subscription's mail as the loopback SMTP server received it."""
+    assert ReportSender(b.settings, b.store, "one").turn(now) == 2
+    mail = next(m for m in smtp.mails if m.recipients[0] == "palvelupaallikko@example.fi")
+    return text_and_files(mail.message)[0].replace("\r\n", "\n")
+
+
+def test_the_body_has_access_to_care_and_employee_nps_per_station_against_targets(board):
+    b, smtp = board
+    b.store.write_readings(ACCESS, source="raportti", now=datetime(2026, 11, 24, tzinfo=UTC))
+    text = sent_text(b, smtp, MONDAY_7)
+    k_in, k_all = within_2025(KAJAANI)  # 9 + 36 + 5 + 18 = 68 of 75
+    p_in, p_all = within_2025(PALTAMO)  # 1 + 6 = 7 of 10
+    k46 = (10 + 5) / (10 + 10)  # the week before: 15 of 20
+    assert ("Hoitoon pääsy:\nHoitotakuu: alle 23 v 14 vrk, 23 v täyttäneet 3 kk (terveydenhuoltolaki "
+            "51 §, HE 134/2024).") in text and "muutokseen" not in text
+    kajaani = text[text.index("- Kajaanin terveysasema:\n"):]
+    assert kajaani.startswith(
+        f"- Kajaanin terveysasema:\n  - Kiireettömät hoitotakuun sisällä: {pct(k_in / k_all)} ({k_all} käyntiä) "
+        f"({signed((k_in / k_all - k46) * 100)}\u00a0%-yks. ed. viikkoon); tavoite 100\u00a0%: ei saavutettu\n"
+        f"  - Hoidon tarve arvioitu samana päivänä: {pct((18 + 9) / (20 + 10))}; tavoite 95\u00a0%: ei saavutettu\n"
+        "  - T3 lääkäri: 12\u00a0vrk (tilanne 2.11.2026)\n"
+        "  - T3 hoitaja: ≥\u00a0182\u00a0vrk (jonotuslista, tilanne 2.11.2026)\n")
+    assert (f"- Paltamon terveysasema:\n  - Kiireettömät hoitotakuun sisällä: {pct(p_in / p_all)} ({p_all} käyntiä); "
+            f"tavoite 100\u00a0%: ei saavutettu\n  - Hoidon tarve arvioitu samana päivänä: 100\u00a0%; "
+            "tavoite 95\u00a0%: saavutettu\n  - T3 lääkäri: 30\u00a0vrk (tilanne 2.11.2026)\n"
+            "  - T3 hoitaja: –\n") in text
+    # together: the shares of the summed visits, the longest T3
+    assert (f"- Valitut yhteensä:\n  - Kiireettömät hoitotakuun sisällä: {pct((k_in + p_in) / (k_all + p_all))} "
+            f"({k_all + p_all} käyntiä)") in text
+    # employee NPS: Kajaani 5 promoters, 1 passive, 1 detractor; Paltamo's 2 answers and the total hidden
+    staff_part = text[text.index("Henkilöstön suositteluindeksi (NPS):"):]
+    assert (f"- Kajaanin terveysasema: {signed(nps(5, 1, 1))} (7 vastausta) "
+            f"({signed(nps(5, 1, 1) - nps(3, 1, 2))} ed. viikkoon)\n"
+            "- Paltamon terveysasema: liian vähän vastauksia\n"
+            "- Valitut yhteensä: liian vähän vastauksia\n") in staff_part
+    assert "Näytetään vain, kun jaksolla on vähintään 5 vastausta" in staff_part
+
+
+def test_a_week_spanning_a_change_of_the_limit_says_so_in_the_body(board):
+    b, smtp = board
+    # ISO week 1 of 2025 (30.12.2024-5.1.2025): 14 days for everyone until 31.12., then 3 months for 23 and over
+    b.store.write_readings([*visits("kajaani", date(2024, 12, 31), (4, 3, 4), (10, 6, 9)),
+                            *visits("kajaani", date(2025, 1, 2), (2, 1, 2), (10, 4, 9))],
+                           source="raportti", now=datetime(2025, 1, 3, tzinfo=UTC))
+    text = sent_text(b, smtp, datetime(2025, 1, 6, 5, 0, tzinfo=UTC))
+    within = (3 + 6) + (1 + 9)  # 2024: the 14-day counts for both groups; 2025: 14 days under 23, 3 months over
+    assert ("Jakso osuu hoitotakuun muutokseen; kukin päivä arvioidaan oman sääntönsä mukaan:\n"
+            "  30.12.2024–31.12.2024: 14 vrk kaikille (terveydenhuoltolaki 51 §, HE 55/2023)\n"
+            "  1.1.2025–5.1.2025: alle 23 v 14 vrk, 23 v täyttäneet 3 kk (terveydenhuoltolaki 51 §, "
+            "HE 134/2024)\n") in text
+    assert f"- Kajaanin terveysasema:\n  - Kiireettömät hoitotakuun sisällä: {pct(within / 26)} (26 käyntiä)" in text
+    assert "Henkilöstön" not in text  # no answers in either week: no section

@@ -2,10 +2,12 @@
 
 Plain text (every mail client shows it, a phone too): the selected stations
 together, each key figure with its change from the week before and whether
-it met its target, then one line per station, the week's chart notes, and a
-link to the weekly view of the same week and stations. The attachment is
-the weekly view's own xlsx (``board.export.week_xlsx``, access to care
-included), so the numbers in the mail and in the file are the same ones.
+it met its target, then one line per station, access to care and employee
+NPS per station against their targets (:mod:`board.reports.mail_sections`),
+the week's chart notes, and a link to the weekly view of the same week and
+stations. The attachment is the weekly view's own xlsx
+(``board.export.week_xlsx``, access to care included), so the numbers in the
+mail and in the file are the same ones.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from board.domain.weeks import IsoWeek
 from board.i18n import t
 from board.read.access_to_care import access_report
 from board.read.chart_notes import notes_for, scope_name
+from board.read.employee_nps import employee_report
 from board.read.week import ALL, BETTER, StationWeek, week_report
+from board.reports.mail_sections import access_lines, staff_lines
 from board.settings import Settings
 from board.store import Store
 
@@ -77,6 +81,10 @@ def compose(settings: Settings, store: Store, week: IsoWeek, stations: Sequence[
             values = ", ".join(f"{t(f'week.fig.{f}', lang)} {fmt.format_figure(f, entry.week.get(f), lang)}"
                                for f in KEY_FIGURES[:4])
             lines.append(f"- {entry.name}: {values}")
+    lines += access_lines(access, lang)
+    lines += staff_lines(employee_report(settings, store, week.monday, week.sunday,
+                                         list(stations) if stations else None, (before.monday, before.sunday)),
+                         lang)
     notes = notes_for(store, week.monday, week.sunday, list(stations) if stations else None,
                       {s.code: s.area for s in settings.stations})
     if notes:
