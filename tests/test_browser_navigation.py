@@ -54,12 +54,12 @@ def test_the_header_moves_between_pages_and_keeps_the_language(server, browser, 
     try:
         page.goto(f"{base}/?lang={lang}" if lang != "fi" else f"{base}/")
         wait_for_page(page, "/", lang)
-        expected = {"sv": ["Lägesbild", "Larm", "Veckovy", "Månadsvy", "Meddelanden", "Anteckningar", "Källor",
-                           "Väggskärm"],
+        expected = {"sv": ["Lägesbild", "Larm", "Veckovy", "Månadsvy", "Meddelanden", "Anteckningar",
+                           "Manuell inmatning", "Källor", "Väggskärm"],
                     "fi": ["Tilannekuva", "Hälytykset", "Viikkonäkymä", "Kuukausinäkymä", "Tiedotteet", "Merkinnät",
-                           "Lähteet", "Seinänäyttö"]}[lang]
+                           "Käsin syöttö", "Lähteet", "Seinänäyttö"]}[lang]
         assert [label.split("\n")[-1] for label in header_labels(page)] == expected
-        for path, label in (("/week", expected[2]), ("/notices", expected[4]), ("/sources", expected[6])):
+        for path, label in (("/week", expected[2]), ("/notices", expected[4]), ("/sources", expected[7])):
             page.get_by_role("link", name=label).click()
             wait_for_page(page, path, lang)
             assert page.url.split("?")[0].endswith(path) and f"lang={lang}" in page.url
