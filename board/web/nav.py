@@ -60,12 +60,12 @@ def page_setup(page: Page, lang: str, extra: str = "") -> None:
 
 def header(current: Page, viewer: Viewer, lang: str) -> None:
     """Links to this viewer's pages (the current one marked) and the language choice, in one row."""
-    with st.container(key="nav-header", horizontal=True, vertical_alignment="center", gap="small"):
+    with st.container(key="nav-header", horizontal=True, vertical_alignment="center", gap=None):
         for page in pages_for(viewer):
             _link(page, current, lang)
         st.space("stretch")
         chosen = st.selectbox(t("home.language", lang), LANGUAGES, index=LANGUAGES.index(lang), key="lang_select",
-                              format_func=LANGUAGE_NAMES.get, label_visibility="collapsed", width=140)
+                              format_func=LANGUAGE_NAMES.get, label_visibility="collapsed", width=112)
     if chosen != lang:
         st.query_params["lang"] = chosen
         st.session_state["_lang"] = chosen
