@@ -250,11 +250,11 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
 
         overview_cold, overview_cached = [], []
         for _ in range(n_runs):
-            st.cache_data.clear()
+            sup.clear_view_caches()  # the views are a cache_resource since 900 stations (no pickling)
             overview_cold.append(_run_page("app.py", cpu=overview_cpu))
         for _ in range(n_runs):
             overview_cached.append(_run_page("app.py"))
-        st.cache_data.clear()
+        sup.clear_view_caches()
         timer.reset()
         _run_page("app.py")
         overview_db = (timer.statements, timer.seconds)
