@@ -32,7 +32,7 @@ from board.environment import read_environment
 from board.settings import load_settings
 from board.store import Store
 from tests.loopback import loopback
-from tests.test_items_domain import HKI
+from tests.test_items_domain import HKI, reconciled
 from tests.test_items_sources import reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,11 +65,6 @@ def local(text_: str) -> datetime:
 def latest_values(store: Store, station: str, kind: ItemType) -> dict[str, float]:
     metrics = [*METRICS_OF[kind], *(OUTCOME_METRICS if kind is CB else ())]
     return {m: v.value for m, v in store.latest_values(station, metrics).items()}
-
-
-def summary(case: str, **figures: object) -> None:
-    """One line of the reconciliation summary (``pytest -s`` shows it; docs: /work notes of issue 14)."""
-    print(f"\nRECONCILED {case}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
 
 
 # ------------------------------------------------------------------ sql: the callback table, by changes
@@ -149,8 +144,8 @@ def test_the_documented_sql_callback_source_works_as_written(config_dir, sqlite_
     n = reconcile(store, "kajaani", CB, items) + reconcile(store, "sotkamo", CB, items)
     values = latest_values(store, "kajaani", CB)
     assert (values["queue_not_reached_today"], values["queue_failure_demand_today"]) == (1, 1)
-    summary("docs sql callbacks (changes)", items=len(final), instants=n,
-            cases="23.50->00.10 not same-day; handled and corrected after the fact; outcome classes")
+    reconciled(case="docs sql callbacks (changes)", items=len(final), instants=n,
+               cases="23.50->00.10 not same-day; handled and corrected after the fact; outcome classes")
 
 
 # ------------------------------------------------------------------ rest: Omasote's open messages, snapshot
@@ -188,8 +183,8 @@ def test_the_documented_rest_message_snapshot_works_as_written(config_dir, sqlit
     assert latest_values(store, "kajaani", MSG) == {
         "omasote_unanswered": 2, "omasote_oldest_unanswered_h": 13, "omasote_received_today": 2,
         "omasote_answered_today": 1}
-    summary("docs rest messages (snapshot)", items=len(items), instants=n,
-            cases="closed at the snapshot's time when it vanished")
+    reconciled(case="docs rest messages (snapshot)", items=len(items), instants=n,
+               cases="closed at the snapshot's time when it vanished")
 
 
 # ------------------------------------------------------------------ rest: the contact log, by changes
@@ -215,8 +210,8 @@ def test_the_documented_rest_contact_log_works_as_written(config_dir, sqlite_url
     assert outcome.ok, (outcome.error, outcome.rejects)
     assert "changedSince=2026-11-" in asked  # the documented parameter, filled in
     n = reconcile(store, "kajaani", CON, items) + reconcile(store, "sotkamo", CON, items)
-    summary("docs rest contacts (changes)", items=len(items), instants=n,
-            cases="channels translated; across midnight")
+    reconciled(case="docs rest contacts (changes)", items=len(items), instants=n,
+               cases="channels translated; across midnight")
 
 
 # ------------------------------------------------------------------ files: 100 feedback answers, NPS +53
@@ -295,7 +290,7 @@ def test_the_documented_feedback_export_gives_the_nps_of_100_answers_on_the_wall
     monday = next(d for d in report.stations[0].days if d.day == day)
     assert monday.figures["feedback_nps"] == 53 and monday.figures["feedback_answers"] == 100
     assert report.stations[0].week["feedback_nps"] == 53
-    summary("docs files feedback (changes): NPS", answers=len(scores), promoters=62, passives=29, detractors=9,
-            nps_by_hand=nps_by_hand(scores), wall=tile.headline.value, week_day=monday.figures["feedback_nps"],
-            week=report.stations[0].week["feedback_nps"], instants=n)
+    reconciled(case="docs files feedback (changes): NPS", answers=len(scores), promoters=62, passives=29,
+               detractors=9, nps_by_hand=nps_by_hand(scores), wall=tile.headline.value,
+               week_day=monday.figures["feedback_nps"], week=report.stations[0].week["feedback_nps"], instants=n)
 
