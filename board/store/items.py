@@ -176,6 +176,11 @@ class Items:
         with self.sessions.begin() as s:
             return s.execute(delete(ItemRow).where(ItemRow.source == source, ended)).rowcount or 0
 
+    def has_items(self, source: str) -> bool:
+        """Whether any item of ``source`` is stored (a run without any is a first load)."""
+        with self.sessions() as s:
+            return s.scalar(select(ItemRow.key).where(ItemRow.source == source).limit(1)) is not None
+
     def item_count(self, source: str | None = None) -> int:
         """How many items are kept (of ``source``)."""
         from sqlalchemy import func
