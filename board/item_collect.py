@@ -148,7 +148,8 @@ class ItemRun:
     def _store_first(self, held: dict[str, Item], check: Callable[[], None]) -> None:
         """A first load's items: kept in memory for counting; stored unless already closed for longer than
         ``keep_closed_days`` — :meth:`Store.prune_items` would delete those right after counting (a year's load
-        held 1.7 million items, of which 169 000 stay). The store starts empty, so every item is new."""
+        held 1.7 million items, of which 169 000 stay). The store held none of the source's items, so every one
+        is new: inserted without a lookup."""
         closed_before = self.started - timedelta(days=self.keep_closed_days)
         groups: dict[tuple[str, ItemType], list[Item]] = {}
         keep: list[Item] = []
@@ -160,7 +161,7 @@ class ItemRun:
             else:
                 keep.append(item)
         for i in range(0, len(keep), BATCH):
-            self.store.apply_items(self.source.name, keep[i:i + BATCH])
+            self.store.insert_items(self.source.name, keep[i:i + BATCH])
             check()
         self.held = groups
 

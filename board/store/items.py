@@ -117,6 +117,13 @@ class Items:
                 changes.extend(changed)
         return changes
 
+    def insert_items(self, source: str, items: Sequence[Item]) -> None:
+        """Insert items of ``source`` known to be new (a first load: none of the source's items is stored), in one
+        transaction, without looking each key up as :meth:`apply_items` does (a third of a first load's storing)."""
+        dialect = self.dialect
+        with self.sessions.begin() as s:
+            _insert(s, dialect, [_values(source, item, dialect.time) for item in items])
+
     def close_vanished(self, source: str, seen: set[str], at: datetime) -> list[Change]:
         """Close, at ``at``, every open item of ``source`` that is not in ``seen`` (a snapshot's keys)."""
         changes: list[Change] = []
