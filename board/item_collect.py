@@ -75,7 +75,7 @@ class ItemRun:
         #: are never stored (:meth:`_store_first`).
         self.first_load = False
         #: A first load's items, in their latest state, per station and type (counted, then dropped).
-        self.held: dict[tuple[str, ItemType], list[Item]] | None = None
+        self.in_memory: dict[tuple[str, ItemType], list[Item]] | None = None
         #: How many items a first load did not store because they closed before ``keep_closed_days``.
         self.pruned_at_once = 0
 
@@ -87,7 +87,7 @@ class ItemRun:
     def store_items(self, records: Iterable[Any], check: Callable[[], None] = lambda: None) -> None:
         """Steps 1 and 2: the pull's items stored, what changed noted, a clean snapshot applied."""
         self.first_load = first = not self.store.has_items(self.source.name)
-        held: dict[str, Item] = {}
+        pulled: dict[str, Item] = {}
         batch: list[Item] = []
         seen: set[str] = set()
         refused = self.refused = False
@@ -121,9 +121,9 @@ class ItemRun:
             if self.newest is None or updated > self.newest:
                 self.newest = updated
             if first:  # the latest state of each item (of equal ``updated`` the last read), as apply_items keeps
-                known = held.get(record.key)
+                known = pulled.get(record.key)
                 if known is None or updated >= (known.updated or known.start):
-                    held[record.key] = record
+                    pulled[record.key] = record
                     self._note([(None, record)])
                 if self.accepted % BATCH == 0:
                     check()
@@ -136,7 +136,7 @@ class ItemRun:
         if batch:
             self._note(self.store.apply_items(self.source.name, batch))
         if first:
-            self._store_first(held, check)
+            self._store_first(pulled, check)
         if self.mode == "snapshot":
             if refused:
                 self.rejects[SNAPSHOT_HELD] += 1
@@ -145,7 +145,7 @@ class ItemRun:
             self.newest = self.started  # a snapshot is of the pull's moment
         self.refused = refused
 
-    def _store_first(self, held: dict[str, Item], check: Callable[[], None]) -> None:
+    def _store_first(self, pulled: dict[str, Item], check: Callable[[], None]) -> None:
         """A first load's items: kept in memory for counting; stored unless already closed for longer than
         ``keep_closed_days`` — :meth:`Store.prune_items` would delete those right after counting (a year's load
         held 1.7 million items, of which 169 000 stay). The store held none of the source's items, so every one
@@ -153,7 +153,7 @@ class ItemRun:
         closed_before = self.started - timedelta(days=self.keep_closed_days)
         groups: dict[tuple[str, ItemType], list[Item]] = {}
         keep: list[Item] = []
-        for item in held.values():
+        for item in pulled.values():
             groups.setdefault((item.station, item.type), []).append(item)
             ended = item.end if item.waits else item.start  # what prune_items reads as closed
             if ended is not None and ended < closed_before:
@@ -163,7 +163,7 @@ class ItemRun:
         for i in range(0, len(keep), BATCH):
             self.store.insert_items(self.source.name, keep[i:i + BATCH])
             check()
-        self.held = groups
+        self.in_memory = groups
 
     def write_figures(self) -> int:
         """Steps 3 and 4: the figures counted again where something changed, and at the pull's moment."""
@@ -178,7 +178,7 @@ class ItemRun:
                 batch, size = [], 0
         if batch:
             written += self.write(batch)
-        self.held = None
+        self.in_memory = None
         self.store.prune_items(self.source.name, self.started - timedelta(days=self.keep_closed_days))
         return written
 
@@ -200,20 +200,22 @@ class ItemRun:
             # one query for every station of the source (the earliest window), sorted out per station here
             first = window_start(min(since_of.values()))
             by_station: dict[str, list[Item]] = {station: [] for station in self.stations}
-            if self.held is not None:  # a first load: the pull's items are all there are
+            if self.in_memory is not None:  # a first load: the pull's items are all there are
                 for station in self.stations:
-                    by_station[station] = self.held.pop((station, kind), [])
+                    by_station[station] = self.in_memory.pop((station, kind), [])
             else:
                 for item in self.store.items_for_count(self.source.name, self.stations, first, until, kind):
                     if item.station in by_station:
                         by_station[item.station].append(item)
+            # the instants already holding a reading, every touched station in one statement
+            held = self.store.reading_times_of(
+                {(station, metrics[0]): since for station, since in since_of.items() if since < until}, until)
             for station in self.stations:
                 since = since_of[station]
                 start = window_start(since)
                 items = [i for i in by_station[station] if relevant(i, start, until)]
                 at = set(instants(items, since, until))
-                if since < until:
-                    at.update(self.store.reading_times(station, metrics[0], since, until))
+                at.update(held.get((station, metrics[0]), ()))
                 times = sorted(at)
                 block = ReadingBlock(station, metrics, tuple(times), count(kind, items, times, self.outcomes))
                 yield from as_kept(block, self.coarse) if self.first_load and self.coarse else (block,)
