@@ -153,13 +153,15 @@ class ItemRun:
             for item in self.store.items_for_count(self.source.name, self.stations, first, until, kind):
                 if item.station in by_station:
                     by_station[item.station].append(item)
+            # the instants already holding a reading, every touched station in one statement
+            held = self.store.reading_times_of(
+                {(station, metrics[0]): since for station, since in since_of.items() if since < until}, until)
             for station in self.stations:
                 since = since_of[station]
                 start = window_start(since)
                 items = [i for i in by_station[station] if relevant(i, start, until)]
                 at = set(instants(items, since, until))
-                if since < until:
-                    at.update(self.store.reading_times(station, metrics[0], since, until))
+                at.update(held.get((station, metrics[0]), ()))
                 times = sorted(at)
                 yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times, self.outcomes))
 
