@@ -222,16 +222,19 @@ def rule_parts(days: Sequence[date], guarantee: CareGuarantee) -> list[tuple[Car
 
 
 def judge_period(days: Mapping[date, Raw], period: Sequence[date], guarantee: CareGuarantee,
-                 t3_history: Iterable[tuple[date, str, float]] = ()) -> AccessFigures:
+                 t3_history: Iterable[tuple[date, str, float]] = (),
+                 runs: Sequence[tuple[CareRule | None, list[date]]] | None = None) -> AccessFigures:
     """One station's access to care over ``period`` (its days in order) from its raw days.
 
     ``days``: day -> the day's last reading of each daily count (:data:`DAILY_COUNTS`); a day or a count
     that is missing is "no data", never 0. Each day's within-limit visits are the count of the wait its
     rule sets for the age group. ``t3_history``: ``(day, metric, value)`` of T3 readings up to the period's
-    end (earlier ones too: T3 is stated monthly); each profession's latest is the period's.
+    end (earlier ones too: T3 is stated monthly); each profession's latest is the period's. ``runs``:
+    :func:`rule_parts` of ``period``, when the caller judges many stations over the same period (the same for
+    each; 900 stations' days each looked up the rule again).
     """
     parts = []
-    for rule, run in rule_parts(period, guarantee):
+    for rule, run in rule_parts(period, guarantee) if runs is None else runs:
         groups: dict[str, GroupCount] = {}
         for day in run:
             raw = days.get(day, {})
