@@ -159,17 +159,20 @@ def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime
     return start, end
 
 
-def station_trends(store: Store, code: str, start: datetime, now: datetime) -> dict[Family, Trend]:
-    """Each tile's headline series from ``start`` to ``now`` (the wall's sparklines).
+def station_trends(store: Store, code: str, start: datetime, now: datetime,
+                   until: datetime | None = None) -> dict[Family, Trend]:
+    """Each tile's headline series from ``start`` to ``now`` (the wall's sparklines); with ``until``, up to it
+    instead (readings stamped ahead of ``now`` included: :func:`with_trends` draws only those up to its clock).
 
     The costliest read of a wall refresh (every reading of the day), so the
-    web server caches it longer than the numbers: a sparkline a minute old
-    looks the same from across a corridor.
+    web server keeps it while the station's data stands still
+    (board/web/wall_trends.py): a sparkline a minute old looks the same from
+    across a corridor.
     """
     families = list(WALL_FAMILIES)
     wanted = [m for f in families for m in metrics_of(f)]
     by_family: dict[Family, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     family_of = {m: f for f in families for m in metrics_of(f)}
-    for r in store.series(code, wanted, start, now + timedelta(seconds=1)):
+    for r in store.series(code, wanted, start, max(until or now, now) + timedelta(seconds=1)):
         by_family[family_of[r.metric]][r.ts][r.metric] = r.value
     return {f: headline_series(f, by_family.get(f, {})) for f in families}

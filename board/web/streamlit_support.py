@@ -39,10 +39,9 @@ from board.store import Store
 from board.web.changes import Versions
 from board.web.kiosk import Spot
 from board.web.wall_html import render_wall, spark_line
+from board.web.wall_trends import TrendKeeper
 
 VIEW_TTL_SECONDS = 5
-#: Sparklines: all of today's readings, the costliest read of a wall refresh; a minute's lag is invisible.
-TREND_TTL_SECONDS = 60
 #: A station's wall data is kept per change version; this bounds how long a change that bumps no version
 #: (retention, a hand edit of the database) can stay off the walls.
 DATA_TTL_SECONDS = 60
@@ -50,6 +49,7 @@ DATA_TTL_SECONDS = 60
 _maker: Callable[[], Board] | None = None
 _handed: Board | None = None
 _versions: tuple[Board, Versions] | None = None
+_trends: tuple[Board, TrendKeeper] | None = None
 
 
 def use_board(board: Board | Callable[[], Board] | None) -> None:
@@ -63,11 +63,11 @@ def use_board(board: Board | Callable[[], Board] | None) -> None:
 def clear_view_caches() -> None:
     """Forget every view this process keeps, and the change versions it read (they are kept half a second): the
     next page run reads the store afresh. For handing over a board, and for tests that write and read at once."""
-    global _versions
+    global _versions, _trends
     st.cache_data.clear()
-    for cached in (_wall_board, _station_data, _station_trends):
+    for cached in (_wall_board, _station_data):
         cached.clear()
-    _versions = None
+    _versions = _trends = None
 
 
 @st.cache_resource(show_spinner=False)
@@ -150,8 +150,8 @@ def _wall_board(code: str, version: str, lang: str, spot: Spot | None, skipped: 
 
     settings = get_settings()
     data = _station_data(code, version)
-    trends, lines = _station_trends(code)
-    now = max(utcnow(), data.read_at)  # after the trends were read: none of their points lies past it
+    trends, lines = station_trends(code, version, utcnow())
+    now = max(utcnow(), data.read_at)  # after the trends were read; with_trends draws no point past it
     view = wall_data.view_at(settings, data, now, trends)
     return render_wall(view, lang, next_opening(code, now), spot, skipped, refresh, version=version, lines=lines)
 
@@ -164,17 +164,20 @@ def _station_data(code: str, version: str) -> wall_data.StationData:
     return wall_data.read_station(get_store(), code, utcnow())
 
 
-@st.cache_resource(ttl=TREND_TTL_SECONDS, max_entries=20_000, show_spinner=False)
-def _station_trends(code: str) -> tuple[dict, dict]:  # (dict[Family, Trend], dict[Family, SparkLine])
-    """Today's sparklines, a minute at a time, and their polylines drawn once for every screen of the station
-    (cache_resource: shared as is, not pickled per refresh)."""
-    from board.domain.timeutil import utcnow
+def station_trends(code: str, version: str, now: datetime) -> tuple[dict, dict]:
+    """Today's sparklines of ``code`` and their polylines, drawn once for every screen of the station and kept
+    while its data stands still (board/web/wall_trends.py; shared as is, never pickled)."""
+    global _trends
+    board = get_board()
+    if _trends is None or _trends[0] is not board:
+        settings = board.settings
 
-    settings = get_settings()
-    now = utcnow()
-    window = wall.trend_window(settings, code, now)
-    trends = wall.station_trends(get_store(settings.database_url), code, window[0], now)
-    return trends, {family: spark_line(trend, window) for family, trend in trends.items() if len(trend) >= 2}
+        def read(code: str, window: tuple[datetime, datetime], now: datetime) -> tuple[dict, dict]:
+            trends = wall.station_trends(board.store, code, window[0], now, until=window[1])
+            return trends, {family: spark_line(trend, window) for family, trend in trends.items() if len(trend) >= 2}
+
+        _trends = (board, TrendKeeper(lambda code, now: wall.trend_window(settings, code, now), read))
+    return _trends[1].get(code, version, now)
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
