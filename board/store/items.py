@@ -117,6 +117,13 @@ class Items:
                 changes.extend(changed)
         return changes
 
+    def insert_items(self, source: str, items: Sequence[Item]) -> None:
+        """Insert items of ``source`` known to be new (a first load: none of the source's items is stored), in one
+        transaction, without looking each key up as :meth:`apply_items` does (a third of a first load's storing)."""
+        dialect = self.dialect
+        with self.sessions.begin() as s:
+            _insert(s, dialect, [_values(source, item, dialect.time) for item in items])
+
     def close_vanished(self, source: str, seen: set[str], at: datetime) -> list[Change]:
         """Close, at ``at``, every open item of ``source`` that is not in ``seen`` (a snapshot's keys)."""
         changes: list[Change] = []
@@ -186,6 +193,11 @@ class Items:
                     and_(ItemRow.waits.is_(False), ItemRow.start_ts < closed_before))
         with self.sessions.begin() as s:
             return s.execute(delete(ItemRow).where(ItemRow.source == source, ended)).rowcount or 0
+
+    def has_items(self, source: str) -> bool:
+        """Whether any item of ``source`` is stored (a run without any is a first load)."""
+        with self.sessions() as s:
+            return s.scalar(select(ItemRow.key).where(ItemRow.source == source).limit(1)) is not None
 
     def item_count(self, source: str | None = None) -> int:
         """How many items are kept (of ``source``)."""
