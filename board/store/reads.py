@@ -48,24 +48,37 @@ class Reads:
                     out[m] = Latest(ts, v, src)
         return out
 
-    def latest_values_of(self, stations: Sequence[str] | None = None) -> dict[str, dict[str, Latest]]:
+    def latest_values_of(self, stations: Sequence[str] | None = None,
+                         metrics: Sequence[str] | None = None) -> dict[str, dict[str, Latest]]:
         """:meth:`latest_values` of several stations (None: every station) in one query: the overview's rows.
 
         The same join through ``newest_readings``, so 900 stations cost one
         statement, not one each (a round trip each was most of the overview's
         time on PostgreSQL beyond a region).
         """
-        r, n = ReadingRow, NewestRow
-        stmt = (select(r.station, r.metric, r.ts, r.value, r.source)
-                .join(n, (r.station == n.station) & (r.metric == n.metric) & (r.ts == n.ts)))
+        r, n = ReadingRow.__table__.c, NewestRow.__table__.c
+        stmt = (select(r.station, r.metric, type_coerce(r.ts, Stored()), r.value, r.source)
+                .join(NewestRow, (r.station == n.station) & (r.metric == n.metric) & (r.ts == n.ts)))
         if stations is not None:
             stmt = stmt.where(n.station.in_(list(stations)))
+        if metrics is not None:
+            stmt = stmt.where(n.metric.in_(list(metrics)))
         out: dict[str, dict[str, Latest]] = {}
+        # Plain tuples, each distinct time converted once (stations' sources deliver at shared moments): 16 200
+        # rows at 900 stations took 0.2 s of CPU as ORM rows with a conversion each.
+        stamps: dict[object, datetime] = {}
         with self.sessions() as s:
-            for st, m, ts, v, src in s.execute(stmt):
-                mine = out.setdefault(st, {})
-                if m not in mine or ts > mine[m].ts:  # two sources of one metric: the newer wins
-                    mine[m] = Latest(ts, v, src)
+            rows = s.connection().execute(stmt).all()  # Core rows: no ORM loading for 26 000 tuples
+        for st, m, stored, v, src in rows:
+            ts = stamps.get(stored)
+            if ts is None:
+                ts = stamps[stored] = _utc(stored)
+            mine = out.get(st)
+            if mine is None:
+                mine = out[st] = {}
+            old = mine.get(m)
+            if old is None or ts > old.ts:  # two sources of one metric: the newer wins
+                mine[m] = Latest(ts, v, src)
         return out
 
     def series(self, station: str, metrics: Sequence[str], start: datetime, end: datetime) -> list[Reading]:
@@ -168,8 +181,7 @@ class Reads:
         for station, stored, value in rows:
             ts = stamps.get(stored)
             if ts is None:
-                ts = stamps[stored] = (datetime.fromisoformat(stored) if isinstance(stored, str)
-                                       else stored).replace(tzinfo=UTC)
+                ts = stamps[stored] = _utc(stored)
             out.append((station, ts, value))
         return out
 
@@ -210,3 +222,8 @@ class Reads:
         with self.sessions() as s:
             return s.scalar(select(func.count()).select_from(ReadingRow)) or 0
 
+
+def _utc(stored: object) -> datetime:
+    """A time as the driver hands it over (SQLite: text; PostgreSQL: a naive datetime), as aware UTC."""
+    return (datetime.fromisoformat(stored) if isinstance(stored, str) else stored).replace(  # type: ignore[union-attr]
+        tzinfo=UTC)
