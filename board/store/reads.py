@@ -7,11 +7,11 @@ distinct day or time once: a few µs a row less than the ORM's per-row work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, type_coerce
+from sqlalchemy import Select, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.reading import Reading
@@ -105,6 +105,24 @@ class Reads:
                 ts = stamps[stored] = (datetime.fromisoformat(stored) if isinstance(stored, str)
                                        else stored).replace(tzinfo=UTC)
             out.append(Reading(station, metric, ts, value))
+        return out
+
+    def series_since(self, since_of: Mapping[str, datetime], metrics: Sequence[str],
+                     end: datetime) -> dict[str, list[Reading]]:
+        """:meth:`series` of several stations, each from its own start (``since_of``), up to ``end``, in one
+        statement (an index range per station): the alert turn's projections read every open station's new
+        readings each minute, a round trip each on PostgreSQL when asked one by one."""
+        out: dict[str, list[Reading]] = {code: [] for code in since_of}
+        if not since_of:
+            return out
+        r = ReadingRow
+        ranges = [and_(r.station == code, r.ts >= since) for code, since in since_of.items()]
+        stmt = (select(r.station, r.metric, r.ts, r.value)
+                .where(or_(*ranges), r.metric.in_(list(metrics)), r.ts < end)
+                .order_by(r.station, r.metric, r.ts))
+        with self.sessions() as s:
+            for row in s.execute(stmt):
+                out[row[0]].append(Reading(*row))
         return out
 
     def daily(self, stations: Sequence[str], metrics: Sequence[str], first: date,
