@@ -92,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="JSON results file (default bench-results/bench-<time>.json)")
     p.add_argument("--minutes", type=float, help="length of the memory run in minutes (default 30; --quick 1/3)")
     p.add_argument("--param", action="append", default=[], metavar="NAME.KEY=VALUE",
-                   help="override a benchmark's parameter, e.g. freshness.interval=15 or screens.phases=5x5,20x20")
+                   help="override a benchmark's parameter, e.g. freshness.interval=15 or screens.phases=5x5,20x20; "
+                        "common.pg=private: PostgreSQL in a private cluster set up as docs/DEPLOY.md says")
     p.add_argument("--keep", action="store_true", help="keep each benchmark's work folder (stores, logs)")
     p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     return p
@@ -103,8 +104,9 @@ def _params(items: list[str]) -> dict[str, dict[str, str]]:
     for item in items:
         key, sep, value = item.partition("=")
         bench, dot, name = key.partition(".")
-        if not sep or not dot or bench not in BENCHMARKS or not name:
-            raise ValueError(f"--param {item!r}: expected NAME.KEY=VALUE with NAME one of {', '.join(BENCHMARKS)}")
+        if not sep or not dot or (bench not in BENCHMARKS and bench != "common") or not name:
+            raise ValueError(f"--param {item!r}: expected NAME.KEY=VALUE with NAME one of {', '.join(BENCHMARKS)} "
+                             "or common (settings every benchmark reads, e.g. common.pg=private)")
         out.setdefault(bench, {})[name] = value
     return out
 

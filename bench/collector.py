@@ -32,7 +32,8 @@ from bench.loading import InstrumentedCollector
 
 PULL_TIMEOUT_S = 86_400
 NAME = "collector"
-DESCRIPTION = "one incremental collector cycle over 30 stations x all sources, excluding the sources' latency"
+DESCRIPTION = ("one incremental collector cycle over 30 stations (collector.stations) x all sources, excluding "
+               "the sources' latency")
 GOAL_S = 2.0
 
 
@@ -53,7 +54,8 @@ def run(opts: Options, result: Result) -> None:
                           [demo_source(backfill_days=days, pull_timeout_seconds=PULL_TIMEOUT_S)])
 
     for kind in kinds:
-        where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / "store.sqlite"))
+        where = (postgres_schema(opts, result) if kind == "postgres"
+                 else nullcontext(sqlite_url(opts.workdir / "store.sqlite")))
         with where as url:
             board = create_board(config, url)
             settings, store = board.settings, board.store
@@ -66,7 +68,7 @@ def run(opts: Options, result: Result) -> None:
                 if not backfill.ok:
                     raise RuntimeError(f"{kind}: the backfill failed: {backfill.error}")
                 log(f"{kind}: backfill {backfill.readings} readings in {backfill.seconds:.1f} s")
-                totals, own, pulls, readings = [], [], [], []
+                totals, own, own_cpu, pulls, readings = [], [], [], [], []
                 for _ in range(cycles):
                     clock.advance(step)
                     load = loader.cycle()
@@ -74,6 +76,7 @@ def run(opts: Options, result: Result) -> None:
                         raise RuntimeError(f"{kind}: a cycle failed: {load.error}")
                     totals.append(load.seconds)
                     own.append(load.own)
+                    own_cpu.append(load.own_cpu)
                     pulls.append(load.pull)
                     readings.append(load.readings)
             finally:
@@ -83,6 +86,9 @@ def run(opts: Options, result: Result) -> None:
             Figure(f"cycle_own_seconds_{kind}", "s", own, Goal("median", "<=", GOAL_S),
                    note=f"Collector.run_once() minus the pull; {readings[0]} readings a cycle "
                         f"({min(readings)}-{max(readings)}), store backfilled with {backfill.readings}"),
+            Figure(f"cycle_own_cpu_seconds_{kind}", "s", own_cpu,
+                   note="the collector process's CPU for the same, less the pull's (robust to other load; "
+                        "PostgreSQL's server side not in it)"),
             Figure(f"cycle_total_seconds_{kind}", "s", totals, note="Collector.run_once(), pull included"),
             Figure(f"cycle_pull_seconds_{kind}", "s", pulls, note="inside the demo connector's pull (the simulator)"),
         )
