@@ -65,10 +65,13 @@ def run(opts: Options, result: Result) -> None:
     n_stations = opts.get(NAME, "stations", 30, 3)
     days = opts.get(NAME, "days", 365, 7)
     n_weeks = opts.get(NAME, "weeks", 6, 2)
-    n_runs = opts.get(NAME, "runs", 10, 3)
+    n_runs = opts.get(NAME, "runs", 10, 2)
+    # The current week and the cached week, each timed this often (--quick: once; the smoke test runs under load).
+    repeats = opts.get(NAME, "repeats", 3, 1)
     kinds = opts.get(NAME, "stores", ["sqlite", "postgres"])
     kinds = kinds if isinstance(kinds, list) else [kinds]
-    result.params.update(stations=n_stations, days=days, weeks=n_weeks, overview_runs=n_runs, stores=kinds,
+    result.params.update(stations=n_stations, days=days, weeks=n_weeks, overview_runs=n_runs, week_repeats=repeats,
+                         stores=kinds,
                          history_step_minutes=demo_source()["history_step_minutes"],
                          live_step_seconds=demo_source()["live_step_seconds"])
     # A backfill of hundreds of stations runs longer than a pull's default 300 s limit (it is one pull).
@@ -282,11 +285,12 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         # reads part of last week's day from the readings (read.week._cut_day).
         current = weekly.IsoWeek.of(local_date(utcnow()))
         week_current = []
-        for _ in range(3):
+        for _ in range(result.params["week_repeats"]):
             st.cache_data.clear()
             week_current.append(_run_page("pages/week.py", {"week": current.key}))
         log(f"{kind}: current week {current.key}: {percentile(week_current, 50):.2f} s")
-        week_cached = [_run_page("pages/week.py", {"week": weeks[0].key}) for _ in range(3)]
+        week_cached = [_run_page("pages/week.py", {"week": weeks[0].key})
+                       for _ in range(result.params["week_repeats"])]
         timer = DbTimer(sup.get_store(url).engine)
         st.cache_data.clear()
         _run_page("pages/week.py", {"week": weeks[0].key})
