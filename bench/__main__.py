@@ -13,6 +13,7 @@ import argparse
 import json
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -26,6 +27,9 @@ from bench.common import RESULTS_DIR, Figure, Options, Result, machine
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # A stopped run (kill, a test's timeout) unwinds like an exception, so a private PostgreSQL cluster and the
+    # work folder are removed rather than left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.list:
         for name, module in BENCHMARKS.items():
             print(f"{name:<10} {module.DESCRIPTION}")

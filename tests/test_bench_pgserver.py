@@ -7,6 +7,7 @@ worked out by hand for batches with known times.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,7 +23,15 @@ def test_private_cluster_runs_with_the_recommended_settings_and_is_removed_after
     why = pgserver.problem()
     if why:
         pytest.skip(why)
+    # Not pytest's tmp_path: the server runs as the postgres user, who cannot pass through pytest's 0700 folders.
     workdir = Path(tempfile.mkdtemp(prefix="bench-pg-test-"))
+    try:
+        _private_cluster(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _private_cluster(workdir: Path) -> None:
     opts = Options(params={"common": {"pg": "private", "shared_buffers": "256MB"}}, workdir=workdir)
     result = Result("t", "")
     with postgres_schema(opts, result) as url:
