@@ -280,8 +280,12 @@ def statement_count(count_file: Path, pid: int) -> int:
 class Server(harness.Server):
     """``python -m board serve`` on a free port, its log ``workdir/server.log`` (see :class:`tests.harness.Server`)."""
 
+    #: How long a server may take to answer its health check. Its start is set-up, never a figure; on a machine
+    #: shared by many test runs (load average 14-17 on 2 cores) Streamlit's imports alone took over 90 s.
+    START_SECONDS = 240.0
+
     def __init__(self, workdir: Path, config_dir: Path, url: str, **extra_env: str) -> None:
-        super().__init__(workdir / "server.log", config_dir, url, **extra_env)
+        super().__init__(workdir / "server.log", config_dir, url, start_seconds=self.START_SECONDS, **extra_env)
 
 
 def collector_process(workdir: Path, config_dir: Path, url: str) -> Process:
