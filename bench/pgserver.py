@@ -30,9 +30,16 @@ from pathlib import Path
 from tests.harness import free_port
 
 PG_BIN = Path(os.environ.get("BOARD_PG_BIN", "/usr/lib/postgresql/15/bin"))
-#: docs/DEPLOY.md: shared_buffers about a quarter of RAM, max_wal_size of several GB for the backfill.
-DEFAULT_SETTINGS = {"shared_buffers": "4GB", "max_wal_size": "16GB", "checkpoint_timeout": "15min"}
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _quarter_of_ram() -> str:
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return f"{max(128, pages // 4 // 2**20)}MB"
+
+
+#: docs/DEPLOY.md: shared_buffers about a quarter of RAM, max_wal_size of several GB for the backfill.
+DEFAULT_SETTINGS = {"shared_buffers": _quarter_of_ram(), "max_wal_size": "16GB", "checkpoint_timeout": "15min"}
 
 
 @dataclass
