@@ -47,8 +47,14 @@ def quick_results(tmp_path_factory: pytest.TempPathFactory, postgres_server: str
             code = proc.wait(timeout=GROUP_SECONDS)
         finally:
             if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+                # SIGTERM first: the run unwinds and stops its web servers, collectors and PostgreSQL clusters
+                # (a SIGKILL left them running on after a timeout).
+                proc.terminate()
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
             log.close()
         output = Path(log.name).read_text(errors="replace")
         assert code == 0, f"python -m bench exited {code}:\n{output[-4000:]}"
