@@ -16,7 +16,9 @@ the run record).
 from __future__ import annotations
 
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bench.collector import SimulatedClock
 from bench.common import Figure, Goal, Options, Result, demo_source, log, postgres_schema, sqlite_url, write_config
@@ -27,6 +29,44 @@ DESCRIPTION = "a year of items for 30 stations loaded and counted; one increment
 LOAD_GOAL_S = 60.0
 CYCLE_GOAL_S = 2.0
 STEP_S = 60
+
+
+@dataclass
+class RoundTrips:
+    """What one cycle asks of the database, counted by SQLAlchemy's events on the store's engine.
+
+    ``statements``: every ``before_cursor_execute`` (an ``executemany`` is one; a raw-cursor ``COPY`` is not
+    seen); ``sessions``: connections taken from the pool (on PostgreSQL each is a ``pool_pre_ping`` and a
+    ``BEGIN``, each a round trip of its own); ``ends``: commits and rollbacks. Round trips, estimated:
+    statements + 2 x sessions + ends on PostgreSQL (SQLite has no server to go round to).
+    """
+
+    statements: int = 0
+    sessions: int = 0
+    ends: int = 0
+
+    def watch(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        def statement(*_args: object) -> None:
+            self.statements += 1
+
+        def session(*_args: object) -> None:
+            self.sessions += 1
+
+        def end(*_args: object) -> None:
+            self.ends += 1
+
+        event.listen(engine, "before_cursor_execute", statement)
+        event.listen(engine, "checkout", session)
+        event.listen(engine, "commit", end)
+        event.listen(engine, "rollback", end)
+
+    def take(self) -> tuple[int, int, int]:
+        """The counts since the last take, and start again."""
+        counts = (self.statements, self.sessions, self.ends)
+        self.statements = self.sessions = self.ends = 0
+        return counts
 
 
 def run(opts: Options, result: Result) -> None:
@@ -65,9 +105,17 @@ def run(opts: Options, result: Result) -> None:
                 log(f"{kind}: {days} days x {n_stations} stations: {items} items, {load.readings} readings in "
                     f"{load.seconds:.1f} s (pull {load.pull:.1f} s, own {load.own:.1f} s, CPU {load.own_cpu:.1f} s)")
                 own, own_cpu, totals, pulls, readings = [], [], [], [], []
+                statements: list[float] = []
+                trips: list[float] = []
+                counter = RoundTrips()
+                counter.watch(store.engine)
                 for _ in range(cycles):
                     clock.advance(STEP_S)
+                    counter.take()
                     cycle = loader.cycle()
+                    n, opened, ended = counter.take()
+                    statements.append(n)
+                    trips.append(n + 2 * opened + ended)
                     if not cycle.ok:
                         raise RuntimeError(f"{kind}: a cycle failed: {cycle.error}")
                     own.append(cycle.own)
@@ -93,5 +141,10 @@ def run(opts: Options, result: Result) -> None:
                    note="the collector process's CPU time in a cycle, less the pull's: hardly stretched by other "
                         "work on a shared machine"),
             Figure(f"cycle_pull_seconds_{kind}", "s", pulls, note="inside the demo's pull: making the items"),
+            Figure(f"cycle_statements_{kind}", "", statements,
+                   note="statements a cycle sends (SQLAlchemy before_cursor_execute; a COPY is not counted)"),
+            Figure(f"cycle_round_trips_{kind}", "", trips,
+                   note="statements + 2 x pooled connections taken (pre-ping and BEGIN) + commits and rollbacks: "
+                        "the round trips to a PostgreSQL server, estimated"),
         )
         result.params[f"load_{kind}"] = load.breakdown()

@@ -311,7 +311,8 @@ class Collector:
                 raise Interrupted("stopped; the next run pulls the same window again (stored items are not "
                                   "counted twice)")
 
-        run = ItemRun(self.store, source, stations, started, progress.rejects, write, progress.ledger)
+        run = ItemRun(self.store, source, stations, started, progress.rejects, write, progress.ledger,
+                      coarse=retention.coarse_before(self.settings.board.retention, started))
         run.store_items((replace(i, reason=reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items),
                         check)
         if run.accepted == 0 and run.refused:

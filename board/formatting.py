@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
+from board.domain.access_to_care import CareRule, Limit
 from board.domain.figures import Unit, unit_of
 from board.domain.hours import ClosedDay
 from board.domain.timeutil import day_start, local, local_date
@@ -101,6 +102,16 @@ def fmt_time(ts: datetime, lang: str = "fi") -> str:
         return f"{loc:%H:%M}"
     prefix = "kl." if lang == "sv" else "klo"
     return f"{prefix} {loc.hour}.{loc.minute:02d}"
+
+
+def fmt_closing(ts: datetime, lang: str = "fi") -> str:
+    """When a station closes, as a projection names it: ``klo 16.00``, or ``vuorokauden lopussa`` when it closes
+    at midnight (open until the day ends, as every station with ``--always-open``): "klo 0.00" reads as the
+    day's start, not its end."""
+    loc = local(ts)
+    if loc.hour == 0 and loc.minute == 0:
+        return t("hours.day_end", lang)
+    return fmt_time(ts, lang)
 
 
 def fmt_clock(ts: datetime, lang: str = "fi") -> str:
@@ -239,3 +250,22 @@ def format_change(figure: str, value: float | None, lang: str = "fi") -> str:
         sign = "+" if round(value, 1) > 0 else ""
         return f"{sign}{fmt_decimal(value)}{NBSP}h"
     return fmt_signed_int(value)
+
+
+def fmt_care_limit(limit: Limit, lang: str) -> str:
+    """A care-guarantee limit: ``14 vrk``, ``3 kk``."""
+    return t(f"access.limit.{limit.unit}", lang, n=limit.amount)
+
+
+def fmt_care_rule(rule: CareRule, lang: str) -> str:
+    """``alle 23 v 14 vrk, 23 v täyttäneet 3 kk``, or ``14 vrk kaikille`` when the groups share a limit.
+
+    Here, not in the access views' HTML, because the weekly report's mail writes the same rule: a report must
+    not depend on the web pages."""
+    same = rule.same_limits()
+    if same is not None:
+        text = t("access.rule.all", lang, limit=fmt_care_limit(same, lang))
+    else:
+        text = ", ".join(t(f"access.group.{g}", lang) + " " + fmt_care_limit(limit, lang)
+                         for g, limit in rule.limits.items())
+    return f"{text} ({rule.basis})" if rule.basis else text

@@ -17,6 +17,10 @@ of writing readings itself:
    moment, so the wall stays fresh while nothing happens;
 4. the figures go through the collector's own validation and write path as
    :class:`~board.domain.reading.ReadingBlock` s, like any source's readings.
+   A first load (no item of the source stored yet: a backfill) writes the
+   figures of days that retention thins as thinning would leave them
+   (``coarse``, :func:`board.retention.as_kept`): the same store, a tenth of
+   the writes.
 
 The bookmark is the newest ``updated`` time read (never a reading's time):
 a ``changes`` source's next pull starts there, less the lookback.
@@ -32,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from board.domain.items import Item, ItemType, count, events, instants, metrics_of, relevant, window_start
 from board.domain.ledger import RowLedger
 from board.domain.reading import Duplicate, Ignored, ReadingBlock, Rejected, RowsRead
+from board.retention import as_kept
 
 if TYPE_CHECKING:
     from board.store import Store
@@ -45,7 +50,8 @@ class ItemRun:
     """The item part of one run of one source (see the module docstring)."""
 
     def __init__(self, store: Store, source: Any, stations: Iterable[str], started: datetime,
-                 rejects: Any, write: Callable[[list[ReadingBlock]], int], ledger: RowLedger | None = None) -> None:
+                 rejects: Any, write: Callable[[list[ReadingBlock]], int], ledger: RowLedger | None = None,
+                 coarse: list[tuple[datetime, str]] | None = None) -> None:
         #: The run ledger (board/domain/ledger.py): each record read is one row, stored as an item or refused.
         self.ledger = ledger if ledger is not None else RowLedger()
         self.store = store
@@ -61,6 +67,17 @@ class ItemRun:
         self.accepted = 0
         #: Whether any record of the pull was refused.
         self.refused = False
+        #: Retention's stages at ``started`` (:func:`board.retention.coarse_before`), used on a first load only:
+        #: then no reading of the source's figures is stored yet that a thinned write could leave stale.
+        self.coarse = coarse or []
+        #: Whether no item of the source was stored before this run (a backfill): then the pull's items are all
+        #: the items there are, so they are counted from memory, and those the pruning would delete at once
+        #: are never stored (:meth:`_store_first`).
+        self.first_load = False
+        #: A first load's items, in their latest state, per station and type (counted, then dropped).
+        self.in_memory: dict[tuple[str, ItemType], list[Item]] | None = None
+        #: How many items a first load did not store because they closed before ``keep_closed_days``.
+        self.pruned_at_once = 0
 
     def load(self, records: Iterable[Any], check: Callable[[], None] = lambda: None) -> int:
         """Store the pull's items and write the figures; the number of readings written."""
@@ -69,6 +86,8 @@ class ItemRun:
 
     def store_items(self, records: Iterable[Any], check: Callable[[], None] = lambda: None) -> None:
         """Steps 1 and 2: the pull's items stored, what changed noted, a clean snapshot applied."""
+        self.first_load = first = not self.store.has_items(self.source.name)
+        pulled: dict[str, Item] = {}
         batch: list[Item] = []
         seen: set[str] = set()
         refused = self.refused = False
@@ -101,6 +120,14 @@ class ItemRun:
             updated = record.updated or record.start
             if self.newest is None or updated > self.newest:
                 self.newest = updated
+            if first:  # the latest state of each item (of equal ``updated`` the last read), as apply_items keeps
+                known = pulled.get(record.key)
+                if known is None or updated >= (known.updated or known.start):
+                    pulled[record.key] = record
+                    self._note([(None, record)])
+                if self.accepted % BATCH == 0:
+                    check()
+                continue
             batch.append(record)
             if len(batch) >= BATCH:
                 self._note(self.store.apply_items(self.source.name, batch))
@@ -108,6 +135,8 @@ class ItemRun:
                 check()
         if batch:
             self._note(self.store.apply_items(self.source.name, batch))
+        if first:
+            self._store_first(pulled, check)
         if self.mode == "snapshot":
             if refused:
                 self.rejects[SNAPSHOT_HELD] += 1
@@ -115,6 +144,26 @@ class ItemRun:
                 self._note(self.store.close_vanished(self.source.name, seen, self.started))
             self.newest = self.started  # a snapshot is of the pull's moment
         self.refused = refused
+
+    def _store_first(self, pulled: dict[str, Item], check: Callable[[], None]) -> None:
+        """A first load's items: kept in memory for counting; stored unless already closed for longer than
+        ``keep_closed_days`` — :meth:`Store.prune_items` would delete those right after counting (a year's load
+        held 1.7 million items, of which 169 000 stay). The store held none of the source's items, so every one
+        is new: inserted without a lookup."""
+        closed_before = self.started - timedelta(days=self.keep_closed_days)
+        groups: dict[tuple[str, ItemType], list[Item]] = {}
+        keep: list[Item] = []
+        for item in pulled.values():
+            groups.setdefault((item.station, item.type), []).append(item)
+            ended = item.end if item.waits else item.start  # what prune_items reads as closed
+            if ended is not None and ended < closed_before:
+                self.pruned_at_once += 1
+            else:
+                keep.append(item)
+        for i in range(0, len(keep), BATCH):
+            self.store.insert_items(self.source.name, keep[i:i + BATCH])
+            check()
+        self.in_memory = groups
 
     def write_figures(self) -> int:
         """Steps 3 and 4: the figures counted again where something changed, and at the pull's moment."""
@@ -129,6 +178,7 @@ class ItemRun:
                 batch, size = [], 0
         if batch:
             written += self.write(batch)
+        self.in_memory = None
         self.store.prune_items(self.source.name, self.started - timedelta(days=self.keep_closed_days))
         return written
 
@@ -150,18 +200,25 @@ class ItemRun:
             # one query for every station of the source (the earliest window), sorted out per station here
             first = window_start(min(since_of.values()))
             by_station: dict[str, list[Item]] = {station: [] for station in self.stations}
-            for item in self.store.items_for_count(self.source.name, self.stations, first, until, kind):
-                if item.station in by_station:
-                    by_station[item.station].append(item)
+            if self.in_memory is not None:  # a first load: the pull's items are all there are
+                for station in self.stations:
+                    by_station[station] = self.in_memory.pop((station, kind), [])
+            else:
+                for item in self.store.items_for_count(self.source.name, self.stations, first, until, kind):
+                    if item.station in by_station:
+                        by_station[item.station].append(item)
+            # the instants already holding a reading, every touched station in one statement
+            held = self.store.reading_times_of(
+                {(station, metrics[0]): since for station, since in since_of.items() if since < until}, until)
             for station in self.stations:
                 since = since_of[station]
                 start = window_start(since)
                 items = [i for i in by_station[station] if relevant(i, start, until)]
                 at = set(instants(items, since, until))
-                if since < until:
-                    at.update(self.store.reading_times(station, metrics[0], since, until))
+                at.update(held.get((station, metrics[0]), ()))
                 times = sorted(at)
-                yield ReadingBlock(station, metrics, tuple(times), count(kind, items, times, self.outcomes))
+                block = ReadingBlock(station, metrics, tuple(times), count(kind, items, times, self.outcomes))
+                yield from as_kept(block, self.coarse) if self.first_load and self.coarse else (block,)
 
 
 def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:

@@ -20,7 +20,6 @@ Privacy, the same guard as for readings and more:
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -52,7 +51,8 @@ _FALSE = frozenset({"0", "false", "f", "no", "n", "ei", "e", "nej", ""})
 
 def item_key(key: bytes, source_id: Any) -> str:
     """The stored form of a source's item id: HMAC-SHA256 with the source's secret key, hex, 32 characters."""
-    return hmac.new(key, str(source_id).strip().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    # hmac.digest: the one-shot C path, a third of hmac.new's time (a year's demo load hashes 1.8 M ids)
+    return hmac.digest(key, str(source_id).strip().encode("utf-8"), "sha256").hex()[:32]
 
 
 def mapper_for(source: SourceBase, stations: Iterable[str], until: datetime, what: str = "column",

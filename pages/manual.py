@@ -14,26 +14,17 @@ import streamlit as st
 from board.domain import timeutil
 from board.domain.access import Page
 from board.i18n import t
-from board.web import access, nav
 from board.web import manual_page as parts
-from board.web import streamlit_support as sup
+from board.web import nav
+from board.web.entry_desk import open_page
 
-lang = sup.language()
-nav.page_setup(Page.MANUAL, lang)
-settings = sup.settings_or_stop(lang)
-viewer = access.require(Page.MANUAL, lang, settings)
-try:
-    store = sup.get_store(settings.database_url)
-except Exception as e:  # the store cannot be opened: say so, not a traceback
-    sup.store_down(e, lang)
-    st.stop()
+lang, settings, viewer, store = open_page(Page.MANUAL, "manual")
 desk = parts.Desk(lang, viewer, store, {s.code: s.name for s in settings.stations},
                   settings.board.manual_entry.default_expiry_minutes)
-sup.count_view("manual")
 
 nav.header(Page.MANUAL, viewer, lang)
 st.title(t("manual.title", lang), anchor=False)
 st.caption(t("manual.help", lang))
 parts.form(desk)
-parts.feedback()
+desk.feedback()
 parts.current(desk, timeutil.utcnow())

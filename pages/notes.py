@@ -15,21 +15,12 @@ import streamlit as st
 from board.domain import timeutil
 from board.domain.access import Page
 from board.i18n import t
-from board.web import access, nav, style
+from board.web import nav, style
 from board.web import notes_page as parts
-from board.web import streamlit_support as sup
+from board.web.entry_desk import open_page
 
-lang = sup.language()
-nav.page_setup(Page.NOTES, lang)
-settings = sup.settings_or_stop(lang)
-viewer = access.require(Page.NOTES, lang, settings)
-try:
-    store = sup.get_store(settings.database_url)
-except Exception as e:  # the store cannot be opened: say so, not a traceback
-    sup.store_down(e, lang)
-    st.stop()
+lang, settings, viewer, store = open_page(Page.NOTES, "notes")
 desk = parts.Desk(lang, viewer, store, {s.code: s.name for s in settings.stations}, dict(settings.areas))
-sup.count_view("notes")
 
 style.apply(style.NOTICES_CSS)
 nav.header(Page.NOTES, viewer, lang)
@@ -37,5 +28,5 @@ st.title(t("notes.title", lang), anchor=False)
 st.html(f'<p class="notices-help">{escape(t("notes.help", lang))}</p>')
 if desk.can_write:
     parts.form(desk)
-parts.feedback()
+desk.feedback()
 parts.listing(desk, timeutil.utcnow())

@@ -14,23 +14,14 @@ import streamlit as st
 from board.domain import timeutil
 from board.domain.access import Page
 from board.i18n import t
-from board.web import access, nav, style
+from board.web import nav, style
 from board.web import notices_html as html
 from board.web import notices_page as parts
-from board.web import streamlit_support as sup
+from board.web.entry_desk import open_page
 
-lang = sup.language()
-nav.page_setup(Page.NOTICES, lang)
-settings = sup.settings_or_stop(lang)
-viewer = access.require(Page.NOTICES, lang, settings)
-try:
-    store = sup.get_store(settings.database_url)
-except Exception as e:  # the store cannot be opened: say so, not a traceback
-    sup.store_down(e, lang)
-    st.stop()
+lang, settings, viewer, store = open_page(Page.NOTICES, "notices")
 desk = parts.Desk(lang, viewer, store, {s.code: s.name for s in settings.stations},
                   {s.code: s.municipality for s in settings.stations})
-sup.count_view("notices")
 
 style.apply(style.NOTICES_CSS)
 nav.header(Page.NOTICES, viewer, lang)
@@ -43,5 +34,5 @@ if desk.can_write:
     parts.form(desk)
 else:
     st.info(t("access.notices_read_only", lang), icon=":material/visibility:")
-parts.feedback()
+desk.feedback()
 parts.lists(desk, now)

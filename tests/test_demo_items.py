@@ -16,7 +16,7 @@ from board.domain.items import Item, ItemType, count, metrics_of
 from board.settings import load_settings
 from connectors.demo_items import station_items
 from connectors.simulator import COL, Simulator, StationProfile, period_of
-from tests.test_items_domain import HKI
+from tests.test_items_domain import HKI, reconciled
 
 KEY = b"demo-items-test-key-0123456789"
 
@@ -62,6 +62,8 @@ def test_items_give_the_simulators_numbers_at_every_minute(day: date, code: str)
             assert bad.size == 0, (metric, int(bad[0]), got[bad[0]], want[bad[0]])
             compared += len(want)
     assert compared == series.minutes * 18
+    reconciled(station=code, day=day.isoformat(), minutes=series.minutes, items=len(items),
+               figures_compared=compared)
 
 
 def test_an_item_is_told_again_when_it_is_handled_later_and_keeps_its_identity():
@@ -117,6 +119,8 @@ def test_a_demo_source_delivering_items_shows_the_same_numbers_as_the_demo(tmp_p
             DailyRow.station == "kajaani", DailyRow.day == day - timedelta(days=1)))}
     assert {m: rows[m] for m in totals} == pytest.approx(totals)
     assert store.item_count() > 1000
+    reconciled(stations=2, pulls=2, items_kept=store.item_count(), day_totals_compared=len(totals),
+               what="latest values after a backfill and after an incremental pull 2 h 7 min later")
 
 
 def test_demo_items_setup_writes_a_configuration_and_keeps_its_key(tmp_path):
@@ -187,6 +191,11 @@ def test_the_wall_overview_and_week_from_items_equal_those_from_the_demos_figure
 
     assert rows(views["items"][1]) == rows(views["readings"][1])
     assert weeks["items"] == weeks["readings"]
+    reconciled(wall_tiles=sum(len(v) for v in views["items"][0]),
+               wall_figures=sum(1 + len(t.figures) for v in views["items"][0] for t in v),
+               overview_rows=len(views["items"][1]),
+               week_days=sum(len(d) for _c, d in weeks["items"]),
+               week_figures=sum(len(f) for _c, d in weeks["items"] for _day, f in d), week="2026-W47")
     assert all(i["queue_peak"] >= r["queue_peak"] for i, r in zip(
         (d.figures for e in peaks["items"] for d in e.days), (d.figures for e in peaks["readings"] for d in e.days),
         strict=True) if r["queue_peak"] is not None)

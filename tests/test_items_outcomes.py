@@ -25,7 +25,7 @@ from board.read import week as weekly
 from board.settings import load_settings
 from board.store import Store
 from tests.loopback import loopback
-from tests.test_items_domain import HKI
+from tests.test_items_domain import HKI, reconciled
 
 CB = ItemType.CALLBACKS
 CODES = {"HOID": "resolved", "AIKA": "appointment", "EITAV": "not_reached", "OHJ": "redirected",
@@ -53,6 +53,7 @@ def test_outcome_counts_per_day_reconcile_with_a_plain_count():
             want = sum(1 for i in items if i.end is not None and i.outcome == cls
                        and i.end.astimezone(HKI).date() == local_day and i.end <= t)
             assert row[5 + j] == want, (t, cls)
+    reconciled(items=len(items), instants=len(at), figures_compared=len(at) * len(OUTCOME_CLASSES))
 
 
 def test_failure_demand_share_is_failure_demand_over_classified_outcomes():
@@ -102,3 +103,6 @@ def test_the_weekly_view_and_its_exports_show_failure_demand_and_not_reached(con
     assert week_row[share_col] == "13,5"
     assert week_row[not_reached_col] == "12"
     assert export.week_xlsx(report, "fi")[:2] == b"PK"
+    reconciled(callbacks=200, outcomes=week["queue_outcomes"], failure_demand=week["queue_failure_demand"],
+               share=week["queue_failure_demand_share"], not_reached=week["queue_not_reached"],
+               shown_in="weekly view, CSV, xlsx")

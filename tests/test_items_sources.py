@@ -27,7 +27,7 @@ from board.settings import load_settings
 from board.store import Store
 from board.store.schema import ItemRow, ReadingRow
 from tests.loopback import loopback
-from tests.test_items_domain import HKI, truth
+from tests.test_items_domain import HKI, reconciled, truth
 
 KEY = "test-item-key-0123456789abcdef"
 CB, MSG, CON, FB = ItemType.CALLBACKS, ItemType.MESSAGES, ItemType.CONTACTS, ItemType.FEEDBACK
@@ -58,9 +58,12 @@ def reconcile(store: Store, station: str, kind: ItemType, items: list[Item]) -> 
     """Every stored instant against the reference; how many instants were compared."""
     readings = stored(store, station, kind)
     assert readings, "nothing stored"
+    mine = [i for i in items if i.station == station]
     for ts, row in readings.items():
-        want = truth(kind, [i for i in items if i.station == station], ts)
+        want = truth(kind, mine, ts)
         assert row == pytest.approx(want, abs=1e-6), (ts.astimezone(HKI), row, want)
+    reconciled(station=station, type=kind.value, items=len(mine), instants=len(readings),
+               figures_compared=sum(len(row) for row in readings.values()))
     return len(readings)
 
 

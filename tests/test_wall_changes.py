@@ -60,6 +60,61 @@ def test_a_long_poll_answers_behind_moved_and_unchanged() -> None:
     asyncio.run(scenario())
 
 
+def test_a_released_watch_answers_its_waiting_polls_at_once() -> None:
+    """What a server's stop does first: the walls' 25-s polls are answered now (unchanged), later ones at once."""
+    versions = Versions(lambda: {"kajaani": 1}, max_age=0.0)
+    watch = Watch(lambda: versions, period=0.05)
+
+    async def scenario() -> None:
+        waiting = [asyncio.ensure_future(watch.wait("kajaani", "1.0", timeout=60)) for _ in range(3)]
+        await asyncio.sleep(0.3)
+        assert not any(w.done() for w in waiting)
+        started = time.monotonic()
+        watch.release()
+        assert await asyncio.wait_for(asyncio.gather(*waiting), 5) == ["1.0"] * 3
+        assert await asyncio.wait_for(watch.wait("kajaani", "1.0", timeout=60), 5) == "1.0"
+        assert time.monotonic() - started < 2
+
+    asyncio.run(scenario())
+
+
+def test_a_server_with_walls_waiting_stops_at_once(tmp_path) -> None:
+    """A real server with a long poll open (25 s) stops on SIGTERM within a few seconds, and the poll is answered."""
+    import json
+    import threading
+    import urllib.request
+
+    from tests.browser_support import start_server
+
+    srv = start_server(tmp_path)
+    try:
+        with urllib.request.urlopen(f"{srv.base}/_board/changes?station=kajaani&since=x", timeout=10) as r:
+            version = json.load(r)["version"]  # behind: answered at once with the current version
+        answers: list[object] = []
+
+        def poll() -> None:
+            url = f"{srv.base}/_board/changes?station=kajaani&since={version}"
+            try:
+                with urllib.request.urlopen(url, timeout=60) as r:
+                    answers.append(json.load(r)["version"])
+            except OSError as e:
+                answers.append(e)
+
+        waiting = threading.Thread(target=poll)
+        waiting.start()
+        time.sleep(1.5)
+        assert not answers  # it is waiting
+        started = time.monotonic()
+        srv.proc.terminate()
+        srv.proc.wait(timeout=20)
+        stopped = time.monotonic() - started
+        waiting.join(10)
+        assert stopped < 8, f"the server took {stopped:.1f} s to stop with a wall's poll open"
+        assert answers == [version]
+    finally:
+        srv.stop()
+
+
 def test_the_wall_follows_its_data_between_ticks(server, browser) -> None:
     base, store = server
     page = browser.new_page(viewport={"width": 1920, "height": 1080})

@@ -102,8 +102,10 @@ class Evaluator:
         start = day_start(local_date(now))
         clock = local(now).time().replace(tzinfo=None)
         out = []
+        # one statement for every station, not one each (30 round trips a turn on PostgreSQL at 30 stations)
+        latest_of = self.store.latest_values_of([st.code for st in settings.stations])
         for st in settings.stations:
-            latest = self.store.latest_values(st.code)
+            latest = latest_of.get(st.code, {})
             fresh = {m: lv for m, lv in latest.items()
                      if now - lv.ts <= stale_after.get(lv.source, timedelta(minutes=5))}
             p = self._projections.get(st.code)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from board.domain.figures import WALL_FAMILIES, Family, metrics_of
 from board.domain.hours import ClosedDay, instant
@@ -101,8 +102,7 @@ def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str
         is_open=is_open,
         thresholds=settings.thresholds_for(code),
         targets=settings.metrics.targets,
-        stale_after={MANUAL_SOURCE: MAX_EXPIRY,
-                     **{s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources}},
+        stale_after={MANUAL_SOURCE: MAX_EXPIRY, **settings.stale_limits},
         min_sample=settings.metrics.min_sample,
     )
     if shown:
@@ -151,7 +151,13 @@ def with_trends(view: StationView, trends: Mapping[Family, Trend]) -> StationVie
 def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime, datetime]:
     """Today's opening hours widened by an hour each side (the whole day when closed all day)."""
     today = local_date(now)
-    span = settings.opening_hours(code).span_on(today)  # holidays and exception days applied
+    return _window(today, settings.opening_hours(code).span_on(today))  # holidays and exception days applied
+
+
+@lru_cache(maxsize=512)
+def _window(today: date, span: tuple[int, int] | None) -> tuple[datetime, datetime]:
+    """:func:`trend_window` of a day's span: most stations share their hours, so the overview's 900 rows convert
+    a handful of local times, not 900 pairs."""
     if span is None:
         return day_bounds(today)
     start = max(day_start(today), instant(today, span[0]) - TREND_MARGIN)
@@ -159,17 +165,20 @@ def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime
     return start, end
 
 
-def station_trends(store: Store, code: str, start: datetime, now: datetime) -> dict[Family, Trend]:
-    """Each tile's headline series from ``start`` to ``now`` (the wall's sparklines).
+def station_trends(store: Store, code: str, start: datetime, now: datetime,
+                   until: datetime | None = None) -> dict[Family, Trend]:
+    """Each tile's headline series from ``start`` to ``now`` (the wall's sparklines); with ``until``, up to it
+    instead (readings stamped ahead of ``now`` included: :func:`with_trends` draws only those up to its clock).
 
     The costliest read of a wall refresh (every reading of the day), so the
-    web server caches it longer than the numbers: a sparkline a minute old
-    looks the same from across a corridor.
+    web server keeps it while the station's data stands still
+    (board/web/wall_trends.py): a sparkline a minute old looks the same from
+    across a corridor.
     """
     families = list(WALL_FAMILIES)
     wanted = [m for f in families for m in metrics_of(f)]
     by_family: dict[Family, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     family_of = {m: f for f in families for m in metrics_of(f)}
-    for r in store.series(code, wanted, start, now + timedelta(seconds=1)):
+    for r in store.series(code, wanted, start, max(until or now, now) + timedelta(seconds=1)):
         by_family[family_of[r.metric]][r.ts][r.metric] = r.value
     return {f: headline_series(f, by_family.get(f, {})) for f in families}

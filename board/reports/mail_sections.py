@@ -27,7 +27,6 @@ from board.domain.access_to_care import AccessFigures
 from board.i18n import t
 from board.read.access_to_care import ALL, AccessReport, StationAccess
 from board.read.employee_nps import EmployeeReport, StationEmployeeNps
-from board.web.access_html import rule_text
 
 
 def judged(value: float | None, target: float | None, lang: str) -> str:
@@ -54,12 +53,12 @@ def rule_lines(figures: AccessFigures, lang: str) -> list[str]:
     if not parts:
         return [t("access.no_rule", lang)]
     if len(parts) == 1:
-        return [t("access.rule", lang, rule=rule_text(parts[0].rule, lang))]  # type: ignore[arg-type]
+        return [t("access.rule", lang, rule=fmt.fmt_care_rule(parts[0].rule, lang))]  # type: ignore[arg-type]
     lines = [t("access.spans_change", lang)]
     for p in parts:
         first, last = fmt.fmt_noon(p.first, lang), fmt.fmt_noon(p.last, lang)
         span = first if first == last else f"{first}–{last}"
-        lines.append(f"  {span}: {rule_text(p.rule, lang)}")  # type: ignore[arg-type]
+        lines.append(f"  {span}: {fmt.fmt_care_rule(p.rule, lang)}")  # type: ignore[arg-type]
     return lines
 
 

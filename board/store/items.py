@@ -13,11 +13,11 @@ stay, as readings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.items import Item, ItemType
@@ -117,6 +117,13 @@ class Items:
                 changes.extend(changed)
         return changes
 
+    def insert_items(self, source: str, items: Sequence[Item]) -> None:
+        """Insert items of ``source`` known to be new (a first load: none of the source's items is stored), in one
+        transaction, without looking each key up as :meth:`apply_items` does (a third of a first load's storing)."""
+        dialect = self.dialect
+        with self.sessions.begin() as s:
+            _insert(s, dialect, [_values(source, item, dialect.time) for item in items])
+
     def close_vanished(self, source: str, seen: set[str], at: datetime) -> list[Change]:
         """Close, at ``at``, every open item of ``source`` that is not in ``seen`` (a snapshot's keys)."""
         changes: list[Change] = []
@@ -144,7 +151,7 @@ class Items:
         Four statements, each an index range, instead of one ``OR`` that scans every kept item of the source
         (a month's items, four times a cycle): started in ``[first, until]`` (the station index), started
         before ``first`` and ended from it on (waiting items, other items), and started before it and still open
-        (the waits/end index).
+        (the waits/end index); sent as one ``UNION ALL``.
         Together they are exactly that set, each item once; the order of the rows is not significant.
         """
         kind = () if item_type is None else (ItemRow.type == item_type.value,)
@@ -159,15 +166,26 @@ class Items:
         ended = [select(*_COLUMNS).where(ItemRow.waits == waits, ItemRow.end_ts >= first, *before)
                  for waits in (True, False)]
         still_open = select(*_COLUMNS).where(ItemRow.waits.is_(True), ItemRow.end_ts.is_(None), *before)
+        # the four ranges as one statement (UNION ALL keeps each an index range): one round trip, not four
         with self.sessions() as s:
-            return [_item(r) for stmt in (started, *ended, still_open) for r in s.execute(stmt)]
+            return [_item(r) for r in s.execute(union_all(started, *ended, still_open))]
 
-    def reading_times(self, station: str, metric: str, since: datetime, until: datetime) -> list[datetime]:
-        """The instants at which ``station`` has a reading of ``metric`` in ``[since, until]`` (to count again)."""
-        stmt = select(ReadingRow.ts).where(ReadingRow.station == station, ReadingRow.metric == metric,
-                                           ReadingRow.ts >= since, ReadingRow.ts <= until)
+    def reading_times_of(self, since_of: Mapping[tuple[str, str], datetime],
+                         until: datetime) -> dict[tuple[str, str], list[datetime]]:
+        """The instants at which each ``(station, metric)`` has a reading in ``[since, until]`` (to count
+        again), each pair from its own ``since``: one statement, an index range per pair (asked per station and
+        item type it was up to 120 round trips a cycle at 30 stations on PostgreSQL)."""
+        out: dict[tuple[str, str], list[datetime]] = {pair: [] for pair in since_of}
+        if not since_of:
+            return out
+        r = ReadingRow
+        ranges = [and_(r.station == station, r.metric == metric, r.ts >= since)
+                  for (station, metric), since in since_of.items()]
+        stmt = select(r.station, r.metric, r.ts).where(or_(*ranges), r.ts <= until)
         with self.sessions() as s:
-            return list(s.scalars(stmt))
+            for station, metric, ts in s.execute(stmt):
+                out[(station, metric)].append(ts)
+        return out
 
     def prune_items(self, source: str, closed_before: datetime) -> int:
         """Delete the items of ``source`` that closed before ``closed_before``; how many."""
@@ -175,6 +193,11 @@ class Items:
                     and_(ItemRow.waits.is_(False), ItemRow.start_ts < closed_before))
         with self.sessions.begin() as s:
             return s.execute(delete(ItemRow).where(ItemRow.source == source, ended)).rowcount or 0
+
+    def has_items(self, source: str) -> bool:
+        """Whether any item of ``source`` is stored (a run without any is a first load)."""
+        with self.sessions() as s:
+            return s.scalar(select(ItemRow.key).where(ItemRow.source == source).limit(1)) is not None
 
     def item_count(self, source: str | None = None) -> int:
         """How many items are kept (of ``source``)."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from html import escape
 
 from board import formatting as fmt
-from board.domain.access_to_care import AccessFigures, CareRule, Limit, RulePart
+from board.domain.access_to_care import AccessFigures, RulePart
 from board.i18n import t
 from board.read.access_to_care import ALL, AccessReport, StationAccess
 
@@ -36,21 +36,6 @@ table.access-table .sub { display: block; font-size: .78rem; color: #4a5160; fon
 """
 
 
-def limit_text(limit: Limit, lang: str) -> str:
-    return t(f"access.limit.{limit.unit}", lang, n=limit.amount)
-
-
-def rule_text(rule: CareRule, lang: str) -> str:
-    """``alle 23 v 14 vrk, 23 v täyttäneet 3 kk``, or ``14 vrk kaikille`` when the groups share a limit."""
-    same = rule.same_limits()
-    if same is not None:
-        text = t("access.rule.all", lang, limit=limit_text(same, lang))
-    else:
-        text = ", ".join(t(f"access.group.{g}", lang) + " " + limit_text(limit, lang)
-                         for g, limit in rule.limits.items())
-    return f"{text} ({rule.basis})" if rule.basis else text
-
-
 def _span(part: RulePart, lang: str) -> str:
     first, last = fmt.fmt_noon(part.first, lang), fmt.fmt_noon(part.last, lang)
     return first if first == last else f"{first}–{last}"
@@ -62,9 +47,9 @@ def rules_note(figures: AccessFigures, lang: str) -> str:
     if not judged:
         return f'<p class="access-rule">{escape(t("access.no_rule", lang))}</p>'
     if len(judged) == 1:
-        return (f'<p class="access-rule">{escape(t("access.rule", lang, rule=rule_text(judged[0].rule, lang)))}'
+        return (f'<p class="access-rule">{escape(t("access.rule", lang, rule=fmt.fmt_care_rule(judged[0].rule, lang)))}'
                 "</p>")  # type: ignore[arg-type]
-    parts = " · ".join(f"{_span(p, lang)}: {rule_text(p.rule, lang)}" for p in judged)  # type: ignore[arg-type]
+    parts = " · ".join(f"{_span(p, lang)}: {fmt.fmt_care_rule(p.rule, lang)}" for p in judged)  # type: ignore[arg-type]
     return (f'<p class="access-rule change" role="note"><strong>{escape(t("access.spans_change", lang))}</strong> '
             f"{escape(parts)}</p>")
 

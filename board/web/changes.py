@@ -21,8 +21,16 @@ per second. Here a screen costs nothing while it waits:
   so the clock, stale marking and the disconnect watch work as before.
 
 A version is ``"<station's>.<every station's>"``: notices on every station
-bump the ``*`` row. The long poll is short (:data:`LONG_POLL_SECONDS`) so a
-server shutting down never waits long for open requests.
+bump the ``*`` row.
+
+The long poll lasts :data:`LONG_POLL_SECONDS` (25 s): each "unchanged"
+answer costs the server ~0.9 ms of CPU, one every 5 s per screen with the
+earlier 5-s poll (docs/PERFORMANCE.md 2b). A server shutting down does not
+wait for the open requests: :func:`install` makes Streamlit's ``Server.stop``
+call :meth:`Watch.release` first, which answers every waiting wall at once
+("unchanged") and every later request too, so uvicorn finds no request open.
+The page shell's answers also count as the server's sign of life, so it asks
+``/_stcore/health`` only when it has heard nothing else for a while.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ log = logging.getLogger(__name__)
 #: How old the versions may be when read (seconds): the change-driven part of a wall's freshness.
 MAX_AGE = 0.5
 #: How long a wall's request waits for a change before answering "unchanged" (seconds).
-LONG_POLL_SECONDS = 5.0
+LONG_POLL_SECONDS = 25.0
 ROUTE = "/_board/changes"
 
 
@@ -77,6 +85,8 @@ class Watch:
         self._task: asyncio.Task[None] | None = None
         self._waiting = 0
         self._seen: dict[str, int] | None = None
+        self._released = False
+        self._waking: asyncio.Task[None] | None = None
 
     async def wait(self, code: str, since: str, timeout: float = LONG_POLL_SECONDS) -> str:
         """``code``'s version once it is not ``since``, or after ``timeout`` seconds (unchanged)."""
@@ -84,7 +94,7 @@ class Watch:
 
         fresh = await run_in_threadpool(self._versions().all)
         current = _version(fresh, code)
-        if current != since:
+        if current != since or self._released:
             return current
         if self._changed is None:
             self._changed = asyncio.Condition()
@@ -94,12 +104,31 @@ class Watch:
             self._task = asyncio.get_running_loop().create_task(self._poll())
         try:
             async with self._changed:
-                await asyncio.wait_for(self._changed.wait_for(lambda: self._of(code) != since), timeout)
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: self._released or self._of(code) != since), timeout)
         except TimeoutError:
             pass
         finally:
             self._waiting -= 1
         return self._of(code) if self._seen is not None else since
+
+    def release(self) -> None:
+        """Answer every waiting request now and every later one at once (the server is shutting down). Call from
+        the event loop's thread (Streamlit's ``Server.stop`` runs there)."""
+        self._released = True
+        if self._changed is None:
+            return
+        changed = self._changed
+
+        async def wake() -> None:
+            async with changed:
+                changed.notify_all()
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop running in this thread: nothing can be waiting on it either
+            return
+        self._waking = loop.create_task(wake())  # kept: a task nobody holds may be collected before it runs
 
     def _of(self, code: str) -> str:
         return _version(self._seen or {}, code)
@@ -118,8 +147,9 @@ class Watch:
                     log.warning("cannot read the change versions", exc_info=True)
                 failing = True
                 fresh = None
-            if fresh is not None and fresh != self._seen:
-                self._seen = dict(fresh)
+            if self._released or (fresh is not None and fresh != self._seen):  # released: also from another thread
+                if fresh is not None:
+                    self._seen = dict(fresh)
                 assert self._changed is not None
                 async with self._changed:
                     self._changed.notify_all()
@@ -137,10 +167,21 @@ WATCH = Watch(_pages_versions)
 
 
 def install(watch: Watch = WATCH) -> None:
-    """Add ``GET /_board/changes`` to Streamlit's server (before it starts), next to its health route."""
+    """Add ``GET /_board/changes`` to Streamlit's server (before it starts), next to its health route, and have
+    the server's stop release the waiting requests first (:meth:`Watch.release`)."""
     from starlette.responses import JSONResponse
     from starlette.routing import Route
+    from streamlit.web.server.server import Server
     from streamlit.web.server.starlette import starlette_app
+
+    stop = Server.stop
+    if not getattr(stop, "_board_release", False):
+        def stop_releasing(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            watch.release()
+            return stop(self, *args, **kwargs)
+
+        stop_releasing._board_release = True  # type: ignore[attr-defined]
+        Server.stop = stop_releasing  # type: ignore[method-assign]
 
     original = starlette_app.create_health_routes
     if getattr(original, "_board_changes", False):

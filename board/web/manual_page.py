@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 import streamlit as st
 
 from board.domain import timeutil
-from board.domain.access import Page, Viewer
+from board.domain.access import Page
 from board.domain.manual import (
     ENTERABLE,
     ManualEntry,
@@ -31,33 +32,22 @@ from board.domain.manual import (
 )
 from board.formatting import fmt_when, format_figure
 from board.i18n import t
-from board.store import Store
 from board.web import manual_html
 from board.web import streamlit_support as sup
+from board.web.entry_desk import DeskKeys, EntryDesk
 
 #: The expiries offered, in minutes (the configured default is added when it is not one of them).
 EXPIRIES = (30, 60, 120, 240, 480, 720)
 
 
 @dataclass(frozen=True)
-class Desk:
+class Desk(EntryDesk):
     """Who is at the page, in which language, the stations (code -> name) and the default expiry."""
 
-    lang: str
-    viewer: Viewer
-    store: Store
-    names: dict[str, str]
+    WRITE: ClassVar[Page] = Page.MANUAL
+    KEYS: ClassVar[DeskKeys] = DeskKeys("manual_author", "_manual_feedback")
+
     default_minutes: int = 120
-
-    @property
-    def can_enter(self) -> bool:
-        return self.viewer.can(Page.MANUAL)
-
-    def writer(self) -> str:
-        """The signed-in person, or (sign-in off, the demo) the name typed in the form."""
-        if self.viewer.signed_in:
-            return self.viewer.name or self.viewer.email
-        return str(st.session_state.get("manual_author", ""))
 
 
 def error_text(error: ManualError, metric: str | None, lang: str) -> str:
@@ -89,12 +79,12 @@ def expiry_label(minutes: int, lang: str) -> str:
 def enter(desk: Desk) -> None:
     """Check and store the typed figure (the "Näytä seinällä" callback)."""
     ss = st.session_state
-    if not desk.can_enter:
+    if not desk.can_write:
         return
     now = timeutil.utcnow()
     station, metric = ss.get("manual_station"), ss.get("manual_metric")
     if station not in desk.names:
-        ss["_manual_feedback"] = ("error", t("manual.error.station", desk.lang))
+        desk.flash("error", t("manual.error.station", desk.lang))
         return
     try:
         if metric not in ENTERABLE:
@@ -107,14 +97,14 @@ def enter(desk: Desk) -> None:
         reason = clean_reason(str(ss.get("manual_reason", "")))
     except (ManualError, ValueError, TypeError) as e:
         error = e if isinstance(e, ManualError) else ManualError("value", str(e))
-        ss["_manual_feedback"] = ("error", error_text(error, metric, desk.lang))
+        desk.flash("error", error_text(error, metric, desk.lang))
         return
     try:
         desk.store.add_manual_entry(station, metric, value, expires, author, now, reason)
     except Exception as e:  # the store is down: say so; nothing is half-stored (one transaction)
-        ss["_manual_feedback"] = ("error", t("week.store_down", desk.lang, error=type(e).__name__))
+        desk.store_down(e)
         return
-    ss["_manual_feedback"] = ("success", t(
+    desk.flash("success", t(
         "manual.saved", desk.lang, station=desk.names[station], figure=manual_html.figure_name(metric, desk.lang),
         value=format_figure(metric, value, desk.lang), until=fmt_when(expires, now, desk.lang)))
     ss["manual_value"] = ""
@@ -122,11 +112,8 @@ def enter(desk: Desk) -> None:
 
 
 def withdraw(desk: Desk, entry_id: int) -> None:
-    if not desk.can_enter:
-        return
-    by = " ".join(desk.writer().split())[:80] or "-"
-    if desk.store.withdraw_manual_entry(entry_id, by, timeutil.utcnow()):
-        st.session_state["_manual_feedback"] = ("success", t("manual.withdrawn_ok", desk.lang))
+    """"Poista" beside an entry in effect: it withdraws at once (this page does not ask first)."""
+    desk.withdraw(entry_id, desk.store.withdraw_manual_entry, "manual.withdrawn_ok")
 
 
 def form(desk: Desk) -> None:
@@ -149,13 +136,6 @@ def form(desk: Desk) -> None:
     else:
         author_col.text_input(t("manual.author", lang), key="manual_author", max_chars=80)
     st.button(t("manual.submit", lang), type="primary", on_click=enter, args=(desk,), key="manual_submit")
-
-
-def feedback() -> None:
-    message = st.session_state.pop("_manual_feedback", None)
-    if message:
-        kind, text = message
-        (st.error if kind == "error" else st.success)(text)
 
 
 def current(desk: Desk, now: datetime) -> None:

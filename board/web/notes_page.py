@@ -13,18 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from html import escape
+from typing import ClassVar
 
 import streamlit as st
 
 from board import formatting as fmt
 from board.domain import timeutil
-from board.domain.access import Page, Viewer
+from board.domain.access import Page
 from board.domain.chart_note import MAX_LENGTH, ChartNote, Scope, check_scope, clean_note_author, clean_note_text
 from board.domain.notice import NoticeError
 from board.i18n import t
 from board.read.chart_notes import scope_name
-from board.store import Store
 from board.web import streamlit_support as sup
+from board.web.entry_desk import AskLabels, DeskKeys, EntryDesk, entry_row
 
 #: The list shows notes dated this far back and ahead.
 LISTED_BACK, LISTED_AHEAD = timedelta(days=62), timedelta(days=31)
@@ -32,24 +33,14 @@ ALL = "*"
 
 
 @dataclass(frozen=True)
-class Desk:
+class Desk(EntryDesk):
     """Who is at the page, in which language, and the stations a note can be about."""
 
-    lang: str
-    viewer: Viewer
-    store: Store
-    names: dict[str, str]
+    WRITE: ClassVar[Page] = Page.WRITE_NOTE
+    KEYS: ClassVar[DeskKeys] = DeskKeys("note_author", "_note_feedback", "_note_delete_asked")
+
     #: The wellbeing areas (code -> name; empty when none are configured): a note can be about a whole area.
     areas: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def can_write(self) -> bool:
-        return self.viewer.can(Page.WRITE_NOTE)
-
-    def writer(self) -> str:
-        if self.viewer.signed_in:
-            return self.viewer.name or self.viewer.email
-        return str(st.session_state.get("note_author", ""))
 
 
 AREA = "area:"
@@ -84,30 +75,26 @@ def add(desk: Desk) -> None:
         author = clean_note_author(desk.writer())
         check_scope(scope, code, set(desk.names), set(desk.areas))
     except NoticeError as e:
-        ss["_note_feedback"] = ("error", t(f"notes.error.{e.code}", desk.lang, **{"max": MAX_LENGTH, **e.values}))
+        desk.flash("error", t(f"notes.error.{e.code}", desk.lang, **{"max": MAX_LENGTH, **e.values}))
         return
     day: date = ss.get("note_day") or timeutil.local_date(timeutil.utcnow())
     clock: time | None = ss.get("note_clock") if ss.get("note_timed") else None
     try:
         desk.store.add_chart_note(day, clock, text, scope, code, author, timeutil.utcnow())
     except Exception as e:  # the store is down: nothing is half-stored (one transaction)
-        ss["_note_feedback"] = ("error", t("week.store_down", desk.lang, error=type(e).__name__))
+        desk.store_down(e)
         return
-    ss["_note_feedback"] = ("success", t("notes.added", desk.lang))
+    desk.flash("success", t("notes.added", desk.lang))
     ss["note_text"] = ""
 
 
-def ask_to_delete(note_id: int | None) -> None:
-    st.session_state["_note_delete_asked"] = note_id
-
-
 def delete(desk: Desk, note_id: int) -> None:
-    st.session_state.pop("_note_delete_asked", None)
-    if not desk.can_write:
-        return
-    by = " ".join(desk.writer().split())[:80] or "-"
-    if desk.store.delete_chart_note(note_id, by, timeutil.utcnow()):
-        st.session_state["_note_feedback"] = ("success", t("notes.deleted", desk.lang))
+    """The answer "yes" to "Poistetaanko merkintä kaavioista?"."""
+    desk.withdraw(note_id, desk.store.delete_chart_note, "notes.deleted")
+
+
+#: "Poista" beside a note, and its question.
+DELETE = AskLabels("notes.delete", "notes.delete_ask", "notes.delete_yes", "notes.delete_no", "note_delete")
 
 
 def form(desk: Desk) -> None:
@@ -126,13 +113,6 @@ def form(desk: Desk) -> None:
     if st.toggle(t("notes.timed", lang), key="note_timed"):
         st.time_input(t("notes.clock", lang), key="note_clock", step=300, value=time(8, 0))
     st.button(t("notes.add", lang), type="primary", on_click=add, args=(desk,), key="note_add")
-
-
-def feedback() -> None:
-    message = st.session_state.pop("_note_feedback", None)
-    if message:
-        kind, text = message
-        (st.error if kind == "error" else st.success)(text)
 
 
 def card(note: ChartNote, names: dict[str, str], now: datetime, lang: str, areas: dict[str, str]) -> str:
@@ -155,19 +135,4 @@ def listing(desk: Desk, now: datetime) -> None:
     if not notes:
         st.html(f'<p class="notices-empty">{escape(t("notes.none", lang))}</p>')
     for note in reversed(notes):
-        html = card(note, desk.names, now, lang, desk.areas)
-        if not desk.can_write:
-            st.html(html)
-            continue
-        text_col, button_col = st.columns([6, 1], vertical_alignment="center")
-        text_col.html(html)
-        if st.session_state.get("_note_delete_asked") != note.id:
-            button_col.button(t("notes.delete", lang), key=f"note_delete_{note.id}", on_click=ask_to_delete,
-                              args=(note.id,))
-            continue
-        with button_col:
-            st.caption(t("notes.delete_ask", lang))
-            st.button(t("notes.delete_yes", lang), key=f"note_delete_yes_{note.id}", type="primary",
-                      on_click=delete, args=(desk, note.id))
-            st.button(t("notes.delete_no", lang), key=f"note_delete_no_{note.id}", on_click=ask_to_delete,
-                      args=(None,))
+        entry_row(desk, note.id, card(note, desk.names, now, lang, desk.areas), DELETE, delete)

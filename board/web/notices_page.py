@@ -20,16 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import ClassVar
 
 import streamlit as st
 
 from board.domain import timeutil
-from board.domain.access import Page, Viewer
+from board.domain.access import Page
 from board.domain.notice import ALL_STATIONS, MAX_LENGTH, NoticeError, check_window, clean_author, clean_text
 from board.i18n import t
-from board.store import Store
 from board.web import notices_html
 from board.web import streamlit_support as sup
+from board.web.entry_desk import AskLabels, DeskKeys, EntryDesk, entry_row
 
 #: Ended notices are listed this far back.
 HISTORY = timedelta(days=7)
@@ -39,25 +40,14 @@ _TIMES = ("notice_end_date", "notice_end_time", "notice_start_date", "notice_sta
 
 
 @dataclass(frozen=True)
-class Desk:
+class Desk(EntryDesk):
     """Who is at the notices page, in which language, and the stations they can write to."""
 
-    lang: str
-    viewer: Viewer
-    store: Store
-    #: code -> the station's name (the form) and its short name (the lists)
-    names: dict[str, str]
+    WRITE: ClassVar[Page] = Page.POST_NOTICE
+    KEYS: ClassVar[DeskKeys] = DeskKeys("notice_author", "_notice_feedback", "_withdraw_asked", ":material/error:")
+
+    #: code -> the station's short name (the lists); ``names`` (the form) is the station's name
     short: dict[str, str]
-
-    @property
-    def can_write(self) -> bool:
-        return self.viewer.can(Page.POST_NOTICE)
-
-    def writer(self) -> str:
-        """Who is posting or withdrawing: the signed-in person, or (sign-in off) the name typed in the form."""
-        if self.viewer.signed_in:
-            return self.viewer.name or self.viewer.email
-        return str(st.session_state.get("notice_author", ""))
 
     def stations_label(self, codes: tuple[str, ...] | list[str]) -> str:
         if ALL_STATIONS in codes:
@@ -105,46 +95,41 @@ def post(desk: Desk) -> None:
     try:
         text = clean_text(ss.get("notice_text", ""))
         if not chosen:
-            ss["_notice_feedback"] = ("error", t("notices.error.stations", desk.lang))
+            desk.flash("error", t("notices.error.stations", desk.lang))
             return
         author = clean_author(desk.writer())
         ends = timeutil.at_local(ss["notice_end_date"], ss["notice_end_time"])
         starts = timeutil.at_local(ss["notice_start_date"], ss["notice_start_time"]) if ss.get("notice_later") else now
         check_window(starts, ends, now)
     except NoticeError as e:
-        ss["_notice_feedback"] = ("error", error_text(e, desk.lang))
+        desk.flash("error", error_text(e, desk.lang))
         return
     # Only configured codes: the widget offers nothing else, but a forged websocket message can set any value
     # (issue 19, item 10: one was stored as a notice's station).
     if any(code != ALL_STATIONS and code not in desk.names for code in chosen):
-        ss["_notice_feedback"] = ("error", t("notices.error.stations", desk.lang))
+        desk.flash("error", t("notices.error.stations", desk.lang))
         return
     stations = [ALL_STATIONS] if ALL_STATIONS in chosen else chosen
     try:
         desk.store.add_notice(text, stations, starts, ends, author, now)
     except Exception as e:  # the store is down: the writer is told, nothing is half-stored (one transaction)
-        ss["_notice_feedback"] = ("error", t("week.store_down", desk.lang, error=type(e).__name__))
+        desk.store_down(e)
         return
-    ss["_notice_feedback"] = ("success", t("notices.posted", desk.lang, stations=desk.stations_label(stations)))
+    desk.flash("success", t("notices.posted", desk.lang, stations=desk.stations_label(stations)))
     ss["notice_text"] = ""
     ss["notice_later"] = False
     for key in _TIMES:
         del ss[key]
 
 
-def ask_to_withdraw(notice_id: int | None) -> None:
-    """"Poista" only asks ("Poistetaanko tiedote seinänäytöiltä?"); None cancels. A withdrawn notice cannot be
-    brought back, and the button sits next to the next notice's."""
-    st.session_state["_withdraw_asked"] = notice_id
-
-
 def withdraw(desk: Desk, notice_id: int) -> None:
-    st.session_state.pop("_withdraw_asked", None)
-    if not desk.can_write:
-        return
-    by = " ".join(desk.writer().split())[:80] or "-"
-    if desk.store.withdraw_notice(notice_id, by, timeutil.utcnow()):
-        st.session_state["_notice_feedback"] = ("success", t("notices.withdrawn_ok", desk.lang))
+    """The answer "yes" to "Poistetaanko tiedote seinänäytöiltä?"."""
+    desk.withdraw(notice_id, desk.store.withdraw_notice, "notices.withdrawn_ok")
+
+
+#: "Poista" beside a notice, and its question.
+WITHDRAW = AskLabels("notices.withdraw", "notices.withdraw_ask", "notices.withdraw_yes", "notices.withdraw_no",
+                     "withdraw")
 
 
 def form(desk: Desk) -> None:
@@ -170,14 +155,6 @@ def form(desk: Desk) -> None:
     st.button(t("notices.post", lang), type="primary", on_click=post, args=(desk,), key="notice_post")
 
 
-def feedback() -> None:
-    """What the last post or withdrawal did (set by the callbacks, shown once)."""
-    message = st.session_state.pop("_notice_feedback", None)
-    if message:
-        kind, text = message
-        (st.error if kind == "error" else st.success)(text, icon=":material/error:" if kind == "error" else None)
-
-
 def lists(desk: Desk, now: datetime) -> None:
     """Notices showing now and upcoming (soonest end first, with "Poista" for writers), then the last week's
     ended ones."""
@@ -196,22 +173,7 @@ def lists(desk: Desk, now: datetime) -> None:
     if not current:
         st.html(notices_html.note("notices.none_current", lang, "notices-empty"))
     for n in current:
-        card = notices_html.card(n, now, desk.stations_label(n.stations), lang)
-        if not desk.can_write:
-            st.html(card)
-            continue
-        text_col, button_col = st.columns([6, 1], vertical_alignment="center")
-        text_col.html(card)
-        if st.session_state.get("_withdraw_asked") != n.id:
-            button_col.button(t("notices.withdraw", lang), key=f"withdraw_{n.id}", on_click=ask_to_withdraw,
-                              args=(n.id,))
-            continue
-        with button_col:  # the question in place of the button: yes withdraws, no keeps the notice
-            st.caption(t("notices.withdraw_ask", lang))
-            st.button(t("notices.withdraw_yes", lang), key=f"withdraw_yes_{n.id}", type="primary",
-                      on_click=withdraw, args=(desk, n.id))
-            st.button(t("notices.withdraw_no", lang), key=f"withdraw_no_{n.id}", on_click=ask_to_withdraw,
-                      args=(None,))
+        entry_row(desk, n.id, notices_html.card(n, now, desk.stations_label(n.stations), lang), WITHDRAW, withdraw)
 
     st.subheader(t("notices.ended", lang), anchor=False)
     if not ended:

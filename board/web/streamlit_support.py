@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -39,10 +40,9 @@ from board.store import Store
 from board.web.changes import Versions
 from board.web.kiosk import Spot
 from board.web.wall_html import render_wall, spark_line
+from board.web.wall_trends import TrendKeeper
 
 VIEW_TTL_SECONDS = 5
-#: Sparklines: all of today's readings, the costliest read of a wall refresh; a minute's lag is invisible.
-TREND_TTL_SECONDS = 60
 #: A station's wall data is kept per change version; this bounds how long a change that bumps no version
 #: (retention, a hand edit of the database) can stay off the walls.
 DATA_TTL_SECONDS = 60
@@ -50,6 +50,27 @@ DATA_TTL_SECONDS = 60
 _maker: Callable[[], Board] | None = None
 _handed: Board | None = None
 _versions: tuple[Board, Versions] | None = None
+_trends: tuple[Board, TrendKeeper] | None = None
+#: The reports cached by :func:`shared_report`, forgotten with the views.
+_shared_reports: list[Any] = []
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shared_report(ttl: int) -> Callable[[F], F]:
+    """``st.cache_resource`` for a page's report: one object shared by every session for ``ttl`` seconds.
+
+    Why not ``st.cache_data``: it pickles the result when it is made and
+    unpickles a copy on every run. At 900 stations a week's access-to-care
+    report took 0.5 s of CPU to pickle and unpickle, more than to compute
+    (docs/PERFORMANCE.md, 7b). The reports are frozen dataclasses that the
+    pages only read, never change, so one shared object is safe.
+    """
+    def wrap(fn: F) -> F:
+        cached = st.cache_resource(ttl=ttl, max_entries=200, show_spinner=False)(fn)
+        _shared_reports.append(cached)
+        return cached  # type: ignore[return-value]
+    return wrap
 
 
 def use_board(board: Board | Callable[[], Board] | None) -> None:
@@ -63,11 +84,11 @@ def use_board(board: Board | Callable[[], Board] | None) -> None:
 def clear_view_caches() -> None:
     """Forget every view this process keeps, and the change versions it read (they are kept half a second): the
     next page run reads the store afresh. For handing over a board, and for tests that write and read at once."""
-    global _versions
+    global _versions, _trends
     st.cache_data.clear()
-    for cached in (_wall_board, _station_data, _station_trends):
+    for cached in (_wall_board, _station_data, all_station_views, *_shared_reports):
         cached.clear()
-    _versions = None
+    _versions = _trends = None
 
 
 @st.cache_resource(show_spinner=False)
@@ -150,8 +171,8 @@ def _wall_board(code: str, version: str, lang: str, spot: Spot | None, skipped: 
 
     settings = get_settings()
     data = _station_data(code, version)
-    trends, lines = _station_trends(code)
-    now = max(utcnow(), data.read_at)  # after the trends were read: none of their points lies past it
+    trends, lines = station_trends(code, version, utcnow())
+    now = max(utcnow(), data.read_at)  # after the trends were read; with_trends draws no point past it
     view = wall_data.view_at(settings, data, now, trends)
     return render_wall(view, lang, next_opening(code, now), spot, skipped, refresh, version=version, lines=lines)
 
@@ -164,21 +185,27 @@ def _station_data(code: str, version: str) -> wall_data.StationData:
     return wall_data.read_station(get_store(), code, utcnow())
 
 
-@st.cache_resource(ttl=TREND_TTL_SECONDS, max_entries=20_000, show_spinner=False)
-def _station_trends(code: str) -> tuple[dict, dict]:  # (dict[Family, Trend], dict[Family, SparkLine])
-    """Today's sparklines, a minute at a time, and their polylines drawn once for every screen of the station
-    (cache_resource: shared as is, not pickled per refresh)."""
-    from board.domain.timeutil import utcnow
+def station_trends(code: str, version: str, now: datetime) -> tuple[dict, dict]:
+    """Today's sparklines of ``code`` and their polylines, drawn once for every screen of the station and kept
+    while its data stands still (board/web/wall_trends.py; shared as is, never pickled)."""
+    global _trends
+    board = get_board()
+    if _trends is None or _trends[0] is not board:
+        settings = board.settings
 
-    settings = get_settings()
-    now = utcnow()
-    window = wall.trend_window(settings, code, now)
-    trends = wall.station_trends(get_store(settings.database_url), code, window[0], now)
-    return trends, {family: spark_line(trend, window) for family, trend in trends.items() if len(trend) >= 2}
+        def read(code: str, window: tuple[datetime, datetime], now: datetime) -> tuple[dict, dict]:
+            trends = wall.station_trends(board.store, code, window[0], now, until=window[1])
+            return trends, {family: spark_line(trend, window) for family, trend in trends.items() if len(trend) >= 2}
+
+        _trends = (board, TrendKeeper(lambda code, now: wall.trend_window(settings, code, now), read))
+    return _trends[1].get(code, version, now)
 
 
-@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+@st.cache_resource(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def all_station_views() -> list[wall.StationView]:
+    """Every station's view, shared as is by every overview in this process for 5 s (``cache_resource``: at
+    900 stations ``cache_data`` pickled them at every miss and unpickled them at every hit, 0.9 MB and ~0.25 s
+    of CPU per overview refresh; the views are only read)."""
     settings = get_settings()
     return overview.all_station_views(settings, get_store(settings.database_url))
 

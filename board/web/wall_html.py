@@ -172,7 +172,7 @@ def render_projection(view: StationView, lang: str) -> str:
     if p is None or p.queue is None or p.closes_at is None:
         return ""
     status = view.projection_status
-    text = t("wall.projection", lang, time=fmt.fmt_time(p.closes_at, lang), queue=fmt.fmt_int(p.queue))
+    text = t("wall.projection", lang, time=fmt.fmt_closing(p.closes_at, lang), queue=fmt.fmt_int(p.queue))
     band = f" ({fmt.fmt_int(p.queue_low)}–{fmt.fmt_int(p.queue_high)})" if p.queue_low != p.queue_high else ""
     flag = ""
     if status in (Status.WARN, Status.ALERT):

@@ -9,6 +9,9 @@ channels are blues and greens, the visit (not remote) a neutral grey.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 import plotly.graph_objects as go
 
 from board.export import compared_span, previous_label, station_name
@@ -70,55 +73,69 @@ def _scope(report: WeekReport) -> StationWeek:
     return report.total if len(report.stations) > 1 else report.stations[0]
 
 
-def contacts_by_channel(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
-    """Stacked bars: each day's contacts by channel, the day's total written on top."""
-    entry, labels = _scope(report), day_labels(report, lang)
-    plain = [label.replace("<br>", " ") for label in labels]
+#: The values of one figure over the drawn days (None: no data that day).
+DayValues = Callable[[str], list[float | None]]
+
+
+def channel_bars(labels: list[str], hover: list[str], values: DayValues, lang: str) -> go.Figure:
+    """Each day's contacts stacked by channel, the remote channels blue and green and the visit grey: the weekly
+    and monthly views' contacts chart (``hover`` names the days in the hover box)."""
     fig = go.Figure()
     for channel, colour in CHANNEL_COLOURS.items():
         figure = f"contacts_{channel}"
-        values = [d.figures[figure] for d in entry.days]
-        fig.add_bar(x=labels, y=values, name=t(f"week.fig.{figure}", lang), marker_color=colour,
-                    customdata=plain, hovertemplate=HOVER)
-    totals = [d.figures["contacts_total"] for d in entry.days]
-    fig.add_scatter(x=labels, y=[v or 0 for v in totals], mode="text", showlegend=False, hoverinfo="skip",
-                    text=[format_figure("contacts_total", v, lang) for v in totals], textposition="top center",
-                    textfont={"size": 14, "color": "#1f2933"})
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_yaxes(title_text=t("week.axis.contacts", lang), rangemode="tozero")
-    top = max((v for v in totals if v is not None), default=0)
-    if top:
-        fig.update_yaxes(range=[0, top * 1.15])
-    return _layout(fig, t("week.chart.contacts", lang, scope=_label(entry, lang)), height)
+        fig.add_bar(x=labels, y=values(figure), name=t(f"week.fig.{figure}", lang), marker_color=colour,
+                    customdata=hover, hovertemplate=HOVER)
+    return fig
 
 
-def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | None = None) -> go.Figure:
-    """Horizontal bars per station: this week (value written), the previous week lighter, the target dashed."""
-    rows = report.rows
-    names = [f"<b>{station_name(r, lang)}</b>" if r.code == ALL else r.short
-             for r in rows][::-1]  # first station on top, the selected stations together last
-    now = [r.week[figure] for r in rows][::-1]
-    before = [r.previous[figure] for r in rows][::-1]
+def omasote_lines(labels: list[str], hover: list[str], values: DayValues, lang: str, written: bool) -> go.Figure:
+    """Messages received and answered per day as bars, unanswered at the end of each day as a line: the weekly and
+    monthly views' Omasote chart. ``written``: the unanswered count written at each point (seven days have room
+    for it; a month's 28-31 do not)."""
+    fig = go.Figure()
+    for figure, colour in (("omasote_received", "#56B4E9"), ("omasote_answered", "#009E73")):
+        fig.add_bar(x=labels, y=values(figure), name=t(f"week.fig.{figure}", lang),
+                    marker_color=colour, customdata=hover, hovertemplate=HOVER)
+    unanswered = values("omasote_unanswered")
+    text: dict[str, Any] = {}
+    if written:
+        text = {"text": [format_figure("omasote_unanswered", v, lang) for v in unanswered],
+                "textposition": "top center",
+                "textfont": {"color": "#A34400", "weight": "bold", "shadow": "0 0 3px white, 0 0 3px white"}}
+    fig.add_scatter(x=labels, y=unanswered, name=t("week.fig.omasote_unanswered", lang),
+                    mode="lines+markers+text" if written else "lines+markers",
+                    line={"color": "#D55E00", "width": 3}, marker={"size": 9 if written else 7, "symbol": "diamond"},
+                    **text, customdata=hover, hovertemplate=HOVER)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=t("week.axis.messages", lang), rangemode="tozero")
+    return fig
+
+
+class Bars(NamedTuple):
+    """One period's bars in a per-station chart: the values (top station last), the legend's name, the hover's."""
+
+    values: list[float | None]
+    name: str
+    hover: str
+
+
+def compared_bars(names: list[str], before: Bars, now: Bars, figure: str, target: float | None,
+                  lang: str) -> go.Figure:
+    """Horizontal bars per station, this period against the one before (lighter), the value written on each bar
+    and the target dashed: the weekly and monthly views' per-station chart, laid out by the caller."""
     share = figure.endswith("_share")
     scale = 100 if share else 1
-    this_week, prev_week = report.week, report.week.previous()
     fig = go.Figure()
-    # an unfinished week's bars are compared with the previous week up to the same moment; the legend says so
-    prev_hover = fmt_week_label(prev_week, lang) + (f" {compared_span(report, lang)}" if report.partial else "")
-    for values, name, hover, colour, text_colour in (
-            (before, previous_label(report, lang), prev_hover, PREVIOUS_WEEK, "#33404d"),
-            (now, t("week.period.week", lang, week=this_week.week), fmt_week_label(this_week, lang), THIS_WEEK,
-             "white")):
+    for bars, colour, text_colour in ((before, PREVIOUS_WEEK, "#33404d"), (now, THIS_WEEK, "white")):
         # the value written inside the bar's end (outside when the bar is too short), never shrunk
-        fig.add_bar(y=names, x=[v * scale if v is not None else None for v in values], orientation="h",
-                    name=name, marker_color=colour,
-                    text=[format_figure(figure, v, lang) for v in values], textposition="auto", insidetextanchor="end",
-                    cliponaxis=False, constraintext="none", textfont={"size": 13},
+        fig.add_bar(y=names, x=[v * scale if v is not None else None for v in bars.values], orientation="h",
+                    name=bars.name, marker_color=colour,
+                    text=[format_figure(figure, v, lang) for v in bars.values], textposition="auto",
+                    insidetextanchor="end", cliponaxis=False, constraintext="none", textfont={"size": 13},
                     insidetextfont={"color": text_colour}, outsidetextfont={"color": "#1f2933"},
-                    hovertemplate="%{y}: %{text}<extra>" + hover + "</extra>")
+                    hovertemplate="%{y}: %{text}<extra>" + bars.hover + "</extra>")
     fig.update_layout(barmode="group", bargroupgap=0.0, bargap=0.18)
-    known = [v * scale for v in now + before if v is not None]
-    target = report.target(figure)
+    known = [v * scale for v in now.values + before.values if v is not None]
     if target is not None:
         known.append(target * scale)
     low = min([0.0, *known])
@@ -131,13 +148,60 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
         fig.add_scatter(x=[None], y=[None], mode="lines", line={"color": TARGET, "dash": "dash", "width": 2},
                         name=t("week.target", lang, value=format_figure(figure, target, lang)), hoverinfo="skip")
     fig.update_yaxes(gridcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def contacts_by_channel(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
+    """Stacked bars: each day's contacts by channel, the day's total written on top."""
+    entry, labels = _scope(report), day_labels(report, lang)
+    plain = [label.replace("<br>", " ") for label in labels]
+    fig = channel_bars(labels, plain, lambda figure: [d.figures[figure] for d in entry.days], lang)
+    totals = [d.figures["contacts_total"] for d in entry.days]
+    fig.add_scatter(x=labels, y=[v or 0 for v in totals], mode="text", showlegend=False, hoverinfo="skip",
+                    text=[format_figure("contacts_total", v, lang) for v in totals], textposition="top center",
+                    textfont={"size": 14, "color": "#1f2933"})
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_yaxes(title_text=t("week.axis.contacts", lang), rangemode="tozero")
+    top = max((v for v in totals if v is not None), default=0)
+    if top:
+        fig.update_yaxes(range=[0, top * 1.15])
+    return _layout(fig, t("week.chart.contacts", lang, scope=_label(entry, lang)), height)
+
+
+def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | None = None,
+               rows: list[StationWeek] | None = None) -> go.Figure:
+    """Horizontal bars per station: this week (value written), the previous week lighter, the target dashed.
+
+    ``rows``: other entries than the report's stations and their total, e.g. its areas and the total
+    (:func:`board.web.week_support.chart_rows`); the subtitle then says the bars are areas."""
+    by_area = rows is not None and any(r in report.areas for r in rows)
+    rows = report.rows if rows is None else rows
+    names = [f"<b>{station_name(r, lang)}</b>" if r.code == ALL else r.short
+             for r in rows][::-1]  # first station on top, the selected stations together last
+    now = [r.week[figure] for r in rows][::-1]
+    before = [r.previous[figure] for r in rows][::-1]
+    this_week, prev_week = report.week, report.week.previous()
+    # an unfinished week's bars are compared with the previous week up to the same moment; the legend says so
+    prev_hover = fmt_week_label(prev_week, lang) + (f" {compared_span(report, lang)}" if report.partial else "")
+    fig = compared_bars(names, Bars(before, previous_label(report, lang), prev_hover),
+                        Bars(now, t("week.period.week", lang, week=this_week.week), fmt_week_label(this_week, lang)),
+                        figure, report.target(figure), lang)
     height = height or 140 + 50 * len(rows)
-    return _layout(fig, t(f"week.chart.{figure}", lang), height, subtitle=t(f"week.axis.{figure}", lang))
+    subtitle = t(f"week.axis.{figure}", lang) + (f" · {t('week.by_area', lang)}" if by_area else "")
+    return _layout(fig, t(f"week.chart.{figure}", lang), height, subtitle=subtitle)
 
 
-def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None) -> go.Figure:
-    """A table-like heatmap: stations x days, the day's queue peak written in each cell."""
+def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None,
+                top: int | None = None) -> go.Figure:
+    """A table-like heatmap: stations x days, the day's queue peak written in each cell.
+
+    ``top``: only the stations with the highest queue peaks of the week, highest first (of 900 stations'
+    rows nobody finds the one that matters; the title says how many of how many are shown)."""
     rows = report.stations
+    title = t("week.chart.queue_peak", lang)
+    if top is not None and len(rows) > top:
+        ranked = sorted(rows, key=lambda r: -(r.week["queue_peak"] if r.week["queue_peak"] is not None else -1))
+        rows, title = ranked[:top], t("week.chart.queue_peak_top", lang, n=top, of=len(rows))
     labels = day_labels(report, lang)
     z = [[d.figures["queue_peak"] for d in r.days] for r in rows][::-1]
     text = [[format_figure("queue_peak", v, lang) for v in row] for row in z]
@@ -148,24 +212,12 @@ def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None)
     fig.update_xaxes(showgrid=False)
     fig.update_yaxes(showgrid=False)
     height = height or 140 + 40 * len(rows)
-    return _layout(fig, t("week.chart.queue_peak", lang), height, legend=False,
-                   subtitle=t("week.axis.queue_peak", lang))
+    return _layout(fig, title, height, legend=False, subtitle=t("week.axis.queue_peak", lang))
 
 
 def omasote_by_day(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
     """Received and answered messages per day as bars, unanswered at the end of each day as a line."""
     entry, labels = _scope(report), day_labels(report, lang)
     plain = [label.replace("<br>", " ") for label in labels]
-    fig = go.Figure()
-    for figure, colour in (("omasote_received", "#56B4E9"), ("omasote_answered", "#009E73")):
-        fig.add_bar(x=labels, y=[d.figures[figure] for d in entry.days], name=t(f"week.fig.{figure}", lang),
-                    marker_color=colour, customdata=plain, hovertemplate=HOVER)
-    unanswered = [d.figures["omasote_unanswered"] for d in entry.days]
-    fig.add_scatter(x=labels, y=unanswered, name=t("week.fig.omasote_unanswered", lang), mode="lines+markers+text",
-                    line={"color": "#D55E00", "width": 3}, marker={"size": 9, "symbol": "diamond"},
-                    text=[format_figure("omasote_unanswered", v, lang) for v in unanswered], textposition="top center",
-                    textfont={"color": "#A34400", "weight": "bold", "shadow": "0 0 3px white, 0 0 3px white"},
-                    customdata=plain, hovertemplate=HOVER)
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=t("week.axis.messages", lang), rangemode="tozero")
+    fig = omasote_lines(labels, plain, lambda figure: [d.figures[figure] for d in entry.days], lang, written=True)
     return _layout(fig, t("week.chart.omasote", lang, scope=_label(entry, lang)), height)

@@ -4,9 +4,12 @@
  * - "Ladataan…" shows from the first paint until the page has content: the text of <html lang> (set here, before the
  *   body is parsed) is the one shown; shell.css hides it when the page has content.
  * - On a wall (.wall[data-now]): runs the clock in the browser (with the server's clock offset), asks the server's
- *   health endpoint every few seconds, and when the server does not answer — or no new board has arrived for two
- *   refresh periods and more — marks every figure as not current and says since when, in the wall's language.
- *   A new board from the server (Streamlit reconnects by itself) clears it.
+ *   health endpoint at once when the change poll below fails, and otherwise only after a silence of a little more
+ *   than one refresh (a new board, or an answer to the change poll, is a sign of life: a steady wall does not ask;
+ *   each request costs the server ~0.7 ms of CPU), so that silence + the ping's timeout stays within two refresh
+ *   periods; when the server does not answer — or no new board has arrived for two refresh periods and more —
+ *   marks every figure as not current and says since when, in the wall's language. A new board from the server
+ *   (Streamlit reconnects by itself) clears it.
  * - On a wall drawn from a change version (.wall[data-version]): holds one request open on the server's
  *   /_board/changes, answered when the station's data changed (or after a few seconds, unchanged); when the answer
  *   is not the version the board was drawn from, presses the wall fragment's hidden button (.st-key-wall_changed),
@@ -37,7 +40,7 @@
   }
 
   const state = {wall: null, seenAt: 0, offset: 0, lastOk: Date.now(), down: false, downWall: null, pinging: false,
-                 lastPing: 0};
+                 lastPing: 0, suspect: false};
 
   async function ping(timeoutMs) {
     state.pinging = true;
@@ -45,8 +48,7 @@
       const r = await fetch(new URL("_stcore/health", location.href), {cache: "no-store",
                                                                       signal: AbortSignal.timeout(timeoutMs)});
       if (!r.ok) throw new Error(String(r.status));
-      state.lastOk = Date.now();
-      state.down = false;
+      alive();
     } catch (e) {
       if (!state.down) { state.down = true; state.downWall = state.wall; }
     } finally {
@@ -66,8 +68,14 @@
     }
     const lang = wall.dataset.lang || root.lang;
     const refresh = 1000 * Math.max(2, Number(wall.dataset.refresh) || 15);
-    const every = Math.min(5000, refresh / 2);
-    if (!state.pinging && now - state.lastPing >= every) { state.lastPing = now; ping(Math.min(4000, refresh)); }
+    // Ask after a silence longer than one refresh (a board comes every refresh, so a steady wall never asks), yet
+    // short enough that silence + the ping's timeout stays within two refresh periods.
+    const timeout = Math.min(4000, refresh);
+    const every = Math.max(Math.min(5000, refresh / 2), Math.min(refresh + 1000, 2 * refresh - timeout));
+    const heard = Math.max(state.lastOk, state.seenAt, state.lastPing);  // the newest sign of life, or of asking
+    if (!state.pinging && (state.suspect || now - heard >= every)) {
+      state.suspect = false; state.lastPing = now; ping(timeout);
+    }
 
     const time = wall.querySelector(".clock .time");
     const shown = clock(now + state.offset, lang);
@@ -93,6 +101,11 @@
     if (banner.textContent !== text) banner.textContent = text;
   }
 
+  function alive() {
+    state.lastOk = Date.now();
+    state.down = false;
+  }
+
   const changes = {running: false, code: null, asked: null, pressed: null};
   const sleep = ms => new Promise(done => setTimeout(done, ms));
 
@@ -109,9 +122,10 @@
         try {
           const url = new URL("_board/changes", location.href);
           url.search = new URLSearchParams({station: code, since: since}).toString();
-          const r = await fetch(url, {cache: "no-store", signal: AbortSignal.timeout(20000)});
-          if (r.ok) version = (await r.json()).version;
-        } catch (e) { /* the server is away: the health ping says so on the wall; ask again shortly */ }
+          const r = await fetch(url, {cache: "no-store", signal: AbortSignal.timeout(40000)});  // the server: 25 s
+          if (r.ok) { version = (await r.json()).version; alive(); }
+          else state.suspect = true;  // 503 (the store is down) or a proxy's 502: let the health ping decide
+        } catch (e) { state.suspect = true; /* the server may be away: the health ping says so at once */ }
         if (typeof version !== "string") { await sleep(2000); continue; }
         changes.asked = version;
         const shown = document.querySelector(".wall[data-station][data-version]");
