@@ -14,7 +14,10 @@ database, dropped afterwards):
 2. **Weekly view**: ``pages/week.py`` through Streamlit's ``AppTest`` (the
    full script: report, charts, tables, exports), every station, after a
    warm-up run; timed ``at.run()`` for several weeks across the year with the
-   view caches cleared first (a week not yet cached), then once cached.
+   view caches cleared first (a week not yet cached), then once cached; the
+   current week, and one wellbeing area's stations (``?area=``: stations
+   beyond ``area_size``, default 43, are dealt into areas of that size, as
+   Finland's ~900 stations are in 21 areas).
 3. **Overview**: ``app.py``'s default page the same way, caches cleared
    before each run (every 5 s in production), then cached.
 4. Where page time goes: the data functions alone (``read.week.week_report``,
@@ -31,6 +34,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import text
 
 from bench.common import (
@@ -53,6 +57,8 @@ PULL_TIMEOUT_S = 86_400
 NAME = "history"
 DESCRIPTION = "one year of history for 30 stations: backfill, weekly view and overview on SQLite and PostgreSQL"
 BACKFILL_GOAL_S = 60.0
+#: Stations per wellbeing area: Finland's ~900 stations are in 21 areas.
+AREA_SIZE = 43
 WEEK_GOAL_S = 1.0
 OVERVIEW_GOAL_S = 0.3
 
@@ -70,10 +76,31 @@ def run(opts: Options, result: Result) -> None:
     # A backfill of hundreds of stations runs longer than a pull's default 300 s limit (it is one pull).
     config = write_config(opts.workdir / "config", n_stations,
                           [demo_source(backfill_days=days, pull_timeout_seconds=PULL_TIMEOUT_S)])
+    area_size = opts.get(NAME, "area_size", AREA_SIZE)
+    result.params.update(area_size=area_size, areas=_deal_into_areas(config, area_size))
     for kind in kinds:
         where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / "history.sqlite"))
         with where as url:
             _one_store(kind, url, config, n_weeks, n_runs, result)
+
+
+def _deal_into_areas(config: Path, size: int) -> int:
+    """Deal the stations beyond the first ``size`` into wellbeing areas of ``size`` stations each
+    (``stations.d/alue-NN.yaml``), as a national deployment keeps them (~900 stations in 21 areas: 43 each);
+    returns the number of areas. Fewer than ``size`` + 1 stations stay one area, as before."""
+    data = yaml.safe_load((config / "stations.yaml").read_text(encoding="utf-8"))
+    stations = data["stations"]
+    if size <= 0 or len(stations) <= size:
+        return 1
+    data["stations"] = stations[:size]
+    (config / "stations.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    folder = config / "stations.d"
+    folder.mkdir(exist_ok=True)
+    for n, i in enumerate(range(size, len(stations), size), start=2):
+        body = {"area": {"code": f"alue-{n:02d}", "name": f"Testialueen {n} hyvinvointialue"},
+                "stations": stations[i:i + size]}
+        (folder / f"alue-{n:02d}.yaml").write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    return -(-len(stations) // size)
 
 
 def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, result: Result) -> None:
@@ -215,8 +242,6 @@ def _weeks(days: int, wanted: int) -> list[Any]:
 
 def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks: int, n_runs: int,
            result: Result) -> None:
-    import streamlit as st
-
     from board.domain.timeutil import local_date, utcnow
     from board.read import overview, wall
     from board.read import week as weekly
@@ -230,31 +255,38 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
 
         week_cold, week_data, week_cpu, week_data_cpu, overview_cpu = [], [], [], [], []
         for week in weeks:
-            st.cache_data.clear()
+            sup.clear_view_caches()
             week_cold.append(_run_page("pages/week.py", {"week": week.key}, week_cpu))
             log(f"{kind}: week {week.key}: {week_cold[-1]:.2f} s (CPU {week_cpu[-1]:.2f} s)")
         # The current, unfinished week: compared with the previous week up to the same moment, so it also
         # reads part of last week's day from the readings (read.week._cut_day).
         current = weekly.IsoWeek.of(local_date(utcnow()))
-        week_current = []
+        week_current, week_current_cpu = [], []
         for _ in range(3):
-            st.cache_data.clear()
-            week_current.append(_run_page("pages/week.py", {"week": current.key}))
-        log(f"{kind}: current week {current.key}: {percentile(week_current, 50):.2f} s")
+            sup.clear_view_caches()
+            week_current.append(_run_page("pages/week.py", {"week": current.key}, week_current_cpu))
+        log(f"{kind}: current week {current.key}: {percentile(week_current, 50):.2f} s "
+            f"(CPU {percentile(week_current_cpu, 50):.2f} s)")
+        # One wellbeing area (?area=), when the stations are dealt into several (_deal_into_areas).
+        area = next(iter(settings.areas)) if len(settings.areas) > 1 else None
+        week_area, week_area_cpu = [], []
+        for _ in range(3 if area else 0):
+            sup.clear_view_caches()
+            week_area.append(_run_page("pages/week.py", {"week": weeks[0].key, "area": area}, week_area_cpu))
         week_cached = [_run_page("pages/week.py", {"week": weeks[0].key}) for _ in range(3)]
         timer = DbTimer(sup.get_store(url).engine)
-        st.cache_data.clear()
+        sup.clear_view_caches()
         _run_page("pages/week.py", {"week": weeks[0].key})
         week_db = (timer.statements, timer.seconds)
         timer.reset()
 
         overview_cold, overview_cached = [], []
         for _ in range(n_runs):
-            st.cache_data.clear()
+            sup.clear_view_caches()
             overview_cold.append(_run_page("app.py", cpu=overview_cpu))
         for _ in range(n_runs):
             overview_cached.append(_run_page("app.py"))
-        st.cache_data.clear()
+        sup.clear_view_caches()
         timer.reset()
         _run_page("app.py")
         overview_db = (timer.statements, timer.seconds)
@@ -265,6 +297,15 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         weekly.week_report(settings, store, week.year, week.week)
         week_data.append(time.perf_counter() - t)
         week_data_cpu.append(time.process_time() - c)
+    week_data_current_cpu, week_data_area_cpu = [], []
+    for _ in range(3):
+        c = time.process_time()
+        weekly.week_report(settings, store, current.year, current.week, as_of=utcnow())
+        week_data_current_cpu.append(time.process_time() - c)
+        if area:
+            c = time.process_time()
+            weekly.week_report(settings, store, weeks[0].year, weeks[0].week, settings.area_stations([area]))
+            week_data_area_cpu.append(time.process_time() - c)
     overview_data, wall_data, wall_numbers = [], [], []
     for _ in range(n_runs):
         t = time.perf_counter()
@@ -292,8 +333,21 @@ def _pages(kind: str, url: str, config: Path, settings: Any, store: Any, n_weeks
         Figure(f"week_page_current_seconds_{kind}", "s", week_current, Goal("median", "<=", WEEK_GOAL_S),
                note="the current, unfinished week, report not cached (compared up to the same moment of the "
                     "previous week: part of a day read from the readings)"),
+        Figure(f"week_page_current_cpu_seconds_{kind}", "s", week_current_cpu,
+               note="CPU time of this process for the current week's cold runs"),
+        Figure(f"week_page_area_cpu_seconds_{kind}", "s", week_area_cpu, Goal("median", "<=", WEEK_GOAL_S),
+               note=f"pages/week.py?area={area}: one wellbeing area's "
+                    f"{len(settings.area_stations([area])) if area else 0} stations, report not cached, CPU time "
+                    "(no samples: the stations are one area)"),
+        Figure(f"week_page_area_seconds_{kind}", "s", week_area, note="the same runs' wall-clock time"),
         Figure(f"week_report_seconds_{kind}", "s", week_data, note="read.week.week_report alone (data, no page)"),
-        Figure(f"week_report_cpu_seconds_{kind}", "s", week_data_cpu, note="its CPU time in this process"),
+        Figure(f"week_report_cpu_seconds_{kind}", "s", week_data_cpu, Goal("median", "<=", WEEK_GOAL_S),
+               note="its CPU time in this process (all stations, finished weeks)"),
+        Figure(f"week_report_current_cpu_seconds_{kind}", "s", week_data_current_cpu,
+               Goal("median", "<=", WEEK_GOAL_S),
+               note="read.week.week_report of the current week up to now (the compared day cut from the readings)"),
+        Figure(f"week_report_area_cpu_seconds_{kind}", "s", week_data_area_cpu, Goal("median", "<=", WEEK_GOAL_S),
+               note="read.week.week_report of one area's stations"),
         Figure(f"overview_page_seconds_{kind}", "s", overview_cold, Goal("median", "<=", OVERVIEW_GOAL_S),
                note=f"app.py default page, views not cached (as every 5 s); one cold run: {overview_db[0]} "
                     f"statements, {overview_db[1]:.2f} s in the database; all_station_views alone median "

@@ -104,6 +104,16 @@ def fmt_time(ts: datetime, lang: str = "fi") -> str:
     return f"{prefix} {loc.hour}.{loc.minute:02d}"
 
 
+def fmt_closing(ts: datetime, lang: str = "fi") -> str:
+    """When a station closes, as a projection names it: ``klo 16.00``, or ``vuorokauden lopussa`` when it closes
+    at midnight (open until the day ends, as every station with ``--always-open``): "klo 0.00" reads as the
+    day's start, not its end."""
+    loc = local(ts)
+    if loc.hour == 0 and loc.minute == 0:
+        return t("hours.day_end", lang)
+    return fmt_time(ts, lang)
+
+
 def fmt_clock(ts: datetime, lang: str = "fi") -> str:
     """The bare clock for a wall header: ``10.42`` (``10:42`` in English)."""
     loc = local(ts)

@@ -95,6 +95,27 @@ class BadFile(Exception):
     """The file as a whole cannot be read: its encoding, its CSV syntax, not a workbook, no such sheet."""
 
 
+class Undecodable(BadFile):
+    """A file that is not text in its encoding: refused whole, its lines counted as read and refused.
+
+    Why count them: the run ledger adds up rows read = stored + refused + ignored, and a file refused for its
+    encoding counted 0 rows read, so its rows left no trace in the run's counts. The rows cannot be told apart
+    without the text, so :func:`undecoded_rows` counts what a readable file would have had.
+    """
+
+    def __init__(self, reason: Reason, data: bytes, codec: str) -> None:
+        super().__init__(reason)
+        self.rows = undecoded_rows(data, codec)
+
+
+def undecoded_rows(data: bytes, codec: str) -> int:
+    """The data rows of a file that cannot be decoded, as near as can be told: its non-empty lines (read with the
+    bad bytes replaced; a line of only separators is empty, as in a table) but the first, the header."""
+    text = data.decode(codec, errors="replace")
+    lines = sum(1 for line in text.splitlines() if line.strip(" \t;,|\ufeff\x00"))
+    return max(lines - 1, 0)
+
+
 class TooLarge(BadFile):
     """A file over ``max_file_mb``: refused having read at most the limit and one byte of it."""
 
@@ -578,6 +599,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
             table = _csv_table(name, data, source, wanted)
     except BadFile as e:
         outcome.add(reason_of(e))
+        if isinstance(e, Undecodable):
+            outcome.rows = e.rows  # read (as lines) and refused with the file: the ledger adds up
         return outcome
     except Exception as e:  # anything else while finding the table: this file's problem, not the pull's
         outcome.add(Reason("not_a_table", f"file {name} could not be read as a table ({_short(e)})", file=name,
@@ -795,8 +818,9 @@ def _decode(name: str, data: bytes, encoding: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as e:
         line = _line_of(data, e.start)
-        raise BadFile(Reason("bad_encoding", f"file {name} is neither UTF-8 nor Windows-1252 (cp1252) text (line "
-                             f"{line}); save it again as CSV UTF-8", file=name, line=line)) from None
+        raise Undecodable(Reason("bad_encoding", f"file {name} is neither UTF-8 nor Windows-1252 (cp1252) text "
+                                 f"(line {line}); save it again as CSV UTF-8", file=name, line=line), data,
+                          "utf-8") from None
 
 
 def _codec_of(data: bytes, encoding: str) -> str:
@@ -819,9 +843,9 @@ def _decode_as(name: str, data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
         line = _line_of(data, e.start)
-        raise BadFile(Reason("bad_encoding_set", f"file {name} is not valid {encoding} text (line {line}); save it "
-                             "again as CSV UTF-8, or set encoding in sources.yaml", file=name, line=line,
-                             encoding=encoding)) from None
+        raise Undecodable(Reason("bad_encoding_set", f"file {name} is not valid {encoding} text (line {line}); save "
+                                 "it again as CSV UTF-8, or set encoding in sources.yaml", file=name, line=line,
+                                 encoding=encoding), data, encoding) from None
 
 
 def _line_of(data: bytes, offset: int) -> int:

@@ -151,8 +151,9 @@ class RestConnector:
                 return
             url = self._with_auth_query(following)
             if str(url) in seen:
-                raise DataError(f"pagination loops: the next link from {_where(response.url)} leads back to a page "
-                                f"already read ({_where(url)}); check pagination in sources.yaml")
+                raise DataError(Reason("pages_loop", f"pagination loops: the next link from {_where(response.url)} "
+                                       f"leads back to a page already read ({_where(url)}); check pagination in "
+                                       "sources.yaml", where=_where(response.url), link=_where(url)))
             if number >= self.source.max_pages:
                 raise self._too_many_pages()
 
@@ -173,17 +174,20 @@ class RestConnector:
             url = self._url(page_params)
             records = self._records(self._fetch(client, url)[1], url)
             if records and records == previous:
-                raise DataError(f"the API at {_where(url)} answered the same records for page "
-                                f"{pagination.start + index - 1} and {pagination.start + index}: it seems to ignore "
-                                f"the parameter {pagination.param!r}; check pagination in sources.yaml")
+                raise DataError(Reason("pages_repeat", f"the API at {_where(url)} answered the same records for "
+                                       f"page {pagination.start + index - 1} and {pagination.start + index}: it "
+                                       f"seems to ignore the parameter {pagination.param!r}; check pagination in "
+                                       "sources.yaml", where=_where(url), first=pagination.start + index - 1,
+                                       second=pagination.start + index, param=repr(pagination.param)))
             yield records
             if len(records) < pagination.size:
                 return
             previous = records
 
     def _too_many_pages(self) -> DataError:
-        return DataError(f"more than {self.source.max_pages} pages for one pull: raise max_pages in sources.yaml, "
-                         "or narrow the window (a smaller backfill_days)")
+        return DataError(Reason("too_many_pages", f"more than {self.source.max_pages} pages for one pull: raise "
+                                "max_pages in sources.yaml, or narrow the window (a smaller backfill_days)",
+                                max=self.source.max_pages))
 
     def _next_link(self, response: httpx.Response, body: Any, pagination: NextLinkPagination) -> httpx.URL | None:
         """The next page's URL, resolved against this page's; None on the last page."""
@@ -198,17 +202,23 @@ class RestConnector:
                 raw = None
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
+        if pagination.path is None:
+            where = Reason("link_header", where)
         if not isinstance(raw, str):
-            raise DataError(f"the next link at {where} in the answer from {_where(response.url)} is a JSON "
-                            f"{_json_kind(raw)}, not a URL; check pagination.path in sources.yaml")
+            raise DataError(Reason("next_link_not_url", f"the next link at {where} in the answer from "
+                                   f"{_where(response.url)} is a JSON {_json_kind(raw)}, not a URL; check "
+                                   "pagination.path in sources.yaml", at=where, where=_where(response.url),
+                                   kind=_json_kind(raw)))
         try:
             url = response.url.join(raw.strip())
         except httpx.InvalidURL:
-            raise DataError(f"the next link at {where} in the answer from {_where(response.url)} "
-                            "is not a valid URL") from None
+            raise DataError(Reason("next_link_invalid", f"the next link at {where} in the answer from "
+                                   f"{_where(response.url)} is not a valid URL", at=where,
+                                   where=_where(response.url))) from None
         if url.scheme not in ("http", "https"):
-            raise DataError(f"the next link at {where} in the answer from {_where(response.url)} is not an "
-                            f"http(s) URL (scheme {url.scheme!r})")
+            raise DataError(Reason("next_link_scheme", f"the next link at {where} in the answer from "
+                                   f"{_where(response.url)} is not an http(s) URL (scheme {url.scheme!r})", at=where,
+                                   where=_where(response.url), scheme=repr(url.scheme)))
         return url
 
     def _records(self, body: Any, url: httpx.URL) -> list[Any]:
@@ -217,19 +227,23 @@ class RestConnector:
         if not path:
             if isinstance(body, list):
                 return body
-            raise DataError(f"the answer from {_where(url)} is a JSON {_json_kind(body)}{_keys_of(body)}, not a "
-                            "list of records: set records in sources.yaml to the path of the list")
+            raise DataError(_shape("json_not_list", f"the answer from {_where(url)} is a JSON {_json_kind(body)}"
+                                   f"{_keys_of(body)}, not a list of records: set records in sources.yaml to the "
+                                   "path of the list", body, where=_where(url), kind=_json_kind(body)))
         if not isinstance(body, Mapping):
-            raise DataError(f"the answer from {_where(url)} is a JSON {_json_kind(body)}, not an object holding "
-                            f"{path!r}: check records in sources.yaml")
+            raise DataError(Reason("json_not_object", f"the answer from {_where(url)} is a JSON {_json_kind(body)}, "
+                                   f"not an object holding {path!r}: check records in sources.yaml", where=_where(url),
+                                   kind=_json_kind(body), path=repr(path)))
         try:
             found = get_path(body, path)
         except KeyError:
-            raise DataError(f"no {path!r} in the answer from {_where(url)}; the body has keys "
-                            f"{_keys_of(body, bare=True)}: check records in sources.yaml") from None
+            raise DataError(Reason("json_no_records", f"no {path!r} in the answer from {_where(url)}; the body has "
+                                   f"keys {_keys_of(body, bare=True)}: check records in sources.yaml",
+                                   path=repr(path), where=_where(url), keys=_keys_of(body, bare=True))) from None
         if not isinstance(found, list):
-            raise DataError(f"{path!r} in the answer from {_where(url)} is a JSON {_json_kind(found)}"
-                            f"{_keys_of(found)}, not a list of records: check records in sources.yaml")
+            raise DataError(_shape("json_records_not_list", f"{path!r} in the answer from {_where(url)} is a JSON "
+                                   f"{_json_kind(found)}{_keys_of(found)}, not a list of records: check records in "
+                                   "sources.yaml", found, path=repr(path), where=_where(url), kind=_json_kind(found)))
         return found
 
     # ------------------------------------------------------------------ requests
@@ -316,15 +330,19 @@ class RestConnector:
                                         seconds=self.source.timeout_seconds)) from None
         except TooLarge as e:
             size = f"says it is {_megabytes(e.declared)}" if e.declared is not None else "went on past that"
-            raise DataError(f"the answer from {_where(url)} {size}, more than max_response_mb "
-                            f"({self.source.max_response_mb:g} MB): not read further. Narrow the window "
-                            "(pagination, a smaller backfill_days) or raise max_response_mb in sources.yaml") \
+            text = (f"the answer from {_where(url)} {size}, more than max_response_mb "
+                    f"({self.source.max_response_mb:g} MB): not read further. Narrow the window "
+                    "(pagination, a smaller backfill_days) or raise max_response_mb in sources.yaml")
+            if e.declared is not None:
+                raise DataError(Reason("answer_too_big_declared", text, where=_where(url), size=_megabytes(e.declared),
+                                       max=self.source.max_response_mb)) from None
+            raise DataError(Reason("answer_too_big", text, where=_where(url), max=self.source.max_response_mb)) \
                 from None
         except httpx.ConnectError as e:
             raise self._connect_error(e, url) from None
         except httpx.TooManyRedirects:
-            raise ConfigurationError(f"the API at {_where(url)} redirects in a loop: check url in sources.yaml") \
-                from None
+            raise ConfigurationError(Reason("redirect_loop", f"the API at {_where(url)} redirects in a loop: check url "
+                                            "in sources.yaml", where=_where(url))) from None
         except httpx.TransportError as e:
             detail = f"{type(e).__name__}: {self._excerpt(str(e))}"
             raise TransientError(Reason("connection_failed", f"the connection to {_netloc(url)} failed ({detail}); "
@@ -334,21 +352,23 @@ class RestConnector:
             return response, json.loads(body)
         except ValueError:
             content_type = response.headers.get("content-type") or "none"
-            raise DataError(f"the API at {_where(response.url)} answered with something that is not JSON "
-                            f"(content type {content_type}): check url in sources.yaml") from None
+            raise DataError(Reason("not_json", f"the API at {_where(response.url)} answered with something that is "
+                                   f"not JSON (content type {content_type}): check url in sources.yaml",
+                                   where=_where(response.url), content_type=content_type)) from None
 
     def _connect_error(self, error: httpx.ConnectError, url: httpx.URL) -> ConnectorError:
         """A refused connection is worth retrying; a TLS failure is not (it needs the administrator)."""
         cause = _ssl_cause(error)
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return ConfigurationError(
-                f"the TLS certificate of {_netloc(url)} is not trusted ({cause.verify_message}): install the "
-                "organisation's CA certificate in the system's trust store, or for a test system set "
-                "verify_tls: false in sources.yaml")
+            return ConfigurationError(Reason(
+                "tls_untrusted", f"the TLS certificate of {_netloc(url)} is not trusted ({cause.verify_message}): "
+                "install the organisation's CA certificate in the system's trust store, or for a test system set "
+                "verify_tls: false in sources.yaml", host=_netloc(url), detail=str(cause.verify_message)))
         if cause is not None:
-            return ConfigurationError(
-                f"TLS with {_netloc(url)} failed ({cause.reason or type(cause).__name__}): check that url uses the "
-                "scheme the server speaks (http:// or https://)")
+            detail = str(cause.reason or type(cause).__name__)
+            return ConfigurationError(Reason(
+                "tls_failed", f"TLS with {_netloc(url)} failed ({detail}): check that url uses the scheme the server "
+                "speaks (http:// or https://)", host=_netloc(url), detail=detail))
         port = url.port or (443 if url.scheme == "https" else 80)
         return TransientError(Reason("cannot_connect", f"cannot connect to {_host(url)}:{port} (connection refused "
                                      "or host unreachable); will retry", host=f"{_host(url)}:{port}"))
@@ -372,11 +392,15 @@ class RestConnector:
             raise TransientError(Reason("http_retry", f"the API at {where} answered HTTP {status}; will retry",
                                         where=where, status=status))
         if status < 400:
-            raise ConfigurationError(f"the API at {where} answered HTTP {status}, a redirect without a place to "
-                                     "go: check url in sources.yaml")
+            raise ConfigurationError(Reason("http_redirect_nowhere", f"the API at {where} answered HTTP {status}, a "
+                                            "redirect without a place to go: check url in sources.yaml", where=where,
+                                            status=status))
         excerpt = self._excerpt(body.decode(response.encoding or "utf-8", errors="replace"))
-        raise ConfigurationError(f"the API at {where} answered HTTP {status}"
-                                 f"{f': {excerpt}' if excerpt else ''} (check url and params in sources.yaml)")
+        text = f"the API at {where} answered HTTP {status}{f': {excerpt}' if excerpt else ''} (check url and params " \
+               "in sources.yaml)"
+        if excerpt:
+            raise ConfigurationError(Reason("http_refused_said", text, where=where, status=status, said=excerpt))
+        raise ConfigurationError(Reason("http_refused", text, where=where, status=status))
 
     # ------------------------------------------------------------------ secrets
     def _secrets(self) -> list[str]:
@@ -495,6 +519,13 @@ def _json_kind(value: Any) -> str:
     if value is None:
         return "null"
     return "number"
+
+
+def _shape(code: str, text: str, value: Any, **params: Any) -> Reason:
+    """A reason about a JSON value's shape: ``code`` plain, or ``code_keys`` naming an object's keys."""
+    if isinstance(value, Mapping):
+        return Reason(f"{code}_keys", text, keys=_keys_of(value, bare=True), **params)
+    return Reason(code, text, **params)
 
 
 def _keys_of(value: Any, bare: bool = False) -> str:

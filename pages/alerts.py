@@ -18,6 +18,7 @@ from board.i18n import t
 from board.web import access, alerts_html, alerts_page, nav, style
 from board.web import overview_page as ov
 from board.web import streamlit_support as sup
+from board.web.refreshing import refreshing
 
 lang = sup.language()
 nav.page_setup(Page.ALERTS, lang)  # wide even when this page is the first one opened
@@ -35,14 +36,7 @@ chosen = st.multiselect(t("alerts.stations", lang), list(names), default=ov.from
                         placeholder=t("alerts.all", lang), select_all=False)
 
 
-@st.fragment(run_every=settings.board.wall.refresh_seconds)
-def alert_lists() -> None:
-    access.recheck(settings)  # a sign-out in another tab, or the sign-in limit, ends this tab too
-    try:
-        alerts = sup.alert_list()
-    except Exception as e:  # the store is down: say so, keep refreshing
-        st.error(t("alerts.store_down", lang, error=type(e).__name__))
-        return
+def alert_lists(alerts: list) -> None:  # list[Alert]: firing now and ended in the last 7 days
     now = utcnow()
     if chosen:
         alerts = [a for a in alerts if a.subject in chosen and a.kind.value != "source"]
@@ -63,4 +57,4 @@ def alert_lists() -> None:
         st.caption(t("alerts.none_history", lang))
 
 
-alert_lists()
+refreshing(settings, lang, sup.alert_list, "alerts.store_down", alert_lists)

@@ -24,6 +24,7 @@ from board.i18n import t
 from board.web import access, manual_html, nav, reports_html, style
 from board.web import sources_html as html
 from board.web import streamlit_support as sup
+from board.web.refreshing import refreshing
 
 #: How far back the audit list of figures typed by hand goes.
 AUDIT_DAYS = timedelta(days=30)
@@ -37,14 +38,7 @@ nav.header(Page.SOURCES, viewer, lang)
 st.title(t("sources.title", lang), anchor=False)
 
 
-@st.fragment(run_every=settings.board.wall.refresh_seconds)
-def sources() -> None:
-    access.recheck(settings)  # a sign-out in another tab, or the sign-in limit, ends this tab too
-    try:
-        statuses = sup.source_statuses()
-    except Exception as e:  # the store is down: say so, keep refreshing
-        st.error(t("sources.store_down", lang, error=type(e).__name__))
-        return
+def sources(statuses: list) -> None:  # list[SourceStatus], worst first
     if not statuses:
         st.info(t("sources.none", lang))
         return
@@ -117,7 +111,7 @@ def manual_audit() -> None:
                  hide_index=True, width="stretch", key="manual-audit")
 
 
-sources()
+refreshing(settings, lang, sup.source_statuses, "sources.store_down", sources)
 channels()
 reports()
 manual_audit()

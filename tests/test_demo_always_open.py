@@ -55,3 +55,38 @@ def test_the_wall_at_ten_in_the_evening_is_open_and_live(config_dir, tmp_path):
     assert 'data-closed="true"' not in live and 'data-status="closed"' not in live and "Suljettu" not in live
     queue = live.split('data-family="queue"')[1].split("</section>")[0]
     assert 'data-value=""' not in queue and 'data-status="no_data"' not in queue  # a number, fresh from the demo
+
+
+def test_the_projection_of_a_station_open_all_day_is_for_the_end_of_the_day(tmp_path):
+    """Open until midnight, the queue is projected for the day's end: "ennuste vuorokauden lopussa", not the
+    "ennuste klo 0.00" the wall and the alert message said (which reads as the day's start)."""
+    from html import unescape
+
+    from board.alerts.evaluator import Evaluator
+    from board.alerts.messages import render
+    from board.collector import Collector
+    from board.domain.alerts import Event, Notification, RuleKind
+    from tests.conftest import write_config
+
+    config = write_config(tmp_path / "config", backfill_days=29, history_step_minutes=60, live_step_seconds=300)
+    board = create_board(config, f"sqlite:///{tmp_path / 'board.sqlite'}", environ={"BOARD_ALWAYS_OPEN": "1"})
+    try:
+        Collector(board.settings, board.store, clock=lambda: EVENING).run_once()
+        Evaluator(board.settings, board.store, "test", clock=lambda: EVENING).turn()
+        p = board.store.projections()["kajaani"]
+        assert p.ok, p
+        assert p.closes_at == datetime(2026, 12, 2, 22, 0, tzinfo=UTC)  # Thursday 00.00 in Helsinki (UTC+2)
+        view = station_view(board.settings, board.store, "kajaani", EVENING, with_trend=False)
+        assert view.projection == p
+        for lang, words, clock in (("fi", "ennuste vuorokauden lopussa: ", "klo 0.00"),
+                                   ("sv", "prognos vid dygnets slut: ", "kl. 0.00"),
+                                   ("en", "projection at day's end: ", "00:00")):
+            shown = unescape(render_wall(view, lang).split('class="proj-text">')[1].split("</span>")[0])
+            assert shown.startswith(f"{words}{p.queue:.0f} "), shown
+            assert clock not in shown
+        note = Notification(Event.FIRING, "ennuste|kajaani", "ennuste", RuleKind.PROJECTION, "kajaani", EVENING,
+                            EVENING, p.queue, "red", "queue_projected_close")
+        message = render(note, subject_name="Kajaani", board_url=None, projection_closes=p.closes_at)
+        assert message.summary.endswith(f": ennuste vuorokauden lopussa: {p.queue:.0f} jonossa"), message.summary
+    finally:
+        board.close()

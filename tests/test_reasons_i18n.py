@@ -35,6 +35,8 @@ def _codes_in_the_code() -> set[str]:
     for path in [*ROOT.glob("connectors/*.py"), *ROOT.glob("board/**/*.py")]:
         text = path.read_text(encoding="utf-8")
         codes |= set(re.findall(r'Reason\(\s*"(\w+)"', text)) | set(re.findall(r'_said\("(\w+)"', text))
+        shaped = set(re.findall(r'_shape\("(\w+)"', text))  # connectors/rest.py: a JSON shape, with its keys or not
+        codes |= shaped | {f"{code}_keys" for code in shaped}
         codes |= set(re.findall(r'\("the (?:pull|check) of ", "(\w+)"\)', text))  # the deadline's two codes
     return codes
 
@@ -43,7 +45,8 @@ def test_every_reason_code_has_a_text_in_all_three_languages():
     codes = _codes_in_the_code()
     assert {"unknown_station", "not_number", "out_of_range", "missing_columns", "unterminated_last_line",
             "file_too_big", "bad_encoding", "identity_code", "conflicting_rows", "cannot_connect", "no_answer",
-            "pull_timeout", "pull_memory"} <= codes  # the commonest, as the issue lists them
+            "pull_timeout", "pull_memory", "tls_untrusted", "too_many_pages", "json_not_list_keys",
+            "answer_too_big"} <= codes  # the commonest, as the issue lists them
     missing = [(code, lang) for code in sorted(codes) for lang in LANGUAGES
                if not TEXTS.get(f"reason.{code}", {}).get(lang)]
     assert missing == []

@@ -537,6 +537,51 @@ def test_an_untrusted_certificate_is_a_configuration_error_unless_verify_tls_is_
         assert len(readings) == 1
 
 
+# ---------------------------------------------------------------------- in the page's language
+def _refusal(src: RestSource) -> tuple[str, str, str]:
+    """(code, English, Finnish) of the error a pull of ``src`` raises."""
+    from board.domain.reasons import Reason, reason_of
+    from board.web.reasons import reason_text
+
+    with pytest.raises((ConfigurationError, DataError)) as e:
+        pull(src)
+    reason = reason_of(e.value)
+    assert isinstance(reason, Reason), repr(reason)  # a code, not a bare English sentence
+    return reason.code, str(reason), reason_text(reason, "fi")
+
+
+def test_rare_refusals_have_a_code_and_read_in_finnish_on_the_sources_page(
+        api: Api, self_signed: tuple[Path, Path]) -> None:
+    """TLS, paging and the answer's JSON shape were English sentences on a Finnish /sources page."""
+    s = api.scenario
+    s.wrap = "items"
+    code, english, finnish = _refusal(source(api.url))
+    assert code == "json_not_list_keys" and "is a JSON object with keys 'items', not a list" in english
+    assert "on JSON-olio (avaimet 'items') eikä tietueiden lista" in finnish
+    code, english, finnish = _refusal(source(api.url, records="data.items"))
+    assert code == "json_no_records" and "no 'data.items'" in english
+    assert "ei ole kohtaa 'data.items'; siinä on avaimet 'items'" in finnish
+    s.paging, s.wrap, s.page_size = "body", "data", 1
+    s.records = [record(value=v, at=minute(v)) for v in range(10)]
+    code, _, finnish = _refusal(source(api.url, records="data", max_pages=3,
+                                       pagination={"type": "next_link", "path": "meta.next"}))
+    assert code == "too_many_pages" and finnish.startswith("yli 3 sivua yhdessä haussa: nosta max_pages")
+    s.paging = "loop"
+    code, _, finnish = _refusal(source(api.url, records="data", pagination={"type": "next_link", "path": "meta.next"}))
+    assert code == "pages_loop" and finnish.startswith("sivutus kiertää kehää")
+    s.paging, s.wrap = None, None
+    s.raw, s.content_type = b"<html><body>Kirjaudu sisaan</body></html>", "text/html"
+    code, _, finnish = _refusal(source(api.url))
+    assert code == "not_json" and "muulla kuin JSONilla (sisältötyyppi text/html)" in finnish
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*self_signed)
+    with serve(tls=context) as tls_api:
+        tls_api.scenario.records = [record()]
+        code, english, finnish = _refusal(source(tls_api.url))
+    assert code == "tls_untrusted" and "TLS certificate of 127.0.0.1" in english
+    assert finnish.startswith("palvelimen 127.0.0.1:") and "TLS-varmennetta ei luoteta" in finnish
+
+
 # ---------------------------------------------------------------------- check()
 def test_check_ok_names_an_example_reading(api: Api) -> None:
     api.scenario.records = [record(), record(station="sotkamo")]

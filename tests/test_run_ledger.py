@@ -220,3 +220,38 @@ def test_every_generated_export_adds_up(drop: tuple[Collector, Path], files: lis
     assert run.rows_stored == run.rows == in_store
     assert run.rows_refused >= truth_bad and run.rows_stored >= clean_rows  # (whole-file refusal refuses more)
     assert run.state == ("partial" if run.rows_refused or run.rejected else "ok")
+
+
+# ------------------------------------------------------------------ a file refused for its encoding
+@pytest.mark.parametrize("encoding", ["auto", "utf-8"])
+def test_a_file_refused_for_its_encoding_counts_its_rows_as_read_and_refused(tmp_path: Path, encoding: str) -> None:
+    """Its rows were read (counted 0 before) and all refused with it: read = stored + refused + ignored holds
+    beside a good file's rows, and the run says why."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    source = {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 0, "encoding": encoding,
+              "mapping": {"layout": "wide", "station": "Asema", "time": "Aika",
+                          "metrics": {"Jonossa": "queue_waiting"}}}
+    good = ["Asema;Aika;Jonossa", f"kajaani;{_fi(NOW - timedelta(hours=1))};4", ""]
+    # Four data rows under the header, a blank line and a line of separators only (not rows), and in the third
+    # row a byte that is neither UTF-8 nor Windows-1252 (0x81 is undefined in cp1252).
+    bad = (b"Asema;Aika;Jonossa\r\n" + f"sotkamo;{_fi(NOW - timedelta(hours=2))};1\r\n".encode()
+           + b"\r\n;;\r\n" + f"sotkamo;{_fi(NOW - timedelta(hours=3))};2\r\n".encode()
+           + b"S\x81tkamo;" + _fi(NOW - timedelta(hours=4)).encode() + b";3\r\n"
+           + f"kajaani;{_fi(NOW - timedelta(hours=5))};5".encode())  # the last line without a line end
+    (inbox / "a.csv").write_text("\r\n".join(good), encoding="utf-8")
+    (inbox / "b.csv").write_bytes(bad)
+    for path in inbox.iterdir():  # settled: older than the half-written-file grace
+        old = NOW.timestamp() - 3600
+        __import__("os").utime(path, (old, old))
+    with collector_for(tmp_path, source) as collector:
+        collector.clock = lambda: NOW
+        [outcome] = collector.run_once(only="vienti")
+        [run] = collector.store.runs("vienti", limit=1)
+        reasons = collector.store.rejects_since("vienti", NOW - timedelta(days=1))
+    assert outcome.ok, outcome.error
+    assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (1 + 4, 1, 4, 0)
+    assert run.unaccounted == 0
+    [(why, n)] = reasons.items()  # the one refusal says why: the file, its encoding, the line of the bad byte
+    assert n == 1 and why.startswith("file b.csv ") and "(line 6)" in why, reasons
+    assert (inbox / "rejected" / "b.csv").exists()

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from board.domain.alerts import ENDED_CLOSED, Event, Notification, RuleKind
-from board.formatting import fmt_date, fmt_int, fmt_time, format_figure
+from board.formatting import fmt_closing, fmt_date, fmt_int, fmt_time, format_figure
 from board.i18n import TEXTS, t
 
 #: Colour words an Adaptive Card understands, per event and level.
@@ -85,7 +85,7 @@ def _what(n: Notification, lang: str, closes: datetime | None) -> tuple[str, str
     if n.kind is RuleKind.SOURCE:
         return t("alert.what.source", lang), t(f"health.{n.level or 'failing'}", lang)
     if n.kind is RuleKind.PROJECTION:
-        when = fmt_time(closes, lang) if closes else t("alert.at_closing", lang)
+        when = fmt_closing(closes, lang) if closes else t("alert.at_closing", lang)
         return t("alert.what.projection", lang), t("alert.projection_value", lang, time=when,
                                                       queue=fmt_int(n.value))
     figure = n.figure or ""

@@ -222,28 +222,35 @@ def rule_parts(days: Sequence[date], guarantee: CareGuarantee) -> list[tuple[Car
 
 
 def judge_period(days: Mapping[date, Raw], period: Sequence[date], guarantee: CareGuarantee,
-                 t3_history: Iterable[tuple[date, str, float]] = ()) -> AccessFigures:
+                 t3_history: Iterable[tuple[date, str, float]] = (),
+                 runs: Sequence[tuple[CareRule | None, list[date]]] | None = None) -> AccessFigures:
     """One station's access to care over ``period`` (its days in order) from its raw days.
 
     ``days``: day -> the day's last reading of each daily count (:data:`DAILY_COUNTS`); a day or a count
     that is missing is "no data", never 0. Each day's within-limit visits are the count of the wait its
     rule sets for the age group. ``t3_history``: ``(day, metric, value)`` of T3 readings up to the period's
-    end (earlier ones too: T3 is stated monthly); each profession's latest is the period's.
+    end (earlier ones too: T3 is stated monthly); each profession's latest is the period's. ``runs``:
+    :func:`rule_parts` of ``period``, when the caller judges many stations over the same period (the same for
+    each; 900 stations' days each looked up the rule again).
     """
     parts = []
-    for rule, run in rule_parts(period, guarantee):
-        groups: dict[str, GroupCount] = {}
+    for rule, run in rule_parts(period, guarantee) if runs is None else runs:
+        sums: dict[str, list[float]] = {}  # group -> [visits, within], added up as GroupCount would
+        # each group's counts under this rule, named once for the run (the days' loop ran 38 000 times at 900)
+        read = [(group, visits_metric(group),
+                 None if rule is None else within_metric(group, rule.limits[group].bucket)) for group in AGE_GROUPS]
         for day in run:
-            raw = days.get(day, {})
-            for group in AGE_GROUPS:
-                visits = raw.get(visits_metric(group))
-                within = 0.0
-                if rule is not None:  # a day without the count its rule reads is not judged (never taken as 0)
-                    within = raw.get(within_metric(group, rule.limits[group].bucket))  # type: ignore[assignment]
+            raw = days.get(day)
+            if not raw:
+                continue
+            for group, visits_code, within_code in read:
+                visits = raw.get(visits_code)
+                # a day without the count its rule reads is not judged (never taken as 0)
+                within = 0.0 if within_code is None else raw.get(within_code)
                 if visits is None or within is None:
                     continue
-                groups[group] = groups.get(group, GroupCount()) + GroupCount(visits, within)
-        parts.append(RulePart(rule, run[0], run[-1], groups))
+                _add(sums, group, visits, within)
+        parts.append(RulePart(rule, run[0], run[-1], _counts(sums)))
     assessments = _sum(days.get(d, {}).get(ASSESSMENTS) for d in period)
     assessed = _sum(days.get(d, {}).get(ASSESSED) for d in period)
     return AccessFigures(tuple(parts), latest_t3(t3_history, period[-1], guarantee), assessments, assessed)
@@ -269,11 +276,11 @@ def combine(stations: Sequence[AccessFigures]) -> AccessFigures:
         return AccessFigures(())
     parts = []
     for same in zip(*(s.parts for s in stations), strict=True):
-        groups: dict[str, GroupCount] = {}
+        sums: dict[str, list[float]] = {}
         for part in same:
             for group, count in part.groups.items():
-                groups[group] = groups.get(group, GroupCount()) + count
-        parts.append(RulePart(same[0].rule, same[0].first, same[0].last, groups))
+                _add(sums, group, count.visits, count.within)
+        parts.append(RulePart(same[0].rule, same[0].first, same[0].last, _counts(sums)))
     t3: dict[str, T3Value] = {}
     for s in stations:
         for profession, value in s.t3.items():
@@ -282,6 +289,21 @@ def combine(stations: Sequence[AccessFigures]) -> AccessFigures:
     order = [p for s in stations for p in s.t3]
     return AccessFigures(tuple(parts), {p: t3[p] for p in dict.fromkeys(order)},
                          _sum(s.assessments for s in stations), _sum(s.assessed_same_day for s in stations))
+
+
+def _add(sums: dict[str, list[float]], group: str, visits: float, within: float) -> None:
+    """Add one count to a group's running sums: ``GroupCount() + GroupCount(visits, within) + …`` without a
+    frozen object per addition (900 stations' days made 54 000 of them: 0.1 s of CPU)."""
+    acc = sums.get(group)
+    if acc is None:
+        sums[group] = [0.0 + visits, 0.0 + within]
+    else:
+        acc[0] += visits
+        acc[1] += within
+
+
+def _counts(sums: dict[str, list[float]]) -> dict[str, GroupCount]:
+    return {group: GroupCount(visits, within) for group, (visits, within) in sums.items()}
 
 
 def _sum(values: Iterable[float | None]) -> float | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from board.domain.figures import METRICS, WEEK, Kind, derive
+from board.domain.figures import METRICS, WEEK, Kind, _compute
 
 _PEAK = next(f for f in WEEK.values() if f.kind is Kind.PEAK)
 #: The metric whose highest reading of a day is the day's peak, and the peak's name among a day's raw values.
@@ -91,8 +91,20 @@ def combined_peak(series: list[list[tuple[datetime, float]]]) -> float | None:
             peak = total if peak is None else max(peak, total)
     return peak
 
+#: Each week figure: its name, and how it is found in a period's raw values: read as is, or computed by the
+#: catalogue's formula (``derive``'s own :func:`~board.domain.figures._compute`).
+_PLAN = tuple((name, f.code, f.inputs, f.formula, f.zero_fill) if f.kind is Kind.DERIVED
+              else (name, f.code, (), None, False) for name, f in WEEK.items())
+
+
 def week_figures(raw: Raw) -> Figures:
     """The figures of a day or a week from its raw values, by their week names (shares and NPS from the
-    summed counts: :func:`board.domain.figures.derive` over a period)."""
-    figures = derive(raw, period=True)
-    return {name: figures.get(f.code) for name, f in WEEK.items()}
+    summed counts: what :func:`board.domain.figures.derive` gives over a period).
+
+    Only the week's own figures are computed, each once, straight into the result: the weekly view calls
+    this per station and day (8 100 times at 900 stations), and ``derive`` copies the values and computes
+    every derived figure of the catalogue each time. ``tests/test_week_figures.py`` checks both agree."""
+    out: Figures = {}
+    for name, code, inputs, formula, zero_fill in _PLAN:
+        out[name] = raw.get(code) if formula is None else _compute(inputs, formula, zero_fill, raw, True)
+    return out

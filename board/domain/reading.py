@@ -61,8 +61,9 @@ class ReadingBlock:
 class Rejected:
     """A row (or a whole file) refused as a data error, with the reason an administrator sees; never fatal.
 
-    ``rows`` is how many data rows it stands for: 1 for a row, a refused file's data rows, 0 for input refused
-    before any row of it was read (a file that is not a plain file, or cannot be decoded).
+    ``rows`` is how many data rows it stands for: 1 for a row, a refused file's data rows (of a file that cannot
+    be decoded, its non-empty lines but the header), 0 for input refused before any row of it was read (a file that
+    is not a plain file, or too big to read).
     """
 
     reason: str

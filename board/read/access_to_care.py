@@ -18,8 +18,10 @@ from board.domain.access_to_care import (
     T3_METRICS,
     AccessFigures,
     CareGuarantee,
+    CareRule,
     combine,
     judge_period,
+    rule_parts,
 )
 from board.settings import Settings
 from board.store import Store
@@ -131,10 +133,15 @@ def access_report(settings: Settings, store: Store, first: date, last: date,
         for code, day, metric, value, _top in store.daily(codes, T3_METRICS, t3_low, high):
             data.t3[code].append((day, metric, value))
 
+    runs: dict[tuple[date, date], tuple[list[date], list[tuple[CareRule | None, list[date]]]]] = {}
+
     def judged(code: str, period: tuple[date, date]) -> AccessFigures:
-        days = days_of(*period)
+        if period not in runs:  # the same for every station: the days and their rules found once per period
+            days = days_of(*period)
+            runs[period] = (days, rule_parts(days, guarantee))
+        days, parts = runs[period]
         return judge_period(data.counts[code], days, guarantee,
-                            [h for h in data.t3[code] if h[0] >= period[1] - T3_LOOKBACK])
+                            [h for h in data.t3[code] if h[0] >= period[1] - T3_LOOKBACK], parts)
 
     period = days_of(first, last)
     rows = [StationAccess(s.code, s.name, judged(s.code, (first, last)),

@@ -15,12 +15,12 @@ from board.i18n import t
 from board.read.access_to_care import AccessReport, access_report
 from board.read.employee_nps import EmployeeReport, employee_report
 from board.web import access_html, employee_html
-from board.web.streamlit_support import get_settings, get_store
+from board.web.streamlit_support import get_settings, get_store, shared_report
 
 REPORT_TTL_SECONDS = 60
 
 
-@st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
+@shared_report(REPORT_TTL_SECONDS)
 def report(first: date, last: date, stations: tuple[str, ...],
            compared: tuple[date, date] | None = None) -> AccessReport:
     """Access to care of ``first``..``last`` at ``stations`` (empty: all), compared with ``compared``."""
@@ -37,7 +37,7 @@ def section(access: AccessReport | None, lang: str, compared_label: str) -> None
         st.html(access_html.render(access, lang, compared_label))
 
 
-@st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
+@shared_report(REPORT_TTL_SECONDS)
 def staff_report(first: date, last: date, stations: tuple[str, ...],
                  compared: tuple[date, date] | None = None) -> EmployeeReport:
     """Employee NPS of ``first``..``last`` at ``stations`` (empty: all), compared with ``compared``."""

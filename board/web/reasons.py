@@ -16,8 +16,8 @@ from __future__ import annotations
 from board.domain.reasons import Reason
 from board.i18n import TEXTS, t
 
-#: Params whose value is a word to translate (``reason.unit.line``, ``reason.what.column``, ``reason.unit.min``).
-_WORDS = ("unit", "what")
+#: Params whose value is a word to translate (``reason.unit.line``, ``reason.what.column``, ``reason.kind.object``).
+_WORDS = ("unit", "what", "kind")
 
 
 def reason_text(reason: str, lang: str) -> str:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -50,6 +51,26 @@ _maker: Callable[[], Board] | None = None
 _handed: Board | None = None
 _versions: tuple[Board, Versions] | None = None
 _trends: tuple[Board, TrendKeeper] | None = None
+#: The reports cached by :func:`shared_report`, forgotten with the views.
+_shared_reports: list[Any] = []
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shared_report(ttl: int) -> Callable[[F], F]:
+    """``st.cache_resource`` for a page's report: one object shared by every session for ``ttl`` seconds.
+
+    Why not ``st.cache_data``: it pickles the result when it is made and
+    unpickles a copy on every run. At 900 stations a week's access-to-care
+    report took 0.5 s of CPU to pickle and unpickle, more than to compute
+    (docs/PERFORMANCE.md, 7b). The reports are frozen dataclasses that the
+    pages only read, never change, so one shared object is safe.
+    """
+    def wrap(fn: F) -> F:
+        cached = st.cache_resource(ttl=ttl, max_entries=200, show_spinner=False)(fn)
+        _shared_reports.append(cached)
+        return cached  # type: ignore[return-value]
+    return wrap
 
 
 def use_board(board: Board | Callable[[], Board] | None) -> None:
@@ -65,7 +86,7 @@ def clear_view_caches() -> None:
     next page run reads the store afresh. For handing over a board, and for tests that write and read at once."""
     global _versions, _trends
     st.cache_data.clear()
-    for cached in (_wall_board, _station_data):
+    for cached in (_wall_board, _station_data, all_station_views, *_shared_reports):
         cached.clear()
     _versions = _trends = None
 
@@ -180,10 +201,15 @@ def station_trends(code: str, version: str, now: datetime) -> tuple[dict, dict]:
     return _trends[1].get(code, version, now)
 
 
-@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
-def all_station_views() -> list[wall.StationView]:
+@st.cache_resource(ttl=VIEW_TTL_SECONDS, max_entries=200, show_spinner=False)
+def all_station_views(areas: tuple[str, ...] = ()) -> list[wall.StationView]:
+    """Every station's view (or the stations' of ``areas``), shared as is by every overview in this process for
+    5 s (``cache_resource``: at 900 stations ``cache_data`` pickled them at every miss and unpickled them at
+    every hit, 0.9 MB and ~0.25 s of CPU per overview refresh; the views are only read). An area's overview
+    builds its own forty-odd views, not all 900."""
     settings = get_settings()
-    return overview.all_station_views(settings, get_store(settings.database_url))
+    codes = settings.area_stations(list(areas)) if areas else None
+    return overview.all_station_views(settings, get_store(settings.database_url), codes=codes)
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)

@@ -168,9 +168,14 @@ def contacts_by_channel(report: WeekReport, lang: str = "fi", height: int = 380)
     return _layout(fig, t("week.chart.contacts", lang, scope=_label(entry, lang)), height)
 
 
-def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | None = None) -> go.Figure:
-    """Horizontal bars per station: this week (value written), the previous week lighter, the target dashed."""
-    rows = report.rows
+def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | None = None,
+               rows: list[StationWeek] | None = None) -> go.Figure:
+    """Horizontal bars per station: this week (value written), the previous week lighter, the target dashed.
+
+    ``rows``: other entries than the report's stations and their total, e.g. its areas and the total
+    (:func:`board.web.week_support.chart_rows`); the subtitle then says the bars are areas."""
+    by_area = rows is not None and any(r in report.areas for r in rows)
+    rows = report.rows if rows is None else rows
     names = [f"<b>{station_name(r, lang)}</b>" if r.code == ALL else r.short
              for r in rows][::-1]  # first station on top, the selected stations together last
     now = [r.week[figure] for r in rows][::-1]
@@ -182,12 +187,21 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
                         Bars(now, t("week.period.week", lang, week=this_week.week), fmt_week_label(this_week, lang)),
                         figure, report.target(figure), lang)
     height = height or 140 + 50 * len(rows)
-    return _layout(fig, t(f"week.chart.{figure}", lang), height, subtitle=t(f"week.axis.{figure}", lang))
+    subtitle = t(f"week.axis.{figure}", lang) + (f" · {t('week.by_area', lang)}" if by_area else "")
+    return _layout(fig, t(f"week.chart.{figure}", lang), height, subtitle=subtitle)
 
 
-def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None) -> go.Figure:
-    """A table-like heatmap: stations x days, the day's queue peak written in each cell."""
+def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None,
+                top: int | None = None) -> go.Figure:
+    """A table-like heatmap: stations x days, the day's queue peak written in each cell.
+
+    ``top``: only the stations with the highest queue peaks of the week, highest first (of 900 stations'
+    rows nobody finds the one that matters; the title says how many of how many are shown)."""
     rows = report.stations
+    title = t("week.chart.queue_peak", lang)
+    if top is not None and len(rows) > top:
+        ranked = sorted(rows, key=lambda r: -(r.week["queue_peak"] if r.week["queue_peak"] is not None else -1))
+        rows, title = ranked[:top], t("week.chart.queue_peak_top", lang, n=top, of=len(rows))
     labels = day_labels(report, lang)
     z = [[d.figures["queue_peak"] for d in r.days] for r in rows][::-1]
     text = [[format_figure("queue_peak", v, lang) for v in row] for row in z]
@@ -198,8 +212,7 @@ def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None)
     fig.update_xaxes(showgrid=False)
     fig.update_yaxes(showgrid=False)
     height = height or 140 + 40 * len(rows)
-    return _layout(fig, t("week.chart.queue_peak", lang), height, legend=False,
-                   subtitle=t("week.axis.queue_peak", lang))
+    return _layout(fig, title, height, legend=False, subtitle=t("week.axis.queue_peak", lang))
 
 
 def omasote_by_day(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:

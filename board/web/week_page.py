@@ -135,11 +135,14 @@ def chart_pairs(report: WeekReport, lang: str, printing: bool, notes: Sequence[C
     def flagged(fig: go.Figure) -> go.Figure:
         return marks.on_days(fig, notes, days, labels, numbers)
 
+    bars = ws.chart_rows(report)  # areas instead of stations when there are too many to read
+    top = ws.PEAK_ROWS if ws.many(report) else None
     pairs = [
         (flagged(charts.contacts_by_channel(report, lang)), flagged(charts.omasote_by_day(report, lang))),
-        (charts.by_station(report, "contacts_remote_share", lang),
-         charts.by_station(report, "queue_same_day_share", lang)),
-        (charts.by_station(report, "feedback_nps", lang), flagged(charts.queue_peaks(report, lang))),
+        (charts.by_station(report, "contacts_remote_share", lang, rows=bars),
+         charts.by_station(report, "queue_same_day_share", lang, rows=bars)),
+        (charts.by_station(report, "feedback_nps", lang, rows=bars),
+         flagged(charts.queue_peaks(report, lang, top=top))),
     ]
     for n, pair in enumerate(pairs):
         # the first pair shares the first printed page with the key figures; each other pair gets a page
@@ -168,6 +171,8 @@ def tables(report: WeekReport, lang: str, printing: bool) -> None:
                 tab.dataframe(ws.family_table(report, family, lang), hide_index=True, width="stretch",
                               key=f"table-{family}")
             with st.expander(t("week.section.daily", lang)):
+                if ws.many(report):
+                    st.caption(t("week.daily_total_only", lang, n=len(report.stations)))
                 st.dataframe(ws.daily_table(report, lang), hide_index=True, width="stretch", key="table-daily")
 
 

@@ -11,7 +11,7 @@ Page views are counted per day, so the usage is keyed by today's date only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from html import escape
 
@@ -26,7 +26,7 @@ from board.export import compared_span, station_name, week_rows
 from board.i18n import TEXTS, t
 from board.read.week import FIGURES, IsoWeek, StationWeek, Usage, WeekReport, default_week, week_report, week_usage
 from board.settings import Settings
-from board.web.streamlit_support import get_settings, get_store
+from board.web.streamlit_support import get_settings, get_store, shared_report
 
 REPORT_TTL_SECONDS = 60
 
@@ -35,6 +35,12 @@ FAMILY_FIGURES: dict[str, list[str]] = {
     family.value: [name for name, f in WEEK.items() if f.family is family] for family in WEEK_FAMILIES}
 #: The figures whose change from the previous week gets a column of its own (the parts of a total do not).
 CHANGES_SHOWN = tuple(name for name, f in WEEK.items() if f.week_change)
+#: Above this many stations a chart of one bar or row per station is not read (50 px a bar: 1 500 px), nor a
+#: daily table of ten rows per station: the charts show areas (or the highest queue peaks), the daily table
+#: the stations together, and each station's days are in the downloads.
+CHART_STATIONS = 30
+#: How many stations the queue peaks' heatmap shows above :data:`CHART_STATIONS`.
+PEAK_ROWS = 15
 
 
 # ------------------------------------------------------------------ the URL
@@ -87,7 +93,7 @@ def read_selection(settings: Settings, week_param: str | None, station_params: l
 
 
 # ---------------------------------------------------------------- cached data
-@st.cache_data(ttl=REPORT_TTL_SECONDS, show_spinner=False)
+@shared_report(REPORT_TTL_SECONDS)
 def report(week_key: str, stations: tuple[str, ...], as_of: datetime | None = None) -> WeekReport:
     """The week's report; ``as_of`` is now truncated to the minute for the current week (None for a finished
     one), passed in so that the cache key changes at most once a minute (:func:`as_of`)."""
@@ -178,8 +184,22 @@ def family_table(report: WeekReport, family: str, lang: str = "fi") -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def many(report: WeekReport) -> bool:
+    """Whether the report has more stations than a chart or the daily table shows one by one."""
+    return len(report.stations) > CHART_STATIONS
+
+
+def chart_rows(report: WeekReport) -> list[StationWeek] | None:
+    """The bars of the by-station charts: the areas and all together when there are too many stations and they
+    are of several areas; None: the report's own rows (each station, and all together)."""
+    return [*report.areas, report.total] if many(report) and report.areas else None
+
+
 def daily_table(report: WeekReport, lang: str = "fi") -> pd.DataFrame:
-    """The export's rows (each day, the week, the previous week, the change), written the Finnish way."""
+    """The export's rows (each day, the week, the previous week, the change), written the Finnish way; above
+    :data:`CHART_STATIONS` stations only the stations together (:func:`many`; the downloads have every row)."""
+    if many(report):
+        report = replace(report, stations=[report.total])
     rows = []
     for r in week_rows(report, lang):
         row = {t("week.col.station", lang): r.station,
