@@ -5,6 +5,7 @@ Each module measures one figure and fills a :class:`bench.common.Result`:
 * ``freshness`` — a value changes in a source -> the new number in a browser's DOM on the wall
 * ``screens``   — the web server's CPU per wall refresh, store statements per refresh interval
 * ``history``   — a year of history for 30 stations: backfill, weekly view and overview, SQLite and PostgreSQL
+* ``overview``  — the overview at 900 stations in 21 areas: its data and its page, CPU, SQLite and PostgreSQL
 * ``memory``    — the web server's RSS with 20 screens over a long run
 * ``collector`` — one incremental collector cycle over 30 stations
 * ``soak``      — one wall left open for 30 minutes keeps refreshing: reruns, changing numbers, no errors
@@ -18,8 +19,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bench import collector, freshness, history, items, memory, projection, screens, soak
+from bench import collector, freshness, history, items, memory, overview, projection, screens, soak
 
 #: Name -> module (with ``NAME``, ``DESCRIPTION`` and ``run(opts, result)``), in the order ``make bench`` runs them.
 BENCHMARKS: dict[str, ModuleType] = {
-    m.NAME: m for m in (freshness, screens, history, collector, items, memory, soak, projection)}
+    m.NAME: m for m in (freshness, screens, history, overview, collector, items, memory, soak, projection)}

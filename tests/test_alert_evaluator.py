@@ -65,6 +65,37 @@ def test_projections_from_the_store_are_the_backtests_projections(tmp_path: Path
     board.close()
 
 
+def test_every_stations_projection_from_one_read_is_the_one_each_station_computes_alone(tmp_path: Path) -> None:
+    """The alert turn reads today's new readings of every open station in one statement; the projections are
+    those a projector computing one station at a time (its own read) gives, also on a later, incremental turn."""
+    from sqlalchemy import event
+
+    from board.alerts.projections import Projector
+
+    config = write_config(tmp_path / "config", backfill_days=43, history_step_minutes=30, live_step_seconds=60)
+    board = create_board(config, f"sqlite:///{tmp_path / 'board.sqlite'}")
+    settings, store = board.settings, board.store
+    Collector(settings, store, clock=lambda: NOON).run_once()
+    batched = Projector(settings, store)
+    first = batched.all(NOON)
+    assert first == [Projector(settings, store).station(s.code, NOON) for s in settings.stations]
+    later = NOON + timedelta(minutes=3)
+    Collector(settings, store, clock=lambda: later).run_once()  # new readings since the first turn
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    got = batched.all(later)
+    event.remove(store.engine, "before_cursor_execute", seen)
+    alone = [Projector(settings, store).station(s.code, later) for s in settings.stations]
+    assert got == alone
+    assert sum(p.ok for p in got) >= 3 and got != first
+    assert len(statements) == 1 and "FROM readings" in statements[0]  # every station's new readings at once
+    board.close()
+
+
 def test_no_history_and_closed_stations_say_why(tmp_path: Path) -> None:
     config = write_config(tmp_path / "config", backfill_days=2, history_step_minutes=60, live_step_seconds=300)
     board = create_board(config, f"sqlite:///{tmp_path / 'board.sqlite'}")

@@ -21,7 +21,7 @@ from tests.browser_support import ROOT, require_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 #: Two groups of about the same length, run at the same time.
-GROUPS = (("freshness", "memory", "soak", "items"), ("screens", "history", "collector", "projection"))
+GROUPS = (("freshness", "memory", "soak", "items", "overview"), ("screens", "history", "collector", "projection"))
 SUMMARY_KEYS = {"median", "p5", "p95", "min", "max", "mean"}
 FIGURE_KEYS = SUMMARY_KEYS | {"name", "unit", "n", "goal", "met", "note", "samples"}
 
@@ -95,6 +95,7 @@ def test_the_key_figures_are_there(quick_results: list[dict]) -> None:
         ("history", "backfill_seconds_postgres"),
         ("history", "week_page_seconds_postgres"),
         ("history", "overview_page_seconds_sqlite"),
+        ("overview", "overview_page_cpu_seconds_postgres"),
         ("memory", "rss_growth"),
         ("collector", "cycle_own_seconds_sqlite"),
         ("collector", "cycle_own_seconds_postgres"),

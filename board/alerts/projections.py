@@ -10,12 +10,15 @@ new since the last turn (plus a few minutes a source may commit late).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
 from board.domain import projection as pj
 from board.domain.hours import DAY_MINUTES, instant
+from board.domain.reading import Reading
 from board.domain.timeutil import HELSINKI, UTC, day_bounds, day_start, local, local_date
 from board.settings import Settings
 from board.store import Store
@@ -37,17 +40,46 @@ class Projector:
         self._last: dict[str, pj.StationProjection] = {}
 
     def all(self, now: datetime) -> list[pj.StationProjection]:
-        return [self.station(s.code, now) for s in self.settings.stations]
+        """Every station's projection; today's new readings of all stations that need them in one read (a read
+        per station was 30 of a 30-station collector cycle's 68 statements on PostgreSQL)."""
+        out: dict[str, pj.StationProjection] = {}
+        pending: dict[str, _Pending] = {}
+        for s in self.settings.stations:
+            last = self._fresh(s.code, now)
+            step = last if last is not None else self._prepare(s.code, now)
+            if isinstance(step, _Pending):
+                pending[s.code] = step
+            else:
+                self._last[s.code] = out[s.code] = step
+        if pending:
+            since_of = {code: self._since(code, step.day) for code, step in pending.items()}
+            readings = self.store.series_since(since_of, pj.QUEUE_METRICS, now + timedelta(seconds=1))
+            for code, step in pending.items():
+                self._last[code] = out[code] = self._finish(code, step, now, readings.get(code, []))
+        return [out[s.code] for s in self.settings.stations]
 
     def station(self, code: str, now: datetime) -> pj.StationProjection:
+        last = self._fresh(code, now)
+        if last is not None:
+            return last
+        step = self._prepare(code, now)
+        if isinstance(step, _Pending):
+            since = self._since(code, step.day)
+            step = self._finish(code, step, now, self.store.series(code, pj.QUEUE_METRICS, since,
+                                                                   now + timedelta(seconds=1)))
+        self._last[code] = step
+        return step
+
+    def _fresh(self, code: str, now: datetime) -> pj.StationProjection | None:
         last = self._last.get(code)
         if (last is not None and last.ok and last.closes_at is not None and now < last.closes_at
                 and timedelta(0) <= now - last.computed_at < EVERY):
             return last  # a minute old at most, the same day (closing comes before midnight)
-        self._last[code] = result = self._compute(code, now)
-        return result
+        return None
 
-    def _compute(self, code: str, now: datetime) -> pj.StationProjection:
+    def _prepare(self, code: str, now: datetime) -> pj.StationProjection | _Pending:
+        """The projection when it needs none of today's readings (closed, a holiday, no usual day), else what
+        :meth:`_finish` needs once today's readings are read."""
         day = local_date(now)
         span = self.settings.opening_hours(code).span_on(day)  # holidays and exception days applied
         clock = _clock(now)
@@ -61,8 +93,12 @@ class Projector:
         profile = self._profile(code, day, span)
         if isinstance(profile, pj.NoProjection):
             return pj.StationProjection(code, now, closes_at, reason=profile.reason.value, detail=profile.detail)
-        today = pj.queue_day_from_series(day, self._today_series(code, day, now))
-        result = pj.project(today, profile, clock, *span)
+        return _Pending(day, span, clock, closes_at, profile)
+
+    def _finish(self, code: str, step: _Pending, now: datetime, readings: Iterable[Reading]) -> pj.StationProjection:
+        day, span, closes_at = step.day, step.span, step.closes_at
+        today = pj.queue_day_from_series(day, self._today_series(code, day, now, readings))
+        result = pj.project(today, step.profile, step.clock, *span)
         if isinstance(result, pj.NoProjection):
             return pj.StationProjection(code, now, closes_at, reason=result.reason.value, detail=result.detail)
         path = tuple((_at(day, m), lo, mid, hi) for m, lo, mid, hi in result.path)
@@ -81,18 +117,36 @@ class Projector:
             self._profiles[key] = pj.build_profile(past, *span)
         return self._profiles[key]
 
-    def _today_series(self, code: str, day: date, now: datetime) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Today's readings of the queue metrics, read incrementally: only what is new since the last turn."""
+    def _since(self, code: str, day: date) -> datetime:
+        """From when today's readings must be read: the day's start, or the last turn less :data:`OVERLAP`."""
         cached = self._today.get(code)
         start = day_start(day)
         if cached is None or cached[0] != day:
-            since, values = start, {m: {} for m in pj.QUEUE_METRICS}
-        else:
-            since, values = max(start, cached[1] - OVERLAP), cached[2]
-        for r in self.store.series(code, pj.QUEUE_METRICS, since, now + timedelta(seconds=1)):
+            return start
+        return max(start, cached[1] - OVERLAP)
+
+    def _today_series(self, code: str, day: date, now: datetime,
+                      readings: Iterable[Reading]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Today's readings of the queue metrics, kept incrementally: ``readings`` are those since
+        :meth:`_since` (only what is new since the last turn)."""
+        cached = self._today.get(code)
+        start = day_start(day)
+        values = cached[2] if cached is not None and cached[0] == day else {m: {} for m in pj.QUEUE_METRICS}
+        for r in readings:
             values[r.metric][(r.ts - start).total_seconds()] = r.value
         self._today[code] = (day, now, values)
         return {m: pj.series_arrays(v) for m, v in values.items()}
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A projection that needs today's readings: what :meth:`Projector._prepare` found."""
+
+    day: date
+    span: tuple[float, float]
+    clock: float
+    closes_at: datetime
+    profile: pj.Profile
 
 
 def _clock(ts: datetime) -> float:

@@ -314,6 +314,9 @@ _CATALOGUE = (
 FIGURES: dict[str, FigureDef] = {f.code: f for f in _CATALOGUE}
 #: The stored metrics: what a connector may deliver and the store keeps.
 METRICS: dict[str, FigureDef] = {f.code: f for f in _CATALOGUE if f.stored}
+#: Each family's stored metrics, in declaration order (:func:`metrics_of`).
+_METRICS_OF: dict[Family, tuple[str, ...]] = {
+    family: tuple(f.code for f in METRICS.values() if f.family is family) for family in Family}
 #: Figures computed from stored ones at any moment.
 DERIVED_FIGURES: dict[str, FigureDef] = {f.code: f for f in _CATALOGUE if f.kind is Kind.DERIVED}
 #: Every name a threshold, target or mapping may use: the figures of a moment.
@@ -341,8 +344,9 @@ SAMPLE_OF: dict[str, str] = {f.code: f.sample for f in _CATALOGUE if f.sample}
 
 
 def metrics_of(family: Family) -> list[str]:
-    """Stored metric codes belonging to ``family``, in declaration order."""
-    return [f.code for f in METRICS.values() if f.family is family]
+    """Stored metric codes belonging to ``family``, in declaration order (looked up, not searched: every tile
+    of every overview row asks)."""
+    return list(_METRICS_OF[family])
 
 
 def unit_of(code: str) -> Unit:

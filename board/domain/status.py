@@ -75,4 +75,4 @@ class Threshold:
 
 def worst(statuses: list[Status]) -> Status:
     """The most severe status; NEUTRAL when there is nothing to judge."""
-    return max(statuses, key=lambda s: s.severity, default=Status.NEUTRAL)
+    return max(statuses, key=_SEVERITY.__getitem__, default=Status.NEUTRAL)

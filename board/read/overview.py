@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from board.domain.alerts import Alert, RuleKind
-from board.domain.figures import CHANNELS, OVERVIEW_COLUMNS
+from board.domain.figures import CHANNELS, OVERVIEW_COLUMNS, WALL_FAMILIES, metrics_of
 from board.domain.projection import StationProjection
 from board.domain.snapshot import Figure
 from board.domain.status import Status
@@ -34,6 +34,8 @@ _RANK = {Status.ALERT: 5, Status.WARN: 4, Status.STALE: 3, Status.NO_DATA: 2, St
          Status.CLOSED: 0}
 
 CONTACT_CHANNELS = CHANNELS
+#: Every stored metric a wall tile is built from (the rest of the catalogue never reaches a row).
+WALL_METRICS: tuple[str, ...] = tuple(m for f in WALL_FAMILIES for m in metrics_of(f))
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,12 @@ def all_station_views(settings: Settings, store: Store, now: datetime | None = N
     if not chosen:
         return []
     subset = None if codes is None else chosen
-    latest = store.latest_values_of(subset)
+    manual = store.manual_entries(active_at=now, stations=subset)
+    # Only what a tile can show (and what was typed by hand): the managers' figures (access to care, employee
+    # NPS) are a third of the newest readings and never on a row.
+    latest = store.latest_values_of(subset, [*WALL_METRICS, *sorted({e.metric for e in manual} - set(WALL_METRICS))])
     notices = store.notices(active_at=now)
     projections = store.projections(subset)
-    manual = store.manual_entries(active_at=now, stations=subset)
     return [build_view(settings, code, now, latest.get(code, {}), [n for n in notices if n.shows_on(code)],
                        projections.get(code), manual) for code in chosen]
 

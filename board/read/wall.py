@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from board.domain.figures import WALL_FAMILIES, Family, metrics_of
 from board.domain.hours import ClosedDay, instant
@@ -101,8 +102,7 @@ def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str
         is_open=is_open,
         thresholds=settings.thresholds_for(code),
         targets=settings.metrics.targets,
-        stale_after={MANUAL_SOURCE: MAX_EXPIRY,
-                     **{s.name: timedelta(seconds=s.stale_after_seconds) for s in settings.sources}},
+        stale_after={MANUAL_SOURCE: MAX_EXPIRY, **settings.stale_limits},
         min_sample=settings.metrics.min_sample,
     )
     if shown:
@@ -151,7 +151,13 @@ def with_trends(view: StationView, trends: Mapping[Family, Trend]) -> StationVie
 def trend_window(settings: Settings, code: str, now: datetime) -> tuple[datetime, datetime]:
     """Today's opening hours widened by an hour each side (the whole day when closed all day)."""
     today = local_date(now)
-    span = settings.opening_hours(code).span_on(today)  # holidays and exception days applied
+    return _window(today, settings.opening_hours(code).span_on(today))  # holidays and exception days applied
+
+
+@lru_cache(maxsize=512)
+def _window(today: date, span: tuple[int, int] | None) -> tuple[datetime, datetime]:
+    """:func:`trend_window` of a day's span: most stations share their hours, so the overview's 900 rows convert
+    a handful of local times, not 900 pairs."""
     if span is None:
         return day_bounds(today)
     start = max(day_start(today), instant(today, span[0]) - TREND_MARGIN)

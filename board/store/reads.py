@@ -7,11 +7,11 @@ distinct day or time once: a few µs a row less than the ORM's per-row work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, type_coerce
+from sqlalchemy import Select, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.reading import Reading
@@ -48,24 +48,37 @@ class Reads:
                     out[m] = Latest(ts, v, src)
         return out
 
-    def latest_values_of(self, stations: Sequence[str] | None = None) -> dict[str, dict[str, Latest]]:
+    def latest_values_of(self, stations: Sequence[str] | None = None,
+                         metrics: Sequence[str] | None = None) -> dict[str, dict[str, Latest]]:
         """:meth:`latest_values` of several stations (None: every station) in one query: the overview's rows.
 
         The same join through ``newest_readings``, so 900 stations cost one
         statement, not one each (a round trip each was most of the overview's
         time on PostgreSQL beyond a region).
         """
-        r, n = ReadingRow, NewestRow
-        stmt = (select(r.station, r.metric, r.ts, r.value, r.source)
-                .join(n, (r.station == n.station) & (r.metric == n.metric) & (r.ts == n.ts)))
+        r, n = ReadingRow.__table__.c, NewestRow.__table__.c
+        stmt = (select(r.station, r.metric, type_coerce(r.ts, Stored()), r.value, r.source)
+                .join(NewestRow, (r.station == n.station) & (r.metric == n.metric) & (r.ts == n.ts)))
         if stations is not None:
             stmt = stmt.where(n.station.in_(list(stations)))
+        if metrics is not None:
+            stmt = stmt.where(n.metric.in_(list(metrics)))
         out: dict[str, dict[str, Latest]] = {}
+        # Plain tuples, each distinct time converted once (stations' sources deliver at shared moments): 16 200
+        # rows at 900 stations took 0.2 s of CPU as ORM rows with a conversion each.
+        stamps: dict[object, datetime] = {}
         with self.sessions() as s:
-            for st, m, ts, v, src in s.execute(stmt):
-                mine = out.setdefault(st, {})
-                if m not in mine or ts > mine[m].ts:  # two sources of one metric: the newer wins
-                    mine[m] = Latest(ts, v, src)
+            rows = s.connection().execute(stmt).all()  # Core rows: no ORM loading for 26 000 tuples
+        for st, m, stored, v, src in rows:
+            ts = stamps.get(stored)
+            if ts is None:
+                ts = stamps[stored] = _utc(stored)
+            mine = out.get(st)
+            if mine is None:
+                mine = out[st] = {}
+            old = mine.get(m)
+            if old is None or ts > old.ts:  # two sources of one metric: the newer wins
+                mine[m] = Latest(ts, v, src)
         return out
 
     def series(self, station: str, metrics: Sequence[str], start: datetime, end: datetime) -> list[Reading]:
@@ -92,6 +105,24 @@ class Reads:
                 ts = stamps[stored] = (datetime.fromisoformat(stored) if isinstance(stored, str)
                                        else stored).replace(tzinfo=UTC)
             out.append(Reading(station, metric, ts, value))
+        return out
+
+    def series_since(self, since_of: Mapping[str, datetime], metrics: Sequence[str],
+                     end: datetime) -> dict[str, list[Reading]]:
+        """:meth:`series` of several stations, each from its own start (``since_of``), up to ``end``, in one
+        statement (an index range per station): the alert turn's projections read every open station's new
+        readings each minute, a round trip each on PostgreSQL when asked one by one."""
+        out: dict[str, list[Reading]] = {code: [] for code in since_of}
+        if not since_of:
+            return out
+        r = ReadingRow
+        ranges = [and_(r.station == code, r.ts >= since) for code, since in since_of.items()]
+        stmt = (select(r.station, r.metric, r.ts, r.value)
+                .where(or_(*ranges), r.metric.in_(list(metrics)), r.ts < end)
+                .order_by(r.station, r.metric, r.ts))
+        with self.sessions() as s:
+            for row in s.execute(stmt):
+                out[row[0]].append(Reading(*row))
         return out
 
     def daily(self, stations: Sequence[str], metrics: Sequence[str], first: date,
@@ -150,8 +181,7 @@ class Reads:
         for station, stored, value in rows:
             ts = stamps.get(stored)
             if ts is None:
-                ts = stamps[stored] = (datetime.fromisoformat(stored) if isinstance(stored, str)
-                                       else stored).replace(tzinfo=UTC)
+                ts = stamps[stored] = _utc(stored)
             out.append((station, ts, value))
         return out
 
@@ -192,3 +222,8 @@ class Reads:
         with self.sessions() as s:
             return s.scalar(select(func.count()).select_from(ReadingRow)) or 0
 
+
+def _utc(stored: object) -> datetime:
+    """A time as the driver hands it over (SQLite: text; PostgreSQL: a naive datetime), as aware UTC."""
+    return (datetime.fromisoformat(stored) if isinstance(stored, str) else stored).replace(  # type: ignore[union-attr]
+        tzinfo=UTC)

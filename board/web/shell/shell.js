@@ -4,12 +4,12 @@
  * - "Ladataan…" shows from the first paint until the page has content: the text of <html lang> (set here, before the
  *   body is parsed) is the one shown; shell.css hides it when the page has content.
  * - On a wall (.wall[data-now]): runs the clock in the browser (with the server's clock offset), asks the server's
- *   health endpoint when it has heard nothing from the server for min(5 s, refresh/2) — a new board or an answer
- *   to the change poll below is a sign of life too, so on a wall that follows its changes the ping is rarely
- *   needed (each request costs the server ~0.7 ms of CPU) — and at once when the change poll fails; when the
- *   server does not answer — or no new board has arrived for two refresh periods and more — marks every figure
- *   as not current and says since when, in the wall's language. A new board from the server (Streamlit
- *   reconnects by itself) clears it.
+ *   health endpoint at once when the change poll below fails, and otherwise only after a silence of a little more
+ *   than one refresh (a new board, or an answer to the change poll, is a sign of life: a steady wall does not ask;
+ *   each request costs the server ~0.7 ms of CPU), so that silence + the ping's timeout stays within two refresh
+ *   periods; when the server does not answer — or no new board has arrived for two refresh periods and more —
+ *   marks every figure as not current and says since when, in the wall's language. A new board from the server
+ *   (Streamlit reconnects by itself) clears it.
  * - On a wall drawn from a change version (.wall[data-version]): holds one request open on the server's
  *   /_board/changes, answered when the station's data changed (or after a few seconds, unchanged); when the answer
  *   is not the version the board was drawn from, presses the wall fragment's hidden button (.st-key-wall_changed),
@@ -68,10 +68,13 @@
     }
     const lang = wall.dataset.lang || root.lang;
     const refresh = 1000 * Math.max(2, Number(wall.dataset.refresh) || 15);
-    const every = Math.min(5000, refresh / 2);
+    // Ask after a silence longer than one refresh (a board comes every refresh, so a steady wall never asks), yet
+    // short enough that silence + the ping's timeout stays within two refresh periods.
+    const timeout = Math.min(4000, refresh);
+    const every = Math.max(Math.min(5000, refresh / 2), Math.min(refresh + 1000, 2 * refresh - timeout));
     const heard = Math.max(state.lastOk, state.seenAt, state.lastPing);  // the newest sign of life, or of asking
     if (!state.pinging && (state.suspect || now - heard >= every)) {
-      state.suspect = false; state.lastPing = now; ping(Math.min(4000, refresh));
+      state.suspect = false; state.lastPing = now; ping(timeout);
     }
 
     const time = wall.querySelector(".clock .time");
