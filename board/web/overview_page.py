@@ -105,7 +105,7 @@ def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer
     """Every chosen station's row, worst first (or by the chosen figure), with the time it shows; under it a
     button for each of their firing alerts nobody has acknowledged yet (for shift leads and administrators)."""
     try:
-        views = sup.all_station_views()
+        views = sup.all_station_views(tuple(sorted(chosen.areas)))
         firing = sup.firing_alerts()
     except Exception as e:  # the store is down: say so in words, the fragment tries again
         sup.store_down(e, lang)

@@ -201,13 +201,15 @@ def station_trends(code: str, version: str, now: datetime) -> tuple[dict, dict]:
     return _trends[1].get(code, version, now)
 
 
-@st.cache_resource(ttl=VIEW_TTL_SECONDS, show_spinner=False)
-def all_station_views() -> list[wall.StationView]:
-    """Every station's view, shared as is by every overview in this process for 5 s (``cache_resource``: at
-    900 stations ``cache_data`` pickled them at every miss and unpickled them at every hit, 0.9 MB and ~0.25 s
-    of CPU per overview refresh; the views are only read)."""
+@st.cache_resource(ttl=VIEW_TTL_SECONDS, max_entries=200, show_spinner=False)
+def all_station_views(areas: tuple[str, ...] = ()) -> list[wall.StationView]:
+    """Every station's view (or the stations' of ``areas``), shared as is by every overview in this process for
+    5 s (``cache_resource``: at 900 stations ``cache_data`` pickled them at every miss and unpickled them at
+    every hit, 0.9 MB and ~0.25 s of CPU per overview refresh; the views are only read). An area's overview
+    builds its own forty-odd views, not all 900."""
     settings = get_settings()
-    return overview.all_station_views(settings, get_store(settings.database_url))
+    codes = settings.area_stations(list(areas)) if areas else None
+    return overview.all_station_views(settings, get_store(settings.database_url), codes=codes)
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
