@@ -296,19 +296,22 @@ class RestConnector:
         """Refuses any request (redirect or next link) that would carry the credentials to another host."""
         url, home = request.url, self._home
         if url.host.lower() != home.host.lower():
-            raise ConfigurationError(
-                f"the API at {_where(home)} sent the board on to another host ({_netloc(url)}); not following it, "
-                "so that the credentials are not sent there: if that host is right, put it in url in sources.yaml")
+            raise ConfigurationError(Reason(
+                "redirect_host", f"the API at {_where(home)} sent the board on to another host ({_netloc(url)}); not "
+                "following it, so that the credentials are not sent there: if that host is right, put it in url in "
+                "sources.yaml", where=_where(home), host=_netloc(url)))
         # Another port on the same host is another service (another program may listen there): the same
         # port, or http's default upgraded to https's, only.
         upgrade = (home.scheme, _port(home), url.scheme, _port(url)) == ("http", 80, "https", 443)
         if _port(url) != _port(home) and not upgrade:
-            raise ConfigurationError(
-                f"the API at {_where(home)} sent the board on to another port ({_netloc(url)}); not following it, "
-                "so that the credentials are not sent there: if that port is right, put it in url in sources.yaml")
+            raise ConfigurationError(Reason(
+                "redirect_port", f"the API at {_where(home)} sent the board on to another port ({_netloc(url)}); not "
+                "following it, so that the credentials are not sent there: if that port is right, put it in url in "
+                "sources.yaml", where=_where(home), host=_netloc(url)))
         if home.scheme == "https" and url.scheme != "https":
-            raise ConfigurationError(f"the API at {_where(home)} sent the board on to plain http ({_where(url)}); "
-                                     "not following it, so that the credentials are not sent unencrypted")
+            raise ConfigurationError(Reason("redirect_plain_http", f"the API at {_where(home)} sent the board on to "
+                                            f"plain http ({_where(url)}); not following it, so that the credentials "
+                                            "are not sent unencrypted", where=_where(home), link=_where(url)))
 
     def _fetch(self, client: httpx.Client, url: httpx.URL) -> tuple[httpx.Response, Any]:
         """One GET: the response and its JSON body, or the right kind of error.

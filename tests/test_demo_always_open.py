@@ -60,6 +60,8 @@ def test_the_wall_at_ten_in_the_evening_is_open_and_live(config_dir, tmp_path):
 def test_the_projection_of_a_station_open_all_day_is_for_the_end_of_the_day(tmp_path):
     """Open until midnight, the queue is projected for the day's end: "ennuste vuorokauden lopussa", not the
     "ennuste klo 0.00" the wall and the alert message said (which reads as the day's start)."""
+    from html import unescape
+
     from board.alerts.evaluator import Evaluator
     from board.alerts.messages import render
     from board.collector import Collector
@@ -78,8 +80,8 @@ def test_the_projection_of_a_station_open_all_day_is_for_the_end_of_the_day(tmp_
         assert view.projection == p
         for lang, words, clock in (("fi", "ennuste vuorokauden lopussa: ", "klo 0.00"),
                                    ("sv", "prognos vid dygnets slut: ", "kl. 0.00"),
-                                   ("en", "projection at the end of the day: ", "00:00")):
-            shown = render_wall(view, lang).split('class="proj-text">')[1].split("</span>")[0]
+                                   ("en", "projection at day's end: ", "00:00")):
+            shown = unescape(render_wall(view, lang).split('class="proj-text">')[1].split("</span>")[0])
             assert shown.startswith(f"{words}{p.queue:.0f} "), shown
             assert clock not in shown
         note = Notification(Event.FIRING, "ennuste|kajaani", "ennuste", RuleKind.PROJECTION, "kajaani", EVENING,

@@ -510,6 +510,8 @@ def test_a_next_link_to_another_port_on_the_same_host_is_not_followed(api: Api) 
         with pytest.raises(ConfigurationError, match=r"another port \(127\.0\.0\.1:\d+\)"):
             pull(src)
         assert other.scenario.requests == []
+        code, _, finnish = _refusal(src)  # and on a Finnish /sources page, in Finnish
+        assert code == "redirect_port" and "ohjasi toiseen porttiin (127.0.0.1:" in finnish
 
 
 # ---------------------------------------------------------------------- TLS

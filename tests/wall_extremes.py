@@ -5,8 +5,9 @@ moment) by replacing every value with the widest one its unit can print:
 5-digit counts, "23 vrk 23 h" ages, "100 %" shares, "−100" scores, every
 figure past its threshold (so it carries a warning mark), a 40-character
 station name, two 160-character notices (and a third, so "+1 more" shows), a
-projection line with 5-digit numbers; the closed variant adds the "Avataan …"
-banner. Status words are the longest too (Hälytys / Larm / Alert on open tiles).
+projection line with 5-digit numbers for the end of the day (a station open until midnight: "vuorokauden
+lopussa" is wider than any "klo 16.00"); the closed variant adds the "Avataan …" banner. Status words are
+the longest too (Hälytys / Larm / Alert on open tiles).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from board.domain.notice import Notice
 from board.domain.projection import StationProjection
 from board.domain.snapshot import Figure, Tile
 from board.domain.status import Status
+from board.domain.timeutil import day_start, local_date
 from board.read.wall import StationView
 
 #: 40 characters, the longest station name the screen matrix is checked with.
@@ -45,7 +47,7 @@ def extreme_view(view: StationView, closed: bool = False, stale: bool = False) -
     now = view.now
     notices = [Notice(i, NOTICE_TEXT, ("*",), now - timedelta(hours=1), now + timedelta(hours=5), "Testi", now)
                for i in (3, 2, 1)]
-    projection = StationProjection(view.station.code, now, closes_at=now.replace(hour=16, minute=0),
+    projection = StationProjection(view.station.code, now, closes_at=day_start(local_date(now) + timedelta(days=1)),
                                    queue=12345.0, queue_low=12340.0, queue_high=12349.0)
     station = view.station.model_copy(update={"name": LONG_NAME})
     return dataclasses.replace(view, station=station, is_open=not closed, tiles=tiles, notices=notices,

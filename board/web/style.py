@@ -123,7 +123,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
 .projection { flex: none; display: flex; align-items: center; gap: calc(1.08 * var(--t));
-  font-size: calc(2.8 * var(--t));
+  font-size: min(calc(2.8 * var(--t)), calc(170cqw / var(--chars, 1)));
   margin-top: calc(0.4 * var(--t)); white-space: nowrap;
   color: var(--muted); font-variant-numeric: tabular-nums; }
 .projection .word { font-weight: 700; }

@@ -179,9 +179,12 @@ def render_projection(view: StationView, lang: str) -> str:
         icon = status_icon(status, fill=palette.MARK[status], mark=palette.TILE)
         word = escape(t("status." + status.value, lang))
         flag = f'<span class="mark mark-{status.value}">{icon}</span><span class="word">{word}</span>'
+    # The line never wraps; its characters (the flag's word and icon as three more) let the CSS shrink it to the
+    # tile's width when it is long ("ennuste vuorokauden lopussa: 12 345 jonossa (12 340–12 349)").
+    chars = len(text + band) + (len(t("status." + status.value, lang)) + 3 if flag else 0)
     return (f'<div class="projection proj-{status.value}" data-projection="{_raw(p.queue)}" '
-            f'data-low="{_raw(p.queue_low)}" data-high="{_raw(p.queue_high)}" data-status="{status.value}">'
-            f'{flag}<span class="proj-text">{escape(text + band)}</span></div>')
+            f'data-low="{_raw(p.queue_low)}" data-high="{_raw(p.queue_high)}" data-status="{status.value}" '
+            f'style="--chars: {chars}">{flag}<span class="proj-text">{escape(text + band)}</span></div>')
 
 
 def manual_mark(entry: ManualEntry | None, lang: str, short: bool = False) -> str:
