@@ -13,6 +13,7 @@ import argparse
 import json
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -26,6 +27,9 @@ from bench.common import RESULTS_DIR, Figure, Options, Result, machine
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # A stopped run (kill, a test's timeout) unwinds like an exception, so a private PostgreSQL cluster and the
+    # work folder are removed rather than left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.list:
         for name, module in BENCHMARKS.items():
             print(f"{name:<10} {module.DESCRIPTION}")
@@ -92,7 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="JSON results file (default bench-results/bench-<time>.json)")
     p.add_argument("--minutes", type=float, help="length of the memory run in minutes (default 30; --quick 1/3)")
     p.add_argument("--param", action="append", default=[], metavar="NAME.KEY=VALUE",
-                   help="override a benchmark's parameter, e.g. freshness.interval=15 or screens.phases=5x5,20x20")
+                   help="override a benchmark's parameter, e.g. freshness.interval=15 or screens.phases=5x5,20x20; "
+                        "common.pg=private: PostgreSQL in a private cluster set up as docs/DEPLOY.md says")
     p.add_argument("--keep", action="store_true", help="keep each benchmark's work folder (stores, logs)")
     p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     return p
@@ -103,8 +108,9 @@ def _params(items: list[str]) -> dict[str, dict[str, str]]:
     for item in items:
         key, sep, value = item.partition("=")
         bench, dot, name = key.partition(".")
-        if not sep or not dot or bench not in BENCHMARKS or not name:
-            raise ValueError(f"--param {item!r}: expected NAME.KEY=VALUE with NAME one of {', '.join(BENCHMARKS)}")
+        if not sep or not dot or (bench not in BENCHMARKS and bench != "common") or not name:
+            raise ValueError(f"--param {item!r}: expected NAME.KEY=VALUE with NAME one of {', '.join(BENCHMARKS)} "
+                             "or common (settings every benchmark reads, e.g. common.pg=private)")
         out.setdefault(bench, {})[name] = value
     return out
 

@@ -19,8 +19,8 @@ import random
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,8 +280,12 @@ def statement_count(count_file: Path, pid: int) -> int:
 class Server(harness.Server):
     """``python -m board serve`` on a free port, its log ``workdir/server.log`` (see :class:`tests.harness.Server`)."""
 
+    #: How long a server may take to answer its health check. Its start is set-up, never a figure; on a machine
+    #: shared by many test runs (load average 14-17 on 2 cores) Streamlit's imports alone took over 90 s.
+    START_SECONDS = 240.0
+
     def __init__(self, workdir: Path, config_dir: Path, url: str, **extra_env: str) -> None:
-        super().__init__(workdir / "server.log", config_dir, url, **extra_env)
+        super().__init__(workdir / "server.log", config_dir, url, start_seconds=self.START_SECONDS, **extra_env)
 
 
 def collector_process(workdir: Path, config_dir: Path, url: str) -> Process:
@@ -373,9 +377,44 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def postgres_schema() -> AbstractContextManager[str]:
-    """A URL whose connections use a fresh schema in the test database, dropped afterwards."""
-    return harness.postgres_schema("bench")
+#: The private clusters running now, by the URLs handed out for them (see :func:`server_cpu_seconds`).
+_CLUSTERS: dict[str, Any] = {}
+
+
+@contextmanager
+def postgres_schema(opts: Options | None = None, result: Result | None = None) -> Iterator[str]:
+    """A URL whose connections use a fresh schema, dropped afterwards.
+
+    On the shared test server by default; with ``--param common.pg=private``
+    in a private cluster of the benchmark's own, set up as docs/DEPLOY.md
+    recommends (``bench/pgserver.py``; ``common.shared_buffers``,
+    ``common.max_wal_size``, ``common.checkpoint_timeout`` override its
+    settings), stopped and removed afterwards. ``result`` records which.
+    """
+    from bench import pgserver
+
+    if opts is None or opts.get("common", "pg", "shared") != "private":
+        if result is not None:
+            result.params["postgres_server"] = "shared test server (its settings)"
+        with harness.postgres_schema("bench") as url:
+            yield url
+        return
+    settings = {k: str(opts.get("common", k, v)) for k, v in pgserver.DEFAULT_SETTINGS.items()}
+    with pgserver.private_cluster(opts.workdir, **settings) as cluster, \
+            harness.postgres_schema("bench", cluster.url) as url:
+        if result is not None:
+            result.params["postgres_server"] = "private cluster: " + ", ".join(f"{k}={v}" for k, v in settings.items())
+        _CLUSTERS[url] = cluster
+        try:
+            yield url
+        finally:
+            del _CLUSTERS[url]
+
+
+def server_cpu_seconds(url: str) -> float | None:
+    """CPU time the private cluster behind ``url`` has used so far (None: the shared server, not measurable)."""
+    cluster = _CLUSTERS.get(url)
+    return cluster.cpu_seconds() if cluster is not None else None
 
 
 def store_size_mib(url: str) -> float | None:

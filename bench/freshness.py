@@ -96,7 +96,7 @@ def run(opts: Options, result: Result) -> None:
     with ExitStack() as stack:
         store_url = sqlite_url(work / "board.sqlite")
         if opts.get(NAME, "store", "sqlite") == "postgres":
-            store_url = stack.enter_context(postgres_schema())
+            store_url = stack.enter_context(postgres_schema(opts, result))
         source_db = work / "source.sqlite"
         if push:
             source = {"name": "jono", "type": "push", "token": "${BENCH_PUSH_TOKEN}", "mapping": {"timezone": "UTC"}}

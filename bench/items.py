@@ -86,7 +86,8 @@ def run(opts: Options, result: Result) -> None:
     config = write_config(opts.workdir / "config", n_stations, [source])
 
     for kind in kinds:
-        where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / f"{kind}.sqlite"))
+        where = (postgres_schema(opts, result) if kind == "postgres"
+                 else nullcontext(sqlite_url(opts.workdir / f"{kind}.sqlite")))
         with where as url:
             board = create_board(config, url)
             settings, store = board.settings, board.store

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -68,17 +68,38 @@ class TimedConnector:
         return getattr(self.inner, name)
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One batch written: when it ended, its readings, its write time, and the CPU clocks at its end."""
+
+    end: float  # perf_counter
+    readings: int
+    write: float
+    cpu: float  # this process's process_time
+    server_cpu: float | None  # a private PostgreSQL cluster's CPU (bench.common.server_cpu_seconds), else None
+
+
 class TimedCollector(Collector):
-    """Times each batch write (one transaction: rows, statement, driver, commit)."""
+    """Times each batch write (one transaction: rows, statement, driver, commit), and keeps each batch's figures."""
 
     write_seconds = 0.0
+    #: The database server's CPU so far, sampled after every batch (None: not measurable).
+    server_cpu: Callable[[], float | None] = staticmethod(lambda: None)  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.batches: list[Batch] = []
 
     def _write(self, name: str, batch: list) -> int:  # type: ignore[type-arg]
         t = time.perf_counter()
+        n = 0
         try:
-            return super()._write(name, batch)
+            n = super()._write(name, batch)
+            return n
         finally:
-            self.write_seconds += time.perf_counter() - t
+            end = time.perf_counter()
+            self.write_seconds += end - t
+            self.batches.append(Batch(end, n, end - t, time.process_time(), self.server_cpu()))
 
 
 class DbTimer:
@@ -121,6 +142,9 @@ class Load:
     #: shared machine stretches wall-clock time but hardly CPU time; a PostgreSQL server's work is not in it.
     cpu: float = 0.0
     pull_cpu: float = 0.0
+    #: The batches written, in order, and the cycle's start on the same clocks.
+    batches: list[Batch] = field(default_factory=list)
+    start: Batch | None = None
 
     @property
     def collector(self) -> float:
@@ -136,6 +160,30 @@ class Load:
         """The collector process's own CPU time: the cycle's less the pull's."""
         return max(0.0, self.cpu - self.pull_cpu)
 
+    def fifths(self) -> list[dict[str, float]]:
+        """The batches in five consecutive parts of (nearly) equal count: throughput and CPU per reading in each.
+
+        A store whose writes slow down as it grows shows it here as a
+        falling rate from the first fifth to the last, within one load and
+        one machine load. ``server_cpu_us`` only with a private cluster.
+        """
+        if self.start is None or len(self.batches) < 5:
+            return []
+        out, prev = [], self.start
+        for i in range(5):
+            part = self.batches[len(self.batches) * i // 5: len(self.batches) * (i + 1) // 5]
+            n = sum(b.readings for b in part)
+            last = part[-1]
+            row = {"readings": n, "seconds": round(last.end - prev.end, 3),
+                   "readings_per_s": round(n / (last.end - prev.end)) if last.end > prev.end else 0,
+                   "write_readings_per_s": round(n / sum(b.write for b in part)) if part else 0,
+                   "client_cpu_us": round((last.cpu - prev.cpu) / n * 1e6, 2) if n else 0}
+            if last.server_cpu is not None and prev.server_cpu is not None and n:
+                row["server_cpu_us"] = round((last.server_cpu - prev.server_cpu) / n * 1e6, 2)
+            out.append(row)
+            prev = last
+        return out
+
     def breakdown(self) -> dict[str, float]:
         return {"total_s": round(self.seconds, 3), "pull_s": round(self.pull, 3), "write_s": round(self.write, 3),
                 "collector_other_s": round(self.collector, 3), "readings": self.readings,
@@ -145,22 +193,28 @@ class Load:
 class InstrumentedCollector:
     """A collector over ``settings`` and ``store`` whose cycles are measured; ``clock`` as the collector's."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] | None = None,
+                 server_cpu: Callable[[], float | None] | None = None) -> None:
         self.connectors = {s.name: TimedConnector(build_connector(s, settings)) for s in settings.sources
                            if s.enabled}
         kwargs: dict[str, Any] = {"connectors": self.connectors}
         if clock is not None:
             kwargs["clock"] = clock
         self.collector = TimedCollector(settings, store, **kwargs)
+        if server_cpu is not None:
+            self.collector.server_cpu = server_cpu  # type: ignore[method-assign]
 
     def cycle(self) -> Load:
         for c in self.connectors.values():
             c.seconds = c.cpu = 0.0
         self.collector.write_seconds = 0.0
+        self.collector.batches = []
         t, cpu = time.perf_counter(), time.process_time()
+        start = Batch(t, 0, 0.0, cpu, self.collector.server_cpu())
         outcomes = self.collector.run_once()
         seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
         errors = [f"{o.source}: {o.error}" for o in outcomes if not o.ok]
         return Load(seconds, sum(o.rows for o in outcomes), sum(o.rejected for o in outcomes),
                     sum(c.seconds for c in self.connectors.values()), self.collector.write_seconds,
-                    not errors, "; ".join(errors) or None, cpu, sum(c.cpu for c in self.connectors.values()))
+                    not errors, "; ".join(errors) or None, cpu, sum(c.cpu for c in self.connectors.values()),
+                    self.collector.batches, start)

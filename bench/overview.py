@@ -57,7 +57,8 @@ def run(opts: Options, result: Result) -> None:
     result.params.update(stations=n_stations, runs=n_runs, live_step_seconds=live_step, stores=kinds, areas=AREAS)
     config = write_area_config(opts.workdir / "config", n_stations, live_step)
     for kind in kinds:
-        where = postgres_schema() if kind == "postgres" else nullcontext(sqlite_url(opts.workdir / "overview.sqlite"))
+        where = (postgres_schema(opts, result) if kind == "postgres"
+                 else nullcontext(sqlite_url(opts.workdir / "overview.sqlite")))
         with where as url:
             fill_store(config, url)
             measure(kind, config, url, n_runs, result)
