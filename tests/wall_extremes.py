@@ -36,20 +36,22 @@ def _widest(f: Figure, status: Status) -> Figure:
     return dataclasses.replace(f, value=WIDEST[unit_of(f.code)], status=status, so_far=unit_of(f.code) == "share")
 
 
-def extreme_view(view: StationView, closed: bool = False, stale: bool = False) -> StationView:
+def extreme_view(view: StationView, closed: bool = False, stale: bool = False, notices: bool = True) -> StationView:
     """``view`` with every value at its widest; ``closed``: outside opening hours (grey tiles, the opening banner);
-    ``stale``: every source silent for ten days (the longest "Tieto vanhentunut: viimeisin 13.11. klo 10.59")."""
+    ``stale``: every source silent for ten days (the longest "Tieto vanhentunut: viimeisin 13.11. klo 10.59");
+    ``notices=False``: no notice, so the tiles take their full height and padding (the usual wall: with notices
+    the tiles are drawn smaller, so a tile that fits with them may not fit without)."""
     assert len(LONG_NAME) == 40 and len(NOTICE_TEXT) == 160, (len(LONG_NAME), len(NOTICE_TEXT))
     status = Status.CLOSED if closed else Status.STALE if stale else Status.ALERT
     updated = view.now - (timedelta(days=10) if stale else timedelta(minutes=1))
     tiles = [Tile(t.family, status, _widest(t.headline, status), tuple(_widest(f, Status.ALERT) for f in t.figures),
                   updated, stale, t.trend) for t in view.tiles]
     now = view.now
-    notices = [Notice(i, NOTICE_TEXT, ("*",), now - timedelta(hours=1), now + timedelta(hours=5), "Testi", now)
-               for i in (3, 2, 1)]
+    shown = [Notice(i, NOTICE_TEXT, ("*",), now - timedelta(hours=1), now + timedelta(hours=5), "Testi", now)
+             for i in (3, 2, 1)] if notices else []
     projection = StationProjection(view.station.code, now, closes_at=day_start(local_date(now) + timedelta(days=1)),
                                    queue=12345.0, queue_low=12340.0, queue_high=12349.0)
     station = view.station.model_copy(update={"name": LONG_NAME})
-    return dataclasses.replace(view, station=station, is_open=not closed, tiles=tiles, notices=notices,
+    return dataclasses.replace(view, station=station, is_open=not closed, tiles=tiles, notices=shown,
                                projection=None if closed else projection,
                                projection_status=Status.ALERT, closed_day=None)

@@ -52,7 +52,9 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   padding: 0 !important; max-width: 100% !important;
 }
 [data-testid="stVerticalBlock"] { gap: 0 !important; }
-.wall { --u: min(1vh, .5625vw);
+/* line-height set here, not inherited: Streamlit's page gives 1.6, which made every label line a third taller on
+   the live wall than the screen matrix measured (the queue tile's last row cut off at 1366x768). */
+.wall { --u: min(1vh, .5625vw); line-height: 1.2;
   --hatch: repeating-linear-gradient(135deg, #1c2533 0 calc(2 * var(--u)),
     #232d3c calc(2 * var(--u)) calc(4 * var(--u)));
   box-sizing: border-box; height: 100vh; width: 100%; display: flex;
@@ -208,6 +210,7 @@ _WALL += """
 @media (max-aspect-ratio: 1/1) {
   .wall { --u: min(.5vh, .95vw); }
   .tiles { grid-template-columns: 1fr; grid-template-rows: repeat(4, 1fr); }
+  .wall-head h1 { font-size: calc(5 * var(--u)); }  /* a 40-character name in two lines beside the clock */
   .notice-text { -webkit-line-clamp: 5; }
   .wall.has-notices .clock { flex-direction: column; align-items: flex-end; gap: 0; }
 }
@@ -226,6 +229,8 @@ WALL_CSS = HIDE_STREAMLIT_CHROME + _sheet(_WALL)
 #: at full opacity (7.5:1). In the page shell (board/web/shell), so it is on every page from the first paint.
 PAGE_CSS = """
 [data-testid="stCaptionContainer"] { opacity: 1 !important; color: #4a5565 !important; }
+.stApp [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }  /* Streamlit's 6rem sat over a hidden toolbar:
+  the overview's rows and the weekly figures are on a 1366x768 laptop's first screen */
 [data-testid="stCaptionContainer"] p { color: #4a5565 !important; }
 """
 
