@@ -79,5 +79,9 @@ def test_a_failing_channel_shows_its_error_what_waits_and_the_next_try(board) ->
     [card] = [c for c in page.split('<div class="src-card') if 'data-channel="paivystys"' in c]
     assert 'data-waiting="1"' in card and "Lähetys epäonnistui" in card and "seuraava yritys" in card
     assert "127.0.0.1" in card and TOKEN not in page  # where it failed, never the secret
+    # in the page's language, from the error's code: "paivystys: webhook osoitteessa http://127.0.0.1: lähetys ei
+    # onnistunut (ConnectError: …)", the English sentence only in the store's plain form and the logs
+    assert "paivystys: webhook osoitteessa http://127.0.0.1: lähetys ei onnistunut (ConnectError" in card
+    assert hook.error is not None and hook.error.startswith("paivystys: webhook at http://127.0.0.1: ConnectError")
     assert 'data-channel="teams" data-health="ok"' in page and "Toimii" in page
     assert 'data-channel="varalla" data-health="never"' in page and "Ei vielä viestejä" in page

@@ -37,6 +37,7 @@ import httpx
 
 from board import secrets
 from board.alerts.messages import Message, adaptive_card, webhook_payload
+from board.domain.reasons import Reason, map_text
 
 DEFAULT_TIMEOUT = 15.0
 
@@ -53,8 +54,8 @@ class Attachment:
 class ChannelError(Exception):
     """A message could not be delivered; ``transient`` says whether a later try can succeed."""
 
-    def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(secrets.redact(message))
+    def __init__(self, message: str | Reason, *, transient: bool) -> None:
+        super().__init__(map_text(message, secrets.redact))  # a Reason keeps its code (fi/sv/en on /sources)
         self.transient = transient
 
 
@@ -92,7 +93,8 @@ class EmailChannel:
         """One plain-text e-mail (with files attached): the alerts' messages and the weekly report
         (board/reports) leave through here, one SMTP client for both."""
         if not to:
-            raise ChannelError(f"{self.name}: no recipients (the subscription's 'to' is empty)", transient=False)
+            raise ChannelError(Reason("no_recipients", f"{self.name}: no recipients (the subscription's 'to' is "
+                                      "empty)", name=self.name), transient=False)
         mail = EmailMessage()
         mail["Subject"] = subject
         mail["From"] = self.sender
@@ -105,7 +107,8 @@ class EmailChannel:
         for a in attachments:
             maintype, subtype = a.mime.split("/", 1)
             mail.add_attachment(a.content, maintype=maintype, subtype=subtype, filename=a.filename)
-        where = f"{self.name}: SMTP server {self.host}:{self.port}"
+        where = Reason("smtp_where", f"{self.name}: SMTP server {self.host}:{self.port}", name=self.name,
+                       server=f"{self.host}:{self.port}")
         try:
             context = ssl.create_default_context(cafile=self.ca_file)
             if self.security == "tls":
@@ -119,22 +122,36 @@ class EmailChannel:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(mail)
         except smtplib.SMTPAuthenticationError as e:
-            raise ChannelError(f"{where} refused the login for {self.username!r}: {_reply(e)}", transient=False) from e
-        except smtplib.SMTPNotSupportedError as e:
-            raise ChannelError(f"{where} does not offer STARTTLS (set security: tls or the right port)",
+            raise ChannelError(Reason("smtp_login_refused", f"{where} refused the login for {self.username!r}: "
+                                      f"{_reply(e)}", where=where, user=repr(self.username), reply=_reply(e)),
                                transient=False) from e
+        except smtplib.SMTPNotSupportedError as e:
+            raise ChannelError(Reason("smtp_no_starttls", f"{where} does not offer STARTTLS (set security: tls or "
+                                      "the right port)", where=where), transient=False) from e
         except smtplib.SMTPRecipientsRefused as e:
             refused = ", ".join(f"{a} ({_reply_of(*r)})" for a, r in e.recipients.items())
-            raise ChannelError(f"{where} refused the recipients {refused}", transient=False) from e
+            raise ChannelError(Reason("smtp_recipients_refused", f"{where} refused the recipients {refused}",
+                                      where=where, refused=refused), transient=False) from e
         except smtplib.SMTPResponseException as e:
-            raise ChannelError(f"{where} answered {_reply(e)}", transient=400 <= e.smtp_code < 500) from e
+            raise ChannelError(Reason("smtp_answered", f"{where} answered {_reply(e)}", where=where, reply=_reply(e)),
+                               transient=400 <= e.smtp_code < 500) from e
         except ssl.SSLCertVerificationError as e:
-            raise ChannelError(f"{where}: its certificate is not trusted ({e.verify_message}); set ca_file",
+            raise ChannelError(Reason("smtp_untrusted", f"{where}: its certificate is not trusted "
+                                      f"({e.verify_message}); set ca_file", where=where, detail=str(e.verify_message)),
                                transient=False) from e
         except TimeoutError as e:
-            raise ChannelError(f"{where} did not answer within {self.timeout:g} s", transient=True) from e
+            raise ChannelError(_no_answer(where, self.timeout), transient=True) from e
         except (OSError, smtplib.SMTPException) as e:
-            raise ChannelError(f"{where}: {type(e).__name__}: {e}", transient=True) from e
+            raise ChannelError(_failed(where, e), transient=True) from e
+
+
+def _no_answer(where: Reason, seconds: float) -> Reason:
+    return Reason("channel_no_answer", f"{where} did not answer within {seconds:g} s", where=where, seconds=seconds)
+
+
+def _failed(where: Reason, error: BaseException) -> Reason:
+    detail = f"{type(error).__name__}: {error}"
+    return Reason("channel_failed", f"{where}: {detail}", where=where, detail=detail)
 
 
 def _reply(e: smtplib.SMTPResponseException) -> str:
@@ -157,7 +174,8 @@ class _HttpChannel:
             raise ValueError(f"{name}: {secrets.redact(url)!r} is not an http(s) URL")
         self.name, self.url, self.headers, self.timeout, self.verify = name, url, dict(headers or {}), timeout, verify
         #: Where, in words that carry no secret: the scheme and host only (a Workflows URL's path has its signature).
-        self.where = f"{name}: {self.kind} at {parts.scheme}://{parts.hostname}"
+        self.where = Reason("hook_where", f"{name}: {self.kind} at {parts.scheme}://{parts.hostname}", name=name,
+                            kind=self.kind, url=f"{parts.scheme}://{parts.hostname}")
 
     def body(self, message: Message) -> dict:
         raise NotImplementedError
@@ -168,16 +186,17 @@ class _HttpChannel:
             with httpx.Client(timeout=self.timeout, verify=self.verify, follow_redirects=False) as client:
                 response = client.post(self.url, json=self.body(message), headers=headers)
         except httpx.TimeoutException as e:
-            raise ChannelError(f"{self.where} did not answer within {self.timeout:g} s", transient=True) from e
+            raise ChannelError(_no_answer(self.where, self.timeout), transient=True) from e
         except httpx.HTTPError as e:
-            raise ChannelError(f"{self.where}: {type(e).__name__}: {e}", transient=True) from e
+            raise ChannelError(_failed(self.where, e), transient=True) from e
         if 200 <= response.status_code < 300:
             return
         text = " ".join(response.text.split())[:200]
         transient = response.status_code in (408, 425, 429) or response.status_code >= 500
         hint = "" if transient else " (check the URL and its signature)"
-        raise ChannelError(f"{self.where} answered HTTP {response.status_code} {text}{hint}".rstrip(),
-                           transient=transient)
+        said = f"{self.where} answered HTTP {response.status_code} {text}{hint}".rstrip()
+        raise ChannelError(Reason("hook_answered" if transient else "hook_refused", said, where=self.where,
+                                  status=response.status_code, said=text), transient=transient)
 
 
 class TeamsChannel(_HttpChannel):

@@ -28,6 +28,7 @@ from typing import Protocol
 from board.alerts.channels import Channel, ChannelError
 from board.alerts.messages import Message
 from board.domain.alerts import BACKOFF_MAX, EXPIRE_AFTER, Delivery, Notification, Pending, next_attempt
+from board.domain.reasons import reason_of
 
 
 class Outbox(Protocol):
@@ -90,11 +91,11 @@ class Sender:
                 channel.send(self.render(d.notification), d.to)
             except ChannelError as e:
                 health.failures += 1
-                health.last_error, health.last_error_at = str(e), now
+                health.last_error, health.last_error_at = reason_of(e), now
                 # Left alone until then either way: a wrong password tried once per message could lock the account.
                 retry = next_attempt(health.failures, now) if e.transient else now + BACKOFF_MAX
                 health.blocked_until = retry
-                outbox.mark_failed(d.key, now, str(e), retry)
+                outbox.mark_failed(d.key, now, reason_of(e), retry)  # with its code, if it has one
                 done.failed += 1
                 continue
             health.failures, health.blocked_until, health.last_ok = 0, None, now

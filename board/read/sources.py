@@ -268,6 +268,6 @@ def channel_statuses(settings: Settings, store: Store, now: datetime | None = No
             continue
         failing = c.last_error is not None or c.given_up > 0
         out.append(ChannelStatus(name, kind, SourceHealth.FAILING if failing else SourceHealth.OK, now, c.last_sent,
-                                 c.last_try, redact(c.last_error) if c.last_error else None, c.waiting, c.given_up,
-                                 c.next_try if c.waiting else None))
+                                 c.last_try, map_text(c.last_error, redact) if c.last_error else None, c.waiting,
+                                 c.given_up, c.next_try if c.waiting else None))
     return sorted(out, key=lambda s: (SEVERITY.index(s.health), s.name))

@@ -34,6 +34,7 @@ from board.domain.alerts import (
     acknowledge,
 )
 from board.domain.projection import StationProjection
+from board.domain.reasons import decode, encode
 from board.store.changes import bump
 from board.store.engine import Dialect
 from board.store.schema import AlertRow, AlertSeriesRow, OutboxRow, ProjectionRow
@@ -142,7 +143,7 @@ class Alerts:
         with self.sessions() as s:
             return [Pending(Delivery(r.key, Notification.from_json(r.notification), r.subscription, r.channel,
                                         tuple(a for a in r.recipients.split(",") if a)),
-                               r.created_at, r.attempts, r.next_try, r.last_error) for r in s.scalars(stmt)]
+                               r.created_at, r.attempts, r.next_try, _decoded(r.last_error)) for r in s.scalars(stmt)]
 
     def mark_sent(self, key: str, now: datetime) -> None:
         with self.sessions.begin() as s:
@@ -152,7 +153,7 @@ class Alerts:
     def mark_failed(self, key: str, now: datetime, error: str, next_try: datetime | None) -> None:
         with self.sessions.begin() as s:
             s.execute(update(OutboxRow).where(OutboxRow.key == key).values(
-                attempts=OutboxRow.attempts + 1, last_error=error[:2000], last_try=now, next_try=next_try,
+                attempts=OutboxRow.attempts + 1, last_error=encode(error)[:2000], last_try=now, next_try=next_try,
                 gave_up_at=now if next_try is None else None))
 
     def outbox(self, limit: int = 200) -> list[tuple[str, str, str, datetime, datetime | None, int, str | None]]:
@@ -161,7 +162,7 @@ class Alerts:
         stmt = select(o.key, o.channel, o.event, o.created_at, o.sent_at, o.attempts, o.last_error).order_by(
             o.created_at.desc(), o.key).limit(limit)
         with self.sessions() as s:
-            return [tuple(r) for r in s.execute(stmt)]  # type: ignore[misc]
+            return [(*r[:6], _decoded(r[6])) for r in s.execute(stmt)]  # type: ignore[misc]
 
     def channel_states(self, since: datetime) -> list[ChannelState]:
         """Per channel: the last message sent, the newest try and its error, what waits, what was given up."""
@@ -180,7 +181,7 @@ class Alerts:
                 next_try = s.scalar(select(func.min(o.next_try)).where(
                     o.channel == ch, o.sent_at.is_(None), o.gave_up_at.is_(None)))
                 out.append(ChannelState(ch, last_sent, newest[0] if newest else None,
-                                        newest[1] if newest else None, waiting, given_up, next_try))
+                                        _decoded(newest[1]) if newest else None, waiting, given_up, next_try))
         return out
 
     # ------------------------------------------------------------------ projections
@@ -261,3 +262,8 @@ def _projection(station: str, computed_at: datetime, closes_at: datetime | None,
         points.append((ts, lo, mid, hi))
     return StationProjection(station, computed_at, closes_at, queue, queue_low, queue_high, same_day_share,
                              share_low, share_high, tuple(points), reason, detail or "")
+
+
+def _decoded(error: str | None) -> str | None:
+    """A stored channel error: a Reason with its code (``encode``), or the plain text it was stored as."""
+    return decode(error) if error else error

@@ -223,7 +223,7 @@ def render_channel(c: ChannelStatus, lang: str) -> str:
             retry = (f'<span class="retry" data-next-try="{c.next_try.isoformat()}">'
                      f'{escape(t("sources.ch.next_try", lang, time=fmt.fmt_when(c.next_try, c.now, lang)))}</span>')
         problem = (f'<div class="src-error" role="alert"><span class="what">{escape(what)}</span>'
-                   f'{escape(c.error)}{retry}</div>')
+                   f'{escape(reason_text(c.error, lang))}{retry}</div>')
     elif c.given_up:
         problem = f'<div class="src-error" role="alert">{escape(t("sources.ch.expired", lang, n=c.given_up))}</div>'
     return (f'<div class="src-card h-{c.health.value}" data-channel="{escape(c.name)}" data-health="{c.health.value}" '
