@@ -80,14 +80,28 @@ class Deadline:
         For a call that blocks where no timeout reaches (a database statement, a stream of rows): the
         driver's own cancel (``cursor.cancel()``, ``connection.cancel()``, ``interrupt()``) ends it.
         """
+        # Disarming waits for a cancel already under way: the caller closes the connection right after, and a
+        # driver's cancel running on a closed (freed) handle crashed the process (a segfault in CI, 2 Dec 2026).
+        lock = threading.Lock()
+        disarmed = False
+
         def fire() -> None:
-            with contextlib.suppress(Exception):  # a connection already closed needs no cancelling
-                cancel()
+            with lock:
+                if disarmed:
+                    return
+                with contextlib.suppress(Exception):  # a connection already closed needs no cancelling
+                    cancel()
+
+        def disarm() -> None:
+            nonlocal disarmed
+            timer.cancel()
+            with lock:
+                disarmed = True
 
         timer = threading.Timer(max(self.remaining(), 0.0), fire)
         timer.daemon = True
         timer.start()
-        return timer.cancel
+        return disarm
 
 
 def current() -> Deadline | None:
