@@ -146,12 +146,12 @@ def areas_from_url(settings: Settings) -> list[str]:
 
 
 def change_versions() -> Versions:
-    """The stations' change versions of the board the pages read, re-read at most twice a second per process
+    """The change versions of the stations this process's walls show, re-read at most twice a second per process
     (board/web/changes.py)."""
     global _versions
     board = get_board()
     if _versions is None or _versions[0] is not board:
-        _versions = (board, Versions(board.store.change_versions))
+        _versions = (board, Versions(board.store.change_versions, read_some=board.store.change_versions))
     return _versions[1]
 
 
