@@ -147,9 +147,12 @@ def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey,
     d = DailyRow.__table__.c
     stale = set(unordered)
     stations = sorted({k[0] for k in days})
+    metrics = sorted({k[1] for k in days})
     first, last = min(k[2] for k in days), max(k[2] for k in days)
+    # only rows of this write's metrics can be among its days: a first load of item figures writes a station's
+    # year one item type at a time, and every other metric of the station's year was read back for nothing
     stored = select(d.station, d.metric, d.day, d.max_ts, d.max_value).where(
-        d.station.in_(stations), d.day >= first, d.day <= last)
+        d.station.in_(stations), d.metric.in_(metrics), d.day >= first, d.day <= last)
     for st, m, day, max_ts, max_value in session.execute(stored):
         new = days.get((st, m, day))
         if new is not None and new.may_have_lowered(max_ts, max_value):
