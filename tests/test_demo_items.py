@@ -199,3 +199,19 @@ def test_the_wall_overview_and_week_from_items_equal_those_from_the_demos_figure
     assert all(i["queue_peak"] >= r["queue_peak"] for i, r in zip(
         (d.figures for e in peaks["items"] for d in e.days), (d.figures for e in peaks["readings"] for d in e.days),
         strict=True) if r["queue_peak"] is not None)
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 23), date(2026, 3, 29), date(2026, 10, 25),
+                                 period_of(date(2026, 11, 23))[1]])
+@pytest.mark.parametrize("hour", [10.5, 16.25, 23.99])
+def test_the_items_are_those_the_earlier_form_told(day: date, hour: float):
+    """connectors/demo_items.py makes its items from tuples now; tests/demo_items_reference.py is the earlier
+    form, verbatim: the same items, in the same order, for the same seed (a later day tells a handled one again,
+    feedback reacted to on a later day included)."""
+    from tests import demo_items_reference as earlier
+
+    for code in ("kajaani", "ristijarvi"):
+        until = SIM.day(code, day).start + timedelta(hours=hour)
+        now = list(station_items(SIM, KEY, code, _days(day), until))
+        assert now == list(earlier.station_items(SIM, KEY, code, _days(day), until))
+        assert {i.type for i in now} == set(ItemType)
