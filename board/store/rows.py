@@ -42,7 +42,12 @@ _SQLITE_UPSERT = f"INSERT INTO readings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) {_
 
 
 def sqlite_time(ts: datetime) -> str:
-    """The text SQLAlchemy's SQLite DateTime stores, so both write paths read back alike."""
+    """The text SQLAlchemy's SQLite DateTime stores, so both write paths read back alike.
+
+    A UTC instant (nearly all: the board keeps UTC) is its own ISO text less the ``+00:00``: half the time of
+    converting it (a year's first load of items formats about 1.5 million instants)."""
+    if ts.tzinfo is UTC:
+        return ts.isoformat(" ", "microseconds")[:-6]
     return ts.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 

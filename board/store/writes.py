@@ -111,12 +111,11 @@ def _block_rows(block: ReadingBlock, rows: Rows, stamps: Stamps, days: dict[DayK
         known.append(k)
     values = np.asarray(block.values, dtype=np.float64)
     rows.add_block(station, block.metrics, [k[0] for k in known], values)  # type: ignore[arg-type]
-    start = 0
-    while start < n:  # each Helsinki day the block covers (its times are in order, so each day's are contiguous)
-        day = known[start][1]
-        end = start + 1
-        while end < n and known[end][1] == day:
-            end += 1
+    days_of = [k[1] for k in known]
+    # each Helsinki day the block covers (its times are in order, so each day's are contiguous)
+    bounds = [0, *(i for i in range(1, n) if days_of[i] != days_of[i - 1]), n]
+    for start, end in pairwise(bounds):
+        day = days_of[start]
         part = values[start:end]
         last, top = part[-1].tolist(), part.max(axis=0).tolist()
         top_at = (end - 1 - np.argmax(part[::-1], axis=0)).tolist()  # the latest of equal highest values
@@ -128,7 +127,6 @@ def _block_rows(block: ReadingBlock, rows: Rows, stamps: Stamps, days: dict[DayK
                 days[key] = DaySummary(first_ts, last_ts, last[j], times[top_at[j]], top[j])
             elif not old.merge(first_ts, last_ts, last[j], times[top_at[j]], top[j]):
                 unordered.add(key)  # overlaps what this write already had for the day: recomputed
-        start = end
 
 
 def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey, DaySummary],
