@@ -88,3 +88,46 @@ def test_the_collector_pause_nests_and_leaves_a_collector_turned_off_alone() -> 
         assert not gc.isenabled()  # someone else's choice stands
     finally:
         gc.enable()
+
+
+def test_overlapping_pauses_do_not_hold_the_collector_off_for_long(monkeypatch) -> None:
+    """Pauses that keep overlapping (many overview screens, or a store read waiting inside one) never leave the
+    process without a cycle collection for more than MOST_OFF_SECONDS: reference cycles made meanwhile anywhere in
+    the process are found then, not only once every pause has ended."""
+    import weakref
+
+    from board.read import gc_pause
+
+    clock = [1000.0]
+    monkeypatch.setattr(gc_pause, "_clock", lambda: clock[0], raising=False)
+    most = getattr(gc_pause, "MOST_OFF_SECONDS", 30.0)
+
+    class Node:
+        pass
+
+    def cycle() -> weakref.ref:
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        return weakref.ref(a)
+
+    assert gc.isenabled()
+    with cycles_paused():  # a build that never ends while others come and go
+        for _ in range(3):
+            clock[0] += most / 4
+            with cycles_paused():
+                pass
+        early = cycle()
+        with cycles_paused():
+            pass
+        assert early() is not None  # still within the bound: nothing collected, as the pause means
+        clock[0] += most
+        late = cycle()
+        with cycles_paused():  # held off longer than the bound: one collection now
+            pass
+        assert early() is None and late() is None
+        assert not gc.isenabled()  # the outer build still runs with the collector paused
+        again = cycle()
+        with cycles_paused():
+            pass
+        assert again() is not None  # the count started again
+    assert gc.isenabled()

@@ -207,6 +207,13 @@ class Reads:
         with self.sessions() as s:
             return [(src, st, m, ts) for src, st, m, ts in s.execute(select(n.source, n.station, n.metric, n.ts))]
 
+    def newest_per_source(self) -> dict[str, datetime]:
+        """Each source's newest reading time (what :meth:`newest_by_source` gives, reduced per source), grouped
+        by the database."""
+        n = NewestRow
+        with self.sessions() as s:
+            return {src: ts for src, ts in s.execute(select(n.source, func.max(n.ts)).group_by(n.source))}
+
     def rejects_since(self, source: str, since: datetime) -> dict[str, int]:
         """Rejected rows of ``source``'s runs started since ``since``, summed per reason."""
         stmt = (select(RejectRow.reason, func.sum(RejectRow.count))
