@@ -96,24 +96,26 @@ class ItemRun:
         seen: set[str] = set()
         refused = self.refused = False
         ledger, touched = self.ledger, self.touched
+        stations = set(self.stations)
         for record in records:
-            if isinstance(record, RowsRead):
-                ledger.rows_read(record.rows)
-                continue
-            if isinstance(record, Ignored):
-                ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
-                continue
-            if isinstance(record, Rejected):
-                refused = True
-                self.rejects[record.reason] += 1
-                ledger.refused(record.rows)
-                continue
-            if not isinstance(record, Item):
-                refused = True
-                self.rejects["a reading from a source that delivers items (items only)"] += 1
-                ledger.readings(0, 1)
-                continue
-            if record.station not in self.stations:
+            if type(record) is not Item:  # the rare records first asked what they are (a year's load: 1.7 M items)
+                if isinstance(record, RowsRead):
+                    ledger.rows_read(record.rows)
+                    continue
+                if isinstance(record, Ignored):
+                    ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
+                    continue
+                if isinstance(record, Rejected):
+                    refused = True
+                    self.rejects[record.reason] += 1
+                    ledger.refused(record.rows)
+                    continue
+                if not isinstance(record, Item):
+                    refused = True
+                    self.rejects["a reading from a source that delivers items (items only)"] += 1
+                    ledger.readings(0, 1)
+                    continue
+            if record.station not in stations:
                 refused = True
                 self.rejects[f"station {record.station!r} is not one of this source's stations"] += 1
                 ledger.readings(0, 1)

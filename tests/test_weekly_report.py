@@ -214,6 +214,23 @@ def test_send_errors_on_sources_are_in_the_pages_language(board, tmp_path: Path,
         assert smtp_words.format(port=port) in html and gone_words in html
 
 
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fi", "jätetty lähettämättä klo 7.01: ei lähtenyt 3 päivän kuluessa; seuraavan viikon raportti lähtee"),
+    ("sv", "inte skickad, gav upp kl. 7.01: inte skickad inom 3 dagar; nästa veckas rapport skickas som vanligt"),
+    ("en", "gave up 07:01: not sent within 3 days; next week&#x27;s report is sent as usual"),
+])
+def test_a_report_not_sent_in_three_days_is_given_up_in_the_pages_language(board, lang: str, words: str):
+    b, smtp = board
+    smtp.state.refuse = 10
+    assert ReportSender(b.settings, b.store, "one").turn(MONDAY_7) == 0
+    later = MONDAY_7 + timedelta(days=3, minutes=1)  # the servers answered 451 until then
+    assert ReportSender(b.settings, b.store, "one").turn(later) == 0
+    queued = b.store.report_outbox()
+    assert len(queued) == 2 and all(q.gave_up_at == later for q in queued)
+    assert words in reports_html.lines(queued, later, lang)
+
+
 def test_no_reports_yaml_sends_nothing(tmp_path: Path, sqlite_url: str):
     settings = load_settings(write_config(tmp_path / "config"), sqlite_url)
     store = Store.open(sqlite_url)
