@@ -1,9 +1,22 @@
 """Items: a year of callbacks, messages, contacts and feedback answers for 30 stations loaded into the store,
 then incremental cycles, on SQLite and PostgreSQL (issue 14).
 
-The source is the demo source with ``deliver: items``: the simulator tells its
-days as items (connectors/demo_items.py), the collector stores them and
-counts the figures from them (board/item_collect.py). The load is one
+Where the items come from (``--param items.source=``):
+
+* ``database`` (the default): the tables of a callback system, an Omasote
+  message store, a contact log and a feedback service in one SQLite file,
+  read through four ``sql`` item sources shaped as docs/CONNECTORS.md
+  documents them (bench/item_database.py). The simulator's items are written
+  into the file once and cached; the load's pull is then what a region's
+  load costs the board: running the queries and mapping each row (parsing
+  its times, the identity-code guard, hashing its id). Between cycles the
+  bench writes the minute's changes into the file, as the systems would.
+* ``simulator``: the demo source with ``deliver: items``: the simulator tells
+  its days as items (connectors/demo_items.py) inside the pull, which then
+  holds the synthetic source's own cost (simulating each station-day).
+
+Either way the collector stores the items and counts the figures from them
+(board/item_collect.py). The load is one
 ``Collector.run_once()`` with ``backfill_days`` of history; ``cycles``
 incremental cycles then follow on a simulated clock advancing 60 s each
 (every cycle brings the items that changed in that minute). Each cycle's
@@ -21,7 +34,18 @@ from datetime import timedelta
 from typing import Any
 
 from bench.collector import SimulatedClock
-from bench.common import Figure, Goal, Options, Result, demo_source, log, postgres_schema, sqlite_url, write_config
+from bench.common import (
+    RESULTS_DIR,
+    Figure,
+    Goal,
+    Options,
+    Result,
+    demo_source,
+    log,
+    postgres_schema,
+    sqlite_url,
+    write_config,
+)
 from bench.loading import InstrumentedCollector
 
 NAME = "items"
@@ -29,6 +53,8 @@ DESCRIPTION = "a year of items for 30 stations loaded and counted; one increment
 LOAD_GOAL_S = 60.0
 CYCLE_GOAL_S = 2.0
 STEP_S = 60
+ID_KEY = "bench-item-key-0123456789abcdef"
+SOURCES = ("database", "simulator")
 
 
 @dataclass
@@ -78,24 +104,34 @@ def run(opts: Options, result: Result) -> None:
     cycles = opts.get(NAME, "cycles", 10, 3)
     kinds = opts.get(NAME, "stores", ["sqlite", "postgres"])
     kinds = kinds if isinstance(kinds, list) else [kinds]
+    source_kind = opts.get(NAME, "source", "database")
+    if source_kind not in SOURCES:
+        raise ValueError(f"items.source must be one of {', '.join(SOURCES)}, not {source_kind!r}")
     result.params.update(stations=n_stations, backfill_days=days, cycles=cycles, stores=kinds,
-                         clock_step_seconds=STEP_S)
+                         clock_step_seconds=STEP_S, source=source_kind)
+    # a weekday late morning, so the cycles see callbacks, contacts and answers arrive (a week's Tuesday: the
+    # same moment all week, so the database source's cached file serves a week of runs)
+    now = utcnow().replace(microsecond=0)
+    start = now - timedelta(days=((now.weekday() - 1) % 7) + 7)
+    start = start.replace(hour=8, minute=30, second=17)
     # a year's load is one run: longer than the default pull_timeout_seconds (300 s) on a shared machine
-    source = demo_source(name="items", deliver="items", id_key="bench-item-key-0123456789abcdef", backfill_days=days,
-                         pull_timeout_seconds=3600)
-    config = write_config(opts.workdir / "config", n_stations, [source])
+    demo = demo_source(name="items", deliver="items", id_key=ID_KEY, backfill_days=days, pull_timeout_seconds=3600)
+    feed = None
+    if source_kind == "database":
+        feed = DatabaseFeed(opts, result, demo, n_stations, days, start)
+        config = write_config(opts.workdir / "config", n_stations, feed.sources)
+    else:
+        config = write_config(opts.workdir / "config", n_stations, [demo])
 
     for kind in kinds:
         where = (postgres_schema(opts, result) if kind == "postgres"
                  else nullcontext(sqlite_url(opts.workdir / f"{kind}.sqlite")))
         with where as url:
+            if feed is not None:
+                feed.fresh_copy()
             board = create_board(config, url)
             settings, store = board.settings, board.store
             try:
-                # a weekday late morning, so the cycles see callbacks, contacts and answers arrive
-                now = utcnow().replace(microsecond=0)
-                start = now - timedelta(days=((now.weekday() - 1) % 7) + 7)
-                start = start.replace(hour=8, minute=30, second=17)
                 clock = SimulatedClock(start)
                 loader = InstrumentedCollector(settings, store, clock=clock)
                 load = loader.cycle()
@@ -110,7 +146,10 @@ def run(opts: Options, result: Result) -> None:
                 counter = RoundTrips()
                 counter.watch(store.engine)
                 for _ in range(cycles):
+                    before = clock()
                     clock.advance(STEP_S)
+                    if feed is not None:  # the systems write the minute's changes (not the board's time)
+                        feed.write_changes(before, clock())
                     counter.take()
                     cycle = loader.cycle()
                     n, opened, ended = counter.take()
@@ -128,7 +167,8 @@ def run(opts: Options, result: Result) -> None:
         result.add(
             Figure(f"load_total_seconds_{kind}", "s", [load.seconds], Goal("value", "<=", LOAD_GOAL_S),
                    note=f"{days} days x {n_stations} stations: {items} items kept, {load.readings} readings written; "
-                        "making the items (the simulator) included"),
+                        + ("the pull: the sql sources' queries and mapping their rows" if feed is not None
+                           else "the pull: making the items (the simulator)")),
             Figure(f"load_own_seconds_{kind}", "s", [load.own],
                    note="the load less the time inside the connector's pull (making the items)"),
             Figure(f"load_own_cpu_seconds_{kind}", "s", [load.own_cpu],
@@ -140,7 +180,11 @@ def run(opts: Options, result: Result) -> None:
             Figure(f"cycle_own_cpu_seconds_{kind}", "s", own_cpu,
                    note="the collector process's CPU time in a cycle, less the pull's: hardly stretched by other "
                         "work on a shared machine"),
-            Figure(f"cycle_pull_seconds_{kind}", "s", pulls, note="inside the demo's pull: making the items"),
+            Figure(f"load_pull_cpu_seconds_{kind}", "s", [load.pull_cpu],
+                   note="the collector process's CPU time inside the pull: "
+                        + ("the queries, fetching and mapping the rows" if feed is not None
+                           else "the simulator making the items")),
+            Figure(f"cycle_pull_seconds_{kind}", "s", pulls, note="inside the pull (" + source_kind + ")"),
             Figure(f"cycle_statements_{kind}", "", statements,
                    note="statements a cycle sends (SQLAlchemy before_cursor_execute; a COPY is not counted)"),
             Figure(f"cycle_round_trips_{kind}", "", trips,
@@ -148,3 +192,47 @@ def run(opts: Options, result: Result) -> None:
                         "the round trips to a PostgreSQL server, estimated"),
         )
         result.params[f"load_{kind}"] = load.breakdown()
+
+
+class DatabaseFeed:
+    """``items.source=database``: the systems' SQLite file (cached), its sources, its copy for a run and the
+    minute's changes written into it between cycles (bench/item_database.py)."""
+
+    def __init__(self, opts: Options, result: Result, demo: dict[str, Any], n_stations: int, days: int,
+                 start: Any) -> None:
+        import time
+
+        from bench import item_database
+        from bench.common import stations
+        from board.environment import read_environment
+        from board.settings import load_settings
+        from connectors.demo import ITEM_DAYS_BEFORE, DemoConnector
+
+        self.db = item_database
+        sim_config = write_config(opts.workdir / "config-simulator", n_stations, [demo])
+        settings = load_settings(sim_config, sqlite_url(opts.workdir / "unused.sqlite"), read_environment({}))
+        source = settings.sources[0]
+        connector = DemoConnector(source, settings.stations_of(source), settings)  # the demo source's simulator
+        self.sim, self.codes, self.days_before = connector.sim, connector.codes, ITEM_DAYS_BEFORE
+        self.path = opts.workdir / "item-systems.sqlite"
+        cache = RESULTS_DIR / "cache"
+        t, cpu = time.perf_counter(), time.process_time()
+        _, hit, written = item_database.prepare(cache, self.path, self.sim, stations(n_stations), int(demo["seed"]),
+                                                start - timedelta(days=days), start, days, self.days_before)
+        log(f"items from the database {self.path} ({'cached' if hit else f'{written} rows written'} in "
+            f"{time.perf_counter() - t:.1f} s, CPU {time.process_time() - cpu:.1f} s)")
+        self.cached = self.path.with_name("item-systems.cached.sqlite")
+        self.path.replace(self.cached)
+        result.params.update(database_cached=hit, database_rows_written=written,
+                             database_seconds=round(time.perf_counter() - t, 1))
+        self.sources = item_database.sources(sqlite_url(self.path), self.codes, ID_KEY, days,
+                                             pull_timeout_seconds=3600)
+
+    def fresh_copy(self) -> None:
+        """The file as cached, for a store's run (the cycles write into it)."""
+        import shutil
+
+        shutil.copyfile(self.cached, self.path)
+
+    def write_changes(self, since: Any, until: Any) -> None:
+        self.db.write_changes(self.path, self.sim, self.codes, since, until, self.days_before)

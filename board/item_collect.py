@@ -33,10 +33,13 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from board.domain.items import Item, ItemType, count, events, instants, metrics_of, relevant, window_start
+import numpy as np
+
+from board.domain.item_arrays import ItemArrays, count, from_micros, instants, micros, midnights_for
+from board.domain.items import Item, ItemType, events, metrics_of, window_start
 from board.domain.ledger import RowLedger
 from board.domain.reading import Duplicate, Ignored, ReadingBlock, Rejected, RowsRead
-from board.retention import as_kept
+from board.retention import kept_blocks
 
 if TYPE_CHECKING:
     from board.store import Store
@@ -78,6 +81,7 @@ class ItemRun:
         self.in_memory: dict[tuple[str, ItemType], list[Item]] | None = None
         #: How many items a first load did not store because they closed before ``keep_closed_days``.
         self.pruned_at_once = 0
+        self._datetimes: dict[int, datetime] = {}
 
     def load(self, records: Iterable[Any], check: Callable[[], None] = lambda: None) -> int:
         """Store the pull's items and write the figures; the number of readings written."""
@@ -91,25 +95,27 @@ class ItemRun:
         batch: list[Item] = []
         seen: set[str] = set()
         refused = self.refused = False
-        ledger = self.ledger
+        ledger, touched = self.ledger, self.touched
+        stations = set(self.stations)
         for record in records:
-            if isinstance(record, RowsRead):
-                ledger.rows_read(record.rows)
-                continue
-            if isinstance(record, Ignored):
-                ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
-                continue
-            if isinstance(record, Rejected):
-                refused = True
-                self.rejects[record.reason] += 1
-                ledger.refused(record.rows)
-                continue
-            if not isinstance(record, Item):
-                refused = True
-                self.rejects["a reading from a source that delivers items (items only)"] += 1
-                ledger.readings(0, 1)
-                continue
-            if record.station not in self.stations:
+            if type(record) is not Item:  # the rare records first asked what they are (a year's load: 1.7 M items)
+                if isinstance(record, RowsRead):
+                    ledger.rows_read(record.rows)
+                    continue
+                if isinstance(record, Ignored):
+                    ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
+                    continue
+                if isinstance(record, Rejected):
+                    refused = True
+                    self.rejects[record.reason] += 1
+                    ledger.refused(record.rows)
+                    continue
+                if not isinstance(record, Item):
+                    refused = True
+                    self.rejects["a reading from a source that delivers items (items only)"] += 1
+                    ledger.readings(0, 1)
+                    continue
+            if record.station not in stations:
                 refused = True
                 self.rejects[f"station {record.station!r} is not one of this source's stations"] += 1
                 ledger.readings(0, 1)
@@ -124,7 +130,11 @@ class ItemRun:
                 known = pulled.get(record.key)
                 if known is None or updated >= (known.updated or known.start):
                     pulled[record.key] = record
-                    self._note([(None, record)])
+                    # as _note([(None, record)]), inline (a year's load notes 1.7 million): an item starts first
+                    group = (record.station, record.type)
+                    earliest = touched.get(group)
+                    if earliest is None or record.start < earliest:
+                        touched[group] = record.start
                 if self.accepted % BATCH == 0:
                     check()
                 continue
@@ -179,6 +189,7 @@ class ItemRun:
         if batch:
             written += self.write(batch)
         self.in_memory = None
+        self._datetimes = {}
         self.store.prune_items(self.source.name, self.started - timedelta(days=self.keep_closed_days))
         return written
 
@@ -194,6 +205,7 @@ class ItemRun:
 
     def _blocks(self) -> Iterator[ReadingBlock]:
         until = self.started
+        until_us = micros(until)
         for kind in self.types:
             metrics = metrics_of(kind, self.outcomes)
             since_of = {station: min(self.touched.get((station, kind), until), until) for station in self.stations}
@@ -212,13 +224,28 @@ class ItemRun:
                 {(station, metrics[0]): since for station, since in since_of.items() if since < until}, until)
             for station in self.stations:
                 since = since_of[station]
-                start = window_start(since)
-                items = [i for i in by_station[station] if relevant(i, start, until)]
-                at = set(instants(items, since, until))
-                at.update(held.get((station, metrics[0]), ()))
-                times = sorted(at)
-                block = ReadingBlock(station, metrics, tuple(times), count(kind, items, times, self.outcomes))
-                yield from as_kept(block, self.coarse) if self.first_load and self.coarse else (block,)
+                since_us = micros(since)
+                # counted as columns (board/domain/item_arrays.py): the same figures as items.count at the same
+                # instants as items.instants, without a Python step per instant
+                items = ItemArrays.of(kind, by_station.pop(station)).relevant(micros(window_start(since)), until_us)
+                kept = [micros(t) for t in held.get((station, metrics[0]), ())]
+                midnights = midnights_for(items, since_us, until_us, kept)
+                at = instants(items, since_us, until_us, midnights)
+                if kept:
+                    at = np.union1d(at, np.array(kept, dtype=np.int64))
+                values = count(items, at, midnights, self.outcomes)
+                if self.first_load and self.coarse:
+                    yield from kept_blocks(station, metrics, at, values, self.coarse, midnights, self._when)
+                else:
+                    yield ReadingBlock(station, metrics, tuple(map(self._when, at.tolist())), values)
+
+    def _when(self, us: int) -> datetime:
+        """The aware datetime of an instant (:func:`~board.domain.item_arrays.micros`), made once per run: the
+        same minutes recur in every station's figures."""
+        known = self._datetimes.get(us)
+        if known is None:
+            known = self._datetimes[us] = from_micros(us)
+        return known
 
 
 def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:

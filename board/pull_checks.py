@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from board.domain.metrics import METRICS, all_in_range, range_problem
+from board.domain.metrics import METRICS, columns_in_range, range_problem
 from board.domain.reading import Reading, ReadingBlock, Rejected
 from board.domain.reasons import Reason, map_text, reason_of
 from board.domain.runs import Run
@@ -64,7 +64,7 @@ def block_ok(block: ReadingBlock, allowed: set[str], latest_ok: datetime) -> boo
         return False
     if times and max(times) > latest_ok:
         return False
-    return all(all_in_range(m, values[:, j]) for j, m in enumerate(block.metrics))
+    return columns_in_range(tuple(block.metrics), values)
 
 
 def unknown_station(station: object) -> Reason:

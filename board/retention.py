@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from board.domain.item_arrays import Midnights, micros
 from board.domain.reading import ReadingBlock
 from board.domain.timeutil import day_bounds, day_start, local_date
 from board.settings import RetentionSettings
@@ -75,6 +76,36 @@ def as_kept(block: ReadingBlock, stages: list[tuple[datetime, str]]) -> list[Rea
                         values[mask[:, j], j:j + 1]) for j, metric in enumerate(block.metrics)]
     if old < len(block.times):
         out.append(ReadingBlock(block.station, block.metrics, block.times[old:], block.values[old:]))
+    return out
+
+
+def kept_blocks(station: str, metrics: tuple[str, ...], times: np.ndarray, values: np.ndarray,
+                stages: list[tuple[datetime, str]], midnights: Midnights,
+                when: Callable[[int], datetime]) -> list[ReadingBlock]:
+    """:func:`as_kept` of ``ReadingBlock(station, metrics, times, values)`` with ``times`` as ascending
+    :func:`~board.domain.item_arrays.micros` (covered by ``midnights``), the buckets found by numpy; ``when``
+    makes an instant's datetime. Why: a year's first load of item figures thins about 2.4 million instants, and
+    :func:`as_kept`'s Python step per instant was a tenth of it. The same blocks as :func:`as_kept` gives
+    (tests/test_item_arrays.py)."""
+    if not stages:
+        return [ReadingBlock(station, metrics, tuple(map(when, times.tolist())), values)]
+    cut = micros(max(before for before, _bucket in stages))
+    old = int(np.searchsorted(times, cut, side="left"))
+    if old == 0:
+        return [ReadingBlock(station, metrics, tuple(map(when, times.tolist())), values)]
+    part = times[:old]
+    daily = np.zeros(old, dtype=bool)
+    for before, bucket in reversed(stages):  # the first stage (coarsest) an instant is before decides
+        daily[part < micros(before)] = bucket == "day"
+    # hours as UTC epoch hours (Helsinki is whole hours from UTC); days as negative ordinals: never equal
+    ordinals = midnights.first.toordinal() + midnights.index(part)
+    buckets = np.where(daily, -ordinals, part // 3_600_000_000)
+    head = values[:old]
+    mask = _kept(buckets, head)
+    out = [ReadingBlock(station, (metric,), tuple(map(when, part[mask[:, j]].tolist())), head[mask[:, j], j:j + 1])
+           for j, metric in enumerate(metrics)]
+    if old < len(times):
+        out.append(ReadingBlock(station, metrics, tuple(map(when, times[old:].tolist())), values[old:]))
     return out
 
 

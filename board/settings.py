@@ -1,11 +1,14 @@
 """Configuration: typed models for ``config/*.yaml`` and the environment.
 
-Files (in ``BOARD_CONFIG_DIR``, default ``config/``):
+This module reads them all into one :class:`Settings` and checks what one file says about another (a
+subscription's stations, a source's metrics); each file's typed model is in a module of its own. Files (in
+``BOARD_CONFIG_DIR``, default ``config/``):
 
 * ``board.yaml``    display settings (language, wall refresh), retention, sign-in and roles (``access``)
-* ``stations.yaml`` stations and their opening hours
-* ``metrics.yaml``  thresholds (with per-station overrides) and targets
-* ``sources.yaml``  sources, their kind, schedule and staleness limit
+  (board/board_settings.py, board/access_settings.py)
+* ``stations.yaml`` stations and their opening hours (board/station_settings.py; areas: board/area_settings.py)
+* ``metrics.yaml``  thresholds (with per-station overrides) and targets (board/metric_settings.py)
+* ``sources.yaml``  sources, their kind, schedule and staleness limit (board/source_settings.py)
 * ``alerts.yaml``   alert rules, channels and subscriptions (board/alerts/settings.py)
 * ``reports.yaml``  the weekly report by e-mail (board/reports/settings.py)
 * ``care_guarantee.yaml`` care-guarantee rules by date, T3 professions (board/care_settings.py)
@@ -23,28 +26,26 @@ showing wrong colours on a wall.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from board import secrets
-from board.access_settings import AccessSettings
 from board.alerts.settings import AlertSettings, AlertsFile, EmailChannelModel, read_alerts
-from board.area_settings import AREA_DIR, Area, area_files, merged
+from board.area_settings import AREA_DIR, area_files, merged
+from board.board_settings import BoardSettings, ManualSettings, RetentionSettings, WallSettings
 from board.care_settings import CareGuaranteeFile
 from board.domain.access_to_care import CareGuarantee
 from board.domain.hours import OpeningHours, parse_exceptions
-from board.domain.metrics import KNOWN_FIGURES
-from board.domain.snapshot import SAMPLE_OF
 from board.domain.status import Threshold
 from board.environment import ConfigError, Environment, read_environment
+from board.metric_settings import EmployeeNpsSettings, MetricsFile, ThresholdModel
 from board.reports.settings import ReportsFile, check_report_references
 from board.source_settings import (
     SOURCE_TAGS,
@@ -57,10 +58,12 @@ from board.source_settings import (
     SourceConfig,
     SqlSource,
 )
+from board.station_settings import Station, StationsFile
 
 __all__ = [
-    "AnySource", "ConfigError", "DemoSource", "FieldMapping", "FilesSource", "RestSource", "Settings",
-    "SourceBase", "SqlSource", "Station", "load_settings",
+    "AnySource", "BoardSettings", "ConfigError", "DemoSource", "EmployeeNpsSettings", "FieldMapping", "FilesSource",
+    "ManualSettings", "MetricsFile", "RestSource", "RetentionSettings", "Settings", "SourceBase", "SqlSource",
+    "Station", "StationsFile", "ThresholdModel", "WallSettings", "load_settings",
 ]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -70,171 +73,6 @@ DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# ---------------------------------------------------------------- board.yaml
-class WallSettings(_Strict):
-    refresh_seconds: int = Field(15, ge=2, le=3600)
-
-
-class RetentionSettings(_Strict):
-    """How long readings stay at full resolution (``null`` switches a stage off); see board/retention.py."""
-
-    #: After this many days keep the last and the highest reading of each hour (at least 8: the overview
-    #: draws the same weekday last week at full resolution).
-    hourly_after_days: int | None = Field(35, ge=8)
-    #: After this many days keep the last and the highest reading of each day.
-    daily_after_days: int | None = Field(400, ge=8)
-
-    @model_validator(mode="after")
-    def _order(self) -> RetentionSettings:
-        if self.hourly_after_days and self.daily_after_days and self.daily_after_days <= self.hourly_after_days:
-            raise ValueError(f"daily_after_days ({self.daily_after_days}) must be more than hourly_after_days "
-                             f"({self.hourly_after_days})")
-        return self
-
-
-class ManualSettings(_Strict):
-    """Figures typed by hand while a source is down (board/domain/manual.py): how long one stays by default."""
-
-    #: The expiry the /manual form offers first; 5 minutes to 12 hours (board.domain.manual.MAX_EXPIRY).
-    default_expiry_minutes: int = Field(120, ge=5, le=720)
-
-
-class BoardSettings(_Strict):
-    language: Literal["fi", "sv", "en"] = "fi"
-    wall: WallSettings = WallSettings()
-    manual_entry: ManualSettings = ManualSettings()
-    retention: RetentionSettings = RetentionSettings()
-    access: AccessSettings = AccessSettings()
-
-
-# ------------------------------------------------------------- stations.yaml
-_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-
-
-class Station(_Strict):
-    code: str
-    name: str = Field(min_length=1)
-    municipality: str = Field(min_length=1)
-    population: int | None = Field(None, ge=0)
-    opening_hours: dict[str, str] | None = None
-    #: Dates with other hours than the weekday's: ``{2026-12-24: closed, 2026-03-12: "08:00-12:00"}``.
-    exception_days: dict[date | str, str] = {}
-    #: A unit open on public holidays (a 24/7 emergency unit); otherwise a holiday is a closed day.
-    open_on_holidays: bool = False
-    #: The wellbeing area (board/area_settings.py); empty here means the area of the file the station is in.
-    area: str = ""
-
-    @field_validator("opening_hours")
-    @classmethod
-    def _hours(cls, v: dict[str, str] | None) -> dict[str, str] | None:
-        if v is not None:
-            OpeningHours.parse(v)  # raises ValueError naming the weekday and the expected form
-        return v
-
-    @field_validator("exception_days")
-    @classmethod
-    def _exceptions(cls, v: dict[date | str, str]) -> dict[date | str, str]:
-        parse_exceptions(v)  # raises ValueError naming the date and the expected form
-        return v
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, v: str) -> str:
-        if not _CODE.match(v):
-            raise ValueError("must be lowercase letters, digits, '-' or '_' (used in URLs: ?station=CODE)")
-        return v
-
-
-class StationsFile(_Strict):
-    default_opening_hours: dict[str, str] = {d: "08:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")}
-    #: Exception days of every station (a station's own exception on the same date wins).
-    exception_days: dict[date | str, str] = {}
-    #: The wellbeing area of this file's stations (board/area_settings.py).
-    area: Area = Area()
-    stations: list[Station] = []
-
-    @field_validator("exception_days")
-    @classmethod
-    def _exceptions(cls, v: dict[date | str, str]) -> dict[date | str, str]:
-        parse_exceptions(v)
-        return v
-
-    @field_validator("default_opening_hours")
-    @classmethod
-    def _hours(cls, v: dict[str, str]) -> dict[str, str]:
-        OpeningHours.parse(v)
-        return v
-
-    @model_validator(mode="after")
-    def _unique(self) -> StationsFile:
-        seen: dict[str, int] = {}
-        for i, s in enumerate(self.stations):
-            if s.code in seen:
-                raise ValueError(f"station code {s.code!r} appears twice (stations[{seen[s.code]}] and "
-                                 f"stations[{i}]); codes must be unique")
-            seen[s.code] = i
-        return self
-
-
-# -------------------------------------------------------------- metrics.yaml
-class ThresholdModel(_Strict):
-    amber: float
-    red: float
-    direction: Literal["higher_is_worse", "lower_is_worse"] = "higher_is_worse"
-
-    @model_validator(mode="after")
-    def _order(self) -> ThresholdModel:
-        Threshold(self.amber, self.red, self.direction)  # raises ValueError with a readable message
-        return self
-
-    def to_domain(self) -> Threshold:
-        return Threshold(self.amber, self.red, self.direction)
-
-
-def _check_figures(names: dict[str, Any]) -> None:
-    unknown = sorted(set(names) - KNOWN_FIGURES)
-    if unknown:
-        raise ValueError(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_FIGURES))}")
-
-
-class EmployeeNpsSettings(_Strict):
-    #: A period's employee NPS is shown only with at least this many answers (no one's answer singled out).
-    min_answers: int = Field(5, ge=1, le=1000)
-
-
-class MetricsFile(_Strict):
-    thresholds: dict[str, ThresholdModel] = {}
-    station_overrides: dict[str, dict[str, ThresholdModel]] = {}
-    targets: dict[str, float] = {}
-    #: A share or score is judged (coloured) only when today's sample is at least this big.
-    min_sample: dict[str, int] = {"feedback_nps": 5, "queue_same_day_share": 10, "contacts_remote_share": 20}
-    #: Employee feedback (board/domain/employee_nps.py): managers' views only.
-    employee_nps: EmployeeNpsSettings = EmployeeNpsSettings()
-
-    @field_validator("min_sample")
-    @classmethod
-    def _known_samples(cls, v: dict[str, int]) -> dict[str, int]:
-        unknown = sorted(set(v) - set(SAMPLE_OF))
-        if unknown:
-            raise ValueError(f"min_sample can be set for {', '.join(sorted(SAMPLE_OF))}, not {', '.join(unknown)}")
-        if any(n < 1 for n in v.values()):
-            raise ValueError("min_sample values must be at least 1")
-        return v
-
-    @field_validator("thresholds", "targets")
-    @classmethod
-    def _known(cls, v: dict[str, Any]) -> dict[str, Any]:
-        _check_figures(v)
-        return v
-
-    @field_validator("station_overrides")
-    @classmethod
-    def _known_overrides(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        for figures in v.values():
-            _check_figures(figures)
-        return v
 
 
 # -------------------------------------------------------------- sources.yaml

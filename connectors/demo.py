@@ -31,12 +31,13 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from board.domain.items import Item
+from board.domain.items import ItemType
 from board.domain.reading import PullItem, ReadingBlock, Rejected, RowsRead
 from board.domain.timeutil import UTC, day_bounds, ensure_utc, local_date
 from board.settings import DemoSource, Settings, Station
 from connectors import demo_managers
 from connectors.base import CheckResult
+from connectors.demo_items import Record
 from connectors.simulator import COLUMNS, Simulator, StationProfile, period_of
 
 log = logging.getLogger(__name__)
@@ -106,18 +107,24 @@ class DemoConnector:
 
     def _items(self, since: datetime, until: datetime) -> Iterator[PullItem]:
         """``deliver: items``: the simulated items whose state changed in ``[since, until]``, as they stand at
-        ``until`` (connectors/demo_items.py); each counts as one row of the run ledger."""
-        from connectors.demo_items import station_items
+        ``until`` (connectors/demo_items.py); each counts as one row of the run ledger.
+
+        The simulator's records stay tuples until the latest state of each id is known and told: an item told
+        again on a later day, or not told at all, never becomes an ``Item`` (nor has its id hashed)."""
+        from connectors.demo_items import station_records, to_item
 
         key = self.source.id_key.get_secret_value().encode("utf-8")  # type: ignore[union-attr]
         # a week before the window too: what was still open when the window began is told as well
         first, last = local_date(since) - timedelta(days=ITEM_DAYS_BEFORE), local_date(until)
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        first_minute = -(-((since - _EPOCH) // timedelta(microseconds=1)) // 60_000_000)  # the first minute >= since
+        instants: dict[int, datetime] = {}
         for code in self.codes:
-            latest: dict[str, Item] = {}  # an item handled on a later day is told again: its latest state counts
-            for item in station_items(self.sim, key, code, days, until):
-                latest[item.key] = item
-            told = [i for i in latest.values() if (i.updated or i.start) >= since or (i.waits and i.end is None)]
+            latest: dict[str, Record] = {}  # an item handled on a later day is told again: its latest state counts
+            for record in station_records(self.sim, code, days, until):
+                latest[record[1]] = record
+            told = [to_item(key, code, r, instants) for r in latest.values()
+                    if (r[3] if r[3] is not None else r[2]) >= first_minute or (r[3] is None and _waits(r))]
             yield from told
             yield RowsRead(len(told))
 
@@ -174,6 +181,15 @@ class DemoConnector:
         if first is None:
             return CheckResult(False, "data", "the simulator produced no readings for the last 5 minutes")
         return CheckResult(True, "ok", f"simulating {len(self.codes)} stations (seed {self.source.seed})")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _waits(record: Record) -> bool:
+    """:attr:`Item.waits` of a record: callbacks, messages, and feedback needing a reaction."""
+    kind = record[0]
+    return kind is ItemType.CALLBACKS or kind is ItemType.MESSAGES or (kind is ItemType.FEEDBACK and record[6])
 
 
 def _simulate_chunk(sim: Simulator, code: str, days: tuple[tuple[date, int], ...], since: datetime,

@@ -69,6 +69,11 @@ def _hash(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:4], "big")
 
 
+def _score_hash(code: str, arrival: int, j: int, rank: int) -> int:
+    """``_hash(code, arrival, j, rank, "score")``, the string made in one step (an answer's score)."""
+    return int.from_bytes(hashlib.sha256(f"{code}|{arrival}|{j}|{rank}|score".encode()).digest()[:4], "big")
+
+
 def _outcome(ident: str) -> str:
     point = _hash(ident, "outcome") % 100
     for name, share in _OUTCOMES:
@@ -76,6 +81,14 @@ def _outcome(ident: str) -> str:
             return name
         point -= share
     return _OUTCOMES[-1][0]
+
+
+#: One item as the simulator tells it, before it becomes an :class:`Item`: its type, its id in the simulated
+#: source (never stored as such: :func:`item_key` hashes it), its arrival and its end (epoch minutes; the end
+#: None while not yet reached at ``until``), channel, score, needs-reaction and outcome. Tuples until the
+#: very end: the bench's item database (bench/item_database.py) writes them as a source system's rows, and
+#: the demo makes each an ``Item`` only once it is the latest state of its id.
+Record = tuple[ItemType, str, int, "int | None", "str | None", "int | None", bool, "str | None"]
 
 
 class DayItems:
@@ -90,8 +103,16 @@ class DayItems:
         self.epoch0 = int(series.start.timestamp() // 60)
         self.minutes = series.minutes
         self.until_minute = int(until.timestamp() // 60)
+        #: Every column's count per minute, differenced once for the whole day (not once per column asked).
+        self.per_minute = np.diff(series.values.astype(np.int64), axis=0, prepend=0)
 
     def all(self) -> Iterator[Item]:
+        instants: dict[int, datetime] = {}
+        for record in self.records():
+            yield to_item(self.key, self.code, record, instants)
+
+    def records(self) -> Iterator[Record]:
+        """The day's items as records, in the order :meth:`all` tells them."""
         yield from self.queue(ItemType.CALLBACKS, "contacts_phone_today", "queue_handled_today",
                               self.series.queue_carry_in)
         yield from self.queue(ItemType.MESSAGES, "omasote_received_today", "omasote_answered_today",
@@ -99,42 +120,37 @@ class DayItems:
         yield from self.contacts()
         yield from self.feedback()
 
-    def _item(self, kind: ItemType, arrival: int, rank: int | str, end: int | None, **extra: object) -> Item:
-        ident = f"{kind.value}:{self.code}:{arrival}:{rank}"
-        ended = _instant(end) if end is not None and end <= self.until_minute else None
-        return Item(kind, item_key(self.key, ident), self.code, _instant(arrival), ended,
-                    updated=ended or _instant(arrival), **extra)  # type: ignore[arg-type]
-
-    def queue(self, kind: ItemType, arrived: str, handled: str, carry_in: tuple[int, ...]) -> Iterator[Item]:
-        today = np.repeat(self.epoch0 + np.arange(self.minutes), _per_minute(self.series, arrived))
+    def queue(self, kind: ItemType, arrived: str, handled: str, carry_in: tuple[int, ...]) -> Iterator[Record]:
+        today = np.repeat(self.epoch0 + np.arange(self.minutes), self.per_minute[:, COL[arrived]])
         arrivals = np.concatenate([np.asarray(carry_in, dtype=np.int64), today])
         done = self.series.values[:, COL[handled]].astype(np.int64)
-        served_at = np.searchsorted(done, np.arange(len(arrivals)), side="right")  # first minute with done > k
-        ranks = _ranked(arrivals)
+        n = int(np.searchsorted(arrivals, self.until_minute, side="right"))  # arrived by until (ascending)
+        served_at = np.searchsorted(done, np.arange(n), side="right").tolist()  # first minute with done > k
+        ranks = _ranked(arrivals)[:n].tolist()
+        arrivals_ = arrivals[:n].tolist()
         carried = len(carry_in)
-        for k in range(len(arrivals)):
-            arrival = int(arrivals[k])
-            if arrival > self.until_minute:
-                break
-            minute = int(served_at[k])
-            end = self.epoch0 + minute if minute < self.minutes else None
-            if k < carried and (end is None or end > self.until_minute):
+        epoch0, minutes, until, code, name = self.epoch0, self.minutes, self.until_minute, self.code, kind.value
+        callbacks = kind is ItemType.CALLBACKS
+        for k in range(n):
+            arrival, minute, rank = arrivals_[k], served_at[k], ranks[k]
+            end = epoch0 + minute if minute < minutes else None
+            if k < carried and (end is None or end > until):
                 continue  # carried over and not handled yet: told on its own day already
-            extra = {}
-            if kind is ItemType.CALLBACKS and end is not None:
-                extra["outcome"] = _outcome(f"{self.code}:{arrival}:{int(ranks[k])}")
-            yield self._item(kind, arrival, int(ranks[k]), end, **extra)
+            outcome = _outcome(f"{code}:{arrival}:{rank}") if callbacks and end is not None else None
+            yield (kind, f"{name}:{code}:{arrival}:{rank}", arrival, end if end is not None and end <= until else None,
+                   None, None, False, outcome)
 
-    def contacts(self) -> Iterator[Item]:
+    def contacts(self) -> Iterator[Record]:
+        minutes = self.epoch0 + np.arange(self.minutes)
+        prefix = f"{ItemType.CONTACTS.value}:{self.code}:"
         for channel in kpi.ALL_CHANNELS:
-            arrivals = np.repeat(self.epoch0 + np.arange(self.minutes),
-                                 _per_minute(self.series, f"contacts_{channel}_today"))
+            arrivals = np.repeat(minutes, self.per_minute[:, COL[f"contacts_{channel}_today"]])
+            arrivals = arrivals[:int(np.searchsorted(arrivals, self.until_minute, side="right"))]
             for arrival, rank in zip(arrivals.tolist(), _ranked(arrivals).tolist(), strict=True):
-                if arrival > self.until_minute:
-                    break
-                yield self._item(ItemType.CONTACTS, arrival, f"{channel}:{rank}", None, channel=channel)
+                yield (ItemType.CONTACTS, f"{prefix}{arrival}:{channel}:{rank}", arrival, None, channel, None, False,
+                       None)
 
-    def feedback(self) -> Iterator[Item]:
+    def feedback(self) -> Iterator[Record]:
         minutes = self.epoch0 + np.arange(self.minutes)
         asks: dict[int, list[int]] = {}  # today's arrival minute -> resolved minutes of its asks, in order
         carried = []
@@ -145,26 +161,27 @@ class DayItems:
                 carried.append((arrival, resolved))
         for j, column in enumerate(("feedback_promoters_today", "feedback_passives_today",
                                     "feedback_detractors_today")):
-            per_minute = _per_minute(self.series, column)
+            per_minute = self.per_minute[:, COL[column]]
             arrivals = np.repeat(minutes, per_minute)
+            arrivals = arrivals[:int(np.searchsorted(arrivals, self.until_minute, side="right"))]
             for arrival, rank in zip(arrivals.tolist(), _ranked(arrivals).tolist(), strict=True):
-                if arrival > self.until_minute:
-                    break
                 resolved = None
-                if j == 2:  # the n-th detractor of a minute is its n-th answer asking for a reaction, if any
+                if j == 2 and arrival in asks:  # the n-th detractor of a minute is its n-th answer asking a reaction
                     n = int(per_minute[arrival - self.epoch0]) - 1 - rank
-                    of_minute = asks.get(arrival, [])
+                    of_minute = asks[arrival]
                     resolved = of_minute[n] if n < len(of_minute) else None
-                yield self._answer(arrival, j, rank, resolved, needs=resolved is not None)
+                yield self._answer(arrival, j, rank, resolved)
         for arrival, resolved in carried:  # an earlier day's answer reacted to today: told again, reacted
             rank = self._carried_rank(arrival, resolved)
             if rank is not None:
-                yield self._answer(arrival, 2, rank, resolved, needs=True)
+                yield self._answer(arrival, 2, rank, resolved)
 
-    def _answer(self, arrival: int, j: int, rank: int, resolved: int | None, needs: bool) -> Item:
+    def _answer(self, arrival: int, j: int, rank: int, resolved: int | None) -> Record:
         low, high = ((9, 10), (7, 8), (0, 6))[j]
-        score = low + _hash(self.code, arrival, j, rank, "score") % (high - low + 1)
-        return self._item(ItemType.FEEDBACK, arrival, rank * 3 + j, resolved, score=score, needs_reaction=needs)
+        score = low + _score_hash(self.code, arrival, j, rank) % (high - low + 1)
+        end = resolved if resolved is not None and resolved <= self.until_minute else None
+        return (ItemType.FEEDBACK, f"{ItemType.FEEDBACK.value}:{self.code}:{arrival}:{rank * 3 + j}", arrival, end,
+                None, score, resolved is not None, None)
 
     def _carried_rank(self, arrival: int, resolved: int) -> int | None:
         """The rank an earlier day gave the answer arriving at ``arrival`` whose reaction is ``resolved``."""
@@ -179,7 +196,30 @@ class DayItems:
         return int(per_minute[arrival - start]) - 1 - of_minute.index(resolved)
 
 
+def to_item(key: bytes, code: str, record: Record, instants: dict[int, datetime]) -> Item:
+    """The :class:`Item` of ``record`` of station ``code``, its id hashed with ``key`` (``instants``: a cache
+    of the datetimes of epoch minutes, shared by the caller's records)."""
+    kind, ident, arrival, end, channel, score, needs, outcome = record
+    start = instants.get(arrival)
+    if start is None:
+        start = instants[arrival] = _instant(arrival)
+    ended = None
+    if end is not None:
+        ended = instants.get(end)
+        if ended is None:
+            ended = instants[end] = _instant(end)
+    return Item(kind, item_key(key, ident), code, start, ended, channel, score, needs, outcome, ended or start)
+
+
+def station_records(sim: Simulator, code: str, days: list[date], until: datetime) -> Iterator[Record]:
+    """Every record of ``code`` whose state any of ``days`` made, as it stands at ``until`` (an item handled on
+    a later day is told again: the last record of an id is its latest state)."""
+    for day in days:
+        yield from DayItems(b"", code, sim.day(code, day), until, sim).records()
+
+
 def station_items(sim: Simulator, key: bytes, code: str, days: list[date], until: datetime) -> Iterator[Item]:
     """Every item of ``code`` whose state any of ``days`` made, as it stands at ``until``."""
-    for day in days:
-        yield from DayItems(key, code, sim.day(code, day), until, sim).all()
+    instants: dict[int, datetime] = {}
+    for record in station_records(sim, code, days, until):
+        yield to_item(key, code, record, instants)

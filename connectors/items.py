@@ -35,9 +35,8 @@ from connectors.mapping import (
     RecordError,
     RecordMapper,
     _keys,
-    _leaves,
-    any_identity_code,
     get_path,
+    holds_identity_code_in,
     parse_number,
     parse_time,
     personal_columns,
@@ -115,7 +114,7 @@ class ItemMapper:
     # -- one record
     def map(self, record: Mapping[str, Any]) -> list[Item]:
         """The one item of ``record`` (a list, like RecordMapper's); RecordError with the reason otherwise."""
-        if any_identity_code(_leaves(record)) or any_identity_code(_keys(record)):
+        if holds_identity_code_in(record, keys=True):
             raise RecordError("a value looks like a personal identity code (henkilötunnus); "
                               "record refused: the board takes no personal data")
         if self.what == "field":

@@ -28,6 +28,8 @@ import io
 import re
 import zipfile
 
+from connectors.file_problems import BadFile
+
 #: A workbook from Excel or a reporting tool has 10–40 members.
 MAX_MEMBERS = 1000
 #: All members together, uncompressed.
@@ -56,8 +58,6 @@ def check_workbook(name: str, data: bytes) -> None:
     """
     problem = workbook_problem(data)
     if problem:
-        from connectors.files import BadFile  # (files imports this module)
-
         raise BadFile(f"file {name} {problem}: it was not opened (a real export is far smaller; save it again "
                       "from the reporting tool, or as CSV)")
 

@@ -57,3 +57,17 @@ def test_a_failed_write_moves_nothing(store: Store) -> None:
     with pytest.raises(RuntimeError):
         store.write_readings(failing(), "jono", NOW)
     assert store.change_versions() == {"kajaani": 1}
+
+
+def test_the_versions_of_some_stations_are_theirs_and_every_stations(store: Store) -> None:
+    """What a web server reads twice a second: only the stations its walls show, and ``*`` (a notice on every
+    station moves every wall); the same numbers as the whole table's."""
+    store.write_readings([Reading(code, "queue_waiting", NOW, 1.0) for code in ("kajaani", "sotkamo", "kuhmo")],
+                         "jono", NOW)
+    store.add_notice("Kaikille", ["*"], NOW, NOW + timedelta(hours=2), "vuoro", NOW)
+    store.write_readings([Reading("kajaani", "queue_waiting", NOW + timedelta(minutes=1), 2.0)], "jono", NOW)
+    whole = store.change_versions()
+    assert store.change_versions(stations=["kajaani"]) == {"kajaani": 2, "*": 1}
+    assert store.change_versions(stations={"kuhmo", "suomussalmi"}) == {"kuhmo": 1, "*": 1}  # never written: absent
+    assert store.change_versions(stations=[]) == {"*": 1}
+    assert store.change_versions(stations=list(whole)) == whole

@@ -199,3 +199,49 @@ def test_the_wall_overview_and_week_from_items_equal_those_from_the_demos_figure
     assert all(i["queue_peak"] >= r["queue_peak"] for i, r in zip(
         (d.figures for e in peaks["items"] for d in e.days), (d.figures for e in peaks["readings"] for d in e.days),
         strict=True) if r["queue_peak"] is not None)
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 23), date(2026, 3, 29), date(2026, 10, 25),
+                                 period_of(date(2026, 11, 23))[1]])
+@pytest.mark.parametrize("hour", [10.5, 16.25, 23.99])
+def test_the_items_are_those_the_earlier_form_told(day: date, hour: float):
+    """connectors/demo_items.py makes its items from tuples now; tests/demo_items_reference.py is the earlier
+    form, verbatim: the same items, in the same order, for the same seed (a later day tells a handled one again,
+    feedback reacted to on a later day included)."""
+    from tests import demo_items_reference as earlier
+
+    for code in ("kajaani", "ristijarvi"):
+        until = SIM.day(code, day).start + timedelta(hours=hour)
+        now = list(station_items(SIM, KEY, code, _days(day), until))
+        assert now == list(earlier.station_items(SIM, KEY, code, _days(day), until))
+        assert {i.type for i in now} == set(ItemType)
+
+
+@pytest.mark.parametrize("since_seconds", [0, 0.5, 17])
+def test_the_demo_pull_tells_the_items_the_earlier_form_told(tmp_path, since_seconds: float):
+    """connectors/demo.py keeps the records as tuples until it knows which it tells: the same items, in the same
+    order, as making every record an Item first and keeping each id's latest (the earlier form)."""
+    from board.environment import read_environment
+    from connectors.demo import ITEM_DAYS_BEFORE, DemoConnector
+    from tests import demo_items_reference as earlier
+    from tests.conftest import write_config
+
+    config = write_config(tmp_path / "config", seed=2026, backfill_days=2, deliver="items",
+                          id_key="${BOARD_ITEM_KEY}", stations=["kajaani", "ristijarvi"])
+    settings = load_settings(config, f"sqlite:///{tmp_path / 'x.sqlite'}",
+                             read_environment({"BOARD_ITEM_KEY": "d" * 32}))
+    source = settings.sources[0]
+    connector = DemoConnector(source, settings.stations_of(source), settings)
+    until = datetime(2026, 11, 24, 12, 0, 17, tzinfo=UTC)
+    since = datetime(2026, 11, 23, 8, 31, tzinfo=UTC) + timedelta(seconds=since_seconds)  # a busy Monday
+    got = [x for x in connector.pull(since, until) if isinstance(x, Item)]
+    want = []
+    first = since.date() - timedelta(days=ITEM_DAYS_BEFORE)
+    days = [first + timedelta(days=n) for n in range((until.date() - first).days + 1)]
+    for code in connector.codes:
+        latest: dict[str, Item] = {}
+        for item in earlier.station_items(connector.sim, b"d" * 32, code, days, until):
+            latest[item.key] = item
+        want += [i for i in latest.values() if (i.updated or i.start) >= since or (i.waits and i.end is None)]
+    assert got == want and len(got) > 500
+    assert any(i.start < since and i.end is not None and i.end >= since for i in got)  # handled inside the window

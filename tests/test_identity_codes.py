@@ -122,3 +122,38 @@ def test_a_file_named_with_a_code_is_not_kept_under_that_name(tmp_path):
     assert not any(holds_identity_code(r) for r in reasons)
     assert names(tmp_path / "inbox" / "rejected") == ["ajanvaraus_(identity code removed).csv",
                                                       "ajanvaraus_(identity code removed).csv.reason.txt"]
+
+
+def test_the_guard_without_generators_gives_the_walks_verdict():
+    """connectors.mapping.holds_identity_code_in(record[, keys]) is the verdict the guard took from walking every
+    leaf (and key) with generators: compared on flat rows, nested JSON, lists, tuples, str subclasses, codes in
+    keys, values of other types, and clean records."""
+    from decimal import Decimal
+
+    from connectors.mapping import _keys, _leaves, any_identity_code, holds_identity_code_in
+
+    class Text(str):
+        pass
+
+    hetu = code("010190", "-", "123")
+    records = [
+        {"id": "P-1", "yksikko": "KAJ", "luotu": "2026-11-23 08:00:00", "pisteet": 9, "x": None, "d": Decimal("1.5")},
+        {"id": "P-1", "lisatieto": f"soita {hetu}"},
+        {"id": "P-1", hetu: "x"},
+        {"unit": {"code": "KAJ", "note": [1, 2, {"deep": hetu}]}},
+        {"unit": {"code": "KAJ", "note": [1, 2, {"deep": "ok"}]}, "t": (UNTIL, b"bytes", 3.5, True)},
+        {"unit": {hetu: 1}},
+        {"list": [{"a": [Text(hetu)]}]},
+        {"sub": Text("clean"), "n": 0},
+        {"tuple": ("a", (hetu,))},
+        {1: "a", 2.5: {"b": None}},
+        {"obj": object(), "when": UNTIL.date()},
+    ]
+    verdicts = []
+    for record in records:
+        leaves = any_identity_code(_leaves(record))
+        assert holds_identity_code_in(record) is leaves, record
+        both = leaves or any_identity_code(_keys(record))
+        assert holds_identity_code_in(record, keys=True) is both, record
+        verdicts.append((leaves, both))
+    assert (True, True) in verdicts and (False, True) in verdicts and (False, False) in verdicts

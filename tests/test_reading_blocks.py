@@ -259,3 +259,17 @@ def test_the_demo_still_delivers_when_its_workers_cannot_start(config_dir, monke
 def _die(*_args: object) -> None:
     """A worker process's start that kills it (module level: a worker process imports it by name)."""
     os._exit(3)
+
+
+def test_sqlite_time_is_the_same_text_for_any_zone() -> None:
+    """The UTC shortcut of ``sqlite_time`` gives what converting gives, for UTC instants and others alike."""
+    from zoneinfo import ZoneInfo
+
+    def converted(ts: datetime) -> str:
+        return ts.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+    base = datetime(2026, 10, 25, 0, 59, 59, tzinfo=UTC)  # the fall-back hour in Helsinki
+    for ts in (base, base + timedelta(microseconds=1), base + timedelta(hours=1, microseconds=999_999),
+               datetime(1, 1, 1, tzinfo=UTC), datetime(2026, 3, 29, 1, tzinfo=UTC)):
+        for zone in (UTC, ZoneInfo("UTC"), ZoneInfo("Europe/Helsinki")):
+            assert store_rows.sqlite_time(ts.astimezone(zone)) == converted(ts)

@@ -38,6 +38,56 @@ def test_versions_are_read_at_most_once_per_max_age() -> None:
     assert versions.of("kajaani") == "4.1" and len(reads) == 2
 
 
+def test_versions_read_only_the_stations_asked_about() -> None:
+    """A web server follows its walls' stations, not the store's: a station asked about for the first time is
+    read at once, the others keep the half-second rule, and past ``most`` followed the whole table is read."""
+    values = {"kajaani": 3, "sotkamo": 5, "kuhmo": 7, "*": 1}
+    asked: list[object] = []
+
+    def read_some(codes):  # type: ignore[no-untyped-def]
+        asked.append(set(codes))
+        return {c: v for c, v in values.items() if c in codes or c == "*"}
+
+    def read_all() -> dict[str, int]:
+        asked.append("all")
+        return dict(values)
+
+    clock = FakeClock()
+    versions = Versions(read_all, max_age=0.5, clock=clock, read_some=read_some, most=2)
+    assert versions.of("kajaani") == "3.1" and asked == [{"kajaani"}]
+    assert versions.all() == {"kajaani": 3, "*": 1}
+    assert versions.of("sotkamo") == "5.1" and asked[-1] == {"kajaani", "sotkamo"}  # new: read at once
+    assert [versions.of(c) for c in ("kajaani", "sotkamo") * 10] == ["3.1", "5.1"] * 10 and len(asked) == 2
+    values["kajaani"] = 4
+    clock.now += 0.5
+    assert versions.of("kajaani") == "4.1" and len(asked) == 3
+    assert versions.of("kuhmo") == "7.1" and asked[-1] == "all"  # a third station past most=2: the whole table
+    assert versions.all() == values
+    assert versions.of("made-up") == "0.1" and asked[-1] == "all"
+
+
+def test_a_web_servers_versions_do_not_grow_with_the_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The regression of docs/PERFORMANCE.md 7: the versions a wall's server reads twice a second were the
+    whole table (900 rows at 900 stations, 0.75 ms of CPU a read); now its walls' stations and ``*`` only."""
+    from board.factory import create_board
+    from board.web import streamlit_support as sup
+    from tests.conftest import write_config
+
+    board = create_board(write_config(tmp_path / "config"), f"sqlite:///{tmp_path / 'board.sqlite'}")
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    board.store.write_readings([Reading(f"asema{i:03d}", "queue_waiting", now, 1.0) for i in range(300)]
+                               + [Reading("kajaani", "queue_waiting", now, 2.0)], "jono", now)
+    sup.use_board(board)
+    try:
+        versions = sup.change_versions()
+        assert versions.of("kajaani") == "1.0"
+        assert versions.all() == {"kajaani": 1}
+        assert len(board.store.change_versions()) == 301
+    finally:
+        sup.use_board(None)
+        board.close()
+
+
 def test_a_long_poll_answers_behind_moved_and_unchanged() -> None:
     values = {"kajaani": 1, "sotkamo": 1}
     versions = Versions(lambda: dict(values), max_age=0.0)

@@ -25,6 +25,7 @@ from board.reports.sender import ReportSender
 from board.reports.weekly_mail import compose
 from board.settings import load_settings
 from board.store import Store
+from board.web import reports_html
 from tests.alert_receivers import SmtpServer, smtp_server
 from tests.conftest import pages_reading, write_config
 from tests.test_weekly import READINGS, at, write
@@ -174,6 +175,60 @@ def test_a_failed_send_is_retried_and_shown_on_sources(board):
     assert sender.turn(MONDAY_7 + timedelta(seconds=31)) == 2 and len(smtp.mails) == 2
     at = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60).run()
     assert "\n".join(h.value for h in at.html).count('data-state="sent"') == 2
+
+
+
+@pytest.mark.parametrize(("lang", "smtp_words", "gone_words"), [
+    ("fi", "sahkoposti: SMTP-palvelin 127.0.0.1:{port} vastasi 451",
+     "tilausta kaikki_asemat ei ole enää reports.yaml-tiedostossa: tätä raporttia ei lähetetä"),
+    ("sv", "sahkoposti: SMTP-servern 127.0.0.1:{port} svarade 451",
+     "prenumerationen kaikki_asemat finns inte längre i reports.yaml: den här rapporten skickas inte"),
+    ("en", "sahkoposti: SMTP server 127.0.0.1:{port} answered 451",
+     "subscription kaikki_asemat is no longer in reports.yaml: this report is not sent"),
+], ids=["fi", "sv", "en"])
+def test_send_errors_on_sources_are_in_the_pages_language(board, tmp_path: Path, lang: str, smtp_words: str,
+                                                          gone_words: str):
+    """A report the SMTP server refuses (still tried) and one whose subscription left reports.yaml (given up): their
+    errors on /sources in fi, sv and en, as the alert channels' are. (They were the English sentence in every
+    language, and the sender's own ones no Reason at all.)"""
+    b, smtp = board
+    smtp.state.refuse = 10  # 451 (busy) to every DATA
+    assert ReportSender(b.settings, b.store, "one").turn(MONDAY_7) == 0
+    reports = yaml.safe_load((tmp_path / "config" / "reports.yaml").read_text(encoding="utf-8"))
+    reports["weekly"]["subscriptions"] = [s for s in reports["weekly"]["subscriptions"] if s["name"] != "kaikki_asemat"]
+    (tmp_path / "config" / "reports.yaml").write_text(yaml.safe_dump(reports, allow_unicode=True), encoding="utf-8")
+    fewer = load_settings(tmp_path / "config", f"sqlite:///{tmp_path / 'board.sqlite'}")
+    assert ReportSender(fewer, b.store, "one").turn(MONDAY_7 + timedelta(seconds=31)) == 0
+    queued = {q.subscription: q for q in b.store.report_outbox()}
+    port = smtp.settings()["port"]
+    assert queued["esihenkilot_kainuu"].last_error.startswith(f"sahkoposti: SMTP server 127.0.0.1:{port} answered 451")
+    assert queued["kaikki_asemat"].gave_up_at is not None  # (the English sentence stays for logs and the CLI)
+    page = reports_html.lines(list(queued.values()), MONDAY_7 + timedelta(minutes=1), lang)
+    failing, gave_up = (next(p for p in page.split("</p>") if f'data-state="{s}"' in p) for s in ("failing", "gave_up"))
+    assert smtp_words.format(port=port) in failing
+    assert gone_words in gave_up
+    if lang == "fi":  # the page itself, in its default language
+        at = AppTest.from_file(str(ROOT / "pages/sources.py"), default_timeout=60).run()
+        assert not at.exception, at.exception
+        html = "\n".join(h.value for h in at.html)
+        assert smtp_words.format(port=port) in html and gone_words in html
+
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fi", "jätetty lähettämättä klo 7.01: ei lähtenyt 3 päivän kuluessa; seuraavan viikon raportti lähtee"),
+    ("sv", "inte skickad, gav upp kl. 7.01: inte skickad inom 3 dagar; nästa veckas rapport skickas som vanligt"),
+    ("en", "gave up 07:01: not sent within 3 days; next week&#x27;s report is sent as usual"),
+])
+def test_a_report_not_sent_in_three_days_is_given_up_in_the_pages_language(board, lang: str, words: str):
+    b, smtp = board
+    smtp.state.refuse = 10
+    assert ReportSender(b.settings, b.store, "one").turn(MONDAY_7) == 0
+    later = MONDAY_7 + timedelta(days=3, minutes=1)  # the servers answered 451 until then
+    assert ReportSender(b.settings, b.store, "one").turn(later) == 0
+    queued = b.store.report_outbox()
+    assert len(queued) == 2 and all(q.gave_up_at == later for q in queued)
+    assert words in reports_html.lines(queued, later, lang)
 
 
 def test_no_reports_yaml_sends_nothing(tmp_path: Path, sqlite_url: str):

@@ -115,14 +115,14 @@ class Evaluator:
         return out
 
     def _sources(self, now: datetime) -> list[SourceNow]:
-        from board.read.sources import source_statuses
+        from board.read.sources import source_healths
 
         settings = self.settings
         out = []
-        for status in source_statuses(settings, self.store, now):
-            stations = settings.stations_of(status.source)
+        for source, health in source_healths(settings, self.store, now):  # as /sources judges it, health alone
+            stations = settings.stations_of(source)
             open_now = any(settings.opening_hours(s.code).is_open(now) for s in stations)
-            out.append(SourceNow(status.source.name, status.health.value, open_now))
+            out.append(SourceNow(source.name, health.value, open_now))
         return out
 
     # ------------------------------------------------------------------ messages

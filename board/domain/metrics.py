@@ -16,8 +16,8 @@ import numpy as np
 from board.domain.figures import KNOWN_FIGURES, MAX_AGE, MAX_COUNT, METRICS, Family, Kind, metrics_of
 from board.domain.reasons import Reason
 
-__all__ = ["KNOWN_FIGURES", "MAX_AGE", "MAX_COUNT", "METRICS", "Family", "Kind", "all_in_range", "metrics_of",
-           "range_problem"]
+__all__ = ["KNOWN_FIGURES", "MAX_AGE", "MAX_COUNT", "METRICS", "Family", "Kind", "all_in_range", "columns_in_range",
+           "metrics_of", "range_problem"]
 
 #: Each metric's (minimum, maximum, whole) once: range_problem runs for every reading of every backfill.
 _RANGES = {m.code: (m.minimum, m.maximum, m.whole) for m in METRICS.values()}
@@ -51,3 +51,35 @@ def all_in_range(metric: str, values: np.ndarray) -> bool:
     if not (values.min() >= low and values.max() <= high):  # NaN makes both comparisons False
         return False
     return not whole or bool((values == np.floor(values)).all())
+
+
+def columns_in_range(metrics: tuple[str, ...], values: np.ndarray) -> bool:
+    """:func:`all_in_range` for every column of ``values`` at once (column ``j`` a reading of ``metrics[j]``).
+
+    The same rule with a handful of numpy calls per block instead of four per
+    metric: a running collector's block has a few rows (36 readings at the
+    demo's minute step), so per-call overhead was most of a cycle's checks.
+    """
+    if values.shape[0] == 0:
+        return True
+    low, high, whole = _bounds(metrics)
+    if not (bool((values.min(axis=0) >= low).all()) and bool((values.max(axis=0) <= high).all())):  # NaN: False
+        return False
+    if not whole.any():
+        return True
+    part = values[:, whole]
+    return bool((part == np.floor(part)).all())
+
+
+_BOUNDS: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _bounds(metrics: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The low and high bounds and the whole-number flags of ``metrics``, as arrays (made once per tuple)."""
+    bounds = _BOUNDS.get(metrics)
+    if bounds is None:
+        ranges = [_RANGES[m] for m in metrics]
+        bounds = _BOUNDS[metrics] = (np.array([r[0] for r in ranges], dtype=np.float64),
+                                     np.array([r[1] for r in ranges], dtype=np.float64),
+                                     np.array([bool(r[2]) for r in ranges], dtype=bool))
+    return bounds

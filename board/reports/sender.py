@@ -10,8 +10,10 @@ Each turn (the collector's alerts loop, once per cycle):
    this or another collector) is not queued again, so a report leaves once;
 3. each due row is made from the store and sent through alerts.yaml's e-mail
    channel (``EmailChannel.send_mail``, the alerts' own SMTP client); a
-   failure is kept with its words for ``/sources`` and tried again with the
-   alerts' backoff (30 s doubling to 15 min; a refused login every 15 min).
+   failure is kept as a :class:`~board.domain.reasons.Reason` (its code and
+   params, shown on ``/sources`` in the page's language, the English sentence
+   for logs and the CLI) and tried again with the alerts' backoff (30 s
+   doubling to 15 min; a refused login every 15 min).
    A report not sent within :data:`GIVE_UP_AFTER` is given up (next week's
    is on its way).
 
@@ -27,10 +29,12 @@ from datetime import datetime, timedelta
 
 from board.alerts.channels import ChannelError, EmailChannel
 from board.domain.alerts import BACKOFF_MAX, next_attempt
+from board.domain.reasons import Reason, reason_of
 from board.domain.report_schedule import due_week
 from board.domain.timeutil import utcnow
 from board.domain.weeks import IsoWeek
 from board.reports.weekly_mail import compose
+from board.secrets import redact
 from board.settings import Settings
 from board.store import Store
 
@@ -74,15 +78,20 @@ class ReportSender:
         assert weekly is not None
         sub = next((s for s in weekly.subscriptions if s.name == name), None)
         if sub is None:
-            self.store.mark_report_failed(key, now, f"subscription {name!r} is no longer configured", None)
+            self.store.mark_report_failed(key, now, Reason(
+                "report_subscription_gone", f"subscription {name} is no longer in reports.yaml: this report is not "
+                "sent", subscription=name), None)
             return False
         if now - created_at > GIVE_UP_AFTER:
-            self.store.mark_report_failed(key, now, f"not sent within {GIVE_UP_AFTER.days} days", None)
+            self.store.mark_report_failed(key, now, Reason(
+                "report_too_late", f"not sent within {GIVE_UP_AFTER.days} days; next week's report is sent as usual",
+                days=GIVE_UP_AFTER.days), None)
             return False
         channel = self.channels.get(weekly.channel)
         if not isinstance(channel, EmailChannel):
-            self.store.mark_report_failed(key, now, f"channel {weekly.channel!r} is not an e-mail channel",
-                                          now + BACKOFF_MAX)
+            self.store.mark_report_failed(key, now, Reason(
+                "report_channel_not_email", f"channel {weekly.channel} is not an e-mail channel of alerts.yaml "
+                "(channel in reports.yaml)", channel=weekly.channel), now + BACKOFF_MAX)
             return False
         try:
             mail = compose(self.settings, self.store, IsoWeek.parse(week),
@@ -91,11 +100,13 @@ class ReportSender:
             channel.send_mail(mail.subject, mail.text, key, sub.to, [mail.attachment])
         except ChannelError as e:
             retry = next_attempt(attempts + 1, now) if e.transient else now + BACKOFF_MAX
-            self.store.mark_report_failed(key, now, str(e), retry)
+            self.store.mark_report_failed(key, now, reason_of(e), retry)  # with its code: /sources in fi/sv/en
             log.warning("weekly report %s not sent: %s; next try %s", key, e, retry.isoformat())
             return False
         except Exception as e:  # the store or the workbook failed: said on /sources, tried again
-            self.store.mark_report_failed(key, now, f"{type(e).__name__}: {e}", next_attempt(attempts + 1, now))
+            detail = redact(f"{type(e).__name__}: {e}")
+            said = Reason("report_not_made", f"the report could not be made ({detail})", detail=detail)
+            self.store.mark_report_failed(key, now, said, next_attempt(attempts + 1, now))
             log.exception("weekly report %s could not be made", key)
             return False
         self.store.mark_report_sent(key, now)

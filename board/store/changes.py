@@ -16,7 +16,7 @@ deadlock on them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import Engine, select, text
@@ -28,19 +28,35 @@ from board.store.schema import StationChangeRow
 _BUMP = ("INSERT INTO station_changes (station, version) VALUES ({mark}, 1) "
          "ON CONFLICT (station) DO UPDATE SET version = station_changes.version + 1")
 
+#: The same for many stations at once (PostgreSQL): the array's order is the sorted order the locks are taken in.
+_BUMP_ALL = ("INSERT INTO station_changes (station, version) SELECT code, 1 FROM unnest(CAST({mark} AS varchar[])) "
+             "WITH ORDINALITY AS u(code, n) ORDER BY n "
+             "ON CONFLICT (station) DO UPDATE SET version = station_changes.version + 1")
+
 
 def bump_with_cursor(dialect: Dialect, cursor: Any, stations: Iterable[str]) -> None:
-    """Bump ``stations``' versions through a DB-API cursor (the readings' write path)."""
+    """Bump ``stations``' versions through a DB-API cursor (the readings' write path).
+
+    On PostgreSQL in one statement over an array, in the same sorted order (a statement per station was 900
+    executions on the server for a cycle at national scale); SQLite's ``executemany`` is its own C loop."""
     codes = sorted(set(stations))
-    if codes:
+    if not codes:
+        return
+    if dialect.is_sqlite:
         cursor.executemany(_BUMP.format(mark=dialect.mark), [(code,) for code in codes])
+    else:
+        cursor.execute(_BUMP_ALL.format(mark="%s"), (codes,))
 
 
 def bump(session: Session, stations: Iterable[str]) -> None:
     """Bump ``stations``' versions inside ``session``'s transaction."""
     codes = sorted(set(stations))
-    if codes:
+    if not codes:
+        return
+    if session.get_bind().dialect.name == "sqlite":
         session.execute(text(_BUMP.format(mark=":station")), [{"station": code} for code in codes])
+    else:  # one statement, as bump_with_cursor
+        session.execute(text(_BUMP_ALL.format(mark=":codes")), {"codes": codes})
 
 
 class Changes:
@@ -49,9 +65,16 @@ class Changes:
     sessions: sessionmaker[Session]
     engine: Engine
 
-    def change_versions(self) -> dict[str, int]:
-        """Every station's change version (``*``: notices shown on every station); a station never written is
-        absent (version 0)."""
+    def change_versions(self, stations: Collection[str] | None = None) -> dict[str, int]:
+        """Every station's change version (``*``: notices shown on every station), or only ``stations``' and
+        ``*``'s; a station never written is absent (version 0).
+
+        Why the filter: a web server reads the versions twice a second while walls wait, and reads only the
+        stations its walls show. The whole table at 900 stations cost 0.75 ms of CPU a read (SQLite) against
+        0.12 ms at 30: a wall refresh then grew with the stations in the store (docs/PERFORMANCE.md 7)."""
         table = StationChangeRow.__table__
+        query = select(table.c.station, table.c.version)
+        if stations is not None:
+            query = query.where(table.c.station.in_(sorted({*stations, "*"})))
         with self.engine.connect() as conn:  # a Core read: it runs every second on every web server
-            return {station: version for station, version in conn.execute(select(table.c.station, table.c.version))}
+            return {station: version for station, version in conn.execute(query)}

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from board.domain.reasons import decode, encode
 from board.store.engine import Dialect
 from board.store.schema import ReportOutboxRow
 
@@ -21,6 +22,8 @@ class QueuedReport:
     attempts: int = 0
     next_try: datetime | None = None
     last_try: datetime | None = None
+    #: The last failure: a :class:`~board.domain.reasons.Reason` (shown in the page's language), or the plain
+    #: English text a row was stored with before reasons had codes.
     last_error: str | None = None
     sent_at: datetime | None = None
     gave_up_at: datetime | None = None
@@ -28,7 +31,7 @@ class QueuedReport:
 
 def _record(r: ReportOutboxRow) -> QueuedReport:
     return QueuedReport(r.key, r.subscription, r.week, r.created_at, r.attempts, r.next_try, r.last_try,
-                        r.last_error, r.sent_at, r.gave_up_at)
+                        decode(r.last_error) if r.last_error else r.last_error, r.sent_at, r.gave_up_at)
 
 
 class Reports:
@@ -64,12 +67,13 @@ class Reports:
                 row.next_try = None
 
     def mark_report_failed(self, key: str, now: datetime, error: str, next_try: datetime | None) -> None:
-        """Record a failed try; ``next_try`` None gives up."""
+        """Record a failed try; ``next_try`` None gives up. A :class:`~board.domain.reasons.Reason` is stored with
+        its code (:func:`~board.domain.reasons.encode`), so /sources can say it in fi, sv or en."""
         with self.sessions.begin() as s:
             row = s.get(ReportOutboxRow, key)
             if row is not None:
                 row.attempts += 1
-                row.last_try, row.last_error, row.next_try = now, error[:2000], next_try
+                row.last_try, row.last_error, row.next_try = now, encode(error)[:2000], next_try
                 if next_try is None:
                     row.gave_up_at = now
 

@@ -9,27 +9,28 @@ object per reading, and its days are summarised by numpy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, type_coerce
 from sqlalchemy.orm import Session
 
 from board.domain.reading import Reading, ReadingBlock
-from board.domain.timeutil import day_bounds, local_date
+from board.domain.timeutil import UTC, day_bounds, local_date
 from board.store.changes import bump_with_cursor
 from board.store.days import MERGE_SQL, REPLACE_SQL, DayKey, DaySummary
 from board.store.engine import Dialect
 from board.store.rows import PostgresRows, SqliteRows
-from board.store.schema import DailyRow, ReadingRow
+from board.store.schema import DailyRow, ReadingRow, Stored
 
 UPSERT_CHUNK = 5000
 _DAILY_COLUMNS = "station, day, metric, last_ts, last_value, max_ts, max_value"
 _DAILY_STAGE = ("station varchar(40), day date, metric varchar(60), last_ts timestamp, last_value float8, "
                 "max_ts timestamp, max_value float8")
+_NEWEST_STAGE = "source varchar(60), station varchar(40), metric varchar(60), ts timestamp"
 Rows = SqliteRows | PostgresRows
 #: Each instant of a write converted once: its stored form and its Helsinki day.
 Stamps = dict[datetime, tuple[object, date]]
@@ -111,12 +112,11 @@ def _block_rows(block: ReadingBlock, rows: Rows, stamps: Stamps, days: dict[DayK
         known.append(k)
     values = np.asarray(block.values, dtype=np.float64)
     rows.add_block(station, block.metrics, [k[0] for k in known], values)  # type: ignore[arg-type]
-    start = 0
-    while start < n:  # each Helsinki day the block covers (its times are in order, so each day's are contiguous)
-        day = known[start][1]
-        end = start + 1
-        while end < n and known[end][1] == day:
-            end += 1
+    days_of = [k[1] for k in known]
+    # each Helsinki day the block covers (its times are in order, so each day's are contiguous)
+    bounds = [0, *(i for i in range(1, n) if days_of[i] != days_of[i - 1]), n]
+    for start, end in pairwise(bounds):
+        day = days_of[start]
         part = values[start:end]
         last, top = part[-1].tolist(), part.max(axis=0).tolist()
         top_at = (end - 1 - np.argmax(part[::-1], axis=0)).tolist()  # the latest of equal highest values
@@ -128,7 +128,6 @@ def _block_rows(block: ReadingBlock, rows: Rows, stamps: Stamps, days: dict[DayK
                 days[key] = DaySummary(first_ts, last_ts, last[j], times[top_at[j]], top[j])
             elif not old.merge(first_ts, last_ts, last[j], times[top_at[j]], top[j]):
                 unordered.add(key)  # overlaps what this write already had for the day: recomputed
-        start = end
 
 
 def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey, DaySummary],
@@ -150,13 +149,26 @@ def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey,
     stale = set(unordered)
     stations = sorted({k[0] for k in days})
     first, last = min(k[2] for k in days), max(k[2] for k in days)
-    stored = select(d.station, d.metric, d.day, d.max_ts, d.max_value).where(
+    # Plain values, each distinct stored day and time converted once: every station of a cycle shares them
+    # (a cycle at 900 stations reads 16 200 rows here; a conversion per row was a tenth of its CPU).
+    stored = select(d.station, d.metric, type_coerce(d.day, Stored()), d.max_ts, d.max_value).where(
         d.station.in_(stations), d.day >= first, d.day <= last)
-    for st, m, day, max_ts, max_value in session.execute(stored):
+    day_in: dict[object, date] = {}
+    time_in: dict[object, datetime] = {}
+    for st, m, stored_day, stored_max_ts, max_value in session.connection().execute(stored):
+        day = day_in.get(stored_day)
+        if day is None:
+            day = day_in[stored_day] = (date.fromisoformat(stored_day) if isinstance(stored_day, str)
+                                        else stored_day)
         new = days.get((st, m, day))
-        if new is not None and new.may_have_lowered(max_ts, max_value):
+        if new is None:
+            continue
+        max_ts = time_in.get(stored_max_ts)
+        if max_ts is None:
+            max_ts = time_in[stored_max_ts] = _aware(stored_max_ts)
+        if new.may_have_lowered(max_ts, max_value):
             stale.add((st, m, day))
-    time, day_of = dialect.time, dialect.day
+    time, day_of = _once(dialect.time), _once(dialect.day)
 
     def row(key: DayKey, a: DaySummary) -> tuple[object, ...]:
         st, m, day = key
@@ -173,16 +185,42 @@ def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey,
                             "daily_stage", _DAILY_STAGE)
 
 
+def _once(convert: Callable[[Any], object]) -> Callable[[Any], object]:
+    """``convert`` with each distinct argument converted once (a write's summaries share a few times and days)."""
+    done: dict[Any, object] = {}
+
+    def converted(value: Any) -> object:
+        out = done.get(value)
+        if out is None:
+            out = done[value] = convert(value)
+        return out
+
+    return converted
+
+
+def _aware(stored: Any) -> datetime:
+    """A stored time as the driver hands it over (SQLite: text; PostgreSQL: naive UTC), as aware UTC: what
+    :class:`~board.store.schema.UTCDateTime` makes of it."""
+    return (datetime.fromisoformat(stored) if isinstance(stored, str) else stored).replace(tzinfo=UTC)
+
+
 def _newest(dialect: Dialect, cursor: Any, source: str, days: dict[DayKey, DaySummary]) -> None:
-    """Move ``newest_readings`` of ``source`` to the newest time this write had of each station's metric."""
+    """Move ``newest_readings`` of ``source`` to the newest time this write had of each station's metric.
+
+    One statement for all of them on PostgreSQL (the rows staged by ``COPY``): a statement per station and
+    metric was 16 200 executions on the server for one cycle at 900 stations."""
     newest: dict[tuple[str, str], datetime] = {}
     for (st, m, _), day in days.items():
         if newest.get((st, m), day.last_ts) <= day.last_ts:
             newest[(st, m)] = day.last_ts
-    cursor.executemany(
-        f"INSERT INTO newest_readings (source, station, metric, ts) VALUES ({', '.join([dialect.mark] * 4)}) "
+    time = _once(dialect.time)
+    values = (f"VALUES ({', '.join([dialect.mark] * 4)})" if dialect.is_sqlite
+              else "SELECT source, station, metric, ts FROM newest_stage")
+    dialect.send_staged(
+        cursor,
+        f"INSERT INTO newest_readings (source, station, metric, ts) {values} "
         f"ON CONFLICT (source, station, metric) DO UPDATE SET ts = {dialect.later}(newest_readings.ts, excluded.ts)",
-        [(source, st, m, dialect.time(ts)) for (st, m), ts in newest.items()])
+        [(source, st, m, time(ts)) for (st, m), ts in newest.items()], "newest_stage", _NEWEST_STAGE)
 
 
 def days_from_readings(session: Session, keys: Iterable[DayKey]) -> dict[DayKey, DaySummary]:

@@ -39,37 +39,63 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 log = logging.getLogger(__name__)
 
 #: How old the versions may be when read (seconds): the change-driven part of a wall's freshness.
 MAX_AGE = 0.5
+#: Past this many stations followed, :class:`Versions` reads every station's version (one statement either way).
+MOST_FOLLOWED = 200
 #: How long a wall's request waits for a change before answering "unchanged" (seconds).
 LONG_POLL_SECONDS = 25.0
 ROUTE = "/_board/changes"
 
 
 class Versions:
-    """The stations' change versions, read at most every ``max_age`` seconds (thread-safe, shared)."""
+    """The stations' change versions, read at most every ``max_age`` seconds (thread-safe, shared).
+
+    With ``read_some`` (``read_some(codes)``: the versions of ``codes`` and of ``*``), only the stations someone
+    asked about are read: the versions a web server follows are its walls' stations, not every station in the
+    store, so the read twice a second does not grow with the store (0.75 ms of CPU at 900 stations for the whole
+    table, 0.12 ms at 30). A station asked about for the first time is read at once. Past ``most`` stations
+    followed (a server showing hundreds, or a poll naming made-up codes) the whole table is read again: one
+    statement either way, and the set stays bounded."""
 
     def __init__(self, read: Callable[[], dict[str, int]], max_age: float = MAX_AGE,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 read_some: Callable[[Collection[str]], dict[str, int]] | None = None,
+                 most: int = MOST_FOLLOWED) -> None:
         self._read, self._max_age, self._clock = read, max_age, clock
+        self._read_some, self._most = read_some, most
         self._lock = threading.Lock()
         self._values: dict[str, int] | None = None
         self._read_at = 0.0
+        #: The stations asked about (None: every station is read).
+        self._followed: set[str] | None = set() if read_some is not None else None
 
-    def all(self) -> dict[str, int]:
-        """Every station's version, re-read when older than ``max_age`` (raises what the store raises)."""
+    def all(self, follow: str | None = None) -> dict[str, int]:
+        """The versions followed (every station's without ``read_some``), re-read when older than ``max_age``, or
+        at once when ``follow`` is a station not followed yet (raises what the store raises)."""
         with self._lock:
-            if self._values is None or self._clock() - self._read_at >= self._max_age:
-                self._values, self._read_at = self._read(), self._clock()
+            stale = self._values is None or self._clock() - self._read_at >= self._max_age
+            followed = self._followed
+            if follow is not None and followed is not None and follow not in followed:
+                if len(followed) >= self._most:
+                    self._followed = followed = None  # too many: read the whole table from now on
+                else:
+                    followed.add(follow)
+                stale = True
+            if stale:
+                values = self._read() if followed is None or self._read_some is None else self._read_some(
+                    frozenset(followed))
+                self._values, self._read_at = values, self._clock()
+            assert self._values is not None
             return self._values
 
     def of(self, code: str) -> str:
         """``code``'s version as a wall shows it in ``data-version``."""
-        return _version(self.all(), code)
+        return _version(self.all(follow=code), code)
 
 
 def _version(values: dict[str, int], code: str) -> str:
@@ -92,7 +118,7 @@ class Watch:
         """``code``'s version once it is not ``since``, or after ``timeout`` seconds (unchanged)."""
         from starlette.concurrency import run_in_threadpool
 
-        fresh = await run_in_threadpool(self._versions().all)
+        fresh = await run_in_threadpool(self._versions().all, code)
         current = _version(fresh, code)
         if current != since or self._released:
             return current

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 
 from board.domain.manual import ManualEntry, entry_behind
@@ -27,17 +27,16 @@ from board.formatting import fmt_closed_day, fmt_int, fmt_opening, fmt_time, for
 from board.i18n import t
 from board.read.overview import COLUMNS, PROJECTED, OverviewRow
 from board.web import alerts_html
-from board.web.icons import status_icon
-from board.web.palette import STATUS
+from board.web.icons import status_mark
 
 _JUDGED = (Status.OK, Status.WARN, Status.ALERT)
 
 
 @cache
 def _icon(status: Status) -> str:
-    """A status's icon (the same few strings on every one of 900 rows: drawn and encoded once)."""
-    look = STATUS[status]
-    return status_icon(status, look.fill, look.ink)
+    """A status's icon: a class whose picture is in the overview's stylesheet (``style.OVERVIEW_CSS``), once,
+    not a data URI in each of ~1 600 cells (at 900 stations the table was 2.34 MB, 1.74 MB without them)."""
+    return status_mark(status)
 
 
 #: Every figure column in order, with whether it starts its tile's group.
@@ -66,8 +65,8 @@ def render_overview(rows: Sequence[OverviewRow], lang: str, next_opening: Callab
                        for fam, codes in COLUMNS.items())
     fig_head = "".join(f"<th>{escape(t('ov.col.' + code, lang))}</th>" for codes in COLUMNS.values()
                        for code in codes)
-    values = _Values(lang)
-    body = "".join(_row(r, lang, next_opening, values) for r in rows)
+    made = _Made(lang)
+    body = "".join(_row(r, lang, next_opening, made) for r in rows)
     return (f'<table class="ov" data-rows="{len(rows)}"><thead>'
             f'<tr><th class="name" rowspan="2">{escape(t("home.station", lang))}</th>'
             f'<th class="state" rowspan="2">{escape(t("ov.status", lang))}</th>'
@@ -75,34 +74,96 @@ def render_overview(rows: Sequence[OverviewRow], lang: str, next_opening: Callab
             f'<tr>{fig_head}</tr></thead><tbody>{body}</tbody></table>')
 
 
-def _row(r: OverviewRow, lang: str, next_opening: Callable[[str], datetime | None], values: _Values) -> str:
+class _Made:
+    """The cells one table has already written, by what they are made of: 900 rows are ~12 000 cells, and most
+    repeat (a count of 0 judged "ok" in the first column is the same markup on every row that has it), so each
+    distinct cell is formatted, translated and escaped once per call (2 Dec 2026: the table's CPU halved)."""
+
+    def __init__(self, lang: str) -> None:
+        self.values = _Values(lang)
+        self.cells: dict[tuple[object, ...], str] = {}
+        self.projections: dict[tuple[object, ...], str] = {}
+        self.states: dict[Status, str] = {}
+        self.quiet = ""
+
+
+def _row(r: OverviewRow, lang: str, next_opening: Callable[[str], datetime | None], made: _Made) -> str:
     st = r.view.station
+    badge_status = r.status
+    if badge_status is Status.CLOSED:
+        state = _state(r, lang, next_opening)  # says when it opens: the station's own
+    else:
+        state = made.states.get(badge_status) or made.states.setdefault(badge_status, _state(r, lang, next_opening))
+    cells = []
+    stale_codes = {f.code for tile in r.view.tiles if tile.stale for f in (tile.headline, *tile.figures)}
+    closed, manual = badge_status is Status.CLOSED, r.view.manual
+    figures, seen, values = r.figures, made.cells, made.values
+    for code, first in _COLUMN_CELLS:
+        if code == PROJECTED:
+            cells.append(_projection_cell_once(r, lang, first, made))
+            continue
+        f, stale = figures.get(code), code in stale_codes
+        behind = entry_behind(code, manual) if manual else None
+        if behind is not None:  # a value typed by hand says when: not shared
+            cells.append(_cell(f, code, lang, closed=closed, stale=stale, first=first, manual=behind, values=values))
+            continue
+        # The value's own text (`:g`) in the key: 0.0 and -0.0 are equal keys but not the same markup.
+        key = (code, stale, first) if f is None or stale else (code, f"{f.value:g}" if f.value is not None else None,
+                                                               f.value, f.status, closed, first)
+        cell = seen.get(key)
+        if cell is None:
+            cell = seen[key] = _cell(f, code, lang, closed=closed, stale=stale, first=first, values=values)
+        cells.append(cell)
+    return (f'<tr data-station="{escape(st.code)}" data-status="{badge_status.value}"'
+            f'{" class=closed" if badge_status is Status.CLOSED else ""}>'
+            f'{_name_cell(st.code, st.name, st.municipality, lang)}{state}{_alerts_cell_once(r, lang, made)}'
+            f'{"".join(cells)}</tr>')
+
+
+def _state(r: OverviewRow, lang: str, next_opening: Callable[[str], datetime | None]) -> str:
+    """The station's status badge (colour, icon, word); a closed station's says when it opens."""
     badge_status = r.status
     word = escape(t("status." + badge_status.value, lang))
     opens = ""
     if badge_status is Status.CLOSED:
-        when = next_opening(st.code)
+        when = next_opening(r.view.station.code)
         words = [w for w in (fmt_closed_day(r.view.closed_day, lang),
                              t("wall.opens", lang, when=fmt_opening(when, lang)) if when else "") if w]
         if words:
             opens = f'<span class="opens">{escape(" · ".join(words))}</span>'
-    state = (f'<td class="state"><span class="badge b-{badge_status.value}">'
-             f'{_icon(badge_status)}{word}</span>{opens}</td>')
-    cells = []
-    stale_codes = {f.code for tile in r.view.tiles if tile.stale for f in (tile.headline, *tile.figures)}
-    closed, manual = badge_status is Status.CLOSED, r.view.manual
-    for code, first in _COLUMN_CELLS:
-        if code == PROJECTED:
-            cells.append(_projection_cell(r, lang, first=first))
-            continue
-        cells.append(_cell(r.figures.get(code), code, lang, closed=closed, stale=code in stale_codes, first=first,
-                           manual=entry_behind(code, manual) if manual else None, values=values))
-    link = f'wall?station={escape(st.code)}&amp;lang={lang}'
-    return (f'<tr data-station="{escape(st.code)}" data-status="{badge_status.value}"'
-            f'{" class=closed" if badge_status is Status.CLOSED else ""}>'
-            f'<td class="name"><a href="{link}" target="_self">{escape(st.name)}</a>'
-            f'<span class="muni">{escape(st.municipality)}</span></td>{state}{_alerts_cell(r, lang)}'
-            f'{"".join(cells)}</tr>')
+    return (f'<td class="state"><span class="badge b-{badge_status.value}">'
+            f'{_icon(badge_status)}{word}</span>{opens}</td>')
+
+
+@lru_cache(maxsize=8192)
+def _name_cell(code: str, name: str, municipality: str, lang: str) -> str:
+    """The station's name (a link to its wall) and municipality: the same on every refresh."""
+    link = f'wall?station={escape(code)}&amp;lang={lang}'
+    return (f'<td class="name"><a href="{link}" target="_self">{escape(name)}</a>'
+            f'<span class="muni">{escape(municipality)}</span></td>')
+
+
+def _projection_cell_once(r: OverviewRow, lang: str, first: bool, made: _Made) -> str:
+    """:func:`_projection_cell`, written once per distinct projection (queues at closing repeat too)."""
+    f, p = r.figures.get(PROJECTED), r.projection
+    if f is None or p is None or p.closes_at is None:
+        key: tuple[object, ...] = (r.projection_reason, first)
+    else:
+        key = (f"{f.value:g}", f"{p.queue_low:g}", f"{p.queue_high:g}", f"{p.queue:g}", f.value, f.status, p.queue,
+               p.queue_low, p.queue_high, p.closes_at, first)
+    cell = made.projections.get(key)
+    if cell is None:
+        cell = made.projections[key] = _projection_cell(r, lang, first=first)
+    return cell
+
+
+def _alerts_cell_once(r: OverviewRow, lang: str, made: _Made) -> str:
+    """:func:`_alerts_cell`; the quiet one ("no alerts", most rows) written once."""
+    if r.firing:
+        return _alerts_cell(r, lang)
+    if not made.quiet:
+        made.quiet = _alerts_cell(r, lang)
+    return made.quiet
 
 
 def _cell(f: Figure | None, code: str, lang: str, closed: bool, stale: bool, first: bool,

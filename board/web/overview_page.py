@@ -22,6 +22,7 @@ from board.domain.access import Viewer
 from board.domain.timeutil import local_date, utcnow
 from board.i18n import t
 from board.read import overview
+from board.read.gc_pause import cycles_paused
 from board.settings import Settings
 from board.web import alerts_page
 from board.web import chart_marks as marks
@@ -111,14 +112,17 @@ def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer
         sup.store_down(e, lang)
         return
     now = views[0].now if views else utcnow()
-    rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities,
-                                chosen.areas)
-    rows = overview.worst_first(rows) if chosen.sort == "worst" else overview.sort_by(rows, chosen.sort, directions)
+    with cycles_paused():  # 900 rows and their cells: many small acyclic objects (board/read/gc_pause.py)
+        rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities,
+                                    chosen.areas)
+        rows = (overview.worst_first(rows) if chosen.sort == "worst"
+                else overview.sort_by(rows, chosen.sort, directions))
+        html = render_overview(rows, lang, lambda code: sup.next_opening(code, now)) if rows else ""
     st.caption(t("ov.caption", lang, time=fmt.fmt_stamp(now, lang), order=sort_label(chosen.sort, lang, caption=True)))
     if not rows:
         st.info(t("ov.none", lang))
         return
-    st.html(render_overview(rows, lang, lambda code: sup.next_opening(code, now)))
+    st.html(html)
     names = {r.code: r.view.station.name for r in rows}
     alerts_page.controls([a for r in rows for a in r.firing], names, viewer, lang, key="ov")
 

@@ -1,5 +1,6 @@
 """The weekly report's lines on /sources: each queued report sent, waiting, failing (the error in words and the
-next try) or given up. Everything from the outbox is escaped (an error can quote a server's answer)."""
+next try) or given up. The error is said in the page's language when it has a code (``reasons.toml``), as the
+alert channels' are; everything from the outbox is escaped (an error can quote a server's answer)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from board.domain.weeks import IsoWeek
 from board.i18n import t
 from board.reports.settings import WeeklyReport
 from board.store.reports import QueuedReport
+from board.web.reasons import reason_text
 
 
 def help_line(weekly: WeeklyReport, lang: str) -> str:
@@ -26,9 +28,10 @@ def line(q: QueuedReport, now: datetime, lang: str) -> str:
         state, text = "sent", t("sources.report_sent", lang, time=fmt.fmt_when(q.sent_at, now, lang), **values)
     elif q.gave_up_at is not None:
         state, text = "gave_up", t("sources.report_gave_up", lang, time=fmt.fmt_when(q.gave_up_at, now, lang),
-                                   error=q.last_error or "–", **values)
+                                   error=reason_text(q.last_error, lang) if q.last_error else "–", **values)
     elif q.last_error:
-        state, text = "failing", t("sources.report_failing", lang, attempts=q.attempts, error=q.last_error,
+        state, text = "failing", t("sources.report_failing", lang, attempts=q.attempts,
+                                   error=reason_text(q.last_error, lang),
                                    next=fmt.fmt_when(q.next_try, now, lang) if q.next_try else "–", **values)
     else:
         state, text = "waiting", t("sources.report_waiting", lang, **values)

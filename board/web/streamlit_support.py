@@ -38,6 +38,7 @@ from board.read import overview, wall, wall_data
 from board.settings import ConfigError, Settings
 from board.store import Store
 from board.web.changes import Versions
+from board.web.kept import Kept
 from board.web.kiosk import Spot
 from board.web.wall_html import render_wall, spark_line
 from board.web.wall_trends import TrendKeeper
@@ -146,27 +147,27 @@ def areas_from_url(settings: Settings) -> list[str]:
 
 
 def change_versions() -> Versions:
-    """The stations' change versions of the board the pages read, re-read at most twice a second per process
+    """The change versions of the stations this process's walls show, re-read at most twice a second per process
     (board/web/changes.py)."""
     global _versions
     board = get_board()
     if _versions is None or _versions[0] is not board:
-        _versions = (board, Versions(board.store.change_versions))
+        _versions = (board, Versions(board.store.change_versions, read_some=board.store.change_versions))
     return _versions[1]
 
 
 def wall_board(code: str, lang: str, spot: Spot | None = None, skipped: tuple[str, ...] = (),
                refresh: int = 15) -> str:
-    """The wall's HTML for ``code``, shared by every screen showing the same (see :func:`_wall_board`)."""
+    """The wall's HTML for ``code``, shared by every screen showing the same (see :func:`_draw_wall_board`)."""
     return _wall_board(code, change_versions().of(code), lang, spot, skipped, refresh)
 
 
-@st.cache_resource(ttl=VIEW_TTL_SECONDS, max_entries=20_000, show_spinner=False)
-def _wall_board(code: str, version: str, lang: str, spot: Spot | None, skipped: tuple[str, ...],
-                refresh: int) -> str:
+def _draw_wall_board(code: str, version: str, lang: str, spot: Spot | None, skipped: tuple[str, ...],
+                     refresh: int) -> str:
     """Rendered once per station, version and look per 5 s (as the view was cached before), and kept as the
-    string itself (``cache_resource``: nothing pickled per refresh). A new version is a new key: the first
-    refresh after a write draws it. Store reads only when the version moved (:func:`_station_data`)."""
+    string itself (nothing pickled per refresh; board/web/kept.py: no argument hashing either). A new version is
+    a new key: the first refresh after a write draws it. Store reads only when the version moved
+    (:func:`_station_data`)."""
     from board.domain.timeutil import utcnow
 
     settings = get_settings()
@@ -177,12 +178,15 @@ def _wall_board(code: str, version: str, lang: str, spot: Spot | None, skipped: 
     return render_wall(view, lang, next_opening(code, now), spot, skipped, refresh, version=version, lines=lines)
 
 
-@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=20_000, show_spinner=False)
-def _station_data(code: str, version: str) -> wall_data.StationData:
-    """What the store holds for ``code``'s wall at ``version`` (three statements), shared and never modified."""
+def _read_station_data(code: str, version: str) -> wall_data.StationData:
+    """What the store holds for ``code``'s wall at ``version`` (four statements), shared and never modified."""
     from board.domain.timeutil import utcnow
 
     return wall_data.read_station(get_store(), code, utcnow())
+
+
+_wall_board = Kept(_draw_wall_board, VIEW_TTL_SECONDS, most=20_000)
+_station_data = Kept(_read_station_data, DATA_TTL_SECONDS, most=20_000)
 
 
 def station_trends(code: str, version: str, now: datetime) -> tuple[dict, dict]:

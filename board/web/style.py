@@ -21,7 +21,8 @@ from string import Template
 
 import streamlit as st
 
-from board.web.palette import CSS, HEALTH
+from board.web.icons import icon_rules
+from board.web.palette import CSS, HEALTH, STATUS
 
 
 def _sheet(text: str) -> str:
@@ -281,7 +282,7 @@ OVERVIEW_CSS = _sheet("""
 .ov .al { margin: .1rem 0; } .ov .al .icon { margin: 0 .25rem 0 0; }
 .ov .al .since { color: #4a5565; } .ov .al .ack { display: block; }
 .ov .al .ack.open { color: $red_text; font-weight: 700; } .ov .al .ack.taken { color: #2f3a48; }
-""")
+""") + icon_rules(".ov", {status: (look.fill, look.ink) for status, look in STATUS.items()})
 
 #: The alert page: active alerts and the last week's, as tables; the level as colour + icon + word.
 ALERTS_CSS = _sheet("""

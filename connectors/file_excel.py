@@ -1,0 +1,87 @@
+"""An Excel workbook's table: one sheet, checked for bombs before it is opened, row numbers as Excel shows them."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from board.domain.reasons import Reason
+from connectors.file_messages import short
+from connectors.file_problems import BadFile
+from connectors.file_table import Table, blank, table_of
+from connectors.xlsx_guard import check_workbook
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_excel(name: str) -> bool:
+    lower = name.lower()
+    if lower.endswith(".xls"):  # a binary format openpyxl cannot read; read as CSV it would be gibberish
+        raise BadFile(Reason("old_excel", f"file {name} is in the old Excel format (.xls); save it as .xlsx or CSV",
+                             file=name))
+    return lower.endswith(EXCEL_SUFFIXES)
+
+
+def excel_table(name: str, data: bytes, sheet: str | int, wanted: Sequence[str] = ()) -> Table:
+    """Header (the first row holding every ``wanted`` column, else the first non-empty row) and rows of one
+    sheet; row numbers as Excel shows them."""
+    import openpyxl  # only a source with Excel files pays for the import
+
+    check_workbook(name, data)  # a bomb (huge shared text, cells, ratio) is refused before openpyxl expands it
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # zipfile, XML and openpyxl errors alike mean: not a workbook we can read
+        raise BadFile(f"file {name} is not a readable Excel workbook ({short(e)}); save it again as .xlsx "
+                      "or CSV") from None
+    try:
+        worksheet = _sheet(name, workbook, sheet)
+        worksheet.reset_dimensions()  # some exporters write a wrong used range; read every row there is
+        found: list[tuple[int, list[Any]]] = []
+        for number, cells in enumerate(worksheet.iter_rows(), start=1):
+            values = [_cell_value(c) for c in cells]
+            if all(blank(v) for v in values):
+                continue
+            found.append((number, values))
+    except BadFile:
+        raise
+    except Exception as e:
+        raise BadFile(f"file {name}: the sheet could not be read ({short(e)})") from None
+    finally:
+        workbook.close()
+    return table_of(found, wanted, "row")
+
+
+def _sheet(name: str, workbook: Any, sheet: str | int) -> Any:
+    names = list(workbook.sheetnames)
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise BadFile(f"file {name} has no sheet number {sheet} (counted from 0); its sheets are: "
+                          f"{', '.join(repr(n) for n in names)} (sheet in sources.yaml)")
+        chosen = workbook[names[sheet]]
+    elif sheet in names:
+        chosen = workbook[sheet]
+    else:
+        raise BadFile(f"file {name} has no sheet {sheet!r}; its sheets are: {', '.join(repr(n) for n in names)} "
+                      "(sheet in sources.yaml)")
+    if not hasattr(chosen, "iter_rows"):
+        raise BadFile(f"sheet {chosen.title!r} in file {name} is a chart, not a table")
+    return chosen
+
+
+_QUOTED_OR_LOCALE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _cell_value(cell: Any) -> Any:
+    """A cell's value; a date cell formatted without a time is a date (a daily total), as in a CSV."""
+    value = cell.value
+    if isinstance(value, datetime) and not (value.hour or value.minute or value.second or value.microsecond):
+        shown = _QUOTED_OR_LOCALE.sub("", cell.number_format or "").lower()
+        if "h" not in shown and "s" not in shown:
+            return value.date()
+    return value

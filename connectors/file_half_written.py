@@ -1,0 +1,26 @@
+"""A text file whose last line has no line end may still be being written: what to read of it meanwhile."""
+
+from __future__ import annotations
+
+import codecs
+
+
+def unterminated_tail(data: bytes) -> tuple[bytes, int] | None:
+    """``(the bytes before the last line, that line's number)`` when a text file's last line has no line end and
+    holds something; None otherwise (an Excel workbook, an empty file, a file ending in a line end)."""
+    if not data or data.startswith(b"PK"):  # empty, or a workbook (a zip): not lines
+        return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        newline = "\n".encode("utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be")
+        if data.endswith(newline) or len(data) % 2:
+            return None
+        cut = max((i for i in range(len(data) - 2, 1, -2) if data[i:i + 2] == newline), default=0)
+        start = cut + 2 if cut else 2  # after the BOM when there is no line end at all
+        tail = data[start:].decode("utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be", "replace")
+        return (data[:start], data[:start].count(newline) + 1) if tail.strip() else None
+    if data.endswith((b"\n", b"\r")):
+        return None
+    cut = data.rfind(b"\n") + 1  # UTF-8 and cp1252 never hold the byte 0x0A inside a character
+    if not data[cut:].strip() or data[cut:].strip() == codecs.BOM_UTF8:
+        return None
+    return data[:cut], data[:cut].count(b"\n") + 1

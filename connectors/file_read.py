@@ -1,0 +1,159 @@
+"""One file's rows mapped to readings: a bad row refused alone (or the file, ``on_bad_row: refuse_file``), a
+repeated row taken once, two rows disagreeing on one key both refused."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+
+from board.domain.reading import Reading
+from board.domain.reasons import Reason, reason_of
+from board.source_settings import FilesSource
+from connectors.errors import ConnectorError
+from connectors.file_csv import csv_table
+from connectors.file_excel import excel_table, is_excel
+from connectors.file_messages import short
+from connectors.file_outcome import Outcome
+from connectors.file_problems import BadFile, Undecodable
+from connectors.file_table import column_keys, record
+from connectors.items import ItemMapper
+from connectors.mapping import IDENTITY_CODE_REASON, RecordError, RecordMapper, any_identity_code, quote
+from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
+from connectors.table_shape import trailer_reasons
+
+
+def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
+    """Every row of one file mapped to readings.
+
+    A problem with the file as a whole (unreadable, a mapped column missing,
+    a personal column) refuses it whole. A bad row is refused alone with its
+    line and reason (``on_bad_row: refuse_row``, the default), or refuses the
+    whole file (``refuse_file``: any problem empties ``readings``).
+    """
+    outcome = Outcome(name)
+    wanted = mapper.required_fields()
+    try:
+        if is_excel(name):
+            table = excel_table(name, data, source.sheet, wanted)
+        else:
+            table = csv_table(name, data, source, wanted)
+    except BadFile as e:
+        outcome.add(reason_of(e))
+        if isinstance(e, Undecodable):
+            outcome.rows = e.rows  # read (as lines) and refused with the file: the ledger adds up
+        return outcome
+    except Exception as e:  # anything else while finding the table: this file's problem, not the pull's
+        outcome.add(Reason("not_a_table", f"file {name} could not be read as a table ({short(e)})", file=name,
+                           detail=short(e)))
+        return outcome
+    if not table.header:
+        return outcome  # an empty file: nothing to import, nothing wrong
+    keys, repeated = column_keys(table.header)
+    ambiguous = sorted(set(repeated) & mapper.mapped_fields())
+    if ambiguous:
+        columns = ", ".join(quote(c) for c in ambiguous)
+        outcome.add(Reason("repeated_column", f"column {columns} appears more than once in file {name}; give each "
+                           "column its own name", columns=columns, file=name), kind="configuration")
+        return outcome
+    try:
+        if isinstance(mapper, RecordMapper):
+            mapper.check_columns(keys, source_name=Reason("in_file", f"file {name}", file=name), every_metric=True)
+        else:  # an item source: its own check (every mapped field)
+            mapper.check_columns(keys, source_name=Reason("in_file", f"file {name}", file=name))
+    except ConnectorError as e:
+        outcome.add(reason_of(e), kind=e.kind)
+        return outcome
+    mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
+    rows: list[tuple[str, list[Reading], bool]] = []  # (where, readings, time was a date alone)
+    named = [bool(h) for h in table.header]
+    for number, values in table.above:
+        if any_identity_code(values):
+            outcome.identity_lines.append(f"{table.unit} {number}")
+            outcome.add(Reason("identity_code_above_header", "a value above the header looks like a personal "
+                               "identity code (henkilötunnus); the board takes aggregates only"),
+                        f"{table.unit} {number}")
+    if not outcome.ok:
+        return outcome
+    station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
+    station_column = keys.index(station_field) if station_field in keys else None
+    not_data = trailer_reasons([values for _number, values in table.rows], station_column)
+    for index, (number, values) in enumerate(table.rows):
+        outcome.rows += 1
+        where = f"{table.unit} {number}"
+        if index in not_data:
+            if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
+                outcome.identity_lines.append(where)
+                bad_row(outcome, source, where, IDENTITY_CODE_REASON)
+            else:
+                outcome.ignored.append((where, not_data[index]))
+            continue
+        try:
+            mapped = mapper.map(record(keys, values, table.unit, named))
+            rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
+        except RecordError as e:
+            if str(e) == IDENTITY_CODE_REASON:
+                outcome.identity_lines.append(where)
+            bad_row(outcome, source, where, reason_of(e))
+        except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
+            outcome.add(reason_of(e), where, kind=e.kind)
+    for where, readings, problem in one_value_per_key(rows):
+        if problem is None and not readings:
+            outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
+        elif problem is None:
+            outcome.readings.extend(readings)
+            outcome.row_sizes.append(len(readings))
+        elif readings is DUPLICATE:
+            outcome.duplicates += 1
+            outcome.ignored.append((where, problem))
+        else:
+            bad_row(outcome, source, where, problem)
+    if not outcome.ok:
+        outcome.readings.clear()
+        outcome.row_sizes.clear()
+    return outcome
+
+
+def bad_row(outcome: Outcome, source: FilesSource, where: str, reason: str) -> None:
+    """One bad row: refused alone, or (``on_bad_row: refuse_file``) a problem that refuses the file."""
+    if source.on_bad_row == "refuse_file":
+        outcome.add(reason, where)
+    else:
+        outcome.refused.append((where, reason))
+
+
+DUPLICATE: list[Reading] = []  # a marker: the row repeats an identical one
+
+
+def one_value_per_key(rows: list[tuple[str, list[Reading], bool]]
+                       ) -> Iterator[tuple[str, list[Reading], str | None]]:
+    """Each row with its readings and None, or with the reason it cannot be stored as it is.
+
+    Two rows giving the same station, metric and time (found by the same :class:`RepeatGuard` the sql and rest
+    sources use): the same value is a repeat (the later row is a duplicate, taken once); another value refuses
+    both rows (the whole file is at hand, and which one is right cannot be told). Several rows of a station on a
+    date with no time of day get a reason that says to map the time. No bound on the keys: a file is read whole
+    into memory anyway (``max_file_mb``), and the guard holds less than its readings.
+    """
+    guard = RepeatGuard(lambda index: rows[index][0], limit=sys.maxsize)
+    conflicts: dict[int, tuple[int, float, Reading]] = {}  # row -> (other row, its value, this row's reading)
+    repeats: dict[int, int] = {}
+    for index, (_where, readings, _date_only) in enumerate(rows):
+        clashes, repeated = guard.look(readings)
+        for clash in clashes:
+            ours = clash.reading
+            conflicts.setdefault(index, (clash.first, clash.earlier, ours))
+            conflicts.setdefault(clash.first, (index, ours.value, replace(ours, value=clash.earlier)))
+        if repeated is not None:  # every reading of the row repeats one already read
+            repeats[index] = repeated
+        guard.remember(readings, index)
+    for index, (where, readings, date_only) in enumerate(rows):
+        if index in conflicts:
+            other, theirs, ours = conflicts[index]
+            yield where, readings, both_refused_reason(rows[other][0], theirs, ours, date_only or rows[other][2])
+        elif index in repeats:
+            other = rows[repeats[index]][0]
+            yield where, DUPLICATE, Reason("duplicate_row", f"repeats {other} exactly {DUPLICATE_NOTE}",
+                                            other=where_words(other))
+        else:
+            yield where, readings, None

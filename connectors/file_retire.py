@@ -1,0 +1,106 @@
+"""Taking a refused file out of the drop folder, with ``NAME.reason.txt`` beside it, and never keeping a file
+that holds a personal identity code as it came."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+
+from board.domain.privacy import redact_identity_codes
+from board.domain.reasons import Reason
+from board.source_settings import FilesSource
+from connectors.file_encoding import codec_of
+from connectors.file_excel import is_excel
+from connectors.file_messages import IDENTITY_CODE_REMOVED, os_reason, scrub, short
+from connectors.file_moves import free_path, move
+from connectors.file_outcome import MAX_LISTED_PROBLEMS, Outcome
+from connectors.file_problems import BadFile
+from connectors.file_reason_text import REASON_SUFFIX, local_now, reason_text
+from connectors.file_safe_read import unsafe_reason
+
+#: The connector's logger (the name operators filter on), whichever of its modules logs.
+log = logging.getLogger("connectors.files")
+
+
+def refuse_unread(path: Path, what: str, source: FilesSource, rejected: Path) -> str:
+    """Move an entry that is not a plain file (never opened) to ``rejected/``; the reason for the run record.
+
+    ``os.rename`` moves the link (or FIFO) itself, never what it points to.
+    """
+    reason = f"file {path.name} {unsafe_reason(what)}"
+    try:
+        rejected.mkdir(parents=True, exist_ok=True)
+        target = free_path(rejected, path.name, REASON_SUFFIX)
+        os.rename(path, target)
+    except FileNotFoundError:
+        return scrub(reason + "; it has gone from the folder")
+    except OSError as e:
+        log.warning("source %s: could not move refused %s to %s (%s)", source.name, scrub(path.name),
+                    rejected, os_reason(e))
+        return scrub(f"{reason}; could not move it to {source.rejected_folder}/ ({os_reason(e)}), "
+                     "remove it from the drop folder")
+    reason_file = target.with_name(target.name + REASON_SUFFIX)
+    try:
+        reason_file.write_text(scrub(
+            f"The board refused {path.name} from source {source.name} at {local_now()} "
+            f"without reading it: it {unsafe_reason(what)}.\n"), encoding="utf-8")
+    except OSError as e:
+        log.warning("source %s: could not write %s (%s)", source.name, scrub(reason_file.name), os_reason(e))
+    log.warning("source %s: refused %s unread: %s", source.name, scrub(path.name), what)
+    return scrub(f"{reason} (see {source.rejected_folder}/{reason_file.name})")
+
+
+def write_reason(target: Path, text: str, source: FilesSource) -> Path:
+    """``NAME.reason.txt`` next to a retired file (a failure to write it is logged, not fatal)."""
+    reason_file = target.with_name(target.name + REASON_SUFFIX)
+    try:
+        reason_file.write_text(text, encoding="utf-8")
+    except OSError as e:
+        log.warning("source %s: could not write %s (%s)", source.name, scrub(reason_file.name), os_reason(e))
+    return reason_file
+
+
+def scrub_file(target: Path, outcome: Outcome, source: FilesSource) -> str:
+    """A retired file that holds an identity code is not kept with it: a CSV is rewritten with every code
+    removed, a workbook (or a file that cannot be rewritten) is deleted. The note for its reason file."""
+    if not outcome.identity_lines:
+        return ""
+    lines = ", ".join(outcome.identity_lines[:MAX_LISTED_PROBLEMS])
+    try:
+        if not is_excel(target.name):
+            data = target.read_bytes()
+            codec = codec_of(data, source.encoding)
+            text = data.decode(codec)
+            target.write_bytes(redact_identity_codes(text, IDENTITY_CODE_REMOVED).encode(codec))
+            log.warning("source %s: %s held a personal identity code (%s); the copy kept has it removed",
+                        source.name, scrub(target.name), lines)
+            return (f"\nPersonal identity codes were found on {lines}: the copy of the file kept here has them "
+                    f"replaced by {IDENTITY_CODE_REMOVED}; the original is not kept anywhere by the board.\n")
+    except (OSError, ValueError, BadFile) as e:
+        log.warning("source %s: could not rewrite %s without its identity codes (%s); deleting it", source.name,
+                    scrub(target.name), short(e))
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+    log.warning("source %s: %s held a personal identity code (%s) and was deleted", source.name,
+                scrub(target.name), lines)
+    return (f"\nPersonal identity codes were found on {lines}: the file was deleted, not kept (a workbook "
+            "cannot be kept with the codes removed). Remove them from the export and drop it again.\n")
+
+
+def refuse(path: Path, outcome: Outcome, source: FilesSource, rejected: Path) -> str:
+    """Move a refused file to ``rejected/`` with its reason file; the reason for the run record."""
+    try:
+        target = move(path, rejected, companion=REASON_SUFFIX)
+    except OSError as e:
+        log.warning("source %s: could not move refused %s to %s (%s)", source.name, scrub(path.name),
+                    rejected, os_reason(e))
+        folder = source.rejected_folder
+        return outcome.summary(Reason("not_moved", f"could not move it to {folder}/: {os_reason(e)}; it is read "
+                                      "again next time", folder=folder, detail=os_reason(e)))
+    note = scrub_file(target, outcome, source)
+    reason_file = write_reason(target, reason_text(path.name, target.name, source.name, outcome) + note, source)
+    log.warning("source %s: refused %s: %s", source.name, scrub(path.name), outcome.summary())
+    where = f"{source.rejected_folder}/{reason_file.name}"
+    return outcome.summary(Reason("see_file", f"see {where}", path=where))

@@ -1,0 +1,133 @@
+"""The overview table's markup at scale: each distinct cell written once per table must be the cell it was, icons
+drawn by one stylesheet rule per status instead of a data URI in every cell, and the cycle collector's pause."""
+
+from __future__ import annotations
+
+import gc
+import re
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+from board.domain.metrics import Family
+from board.domain.status import Status
+from board.factory import create_board
+from board.read import overview
+from board.read.gc_pause import cycles_paused
+from board.web import overview_html, style
+from tests.test_overview import _view
+
+
+def _rows(config_dir: Path, sqlite_url: str) -> list[overview.OverviewRow]:
+    settings = create_board(config_dir, sqlite_url, sign_in="off").settings
+    codes = [s.code for s in settings.stations]
+    views = [_view(settings, codes[0], {Family.QUEUE: Status.ALERT}, 0.0),
+             _view(settings, codes[1], {}, -0.0),  # equal to 0.0 as a key, but its own text ("-0")
+             _view(settings, codes[2], {Family.QUEUE: Status.WARN}, 0.0),
+             _view(settings, codes[3], {}, 0.0, is_open=False),  # the same value on a closed row: never coloured
+             _view(settings, codes[4], {Family.QUEUE: Status.STALE}, 0.0)]
+    views[4] = replace(views[4], tiles=[replace(t, stale=t.family is Family.QUEUE) for t in views[4].tiles])
+    return overview.overview_rows(views)
+
+
+def test_each_cell_is_written_as_if_alone(config_dir: Path, sqlite_url: str) -> None:
+    """A cell taken from the table's own cache is byte for byte the cell of a table of that row alone."""
+    rows = _rows(config_dir, sqlite_url)
+    for lang in ("fi", "sv", "en"):
+        whole = overview_html.render_overview(rows, lang, lambda _code: None)
+        for r in rows:
+            alone = overview_html.render_overview([r], lang, lambda _code: None)
+            mine = re.search(rf'<tr data-station="{r.code}".*?</tr>', whole, re.S).group(0)
+            assert mine == re.search(r"<tr data-station.*?</tr>", alone, re.S).group(0)
+    html = overview_html.render_overview(rows, "fi", lambda _code: None)
+    assert 'data-figure="queue_waiting" data-value="-0"' in html
+    assert 'data-figure="queue_waiting" data-value="0"' in html
+
+
+def test_the_table_draws_its_icons_from_the_stylesheet(config_dir: Path, sqlite_url: str) -> None:
+    """No picture in the table itself (2.3 MB of data URIs at 900 stations); every icon's class has its picture
+    in the overview's stylesheet."""
+    html = overview_html.render_overview(_rows(config_dir, sqlite_url), "fi", lambda _code: None)
+    assert "data:image" not in html and "<img" not in html
+    used = set(re.findall(r'<span class="icon icon-([a-z_]+)" aria-hidden="true"></span>', html))
+    assert {"alert", "warn", "stale", "ok", "closed"} <= used
+    drawn = set(re.findall(r'span\.icon\.icon-([a-z_]+) \{ background-image: url\("data:image/svg\+xml;base64,',
+                           style.OVERVIEW_CSS))
+    assert drawn == {s.value for s in Status}
+
+
+def test_the_collector_pause_nests_and_leaves_a_collector_turned_off_alone() -> None:
+    assert gc.isenabled()
+    with cycles_paused():
+        assert not gc.isenabled()
+        with cycles_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still runs
+    assert gc.isenabled()
+    # Two threads overlapping: the collector is back on only when both have ended.
+    entered, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with cycles_paused():
+            entered.set()
+            release.wait(10)
+
+    t = threading.Thread(target=other)
+    t.start()
+    entered.wait(10)
+    with cycles_paused():
+        pass
+    assert not gc.isenabled()
+    release.set()
+    t.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycles_paused():
+            pass
+        assert not gc.isenabled()  # someone else's choice stands
+    finally:
+        gc.enable()
+
+
+def test_overlapping_pauses_do_not_hold_the_collector_off_for_long(monkeypatch) -> None:
+    """Pauses that keep overlapping (many overview screens, or a store read waiting inside one) never leave the
+    process without a cycle collection for more than MOST_OFF_SECONDS: reference cycles made meanwhile anywhere in
+    the process are found then, not only once every pause has ended."""
+    import weakref
+
+    from board.read import gc_pause
+
+    clock = [1000.0]
+    monkeypatch.setattr(gc_pause, "_clock", lambda: clock[0], raising=False)
+    most = getattr(gc_pause, "MOST_OFF_SECONDS", 30.0)
+
+    class Node:
+        pass
+
+    def cycle() -> weakref.ref:
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        return weakref.ref(a)
+
+    assert gc.isenabled()
+    with cycles_paused():  # a build that never ends while others come and go
+        for _ in range(3):
+            clock[0] += most / 4
+            with cycles_paused():
+                pass
+        early = cycle()
+        with cycles_paused():
+            pass
+        assert early() is not None  # still within the bound: nothing collected, as the pause means
+        clock[0] += most
+        late = cycle()
+        with cycles_paused():  # held off longer than the bound: one collection now
+            pass
+        assert early() is None and late() is None
+        assert not gc.isenabled()  # the outer build still runs with the collector paused
+        again = cycle()
+        with cycles_paused():
+            pass
+        assert again() is not None  # the count started again
+    assert gc.isenabled()
