@@ -23,7 +23,7 @@ import yaml
 from sqlalchemy import select
 
 from board.domain.metrics import all_in_range, columns_in_range
-from board.domain.reading import ReadingBlock
+from board.domain.reading import Reading, ReadingBlock
 from board.domain.runs import Run
 from board.factory import create_board
 from board.read.sources import source_healths, source_statuses
@@ -163,3 +163,31 @@ def test_the_alert_turns_source_health_is_the_sources_pages(tmp_path: Path, data
             assert len({s.health for s in statuses}) >= 3 if at == now else True
     finally:
         store.dispose()
+
+
+def test_a_re_read_reading_is_left_as_it_is_and_a_changed_one_is_rewritten(store: Store) -> None:
+    """The upsert skips a re-read with the same value and source (a pull's overlap): the row stays exactly as the
+    update would have left it; a new source or a new value still rewrites it."""
+    at = START
+    r = ReadingRow.__table__.c
+
+    def row() -> tuple[float, str, datetime]:
+        with store.sessions() as s:
+            value, source, collected = s.execute(select(r.value, r.source, r.collected_at)).one()
+        return value, source, collected.replace(tzinfo=UTC)
+
+    def write(value: float, source: str, now: datetime, block: bool) -> None:
+        item = (ReadingBlock("kajaani", ("queue_waiting",), (at,), np.array([[value]])) if block
+                else Reading("kajaani", "queue_waiting", at, value))
+        store.write_readings([item], source, now)
+
+    for block in (False, True):
+        with store.sessions.begin() as s:
+            s.execute(ReadingRow.__table__.delete())
+        write(3.0, "jono", at, block)
+        write(3.0, "jono", at + timedelta(minutes=1), block)
+        assert row() == (3.0, "jono", at)
+        write(3.0, "push", at + timedelta(minutes=2), block)
+        assert row() == (3.0, "push", at)
+        write(4.0, "push", at + timedelta(minutes=3), block)
+        assert row() == (4.0, "push", at + timedelta(minutes=3))

@@ -83,3 +83,46 @@ def test_at_most_most_keys_the_expired_and_then_the_oldest_go_first() -> None:
     assert len(kept) == 3
     kept("e")  # nothing expired: the oldest made ("b") goes
     assert len(kept) == 3 and set(kept._values) == {("c",), ("d",), ("e",)}
+
+
+def test_expired_values_are_let_go_without_waiting_for_most_keys() -> None:
+    """A wall's keys carry the station's version, which moves every cycle: the keys of past versions must not stay
+    in memory until ``most`` (20 000 boards and stations' data) are kept, as st.cache_resource's TTL did not."""
+    clock = FakeClock()
+    kept = Kept(lambda code, version: f"{code}@{version}" * 1000, ttl=5, most=20_000, clock=clock)
+    for version in range(100):
+        for code in ("kajaani", "oulu", "sotkamo"):
+            kept(code, version)
+        clock.now += 1
+    assert len(kept) <= 3 * 5  # the last five seconds' keys, not 300
+    clock.now += 5
+    kept("kajaani", 100)
+    assert set(kept._values) == {("kajaani", 100)}
+
+
+
+def test_a_caller_arriving_as_a_making_ends_takes_its_value() -> None:
+    """The making is let go only with the value in: a caller that comes just as it ends (not one that waited
+    for it) takes the value instead of making the key a second time."""
+    made: list[str] = []
+    kept = Kept(lambda code: made.append(code) or object(), ttl=60, most=10)
+    real = kept._lock
+    fired: list[bool] = []
+
+    class Arrival:
+        """``_lock``, with a caller arriving once the key's making is let go."""
+
+        def __enter__(self) -> bool:
+            return real.__enter__()
+
+        def __exit__(self, *exc: object) -> None:
+            real.__exit__(*exc)
+            if made and not fired and ("kajaani",) not in kept._making:
+                fired.append(True)
+                t = threading.Thread(target=kept, args=("kajaani",))
+                t.start()
+                t.join(10)
+
+    kept._lock = Arrival()  # type: ignore[assignment]
+    first = kept("kajaani")
+    assert fired and made == ["kajaani"] and kept("kajaani") is first

@@ -30,9 +30,13 @@ from board.domain.timeutil import UTC
 #: On PostgreSQL a chunk of at least this many rows is first tried with a plain COPY (see PostgresRows.flush).
 COPY_MIN_ROWS = 1000
 COLUMNS = "station, metric, ts, value, source, collected_at"
+#: A re-read reading with the same value and source is left as it is (the ``WHERE``): the update would write
+#: the same row again, and a running collector's pull re-reads the last one's overlap on purpose (half of a
+#: cycle's 32 400 readings at 900 stations: a new row version and its WAL each, for nothing).
 _ON_CONFLICT = ("ON CONFLICT (station, metric, ts) DO UPDATE SET collected_at = CASE WHEN readings.value = "
                 "excluded.value THEN readings.collected_at ELSE excluded.collected_at END, value = excluded.value, "
-                "source = excluded.source")
+                "source = excluded.source WHERE readings.value IS DISTINCT FROM excluded.value "
+                "OR readings.source IS DISTINCT FROM excluded.source")
 _PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 #: The binary COPY's signature, flags and header extension length; and its end (a field count of -1).

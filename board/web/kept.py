@@ -44,14 +44,16 @@ class Kept(Generic[V]):
                 return kept[1]  # made by the thread this one waited for
             try:
                 value = self._make(*key)
-            finally:
+            except BaseException:
                 with self._lock:
                     self._making.pop(key, None)
+                raise
             with self._lock:
                 self._values.pop(key, None)  # re-inserted at the end: the oldest made are first
                 self._values[key] = (self._clock() + self._ttl, value)
-                if len(self._values) > self._most:
-                    self._trim()
+                # Let go of the making only with the value in: a caller arriving in between made the key again.
+                self._making.pop(key, None)
+                self._trim()
             return value
 
     def clear(self) -> None:
@@ -62,9 +64,17 @@ class Kept(Generic[V]):
         return len(self._values)
 
     def _trim(self) -> None:
-        """Drop the expired values, then the oldest made until ``most`` are left (under ``_lock``)."""
+        """Drop the expired values, then the oldest made until ``most`` are left (under ``_lock``).
+
+        At every making, not only past ``most``: a wall's keys carry the station's version, which moves every
+        cycle, so keys are made all day and each is asked for only until the next version. Kept until ``most``
+        keys were there, 20 000 boards and 20 000 stations' data stayed in memory long after their seconds
+        (``st.cache_resource``'s TTL cache dropped them as it went). The values are in the order made and all
+        live ``ttl``, so the expired are at the front: the sweep stops at the first one still current."""
         now = self._clock()
-        for key in [k for k, (until, _) in self._values.items() if until <= now]:
-            del self._values[key]
-        while len(self._values) > self._most:
-            del self._values[next(iter(self._values))]
+        values = self._values
+        while values:
+            first = next(iter(values))
+            if values[first][0] > now and len(values) <= self._most:
+                break
+            del values[first]
