@@ -1,10 +1,10 @@
 """Building many small objects at once without the cycle collector running through them.
 
-Why: the overview builds ~150 000 small objects for 900 stations (newest
+Why: the overview builds ~100 000 small objects for 900 stations (newest
 values, figures, tiles, views). Each 700 new objects start a collection of
 the young generation, every tenth of those the middle one, and now and then
 the whole heap (every module, Streamlit's own objects, the views cached a
-moment ago): at 900 stations that was about 40 % of the overview's data CPU
+moment ago): at 900 stations that was about a third of the overview's data CPU
 (docs/PERFORMANCE.md, 7a). Nothing built there refers back to itself, so the
 cycle collector has nothing to find in it; reference counting frees it all.
 With the collector paused the young objects are scanned once, when it is on
