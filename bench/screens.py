@@ -1,11 +1,15 @@
 """Screens per server: the web server's CPU per wall refresh, and store statements per refresh interval.
 
 One ``python -m board serve`` over a store holding the demo's recent data for
-30 stations, and one headless Chromium with many tabs, each a station's wall
-with a short refresh (``?refresh=5``) so there are many refreshes. The
-benchmark runs in phases (``SCREENSxSTATIONS``; default 5 walls on 5
-stations, 20 walls on 20 stations, 20 walls on 5 stations), each after a
-warm-up, for ``seconds`` per phase, cut into windows of ``window`` seconds:
+``stations`` stations (30 by default; ``stations=900`` for national scale:
+the first 20 with the demo's minute readings, the rest only fill the store,
+see :func:`screen_sources`), and one headless Chromium with many tabs, each a
+station's wall with a short refresh (``?refresh=5``) so there are many
+refreshes. First the floor (``floor``, default 8 walls on 8 stations,
+``floor_rounds`` 7): walls and the empty fragment in alternating rounds, their
+ratio per round. Then phases (``SCREENSxSTATIONS``; default 1, 8 and 20 walls
+on as many stations, and 20 walls on 5 stations), each after a warm-up, for
+``seconds`` per phase, cut into windows of ``window`` seconds:
 
 * server CPU: ``/proc/<pid>/stat`` utime + stime of the Streamlit process;
 * refreshes: each tab counts its own websocket sends (one per fragment rerun
@@ -172,7 +176,7 @@ def view_cost(config_dir, url: str, codes: list[str]) -> dict[str, Any]:  # type
 def run(opts: Options, result: Result) -> None:
     from board.web.streamlit_support import VIEW_TTL_SECONDS
 
-    phases = parse_phases(opts.get(NAME, "phases", "5x5,20x20,20x5", "1x1,2x1"))
+    phases = parse_phases(opts.get(NAME, "phases", "1x1,8x8,20x20,20x5", "1x1,2x1"))
     what_if = parse_phases(opts.get(NAME, "what_if", "20x20", ""))
     seconds = opts.get(NAME, "seconds", 120.0, 8.0)
     window = opts.get(NAME, "window", 10.0, 4.0)
@@ -180,9 +184,9 @@ def run(opts: Options, result: Result) -> None:
     warmup = opts.get(NAME, "warmup", 15.0, 2.0)
     n_stations = opts.get(NAME, "stations", N_STATIONS, 3)
     # The floor: alternating rounds of walls and of the empty fragment, the same tabs and refresh, same server.
-    floor = parse_phases(opts.get(NAME, "floor", "20x20", "2x2"))
-    floor_rounds = opts.get(NAME, "floor_rounds", 3, 1)
-    floor_seconds = opts.get(NAME, "floor_seconds", 40.0, 6.0)
+    floor = parse_phases(opts.get(NAME, "floor", "8x8", "2x2"))
+    floor_rounds = opts.get(NAME, "floor_rounds", 7, 1)
+    floor_seconds = opts.get(NAME, "floor_seconds", 20.0, 6.0)
     # Idle: walls at the configured refresh (no ?refresh=) with nothing changing, server CPU per screen-second.
     idle = parse_phases(opts.get(NAME, "idle", "20x20", ""))
     idle_seconds = opts.get(NAME, "idle_seconds", 60.0, 8.0)

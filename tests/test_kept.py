@@ -99,3 +99,30 @@ def test_expired_values_are_let_go_without_waiting_for_most_keys() -> None:
     kept("kajaani", 100)
     assert set(kept._values) == {("kajaani", 100)}
 
+
+
+def test_a_caller_arriving_as_a_making_ends_takes_its_value() -> None:
+    """The making is let go only with the value in: a caller that comes just as it ends (not one that waited
+    for it) takes the value instead of making the key a second time."""
+    made: list[str] = []
+    kept = Kept(lambda code: made.append(code) or object(), ttl=60, most=10)
+    real = kept._lock
+    fired: list[bool] = []
+
+    class Arrival:
+        """``_lock``, with a caller arriving once the key's making is let go."""
+
+        def __enter__(self) -> bool:
+            return real.__enter__()
+
+        def __exit__(self, *exc: object) -> None:
+            real.__exit__(*exc)
+            if made and not fired and ("kajaani",) not in kept._making:
+                fired.append(True)
+                t = threading.Thread(target=kept, args=("kajaani",))
+                t.start()
+                t.join(10)
+
+    kept._lock = Arrival()  # type: ignore[assignment]
+    first = kept("kajaani")
+    assert fired and made == ["kajaani"] and kept("kajaani") is first

@@ -41,3 +41,23 @@ def test_the_check_sees_figures_computed_from_counts():
     for name in ("contacts_remote_share", "queue_same_day_share", "feedback_nps", "queue_failure_demand_share"):
         assert any(c[name] is not None for c in cases), name
         assert any(c[name] is None for c in cases), name
+
+
+def test_has_data_without_computing_is_has_data():
+    """``read.week._has_data`` (the page's count of days with data, without each day's figures) says what
+    ``DayFigures.has_data`` says, also for days holding only counts that figures are computed from."""
+    from datetime import date
+
+    from board.read.week import _PLAIN, DayFigures, _has_data
+
+    only_inputs = [k for k in KEYS if k not in _PLAIN]
+    rng = random.Random(17)
+    cases = raws() + [{k: float(rng.choice([0, 3, 40]))} for k in only_inputs] + [
+        {k: float(rng.randrange(0, 9)) for k in only_inputs if rng.random() < 0.5} for _ in range(200)]
+    seen = set()
+    for raw in cases:
+        expected = DayFigures(date(2026, 11, 16), week_figures(raw)).has_data
+        assert _has_data(raw) == expected, raw
+        if raw and not _PLAIN & set(raw):
+            seen.add(expected)
+    assert seen == {True} and not _has_data({})  # not vacuous: days of inputs alone took the computing path

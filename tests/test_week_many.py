@@ -106,3 +106,47 @@ def test_the_page_of_many_stations_runs(many: Board):
     assert any("40 valittua asemaa" in c.value for c in at.caption)
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert len(specs) == 6 and any("hyvinvointialueittain" in spec for spec in specs)
+
+
+def test_the_page_leaves_each_station_s_days_to_the_downloads(many: Board):
+    """Each station's days (their figures, and access to care judged per day) are computed only when a download
+    asks for them: at 900 stations they cost ~0.3 s of every cold page run, which shows the stations' weeks, the
+    days of all of them together and the days of the 15 highest queue peaks. The files still have every day."""
+    from board import export
+    from board.web import access_page as care
+
+    at = AppTest.from_file(str(ROOT / "pages" / "week.py"), default_timeout=120)
+    at.query_params["week"] = "2026-W47"
+    at.run()
+    assert not at.exception, at.exception
+    report = ws.report("2026-W47", (), None)  # the page's own report: shared, so this is the same object
+    compared = report.compared_days
+    access = care.report(report.week.monday, report.week.sunday, (), (compared[0], compared[-1]))
+
+    def computed(days: object) -> bool:
+        return getattr(days, "_figures", getattr(days, "_judged", days)) is not None
+
+    shown = sum(computed(r.days) for r in report.stations)
+    assert shown <= ws.PEAK_ROWS  # the heatmap's rows only
+    assert not any(computed(r.days) for r in access.rows)
+    # days with data counted without the figures: Monday for every station
+    assert [r.days_with_data for r in report.stations] == [1] * 40
+    csv = export.week_csv(report, "fi", access).decode("utf-8-sig").splitlines()
+    assert len(csv) == 1 + 41 * 10 + (1 if any(report.targets.values()) else 0)  # each day of each station
+    assert sum(computed(r.days) for r in report.stations) == 40
+    assert [r.days_with_data for r in report.stations] == [1] * 40  # the same with the figures computed
+
+
+def test_the_reports_pickle_with_their_days(many: Board):
+    """``st.cache_data`` pickles a report (the monthly page caches its access-to-care report so): the days
+    computed when first read pickle as what they are, a list and a dict of every day."""
+    import pickle
+
+    from board.read.access_to_care import access_report
+
+    report = weekly.week_report(many.settings, many.store, 2026, 47)
+    again = pickle.loads(pickle.dumps(report))
+    assert again == report and isinstance(again.stations[0].days, list)
+    access = access_report(many.settings, many.store, MONDAY, date(2026, 11, 22))
+    again = pickle.loads(pickle.dumps(access))
+    assert again == access and isinstance(again.stations[0].days, dict) and len(again.stations[0].days) == 7

@@ -176,8 +176,8 @@ def _waiting(start: np.ndarray, open_end: np.ndarray, at: np.ndarray, seconds: n
 def count(items: ItemArrays, at: np.ndarray, midnights: Midnights, outcomes: bool = False) -> np.ndarray:
     """:func:`board.domain.items.count` of ``items`` at the instants ``at`` (ascending :func:`micros`).
 
-    ``midnights`` must cover every instant of ``at`` and every start and end of ``items`` (see
-    :meth:`ItemArrays.span`).
+    ``midnights`` must cover every instant of ``at`` and every later start and end of ``items``; earlier ones
+    need not be (see :func:`midnights_for`).
     """
     kind = items.type
     seconds = at / 1e6
@@ -214,11 +214,20 @@ def count(items: ItemArrays, at: np.ndarray, midnights: Midnights, outcomes: boo
 
 
 def midnights_for(items: ItemArrays, since: int, until: int, more: Sequence[int] = ()) -> Midnights:
-    """Midnights covering ``[since, until]`` (the midnight after it too), the items' times and ``more``."""
+    """Midnights from ``since``'s day covering ``[since, until]`` (the midnight after it too), the items' later
+    times and ``more``.
+
+    Not back to the items' earliest start: an item open since long before (a source's placeholder date such as
+    0001-01-01 passes the mapper) would cost a Helsinki midnight for every day since, at every count, and before
+    1 January of the year 1 there is none (OverflowError). No figure needs them: the figures are counted at
+    instants from ``since`` on, a day's counts start at its midnight, and a time before the first midnight is
+    given day -1 (:meth:`Midnights.index`), earlier than any instant's day; the one comparison of two items' days
+    (a callback handled the day it came) only counts ends on an instant's day, which the midnights cover.
+    """
     lo, hi = since, until + MINUTE
     span = items.span()
     if span is not None:
-        lo, hi = min(lo, span[0]), max(hi, span[1])
+        hi = max(hi, span[1])
     if len(more):
         lo, hi = min(lo, min(more)), max(hi, max(more))
     return Midnights.covering(lo, hi)

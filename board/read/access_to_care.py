@@ -9,7 +9,7 @@ T3 values stated in the :data:`T3_LOOKBACK` days before the period's end
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -35,6 +35,44 @@ def days_of(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+class JudgedDays(Mapping[date, AccessFigures]):
+    """Each day of a period judged alone, judged when first read.
+
+    Only the exports' daily rows read them, when a file is asked for; the pages
+    show the period's figures. At 900 stations a week's days are 6 300
+    judgements, ~0.3 s of CPU on every cold page run (docs/PERFORMANCE.md, 7b),
+    for a download few runs make. The report is shared between sessions
+    (``shared_report``): two sessions reading at once may both judge, with the
+    same result, and the first to finish is kept.
+    """
+
+    def __init__(self, days: Sequence[date], judge: Callable[[date], AccessFigures]) -> None:
+        self._days, self._judge = list(days), judge
+        self._judged: dict[date, AccessFigures] | None = None
+
+    def _all(self) -> dict[date, AccessFigures]:
+        if self._judged is None:
+            self._judged = {d: self._judge(d) for d in self._days}
+        return self._judged
+
+    def __getitem__(self, day: date) -> AccessFigures:
+        return self._all()[day]
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._days)
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[dict[date, AccessFigures]]]:
+        """Pickled (``st.cache_data``, the monthly page's cache) as the plain dict of every day judged: the
+        judging closure cannot be pickled."""
+        return dict, (self._all(),)
+
+
 @dataclass(frozen=True)
 class StationAccess:
     code: str
@@ -42,8 +80,9 @@ class StationAccess:
     figures: AccessFigures
     #: The compared period's figures (None when none was asked for).
     previous: AccessFigures | None = None
-    #: Each day of the period judged alone (for the exports' daily rows).
-    days: dict[date, AccessFigures] = field(default_factory=dict)
+    #: Each day of the period judged alone (for the exports' daily rows; :class:`JudgedDays` judges them when
+    #: first read).
+    days: Mapping[date, AccessFigures] = field(default_factory=dict)
 
 
 #: The exports' columns of access to care (before the T3 columns, one per profession shown), and their units.
@@ -143,13 +182,16 @@ def access_report(settings: Settings, store: Store, first: date, last: date,
         return judge_period(data.counts[code], days, guarantee,
                             [h for h in data.t3[code] if h[0] >= period[1] - T3_LOOKBACK], parts)
 
+    def one_day(code: str) -> Callable[[date], AccessFigures]:
+        return lambda d: judged(code, (d, d))
+
     period = days_of(first, last)
     rows = [StationAccess(s.code, s.name, judged(s.code, (first, last)),
                           judged(s.code, compared) if compared else None,
-                          {d: judged(s.code, (d, d)) for d in period}) for s in known]
+                          JudgedDays(period, one_day(s.code))) for s in known]
     total = StationAccess(ALL, "", combine([r.figures for r in rows]),
                           combine([r.previous for r in rows if r.previous]) if compared else None,
-                          {d: combine([r.days[d] for r in rows]) for d in period})
+                          JudgedDays(period, lambda d: combine([r.days[d] for r in rows])))
     targets = settings.metrics.targets
     return AccessReport(first, last, rows, total, guarantee, settings.care_file.within_limit_target,
                         targets.get("access_same_day_assessment_share"), compared)

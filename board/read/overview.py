@@ -82,7 +82,7 @@ def all_station_views(settings: Settings, store: Store, now: datetime | None = N
     if not chosen:
         return []
     subset = None if codes is None else chosen
-    with cycles_paused():  # ~150 000 small acyclic objects at 900 stations (board/read/gc_pause.py)
+    with cycles_paused():  # ~100 000 small acyclic objects at 900 stations (board/read/gc_pause.py)
         manual = store.manual_entries(active_at=now, stations=subset)
         # Only what a tile can show (and what was typed by hand): the managers' figures (access to care, employee
         # NPS) are a third of the newest readings and never on a row.

@@ -37,11 +37,11 @@ values add up over days and over stations, come from the figure catalogue
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from board.domain.figures import WEEK
+from board.domain.figures import WEEK, Kind
 from board.domain.periods import (
     DAILY_METRICS,
     END_GAUGES,
@@ -99,13 +99,79 @@ class DayFigures:
         return any(v is not None for v in self.figures.values())
 
 
+#: The raw values a week figure is read from as they are (``week_figures``: not derived), so a raw day holding
+#: one of them has data (:func:`_has_data`).
+_PLAIN = frozenset(f.code for f in WEEK.values() if f.kind is not Kind.DERIVED)
+
+
+def _has_data(raw: Raw) -> bool:
+    """Whether a raw day's figures have a value (``DayFigures.has_data``), mostly without computing them."""
+    if not raw:  # a day without readings (the rest of the current week)
+        return _EMPTY_HAS_DATA
+    if any(key in _PLAIN for key in raw):
+        return True
+    return any(v is not None for v in week_figures(raw).values())
+
+
+_EMPTY_HAS_DATA = any(v is not None for v in week_figures({}).values())
+
+
+class StationDays(Sequence[DayFigures]):
+    """One station's days of the week, their figures computed when first read.
+
+    At 900 stations the page shows the stations' days only as counts of days
+    with data and as the 15 highest queue peaks' rows; each day's figures are
+    read by the exports' daily rows, when a file is asked for. Computing all
+    6 300 on every cold page run was ~0.15 s of CPU (docs/PERFORMANCE.md, 7b).
+    Equal to a list of the same :class:`DayFigures`. The report is shared
+    between sessions: two reading at once may both compute, with the same result.
+    """
+
+    def __init__(self, days: Sequence[date], raws: dict[date, Raw]) -> None:
+        self._days, self._raws = list(days), raws
+        self._figures: list[DayFigures] | None = None
+
+    def _all(self) -> list[DayFigures]:
+        if self._figures is None:
+            self._figures = [DayFigures(d, week_figures(self._raws[d])) for d in self._days]
+        return self._figures
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+    def __iter__(self) -> Iterator[DayFigures]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # (as a list's)
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[type, tuple[list[DayFigures]]]:
+        """Pickled (``st.cache_data``) as the plain list of every day's figures."""
+        return list, (self._all(),)
+
+    def with_data(self) -> int:
+        """How many days have data (:attr:`StationWeek.days_with_data`), without computing every figure."""
+        if self._figures is not None:
+            return sum(d.has_data for d in self._figures)
+        return sum(_has_data(self._raws[d]) for d in self._days)
+
+
 @dataclass(frozen=True)
 class StationWeek:
     """One station's (or, with code ``ALL``, the selected stations') week."""
 
     code: str
     name: str
-    days: list[DayFigures]
+    #: This week's days (a station's are :class:`StationDays`: figures computed when first read).
+    days: Sequence[DayFigures]
     week: Figures
     #: The previous week's figures over :attr:`WeekReport.compared_days` (all seven for a finished week).
     previous: Figures
@@ -122,6 +188,8 @@ class StationWeek:
 
     @property
     def days_with_data(self) -> int:
+        if isinstance(self.days, StationDays):
+            return self.days.with_data()
         return sum(d.has_data for d in self.days)
 
 
@@ -283,30 +351,29 @@ def _station_week(code: str, name: str, short: str, week: IsoWeek, days: dict[da
                   sums: tuple[Raw, Raw]) -> StationWeek:
     """One station's week from its raw days (``days`` holds this week's and the previous week's) and ``sums``:
     :func:`over_days` of this week's days and of the previous week's compared ones."""
-    return StationWeek(code, name, [DayFigures(d, week_figures(days[d])) for d in week.days],
-                       week_figures(sums[0]), week_figures(sums[1]), short)
+    return StationWeek(code, name, StationDays(week.days, days), week_figures(sums[0]), week_figures(sums[1]), short)
 
 
 def _combined_week(this: IsoWeek, compared: list[date], codes: list[str], raws: dict[str, dict[date, Raw]],
                    peaks: dict[date, float | None], sums: dict[str, tuple[Raw, Raw]]) -> StationWeek:
     """All selected stations together: per day and per week, summed (ages: the oldest). ``sums``: each
     station's :func:`over_days` of this week and of the compared days (as :func:`_station_week` got them)."""
-    def period_raw(period: list[date], which: int) -> tuple[list[Raw], Raw]:
+    def period_raw(period: list[date], which: int, each_day: bool) -> tuple[list[Raw], Raw]:
         days = []
-        for d in period:
+        for d in period if each_day else ():  # the compared days are not shown one by one: their week only
             raw = over_stations([raws[c][d] for c in codes])
             peak = peaks[d]
             if peak is not None:
                 raw[PEAK_KEY] = peak
             days.append(raw)
         week = over_stations([sums[c][which] for c in codes])
-        week_peaks = [d[PEAK_KEY] for d in days if PEAK_KEY in d]
+        week_peaks = [peaks[d] for d in period if peaks[d] is not None]  # (over_stations leaves the peak out)
         if week_peaks:
             week[PEAK_KEY] = max(week_peaks)
         return days, week
 
-    days, week = period_raw(this.days, 0)
-    _, previous = period_raw(compared, 1)
+    days, week = period_raw(this.days, 0, True)
+    _, previous = period_raw(compared, 1, False)
     return StationWeek(ALL, "", [DayFigures(d, week_figures(r)) for d, r in zip(this.days, days, strict=True)],
                        week_figures(week), week_figures(previous))
 

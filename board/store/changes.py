@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from board.store.engine import Dialect
+from board.store.engine import Dialect, dialect_of
 from board.store.schema import StationChangeRow
 
 _BUMP = ("INSERT INTO station_changes (station, version) VALUES ({mark}, 1) "
@@ -72,9 +72,14 @@ class Changes:
         Why the filter: a web server reads the versions twice a second while walls wait, and reads only the
         stations its walls show. The whole table at 900 stations cost 0.75 ms of CPU a read (SQLite) against
         0.12 ms at 30: a wall refresh then grew with the stations in the store (docs/PERFORMANCE.md 7)."""
-        table = StationChangeRow.__table__
-        query = select(table.c.station, table.c.version)
         if stations is not None:
-            query = query.where(table.c.station.in_(sorted({*stations, "*"})))
+            # The driver's own SQL, no statement built per call: 0.075 ms of CPU at 30 and at 900 stations against
+            # 0.28-0.37 ms for the same through SQLAlchemy Core, and 0.11-0.15 ms for the whole table at 30.
+            codes = tuple(sorted({*stations, "*"}))
+            marks = ", ".join([dialect_of(self.engine).mark] * len(codes))
+            with self.engine.connect() as conn:
+                return dict(conn.exec_driver_sql(
+                    f"SELECT station, version FROM station_changes WHERE station IN ({marks})", codes).all())
+        table = StationChangeRow.__table__
         with self.engine.connect() as conn:  # a Core read: it runs every second on every web server
-            return {station: version for station, version in conn.execute(query)}
+            return {station: version for station, version in conn.execute(select(table.c.station, table.c.version))}

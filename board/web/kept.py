@@ -44,12 +44,15 @@ class Kept(Generic[V]):
                 return kept[1]  # made by the thread this one waited for
             try:
                 value = self._make(*key)
-            finally:
+            except BaseException:
                 with self._lock:
                     self._making.pop(key, None)
+                raise
             with self._lock:
                 self._values.pop(key, None)  # re-inserted at the end: the oldest made are first
                 self._values[key] = (self._clock() + self._ttl, value)
+                # Let go of the making only with the value in: a caller arriving in between made the key again.
+                self._making.pop(key, None)
                 self._trim()
             return value
 

@@ -122,7 +122,7 @@ def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer
     if not rows:
         st.info(t("ov.none", lang))
         return
-    st.html(html)
+    st.html(sup.AsIs(html))  # one line, no indentation: nothing to dedent or strip
     names = {r.code: r.view.station.name for r in rows}
     alerts_page.controls([a for r in rows for a in r.firing], names, viewer, lang, key="ov")
 
