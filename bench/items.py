@@ -170,7 +170,7 @@ def run(opts: Options, result: Result) -> None:
                         + ("the pull: the sql sources' queries and mapping their rows" if feed is not None
                            else "the pull: making the items (the simulator)")),
             Figure(f"load_own_seconds_{kind}", "s", [load.own],
-                   note="the load less the time inside the connector's pull (making the items)"),
+                   note="the load less the time inside the connector's pull"),
             Figure(f"load_own_cpu_seconds_{kind}", "s", [load.own_cpu],
                    note="the collector process's CPU time in the load, less the pull's (a PostgreSQL server's "
                         "work is not in it)"),

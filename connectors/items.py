@@ -31,6 +31,7 @@ from board.domain.reading import Reading
 from board.source_settings import SourceBase
 from connectors.errors import ConfigurationError, DataError
 from connectors.mapping import (
+    EARLIEST_TIME,
     FUTURE_TOLERANCE,
     RecordError,
     RecordMapper,
@@ -42,6 +43,7 @@ from connectors.mapping import (
     personal_columns,
     quote,
     quote_names,
+    too_early,
 )
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "kyllä", "kylla", "k", "ja", "x"})
@@ -174,8 +176,12 @@ class ItemMapper:
             ts = parse_time(raw, self.zone, self.until)
         except ValueError as e:
             raise RecordError(f"{self.what} {field!r}: {e}") from None
+        except OverflowError:  # a day next to year 1 cannot be moved between zones: a placeholder
+            raise RecordError(too_early(self.what, repr(field), str(raw).strip()[:10])) from None
         if ts > self.until + FUTURE_TOLERANCE:
             raise RecordError(f"{self.what} {field!r}: time is in the future")
+        if ts < EARLIEST_TIME:
+            raise RecordError(too_early(self.what, repr(field), ts.astimezone(self.zone)))
         return ts
 
     def _channel(self, raw: Any) -> str:

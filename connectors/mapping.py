@@ -45,6 +45,11 @@ from connectors.times import FoldTracker, local_instant, parse_clock, parse_day
 from connectors.values import parse_duration, parse_share
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+#: The earliest time a record may carry. Source systems write a placeholder where a time is unknown (SQL
+#: Server's 1900-01-01, .NET's 0001-01-01); taken as a time it would count an item open for a century (and
+#: 0001-01-01 cannot even be moved to Helsinki's day), so it is refused with a reason instead. An operational
+#: board holds nothing from before 2000.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 #: Each metric's unit: durations and shares are read in the forms sources write them (connectors.values).
 _UNITS = {code: m.unit for code, m in METRICS.items()}
 MAX_QUOTED = 40
@@ -448,9 +453,13 @@ class RecordMapper:
         except ValueError as e:
             raise RecordError(Reason("bad_time", f"{self.what} {label}: {e}", what=self.what, field=label,
                                      reason=reason_of(e))) from None
+        except OverflowError:  # a day next to year 1 cannot be moved between zones: a placeholder
+            raise RecordError(too_early(self.what, label, str(self._get(record, fields[0])).strip()[:10])) from None
         if ts > self.until + FUTURE_TOLERANCE:
             raise RecordError(Reason("time_in_future", f"{self.what} {label}: time is in the future", what=self.what,
                                      field=label))
+        if ts < EARLIEST_TIME:
+            raise RecordError(too_early(self.what, label, ts.astimezone(self.zone)))
         return ts
 
     def _value(self, metric: str, raw: Any) -> float:
@@ -468,3 +477,11 @@ class RecordMapper:
         if problem:
             raise RecordError(problem)
         return value
+
+
+def too_early(what: str, field: str, ts: datetime | str) -> Reason:
+    """The reason a time before :data:`EARLIEST_TIME` is refused: most likely the source's "no date" placeholder
+    (``ts`` as the source wrote it when it could not even be read as a time)."""
+    day = ts if isinstance(ts, str) else f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}"
+    return Reason("time_too_early", f"{what} {field}: {day} is before 2000, a placeholder for no time rather than a "
+                  "time (leave the field empty when the time is not known)", what=what, field=field, day=day)

@@ -37,7 +37,7 @@ import httpx
 
 from board.domain.privacy import HETU
 from board.domain.reading import ONE_ROW, Ignored, PullItem, Reading, Rejected
-from board.domain.reasons import Reason
+from board.domain.reasons import Reason, reason_of
 from board.domain.timeutil import UTC, ensure_utc
 from board.formatting import fmt_clock, fmt_date
 from board.secrets import MASK, redact
@@ -440,7 +440,7 @@ def map_record(mapper: RecordMapper, record: Any, where: str = "a record") -> It
     try:
         readings = mapper.map(record)
     except RecordError as e:
-        yield Rejected(str(e))
+        yield Rejected(reason_of(e))  # a Reason stays one: /sources says it in the page's language
         return
     if not readings:
         yield Ignored(where, NOTHING_TO_STORE)

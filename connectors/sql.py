@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from board.domain.reading import ONE_ROW, Ignored, PullItem, Rejected
-from board.domain.reasons import Reason
+from board.domain.reasons import Reason, reason_of
 from board.domain.timeutil import ensure_utc
 from board.secrets import redact
 from board.source_settings import SqlSource
@@ -77,7 +77,7 @@ class SqlConnector:
             try:
                 readings = mapper.map(dict(zip(columns, row, strict=False)))
             except RecordError as e:
-                yield Rejected(str(e))
+                yield Rejected(reason_of(e))  # a Reason stays one: /sources says it in the page's language
             else:
                 if readings:
                     yield from guard.row(readings, number)

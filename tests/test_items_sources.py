@@ -290,3 +290,41 @@ def test_closed_items_are_pruned_after_keep_closed_days_and_their_figures_stay(c
     day = stored(store, "kajaani", CON)
     last_of_day1 = max(ts for ts in day if ts.astimezone(HKI).date().day == 20)
     assert day[last_of_day1]["contacts_chat_today"] == 3
+
+
+# ------------------------------------------------------------------ a "no date" placeholder is refused, not counted
+def test_a_placeholder_date_is_refused_with_a_reason_and_the_rest_is_counted(config_dir, database_url, tmp_path):
+    """A callback system writes 1900-01-01 (SQL Server's default) or 0001-01-01 (.NET's DateTime.MinValue) where
+    it has no time. Taken as a time, 1900 made a callback waiting for 126 years and a first load wrote a reading
+    at every midnight since; 0001-01-01 raised OverflowError, so the run failed and the source was stuck on the
+    same record for good. Now each is refused with a reason an administrator can read, and the rest counts."""
+    db = tmp_path / "callbacks.sqlite"
+    _callbacks_db(db, [
+        ("CB-1", "KAJ", "2026-11-23 08:00:00", None, None, "2026-11-23 08:00:00", None),
+        ("CB-2", "KAJ", "1900-01-01 00:00:00", None, None, "2026-11-23 08:10:00", None),
+        ("CB-3", "KAJ", "2026-11-23 08:20:00", "0001-01-01 00:00:00", "HOID", "2026-11-23 08:30:00", None),
+    ])
+    settings = configure(config_dir, database_url, {
+        "name": "soitot", "type": "sql", "url": f"sqlite:///{db}", "parameters_as": "text", "backfill_days": 3,
+        "query": "SELECT tunnus, asema, luotu, hoidettu, tulos, muutettu FROM soitot "
+                 "WHERE muutettu >= :since AND muutettu <= :until",
+        "mapping": {"stations": {"KAJ": "kajaani"}},
+        "deliver": "items",
+        "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "tunnus", "station": "asema", "start": "luotu", "end": "hoidettu",
+                             "outcome": "tulos", "updated": "muutettu"},
+                  "outcomes": {"HOID": "resolved"}}})
+    store = Store.open(database_url)
+    (outcome,) = Collector(settings, store, clock=lambda: local("2026-11-23 09:00"), sleep=lambda s: None).run_once()
+    assert outcome.ok, outcome.error
+    run = outcome.run
+    assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (3, 1, 2, 0)
+    assert store.item_count("soitot") == 1
+    values = {m: v.value for m, v in store.latest_values("kajaani", list(METRICS_OF[CB])).items()}
+    assert values["queue_waiting"] == 1 and values["queue_oldest_wait_min"] == 60
+    from board.web.reasons import reason_text
+
+    (stored_run,) = store.runs("soitot")
+    shown = {reason_text(r, "fi") for r in store.rejects(stored_run.id)}
+    assert any("1900-01-01 on ennen vuotta 2000" in s and "'luotu'" in s for s in shown), shown
+    assert any("0001-01-01 on ennen vuotta 2000" in s and "'hoidettu'" in s for s in shown), shown

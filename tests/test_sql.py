@@ -339,3 +339,17 @@ def test_odbc_sqlite_date_and_time_in_two_columns_station_names_and_durations(tm
     ]
     assert rejected == ["column 'pvm' + 'klo': 29.03.2026 03.30 does not exist in Europe/Helsinki (the clocks were "
                         "moved forward an hour); refused rather than moved to another hour"]
+
+
+def test_a_refused_rows_reason_reaches_the_page_in_its_language(sqlite_source: Path) -> None:
+    """The sql connector hands on the mapper's Reason, not its English text, so /sources can say it in Finnish
+    (it used str(e): every sql and rest row refusal read English whatever the page's language)."""
+    from board.domain.reasons import Reason
+    from board.web.reasons import reason_text
+
+    since = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+    _, rejected = pull(sqlite_odbc(sqlite_source), since)
+    bad_value = next(r for r in rejected if "12,5x" in r)
+    assert isinstance(bad_value, Reason)
+    fi = reason_text(bad_value, "fi")
+    assert "12,5x" in fi and fi != reason_text(bad_value, "en")
