@@ -40,7 +40,7 @@ from board.domain.ledger import Ledger, RowLedger
 from board.domain.reading import Duplicate, Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
 from board.domain.runs import Run
 from board.domain.timeutil import utcnow
-from board.item_collect import ItemRun
+from board.item_collect import ItemRun, collection_paused
 from board.pull_checks import (
     Reasons,
     all_refused,
@@ -313,11 +313,12 @@ class Collector:
 
         run = ItemRun(self.store, source, stations, started, progress.rejects, write, progress.ledger,
                       coarse=retention.coarse_before(self.settings.board.retention, started))
-        run.store_items((replace(i, reason=reject_reason(i.reason)) if isinstance(i, Rejected) else i for i in items),
-                        check)
-        if run.accepted == 0 and run.refused:
-            raise all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
-        progress.rows += run.write_figures()
+        with collection_paused():  # the run holds the pull's items: nothing of them is garbage until it ends
+            run.store_items((replace(i, reason=reject_reason(i.reason)) if isinstance(i, Rejected) else i
+                             for i in items), check)
+            if run.accepted == 0 and run.refused:
+                raise all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
+            progress.rows += run.write_figures()
         progress.newest = run.newest
 
     def _write(self, name: str, batch: list[Reading | ReadingBlock]) -> int:
