@@ -40,7 +40,8 @@ from board.domain.ledger import Ledger, RowLedger
 from board.domain.reading import Duplicate, Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
 from board.domain.runs import Run
 from board.domain.timeutil import utcnow
-from board.item_collect import ItemRun, collection_paused
+from board.gc_pause import cycles_paused
+from board.item_collect import ItemRun
 from board.pull_checks import (
     Reasons,
     all_refused,
@@ -313,7 +314,7 @@ class Collector:
 
         run = ItemRun(self.store, source, stations, started, progress.rejects, write, progress.ledger,
                       coarse=retention.coarse_before(self.settings.board.retention, started))
-        with collection_paused():  # the run holds the pull's items: nothing of them is garbage until it ends
+        with cycles_paused():  # the run holds the pull's items: nothing of them is garbage until it ends
             run.store_items((replace(i, reason=reject_reason(i.reason)) if isinstance(i, Rejected) else i
                              for i in items), check)
             if run.accepted == 0 and run.refused:

@@ -29,10 +29,7 @@ Closed items are deleted ``keep_closed_days`` after they closed.
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -249,35 +246,6 @@ class ItemRun:
         if known is None:
             known = self._datetimes[us] = from_micros(us)
         return known
-
-
-_pauses = 0
-_pause_lock = threading.Lock()
-_was_enabled = False
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while an item run holds a pull's items (nestable, thread-safe).
-
-    Why: a first load holds every pulled item until it is counted (1.7 million at a year), and each full
-    collection walks all of them again while none of them is garbage: several seconds of a year's load. A run
-    makes no reference cycles of its own; whatever cyclic garbage the pull leaves is collected as usual once the
-    last run is over.
-    """
-    global _pauses, _was_enabled
-    with _pause_lock:
-        if _pauses == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _was_enabled:
-                gc.enable()
 
 
 def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:

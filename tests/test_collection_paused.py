@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from board.item_collect import collection_paused
+from board.gc_pause import cycles_paused as collection_paused
 
 
 def test_paused_inside_restored_after_even_on_error_and_nested() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 from board.domain.metrics import Family
 from board.domain.status import Status
 from board.factory import create_board
+from board.gc_pause import cycles_paused
 from board.read import overview
-from board.read.gc_pause import cycles_paused
 from board.web import overview_html, style
 from tests.test_overview import _view
 
@@ -98,7 +98,7 @@ def test_a_lasting_pause_does_not_hold_the_collector_off_for_long(monkeypatch) -
     import time
     import weakref
 
-    from board.read import gc_pause
+    from board import gc_pause
 
     monkeypatch.setattr(gc_pause, "MOST_OFF_SECONDS", 0.3, raising=False)
 

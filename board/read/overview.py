@@ -22,7 +22,7 @@ from board.domain.projection import StationProjection
 from board.domain.snapshot import Figure
 from board.domain.status import Status
 from board.domain.timeutil import local, utcnow
-from board.read.gc_pause import cycles_paused
+from board.gc_pause import cycles_paused
 from board.read.wall import MISSING, StationView, build_view, current_projection, trend_window
 from board.settings import Settings
 from board.store import Store
@@ -82,7 +82,7 @@ def all_station_views(settings: Settings, store: Store, now: datetime | None = N
     if not chosen:
         return []
     subset = None if codes is None else chosen
-    with cycles_paused():  # ~100 000 small acyclic objects at 900 stations (board/read/gc_pause.py)
+    with cycles_paused():  # ~100 000 small acyclic objects at 900 stations (board/gc_pause.py)
         manual = store.manual_entries(active_at=now, stations=subset)
         # Only what a tile can show (and what was typed by hand): the managers' figures (access to care, employee
         # NPS) are a third of the newest readings and never on a row.

@@ -20,9 +20,9 @@ import streamlit as st
 from board import formatting as fmt
 from board.domain.access import Viewer
 from board.domain.timeutil import local_date, utcnow
+from board.gc_pause import cycles_paused
 from board.i18n import t
 from board.read import overview
-from board.read.gc_pause import cycles_paused
 from board.settings import Settings
 from board.web import alerts_page
 from board.web import chart_marks as marks
@@ -112,7 +112,7 @@ def station_table(chosen: Filters, directions: dict[str, str], lang: str, viewer
         sup.store_down(e, lang)
         return
     now = views[0].now if views else utcnow()
-    with cycles_paused():  # 900 rows and their cells: many small acyclic objects (board/read/gc_pause.py)
+    with cycles_paused():  # 900 rows and their cells: many small acyclic objects (board/gc_pause.py)
         rows = overview.filter_rows(overview.overview_rows(views, firing), chosen.stations, chosen.municipalities,
                                     chosen.areas)
         rows = (overview.worst_first(rows) if chosen.sort == "worst"

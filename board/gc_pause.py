@@ -1,6 +1,11 @@
-"""Building many small objects at once without the cycle collector running through them.
+"""Building or holding many small objects at once without the cycle collector running through them.
 
-Why: the overview builds ~100 000 small objects for 900 stations (newest
+Used by the overview (building its views and table) and by the collector's item runs (a first load holds every
+pulled item until it is counted: 1.7 million at a year, each full collection walked them all again while none
+was garbage — 9.45 s of a year's load; docs/PERFORMANCE.md 5b). One pause for the process, so the two never
+undo each other's switch and the bound below holds for both.
+
+Why in the overview: it builds ~100 000 small objects for 900 stations (newest
 values, figures, tiles, views). Each 700 new objects start a collection of
 the young generation, every tenth of those the middle one, and now and then
 the whole heap (every module, Streamlit's own objects, the views cached a
