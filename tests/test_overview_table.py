@@ -3,16 +3,13 @@ drawn by one stylesheet rule per status instead of a data URI in every cell, and
 
 from __future__ import annotations
 
-import gc
 import re
-import threading
 from dataclasses import replace
 from pathlib import Path
 
 from board.domain.metrics import Family
 from board.domain.status import Status
 from board.factory import create_board
-from board.gc_pause import cycles_paused
 from board.read import overview
 from board.web import overview_html, style
 from tests.test_overview import _view
@@ -54,78 +51,3 @@ def test_the_table_draws_its_icons_from_the_stylesheet(config_dir: Path, sqlite_
     drawn = set(re.findall(r'span\.icon\.icon-([a-z_]+) \{ background-image: url\("data:image/svg\+xml;base64,',
                            style.OVERVIEW_CSS))
     assert drawn == {s.value for s in Status}
-
-
-def test_the_collector_pause_nests_and_leaves_a_collector_turned_off_alone() -> None:
-    assert gc.isenabled()
-    with cycles_paused():
-        assert not gc.isenabled()
-        with cycles_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # the outer block still runs
-    assert gc.isenabled()
-    # Two threads overlapping: the collector is back on only when both have ended.
-    entered, release = threading.Event(), threading.Event()
-
-    def other() -> None:
-        with cycles_paused():
-            entered.set()
-            release.wait(10)
-
-    t = threading.Thread(target=other)
-    t.start()
-    entered.wait(10)
-    with cycles_paused():
-        pass
-    assert not gc.isenabled()
-    release.set()
-    t.join()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with cycles_paused():
-            pass
-        assert not gc.isenabled()  # someone else's choice stands
-    finally:
-        gc.enable()
-
-
-
-def test_a_lasting_pause_does_not_hold_the_collector_off_for_long(monkeypatch) -> None:
-    """A pause that lasts (a store read inside it stalled) or pauses that keep overlapping (many overview screens)
-    never leave the process without a cycle collection for more than MOST_OFF_SECONDS: reference cycles made
-    meanwhile anywhere in the process are found then, not only once every pause has ended."""
-    import time
-    import weakref
-
-    from board import gc_pause
-
-    monkeypatch.setattr(gc_pause, "MOST_OFF_SECONDS", 0.3, raising=False)
-
-    class Node:
-        pass
-
-    def cycle() -> weakref.ref:
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        return weakref.ref(a)
-
-    def collected(ref: weakref.ref) -> bool:
-        deadline = time.monotonic() + 15
-        while ref() is not None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return ref() is None
-
-    assert gc.isenabled()
-    with cycles_paused():  # one build that lasts, nothing else paused
-        assert collected(cycle())
-        assert not gc.isenabled()  # still paused for the build
-    assert gc.isenabled()
-    with cycles_paused():  # builds that keep overlapping
-        with cycles_paused():
-            pass
-        assert collected(cycle())
-        with cycles_paused():
-            assert collected(cycle())  # and again: the count started over
-            assert not gc.isenabled()
-    assert gc.isenabled()
