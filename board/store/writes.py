@@ -9,8 +9,9 @@ object per reading, and its days are summarised by numpy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy import select, type_coerce
 from sqlalchemy.orm import Session
 
 from board.domain.reading import Reading, ReadingBlock
-from board.domain.timeutil import UTC, day_bounds, local_date
+from board.domain.timeutil import day_bounds, local_date
 from board.store.changes import bump_with_cursor
 from board.store.days import MERGE_SQL, REPLACE_SQL, DayKey, DaySummary
 from board.store.engine import Dialect
@@ -150,28 +151,19 @@ def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey,
     stations = sorted({k[0] for k in days})
     metrics = sorted({k[1] for k in days})
     first, last = min(k[2] for k in days), max(k[2] for k in days)
-    # Plain values, each distinct stored day and time converted once: every station of a cycle shares them
+    # The stored day as the driver hands it over, each distinct one converted once: every station of a cycle shares them
     # (a cycle at 900 stations reads 16 200 rows here; a conversion per row was a tenth of its CPU).
     # Only rows of this write's metrics can be among its days: a first load of item figures writes a station's
     # year one item type at a time, and every other metric of the station's year was read back for nothing.
     stored = select(d.station, d.metric, type_coerce(d.day, Stored()), d.max_ts, d.max_value).where(
         d.station.in_(stations), d.metric.in_(metrics), d.day >= first, d.day <= last)
-    day_in: dict[object, date] = {}
-    time_in: dict[object, datetime] = {}
-    for st, m, stored_day, stored_max_ts, max_value in session.connection().execute(stored):
-        day = day_in.get(stored_day)
-        if day is None:
-            day = day_in[stored_day] = (date.fromisoformat(stored_day) if isinstance(stored_day, str)
-                                        else stored_day)
+    day_in = cache(lambda stored_day: date.fromisoformat(stored_day) if isinstance(stored_day, str) else stored_day)
+    for st, m, stored_day, max_ts, max_value in session.connection().execute(stored):
+        day = day_in(stored_day)
         new = days.get((st, m, day))
-        if new is None:
-            continue
-        max_ts = time_in.get(stored_max_ts)
-        if max_ts is None:
-            max_ts = time_in[stored_max_ts] = _aware(stored_max_ts)
-        if new.may_have_lowered(max_ts, max_value):
+        if new is not None and new.may_have_lowered(max_ts, max_value):  # max_ts: aware UTC (UTCDateTime)
             stale.add((st, m, day))
-    time, day_of = _once(dialect.time), _once(dialect.day)
+    time, day_of = cache(dialect.time), cache(dialect.day)
 
     def row(key: DayKey, a: DaySummary) -> tuple[object, ...]:
         st, m, day = key
@@ -188,25 +180,6 @@ def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey,
                             "daily_stage", _DAILY_STAGE)
 
 
-def _once(convert: Callable[[Any], object]) -> Callable[[Any], object]:
-    """``convert`` with each distinct argument converted once (a write's summaries share a few times and days)."""
-    done: dict[Any, object] = {}
-
-    def converted(value: Any) -> object:
-        out = done.get(value)
-        if out is None:
-            out = done[value] = convert(value)
-        return out
-
-    return converted
-
-
-def _aware(stored: Any) -> datetime:
-    """A stored time as the driver hands it over (SQLite: text; PostgreSQL: naive UTC), as aware UTC: what
-    :class:`~board.store.schema.UTCDateTime` makes of it."""
-    return (datetime.fromisoformat(stored) if isinstance(stored, str) else stored).replace(tzinfo=UTC)
-
-
 def _newest(dialect: Dialect, cursor: Any, source: str, days: dict[DayKey, DaySummary]) -> None:
     """Move ``newest_readings`` of ``source`` to the newest time this write had of each station's metric.
 
@@ -216,7 +189,7 @@ def _newest(dialect: Dialect, cursor: Any, source: str, days: dict[DayKey, DaySu
     for (st, m, _), day in days.items():
         if newest.get((st, m), day.last_ts) <= day.last_ts:
             newest[(st, m)] = day.last_ts
-    time = _once(dialect.time)
+    time = cache(dialect.time)
     values = (f"VALUES ({', '.join([dialect.mark] * 4)})" if dialect.is_sqlite
               else "SELECT source, station, metric, ts FROM newest_stage")
     dialect.send_staged(
