@@ -232,8 +232,9 @@ _ATOMS = frozenset({str, int, float, bool, type(None), datetime, date, dt_time, 
 
 
 def holds_identity_code_in(value: Any, keys: bool = False) -> bool:
-    """``any_identity_code(_leaves(value))``, and with ``keys`` ``or any_identity_code(_keys(value))``: the same
-    verdict, found without a generator per value (a query row is a flat dict of plain values)."""
+    """Whether any text in ``value`` (every level of mappings, lists and tuples), and with ``keys`` any key at any
+    level, holds an identity code. Found without a generator per value (a query row is a flat dict of plain
+    values); tests/test_identity_codes.py checks it against the plain walk over every leaf and key."""
     kind = type(value)
     if kind is str:  # most texts have nothing shaped like a code: one scan in C says so (the same verdict)
         return _shaped(value) is not None and holds_identity_code(value)
@@ -249,17 +250,6 @@ def holds_identity_code_in(value: Any, keys: bool = False) -> bool:
     if isinstance(value, list | tuple):
         return any(holds_identity_code_in(v, keys) for v in value)
     return isinstance(value, str) and holds_identity_code(value)
-
-
-def _leaves(value: Any) -> Iterable[Any]:
-    if isinstance(value, Mapping):
-        for v in value.values():
-            yield from _leaves(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _leaves(v)
-    else:
-        yield value
 
 
 def _keys(value: Any) -> Iterable[str]:
