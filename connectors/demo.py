@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from board.domain.item_arrays import MINUTE, micros
 from board.domain.items import ItemType
 from board.domain.reading import PullItem, ReadingBlock, Rejected, RowsRead
 from board.domain.timeutil import UTC, day_bounds, ensure_utc, local_date
@@ -117,7 +118,7 @@ class DemoConnector:
         # a week before the window too: what was still open when the window began is told as well
         first, last = local_date(since) - timedelta(days=ITEM_DAYS_BEFORE), local_date(until)
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        first_minute = -(-((since - _EPOCH) // timedelta(microseconds=1)) // 60_000_000)  # the first minute >= since
+        first_minute = -(-micros(since) // MINUTE)  # the first minute >= since
         instants: dict[int, datetime] = {}
         for code in self.codes:
             latest: dict[str, Record] = {}  # an item handled on a later day is told again: its latest state counts
@@ -181,9 +182,6 @@ class DemoConnector:
         if first is None:
             return CheckResult(False, "data", "the simulator produced no readings for the last 5 minutes")
         return CheckResult(True, "ok", f"simulating {len(self.codes)} stations (seed {self.source.seed})")
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _waits(record: Record) -> bool:
