@@ -66,6 +66,8 @@ def offline_state(page) -> dict:  # type: ignore[no-untyped-def]
             edge: getComputedStyle(t).borderLeftColor,
             status: t.dataset.status,
             queue: !!t.querySelector('[data-figure="queue_waiting"]')})),
+          marks: [...wall.querySelectorAll('.tile .mark, .tile .projection .word')].map(
+            m => getComputedStyle(m).visibility),
           time: wall.querySelector('.clock .time').innerText,
           body: document.body.innerText,
         };
@@ -100,6 +102,8 @@ def test_wall_says_it_lost_the_server_and_recovers(first_server: Server, browser
         assert tile["value"] < 0.6, tile
         assert tile["badge"] == "hidden", tile
     assert len({t["edge"] for t in state["tiles"]}) == 1, "a tile still shows its old status colour"
+    # nor a figure its old status mark (a red or amber shape beside a number reads as current)
+    assert before["marks"] and set(state["marks"]) == {"hidden"}, (before["marks"], state["marks"])
     ARTIFACTS.mkdir(exist_ok=True)
     wall.screenshot(path=str(ARTIFACTS / "wall-offline-1920x1080.png"))
 

@@ -188,8 +188,8 @@ _WALL += """
 """
 
 # wall-honest: the wall without its server (board/web/shell/shell.js adds .is-offline and the banner). Every figure
-# is marked not current the way a stale tile is (hatched, dimmed, grey edge, no status word: the colours are old too);
-# the banner says since when, in the wall's language; the clock keeps running.
+# is marked not current the way a stale tile is (hatched, dimmed, grey edge, no status word or mark: the colours are
+# old too); the banner says since when, in the wall's language; the clock keeps running.
 _WALL += """
 .offline-banner { flex: none; background: var(--warn); color: $on_amber; font-weight: 700;
   font-size: calc(3.4 * var(--u));
@@ -198,7 +198,8 @@ _WALL += """
 .wall.is-offline .tile { --c: var(--grey); box-shadow: none;
   background: var(--hatch); }
 .wall.is-offline .tile > :not(header), .wall.is-offline .tile h2 { opacity: .45; }
-.wall.is-offline .badge { visibility: hidden; }
+.wall.is-offline .badge, .wall.is-offline .tile .mark, .wall.is-offline .projection .word {
+  visibility: hidden; }
 .wall.is-offline .notices { opacity: .6; }
 """
 
