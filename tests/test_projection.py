@@ -178,15 +178,3 @@ def test_on_random_days_it_beats_both_baselines_and_its_band_is_not_overconfiden
     mae = {k: float(np.mean(v)) for k, v in errors.items()}
     assert mae["projection"] < mae["persistence"] and mae["projection"] < mae["seasonal"], mae
     assert np.mean(hits) >= 0.7, np.mean(hits)
-
-
-def test_a_round_the_clock_station_with_half_hourly_history_gets_a_projection():
-    """History kept every 30 minutes ends a day at 23.30: for a station open 0-24 (closing at 1 440 minutes) those
-    days read through closing (found by opening `demo --always-open`: every station said "too little history")."""
-    past = [steady_day(DAY - timedelta(days=7 * k), per_hour=6, capacity_per_min=0.2, step=30) for k in range(1, 5)]
-    assert all(d.clock[-1] == 1410 for d in past)
-    profile = pj.build_profile(past, 0.0, 1440.0)
-    assert not isinstance(profile, NoProjection), profile
-    # a day cut short in the afternoon still does not count
-    short = [QueueDay(d.day, d.clock[:30], d.waiting[:30], d.handled[:30], None) for d in past]
-    assert isinstance(pj.build_profile(short, 0.0, 1440.0), NoProjection)

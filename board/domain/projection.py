@@ -227,7 +227,7 @@ def clock_minutes(elapsed: np.ndarray, offsets: np.ndarray, midnight_offset: flo
 def build_profile(days: Sequence[QueueDay], opens: float, closes: float, *,
                   grid_minutes: int = GRID_MINUTES) -> Profile | NoProjection:
     """The usual day learnt from comparable days (each read through closing), or why it cannot be."""
-    complete = [d for d in days if _read_through(d, closes, grid_minutes)]
+    complete = [d for d in days if len(d) >= 2 and d.clock[-1] >= closes - grid_minutes]
     if len(complete) < MIN_HISTORY_DAYS:
         return NoProjection(Reason.FEW_DAYS, f"{len(complete)} comparable days with data, {MIN_HISTORY_DAYS} needed")
     grid = _grid(closes, grid_minutes)
@@ -247,17 +247,6 @@ def build_profile(days: Sequence[QueueDay], opens: float, closes: float, *,
         capacity = CAPACITY_FALLBACK * max(mean, 1.0) / max(closes - opens, 1.0)
     closing = tuple(float(np.interp(closes, d.clock, d.waiting)) for d in complete)
     return Profile(grid, np.maximum.accumulate(fraction), mean, shape, capacity, len(complete), closing)
-
-
-def _read_through(day: QueueDay, closes: float, grid_minutes: int) -> bool:
-    """Whether ``day``'s readings reach closing: its last within a grid step of it, or within the day's own
-    reading step when that is coarser. A station open round the clock whose history is kept every 30 minutes
-    ends each day at 23.30; with the grid's 15 minutes alone no such day counted, and its wall said "too little
-    history" over eight weeks of it."""
-    if len(day) < 2:
-        return False
-    step = float(np.median(np.diff(day.clock)))
-    return bool(day.clock[-1] >= closes - max(grid_minutes, step))
 
 
 def _grid(closes: float, step: int) -> np.ndarray:
