@@ -219,3 +219,24 @@ def test_closing_time_ends_an_alert_and_the_dst_day_keeps_local_times(tmp_path: 
     dst_mail = [m for m in smtp.mails if "su 25.10.2026" in m.body]
     assert len(dst_mail) == 1 and "Alkaen: klo 11.00 (su 25.10.2026)" in dst_mail[0].body
     board.close()
+
+
+def test_a_usual_day_missing_at_the_first_turn_is_looked_for_again_once_history_has_loaded(tmp_path: Path) -> None:
+    """A collector's first alert turn can run before its first pull has loaded the history (`board demo`: eight
+    weeks in the first run). The 'too little history' found then was kept for the whole day, so every wall of
+    `demo --always-open` said so over eight weeks of history (found opening the overview as a shift lead)."""
+    from board.alerts.projections import RETRY_MISSING, Projector
+
+    config = write_config(tmp_path / "config", backfill_days=43, history_step_minutes=30, live_step_seconds=60)
+    board = create_board(config, f"sqlite:///{tmp_path / 'board.sqlite'}")
+    settings, store = board.settings, board.store
+    projector = Projector(settings, store)
+    assert projector.station("kajaani", NOON).reason == "few_days"  # nothing loaded yet
+    Collector(settings, store, clock=lambda: NOON).run_once()  # the history arrives
+    soon = NOON + RETRY_MISSING / 2
+    assert projector.station("kajaani", soon).reason == "few_days"  # not looked for at every turn
+    later = NOON + RETRY_MISSING + timedelta(seconds=61)
+    got = projector.station("kajaani", later)
+    assert got.ok, got
+    assert got == Projector(settings, store).station("kajaani", later)
+    board.close()

@@ -27,6 +27,8 @@ from board.store import Store
 OVERLAP = timedelta(minutes=5)
 #: A projection is recomputed at most this often (it moves slowly; the evaluation may run every few seconds).
 EVERY = timedelta(seconds=60)
+#: How often a usual day that could not be learnt is looked for again (a read of the comparable days' series).
+RETRY_MISSING = timedelta(minutes=2)
 
 
 class Projector:
@@ -36,6 +38,8 @@ class Projector:
         self.settings = settings
         self.store = store
         self._profiles: dict[tuple[str, date], pj.Profile | pj.NoProjection] = {}
+        #: When each station's missing usual day was last looked for (see :meth:`_profile`).
+        self._missing_at: dict[tuple[str, date], datetime] = {}
         self._today: dict[str, tuple[date, datetime, dict[str, dict[float, float]]]] = {}
         self._last: dict[str, pj.StationProjection] = {}
 
@@ -90,7 +94,7 @@ class Projector:
         name = pj.holiday_name(day)
         if name is not None:
             return pj.StationProjection(code, now, closes_at, reason=pj.Reason.HOLIDAY.value, detail=name)
-        profile = self._profile(code, day, span)
+        profile = self._profile(code, day, span, now)
         if isinstance(profile, pj.NoProjection):
             return pj.StationProjection(code, now, closes_at, reason=profile.reason.value, detail=profile.detail)
         return _Pending(day, span, clock, closes_at, profile)
@@ -105,16 +109,27 @@ class Projector:
         return pj.StationProjection(code, now, closes_at, result.queue, result.queue_low, result.queue_high,
                                     result.same_day_share, result.share_low, result.share_high, path)
 
-    def _profile(self, code: str, day: date, span: tuple[float, float]) -> pj.Profile | pj.NoProjection:
+    def _profile(self, code: str, day: date, span: tuple[float, float],
+                 now: datetime) -> pj.Profile | pj.NoProjection:
+        """The station's usual day for ``day``, learnt once a day; when it could not be learnt (too few
+        comparable days) it is looked for again every :data:`RETRY_MISSING`: a collector's first turn runs
+        before its first pull has loaded the history (``demo`` loads eight weeks then), and the reason "too
+        little history" stayed on every wall for the rest of the day."""
         key = (code, day)
+        kept = self._profiles.get(key)
+        if isinstance(kept, pj.NoProjection) and now - self._missing_at.get(key, now) >= RETRY_MISSING:
+            del self._profiles[key]
         if key not in self._profiles:
             for old in [k for k in self._profiles if k[0] == code]:
                 del self._profiles[old]  # yesterday's usual day is not today's
+                self._missing_at.pop(old, None)
             hours = self.settings.opening_hours(code)
             days = pj.comparable_days(day, lambda d: hours.comparable(day, d))  # same hours (not an exception)
             past = [pj.queue_day(d, self.store.series(code, pj.QUEUE_METRICS, *day_bounds(d)))
                     for d in days]
             self._profiles[key] = pj.build_profile(past, *span)
+            if isinstance(self._profiles[key], pj.NoProjection):
+                self._missing_at[key] = now
         return self._profiles[key]
 
     def _since(self, code: str, day: date) -> datetime:
