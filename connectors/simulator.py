@@ -171,14 +171,16 @@ class Simulator:
         the same order, from the same start as simulating the whole period: the numbers are the same)."""
         first = _EPOCH + timedelta(days=index * PERIOD_DAYS)
         while chain.next <= offset:
-            series = self._simulate(code, first + timedelta(days=chain.next), *chain.carry)
+            series = self._simulate(code, first + timedelta(days=chain.next), *chain.carry, values=chain.next >= 0)
             chain.carry = (series.queue_carry, series.omasote_carry, series.reaction_carry)
             if chain.next >= 0:
                 chain.days.append(series)
             chain.next += 1
 
     def _simulate(self, code: str, day: date, queue_carry: tuple[int, ...], oma_carry: tuple[int, ...],
-                  react_carry: tuple[tuple[int, int], ...]) -> DaySeries:
+                  react_carry: tuple[tuple[int, int], ...], values: bool = True) -> DaySeries:
+        """One day from the previous day's carries. ``values=False`` (a warm-up day, whose figures nobody sees)
+        makes every random draw, so the next day starts the same, but only the carries: no per-minute values."""
         st = self.stations[code]
 
         rng = np.random.default_rng(_rng(self.seed, st.code, day.isoformat()).getrandbits(64))
@@ -260,6 +262,12 @@ class Simulator:
         resolved = asks + (rng.uniform(3, 70, len(asks)) * 60).astype(np.int64)
         reactions = np.array(list(react_carry) + list(zip(asks.tolist(), resolved.tolist(), strict=False)),
                              dtype=np.int64).reshape(-1, 2)
+        end_epoch = epoch0 + minutes
+        if not values:
+            return DaySeries(start=start, values=np.empty((0, len(COLUMNS)), dtype=np.float32),
+                             queue_carry=tuple(cb_arrivals[int(cb_done[-1]):].tolist()),
+                             omasote_carry=tuple(oma_arrivals[int(oma_done[-1]):].tolist()),
+                             reaction_carry=tuple((int(a), int(r)) for a, r in reactions if r > end_epoch))
         open_mask = (reactions[:, 0][None, :] <= now[:, None]) & (now[:, None] < reactions[:, 1][None, :])
         open_count = open_mask.sum(axis=1)
         oldest_open = np.where(open_mask, reactions[:, 0][None, :], np.iinfo(np.int64).max).min(axis=1,
@@ -288,7 +296,6 @@ class Simulator:
         out[:, COL["feedback_needs_reaction"]] = open_count
         out[:, COL["feedback_oldest_reaction_h"]] = np.where(open_count > 0, (now - oldest_open) / 60, 0)
 
-        end_epoch = epoch0 + minutes
         return DaySeries(
             start=start,
             values=out,
