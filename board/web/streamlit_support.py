@@ -171,13 +171,34 @@ def change_versions() -> Versions:
 
 
 def wall_board(code: str, lang: str, spot: Spot | None = None, skipped: tuple[str, ...] = (),
-               refresh: int = 15) -> str:
-    """The wall's HTML for ``code``, shared by every screen showing the same (see :func:`_draw_wall_board`)."""
-    return _wall_board(code, change_versions().of(code), lang, spot, skipped, refresh)
+               refresh: int = 15, rerun: tuple[str, str] | None = None) -> str:
+    """The wall's HTML for ``code``, shared by every screen showing the same (see :func:`_draw_wall_board`);
+    ``rerun`` the fragment and page it is drawn in (:func:`fragment_target`)."""
+    return _wall_board(code, change_versions().of(code), lang, spot, skipped, refresh, rerun)
+
+
+def fragment_target() -> tuple[str, str] | None:
+    """The Streamlit fragment running now and its page: what the wall's page shell asks to rerun when the station's
+    data changed (board/web/shell/shell.js). Every session of the same page layout has the same pair (Streamlit
+    hashes the fragment's function and place), so boards carrying it are still shared. None outside a fragment.
+
+    Why not a hidden button in the fragment for the shell to press: a widget is registered and one more element
+    sent at *every* rerun of the fragment, timer reruns included, for a press that comes only when data changed
+    (docs/PERFORMANCE.md 2b, fourth round)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    try:
+        fragment = ThreadState.get().fragment_id
+    except RuntimeError:  # no fragment state in this thread
+        return None
+    return (fragment, ctx.page_script_hash) if fragment else None
 
 
 def _draw_wall_board(code: str, version: str, lang: str, spot: Spot | None, skipped: tuple[str, ...],
-                     refresh: int) -> str:
+                     refresh: int, rerun: tuple[str, str] | None) -> str:
     """Rendered once per station, version and look per 5 s (as the view was cached before), and kept as the
     string itself (nothing pickled per refresh; board/web/kept.py: no argument hashing either). A new version is
     a new key: the first refresh after a write draws it. Store reads only when the version moved
@@ -189,7 +210,8 @@ def _draw_wall_board(code: str, version: str, lang: str, spot: Spot | None, skip
     trends, lines = station_trends(code, version, utcnow())
     now = max(utcnow(), data.read_at)  # after the trends were read; with_trends draws no point past it
     view = wall_data.view_at(settings, data, now, trends)
-    return render_wall(view, lang, next_opening(code, now), spot, skipped, refresh, version=version, lines=lines)
+    return render_wall(view, lang, next_opening(code, now), spot, skipped, refresh, version=version, lines=lines,
+                       rerun=rerun)
 
 
 def _read_station_data(code: str, version: str) -> wall_data.StationData:
