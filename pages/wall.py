@@ -77,7 +77,7 @@ def live_board() -> None:
         logging.getLogger(__name__).exception("wall %s: cannot read the store", code)
         st.html(render_unavailable(settings.station(code).name, utcnow(), lang, refresh))
         return
-    st.html(board)
+    st.html(sup.AsIs(board))  # written without indentation: not dedented again at every refresh
 
 
 live_board()

@@ -50,6 +50,8 @@ DATA_TTL_SECONDS = 60
 
 _maker: Callable[[], Board] | None = None
 _handed: Board | None = None
+#: The environment's board once made (:func:`get_board`).
+_environment: Board | None = None
 _versions: tuple[Board, Versions] | None = None
 _trends: tuple[Board, TrendKeeper] | None = None
 #: The reports cached by :func:`shared_report`, forgotten with the views.
@@ -91,8 +93,9 @@ class AsIs:
 def use_board(board: Board | Callable[[], Board] | None) -> None:
     """Make every page of this process read ``board``, or what ``board()`` makes (None: the environment's board
     again); clears the view caches."""
-    global _maker, _handed
+    global _maker, _handed, _environment
     _maker, _handed = (None, board) if isinstance(board, Board) else (board, None)
+    _environment = None
     clear_view_caches()
 
 
@@ -112,11 +115,19 @@ def _environment_board() -> Board:
 
 
 def get_board() -> Board:
-    """The board the pages read (see the module's docstring); a ConfigError when its configuration is wrong."""
-    global _handed
+    """The board the pages read (see the module's docstring); a ConfigError when its configuration is wrong.
+
+    The environment's board is kept in a plain global once made: a wall refresh asks for the board up to four
+    times, and each call of the ``st.cache_resource`` function behind it went through Streamlit's cache lookup
+    (argument hashing by signature, docs/PERFORMANCE.md 2b)."""
+    global _handed, _environment
     if _handed is None and _maker is not None:
         _handed = _maker()
-    return _handed if _handed is not None else _environment_board()
+    if _handed is not None:
+        return _handed
+    if _environment is None:
+        _environment = _environment_board()  # made once per process, by one thread (cache_resource's lock)
+    return _environment
 
 
 def get_settings() -> Settings:
