@@ -78,7 +78,7 @@ def open_empty(browser: Any, base: str, refresh: int) -> Any:
     """A tab on the empty fragment (bench/pages/empty_fragment.py), counting its websocket sends like a wall's."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.add_init_script(COUNT_SENDS)
-    page.goto(f"{base}/bench-empty?refresh={refresh}")
+    page.goto(f"{base}/bench-empty?refresh={refresh}", timeout=120_000)
     page.wait_for_selector(".empty-fragment", state="attached", timeout=90_000)
     return page
 
