@@ -75,7 +75,7 @@ def _rows(rng: random.Random, n: int) -> list[tuple[Any, ...]]:
             None if end is None else _pick(rng, [_time(rng, end), ""], BAD_TIMES),
             _pick(rng, ["HOIDETTU", "AJANVARAUS", None], ["TUNTEMATON", "", " "]),
             _pick(rng, ["puhelin", "chat", "phone", "Visit"], ["faksi", "", None]),
-            _pick(rng, list(range(11)) + ["7", "9,0", 8.0], [11, -1, "seitsemän", 7.5, "", None]),
+            _pick(rng, [*range(11), "7", "9,0", 8.0], [11, -1, "seitsemän", 7.5, "", None]),
             _pick(rng, ["K", "E", 1, 0, None, "kyllä"], ["ehkä", 2]),
             _pick(rng, [_time(rng, end or start), None], BAD_TIMES),
             rng.choice(["ok", "soita iltapäivällä", None]),
