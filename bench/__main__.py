@@ -48,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     # A filter, because Streamlit resets its loggers' levels whenever it reads its configuration.
     for logger in ("caching.cache_data_api", "scriptrunner_utils.script_run_context"):
         logging.getLogger(f"streamlit.runtime.{logger}").addFilter(lambda r: r.levelno >= logging.ERROR)
-    out = Path(args.out) if args.out else RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}" \
-        f"{'-quick' if args.quick else ''}.json"
+    out = results_path(args.out, args.quick)
     out.parent.mkdir(parents=True, exist_ok=True)
 
     report: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "quick": args.quick,
@@ -93,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description="ohjaustaulu benchmarks: measure and report.")
     p.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run (default all: {', '.join(BENCHMARKS)})")
     p.add_argument("--quick", action="store_true", help="tiny sizes: seconds, not minutes (proves the code runs)")
-    p.add_argument("--out", help="JSON results file (default bench-results/bench-<time>.json)")
+    p.add_argument("--out", help="JSON results file, or a folder for it (default bench-results/bench-<time>.json)")
     p.add_argument("--minutes", type=float, help="length of the memory run in minutes (default 30; --quick 1/3)")
     p.add_argument("--param", action="append", default=[], metavar="NAME.KEY=VALUE",
                    help="override a benchmark's parameter, e.g. freshness.interval=15 or screens.phases=5x5,20x20; "
@@ -135,6 +134,17 @@ def _fmt(v: float | None) -> str:
 
 def _verdict(met: bool | None) -> str:
     return {True: "met", False: "MISSED", None: ""}[met]
+
+
+def results_path(given: str | None, quick: bool) -> Path:
+    """The results file: ``--out`` as given, or the default name in ``--out``'s folder when that names a folder
+    (an existing one, or one written with a trailing slash). A folder given as a file used to fail only when the
+    first benchmark had finished, losing its figures."""
+    name = f"bench-{time.strftime('%Y%m%d-%H%M%S')}{'-quick' if quick else ''}.json"
+    if not given:
+        return RESULTS_DIR / name
+    out = Path(given)
+    return out / name if out.is_dir() or given.endswith(("/", "\\")) else out
 
 
 def _print_machine(m: dict[str, Any]) -> None:

@@ -41,6 +41,25 @@ class MissingSecret(KeyError):
         return self.message
 
 
+def references(obj: Any) -> tuple[str, ...]:
+    """The names of the ``${NAME}`` references in ``obj`` (parsed YAML), first seen first: what a source's
+    settings need from the environment or ``secrets.toml`` (named to an administrator when a login fails)."""
+    found: dict[str, None] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            found.update(dict.fromkeys(REFERENCE.findall(value)))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    walk(obj)
+    return tuple(found)
+
+
 def secrets_file(project_dir: Path) -> Path:
     return project_dir / ".streamlit" / "secrets.toml"
 

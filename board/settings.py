@@ -62,8 +62,8 @@ from board.station_settings import Station, StationsFile
 
 __all__ = [
     "AnySource", "BoardSettings", "ConfigError", "DemoSource", "EmployeeNpsSettings", "FieldMapping", "FilesSource",
-    "ManualSettings", "MetricsFile", "RestSource", "RetentionSettings", "Settings", "SourceBase", "SqlSource",
-    "Station", "StationsFile", "ThresholdModel", "WallSettings", "load_settings",
+    "ManualSettings", "MetricsFile", "MissingSecretError", "RestSource", "RetentionSettings", "Settings",
+    "SourceBase", "SqlSource", "Station", "StationsFile", "ThresholdModel", "WallSettings", "load_settings",
 ]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -109,6 +109,8 @@ class Settings:
     reports: ReportsFile = field(default_factory=ReportsFile, compare=False, repr=False)
     #: The wellbeing areas, code -> name, in configuration order (board/area_settings.py).
     areas: dict[str, str] = field(default_factory=dict, compare=False)
+    #: Source name -> the ``${NAME}`` secrets its settings use (names only): a failed login names them on /sources.
+    source_secrets: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @cached_property
     def care_guarantee(self) -> CareGuarantee:
@@ -245,7 +247,19 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                                 {n for n, c in alerts.channels.items() if isinstance(c, EmailChannelModel)})
     except ValueError as e:
         raise ConfigError(str(e)) from None
-    return Settings(cdir, url, board, stations, metrics, sources, env, alerts, care, reports, areas)
+    return Settings(cdir, url, board, stations, metrics, sources, env, alerts, care, reports, areas,
+                    _source_secrets(cdir / "sources.yaml"))
+
+
+def _source_secrets(path: Path) -> dict[str, tuple[str, ...]]:
+    """Each source's ``${NAME}`` references, read from ``sources.yaml`` as written (the values are never kept)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):  # read and validated just before: nothing to name then
+        return {}
+    sources = raw.get("sources") if isinstance(raw, dict) else None
+    return {str(s["name"]): secrets.references(s) for s in sources or []
+            if isinstance(s, dict) and "name" in s and secrets.references(s)}
 
 
 def _stations(cdir: Path) -> tuple[StationsFile, dict[str, str]]:
@@ -308,6 +322,15 @@ def _load(path: Path, model: type[BaseModel], required: bool = True,
         raise ConfigError(f"{path}: {key}: {first['msg']}{shown}") from None
 
 
+class MissingSecretError(ConfigError):
+    """A ``${NAME}`` a configuration file needs is set nowhere: the pages say its name (never a value), the key
+    that needs it and where to set it, in the UI's language (``config.missing_secret``)."""
+
+    def __init__(self, message: str, name: str, key: str, secrets_path: Path) -> None:
+        super().__init__(message)
+        self.name, self.key, self.secrets_path = name, key, secrets_path
+
+
 def _resolve_secrets(path: Path, raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
     """Replace ``${NAME}`` references; a missing one names the source and key that needs it."""
     lookup = secrets.load_lookup(PROJECT_DIR, environ)
@@ -321,7 +344,7 @@ def _resolve_secrets(path: Path, raw: dict[str, Any], environ: Mapping[str, str]
         try:
             return secrets.resolve(obj, lookup, secrets_path)
         except secrets.MissingSecret as e:
-            raise ConfigError(f"{path}: {where}: {e}") from None
+            raise MissingSecretError(f"{path}: {where}: {e}", e.name, f"{path.name}: {where}", secrets_path) from None
 
     return walk(raw, "")
 

@@ -12,9 +12,15 @@ from connectors.file_outcome import Outcome
 from connectors.repeats import DUPLICATE_NOTE
 
 
-def row_events(name: str, outcome: Outcome, last: Rejected | None = None) -> Iterator[PullItem]:
+def row_events(name: str, outcome: Outcome, last: Ignored | None = None) -> Iterator[PullItem]:
     """A file read (its rows not refused as a whole) as the run ledger's events: each stored row's readings
-    followed by ``ONE_ROW``, then the refused and ignored rows (``last``: a half-written last line, refused).
+    followed by ``ONE_ROW``, then the refused and ignored rows (``last``: a half-written last line, held: ignored
+    for now, not refused).
+
+    A held line is ignored, not refused, because every pull reads the file again until it is final: refused, one
+    half-written line was counted once per pull (40 refused rows a day on /sources for one line). Once the file is
+    final (its last line ends, or it is older than the grace) the line is read like any other, and stored or
+    refused once; so read = stored + refused + ignored holds in every run, and a refusal counts once.
 
     Row by row, not one ``RowsRead`` per file: a row the collector's checks refuse whole (an unknown station, every
     value out of range) then counts as refused, not as stored beside the file's other rows' readings.

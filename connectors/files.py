@@ -66,7 +66,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from board.domain.reading import PullItem, Rejected, RowsRead
+from board.domain.reading import Ignored, PullItem, Rejected, RowsRead
 from board.domain.reasons import Reason, map_text
 from board.domain.timeutil import ensure_utc
 from board.settings import PROJECT_DIR
@@ -255,12 +255,16 @@ class FilesConnector:
                      self.name, scrub(path.name))
             return
         if held is not None and outcome.ok:
-            yield from row_events(path.name, outcome, Rejected(map_text(Reason(
+            reason = map_text(Reason(
                 "unterminated_last_line",
                 f"file {path.name} line {line}: the last line has no line end and the file changed less than "
                 f"{self._grace():g} s ago: it may be half-written, so it was not read; the file stays in the folder "
                 "and is read again (a writer still at work, or paused for longer than settle_seconds)",
-                file=path.name, line=line, seconds=self._grace()), scrub)))
+                file=path.name, line=line, seconds=self._grace()), scrub)
+            log.info("source %s: %s", self.name, reason)
+            # Ignored for now, not refused: the next pull reads the file again, and a refusal each time counted one
+            # half-written line once per pull. Final, the line is stored or refused once (file_ledger.row_events).
+            yield from row_events(path.name, outcome, Ignored(scrub(f"file {path.name} line {line}"), reason))
             return  # not retired: read again whole once it is complete (or older than the grace)
         if not outcome.ok:  # the file as a whole: every data row of it refused
             yield Rejected(refuse(path, outcome, self.source, self.rejected), rows=outcome.rows)

@@ -15,10 +15,18 @@ gives way on a full tile: its box never meets a figure, the headline, the
 projection or the freshness line, and "päivitetty klo …" lies whole in its
 tile, clear of every figure (``SPARK_CHECK``). Screenshots of each
 size go to ``test-artifacts/wall-matrix/``.
+
+Figure labels are read from 4 m (a user check found 24 px too small at
+1920x1080): with a usual name and without notices, every label is at least
+32 px at 1920x1080 and as large relative to the wall's unit on every other
+screen (``LABEL_PX``); at the widest values (a 40-character name on two lines,
+notices) the tiles give up height and labels may be smaller, never below
+``LABEL_FLOOR`` of that.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -37,6 +45,27 @@ SCREENS = [(1280, 720), (1366, 768), (1920, 1080), (2560, 1440), (3840, 2160),  
            (1440, 900), (1680, 1050), (1920, 1200),  # 16:10
            (1280, 1024), (1024, 768),  # 5:4, 4:3
            (1080, 1920)]  # portrait
+
+#: Figure labels at 1920x1080 (px), read by a nurse at 4 m; other screens scale it by the wall's unit (--u).
+LABEL_PX = 32.0
+#: At the widest values, with notices, labels keep at least this share of LABEL_PX (the tiles give up height): the
+#: least is the closed wall, whose opening banner pushes a 40-character name onto two lines over three notices
+#: (25.5 px at 1920x1080; open with notices 27.9 px, without 30.9 px).
+LABEL_FLOOR = 0.78
+#: The smallest figure label on the page, in px.
+LABEL_SIZE = """() => Math.min(...[...document.querySelectorAll('.wall .fig dt')]
+  .filter(e => e.getClientRects().length).map(e => parseFloat(getComputedStyle(e).fontSize)))"""
+
+
+def wall_unit(width: int, height: int) -> float:
+    """The wall's --u in px (board/web/style.py): a 1/100 of the height or of a 16:9 width; portrait its own."""
+    return min(height / 200, width * 0.0095) if height >= width else min(height / 100, width * 0.005625)
+
+
+def label_minimum(width: int, height: int) -> float:
+    """The smallest figure label a screen may show: LABEL_PX at 1920x1080, scaled with the wall's unit."""
+    return LABEL_PX * wall_unit(width, height) / wall_unit(1920, 1080)
+
 
 CHECK = """() => {
   const bad = [];
@@ -153,8 +182,41 @@ def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, variant
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(50)
         found = page.evaluate(CHECK) + page.evaluate(SPARK_CHECK)
+        if variant != "stale":  # a stale tile shows no figures
+            size, least = page.evaluate(LABEL_SIZE), LABEL_FLOOR * label_minimum(width, height)
+            if size < least - 0.05:
+                found.append(f"figure labels {size:.1f} px < {least:.1f} px")
         page.screenshot(path=str(out / f"wall-{lang}-{variant}-{width}x{height}.png"))
         if found:
             problems[f"{width}x{height}"] = found
     page.close()
+    assert not problems, "\n".join(f"{size}: " + "; ".join(p[:6]) for size, p in problems.items())
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_figure_labels_are_readable_from_four_metres(base_view, browser, lang):
+    """With a usual name (one line) and without notices every figure label is >= 32 px at 1920x1080 and scales
+    with the screen (1366x768, 1280x1024 and portrait 1080x1920 included), and the wall still fits: at the widest
+    values, so the labels' room is the least they ever get from the figures."""
+    widest = extreme_view(base_view, notices=False)
+    view = dataclasses.replace(widest, station=base_view.station)
+    assert len(view.station.name) < 30 and all(t.figures for t in view.tiles)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.set_content(page_html(render_wall(view, lang, None), lang))
+    out = ARTIFACTS / "wall-labels"
+    out.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    for width, height in SCREENS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(50)
+        page.screenshot(path=str(out / f"wall-{lang}-{width}x{height}.png"))
+        found = page.evaluate(CHECK) + page.evaluate(SPARK_CHECK)
+        size, least = page.evaluate(LABEL_SIZE), label_minimum(width, height)
+        assert size != float("inf"), "no figure label on the wall"
+        if size < least - 0.05:
+            found.append(f"figure labels {size:.1f} px < {least:.1f} px")
+        if found:
+            problems[f"{width}x{height}"] = found
+    page.close()
+    assert label_minimum(1920, 1080) == LABEL_PX
     assert not problems, "\n".join(f"{size}: " + "; ".join(p[:6]) for size, p in problems.items())

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from board.domain.reading import Reading, Rejected, RowsRead
+from board.domain.reading import Ignored, Reading, Rejected, RowsRead
 from board.source_settings import FilesSource
 from connectors.files import FilesConnector
 from tests.input_support import collector_for
@@ -31,18 +31,23 @@ def make(tmp_path: Path, settle: float) -> FilesConnector:
 
 
 def pull(connector: FilesConnector) -> tuple[list[float], list[str], int]:
+    """(values read, reasons refused or held, rows read); a held line is Ignored, a refused one Rejected."""
     items = list(connector.pull(None, UNTIL))
-    return ([i.value for i in items if isinstance(i, Reading)], [i.reason for i in items if isinstance(i, Rejected)],
+    return ([i.value for i in items if isinstance(i, Reading)],
+            [i.reason for i in items if isinstance(i, Rejected | Ignored)],
             sum(i.rows for i in items if isinstance(i, RowsRead)))
 
 
-def test_a_last_line_without_line_end_in_a_fresh_file_is_refused_and_the_file_stays(tmp_path: Path) -> None:
+def test_a_last_line_without_line_end_in_a_fresh_file_is_held_and_the_file_stays(tmp_path: Path) -> None:
     path = drop(tmp_path, "jono.csv", HEADER + "kajaani;10.3.2026 14.30;3\r\nkajaani;10.3.2026 14.45;1", age=10)
     connector = make(tmp_path, settle=5)  # grace: 10 x 5 s = 50 s
-    values, reasons, read = pull(connector)
-    assert values == [3.0] and read == 2  # the half-written '1' (of '12'?) is not stored
-    [reason] = reasons
-    assert reason.startswith("file jono.csv line 3: the last line has no line end") and "stays" in reason
+    items = list(connector.pull(None, UNTIL))
+    assert [i.value for i in items if isinstance(i, Reading)] == [3.0]  # the half-written '1' (of '12'?) not stored
+    assert sum(i.rows for i in items if isinstance(i, RowsRead)) == 2
+    assert not [i for i in items if isinstance(i, Rejected)]  # held, not refused: it is read again next pull
+    [held] = [i for i in items if isinstance(i, Ignored)]
+    assert held.where == "file jono.csv line 3" and held.rows == 1
+    assert held.reason.startswith("file jono.csv line 3: the last line has no line end") and "stays" in held.reason
     connector.acknowledge()
     assert "jono.csv" in names(tmp_path / "inbox") and names(tmp_path / "inbox" / "processed") == []
 
@@ -208,3 +213,35 @@ def test_a_workbook_cut_short_while_fresh_waits_and_is_refused_only_once_older(t
     age_file(path, 60)
     values, reasons, _ = pull(connector)
     assert values == [] and len(reasons) == 1 and "not a readable Excel workbook" in reasons[0]
+
+
+def test_a_half_written_line_is_counted_once_however_often_its_file_is_read(tmp_path: Path) -> None:
+    """/sources' 24-hour refused count: a half-written last line re-read by every pull is held (ignored) in each
+    run, not refused; once its file is final (here: its writer died, the line never got its end and the file
+    grew older than the grace) it is refused once, with its reason. Every run's ledger adds up."""
+    from board.read.sources import source_statuses
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    source = {"name": "vienti", "type": "files", "folder": str(inbox), "settle_seconds": 5, "mapping": MAPPING}
+    path = drop(tmp_path, "jono.csv", HEADER + "kajaani;10.3.2026 14.30;3\r\nkajaani;10.3.2026 14.", age=10)
+    with collector_for(tmp_path, source) as collector:
+        for _ in range(4):  # four pulls within the grace (50 s): the file stays and is read again each time
+            [outcome] = collector.run_once()
+            run = outcome.run
+            assert outcome.ok and run is not None, outcome.error
+            assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (2, 1, 0, 1)
+            assert run.unaccounted == 0 and run.state == "ok"
+            assert path.exists()
+        [status] = source_statuses(collector.settings, collector.store)
+        assert status.day_rejects == {} and status.warning is None
+
+        age_file(path, 120)  # the writer died: the line never ends, and the file is now older than the grace
+        for _ in range(3):
+            [outcome] = collector.run_once()
+            assert outcome.ok and outcome.run is not None and outcome.run.unaccounted == 0, outcome.error
+        assert not path.exists()  # read whole once, retired to processed/ with its reason beside it
+        [status] = source_statuses(collector.settings, collector.store)
+        assert sum(status.day_rejects.values()) == 1, status.day_rejects
+        [reason] = status.day_rejects
+        assert "line 3" in reason

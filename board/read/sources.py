@@ -98,6 +98,8 @@ class SourceStatus:
     #: is a warning until a later run reads something (a files run finding no file does not clear it).
     data_run: RunSummary | None = None
     data_run_rejects: dict[str, int] = field(default_factory=dict)
+    #: The ``${NAME}`` secrets the source's settings use (names only): a refused login names them.
+    secrets: tuple[str, ...] = ()
 
     @property
     def warning(self) -> RunSummary | None:
@@ -242,6 +244,7 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
         data_run=data_run,
         data_run_rejects=({map_text(k, redact): v for k, v in store.rejects(data_run.id).items()}
                           if data_run is not None and data_run.state == "partial" else {}),
+        secrets=settings.source_secrets.get(source.name, ()),
     )
 
 

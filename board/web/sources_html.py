@@ -15,6 +15,7 @@ import pandas as pd
 
 from board import formatting as fmt
 from board.domain.figures import METRICS, Family
+from board.domain.reasons import Reason
 from board.domain.source_health import SourceHealth
 from board.i18n import TEXTS, t
 from board.read.sources import ChannelStatus, Freshness, RunSummary, SourceStatus
@@ -123,6 +124,24 @@ def _refusals(st_: SourceStatus, lang: str) -> str:
             f'data-read="{"" if run.rows_read is None else run.rows_read}">{"".join(lines)}</div>')
 
 
+#: Errors of a login the source refused: the password or token may be wrong or missing.
+LOGIN_REFUSED = frozenset({"http_credentials_refused", "http_wants_credentials", "db_login_failed",
+                           "db_login_failed_anonymous"})
+
+
+def _secret_hint(st_: SourceStatus, lang: str) -> str:
+    """Under a refused login: the ``${NAME}`` secrets the source's settings use and where to set them (names,
+    never values), so the administrator knows which one to fix without reading sources.yaml."""
+    error = st_.last_run.error if st_.last_run is not None else None
+    if not isinstance(error, Reason) or error.code not in LOGIN_REFUSED:
+        return ""
+    if not st_.secrets:
+        return f'<span class="secret-hint">{escape(t("sources.secret_none", lang))}</span>'
+    names = ", ".join(f"${{{n}}}" for n in st_.secrets)
+    return (f'<span class="secret-hint" data-secrets="{escape(" ".join(st_.secrets))}">'
+            f'{escape(t("sources.secret_hint", lang, names=names, vars=", ".join(st_.secrets)))}</span>')
+
+
 def _problem(st_: SourceStatus, lang: str) -> str:
     now = st_.now
     if st_.health is SourceHealth.FAILING and st_.last_run is not None:
@@ -132,7 +151,7 @@ def _problem(st_: SourceStatus, lang: str) -> str:
         if st_.consecutive_failures > 1:
             what += t("sources.in_a_row", lang, n=st_.consecutive_failures)
         return (f'<div class="src-error" role="alert"><span class="what">{escape(what)}</span>'
-                f'{escape(reason_text(run.error or "", lang))}</div>')
+                f'{escape(reason_text(run.error or "", lang))}{_secret_hint(st_, lang)}</div>')
     hint = ""
     if st_.health is SourceHealth.LATE and st_.last_run is not None:
         hint = worded("sources.hint.late", st_.source, lang, age=fmt.fmt_age(now, st_.last_run.finished_at, lang))

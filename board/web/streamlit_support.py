@@ -140,14 +140,24 @@ def store_down(error: BaseException, lang: str = "fi") -> None:
     st.error(t("week.store_down", lang, error=type(error).__name__), icon=":material/cloud_off:")
 
 
+def config_error_text(error: ConfigError, lang: str) -> str:
+    """What a page says of a wrong configuration; a missing ``${NAME}`` secret in ``lang``, by its name (never a
+    value), with the key that needs it and where to set it (the English detail alone did not say so in fi/sv)."""
+    from board.i18n import t
+    from board.settings import MissingSecretError
+
+    if isinstance(error, MissingSecretError):
+        return t("config.missing_secret", lang, name=error.name, setting=error.key, file=str(error.secrets_path))
+    return t("config.error", lang, error=str(error))
+
+
 def settings_or_stop(lang: str = "fi") -> Settings:
     """The settings, or a readable error on the page (and stop) when they are wrong."""
-    from board.i18n import t
 
     try:
         return get_settings()
     except ConfigError as e:
-        st.error(t("config.error", lang, error=str(e)))
+        st.error(config_error_text(e, lang))
         st.stop()
         raise  # unreachable; keeps type checkers happy
 

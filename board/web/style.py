@@ -10,8 +10,8 @@ and notices in ``--u`` (a hundredth of the height, or of a 16:9 width when the
 screen is narrower than 16:9), each tile's insides in ``--t`` (its own height or
 width, a container query), so the same board fills a 1366x768 laptop, a 4K TV,
 a 5:4 monitor and a portrait screen without scrolling or overlapping; at
-1920x1080 the big number is ~130 px and the smallest text ~25 px, readable
-from 4 m. Every status also has its own icon
+1920x1080 the big number is ~100 px, figure labels 32 px and the smallest text
+(the freshness line) ~24 px, readable from 4 m. Every status also has its own icon
 shape and word.
 """
 
@@ -103,7 +103,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .icon { width: 1em; height: 1em; flex: none; }
 .headline { display: flex; align-items: baseline; gap: calc(2.16 * var(--t)); margin-top: calc(0.6 * var(--t));
   flex: none; }  /* never squeezed under its own number: the sparkline gives way when a tile is full */
-.headline .value { font-size: calc(12 * var(--t)); line-height: 1; font-weight: 700;
+.headline .value { font-size: calc(10.5 * var(--t)); line-height: 1; font-weight: 700;
   font-variant-numeric: tabular-nums; }
 .headline .label { font-size: calc(3.4 * var(--t)); color: var(--muted); display: flex; flex-direction: column; }
 .headline .note { font-size: calc(2.6 * var(--t)); font-style: italic; }
@@ -112,12 +112,18 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   gap: calc(0.6 * var(--t)) calc(5.76 * var(--t)); margin: calc(1 * var(--t)) 0 0 0; padding: 0; }
 .stHtml .family-contacts .figures { grid-template-columns: repeat(3, auto); justify-content: start;
   gap: calc(0.6 * var(--t)) calc(2.52 * var(--t)); }
-.fig { min-width: 0; }
+/* Figure labels are read from 4 m: 3.3 --t (32 px at 1920x1080; they were 24 px, too small for a nurse at the far
+   wall). To fit them, a label may wrap between words ("odottaa / reagointia"; a column is never narrower than its
+   value or longest word), the big number gave up an eighth (12 → 10.5 --t), and the queue's four figures are two
+   columns of two, so "tähän asti · tavoite 100 %" has the width for one line. A figure's box is its own text
+   (start-aligned in its cell), so the freshness line can rise beside a short figure of the last row. */
+.stHtml .family-queue .figures { grid-template-columns: repeat(2, auto); }
+.fig { min-width: min-content; align-self: start; justify-self: start; }
 .fig dd { margin: 0; font-size: calc(4.4 * var(--t)); line-height: 1.1; font-weight: 700;
   font-variant-numeric: tabular-nums;
   white-space: nowrap; display: flex; align-items: center; gap: calc(0.72 * var(--t)); }
-.fig dt { font-size: calc(2.5 * var(--t)); color: var(--muted); white-space: nowrap; }
-.fig .target { display: block; font-size: calc(2.3 * var(--t)); }
+.fig dt { font-size: calc(3.3 * var(--t)); line-height: 1.1; color: var(--muted); }
+.fig .target { display: block; font-size: calc(3 * var(--t)); white-space: nowrap; }
 /* A figure typed by hand (board.domain.manual): said in words under its label, never only by a colour. */
 .manual-mark { display: block; font-size: calc(2.3 * var(--t)); font-style: italic; color: var(--text); }
 .headline .manual-mark { display: inline; font-size: calc(2.6 * var(--t)); }
