@@ -310,7 +310,7 @@ def open_wall(browser: Any, base: str, station: str, refresh: int | None = None,
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.add_init_script(COUNT_SENDS)
     query = f"station={station}" + (f"&refresh={refresh}" if refresh else "")
-    page.goto(f"{base}/wall?{query}")
+    page.goto(f"{base}/wall?{query}", timeout=120_000)  # set-up: a page load took over 30 s at load 40
     page.wait_for_selector(f'.wall[data-station="{station}"]', timeout=90_000)
     return page
 

@@ -124,33 +124,63 @@ def period_of(day: date) -> tuple[int, date]:
     return index, _EPOCH + timedelta(days=index * PERIOD_DAYS)
 
 
-class Simulator:
-    """Simulates stations for one seed. Thread-compatible, cached per period."""
+Carry = tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...]]
 
-    def __init__(self, seed: int, stations: list[StationProfile]) -> None:
+
+class _Chain:
+    """One station's period as far as it has been asked for: the chain is simulated up to the newest day
+    needed and no further. A backfill's newest period is asked for up to today, and the days after today
+    (on average half a period, each costing as much as a day shown) were simulated for nothing."""
+
+    __slots__ = ("carry", "days", "next")
+
+    def __init__(self) -> None:
+        self.carry: Carry = ((), (), ())
+        self.days: list[DaySeries] = []
+        self.next = -WARM_UP_DAYS  # the next day to simulate, as an offset from the period's first day
+
+
+class Simulator:
+    """Simulates stations for one seed. Thread-compatible, cached per period.
+
+    ``cache_periods`` bounds how many station-periods are kept (default: four per station). A period is
+    ~2.9 MB of per-minute values, so the default at 900 stations could hold gigabytes; a backfill's
+    worker process, which asks for each period once, keeps only a few."""
+
+    def __init__(self, seed: int, stations: list[StationProfile], cache_periods: int | None = None) -> None:
         self.seed = seed
         self.stations = {s.code: s for s in stations}
-        self._period = lru_cache(maxsize=max(16, 4 * len(stations)))(self._simulate_period)
+        size = cache_periods if cache_periods is not None else max(16, 4 * len(stations))
+        self._period = lru_cache(maxsize=size)(self._new_chain)
 
     def day(self, code: str, day: date) -> DaySeries:
         """The station's day, continuing from the previous day's queues."""
         index, offset = divmod((day - _EPOCH).days, PERIOD_DAYS)
-        return self._period(code, index)[offset]
+        chain = self._period(code, index)
+        if offset >= len(chain.days):
+            self._extend(code, index, chain, offset)
+        return chain.days[offset]
 
     # ------------------------------------------------------------------
-    def _simulate_period(self, code: str, index: int) -> tuple[DaySeries, ...]:
+    @staticmethod
+    def _new_chain(code: str, index: int) -> _Chain:
+        return _Chain()
+
+    def _extend(self, code: str, index: int, chain: _Chain, offset: int) -> None:
+        """Simulate ``chain`` from where it stopped through day ``offset`` of its period (the same days, in
+        the same order, from the same start as simulating the whole period: the numbers are the same)."""
         first = _EPOCH + timedelta(days=index * PERIOD_DAYS)
-        carry: tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...]] = ((), (), ())
-        days: list[DaySeries] = []
-        for i in range(-WARM_UP_DAYS, PERIOD_DAYS):
-            series = self._simulate(code, first + timedelta(days=i), *carry)
-            carry = (series.queue_carry, series.omasote_carry, series.reaction_carry)
-            if i >= 0:
-                days.append(series)
-        return tuple(days)
+        while chain.next <= offset:
+            series = self._simulate(code, first + timedelta(days=chain.next), *chain.carry, values=chain.next >= 0)
+            chain.carry = (series.queue_carry, series.omasote_carry, series.reaction_carry)
+            if chain.next >= 0:
+                chain.days.append(series)
+            chain.next += 1
 
     def _simulate(self, code: str, day: date, queue_carry: tuple[int, ...], oma_carry: tuple[int, ...],
-                  react_carry: tuple[tuple[int, int], ...]) -> DaySeries:
+                  react_carry: tuple[tuple[int, int], ...], values: bool = True) -> DaySeries:
+        """One day from the previous day's carries. ``values=False`` (a warm-up day, whose figures nobody sees)
+        makes every random draw, so the next day starts the same, but only the carries: no per-minute values."""
         st = self.stations[code]
 
         rng = np.random.default_rng(_rng(self.seed, st.code, day.isoformat()).getrandbits(64))
@@ -232,6 +262,12 @@ class Simulator:
         resolved = asks + (rng.uniform(3, 70, len(asks)) * 60).astype(np.int64)
         reactions = np.array(list(react_carry) + list(zip(asks.tolist(), resolved.tolist(), strict=False)),
                              dtype=np.int64).reshape(-1, 2)
+        end_epoch = epoch0 + minutes
+        if not values:
+            return DaySeries(start=start, values=np.empty((0, len(COLUMNS)), dtype=np.float32),
+                             queue_carry=tuple(cb_arrivals[int(cb_done[-1]):].tolist()),
+                             omasote_carry=tuple(oma_arrivals[int(oma_done[-1]):].tolist()),
+                             reaction_carry=tuple((int(a), int(r)) for a, r in reactions if r > end_epoch))
         open_mask = (reactions[:, 0][None, :] <= now[:, None]) & (now[:, None] < reactions[:, 1][None, :])
         open_count = open_mask.sum(axis=1)
         oldest_open = np.where(open_mask, reactions[:, 0][None, :], np.iinfo(np.int64).max).min(axis=1,
@@ -260,7 +296,6 @@ class Simulator:
         out[:, COL["feedback_needs_reaction"]] = open_count
         out[:, COL["feedback_oldest_reaction_h"]] = np.where(open_count > 0, (now - oldest_open) / 60, 0)
 
-        end_epoch = epoch0 + minutes
         return DaySeries(
             start=start,
             values=out,
@@ -294,11 +329,14 @@ def _serve(arrived_cum: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         if m > previous + 1 and arrived[previous + 1] == served:  # a closed minute found the queue empty
             credit = 0.0
         credit += cap[m]
-        can = min(int(credit), arrived[m] - served)
-        served += can
-        credit -= can
-        if served == arrived[m]:
-            credit = 0.0
+        waiting = arrived[m] - served
+        can = int(credit)
+        if can >= waiting:  # min() without the call: the loop runs ~500 times a simulated day
+            served += waiting
+            credit = 0.0  # all served: what is left of the credit is not banked
+        else:
+            served += can
+            credit -= can
         sparse[m] = served
         previous = m
     return np.maximum.accumulate(sparse)

@@ -22,13 +22,15 @@ setting is not retried, an unreachable server is.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from board.domain.reading import ONE_ROW, Ignored, PullItem, Rejected
+from board.domain.items import Item
+from board.domain.reading import ONE_ROW, Ignored, PullItem, Rejected, RowsRead
 from board.domain.reasons import Reason, reason_of
 from board.domain.timeutil import ensure_utc
 from board.secrets import redact
@@ -36,7 +38,8 @@ from board.source_settings import SqlSource
 from connectors import deadline
 from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
-from connectors.items import describe, mapper_for
+from connectors.item_rows import ItemRows
+from connectors.items import ItemMapper, describe, mapper_for
 from connectors.mapping import QUERY_RESULT, RecordError
 from connectors.repeats import RepeatGuard
 
@@ -70,10 +73,13 @@ class SqlConnector:
         until = ensure_utc(until)
         since = ensure_utc(since) if since is not None else until - timedelta(days=self.source.backfill_days)
         mapper = mapper_for(self.source, self.stations, until, what="column")
-        columns, rows = self._execute(since, until)
+        columns, chunks = self._execute(since, until)
         mapper.check_columns(columns, QUERY_RESULT)
+        if isinstance(mapper, ItemMapper):
+            yield from self._items(ItemRows(mapper, columns), chunks)
+            return
         guard = RepeatGuard(lambda n: f"row {n} of the result", source=self.name)  # one value per key and pull
-        for number, row in enumerate(rows, start=1):
+        for number, row in enumerate(itertools.chain.from_iterable(chunks), start=1):
             try:
                 readings = mapper.map(dict(zip(columns, row, strict=False)))
             except RecordError as e:
@@ -85,21 +91,32 @@ class SqlConnector:
                     yield Ignored(f"row {number} of the result", NOTHING_TO_STORE)
             yield ONE_ROW  # the run ledger: each row ends as readings, one Rejected or one Ignored (a Duplicate)
 
+    @staticmethod
+    def _items(rows: ItemRows, chunks: Iterator[Sequence[Any]]) -> Iterator[PullItem]:
+        """An item source's rows, a fetched chunk at a time (connectors/item_rows.py): each row one item or one
+        Rejected, so one RowsRead per chunk settles the run ledger as one per row would (and a row's item needs
+        no repeat guard: its id says what repeats)."""
+        for chunk in chunks:
+            for made in rows.map(chunk):
+                yield made if type(made) is Item else Rejected(reason_of(made))
+            yield RowsRead(len(chunk))
+
     def check(self, until: datetime) -> CheckResult:
         """Run the query over the last day and read the first row."""
         until = ensure_utc(until)
         try:
             mapper = mapper_for(self.source, self.stations, until, what="column")
-            columns, rows = self._execute(until - CHECK_WINDOW, until)
+            columns, chunks = self._execute(until - CHECK_WINDOW, until)
             try:
                 mapper.check_columns(columns, QUERY_RESULT)
-                first = next(iter(rows), None)
+                chunk = next(chunks, None)
+                first = chunk[0] if chunk else None
                 if first is None:
                     return CheckResult(True, "ok", f"connected; the query ran (columns {', '.join(columns)}) "
                                                    "but returned no rows for the last 24 hours")
                 readings = mapper.map(dict(zip(columns, first, strict=False)))
             finally:
-                self._close_rows(rows)
+                self._close_rows(chunks)
         except RecordError as e:
             return CheckResult(False, "data", f"first row: {e}")
         except ConnectorError as e:
@@ -127,13 +144,13 @@ class SqlConnector:
                 values[name] = local.replace(microsecond=0)
         return values
 
-    def _execute(self, since: datetime, until: datetime) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    def _execute(self, since: datetime, until: datetime) -> tuple[list[str], Iterator[Sequence[Sequence[Any]]]]:
         params = self._parameters(since, until)
         if self.source.odbc is not None:
             return self._execute_odbc(params)
         return self._execute_sqlalchemy(params)
 
-    def _execute_odbc(self, params: dict[str, Any]) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    def _execute_odbc(self, params: dict[str, Any]) -> tuple[list[str], Iterator[Sequence[Sequence[Any]]]]:
         import pyodbc
 
         conn_str = self.source.odbc.get_secret_value() if self.source.odbc else ""
@@ -163,7 +180,7 @@ class SqlConnector:
         return columns, self._odbc_rows(conn, cursor, conn_str, disarm)
 
     def _odbc_rows(self, conn: Any, cursor: Any, conn_str: str, disarm: Callable[[], None]
-                   ) -> Iterator[Sequence[Any]]:
+                   ) -> Iterator[Sequence[Sequence[Any]]]:
         import pyodbc
 
         try:
@@ -174,12 +191,12 @@ class SqlConnector:
                     raise self._odbc_error(e, conn_str, connecting=False) from None
                 if not chunk:
                     return
-                yield from chunk
+                yield chunk
         finally:
             disarm()
             conn.close()
 
-    def _execute_sqlalchemy(self, params: dict[str, Any]) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    def _execute_sqlalchemy(self, params: dict[str, Any]) -> tuple[list[str], Iterator[Sequence[Sequence[Any]]]]:
         from sqlalchemy import exc, text
 
         try:
@@ -205,7 +222,8 @@ class SqlConnector:
             raise
         return columns, self._sqlalchemy_rows(conn, result, disarm)
 
-    def _sqlalchemy_rows(self, conn: Any, result: Any, disarm: Callable[[], None]) -> Iterator[Sequence[Any]]:
+    def _sqlalchemy_rows(self, conn: Any, result: Any, disarm: Callable[[], None]
+                         ) -> Iterator[Sequence[Sequence[Any]]]:
         from sqlalchemy import exc
 
         try:
@@ -216,7 +234,7 @@ class SqlConnector:
                     raise self._sqlalchemy_error(e, connecting=False) from None
                 if not chunk:
                     return
-                yield from chunk
+                yield chunk
         finally:
             disarm()
             conn.close()

@@ -21,9 +21,10 @@ fragment's reruns do not touch the component, so the two timers stay
 independent.
 
 Between ticks the wall follows its station's data: the page shell waits on
-``/_board/changes`` and presses the fragment's hidden button when the
-station's change version moves (board/web/changes.py), so a new value is
-shown within a second or two of reaching the store. ``debounce=False`` keeps the rotation on its own cadence instead
+``/_board/changes`` and, when the station's change version moves, sends the
+server the same fragment rerun request the fragment's timer sends
+(board/web/changes.py), so a new value is shown within a second or two of
+reaching the store. ``debounce=False`` keeps the rotation on its own cadence instead
 of restarting the timer after every page rerun: a TV has no user input to wait
 for. Which station a tick shows is decided in ``board/web/kiosk.py`` (pure
 functions, tested without a browser; AppTest cannot tick a custom component).
@@ -38,7 +39,6 @@ from board.domain.access import Page
 from board.domain.timeutil import utcnow
 from board.web import kiosk, nav, style
 from board.web import streamlit_support as sup
-from board.web.style import CHANGED_BUTTON
 from board.web.wall_html import render_station_picker, render_unavailable
 
 lang = sup.language()
@@ -68,16 +68,16 @@ except ValueError:
 
 @st.fragment(run_every=refresh)
 def live_board() -> None:
-    # Pressed by the page shell when the station's data has changed (board/web/changes.py): reruns this fragment
-    # only, so a new value is on the wall within a second or two instead of at the next tick. Hidden by WALL_CSS.
-    st.button("↻", key=CHANGED_BUTTON)
+    # The board names this fragment (data-fragment, data-page): when the station's data has changed the page shell
+    # asks the server to rerun it (board/web/changes.py), as the fragment's own timer does, so a new value is on
+    # the wall within a second or two instead of at the next tick.
     try:
-        board = sup.wall_board(code, lang, spot, tuple(plan.unknown), refresh)
+        board = sup.wall_board(code, lang, spot, tuple(plan.unknown), refresh, sup.fragment_target())
     except Exception:  # the store is down or locked: say so in words, keep refreshing, show no numbers
         logging.getLogger(__name__).exception("wall %s: cannot read the store", code)
         st.html(render_unavailable(settings.station(code).name, utcnow(), lang, refresh))
         return
-    st.html(board)
+    st.html(sup.AsIs(board))  # written without indentation: not dedented again at every refresh
 
 
 live_board()

@@ -16,6 +16,7 @@ import streamlit as st
 
 from board.domain.access import Page
 from board.domain.timeutil import local_date, utcnow
+from board.gc_pause import cycles_paused
 from board.i18n import t
 from board.web import access, nav, style
 from board.web import access_page as care
@@ -35,33 +36,37 @@ style.apply(style.WEEK_CSS, style.WEEK_PRINT_CSS if printing else "")
 if not printing:  # the steering group's paper has no links
     nav.header(Page.WEEK, viewer, lang)
 
-selection = ws.read_selection(settings, st.query_params.get("week"), st.query_params.get_all("station"), now, lang)
-areas = sup.areas_from_url(settings)  # ?area=kainuu: that area's stations; none chosen means all of them
-week, stations = parts.choose(settings, selection, now, lang, printing, areas)
-stations = stations or settings.area_stations(areas) if areas else stations
-try:
-    # now to the minute for the current week only: its cache key changes once a minute, a past week's never
-    report = ws.report(week.key, tuple(stations), ws.as_of(week, now))
-except Exception as e:  # the store is down: say so in words
-    st.error(t("week.store_down", lang, error=type(e).__name__))
-    st.stop()
+# 900 stations' report, tables and charts are ~200 000 short-lived acyclic objects: without the pause the
+# cycle collector scanned them over and over while they were made and moved the survivors into the oldest
+# generation, so every second cold run paid a full collection of the heap (docs/PERFORMANCE.md, 7c).
+with cycles_paused():
+    selection = ws.read_selection(settings, st.query_params.get("week"), st.query_params.get_all("station"), now, lang)
+    areas = sup.areas_from_url(settings)  # ?area=kainuu: that area's stations; none chosen means all of them
+    week, stations = parts.choose(settings, selection, now, lang, printing, areas)
+    stations = stations or settings.area_stations(areas) if areas else stations
+    try:
+        # now to the minute for the current week only: its cache key changes once a minute, a past week's never
+        report = ws.report(week.key, tuple(stations), ws.as_of(week, now))
+    except Exception as e:  # the store is down: say so in words
+        st.error(t("week.store_down", lang, error=type(e).__name__))
+        st.stop()
 
-# access to care of the week (managers only: never on the wall), compared with the previous week's same days
-compared = report.compared_days
-care_report = care.report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
-staff_report = care.staff_report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
+    # access to care of the week (managers only: never on the wall), compared with the previous week's same days
+    compared = report.compared_days
+    care_report = care.report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
+    staff_report = care.staff_report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
 
-if printing:
-    st.html(ws.print_hint(lang))
-else:
-    parts.downloads(report, stations, lang, care_report)
-if not (ws.has_data(report) or care_report.has_data or staff_report.has_data):
-    st.info(t("week.no_data", lang))
-else:
-    parts.key_figures(report, ws.scope(report), today, lang)
-    care.section(care_report, lang, ws.report_delta(report, "", lang).strip())
-    care.staff_section(staff_report, lang, ws.report_delta(report, "", lang).strip())
-    notes = sup.chart_notes(week.monday, week.sunday, tuple(stations))
-    parts.chart_pairs(report, lang, printing, notes, {s.code: s.name for s in settings.stations})
-    parts.tables(report, lang, printing)
-parts.usage(settings, week, stations, today, lang, printing)
+    if printing:
+        st.html(ws.print_hint(lang))
+    else:
+        parts.downloads(report, stations, lang, care_report)
+    if not (ws.has_data(report) or care_report.has_data or staff_report.has_data):
+        st.info(t("week.no_data", lang))
+    else:
+        parts.key_figures(report, ws.scope(report), today, lang)
+        care.section(care_report, lang, ws.report_delta(report, "", lang).strip())
+        care.staff_section(staff_report, lang, ws.report_delta(report, "", lang).strip())
+        notes = sup.chart_notes(week.monday, week.sunday, tuple(stations))
+        parts.chart_pairs(report, lang, printing, notes, {s.code: s.name for s in settings.stations})
+        parts.tables(report, lang, printing)
+    parts.usage(settings, week, stations, today, lang, printing)

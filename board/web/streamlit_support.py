@@ -50,6 +50,8 @@ DATA_TTL_SECONDS = 60
 
 _maker: Callable[[], Board] | None = None
 _handed: Board | None = None
+#: The environment's board once made (:func:`get_board`).
+_environment: Board | None = None
 _versions: tuple[Board, Versions] | None = None
 _trends: tuple[Board, TrendKeeper] | None = None
 #: The reports cached by :func:`shared_report`, forgotten with the views.
@@ -91,8 +93,9 @@ class AsIs:
 def use_board(board: Board | Callable[[], Board] | None) -> None:
     """Make every page of this process read ``board``, or what ``board()`` makes (None: the environment's board
     again); clears the view caches."""
-    global _maker, _handed
+    global _maker, _handed, _environment
     _maker, _handed = (None, board) if isinstance(board, Board) else (board, None)
+    _environment = None
     clear_view_caches()
 
 
@@ -112,11 +115,19 @@ def _environment_board() -> Board:
 
 
 def get_board() -> Board:
-    """The board the pages read (see the module's docstring); a ConfigError when its configuration is wrong."""
-    global _handed
+    """The board the pages read (see the module's docstring); a ConfigError when its configuration is wrong.
+
+    The environment's board is kept in a plain global once made: a wall refresh asks for the board up to four
+    times, and each call of the ``st.cache_resource`` function behind it went through Streamlit's cache lookup
+    (argument hashing by signature, docs/PERFORMANCE.md 2b)."""
+    global _handed, _environment
     if _handed is None and _maker is not None:
         _handed = _maker()
-    return _handed if _handed is not None else _environment_board()
+    if _handed is not None:
+        return _handed
+    if _environment is None:
+        _environment = _environment_board()  # made once per process, by one thread (cache_resource's lock)
+    return _environment
 
 
 def get_settings() -> Settings:
@@ -181,13 +192,34 @@ def change_versions() -> Versions:
 
 
 def wall_board(code: str, lang: str, spot: Spot | None = None, skipped: tuple[str, ...] = (),
-               refresh: int = 15) -> str:
-    """The wall's HTML for ``code``, shared by every screen showing the same (see :func:`_draw_wall_board`)."""
-    return _wall_board(code, change_versions().of(code), lang, spot, skipped, refresh)
+               refresh: int = 15, rerun: tuple[str, str] | None = None) -> str:
+    """The wall's HTML for ``code``, shared by every screen showing the same (see :func:`_draw_wall_board`);
+    ``rerun`` the fragment and page it is drawn in (:func:`fragment_target`)."""
+    return _wall_board(code, change_versions().of(code), lang, spot, skipped, refresh, rerun)
+
+
+def fragment_target() -> tuple[str, str] | None:
+    """The Streamlit fragment running now and its page: what the wall's page shell asks to rerun when the station's
+    data changed (board/web/shell/shell.js). Every session of the same page layout has the same pair (Streamlit
+    hashes the fragment's function and place), so boards carrying it are still shared. None outside a fragment.
+
+    Why not a hidden button in the fragment for the shell to press: a widget is registered and one more element
+    sent at *every* rerun of the fragment, timer reruns included, for a press that comes only when data changed
+    (docs/PERFORMANCE.md 2b, fourth round)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    try:
+        fragment = ThreadState.get().fragment_id
+    except RuntimeError:  # no fragment state in this thread
+        return None
+    return (fragment, ctx.page_script_hash) if fragment else None
 
 
 def _draw_wall_board(code: str, version: str, lang: str, spot: Spot | None, skipped: tuple[str, ...],
-                     refresh: int) -> str:
+                     refresh: int, rerun: tuple[str, str] | None) -> str:
     """Rendered once per station, version and look per 5 s (as the view was cached before), and kept as the
     string itself (nothing pickled per refresh; board/web/kept.py: no argument hashing either). A new version is
     a new key: the first refresh after a write draws it. Store reads only when the version moved
@@ -199,7 +231,8 @@ def _draw_wall_board(code: str, version: str, lang: str, spot: Spot | None, skip
     trends, lines = station_trends(code, version, utcnow())
     now = max(utcnow(), data.read_at)  # after the trends were read; with_trends draws no point past it
     view = wall_data.view_at(settings, data, now, trends)
-    return render_wall(view, lang, next_opening(code, now), spot, skipped, refresh, version=version, lines=lines)
+    return render_wall(view, lang, next_opening(code, now), spot, skipped, refresh, version=version, lines=lines,
+                       rerun=rerun)
 
 
 def _read_station_data(code: str, version: str) -> wall_data.StationData:

@@ -224,13 +224,6 @@ _WALL += """
 }
 """
 
-#: The wall fragment's hidden button, pressed by the page shell when the station's data changed (pages/wall.py):
-#: not shown, not in the accessibility tree, never focused.
-CHANGED_BUTTON = "wall_changed"
-_WALL += f"""
-.st-key-{CHANGED_BUTTON} {{ display: none !important; }}
-"""
-
 WALL_CSS = HIDE_STREAMLIT_CHROME + _sheet(_WALL)
 
 #: Every page (wall-honest, WCAG 2.1 AA): Streamlit draws captions at opacity .6, 3.88:1 on white; ours are #4a5565

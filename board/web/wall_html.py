@@ -38,11 +38,14 @@ def badge_icon(status: Status) -> str:
 
 def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | None = None,
                 spot: Spot | None = None, skipped: Sequence[str] = (), refresh_seconds: int = 15,
-                version: str = "", lines: Mapping[Family, SparkLine] | None = None) -> str:
+                version: str = "", lines: Mapping[Family, SparkLine] | None = None,
+                rerun: tuple[str, str] | None = None) -> str:
     """The whole wall board for one station; ``spot`` when a kiosk rotates, ``skipped`` unknown codes in its URL;
     ``version`` the station's change version it was drawn from (the page shell asks for a new board when the
     server's moves on, board/web/changes.py); ``lines`` the sparklines' polylines drawn ahead (:func:`spark_line`;
-    the web server draws them once per trend read, not per screen)."""
+    the web server draws them once per trend read, not per screen); ``rerun`` the Streamlit fragment and page
+    the board is drawn in (``data-fragment``, ``data-page``: what the page shell asks to rerun when the version
+    moves, pages/wall.py)."""
     now = view.now
     name = escape(view.station.name)
     closed = ""
@@ -60,6 +63,7 @@ def render_wall(view: StationView, lang: str = "fi", next_opening: datetime | No
         f'<div class="wall{" has-notices" if notices else ""}" data-station="{escape(view.station.code)}" '
         f'data-lang="{lang}" data-notices="{min(len(view.notices), MAX_WALL_NOTICES)}" '
         + (f'data-version="{escape(version)}" ' if version else "")
+        + (f'data-fragment="{escape(rerun[0])}" data-page="{escape(rerun[1])}" ' if rerun else "")
         + f'{_watch(now, lang, refresh_seconds)}>'
         f'<header class="wall-head">'
         f'<div class="head-main">{_title(name, render_kiosk(spot, skipped, lang))}{closed}</div>'

@@ -12,8 +12,10 @@
  *   (Streamlit reconnects by itself) clears it.
  * - On a wall drawn from a change version (.wall[data-version]): holds one request open on the server's
  *   /_board/changes, answered when the station's data changed (or after a few seconds, unchanged); when the answer
- *   is not the version the board was drawn from, presses the wall fragment's hidden button (.st-key-wall_changed),
- *   which reruns that fragment at once (board/web/changes.py). The fragment's own timer runs on regardless.
+ *   is not the version the board was drawn from, sends Streamlit's websocket the rerun request of the fragment the
+ *   board names (data-fragment, data-page), the request the fragment's own timer sends, which reruns that fragment
+ *   at once (board/web/changes.py). The fragment's own timer runs on regardless. (A hidden button in the fragment
+ *   did this before: one more widget and element at every rerun, for a press needed only on a change.)
  * Texts come from board/texts/*.toml, filled in by board/web/shell/__init__.py as BOARD_SHELL.
  */
 (() => {
@@ -106,6 +108,32 @@
     state.down = false;
   }
 
+  // Streamlit's own websocket (its app stream), seen when Streamlit sends on it (it asks for the first run at once).
+  let stream = null;
+  const nativeSend = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (/\/_stcore\/stream$/.test(this.url)) stream = this;
+    return nativeSend.call(this, data);
+  };
+
+  // Protocol buffers, only what one message needs: BackMsg{rerun_script(11): ClientState{query_string(1),
+  // page_script_hash(3), fragment_id(5), is_auto_rerun(6)}} (Streamlit's proto/BackMsg.proto, ClientState.proto).
+  // No widget states: the wall's fragment has no widget, and absent states leave the others as they were.
+  const utf8 = new TextEncoder();
+  function varint(n) { const out = []; while (n > 127) { out.push((n & 127) | 128); n >>>= 7; } out.push(n); return out; }
+  function bytesField(number, bytes) { return [(number << 3) | 2, ...varint(bytes.length), ...bytes]; }
+  function rerunRequest(fragment, page) {
+    const state = [...bytesField(1, utf8.encode(location.search.replace(/^\?/, ""))),
+                   ...bytesField(3, utf8.encode(page)), ...bytesField(5, utf8.encode(fragment)), 6 << 3, 1];
+    return new Uint8Array(bytesField(11, state));
+  }
+  function rerunFragment(wall) {
+    const fragment = wall.dataset.fragment, page = wall.dataset.page;
+    if (!fragment || page === undefined || !stream || stream.readyState !== WebSocket.OPEN) return false;
+    stream.send(rerunRequest(fragment, page));
+    return true;
+  }
+
   const changes = {running: false, code: null, asked: null, pressed: null};
   const sleep = ms => new Promise(done => setTimeout(done, ms));
 
@@ -131,8 +159,7 @@
         const shown = document.querySelector(".wall[data-station][data-version]");
         if (shown && shown.dataset.station === code && shown.dataset.version !== version &&
             changes.pressed !== version) {
-          const button = document.querySelector(".st-key-wall_changed button");
-          if (button) { changes.pressed = version; button.click(); }
+          if (rerunFragment(shown)) changes.pressed = version;
         }
       }
     } finally {
