@@ -30,7 +30,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -315,8 +315,7 @@ class Collector:
         run = ItemRun(self.store, source, stations, started, progress.rejects, write, progress.ledger,
                       coarse=retention.coarse_before(self.settings.board.retention, started))
         with cycles_paused():  # the run holds the pull's items: nothing of them is garbage until it ends
-            run.store_items((replace(i, reason=reject_reason(i.reason)) if isinstance(i, Rejected) else i
-                             for i in items), check)
+            run.store_items(items, check, reject_reason)
             if run.accepted == 0 and run.refused:
                 raise all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
             progress.rows += run.write_figures()
@@ -456,9 +455,13 @@ class Collector:
 
 def _until(deadline: Deadline, items: Iterable[PullItem]
            ) -> Iterator[PullItem]:
+    """``items``, with the deadline checked before each (:meth:`Deadline.check`, inlined: a year's load of items
+    from four ``sql`` sources passes 3.5 million records here)."""
+    remaining, exceeded = deadline.remaining, deadline.exceeded
     try:
         for item in items:
-            deadline.check()
+            if remaining() <= 0:
+                raise exceeded()
             yield item
     finally:  # stopped early: let the connector close its connection now, not when garbage-collected
         close = getattr(items, "close", None)

@@ -328,3 +328,42 @@ def test_a_placeholder_date_is_refused_with_a_reason_and_the_rest_is_counted(con
     shown = {reason_text(r, "fi") for r in store.rejects(stored_run.id)}
     assert any("1900-01-01 on ennen vuotta 2000" in s and "'luotu'" in s for s in shown), shown
     assert any("0001-01-01 on ennen vuotta 2000" in s and "'hoidettu'" in s for s in shown), shown
+
+
+def test_an_item_sources_refusals_are_recorded_masked_and_every_row_is_in_the_ledger(config_dir, database_url,
+                                                                                      tmp_path):
+    """The collector hands an item source's records straight to the item run (no generator around them): a
+    refusal's reason must still pass the collector's masking (one line, as /sources shows it), and the ledger
+    must count each row once — items told to it with the next row count (RowLedger.items_read)."""
+    settings = configure(config_dir, database_url, {
+        "name": "soitot", "type": "sql", "url": f"sqlite:///{tmp_path / 'unused.sqlite'}", "backfill_days": 3,
+        "query": "SELECT 1 WHERE :since <= :until", "deliver": "items",
+        "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "tunnus", "station": "asema", "start": "luotu", "end": "hoidettu"}}})
+    from board.domain.reading import Ignored, Rejected, RowsRead
+
+    class Records:
+        name = "soitot"
+
+        def pull(self, since, until):
+            yield Item(CB, "k1", "kajaani", local("2026-11-23 08:00"))
+            yield RowsRead(1)
+            yield Rejected("a value\n   on two   lines", 1)
+            yield RowsRead(1)
+            yield Item(CB, "k2", "kajaani", local("2026-11-23 08:10"))
+            yield Item(CB, "k3", "sotkamo", local("2026-11-23 08:20"))  # a row that gave two items
+            yield RowsRead(1)
+            yield Ignored("row 4", "a totals row")
+            yield RowsRead(1)
+            yield Item(CB, "k4", "kajaani", local("2026-11-23 08:30"))
+            yield RowsRead(1)
+
+    store = Store.open(database_url)
+    (outcome,) = Collector(settings, store, connectors={"soitot": Records()}, clock=lambda: local("2026-11-23 09:00"),
+                           sleep=lambda s: None).run_once()
+    assert outcome.ok, outcome.error
+    run = outcome.run
+    assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (5, 3, 1, 1)
+    assert store.item_count("soitot") == 4
+    (stored_run,) = store.runs("soitot")
+    assert store.rejects(stored_run.id) == {"a value on two lines": 1}

@@ -49,6 +49,37 @@ def test_row_by_row_each_row_has_exactly_one_outcome() -> None:
     assert out.unaccounted == 0
 
 
+_EVENTS = st.lists(st.one_of(
+    st.tuples(st.just("readings"), st.integers(0, 3), st.integers(0, 2)),
+    st.tuples(st.just("refused"), st.integers(0, 3), st.just(0)),
+    st.tuples(st.just("ignored"), st.integers(0, 3), st.booleans()),
+    st.tuples(st.just("rows"), st.integers(0, 4), st.just(0)),
+    st.tuples(st.just("items"), st.integers(0, 3), st.integers(0, 4))), max_size=30)
+
+
+@given(_EVENTS)
+def test_items_read_counts_as_readings_then_rows_read(events: list[tuple[str, int, int]]) -> None:
+    """``items_read(good, rows)`` (one call per row of a sql item source) leaves the same ledger as the two calls
+    it stands for, ``readings(good)`` then ``rows_read(rows)``, whatever came before it in the chunk."""
+    fast, plain = RowLedger(), RowLedger()
+    for kind, a, b in events:
+        if kind == "items":
+            fast.items_read(a, b)
+            plain.readings(a)
+            plain.rows_read(b)
+            continue
+        for led in (fast, plain):
+            if kind == "readings":
+                led.readings(a, b)
+            elif kind == "refused":
+                led.refused(a)
+            elif kind == "ignored":
+                led.ignored(a, duplicate=bool(b))
+            else:
+                led.rows_read(a)
+    assert fast.finish() == plain.finish()
+
+
 def test_a_chunk_counts_its_rows_as_far_as_its_readings_go() -> None:
     led = RowLedger()
     led.readings(10)       # a block: 5 instants x 2 metrics
