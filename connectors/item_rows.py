@@ -28,7 +28,7 @@ from itertools import chain
 from typing import Any
 
 from board.domain.items import Item, ItemType
-from connectors.items import ItemMapper
+from connectors.items import NO_VALUE, ItemMapper, is_blank
 from connectors.mapping import _ATOMS, EARLIEST_TIME, FUTURE_TOLERANCE, RecordError, _shaped, parse_time
 
 #: How many distinct values one column's memo keeps before it starts again (a year's item times: ~0.5 M).
@@ -124,7 +124,7 @@ class ItemRows:
         if raw is None:
             return None
         text = raw.strip() if type(raw) is str else str(raw).strip()
-        if not text and type(raw) is str:
+        if type(raw) is str and text in NO_VALUE:
             return None
         place = row[self._station]
         station = self._stations.get(place)
@@ -193,7 +193,7 @@ class ItemRows:
         if ts is not None:
             return ts
         kind = type(raw)
-        if kind is str and not raw.strip():
+        if kind is str and raw.strip() in NO_VALUE:
             ts = _EMPTY
         else:
             if kind is not str and kind is not datetime:
@@ -222,7 +222,7 @@ class ItemRows:
         return instant if instant.astimezone(zone).replace(tzinfo=None) == wall else None
 
     def _station_of(self, raw: Any) -> str | None:
-        if type(raw) is str and not raw.strip():
+        if is_blank(raw):
             return None
         try:
             code = self.mapper._stations._station(raw)
@@ -251,7 +251,7 @@ class ItemRows:
         return value
 
     def _blank(self, raw: Any) -> bool:
-        return raw is None or (type(raw) is str and not raw.strip())
+        return is_blank(raw)
 
     def _channel_of(self, raw: Any) -> str:
         if self._blank(raw):

@@ -47,6 +47,17 @@ from connectors.mapping import (
     too_early,
 )
 
+#: What an item export writes for "no value": nothing, or a dash (a callback not yet handled is "-" in Finnish
+#: reporting exports, "–" or "—" when a spreadsheet has auto-corrected it). Items only: a dash in a figure's
+#: column may mean zero in some reports, so readings keep refusing it.
+NO_VALUE = frozenset({"", "-", "–", "—"})
+
+
+def is_blank(raw: Any) -> bool:
+    """No value in an item field: None, a blank text or a dash (:data:`NO_VALUE`)."""
+    return raw is None or (type(raw) is str and raw.strip() in NO_VALUE)
+
+
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "kyllä", "kylla", "k", "ja", "x"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "ei", "e", "nej", ""})
 
@@ -185,9 +196,7 @@ class ItemMapper:
             value = get_path(record, field)
         except KeyError:
             return None
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        return value
+        return None if is_blank(value) else value
 
     def _required(self, record: Mapping[str, Any], field: str) -> Any:
         try:
@@ -237,7 +246,7 @@ class ItemMapper:
 
     def flag_of(self, raw: Any, field: str) -> bool:
         """A yes/no field's value (``raw`` None or blank: no)."""
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if is_blank(raw):
             return False
         if isinstance(raw, bool):
             return raw

@@ -56,7 +56,7 @@ def _time(rng: random.Random, base: datetime) -> str:
     return base.strftime(rng.choice(["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S+02:00", "%d.%m.%Y %H.%M"]))
 
 
-BAD_TIMES = ["", "  ", None, "garbage", "2027-01-01 00:00:00", "1999-12-31 10:00:00", "0001-01-01 00:00:00",
+BAD_TIMES = ["", "  ", None, "-", " – ", "garbage", "2027-01-01 00:00:00", "1999-12-31 10:00:00", "0001-01-01 00:00:00",
              "2026-03-29 03:30:00", "08:00", "2026-11-20", "31.02.2026 10.00"]
 
 
@@ -69,8 +69,8 @@ def _rows(rng: random.Random, n: int) -> list[tuple[Any, ...]]:
             start = datetime(2026, 10, 25, 3, rng.randrange(60))  # the repeated hour
         end = start + timedelta(minutes=rng.randrange(-30, 600)) if rng.random() < 0.7 else None
         rows.append((
-            _pick(rng, [f"id-{i}", f" id-{i} ", i], ["", " ", None]),
-            _pick(rng, ["KAJAANI", "kajaani", "Sotkamo", " kajaani "], ["", None, "oulu", 7]),
+            _pick(rng, [f"id-{i}", f" id-{i} ", i], ["", " ", None, "-"]),
+            _pick(rng, ["KAJAANI", "kajaani", "Sotkamo", " kajaani "], ["", None, "oulu", 7, "—"]),
             _pick(rng, [_time(rng, start)], BAD_TIMES),
             None if end is None else _pick(rng, [_time(rng, end), ""], BAD_TIMES),
             _pick(rng, ["HOIDETTU", "AJANVARAUS", None], ["TUNTEMATON", "", " "]),
@@ -180,3 +180,24 @@ def test_the_keyer_hashes_as_item_key(key):
     keyer = ItemKeyer(key.encode("utf-8"))
     for raw in ["id-1", " id-1 ", "Ä-123", 42, "x" * 300, ""]:
         assert keyer(str(raw).strip()) == item_key(key.encode("utf-8"), raw)
+
+
+def test_a_dash_means_no_value_in_an_item_field(config_dir, tmp_path):
+    """Finnish reporting exports write "-" (or a spreadsheet's "–") for a callback not yet handled: the item is
+    open, not refused. A dash where a value is required (the created time, the id) is refused as empty, by the
+    quick path and by ``map`` alike; a dash in a yes/no field is no."""
+    db = tmp_path / "unused.sqlite"
+    source = _configure(config_dir, tmp_path, ItemType.FEEDBACK, db).sources[0]
+    mapper = mapper_for(source, ["kajaani", "sotkamo"], UNTIL, "column")
+    columns = ["tunnus", "asema", "luotu", "arvio", "reagoi", "hoidettu"]
+    rows = [("a", "kajaani", "2026-11-23 08:00:00", 9, "K", "-"),
+            ("b", "kajaani", "2026-11-23 08:00:00", 3, "–", " — "),
+            ("c", "kajaani", "-", 9, "K", None),
+            ("-", "kajaani", "2026-11-23 08:00:00", 9, "K", None)]
+    quick = [g if isinstance(g, Item) else Rejected(reason_of(g)) for g in ItemRows(mapper, columns).map(rows)]
+    assert quick == _reference(mapper, columns, rows)
+    a, b, c, d = quick
+    assert isinstance(a, Item) and a.end is None and a.needs_reaction is True
+    assert isinstance(b, Item) and b.end is None and b.needs_reaction is False
+    assert isinstance(c, Rejected) and "'luotu' is empty" in str(c.reason)
+    assert isinstance(d, Rejected) and "'tunnus' is empty" in str(d.reason)

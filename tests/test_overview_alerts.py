@@ -36,9 +36,12 @@ RULE = al.ThresholdRule("jono_punainen", "queue_waiting", timing=al.Timing(10, 5
 
 def open_all_day(config: Path) -> Path:
     stations = yaml.safe_load((config / "stations.yaml").read_text(encoding="utf-8"))
-    stations["default_opening_hours"] = {d: "00:00-23:59" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    # Round the clock and on public holidays too: "00:00-23:59" closed the last minute of every day, and the
+    # holidays (6 Dec, Christmas, ...) closed every station, so the projection column said "closed".
+    stations["default_opening_hours"] = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     for s in stations["stations"]:
         s.pop("opening_hours", None)
+        s["open_on_holidays"] = True
     (config / "stations.yaml").write_text(yaml.safe_dump(stations, allow_unicode=True), encoding="utf-8")
     return config
 

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,9 +35,14 @@ from board.collector import Collector
 from board.settings import load_settings
 from board.store import Store
 from tests.conftest import write_config
-from tests.harness import ROOT
+from tests.harness import ROOT, wait_for
 
-TRICKLE_SECONDS = 30  # how long the trickling server would go on (the old code waited all of it)
+TRICKLE_SECONDS = 60  # how long the trickling server would go on (the old code waited all of it)
+#: A bounded pull or check ends within this many seconds. The deadlines are 2-3 s (+ one read under way, + the
+#: interpreter's start for ``check``); the bound is far above that because CI runs at a load of 10-20 on 2 cores,
+#: where a start-up alone took over 10 s, and far below what a pull without its deadline takes (the trickle's
+#: 60 s, the statements' 60 s or minutes), so it still fails when the deadline does not work.
+BOUNDED_SECONDS = 30
 
 
 class _Server:
@@ -50,6 +56,11 @@ class _Server:
         self.port = self.sock.getsockname()[1]
         self.serve = serve
         self.sent = 0
+        #: How long each connection was held open (s), until the client hung up or the answer ended: the pull's
+        #: own time, without the client's start-up (a ``check`` process imports for seconds on a busy machine).
+        self.held: list[float] = []
+        self.active = 0  # connections accepted and not yet ended
+        self._count = threading.Lock()
         self.stopped = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -59,13 +70,20 @@ class _Server:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+            with self._count:
+                self.active += 1
+            threading.Thread(target=self._one, args=(conn, time.monotonic()), daemon=True).start()
 
-    def _one(self, conn: socket.socket) -> None:
-        with conn:
-            conn.recv(65536)  # the request (small GET)
-            with contextlib.suppress(OSError):  # the client gave up: what the tests want
-                self.serve(self, conn)
+    def _one(self, conn: socket.socket, started: float) -> None:
+        try:
+            with conn:
+                conn.recv(65536)  # the request (small GET)
+                with contextlib.suppress(OSError):  # the client gave up: what the tests want
+                    self.serve(self, conn)
+        finally:
+            with self._count:
+                self.held.append(time.monotonic() - started)
+                self.active -= 1
 
     def send(self, conn: socket.socket, data: bytes) -> None:
         conn.sendall(data)
@@ -114,10 +132,12 @@ def rest_config(tmp_path: Path, port: int, **extra: Any) -> Path:
 
 
 def run_once(config: Path, tmp_path: Path, name: str) -> tuple[Any, float, Store]:
+    """The pull's outcome, how long the pull alone took (the settings are read before the clock starts), the store."""
     url = f"sqlite:///{tmp_path / 'board.sqlite'}"
     store = Store.open(url)
+    collector = Collector(load_settings(config, url), store, backoff_seconds=0.2)
     started = time.monotonic()
-    outcome = Collector(load_settings(config, url), store, backoff_seconds=0.2).run_source(name)
+    outcome = collector.run_source(name)
     return outcome, time.monotonic() - started, store
 
 
@@ -133,26 +153,32 @@ def test_a_trickling_rest_server_is_stopped_at_the_pulls_deadline(tmp_path: Path
         assert store.bookmark("hidas") is None  # nothing skipped: the next run asks for the window again
     finally:
         store.dispose()
-    # The deadline plus at most one read already under way (timeout_seconds 2), whatever the server does.
-    assert seconds < 3 + 2 + 1.5, seconds
+    # The deadline (3 s) plus at most one read already under way (timeout_seconds 2), whatever the server does;
+    # the bound leaves room for a loaded machine and is still half of what the trickle would take.
+    assert seconds < BOUNDED_SECONDS < TRICKLE_SECONDS, seconds
 
 
 def test_check_is_bounded_by_the_same_deadline(tmp_path: Path) -> None:
     with server(trickle_body) as srv:
         config = rest_config(tmp_path, srv.port)
         env = {**os.environ, "BOARD_CONFIG_DIR": str(config), "BOARD_DATABASE_URL": f"sqlite:///{tmp_path}/b.sqlite"}
-        started = time.monotonic()
         result = subprocess.run([sys.executable, "-m", "board", "check", "hidas"], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=TRICKLE_SECONDS + 30)
-        seconds = time.monotonic() - started
+                                capture_output=True, text=True, timeout=TRICKLE_SECONDS + 120)
+        wait_for(lambda: srv.active == 0, 10)  # the server notices a hang-up at its next byte (every 0.5 s)
     assert result.returncode == 1
     assert "hidas (rest): FAILED (transient) - the check of hidas took longer than 3 s" in result.stdout
-    assert seconds < 3 + 2 + 8, seconds  # (+ the interpreter's start-up)
+    # The check hung up at its deadline: the server held no connection longer (the trickle would go on 60 s). The
+    # process's own start-up is not counted (the check took 38 s and 75 s at loads of 15 and 36; at 36 the server
+    # once had no connection to count at all, though the check had failed at its deadline).
+    assert srv.active == 0 and all(h < BOUNDED_SECONDS for h in srv.held), (srv.active, srv.held)
 
 
 # ---------------------------------------------------------------------- sql
+#: The statement's alias is this run's own, so the check that the server stopped running it does not count the
+#: same test of another checkout running on the shared server at the same time.
+SLOW_ALIAS = f"slow_{uuid.uuid4().hex[:12]}"
 SLOW_PG = "SELECT 'kajaani' AS station, now() AS time, 'queue_waiting' AS metric, 1 AS value " \
-          "FROM (SELECT pg_sleep(30)) AS s WHERE now() >= :since"
+          f"FROM (SELECT pg_sleep(60)) AS {SLOW_ALIAS} WHERE now() >= :since"
 
 
 def sql_config(tmp_path: Path, **source: Any) -> Path:
@@ -169,7 +195,7 @@ def _assert_stopped(outcome: Any, seconds: float, store: Store) -> None:
         assert store.runs("dw")[0].attempts == 1
     finally:
         store.dispose()
-    assert seconds < 2 + 3, seconds
+    assert seconds < BOUNDED_SECONDS, seconds  # the deadline is 2 s; the statement would run 60 s or minutes
 
 
 @pytest.mark.postgres
@@ -177,12 +203,17 @@ def test_a_slow_postgresql_statement_is_cancelled_at_the_deadline(tmp_path: Path
     outcome, seconds, store = run_once(sql_config(tmp_path, url=postgres_server, query=SLOW_PG), tmp_path, "dw")
     _assert_stopped(outcome, seconds, store)
     engine = create_engine(postgres_server)
-    with engine.connect() as conn:  # and the server is not left running it
-        time.sleep(0.5)
-        busy = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' "
-                                 "AND state = 'active' AND pid <> pg_backend_pid()")).scalar()
-    engine.dispose()
-    assert busy == 0
+
+    def running() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE query LIKE :q "
+                                     "AND state = 'active' AND pid <> pg_backend_pid()"),
+                                {"q": f"%{SLOW_ALIAS}%"}).scalar() or 0
+
+    try:  # and the server is not left running it (the cancel may take a moment to land on a busy server)
+        assert wait_for(lambda: running() == 0, 10), "the statement still runs on the server"
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.postgres
@@ -240,7 +271,10 @@ def test_an_answer_claiming_5_gb_is_refused_before_it_is_read(tmp_path: Path) ->
         assert store.runs("hidas")[0].error_kind == "data"
     finally:
         store.dispose()
-    assert seconds < 3
+    # Refused before reading: the server got no further than the socket buffers hold (a few MB; reading on would
+    # take the regression's cap of 200 MB). No speed is asserted beyond a hang guard: the machine may be busy.
+    assert srv.sent < 64_000_000, srv.sent
+    assert seconds < BOUNDED_SECONDS, seconds
 
 
 def _peak_rss_mb(config: Path, tmp_path: Path) -> tuple[float, str]:
@@ -261,11 +295,14 @@ def test_a_large_answer_stops_at_the_limit_and_memory_stays_flat(tmp_path: Path)
         srv.send(conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                  + str(len(small)).encode() + b"\r\n\r\n" + small)
 
+    # A deadline no loaded machine reaches: this test is about size (the small pull took over 3 s at a load of 15).
     with server(tiny) as srv:
-        baseline, out = _peak_rss_mb(rest_config(tmp_path / "a", srv.port, max_response_mb=2), tmp_path)
+        baseline, out = _peak_rss_mb(rest_config(tmp_path / "a", srv.port, max_response_mb=2, timeout_seconds=10,
+                                                 pull_timeout_seconds=BOUNDED_SECONDS), tmp_path)
     assert "hidas: OK" in out, out
     with server(streamed_big) as srv:
-        peak, out = _peak_rss_mb(rest_config(tmp_path / "b", srv.port, max_response_mb=2), tmp_path)
+        peak, out = _peak_rss_mb(rest_config(tmp_path / "b", srv.port, max_response_mb=2, timeout_seconds=10,
+                                             pull_timeout_seconds=BOUNDED_SECONDS), tmp_path)
         sent = srv.sent
     assert "hidas: FAILED" in out and "went on past that, more than max_response_mb (2 MB)" in out, out
     assert sent < len(BIG)  # the board hung up; it did not take the rest
@@ -278,22 +315,31 @@ def test_sources_shows_a_pull_in_progress_and_how_long_it_has_run(tmp_path: Path
     from board.read.sources import source_statuses
     from board.web.sources_html import render_card
 
+    def under_way() -> Any:
+        """The source's status once its pull has run 2 s (polled: on a busy machine the pull starts late)."""
+        [status] = source_statuses(settings, store)
+        if status.pulling_since is not None and (status.now - status.pulling_since).total_seconds() >= 2:
+            return status
+        return None
+
     with server(trickle_body) as srv:
-        config = rest_config(tmp_path, srv.port, pull_timeout_seconds=8)
+        config = rest_config(tmp_path, srv.port, pull_timeout_seconds=BOUNDED_SECONDS)
         url = f"sqlite:///{tmp_path / 'board.sqlite'}"
         store = Store.open(url)
         settings = load_settings(config, url)
         pulling = threading.Thread(target=Collector(settings, store).run_source, args=("hidas",))
         pulling.start()
         try:
-            time.sleep(3)
-            [status] = source_statuses(settings, store)
-            card = render_card(status, "fi")
+            status = wait_for(under_way, BOUNDED_SECONDS - 5)
         finally:
-            pulling.join(timeout=30)
+            srv.close()  # the trickle ends its answer: the pull finishes
+            pulling.join(timeout=BOUNDED_SECONDS + 10)
         [after] = source_statuses(settings, store)
     store.dispose()
-    assert status.last_run is None and status.pulling_since is not None
-    assert 2 <= (status.now - status.pulling_since).total_seconds() < 8
+    assert status is not None, "no pull in progress on /sources"
+    card = render_card(status, "fi")
+    assert status.last_run is None
+    assert 2 <= (status.now - status.pulling_since).total_seconds() < BOUNDED_SECONDS
     assert "Haku käynnissä" in card and 'data-pulling-seconds="' in card
-    assert after.pulling_since is None and after.last_run is not None  # the run ended (by its deadline)
+    assert not pulling.is_alive()
+    assert after.pulling_since is None and after.last_run is not None  # the run ended

@@ -56,6 +56,22 @@ def test_a_source_without_secrets_is_told_to_use_one(tmp_path: Path) -> None:
     assert "sources.yaml itself: move the password to a secret" in render_card(status, "en")
 
 
+def test_a_source_without_credentials_is_not_told_it_has_some(tmp_path: Path, monkeypatch) -> None:
+    """No auth at all (HTTP 401: 'add auth to this source'): the card must not say the credentials are written in
+    sources.yaml, nor that they come from a secret (a ``${NAME}`` in the URL is no credential)."""
+    monkeypatch.setenv("UC_AREA", "kainuu")
+    with loopback() as api:
+        api.answer.require_authorization = "Bearer the-right-one"
+        source = {"name": "jono", "type": "rest", "url": api.url + "?alue=${UC_AREA}"}
+        with collector_for(tmp_path, source) as collector:
+            collector.run_once()
+            [status] = source_statuses(collector.settings, collector.store)
+    assert status.last_run is not None and status.last_run.error.code == "http_wants_credentials"
+    card = render_card(status, "en")
+    assert "add auth to this source" in card
+    assert "secret-hint" not in card, card
+
+
 @pytest.mark.parametrize(("lang", "words"), [("fi", "Salaisuutta ${UC_MISSING} ei ole asetettu"),
                                              ("sv", "Hemligheten ${UC_MISSING} är inte satt"),
                                              ("en", "The secret ${UC_MISSING} is not set")])

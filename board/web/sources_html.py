@@ -124,9 +124,10 @@ def _refusals(st_: SourceStatus, lang: str) -> str:
             f'data-read="{"" if run.rows_read is None else run.rows_read}">{"".join(lines)}</div>')
 
 
-#: Errors of a login the source refused: the password or token may be wrong or missing.
-LOGIN_REFUSED = frozenset({"http_credentials_refused", "http_wants_credentials", "db_login_failed",
-                           "db_login_failed_anonymous"})
+#: Errors of a login the source refused: the password or token may be wrong or missing. Not
+#: ``http_wants_credentials``: it means the source has no ``auth`` at all, so there is no credential to name (a
+#: ``${NAME}`` elsewhere, say in the URL, is none) and none written in sources.yaml to move.
+LOGIN_REFUSED = frozenset({"http_credentials_refused", "db_login_failed", "db_login_failed_anonymous"})
 
 
 def _secret_hint(st_: SourceStatus, lang: str) -> str:
