@@ -82,9 +82,12 @@ class QueueFeed:
 def board_config(tmp_path: Path, feed: QueueFeed, smtp: SmtpServer, receiver: HttpReceiver) -> Path:
     config = write_sources(tmp_path / "config", [feed.source()])
     stations = yaml.safe_load((config / "stations.yaml").read_text(encoding="utf-8"))
-    stations["default_opening_hours"] = {d: "00:00-23:59" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    # Round the clock and on public holidays too ("00:00-23:59" closed the last minute of every day, and a Finnish
+    # holiday -- 6 Dec, Christmas -- closed every station, so the evaluator skipped them and nothing fired).
+    stations["default_opening_hours"] = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     for st in stations["stations"]:
         st.pop("opening_hours", None)
+        st["open_on_holidays"] = True
     (config / "stations.yaml").write_text(yaml.safe_dump(stations, allow_unicode=True), encoding="utf-8")
     timing = {"for_minutes": FOR_MINUTES, "keep_firing_minutes": 0.05, "repeat_minutes": None}
     alerts = {
