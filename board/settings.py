@@ -258,8 +258,8 @@ def _source_secrets(path: Path) -> dict[str, tuple[str, ...]]:
     except (OSError, yaml.YAMLError):  # read and validated just before: nothing to name then
         return {}
     sources = raw.get("sources") if isinstance(raw, dict) else None
-    return {str(s["name"]): secrets.references(s) for s in sources or []
-            if isinstance(s, dict) and "name" in s and secrets.references(s)}
+    named = {str(s["name"]): secrets.references(s) for s in sources or [] if isinstance(s, dict) and "name" in s}
+    return {name: refs for name, refs in named.items() if refs}
 
 
 def _stations(cdir: Path) -> tuple[StationsFile, dict[str, str]]:
