@@ -225,8 +225,12 @@ class DatabaseFeed:
         self.path.replace(self.cached)
         result.params.update(database_cached=hit, database_rows_written=written,
                              database_seconds=round(time.perf_counter() - t, 1))
+        # a first load in a worker ahead of the collector (backlog_worker_mb, connectors/isolated.py);
+        # --param items.backlog_worker_mb=0 pulls it in the collector's process
+        worker = opts.get(NAME, "backlog_worker_mb", 1024, 1024)
+        result.params.update(backlog_worker_mb=worker)
         self.sources = item_database.sources(sqlite_url(self.path), self.codes, ID_KEY, days,
-                                             pull_timeout_seconds=3600)
+                                             pull_timeout_seconds=3600, backlog_worker_mb=worker)
 
     def fresh_copy(self) -> None:
         """The file as cached, for a store's run (the cycles write into it)."""
