@@ -34,8 +34,12 @@ per pull builds its HTTP client and TLS trust store anew each time, which
 measured +0.9 s per pull against +0.24 s for files on a loaded machine
 (docs/PERFORMANCE.md, section 5). The ``sql`` kind streams rows in chunks
 of a fixed size and keeps its database connection between pulls (a worker
-per pull would log in on every pull); the ``demo`` kind is the board's own
-simulator. ``check`` runs in the calling process (``python -m board check``
+per pull would log in on every pull), except for a backlog when
+``backlog_worker_mb`` is set (:class:`BacklogConnector`): a first load or a
+window of a day or more is pulled in a worker that runs ahead of the
+collector, so the query and mapping the rows overlap with the collector
+storing and counting them (docs/PERFORMANCE.md, section 5b, session 11);
+the ``demo`` kind is the board's own simulator. ``check`` runs in the calling process (``python -m board check``
 is a process of its own).
 """
 
@@ -164,6 +168,8 @@ class IsolatedConnector:
         #: What the connector remembers from one pull to the next (``carried()``/``carry_on()``, e.g. the files
         #: kind's watch on files retired lately), handed from each worker to the next.
         self._carried: Any = None
+        #: CPU seconds the workers' pulls took (their own processes: not in the collector's CPU time).
+        self.worker_cpu = 0.0
 
     # -- the contract
     def start_ahead(self, since: datetime | None, until: datetime) -> bool:
@@ -201,6 +207,7 @@ class IsolatedConnector:
                 elif message[0] == "packed":
                     yield from _unpack(message[1])
                 elif message[0] == "done":
+                    self.worker_cpu += message[1] if len(message) > 1 else 0.0
                     finished = True
                     self._waiting = (worker, ours)
                     return
@@ -320,7 +327,8 @@ def _work(conn: Connection, connector_path: str, source: Any, stations: Any, sin
             if batch:
                 send(("packed", _pack(batch)) if out is not None else ("items", batch))
         batch = []
-        send(("done",))
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        send(("done", used.ru_utime + used.ru_stime))
         if out is not None:
             out.flush()
     except MemoryError:
