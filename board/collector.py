@@ -61,9 +61,6 @@ from connectors.errors import ConnectorError, TransientError
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 20_000
-#: A load that wrote at least this many readings refreshes the store's planner statistics at its end (see
-#: :meth:`board.store.Store.refresh_statistics`); a running cycle at 900 stations writes 32 400.
-ANALYZE_AFTER_READINGS = 200_000
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 1.0
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -320,8 +317,6 @@ class Collector:
                                       "again (what was written is not counted twice)")
         if batch:
             progress.rows += self._write(name, batch)
-        if progress.rows >= ANALYZE_AFTER_READINGS:
-            self.store.refresh_statistics()
 
     def _load_items(self, name: str, items: Iterable[Any], started: datetime, progress: _Progress) -> None:
         """A source that delivers items: they are stored, and the figures counted from them are validated and

@@ -280,33 +280,6 @@ def test_sqlite_time_is_the_same_text_for_any_zone() -> None:
             assert store_rows.sqlite_time(ts.astimezone(zone)) == converted(ts)
 
 
-def _analyzed(store: Store) -> bool:
-    """Whether ``readings`` has planner statistics (PostgreSQL: ANALYZE has run on it)."""
-    from sqlalchemy import text
-
-    with store.engine.connect() as conn:
-        return bool(conn.execute(text("select count(*) from pg_stats where tablename = 'readings' "
-                                      "and schemaname = current_schema()")).scalar())
-
-
-@pytest.mark.postgres
-@pytest.mark.parametrize("threshold, analyzed", [(800, True), (1_000, False)])
-def test_a_bulk_load_leaves_the_planner_statistics_of_the_readings(config_dir, postgres_url, monkeypatch,
-                                                                 threshold: int, analyzed: bool) -> None:
-    """A backfill is followed by ANALYZE (the same cycle's alert check needs a plan for a full table, not an
-    empty one); a load below the threshold is not. Autovacuum cannot have run yet: the schema is new and a
-    test's load takes well under its one-minute nap."""
-    import board.collector as collector_module
-
-    monkeypatch.setattr(collector_module, "ANALYZE_AFTER_READINGS", threshold)
-    settings = load_settings(config_dir, postgres_url)
-    items = [block(s, grid(NOW - timedelta(days=3), 144, 30), i) for i, s in enumerate(("kajaani", "sotkamo"))]
-    store, o = collect(settings, items)
-    assert o.ok and o.rows == 2 * 144 * len(METRICS) == 864
-    assert _analyzed(store) is analyzed
-    store.dispose()
-
-
 def test_a_write_that_fails_midway_leaves_nothing_and_the_store_usable(database_url: str,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """An error after some chunks were streamed into an open COPY (PostgreSQL): the write is rolled back whole,

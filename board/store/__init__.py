@@ -119,23 +119,6 @@ class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartN
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def refresh_statistics(self) -> None:
-        """After a bulk load (a backfill): PostgreSQL's planner statistics of the readings' tables brought up to date.
-
-        A backfill into a new store leaves ``readings`` without statistics
-        until autovacuum gets round to it (a minute or more later), and the
-        same cycle's alert check then joins ``newest_readings`` to the
-        readings by a plan made for an empty table: 3.1 s at 900 stations × 1
-        day against 0.28 s after an ``ANALYZE`` that itself took 0.16 s
-        (docs/PERFORMANCE.md 7, session 11). ``ANALYZE`` reads a sample
-        (30 000 rows), not the table. SQLite plans these joins by the keys
-        alone and keeps no statistics of its own unless asked: nothing to do there.
-        """
-        if self.dialect.is_sqlite:
-            return
-        with self.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE readings, daily_readings, newest_readings")
-
     def write_readings(self, readings: Iterable[Reading | ReadingBlock], source: str, now: datetime) -> int:
         """Insert or overwrite ``readings`` by key in one transaction, keeping the day summaries and the newest
         reading per source and the stations' change versions; return how many were written (see
