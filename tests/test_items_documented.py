@@ -401,3 +401,18 @@ def test_the_documented_callbacks_drop_folder_export_works_as_written(config_dir
         assert rows[code].figures["queue_waiting"].value == waiting
         assert share == pytest.approx(same_day / handled), (code, share)
     assert "Lisätieto" not in reason_file and "soitettu aamulla" not in reason_file
+
+    # the next run of the report, saved as UTF-8 with a BOM this time: K-1002 handled at 16.10 (the docs: a later
+    # file states the requests again, and an item's newest state wins; the unchanged rows change nothing)
+    later = export.replace("K-1002;Kajaanin terveysasema;22.11.2026 15.40;-;-;",
+                           "K-1002;Kajaanin terveysasema;22.11.2026 15.40;23.11.2026 16.10;Hoidettu;")
+    assert later != export
+    (folder / "takaisinsoitot-2.csv").write_bytes(b"\xef\xbb\xbf" + later.replace("\n", "\r\n").encode("utf-8"))
+    os.utime(folder / "takaisinsoitot-2.csv", (old, old))
+    now = local("2026-11-23 16:15")
+    (outcome,) = Collector(settings, store, clock=lambda: now, sleep=lambda s: None).run_once()
+    assert outcome.ok, (outcome.error, outcome.rejects)
+    values = latest_values(store, "kajaani", CB)
+    # waiting K-1005 (since 13.30: 2 h 45 min) and K-1006; handled K-1001..1004, the same day still K-1003, K-1004
+    assert (values["queue_waiting"], values["queue_oldest_wait_min"], values["queue_handled_today"],
+            values["queue_handled_same_day_today"], values["contacts_carried_over"]) == (2, 165, 4, 2, 2), values
