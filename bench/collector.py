@@ -26,6 +26,7 @@ from bench.common import (
     demo_source,
     log,
     postgres_schema,
+    server_cpu_seconds,
     sqlite_url,
     write_config,
 )
@@ -77,10 +78,14 @@ def run(opts: Options, result: Result) -> None:
                 if not backfill.ok:
                     raise RuntimeError(f"{kind}: the backfill failed: {backfill.error}")
                 log(f"{kind}: backfill {backfill.readings} readings in {backfill.seconds:.1f} s")
-                totals, own, own_cpu, pulls, readings = [], [], [], [], []
+                totals, own, own_cpu, pulls, readings, server = [], [], [], [], [], []
                 for _ in range(cycles):
                     clock.advance(step)
+                    before = server_cpu_seconds(url)  # a private cluster's CPU (None on the shared server)
                     load = loader.cycle()
+                    after = server_cpu_seconds(url)
+                    if before is not None and after is not None:
+                        server.append(after - before)
                     if not load.ok:
                         raise RuntimeError(f"{kind}: a cycle failed: {load.error}")
                     totals.append(load.seconds)
@@ -101,6 +106,9 @@ def run(opts: Options, result: Result) -> None:
             Figure(f"cycle_total_seconds_{kind}", "s", totals, note="Collector.run_once(), pull included"),
             Figure(f"cycle_pull_seconds_{kind}", "s", pulls, note="inside the demo connector's pull (the simulator)"),
         )
+        if server:
+            result.add(Figure(f"cycle_server_cpu_seconds_{kind}", "s", server,
+                              note="the private cluster's processes' CPU during a cycle (common.pg=private)"))
         result.params[f"backfill_{kind}"] = backfill.breakdown()
 
 

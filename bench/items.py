@@ -138,8 +138,11 @@ def run(opts: Options, result: Result) -> None:
                 if not load.ok:
                     raise RuntimeError(f"{kind}: the load failed: {load.error}")
                 items = store.item_count()
+                worker_cpu = sum(float(getattr(getattr(c.inner, "isolated", None), "worker_cpu", 0.0))
+                                 for c in loader.connectors.values())
                 log(f"{kind}: {days} days x {n_stations} stations: {items} items, {load.readings} readings in "
-                    f"{load.seconds:.1f} s (pull {load.pull:.1f} s, own {load.own:.1f} s, CPU {load.own_cpu:.1f} s)")
+                    f"{load.seconds:.1f} s (pull {load.pull:.1f} s, own {load.own:.1f} s, CPU {load.own_cpu:.1f} s; "
+                    f"pull CPU in the collector {load.pull_cpu:.1f} s, in workers {worker_cpu:.1f} s)")
                 own, own_cpu, totals, pulls, readings = [], [], [], [], []
                 statements: list[float] = []
                 trips: list[float] = []
@@ -184,6 +187,9 @@ def run(opts: Options, result: Result) -> None:
                    note="the collector process's CPU time inside the pull: "
                         + ("the queries, fetching and mapping the rows" if feed is not None
                            else "the simulator making the items")),
+            Figure(f"load_worker_cpu_seconds_{kind}", "s", [worker_cpu],
+                   note="the CPU time of the workers that pulled the load's backlog (backlog_worker_mb): their own "
+                        "processes, on the other core, not in the collector's CPU"),
             Figure(f"cycle_pull_seconds_{kind}", "s", pulls, note="inside the pull (" + source_kind + ")"),
             Figure(f"cycle_statements_{kind}", "", statements,
                    note="statements a cycle sends (SQLAlchemy before_cursor_execute; a COPY is not counted)"),
@@ -225,8 +231,12 @@ class DatabaseFeed:
         self.path.replace(self.cached)
         result.params.update(database_cached=hit, database_rows_written=written,
                              database_seconds=round(time.perf_counter() - t, 1))
+        # a first load in a worker ahead of the collector (backlog_worker_mb, connectors/isolated.py);
+        # --param items.backlog_worker_mb=0 pulls it in the collector's process
+        worker = opts.get(NAME, "backlog_worker_mb", 1024, 1024)
+        result.params.update(backlog_worker_mb=worker)
         self.sources = item_database.sources(sqlite_url(self.path), self.codes, ID_KEY, days,
-                                             pull_timeout_seconds=3600)
+                                             pull_timeout_seconds=3600, backlog_worker_mb=worker)
 
     def fresh_copy(self) -> None:
         """The file as cached, for a store's run (the cycles write into it)."""

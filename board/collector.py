@@ -120,7 +120,12 @@ class Collector:
         if only is not None and not self.sources[only].is_pulled():
             raise KeyError(f"{only!r} is a push source: the board does not pull it (its sender posts to /push/{only})")
         names = [only] if only else self.pulled()
-        outcomes = [self.run_source(name, since_override=since) for name in names]
+        outcomes = []
+        started: dict[str, datetime] = {}
+        for i, name in enumerate(names):
+            if i + 1 < len(names):  # the next source's backlog pulled meanwhile, in its worker (if it has one)
+                self._prefetch(names[i + 1], since, started)
+            outcomes.append(self.run_source(name, since_override=since, started=started.pop(name, None)))
         self._prune()
         if only is None:
             self.evaluate_alerts()
@@ -153,13 +158,29 @@ class Collector:
         except Exception:
             log.exception("weekly report: the turn failed; trying again on the next one")
 
-    def run_source(self, name: str, since_override: datetime | None = None) -> RunOutcome:
+    def _prefetch(self, name: str, since_override: datetime | None, started: dict[str, datetime]) -> None:
+        """Start ``name``'s pull now if its connector can run it ahead (a ``sql`` source's backlog in a worker,
+        connectors/isolated.py): it then overlaps with the run before it. Its run starts now (``started``),
+        the window it pulls is the one :meth:`run_source` asks for. Never raises: the run itself tries again."""
+        try:
+            prefetch = getattr(self.connector(name), "prefetch", None)
+            if prefetch is None:
+                return
+            now = self.clock()
+            if prefetch(since_override or self._window_start(name), now):
+                started[name] = now
+        except Exception:
+            log.warning("source %s: could not start its pull ahead; it is pulled in its turn", name, exc_info=True)
+
+    def run_source(self, name: str, since_override: datetime | None = None,
+                   started: datetime | None = None) -> RunOutcome:
         """Pull one source once; never raises for anything the source does.
 
         It does raise when the store itself cannot be written; :meth:`run_forever`
-        catches that and tries again on the source's next turn.
+        catches that and tries again on the source's next turn. ``started``: the moment its pull began, when
+        :meth:`_prefetch` began it ahead of its turn (else now).
         """
-        started = self.clock()
+        started = started or self.clock()
         since = since_override or self._window_start(name)
         attempts = 0
         progress = _Progress()

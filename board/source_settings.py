@@ -260,6 +260,12 @@ class SqlSource(_Delivers, SourceBase):
     #: How far back the first pull (without a bookmark) reads.
     backfill_days: int = Field(7, ge=0, le=3660)
     mapping: FieldMapping = FieldMapping()
+    #: With a value (MB), a backlog — the first pull, or a window of a day or more — runs in a worker process with
+    #: that memory limit, ahead of the collector (connectors/isolated.py, ``BacklogConnector``): the query and
+    #: mapping the rows overlap with the collector storing and counting (a year of items: docs/PERFORMANCE.md,
+    #: section 5b). 0 (default): every pull in the collector's process. Other pulls always are (a worker per pull
+    #: would log in to the database every time).
+    backlog_worker_mb: int = Field(0, ge=0, le=65536)
 
     @model_validator(mode="after")
     def _one_connection(self) -> SqlSource:

@@ -12,7 +12,7 @@ from board.settings import AnySource, Settings
 from board.source_settings import SOURCE_KINDS
 from connectors.base import CheckResult, Connector
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
-from connectors.isolated import IsolatedConnector, isolation_limit
+from connectors.isolated import BacklogConnector, IsolatedConnector, isolation_limit
 
 __all__ = [
     "CheckResult",
@@ -44,4 +44,8 @@ def build_connector(source: AnySource, settings: Settings) -> Connector:
         return for_source(source, settings)  # type: ignore[no-any-return]
     # code -> (name, municipality): a source may name a station as people write it (connectors/stations.py)
     stations = {s.code: (s.name, s.municipality) for s in settings.stations_of(source)}
+    if backlog := int(getattr(source, "backlog_worker_mb", 0) or 0):  # a backlog in a worker, ahead of the collector
+        return BacklogConnector(cls(source, stations),
+                                IsolatedConnector(source, kind.connector, stations, backlog, ahead=True,
+                                                  setting="backlog_worker_mb"))
     return cls(source, stations)  # type: ignore[no-any-return]

@@ -33,6 +33,10 @@ class Outcome:
     duplicates: int = 0
     #: Where the file holds a personal identity code: it is never kept on disk with it (see file_retire.scrub_file).
     identity_lines: list[str] = field(default_factory=list)
+    #: What ``readings`` holds, in words: "readings", or "items" for a source of items (``deliver: items``),
+    #: whose rows are callbacks or messages the board counts itself, not readings (`check` said "rows →
+    #: readings" of them, and the reason file "12 readings stored" where the run stored 340).
+    noun: str = "readings"
 
     @property
     def ok(self) -> bool:

@@ -31,7 +31,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     line and reason (``on_bad_row: refuse_row``, the default), or refuses the
     whole file (``refuse_file``: any problem empties ``readings``).
     """
-    outcome = Outcome(name)
+    outcome = Outcome(name, noun="items" if isinstance(mapper, ItemMapper) else "readings")
     wanted = mapper.required_fields()
     try:
         if is_excel(name):

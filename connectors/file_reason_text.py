@@ -38,7 +38,7 @@ def rows_text(original: str, stored: str, source: str, outcome: Outcome) -> str:
     """The reason file of a file read row by row: which rows were refused or left out, and why."""
     moved = f" (stored here as {stored})" if stored != original else ""
     parts = [f"The board read the file {original}{moved} from source {source} at "
-             f"{local_now()}: {outcome.rows} data rows, {len(outcome.readings)} readings "
+             f"{local_now()}: {outcome.rows} data rows, {len(outcome.readings)} {outcome.noun} "
              f"stored, {len(outcome.refused)} rows refused, {len(outcome.ignored)} rows ignored."]
     for title, rows in (("Refused rows (fix them and drop a file with just these rows again):", outcome.refused),
                         ("Ignored rows (not data, or repeats):", outcome.ignored)):

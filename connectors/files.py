@@ -212,12 +212,12 @@ class FilesConnector:
         if not outcome.ok:
             return CheckResult(False, outcome.kind, outcome.summary())
         message = (f"{n_files(len(waiting))} waiting; oldest {oldest.name}: {outcome.rows} rows → "
-                   f"{len(outcome.readings)} readings")
+                   f"{len(outcome.readings)} {outcome.noun}")
         if outcome.refused:
             where, reason = outcome.refused[0]
             return CheckResult(False, "data", scrub(
                 f"file {oldest.name} {where}: {reason} ({len(outcome.refused)} of {outcome.rows} rows would be "
-                f"refused, {len(outcome.readings)} readings otherwise; {n_files(len(waiting))} waiting)"))
+                f"refused, {len(outcome.readings)} {outcome.noun} otherwise; {n_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
         return CheckResult(True, "ok", scrub(message))

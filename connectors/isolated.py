@@ -34,8 +34,12 @@ per pull builds its HTTP client and TLS trust store anew each time, which
 measured +0.9 s per pull against +0.24 s for files on a loaded machine
 (docs/PERFORMANCE.md, section 5). The ``sql`` kind streams rows in chunks
 of a fixed size and keeps its database connection between pulls (a worker
-per pull would log in on every pull); the ``demo`` kind is the board's own
-simulator. ``check`` runs in the calling process (``python -m board check``
+per pull would log in on every pull), except for a backlog when
+``backlog_worker_mb`` is set (:class:`BacklogConnector`): a first load or a
+window of a day or more is pulled in a worker that runs ahead of the
+collector, so the query and mapping the rows overlap with the collector
+storing and counting them (docs/PERFORMANCE.md, section 5b, session 11);
+the ``demo`` kind is the board's own simulator. ``check`` runs in the calling process (``python -m board check``
 is a process of its own).
 """
 
@@ -50,12 +54,13 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from importlib import import_module
 from multiprocessing.connection import Connection
 from typing import Any
 
+from board.domain.items import Item
 from board.domain.reasons import Reason
 from connectors.base import CheckResult, Connector
 from connectors.deadline import Deadline, current
@@ -63,6 +68,8 @@ from connectors.errors import ConnectorError, TransientError
 
 log = logging.getLogger(__name__)
 
+#: A window at least this long is a backlog (:class:`BacklogConnector`).
+BACKLOG = timedelta(days=1)
 #: Items per message from the worker: large enough that the pipe costs little, small enough to stay a batch.
 BATCH = 2000
 #: How long past the deadline the collector waits for a silent worker before killing it (it should have
@@ -95,33 +102,97 @@ def isolation_limit(source: Any, has_for_source: bool) -> int:
     return int(getattr(source, "max_memory_mb", 0) or 0)
 
 
+class BacklogConnector:
+    """A ``sql`` source whose backlog — a first load, or a window of at least :data:`BACKLOG` — is pulled in a
+    worker that runs ahead of the collector (``backlog_worker_mb``), every other pull in the collector's process.
+
+    Why: on a first load the pull (the query, fetching and mapping the rows) and the collector's own part
+    (storing, counting, writing the figures) took about a third and two thirds of a year's load one after the
+    other, on one core of two. In a worker the pull runs on the other core: the collector's part of it is
+    reading the batches, and :meth:`prefetch` lets the collector start the next source's backlog while it
+    stores and counts this one's (board/collector.py, ``run_once``). An incremental pull stays in the
+    collector's process, keeping its database connection (a worker would log in on every pull).
+    """
+
+    def __init__(self, local: Any, isolated: IsolatedConnector) -> None:
+        self.name = local.name
+        self.local = local
+        self.isolated = isolated
+        self.backfill = timedelta(days=getattr(local.source, "backfill_days", 0))
+
+    def backlog(self, since: datetime | None, until: datetime) -> bool:
+        """Whether the window is a backlog: a first load (``since`` None: ``backfill_days``) or a long window."""
+        return (until - since if since is not None else self.backfill) >= BACKLOG
+
+    def prefetch(self, since: datetime | None, until: datetime) -> bool:
+        """Start a backlog's pull now (see :meth:`IsolatedConnector.start_ahead`); False: not a backlog."""
+        return self.backlog(since, until) and self.isolated.start_ahead(since, until)
+
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
+        if self.backlog(since, until):
+            return self.isolated.pull(since, until)
+        return self.local.pull(since, until)  # type: ignore[no-any-return]
+
+    def check(self, until: datetime) -> CheckResult:
+        return self.local.check(until)  # type: ignore[no-any-return]
+
+    def acknowledge(self) -> None:
+        self.isolated.acknowledge()
+
+    def close(self) -> None:
+        self.isolated.close()
+        close = getattr(self.local, "close", None)
+        if close is not None:
+            close()
+
+
 class IsolatedConnector:
     """A connector (``module:Class`` of the source's kind) whose pulls run in a memory-limited worker."""
 
-    def __init__(self, source: Any, connector_path: str, stations: list[str], max_memory_mb: int) -> None:
+    def __init__(self, source: Any, connector_path: str, stations: list[str] | Mapping[str, Sequence[str]],
+                 max_memory_mb: int, ahead: bool = False, setting: str = "max_memory_mb") -> None:
         self.name = source.name
         self.source = source
         self.connector_path = connector_path
-        self.stations = list(stations)
+        self.stations = stations if isinstance(stations, Mapping) else list(stations)
         self.max_memory_mb = max_memory_mb
+        #: The setting ``max_memory_mb`` came from, as an administrator finds it in sources.yaml.
+        self.setting = setting
+        #: Whether the worker pulls ahead of the collector (up to :func:`ahead_bytes` of batches it has not
+        #: read yet): a backlog's pull then overlaps with the collector's own work (:meth:`start_ahead`).
+        self.ahead = ahead
         self._local: Connector | None = None  # for check(), built on first use
         self._waiting: tuple[Any, Connection] | None = None  # a finished pull's worker, until acknowledge
+        #: A pull started by :meth:`start_ahead`: its window, worker and pipe, until :meth:`pull` asks for it.
+        self._started: tuple[datetime | None, datetime, Any, Connection] | None = None
         #: What the connector remembers from one pull to the next (``carried()``/``carry_on()``, e.g. the files
         #: kind's watch on files retired lately), handed from each worker to the next.
         self._carried: Any = None
+        #: CPU seconds the workers' pulls took (their own processes: not in the collector's CPU time).
+        self.worker_cpu = 0.0
 
     # -- the contract
+    def start_ahead(self, since: datetime | None, until: datetime) -> bool:
+        """Start the pull of ``since``..``until`` now, ahead of :meth:`pull` for the same window (which then
+        reads what the worker has pulled meanwhile; :meth:`BacklogConnector.prefetch`). Its deadline,
+        ``pull_timeout_seconds``, runs from now."""
+        self._end_waiting()
+        self._end_started()
+        deadline = Deadline(self.source.pull_timeout_seconds, f"the pull of {self.name}")
+        worker, ours = self._start(since, until, deadline)
+        self._started = (since, until, worker, ours)
+        return True
+
     def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
         self._end_waiting()  # an unacknowledged pull was not committed: its worker just ends
         deadline = current() or Deadline(self.source.pull_timeout_seconds, f"the pull of {self.name}")
-        ours, theirs = _ctx().Pipe(duplex=True)
-        worker = _ctx().Process(
-            target=_work, name=f"pull-{self.name}", daemon=True,
-            args=(theirs, self.connector_path, self.source, self.stations, since, until,
-                  max(deadline.remaining(), 0.0), deadline.what, self.max_memory_mb, _process_state(),
-                  self._carried))
-        worker.start()
-        theirs.close()
+        started, self._started = self._started, None
+        if started is not None and started[:2] == (since, until):
+            worker, ours = started[2], started[3]
+        else:
+            if started is not None:  # prefetched for another window: not this pull's
+                _stop(started[2], started[3])
+            worker, ours = self._start(since, until, deadline)
         finished = False
         try:
             while True:
@@ -133,7 +204,10 @@ class IsolatedConnector:
                     raise self._died(worker) from None
                 if message[0] == "items":
                     yield from message[1]
+                elif message[0] == "packed":
+                    yield from _unpack(message[1])
                 elif message[0] == "done":
+                    self.worker_cpu += message[1] if len(message) > 1 else 0.0
                     finished = True
                     self._waiting = (worker, ours)
                     return
@@ -144,6 +218,17 @@ class IsolatedConnector:
         finally:
             if not finished:
                 _stop(worker, ours)
+
+    def _start(self, since: datetime | None, until: datetime, deadline: Deadline) -> tuple[Any, Connection]:
+        ours, theirs = _ctx().Pipe(duplex=True)
+        worker = _ctx().Process(
+            target=_work, name=f"pull-{self.name}", daemon=True,
+            args=(theirs, self.connector_path, self.source, self.stations, since, until,
+                  max(deadline.remaining(), 0.0), deadline.what, self.max_memory_mb, _process_state(),
+                  self._carried, ahead_bytes(self.max_memory_mb) if self.ahead else 0))
+        worker.start()
+        theirs.close()
+        return worker, ours
 
     def acknowledge(self) -> None:
         """The collector committed the last pull: the worker retires what it read (files), then ends."""
@@ -174,6 +259,7 @@ class IsolatedConnector:
 
     def close(self) -> None:
         self._end_waiting()
+        self._end_started()
 
     # -- pieces
     def _end_waiting(self) -> None:
@@ -181,12 +267,17 @@ class IsolatedConnector:
         if waiting is not None:
             _stop(*waiting)
 
+    def _end_started(self) -> None:
+        started, self._started = self._started, None
+        if started is not None:
+            _stop(started[2], started[3])
+
     def _over_limit(self) -> MemoryLimitExceeded:
         return MemoryLimitExceeded(Reason(
-            "pull_memory", f"the pull of {self.name} needed more memory than max_memory_mb ({self.max_memory_mb} MB) "
+            "pull_memory", f"the pull of {self.name} needed more memory than {self.setting} ({self.max_memory_mb} MB) "
             "and was stopped; the other sources were not affected (make the input smaller, e.g. split the file or "
-            "page the API, or raise max_memory_mb in sources.yaml); the next run asks for the same window again",
-            source=self.name, mb=self.max_memory_mb))
+            f"page the API, or raise {self.setting} in sources.yaml); the next run asks for the same window again",
+            source=self.name, mb=self.max_memory_mb, setting=self.setting))
 
     def _died(self, worker: Any) -> ConnectorError:
         worker.join(5)
@@ -203,10 +294,13 @@ class IsolatedConnector:
 
 
 # ---------------------------------------------------------------- in the worker
-def _work(conn: Connection, connector_path: str, source: Any, stations: list[str], since: datetime | None,
+def _work(conn: Connection, connector_path: str, source: Any, stations: Any, since: datetime | None,
           until: datetime, seconds: float, what: str, max_memory_mb: int, state: dict[str, Any],
-          carried: Any = None) -> None:
-    """The worker: cap the address space, pull, send the items in batches, then wait for acknowledge."""
+          carried: Any = None, ahead: int = 0) -> None:
+    """The worker: cap the address space, pull, send the items in batches, then wait for acknowledge.
+
+    With ``ahead`` (bytes), the batches are sent by a thread of the worker's own (:class:`_Ahead`): the pull
+    goes on while up to ``ahead`` bytes of them wait for the collector to read them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the collector, which ends its workers
     _adopt(state)
     # The pull may grow the worker by max_memory_mb: what the worker maps before it starts (the interpreter,
@@ -215,7 +309,10 @@ def _work(conn: Connection, connector_path: str, source: Any, stations: list[str
     limit = _address_space() + max_memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     connector: Any = None
+    out: _Ahead | None = None
     try:
+        out = _Ahead(conn, ahead) if ahead else None
+        send: Any = out.send if out is not None else conn.send
         connector = _build(connector_path, source, stations)
         if carried is not None and hasattr(connector, "carry_on"):
             connector.carry_on(carried)
@@ -224,21 +321,119 @@ def _work(conn: Connection, connector_path: str, source: Any, stations: list[str
             for item in connector.pull(since, until):
                 batch.append(item)
                 if len(batch) >= BATCH:
-                    conn.send(("items", batch))
+                    send(("packed", _pack(batch)) if out is not None else ("items", batch))
                     batch = []
                     deadline.check()
             if batch:
-                conn.send(("items", batch))
+                send(("packed", _pack(batch)) if out is not None else ("items", batch))
         batch = []
-        conn.send(("done",))
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        send(("done", used.ru_utime + used.ru_stime))
+        if out is not None:
+            out.flush()
     except MemoryError:
         batch = []  # (free what can be freed before saying so)
+        if out is not None:
+            out.abandon()
         _send(conn, ("memory",))
         return
     except BaseException as e:  # everything else goes back to the collector as itself
-        _send(conn, ("error", _portable(e)))
+        if out is not None:
+            out.finish(("error", _portable(e)))
+        else:
+            _send(conn, ("error", _portable(e)))
         return
     _serve_acknowledge(conn, connector)
+
+
+class _Ahead:
+    """The worker's messages sent by a thread of their own, at most ``limit`` bytes of them waiting.
+
+    A backlog's pull (``ahead``) then goes on while the collector is busy with something else — the previous
+    source's figures, or this pull's items — instead of stopping when the pipe's buffer (64 kB) is full. Each
+    message is pickled here, in the pulling thread, and sent as it is; ``recv`` reads it as any message."""
+
+    def __init__(self, conn: Connection, limit: int) -> None:
+        self.conn = conn
+        self.limit = limit
+        self.waiting: list[bytes | None] = []
+        self.held = 0
+        self.failed: BaseException | None = None
+        self.cond = threading.Condition()
+        self.thread = threading.Thread(target=self._run, name="pull-send", daemon=True)
+        self.thread.start()
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        with self.cond:
+            while self.held and self.held + len(data) > self.limit and self.failed is None:
+                self.cond.wait()
+            if self.failed is not None:  # the collector stopped reading (the pull ended early): stop pulling
+                raise self.failed
+            self.waiting.append(data)
+            self.held += len(data)
+            self.cond.notify_all()
+
+    def flush(self) -> None:
+        """Wait until everything is sent; raise what stopped the sending."""
+        with self.cond:
+            self.waiting.append(None)
+            self.cond.notify_all()
+        self.thread.join()
+        if self.failed is not None:
+            raise self.failed
+
+    def finish(self, message: tuple[Any, ...]) -> None:
+        """Send ``message`` after what is waiting, as the last one (an error), and wait until it is sent."""
+        with contextlib.suppress(BaseException):
+            self.send(message)
+            self.flush()
+
+    def abandon(self) -> None:
+        """Drop what is waiting (out of memory) and stop the thread."""
+        with self.cond:
+            self.waiting = [None]
+            self.held = 0
+            self.cond.notify_all()
+        self.thread.join(5)
+
+    def _run(self) -> None:
+        while True:
+            with self.cond:
+                while not self.waiting:
+                    self.cond.wait()
+                data = self.waiting.pop(0)
+            if data is None:
+                return
+            try:
+                self.conn.send_bytes(data)
+            except BaseException as e:
+                with self.cond:
+                    self.failed = e
+                    self.waiting, self.held = [], 0
+                    self.cond.notify_all()
+                return
+            with self.cond:
+                self.held -= len(data)
+                self.cond.notify_all()
+
+
+def _pack(batch: list[Any]) -> list[Any]:
+    """A batch with each item as the tuple of its fields: pickled and read back in a third of the time of the
+    items themselves (a year's load sends 1.7 million). Every other record goes as itself."""
+    return [(r.type, r.key, r.station, r.start, r.end, r.channel, r.score, r.needs_reaction, r.outcome, r.updated)
+            if type(r) is Item else r for r in batch]
+
+
+def _unpack(batch: list[Any]) -> list[Any]:
+    """:func:`_pack` undone: no record a connector yields is a plain tuple."""
+    return [Item(*r) if type(r) is tuple else r for r in batch]
+
+
+def ahead_bytes(max_memory_mb: int) -> int:
+    """How much of a pull a worker pulling ahead keeps waiting for the collector: a quarter of its memory limit
+    (the rest is the pull's own), at most 256 MB."""
+    return min(max_memory_mb * 1024 * 1024 // 4, 256 * 1024 * 1024)
 
 
 def _serve_acknowledge(conn: Connection, connector: Any) -> None:
@@ -357,4 +552,4 @@ def _ctx() -> Any:
         return _context
 
 
-__all__ = ["IsolatedConnector", "MemoryLimitExceeded", "isolation_limit", "start_workers"]
+__all__ = ["BacklogConnector", "IsolatedConnector", "MemoryLimitExceeded", "isolation_limit", "start_workers"]

@@ -132,7 +132,9 @@ def test_auth_problems_name_the_key_and_never_the_value(change: dict, problem: s
 
 
 def test_no_auth_section_at_all():
-    assert auth_problems(None) == ["[auth] is missing"] == auth_problems({})
+    """Every key to set is named: "[auth] is missing" alone left the administrator guessing what to write."""
+    expected = ["[auth] is missing: set redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url"]
+    assert auth_problems(None) == expected == auth_problems({})
 
 
 # ------------------------------------------------------------------ configuration
@@ -218,7 +220,9 @@ def test_serve_says_at_start_whether_sign_in_can_work(tmp_path: Path, monkeypatc
     settings = load_settings(_config(tmp_path, {}))
     secrets_file = tmp_path / "secrets.toml"
     monkeypatch.setenv("STREAMLIT_SECRETS_FILES", str(secrets_file))
-    assert sign_in_note(settings).startswith("sign-in: required but not configured ([auth] is missing)")
+    assert sign_in_note(settings).startswith(
+        "sign-in: required but not configured ([auth] is missing: set redirect_uri, cookie_secret, client_id, "
+        "client_secret, server_metadata_url)")
     secrets_file.write_text("[auth]\n" + "".join(f'{k} = "{v}"\n' for k, v in GOOD_AUTH.items() if k != "client_id"))
     note = sign_in_note(settings)
     assert "client_id is missing" in note and GOOD_AUTH["client_secret"] not in note

@@ -258,6 +258,10 @@ def test_without_an_auth_section_every_page_but_the_wall_says_sign_in_is_not_con
     at = open_page(page, SIGNED_OUT, secrets={"unrelated": "x"})
     assert at.title[0].value == "Kirjautumista ei ole määritetty"
     assert "[auth] is missing" in html(at) and ".streamlit/secrets.toml" in html(at)
+    # names every key to set, and the file as an absolute path on this server ("tiedostoon /srv/…/secrets.toml")
+    assert ("[auth] is missing: set redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url"
+            in html(at)), html(at)
+    assert re.search(r"tiedostoon /\S*/\.streamlit/secrets\.toml", html(at)), html(at)
     assert "server_metadata_url" in at.code[0].value and "redirect_uri" in at.code[0].value
     assert "data-figure" not in html(at) and not at.dataframe and not at.button
 

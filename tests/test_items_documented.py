@@ -294,3 +294,125 @@ def test_the_documented_feedback_export_gives_the_nps_of_100_answers_on_the_wall
                detractors=9, nps_by_hand=nps_by_hand(scores), wall=tile.headline.value,
                week_day=monday.figures["feedback_nps"], week=report.stations[0].week["feedback_nps"], instants=n)
 
+
+
+# ------------------------------------------------------------------ files: a callbacks export in a drop folder
+def documented_callbacks_export() -> str:
+    """The callbacks export of docs/CONNECTORS.md's Items section, exactly as printed (its one ```csv block)."""
+    text_ = (ROOT / "docs" / "CONNECTORS.md").read_text(encoding="utf-8")
+    section = text_.split("## Items: sources whose records the board counts itself", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```csv\n(.*?)```", section, re.S)
+    return block
+
+
+def callbacks_workbook(csv_text: str) -> bytes:
+    """The same report saved as a workbook from Excel: date-time cells, the dashes and the totals row as text."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in csv_text.splitlines():
+        cells: list[Any] = []
+        for cell in line.split(";") if line else []:
+            if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}\.\d{2}", cell):
+                cells.append(datetime.strptime(cell, "%d.%m.%Y %H.%M"))
+            else:
+                cells.append(cell or None)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("saved_as", ["csv", "xlsx"])
+def test_the_documented_callbacks_drop_folder_export_works_as_written(config_dir, tmp_path, saved_as):
+    from board.read.overview import all_station_views, overview_rows
+    from board.read.wall import station_view
+    from board.web.wall_html import render_wall
+    from connectors import build_connector
+
+    entry = documented("takaisinsoitot-kansio")
+    folder = tmp_path / "takaisinsoitot"
+    folder.mkdir()
+    entry["folder"] = str(folder)  # the only change: where the export lands
+    export = documented_callbacks_export()
+    if saved_as == "csv":  # Excel's "CSV (semicolon)" on Finnish Windows: Windows-1252, CRLF
+        (folder / "takaisinsoitot.csv").write_bytes(export.replace("\n", "\r\n").encode("cp1252"))
+    else:
+        (folder / "takaisinsoitot.xlsx").write_bytes(callbacks_workbook(export))
+    old = datetime.now().timestamp() - 600  # settled long ago
+    for f in folder.iterdir():
+        os.utime(f, (old, old))
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    settings = configure(config_dir, url, entry)
+    now = local("2026-11-23 16:00")  # a Monday; the figures do not depend on opening hours
+
+    # `check`, as the docs quote it: rows → items (a source of items, not of readings)
+    (source,) = settings.sources
+    result = build_connector(source, settings).check(now)
+    assert result.ok, result.message
+    assert result.message.startswith(f"1 file waiting; oldest takaisinsoitot.{saved_as}: 12 rows → 11 items; "
+                                     "1 rows ignored"), result.message
+    assert "readings" not in result.message
+
+    store = Store.open(url)
+    (outcome,) = Collector(settings, store, clock=lambda: now, sleep=lambda s: None).run_once()
+    assert outcome.ok, (outcome.error, outcome.rejects)
+    assert (outcome.run.rows_read, outcome.run.rows_stored, outcome.run.rows_refused,
+            outcome.run.rows_ignored) == (12, 11, 0, 1)
+    reason_file = (folder / "processed" / f"takaisinsoitot.{saved_as}.reason.txt").read_text(encoding="utf-8")
+    assert "12 data rows, 11 items stored, 0 rows refused, 1 rows ignored" in reason_file, reason_file
+
+    # the truth counted by hand in the docs' table, at 16.00
+    truth = {  # waiting, oldest waiting (min), handled today, of them the same day, carried over from yesterday
+        "kajaani": (3, 24 * 60 + 20, 3, 2, 2),
+        "sotkamo": (0, None, 3, 3, 0),
+        "paltamo": (1, 6 * 60 + 30, 1, 0, 1),
+    }
+    for code, (waiting, oldest, handled, same_day, carried) in truth.items():
+        values = latest_values(store, code, CB)
+        assert (values["queue_waiting"], values["queue_handled_today"], values["queue_handled_same_day_today"],
+                values["contacts_carried_over"]) == (waiting, handled, same_day, carried), (code, values)
+        if oldest is not None:
+            assert values["queue_oldest_wait_min"] == oldest, (code, values)
+    kajaani = latest_values(store, "kajaani", CB)
+    assert (kajaani["queue_resolved_today"], kajaani["queue_appointment_today"]) == (2, 1)
+    sotkamo = latest_values(store, "sotkamo", CB)
+    assert (sotkamo["queue_not_reached_today"], sotkamo["queue_failure_demand_today"]) == (1, 1)
+
+    # the wall: Kajaani's callbacks tile, 3 waiting and 67 % "so far" (callbacks still wait)
+    view = station_view(settings, store, "kajaani", now)
+    tile = next(t for t in view.tiles if t.family == "queue")
+    figures = {f.code: f for f in (tile.headline, *tile.figures)}
+    assert (tile.headline.code, tile.headline.value) == ("queue_waiting", 3)
+    assert figures["queue_same_day_share"].value == pytest.approx(2 / 3)
+    assert figures["queue_same_day_share"].so_far
+    html = render_wall(view, "fi")
+    queue_html = html[html.index('data-family="queue"'):]
+    assert re.search(r'data-figure="queue_same_day_share"[^>]*>\s*67\s*%\s*<', queue_html), queue_html[:3000]
+    assert "tähän asti" in queue_html
+
+    # the overview: each station's row, same figures
+    rows = {r.code: r for r in overview_rows(all_station_views(settings, store, now))}
+    for code, (waiting, _oldest, handled, same_day, _carried) in truth.items():
+        share = rows[code].figures["queue_same_day_share"].value
+        assert rows[code].figures["queue_waiting"].value == waiting
+        assert share == pytest.approx(same_day / handled), (code, share)
+    assert "Lisätieto" not in reason_file and "soitettu aamulla" not in reason_file
+
+    # the next run of the report, saved as UTF-8 with a BOM this time: K-1002 handled at 16.10 (the docs: a later
+    # file states the requests again, and an item's newest state wins; the unchanged rows change nothing)
+    later = export.replace("K-1002;Kajaanin terveysasema;22.11.2026 15.40;-;-;",
+                           "K-1002;Kajaanin terveysasema;22.11.2026 15.40;23.11.2026 16.10;Hoidettu;")
+    assert later != export
+    (folder / "takaisinsoitot-2.csv").write_bytes(b"\xef\xbb\xbf" + later.replace("\n", "\r\n").encode("utf-8"))
+    os.utime(folder / "takaisinsoitot-2.csv", (old, old))
+    now = local("2026-11-23 16:15")
+    (outcome,) = Collector(settings, store, clock=lambda: now, sleep=lambda s: None).run_once()
+    assert outcome.ok, (outcome.error, outcome.rejects)
+    values = latest_values(store, "kajaani", CB)
+    # waiting K-1005 (since 13.30: 2 h 45 min) and K-1006; handled K-1001..1004, the same day still K-1003, K-1004
+    assert (values["queue_waiting"], values["queue_oldest_wait_min"], values["queue_handled_today"],
+            values["queue_handled_same_day_today"], values["contacts_carried_over"]) == (2, 165, 4, 2, 2), values

@@ -187,8 +187,8 @@ MIN_COOKIE_SECRET = 32
 
 def auth_problems(auth: Mapping[str, Any] | None) -> list[str]:
     """What is missing or wrong in the ``[auth]`` table (empty: sign-in can work). Never echoes a value."""
-    if not auth:
-        return ["[auth] is missing"]
+    if not auth:  # name every key to set: "[auth] is missing" alone left an administrator guessing
+        return [f"[auth] is missing: set {', '.join(AUTH_KEYS)}"]
     problems = [f"{key} is missing" for key in AUTH_KEYS if not str(auth.get(key) or "").strip()]
     redirect = str(auth.get("redirect_uri") or "")
     if redirect and not redirect.rstrip().endswith("/oauth2callback"):

@@ -80,10 +80,14 @@ class ReadingRow(Base):
 
 
 class NewestRow(Base):
-    """The newest reading time per source, station and metric, kept up to date by every write.
+    """The newest reading per source, station and metric: its time, value and source, kept by every write.
 
-    The Sources page's freshness grid reads this small table instead of
-    grouping years of readings.
+    The Sources page's freshness grid reads the times instead of grouping
+    years of readings; the overview and the alert turn read the values
+    instead of looking each up in ``readings`` (migration 0015). ``value`` and
+    ``value_source`` are the reading stored at ``ts`` (``value_source`` differs
+    from ``source`` only when another source re-delivered that very instant);
+    NULL when that reading is gone.
     """
 
     __tablename__ = "newest_readings"
@@ -92,6 +96,8 @@ class NewestRow(Base):
     station: Mapped[str] = mapped_column(String(40), primary_key=True)
     metric: Mapped[str] = mapped_column(String(60), primary_key=True)
     ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    value_source: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class StationChangeRow(Base):

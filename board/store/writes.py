@@ -32,7 +32,8 @@ UPSERT_CHUNK = 5000
 _DAILY_COLUMNS = "station, day, metric, last_ts, last_value, max_ts, max_value"
 _DAILY_STAGE = ("station varchar(40), day date, metric varchar(60), last_ts timestamp, last_value float8, "
                 "max_ts timestamp, max_value float8")
-_NEWEST_STAGE = "source varchar(60), station varchar(40), metric varchar(60), ts timestamp"
+_NEWEST_STAGE = ("source varchar(60), station varchar(40), metric varchar(60), ts timestamp, value float8, "
+                 "value_source varchar(60)")
 Rows = SqliteRows | PostgresRows
 #: Each instant of a write converted once: its stored form and its Helsinki day.
 Stamps = dict[datetime, tuple[object, date]]
@@ -87,7 +88,7 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
         if len(rows):
             written += rows.flush(cursor)
         _roll_up(session, dialect, cursor, days, unordered)
-        _newest(dialect, cursor, source, days)
+        _newest(session, dialect, cursor, source, days, unordered)
         bump_with_cursor(dialect, cursor, (key[0] for key in days))  # the walls of these stations re-render
     finally:
         cursor.close()
@@ -197,23 +198,63 @@ def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey,
                             "daily_stage", _DAILY_STAGE)
 
 
-def _newest(dialect: Dialect, cursor: Any, source: str, days: dict[DayKey, DaySummary]) -> None:
-    """Move ``newest_readings`` of ``source`` to the newest time this write had of each station's metric.
+#: A newest row moves only to a later time, or to another value at its own time (a re-delivery): a re-read
+#: of the row's reading as it is, or an older reading's correction, leaves it as it is (no new row version).
+_NEWEST_MERGE = ("ON CONFLICT (source, station, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
+                 "value_source = excluded.value_source WHERE excluded.ts > newest_readings.ts "
+                 "OR (excluded.ts = newest_readings.ts AND (excluded.value IS DISTINCT FROM newest_readings.value "
+                 "OR excluded.value_source IS DISTINCT FROM newest_readings.value_source))")
+#: Another source's newest row whose reading this write re-delivered (the same station, metric and instant)
+#: takes the reading's new value and source. Only rows of this write's metrics within its span can be such.
+_NEWEST_OTHERS = (
+    "UPDATE newest_readings SET (value, value_source) = (SELECT r.value, r.source FROM readings r "
+    "WHERE r.station = newest_readings.station AND r.metric = newest_readings.metric AND r.ts = newest_readings.ts) "
+    "WHERE source <> {mark} AND ts >= {mark} AND ts <= {mark} AND metric IN ({marks}) AND EXISTS (SELECT 1 "
+    "FROM readings r WHERE r.station = newest_readings.station AND r.metric = newest_readings.metric "
+    "AND r.ts = newest_readings.ts AND (r.value IS DISTINCT FROM newest_readings.value "
+    "OR r.source IS DISTINCT FROM newest_readings.value_source))")
+
+
+def _newest(session: Session, dialect: Dialect, cursor: Any, source: str, days: dict[DayKey, DaySummary],
+            unordered: set[DayKey]) -> None:
+    """Move ``newest_readings`` of ``source`` to the newest reading this write had of each station's metric.
+
+    The row keeps the reading's time, value and source, so the reads of the newest values (the overview, the
+    alert turn) scan this small table instead of probing ``readings`` once per row (migration 0015). A day's
+    summary has its last value right unless its readings came out of time order (``unordered``: a repeated
+    time may have overwritten it); such a value is read back from the readings just written.
 
     One statement for all of them on PostgreSQL (the rows staged by ``COPY``): a statement per station and
     metric was 16 200 executions on the server for one cycle at 900 stations."""
-    newest: dict[tuple[str, str], datetime] = {}
-    for (st, m, _), day in days.items():
-        if newest.get((st, m), day.last_ts) <= day.last_ts:
-            newest[(st, m)] = day.last_ts
+    if not days:
+        return
+    newest: dict[tuple[str, str], tuple[datetime, float, DayKey]] = {}
+    first: datetime | None = None
+    for key, day in days.items():
+        pair = (key[0], key[1])
+        known = newest.get(pair)
+        if known is None or known[0] <= day.last_ts:
+            newest[pair] = (day.last_ts, day.last_value, key)
+        start = day.first_ts if key not in unordered else day_bounds(key[2])[0]  # out of order: the whole day
+        if first is None or start < first:
+            first = start
     time = cache(dialect.time)
-    values = (f"VALUES ({', '.join([dialect.mark] * 4)})" if dialect.is_sqlite
-              else "SELECT source, station, metric, ts FROM newest_stage")
+    r = ReadingRow.__table__.c
+    rows = []
+    for (st, m), (ts, value, key) in newest.items():
+        if key in unordered:
+            value = session.connection().execute(
+                select(r.value).where(r.station == st, r.metric == m, r.ts == ts)).scalar_one()
+        rows.append((source, st, m, time(ts), value, source))
+    values = (f"VALUES ({', '.join([dialect.mark] * 6)})" if dialect.is_sqlite
+              else "SELECT source, station, metric, ts, value, value_source FROM newest_stage")
     dialect.send_staged(
-        cursor,
-        f"INSERT INTO newest_readings (source, station, metric, ts) {values} "
-        f"ON CONFLICT (source, station, metric) DO UPDATE SET ts = {dialect.later}(newest_readings.ts, excluded.ts)",
-        [(source, st, m, time(ts)) for (st, m), ts in newest.items()], "newest_stage", _NEWEST_STAGE)
+        cursor, f"INSERT INTO newest_readings (source, station, metric, ts, value, value_source) {values} "
+        f"{_NEWEST_MERGE}", rows, "newest_stage", _NEWEST_STAGE)
+    metrics = sorted({m for _, m in newest})
+    last = max(ts for ts, _, _ in newest.values())
+    cursor.execute(_NEWEST_OTHERS.format(mark=dialect.mark, marks=", ".join([dialect.mark] * len(metrics))),
+                   (source, time(first), time(last), *metrics))
 
 
 def days_from_readings(session: Session, keys: Iterable[DayKey]) -> dict[DayKey, DaySummary]:

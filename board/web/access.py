@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Mapping
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -173,9 +174,19 @@ def _bar(viewer: Viewer, lang: str) -> None:
                   icon=":material/logout:")
 
 
+def secrets_file() -> str:
+    """The secrets file this server reads last (its values win): the project's ``.streamlit/secrets.toml`` as an
+    absolute path, so the page says which file on which machine to edit, not a path relative to who knows where."""
+    from streamlit import config
+
+    files = [str(f) for f in (config.get_option("secrets.files") or [])]
+    return files[-1] if files else str(Path.cwd() / ".streamlit" / "secrets.toml")
+
+
 def _not_configured(problems: list[str], lang: str) -> None:
     st.title(t("access.not_configured_title", lang), anchor=False)
-    st.html(f'<p data-access="not-configured">{escape(t("access.not_configured_help", lang))}</p>')
+    st.html(f'<p data-access="not-configured">{escape(t("access.not_configured_help", lang, file=secrets_file()))}'
+            '</p>')
     st.code(AUTH_TEMPLATE, language="toml")
     st.html(f'<p class="access-line">{escape(t("access.not_configured_problems", lang, problems="; ".join(problems)))}'
             "</p>")

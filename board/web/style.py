@@ -10,8 +10,8 @@ and notices in ``--u`` (a hundredth of the height, or of a 16:9 width when the
 screen is narrower than 16:9), each tile's insides in ``--t`` (its own height or
 width, a container query), so the same board fills a 1366x768 laptop, a 4K TV,
 a 5:4 monitor and a portrait screen without scrolling or overlapping; at
-1920x1080 the big number is ~100 px, figure labels 32 px and the smallest text
-(the freshness line) ~24 px, readable from 4 m. Every status also has its own icon
+1920x1080 the big number is ~100 px, figure labels and the freshness line 32 px, readable
+from 4 m. Every status also has its own icon
 shape and word.
 """
 
@@ -145,7 +145,10 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
    being pushed out of the tile. */
 .tile-foot { flex: 1 1 0; min-height: 0; display: flex; align-items: flex-end; gap: calc(2.16 * var(--t)); }
 .spark { flex: 1; height: 100%; max-height: calc(5.5 * var(--t)); min-width: 0; width: 100%; display: block; }
-.fresh { font-size: calc(2.5 * var(--t)); color: var(--muted); white-space: nowrap; }
+/* The freshness line is read from the same 4 m as the labels, and is as large (3.3 --t, 32 px at 1920x1080; it was
+   2.5 --t, 24 px beside 32 px labels): "Lähde ei ole vielä toimittanut tietoja" or "päivitetty klo 7.02" is how a
+   nurse tells a current figure from an old one. */
+.fresh { font-size: calc(3.3 * var(--t)); color: var(--muted); white-space: nowrap; }
 .stale-note { color: var(--text); font-weight: 700; font-size: calc(3 * var(--t)); white-space: normal; }
 .wall-message { font-size: calc(3 * var(--u)); }
 .unavailable { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center;

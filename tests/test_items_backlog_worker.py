@@ -1,0 +1,193 @@
+"""A ``sql`` item source's backlog pulled in a worker ahead of the collector (``backlog_worker_mb``,
+connectors/isolated.py ``BacklogConnector``): the same store as pulling it in the collector's process, the run
+ledger adding up with refusals and their reasons kept, the next source's backlog started during the run before
+it, an incremental pull back in the collector's process, and a worker that dies failing only its own source.
+
+Real parts: SQLite files as the systems' databases, the fork server's workers, the store on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from board.collector import Collector
+from board.domain.items import Item, ItemType
+from board.domain.reading import Ignored, Rejected, RowsRead
+from board.store import Store
+from board.store.schema import ItemRow, ReadingRow
+from board.web.reasons import reason_text
+from connectors.isolated import BacklogConnector, _pack, _unpack
+from tests.test_items_domain import HKI
+from tests.test_items_sources import KEY, configure, local
+
+CB = ItemType.CALLBACKS
+NOW = local("2026-11-23 10:00")
+
+
+def _db(path: Path, rows: list[tuple[Any, ...]]) -> None:
+    con = sqlite3.connect(path)
+    con.execute("create table if not exists soitot (tunnus text primary key, asema text, luotu text, hoidettu text, "
+                "tulos text, muutettu text)")
+    con.executemany("insert or replace into soitot values (?, ?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+
+
+def _rows(prefix: str, n: int) -> list[tuple[Any, ...]]:
+    """``n`` callbacks over the two days before NOW, some handled, plus two a mapper must refuse."""
+    base = local("2026-11-21 08:00")
+    out: list[tuple[Any, ...]] = []
+    for i in range(n):
+        start = base + timedelta(minutes=(2880 * i) // n)  # two days, up to 08.00 of the last
+        end = start + timedelta(minutes=5 + i % 90) if i % 3 else None
+        if end is not None and end > NOW:
+            end = None
+        out.append((f"{prefix}-{i}", "KAJ" if i % 2 else "SOT", text(start), text(end) if end else None,
+                    "HOID" if end else None, text(end or start)))
+    out.append((f"{prefix}-bad-1", "KAJ", "1900-01-01 00:00:00", None, None, "2026-11-22 08:10:00"))
+    out.append((f"{prefix}-bad-2", "KAJ", "2026-11-22 08:20:00", "0001-01-01 00:00:00", "HOID",
+                "2026-11-22 08:30:00"))
+    return out
+
+
+def text(t: Any) -> str:
+    """A time as the systems write it: Helsinki local time, no offset."""
+    return t.astimezone(HKI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _source(name: str, db: Path, worker_mb: int) -> dict[str, Any]:
+    return {"name": name, "type": "sql", "url": f"sqlite:///{db}", "parameters_as": "text", "backfill_days": 3,
+            "backlog_worker_mb": worker_mb,
+            "query": "SELECT tunnus, asema, luotu, hoidettu, tulos, muutettu FROM soitot "
+                     "WHERE muutettu >= :since AND muutettu <= :until",
+            "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}},
+            "deliver": "items",
+            "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}",
+                      "fields": {"id": "tunnus", "station": "asema", "start": "luotu", "end": "hoidettu",
+                                 "outcome": "tulos", "updated": "muutettu"},
+                      "outcomes": {"HOID": "resolved"}}}
+
+
+def _configure(config_dir: Path, database_url: str, sources: list[dict[str, Any]]):
+    import yaml
+
+    base = {"interval_seconds": 30, "stale_after_seconds": 600, "stations": ["kajaani", "sotkamo"]}
+    configure(config_dir, database_url, sources[0])  # (writes the environment's stations as the other tests)
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": [{**base, **s} for s in sources]}),
+                                             encoding="utf-8")
+    from board.environment import read_environment
+    from board.settings import load_settings
+    return load_settings(config_dir, database_url, read_environment({"BOARD_ITEM_KEY": KEY}))
+
+
+def _contents(store: Store) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every reading and item of the store, as plain sorted rows (what a run left, comparable across stores)."""
+    with store.sessions() as s:
+        readings = sorted((r.station, r.metric, r.ts.isoformat(), r.value) for r in s.scalars(select(ReadingRow)))
+        items = sorted(tuple(str(getattr(r, c.name)) for c in ItemRow.__table__.columns if c.name != "id")
+                       for r in s.scalars(select(ItemRow)))
+    return readings, items
+
+
+class Ticking:
+    """A clock that moves a second on every reading: the order of the runs' moments shows what started when."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self):
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+def test_a_backlog_pulled_ahead_in_a_worker_stores_what_the_collectors_process_stores(
+        config_dir, database_url, tmp_path):
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    _db(a, _rows("A", 400))
+    _db(b, _rows("B", 300))
+
+    def load(worker_mb: int, url: str) -> tuple[Any, Collector, Store]:
+        settings = _configure(config_dir, url, [_source("soitot_a", a, worker_mb), _source("soitot_b", b, worker_mb)])
+        store = Store.open(url)
+        collector = Collector(settings, store, clock=Ticking(), sleep=lambda s: None)
+        return collector.run_once(), collector, store
+
+    ahead, collector, store = load(256, database_url)
+    assert all(o.ok for o in ahead), [o.error for o in ahead]
+    connectors = [collector.connector(n) for n in ("soitot_a", "soitot_b")]
+    assert all(isinstance(c, BacklogConnector) for c in connectors)
+    first, second = (o.run for o in ahead)
+    assert second.started_at < first.finished_at  # the second source's backlog began during the first's run
+    for outcome, n in zip(ahead, (400, 300), strict=True):
+        run = outcome.run
+        assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (n + 2, n, 2, 0)
+        assert run.rows_read == run.rows_stored + run.rows_refused + run.rows_ignored
+        (stored_run,) = store.runs(outcome.source)
+        shown = {reason_text(r, "fi") for r in store.rejects(stored_run.id)}
+        assert any("1900-01-01 on ennen vuotta 2000" in s and "'luotu'" in s for s in shown), shown
+        assert any("0001-01-01 on ennen vuotta 2000" in s and "'hoidettu'" in s for s in shown), shown
+    got = _contents(store)
+
+    # the same sources pulled in the collector's process, into a store of their own
+    plain_url = f"sqlite:///{tmp_path / 'plain.sqlite'}"
+    plain, plain_collector, plain_store = load(0, plain_url)
+    assert all(o.ok for o in plain)
+    assert not isinstance(plain_collector.connector("soitot_a"), BacklogConnector)
+    assert [(o.run.rows_read, o.run.rows_stored, o.run.rows_refused) for o in plain] == \
+        [(o.run.rows_read, o.run.rows_stored, o.run.rows_refused) for o in ahead]
+    want = _contents(plain_store)
+    assert len(got[0]) > 100 and len(got[1]) > 100
+    # (the runs' moments differ by the ticking clock: compare the items, and the readings up to the last minute)
+    assert got[1] == want[1]
+    cut = (NOW - timedelta(minutes=1)).isoformat()
+    assert [r for r in got[0] if r[2] < cut] == [r for r in want[0] if r[2] < cut]
+    plain_store.dispose()
+
+    # an incremental pull (a window shorter than a day) runs in the collector's process, no worker
+    _db(a, [("A-new", "KAJ", "2026-11-23 10:00:30", None, None, "2026-11-23 10:00:30")])
+    (again, _) = collector.run_once()
+    assert again.ok, again.error
+    assert (again.run.rows_read, again.run.rows_stored) == (1, 1)
+    assert connectors[0].isolated._waiting is None and connectors[0].local._engine is not None
+    store.dispose()
+
+
+def test_a_worker_that_dies_fails_only_its_source(config_dir, database_url, tmp_path):
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    _db(a, _rows("A", 50))
+    _db(b, _rows("B", 50))
+    settings = _configure(config_dir, database_url, [_source("soitot_a", a, 256), _source("soitot_b", b, 256)])
+    store = Store.open(database_url)
+    collector = Collector(settings, store, clock=lambda: NOW, sleep=lambda s: None)
+    connector = collector.connector("soitot_a")
+    assert connector.prefetch(None, NOW)  # the run below reads this pull: the same window
+    worker = connector.isolated._started[2]
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.join(10)
+    first, second = collector.run_once()
+    assert not first.ok and not first.run.rows_stored, first.error
+    assert "SIGKILL" in str(first.error) and "backlog_worker_mb (256 MB)" in str(first.error), first.error
+    assert second.ok and second.run.rows_stored == 50, second.error
+    assert store.item_count("soitot_a") == 0 and store.item_count("soitot_b") == 50
+    assert store.bookmark("soitot_a") is None  # the next run pulls the backlog again
+    (retry, _) = collector.run_once()
+    assert retry.ok and retry.run.rows_stored == 50, retry.error
+    store.dispose()
+
+
+def test_packed_records_come_back_as_they_went():
+    records = [Item(CB, "k1", "kajaani", NOW, NOW + timedelta(minutes=3), None, None, False, "resolved",
+                    NOW + timedelta(minutes=4)),
+               RowsRead(2), Rejected("a reason", 1), Ignored("row 3", "a totals row"),
+               Item(ItemType.FEEDBACK, "k2", "sotkamo", NOW, None, None, 9, True, None, None)]
+    packed = _pack(records)
+    assert [type(r) for r in packed] == [tuple, RowsRead, Rejected, Ignored, tuple]
+    assert _unpack(packed) == records
