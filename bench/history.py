@@ -87,11 +87,88 @@ def run(opts: Options, result: Result) -> None:
                           [demo_source(backfill_days=days, pull_timeout_seconds=PULL_TIMEOUT_S)])
     area_size = opts.get(NAME, "area_size", AREA_SIZE)
     result.params.update(area_size=area_size, areas=_deal_into_areas(config, area_size))
+    # Where the backfill's readings come from: "simulator" (the demo source, simulating during the load, as
+    # before), "cache" (the same readings made once beforehand and replayed: the board's own throughput, figures
+    # named backfill_board_*), or "both" (a fresh store each, the simulator's load first; the pages on the last).
+    source = opts.get(NAME, "source", "simulator")
+    if source not in SOURCES:
+        raise ValueError(f"history.source must be one of {', '.join(SOURCES)}, not {source!r}")
+    # The load's clock: "HH:MM" today or "YYYY-MM-DDTHH:MM" (Helsinki time); a replay needs a fixed one
+    # (default 00:40 today: today's minute readings stay few, so the history dominates).
+    at = opts.get(NAME, "at", "" if source == "simulator" else "00:40")
+    until = _clock_at(at) if at else None
+    result.params.update(source=source, at=until.isoformat() if until else "now")
+    replay = _replay_items(config, until, result) if source != "simulator" else None
+    modes = {"simulator": [None], "cache": [replay], "both": [None, replay]}[source]
     for kind in kinds:
-        where = (postgres_schema(opts, result) if kind == "postgres"
-                 else nullcontext(sqlite_url(opts.workdir / "history.sqlite")))
-        with where as url:
-            _one_store(kind, url, config, n_weeks, n_runs, result)
+        for i, items in enumerate(modes):
+            where = (postgres_schema(opts, result) if kind == "postgres"
+                     else nullcontext(sqlite_url(opts.workdir / f"history-{i}.sqlite")))
+            with where as url:
+                _one_store(kind, url, config, n_weeks, n_runs, result, until, items,
+                           pages=pages and i == len(modes) - 1)
+
+
+SOURCES = ("simulator", "cache", "both")
+
+
+def _clock_at(at: str) -> Any:
+    """``at`` ("HH:MM" today, or "YYYY-MM-DDTHH:MM"), Helsinki time, as a UTC instant."""
+    from datetime import date, datetime
+    from datetime import time as dt_time
+
+    from board.domain.timeutil import at_local, local_date, utcnow
+
+    if "T" in at:
+        day, clock = at.split("T")
+        return at_local(date.fromisoformat(day), dt_time.fromisoformat(clock))
+    return at_local(local_date(utcnow()), dt_time.fromisoformat(at)) if at else datetime.min
+
+
+def _replay_items(config: Path, until: Any, result: Result) -> dict[str, list[Any]]:
+    """The backfill's items made once: from ``bench-results/cache`` if made before for the same stations, sources
+    and clock, else by the sources now (timed: the source alone) and kept there."""
+    import hashlib
+    import pickle
+    import resource
+
+    from bench.common import RESULTS_DIR
+    from bench.loading import pregenerate
+    from board.settings import load_settings
+
+    digest = hashlib.sha256()
+    for f in sorted(config.rglob("*.yaml")):
+        digest.update(f.relative_to(config).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    digest.update(until.isoformat().encode())
+    path = RESULTS_DIR / "cache" / f"history-{result.params['stations']}x{result.params['days']}-" \
+                                   f"{digest.hexdigest()[:16]}.pickle"
+    if path.exists():
+        log(f"the backfill's items from {path}")
+        with path.open("rb") as f:
+            items: dict[str, list[Any]] = pickle.load(f)
+        result.params["replay_cache"] = {"path": str(path), "hit": True}
+        return items
+    log("making the backfill's items once (the sources alone)")
+    settings = load_settings(config)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t, c = time.perf_counter(), time.process_time()
+    items = pregenerate(settings, until)
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    readings = sum(len(i) for source in items.values() for i in source if hasattr(i, "metrics"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(items, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    log(f"{readings} readings made in {seconds:.1f} s (CPU {cpu:.1f} s here, {workers:.1f} s in ended workers)")
+    result.params["replay_cache"] = {"path": str(path), "hit": False}
+    result.add(Figure("source_alone_readings_per_s", "readings/s", [readings / seconds] if seconds else [],
+                      note=f"the sources alone making the backfill's {readings} readings (the demo's simulator, in "
+                           f"its workers): {seconds:.1f} s, CPU {cpu:.1f} s in this process and {workers:.1f} s "
+                           "in workers that ended (a kept pool's not counted)"))
+    return items
 
 
 def _deal_into_areas(config: Path, size: int) -> int:
@@ -113,16 +190,22 @@ def _deal_into_areas(config: Path, size: int) -> int:
     return -(-len(stations) // size)
 
 
-def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, result: Result) -> None:
+def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, result: Result, until: Any = None,
+               replay: dict[str, list[Any]] | None = None, pages: bool = True) -> None:
+    """Backfill a fresh store (from the sources, or ``replay``'s items: figures ``backfill_board_*``), then time the
+    pages on it if ``pages``."""
     from board.factory import create_board
     from board.store import writes
 
     board = create_board(config, url)
     settings, store = board.settings, board.store
+    name = "backfill" if replay is None else "backfill_board"
     try:
         # ------------------------------------------------------------ backfill
-        log(f"{kind}: backfilling {result.params['days']} days x {result.params['stations']} stations")
-        loader = InstrumentedCollector(settings, store, server_cpu=lambda: server_cpu_seconds(url))
+        log(f"{kind}: backfilling {result.params['days']} days x {result.params['stations']} stations"
+            + (" (replayed: the board's own part)" if replay is not None else " (the simulator during the load)"))
+        loader = InstrumentedCollector(settings, store, clock=(lambda: until) if until else None,
+                                       server_cpu=lambda: server_cpu_seconds(url), replay=replay)
         roll_up = _MethodTimer(writes, "_roll_up")
         server_before = server_cpu_seconds(url)
         bgwriter_before = _bgwriter(store) if kind == "postgres" else {}
@@ -130,40 +213,50 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
         server_after = server_cpu_seconds(url)
         if kind == "postgres":  # cluster-wide: on the shared server other work counts too
             after = _bgwriter(store)
-            result.params["postgres_bgwriter_during_backfill"] = {k: after[k] - v for k, v in bgwriter_before.items()}
+            result.params[f"postgres_bgwriter_during_{name}"] = {k: after[k] - v for k, v in bgwriter_before.items()}
         roll_up.remove()
         if not load.ok:
             raise RuntimeError(f"{kind}: the backfill failed: {load.error}")
         rate = load.readings / load.seconds if load.seconds else 0
         b = load.breakdown()
         fifths = load.fifths()
-        result.params[f"backfill_fifths_{kind}"] = fifths
+        server = server_after - server_before if server_before is not None and server_after is not None else None
+        result.params[f"{name}_fifths_{kind}"] = fifths
         log(f"{kind}: by fifth: {[f['readings_per_s'] for f in fifths]} readings/s")
-        log(f"{kind}: {load.readings} readings in {load.seconds:.1f} s ({rate:,.0f}/s): {b}")
+        log(f"{kind}: {load.readings} readings in {load.seconds:.1f} s ({rate:,.0f}/s): {b}"
+            + (f", server CPU {server:.1f} s" if server is not None else ""))
+        what = "the simulator" if replay is None else "the replayed items (the pull's own cost)"
         result.add(
-            Figure(f"backfill_seconds_{kind}", "s", [load.seconds], Goal("value", "<=", BACKFILL_GOAL_S),
-                   note=f"{load.readings} readings; pull (waiting for the simulator) {load.pull:.1f} s, store writes "
+            Figure(f"{name}_seconds_{kind}", "s", [load.seconds], Goal("value", "<=", BACKFILL_GOAL_S),
+                   note=f"{load.readings} readings; pull (waiting for {what}) {load.pull:.1f} s, store writes "
                         f"{load.write:.1f} s (of which merging the daily roll-up {roll_up.seconds:.1f} s), "
                         f"collector {load.collector:.1f} s"),
-            Figure(f"backfill_readings_per_s_{kind}", "readings/s", [rate], Goal("value", ">=", RATE_GOAL),
-                   note=f"client CPU {load.cpu:.1f} s (of it inside the pull {load.pull_cpu:.1f} s; the simulator's "
-                        f"workers not counted)"
-                        + (f"; database server CPU {server_after - server_before:.1f} s"
-                           if server_before is not None and server_after is not None else "")),
-            Figure(f"backfill_readings_per_s_by_fifth_{kind}", "readings/s",
+            Figure(f"{name}_readings_per_s_{kind}", "readings/s", [rate], Goal("value", ">=", RATE_GOAL),
+                   note=("the board's own throughput: the source's items made before the load and replayed; "
+                         if replay is not None else "the simulator making the readings during the load; ")
+                        + f"client CPU {load.cpu:.1f} s (of it inside the pull {load.pull_cpu:.1f} s; the "
+                        f"simulator's workers not counted)"
+                        + (f"; database server CPU {server:.1f} s" if server is not None else "")),
+            Figure(f"{name}_cpu_us_per_reading_{kind}", "µs", [load.cpu / load.readings * 1e6] if load.readings else [],
+                   note="the collector process's CPU time per reading (SQLite's writes included; the simulator's "
+                        "workers not)"),
+            Figure(f"{name}_server_cpu_us_per_reading_{kind}", "µs",
+                   [server / load.readings * 1e6] if server is not None and load.readings else [],
+                   note="the private PostgreSQL cluster's CPU time per reading (all its processes, from /proc)"),
+            Figure(f"{name}_readings_per_s_by_fifth_{kind}", "readings/s",
                    [f["readings_per_s"] for f in fifths],
                    note="the batches in five consecutive parts, in load order: readings / wall time of each part"),
-            Figure(f"backfill_last_to_first_fifth_{kind}", "ratio",
+            Figure(f"{name}_last_to_first_fifth_{kind}", "ratio",
                    [fifths[-1]["readings_per_s"] / fifths[0]["readings_per_s"]] if fifths else [],
                    Goal("value", ">=", DECLINE_GOAL),
                    note="the last fifth's throughput over the first's: no decline as the store grows is ~1 "
                         f"(>= {DECLINE_GOAL} allows for the shared machine's noise)"),
-            Figure(f"backfill_readings_per_s_without_source_{kind}", "readings/s",
+            Figure(f"{name}_readings_per_s_without_source_{kind}", "readings/s",
                    [load.readings / load.own] if load.own else [],
                    note="readings / (total - pull): what the collector and the store manage on their own"),
         )
-        result.params[f"backfill_{kind}"] = b
-        result.params[f"backfill_roll_up_s_{kind}"] = round(roll_up.seconds, 1)
+        result.params[f"{name}_{kind}"] = b
+        result.params[f"{name}_roll_up_s_{kind}"] = round(roll_up.seconds, 1)
         if kind == "postgres":
             t = time.perf_counter()
             with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -180,7 +273,7 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
         result.params[f"store_mib_{kind}"] = round(size or 0, 1)
 
         # ------------------------------------------------------------ pages
-        if result.params["pages"]:
+        if pages:
             _pages(kind, url, config, settings, store, n_weeks, n_runs, result)
     finally:
         store.dispose()

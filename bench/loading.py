@@ -190,13 +190,56 @@ class Load:
                 "cpu_s": round(self.cpu, 3), "pull_cpu_s": round(self.pull_cpu, 3)}
 
 
+class ReplayConnector:
+    """A source whose one pull hands over items pulled before (:func:`pregenerate`): the board's own part of a load.
+
+    A real region's backfill comes from a warehouse that already holds the
+    numbers; the demo's simulator is a stand-in whose cost is not the
+    board's. Replaying the same items, made once before the load, leaves the
+    collector's and the store's work alone on the clocks. Only the window
+    they were pulled for is served: any other pull is a mistake of the
+    benchmark, not an empty source.
+    """
+
+    def __init__(self, inner: Any, items: list[Any], since: datetime | None, until: datetime) -> None:
+        self.inner, self.items, self.since, self.until = inner, items, since, until
+        self.name = inner.name
+
+    def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
+        if since != self.since or until != self.until:
+            raise ValueError(f"{self.name}: replays the pull ({self.since}, {self.until}], not ({since}, {until}]")
+        return iter(self.items)
+
+    def check(self, until: datetime) -> Any:
+        return self.inner.check(until)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def pregenerate(settings: Settings, until: datetime) -> dict[str, list[Any]]:
+    """Each enabled source's items of a first pull up to ``until`` (a backfill), made now (:class:`ReplayConnector`)."""
+    return {s.name: list(build_connector(s, settings).pull(None, until)) for s in settings.sources if s.enabled}
+
+
 class InstrumentedCollector:
-    """A collector over ``settings`` and ``store`` whose cycles are measured; ``clock`` as the collector's."""
+    """A collector over ``settings`` and ``store`` whose cycles are measured; ``clock`` as the collector's.
+
+    ``replay``: each source's items of its first pull (:func:`pregenerate`), handed over instead of pulling
+    (the collector's clock must then stand at the ``until`` they were made for)."""
 
     def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] | None = None,
-                 server_cpu: Callable[[], float | None] | None = None) -> None:
-        self.connectors = {s.name: TimedConnector(build_connector(s, settings)) for s in settings.sources
-                           if s.enabled}
+                 server_cpu: Callable[[], float | None] | None = None,
+                 replay: dict[str, list[Any]] | None = None) -> None:
+        def source(s: Any) -> Any:
+            inner = build_connector(s, settings)
+            if replay is None:
+                return inner
+            if clock is None:
+                raise ValueError("a replayed pull needs the clock it was made at")
+            return ReplayConnector(inner, replay[s.name], None, clock())
+
+        self.connectors = {s.name: TimedConnector(source(s)) for s in settings.sources if s.enabled}
         kwargs: dict[str, Any] = {"connectors": self.connectors}
         if clock is not None:
             kwargs["clock"] = clock

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import select
 
 import board.store.rows as store_rows
+import board.store.writes as store_writes
 from board.collector import Collector
 from board.domain.metrics import all_in_range, range_problem
 from board.domain.reading import Reading, ReadingBlock, Rejected, RowsRead, flatten
@@ -94,10 +95,14 @@ def write(store: Store, items: list[Reading | ReadingBlock], now: datetime, sour
     return store.write_readings(items, source=source, now=now)
 
 
-@pytest.fixture(params=["copy first", "staged only"])
+@pytest.fixture(params=["copy first", "staged only", "streamed in chunks"])
 def copy_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """On PostgreSQL, chunks either try a plain COPY first (any size) or always go through the staging table."""
-    monkeypatch.setattr(store_rows, "COPY_MIN_ROWS", 1 if request.param == "copy first" else 10**9)
+    """On PostgreSQL, chunks either try a plain COPY first (any size) or always go through the staging table;
+    or a write's small chunks are streamed into COPYs that span several chunks and end within the write."""
+    monkeypatch.setattr(store_rows, "COPY_MIN_ROWS", 10**9 if request.param == "staged only" else 1)
+    if request.param == "streamed in chunks":
+        monkeypatch.setattr(store_writes, "UPSERT_CHUNK", 100)
+        monkeypatch.setattr(store_rows, "COPY_STREAM_ROWS", 250)
     return str(request.param)
 
 
@@ -273,3 +278,19 @@ def test_sqlite_time_is_the_same_text_for_any_zone() -> None:
                datetime(1, 1, 1, tzinfo=UTC), datetime(2026, 3, 29, 1, tzinfo=UTC)):
         for zone in (UTC, ZoneInfo("UTC"), ZoneInfo("Europe/Helsinki")):
             assert store_rows.sqlite_time(ts.astimezone(zone)) == converted(ts)
+
+
+def test_a_write_that_fails_midway_leaves_nothing_and_the_store_usable(database_url: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error after some chunks were streamed into an open COPY (PostgreSQL): the write is rolled back whole,
+    and the next write on the same store works."""
+    monkeypatch.setattr(store_writes, "UPSERT_CHUNK", 100)
+    monkeypatch.setattr(store_rows, "COPY_MIN_ROWS", 1)
+    store = Store.open(database_url)
+    good = block("kajaani", grid(day_bounds(date(2026, 11, 20))[0], 96, 30), 1)
+    with pytest.raises(AttributeError):
+        write(store, [good, object()], NOW)  # type: ignore[list-item]
+    assert store.count_readings() == 0
+    other = block("sotkamo", grid(day_bounds(date(2026, 11, 20))[0], 96, 30), 2)
+    assert write(store, [good, other], NOW) == 2 * 96 * len(METRICS) == store.count_readings()
+    store.dispose()
