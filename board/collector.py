@@ -121,11 +121,11 @@ class Collector:
             raise KeyError(f"{only!r} is a push source: the board does not pull it (its sender posts to /push/{only})")
         names = [only] if only else self.pulled()
         outcomes = []
-        started: dict[str, datetime] = {}
+        planned: dict[str, tuple[datetime | None, datetime | None]] = {}
         for i, name in enumerate(names):
-            if i + 1 < len(names):  # the next source's backlog pulled meanwhile, in its worker (if it has one)
-                self._prefetch(names[i + 1], since, started)
-            outcomes.append(self.run_source(name, since_override=since, started=started.pop(name, None)))
+            if i + 1 < len(names) and (ahead := self._prefetch(names[i + 1], since)) is not None:
+                planned[names[i + 1]] = ahead  # the next source's backlog pulled meanwhile, in its worker
+            outcomes.append(self.run_source(name, since_override=since, ahead=planned.pop(name, None)))
         self._prune()
         if only is None:
             self.evaluate_alerts()
@@ -158,30 +158,37 @@ class Collector:
         except Exception:
             log.exception("weekly report: the turn failed; trying again on the next one")
 
-    def _prefetch(self, name: str, since_override: datetime | None, started: dict[str, datetime]) -> None:
+    def _prefetch(self, name: str, since_override: datetime | None
+                  ) -> tuple[datetime | None, datetime | None] | None:
         """Start ``name``'s pull now if its connector can run it ahead (a ``sql`` source's backlog in a worker,
-        connectors/isolated.py): it then overlaps with the run before it. Its run starts now (``started``),
-        the window it pulls is the one :meth:`run_source` asks for. Never raises: the run itself tries again."""
+        connectors/isolated.py): it then overlaps with the run before it. The window's start, and the moment
+        the pull began if it did (else None): :meth:`run_source` pulls that window. None: the connector runs
+        nothing ahead. Never raises: the run itself tries again."""
         try:
             prefetch = getattr(self.connector(name), "prefetch", None)
             if prefetch is None:
-                return
+                return None
             now = self.clock()
-            if prefetch(since_override or self._window_start(name), now):
-                started[name] = now
+            since = since_override or self._window_start(name)
+            return since, (now if prefetch(since, now) else None)
         except Exception:
             log.warning("source %s: could not start its pull ahead; it is pulled in its turn", name, exc_info=True)
+            return None
 
     def run_source(self, name: str, since_override: datetime | None = None,
-                   started: datetime | None = None) -> RunOutcome:
+                   ahead: tuple[datetime | None, datetime | None] | None = None) -> RunOutcome:
         """Pull one source once; never raises for anything the source does.
 
         It does raise when the store itself cannot be written; :meth:`run_forever`
-        catches that and tries again on the source's next turn. ``started``: the moment its pull began, when
-        :meth:`_prefetch` began it ahead of its turn (else now).
+        catches that and tries again on the source's next turn. ``ahead``: the window's start as
+        :meth:`_prefetch` read it, and the moment its pull began ahead of its turn (None: now).
         """
-        started = started or self.clock()
-        since = since_override or self._window_start(name)
+        if ahead is not None:
+            since, began = ahead
+            started = began or self.clock()
+        else:
+            started = self.clock()
+            since = since_override or self._window_start(name)
         attempts = 0
         progress = _Progress()
         error: ConnectorError | Exception | None = None
