@@ -37,7 +37,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         _print_status(settings, data, now)
         _print_sources(sources)
-    failing = any(tile["status"] in (Status.STALE.value, Status.NO_DATA.value)
+    failing = any(tile["status"] in (Status.STALE.value, Status.NO_DATA.value) and tile["tracked"]
                   for st in data for tile in st["tiles"])
     if failing:
         return 1
@@ -89,6 +89,8 @@ def status_record(view, now: datetime) -> dict[str, object]:  # type: ignore[no-
             "family": tile.family.value,
             "status": tile.status.value,
             "stale": tile.stale,
+            # False: no source is configured to deliver this tile for the station (no fault; board/read/tracked.py)
+            "tracked": not view.not_tracked(tile),
             "updated_at": tile.updated_at.isoformat() if tile.updated_at else None,
             "age_seconds": round(age, 1) if age is not None else None,
             "figures": {f.code: {"value": f.value, "status": Status.STALE.value if tile.stale else f.status.value,
@@ -106,6 +108,8 @@ def _print_status(settings: Settings, data: list[dict], now: datetime) -> None: 
             age = tile["age_seconds"]
             age_text = "never" if age is None else f"{fmt.fmt_minutes(age / 60, 'en')} ago".replace("\u00a0", " ")
             head = f"  {tile['family']:<9} {tile['status'].upper():<8} updated {age_text}"
+            if not tile["tracked"]:
+                head += "  (not tracked: no source delivers it for this station)"
             print(head)
             parts = [f"{t('fig.' + code, 'en')}: {format_figure(code, f['value'], 'en')}"
                      + ("" if f["status"] in ("neutral",) else f" ({f['status']})")

@@ -255,7 +255,7 @@ class ItemRun:
                 if self.first_load and self.coarse:
                     yield from kept_blocks(station, metrics, at, values, self.coarse, midnights, self._when)
                 else:
-                    yield ReadingBlock(station, metrics, tuple(map(self._when, at.tolist())), values)
+                    yield ReadingBlock(station, metrics, tuple(map(self._when, at.tolist())), values, at)
 
     def _when(self, us: int) -> datetime:
         """The aware datetime of an instant (:func:`~board.domain.item_arrays.micros`), made once per run: the

@@ -88,11 +88,11 @@ def kept_blocks(station: str, metrics: tuple[str, ...], times: np.ndarray, value
     :func:`as_kept`'s Python step per instant was a tenth of it. The same blocks as :func:`as_kept` gives
     (tests/test_item_arrays.py)."""
     if not stages:
-        return [ReadingBlock(station, metrics, tuple(map(when, times.tolist())), values)]
+        return [ReadingBlock(station, metrics, tuple(map(when, times.tolist())), values, times)]
     cut = micros(max(before for before, _bucket in stages))
     old = int(np.searchsorted(times, cut, side="left"))
     if old == 0:
-        return [ReadingBlock(station, metrics, tuple(map(when, times.tolist())), values)]
+        return [ReadingBlock(station, metrics, tuple(map(when, times.tolist())), values, times)]
     part = times[:old]
     daily = np.zeros(old, dtype=bool)
     for before, bucket in reversed(stages):  # the first stage (coarsest) an instant is before decides
@@ -102,10 +102,12 @@ def kept_blocks(station: str, metrics: tuple[str, ...], times: np.ndarray, value
     buckets = np.where(daily, -ordinals, part // 3_600_000_000)
     head = values[:old]
     mask = _kept(buckets, head)
-    out = [ReadingBlock(station, (metric,), tuple(map(when, part[mask[:, j]].tolist())), head[mask[:, j], j:j + 1])
-           for j, metric in enumerate(metrics)]
+    out = []
+    for j, metric in enumerate(metrics):  # the microsecond times travel along: the store need not work them out
+        at = part[mask[:, j]]
+        out.append(ReadingBlock(station, (metric,), tuple(map(when, at.tolist())), head[mask[:, j], j:j + 1], at))
     if old < len(times):
-        out.append(ReadingBlock(station, metrics, tuple(map(when, times[old:].tolist())), values[old:]))
+        out.append(ReadingBlock(station, metrics, tuple(map(when, times[old:].tolist())), values[old:], times[old:]))
     return out
 
 

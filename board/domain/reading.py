@@ -4,7 +4,7 @@ rows it read (the run ledger's events; the contract is in :mod:`connectors.base`
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -33,18 +33,25 @@ class ReadingBlock:
     can use those.
 
     ``times`` are aware UTC instants in ascending order, without repeats;
-    ``values`` has a row per time and a column per metric.
+    ``values`` has a row per time and a column per metric. ``micros``, if
+    given, is ``times`` again as int64 microseconds since the Unix epoch
+    (:func:`board.domain.item_arrays.micros`): a producer that has them already
+    (the item figures are counted as such) spares the store a Python step per
+    time; without them the store works them out.
     """
 
     station: str
     metrics: tuple[str, ...]
     times: tuple[datetime, ...]
     values: np.ndarray
+    micros: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.values.shape != (len(self.times), len(self.metrics)):
             raise ValueError(f"a block of {len(self.times)} times x {len(self.metrics)} metrics cannot hold values "
                              f"of shape {self.values.shape}")
+        if self.micros is not None and self.micros.shape != (len(self.times),):
+            raise ValueError(f"a block of {len(self.times)} times cannot have {self.micros.shape} microsecond times")
 
     def __len__(self) -> int:
         return len(self.times) * len(self.metrics)

@@ -102,9 +102,11 @@ def overview_rows(views: Iterable[StationView],
         figures = {f.code: f for tile in v.tiles for f in (tile.headline, *tile.figures)}
         if v.projection is not None and v.is_open:
             figures[PROJECTED] = Figure(PROJECTED, v.projection.queue, v.projection_status)
-        tile_statuses = [t.status for t in v.tiles]
+        # A tile no source is meant to deliver here is "not tracked", not missing data: a station fed by a
+        # callbacks source alone is judged by its callbacks. With nothing tracked at all there is no data.
+        tile_statuses = [t.status for t in v.tiles if not v.not_tracked(t)]
         status = Status.CLOSED if not v.is_open else max(tile_statuses, key=_RANK.__getitem__,
-                                                        default=Status.NEUTRAL)
+                                                        default=Status.NO_DATA)
         rows.append(OverviewRow(v, status, figures, sum(s is Status.ALERT for s in tile_statuses),
                                 sum(s is Status.WARN for s in tile_statuses),
                                 tuple((firing or {}).get(v.station.code, ()))))

@@ -25,6 +25,7 @@ from board.domain.projection import StationProjection
 from board.domain.snapshot import Latest, Tile, build_tiles, headline_series
 from board.domain.status import Status
 from board.domain.timeutil import day_bounds, day_start, local_date, utcnow
+from board.read.tracked import tracked_families
 from board.settings import Settings, Station
 from board.store import Store
 
@@ -59,9 +60,17 @@ class StationView:
     #: Figures typed by hand in effect now, by metric (board.domain.manual): the tiles show their values, and
     #: the wall marks them "käsin syötetty klo 10.40". Empty when every figure is from the sources.
     manual: dict[str, ManualEntry] = field(default_factory=dict)
+    #: Tiles no enabled source is configured to deliver for this station (board/read/tracked.py): "not
+    #: tracked" here, not a fault; their having nothing is no reason for alarm on the overview or in ``status``.
+    untracked: frozenset[Family] = frozenset()
 
     def tile(self, family: Family) -> Tile:
         return next(t for t in self.tiles if t.family is family)
+
+    def not_tracked(self, tile: Tile) -> bool:
+        """Whether ``tile`` has nothing only because no source is meant to deliver it here (no data or old data
+        of a source since removed). A figure typed by hand on it counts like any other."""
+        return tile.family in self.untracked and tile.status in (Status.NO_DATA, Status.STALE)
 
 
 def station_view(settings: Settings, store: Store, code: str, now: datetime | None = None,
@@ -110,7 +119,8 @@ def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str
     projection, judged, reason = judge_projection(settings, code, stored, now)
     closed_day = None if is_open else hours.closed_day(local_date(now))
     return StationView(station, now, is_open, tiles, trend_window(settings, code, now), list(notices), projection,
-                       judged, closed_day, reason, shown)
+                       judged, closed_day, reason, shown,
+                       frozenset(WALL_FAMILIES) - tracked_families(settings, code))
 
 
 #: Why a station has no projection when none is stored, or the stored one is too old to show.

@@ -25,6 +25,13 @@ from board.store.engine import Dialect
 from board.store.schema import ItemRow, ReadingRow
 
 _CHUNK = 500
+#: An insert of at least this many items on SQLite (a first load's batch) runs with a page cache of
+#: ``BULK_CACHE_KIB``, then the connection's own again. Why: an item's key is a keyed hash, so consecutive rows
+#: go to random pages of the ``(source, key)`` index; with SQLite's default 2 MiB cache nearly each one was
+#: read again from the operating system. Measured on this machine, 168 000 rows in batches of 20 000 (a year's
+#: first load keeps about as many): about 0.7 x the insert's CPU time (docs/PERFORMANCE.md 5b, session 11).
+BULK_ROWS = 1000
+BULK_CACHE_KIB = 131072
 #: A changed item: its stored state before (None: new) and after.
 Change = tuple[Item | None, Item]
 
@@ -60,7 +67,15 @@ def _insert(s: Session, dialect: Dialect, rows: list[tuple[object, ...]]) -> Non
     try:
         if dialect.is_sqlite:
             marks = ", ".join("?" for _ in _INSERT_COLUMNS)
-            cursor.executemany(f"INSERT INTO items ({columns}) VALUES ({marks})", rows)
+            bulk = len(rows) >= BULK_ROWS
+            if bulk:  # keys are hashes: each row lands on a random page of the key index (see BULK_CACHE_KIB)
+                previous = cursor.execute("PRAGMA cache_size").fetchone()[0]
+                cursor.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            try:
+                cursor.executemany(f"INSERT INTO items ({columns}) VALUES ({marks})", rows)
+            finally:
+                if bulk:
+                    cursor.execute(f"PRAGMA cache_size={int(previous)}")
         else:
             with cursor.copy(f"COPY items ({columns}) FROM STDIN") as copy:
                 for row in rows:

@@ -10,7 +10,7 @@ object per reading, and its days are summarised by numpy.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -19,8 +19,9 @@ import numpy as np
 from sqlalchemy import select, type_coerce
 from sqlalchemy.orm import Session
 
+from board.domain.item_arrays import micros
 from board.domain.reading import Reading, ReadingBlock
-from board.domain.timeutil import day_bounds, local_date
+from board.domain.timeutil import day_bounds, day_start, local_date
 from board.store.changes import bump_with_cursor
 from board.store.days import MERGE_SQL, REPLACE_SQL, DayKey, DaySummary
 from board.store.engine import Dialect
@@ -63,8 +64,9 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
         for item in readings:
             singles: Iterable[Reading] = (item,)  # type: ignore[assignment]
             if isinstance(item, ReadingBlock):
-                if all(a < b for a, b in pairwise(item.times)):
-                    _block_rows(item, rows, stamps, days, unordered)
+                us = block_micros(item)
+                if len(us) < 2 or bool((us[1:] > us[:-1]).all()):
+                    _block_rows(item, us, rows, days, unordered)
                     singles = ()
                 else:  # out of time order: the readings one by one sort that out
                     singles = item.readings()
@@ -95,32 +97,47 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
     return written
 
 
-def _block_rows(block: ReadingBlock, rows: Rows, stamps: Stamps, days: dict[DayKey, DaySummary],
+def block_micros(block: ReadingBlock) -> np.ndarray:
+    """The block's times as int64 microseconds since the Unix epoch: as the producer gave them, else worked out."""
+    if block.micros is not None:
+        return np.asarray(block.micros, dtype=np.int64)
+    return np.fromiter(map(micros, block.times), dtype=np.int64, count=len(block.times))
+
+
+@cache
+def _midnight(day: date) -> int:
+    """The Helsinki midnight starting ``day``, as microseconds (a write's blocks share their days)."""
+    return micros(day_start(day))
+
+
+def day_runs(times: tuple[datetime, ...], us: np.ndarray) -> list[tuple[int, int, date]]:
+    """Each Helsinki day of ascending ``times`` (``us``: the same as microseconds) as ``(start, end, day)``, the
+    half-open index range of its times: the days between the first time's and the last's, cut at their midnights
+    by a binary search (not a time zone conversion per time). Days without a time are left out."""
+    first, last = local_date(times[0]), local_date(times[-1])
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    cuts = np.searchsorted(us, [_midnight(day) for day in days[1:]], side="left").tolist()
+    bounds = [0, *cuts, len(us)]
+    return [(start, end, day) for (start, end), day in zip(pairwise(bounds), days, strict=True) if start < end]
+
+
+def _block_rows(block: ReadingBlock, us: np.ndarray, rows: Rows, days: dict[DayKey, DaySummary],
                 unordered: set[DayKey]) -> None:
     """Add ``block``'s rows to ``rows`` (a metric at a time: in key order) and its days' summaries to ``days``.
 
     The same result as the readings one by one, with numpy doing the
-    per-reading work: rows are made a column at a time (see
-    :mod:`board.store.rows`), and each day's last and highest value of every
-    metric by one reduction per day. The block's times must be in ascending order.
+    per-reading work: rows are made a column at a time from the times as
+    microseconds ``us`` (see :mod:`board.store.rows`), each Helsinki day's
+    times found by a binary search, and each day's last and highest value of
+    every metric by one reduction per day. The block's times must be in
+    ascending order.
     """
     times, station = block.times, block.station
-    n = len(times)
-    if n == 0:
+    if len(times) == 0:
         return
-    known = []
-    for ts in times:
-        k = stamps.get(ts)
-        if k is None:
-            k = stamps[ts] = (rows.stamp(ts), local_date(ts))
-        known.append(k)
     values = np.asarray(block.values, dtype=np.float64)
-    rows.add_block(station, block.metrics, [k[0] for k in known], values)  # type: ignore[arg-type]
-    days_of = [k[1] for k in known]
-    # each Helsinki day the block covers (its times are in order, so each day's are contiguous)
-    bounds = [0, *(i for i in range(1, n) if days_of[i] != days_of[i - 1]), n]
-    for start, end in pairwise(bounds):
-        day = days_of[start]
+    rows.add_block(station, block.metrics, rows.stamps(us), values)
+    for start, end, day in day_runs(times, us):
         part = values[start:end]
         last, top = part[-1].tolist(), part.max(axis=0).tolist()
         top_at = (end - 1 - np.argmax(part[::-1], axis=0)).tolist()  # the latest of equal highest values

@@ -117,8 +117,9 @@ def render_kiosk(spot: Spot | None, skipped: Sequence[str], lang: str) -> str:
 
 def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None = None) -> str:
     status = tile.status
-    badge = (f'<span class="badge">{badge_icon(status)}'
-             f'<span class="word">{escape(t("status." + status.value, lang))}</span></span>')
+    untracked = status is Status.NO_DATA and view.not_tracked(tile)  # no source meant to deliver it: no fault
+    word = t("status.not_tracked" if untracked else "status." + status.value, lang)
+    badge = f'<span class="badge">{badge_icon(status)}<span class="word">{escape(word)}</span></span>'
     title = escape(t(f"family.{tile.family.value}", lang))
     head = tile.headline
     if tile.stale:
@@ -133,7 +134,8 @@ def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None
     elif status is Status.NO_DATA:
         body = f'<div class="headline"><span class="value" data-figure="{head.code}" data-value="">–</span></div>'
         figures = ""
-        footer = f'<div class="tile-foot"><span class="fresh">{escape(t("wall.no_data", lang))}</span></div>'
+        why = t("wall.not_tracked" if untracked else "wall.no_data", lang)
+        footer = f'<div class="tile-foot"><span class="fresh">{escape(why)}</span></div>'
     else:
         note = ""
         if tile.family is Family.FEEDBACK and head.value is not None and head.status is Status.NEUTRAL:
@@ -152,10 +154,11 @@ def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None
                    + "</dl>")
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
         footer = f'<div class="tile-foot">{_sparkline(tile, view, lang, line)}<span class="fresh">{fresh}</span></div>'
+    tracked_attr = ' data-tracked="false"' if untracked else ""
     return (
         f'<section class="tile status-{status.value}{" is-stale" if tile.stale else ""}{_has_manual(tile, view)} '
         f'family-{tile.family.value}" data-family="{tile.family.value}" '
-        f'data-status="{status.value}"><header><h2>{title}</h2>{badge}</header>{body}{figures}{footer}</section>'
+        f'data-status="{status.value}"{tracked_attr}><header><h2>{title}</h2>{badge}</header>{body}{figures}{footer}</section>'
     )
 
 

@@ -40,10 +40,45 @@ TEMPLATE = go.layout.Template(
 )
 
 
+def _common_layout(title: str, height: int, legend: bool = True, subtitle: str | None = None) -> dict[str, Any]:
+    """The layout every chart of the weekly view shares: title on top, the legend under it, the look."""
+    top = 44 + (20 if subtitle else 0) + (48 if legend else 0)
+    axis = {"gridcolor": "#e5e9ef", "zeroline": False, "automargin": True}
+    return {
+        # the title at the very top, the legend under it: room for a legend wrapping to two rows on paper
+        "title": {"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+                  "pad": {"t": 6}, "font": {"size": 17},
+                  **({"subtitle": {"text": subtitle, "font": {"size": 13, "color": "#52606d"}}} if subtitle else {})},
+        "height": height, "margin": {"l": 8, "r": 16, "t": top, "b": 8},
+        "separators": ", ", "font": {"family": FONT, "size": 14, "color": "#1f2933"},
+        "plot_bgcolor": "white", "paper_bgcolor": "white", "showlegend": legend, "hoverlabel": {"font": {"size": 14}},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
+        "bargap": 0.25, "template": TEMPLATE, "xaxis": axis, "yaxis": axis,
+    }
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` laid on ``base`` as plotly's ``update_layout`` does: nested dicts key by key, the rest replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any], title: str, height: int, legend: bool = True,
+            subtitle: str | None = None) -> go.Figure:
+    """A chart made in one step from its traces and layout as dicts, the shared look laid over them.
+
+    Plotly validates a dict once, when the figure is made; each ``update_layout``/``update_xaxes``/``add_*``
+    call on a made figure walks its property paths again (~4 ms each, ~17 ms for the shared look: six charts
+    and ~20 such calls were ~0.15 s of a 900-station page, docs/PERFORMANCE.md 7b, session 11)."""
+    return go.Figure(data=data, layout=_merged(layout, _common_layout(title, height, legend, subtitle)))
+
+
 def _layout(fig: go.Figure, title: str, height: int, legend: bool = True, subtitle: str | None = None) -> go.Figure:
+    """The shared look laid on a made figure (the monthly view's charts, which add to their figures)."""
     top = 44 + (20 if subtitle else 0) + (48 if legend else 0)
     fig.update_layout(
-        # the title at the very top, the legend under it: room for a legend wrapping to two rows on paper
         title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
                "pad": {"t": 6}, "font": {"size": 17},
                **({"subtitle": {"text": subtitle, "font": {"size": 13, "color": "#52606d"}}} if subtitle else {})},
@@ -77,38 +112,48 @@ def _scope(report: WeekReport) -> StationWeek:
 DayValues = Callable[[str], list[float | None]]
 
 
+def _channel_traces(labels: list[str], hover: list[str], values: DayValues, lang: str) -> list[dict[str, Any]]:
+    """:func:`channel_bars`' traces as dicts (see :func:`_figure`)."""
+    return [{"type": "bar", "x": labels, "y": values(f"contacts_{channel}"),
+             "name": t(f"week.fig.contacts_{channel}", lang), "marker": {"color": colour}, "customdata": hover,
+             "hovertemplate": HOVER}
+            for channel, colour in CHANNEL_COLOURS.items()]
+
+
 def channel_bars(labels: list[str], hover: list[str], values: DayValues, lang: str) -> go.Figure:
     """Each day's contacts stacked by channel, the remote channels blue and green and the visit grey: the weekly
     and monthly views' contacts chart (``hover`` names the days in the hover box)."""
-    fig = go.Figure()
-    for channel, colour in CHANNEL_COLOURS.items():
-        figure = f"contacts_{channel}"
-        fig.add_bar(x=labels, y=values(figure), name=t(f"week.fig.{figure}", lang), marker_color=colour,
-                    customdata=hover, hovertemplate=HOVER)
-    return fig
+    return go.Figure(data=_channel_traces(labels, hover, values, lang))
 
 
-def omasote_lines(labels: list[str], hover: list[str], values: DayValues, lang: str, written: bool) -> go.Figure:
-    """Messages received and answered per day as bars, unanswered at the end of each day as a line: the weekly and
-    monthly views' Omasote chart. ``written``: the unanswered count written at each point (seven days have room
-    for it; a month's 28-31 do not)."""
-    fig = go.Figure()
-    for figure, colour in (("omasote_received", "#56B4E9"), ("omasote_answered", "#009E73")):
-        fig.add_bar(x=labels, y=values(figure), name=t(f"week.fig.{figure}", lang),
-                    marker_color=colour, customdata=hover, hovertemplate=HOVER)
+def _omasote_parts(labels: list[str], hover: list[str], values: DayValues, lang: str,
+                   written: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """:func:`omasote_lines`' traces and layout as dicts (see :func:`_figure`)."""
+    data: list[dict[str, Any]] = [
+        {"type": "bar", "x": labels, "y": values(figure), "name": t(f"week.fig.{figure}", lang),
+         "marker": {"color": colour}, "customdata": hover, "hovertemplate": HOVER}
+        for figure, colour in (("omasote_received", "#56B4E9"), ("omasote_answered", "#009E73"))]
     unanswered = values("omasote_unanswered")
     text: dict[str, Any] = {}
     if written:
         text = {"text": [format_figure("omasote_unanswered", v, lang) for v in unanswered],
                 "textposition": "top center",
                 "textfont": {"color": "#A34400", "weight": "bold", "shadow": "0 0 3px white, 0 0 3px white"}}
-    fig.add_scatter(x=labels, y=unanswered, name=t("week.fig.omasote_unanswered", lang),
-                    mode="lines+markers+text" if written else "lines+markers",
-                    line={"color": "#D55E00", "width": 3}, marker={"size": 9 if written else 7, "symbol": "diamond"},
-                    **text, customdata=hover, hovertemplate=HOVER)
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=t("week.axis.messages", lang), rangemode="tozero")
-    return fig
+    data.append({"type": "scatter", "x": labels, "y": unanswered, "name": t("week.fig.omasote_unanswered", lang),
+                 "mode": "lines+markers+text" if written else "lines+markers",
+                 "line": {"color": "#D55E00", "width": 3},
+                 "marker": {"size": 9 if written else 7, "symbol": "diamond"},
+                 **text, "customdata": hover, "hovertemplate": HOVER})
+    layout = {"barmode": "group", "yaxis": {"title": {"text": t("week.axis.messages", lang)}, "rangemode": "tozero"}}
+    return data, layout
+
+
+def omasote_lines(labels: list[str], hover: list[str], values: DayValues, lang: str, written: bool) -> go.Figure:
+    """Messages received and answered per day as bars, unanswered at the end of each day as a line: the weekly and
+    monthly views' Omasote chart. ``written``: the unanswered count written at each point (seven days have room
+    for it; a month's 28-31 do not)."""
+    data, layout = _omasote_parts(labels, hover, values, lang, written)
+    return go.Figure(data=data, layout=layout)
 
 
 class Bars(NamedTuple):
@@ -119,53 +164,63 @@ class Bars(NamedTuple):
     hover: str
 
 
-def compared_bars(names: list[str], before: Bars, now: Bars, figure: str, target: float | None,
-                  lang: str) -> go.Figure:
-    """Horizontal bars per station, this period against the one before (lighter), the value written on each bar
-    and the target dashed: the weekly and monthly views' per-station chart, laid out by the caller."""
+def _compared_parts(names: list[str], before: Bars, now: Bars, figure: str, target: float | None,
+                    lang: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """:func:`compared_bars`' traces and layout as dicts (see :func:`_figure`)."""
     share = figure.endswith("_share")
     scale = 100 if share else 1
-    fig = go.Figure()
-    for bars, colour, text_colour in ((before, PREVIOUS_WEEK, "#33404d"), (now, THIS_WEEK, "white")):
-        # the value written inside the bar's end (outside when the bar is too short), never shrunk
-        fig.add_bar(y=names, x=[v * scale if v is not None else None for v in bars.values], orientation="h",
-                    name=bars.name, marker_color=colour,
-                    text=[format_figure(figure, v, lang) for v in bars.values], textposition="auto",
-                    insidetextanchor="end", cliponaxis=False, constraintext="none", textfont={"size": 13},
-                    insidetextfont={"color": text_colour}, outsidetextfont={"color": "#1f2933"},
-                    hovertemplate="%{y}: %{text}<extra>" + bars.hover + "</extra>")
-    fig.update_layout(barmode="group", bargroupgap=0.0, bargap=0.18)
+    # the value written inside the bar's end (outside when the bar is too short), never shrunk
+    data: list[dict[str, Any]] = [
+        {"type": "bar", "y": names, "x": [v * scale if v is not None else None for v in bars.values],
+         "orientation": "h", "name": bars.name, "marker": {"color": colour},
+         "text": [format_figure(figure, v, lang) for v in bars.values], "textposition": "auto",
+         "insidetextanchor": "end", "cliponaxis": False, "constraintext": "none", "textfont": {"size": 13},
+         "insidetextfont": {"color": text_colour}, "outsidetextfont": {"color": "#1f2933"},
+         "hovertemplate": "%{y}: %{text}<extra>" + bars.hover + "</extra>"}
+        for bars, colour, text_colour in ((before, PREVIOUS_WEEK, "#33404d"), (now, THIS_WEEK, "white"))]
     known = [v * scale for v in now.values + before.values if v is not None]
     if target is not None:
         known.append(target * scale)
     low = min([0.0, *known])
     high = 100.0 if share else max([*known, 10.0]) * 1.12
-    fig.update_xaxes(range=[low * 1.15 if low < 0 else 0, high * 1.04 if share else high],
-                     ticksuffix="\u00a0%" if share else "")
+    layout: dict[str, Any] = {
+        "barmode": "group", "bargroupgap": 0.0, "bargap": 0.18,
+        "xaxis": {"range": [low * 1.15 if low < 0 else 0, high * 1.04 if share else high],
+                  "ticksuffix": "\u00a0%" if share else ""},
+        "yaxis": {"gridcolor": "rgba(0,0,0,0)"}}
     if target is not None:
-        fig.add_vline(x=target * scale, line_dash="dash", line_color=TARGET, line_width=2)
+        layout["shapes"] = [{"type": "line", "x0": target * scale, "x1": target * scale, "xref": "x", "y0": 0, "y1": 1,
+                             "yref": "y domain", "line": {"dash": "dash", "color": TARGET, "width": 2}}]
         # the dashed line explained in the legend, where a printed page's reader looks for it
-        fig.add_scatter(x=[None], y=[None], mode="lines", line={"color": TARGET, "dash": "dash", "width": 2},
-                        name=t("week.target", lang, value=format_figure(figure, target, lang)), hoverinfo="skip")
-    fig.update_yaxes(gridcolor="rgba(0,0,0,0)")
-    return fig
+        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines",
+                     "line": {"color": TARGET, "dash": "dash", "width": 2},
+                     "name": t("week.target", lang, value=format_figure(figure, target, lang)), "hoverinfo": "skip"})
+    return data, layout
+
+
+def compared_bars(names: list[str], before: Bars, now: Bars, figure: str, target: float | None,
+                  lang: str) -> go.Figure:
+    """Horizontal bars per station, this period against the one before (lighter), the value written on each bar
+    and the target dashed: the weekly and monthly views' per-station chart, laid out by the caller."""
+    data, layout = _compared_parts(names, before, now, figure, target, lang)
+    return go.Figure(data=data, layout=layout)
 
 
 def contacts_by_channel(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
     """Stacked bars: each day's contacts by channel, the day's total written on top."""
     entry, labels = _scope(report), day_labels(report, lang)
     plain = [label.replace("<br>", " ") for label in labels]
-    fig = channel_bars(labels, plain, lambda figure: [d.figures[figure] for d in entry.days], lang)
+    data = _channel_traces(labels, plain, lambda figure: [d.figures[figure] for d in entry.days], lang)
     totals = [d.figures["contacts_total"] for d in entry.days]
-    fig.add_scatter(x=labels, y=[v or 0 for v in totals], mode="text", showlegend=False, hoverinfo="skip",
-                    text=[format_figure("contacts_total", v, lang) for v in totals], textposition="top center",
-                    textfont={"size": 14, "color": "#1f2933"})
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_yaxes(title_text=t("week.axis.contacts", lang), rangemode="tozero")
+    data.append({"type": "scatter", "x": labels, "y": [v or 0 for v in totals], "mode": "text", "showlegend": False,
+                 "hoverinfo": "skip", "text": [format_figure("contacts_total", v, lang) for v in totals],
+                 "textposition": "top center", "textfont": {"size": 14, "color": "#1f2933"}})
+    yaxis: dict[str, Any] = {"title": {"text": t("week.axis.contacts", lang)}, "rangemode": "tozero"}
     top = max((v for v in totals if v is not None), default=0)
     if top:
-        fig.update_yaxes(range=[0, top * 1.15])
-    return _layout(fig, t("week.chart.contacts", lang, scope=_label(entry, lang)), height)
+        yaxis["range"] = [0, top * 1.15]
+    layout = {"barmode": "stack", "legend": {"traceorder": "normal"}, "yaxis": yaxis}
+    return _figure(data, layout, t("week.chart.contacts", lang, scope=_label(entry, lang)), height)
 
 
 def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | None = None,
@@ -183,12 +238,13 @@ def by_station(report: WeekReport, figure: str, lang: str = "fi", height: int | 
     this_week, prev_week = report.week, report.week.previous()
     # an unfinished week's bars are compared with the previous week up to the same moment; the legend says so
     prev_hover = fmt_week_label(prev_week, lang) + (f" {compared_span(report, lang)}" if report.partial else "")
-    fig = compared_bars(names, Bars(before, previous_label(report, lang), prev_hover),
-                        Bars(now, t("week.period.week", lang, week=this_week.week), fmt_week_label(this_week, lang)),
-                        figure, report.target(figure), lang)
+    data, layout = _compared_parts(
+        names, Bars(before, previous_label(report, lang), prev_hover),
+        Bars(now, t("week.period.week", lang, week=this_week.week), fmt_week_label(this_week, lang)),
+        figure, report.target(figure), lang)
     height = height or 140 + 50 * len(rows)
     subtitle = t(f"week.axis.{figure}", lang) + (f" · {t('week.by_area', lang)}" if by_area else "")
-    return _layout(fig, t(f"week.chart.{figure}", lang), height, subtitle=subtitle)
+    return _figure(data, layout, t(f"week.chart.{figure}", lang), height, subtitle=subtitle)
 
 
 def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None,
@@ -205,19 +261,19 @@ def queue_peaks(report: WeekReport, lang: str = "fi", height: int | None = None,
     labels = day_labels(report, lang)
     z = [[d.figures["queue_peak"] for d in r.days] for r in rows][::-1]
     text = [[format_figure("queue_peak", v, lang) for v in row] for row in z]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=[r.short for r in rows][::-1], text=text, texttemplate="%{text}",
-        textfont={"size": 14}, colorscale=[[0, "#F3F6FA"], [1, "#E69F00"]], showscale=False, xgap=2, ygap=2,
-        hovertemplate="%{y}, %{x}: %{text}<extra></extra>", zmin=0))
-    fig.update_xaxes(showgrid=False)
-    fig.update_yaxes(showgrid=False)
+    data = [{"type": "heatmap", "z": z, "x": labels, "y": [r.short for r in rows][::-1], "text": text,
+             "texttemplate": "%{text}", "textfont": {"size": 14}, "colorscale": [[0, "#F3F6FA"], [1, "#E69F00"]],
+             "showscale": False, "xgap": 2, "ygap": 2, "hovertemplate": "%{y}, %{x}: %{text}<extra></extra>",
+             "zmin": 0}]
+    layout = {"xaxis": {"showgrid": False}, "yaxis": {"showgrid": False}}
     height = height or 140 + 40 * len(rows)
-    return _layout(fig, title, height, legend=False, subtitle=t("week.axis.queue_peak", lang))
+    return _figure(data, layout, title, height, legend=False, subtitle=t("week.axis.queue_peak", lang))
 
 
 def omasote_by_day(report: WeekReport, lang: str = "fi", height: int = 380) -> go.Figure:
     """Received and answered messages per day as bars, unanswered at the end of each day as a line."""
     entry, labels = _scope(report), day_labels(report, lang)
     plain = [label.replace("<br>", " ") for label in labels]
-    fig = omasote_lines(labels, plain, lambda figure: [d.figures[figure] for d in entry.days], lang, written=True)
-    return _layout(fig, t("week.chart.omasote", lang, scope=_label(entry, lang)), height)
+    data, layout = _omasote_parts(labels, plain, lambda figure: [d.figures[figure] for d in entry.days], lang,
+                                  written=True)
+    return _figure(data, layout, t("week.chart.omasote", lang, scope=_label(entry, lang)), height)

@@ -1,0 +1,40 @@
+"""Which of a station's wall tiles some configured source is meant to deliver ("tracked").
+
+A station fed only by a callbacks source has no Omasote, contacts or feedback figures, and never will: those
+tiles are *not tracked* there, which is a fact of the configuration, not a fault. A tile some enabled source is
+configured to deliver but that has nothing is a fault (the source is silent) and stays "Ei tietoa". The overview
+ranks a row, the wall words a tile and ``board status`` picks its exit code by this distinction.
+
+What a source delivers comes from its configuration alone: an item source the metrics its item type gives
+(board/domain/items.py), the simulator the wall's figures, any other source its ``mapping.metrics``. A source
+whose mapping passes the source's own names through could deliver anything, so it tracks every tile.
+"""
+
+from __future__ import annotations
+
+from board.domain.figures import METRICS, WALL_FAMILIES, Family
+from board.domain.items import metrics_of
+from board.read.sources import expected_metrics
+from board.settings import Settings
+from board.source_settings import SourceBase
+
+
+def source_families(source: SourceBase) -> frozenset[Family]:
+    """The wall tiles ``source`` is configured to deliver (every tile when its mapping passes names through)."""
+    items = getattr(source, "items", None)
+    if source.type != "demo" and source.delivers_items() and items is not None:
+        metrics: set[str] = set(metrics_of(items.item, bool(items.outcomes)))
+    else:
+        metrics = expected_metrics(source)  # type: ignore[arg-type]
+    if not metrics:
+        return frozenset(WALL_FAMILIES)
+    return frozenset(METRICS[m].family for m in metrics if METRICS[m].family in WALL_FAMILIES)
+
+
+def tracked_families(settings: Settings, code: str) -> frozenset[Family]:
+    """The wall tiles of station ``code`` that some enabled source is configured to deliver."""
+    out: set[Family] = set()
+    for s in settings.sources:
+        if s.enabled and (s.stations is None or code in s.stations):
+            out |= source_families(s)
+    return frozenset(out)
