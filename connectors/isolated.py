@@ -338,9 +338,7 @@ def _work(conn: Connection, connector_path: str, source: Any, stations: Any, sin
             out.flush()
     except MemoryError:
         batch = []  # (free what can be freed before saying so)
-        if out is not None:
-            out.abandon()
-        _send(conn, ("memory",))
+        _out_of_memory(conn, out)
         return
     except BaseException as e:  # everything else goes back to the collector as itself
         if out is not None:
@@ -394,13 +392,19 @@ class _Ahead:
             self.send(message)
             self.flush()
 
-    def abandon(self) -> None:
-        """Drop what is waiting (out of memory) and stop the thread."""
-        with self.cond:
-            self.waiting = [None]
-            self.held = 0
-            self.cond.notify_all()
-        self.thread.join(5)
+    def abandon(self, last: tuple[Any, ...]) -> None:
+        """Drop what is waiting (out of memory), send ``last`` after the message being sent, and stop the thread.
+
+        ``last`` goes through this thread like every message: sent by the pulling thread instead, it could
+        land inside a large message still being written (the collector busy with the run before, the pipe
+        full), and the collector read neither."""
+        with contextlib.suppress(BaseException):  # (nothing to say it with: the collector sees the worker end)
+            data = pickle.dumps(last, pickle.HIGHEST_PROTOCOL)
+            with self.cond:
+                self.waiting = [data, None]
+                self.held = 0
+                self.cond.notify_all()
+            self.thread.join()  # until the collector reads it, or ends the pull (the send then fails)
 
     def _run(self) -> None:
         while True:
@@ -421,6 +425,14 @@ class _Ahead:
             with self.cond:
                 self.held -= len(data)
                 self.cond.notify_all()
+
+
+def _out_of_memory(conn: Connection, out: _Ahead | None) -> None:
+    """Tell the collector the pull ran out of memory (what was waiting to be sent is dropped)."""
+    if out is not None:
+        out.abandon(("memory",))
+    else:
+        _send(conn, ("memory",))
 
 
 def _pack(batch: list[Any]) -> list[Any]:

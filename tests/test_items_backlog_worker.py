@@ -10,8 +10,11 @@ PostgreSQL.
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sqlite3
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +27,7 @@ from board.domain.reading import Ignored, Rejected, RowsRead
 from board.store import Store
 from board.store.schema import ItemRow, ReadingRow
 from board.web.reasons import reason_text
-from connectors.isolated import BacklogConnector, IsolatedConnector, _pack, _unpack
+from connectors.isolated import BacklogConnector, IsolatedConnector, _Ahead, _out_of_memory, _pack, _unpack
 from tests.test_items_domain import HKI
 from tests.test_items_sources import KEY, configure, local
 
@@ -223,3 +226,48 @@ def test_packed_records_come_back_as_they_went():
     packed = _pack(records)
     assert [type(r) for r in packed] == [tuple, RowsRead, Rejected, Ignored, tuple]
     assert _unpack(packed) == records
+
+
+def test_out_of_memory_is_said_after_the_message_being_sent_not_inside_it():
+    """A worker pulling ahead that runs out of memory while its sending thread is inside a message (the collector
+    busy with the run before: the pipe full) says so after that message, by that thread: the pulling thread's
+    own send could land inside the message and the collector could read neither."""
+
+    class Pipe:  # the worker's end of the pipe, the collector not reading until ``gate`` opens
+        def __init__(self) -> None:
+            self.got: list[tuple[str, Any]] = []
+            self.inside, self.gate = threading.Event(), threading.Event()
+            self.busy = self.cut = False
+
+        def send_bytes(self, data: bytes) -> None:
+            self.cut |= self.busy  # a second message begun inside the first
+            self.busy = True
+            self.inside.set()
+            self.gate.wait(60)
+            self.got.append((threading.current_thread().name, pickle.loads(data)))
+            self.busy = False
+
+        def send(self, message: Any) -> None:
+            self.send_bytes(pickle.dumps(message))
+
+    pipe = Pipe()
+    out = _Ahead(pipe, 1 << 20)  # type: ignore[arg-type]
+    out.send(("packed", [1, 2]))
+    out.send(("packed", [3]))  # waiting: dropped when memory runs out
+    assert pipe.inside.wait(30)
+
+    def open_when_abandoned() -> None:  # the collector reads again once the pull has given up
+        for _ in range(3000):
+            with out.cond:
+                if out.waiting and out.waiting[-1] is None:
+                    break
+            time.sleep(0.01)
+        pipe.gate.set()
+
+    opener = threading.Thread(target=open_when_abandoned)
+    opener.start()
+    _out_of_memory(pipe, out)  # type: ignore[arg-type]
+    opener.join(60)
+    assert not pipe.cut
+    assert pipe.got == [("pull-send", ("packed", [1, 2])), ("pull-send", ("memory",))]
+    assert not out.thread.is_alive()
