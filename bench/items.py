@@ -231,9 +231,9 @@ class DatabaseFeed:
         self.path.replace(self.cached)
         result.params.update(database_cached=hit, database_rows_written=written,
                              database_seconds=round(time.perf_counter() - t, 1))
-        # a first load in a worker ahead of the collector (backlog_worker_mb, connectors/isolated.py);
-        # --param items.backlog_worker_mb=0 pulls it in the collector's process
-        worker = opts.get(NAME, "backlog_worker_mb", 1024, 1024)
+        # as shipped (0): the load pulled in the collector's process; --param items.backlog_worker_mb=1024 pulls it
+        # in workers ahead of the collector (connectors/isolated.py; docs/PERFORMANCE.md 5b, session 11)
+        worker = opts.get(NAME, "backlog_worker_mb", 0, 0)
         result.params.update(backlog_worker_mb=worker)
         self.sources = item_database.sources(sqlite_url(self.path), self.codes, ID_KEY, days,
                                              pull_timeout_seconds=3600, backlog_worker_mb=worker)

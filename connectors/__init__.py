@@ -38,12 +38,13 @@ def build_connector(source: AnySource, settings: Settings) -> Connector:
     module, _, name = kind.connector.partition(":")
     cls = getattr(import_module(module), name)
     for_source = getattr(cls, "for_source", None)
+    # code -> (name, municipality): a source may name a station as people write it (connectors/stations.py);
+    # a pull in a worker is handed them too (codes alone refused every row naming a station unlike its code)
+    stations = {s.code: (s.name, s.municipality) for s in settings.stations_of(source)}
     if limit := isolation_limit(source, for_source is not None):  # each pull in a memory-limited worker
-        return IsolatedConnector(source, kind.connector, [s.code for s in settings.stations_of(source)], limit)
+        return IsolatedConnector(source, kind.connector, stations, limit)
     if for_source is not None:
         return for_source(source, settings)  # type: ignore[no-any-return]
-    # code -> (name, municipality): a source may name a station as people write it (connectors/stations.py)
-    stations = {s.code: (s.name, s.municipality) for s in settings.stations_of(source)}
     if backlog := int(getattr(source, "backlog_worker_mb", 0) or 0):  # a backlog in a worker, ahead of the collector
         return BacklogConnector(cls(source, stations),
                                 IsolatedConnector(source, kind.connector, stations, backlog, ahead=True,

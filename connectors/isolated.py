@@ -124,9 +124,9 @@ class BacklogConnector:
         """Whether the window is a backlog: a first load (``since`` None: ``backfill_days``) or a long window."""
         return (until - since if since is not None else self.backfill) >= BACKLOG
 
-    def prefetch(self, since: datetime | None, until: datetime) -> bool:
+    def prefetch(self, since: datetime | None, until: datetime, wait: float = 0.0) -> bool:
         """Start a backlog's pull now (see :meth:`IsolatedConnector.start_ahead`); False: not a backlog."""
-        return self.backlog(since, until) and self.isolated.start_ahead(since, until)
+        return self.backlog(since, until) and self.isolated.start_ahead(since, until, wait)
 
     def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
         if self.backlog(since, until):
@@ -172,13 +172,18 @@ class IsolatedConnector:
         self.worker_cpu = 0.0
 
     # -- the contract
-    def start_ahead(self, since: datetime | None, until: datetime) -> bool:
+    def start_ahead(self, since: datetime | None, until: datetime, wait: float = 0.0) -> bool:
         """Start the pull of ``since``..``until`` now, ahead of :meth:`pull` for the same window (which then
-        reads what the worker has pulled meanwhile; :meth:`BacklogConnector.prefetch`). Its deadline,
-        ``pull_timeout_seconds``, runs from now."""
+        reads what the worker has pulled meanwhile; :meth:`BacklogConnector.prefetch`).
+
+        ``wait``: at most how long until :meth:`pull` begins (the run before it: its ``pull_timeout_seconds``).
+        The worker's own deadline is ``pull_timeout_seconds`` past that: counted from now, the run before took
+        part of this source's time, and a backlog that needed all of it was cancelled in the worker midway
+        through its own turn. The collector still holds the run to ``pull_timeout_seconds`` from its turn
+        (:meth:`pull` reads by its own deadline and ends the worker past it)."""
         self._end_waiting()
         self._end_started()
-        deadline = Deadline(self.source.pull_timeout_seconds, f"the pull of {self.name}")
+        deadline = Deadline(self.source.pull_timeout_seconds + max(wait, 0.0), f"the pull of {self.name}")
         worker, ours = self._start(since, until, deadline)
         self._started = (since, until, worker, ours)
         return True

@@ -24,7 +24,7 @@ from board.domain.reading import Ignored, Rejected, RowsRead
 from board.store import Store
 from board.store.schema import ItemRow, ReadingRow
 from board.web.reasons import reason_text
-from connectors.isolated import BacklogConnector, _pack, _unpack
+from connectors.isolated import BacklogConnector, IsolatedConnector, _pack, _unpack
 from tests.test_items_domain import HKI
 from tests.test_items_sources import KEY, configure, local
 
@@ -158,6 +158,38 @@ def test_a_backlog_pulled_ahead_in_a_worker_stores_what_the_collectors_process_s
     assert (again.run.rows_read, again.run.rows_stored) == (1, 1)
     assert connectors[0].isolated._waiting is None and connectors[0].local._engine is not None
     store.dispose()
+
+
+def test_a_backlog_started_ahead_has_its_own_time_past_the_run_before_it(config_dir, tmp_path, monkeypatch):
+    """The worker started ahead may pull for its own ``pull_timeout_seconds`` past the longest the run before it
+    may take (that run's ``pull_timeout_seconds``): counted from its start, the run before used part of its time,
+    and a backlog that needed all of it was cancelled in its worker midway through its own turn."""
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    _db(a, _rows("A", 40))
+    _db(b, _rows("B", 30))
+    first, second = _source("soitot_a", a, 256), _source("soitot_b", b, 256)
+    first["pull_timeout_seconds"], second["pull_timeout_seconds"] = 900, 120
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    settings = _configure(config_dir, url, [first, second])
+    given: dict[str, list[float]] = {}
+    start = IsolatedConnector._start
+
+    def recording(self, since, until, deadline):  # the deadline each worker is started with
+        given.setdefault(self.name, []).append(deadline.remaining())
+        return start(self, since, until, deadline)
+
+    monkeypatch.setattr(IsolatedConnector, "_start", recording)
+    store = Store.open(url)
+    try:
+        outcomes = Collector(settings, store, clock=Ticking(), sleep=lambda s: None).run_once()
+        assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+        assert [o.run.rows_stored for o in outcomes] == [40, 30]
+        assert outcomes[1].run.started_at < outcomes[0].run.finished_at  # soitot_b's worker began ahead
+        assert len(given["soitot_a"]) == len(given["soitot_b"]) == 1  # that worker's pull was read, not redone
+        assert given["soitot_a"][0] <= 900  # in its turn: its own run's deadline
+        assert given["soitot_b"][0] > 900  # ahead: its own 120 s past the 900 s soitot_a's run may take
+    finally:
+        store.dispose()
 
 
 def test_a_worker_that_dies_fails_only_its_source(config_dir, database_url, tmp_path):

@@ -83,3 +83,34 @@ def test_a_files_source_built_from_the_settings_matches_a_station_name_as_a_repo
     drop(tmp_path, "jono.csv", f"Yksikkö;Aika;Jonossa\r\n{written};30.11.2026 08.00;3\r\n", encoding="cp1252")
     readings, reasons = pull(build_connector(settings.sources[0], settings), UNTIL)
     assert reasons == [] and [(r.station, r.value) for r in readings] == [(station.code, 3.0)]
+
+
+@pytest.mark.parametrize("max_memory_mb", [0, 1024])  # in the collector's process, and in a worker (the default)
+def test_a_station_named_unlike_its_code_is_matched_in_a_worker_too(tmp_path, config_dir, max_memory_mb):
+    """A pull in a memory-limited worker (connectors/isolated.py, the files kind's default) is handed each station's
+    name and municipality too, not only its code: a name unlike the code matched only without the worker."""
+    import yaml
+
+    from board.settings import load_settings
+    from connectors import build_connector
+    from tests.test_files import drop, pull
+
+    stations = config_dir / "stations.yaml"
+    text = stations.read_text(encoding="utf-8")
+    assert "name: Kajaanin terveysasema" in text
+    stations.write_text(text.replace("name: Kajaanin terveysasema", "name: Lehtikankaan terveysasema"),
+                        encoding="utf-8")
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": [{
+        "name": "vienti", "type": "files", "folder": str(tmp_path / "inbox"), "settle_seconds": 0,
+        "max_memory_mb": max_memory_mb,
+        "mapping": {"layout": "wide", "station": "Yksikkö", "time": "Aika", "metrics": {"Jonossa": "queue_waiting"}},
+    }]}), encoding="utf-8")
+    settings = load_settings(config_dir, "sqlite://")
+    drop(tmp_path, "jono.csv", "Yksikkö;Aika;Jonossa\r\nLEHTIKANKAAN TERVEYSASEMA;30.11.2026 08.00;3\r\n",
+         encoding="cp1252")
+    connector = build_connector(settings.sources[0], settings)
+    try:
+        readings, reasons = pull(connector, UNTIL)
+    finally:
+        getattr(connector, "close", lambda: None)()
+    assert reasons == [] and [(r.station, r.value) for r in readings] == [("kajaani", 3.0)]
