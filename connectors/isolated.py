@@ -544,8 +544,9 @@ def _stop(worker: Any, conn: Connection) -> None:
 
 def start_workers(sources: Iterable[Any]) -> None:
     """Start the fork server now if any source pulls in a worker, so its start (importing the connector
-    modules, a second or two) is not paid inside the first pull's ``pull_timeout_seconds``."""
-    if any(isolation_limit(s, False) for s in sources):
+    modules, a second or two) is not paid inside the first pull's ``pull_timeout_seconds``: a pull with a memory
+    limit, or a ``sql`` backlog (``backlog_worker_mb``)."""
+    if any(isolation_limit(s, False) or getattr(s, "backlog_worker_mb", 0) for s in sources):
         warm = _ctx().Process(target=_noop, name="pull-warm-up", daemon=True)
         warm.start()  # (the server imports its modules before it forks this one: waiting for it waits for them)
         warm.join(120)

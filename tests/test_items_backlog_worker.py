@@ -271,3 +271,31 @@ def test_out_of_memory_is_said_after_the_message_being_sent_not_inside_it():
     assert not pipe.cut
     assert pipe.got == [("pull-send", ("packed", [1, 2])), ("pull-send", ("memory",))]
     assert not out.thread.is_alive()
+
+
+def test_the_fork_server_is_started_up_front_for_a_backlog_worker(config_dir, tmp_path, monkeypatch):
+    """``collect`` starts the fork server before the first pull (start_workers) when a source pulls its backlog
+    in a worker too, not only for a memory limit (a ``sql`` source has none): its start is not paid inside the
+    first backlog's ``pull_timeout_seconds``."""
+    import connectors.isolated as isolated
+
+    started: list[str] = []
+
+    class Context:  # records the processes asked for instead of starting them
+        def Process(self, **kwargs: Any) -> Any:  # (multiprocessing's name)
+            class Process:
+                def start(self) -> None:
+                    started.append(kwargs["name"])
+
+                def join(self, timeout: float | None = None) -> None:
+                    return None
+            return Process()
+
+    monkeypatch.setattr(isolated, "_ctx", lambda: Context())
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    plain = _configure(config_dir, url, [_source("soitot_a", tmp_path / "a.sqlite", 0)])
+    isolated.start_workers(plain.sources)
+    assert started == []  # every pull in the collector's process: no worker, no fork server
+    ahead = _configure(config_dir, url, [_source("soitot_a", tmp_path / "a.sqlite", 256)])
+    isolated.start_workers(ahead.sources)
+    assert started == ["pull-warm-up"]
