@@ -123,7 +123,7 @@ class Collector:
         outcomes = []
         planned: dict[str, tuple[datetime | None, datetime | None]] = {}
         for i, name in enumerate(names):
-            if i + 1 < len(names) and (ahead := self._prefetch(names[i + 1], since)) is not None:
+            if i + 1 < len(names) and (ahead := self._prefetch(names[i + 1], since, name)) is not None:
                 planned[names[i + 1]] = ahead  # the next source's backlog pulled meanwhile, in its worker
             outcomes.append(self.run_source(name, since_override=since, ahead=planned.pop(name, None)))
         self._prune()
@@ -158,10 +158,11 @@ class Collector:
         except Exception:
             log.exception("weekly report: the turn failed; trying again on the next one")
 
-    def _prefetch(self, name: str, since_override: datetime | None
+    def _prefetch(self, name: str, since_override: datetime | None, before: str
                   ) -> tuple[datetime | None, datetime | None] | None:
         """Start ``name``'s pull now if its connector can run it ahead (a ``sql`` source's backlog in a worker,
-        connectors/isolated.py): it then overlaps with the run before it. The window's start, and the moment
+        connectors/isolated.py): it then overlaps with the run of ``before``, whose ``pull_timeout_seconds``
+        the worker's deadline allows for on top of its own. The window's start, and the moment
         the pull began if it did (else None): :meth:`run_source` pulls that window. None: the connector runs
         nothing ahead. Never raises: the run itself tries again."""
         try:
@@ -170,7 +171,7 @@ class Collector:
                 return None
             now = self.clock()
             since = since_override or self._window_start(name)
-            return since, (now if prefetch(since, now) else None)
+            return since, (now if prefetch(since, now, float(self.sources[before].pull_timeout_seconds)) else None)
         except Exception:
             log.warning("source %s: could not start its pull ahead; it is pulled in its turn", name, exc_info=True)
             return None

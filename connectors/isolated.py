@@ -124,9 +124,9 @@ class BacklogConnector:
         """Whether the window is a backlog: a first load (``since`` None: ``backfill_days``) or a long window."""
         return (until - since if since is not None else self.backfill) >= BACKLOG
 
-    def prefetch(self, since: datetime | None, until: datetime) -> bool:
+    def prefetch(self, since: datetime | None, until: datetime, wait: float = 0.0) -> bool:
         """Start a backlog's pull now (see :meth:`IsolatedConnector.start_ahead`); False: not a backlog."""
-        return self.backlog(since, until) and self.isolated.start_ahead(since, until)
+        return self.backlog(since, until) and self.isolated.start_ahead(since, until, wait)
 
     def pull(self, since: datetime | None, until: datetime) -> Iterator[Any]:
         if self.backlog(since, until):
@@ -172,13 +172,18 @@ class IsolatedConnector:
         self.worker_cpu = 0.0
 
     # -- the contract
-    def start_ahead(self, since: datetime | None, until: datetime) -> bool:
+    def start_ahead(self, since: datetime | None, until: datetime, wait: float = 0.0) -> bool:
         """Start the pull of ``since``..``until`` now, ahead of :meth:`pull` for the same window (which then
-        reads what the worker has pulled meanwhile; :meth:`BacklogConnector.prefetch`). Its deadline,
-        ``pull_timeout_seconds``, runs from now."""
+        reads what the worker has pulled meanwhile; :meth:`BacklogConnector.prefetch`).
+
+        ``wait``: at most how long until :meth:`pull` begins (the run before it: its ``pull_timeout_seconds``).
+        The worker's own deadline is ``pull_timeout_seconds`` past that: counted from now, the run before took
+        part of this source's time, and a backlog that needed all of it was cancelled in the worker midway
+        through its own turn. The collector still holds the run to ``pull_timeout_seconds`` from its turn
+        (:meth:`pull` reads by its own deadline and ends the worker past it)."""
         self._end_waiting()
         self._end_started()
-        deadline = Deadline(self.source.pull_timeout_seconds, f"the pull of {self.name}")
+        deadline = Deadline(self.source.pull_timeout_seconds + max(wait, 0.0), f"the pull of {self.name}")
         worker, ours = self._start(since, until, deadline)
         self._started = (since, until, worker, ours)
         return True
@@ -333,9 +338,7 @@ def _work(conn: Connection, connector_path: str, source: Any, stations: Any, sin
             out.flush()
     except MemoryError:
         batch = []  # (free what can be freed before saying so)
-        if out is not None:
-            out.abandon()
-        _send(conn, ("memory",))
+        _out_of_memory(conn, out)
         return
     except BaseException as e:  # everything else goes back to the collector as itself
         if out is not None:
@@ -389,13 +392,19 @@ class _Ahead:
             self.send(message)
             self.flush()
 
-    def abandon(self) -> None:
-        """Drop what is waiting (out of memory) and stop the thread."""
-        with self.cond:
-            self.waiting = [None]
-            self.held = 0
-            self.cond.notify_all()
-        self.thread.join(5)
+    def abandon(self, last: tuple[Any, ...]) -> None:
+        """Drop what is waiting (out of memory), send ``last`` after the message being sent, and stop the thread.
+
+        ``last`` goes through this thread like every message: sent by the pulling thread instead, it could
+        land inside a large message still being written (the collector busy with the run before, the pipe
+        full), and the collector read neither."""
+        with contextlib.suppress(BaseException):  # (nothing to say it with: the collector sees the worker end)
+            data = pickle.dumps(last, pickle.HIGHEST_PROTOCOL)
+            with self.cond:
+                self.waiting = [data, None]
+                self.held = 0
+                self.cond.notify_all()
+            self.thread.join()  # until the collector reads it, or ends the pull (the send then fails)
 
     def _run(self) -> None:
         while True:
@@ -416,6 +425,14 @@ class _Ahead:
             with self.cond:
                 self.held -= len(data)
                 self.cond.notify_all()
+
+
+def _out_of_memory(conn: Connection, out: _Ahead | None) -> None:
+    """Tell the collector the pull ran out of memory (what was waiting to be sent is dropped)."""
+    if out is not None:
+        out.abandon(("memory",))
+    else:
+        _send(conn, ("memory",))
 
 
 def _pack(batch: list[Any]) -> list[Any]:
@@ -527,8 +544,9 @@ def _stop(worker: Any, conn: Connection) -> None:
 
 def start_workers(sources: Iterable[Any]) -> None:
     """Start the fork server now if any source pulls in a worker, so its start (importing the connector
-    modules, a second or two) is not paid inside the first pull's ``pull_timeout_seconds``."""
-    if any(isolation_limit(s, False) for s in sources):
+    modules, a second or two) is not paid inside the first pull's ``pull_timeout_seconds``: a pull with a memory
+    limit, or a ``sql`` backlog (``backlog_worker_mb``)."""
+    if any(isolation_limit(s, False) or getattr(s, "backlog_worker_mb", 0) for s in sources):
         warm = _ctx().Process(target=_noop, name="pull-warm-up", daemon=True)
         warm.start()  # (the server imports its modules before it forks this one: waiting for it waits for them)
         warm.join(120)

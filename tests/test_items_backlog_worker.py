@@ -10,8 +10,11 @@ PostgreSQL.
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sqlite3
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +27,7 @@ from board.domain.reading import Ignored, Rejected, RowsRead
 from board.store import Store
 from board.store.schema import ItemRow, ReadingRow
 from board.web.reasons import reason_text
-from connectors.isolated import BacklogConnector, _pack, _unpack
+from connectors.isolated import BacklogConnector, IsolatedConnector, _Ahead, _out_of_memory, _pack, _unpack
 from tests.test_items_domain import HKI
 from tests.test_items_sources import KEY, configure, local
 
@@ -160,6 +163,38 @@ def test_a_backlog_pulled_ahead_in_a_worker_stores_what_the_collectors_process_s
     store.dispose()
 
 
+def test_a_backlog_started_ahead_has_its_own_time_past_the_run_before_it(config_dir, tmp_path, monkeypatch):
+    """The worker started ahead may pull for its own ``pull_timeout_seconds`` past the longest the run before it
+    may take (that run's ``pull_timeout_seconds``): counted from its start, the run before used part of its time,
+    and a backlog that needed all of it was cancelled in its worker midway through its own turn."""
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    _db(a, _rows("A", 40))
+    _db(b, _rows("B", 30))
+    first, second = _source("soitot_a", a, 256), _source("soitot_b", b, 256)
+    first["pull_timeout_seconds"], second["pull_timeout_seconds"] = 900, 120
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    settings = _configure(config_dir, url, [first, second])
+    given: dict[str, list[float]] = {}
+    start = IsolatedConnector._start
+
+    def recording(self, since, until, deadline):  # the deadline each worker is started with
+        given.setdefault(self.name, []).append(deadline.remaining())
+        return start(self, since, until, deadline)
+
+    monkeypatch.setattr(IsolatedConnector, "_start", recording)
+    store = Store.open(url)
+    try:
+        outcomes = Collector(settings, store, clock=Ticking(), sleep=lambda s: None).run_once()
+        assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+        assert [o.run.rows_stored for o in outcomes] == [40, 30]
+        assert outcomes[1].run.started_at < outcomes[0].run.finished_at  # soitot_b's worker began ahead
+        assert len(given["soitot_a"]) == len(given["soitot_b"]) == 1  # that worker's pull was read, not redone
+        assert given["soitot_a"][0] <= 900  # in its turn: its own run's deadline
+        assert given["soitot_b"][0] > 900  # ahead: its own 120 s past the 900 s soitot_a's run may take
+    finally:
+        store.dispose()
+
+
 def test_a_worker_that_dies_fails_only_its_source(config_dir, database_url, tmp_path):
     a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
     _db(a, _rows("A", 50))
@@ -191,3 +226,76 @@ def test_packed_records_come_back_as_they_went():
     packed = _pack(records)
     assert [type(r) for r in packed] == [tuple, RowsRead, Rejected, Ignored, tuple]
     assert _unpack(packed) == records
+
+
+def test_out_of_memory_is_said_after_the_message_being_sent_not_inside_it():
+    """A worker pulling ahead that runs out of memory while its sending thread is inside a message (the collector
+    busy with the run before: the pipe full) says so after that message, by that thread: the pulling thread's
+    own send could land inside the message and the collector could read neither."""
+
+    class Pipe:  # the worker's end of the pipe, the collector not reading until ``gate`` opens
+        def __init__(self) -> None:
+            self.got: list[tuple[str, Any]] = []
+            self.inside, self.gate = threading.Event(), threading.Event()
+            self.busy = self.cut = False
+
+        def send_bytes(self, data: bytes) -> None:
+            self.cut |= self.busy  # a second message begun inside the first
+            self.busy = True
+            self.inside.set()
+            self.gate.wait(60)
+            self.got.append((threading.current_thread().name, pickle.loads(data)))
+            self.busy = False
+
+        def send(self, message: Any) -> None:
+            self.send_bytes(pickle.dumps(message))
+
+    pipe = Pipe()
+    out = _Ahead(pipe, 1 << 20)  # type: ignore[arg-type]
+    out.send(("packed", [1, 2]))
+    out.send(("packed", [3]))  # waiting: dropped when memory runs out
+    assert pipe.inside.wait(30)
+
+    def open_when_abandoned() -> None:  # the collector reads again once the pull has given up
+        for _ in range(3000):
+            with out.cond:
+                if out.waiting and out.waiting[-1] is None:
+                    break
+            time.sleep(0.01)
+        pipe.gate.set()
+
+    opener = threading.Thread(target=open_when_abandoned)
+    opener.start()
+    _out_of_memory(pipe, out)  # type: ignore[arg-type]
+    opener.join(60)
+    assert not pipe.cut
+    assert pipe.got == [("pull-send", ("packed", [1, 2])), ("pull-send", ("memory",))]
+    assert not out.thread.is_alive()
+
+
+def test_the_fork_server_is_started_up_front_for_a_backlog_worker(config_dir, tmp_path, monkeypatch):
+    """``collect`` starts the fork server before the first pull (start_workers) when a source pulls its backlog
+    in a worker too, not only for a memory limit (a ``sql`` source has none): its start is not paid inside the
+    first backlog's ``pull_timeout_seconds``."""
+    import connectors.isolated as isolated
+
+    started: list[str] = []
+
+    class Context:  # records the processes asked for instead of starting them
+        def Process(self, **kwargs: Any) -> Any:  # (multiprocessing's name)
+            class Process:
+                def start(self) -> None:
+                    started.append(kwargs["name"])
+
+                def join(self, timeout: float | None = None) -> None:
+                    return None
+            return Process()
+
+    monkeypatch.setattr(isolated, "_ctx", lambda: Context())
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    plain = _configure(config_dir, url, [_source("soitot_a", tmp_path / "a.sqlite", 0)])
+    isolated.start_workers(plain.sources)
+    assert started == []  # every pull in the collector's process: no worker, no fork server
+    ahead = _configure(config_dir, url, [_source("soitot_a", tmp_path / "a.sqlite", 256)])
+    isolated.start_workers(ahead.sources)
+    assert started == ["pull-warm-up"]

@@ -95,14 +95,10 @@ def write(store: Store, items: list[Reading | ReadingBlock], now: datetime, sour
     return store.write_readings(items, source=source, now=now)
 
 
-@pytest.fixture(params=["copy first", "staged only", "streamed in chunks"])
+@pytest.fixture(params=["copy first", "staged only"])
 def copy_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """On PostgreSQL, chunks either try a plain COPY first (any size) or always go through the staging table;
-    or a write's small chunks are streamed into COPYs that span several chunks and end within the write."""
-    monkeypatch.setattr(store_rows, "COPY_MIN_ROWS", 10**9 if request.param == "staged only" else 1)
-    if request.param == "streamed in chunks":
-        monkeypatch.setattr(store_writes, "UPSERT_CHUNK", 100)
-        monkeypatch.setattr(store_rows, "COPY_STREAM_ROWS", 250)
+    """On PostgreSQL, chunks either try a plain COPY first (any size) or always go through the staging table."""
+    monkeypatch.setattr(store_rows, "COPY_MIN_ROWS", 1 if request.param == "copy first" else 10**9)
     return str(request.param)
 
 
@@ -282,8 +278,8 @@ def test_sqlite_time_is_the_same_text_for_any_zone() -> None:
 
 def test_a_write_that_fails_midway_leaves_nothing_and_the_store_usable(database_url: str,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """An error after some chunks were streamed into an open COPY (PostgreSQL): the write is rolled back whole,
-    and the next write on the same store works."""
+    """An error after some chunks were written (on PostgreSQL by COPY): the write is rolled back whole, and the
+    next write on the same store works."""
     monkeypatch.setattr(store_writes, "UPSERT_CHUNK", 100)
     monkeypatch.setattr(store_rows, "COPY_MIN_ROWS", 1)
     store = Store.open(database_url)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from contextlib import suppress
 from datetime import datetime, timedelta
 from itertools import repeat
 from typing import Any
@@ -30,8 +29,6 @@ from board.domain.timeutil import UTC
 
 #: On PostgreSQL a chunk of at least this many rows is first tried with a plain COPY (see PostgresRows.flush).
 COPY_MIN_ROWS = 1000
-#: A streamed COPY is ended (and waited for) after this many rows: what it keeps to stage on failure stays small.
-COPY_STREAM_ROWS = 100_000
 COLUMNS = "station, metric, ts, value, source, collected_at"
 #: A re-read reading with the same value and source is left as it is (the ``WHERE``): the update would write
 #: the same row again, and a running collector's pull re-reads the last one's overlap on purpose (half of a
@@ -118,12 +115,6 @@ class SqliteRows:
         self.rows.clear()
         return n
 
-    def finish(self, cursor: Any) -> None:
-        """Nothing is left in flight: ``executemany`` has written every flushed row."""
-
-    def abandon(self) -> None:
-        """Nothing to end."""
-
 
 class PostgresRows:
     """A write's readings as the rows of a binary ``COPY`` (PostgreSQL's documented wire format).
@@ -142,12 +133,6 @@ class PostgresRows:
         self.overlaps = False
         self._heads: dict[tuple[str, str], bytes] = {}
         self._layouts: dict[tuple[str, str], tuple[np.dtype, np.ndarray]] = {}  # type: ignore[type-arg]
-        #: The streamed COPY (see flush): its context manager, its Copy, the bytes sent (kept until it has
-        #: succeeded, to stage them if it fails) and their rows.
-        self._copying: Any = None
-        self._copy: Any = None
-        self._sent: list[bytes] = []
-        self._streamed = 0
 
     def __len__(self) -> int:
         return self.count
@@ -202,77 +187,36 @@ class PostgresRows:
         self.count += n * len(metrics)
 
     def flush(self, cursor: Any) -> int:
-        """Send the rows: streamed into a plain ``COPY`` into ``readings`` when they are all new, else a staged upsert.
+        """Send the rows: a plain ``COPY`` into ``readings`` when they are all new, else a staged upsert.
 
-        A write whose first chunk has at least :data:`COPY_MIN_ROWS` rows (a
-        backfill) opens a ``COPY`` straight into the table inside a savepoint
-        and streams this and its next chunks into it from a writer thread
-        (psycopg's ``QueuedLibpqWriter``): the server inserts one chunk while
-        this process makes the next, so on two cores the two overlap instead
-        of taking turns (docs/PERFORMANCE.md 7, session 11). :meth:`finish`
-        ends it (after :data:`COPY_STREAM_ROWS` rows, or at the write's end).
-        If any key is already stored, or repeats within the stream, the
-        ``COPY`` fails on that key, is rolled back to the savepoint, and the
-        stream's rows go through a temporary table and one ``INSERT … ON
-        CONFLICT`` instead (the last of repeated keys wins, as row by row).
-        Smaller chunks (a running collector's turn, which overlaps the last
-        one on purpose) take that path at once, and so do a write's later
-        chunks once one has met a stored key: a cycle at 900 stations is seven
-        chunks of 5 000 rows, each beginning with the last pull's overlap, and
-        each failed ``COPY`` had already written (and left dead) rows with their WAL.
+        A chunk of at least :data:`COPY_MIN_ROWS` rows (a backfill) is copied
+        straight into the table inside a savepoint. If any key is already
+        stored, or repeats within the chunk, the ``COPY`` fails on that key,
+        is rolled back to the savepoint, and the chunk goes through a
+        temporary table and one ``INSERT … ON CONFLICT`` instead (the last of
+        repeated keys wins, as row by row). Smaller chunks (a running
+        collector's turn, which overlaps the last one on purpose) take that
+        path at once, and so do a write's later chunks once one has met a
+        stored key: a cycle at 900 stations is seven chunks of 5 000 rows, each
+        beginning with the last pull's overlap, and each failed ``COPY`` had
+        already written (and left dead) a buffer of 1 000 rows with its WAL.
         """
-        from psycopg.copy import QueuedLibpqWriter
-
-        pieces, n = self.pieces, self.count
-        self.pieces = []
-        self.count = 0
-        if self._copy is None and n >= COPY_MIN_ROWS and not self.overlaps:
-            cursor.execute("SAVEPOINT readings_copy")
-            self._copying = cursor.copy(f"COPY readings ({COLUMNS}) FROM STDIN (FORMAT BINARY)",
-                                        writer=QueuedLibpqWriter(cursor))
-            self._copy = self._copying.__enter__()
-            self._copy.write(_COPY_HEADER)
-        if self._copy is not None:
-            body = b"".join(pieces)
-            self._copy.write(body)
-            self._sent.append(body)
-            self._streamed += n
-            if self._streamed >= COPY_STREAM_ROWS:
-                self.finish(cursor)
-            return n
-        self._stage(cursor, b"".join((_COPY_HEADER, *pieces, _COPY_TRAILER)))
-        return n
-
-    def finish(self, cursor: Any) -> None:
-        """End the streamed ``COPY`` if one is open: wait for the server; if it met a stored key, stage its rows."""
         import psycopg
 
-        if self._copy is None:
-            return
-        copy, copying, sent = self._copy, self._copying, self._sent
-        self._copy, self._copying, self._sent, self._streamed = None, None, [], 0
-        try:
-            copy.write(_COPY_TRAILER)
-            copying.__exit__(None, None, None)
-        except psycopg.errors.UniqueViolation:
-            cursor.execute("ROLLBACK TO SAVEPOINT readings_copy")
-            self.overlaps = True
-            self._stage(cursor, b"".join((_COPY_HEADER, *sent, _COPY_TRAILER)))
-        else:
-            cursor.execute("RELEASE SAVEPOINT readings_copy")
-
-    def abandon(self) -> None:
-        """End a streamed ``COPY`` left open by an error (psycopg fails it on the server); the caller's error stands."""
-        if self._copy is None:
-            return
-        copying = self._copying
-        self._copy, self._copying, self._sent, self._streamed = None, None, [], 0
-        with suppress(Exception):  # the error that abandoned the write is the one to report
-            copying.__exit__(RuntimeError, RuntimeError("the write was abandoned"), None)
-
-    @staticmethod
-    def _stage(cursor: Any, data: bytes) -> None:
-        """The rows of ``data`` (a whole binary COPY) upserted through a temporary table: keys may exist or repeat."""
+        data, n = b"".join((_COPY_HEADER, *self.pieces, _COPY_TRAILER)), self.count
+        self.pieces.clear()
+        self.count = 0
+        if n >= COPY_MIN_ROWS and not self.overlaps:
+            cursor.execute("SAVEPOINT readings_copy")
+            try:
+                with cursor.copy(f"COPY readings ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(data)
+            except psycopg.errors.UniqueViolation:
+                cursor.execute("ROLLBACK TO SAVEPOINT readings_copy")
+                self.overlaps = True
+            else:
+                cursor.execute("RELEASE SAVEPOINT readings_copy")
+                return n
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS readings_stage (n bigint GENERATED ALWAYS AS IDENTITY, "
                        "station varchar(40), metric varchar(60), ts timestamp, value float8, source varchar(60), "
                        "collected_at timestamp) ON COMMIT DELETE ROWS")
@@ -281,6 +225,7 @@ class PostgresRows:
         cursor.execute(f"INSERT INTO readings ({COLUMNS}) SELECT DISTINCT ON (station, metric, ts) {COLUMNS} "
                        f"FROM readings_stage ORDER BY station, metric, ts, n DESC {_ON_CONFLICT}")
         cursor.execute("TRUNCATE readings_stage")
+        return n
 
 
 def copy_into_stage(cursor: Any, stage: str, columns: str, rows: list[tuple[object, ...]]) -> None:

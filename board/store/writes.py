@@ -87,12 +87,10 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
                 written += rows.flush(cursor)
         if len(rows):
             written += rows.flush(cursor)
-        rows.finish(cursor)
         _roll_up(session, dialect, cursor, days, unordered)
         _newest(session, dialect, cursor, source, days, unordered)
         bump_with_cursor(dialect, cursor, (key[0] for key in days))  # the walls of these stations re-render
     finally:
-        rows.abandon()  # after an error: a COPY still open is ended (the transaction is rolled back anyway)
         cursor.close()
     return written
 
