@@ -93,8 +93,9 @@ def all_station_views(settings: Settings, store: Store, now: datetime | None = N
                                                  *sorted({e.metric for e in manual} - set(WALL_METRICS))])
         notices = store.notices(active_at=now)
         projections = store.projections(subset, paths=False)  # a row shows no path (the curves read their own)
+        judged: dict[tuple[object, ...], Figure] = {}  # most of the ~17 000 figures repeat (build_tiles)
         return [build_view(settings, code, now, latest.get(code, {}), [n for n in notices if n.shows_on(code)],
-                           projections.get(code), manual) for code in chosen]
+                           projections.get(code), manual, judged) for code in chosen]
 
 
 def overview_rows(views: Iterable[StationView],
