@@ -139,6 +139,10 @@ class BacklogConnector:
     def acknowledge(self) -> None:
         self.isolated.acknowledge()
 
+    def end_workers(self) -> None:
+        """End a worker started ahead or waiting for an acknowledgement (:meth:`IsolatedConnector.end_workers`)."""
+        self.isolated.end_workers()
+
     def close(self) -> None:
         self.isolated.close()
         close = getattr(self.local, "close", None)
@@ -262,9 +266,16 @@ class IsolatedConnector:
             self._local = _build(self.connector_path, self.source, self.stations)
         return self._local.check(until)
 
-    def close(self) -> None:
+    def end_workers(self) -> None:
+        """End this connector's workers: a pull started ahead that no run will read, and a finished pull that was
+        not acknowledged (not committed). The collector calls it when a run ends, however it ends: a run that
+        raised (the store could not be written) left them running until the source's next pull, or for good.
+        The connector stays usable: the next pull starts a worker of its own."""
         self._end_waiting()
         self._end_started()
+
+    def close(self) -> None:
+        self.end_workers()
 
     # -- pieces
     def _end_waiting(self) -> None:

@@ -9,6 +9,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import signal
@@ -19,7 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from board.collector import Collector
 from board.domain.items import Item, ItemType
@@ -299,3 +302,40 @@ def test_the_fork_server_is_started_up_front_for_a_backlog_worker(config_dir, tm
     ahead = _configure(config_dir, url, [_source("soitot_a", tmp_path / "a.sqlite", 256)])
     isolated.start_workers(ahead.sources)
     assert started == ["pull-warm-up"]
+
+
+@pytest.mark.parametrize("failing", ["start_pull", "finish_run"])
+def test_no_pull_worker_outlives_a_run_the_store_failed(config_dir, tmp_path, monkeypatch, failing: str):
+    """A run raises when the store cannot be written. Before, the next source's backlog started ahead for it (and
+    the failed source's own worker, its pull done but never acknowledged) kept running: a process per source
+    holding its memory and its database connection until the source's next pull, or to the end of the process."""
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    _db(a, _rows("A", 40))
+    _db(b, _rows("B", 30))
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    settings = _configure(config_dir, url, [_source("soitot_a", a, 256), _source("soitot_b", b, 256)])
+    store = Store.open(url)
+    started = IsolatedConnector._start
+    workers: list[Any] = []
+
+    def recording(self, since, until, deadline):
+        worker, conn = started(self, since, until, deadline)
+        workers.append(worker)
+        return worker, conn
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(IsolatedConnector, "_start", recording)
+    monkeypatch.setattr(store, failing, broken)
+    try:
+        collector = Collector(settings, store, clock=Ticking(), sleep=lambda s: None)
+        with pytest.raises(OperationalError):
+            collector.run_once()
+        assert {w.name for w in workers} >= {"pull-soitot_b"}  # soitot_b's backlog was started ahead
+        if failing == "finish_run":
+            assert "pull-soitot_a" in {w.name for w in workers}  # soitot_a's own pull ran and was not committed
+        left = [p.name for p in multiprocessing.active_children() if p.name.startswith("pull-")]
+        assert left == [], left
+    finally:
+        store.dispose()
