@@ -203,6 +203,16 @@ class IsolatedConnector:
                 _stop(started[2], started[3])
             worker, ours = self._start(since, until, deadline)
         finished = False
+        # poll() bounds the wait for a message to begin, not the read of the rest of it: a worker that stopped
+        # halfway through one (frozen, or its sending thread starved by a call holding the interpreter) held
+        # the collector inside recv() for good. So the worker is ended at the same moment wherever we wait.
+        ended = threading.Event()
+
+        def end() -> None:
+            ended.set()
+            worker.kill()
+
+        disarm = Deadline(max(deadline.remaining(), 0.0) + GRACE_SECONDS, deadline.what).arm(end)
         try:
             while True:
                 if not ours.poll(max(deadline.remaining(), 0.0) + GRACE_SECONDS):
@@ -210,6 +220,8 @@ class IsolatedConnector:
                 try:
                     message = ours.recv()
                 except (EOFError, OSError):
+                    if ended.is_set():  # our kill at the deadline, not a worker that died (nor a memory limit)
+                        raise deadline.exceeded() from None
                     raise self._died(worker) from None
                 if message[0] == "items":
                     yield from message[1]
@@ -225,6 +237,7 @@ class IsolatedConnector:
                 else:  # "error"
                     raise _error_from(message[1])
         finally:
+            disarm()
             if not finished:
                 _stop(worker, ours)
 
