@@ -39,6 +39,7 @@ from board.domain.item_arrays import ItemArrays, count, from_micros, instants, m
 from board.domain.items import Item, ItemType, events, metrics_of, window_start
 from board.domain.ledger import RowLedger
 from board.domain.reading import Duplicate, Ignored, ReadingBlock, Rejected, RowsRead
+from board.item_settings import plan
 from board.retention import kept_blocks
 
 if TYPE_CHECKING:
@@ -265,11 +266,3 @@ class ItemRun:
             known = self._datetimes[us] = from_micros(us)
         return known
 
-
-def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:
-    """What a source's items are: their types, ``changes`` or ``snapshot``, whether callbacks carry outcome
-    classes, and how many days closed items are kept. The demo delivers all four types, by changes."""
-    settings = getattr(source, "items", None)
-    if settings is None:  # the demo (connectors/demo_items.py)
-        return tuple(ItemType), "changes", True, 35
-    return (settings.item,), settings.mode, settings.fields.outcome is not None, settings.keep_closed_days
