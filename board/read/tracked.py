@@ -5,15 +5,16 @@ tiles are *not tracked* there, which is a fact of the configuration, not a fault
 configured to deliver but that has nothing is a fault (the source is silent) and stays "Ei tietoa". The overview
 ranks a row, the wall words a tile and ``board status`` picks its exit code by this distinction.
 
-What a source delivers comes from its configuration alone: an item source the metrics its item type gives
-(board/domain/items.py), the simulator the wall's figures, any other source its ``mapping.metrics``. A source
+What a source delivers comes from its configuration alone, by the one answer /sources shows too
+(board/read/sources.py ``expected_metrics``): an item source the metrics its item type gives (the collector's
+own list, board/item_settings.py ``item_metrics``), the simulator the wall's figures, any other source its
+``mapping.metrics``. A source
 whose mapping passes the source's own names through could deliver anything, so it tracks every tile.
 """
 
 from __future__ import annotations
 
 from board.domain.figures import METRICS, WALL_FAMILIES, Family
-from board.domain.items import metrics_of
 from board.read.sources import expected_metrics
 from board.settings import Settings
 from board.source_settings import SourceBase
@@ -21,11 +22,7 @@ from board.source_settings import SourceBase
 
 def source_families(source: SourceBase) -> frozenset[Family]:
     """The wall tiles ``source`` is configured to deliver (every tile when its mapping passes names through)."""
-    items = getattr(source, "items", None)
-    if source.type != "demo" and source.delivers_items() and items is not None:
-        metrics: set[str] = set(metrics_of(items.item, bool(items.outcomes)))
-    else:
-        metrics = expected_metrics(source)  # type: ignore[arg-type]
+    metrics = expected_metrics(source)  # type: ignore[arg-type]
     if not metrics:
         return frozenset(WALL_FAMILIES)
     return frozenset(METRICS[m].family for m in metrics if METRICS[m].family in WALL_FAMILIES)
