@@ -290,3 +290,44 @@ def test_a_write_that_fails_midway_leaves_nothing_and_the_store_usable(database_
     other = block("sotkamo", grid(day_bounds(date(2026, 11, 20))[0], 96, 30), 2)
     assert write(store, [good, other], NOW) == 2 * 96 * len(METRICS) == store.count_readings()
     store.dispose()
+
+
+def test_a_bulk_write_on_sqlite_has_the_large_page_cache_and_gives_the_connection_back_as_it_was(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backfill's batch (more than a chunk of readings) is written with SQLite's page cache at
+    ``BULK_CACHE_KIB``; a small write keeps the default; the connection's own setting is back after either, and
+    after a write that failed midway (the pool hands the connection to a reader next)."""
+    import sqlite3
+
+    default = sqlite3.connect(":memory:").execute("PRAGMA cache_size").fetchone()[0]  # SQLite's own, -2000
+    seen: list[tuple[object, int]] = []  # (the connection, its cache_size) at each chunk's flush
+    flush = store_rows.SqliteRows.flush
+
+    def watched(self, cursor):  # type: ignore[no-untyped-def]
+        seen.append((cursor.connection, cursor.connection.execute("PRAGMA cache_size").fetchone()[0]))
+        if fail and len(seen) == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        return flush(self, cursor)
+
+    monkeypatch.setattr(store_rows.SqliteRows, "flush", watched)
+    store = Store.open(sqlite_url)
+    midnight = day_bounds(date(2026, 11, 20))[0]
+    big = [block(s, grid(midnight, 2 * 1440, 1), i) for i, s in enumerate(("kajaani", "sotkamo", "paltamo"))]
+    n = sum(len(b) for b in big)
+    fail = False
+
+    assert write(store, big[:1], NOW) == len(big[0]) == 2 * 1440 * len(METRICS)  # 8 640: more than a chunk
+    assert [size for _, size in seen] == [-store_writes.BULK_CACHE_KIB]
+    assert seen[0][0].execute("PRAGMA cache_size").fetchone()[0] == default
+    seen.clear()
+    assert write(store, [block("kuhmo", grid(midnight, 48, 30), 9)], NOW) == 48 * len(METRICS)
+    assert [size for _, size in seen] == [default]
+    seen.clear()
+    fail = True
+    with pytest.raises(sqlite3.OperationalError):
+        write(store, big, NOW)
+    assert [size for _, size in seen] == [-store_writes.BULK_CACHE_KIB] * 2
+    assert seen[0][0].execute("PRAGMA cache_size").fetchone()[0] == default
+    fail = False
+    assert write(store, big, NOW) == n and store.count_readings() == n + 48 * len(METRICS)
+    store.dispose()
