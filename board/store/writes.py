@@ -29,12 +29,6 @@ from board.store.rows import PostgresRows, SqliteRows
 from board.store.schema import DailyRow, ReadingRow, Stored
 
 UPSERT_CHUNK = 5000
-#: SQLite's page cache (KiB) while one write holds more than :data:`UPSERT_CHUNK` readings, set on the writing
-#: connection and restored after (as the items' bulk insert does, board/store/items.py). Why: with the default
-#: 2 MiB the readings' key B-tree no longer fits as the file grows, and each station's run of keys is read back
-#: from the operating system; replaying 900 stations x 1 day with 128 MiB on the whole process measured 0.82 x
-#: the wall time (docs/PERFORMANCE.md, section 7, "Backfill, session 11").
-BULK_CACHE_KIB = 131072
 _DAILY_COLUMNS = "station, day, metric, last_ts, last_value, max_ts, max_value"
 _DAILY_STAGE = ("station varchar(40), day date, metric varchar(60), last_ts timestamp, last_value float8, "
                 "max_ts timestamp, max_value float8")
@@ -63,7 +57,6 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
     stamps: Stamps = {}  # a source sends many readings per instant: convert each instant once
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     written = 0
-    cache_before: int | None = None  # SQLite's cache_size before a bulk write raised it (restored at the end)
     days: dict[DayKey, DaySummary] = {}  # this call's readings, per station, metric and day
     unordered: set[DayKey] = set()  # days whose readings came out of time order: recomputed
     try:
@@ -91,9 +84,6 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
                 elif not day.merge(ts, ts, value, ts, value):
                     unordered.add(key)
             if len(rows) >= UPSERT_CHUNK:
-                if dialect.is_sqlite and cache_before is None:  # a bulk write (a backfill's batch): see BULK_CACHE_KIB
-                    cache_before = int(cursor.execute("PRAGMA cache_size").fetchone()[0])
-                    cursor.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
                 written += rows.flush(cursor)
         if len(rows):
             written += rows.flush(cursor)
@@ -101,11 +91,7 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
         _newest(session, dialect, cursor, source, days, unordered)
         bump_with_cursor(dialect, cursor, (key[0] for key in days))  # the walls of these stations re-render
     finally:
-        try:
-            if cache_before is not None:  # (a per-connection setting: the pool's next user gets it as it was)
-                cursor.execute(f"PRAGMA cache_size={cache_before}")
-        finally:
-            cursor.close()
+        cursor.close()
     return written
 
 
