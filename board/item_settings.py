@@ -10,12 +10,12 @@ See docs/CONNECTORS.md, "Items".
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from board.domain import kpi
-from board.domain.items import OUTCOME_CLASSES, ItemType
+from board.domain.items import OUTCOME_CLASSES, ItemType, metrics_of
 
 
 def fold(name: object) -> str:
@@ -115,3 +115,24 @@ class ItemSettings(_Strict):
         if missing:
             raise ValueError(f"items of type {self.item.value} need fields.{', fields.'.join(missing)}")
         return self
+
+
+def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:
+    """What a source delivering items delivers: its item types, ``changes`` or ``snapshot``, whether callbacks
+    carry outcome classes (an ``outcome`` field is mapped), and how many days closed items are kept. The demo
+    (``type: demo, deliver: items``: no ``items`` block) delivers all four types, with outcomes, by changes.
+
+    One answer for the collector (what it counts, board/item_collect.py) and the read side (what a source is
+    expected to deliver: board/read/sources.py, board/read/tracked.py), so /sources and "Ei seurata" never
+    disagree with what is stored."""
+    settings = getattr(source, "items", None)
+    if settings is None:  # the demo (connectors/demo_items.py)
+        return tuple(ItemType), "changes", True, 35
+    return (settings.item,), settings.mode, settings.fields.outcome is not None, settings.keep_closed_days
+
+
+def item_metrics(source: Any) -> tuple[str, ...]:
+    """The stored metrics a source delivering items gives: each of its item types' (board/domain/items.py
+    ``METRICS_OF``), with the outcome classes' daily counts when callbacks carry outcomes."""
+    types, _, outcomes, _ = plan(source)
+    return tuple(m for kind in types for m in metrics_of(kind, outcomes))
