@@ -14,6 +14,8 @@ whose mapping passes the source's own names through could deliver anything, so i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from board.domain.figures import METRICS, WALL_FAMILIES, Family
 from board.read.sources import expected_metrics
 from board.settings import Settings
@@ -35,3 +37,11 @@ def tracked_families(settings: Settings, code: str) -> frozenset[Family]:
         if s.enabled and (s.stations is None or code in s.stations):
             out |= source_families(s)
     return frozenset(out)
+
+
+def tracked_by_station(settings: Settings, codes: Iterable[str]) -> dict[str, frozenset[Family]]:
+    """:func:`tracked_families` of each station of ``codes``, each source's tiles worked out once (the weekly
+    view asks for every station it lists: 900 stations times every source)."""
+    served = [(s.stations, source_families(s)) for s in settings.sources if s.enabled]
+    return {code: frozenset().union(*(f for stations, f in served if stations is None or code in stations))
+            for code in codes}
