@@ -108,17 +108,20 @@ class ItemRun:
         # Items accepted since the ledger last heard of any: told with the next row count in one call
         # (RowLedger.items_read), not one call per item — the same counts (the ledger only adds them up).
         good = 0
+        counted = False  # whether the connector said it read rows at all (a files source: it read a file)
         for record in records:
             if type(record) is not Item:  # the rare records first asked what they are (a year's load: 1.7 M items)
                 if type(record) is RowsRead:  # a sql source's count after each row's item
                     ledger.items_read(good, record.rows)
                     good = 0
+                    counted = True
                     continue
                 if good:
                     ledger.readings(good)
                     good = 0
                 if isinstance(record, RowsRead):
                     ledger.rows_read(record.rows)
+                    counted = True
                     continue
                 if isinstance(record, Ignored):
                     ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
@@ -170,6 +173,11 @@ class ItemRun:
         if self.mode == "snapshot":
             if refused:
                 self.rejects[SNAPSHOT_HELD] += 1
+            elif not counted and self.source.type == "files":
+                # No file waited: a drop folder's pull without a file states nothing, where an empty query result
+                # or API answer states that nothing is open. Applied, it closed every open item a minute after
+                # each file (as answered then).
+                pass
             else:
                 self._note(self.store.close_vanished(self.source.name, seen, self.started))
             self.newest = self.started  # a snapshot is of the pull's moment

@@ -18,6 +18,26 @@ from board.domain import kpi
 from board.domain.items import OUTCOME_CLASSES, ItemType, metrics_of
 
 
+def fold(name: object) -> str:
+    """A channel name or outcome code as it is matched: case and runs of spaces do not count. APIs and exports
+    write ``Puhelin`` and ``Käynti`` where an administrator writes ``puhelin`` in sources.yaml (as the docs'
+    own examples do); matched exactly, every such record was refused (a channel) or lost its class (an
+    outcome)."""
+    return " ".join(str(name).split()).casefold()
+
+
+def _one_meaning_ignoring_case(names: dict[str, str], what: str) -> dict[str, str]:
+    """``names`` unless two of them differ only by case or spaces and mean different things (matched by
+    :func:`fold`, which one won would be chance)."""
+    seen: dict[str, tuple[str, str]] = {}
+    for name, meaning in names.items():
+        other = seen.setdefault(fold(name), (name, meaning))
+        if other[1] != meaning:
+            raise ValueError(f"{what} names {other[0]!r} and {name!r} differ only by case or spaces but mean "
+                             f"{other[1]} and {meaning}; names are matched ignoring case: keep one")
+    return names
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,7 +90,7 @@ class ItemSettings(_Strict):
         bad = sorted({c for c in v.values() if c not in kpi.ALL_CHANNELS})
         if bad:
             raise ValueError(f"unknown channel(s) {', '.join(bad)}; known: {', '.join(kpi.ALL_CHANNELS)}")
-        return v
+        return _one_meaning_ignoring_case(v, "channel")
 
     @field_validator("outcomes")
     @classmethod
@@ -78,7 +98,7 @@ class ItemSettings(_Strict):
         bad = sorted({c for c in v.values() if c not in OUTCOME_CLASSES})
         if bad:
             raise ValueError(f"unknown outcome class(es) {', '.join(bad)}; known: {', '.join(OUTCOME_CLASSES)}")
-        return v
+        return _one_meaning_ignoring_case(v, "outcome")
 
     @field_validator("id_key")
     @classmethod

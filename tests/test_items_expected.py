@@ -28,7 +28,7 @@ from board.domain.metrics import METRICS
 from board.environment import read_environment
 from board.factory import create_board
 from board.read.sources import expected_metrics, source_statuses
-from board.read.tracked import source_families, tracked_families
+from board.read.tracked import source_families, tracked_by_station, tracked_families
 from board.settings import load_settings
 from board.store import Store
 from tests.conftest import pages_reading
@@ -133,6 +133,10 @@ def test_an_item_source_expects_what_it_stores_and_tracked_agrees(config_dir: Pa
     assert tracked_families(settings, "kajaani") == {METRICS[m].family for n in ("soitot", "yhteydet")
                                                      for m in stored[n]} | {METRICS[m].family
                                                                             for m in silent_expected}
+
+    # the weekly view's station-by-station form answers the same
+    codes = [s.code for s in settings.stations]
+    assert tracked_by_station(settings, codes) == {c: tracked_families(settings, c) for c in codes}
 
     # the silent source's first export: it stores exactly what was expected of it
     _deliver(tmp_path, rng, {SILENT})

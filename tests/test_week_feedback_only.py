@@ -25,6 +25,7 @@ import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from board.domain.reading import Reading
 from board.domain.timeutil import local_date, utcnow
 from board.domain.weeks import IsoWeek
 from board.factory import Board, create_board
@@ -52,12 +53,12 @@ def board(tmp_path: Path, sqlite_url: str) -> Iterator[Board]:
         yield b
 
 
-def _push_week(board: Board, week: IsoWeek) -> dict:  # type: ignore[type-arg]
+def _push_week(board: Board, week: IsoWeek, pushed: dict[int, int] = PUSHED) -> dict:  # type: ignore[type-arg]
     """The service's pushes of ``week`` (a few answers each time, as JSON with offsets); answers per day."""
     rng = random.Random(48)
     desk = PushDesk(board.settings, board.store)
     by_day: dict = {}
-    for weekday, hour in PUSHED.items():
+    for weekday, hour in pushed.items():
         day = week.days[weekday]
         at = datetime(day.year, day.month, day.day, hour, 0, tzinfo=HKI)
         scores = [rng.randint(0, 10) for _ in range(rng.randint(2, 6))]
@@ -104,3 +105,31 @@ def test_a_feedback_only_station_has_every_day_of_the_week_on_the_weekly_view(bo
     all_scores = [s for scores in pushed.values() for s in scores]
     nps = next(m for m in at.metric if m.label.startswith("NPS"))
     assert nps.value.replace("−", "-").replace("+", "") == str(round(_nps(all_scores)))
+
+
+def _gaps(week: IsoWeek) -> list[str]:
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages/week.py"), default_timeout=60)
+    at.query_params["week"] = week.key
+    at.query_params["station"] = "kajaani"
+    at.run()
+    assert not at.exception, at.exception
+    return re.findall(r"[^>]*päivältä[^<]*", html_lib.unescape("".join(h.value for h in at.html)))
+
+
+def test_the_days_are_counted_over_the_tiles_the_station_tracks(board: Board):
+    """Kajaani's callbacks came from a source removed since (its readings stay in the store every day of the
+    week); now only the feedback service feeds it, from Thursday on. The days shown as covered are the
+    feedback's, not the old callbacks'."""
+    week = IsoWeek.of(local_date(utcnow()) - timedelta(days=7))
+    for day in week.days:
+        at = datetime(day.year, day.month, day.day, 15, 0, tzinfo=HKI).astimezone(UTC)
+        board.store.write_readings([Reading("kajaani", "queue_handled_today", at, 12.0),
+                                    Reading("kajaani", "queue_handled_same_day_today", at, 11.0)],
+                                   source="vanha-jono", now=at)
+    pushed = _push_week(board, week, {3: 11, 6: 19})
+    first, last = min(pushed), max(pushed)
+    covered = (last - first).days + 1  # Thursday's first push to Sunday's: the days the service reported
+    report = weekly.week_report(board.settings, board.store, week.year, week.week, ["kajaani"])
+    assert report.stations[0].days_with_data == 7  # any data: the old callbacks' too
+    assert _gaps(week) == [f"Kajaanin terveysasema: tiedot {covered}/7 päivältä"]

@@ -14,6 +14,8 @@ whose mapping passes the source's own names through could deliver anything, so i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from board.domain.figures import METRICS, WALL_FAMILIES, Family
 from board.read.sources import expected_metrics
 from board.settings import Settings
@@ -52,3 +54,11 @@ def _families_of(source: SourceBase) -> frozenset[Family]:
     families = source_families(source)
     _FAMILIES[id(source)] = (source, families)
     return families
+
+
+def tracked_by_station(settings: Settings, codes: Iterable[str]) -> dict[str, frozenset[Family]]:
+    """:func:`tracked_families` of each station of ``codes``, in one pass over the sources (the weekly
+    view asks for every station it lists: 900 stations times every source)."""
+    served = [(s.stations, _families_of(s)) for s in settings.sources if s.enabled]
+    return {code: frozenset().union(*(f for stations, f in served if stations is None or code in stations))
+            for code in codes}
