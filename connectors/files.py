@@ -88,7 +88,7 @@ from connectors.file_retire import refuse, refuse_unread, scrub_file, write_reas
 from connectors.file_safe_read import NotRegular, Stamp, not_regular, read_regular_file, read_unchanged, unsafe_reason
 from connectors.file_table import Table
 from connectors.items import ItemMapper, mapper_for
-from connectors.mapping import RecordMapper
+from connectors.mapping import RecordMapper, quote_names
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +159,9 @@ class FilesConnector:
                 continue
             log.info("source %s: imported %s (now %s)", self.name, scrub(path.name), scrub(target.name))
             note = scrub_file(target, outcome, self.source)
-            if outcome.refused or outcome.ignored:
+            if outcome.refused or outcome.ignored or note:  # (a note: what was left out of the copy, or why deleted)
                 write_reason(target, rows_text(path.name, target.name, self.name, outcome) + note, self.source)
-            if not outcome.identity_lines:  # (a copy rewritten without its identity codes is not the writer's)
+            if not outcome.identity_lines and not outcome.private_columns:  # (a rewritten copy is not the writer's)
                 with contextlib.suppress(OSError):
                     self._retired.append((target, path.name, Stamp.of(target), time.monotonic()))
 
@@ -220,6 +220,9 @@ class FilesConnector:
                 f"refused, {len(outcome.readings)} {outcome.noun} otherwise; {n_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
+        if outcome.private_columns:
+            message += (f"; not read, and left out of the copy kept (may hold names or free text): "
+                        f"{quote_names(outcome.private_columns)}")
         return CheckResult(True, "ok", scrub(message))
 
     def _import(self, path: Path, mapper: RecordMapper | ItemMapper) -> Iterator[PullItem]:
