@@ -11,13 +11,14 @@ a time window:
   and reason (``on_bad_row: refuse_row``); ``refuse_file`` keeps the old
   all-or-nothing rule (half a file on the wall can look right and be
   wrong: some sites prefer nothing). A problem with the file as a whole (not
-  decodable, a mapped column missing, a column that looks like a person's
-  name or identity code) refuses the file whole, and so does a file whose
-  every row is refused: it is moved to ``rejected/`` at once with a
-  ``NAME.reason.txt`` next to it, so whoever made it can fix it and drop it
-  again. Two rows with the same station, metric and time never let the last
-  one win silently: an identical repeat is taken once, different values
-  refuse both;
+  decodable, a mapped column missing, a column named for an identity code)
+  refuses the file whole, and so does a file whose every row is refused: it
+  is moved to ``rejected/`` at once with a ``NAME.reason.txt`` next to it, so
+  whoever made it can fix it and drop it again. An unmapped column that may
+  hold a name or free text is never read, and the copy kept goes without it
+  (``private_columns``, ``file_private``). Two rows with the same station,
+  metric and time never let the last one win silently: an identical repeat
+  is taken once, different values refuse both;
 * a good file moves to ``processed/`` only when the collector has committed
   its readings (:meth:`FilesConnector.acknowledge`). If the process dies in
   between, the file is read again next time, which the store's key makes
@@ -48,7 +49,8 @@ it hands out has a module of its own, in the order a file meets them:
 * ``file_read`` — the rows mapped to readings, into an ``Outcome``
   (``file_outcome``); ``file_ledger`` — the outcome as the run ledger's events;
 * ``file_retire``, ``file_moves`` and ``file_reason_text`` — a refused file out
-  to ``rejected/`` with its reason, a done one to ``processed/``;
+  to ``rejected/`` with its reason, a done one to ``processed/``; ``file_private``
+  — a kept CSV without its name and free-text columns;
 * ``file_problems`` and ``file_messages`` — what refuses a file whole, and the
   words of every message (nothing personal or secret in them).
 
