@@ -21,7 +21,8 @@ from tests.browser_support import ROOT, require_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 #: Two groups of about the same length, run at the same time.
-GROUPS = (("freshness", "memory", "soak", "items", "overview", "week"), ("screens", "history", "collector", "projection"))
+GROUPS = (("freshness", "memory", "soak", "items", "overview", "week"),
+          ("screens", "history", "collector", "projection"))
 #: A group's limit. Idle, each group takes 1-2 min; under load (14-17 on 2 cores) a web server's start alone took
 #: over 90 s, three of them per group. The quick sizes were cut too (history: one current and one cached week,
 #: two overview runs), so this is a hang guard, not the expected time.
