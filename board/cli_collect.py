@@ -26,7 +26,17 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     board = open_board()
     collector = Collector(board.settings, board.store)
+    disabled = {s.name: s for s in board.settings.sources if not s.enabled}
+    if args.source in disabled and (args.once or args.since):
+        # Named on the command line: one run (or a backfill) before it is switched on, as the docs' workflow
+        # has it (check, then `collect --source NAME --since … --once`, then enabled: true).
+        collector.sources[args.source] = disabled[args.source]
     start_workers(collector.sources.values())  # (the pulls' memory-limited workers: connectors/isolated.py)
+    if args.source in disabled and args.source not in collector.sources:
+        print(f"source {args.source!r} is disabled (enabled: false in sources.yaml): `collect --source "
+              f"{args.source} --once` runs it once; set enabled: true to collect it on its schedule",
+              file=sys.stderr)
+        return 2
     if args.source and args.source not in collector.sources:
         print(f"unknown or disabled source {args.source!r}; enabled: {', '.join(collector.sources) or 'none'}",
               file=sys.stderr)

@@ -122,10 +122,14 @@ class Collector:
         names = [only] if only else self.pulled()
         outcomes = []
         planned: dict[str, tuple[datetime | None, datetime | None]] = {}
-        for i, name in enumerate(names):
-            if i + 1 < len(names) and (ahead := self._prefetch(names[i + 1], since, name)) is not None:
-                planned[names[i + 1]] = ahead  # the next source's backlog pulled meanwhile, in its worker
-            outcomes.append(self.run_source(name, since_override=since, ahead=planned.pop(name, None)))
+        try:
+            for i, name in enumerate(names):
+                if i + 1 < len(names) and (ahead := self._prefetch(names[i + 1], since, name)) is not None:
+                    planned[names[i + 1]] = ahead  # the next source's backlog pulled meanwhile, in its worker
+                outcomes.append(self.run_source(name, since_override=since, ahead=planned.pop(name, None)))
+        finally:  # a run raised (the store): the next source's pull started ahead is read by no run, so it ends
+            for name in planned:
+                self._end_workers(name)
         self._prune()
         if only is None:
             self.evaluate_alerts()
@@ -183,7 +187,15 @@ class Collector:
         It does raise when the store itself cannot be written; :meth:`run_forever`
         catches that and tries again on the source's next turn. ``ahead``: the window's start as
         :meth:`_prefetch` read it, and the moment its pull began ahead of its turn (None: now).
+        However the run ends, the source's pull workers end with it (:meth:`_end_workers`).
         """
+        try:
+            return self._run_source(name, since_override, ahead)
+        finally:
+            self._end_workers(name)
+
+    def _run_source(self, name: str, since_override: datetime | None,
+                    ahead: tuple[datetime | None, datetime | None] | None) -> RunOutcome:
         if ahead is not None:
             since, began = ahead
             started = began or self.clock()
@@ -279,6 +291,19 @@ class Collector:
         if bookmark is None:
             return None
         return bookmark - timedelta(seconds=self.sources[name].lookback_seconds)
+
+    def _end_workers(self, name: str) -> None:
+        """End the worker processes ``name``'s connector still has (connectors/isolated.py): one started ahead
+        that no run will read, one whose pull was not committed. A committed pull's worker has ended already
+        (acknowledged). Why here: a run that raised left them running, holding their memory and their
+        source's database connection, until the source's next pull, or to the end of the process."""
+        end = getattr(self.connectors.get(name), "end_workers", None)
+        if end is None:
+            return
+        try:
+            end()
+        except Exception:
+            log.warning("source %s: could not end its pull's worker", name, exc_info=True)
 
     def _acknowledge(self, name: str) -> None:
         """Tell a connector that keeps a tally outside the store (the files drop folder) that the run is committed.

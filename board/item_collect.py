@@ -39,6 +39,8 @@ from board.domain.item_arrays import ItemArrays, count, from_micros, instants, m
 from board.domain.items import Item, ItemType, events, metrics_of, window_start
 from board.domain.ledger import RowLedger
 from board.domain.reading import Duplicate, Ignored, ReadingBlock, Rejected, RowsRead
+from board.domain.timeutil import local_date
+from board.item_settings import plan
 from board.retention import kept_blocks
 
 if TYPE_CHECKING:
@@ -106,17 +108,20 @@ class ItemRun:
         # Items accepted since the ledger last heard of any: told with the next row count in one call
         # (RowLedger.items_read), not one call per item — the same counts (the ledger only adds them up).
         good = 0
+        counted = False  # whether the connector said it read rows at all (a files source: it read a file)
         for record in records:
             if type(record) is not Item:  # the rare records first asked what they are (a year's load: 1.7 M items)
                 if type(record) is RowsRead:  # a sql source's count after each row's item
                     ledger.items_read(good, record.rows)
                     good = 0
+                    counted = True
                     continue
                 if good:
                     ledger.readings(good)
                     good = 0
                 if isinstance(record, RowsRead):
                     ledger.rows_read(record.rows)
+                    counted = True
                     continue
                 if isinstance(record, Ignored):
                     ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
@@ -168,6 +173,11 @@ class ItemRun:
         if self.mode == "snapshot":
             if refused:
                 self.rejects[SNAPSHOT_HELD] += 1
+            elif not counted and self.source.type == "files":
+                # No file waited: a drop folder's pull without a file states nothing, where an empty query result
+                # or API answer states that nothing is open. Applied, it closed every open item a minute after
+                # each file (as answered then).
+                pass
             else:
                 self._note(self.store.close_vanished(self.source.name, seen, self.started))
             self.newest = self.started  # a snapshot is of the pull's moment
@@ -227,6 +237,8 @@ class ItemRun:
         for kind in self.types:
             metrics = metrics_of(kind, self.outcomes)
             since_of = {station: min(self.touched.get((station, kind), until), until) for station in self.stations}
+            if not self.first_load:
+                self._fill_days(kind, metrics[0], since_of)
             # one query for every station of the source (the earliest window), sorted out per station here
             first = window_start(min(since_of.values()))
             by_station: dict[str, list[Item]] = {station: [] for station in self.stations}
@@ -257,6 +269,26 @@ class ItemRun:
                 else:
                     yield ReadingBlock(station, metrics, tuple(map(self._when, at.tolist())), values, at)
 
+    def _fill_days(self, kind: ItemType, metric: str, since_of: dict[str, datetime]) -> None:
+        """Count each station again from where its figures were last counted when that was on an earlier
+        Helsinki day than the count would start: the days in between get their midnights and day ends.
+
+        A pulled source counts every station at each pull, so a day with a pull has figures. A push source runs
+        only when something is pushed, and a collector run once a day (or down for a day) skips days: a station
+        whose items did not change on them (a small station's feedback answers: none on Tuesday) had no reading
+        for those days at all, and the weekly view said "tiedot 2/3 päivältä" although the items say exactly
+        what Tuesday was (no answers, the same ones waiting). Within a day nothing changes: no extra work.
+
+        The fill starts just after the last counted instant, so no stored reading is counted again, and no
+        earlier than ``keep_closed_days`` (less a day) back: before that, closed items may have been deleted,
+        and a day counted without them would be wrong; such days stay without figures, as before."""
+        last = self.store.counted_until(self.source.name, metric)
+        floor = self.started - timedelta(days=self.keep_closed_days - 1)
+        for station, since in since_of.items():
+            before = last.get(station)
+            if before is not None and before < since and local_date(before) < local_date(since):
+                since_of[station] = min(since, max(before + timedelta(microseconds=1), floor))
+
     def _when(self, us: int) -> datetime:
         """The aware datetime of an instant (:func:`~board.domain.item_arrays.micros`), made once per run: the
         same minutes recur in every station's figures."""
@@ -265,11 +297,3 @@ class ItemRun:
             known = self._datetimes[us] = from_micros(us)
         return known
 
-
-def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:
-    """What a source's items are: their types, ``changes`` or ``snapshot``, whether callbacks carry outcome
-    classes, and how many days closed items are kept. The demo delivers all four types, by changes."""
-    settings = getattr(source, "items", None)
-    if settings is None:  # the demo (connectors/demo_items.py)
-        return tuple(ItemType), "changes", True, 35
-    return (settings.item,), settings.mode, settings.fields.outcome is not None, settings.keep_closed_days

@@ -10,12 +10,32 @@ See docs/CONNECTORS.md, "Items".
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from board.domain import kpi
-from board.domain.items import OUTCOME_CLASSES, ItemType
+from board.domain.items import OUTCOME_CLASSES, ItemType, metrics_of
+
+
+def fold(name: object) -> str:
+    """A channel name or outcome code as it is matched: case and runs of spaces do not count. APIs and exports
+    write ``Puhelin`` and ``Käynti`` where an administrator writes ``puhelin`` in sources.yaml (as the docs'
+    own examples do); matched exactly, every such record was refused (a channel) or lost its class (an
+    outcome)."""
+    return " ".join(str(name).split()).casefold()
+
+
+def _one_meaning_ignoring_case(names: dict[str, str], what: str) -> dict[str, str]:
+    """``names`` unless two of them differ only by case or spaces and mean different things (matched by
+    :func:`fold`, which one won would be chance)."""
+    seen: dict[str, tuple[str, str]] = {}
+    for name, meaning in names.items():
+        other = seen.setdefault(fold(name), (name, meaning))
+        if other[1] != meaning:
+            raise ValueError(f"{what} names {other[0]!r} and {name!r} differ only by case or spaces but mean "
+                             f"{other[1]} and {meaning}; names are matched ignoring case: keep one")
+    return names
 
 
 class _Strict(BaseModel):
@@ -70,7 +90,7 @@ class ItemSettings(_Strict):
         bad = sorted({c for c in v.values() if c not in kpi.ALL_CHANNELS})
         if bad:
             raise ValueError(f"unknown channel(s) {', '.join(bad)}; known: {', '.join(kpi.ALL_CHANNELS)}")
-        return v
+        return _one_meaning_ignoring_case(v, "channel")
 
     @field_validator("outcomes")
     @classmethod
@@ -78,7 +98,7 @@ class ItemSettings(_Strict):
         bad = sorted({c for c in v.values() if c not in OUTCOME_CLASSES})
         if bad:
             raise ValueError(f"unknown outcome class(es) {', '.join(bad)}; known: {', '.join(OUTCOME_CLASSES)}")
-        return v
+        return _one_meaning_ignoring_case(v, "outcome")
 
     @field_validator("id_key")
     @classmethod
@@ -95,3 +115,24 @@ class ItemSettings(_Strict):
         if missing:
             raise ValueError(f"items of type {self.item.value} need fields.{', fields.'.join(missing)}")
         return self
+
+
+def plan(source: Any) -> tuple[tuple[ItemType, ...], str, bool, int]:
+    """What a source delivering items delivers: its item types, ``changes`` or ``snapshot``, whether callbacks
+    carry outcome classes (an ``outcome`` field is mapped), and how many days closed items are kept. The demo
+    (``type: demo, deliver: items``: no ``items`` block) delivers all four types, with outcomes, by changes.
+
+    One answer for the collector (what it counts, board/item_collect.py) and the read side (what a source is
+    expected to deliver: board/read/sources.py, board/read/tracked.py), so /sources and "Ei seurata" never
+    disagree with what is stored."""
+    settings = getattr(source, "items", None)
+    if settings is None:  # the demo (connectors/demo_items.py)
+        return tuple(ItemType), "changes", True, 35
+    return (settings.item,), settings.mode, settings.fields.outcome is not None, settings.keep_closed_days
+
+
+def item_metrics(source: Any) -> tuple[str, ...]:
+    """The stored metrics a source delivering items gives: each of its item types' (board/domain/items.py
+    ``METRICS_OF``), with the outcome classes' daily counts when callbacks carry outcomes."""
+    types, _, outcomes, _ = plan(source)
+    return tuple(m for kind in types for m in metrics_of(kind, outcomes))

@@ -18,7 +18,14 @@ from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
 from connectors.file_table import column_keys, record
 from connectors.items import ItemMapper
-from connectors.mapping import IDENTITY_CODE_REASON, RecordError, RecordMapper, any_identity_code, quote
+from connectors.mapping import (
+    IDENTITY_CODE_REASON,
+    RecordError,
+    RecordIgnored,
+    RecordMapper,
+    any_identity_code,
+    quote,
+)
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
 from connectors.table_shape import trailer_reasons
 
@@ -91,6 +98,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         try:
             mapped = mapper.map(record(keys, values, table.unit, named))
             rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
+        except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
+            outcome.ignored.append((where, str(e)))
         except RecordError as e:
             if str(e) == IDENTITY_CODE_REASON:
                 outcome.identity_lines.append(where)

@@ -139,6 +139,10 @@ class BacklogConnector:
     def acknowledge(self) -> None:
         self.isolated.acknowledge()
 
+    def end_workers(self) -> None:
+        """End a worker started ahead or waiting for an acknowledgement (:meth:`IsolatedConnector.end_workers`)."""
+        self.isolated.end_workers()
+
     def close(self) -> None:
         self.isolated.close()
         close = getattr(self.local, "close", None)
@@ -199,6 +203,16 @@ class IsolatedConnector:
                 _stop(started[2], started[3])
             worker, ours = self._start(since, until, deadline)
         finished = False
+        # poll() bounds the wait for a message to begin, not the read of the rest of it: a worker that stopped
+        # halfway through one (frozen, or its sending thread starved by a call holding the interpreter) held
+        # the collector inside recv() for good. So the worker is ended at the same moment wherever we wait.
+        ended = threading.Event()
+
+        def end() -> None:
+            ended.set()
+            worker.kill()
+
+        disarm = Deadline(max(deadline.remaining(), 0.0) + GRACE_SECONDS, deadline.what).arm(end)
         try:
             while True:
                 if not ours.poll(max(deadline.remaining(), 0.0) + GRACE_SECONDS):
@@ -206,6 +220,8 @@ class IsolatedConnector:
                 try:
                     message = ours.recv()
                 except (EOFError, OSError):
+                    if ended.is_set():  # our kill at the deadline, not a worker that died (nor a memory limit)
+                        raise deadline.exceeded() from None
                     raise self._died(worker) from None
                 if message[0] == "items":
                     yield from message[1]
@@ -221,6 +237,7 @@ class IsolatedConnector:
                 else:  # "error"
                     raise _error_from(message[1])
         finally:
+            disarm()
             if not finished:
                 _stop(worker, ours)
 
@@ -262,9 +279,16 @@ class IsolatedConnector:
             self._local = _build(self.connector_path, self.source, self.stations)
         return self._local.check(until)
 
-    def close(self) -> None:
+    def end_workers(self) -> None:
+        """End this connector's workers: a pull started ahead that no run will read, and a finished pull that was
+        not acknowledged (not committed). The collector calls it when a run ends, however it ends: a run that
+        raised (the store could not be written) left them running until the source's next pull, or for good.
+        The connector stays usable: the next pull starts a worker of its own."""
         self._end_waiting()
         self._end_started()
+
+    def close(self) -> None:
+        self.end_workers()
 
     # -- pieces
     def _end_waiting(self) -> None:

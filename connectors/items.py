@@ -29,12 +29,14 @@ from typing import Any
 from board.domain import kpi
 from board.domain.items import Item, ItemType
 from board.domain.reading import Reading
+from board.item_settings import fold
 from board.source_settings import SourceBase
 from connectors.errors import ConfigurationError, DataError
 from connectors.mapping import (
     EARLIEST_TIME,
     FUTURE_TOLERANCE,
     RecordError,
+    RecordIgnored,
     RecordMapper,
     _keys,
     get_path,
@@ -125,6 +127,8 @@ class ItemMapper:
         self.keyer = ItemKeyer(self._key)
         self._stations = RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
         self.zone = source.mapping.zone  # type: ignore[attr-defined]
+        self._channels = {fold(k): v for k, v in settings.channels.items()}
+        self._outcomes = {fold(k): v for k, v in settings.outcomes.items()}
         self.until = until
         self.what = what
 
@@ -182,8 +186,11 @@ class ItemMapper:
         if self.type is ItemType.CONTACTS:
             channel = self._channel(self._required(record, f.channel))  # type: ignore[arg-type]
         if self.type is ItemType.FEEDBACK:
-            score = self._score(self._required(record, f.score))  # type: ignore[arg-type]
             needs = self._flag(record, f.needs_reaction) if f.needs_reaction else False
+            if not needs and self._present(record, f.score) and self._optional(record, f.score) is None:
+                raise RecordIgnored(f"{self.what} {f.score!r} is empty: the answer gave no 0–10 score, so it is "
+                                    "not counted")
+            score = self._score(self._required(record, f.score))  # type: ignore[arg-type]
         if self.type is ItemType.CALLBACKS and f.outcome:
             outcome = self._outcome(self._optional(record, f.outcome))
         return [Item(self.type, self.keyer(str(raw_id).strip()), station, start, end, channel=channel, score=score,
@@ -197,6 +204,13 @@ class ItemMapper:
         except KeyError:
             return None
         return None if is_blank(value) else value
+
+    def _present(self, record: Mapping[str, Any], field: str) -> bool:
+        try:
+            get_path(record, field)
+        except KeyError:
+            return False
+        return True
 
     def _required(self, record: Mapping[str, Any], field: str) -> Any:
         try:
@@ -226,7 +240,7 @@ class ItemMapper:
 
     def _channel(self, raw: Any) -> str:
         text = str(raw).strip()
-        channel = self.settings.channels.get(text) or (text.lower() if text.lower() in kpi.ALL_CHANNELS else None)
+        channel = self._channels.get(fold(text)) or (fold(text) if fold(text) in kpi.ALL_CHANNELS else None)
         if channel is None:
             raise RecordError(f"unknown channel {quote(text)} (map it in items.channels: to "
                               f"{', '.join(kpi.ALL_CHANNELS)})")
@@ -262,5 +276,4 @@ class ItemMapper:
     def _outcome(self, raw: Any) -> str | None:
         if raw is None:
             return None
-        text = str(raw).strip()
-        return self.settings.outcomes.get(text)
+        return self._outcomes.get(fold(raw))

@@ -81,6 +81,12 @@ class RecordError(ValueError):
     """One record cannot become readings; the message is the reason (counted, shown to the admin)."""
 
 
+class RecordIgnored(RecordError):
+    """One record that is, deliberately, nothing to count; the message says why. The connectors count it as an
+    *ignored* row, not a refused one: nothing in it is wrong and nobody can fix it (a feedback answer whose
+    respondent left the 0–10 question empty), so it must not leave the source partial after every file."""
+
+
 # ------------------------------------------------------------------ values
 def quote(value: Any) -> str:
     """A value for a message: short, escaped (``repr``), never an identity code, never a known secret."""

@@ -47,7 +47,7 @@ from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.bounded_http import BoundedTransport, TooLarge, read_body
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 from connectors.items import describe, mapper_for
-from connectors.mapping import RecordError, RecordMapper, get_path, quote
+from connectors.mapping import RecordError, RecordIgnored, RecordMapper, get_path, quote
 from connectors.repeats import RepeatGuard
 
 MAX_EXCERPT = 200
@@ -439,6 +439,9 @@ def map_record(mapper: RecordMapper, record: Any, where: str = "a record") -> It
         return
     try:
         readings = mapper.map(record)
+    except RecordIgnored as e:  # deliberately nothing to count (connectors.mapping.RecordIgnored)
+        yield Ignored(where, str(e))
+        return
     except RecordError as e:
         yield Rejected(reason_of(e))  # a Reason stays one: /sources says it in the page's language
         return

@@ -40,7 +40,7 @@ from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 from connectors.item_rows import ItemRows
 from connectors.items import ItemMapper, describe, mapper_for
-from connectors.mapping import QUERY_RESULT, RecordError
+from connectors.mapping import QUERY_RESULT, RecordError, RecordIgnored
 from connectors.repeats import RepeatGuard
 
 FETCH_ROWS = 5000
@@ -98,7 +98,12 @@ class SqlConnector:
         no repeat guard: its id says what repeats)."""
         for chunk in chunks:
             for made in rows.map(chunk):
-                yield made if type(made) is Item else Rejected(reason_of(made))
+                if type(made) is Item:
+                    yield made
+                elif isinstance(made, RecordIgnored):  # deliberately nothing to count, with why
+                    yield Ignored("a row of the result", str(made))
+                else:
+                    yield Rejected(reason_of(made))
             yield RowsRead(len(chunk))
 
     def check(self, until: datetime) -> CheckResult:

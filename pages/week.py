@@ -63,7 +63,7 @@ with cycles_paused():
     if not (ws.has_data(report) or care_report.has_data or staff_report.has_data):
         st.info(t("week.no_data", lang))
     else:
-        parts.key_figures(report, ws.scope(report), today, lang)
+        parts.key_figures(report, ws.scope(report), today, lang, settings)
         care.section(care_report, lang, ws.report_delta(report, "", lang).strip())
         care.staff_section(staff_report, lang, ws.report_delta(report, "", lang).strip())
         notes = sup.chart_notes(week.monday, week.sunday, tuple(stations))

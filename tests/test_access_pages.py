@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -274,6 +275,83 @@ def test_an_incomplete_auth_section_names_what_is_missing_and_no_value(board: St
     assert "server_metadata_url is missing" in html(at) and "cookie_secret is shorter than 32" in html(at)
     shown = everything(at)
     assert AUTH["client_secret"] not in shown and AUTH["client_id"] not in shown and "tiny-Secret9" not in shown
+
+
+PARTIAL = {"auth": {k: v for k, v in AUTH.items() if k != "client_secret"}}
+LAN = [("host", "board.sote.example.fi"), ("user-agent", "Mozilla/5.0")]
+
+
+def _client(monkeypatch, ip: str | None, headers: list[tuple[str, str]]) -> None:
+    """The browser's connection as Streamlit's server hands it to a session (AppTest has none): its TCP peer
+    (``remote_ip``, or the address uvicorn took from a trusted proxy's X-Forwarded-For) and its headers."""
+    import streamlit.runtime.context as context
+
+    import board.web.access as access
+    monkeypatch.setattr(context, "_get_client_context",
+                        lambda: SimpleNamespace(remote_ip=ip, headers=headers, cookies={}))
+    monkeypatch.setattr(access, "_logged", set(), raising=False)  # (each test sees its own first log line)
+
+
+PATH = re.compile(r"/\S*/\.streamlit/secrets\.toml")
+
+
+@pytest.mark.parametrize(("ip", "headers"), [("127.0.0.1", [("host", "localhost:8501")]),
+                                             ("::1", [("host", "[::1]:8501")]),
+                                             ("127.0.0.1", [("host", "127.0.0.1:8501")])])
+def test_a_browser_on_the_server_itself_is_told_the_secrets_files_path(board: Store, monkeypatch, ip: str,
+                                                                         headers: list[tuple[str, str]]):
+    _client(monkeypatch, ip, headers)
+    at = open_page("pages/home.py", SIGNED_OUT, secrets=PARTIAL)
+    assert at.title[0].value == "Kirjautumista ei ole määritetty"
+    assert re.search(r"tiedostoon /\S*/\.streamlit/secrets\.toml", html(at)), html(at)
+    assert "client_secret is missing" in html(at)
+
+
+@pytest.mark.parametrize(("ip", "headers"), [
+    ("10.20.30.40", LAN),
+    ("2001:db8::7", LAN),
+    # nginx on the server passing a browser of the network on: uvicorn reads the address from X-Forwarded-For,
+    # but a proxy naming itself only in Forwarded (or X-Real-IP) leaves the connection's own loopback address
+    ("127.0.0.1", [*LAN, ("forwarded", "for=10.20.30.40;proto=https")]),
+    ("127.0.0.1", [*LAN, ("x-real-ip", "10.20.30.40")]),
+    (None, [*LAN, ("x-forwarded-for", "127.0.0.1")]),
+], ids=["lan-v4", "lan-v6", "proxy-forwarded", "proxy-real-ip", "proxy-xff"])
+def test_a_browser_from_the_network_is_told_to_ask_the_administrator_and_the_path_goes_to_the_log(
+        board: Store, monkeypatch, caplog, ip: str | None, headers: list[tuple[str, str]]):
+    _client(monkeypatch, ip, headers)
+    with caplog.at_level("WARNING", logger="board.web.access"):
+        at = open_page("pages/home.py", SIGNED_OUT, secrets=PARTIAL)
+    assert at.title[0].value == "Kirjautumista ei ole määritetty"
+    shown = everything(at)
+    assert not PATH.search(shown) and "secrets.toml" not in shown, shown
+    assert "Pyydä ylläpitäjää korjaamaan ne" in html(at) and "palvelimen lokissa" in html(at)
+    assert "client_secret is missing" in html(at) and "redirect_uri" in at.code[0].value  # still says what to add
+    logged = [r.getMessage() for r in caplog.records if r.name == "board.web.access"]
+    assert any(PATH.search(m) and "client_secret is missing" in m for m in logged), logged
+    assert AUTH["client_id"] not in "\n".join(logged) and AUTH["cookie_secret"] not in "\n".join(logged)
+
+
+def test_without_any_auth_section_a_browser_from_the_network_is_told_the_path(board: Store, monkeypatch):
+    """Nothing configured yet (a first start): the page is how the administrator learns which file to create."""
+    _client(monkeypatch, "10.20.30.40", LAN)
+    at = open_page("pages/home.py", SIGNED_OUT, secrets={"unrelated": "x"})
+    assert re.search(r"tiedostoon /\S*/\.streamlit/secrets\.toml", html(at)), html(at)
+
+
+def test_a_run_with_no_browser_connection_is_not_taken_for_local(board: Store, monkeypatch):
+    """Streamlit says ``None`` for a loopback address and for no connection at all: only the first is local."""
+    _client(monkeypatch, None, [])
+    at = open_page("pages/home.py", SIGNED_OUT, secrets=PARTIAL)
+    assert not PATH.search(everything(at)) and "Pyydä ylläpitäjää" in html(at)
+
+
+def test_the_swedish_and_english_pages_say_where_the_details_are(board: Store, monkeypatch):
+    _client(monkeypatch, "10.20.30.40", LAN)
+    sv = open_page("pages/home.py", SIGNED_OUT, secrets=PARTIAL, lang="sv")
+    en = open_page("pages/home.py", SIGNED_OUT, secrets=PARTIAL, lang="en")
+    assert "Be administratören" in html(sv) and "serverns logg" in html(sv)
+    assert "Ask the administrator" in html(en) and "in the server log" in html(en)
+    assert not PATH.search(everything(sv) + everything(en))
 
 
 def test_even_a_signed_in_cookie_shows_nothing_while_sign_in_is_not_configured(board: Store):

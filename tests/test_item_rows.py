@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from board.domain.items import Item, ItemType
-from board.domain.reading import Rejected, RowsRead
+from board.domain.reading import Ignored, Rejected, RowsRead
 from board.domain.reasons import reason_of
 from board.environment import read_environment
 from board.settings import load_settings
@@ -30,7 +30,7 @@ from connectors import build_connector, item_rows
 from connectors import sql as sql_module
 from connectors.item_rows import ItemRows
 from connectors.items import ItemKeyer, item_key, mapper_for
-from connectors.mapping import RecordError
+from connectors.mapping import RecordError, RecordIgnored
 
 KEY = "test-item-key-0123456789abcdef"
 UNTIL = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a fixed clock: nothing here depends on the time of day
@@ -98,12 +98,15 @@ def _configure(config_dir: Path, tmp_path: Path, kind: ItemType, db: Path) -> An
                          read_environment({"BOARD_ITEM_KEY": KEY}))
 
 
-def _reference(mapper: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> list[Item | Rejected]:
-    """The definition, row by row: the record as a dict through ``map``; a refusal as the connector words it."""
-    out: list[Item | Rejected] = []
+def _reference(mapper: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> list[Item | Rejected | Ignored]:
+    """The definition, row by row: the record as a dict through ``map``; a refusal (or a row deliberately left
+    out: a feedback answer with no score) as the connector words it."""
+    out: list[Item | Rejected | Ignored] = []
     for row in rows:
         try:
             out.append(mapper.map(dict(zip(columns, row, strict=False)))[0])
+        except RecordIgnored as e:
+            out.append(Ignored("a row of the result", str(e)))
         except RecordError as e:
             out.append(Rejected(reason_of(e)))
     return out

@@ -9,6 +9,8 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import pickle
 import signal
@@ -19,7 +21,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from board.collector import Collector
 from board.domain.items import Item, ItemType
@@ -299,3 +303,113 @@ def test_the_fork_server_is_started_up_front_for_a_backlog_worker(config_dir, tm
     ahead = _configure(config_dir, url, [_source("soitot_a", tmp_path / "a.sqlite", 256)])
     isolated.start_workers(ahead.sources)
     assert started == ["pull-warm-up"]
+
+
+@pytest.mark.parametrize("failing", ["start_pull", "finish_run"])
+def test_no_pull_worker_outlives_a_run_the_store_failed(config_dir, tmp_path, monkeypatch, failing: str):
+    """A run raises when the store cannot be written. Before, the next source's backlog started ahead for it (and
+    the failed source's own worker, its pull done but never acknowledged) kept running: a process per source
+    holding its memory and its database connection until the source's next pull, or to the end of the process."""
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    _db(a, _rows("A", 40))
+    _db(b, _rows("B", 30))
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    settings = _configure(config_dir, url, [_source("soitot_a", a, 256), _source("soitot_b", b, 256)])
+    store = Store.open(url)
+    started = IsolatedConnector._start
+    workers: list[Any] = []
+
+    def recording(self, since, until, deadline):
+        worker, conn = started(self, since, until, deadline)
+        workers.append(worker)
+        return worker, conn
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(IsolatedConnector, "_start", recording)
+    monkeypatch.setattr(store, failing, broken)
+    try:
+        collector = Collector(settings, store, clock=Ticking(), sleep=lambda s: None)
+        with pytest.raises(OperationalError):
+            collector.run_once()
+        assert {w.name for w in workers} >= {"pull-soitot_b"}  # soitot_b's backlog was started ahead
+        if failing == "finish_run":
+            assert "pull-soitot_a" in {w.name for w in workers}  # soitot_a's own pull ran and was not committed
+        left = [p.name for p in multiprocessing.active_children() if p.name.startswith("pull-")]
+        assert left == [], left
+    finally:
+        store.dispose()
+
+
+def _pending(conn: Any) -> tuple[int, int]:
+    """(bytes waiting in the collector's end of the pipe, where the last message in it ends by the headers)."""
+    import fcntl
+    import socket
+    import struct
+    import termios
+
+    waiting = struct.unpack("i", fcntl.ioctl(conn.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
+    peek = socket.socket(fileno=os.dup(conn.fileno()))
+    try:
+        data = peek.recv(waiting, socket.MSG_PEEK)
+    finally:
+        peek.close()
+    end = 0
+    while end + 4 <= len(data):  # multiprocessing's framing: a 4-byte big-endian length, then the message
+        end += 4 + struct.unpack("!i", data[end:end + 4])[0]
+    return waiting, end
+
+
+def test_a_worker_stopped_in_the_middle_of_a_message_fails_its_source_by_the_deadline(
+        config_dir, tmp_path, monkeypatch):
+    """The collector reads a message once the pipe has some of it; a worker that stopped halfway through one
+    (frozen, or its sending thread starved by a call that holds the interpreter) held the collector inside
+    that read past ``pull_timeout_seconds`` for good: the deadline's kill was never reached. Now the worker is
+    ended at the deadline (+ the grace) wherever the collector waits for it; the source fails with the timeout,
+    the next source is pulled."""
+    import connectors.isolated as isolated
+
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    _db(a, _rows("A", 6000))  # three batches of 2 000 items: each message larger than the pipe's buffer
+    _db(b, _rows("B", 30))
+    first = _source("soitot_a", a, 256)
+    first["pull_timeout_seconds"] = 4
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    settings = _configure(config_dir, url, [first, _source("soitot_b", b, 256)])
+    monkeypatch.setattr(isolated, "GRACE_SECONDS", 1.0)
+    store = Store.open(url)
+    collector = Collector(settings, store, clock=lambda: NOW, sleep=lambda s: None)
+    connector = collector.connector("soitot_a")
+    assert connector.prefetch(None, NOW)  # the run below reads this pull: the same window
+    worker, ours = connector.isolated._started[2], connector.isolated._started[3]
+    waited = time.monotonic()
+    while True:  # until the worker's sending thread is blocked in the middle of its first message
+        if ours.poll(0.1):
+            waiting, end = _pending(ours)
+            time.sleep(0.3)
+            if _pending(ours)[0] == waiting:
+                break
+        assert time.monotonic() - waited < 60, "the worker sent nothing"
+    assert end > waiting, (waiting, end)  # (the precondition: the last message only partly in the pipe)
+    os.kill(worker.pid, signal.SIGSTOP)
+    outcomes: list[Any] = []
+    run = threading.Thread(target=lambda: outcomes.extend(collector.run_once()), daemon=True)
+    try:
+        began = time.monotonic()
+        run.start()
+        run.join(30)
+        took = time.monotonic() - began
+        assert not run.is_alive(), "the collector is still inside the read, 30 s past a 4-s pull_timeout_seconds"
+        failed, second = outcomes
+        assert not failed.ok and failed.run.error_kind != "memory", failed.error
+        assert "took longer than 4 s (pull_timeout_seconds)" in str(failed.error), failed.error
+        assert took < 4 + 1 + 5, took  # the deadline, the grace, and the second source's small run
+        assert second.ok and second.run.rows_stored == 30, second.error
+        assert store.item_count("soitot_a") == 0 and store.bookmark("soitot_a") is None
+        assert not [p for p in multiprocessing.active_children() if p.name == "pull-soitot_a"]
+    finally:
+        with contextlib.suppress(Exception):
+            os.kill(worker.pid, signal.SIGKILL)  # (before the fix: ends the read the collector is stuck in)
+        run.join(10)
+        store.dispose()

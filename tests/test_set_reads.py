@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import event
@@ -14,7 +15,7 @@ from board.domain.notice import ALL_STATIONS
 from board.domain.projection import StationProjection
 from board.domain.timeutil import utcnow
 from board.read.overview import all_station_views
-from board.read.wall import station_view
+from board.read.wall import StationView, station_view
 from board.settings import Settings
 from board.store import Store
 
@@ -61,8 +62,24 @@ def test_the_overview_builds_the_walls_views(settings: Settings, store: Store) -
     assert sum(bool(v.notices) for v in one_by_one) == len(codes)  # the data reaches every station
     assert one_by_one[0].projection is not None and one_by_one[1].projection_reason == "few_days"
     assert set(one_by_one[0].manual) == {"queue_waiting"} and not any(v.manual for v in one_by_one[1:])
-    assert all_station_views(settings, store, now) == one_by_one
-    assert all_station_views(settings, store, now, [codes[3], codes[1]]) == [one_by_one[1], one_by_one[3]]
+    # The overview's rows show no path to closing (its curves read their own), so its views carry none: the
+    # wall's views with the path left out, and nothing else different.
+    assert one_by_one[0].projection.path  # the wall's has one, so the comparison below can tell
+    pathless = [_without_path(v) for v in one_by_one]
+    assert all_station_views(settings, store, now) == pathless
+    assert all_station_views(settings, store, now, [codes[3], codes[1]]) == [pathless[1], pathless[3]]
+
+
+def _without_path(view: StationView) -> StationView:
+    return view if view.projection is None else replace(view, projection=replace(view.projection, path=()))
+
+
+def test_projections_without_their_paths_are_the_same_projections(settings: Settings, store: Store) -> None:
+    _now, codes = _filled(settings, store)
+    full = store.projections()
+    assert set(codes[:3]) <= set(full) and full[codes[0]].path  # one with a path, one without, a reason
+    assert store.projections(paths=False) == {code: replace(p, path=()) for code, p in full.items()}
+    assert store.projections(codes[1:3], paths=False) == {code: replace(full[code], path=()) for code in codes[1:3]}
 
 
 def test_the_overview_reads_a_constant_number_of_statements(settings: Settings, store: Store) -> None:

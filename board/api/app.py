@@ -142,9 +142,10 @@ def _station_json(s: StationFigures) -> dict[str, Any]:
     out: dict[str, Any] = {
         "station": s.code, "name": s.name, "municipality": s.municipality, "open": s.is_open,
         "tiles": [{
-            "tile": t.family.value, "status": t.status.value, "stale": t.stale,
-            "updated_at": t.updated_at.isoformat() if t.updated_at else None,
-            "figures": [{"figure": f.code, "value": f.value, "status": f.status.value, "target": f.target,
+            "tile": t.family.value, "status": s.tile_status(t), "tracked": t.family not in s.untracked,
+            "stale": t.stale, "updated_at": t.updated_at.isoformat() if t.updated_at else None,
+            "figures": [{"figure": f.code, "value": f.value, "status": s.figure_status(t, f.status.value),
+                         "target": f.target,
                          "headline": f is t.headline} for f in (t.headline, *t.figures)],
         } for t in s.tiles],
     }

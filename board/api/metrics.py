@@ -20,8 +20,8 @@ OPENMETRICS_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 FAMILIES = {
     "ohjaustaulu_figure": "A figure on a station's wall tile, as the wall shows it (public).",
     "ohjaustaulu_tile_stale": "1 when the tile's source has not delivered within its limit (public).",
-    "ohjaustaulu_tile_status": "1 for the tile's current status: ok, warn, alert, neutral, no_data, stale, closed "
-                               "(public).",
+    "ohjaustaulu_tile_status": "1 for the tile's current status: ok, warn, alert, neutral, no_data, stale, closed, "
+                               "not_tracked (no source is configured to deliver it for the station) (public).",
     "ohjaustaulu_tile_updated_timestamp_seconds": "When the tile's newest reading was taken, Unix time (public).",
     "ohjaustaulu_station_open": "1 while the station is open by its opening hours (public).",
     "ohjaustaulu_reading": "The newest reading of each metric (read token).",
@@ -48,7 +48,7 @@ def exposition(stations: Sequence[StationFigures], openmetrics: bool) -> str:
                         _sample("ohjaustaulu_figure", {**labels, "figure": figure.code}, figure.value))
             samples["ohjaustaulu_tile_stale"].append(_sample("ohjaustaulu_tile_stale", labels, float(tile.stale)))
             samples["ohjaustaulu_tile_status"].append(
-                _sample("ohjaustaulu_tile_status", {**labels, "status": tile.status.value}, 1.0))
+                _sample("ohjaustaulu_tile_status", {**labels, "status": s.tile_status(tile)}, 1.0))
             if tile.updated_at is not None:
                 samples["ohjaustaulu_tile_updated_timestamp_seconds"].append(_sample(
                     "ohjaustaulu_tile_updated_timestamp_seconds", labels, tile.updated_at.timestamp()))

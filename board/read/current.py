@@ -9,6 +9,10 @@ page open without signing in):
 * **with the read token**: also every metric's newest reading with its time and source, manager-only
   figures (access to care, employee feedback) included, as ``python -m board status`` prints them.
 
+A tile no enabled source is configured to deliver for a station (board/read/tracked.py: the wall's "Ei
+seurata", ``tracked: false`` in ``board status``) is :data:`NOT_TRACKED` here, not ``no_data``: a monitoring
+system alerting on ``no_data`` would otherwise page someone for a tile that was never meant to have figures.
+
 No Streamlit and no SQL here: the store's reads and the wall's read side.
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from board.domain.metrics import Family
 from board.domain.snapshot import Latest, Tile
 from board.domain.timeutil import utcnow
 from board.read.overview import all_station_views
@@ -33,6 +38,21 @@ class StationFigures:
     tiles: list[Tile]
     #: Every metric's newest reading (only with the read token; empty otherwise).
     readings: dict[str, Latest] = field(default_factory=dict)
+    #: The tiles that are empty (or hold old figures of a source since removed) only because no enabled source
+    #: is configured to deliver them here (:meth:`board.read.wall.StationView.not_tracked`).
+    untracked: frozenset[Family] = frozenset()
+
+    def tile_status(self, tile: Tile) -> str:
+        """The tile's status as the API words it: :data:`NOT_TRACKED` for a tile not tracked here, else its own."""
+        return NOT_TRACKED if tile.family in self.untracked else tile.status.value
+
+    def figure_status(self, tile: Tile, status: str) -> str:
+        """A figure's status as the API words it: a not-tracked tile's figures are not tracked either."""
+        return NOT_TRACKED if tile.family in self.untracked else status
+
+
+#: The API's status of a tile no enabled source is configured to deliver for the station (the wall's "Ei seurata").
+NOT_TRACKED = "not_tracked"
 
 
 def current_figures(settings: Settings, store: Store, full: bool, now: datetime | None = None,
@@ -45,5 +65,6 @@ def current_figures(settings: Settings, store: Store, full: bool, now: datetime 
         station = view.station
         readings = newest.get(station.code, {})
         out.append(StationFigures(station.code, station.name, station.municipality, view.is_open, view.tiles,
-                                  dict(sorted(readings.items()))))
+                                  dict(sorted(readings.items())),
+                                  frozenset(t.family for t in view.tiles if view.not_tracked(t))))
     return out

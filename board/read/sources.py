@@ -17,6 +17,7 @@ from board.domain.reasons import map_text
 from board.domain.runs import Run
 from board.domain.source_health import SEVERITY, RunFacts, SourceHealth, is_fresh, judge, late_after
 from board.domain.timeutil import utcnow
+from board.item_settings import item_metrics
 from board.secrets import redact
 from board.settings import AnySource, Settings
 from board.store import Store
@@ -146,7 +147,13 @@ _NOT_SIMULATED = frozenset({f.stated for f in DERIVED_FIGURES.values() if f.stat
 
 
 def expected_metrics(source: AnySource) -> set[str]:
-    """The metrics a source is configured to deliver (empty when its mapping passes names through)."""
+    """The metrics a source is configured to deliver (empty when its mapping passes names through).
+
+    A source of items delivers the figures its item type gives (board/item_settings.py ``item_metrics``, the
+    collector's own list): its freshness grid on /sources shows each of them, "–" while one is missing, and
+    board/read/tracked.py judges "Ei seurata" by the same set."""
+    if source.delivers_items():
+        return set(item_metrics(source))
     if source.type == "demo":  # the simulator: the wall's figures (access to care comes from real sources only),
         # but not the shares a real source states nor the callback outcomes counted from items: it has neither
         return {m for m, f in METRICS.items() if f.family in WALL_FAMILIES and m not in _NOT_SIMULATED}

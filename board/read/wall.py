@@ -22,7 +22,7 @@ from board.domain.hours import ClosedDay, instant
 from board.domain.manual import MANUAL_SOURCE, MAX_EXPIRY, ManualEntry, blank_mixed_shares, in_effect, overlay
 from board.domain.notice import Notice
 from board.domain.projection import StationProjection
-from board.domain.snapshot import Latest, Tile, build_tiles, headline_series
+from board.domain.snapshot import Figure, Latest, Tile, build_tiles, headline_series
 from board.domain.status import Status
 from board.domain.timeutil import day_bounds, day_start, local_date, utcnow
 from board.read.tracked import tracked_families
@@ -91,11 +91,13 @@ def station_view(settings: Settings, store: Store, code: str, now: datetime | No
 
 def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str, Latest],
                notices: Sequence[Notice], stored: StationProjection | None,
-               manual: Sequence[ManualEntry] = ()) -> StationView:
+               manual: Sequence[ManualEntry] = (),
+               judged: dict[tuple[object, ...], Figure] | None = None) -> StationView:
     """One station's view from what was read for it: its newest values, the notices shown on it at ``now``, its
     stored projection and the figures typed by hand in effect (``manual``; others' are skipped). No store here,
     so the overview reads every station's in a few statements (:func:`board.read.overview.all_station_views`)
-    and the wall one station's, and both build the same view."""
+    and the wall one station's, and both build the same view. ``judged``: figures judged for the other stations
+    of the same build (:func:`board.domain.snapshot.build_tiles`)."""
     station = settings.station(code)
     # A figure typed by hand while its source is down stands in for the source's reading until it expires or
     # the source delivers a newer one; it is never stale before it expires.
@@ -113,6 +115,7 @@ def build_view(settings: Settings, code: str, now: datetime, latest: Mapping[str
         targets=settings.metrics.targets,
         stale_after={MANUAL_SOURCE: MAX_EXPIRY, **settings.stale_limits},
         min_sample=settings.metrics.min_sample,
+        judged=judged,
     )
     if shown:
         tiles = blank_mixed_shares(tiles, shown, sourced)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from board.domain.figures import WEEK, Kind
+from board.domain.metrics import METRICS, Family
 from board.domain.periods import (
     DAILY_METRICS,
     END_GAUGES,
@@ -157,11 +158,21 @@ class StationDays(Sequence[DayFigures]):
         """Pickled (``st.cache_data``) as the plain list of every day's figures."""
         return list, (self._all(),)
 
-    def with_data(self) -> int:
-        """How many days have data (:attr:`StationWeek.days_with_data`), without computing every figure."""
+    def with_data(self, families: frozenset[Family] | None = None) -> int:
+        """How many days have data (:attr:`StationWeek.days_with_data`), without computing every figure;
+        with ``families``, data of those tile families (:meth:`StationWeek.days_with_data_of`)."""
+        if families is not None:
+            return sum(any(_RAW_FAMILY.get(key) in families for key in self._raws[d]) for d in self._days)
         if self._figures is not None:
             return sum(d.has_data for d in self._figures)
         return sum(_has_data(self._raws[d]) for d in self._days)
+
+
+#: The tile family of each key a raw day can hold (a stored metric, or the queue peak's key). A raw day holding
+#: a key of a family has a week figure of that family: a daily total or a gauge as it is, a class count through
+#: the zero-filled sums (feedback answers, callback outcomes), the peak as the queue peak.
+_RAW_FAMILY: dict[str, Family] = {**{m: METRICS[m].family for m in FETCHED if m in METRICS},
+                                  PEAK_KEY: METRICS[PEAK_METRIC].family}
 
 
 @dataclass(frozen=True)
@@ -191,6 +202,19 @@ class StationWeek:
         if isinstance(self.days, StationDays):
             return self.days.with_data()
         return sum(d.has_data for d in self.days)
+
+    def days_with_data_of(self, families: frozenset[Family] | None) -> int:
+        """How many days have data of the tile families ``families`` (None or empty: of any family).
+
+        What the page's "tiedot 4/7 päivältä" counts, with the families the station tracks
+        (board/read/tracked.py): a station now fed by feedback answers alone, whose earlier callbacks source
+        was removed mid-week, has the days its feedback has, not the days its old callbacks had."""
+        if not families:
+            return self.days_with_data
+        if isinstance(self.days, StationDays):
+            return self.days.with_data(families)
+        return sum(any(v is not None and WEEK[name].family in families for name, v in d.figures.items())
+                   for d in self.days)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, tuple_, update
+from sqlalchemy import Row, func, insert, null, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.alerts import (
@@ -208,12 +208,18 @@ class Alerts:
                 s.execute(insert(ProjectionRow), [row for code, row in rows.items() if code not in have])
             bump(s, rows)
 
-    def projections(self, stations: Sequence[str] | None = None) -> dict[str, StationProjection]:
+    def projections(self, stations: Sequence[str] | None = None, paths: bool = True) -> dict[str, StationProjection]:
         """Each station's stored projection, as plain rows (the overview reads all 900 on every refresh; ORM
-        objects and a time parsed per point of every path were 65 ms of CPU)."""
+        objects and a time parsed per point of every path were 65 ms of CPU).
+
+        ``paths=False``: without the path to closing (``path`` empty). The overview's rows show the queue at
+        closing and its band, never the path (its curves read their own, :func:`board.read.overview.day_curves`),
+        and decoding 900 paths' JSON was ~40 ms of a 150 ms build at 900 stations (docs/PERFORMANCE.md, 7a,
+        session 12).
+        """
         p = ProjectionRow.__table__.c
         stmt = select(p.station, p.computed_at, p.closes_at, p.queue, p.queue_low, p.queue_high, p.same_day_share,
-                      p.share_low, p.share_high, p.path, p.reason, p.detail)
+                      p.share_low, p.share_high, p.path if paths else null(), p.reason, p.detail)
         if stations is not None:
             stmt = stmt.where(p.station.in_(list(stations)))
         with self.sessions() as s:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.items import Item, ItemType
 from board.store.engine import Dialect
-from board.store.schema import ItemRow, ReadingRow
+from board.store.schema import ItemRow, NewestRow, ReadingRow
 
 _CHUNK = 500
 #: An insert of at least this many items on SQLite (a first load's batch) runs with a page cache of
@@ -201,6 +201,15 @@ class Items:
             for station, metric, ts in s.execute(stmt):
                 out[(station, metric)].append(ts)
         return out
+
+    def counted_until(self, source: str, metric: str) -> dict[str, datetime]:
+        """Per station, the newest instant ``source`` has written ``metric`` at (from ``newest_readings``: a row
+        per source, station and metric, no scan of the readings): where an item type's figures were last
+        counted, so the next count can fill the days in between (board/item_collect.py)."""
+        n = NewestRow
+        stmt = select(n.station, n.ts).where(n.source == source, n.metric == metric)
+        with self.sessions() as s:
+            return {station: ts for station, ts in s.execute(stmt)}
 
     def prune_items(self, source: str, closed_before: datetime) -> int:
         """Delete the items of ``source`` that closed before ``closed_before``; how many."""

@@ -23,7 +23,9 @@ cookie (``cookie_secret``), which is where the role claim is read.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -38,6 +40,7 @@ from board.i18n import t
 from board.settings import Settings
 from board.web import style
 
+log = logging.getLogger(__name__)
 #: What a page is called and where it lives (relative links work under any base path).
 PAGES: dict[Page, tuple[str, str]] = {
     Page.OVERVIEW: ("page.overview", "./"), Page.WEEK: ("page.week", "week"), Page.MONTH: ("page.month", "month"),
@@ -183,10 +186,71 @@ def secrets_file() -> str:
     return files[-1] if files else str(Path.cwd() / ".streamlit" / "secrets.toml")
 
 
+#: Headers a reverse proxy adds: a request carrying one came through a proxy, whatever address it came from.
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
+def from_this_machine(ip: str | None, headers: Mapping[str, str]) -> bool:
+    """Whether a browser's request came from the server's own machine (loopback), by Streamlit's
+    ``st.context.ip_address`` and ``st.context.headers``.
+
+    Why it matters: the sign-in page names the secrets file by its absolute path, so the administrator knows
+    which file on which machine to edit; a server path is not for anonymous visitors from the network.
+    Streamlit reports 127.0.0.1 and ::1 as ``None`` — and also says ``None`` when there is no browser
+    connection behind the run (no headers either), which is not known to be local. The address is the TCP
+    peer's, or the one uvicorn reads from a trusted proxy's X-Forwarded-For (nginx on the same machine, as
+    docs/DEPLOY.md sets it up); a request that names a proxy at all is not taken for local, so behind nginx even
+    the administrator's own browser is told to read the server log. (A proxy that adds none of
+    :data:`PROXY_HEADERS` makes every visitor look local: DEPLOY.md's nginx adds X-Forwarded-For.)
+    """
+    if not headers:
+        return False
+    if any(h in headers for h in PROXY_HEADERS):  # (StreamlitHeaders: case-insensitive)
+        return False
+    if ip is None:
+        return True
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _client_is_local() -> bool:
+    try:
+        return from_this_machine(st.context.ip_address, st.context.headers)
+    except Exception:  # no script context: not known to be local
+        return False
+
+
+#: What :func:`_not_configured` has logged (once per text per process: every visit and rerun would repeat it).
+_logged: set[str] = set()
+_logged_lock = threading.Lock()
+
+
+def _log_once(message: str) -> None:
+    with _logged_lock:
+        if message in _logged:
+            return
+        _logged.add(message)
+    log.warning("%s", message)
+
+
 def _not_configured(problems: list[str], lang: str) -> None:
+    """"Sign-in is not configured": what is missing (never a value) and the block to add. The secrets file's
+    absolute path only to a browser on this machine, or when there is no ``[auth]`` at all (a first start,
+    nothing to protect sign-in with yet); anyone else is told to ask the administrator, whose server log has it."""
+    file = secrets_file()
+    _log_once(f"sign-in is not configured ({'; '.join(problems)}): add the [auth] table to {file} and restart "
+              "the server (README, \"Sign-in and roles\")")
     st.title(t("access.not_configured_title", lang), anchor=False)
-    st.html(f'<p data-access="not-configured">{escape(t("access.not_configured_help", lang, file=secrets_file()))}'
-            '</p>')
+    if not auth_section() or _client_is_local():
+        said = t("access.not_configured_help", lang, file=file)
+    else:
+        said = t("access.not_configured_ask", lang)
+    st.html(f'<p data-access="not-configured">{escape(said)}</p>')
     st.code(AUTH_TEMPLATE, language="toml")
     st.html(f'<p class="access-line">{escape(t("access.not_configured_problems", lang, problems="; ".join(problems)))}'
             "</p>")

@@ -23,6 +23,7 @@ from board.domain.chart_note import ChartNote
 from board.domain.timeutil import local_date
 from board.i18n import t
 from board.read.access_to_care import AccessReport
+from board.read.tracked import tracked_by_station
 from board.read.week import BETTER, IsoWeek, StationWeek, WeekReport, recent_weeks
 from board.settings import Settings
 from board.web import chart_marks as marks
@@ -106,11 +107,17 @@ def downloads(report: WeekReport, stations: list[str], lang: str, access: Access
         icon=":material/table_view:", width="stretch", key="download_xlsx")
 
 
-def key_figures(report: WeekReport, entry: StationWeek, today: date, lang: str) -> None:
-    """Which stations lack days, then the key figures with their change from the previous week."""
+def key_figures(report: WeekReport, entry: StationWeek, today: date, lang: str,
+                settings: Settings | None = None) -> None:
+    """Which stations lack days, then the key figures with their change from the previous week.
+
+    A station's days are counted over the tiles it tracks (``settings``: board/read/tracked.py), not over
+    figures of a source it no longer has."""
     past_days = [d for d in report.week.days if d <= today]
-    gaps = [t("week.days_missing", lang, station=r.name, n=r.days_with_data, of=len(past_days))
-            for r in report.stations if r.days_with_data < len(past_days)]
+    tracked = tracked_by_station(settings, [r.code for r in report.stations]) if settings else {}
+    have = {r.code: r.days_with_data_of(tracked.get(r.code)) for r in report.stations}
+    gaps = [t("week.days_missing", lang, station=r.name, n=have[r.code], of=len(past_days))
+            for r in report.stations if have[r.code] < len(past_days)]
     if gaps:
         st.html(f'<p class="week-scope">{escape(" · ".join(gaps))}</p>')
     with st.container(key="week-kpis", horizontal=True):

@@ -1,0 +1,453 @@
+"""An administrator's three item sources, each written the way the real system writes it, followed from the
+docs alone (docs/CONNECTORS.md, *Items*): a feedback service's answers saved as a workbook by a Finnish Excel,
+Omasote's messages as a reporting tool's CSV, and a contact log's paged REST API.
+
+The workbook is written here as raw SpreadsheetML (the zip of XML parts Excel saves: shared strings, a date
+style, a second sheet with a drawing and a chart sheet), not by openpyxl, which the board reads it with. Every
+truth is counted by hand from the rows below, and every run must account for each row read
+(read = stored + refused + ignored); the names and free text in the exports must never reach the store.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import subprocess
+import sys
+import threading
+import urllib.parse
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+import yaml
+
+from board.collector import Collector
+from board.domain import figures
+from board.domain.items import METRICS_OF, ItemType
+from board.environment import read_environment
+from board.settings import load_settings
+from board.store import Store
+from tests.test_items_domain import HKI
+
+KEY = "test-item-key-0123456789abcdef"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=HKI).astimezone(UTC)
+
+
+def configure(config_dir: Path, url: str, *sources: dict[str, Any]):
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": list(sources)}, allow_unicode=True),
+                                             encoding="utf-8")
+    return load_settings(config_dir, url, read_environment({"BOARD_ITEM_KEY": KEY}))
+
+
+def latest(store: Store, station: str, kind: ItemType) -> dict[str, float]:
+    return {m: v.value for m, v in store.latest_values(station, list(METRICS_OF[kind])).items()}
+
+
+def ledger(outcome: Any) -> tuple[int, int, int, int]:
+    run = outcome.run
+    return run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored
+
+
+def store_bytes(path: Path) -> bytes:
+    """The SQLite store as it is on disk, its write-ahead log included."""
+    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
+
+
+# ------------------------------------------------------------------ 1. feedback answers, a workbook
+PRIVATE = ("Matti Meikäläinen", "Maija Mallikas", "Teppo Testaaja", "Hyvä palvelu", "Jonotus kesti")
+
+# Vastaus nro, answered (an Excel date cell), the same as text, station, score (a number, a text or empty),
+# free text, the respondent's name.
+ANSWERS: list[tuple[int, tuple[int, int], str, str, Any, str, str]] = [
+    (101, (8, 12), "2.12.2026 klo 8.12", "Kajaanin terveysasema", 10, "Hyvä palvelu,\nkiitos!", PRIVATE[0]),
+    (102, (9, 5), "2.12.2026 klo 9.05", "Kajaanin terveysasema", "10", "", PRIVATE[1]),
+    (103, (9, 40), "2.12.2026 klo 9.40", "Sotkamon terveysasema", 6, "Jonotus kesti", ""),
+    (104, (10, 1), "2.12.2026 klo 10.01", "Kajaanin terveysasema", None, "", ""),  # answered nothing
+    (105, (11, 30), "2.12.2026 klo 11.30", "Sotkamon terveysasema", 8, "", PRIVATE[2]),
+    (106, (12, 15), "2.12.2026 klo 12.15", "Kajaanin terveysasema", "7", "", ""),
+]
+
+
+def excel_serial(day: date, hour: int = 0, minute: int = 0) -> float:
+    return (day - date(1899, 12, 30)).days + (hour * 60 + minute) / 1440
+
+
+def feedback_workbook(path: Path) -> None:
+    """The feedback service's export as Excel saves it: a title row and an empty row above the header, answer
+    times as date cells (serial numbers with a ``d.m.yyyy h.mm`` format), scores as numbers and as text, a
+    blank score, a totals and an average row, a second sheet of metadata with a chart and a chart sheet."""
+    strings: list[str] = []
+
+    def s(text: str) -> str:
+        if text not in strings:
+            strings.append(text)
+        return f't="s"><v>{strings.index(text)}</v>'
+
+    rows: list[list[str | None]] = [[s("Asiakaspalaute – vastaukset 1.12.–2.12.2026")], []]
+    rows.append([s(h) for h in ("Vastaus nro", "Vastausaika", "Kirjattu", "Toimipiste",
+                                "Suositteluhalukkuus (0-10)", "Vapaa palaute", "Vastaajan nimi")])
+    for number, (h, m), text, station, score, free, name in ANSWERS:
+        rows.append([f"><v>{number}</v>", f's="1"><v>{excel_serial(date(2026, 12, 2), h, m)!r}</v>', s(text),
+                     s(station), None if score is None else (s(score) if isinstance(score, str) else
+                                                             f"><v>{score}</v>"),
+                     s(free) if free else None, s(name) if name else None])
+    rows.append([s("Yhteensä"), None, None, None, "><v>5</v>"])
+    rows.append([s("Keskiarvo"), None, None, None, "><v>8.2</v>"])
+
+    def sheet(body: list[list[str | None]], extra: str = "") -> str:
+        xml = "".join(f'<row r="{n}">' + "".join(f'<c r="{"ABCDEFG"[i]}{n}" {c}</c>' for i, c in enumerate(r)
+                                                 if c is not None) + "</row>" for n, r in enumerate(body, 1))
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
+                f'xmlns:r="{REL}"><dimension ref="A1:G{len(body)}"/><sheetData>{xml}</sheetData>{extra}</worksheet>')
+
+    data = sheet(rows)
+    run_at = f's="1"><v>{excel_serial(date(2026, 12, 3))}</v>'
+    meta = sheet([[s("Raportti"), s("Palautekysely 2026")], [s("Ajettu"), run_at]], '<drawing r:id="rId1"/>')
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN}" count="{len(strings)}" '
+           f'uniqueCount="{len(strings)}">' + "".join(f'<si><t xml:space="preserve">{escape(t)}</t></si>'
+                                                      for t in strings) + "</sst>")
+    parts = {
+        "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": rels(("officeDocument", "xl/workbook.xml")),
+        "xl/workbook.xml": WORKBOOK,
+        "xl/_rels/workbook.xml.rels": rels(("worksheet", "worksheets/sheet1.xml"),
+                                           ("worksheet", "worksheets/sheet2.xml"),
+                                           ("chartsheet", "chartsheets/sheet1.xml"),
+                                           ("sharedStrings", "sharedStrings.xml"), ("styles", "styles.xml")),
+        "xl/worksheets/sheet1.xml": data, "xl/worksheets/sheet2.xml": meta,
+        "xl/worksheets/_rels/sheet2.xml.rels": rels(("drawing", "../drawings/drawing2.xml")),
+        "xl/chartsheets/sheet1.xml": CHARTSHEET,
+        "xl/chartsheets/_rels/sheet1.xml.rels": rels(("drawing", "../drawings/drawing1.xml")),
+        "xl/drawings/drawing1.xml": DRAWING,  # a chart sheet's chart: absolute, as Excel places it
+        "xl/drawings/drawing2.xml": DRAWING.replace(ABSOLUTE, CELLS).replace("absoluteAnchor", "twoCellAnchor"),
+        "xl/drawings/_rels/drawing1.xml.rels": rels(("chart", "../charts/chart1.xml")),
+        "xl/drawings/_rels/drawing2.xml.rels": rels(("chart", "../charts/chart1.xml")),
+        "xl/charts/chart1.xml": CHART, "xl/sharedStrings.xml": sst, "xl/styles.xml": STYLES,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def rels(*targets: tuple[str, str]) -> str:
+    return (XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rId{n}" Type="{REL}/{kind}" Target="{target}"/>'
+                      for n, (kind, target) in enumerate(targets, 1)) + "</Relationships>")
+
+
+_OOXML = "application/vnd.openxmlformats-officedocument"
+CONTENT_TYPES = (XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                 '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                 '<Default Extension="xml" ContentType="application/xml"/>'
+                 + "".join(f'<Override PartName="/xl/{p}" ContentType="{_OOXML}.{t}"/>' for p, t in (
+                     ("workbook.xml", "spreadsheetml.sheet.main+xml"),
+                     ("worksheets/sheet1.xml", "spreadsheetml.worksheet+xml"),
+                     ("worksheets/sheet2.xml", "spreadsheetml.worksheet+xml"),
+                     ("chartsheets/sheet1.xml", "spreadsheetml.chartsheet+xml"),
+                     ("drawings/drawing1.xml", "drawing+xml"), ("drawings/drawing2.xml", "drawing+xml"),
+                     ("charts/chart1.xml", "drawingml.chart+xml"),
+                     ("sharedStrings.xml", "spreadsheetml.sharedStrings+xml"),
+                     ("styles.xml", "spreadsheetml.styles+xml"))) + "</Types>")
+WORKBOOK = (XML + f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet name="Vastaukset" sheetId="1" r:id="rId1"/>'
+            '<sheet name="Tiedot" sheetId="2" r:id="rId2"/><sheet name="Kaavio" sheetId="3" r:id="rId3"/></sheets>'
+            "</workbook>")
+STYLES = (XML + f'<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" '
+          'formatCode="d\\.m\\.yyyy\\ h\\.mm"/></numFmts><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
+          '</font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1">'
+          '<border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/>'
+          '<xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>')
+CHARTSHEET = (XML + f'<chartsheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetPr/><sheetViews><sheetView workbookViewId="0"/>'
+              '</sheetViews><drawing r:id="rId1"/></chartsheet>')
+ABSOLUTE = '<xdr:pos x="0" y="0"/><xdr:ext cx="9000000" cy="6000000"/>'
+CELLS = ("<xdr:from><xdr:col>3</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff>"
+         "</xdr:from><xdr:to><xdr:col>9</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>15</xdr:row><xdr:rowOff>0"
+         "</xdr:rowOff></xdr:to>")  # a worksheet's chart: anchored to its cells, as Excel places it
+DRAWING = (XML + '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+           f'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:r="{REL}">'
+           '<xdr:absoluteAnchor>' + ABSOLUTE + '<xdr:graphicFrame macro="">'
+           '<xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="Kaavio 1"/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>'
+           '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic>'
+           '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart r:id="rId1"/>'
+           "</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:absoluteAnchor></xdr:wsDr>")
+CHART = (XML + '<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+         '<c:chart><c:plotArea><c:layout/><c:barChart><c:barDir val="col"/><c:grouping val="clustered"/>'
+         '<c:ser><c:idx val="0"/><c:order val="0"/><c:val><c:numRef><c:f>Vastaukset!$E$4:$E$9</c:f></c:numRef>'
+         '</c:val></c:ser><c:axId val="1"/><c:axId val="2"/></c:barChart><c:catAx><c:axId val="1"/><c:scaling>'
+         '<c:orientation val="minMax"/></c:scaling><c:axPos val="b"/><c:crossAx val="2"/></c:catAx><c:valAx>'
+         '<c:axId val="2"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:axPos val="l"/><c:crossAx val="1"/>'
+         '</c:valAx></c:plotArea></c:chart></c:chartSpace>')
+
+
+def by_hand(station: str) -> tuple[int, int, int]:
+    """Promoters (9–10), passives (7–8) and detractors (0–6) of the station's answers, from ANSWERS."""
+    scores = [int(a[4]) for a in ANSWERS if a[3].startswith(station) and a[4] is not None]
+    return (sum(s >= 9 for s in scores), sum(7 <= s <= 8 for s in scores), sum(s <= 6 for s in scores))
+
+
+@pytest.mark.parametrize("answered", ["Vastausaika", "Kirjattu"])  # the date cell, or the text "2.12.2026 klo 9.05"
+def test_a_feedback_workbook_from_a_finnish_excel_counts_every_answer_and_keeps_no_name_or_free_text(
+        config_dir, tmp_path, answered):
+    folder = tmp_path / "palaute"
+    folder.mkdir()
+    feedback_workbook(folder / "palaute.xlsx")
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "palaute", "type": "files", "folder": str(folder), "patterns": ["*.xlsx"], "settle_seconds": 0,
+        "max_memory_mb": 0, "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Vastaus nro", "station": "Toimipiste", "start": answered,
+                             "score": "Suositteluhalukkuus (0-10)"}}})
+    store = Store.open(f"sqlite:///{db}")
+    (outcome,) = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None).run_once()
+    assert outcome.ok, (outcome.error, outcome.rejects)
+    # 6 answers + the totals row + the average row under it; the answer with no score is ignored, not refused
+    # (nothing in it can be fixed), with the reason in processed/palaute.xlsx.reason.txt.
+    assert ledger(outcome) == (8, 5, 0, 3)
+    assert outcome.run.state == "ok"
+    reasons = (folder / "processed" / "palaute.xlsx.reason.txt").read_text(encoding="utf-8")
+    assert "row 7: column 'Suositteluhalukkuus (0-10)' is empty: the answer gave no 0–10 score" in reasons
+    for station, code in (("Kajaani", "kajaani"), ("Sotkamo", "sotkamo")):
+        values = latest(store, code, ItemType.FEEDBACK)
+        counts = (values["feedback_promoters_today"], values["feedback_passives_today"],
+                  values["feedback_detractors_today"])
+        assert counts == by_hand(station)
+        promoters, passives, detractors = by_hand(station)
+        answers = promoters + passives + detractors
+        derived = figures.derive(values)
+        assert derived["feedback_answers_today"] == answers
+        assert derived["feedback_nps"] == pytest.approx(100 * (promoters - detractors) / answers, abs=0.5)
+    store.dispose()
+    on_disk = store_bytes(db)
+    for text in (*PRIVATE, "Vastaajan", "Vapaa palaute"):
+        assert text.encode() not in on_disk, text
+
+
+# ------------------------------------------------------------------ 2. Omasote messages, a reporting tool's CSV
+MESSAGES_CSV = (
+    '"Viesti-ID";"Yksikkö";"Vastaanotettu";"Vastattu";"Aihe";"Tila"\r\n'
+    '"M-501";"KAJ";"2026-12-02T08:15:00+02:00";"2026-12-02T09:20:00+02:00";"Reseptin uusinta";"Vastattu"\r\n'
+    '"M-502";"KAJ";"2026-12-02T09:03:00+02:00";"";"Kysymys\nlaboratoriotuloksista; kiire";"Avoin"\r\n'
+    '"M-503";"SOT";"2026-12-02T10:30:00";"2026-12-02T13:45:00";"Ajanvaraus";"Vastattu"\r\n'
+    '"M-505";"KAJ";"2026-12-02T14:02:10";"";"Todistus ""B""\r\nlääkärille";"Avoin"\r\n'
+)
+
+
+def test_omasote_messages_from_a_reporting_tools_csv_with_offsets_and_multiline_subjects(config_dir, tmp_path):
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    (folder / "viestit.csv").write_bytes(b"\xef\xbb\xbf" + MESSAGES_CSV.encode("utf-8"))
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "settle_seconds": 0,
+        "max_memory_mb": 0, "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "messages", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu"}}})
+    store = Store.open(f"sqlite:///{db}")
+    (outcome,) = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None).run_once()
+    assert outcome.ok, (outcome.error, outcome.rejects)
+    assert ledger(outcome) == (4, 4, 0, 0)  # four records, two of them over two lines each
+    # Kajaani by hand at 20.00: M-501 answered 9.20; M-502 (9.03) and M-505 (14.02) open, the oldest 10 h 57 min.
+    assert latest(store, "kajaani", ItemType.MESSAGES) == pytest.approx({
+        "omasote_unanswered": 2, "omasote_oldest_unanswered_h": (20 * 60 - (9 * 60 + 3)) / 60,
+        "omasote_received_today": 3, "omasote_answered_today": 1}, abs=0.02)
+    # Sotkamo: M-503 written without an offset, so Helsinki time: received 10.30 and answered 13.45 the same day.
+    assert latest(store, "sotkamo", ItemType.MESSAGES) == {
+        "omasote_unanswered": 0, "omasote_oldest_unanswered_h": 0, "omasote_received_today": 1,
+        "omasote_answered_today": 1}
+    store.dispose()
+    on_disk = store_bytes(db)
+    for text in ("laboratoriotuloksista", "Reseptin", "Todistus", "M-50"):
+        assert text.encode() not in on_disk, text
+
+
+# ------------------------------------------------------------------ 3. contacts, a paged REST API
+PAGES = {
+    "1": {"data": [{"id": "c-9001", "yksikko": "KAJ", "aika": "2026-12-02T06:05:12Z", "kanava": "Puhelin"},
+                   {"id": "c-9002", "yksikko": "KAJ", "aika": "2026-12-02T07:30:00Z", "kanava": "Chat"},
+                   {"id": "c-9003", "yksikko": "SOT", "aika": "2026-12-02T08:00:00Z", "kanava": "Omasote"}],
+          "meta": {"page": 1, "pages": 2, "total": 5, "next": "/api/contacts?page=2"}},
+    "2": {"data": [{"id": "c-9004", "yksikko": "SOT", "aika": "2026-12-02T09:15:00Z", "kanava": "Käynti"},
+                   {"id": "c-9005", "yksikko": "KAJ", "aika": "2026-12-02T21:45:30Z", "kanava": "PUHELIN "}],
+          "meta": {"page": 2, "pages": 2, "total": 5, "next": None}},
+}
+
+
+@contextmanager
+def contacts_api() -> Iterator[str]:
+    """The contact log's API on loopback: ``{"data": [...], "meta": {...}}`` pages linked by ``meta.next``."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            page = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("page", ["1"])[0]
+            answer = json.loads(json.dumps(PAGES[page]))
+            if answer["meta"]["next"]:  # the API writes its next link absolute
+                answer["meta"]["next"] = f"http://127.0.0.1:{self.server.server_port}{answer['meta']['next']}"
+            body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/api/contacts"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_contacts_from_a_paged_api_match_channel_names_as_the_api_capitalises_them(config_dir, tmp_path):
+    db = tmp_path / "board.sqlite"
+    with contacts_api() as url:
+        settings = configure(config_dir, f"sqlite:///{db}", {
+            "name": "yhteydenotot", "type": "rest", "url": url, "params": {"changedSince": "{since}"},
+            "records": "data", "pagination": {"type": "next_link", "path": "meta.next"},
+            "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+            "items": {"item": "contacts", "id_key": "${BOARD_ITEM_KEY}",
+                      "fields": {"id": "id", "station": "yksikko", "start": "aika", "channel": "kanava"},
+                      # as docs/CONNECTORS.md writes it, lower case; the API writes "Puhelin", "Käynti"
+                      "channels": {"puhelin": "phone", "chat": "chat", "sähköinen asiointi": "omasote",
+                                   "käynti": "visit"}}})
+        store = Store.open(f"sqlite:///{db}")
+        (outcome,) = Collector(settings, store, clock=lambda: local("2026-12-02 23:59"),
+                               sleep=lambda s: None).run_once()
+    assert outcome.ok, (outcome.error, outcome.rejects)
+    assert ledger(outcome) == (5, 5, 0, 0)
+    # By hand, Helsinki days (UTC+2): c-9005 at 21.45.30Z is 23.45 on 2.12 (still the same day).
+    kaj = latest(store, "kajaani", ItemType.CONTACTS)
+    sot = latest(store, "sotkamo", ItemType.CONTACTS)
+    assert (kaj["contacts_phone_today"], kaj["contacts_chat_today"], kaj["contacts_visit_today"]) == (2, 1, 0)
+    assert (sot["contacts_omasote_today"], sot["contacts_visit_today"], sot["contacts_phone_today"]) == (1, 1, 0)
+
+
+def test_channel_and_outcome_names_that_differ_only_by_case_must_mean_the_same(config_dir, tmp_path):
+    from board.environment import ConfigError
+
+    with pytest.raises(ConfigError, match="differ only by case"):
+        configure(config_dir, f"sqlite:///{tmp_path / 'b.sqlite'}", {
+            "name": "yhteydenotot", "type": "rest", "url": "http://127.0.0.1:9/x", "deliver": "items",
+            "items": {"item": "contacts", "id_key": "${BOARD_ITEM_KEY}",
+                      "channels": {"Chat": "chat", "chat": "omasote"},
+                      "fields": {"id": "id", "station": "s", "start": "t", "channel": "c"}}})
+
+
+def test_a_callbacks_outcome_code_matches_whatever_its_case(config_dir, tmp_path):
+    from connectors.items import ItemMapper
+
+    settings = configure(config_dir, f"sqlite:///{tmp_path / 'b.sqlite'}", {
+        "name": "soitot", "type": "rest", "url": "http://127.0.0.1:9/x", "deliver": "items",
+        "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}", "outcomes": {"Ei tavoitettu": "not_reached"},
+                  "fields": {"id": "id", "station": "s", "start": "t", "end": "e", "outcome": "o"}}})
+    mapper = ItemMapper(settings.sources[0], ["kajaani"], local("2026-12-02 12:00"), "field")
+    record = {"id": 1, "s": "kajaani", "t": "2026-12-02T08:00:00+02:00", "e": "2026-12-02T09:00:00+02:00"}
+    for written in ("Ei tavoitettu", "EI TAVOITETTU", "ei  tavoitettu"):
+        (item,) = mapper.map({**record, "o": written})
+        assert item.outcome == "not_reached", written
+
+
+# ------------------------------------------------------------------ the docs' workflow: collect before enabling
+def test_a_disabled_source_named_on_the_command_line_is_collected_once_as_the_docs_workflow_says(
+        config_dir, tmp_path):
+    """docs/CONNECTORS.md: write the entry with ``enabled: false``, ``check`` it, optionally ``collect --source
+    NAME --since … --once``, then set ``enabled: true``."""
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    (folder / "viestit.csv").write_bytes(b"\xef\xbb\xbf" + MESSAGES_CSV.encode("utf-8"))
+    db = tmp_path / "board.sqlite"
+    configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "enabled": False, "folder": str(folder), "settle_seconds": 0,
+        "max_memory_mb": 0, "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "messages", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu"}}})
+    env = {"BOARD_CONFIG_DIR": str(config_dir), "BOARD_DATABASE_URL": f"sqlite:///{db}", "BOARD_ITEM_KEY": KEY,
+           "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "board", "collect", "--source", "omasote", "--since", "2026-11-30",
+                           "--once"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "omasote: OK read 4 · stored 4 · refused 0 · ignored 0" in done.stdout
+    assert (folder / "processed" / "viestit.csv").exists()
+    forever = subprocess.run([sys.executable, "-m", "board", "collect", "--source", "omasote"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert forever.returncode == 2 and "is disabled (enabled: false" in forever.stderr
+
+
+def test_a_feedback_table_in_a_database_ignores_an_answer_without_a_score_in_the_ledger(config_dir, tmp_path):
+    """The same answer with no score read by a ``sql`` source (its chunked item path): ignored, not refused."""
+    import sqlite3
+
+    source_db = tmp_path / "kysely.sqlite"
+    con = sqlite3.connect(source_db)
+    con.execute("create table vastaukset (nro integer, aika text, yksikko text, suositus integer, palaute text)")
+    con.executemany("insert into vastaukset values (?, ?, ?, ?, ?)", [
+        (1, "2026-12-02 08:12:00", "kajaani", 10, "Hyvä palvelu"), (2, "2026-12-02 09:05:00", "kajaani", None, ""),
+        (3, "2026-12-02 09:40:00", "kajaani", 3, None)])
+    con.commit()
+    con.close()
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "kysely", "type": "sql", "url": f"sqlite:///{source_db}",
+        "query": "SELECT nro, aika, yksikko, suositus, palaute FROM vastaukset WHERE aika >= :since",
+        "parameters_as": "text", "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "nro", "station": "yksikko", "start": "aika", "score": "suositus"}}})
+    store = Store.open(f"sqlite:///{db}")
+    (outcome,) = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None).run_once()
+    assert outcome.ok, (outcome.error, outcome.rejects)
+    assert ledger(outcome) == (3, 2, 0, 1)
+    values = latest(store, "kajaani", ItemType.FEEDBACK)
+    assert (values["feedback_promoters_today"], values["feedback_detractors_today"]) == (1, 1)
+
+
+def test_a_snapshot_drop_folder_closes_nothing_when_no_file_waits(config_dir, tmp_path):
+    """A files source of open messages (``mode: snapshot``) is pulled every minute; between two exports the
+    folder is empty, which says nothing about the messages. The next export without M-502 closes it."""
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    lines = MESSAGES_CSV.split("\r\n")  # header, M-501, M-502, M-503, M-505 (over a CRLF in its subject), ""
+    header, m505 = lines[0], lines[4:6]
+    (folder / "avoimet-1.csv").write_bytes(b"\xef\xbb\xbf" + MESSAGES_CSV.encode("utf-8"))
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 0, "max_memory_mb": 0,
+        "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "messages", "mode": "snapshot", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu"}}})
+    store = Store.open(f"sqlite:///{db}")
+    now = [local("2026-12-02 15:00")]
+    collector = Collector(settings, store, clock=lambda: now[0], sleep=lambda s: None)
+    assert collector.run_once()[0].ok
+    open_at_15 = {"omasote_unanswered": 2, "omasote_answered_today": 1}  # M-502 and M-505 open, M-501 answered
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert {m: kaj[m] for m in open_at_15} == open_at_15
+    now[0] = local("2026-12-02 15:01")
+    (outcome,) = collector.run_once()  # the folder is empty now
+    assert outcome.ok
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert {m: kaj[m] for m in open_at_15} == open_at_15
+    # The next export: M-502 is no longer open (answered); M-505 still is.
+    (folder / "avoimet-2.csv").write_bytes(
+        b"\xef\xbb\xbf" + "\r\n".join([header, *m505, ""]).encode("utf-8"))
+    now[0] = local("2026-12-02 16:00")
+    assert collector.run_once()[0].ok
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"]) == (1, 2)
