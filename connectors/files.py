@@ -68,7 +68,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from board.domain.reading import Ignored, PullItem, Rejected, RowsRead
+from board.domain.reading import Held, PullItem, Rejected, RowsRead
 from board.domain.reasons import Reason, map_text
 from board.domain.timeutil import ensure_utc
 from board.settings import PROJECT_DIR
@@ -259,6 +259,13 @@ class FilesConnector:
             log.info("source %s: %s cannot be read as a workbook yet (still being written?); it is read again",
                      self.name, scrub(path.name))
             return
+        if held is not None and not outcome.ok:
+            # Cut at its last physical line the file is not valid (that line ends a quoted field begun above it:
+            # a multi-line record). Refused, a whole good export went to rejected/ with "not valid CSV"; it may
+            # still be half-written, so it is read again, whole, once it is complete or older than the grace.
+            log.info("source %s: %s ends without a line end inside a record and changed less than %g s ago; it is "
+                     "read again", self.name, scrub(path.name), self._grace())
+            return
         if held is not None and outcome.ok:
             reason = map_text(Reason(
                 "unterminated_last_line",
@@ -269,7 +276,7 @@ class FilesConnector:
             log.info("source %s: %s", self.name, reason)
             # Ignored for now, not refused: the next pull reads the file again, and a refusal each time counted one
             # half-written line once per pull. Final, the line is stored or refused once (file_ledger.row_events).
-            yield from row_events(path.name, outcome, Ignored(scrub(f"file {path.name} line {line}"), reason))
+            yield from row_events(path.name, outcome, Held(scrub(f"file {path.name} line {line}"), reason))
             return  # not retired: read again whole once it is complete (or older than the grace)
         if not outcome.ok:  # the file as a whole: every data row of it refused
             yield Rejected(refuse(path, outcome, self.source, self.rejected), rows=outcome.rows)
