@@ -38,7 +38,7 @@ import numpy as np
 from board.domain.item_arrays import ItemArrays, count, from_micros, instants, micros, midnights_for
 from board.domain.items import Item, ItemType, events, metrics_of, window_start
 from board.domain.ledger import RowLedger
-from board.domain.reading import Duplicate, Ignored, ReadingBlock, Rejected, RowsRead
+from board.domain.reading import Duplicate, Held, Ignored, ReadingBlock, Rejected, RowsRead
 from board.domain.timeutil import local_date
 from board.item_settings import plan
 from board.retention import kept_blocks
@@ -109,6 +109,7 @@ class ItemRun:
         # (RowLedger.items_read), not one call per item — the same counts (the ledger only adds them up).
         good = 0
         counted = False  # whether the connector said it read rows at all (a files source: it read a file)
+        held = False  # whether it left rows to be read again on a later pull (a file's possibly half-written line)
         for record in records:
             if type(record) is not Item:  # the rare records first asked what they are (a year's load: 1.7 M items)
                 if type(record) is RowsRead:  # a sql source's count after each row's item
@@ -125,6 +126,7 @@ class ItemRun:
                     continue
                 if isinstance(record, Ignored):
                     ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
+                    held = held or isinstance(record, Held)
                     continue
                 if isinstance(record, Rejected):
                     refused = True
@@ -177,6 +179,11 @@ class ItemRun:
                 # No file waited: a drop folder's pull without a file states nothing, where an empty query result
                 # or API answer states that nothing is open. Applied, it closed every open item a minute after
                 # each file (as answered then).
+                pass
+            elif held:
+                # Part of the export is left for the next pull (its last line may be half-written): an open item on
+                # that line is missing from what was read, and applied, the snapshot closed it as answered. The
+                # next pull reads the whole file and applies it.
                 pass
             else:
                 self._note(self.store.close_vanished(self.source.name, seen, self.started))

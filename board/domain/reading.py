@@ -97,6 +97,15 @@ class Duplicate(Ignored):
 
 
 @dataclass(frozen=True)
+class Held(Ignored):
+    """Data rows left for now and read again on a later pull (a file's last line that may be half-written).
+
+    Counted as ignored in this run, like any :class:`Ignored`; but what the pull read is not the whole input, so
+    a snapshot of open items (``mode: snapshot``) made from it must not be applied: an open item on the held line
+    would be closed as answered (board/item_collect.py)."""
+
+
+@dataclass(frozen=True)
 class RowsRead:
     """How many data rows the connector read since its previous ``RowsRead`` (or the start of the pull).
 
