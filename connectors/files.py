@@ -66,7 +66,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from board.domain.reading import Ignored, PullItem, Rejected, RowsRead
+from board.domain.reading import Held, PullItem, Rejected, RowsRead
 from board.domain.reasons import Reason, map_text
 from board.domain.timeutil import ensure_utc
 from board.settings import PROJECT_DIR
@@ -200,7 +200,7 @@ class FilesConnector:
             return CheckResult(True, "ok", message)
         oldest = waiting[0]
         try:
-            data, _stamp = read_regular_file(oldest, self.source.max_file_mb)
+            data, stamp = read_regular_file(oldest, self.source.max_file_mb)
         except TooLarge as e:
             return CheckResult(False, "data", scrub(str(e)))
         except NotRegular as e:
@@ -208,6 +208,9 @@ class FilesConnector:
         except OSError as e:
             return CheckResult(False, "transient", scrub(f"file {oldest.name} could not be read ({os_reason(e)})"))
         mapper = mapper_for(self.source, self.stations, until, what="column")
+        held = unterminated_tail(data) if self._young(stamp) else None
+        if held is not None:  # as a pull reads it: the lines before a last line that may be half-written
+            data = held[0]
         outcome = read_file(oldest.name, data, self.source, mapper)
         if not outcome.ok:
             return CheckResult(False, outcome.kind, outcome.summary())
@@ -220,7 +223,17 @@ class FilesConnector:
                 f"refused, {len(outcome.readings)} {outcome.noun} otherwise; {n_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
+        if held is not None:
+            message += (f"; line {held[1]} has no line end and the file changed less than {self._grace():g} s ago: "
+                        "it may be half-written and is not read yet")
+            if self._snapshot():
+                message += " (a snapshot: nothing is closed from this file until it is complete)"
         return CheckResult(True, "ok", scrub(message))
+
+    def _snapshot(self) -> bool:
+        """Whether the source's files are snapshots of the open items (``items.mode: snapshot``)."""
+        items = getattr(self.source, "items", None)
+        return self.source.delivers_items() and getattr(items, "mode", None) == "snapshot"
 
     def _import(self, path: Path, mapper: RecordMapper | ItemMapper) -> Iterator[PullItem]:
         """One file: all its readings (and remember it for acknowledge), or one Rejected (and move it away)."""
@@ -264,7 +277,7 @@ class FilesConnector:
             log.info("source %s: %s", self.name, reason)
             # Ignored for now, not refused: the next pull reads the file again, and a refusal each time counted one
             # half-written line once per pull. Final, the line is stored or refused once (file_ledger.row_events).
-            yield from row_events(path.name, outcome, Ignored(scrub(f"file {path.name} line {line}"), reason))
+            yield from row_events(path.name, outcome, Held(scrub(f"file {path.name} line {line}"), reason))
             return  # not retired: read again whole once it is complete (or older than the grace)
         if not outcome.ok:  # the file as a whole: every data row of it refused
             yield Rejected(refuse(path, outcome, self.source, self.rejected), rows=outcome.rows)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 import zipfile
 from collections.abc import Iterator
@@ -288,12 +290,13 @@ PAGES = {
 
 
 @contextmanager
-def contacts_api() -> Iterator[str]:
-    """The contact log's API on loopback: ``{"data": [...], "meta": {...}}`` pages linked by ``meta.next``."""
+def contacts_api(pages: dict[str, Any] = PAGES) -> Iterator[str]:
+    """The contact log's API on loopback: ``{"data": [...], "meta": {...}}`` pages linked by ``meta.next``
+    (``pages``: another such API's pages)."""
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             page = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("page", ["1"])[0]
-            answer = json.loads(json.dumps(PAGES[page]))
+            answer = json.loads(json.dumps(pages[page]))
             if answer["meta"]["next"]:  # the API writes its next link absolute
                 answer["meta"]["next"] = f"http://127.0.0.1:{self.server.server_port}{answer['meta']['next']}"
             body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
@@ -451,3 +454,145 @@ def test_a_snapshot_drop_folder_closes_nothing_when_no_file_waits(config_dir, tm
     assert collector.run_once()[0].ok
     kaj = latest(store, "kajaani", ItemType.MESSAGES)
     assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"]) == (1, 2)
+
+
+# ------------------------------------------------------------------ 4. a snapshot file still being written
+def messages_by_hand(messages: dict[str, tuple[str, str, str | None]], station: str, at: str) -> tuple[int, int]:
+    """(unanswered, answered today) of a station at ``at`` (Helsinki), from message -> (station, received,
+    answered or closed): counted here, not by the board."""
+    unanswered = sum(s == station and r <= at and (c is None or c > at) for s, r, c in messages.values())
+    answered = sum(s == station and c is not None and c[:10] == at[:10] and c <= at
+                   for s, _r, c in messages.values())
+    return unanswered, answered
+
+
+def settled_but_young(path: Path, seconds_ago: float) -> None:
+    """The file's last change ``seconds_ago`` (a writer that paused that long): older than settle_seconds."""
+    stamp = time.time() - seconds_ago
+    os.utime(path, (stamp, stamp))
+
+
+def test_a_half_written_snapshot_file_closes_nothing_until_it_is_complete(config_dir, tmp_path):
+    """The reporting tool writes the open messages' export row by row and pauses (a query per unit) longer than
+    ``settle_seconds``; a pull then finds the file settled, its last line without a line end. That line's message
+    is not missing from the snapshot: it is not written yet. Closed, it counted as answered at the pull's time."""
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    lines = MESSAGES_CSV.split("\r\n")  # header, M-501, M-502, M-503, M-505 (over a CRLF in its subject), ""
+    header, m505 = lines[0], "\r\n".join(lines[4:6])
+    first = folder / "avoimet-1.csv"
+    first.write_bytes(b"\xef\xbb\xbf" + MESSAGES_CSV.encode("utf-8"))
+    settled_but_young(first, 600)
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 1, "max_memory_mb": 0,
+        "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "messages", "mode": "snapshot", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu"}}})
+    store = Store.open(f"sqlite:///{db}")
+    now = [local("2026-12-02 15:00")]
+    collector = Collector(settings, store, clock=lambda: now[0], sleep=lambda s: None)
+    assert collector.run_once()[0].ok
+    # As the CSV says: M-501 answered 9.20, M-502 (9.03) and M-505 (14.02) open.
+    truth: dict[str, tuple[str, str, str | None]] = {
+        "M-501": ("KAJ", "2026-12-02 08:15", "2026-12-02 09:20"), "M-502": ("KAJ", "2026-12-02 09:03", None),
+        "M-505": ("KAJ", "2026-12-02 14:02", None)}
+
+    def kajaani() -> tuple[float, float]:
+        values = latest(store, "kajaani", ItemType.MESSAGES)
+        return values["omasote_unanswered"], values["omasote_answered_today"]
+
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 15:00")
+    # The next export (M-502 answered meanwhile, M-505 still open), its writer paused in M-505's row.
+    second = folder / "avoimet-2.csv"
+    whole = b"\xef\xbb\xbf" + "\r\n".join([header, m505, ""]).encode("utf-8")
+    second.write_bytes(whole[:whole.index(b"Todistus")])
+    settled_but_young(second, 3)
+    now[0] = local("2026-12-02 15:01")
+    check = collector.connector("omasote").check(now[0])
+    assert check.ok and "may be half-written" in check.message and "nothing is closed" in check.message, check
+    (outcome,) = collector.run_once()
+    assert outcome.ok
+    run = outcome.run
+    assert run.rows_read == run.rows_stored + run.rows_refused + run.rows_ignored  # the held line: ignored
+    assert any(r.startswith("snapshot not applied: file avoimet-2.csv") for r in outcome.rejects), outcome.rejects
+    assert run.state == "partial"  # said on /sources and by `board status`, not hidden
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 15:01")  # nothing closed from half a file
+    assert second.exists()  # kept, to be read whole
+    # The writer finishes; the whole file is the snapshot: M-502 is missing from it and closes at the pull's time.
+    second.write_bytes(whole)
+    settled_but_young(second, 120)
+    now[0] = local("2026-12-02 15:02")
+    (outcome,) = collector.run_once()
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    truth["M-502"] = ("KAJ", "2026-12-02 09:03", "2026-12-02 15:02")
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 15:02")
+    store.dispose()
+
+
+# ------------------------------------------------------------------ 5. `board check` agrees with the collector
+def test_check_of_a_feedback_table_whose_first_answer_has_no_score_says_ignored_as_the_collector_does(
+        config_dir, tmp_path):
+    """The survey table's newest answer first (``ORDER BY aika DESC``, as a reporting view sorts it), and that
+    respondent left the 0–10 question empty: the collector ignores the row with its reason, so `board check`
+    must not call the source FAILED for it."""
+    import sqlite3
+
+    source_db = tmp_path / "kysely.sqlite"
+    con = sqlite3.connect(source_db)
+    con.execute("create table vastaukset (nro integer, aika text, yksikko text, suositus integer, palaute text)")
+    con.executemany("insert into vastaukset values (?, ?, ?, ?, ?)", [
+        (7, "2026-12-02 19:40:00", "kajaani", None, "En osaa sanoa"), (6, "2026-12-02 19:05:00", "kajaani", 9, ""),
+        (5, "2026-12-02 18:30:00", "kajaani", 4, None)])
+    con.commit()
+    con.close()
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "kysely", "type": "sql", "url": f"sqlite:///{source_db}",
+        "query": "SELECT nro, aika, yksikko, suositus FROM vastaukset WHERE aika >= :since ORDER BY aika DESC",
+        "parameters_as": "text", "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "nro", "station": "yksikko", "start": "aika", "score": "suositus"}}})
+    store = Store.open(f"sqlite:///{db}")
+    collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+    check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+    assert check.ok, check
+    assert "1 row before it would be ignored" in check.message and "'suositus' is empty" in check.message, check
+    assert "kajaani feedback item" in check.message, check  # the first row it counts, as the example
+    (outcome,) = collector.run_once()  # and the collector: the same row ignored, the other two counted
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    assert ledger(outcome) == (3, 2, 0, 1)
+    store.dispose()
+    # Every row without a score: check still says what the collector would do, not FAILED.
+    con = sqlite3.connect(source_db)
+    con.execute("update vastaukset set suositus = NULL")
+    con.commit()
+    con.close()
+    check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+    assert check.ok and "the first 3 rows would be ignored" in check.message, check
+
+
+def test_check_of_a_feedback_api_whose_first_answer_has_no_score_says_ignored_as_the_collector_does(
+        config_dir, tmp_path):
+    """The same through a ``rest`` source: the survey API's newest answer first, with ``"score": null``."""
+    answers = {"1": {"data": [
+        {"id": "a-77", "unit": "KAJ", "answeredAt": "2026-12-02T17:40:00Z", "score": None},
+        {"id": "a-76", "unit": "KAJ", "answeredAt": "2026-12-02T17:05:00Z", "score": 9},
+        {"id": "a-75", "unit": "KAJ", "answeredAt": "2026-12-02T16:30:00Z", "score": "4"}],
+        "meta": {"next": None}}}
+    db = tmp_path / "board.sqlite"
+    with contacts_api(answers) as url:
+        settings = configure(config_dir, f"sqlite:///{db}", {
+            "name": "kysely", "type": "rest", "url": url, "records": "data",
+            "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+            "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                      "fields": {"id": "id", "station": "unit", "start": "answeredAt", "score": "score"}}})
+        store = Store.open(f"sqlite:///{db}")
+        collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+        check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+        (outcome,) = collector.run_once()
+    assert check.ok, check
+    assert "1 ignored, not counted" in check.message and "'score' is empty" in check.message, check
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    assert ledger(outcome) == (3, 2, 0, 1)
+    store.dispose()

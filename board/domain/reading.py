@@ -97,6 +97,15 @@ class Duplicate(Ignored):
 
 
 @dataclass(frozen=True)
+class Held(Ignored):
+    """Data rows left for a later pull because their input may not be complete yet (a file's last line with no
+    line end, perhaps still being written): ignored in this run, read again once the input is whole.
+
+    Its own kind because an input that holds such rows is not all there is: a ``snapshot`` item source must not
+    close what it does not find in it (the item on the held line would be closed, and counted as answered)."""
+
+
+@dataclass(frozen=True)
 class RowsRead:
     """How many data rows the connector read since its previous ``RowsRead`` (or the start of the pull).
 
