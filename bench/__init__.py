@@ -7,6 +7,8 @@ Each module measures one figure and fills a :class:`bench.common.Result`:
 * ``history``   — a year of history for 30 stations (``history.stations``, ``history.days``): backfill (throughput
   per fifth of the load), weekly view and overview, SQLite and PostgreSQL
 * ``overview``  — the overview at 900 stations in 21 areas: its data and its page, CPU, SQLite and PostgreSQL
+* ``week``      — the weekly view at 900 stations in 21 areas (a store dealt in SQL from 30 collected stations): the
+  page cold, last full and current week, all stations and one area, process and script-thread CPU
 * ``memory``    — the web server's RSS with 20 screens over a long run
 * ``collector`` — one incremental collector cycle over 30 stations (``collector.stations``)
 * ``soak``      — one wall left open for 30 minutes keeps refreshing: reruns, changing numbers, no errors
@@ -22,8 +24,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bench import collector, freshness, history, items, memory, overview, projection, screens, soak
+from bench import collector, freshness, history, items, memory, overview, projection, screens, soak, week
 
 #: Name -> module (with ``NAME``, ``DESCRIPTION`` and ``run(opts, result)``), in the order ``make bench`` runs them.
 BENCHMARKS: dict[str, ModuleType] = {
-    m.NAME: m for m in (freshness, screens, history, overview, collector, items, memory, soak, projection)}
+    m.NAME: m for m in (freshness, screens, history, overview, week, collector, items, memory, soak, projection)}

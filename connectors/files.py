@@ -212,6 +212,10 @@ class FilesConnector:
         if held is not None:  # as a pull reads it: the lines before a last line that may be half-written
             data = held[0]
         outcome = read_file(oldest.name, data, self.source, mapper)
+        if held is not None and not outcome.ok:  # cut inside a multi-line record: a pull reads it again, whole
+            return CheckResult(True, "ok", scrub(
+                f"{n_files(len(waiting))} waiting; oldest {oldest.name} ends without a line end inside a record and "
+                f"changed less than {self._grace():g} s ago: it may be half-written and is read once complete"))
         if not outcome.ok:
             return CheckResult(False, outcome.kind, outcome.summary())
         message = (f"{n_files(len(waiting))} waiting; oldest {oldest.name}: {outcome.rows} rows → "
@@ -266,6 +270,13 @@ class FilesConnector:
             # readable yet. Left for the next pull, not refused, until it is older than the grace.
             log.info("source %s: %s cannot be read as a workbook yet (still being written?); it is read again",
                      self.name, scrub(path.name))
+            return
+        if held is not None and not outcome.ok:
+            # Cut at its last physical line the file is not valid (that line ends a quoted field begun above it:
+            # a multi-line record). Refused, a whole good export went to rejected/ with "not valid CSV"; it may
+            # still be half-written, so it is read again, whole, once it is complete or older than the grace.
+            log.info("source %s: %s ends without a line end inside a record and changed less than %g s ago; it is "
+                     "read again", self.name, scrub(path.name), self._grace())
             return
         if held is not None and outcome.ok:
             reason = map_text(Reason(

@@ -178,6 +178,8 @@ class ItemMapper:
         end = self._time(record, f.end) if f.end else None
         assert start is not None
         if end is not None and end < start:
+            end = self._later_end(record, f.end, start, end)  # type: ignore[arg-type]
+        if end is not None and end < start:
             raise RecordError(f"{self.what} {f.end!r} is before {f.start!r}: an item cannot end before it starts")
         updated = self._time(record, f.updated) if f.updated else None
         status = self._optional(record, f.status) if f.status is not None and end is None else None
@@ -209,6 +211,23 @@ class ItemMapper:
                      needs_reaction=needs, outcome=outcome, updated=updated)]
 
     # -- pieces
+    def _later_end(self, record: Mapping[str, Any], field: str, start: datetime, end: datetime) -> datetime:
+        """An end read before its start, read again as the second pass of the repeated autumn hour.
+
+        A local time of 03.00–03.59 on the last Sunday of October happens twice in Helsinki and an export
+        writes no offset, so :func:`parse_time` reads it as the first (summer time) pass. A callback created
+        at 3.58 summer time and handled at 3.28 winter time (30 minutes later) then seems to end before it
+        starts. When the end is such a time and its second pass is not before the start, that is the only
+        reading in which the row is a valid item, so it is taken. Nothing else changes: an end with an offset
+        or outside the repeated hour reads the same with ``fold=1`` and stays refused. A start is never moved:
+        its first pass is the earliest reading, and a later start cannot mend an end before it.
+        """
+        try:
+            later = self._time(record, field, fold=1)
+        except RecordError:  # the second pass is in the future: the row cannot be read as valid
+            return end
+        return later if later is not None and later != end and later >= start else end
+
     def _optional(self, record: Mapping[str, Any], field: str) -> Any:
         """The field's value, None when empty or (a JSON object leaving out a null) absent."""
         try:
@@ -234,12 +253,13 @@ class ItemMapper:
             raise RecordError(f"{self.what} {field!r} is empty")
         return value
 
-    def _time(self, record: Mapping[str, Any], field: str, required: bool = False) -> datetime | None:
+    def _time(self, record: Mapping[str, Any], field: str, required: bool = False, fold: int = 0,
+              ) -> datetime | None:
         raw = self._required(record, field) if required else self._optional(record, field)
         if raw is None:
             return None
         try:
-            ts = parse_time(raw, self.zone, self.until)
+            ts = parse_time(raw, self.zone, self.until, fold)
         except ValueError as e:
             raise RecordError(f"{self.what} {field!r}: {e}") from None
         except OverflowError:  # a day next to year 1 cannot be moved between zones: a placeholder

@@ -186,19 +186,22 @@ def time_parts(value: Any) -> datetime | date:
     raise ValueError(_said("not_time", value, " is not a time"))
 
 
-def parse_time(value: Any, zone: Any, until: datetime) -> datetime:
+def parse_time(value: Any, zone: Any, until: datetime, fold: int = 0) -> datetime:
     """An aware UTC time from a database value, ISO 8601 or Finnish text; ValueError otherwise.
 
     A bare date stands for that day's total: the day's last minute, or
     ``until`` (the pull's start) when the day is not over yet. A local time
     the clock skipped (spring forward) is refused (:class:`connectors.times.NonexistentTime`);
-    a local time of the repeated autumn hour is read as the first (summer time) one.
+    a local time of the repeated autumn hour is read as the first (summer time) one, or with ``fold=1``
+    the second (winter time) one. ``fold`` changes nothing else: a time with an offset, or a local time
+    outside the repeated hour, is the same instant either way (an item's end uses this, see
+    :meth:`connectors.items.ItemMapper.map`).
     """
     parts = _text_time_parts(value) if type(value) is str else time_parts(value)
     if not isinstance(parts, datetime):
         return _end_of_day(parts, until)
     if parts.tzinfo is None:
-        return _local_instant(parts, zone)
+        return _local_instant(parts, zone, fold)
     return parts.astimezone(UTC)
 
 

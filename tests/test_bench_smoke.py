@@ -21,7 +21,8 @@ from tests.browser_support import ROOT, require_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 #: Two groups of about the same length, run at the same time.
-GROUPS = (("freshness", "memory", "soak", "items", "overview"), ("screens", "history", "collector", "projection"))
+GROUPS = (("freshness", "memory", "soak", "items", "overview", "week"),
+          ("screens", "history", "collector", "projection"))
 #: A group's limit. Idle, each group takes 1-2 min; under load (14-17 on 2 cores) a web server's start alone took
 #: over 90 s, three of them per group. The quick sizes were cut too (history: one current and one cached week,
 #: two overview runs), so this is a hang guard, not the expected time.
@@ -109,6 +110,9 @@ def test_the_key_figures_are_there(quick_results: list[dict]) -> None:
         ("history", "week_page_seconds_postgres"),
         ("history", "overview_page_seconds_sqlite"),
         ("overview", "overview_page_cpu_seconds_postgres"),
+        ("week", "week_page_cpu_seconds_postgres"),
+        ("week", "week_page_current_thread_cpu_seconds_postgres"),
+        ("week", "week_page_area_cpu_seconds_sqlite"),
         ("memory", "rss_growth"),
         ("collector", "cycle_own_seconds_sqlite"),
         ("collector", "cycle_own_seconds_postgres"),

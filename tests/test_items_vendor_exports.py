@@ -754,3 +754,97 @@ def test_a_status_mapping_that_cannot_work_is_a_configuration_error(config_dir, 
         configure(config_dir, f"sqlite:///{tmp_path / 'board.sqlite'}", {
             "name": "omasote", "type": "files", "folder": str(tmp_path), "deliver": "items",
             "items": {"id_key": "${BOARD_ITEM_KEY}", **items}})
+
+
+# The open messages with the open M-505 last, one line each, and no line end after it.
+OPEN_LAST = (
+    '"Viesti-ID";"Yksikkö";"Vastaanotettu";"Vastattu";"Aihe";"Tila"\r\n'
+    '"M-501";"KAJ";"2026-12-02T08:15:00+02:00";"2026-12-02T09:20:00+02:00";"Reseptin uusinta";"Vastattu"\r\n'
+    '"M-502";"KAJ";"2026-12-02T09:03:00+02:00";"";"Kysymys laboratoriotuloksista";"Avoin"\r\n'
+    '"M-503";"SOT";"2026-12-02T10:30:00";"2026-12-02T13:45:00";"Ajanvaraus";"Vastattu"\r\n'
+    '"M-505";"KAJ";"2026-12-02T14:02:10";"";"Todistus lääkärille";"Avoin"'
+)
+
+
+def test_a_snapshot_file_still_being_written_closes_nothing(config_dir, tmp_path):
+    """A reporting tool writes its CSV without a line end after the last record (many do). Read within the grace
+    (ten times ``settle_seconds``) its last line is held as possibly half-written, so the snapshot read is not the
+    whole export: applied, it closed the open message on that line as answered (Kajaani's unanswered 2 -> 1,
+    answered today 1 -> 2), and the next pull, which read the whole file, did not open it again."""
+    import os
+    import time
+
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 1, "max_memory_mb": 0,
+        "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "messages", "mode": "snapshot", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu"}}})
+    store = Store.open(f"sqlite:///{db}")
+    now = [local("2026-12-02 15:00")]
+    collector = Collector(settings, store, clock=lambda: now[0], sleep=lambda s: None)
+
+    def export(name: str, age: float) -> Path:
+        path = folder / name
+        path.write_bytes(b"\xef\xbb\xbf" + OPEN_LAST.encode("utf-8"))
+        stamp = time.time() - age
+        os.utime(path, (stamp, stamp))
+        return path
+
+    export("avoimet-1.csv", age=60)  # older than the grace: read whole
+    (first,) = collector.run_once()
+    assert first.ok and ledger(first) == (4, 4, 0, 0), (first.error, ledger(first))
+    open_at_15 = {"omasote_unanswered": 2, "omasote_answered_today": 1}  # M-502 and M-505 open, M-501 answered
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert {m: kaj[m] for m in open_at_15} == open_at_15
+
+    second = export("avoimet-2.csv", age=3)  # settled (> 1 s) but within the grace (10 s): its last line is held
+    now[0] = local("2026-12-02 16:00")
+    (held,) = collector.run_once()
+    assert held.ok and held.run.rows_ignored >= 1, ledger(held)  # the held line, ignored for now
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert {m: kaj[m] for m in open_at_15} == open_at_15, kaj
+
+    stamp = time.time() - 60  # the same export, now older than the grace: read whole
+    os.utime(second, (stamp, stamp))
+    now[0] = local("2026-12-02 16:01")
+    (whole,) = collector.run_once()
+    assert whole.ok and ledger(whole) == (4, 4, 0, 0), ledger(whole)
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert {m: kaj[m] for m in open_at_15} == open_at_15, kaj
+    store.dispose()
+
+
+def test_a_young_export_ending_inside_a_multiline_record_is_read_again_not_refused(config_dir, tmp_path):
+    """The reporting tool's CSV (MESSAGES_CSV: M-505's subject over a CRLF) written without a line end after the
+    last record and read within the grace: held at its last physical line, the rest ended inside M-505's quoted
+    subject, and the whole good export was refused ("not valid CSV ... unexpected end of data") and moved to
+    rejected/. It stays in the folder and is read whole once it is older than the grace."""
+    import os
+    import time
+
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    path = folder / "viestit.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + MESSAGES_CSV.removesuffix("\r\n").encode("utf-8"))
+    stamp = time.time() - 3  # settled (> 1 s), within the grace (10 s)
+    os.utime(path, (stamp, stamp))
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 1, "max_memory_mb": 0,
+        "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "messages", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu"}}})
+    store = Store.open(f"sqlite:///{db}")
+    collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+    (young,) = collector.run_once()
+    assert young.ok and young.rejected == 0, (young.error, young.rejects)
+    assert path.exists() and not (folder / "rejected").exists()
+    stamp = time.time() - 60
+    os.utime(path, (stamp, stamp))
+    (whole,) = collector.run_once()
+    assert whole.ok and ledger(whole) == (4, 4, 0, 0), (whole.error, ledger(whole))
+    assert latest(store, "kajaani", ItemType.MESSAGES)["omasote_unanswered"] == 2  # M-502 and M-505, by hand
+    store.dispose()

@@ -66,15 +66,21 @@ def over_stations(raws: list[Raw]) -> Raw:
 
     The combined queue peak is not the sum of the stations' peaks (they rarely coincide); callers put in
     :func:`combined_peak` instead, so it is left out here.
+
+    A metric at a time over all stations (a comprehension each) rather than a Python step per station and
+    metric: 900 stations' days and weeks are combined ~50 times a page. Keys in the order they first appear,
+    sums from 0.0 in the stations' order, as a loop over the stations would (tests/test_week_figures.py).
     """
+    seen: Raw = {}
+    for raw in raws:  # which metrics appear, in the order they first do
+        seen.update(raw)
     out: Raw = {}
-    for raw in raws:
-        for metric, value in raw.items():
-            how = _OVER_STATIONS.get(metric)
-            if how == "sum":
-                out[metric] = out.get(metric, 0.0) + value
-            elif how == "max":
-                out[metric] = max(out.get(metric, value), value)
+    for metric in seen:
+        how = _OVER_STATIONS.get(metric)
+        if how == "sum":
+            out[metric] = sum([raw[metric] for raw in raws if metric in raw], 0.0)
+        elif how == "max":
+            out[metric] = max([raw[metric] for raw in raws if metric in raw])
     return out
 
 

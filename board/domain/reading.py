@@ -98,11 +98,11 @@ class Duplicate(Ignored):
 
 @dataclass(frozen=True)
 class Held(Ignored):
-    """Data rows left for a later pull because their input may not be complete yet (a file's last line with no
-    line end, perhaps still being written): ignored in this run, read again once the input is whole.
+    """Data rows left for now and read again on a later pull (a file's last line that may be half-written).
 
-    Its own kind because an input that holds such rows is not all there is: a ``snapshot`` item source must not
-    close what it does not find in it (the item on the held line would be closed, and counted as answered)."""
+    Counted as ignored in this run, like any :class:`Ignored`; but what the pull read is not the whole input, so
+    a snapshot of open items (``mode: snapshot``) made from it must not be applied: an open item on the held line
+    would be closed as answered (board/item_collect.py)."""
 
 
 @dataclass(frozen=True)

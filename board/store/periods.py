@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
+from board.store.engine import Dialect
 from board.store.schema import ReadingRow, UTCDateTime
 
 
@@ -25,6 +26,7 @@ class PeriodReads:
     """Per-period aggregates over many stations (part of :class:`board.store.Store`)."""
 
     sessions: sessionmaker[Session]
+    dialect: Dialect
 
     def combined_peaks(self, stations: Sequence[str], metric: str,
                        spans: Sequence[tuple[datetime, datetime]]) -> list[float | None]:
@@ -40,7 +42,7 @@ class PeriodReads:
         changes = (select(span.c.n, r.ts, (r.value - func.coalesce(previous, 0.0)).label("delta"))
                    .select_from(ReadingRow.__table__)
                    .join(span, and_(r.ts >= span.c.lo, r.ts < span.c.hi))
-                   .where(r.station.in_(list(stations)), r.metric == metric)).subquery()
+                   .where(self.dialect.one_of(r.station, stations), r.metric == metric)).subquery()
         moments = (select(changes.c.n, changes.c.ts, func.sum(changes.c.delta).label("delta"))
                    .group_by(changes.c.n, changes.c.ts)).subquery()
         running = select(moments.c.n, func.sum(moments.c.delta).over(
@@ -57,7 +59,7 @@ class PeriodReads:
         """Each station's highest reading of ``metric`` with start <= ts < end (stations without one left out)."""
         r = ReadingRow.__table__.c
         stmt = (select(r.station, func.max(r.value))
-                .where(r.station.in_(list(stations)), r.metric == metric, r.ts >= start, r.ts < end)
+                .where(self.dialect.one_of(r.station, stations), r.metric == metric, r.ts >= start, r.ts < end)
                 .group_by(r.station))
         with self.sessions() as s:
             return {station: float(top) for station, top in s.execute(stmt) if top is not None}

@@ -18,6 +18,7 @@ from board.domain.reading import Reading
 from board.domain.reasons import decode
 from board.domain.snapshot import Latest
 from board.domain.timeutil import UTC
+from board.store.engine import Dialect
 from board.store.schema import DailyRow, NewestRow, ReadingRow, RejectRow, RunRow, Stored
 
 
@@ -25,6 +26,7 @@ class Reads:
     """The store's queries (part of :class:`board.store.Store`)."""
 
     sessions: sessionmaker[Session]
+    dialect: Dialect
 
     def latest_values(self, station: str, metrics: Sequence[str] | None = None) -> dict[str, Latest]:
         """The newest reading of each metric at ``station``.
@@ -133,7 +135,7 @@ class Reads:
         """
         d = DailyRow.__table__.c
         stmt = select(d.station, type_coerce(d.day, Stored()), d.metric, d.last_value, d.max_value).where(
-            d.station.in_(list(stations)), d.day >= first, d.day <= last, d.metric.in_(list(metrics)))
+            self.dialect.one_of(d.station, stations), d.day >= first, d.day <= last, d.metric.in_(list(metrics)))
         rows = self._driver_rows(stmt)
         if not rows or not isinstance(rows[0][1], str):  # PostgreSQL hands over dates: the rows are ready
             return rows
@@ -172,7 +174,7 @@ class Reads:
         """
         r = ReadingRow.__table__.c
         stmt = select(r.station, type_coerce(r.ts, Stored()), r.value).where(
-            r.station.in_(list(stations)), r.metric == metric, r.ts >= start, r.ts < end)
+            self.dialect.one_of(r.station, stations), r.metric == metric, r.ts >= start, r.ts < end)
         stamps: dict[object, datetime] = {}
         with self.sessions() as s:
             rows = s.execute(stmt).all()
@@ -194,7 +196,8 @@ class Reads:
         """
         r = ReadingRow.__table__.c
         latest = (select(r.station, r.metric, func.max(r.ts).label("ts"))
-                  .where(r.station.in_(list(stations)), r.metric.in_(list(metrics)), r.ts >= start, r.ts < end)
+                  .where(self.dialect.one_of(r.station, stations), r.metric.in_(list(metrics)), r.ts >= start,
+                         r.ts < end)
                   .group_by(r.station, r.metric).subquery())
         stmt = select(r.station, r.metric, r.value).join(
             latest, (r.station == latest.c.station) & (r.metric == latest.c.metric) & (r.ts == latest.c.ts))

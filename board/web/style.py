@@ -126,8 +126,14 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .fig .target { display: block; font-size: calc(3 * var(--t)); white-space: nowrap; }
 /* A figure typed by hand (board.domain.manual): said in words under its label, never only by a colour. */
 .manual-mark { display: block; font-size: calc(2.3 * var(--t)); font-style: italic; color: var(--text); }
-.headline .manual-mark { display: inline; font-size: calc(2.6 * var(--t)); }
-.fig dd .manual-mark.short { display: inline; font-size: calc(2.3 * var(--t)); font-weight: 400; }
+/* On the wall it is a light tag, dark text, upright and bold: read from 4 m, a small grey italic line beside
+   "odottaa nyt" looked like a footnote, not like "this number was typed by hand" (seen on the evidence
+   screenshots of issue 14). The same font size as before; the tag wraps inside like the text did. */
+.headline .manual-mark, .fig dd .manual-mark.short { display: inline-block; font-style: normal; font-weight: 700;
+  background: var(--text); color: var(--tile); border-radius: calc(0.6 * var(--t)); line-height: 1.15;
+  padding: 0 calc(0.7 * var(--t)); }
+.headline .manual-mark { font-size: calc(2.6 * var(--t)); }
+.fig dd .manual-mark.short { font-size: calc(2.3 * var(--t)); }
 .mark { display: inline-flex; font-size: calc(3.4 * var(--t)); }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
