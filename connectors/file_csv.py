@@ -35,4 +35,6 @@ def csv_table(name: str, data: bytes, source: FilesSource, wanted: Sequence[str]
     except csv.Error as e:
         raise BadFile(Reason("bad_csv", f"file {name} is not valid CSV at line {reader.line_num}: {e}", file=name,
                              line=reader.line_num, detail=str(e))) from None
-    return table_of(found, wanted, "line")
+    table = table_of(found, wanted, "line")
+    table.delimiter = delimiter
+    return table

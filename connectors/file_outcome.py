@@ -33,6 +33,12 @@ class Outcome:
     duplicates: int = 0
     #: Where the file holds a personal identity code: it is never kept on disk with it (see file_retire.scrub_file).
     identity_lines: list[str] = field(default_factory=list)
+    #: Unmapped columns that may hold a name, contact details or free text (connectors.private_columns): their
+    #: headers, positions, the header's line and the CSV separator. Never read; the kept copy goes without them.
+    private_columns: list[str] = field(default_factory=list)
+    private_at: list[int] = field(default_factory=list)
+    header_number: int = 0
+    delimiter: str = ""
     #: What ``readings`` holds, in words: "readings", or "items" for a source of items (``deliver: items``),
     #: whose rows are callbacks or messages the board counts itself, not readings (`check` said "rows →
     #: readings" of them, and the reason file "12 readings stored" where the run stored 340).

@@ -16,7 +16,7 @@ from connectors.file_excel import excel_table, is_excel
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
-from connectors.file_table import column_keys, record
+from connectors.file_table import blank, column_keys, record
 from connectors.items import ItemMapper
 from connectors.mapping import (
     IDENTITY_CODE_REASON,
@@ -26,6 +26,7 @@ from connectors.mapping import (
     any_identity_code,
     quote,
 )
+from connectors.private_columns import private_columns
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
 from connectors.table_shape import trailer_reasons
 
@@ -34,7 +35,9 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     """Every row of one file mapped to readings.
 
     A problem with the file as a whole (unreadable, a mapped column missing,
-    a personal column) refuses it whole. A bad row is refused alone with its
+    an identity-code column) refuses it whole; an unmapped name or free-text
+    column is noted in ``private_columns`` (never read; the kept copy goes
+    without it). A bad row is refused alone with its
     line and reason (``on_bad_row: refuse_row``, the default), or refuses the
     whole file (``refuse_file``: any problem empties ``readings``).
     """
@@ -56,6 +59,12 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         return outcome
     if not table.header:
         return outcome  # an empty file: nothing to import, nothing wrong
+    # An unmapped column that may hold a name or free text is never read, and does not refuse the file (a vendor's
+    # export needs no reshaping); one with anything in it is left out of the copy kept (file_retire.scrub_file).
+    outcome.private_at = [i for i in private_columns(table.header, mapper.mapped_fields())
+                          if any(i < len(v) and not blank(v[i]) for _n, v in table.rows)]
+    outcome.private_columns = [table.header[i] for i in outcome.private_at]
+    outcome.header_number, outcome.delimiter = table.header_number, table.delimiter
     keys, repeated = column_keys(table.header)
     ambiguous = sorted(set(repeated) & mapper.mapped_fields())
     if ambiguous:
@@ -63,11 +72,12 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         outcome.add(Reason("repeated_column", f"column {columns} appears more than once in file {name}; give each "
                            "column its own name", columns=columns, file=name), kind="configuration")
         return outcome
-    try:
+    try:  # an identity-code column still refuses the file
         if isinstance(mapper, RecordMapper):
-            mapper.check_columns(keys, source_name=Reason("in_file", f"file {name}", file=name), every_metric=True)
+            mapper.check_columns(keys, source_name=Reason("in_file", f"file {name}", file=name), every_metric=True,
+                                 identity_only=True)
         else:  # an item source: its own check (every mapped field)
-            mapper.check_columns(keys, source_name=Reason("in_file", f"file {name}", file=name))
+            mapper.check_columns(keys, source_name=Reason("in_file", f"file {name}", file=name), identity_only=True)
     except ConnectorError as e:
         outcome.add(reason_of(e), kind=e.kind)
         return outcome

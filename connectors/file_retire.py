@@ -1,9 +1,10 @@
 """Taking a refused file out of the drop folder, with ``NAME.reason.txt`` beside it, and never keeping a file
-that holds a personal identity code as it came."""
+that holds a personal identity code, a name or free text as it came."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import logging
 import os
 from pathlib import Path
@@ -16,9 +17,11 @@ from connectors.file_excel import is_excel
 from connectors.file_messages import IDENTITY_CODE_REMOVED, os_reason, scrub, short
 from connectors.file_moves import free_path, move
 from connectors.file_outcome import MAX_LISTED_PROBLEMS, Outcome
+from connectors.file_private import blank_columns
 from connectors.file_problems import BadFile
 from connectors.file_reason_text import REASON_SUFFIX, local_now, reason_text
 from connectors.file_safe_read import unsafe_reason
+from connectors.mapping import quote_names
 
 #: The connector's logger (the name operators filter on), whichever of its modules logs.
 log = logging.getLogger("connectors.files")
@@ -63,30 +66,57 @@ def write_reason(target: Path, text: str, source: FilesSource) -> Path:
 
 
 def scrub_file(target: Path, outcome: Outcome, source: FilesSource) -> str:
-    """A retired file that holds an identity code is not kept with it: a CSV is rewritten with every code
-    removed, a workbook (or a file that cannot be rewritten) is deleted. The note for its reason file."""
-    if not outcome.identity_lines:
+    """A retired file that holds an identity code, or columns that may hold a name or free text
+    (``outcome.private_columns``, never read), is not kept with them: a CSV is rewritten with every code removed
+    and those columns' cells emptied, a workbook (or a file that cannot be rewritten) is deleted. The note for its
+    reason file."""
+    if not outcome.identity_lines and not outcome.private_columns:
         return ""
     lines = ", ".join(outcome.identity_lines[:MAX_LISTED_PROBLEMS])
+    columns = quote_names(outcome.private_columns)
     try:
         if not is_excel(target.name):
             data = target.read_bytes()
             codec = codec_of(data, source.encoding)
             text = data.decode(codec)
+            if outcome.private_at:
+                text = blank_columns(text, outcome.private_at, outcome.header_number, outcome.delimiter)
             target.write_bytes(redact_identity_codes(text, IDENTITY_CODE_REMOVED).encode(codec))
-            log.warning("source %s: %s held a personal identity code (%s); the copy kept has it removed",
-                        source.name, scrub(target.name), lines)
-            return (f"\nPersonal identity codes were found on {lines}: the copy of the file kept here has them "
-                    f"replaced by {IDENTITY_CODE_REMOVED}; the original is not kept anywhere by the board.\n")
-    except (OSError, ValueError, BadFile) as e:
-        log.warning("source %s: could not rewrite %s without its identity codes (%s); deleting it", source.name,
+            note = ""
+            if outcome.identity_lines:
+                log.warning("source %s: %s held a personal identity code (%s); the copy kept has it removed",
+                            source.name, scrub(target.name), lines)
+                note += (f"\nPersonal identity codes were found on {lines}: the copy of the file kept here has them "
+                         f"replaced by {IDENTITY_CODE_REMOVED}; the original is not kept anywhere by the board.\n")
+            if outcome.private_columns:
+                log.warning("source %s: %s has unmapped columns that may hold names or free text (%s); the copy "
+                            "kept has their cells emptied", source.name, scrub(target.name), columns)
+                note += (f"\nColumn{_s(outcome.private_columns)} {columns} may hold a person's name, contact "
+                         "details or free text: never read by the board, and emptied in the copy of the file kept "
+                         "here (the header is kept); the original is not kept anywhere by the board.\n")
+            return note
+    except (OSError, ValueError, BadFile, csv.Error) as e:
+        log.warning("source %s: could not rewrite %s without its personal data (%s); deleting it", source.name,
                     scrub(target.name), short(e))
     with contextlib.suppress(FileNotFoundError):
         target.unlink()
-    log.warning("source %s: %s held a personal identity code (%s) and was deleted", source.name,
-                scrub(target.name), lines)
-    return (f"\nPersonal identity codes were found on {lines}: the file was deleted, not kept (a workbook "
-            "cannot be kept with the codes removed). Remove them from the export and drop it again.\n")
+    note = ""
+    if outcome.identity_lines:
+        log.warning("source %s: %s held a personal identity code (%s) and was deleted", source.name,
+                    scrub(target.name), lines)
+        note += (f"\nPersonal identity codes were found on {lines}: the file was deleted, not kept (a workbook "
+                 "cannot be kept with the codes removed). Remove them from the export and drop it again.\n")
+    if outcome.private_columns:
+        log.warning("source %s: %s has unmapped columns that may hold names or free text (%s) and was deleted",
+                    source.name, scrub(target.name), columns)
+        note += (f"\nColumn{_s(outcome.private_columns)} {columns} may hold a person's name, contact details or "
+                 "free text: never read by the board, and the file was deleted after it was read, not kept (a "
+                 "workbook cannot be kept with those columns emptied). Its rows are accounted for above.\n")
+    return note
+
+
+def _s(items: list[str]) -> str:
+    return "s" if len(items) != 1 else ""
 
 
 def refuse(path: Path, outcome: Outcome, source: FilesSource, rejected: Path) -> str:

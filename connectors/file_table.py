@@ -20,6 +20,9 @@ class Table:
     unit: str  # "line" (CSV, as a text editor counts) or "row" (Excel)
     #: Non-empty lines above the header (a title, report parameters): not data, but checked for identity codes.
     above: list[tuple[int, list[Any]]] = field(default_factory=list)
+    #: The header's own line (row) number, and a CSV file's separator: where a kept copy's columns are emptied.
+    header_number: int = 0
+    delimiter: str = ""
 
 
 def table_of(found: list[tuple[int, list[Any]]], wanted: Sequence[str], unit: str) -> Table:
@@ -27,7 +30,7 @@ def table_of(found: list[tuple[int, list[Any]]], wanted: Sequence[str], unit: st
         return Table([], [], unit)
     at = find_header([values for _number, values in found], wanted)
     header = [cell_text(v) for v in found[at][1]]
-    return Table(header, found[at + 1:], unit, found[:at])
+    return Table(header, found[at + 1:], unit, found[:at], header_number=found[at][0])
 
 
 def column_keys(header: Sequence[str]) -> tuple[list[str], list[str]]:

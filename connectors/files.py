@@ -11,13 +11,14 @@ a time window:
   and reason (``on_bad_row: refuse_row``); ``refuse_file`` keeps the old
   all-or-nothing rule (half a file on the wall can look right and be
   wrong: some sites prefer nothing). A problem with the file as a whole (not
-  decodable, a mapped column missing, a column that looks like a person's
-  name or identity code) refuses the file whole, and so does a file whose
-  every row is refused: it is moved to ``rejected/`` at once with a
-  ``NAME.reason.txt`` next to it, so whoever made it can fix it and drop it
-  again. Two rows with the same station, metric and time never let the last
-  one win silently: an identical repeat is taken once, different values
-  refuse both;
+  decodable, a mapped column missing, a column named for an identity code)
+  refuses the file whole, and so does a file whose every row is refused: it
+  is moved to ``rejected/`` at once with a ``NAME.reason.txt`` next to it, so
+  whoever made it can fix it and drop it again. An unmapped column that may
+  hold a name or free text is never read, and the copy kept goes without it
+  (``private_columns``, ``file_private``). Two rows with the same station,
+  metric and time never let the last one win silently: an identical repeat
+  is taken once, different values refuse both;
 * a good file moves to ``processed/`` only when the collector has committed
   its readings (:meth:`FilesConnector.acknowledge`). If the process dies in
   between, the file is read again next time, which the store's key makes
@@ -48,7 +49,8 @@ it hands out has a module of its own, in the order a file meets them:
 * ``file_read`` — the rows mapped to readings, into an ``Outcome``
   (``file_outcome``); ``file_ledger`` — the outcome as the run ledger's events;
 * ``file_retire``, ``file_moves`` and ``file_reason_text`` — a refused file out
-  to ``rejected/`` with its reason, a done one to ``processed/``;
+  to ``rejected/`` with its reason, a done one to ``processed/``; ``file_private``
+  — a kept CSV without its name and free-text columns;
 * ``file_problems`` and ``file_messages`` — what refuses a file whole, and the
   words of every message (nothing personal or secret in them).
 
@@ -88,7 +90,7 @@ from connectors.file_retire import refuse, refuse_unread, scrub_file, write_reas
 from connectors.file_safe_read import NotRegular, Stamp, not_regular, read_regular_file, read_unchanged, unsafe_reason
 from connectors.file_table import Table
 from connectors.items import ItemMapper, mapper_for
-from connectors.mapping import RecordMapper
+from connectors.mapping import RecordMapper, quote_names
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +161,9 @@ class FilesConnector:
                 continue
             log.info("source %s: imported %s (now %s)", self.name, scrub(path.name), scrub(target.name))
             note = scrub_file(target, outcome, self.source)
-            if outcome.refused or outcome.ignored:
+            if outcome.refused or outcome.ignored or note:  # (a note: what was left out of the copy, or why deleted)
                 write_reason(target, rows_text(path.name, target.name, self.name, outcome) + note, self.source)
-            if not outcome.identity_lines:  # (a copy rewritten without its identity codes is not the writer's)
+            if not outcome.identity_lines and not outcome.private_columns:  # (a rewritten copy is not the writer's)
                 with contextlib.suppress(OSError):
                     self._retired.append((target, path.name, Stamp.of(target), time.monotonic()))
 
@@ -227,6 +229,9 @@ class FilesConnector:
                 f"refused, {len(outcome.readings)} {outcome.noun} otherwise; {n_files(len(waiting))} waiting)"))
         if outcome.ignored:
             message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
+        if outcome.private_columns:
+            message += (f"; not read, and left out of the copy kept (may hold names or free text): "
+                        f"{quote_names(outcome.private_columns)}")
         if held is not None:
             message += (f"; line {held[1]} has no line end and the file changed less than {self._grace():g} s ago: "
                         "it may be half-written and is not read yet")

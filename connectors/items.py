@@ -146,10 +146,12 @@ class ItemMapper:
     def mapped_fields(self) -> set[str]:
         return set(self.fields.mapped().values())
 
-    def check_columns(self, columns: Iterable[str], source_name: str = "the query result") -> None:
-        """Once per result: no personal columns, every mapped field present."""
+    def check_columns(self, columns: Iterable[str], source_name: str = "the query result",
+                      identity_only: bool = False) -> None:
+        """Once per result: no personal columns (a file, ``identity_only``: no identity-code column), every mapped
+        field present."""
         columns = [str(c) for c in columns]
-        personal = personal_columns(columns, self.mapped_fields())
+        personal = personal_columns(columns, self.mapped_fields(), identity_only)
         if personal:
             raise DataError(
                 f"{self.what} {quote_names(personal)} in {source_name} looks like a person's name or "

@@ -66,6 +66,15 @@ PERSONAL_COLUMNS = frozenset({
     "asiakkaan_nimi", "asiakkaan_hetu", "potilaan_hetu", "customer_name", "henkilo", "henkilon_nimi",
     "namn", "fornamn", "efternamn", "personbeteckning", "email", "sahkoposti", "puhelinnumero", "phone_number",
 })
+#: The columns of :data:`PERSONAL_COLUMNS` named for an identity code. A file with one unmapped is still refused
+#: whole (its every row would be); a file's other personal columns (names, contacts) and free text are never
+#: read and are left out of the copy the board keeps instead (:mod:`connectors.private_columns`), so a vendor's
+#: export needs no reshaping. A query or an API is still refused for any of them: it is the administrator's to
+#: shape, and nothing of it is kept on disk to clean.
+IDENTITY_COLUMNS = frozenset({
+    "hetu", "henkilotunnus", "sotu", "ssn", "social_security_number", "personal_id", "person_id",
+    "personal_identity_code", "identity_code", "patient_id", "asiakkaan_hetu", "potilaan_hetu", "personbeteckning",
+})
 
 
 #: The reason a record holding an identity code is refused (never the value itself).
@@ -224,10 +233,12 @@ def normalise_column(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
-def personal_columns(columns: Iterable[str], allowed: Iterable[str] = ()) -> list[str]:
-    """Columns whose name says they hold a person's identity (the explicitly mapped ones excepted)."""
+def personal_columns(columns: Iterable[str], allowed: Iterable[str] = (), identity_only: bool = False) -> list[str]:
+    """Columns whose name says they hold a person's identity (the explicitly mapped ones excepted); with
+    ``identity_only`` those named for an identity code alone (a file: see :data:`IDENTITY_COLUMNS`)."""
     keep = {normalise_column(a) for a in allowed}
-    return [c for c in columns if normalise_column(c) in PERSONAL_COLUMNS and normalise_column(c) not in keep]
+    named = IDENTITY_COLUMNS if identity_only else PERSONAL_COLUMNS
+    return [c for c in columns if normalise_column(c) in named and normalise_column(c) not in keep]
 
 
 def any_identity_code(values: Iterable[Any]) -> bool:
@@ -325,14 +336,15 @@ class RecordMapper:
         return fields
 
     def check_columns(self, columns: Iterable[str], source_name: str = QUERY_RESULT,
-                      every_metric: bool = False) -> None:
+                      every_metric: bool = False, identity_only: bool = False) -> None:
         """For tabular sources, once per result: required columns present, no personal columns.
 
         Raises ConfigurationError for a missing column (the query or mapping is
-        wrong) and DataError for a personal column (the whole result is refused).
+        wrong) and DataError for a personal column (the whole result is refused;
+        a file, ``identity_only``: an identity-code column only).
         """
         columns = [str(c) for c in columns]
-        personal = personal_columns(columns, self.mapped_fields())
+        personal = personal_columns(columns, self.mapped_fields(), identity_only)
         if personal:
             raise DataError(Reason(
                 "personal_column", f"{self.what} {quote_names(personal)} in {source_name} looks like a person's "

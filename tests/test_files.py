@@ -341,14 +341,29 @@ def test_an_identity_code_in_a_file_name_is_kept_out_of_messages(tmp_path):
     assert HETU not in reasons[0] + checked.message
 
 
-def test_a_personal_column_refuses_the_file(tmp_path):
+def test_an_unmapped_name_column_is_not_read_and_is_emptied_in_the_kept_copy(tmp_path):
+    # Before: a column "Nimi" refused the file whole. It is never read, so the file loads, and the copy kept in
+    # processed/ goes without its names (tests/test_private_columns.py has the vendors' exports).
     drop(tmp_path, "a.csv", "Asema;Päivämäärä;Nimi;Jonossa\r\nKAJ;10.03.2026 14.30;Matti;3\r\n")
+    connector = make(tmp_path, JONO)
 
-    readings, reasons = pull(make(tmp_path))
+    readings, reasons = pull(connector)
+    connector.acknowledge()
+
+    assert [(r.station, r.value) for r in readings] == [("kajaani", 3.0)] and reasons == []
+    kept = (tmp_path / "inbox" / "processed" / "a.csv").read_bytes().decode("utf-8")
+    assert kept == "Asema;Päivämäärä;Nimi;Jonossa\r\nKAJ;10.03.2026 14.30;;3\r\n"
+    assert "'Nimi' may hold a person's name" in (tmp_path / "inbox" / "processed" / "a.csv.reason.txt").read_text(
+        encoding="utf-8")
+
+
+def test_an_identity_code_column_refuses_the_file(tmp_path):
+    drop(tmp_path, "a.csv", "Asema;Päivämäärä;Henkilötunnus;Jonossa\r\nKAJ;10.03.2026 14.30;;3\r\n")
+
+    readings, reasons = pull(make(tmp_path, JONO))
 
     assert readings == []
-    assert reasons[0].startswith("column 'Nimi' in file a.csv looks like a person's name or identity code")
-    assert "Matti" not in reasons[0]
+    assert reasons[0].startswith("column 'Henkilötunnus' in file a.csv looks like a person's name or identity code")
     assert names(tmp_path / "inbox" / "rejected") == ["a.csv", "a.csv.reason.txt"]
 
 

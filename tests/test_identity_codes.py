@@ -61,7 +61,7 @@ def test_redaction_removes_codes_and_keeps_the_rest():
 
 def test_a_code_in_any_column_refuses_its_row_the_reason_never_quotes_it_and_the_kept_file_has_it_removed(tmp_path):
     hetu = code("010190", "\u2013", "123")
-    content = ("Asema;Aika;Jonossa;Lisätieto\r\n"
+    content = ("Asema;Aika;Jonossa;Viite\r\n"  # (a column named Lisätieto would be emptied whole: free text)
                "KAJ;30.11.2026 08.00;3;\r\n"
                f"KAJ;30.11.2026 09.00;4;soitto hetu{hetu}\r\n"       # an unmapped column, glued, en dash
                f"{hetu};30.11.2026 10.00;5;\r\n"                     # the mapped station column

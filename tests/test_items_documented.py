@@ -400,7 +400,12 @@ def test_the_documented_callbacks_drop_folder_export_works_as_written(config_dir
         share = rows[code].figures["queue_same_day_share"].value
         assert rows[code].figures["queue_waiting"].value == waiting
         assert share == pytest.approx(same_day / handled), (code, share)
-    assert "Lisätieto" not in reason_file and "soitettu aamulla" not in reason_file
+    # The free text is never read nor quoted; the reason file names its column as left out of the kept copy,
+    # which holds none of it (a CSV with the column emptied, a workbook deleted).
+    assert "soitettu aamulla" not in reason_file and "Column 'Lisätieto' may hold" in reason_file
+    kept = folder / "processed" / f"takaisinsoitot.{saved_as}"
+    assert (saved_as == "xlsx") != kept.exists()
+    assert not kept.exists() or "soitettu aamulla".encode("cp1252") not in kept.read_bytes()
 
     # the next run of the report, saved as UTF-8 with a BOM this time: K-1002 handled at 16.10 (the docs: a later
     # file states the requests again, and an item's newest state wins; the unchanged rows change nothing)

@@ -5,7 +5,8 @@ Omasote's messages as a reporting tool's CSV, and a contact log's paged REST API
 The workbook is written here as raw SpreadsheetML (the zip of XML parts Excel saves: shared strings, a date
 style, a second sheet with a drawing and a chart sheet), not by openpyxl, which the board reads it with. Every
 truth is counted by hand from the rows below, and every run must account for each row read
-(read = stored + refused + ignored); the names and free text in the exports must never reach the store.
+(read = stored + refused + ignored); the names and free text in the exports must never reach the store, nor
+stay on the board's disk in the copy of the file it keeps.
 """
 
 from __future__ import annotations
@@ -223,6 +224,11 @@ def test_a_feedback_workbook_from_a_finnish_excel_counts_every_answer_and_keeps_
     assert outcome.run.state == "ok"
     reasons = (folder / "processed" / "palaute.xlsx.reason.txt").read_text(encoding="utf-8")
     assert "row 7: column 'Suositteluhalukkuus (0-10)' is empty: the answer gave no 0–10 score" in reasons
+    # The names and free text were in the workbook as delivered: it is not kept (only its reason file is).
+    assert sorted(p.name for p in (folder / "processed").iterdir()) == ["palaute.xlsx.reason.txt"]
+    assert "'Vapaa palaute', 'Vastaajan nimi' may hold a person's name" in reasons
+    assert "the file was deleted after it was read" in reasons
+    assert not any(text in reasons for text in PRIVATE)
     for station, code in (("Kajaani", "kajaani"), ("Sotkamo", "sotkamo")):
         values = latest(store, code, ItemType.FEEDBACK)
         counts = (values["feedback_promoters_today"], values["feedback_passives_today"],
