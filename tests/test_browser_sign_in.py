@@ -85,3 +85,23 @@ def test_the_wall_needs_no_sign_in_on_the_same_server(signed_in_server, browser)
     assert page.locator('[data-access]').count() == 0
     page.close()
 
+
+
+def test_sign_in_returns_to_the_page_asked_for(signed_in_server, browser):
+    """Streamlit's callback always redirects to ``/``; board.web.sign_in_return sends the browser back to the
+    page where the sign-in button was pressed (here /manual in Swedish), through the real provider."""
+    base, provider = signed_in_server
+    context = browser.new_context(viewport={"width": 1366, "height": 768})  # no cookies of the other tests
+    page = context.new_page()
+    page.goto(f"{base}/manual?lang=sv")
+    page.wait_for_selector('[data-access="sign-in"]', timeout=30_000)
+    before = provider.requests.count("/token")
+    page.locator('[class*="st-key-access_sign_in"] button').click(timeout=30_000)
+    page.wait_for_selector('[class*="st-key-manual_submit"]', timeout=30_000)  # the manual-entry form, signed in
+    assert provider.requests.count("/token") == before + 1  # a real code exchange happened
+    assert page.url.split("?")[0].rstrip("/").endswith("/manual") and "lang=sv" in page.url
+    assert page.locator('[data-access]').count() == 0
+    assert "board_after_sign_in" not in {c["name"] for c in context.cookies()}  # used once, then dropped
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "signed-in-manual.png"))
+    context.close()

@@ -133,3 +133,59 @@ def test_the_days_are_counted_over_the_tiles_the_station_tracks(board: Board):
     report = weekly.week_report(board.settings, board.store, week.year, week.week, ["kajaani"])
     assert report.stations[0].days_with_data == 7  # any data: the old callbacks' too
     assert _gaps(week) == [f"Kajaanin terveysasema: tiedot {covered}/7 päivältä"]
+
+
+def _week_page(week: IsoWeek, lang: str) -> AppTest:
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages/week.py"), default_timeout=60)
+    at.query_params["week"] = week.key
+    at.query_params["station"] = "kajaani"
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _chart_titles(at: AppTest) -> list[str]:
+    import json
+
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_a_feedback_only_station_gets_the_feedback_figures_and_a_line_naming_the_rest(board: Board, lang: str):
+    """The evidence run's weekly view of a feedback-only station drew empty contacts and Omasote charts and a
+    queue peak chart with a title and no plot. The station's one source (SOURCE) delivers feedback items, so
+    the page draws feedback only and names the three other tile families once, in the page's language."""
+    from board.i18n import t
+
+    week = IsoWeek.of(local_date(utcnow()) - timedelta(days=7))
+    _push_week(board, week)
+    at = _week_page(week, lang)
+    page = html_lib.unescape("".join(h.value for h in at.html))
+    untracked = ["queue", "contacts", "omasote"]  # every wall family but the feedback SOURCE delivers
+    (line,) = re.findall(r'data-untracked="([^"]*)">([^<]*)<', page)
+    assert sorted(line[0].split()) == sorted(untracked)
+    for family in untracked:
+        assert t(f"week.family.{family}", lang) in line[1]
+    assert t("week.family.feedback", lang) not in line[1]
+    assert _chart_titles(at) == [t("week.chart.feedback_nps", lang)]  # the NPS by station, nothing empty
+    assert [tab.label for tab in at.tabs] == [t("week.family.feedback", lang)]
+    labels = [m.label for m in at.metric]  # the NPS card and the board's own page views, no empty card
+    assert len(labels) == 2 and labels[0].startswith("NPS") and labels[1] == t("week.usage.views", lang), labels
+
+
+def test_a_station_tracking_every_family_gets_every_chart_and_no_line(tmp_path: Path, sqlite_url: str):
+    """The control: the demo source delivers all four wall families, so all six charts and no line."""
+    config = write_config(tmp_path / "config")
+    with pages_reading(create_board(config, sqlite_url, sign_in="off")) as b:
+        week = IsoWeek.of(local_date(utcnow()) - timedelta(days=7))
+        for day in week.days:
+            at = datetime(day.year, day.month, day.day, 15, 0, tzinfo=HKI).astimezone(UTC)
+            b.store.write_readings([Reading("kajaani", "queue_handled_today", at, 12.0),
+                                    Reading("kajaani", "queue_handled_same_day_today", at, 11.0)],
+                                   source="demo", now=at)
+        page = _week_page(week, "fi")
+        assert len(_chart_titles(page)) == 6
+        assert 'data-untracked' not in "".join(h.value for h in page.html)
+        assert len(page.tabs) == 4

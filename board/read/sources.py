@@ -99,6 +99,10 @@ class SourceStatus:
     #: is a warning until a later run reads something (a files run finding no file does not clear it).
     data_run: RunSummary | None = None
     data_run_rejects: dict[str, int] = field(default_factory=dict)
+    #: Files sources: the newest successful run that read a file (rows read, refused or ignored), when it is not
+    #: the newest run. A pull that finds no new file still stores re-counted readings ("40 lukemaa"); shown alone
+    #: it hid the run that read the file (read 101 · stored 100 · ignored 1), so the card shows both.
+    read_run: RunSummary | None = None
     #: The ``${NAME}`` secrets the source's settings use (names only): a refused login names them.
     secrets: tuple[str, ...] = ()
 
@@ -252,7 +256,24 @@ def _status(settings: Settings, store: Store, source: AnySource, newest: dict[tu
         data_run_rejects=({map_text(k, redact): v for k, v in store.rejects(data_run.id).items()}
                           if data_run is not None and data_run.state == "partial" else {}),
         secrets=settings.source_secrets.get(source.name, ()),
+        read_run=_read_run(store, source, runs),
     )
+
+
+def _read_rows(run: RunSummary) -> bool:
+    """Whether ``run`` read rows from the source or refused a file (not merely re-counted stored items)."""
+    return bool(run.rows_read or run.rows_refused or run.rows_ignored or run.rejected)
+
+
+def _read_run(store: Store, source: AnySource, runs: list[RunSummary]) -> RunSummary | None:
+    """A files source's newest successful run that read a file, when a newer run did not (``None`` otherwise)."""
+    if source.type != "files" or not runs or _read_rows(runs[0]):
+        return None
+    found = next((r for r in runs if r.ok and _read_rows(r)), None)
+    if found is None and len(runs) >= RUN_HISTORY:  # older than the history read
+        older = store.last_run_that_read_rows(source.name)
+        found = _summary(older) if older is not None else None
+    return found
 
 
 def _read_anything(run: RunSummary) -> bool:

@@ -92,6 +92,18 @@ class RunLog:
             row = s.scalars(stmt).first()
             return row.to_domain() if row is not None else None
 
+    def last_run_that_read_rows(self, source: str) -> Run | None:
+        """The newest successful run of ``source`` that read rows or refused a file (its ledger says so): unlike
+        :meth:`last_run_that_read`, a files run with no file waiting that only re-counted figures from stored
+        items (readings stored, nothing read) is not one. /sources shows this run beside the newest pull."""
+        stmt = (select(RunRow).where(RunRow.source == source, RunRow.ok.is_(True),
+                                     (RunRow.rows_read > 0) | (RunRow.rows_refused > 0) | (RunRow.rows_ignored > 0)
+                                     | (RunRow.rejected > 0))
+                .order_by(RunRow.started_at.desc(), RunRow.id.desc()).limit(1))
+        with self.sessions() as s:
+            row = s.scalars(stmt).first()
+            return row.to_domain() if row is not None else None
+
     def rejects(self, run_id: int) -> dict[str, int]:
         with self.sessions() as s:
             rows = s.scalars(select(RejectRow).where(RejectRow.run_id == run_id))

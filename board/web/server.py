@@ -29,6 +29,9 @@ first browser connects:
 * **``/_board/changes``** (:mod:`board.web.changes`): the long poll on which
   a wall learns that its station's data changed.
 
+* **Sign-in returns to the page asked for** (:mod:`board.web.sign_in_return`):
+  Streamlit's callback always goes to the overview.
+
 * **The page shell** (:mod:`board.web.shell`): every page's ``index.html``
   carries "Ladataan…" from the first paint, ``<html lang>`` follows the UI
   language, a wall keeps its clock and says when it has lost the server, and
@@ -100,10 +103,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     log.propagate = False
     restrict_browser_messages()
     keep_environment()
-    from board.web import changes, shell
+    from board.web import changes, shell, sign_in_return
 
     shell.install(default_language())
     changes.install()
+    sign_in_return.install()
     from streamlit.web import cli
 
     cli.main(args=["run", *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")

@@ -68,7 +68,8 @@ def render_card(st_: SourceStatus, lang: str) -> str:
     facts = (f'<div class="src-facts"><div><b>{escape(worded("sources.last_success", src, lang))}</b>'
              f'{escape(_when(st_.last_success, now, lang))}</div>'
              f'<div><b>{escape(t("sources.newest", lang))}</b>{escape(_when(st_.newest_reading, now, lang))}</div>'
-             f'<div><b>{escape(worded("sources.last_run", src, lang))}</b>{escape(run_text)}</div></div>')
+             f'<div><b>{escape(worded("sources.last_run", src, lang))}</b>{escape(run_text)}</div>'
+             f'{_read_run(st_, lang)}</div>')
     pulling = ""
     if st_.pulling_since is not None:
         seconds = max(0, int((now - st_.pulling_since).total_seconds()))
@@ -77,6 +78,15 @@ def render_card(st_: SourceStatus, lang: str) -> str:
     parts = [head, pulling, facts, _problem(st_, lang), _refusals(st_, lang)]
     return (f'<div class="src-card h-{st_.health.value}" data-source="{escape(src.name)}" '
             f'data-health="{st_.health.value}">{"".join(parts)}</div>')
+
+
+def _read_run(st_: SourceStatus, lang: str) -> str:
+    """Beside the newest pull: the newest run that read a file, when the newest pull found none (files sources)."""
+    run = st_.read_run
+    if run is None:
+        return ""
+    text = f'{_when(run.started_at, st_.now, lang)}: {run_line(run, lang)}'
+    return f'<div data-read-run="{run.id}"><b>{escape(t("sources.last_file_run", lang))}</b>{escape(text)}</div>'
 
 
 def run_line(run: RunSummary, lang: str) -> str:

@@ -9,7 +9,7 @@ widgets: static charts two by two, plain tables, the print sheet
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import partial
 from html import escape
@@ -20,6 +20,7 @@ import streamlit as st
 from board import export
 from board import formatting as fmt
 from board.domain.chart_note import ChartNote
+from board.domain.figures import WALL_FAMILIES, WEEK, Family
 from board.domain.timeutil import local_date
 from board.i18n import t
 from board.read.access_to_care import AccessReport
@@ -120,8 +121,16 @@ def key_figures(report: WeekReport, entry: StationWeek, today: date, lang: str,
             for r in report.stations if have[r.code] < len(past_days)]
     if gaps:
         st.html(f'<p class="week-scope">{escape(" · ".join(gaps))}</p>')
+    shown = ws.shown_families(settings, report) if settings else frozenset(WALL_FAMILIES)
+    untracked = [f for f in WALL_FAMILIES if f not in shown]
+    if untracked:  # said once, above everything it leaves out: the key figures, the charts and the tables
+        st.html(f'<p class="week-scope" data-untracked="{" ".join(untracked)}">'
+                f'{escape(t("week.not_tracked", lang, families=ws.family_names(untracked, lang)))}</p>')
+    figures = [f for f in KEY_FIGURES if WEEK[f].family in shown]
+    if not figures:
+        return
     with st.container(key="week-kpis", horizontal=True):
-        for figure in KEY_FIGURES:
+        for figure in figures:
             change = entry.change(figure)
             arrow, colour = ws.delta_style(change, BETTER[figure])
             delta = None if change is None else ws.report_delta(report, fmt.format_change(figure, change, lang), lang)
@@ -131,9 +140,13 @@ def key_figures(report: WeekReport, entry: StationWeek, today: date, lang: str,
 
 
 def chart_pairs(report: WeekReport, lang: str, printing: bool, notes: Sequence[ChartNote] = (),
-                names: dict[str, str] | None = None) -> None:
+                names: dict[str, str] | None = None, shown: frozenset[Family] | None = None) -> None:
     """Six charts two by two, the week's chart notes flagged on the days' charts and listed under the first
-    pair; on paper each pair after the first gets a page of its own."""
+    pair; on paper each pair after the first gets a page of its own.
+
+    With ``shown`` (:func:`board.web.week_support.shown_families`) only the charts of those tile families are
+    drawn, the rest close up: a station fed only by feedback got empty contacts and Omasote charts and a queue
+    peak chart with a title and no plot, which read as faults rather than "not tracked here"."""
     config = {"displaylogo": False, "modeBarButtons": [["toImage"]], "staticPlot": printing,
               "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"viikko-{report.week.key}"}}
     numbers = marks.numbering(notes)
@@ -144,17 +157,22 @@ def chart_pairs(report: WeekReport, lang: str, printing: bool, notes: Sequence[C
 
     bars = ws.chart_rows(report)  # areas instead of stations when there are too many to read
     top = ws.PEAK_ROWS if ws.many(report) else None
-    pairs = [
-        (flagged(charts.contacts_by_channel(report, lang)), flagged(charts.omasote_by_day(report, lang))),
-        (charts.by_station(report, "contacts_remote_share", lang, rows=bars),
-         charts.by_station(report, "queue_same_day_share", lang, rows=bars)),
-        (charts.by_station(report, "feedback_nps", lang, rows=bars),
-         flagged(charts.queue_peaks(report, lang, top=top))),
+    made: list[tuple[Family, Callable[[], go.Figure]]] = [
+        (Family.CONTACTS, lambda: flagged(charts.contacts_by_channel(report, lang))),
+        (Family.OMASOTE, lambda: flagged(charts.omasote_by_day(report, lang))),
+        (Family.CONTACTS, lambda: charts.by_station(report, "contacts_remote_share", lang, rows=bars)),
+        (Family.QUEUE, lambda: charts.by_station(report, "queue_same_day_share", lang, rows=bars)),
+        (Family.FEEDBACK, lambda: charts.by_station(report, "feedback_nps", lang, rows=bars)),
+        (Family.QUEUE, lambda: flagged(charts.queue_peaks(report, lang, top=top))),
     ]
+    figs = [make() for family, make in made if shown is None or family in shown]
+    pairs = [figs[i:i + 2] for i in range(0, len(figs), 2)]
+    if not pairs and notes:
+        st.html(marks.legend_html(notes, numbers, names or {}, lang, areas=get_settings().areas))
     for n, pair in enumerate(pairs):
         # the first pair shares the first printed page with the key figures; each other pair gets a page
         with st.container(key=f"week-print-page-charts-{n}" if n else "week-charts-0"):
-            for i, (column, fig) in enumerate(zip(st.columns(2), pair, strict=True)):
+            for i, (column, fig) in enumerate(zip(st.columns(2), pair, strict=False)):
                 if printing:  # a fixed size: a printed page does not re-flow plotly's responsive charts
                     fig.update_layout(width=PRINT_CHART_WIDTH,
                                       height=min(fig.layout.height, PRINT_CHART_HEIGHT[bool(n)]))
@@ -164,19 +182,22 @@ def chart_pairs(report: WeekReport, lang: str, printing: bool, notes: Sequence[C
                 st.html(marks.legend_html(notes, numbers, names or {}, lang, areas=get_settings().areas))
 
 
-def tables(report: WeekReport, lang: str, printing: bool) -> None:
-    """The week by station, a table per tile family (tabs on screen), and the daily figures."""
+def tables(report: WeekReport, lang: str, printing: bool, shown: frozenset[Family] | None = None) -> None:
+    """The week by station, a table per tile family (tabs on screen; with ``shown`` those families' only), and
+    the daily figures."""
+    families = [f for f in ws.FAMILY_FIGURES if shown is None or Family(f) in shown]
     with st.container(key="week-print-page-tables"):
         st.subheader(t("week.section.table", lang), anchor=False)
         if printing:
-            for family in ws.FAMILY_FIGURES:
+            for family in families:
                 st.markdown(f"**{t(f'week.family.{family}', lang)}**")
                 st.table(ws.family_table(report, family, lang), hide_index=True)
         else:
-            tabs = st.tabs([t(f"week.family.{f}", lang) for f in ws.FAMILY_FIGURES])
-            for tab, family in zip(tabs, ws.FAMILY_FIGURES, strict=True):
-                tab.dataframe(ws.family_table(report, family, lang), hide_index=True, width="stretch",
-                              key=f"table-{family}")
+            if families:  # (st.tabs takes no empty list)
+                tabs = st.tabs([t(f"week.family.{f}", lang) for f in families])
+                for tab, family in zip(tabs, families, strict=True):
+                    tab.dataframe(ws.family_table(report, family, lang), hide_index=True, width="stretch",
+                                  key=f"table-{family}")
             with st.expander(t("week.section.daily", lang)):
                 if ws.many(report):
                     st.caption(t("week.daily_total_only", lang, n=len(report.stations)))

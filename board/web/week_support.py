@@ -11,6 +11,7 @@ Page views are counted per day, so the usage is keyed by today's date only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from html import escape
@@ -19,11 +20,12 @@ import pandas as pd
 import streamlit as st
 
 from board import formatting as fmt
-from board.domain.figures import WEEK, WEEK_FAMILIES
+from board.domain.figures import WALL_FAMILIES, WEEK, WEEK_FAMILIES, Family
 from board.domain.holidays import holiday_name
 from board.domain.timeutil import day_start, local_date
 from board.export import compared_span, station_name, week_rows
 from board.i18n import TEXTS, t
+from board.read.tracked import tracked_by_station
 from board.read.week import FIGURES, IsoWeek, StationWeek, Usage, WeekReport, default_week, week_report, week_usage
 from board.settings import Settings
 from board.web.streamlit_support import get_settings, get_store, shared_report
@@ -251,3 +253,16 @@ def has_data(report: WeekReport) -> bool:
 def print_hint(lang: str) -> str:
     """How to print, on screen only (``no-print``)."""
     return f'<p class="no-print">{escape(t("week.print_hint", lang))}</p>'
+
+
+def shown_families(settings: Settings, report: WeekReport) -> frozenset[Family]:
+    """The tile families some selected station of ``report`` tracks (board/read/tracked.py): the weekly view
+    draws these families' key figures, charts and tables only. A family no station tracks would be an empty
+    chart, which reads as a fault; the page names such families in one line instead."""
+    tracked = tracked_by_station(settings, [r.code for r in report.stations])
+    return frozenset().union(*tracked.values()) if tracked else frozenset(WALL_FAMILIES)
+
+
+def family_names(families: Iterable[Family], lang: str) -> str:
+    """The families' names as the weekly view's tabs call them, in the order given."""
+    return ", ".join(t(f"week.family.{f.value}", lang) for f in families)
