@@ -10,7 +10,9 @@ of writing readings itself:
 2. a ``snapshot`` source then closes, at the pull's moment, every open item
    the snapshot no longer holds — but only after a clean pull: if any record
    was refused, the refused one might be among the open items, so nothing is
-   closed this time (the reason is counted and shown on /sources);
+   closed this time (the reason is counted and shown on /sources); nor when
+   the pull held rows back as perhaps incomplete (a file's last line still
+   being written: :class:`~board.domain.reading.Held`), or read no file at all;
 3. each touched station's figures are counted again from the earliest change
    on (:func:`board.domain.items.count`) at every instant that has or gets a
    reading, and every station of the source gets the figures of the pull's
@@ -49,6 +51,12 @@ if TYPE_CHECKING:
 BATCH = 20_000
 SNAPSHOT_HELD = ("snapshot not applied: records were refused, so open items missing from it are not closed "
                  "this time (fix the refused records; the next clean snapshot closes them)")
+
+
+def snapshot_incomplete(where: str) -> str:
+    """Why a snapshot was not applied when the pull held rows back (:class:`~board.domain.reading.Held`)."""
+    return (f"snapshot not applied: {where} may still be being written (its last line has no line end yet), so "
+            "open items missing from it are not closed this time; the file stays and is read again once complete")
 
 
 class ItemRun:
@@ -109,7 +117,7 @@ class ItemRun:
         # (RowLedger.items_read), not one call per item — the same counts (the ledger only adds them up).
         good = 0
         counted = False  # whether the connector said it read rows at all (a files source: it read a file)
-        held = False  # whether it left rows to be read again on a later pull (a file's possibly half-written line)
+        held: str | None = None  # where the pull held rows back as perhaps incomplete: not the whole snapshot
         for record in records:
             if type(record) is not Item:  # the rare records first asked what they are (a year's load: 1.7 M items)
                 if type(record) is RowsRead:  # a sql source's count after each row's item
@@ -126,7 +134,8 @@ class ItemRun:
                     continue
                 if isinstance(record, Ignored):
                     ledger.ignored(record.rows, duplicate=isinstance(record, Duplicate))
-                    held = held or isinstance(record, Held)
+                    if held is None and isinstance(record, Held):
+                        held = record.where
                     continue
                 if isinstance(record, Rejected):
                     refused = True
@@ -175,15 +184,15 @@ class ItemRun:
         if self.mode == "snapshot":
             if refused:
                 self.rejects[SNAPSHOT_HELD] += 1
+            elif held is not None:
+                # All or nothing: the item on a half-written last line is missing from what was read, and closing
+                # it would count it as answered now. The rows read are stored; nothing is closed until the file is
+                # read whole (the next pull, once its writer has finished).
+                self.rejects[reason(snapshot_incomplete(held))] += 1
             elif not counted and self.source.type == "files":
                 # No file waited: a drop folder's pull without a file states nothing, where an empty query result
                 # or API answer states that nothing is open. Applied, it closed every open item a minute after
                 # each file (as answered then).
-                pass
-            elif held:
-                # Part of the export is left for the next pull (its last line may be half-written): an open item on
-                # that line is missing from what was read, and applied, the snapshot closed it as answered. The
-                # next pull reads the whole file and applies it.
                 pass
             else:
                 self._note(self.store.close_vanished(self.source.name, seen, self.started))

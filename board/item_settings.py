@@ -63,6 +63,9 @@ class ItemFields(_Strict):
     outcome: str | None = None
     #: When the source last changed the item: the bookmark of a ``changes`` source (default: its newest time).
     updated: str | None = None
+    #: callbacks, messages: a status column (``Tila``); its values listed in ``statuses`` close an item that has
+    #: no ``end`` (closed without an answer).
+    status: str | None = None
 
     def mapped(self) -> dict[str, str]:
         """Each role that has a field, and its field."""
@@ -81,6 +84,9 @@ class ItemSettings(_Strict):
     channels: dict[str, str] = {}
     #: callbacks: the source's outcome codes -> resolved, appointment, not_reached, redirected, failure_demand.
     outcomes: dict[str, str] = {}
+    #: callbacks, messages: the status column's values that mean closed (``Suljettu: closed``), matched ignoring
+    #: case; an item so closed without an ``end`` stops waiting but is not counted as handled or answered.
+    statuses: dict[str, Literal["closed"]] = {}
     #: Closed items are deleted this many days after they closed (their days' figures stay).
     keep_closed_days: int = Field(35, ge=1, le=3660)
 
@@ -114,6 +120,12 @@ class ItemSettings(_Strict):
         missing = [n for n in needed if getattr(self.fields, n) is None]
         if missing:
             raise ValueError(f"items of type {self.item.value} need fields.{', fields.'.join(missing)}")
+        if (self.fields.status is None) != (not self.statuses):
+            raise ValueError("fields.status and statuses go together: the status column, and which of its values "
+                             "mean closed (e.g. statuses: {Suljettu: closed})")
+        if self.fields.status is not None and self.item not in (ItemType.CALLBACKS, ItemType.MESSAGES):
+            raise ValueError(f"fields.status closes callbacks and messages only, not {self.item.value}")
+        _one_meaning_ignoring_case(dict(self.statuses), "status")
         return self
 
 

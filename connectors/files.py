@@ -202,7 +202,7 @@ class FilesConnector:
             return CheckResult(True, "ok", message)
         oldest = waiting[0]
         try:
-            data, _stamp = read_regular_file(oldest, self.source.max_file_mb)
+            data, stamp = read_regular_file(oldest, self.source.max_file_mb)
         except TooLarge as e:
             return CheckResult(False, "data", scrub(str(e)))
         except NotRegular as e:
@@ -210,7 +210,14 @@ class FilesConnector:
         except OSError as e:
             return CheckResult(False, "transient", scrub(f"file {oldest.name} could not be read ({os_reason(e)})"))
         mapper = mapper_for(self.source, self.stations, until, what="column")
+        held = unterminated_tail(data) if self._young(stamp) else None
+        if held is not None:  # as a pull reads it: the lines before a last line that may be half-written
+            data = held[0]
         outcome = read_file(oldest.name, data, self.source, mapper)
+        if held is not None and not outcome.ok:  # cut inside a multi-line record: a pull reads it again, whole
+            return CheckResult(True, "ok", scrub(
+                f"{n_files(len(waiting))} waiting; oldest {oldest.name} ends without a line end inside a record and "
+                f"changed less than {self._grace():g} s ago: it may be half-written and is read once complete"))
         if not outcome.ok:
             return CheckResult(False, outcome.kind, outcome.summary())
         message = (f"{n_files(len(waiting))} waiting; oldest {oldest.name}: {outcome.rows} rows → "
@@ -225,7 +232,17 @@ class FilesConnector:
         if outcome.private_columns:
             message += (f"; not read, and left out of the copy kept (may hold names or free text): "
                         f"{quote_names(outcome.private_columns)}")
+        if held is not None:
+            message += (f"; line {held[1]} has no line end and the file changed less than {self._grace():g} s ago: "
+                        "it may be half-written and is not read yet")
+            if self._snapshot():
+                message += " (a snapshot: nothing is closed from this file until it is complete)"
         return CheckResult(True, "ok", scrub(message))
+
+    def _snapshot(self) -> bool:
+        """Whether the source's files are snapshots of the open items (``items.mode: snapshot``)."""
+        items = getattr(self.source, "items", None)
+        return self.source.delivers_items() and getattr(items, "mode", None) == "snapshot"
 
     def _import(self, path: Path, mapper: RecordMapper | ItemMapper) -> Iterator[PullItem]:
         """One file: all its readings (and remember it for acknowledge), or one Rejected (and move it away)."""

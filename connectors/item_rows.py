@@ -58,7 +58,8 @@ class ItemRows:
         self.quick = (mapper.what == "column" and all(w in index for w in wanted if w)
                       and _shaped(SEPARATOR.join(self.columns)) is None
                       and (kind is not ItemType.CONTACTS or bool(f.channel))
-                      and (kind is not ItemType.FEEDBACK or bool(f.score)))
+                      and (kind is not ItemType.FEEDBACK or bool(f.score))
+                      and not f.status)  # a status column (closed without an answer): ``map`` row by row
         at = {w: index.get(w) if w else None for w in wanted}
         self._id, self._station, self._start = at[f.id], at[f.station], at[f.start]
         self._end = at[f.end] if f.end else None

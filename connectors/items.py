@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from board.domain import kpi
-from board.domain.items import Item, ItemType
+from board.domain.items import CLOSED, Item, ItemType
 from board.domain.reading import Reading
 from board.item_settings import fold
 from board.source_settings import SourceBase
@@ -129,6 +129,7 @@ class ItemMapper:
         self.zone = source.mapping.zone  # type: ignore[attr-defined]
         self._channels = {fold(k): v for k, v in settings.channels.items()}
         self._outcomes = {fold(k): v for k, v in settings.outcomes.items()}
+        self._closing = {fold(k) for k, v in settings.statuses.items() if v == "closed"}
         self.until = until
         self.what = what
 
@@ -183,6 +184,15 @@ class ItemMapper:
         if end is not None and end < start:
             raise RecordError(f"{self.what} {f.end!r} is before {f.start!r}: an item cannot end before it starts")
         updated = self._time(record, f.updated) if f.updated else None
+        status = self._optional(record, f.status) if f.status is not None and end is None else None
+        closed = status is not None and fold(status) in self._closing
+        if closed:
+            # Closed without an answer: at its updated time, else the pull's moment (an export's time). An item read
+            # closed again keeps the time it was first closed (board.domain.items.restated).
+            end = updated or self.until
+            if end < start:
+                raise RecordError(f"{self.what} {f.updated!r} is before {f.start!r}: an item cannot end before it "
+                                  "starts")
         if updated is None:
             updated = max(t for t in (start, end) if t is not None)
         channel = score = outcome = None
@@ -197,6 +207,8 @@ class ItemMapper:
             score = self._score(self._required(record, f.score))  # type: ignore[arg-type]
         if self.type is ItemType.CALLBACKS and f.outcome:
             outcome = self._outcome(self._optional(record, f.outcome))
+        if closed:
+            outcome = CLOSED
         return [Item(self.type, self.keyer(str(raw_id).strip()), station, start, end, channel=channel, score=score,
                      needs_reaction=needs, outcome=outcome, updated=updated)]
 

@@ -111,18 +111,23 @@ class RestConnector:
             return CheckResult(True, "ok", "reachable, but no records in the last 24 hours")
         results = [item for record in records for item in map_record(mapper, record)]
         rejected = [r for r in results if isinstance(r, Rejected)]
-        readings = [r for r in results if not isinstance(r, Rejected)]
+        # A record the collector ignores with a reason (a feedback answer with an empty score) is said so, as the
+        # run says it; it is neither a failure nor an example of what is counted.
+        ignored = [r for r in results if isinstance(r, Ignored)]
+        readings = [r for r in results if not isinstance(r, Rejected | Ignored)]
         count = _plural(len(records), "record")
         if rejected:
             return CheckResult(False, "data", f"reachable, but {len(rejected)} of {count} on the first page cannot "
                                               f"be used; first: {rejected[0].reason}")
+        also = f"; {len(ignored)} ignored, not counted (first: {ignored[0].reason})" if ignored else ""
         if not readings:
-            return CheckResult(True, "ok", f"reachable; {count} on the first page, all mapped to ignored metrics")
+            what = "all ignored" if ignored else "all mapped to ignored metrics"
+            return CheckResult(True, "ok", f"reachable; {count} on the first page, {what}{also}")
         r = readings[0]
         if not isinstance(r, Reading):
-            return CheckResult(True, "ok", f"reachable; {count} on the first page, e.g. {describe(r)}")
+            return CheckResult(True, "ok", f"reachable; {count} on the first page, e.g. {describe(r)}{also}")
         return CheckResult(True, "ok", f"reachable; {count} on the first page, e.g. {r.station} {r.metric} "
-                                       f"{r.value:g} at {fmt_date(r.ts)} {fmt_clock(r.ts)}")
+                                       f"{r.value:g} at {fmt_date(r.ts)} {fmt_clock(r.ts)}{also}")
 
     # ------------------------------------------------------------------ pages
     def _pages(self, client: httpx.Client, since: datetime, until: datetime) -> Iterator[list[Any]]:

@@ -115,11 +115,22 @@ class SqlConnector:
             try:
                 mapper.check_columns(columns, QUERY_RESULT)
                 chunk = next(chunks, None)
-                first = chunk[0] if chunk else None
-                if first is None:
+                if not chunk:
                     return CheckResult(True, "ok", f"connected; the query ran (columns {', '.join(columns)}) "
                                                    "but returned no rows for the last 24 hours")
-                readings = mapper.map(dict(zip(columns, first, strict=False)))
+                # The first row the collector would count: rows before it that it would ignore (a feedback answer
+                # with an empty score) are said as ignored, with the reason, not as a failure.
+                ignored: list[str] = []
+                readings: list[Any] = []
+                for number, row in enumerate(chunk, 1):
+                    try:
+                        readings = mapper.map(dict(zip(columns, row, strict=False)))
+                    except RecordIgnored as e:
+                        ignored.append(str(e))
+                        continue
+                    except RecordError as e:
+                        return CheckResult(False, "data", f"{'first row' if number == 1 else f'row {number}'}: {e}")
+                    break
             finally:
                 self._close_rows(chunks)
         except RecordError as e:
@@ -128,8 +139,13 @@ class SqlConnector:
             return CheckResult(False, e.kind, redact(str(e)))
         except Exception as e:  # check reports, it never raises
             return CheckResult(False, "error", redact(f"{type(e).__name__}: {e}"))
+        if ignored and len(ignored) == len(chunk):
+            return CheckResult(True, "ok", f"connected; the query returned rows; the first {_rows(len(ignored))} "
+                                           f"would be ignored, not counted (first row: {ignored[0]})")
         example = f", e.g. {describe(readings[0])}" if readings else ""
-        return CheckResult(True, "ok", f"connected; the query returned rows{example}")
+        before = (f"; {_rows(len(ignored))} before it would be ignored, not counted (first row: {ignored[0]})"
+                  if ignored else "")
+        return CheckResult(True, "ok", f"connected; the query returned rows{example}{before}")
 
     # ------------------------------------------------------------------ running the query
     def _parameters(self, since: datetime, until: datetime) -> dict[str, Any]:
@@ -311,6 +327,10 @@ class SqlConnector:
         if self._engine is not None:
             user = self._engine.url.username
         return _classify(message, str(state or ""), user, connecting)
+
+
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n} rows"
 
 
 def _no_watchdog() -> None:

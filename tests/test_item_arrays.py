@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from board.domain import item_arrays as arr
-from board.domain.items import OUTCOME_CLASSES, Item, ItemType, count, instants, relevant, window_start
+from board.domain.items import CLOSED, OUTCOME_CLASSES, Item, ItemType, count, instants, relevant, window_start
 from board.domain.reading import ReadingBlock
 from board.retention import as_kept, kept_blocks
 
@@ -56,7 +56,7 @@ def generated(kind: ItemType, rng: random.Random, n: int, around: datetime) -> l
         if kind is ItemType.FEEDBACK and not needs and rng.random() < 0.8:
             end = None
         out.append(Item(kind, f"k{k}", "st", start, end, channel=rng.choice(CHANNELS), score=score,
-                        needs_reaction=needs, outcome=rng.choice([*OUTCOME_CLASSES, None, "other"]),
+                        needs_reaction=needs, outcome=rng.choice([*OUTCOME_CLASSES, None, "other", CLOSED]),
                         updated=end or start))
     return out
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -294,12 +296,13 @@ PAGES = {
 
 
 @contextmanager
-def contacts_api() -> Iterator[str]:
-    """The contact log's API on loopback: ``{"data": [...], "meta": {...}}`` pages linked by ``meta.next``."""
+def contacts_api(pages: dict[str, Any] = PAGES) -> Iterator[str]:
+    """The contact log's API on loopback: ``{"data": [...], "meta": {...}}`` pages linked by ``meta.next``
+    (``pages``: another such API's pages)."""
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             page = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("page", ["1"])[0]
-            answer = json.loads(json.dumps(PAGES[page]))
+            answer = json.loads(json.dumps(pages[page]))
             if answer["meta"]["next"]:  # the API writes its next link absolute
                 answer["meta"]["next"] = f"http://127.0.0.1:{self.server.server_port}{answer['meta']['next']}"
             body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
@@ -457,6 +460,306 @@ def test_a_snapshot_drop_folder_closes_nothing_when_no_file_waits(config_dir, tm
     assert collector.run_once()[0].ok
     kaj = latest(store, "kajaani", ItemType.MESSAGES)
     assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"]) == (1, 2)
+
+
+# ------------------------------------------------------------------ 4. a snapshot file still being written
+def messages_by_hand(messages: dict[str, tuple[str, str, str | None]], station: str, at: str) -> tuple[int, int]:
+    """(unanswered, answered today) of a station at ``at`` (Helsinki), from message -> (station, received,
+    answered or closed): counted here, not by the board."""
+    unanswered = sum(s == station and r <= at and (c is None or c > at) for s, r, c in messages.values())
+    answered = sum(s == station and c is not None and c[:10] == at[:10] and c <= at
+                   for s, _r, c in messages.values())
+    return unanswered, answered
+
+
+def settled_but_young(path: Path, seconds_ago: float) -> None:
+    """The file's last change ``seconds_ago`` (a writer that paused that long): older than settle_seconds."""
+    stamp = time.time() - seconds_ago
+    os.utime(path, (stamp, stamp))
+
+
+def test_a_half_written_snapshot_file_closes_nothing_until_it_is_complete(config_dir, tmp_path):
+    """The reporting tool writes the open messages' export row by row and pauses (a query per unit) longer than
+    ``settle_seconds``; a pull then finds the file settled, its last line without a line end. That line's message
+    is not missing from the snapshot: it is not written yet. Closed, it counted as answered at the pull's time."""
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    lines = MESSAGES_CSV.split("\r\n")  # header, M-501, M-502, M-503, M-505 (over a CRLF in its subject), ""
+    header, m505 = lines[0], "\r\n".join(lines[4:6])
+    first = folder / "avoimet-1.csv"
+    first.write_bytes(b"\xef\xbb\xbf" + MESSAGES_CSV.encode("utf-8"))
+    settled_but_young(first, 600)
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 1, "max_memory_mb": 0,
+        "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "messages", "mode": "snapshot", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu"}}})
+    store = Store.open(f"sqlite:///{db}")
+    now = [local("2026-12-02 15:00")]
+    collector = Collector(settings, store, clock=lambda: now[0], sleep=lambda s: None)
+    assert collector.run_once()[0].ok
+    # As the CSV says: M-501 answered 9.20, M-502 (9.03) and M-505 (14.02) open.
+    truth: dict[str, tuple[str, str, str | None]] = {
+        "M-501": ("KAJ", "2026-12-02 08:15", "2026-12-02 09:20"), "M-502": ("KAJ", "2026-12-02 09:03", None),
+        "M-505": ("KAJ", "2026-12-02 14:02", None)}
+
+    def kajaani() -> tuple[float, float]:
+        values = latest(store, "kajaani", ItemType.MESSAGES)
+        return values["omasote_unanswered"], values["omasote_answered_today"]
+
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 15:00")
+    # The next export (M-502 answered meanwhile, M-505 still open), its writer paused in M-505's row.
+    second = folder / "avoimet-2.csv"
+    whole = b"\xef\xbb\xbf" + "\r\n".join([header, m505, ""]).encode("utf-8")
+    second.write_bytes(whole[:whole.index(b"Todistus")])
+    settled_but_young(second, 3)
+    now[0] = local("2026-12-02 15:01")
+    check = collector.connector("omasote").check(now[0])
+    assert check.ok and "may be half-written" in check.message and "nothing is closed" in check.message, check
+    (outcome,) = collector.run_once()
+    assert outcome.ok
+    run = outcome.run
+    assert run.rows_read == run.rows_stored + run.rows_refused + run.rows_ignored  # the held line: ignored
+    assert any(r.startswith("snapshot not applied: file avoimet-2.csv") for r in outcome.rejects), outcome.rejects
+    assert run.state == "partial"  # said on /sources and by `board status`, not hidden
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 15:01")  # nothing closed from half a file
+    assert second.exists()  # kept, to be read whole
+    # The writer finishes; the whole file is the snapshot: M-502 is missing from it and closes at the pull's time.
+    second.write_bytes(whole)
+    settled_but_young(second, 120)
+    now[0] = local("2026-12-02 15:02")
+    (outcome,) = collector.run_once()
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    truth["M-502"] = ("KAJ", "2026-12-02 09:03", "2026-12-02 15:02")
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 15:02")
+    store.dispose()
+
+
+# ------------------------------------------------------------------ 5. `board check` agrees with the collector
+def test_check_of_a_feedback_table_whose_first_answer_has_no_score_says_ignored_as_the_collector_does(
+        config_dir, tmp_path):
+    """The survey table's newest answer first (``ORDER BY aika DESC``, as a reporting view sorts it), and that
+    respondent left the 0–10 question empty: the collector ignores the row with its reason, so `board check`
+    must not call the source FAILED for it."""
+    import sqlite3
+
+    source_db = tmp_path / "kysely.sqlite"
+    con = sqlite3.connect(source_db)
+    con.execute("create table vastaukset (nro integer, aika text, yksikko text, suositus integer, palaute text)")
+    con.executemany("insert into vastaukset values (?, ?, ?, ?, ?)", [
+        (7, "2026-12-02 19:40:00", "kajaani", None, "En osaa sanoa"), (6, "2026-12-02 19:05:00", "kajaani", 9, ""),
+        (5, "2026-12-02 18:30:00", "kajaani", 4, None)])
+    con.commit()
+    con.close()
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "kysely", "type": "sql", "url": f"sqlite:///{source_db}",
+        "query": "SELECT nro, aika, yksikko, suositus FROM vastaukset WHERE aika >= :since ORDER BY aika DESC",
+        "parameters_as": "text", "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "nro", "station": "yksikko", "start": "aika", "score": "suositus"}}})
+    store = Store.open(f"sqlite:///{db}")
+    collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+    check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+    assert check.ok, check
+    assert "1 row before it would be ignored" in check.message and "'suositus' is empty" in check.message, check
+    assert "kajaani feedback item" in check.message, check  # the first row it counts, as the example
+    (outcome,) = collector.run_once()  # and the collector: the same row ignored, the other two counted
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    assert ledger(outcome) == (3, 2, 0, 1)
+    store.dispose()
+    # Every row without a score: check still says what the collector would do, not FAILED.
+    con = sqlite3.connect(source_db)
+    con.execute("update vastaukset set suositus = NULL")
+    con.commit()
+    con.close()
+    check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+    assert check.ok and "the first 3 rows would be ignored" in check.message, check
+
+
+def test_check_of_a_feedback_api_whose_first_answer_has_no_score_says_ignored_as_the_collector_does(
+        config_dir, tmp_path):
+    """The same through a ``rest`` source: the survey API's newest answer first, with ``"score": null``."""
+    answers = {"1": {"data": [
+        {"id": "a-77", "unit": "KAJ", "answeredAt": "2026-12-02T17:40:00Z", "score": None},
+        {"id": "a-76", "unit": "KAJ", "answeredAt": "2026-12-02T17:05:00Z", "score": 9},
+        {"id": "a-75", "unit": "KAJ", "answeredAt": "2026-12-02T16:30:00Z", "score": "4"}],
+        "meta": {"next": None}}}
+    db = tmp_path / "board.sqlite"
+    with contacts_api(answers) as url:
+        settings = configure(config_dir, f"sqlite:///{db}", {
+            "name": "kysely", "type": "rest", "url": url, "records": "data",
+            "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+            "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                      "fields": {"id": "id", "station": "unit", "start": "answeredAt", "score": "score"}}})
+        store = Store.open(f"sqlite:///{db}")
+        collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+        check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+        (outcome,) = collector.run_once()
+    assert check.ok, check
+    assert "1 ignored, not counted" in check.message and "'score' is empty" in check.message, check
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    assert ledger(outcome) == (3, 2, 0, 1)
+    store.dispose()
+
+
+# ------------------------------------------------------------------ 6. a status column: closed without an answer
+def omasote_reference(messages: dict[str, tuple[str, str, str | None, str | None]], station: str,
+                      at: datetime) -> tuple[int, int, int]:
+    """(unanswered, answered today, received today) of ``station`` at ``at``, from message -> (station,
+    received, answered, closed without an answer), Helsinki times: counted here, not by the board. A message
+    closed unanswered stops being unanswered when it closed and is never answered."""
+    day = at.astimezone(HKI).date()
+
+    def when(text: str | None) -> datetime | None:
+        return None if text is None else local(text)
+
+    unanswered = answered = received = 0
+    for where, got, reply, shut in messages.values():
+        if where != station or when(got) > at:  # type: ignore[operator]
+            continue
+        received += when(got).astimezone(HKI).date() == day  # type: ignore[union-attr]
+        ended = [t for t in (when(reply), when(shut)) if t is not None and t <= at]
+        unanswered += not ended
+        reply_at = when(reply)
+        answered += reply_at is not None and reply_at <= at and reply_at.astimezone(HKI).date() == day
+    return unanswered, answered, received
+
+
+def assert_every_reading_of_the_day(store: Store, station: str, truth: dict[str, Any],
+                                    until: datetime) -> set[datetime]:
+    """Every stored reading of the station's messages figures on ``until``'s day agrees with the reference; the
+    instants read."""
+    metrics = ["omasote_unanswered", "omasote_answered_today", "omasote_received_today"]
+    start = local(f"{until.astimezone(HKI).date()} 00:00")
+    readings = store.series(station, metrics, start, until + timedelta(microseconds=1))
+    by_time: dict[datetime, dict[str, float]] = {}
+    for r in readings:
+        by_time.setdefault(r.ts, {})[r.metric] = r.value
+    for ts, values in by_time.items():
+        expected = omasote_reference(truth, {"kajaani": "KAJ", "sotkamo": "SOT"}[station], ts)
+        assert tuple(values[m] for m in metrics) == expected, (ts, values, expected)
+    return set(by_time)
+
+
+TILA_CSV = (
+    '"Viesti-ID";"Yksikkö";"Vastaanotettu";"Vastattu";"Aihe";"Tila"\r\n'
+    '"M-501";"KAJ";"2026-12-02T08:15:00+02:00";"2026-12-02T09:20:00+02:00";"Reseptin uusinta";"Vastattu"\r\n'
+    '"M-502";"KAJ";"2026-12-02T09:03:00+02:00";"";"Kysymys\nlaboratoriotuloksista";"Avoin"\r\n'
+    '"M-504";"KAJ";"2026-12-02T08:40:00+02:00";"";"Peruutus";"Suljettu"\r\n'
+    '"M-503";"SOT";"2026-12-02T10:30:00";"2026-12-02T13:45:00";"Ajanvaraus";"Vastattu"\r\n'
+    '"M-505";"KAJ";"2026-12-02T14:02:10";"";"Todistus";"{m505}"\r\n'
+)
+
+
+@pytest.mark.parametrize("mode", ["changes", "snapshot"])
+def test_a_message_closed_without_an_answer_leaves_unanswered_but_is_not_answered_today(config_dir, tmp_path,
+                                                                                          mode):
+    """Omasote's messages list as a reporting tool writes it, with ``Tila``: a message ``Suljettu`` (a patient
+    cancelled, a duplicate) has no answer time. Mapped in ``statuses`` (lower case, as an administrator types it)
+    it closes at the export's time; the next export, listing it closed again, leaves it closed when it was."""
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    (folder / "viestit-1500.csv").write_bytes(b"\xef\xbb\xbf" + TILA_CSV.format(m505="Avoin").encode("utf-8"))
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 0, "max_memory_mb": 0,
+        "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "messages", "mode": mode, "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu",
+                             "status": "Tila"},
+                  "statuses": {"suljettu": "closed"}}})
+    store = Store.open(f"sqlite:///{db}")
+    now = [local("2026-12-02 15:00")]
+    collector = Collector(settings, store, clock=lambda: now[0], sleep=lambda s: None)
+    (outcome,) = collector.run_once()
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    assert ledger(outcome) == (5, 5, 0, 0)
+    # As the export says, closed when the board first read it closed (15.00: no time of its own).
+    truth: dict[str, tuple[str, str, str | None, str | None]] = {
+        "M-501": ("KAJ", "2026-12-02 08:15", "2026-12-02 09:20", None),
+        "M-502": ("KAJ", "2026-12-02 09:03", None, None),
+        "M-504": ("KAJ", "2026-12-02 08:40", None, "2026-12-02 15:00"),
+        "M-503": ("SOT", "2026-12-02 10:30", "2026-12-02 13:45", None),
+        "M-505": ("KAJ", "2026-12-02 14:02:10", None, None)}
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"], kaj["omasote_received_today"]) == \
+        omasote_reference(truth, "KAJ", now[0])
+    assert kaj["omasote_oldest_unanswered_h"] == pytest.approx((15 * 60 - (9 * 60 + 3)) / 60, abs=0.02)  # M-502
+    # The report's next run (16.00): M-504 still "Suljettu", M-505 now closed too, written in capitals.
+    (folder / "viestit-1600.csv").write_bytes(b"\xef\xbb\xbf" + TILA_CSV.format(m505="SULJETTU").encode("utf-8"))
+    now[0] = local("2026-12-02 16:00")
+    (outcome,) = collector.run_once()
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    truth["M-505"] = ("KAJ", "2026-12-02 14:02:10", None, "2026-12-02 16:00")
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"], kaj["omasote_received_today"]) == \
+        omasote_reference(truth, "KAJ", now[0])
+    # Every reading of the day, the 15.00 one included (M-504 moved to 16.00 would make it 3 unanswered).
+    assert {local("2026-12-02 15:00"), local("2026-12-02 09:20")} <= assert_every_reading_of_the_day(
+        store, "kajaani", truth, now[0])
+    assert local("2026-12-02 13:45") in assert_every_reading_of_the_day(store, "sotkamo", truth, now[0])
+    store.dispose()
+
+
+def test_a_status_closes_a_message_at_its_updated_time_from_a_database(config_dir, tmp_path):
+    """A messages table with a status and a changed-at column (the sql source's chunked path): closed without an
+    answer at its own ``updated`` time, so the day's figures before and after it are right too."""
+    import sqlite3
+
+    source_db = tmp_path / "omasote.sqlite"
+    con = sqlite3.connect(source_db)
+    con.execute("create table viestit (id text, yksikko text, saapunut text, vastattu text, tila text, "
+                "muutettu text)")
+    con.executemany("insert into viestit values (?, ?, ?, ?, ?, ?)", [
+        ("a1", "KAJ", "2026-12-02 08:00:00", None, "SULJETTU", "2026-12-02 10:30:00"),
+        ("a2", "KAJ", "2026-12-02 09:00:00", "2026-12-02 09:45:00", "VASTATTU", "2026-12-02 09:45:00"),
+        ("a3", "KAJ", "2026-12-02 11:00:00", None, "AVOIN", "2026-12-02 11:00:00"),
+        ("a4", "KAJ", "2026-12-02 07:30:00", "2026-12-02 11:20:00", "SULJETTU", "2026-12-02 11:20:00")])
+    con.commit()
+    con.close()
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "viestit", "type": "sql", "url": f"sqlite:///{source_db}",
+        "query": "SELECT id, yksikko, saapunut, vastattu, tila, muutettu FROM viestit WHERE muutettu >= :since",
+        "parameters_as": "text", "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+        "items": {"item": "messages", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "id", "station": "yksikko", "start": "saapunut", "end": "vastattu",
+                             "status": "tila", "updated": "muutettu"},
+                  "statuses": {"Suljettu": "closed"}}})
+    store = Store.open(f"sqlite:///{db}")
+    now = local("2026-12-02 12:00")
+    (outcome,) = Collector(settings, store, clock=lambda: now, sleep=lambda s: None).run_once()
+    assert outcome.ok and outcome.run.state == "ok", outcome.rejects
+    assert ledger(outcome) == (4, 4, 0, 0)
+    # a4 was answered (11.20) and then closed: its answer counts; a1 was closed unanswered at 10.30.
+    truth: dict[str, tuple[str, str, str | None, str | None]] = {
+        "a1": ("KAJ", "2026-12-02 08:00", None, "2026-12-02 10:30"),
+        "a2": ("KAJ", "2026-12-02 09:00", "2026-12-02 09:45", None),
+        "a3": ("KAJ", "2026-12-02 11:00", None, None),
+        "a4": ("KAJ", "2026-12-02 07:30", "2026-12-02 11:20", None)}
+    assert {local("2026-12-02 09:45"), local("2026-12-02 10:30"), local("2026-12-02 11:20")} <= \
+        assert_every_reading_of_the_day(store, "kajaani", truth, now)
+    store.dispose()
+
+
+@pytest.mark.parametrize(("items", "said"), [
+    ({"item": "messages", "fields": {"end": "Vastattu", "status": "Tila"}}, "fields.status and statuses go together"),
+    ({"item": "messages", "fields": {"end": "Vastattu"}, "statuses": {"Suljettu": "closed"}},
+     "fields.status and statuses go together"),
+    ({"item": "messages", "fields": {"end": "Vastattu", "status": "Tila"}, "statuses": {"Suljettu": "answered"}},
+     "statuses.Suljettu"),
+    ({"item": "contacts", "fields": {"channel": "Kanava", "status": "Tila"}, "statuses": {"Suljettu": "closed"}},
+     "closes callbacks and messages only"),
+])
+def test_a_status_mapping_that_cannot_work_is_a_configuration_error(config_dir, tmp_path, items, said):
+    from board.environment import ConfigError
+
+    with pytest.raises(ConfigError, match=said):
+        configure(config_dir, f"sqlite:///{tmp_path / 'board.sqlite'}", {
+            "name": "omasote", "type": "files", "folder": str(tmp_path), "deliver": "items",
+            "items": {"id_key": "${BOARD_ITEM_KEY}", **items}})
 
 
 # The open messages with the open M-505 last, one line each, and no line end after it.

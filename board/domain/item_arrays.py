@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from board.domain import kpi
-from board.domain.items import OUTCOME_CLASSES, Item, ItemType, metrics_of, nps_class
+from board.domain.items import CLOSED, OUTCOME_CLASSES, Item, ItemType, metrics_of, nps_class
 from board.domain.timeutil import UTC, day_start, ensure_utc, local_date
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -91,6 +91,8 @@ class ItemArrays:
     open_end: np.ndarray
     group: np.ndarray
     needs_reaction: np.ndarray
+    #: Closed without being handled or answered (:data:`~board.domain.items.CLOSED`): ends waiting, not counted done.
+    closed: np.ndarray
 
     @classmethod
     def of(cls, item_type: ItemType, items: Sequence[Item]) -> ItemArrays:
@@ -109,14 +111,15 @@ class ItemArrays:
             places = {c: n for n, c in enumerate(OUTCOME_CLASSES)}
             group = [places.get(i.outcome, -1) for i in items]  # type: ignore[arg-type]
             open_end = end
-        return cls(item_type, start, end, open_end, np.array(group, dtype=np.int8).reshape(-1), needs)
+        closed = np.fromiter((i.outcome == CLOSED for i in items), dtype=bool, count=len(items))
+        return cls(item_type, start, end, open_end, np.array(group, dtype=np.int8).reshape(-1), needs, closed)
 
     def __len__(self) -> int:
         return len(self.start)
 
     def take(self, keep: np.ndarray) -> ItemArrays:
         return ItemArrays(self.type, self.start[keep], self.end[keep], self.open_end[keep], self.group[keep],
-                          self.needs_reaction[keep])
+                          self.needs_reaction[keep], self.closed[keep])
 
     def relevant(self, first: int, until: int) -> ItemArrays:
         """The items that can change a figure counted over ``[first, until]`` (:func:`board.domain.items.relevant`)."""
@@ -186,13 +189,14 @@ def count(items: ItemArrays, at: np.ndarray, midnights: Midnights, outcomes: boo
     start, end, group = items.start, items.end, items.group
     if kind is ItemType.CALLBACKS:
         waiting, age = _waiting(start, items.open_end, at, seconds)
-        done = end != NEVER
+        done = (end != NEVER) & ~items.closed  # handled; one closed without being handled only stops waiting
         handled = np.sort(end[done])
         same = midnights.index(start[done]) == midnights.index(end[done])
         out[:, 0], out[:, 1] = waiting, age / 60.0
         out[:, 2] = _in_day(handled, ds, at)
         out[:, 3] = _in_day(np.sort(end[done][same]), ds, at)
-        out[:, 4] = np.searchsorted(np.sort(start), ds, side="left") - np.searchsorted(handled, ds, side="left")
+        out[:, 4] = (np.searchsorted(np.sort(start), ds, side="left")
+                     - np.searchsorted(np.sort(end[end != NEVER]), ds, side="left"))
         if outcomes:
             for j in range(len(OUTCOME_CLASSES)):
                 out[:, 5 + j] = _in_day(np.sort(end[done & (group == j)]), ds, at)
@@ -200,7 +204,7 @@ def count(items: ItemArrays, at: np.ndarray, midnights: Midnights, outcomes: boo
         waiting, age = _waiting(start, items.open_end, at, seconds)
         out[:, 0], out[:, 1] = waiting, age / 3600.0
         out[:, 2] = _in_day(np.sort(start), ds, at)
-        out[:, 3] = _in_day(np.sort(end[end != NEVER]), ds, at)
+        out[:, 3] = _in_day(np.sort(end[(end != NEVER) & ~items.closed]), ds, at)
     elif kind is ItemType.CONTACTS:
         for j in range(len(kpi.ALL_CHANNELS)):
             out[:, j] = _in_day(np.sort(start[group == j]), ds, at)

@@ -25,14 +25,15 @@ local midnight starting ``D``; "in [a, b]" includes both ends):
 
 * ``queue_waiting``: callbacks with ``start <= t`` and no ``end <= t``;
   ``queue_oldest_wait_min`` the oldest of them, in minutes (0 when none);
-* ``queue_handled_today``: callbacks whose ``end`` is in ``[ds, t]``;
+* ``queue_handled_today``: callbacks whose ``end`` is in ``[ds, t]`` (not those closed without being
+  handled, :data:`CLOSED`: they only stop waiting; nor are they in the same-day or outcome counts);
   ``queue_handled_same_day_today`` those of them created on ``D`` too (a
   callback created 23.50 and handled 00.10 is handled today, not same-day);
 * ``contacts_carried_over``: callbacks waiting at ``ds`` (created before it,
   not handled before it): what yesterday left for today;
 * ``omasote_unanswered`` / ``omasote_oldest_unanswered_h`` (hours),
   ``omasote_received_today`` (start in ``[ds, t]``), ``omasote_answered_today``
-  (end in ``[ds, t]``);
+  (end in ``[ds, t]``, of messages answered, not :data:`CLOSED`);
 * ``contacts_<channel>_today``: contacts of the channel with start in ``[ds, t]``;
 * ``feedback_promoters/passives/detractors_today``: answers in ``[ds, t]`` by
   score (9–10, 7–8, 0–6); ``feedback_needs_reaction`` /
@@ -78,6 +79,11 @@ class ItemType(StrEnum):
 #: Callback outcome classes an outcome code may be mapped to (``items.outcomes`` in sources.yaml).
 OUTCOME_CLASSES = ("resolved", "appointment", "not_reached", "redirected", "failure_demand")
 
+#: The outcome of a callback or message closed without being handled or answered: a status column said so
+#: (``items.statuses``, e.g. Omasote's ``Tila`` = ``Suljettu`` with no answer time). It stops waiting at its end,
+#: but is not counted as handled or answered: a message closed unanswered did not get an answer today.
+CLOSED = "closed"
+
 #: The stored metrics each item type gives, in a fixed column order.
 METRICS_OF: dict[ItemType, tuple[str, ...]] = {
     ItemType.CALLBACKS: ("queue_waiting", "queue_oldest_wait_min", "queue_handled_today",
@@ -106,8 +112,9 @@ class Item:
 
     ``key`` identifies the item within its source: the keyed hash of the source's id, never the id itself
     (:mod:`connectors.items`). ``channel`` is one of ``phone, omasote, chat, visit`` (contacts), ``score``
-    0–10 (feedback), ``outcome`` one of :data:`OUTCOME_CLASSES` or None (callbacks). ``updated`` is when
-    the source last changed it (the bookmark of a ``changes`` source).
+    0–10 (feedback), ``outcome`` one of :data:`OUTCOME_CLASSES` or None (callbacks), or :data:`CLOSED`
+    (callbacks and messages closed without an answer). ``updated`` is when the source last changed it (the
+    bookmark of a ``changes`` source).
     """
 
     type: ItemType
@@ -135,6 +142,11 @@ class Item:
         return self.end
 
     @property
+    def answered(self) -> bool:
+        """Whether the item ended by being handled or answered (not merely closed: :data:`CLOSED`)."""
+        return self.end is not None and self.outcome != CLOSED
+
+    @property
     def waits(self) -> bool:
         """Whether the item takes part in a "waiting now" figure at all."""
         return self.type in (ItemType.CALLBACKS, ItemType.MESSAGES) or (
@@ -144,6 +156,19 @@ class Item:
 def nps_class(score: int) -> int:
     """0 promoter (9–10), 1 passive (7–8), 2 detractor (0–6): the classes of :func:`kpi.nps_counts`."""
     return 0 if score >= 9 else 1 if score >= 7 else 2
+
+
+def restated(old: Item | None, new: Item) -> Item:
+    """The state to keep when a source states an item again: ``new``, except that an item already closed without
+    an answer stays closed when it did. A status says *that* it is closed, not when; the time it was first seen so
+    (its ``updated`` time, or the pull's moment) would otherwise move on with every export that lists it again,
+    and the item would count as unanswered again in the figures counted over."""
+    if old is None or old.outcome != CLOSED or new.outcome != CLOSED or old.end is None or new.end is None:
+        return new
+    if new.end <= old.end:
+        return new
+    return Item(new.type, new.key, new.station, new.start, old.end, channel=new.channel, score=new.score,
+                needs_reaction=new.needs_reaction, outcome=CLOSED, updated=new.updated)
 
 
 # ------------------------------------------------------------------ instants
@@ -246,15 +271,16 @@ def count(item_type: ItemType, items: Sequence[Item], at: Sequence[datetime], ou
     out = np.zeros((len(at), len(metrics_of(item_type, outcomes))), dtype=np.float64)
     if item_type is ItemType.CALLBACKS:
         waiting, age = _oldest_waiting(items, t)
-        ends = [i for i in items if i.end is not None]
+        ends = [i for i in items if i.answered]  # handled (one closed without being handled stops waiting only)
         handled = _sorted(_epoch(i.end) for i in ends)  # type: ignore[arg-type]
         same = _sorted(_epoch(i.end) for i in ends if local_date(i.start) == local_date(i.end))  # type: ignore[arg-type]
         starts = _sorted(_epoch(i.start) for i in items)
+        stopped = _sorted(_epoch(i.end) for i in items if i.end is not None)
         out[:, 0], out[:, 1] = waiting, age / 60.0
         out[:, 2] = _in_day(handled, ds, t)
         out[:, 3] = _in_day(same, ds, t)
         # waiting at the midnight: started before it, not ended before it
-        out[:, 4] = np.searchsorted(starts, ds, side="left") - np.searchsorted(handled, ds, side="left")
+        out[:, 4] = np.searchsorted(starts, ds, side="left") - np.searchsorted(stopped, ds, side="left")
         if outcomes:
             for j, cls in enumerate(OUTCOME_CLASSES):
                 classed = _sorted(_epoch(i.end) for i in ends if i.outcome == cls)  # type: ignore[arg-type]
@@ -263,7 +289,7 @@ def count(item_type: ItemType, items: Sequence[Item], at: Sequence[datetime], ou
         waiting, age = _oldest_waiting(items, t)
         out[:, 0], out[:, 1] = waiting, age / 3600.0
         out[:, 2] = _in_day(_sorted(_epoch(i.start) for i in items), ds, t)
-        out[:, 3] = _in_day(_sorted(_epoch(i.end) for i in items if i.end is not None), ds, t)
+        out[:, 3] = _in_day(_sorted(_epoch(i.end) for i in items if i.answered), ds, t)  # type: ignore[arg-type]
     elif item_type is ItemType.CONTACTS:
         for j, channel in enumerate(kpi.ALL_CHANNELS):
             out[:, j] = _in_day(_sorted(_epoch(i.start) for i in items if i.channel == channel), ds, t)
@@ -289,5 +315,5 @@ def days_of(at: Iterable[datetime]) -> list[date]:
     return sorted({local_date(t) for t in at})
 
 
-__all__ = ["METRICS_OF", "OUTCOME_CLASSES", "OUTCOME_METRICS", "UTC", "Item", "ItemType", "count", "days_of",
-           "events", "instants", "metrics_of", "nps_class", "relevant", "window_start"]
+__all__ = ["CLOSED", "METRICS_OF", "OUTCOME_CLASSES", "OUTCOME_METRICS", "UTC", "Item", "ItemType", "count", "days_of",
+           "events", "instants", "metrics_of", "nps_class", "relevant", "restated", "window_start"]

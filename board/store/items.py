@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from board.domain.items import Item, ItemType
+from board.domain.items import Item, ItemType, restated
 from board.store.engine import Dialect
 from board.store.schema import ItemRow, NewestRow, ReadingRow
 
@@ -120,7 +120,8 @@ class Items:
                     select(*_COLUMNS).where(ItemRow.source == source, ItemRow.key.in_(chunk)))}
                 changed = []
                 for key in chunk:
-                    new, old = latest[key], stored.get(key)
+                    old = stored.get(key)
+                    new = restated(old, latest[key])  # closed without an answer: stays closed when it first was
                     if old is not None and ((new.updated or new.start) < (old.updated or old.start) or _same(old, new)):
                         continue
                     changed.append((old, new))
