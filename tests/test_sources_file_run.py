@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from board.collector import Collector
 from board.factory import create_board
-from board.read.sources import source_statuses
+from board.read.sources import RUN_HISTORY, source_statuses
 from tests.conftest import pages_reading
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,3 +120,43 @@ def test_the_file_run_is_found_past_the_runs_listed(config_dir: Path, sqlite_url
         (status,) = source_statuses(board.settings, board.store, now)
         assert status.read_run is not None and status.read_run.rows_read == good + bad
         assert status.read_run.id not in {r.id for r in status.recent_runs}  # older than the runs listed
+
+
+def test_an_item_source_s_empty_pull_that_recounts_keeps_the_refusal_warning(config_dir: Path, sqlite_url: str,
+                                                                             tmp_path: Path):
+    """An items ``files`` source re-counts its figures from stored items on every pull, also when no file is
+    waiting: that pull stores readings but reads nothing, so it must not wipe out the warning ("Osa hylätty") of
+    the run that refused a row of the file (docs/CONNECTORS.md: an empty files run does not clear it)."""
+    from board.domain.items import Item
+    from board.domain.source_health import SourceHealth
+    from tests.item_exports import CB, files_source, write_export
+
+    inbox = tmp_path / "soitot"
+    inbox.mkdir()
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    created = now - timedelta(hours=2)
+    good = [Item(CB, f"p{i}", "kajaani", created + timedelta(minutes=i), None) for i in range(3)]
+    path = write_export(inbox, CB, good, "soitot.csv")
+    # One row as the tool writes a broken one: handled before it was created -> refused with its reason.
+    text = path.read_bytes().decode("cp1252").replace(
+        "Yhteensä;3", f"p9;Kajaanin terveysasema;{created:%d.%m.%Y} 10.00;{created:%d.%m.%Y} 9.00;-;\r\nYhteensä;4")
+    path.write_bytes(text.encode("cp1252"))
+    os.utime(path, (now.timestamp() - 600, now.timestamp() - 600))
+    source = files_source("soitot", CB, inbox, ["kajaani"], outcomes=False, settle_seconds=0)
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": [source]}), encoding="utf-8")
+    with pages_reading(create_board(config_dir, sqlite_url, sign_in="off")) as board:
+        Collector(board.settings, board.store, clock=lambda: now - timedelta(minutes=3)).run_once(only="soitot")
+        Collector(board.settings, board.store, clock=lambda: now - timedelta(minutes=1)).run_once(only="soitot")
+        first, newest = sorted(board.store.runs("soitot"), key=lambda r: r.started_at)
+        # read 5 = stored 3 + refused 1 (handled before created) + ignored 1 (the totals row)
+        assert (first.rows_read, first.rows_stored, first.rows_refused, first.rows_ignored) == (5, 3, 1, 1)
+        assert not newest.rows_read and newest.rows  # no file: nothing read, the figures re-counted and stored
+        (status,) = source_statuses(board.settings, board.store, now)
+        assert status.health is SourceHealth.PARTIAL, status.health
+        assert status.read_run is not None and status.read_run.id == first.id
+        # Past the runs /sources lists (RUN_HISTORY): the store's own look-up must say the same.
+        for k in range(RUN_HISTORY + 1):
+            at = now - timedelta(seconds=50 - 2 * k)
+            Collector(board.settings, board.store, clock=lambda at=at: at).run_once(only="soitot")
+        (status,) = source_statuses(board.settings, board.store, now)
+        assert status.health is SourceHealth.PARTIAL, status.health

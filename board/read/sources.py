@@ -218,9 +218,10 @@ def _judged(store: Store, source: AnySource, newest_ts: datetime | None, now: da
     last_success = next((r.finished_at for r in runs if r.ok), None)
     if last_success is None and runs:  # older than the history we read: ask the bookmark
         last_success = store.bookmark(source.name)
-    data_run = next((r for r in runs if r.ok and _read_anything(r)), None)
+    items = source.delivers_items()
+    data_run = next((r for r in runs if r.ok and _read_anything(r, items)), None)
     if data_run is None and runs:  # older than the history we read
-        found = store.last_run_that_read(source.name)
+        found = store.last_run_that_read(source.name, items=items)
         data_run = _summary(found) if found is not None else None
     if data_run is not None and last is not None and not last.ok and last.started_at > data_run.started_at:
         data_run = None  # failing says more; a refusal older than the failure is in the runs table
@@ -276,7 +277,12 @@ def _read_run(store: Store, source: AnySource, runs: list[RunSummary]) -> RunSum
     return found
 
 
-def _read_anything(run: RunSummary) -> bool:
+def _read_anything(run: RunSummary, items: bool = False) -> bool:
+    """Whether the run read, refused or ignored anything. An item source's stored readings do not count: it
+    re-counts and stores its figures on every pull, also when a files pull found no file (nothing read), and
+    that pull must not wipe out the warning of the run that refused rows of the file."""
+    if items:
+        return bool(run.rows_read or run.rows_refused or run.rows_ignored or run.rejected)
     return bool(run.rows or run.rejected or run.rows_read or run.rows_ignored)
 
 

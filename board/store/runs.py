@@ -81,12 +81,13 @@ class RunLog:
         with self.sessions() as s:
             return int(s.scalar(stmt) or 0)
 
-    def last_run_that_read(self, source: str) -> Run | None:
+    def last_run_that_read(self, source: str, items: bool = False) -> Run | None:
         """The newest successful run of ``source`` that read, stored or refused anything (a files run with no file
-        waiting reads nothing: it must not wipe out the warning of the run that refused a file)."""
-        stmt = (select(RunRow).where(RunRow.source == source, RunRow.ok.is_(True),
-                                     (RunRow.rows > 0) | (RunRow.rejected > 0) | (RunRow.rows_read > 0)
-                                     | (RunRow.rows_ignored > 0))
+        waiting reads nothing: it must not wipe out the warning of the run that refused a file). ``items``: an
+        item source stores re-counted figures on every pull, so only what it read, refused or ignored counts."""
+        read = (RunRow.rejected > 0) | (RunRow.rows_read > 0) | (RunRow.rows_ignored > 0)
+        read = read | (RunRow.rows_refused > 0) if items else read | (RunRow.rows > 0)
+        stmt = (select(RunRow).where(RunRow.source == source, RunRow.ok.is_(True), read)
                 .order_by(RunRow.started_at.desc(), RunRow.id.desc()).limit(1))
         with self.sessions() as s:
             row = s.scalars(stmt).first()
