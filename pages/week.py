@@ -67,7 +67,7 @@ with cycles_paused():
         care.section(care_report, lang, ws.report_delta(report, "", lang).strip())
         care.staff_section(staff_report, lang, ws.report_delta(report, "", lang).strip())
         notes = sup.chart_notes(week.monday, week.sunday, tuple(stations))
-        shown = ws.shown_families(settings, report)  # the families the chosen stations track
+        shown = ws.shown_families(settings, report)  # the families tracked, or with figures this week
         parts.chart_pairs(report, lang, printing, notes, {s.code: s.name for s in settings.stations}, shown)
         parts.tables(report, lang, printing, shown)
     parts.usage(settings, week, stations, today, lang, printing)

@@ -189,3 +189,25 @@ def test_a_station_tracking_every_family_gets_every_chart_and_no_line(tmp_path: 
         assert len(_chart_titles(page)) == 6
         assert 'data-untracked' not in "".join(h.value for h in page.html)
         assert len(page.tabs) == 4
+
+
+def test_a_family_no_longer_tracked_still_shows_the_weeks_it_has_figures_for(board: Board):
+    """Kajaani's callbacks came from a source removed since (or switched off for a while): its figures of last
+    week are in the store. Before, the page hid the callbacks' charts and table for every past week, because no
+    source tracks them now; the line named the callbacks as "not tracked" over figures that exist. Now a family
+    with figures in the week is drawn; the line names only the families the week has nothing of."""
+    from board.i18n import t
+
+    week = IsoWeek.of(local_date(utcnow()) - timedelta(days=7))
+    for day in week.days:
+        at = datetime(day.year, day.month, day.day, 15, 0, tzinfo=HKI).astimezone(UTC)
+        board.store.write_readings([Reading("kajaani", "queue_handled_today", at, 12.0),
+                                    Reading("kajaani", "queue_handled_same_day_today", at, 11.0)],
+                                   source="vanha-jono", now=at)
+    _push_week(board, week)
+    at = _week_page(week, "fi")
+    page = html_lib.unescape("".join(h.value for h in at.html))
+    (line,) = re.findall(r'data-untracked="([^"]*)">([^<]*)<', page)
+    assert sorted(line[0].split()) == ["contacts", "omasote"]  # the callbacks have figures: not left out
+    assert t("week.family.queue", "fi") in [tab.label for tab in at.tabs]
+    assert t("week.chart.queue_same_day_share", "fi") in _chart_titles(at)

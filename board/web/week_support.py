@@ -256,11 +256,19 @@ def print_hint(lang: str) -> str:
 
 
 def shown_families(settings: Settings, report: WeekReport) -> frozenset[Family]:
-    """The tile families some selected station of ``report`` tracks (board/read/tracked.py): the weekly view
-    draws these families' key figures, charts and tables only. A family no station tracks would be an empty
-    chart, which reads as a fault; the page names such families in one line instead."""
+    """The tile families some selected station of ``report`` tracks (board/read/tracked.py), and those it has
+    figures of in the week: the weekly view draws these families' key figures, charts and tables only. A family
+    no station tracks and without figures would be an empty chart, which reads as a fault; the page names such
+    families in one line instead."""
     tracked = tracked_by_station(settings, [r.code for r in report.stations])
-    return frozenset().union(*tracked.values()) if tracked else frozenset(WALL_FAMILIES)
+    if not tracked:
+        return frozenset(WALL_FAMILIES)
+    shown = frozenset().union(*tracked.values())
+    # A family with figures in the week stays, tracked now or not: a source removed or disabled since (or
+    # switched off for maintenance) must not hide the weeks it delivered; only an empty family is left out.
+    had = {f for f in WALL_FAMILIES if f not in shown
+           and any(r.days_with_data_of(frozenset({f})) for r in report.stations)}
+    return shown | had
 
 
 def family_names(families: Iterable[Family], lang: str) -> str:
