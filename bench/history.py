@@ -221,8 +221,12 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
         b = load.breakdown()
         fifths = load.fifths()
         server = server_after - server_before if server_before is not None and server_after is not None else None
+        alike, unlike = load.fifths(alike=True), load.unlike()
         result.params[f"{name}_fifths_{kind}"] = fifths
-        log(f"{kind}: by fifth: {[f['readings_per_s'] for f in fifths]} readings/s")
+        result.params[f"{name}_fifths_alike_{kind}"] = alike
+        result.params[f"{name}_unlike_batches_{kind}"] = unlike
+        log(f"{kind}: by fifth: {[f['readings_per_s'] for f in fifths]} readings/s; the bulk's batches alone: "
+            f"{[f['readings_per_s'] for f in alike]}; the rest: {unlike}")
         log(f"{kind}: {load.readings} readings in {load.seconds:.1f} s ({rate:,.0f}/s): {b}"
             + (f", server CPU {server:.1f} s" if server is not None else ""))
         what = "the simulator" if replay is None else "the replayed items (the pull's own cost)"
@@ -248,8 +252,16 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
                    note="the batches in five consecutive parts, in load order: readings / wall time of each part"),
             Figure(f"{name}_last_to_first_fifth_{kind}", "ratio",
                    [fifths[-1]["readings_per_s"] / fifths[0]["readings_per_s"]] if fifths else [],
+                   note="the last fifth's throughput over the first's, every batch: the last fifth also holds the "
+                        f"batches unlike the bulk ({unlike.get('readings', 0)} readings at "
+                        f"{unlike.get('readings_per_item', 0)} a block, {unlike.get('seconds', 0)} s: the demo's "
+                        "access figures, one reading per metric a station), so this mixes their cost with the "
+                        "store's growth; the goal is on ..._alike_"),
+            Figure(f"{name}_last_to_first_fifth_alike_{kind}", "ratio",
+                   [alike[-1]["readings_per_s"] / alike[0]["readings_per_s"]] if alike else [],
                    Goal("value", ">=", DECLINE_GOAL),
-                   note="the last fifth's throughput over the first's: no decline as the store grows is ~1 "
+                   note="the same over the batches shaped like the bulk (readings per block at least a tenth of the "
+                        "median batch's), each timed from the batch before: no decline as the store grows is ~1 "
                         f"(>= {DECLINE_GOAL} allows for the shared machine's noise)"),
             Figure(f"{name}_readings_per_s_without_source_{kind}", "readings/s",
                    [load.readings / load.own] if load.own else [],

@@ -77,6 +77,8 @@ class Batch:
     write: float
     cpu: float  # this process's process_time
     server_cpu: float | None  # a private PostgreSQL cluster's CPU (bench.common.server_cpu_seconds), else None
+    #: The items handed to the write (a block of readings counts once): how the readings came, not how many.
+    items: int = 0
 
 
 class TimedCollector(Collector):
@@ -92,14 +94,14 @@ class TimedCollector(Collector):
 
     def _write(self, name: str, batch: list) -> int:  # type: ignore[type-arg]
         t = time.perf_counter()
-        n = 0
+        n, items = 0, len(batch)  # counted first: the write empties the batch
         try:
             n = super()._write(name, batch)
             return n
         finally:
             end = time.perf_counter()
             self.write_seconds += end - t
-            self.batches.append(Batch(end, n, end - t, time.process_time(), self.server_cpu()))
+            self.batches.append(Batch(end, n, end - t, time.process_time(), self.server_cpu(), items))
 
 
 class DbTimer:
@@ -160,29 +162,78 @@ class Load:
         """The collector process's own CPU time: the cycle's less the pull's."""
         return max(0.0, self.cpu - self.pull_cpu)
 
-    def fifths(self) -> list[dict[str, float]]:
+    def fifths(self, alike: bool = False) -> list[dict[str, float]]:
         """The batches in five consecutive parts of (nearly) equal count: throughput and CPU per reading in each.
 
         A store whose writes slow down as it grows shows it here as a
         falling rate from the first fifth to the last, within one load and
         one machine load. ``server_cpu_us`` only with a private cluster.
+
+        ``alike``: only the batches shaped like the load's bulk (:meth:`alike`), each timed from the end of the
+        batch before it. A demo backfill ends with one block of the day's access figures per station (one reading
+        per metric): every such reading is also a row of the daily roll-up and of ``newest_readings``, and the
+        900 stations' blocks land in 900 places of each table, so they cost ~4 times as much per reading as the
+        minute blocks before them (docs/PERFORMANCE.md, section 7, "Backfill, session 12 (second)"). In the last
+        fifth they look like a store slowing down as it grows; compared alike, the store's growth is what is left.
         """
         if self.start is None or len(self.batches) < 5:
             return []
-        out, prev = [], self.start
+        steps = self._steps()
+        if alike:
+            keep = self.alike()
+            steps = [s for s, k in zip(steps, keep, strict=True) if k]
+            if len(steps) < 5:
+                return []
+        out = []
         for i in range(5):
-            part = self.batches[len(self.batches) * i // 5: len(self.batches) * (i + 1) // 5]
-            n = sum(b.readings for b in part)
-            last = part[-1]
-            row = {"readings": n, "seconds": round(last.end - prev.end, 3),
-                   "readings_per_s": round(n / (last.end - prev.end)) if last.end > prev.end else 0,
-                   "write_readings_per_s": round(n / sum(b.write for b in part)) if part else 0,
-                   "client_cpu_us": round((last.cpu - prev.cpu) / n * 1e6, 2) if n else 0}
-            if last.server_cpu is not None and prev.server_cpu is not None and n:
-                row["server_cpu_us"] = round((last.server_cpu - prev.server_cpu) / n * 1e6, 2)
+            part = steps[len(steps) * i // 5: len(steps) * (i + 1) // 5]
+            n = sum(b.readings for b, *_ in part)
+            seconds = sum(s for _, s, _, _ in part)
+            cpu = sum(c for _, _, c, _ in part)
+            server = [v for *_, v in part]
+            row = {"readings": n, "seconds": round(seconds, 3),
+                   "readings_per_s": round(n / seconds) if seconds > 0 else 0,
+                   "write_readings_per_s": round(n / sum(b.write for b, *_ in part)) if part else 0,
+                   "client_cpu_us": round(cpu / n * 1e6, 2) if n else 0}
+            if n and None not in server:
+                row["server_cpu_us"] = round(sum(server) / n * 1e6, 2)  # type: ignore[arg-type]
             out.append(row)
-            prev = last
         return out
+
+    def _steps(self) -> list[tuple[Batch, float, float, float | None]]:
+        """Each batch with its own share of the clocks: wall, client CPU and server CPU since the batch before."""
+        assert self.start is not None
+        steps, prev = [], self.start
+        for b in self.batches:
+            server = (b.server_cpu - prev.server_cpu
+                      if b.server_cpu is not None and prev.server_cpu is not None else None)
+            steps.append((b, b.end - prev.end, b.cpu - prev.cpu, server))
+            prev = b
+        return steps
+
+    def alike(self) -> list[bool]:
+        """Which batches are shaped like the load's bulk: at least a tenth of the median batch's readings per item.
+
+        Readings per item is what sets a batch's cost per reading apart from the store's size: a block of a
+        station's readings of a day or more (738–2 610 in a demo backfill: 18 metrics × 41–145 times) against a
+        block of one reading per metric (11), whose every reading is also a row of the daily roll-up and of
+        ``newest_readings``. An order of magnitude apart is the line: today's short blocks (41 times) stay with
+        the history's (145 times over 3 days). Batches of unknown shape (``items`` 0) count as alike."""
+        shapes = [b.readings / b.items for b in self.batches if b.items]
+        if not shapes:
+            return [True] * len(self.batches)
+        floor = sorted(shapes)[len(shapes) // 2] / 10
+        return [not b.items or b.readings / b.items >= floor for b in self.batches]
+
+    def unlike(self) -> dict[str, float]:
+        """The batches left out of :meth:`fifths` ``(alike=True)``: their readings, wall time and readings per item."""
+        if self.start is None:
+            return {}
+        part = [(b, s) for (b, s, _, _), k in zip(self._steps(), self.alike(), strict=True) if not k]
+        n, seconds, items = sum(b.readings for b, _ in part), sum(s for _, s in part), sum(b.items for b, _ in part)
+        return {"batches": len(part), "readings": n, "seconds": round(seconds, 3),
+                "readings_per_s": round(n / seconds) if seconds > 0 else 0,
+                "readings_per_item": round(n / items, 1) if items else 0}
 
     def breakdown(self) -> dict[str, float]:
         return {"total_s": round(self.seconds, 3), "pull_s": round(self.pull, 3), "write_s": round(self.write, 3),

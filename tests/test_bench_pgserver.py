@@ -72,3 +72,38 @@ def test_fifths_split_the_batches_in_load_order() -> None:
     assert [f["client_cpu_us"] for f in fifths] == [1.0] * 5
     assert [f["server_cpu_us"] for f in fifths] == [2.0] * 5
     assert Load(1.0, 4000, 0, 0.0, 1.0, True, None, batches=batches[:4], start=start).fifths() == []
+
+
+def test_fifths_alike_leave_out_batches_of_another_shape_and_their_time() -> None:
+    # Ten batches of 1 000 readings in 10 blocks each (100 a block), one second apart, and one batch of 1 000
+    # readings in 500 blocks (2 a block: a tenth of 100 is the line) taking 4 s, written after the fifth batch.
+    start = Batch(0.0, 0, 0.0, 0.0, None)
+    shapes = [(1000, 10, 1.0)] * 5 + [(1000, 500, 4.0)] + [(1000, 10, 1.0)] * 5
+    batches, end, cpu = [], 0.0, 0.0
+    for n, items, seconds in shapes:
+        end, cpu = end + seconds, cpu + seconds / 1000  # the CPU as a thousandth of the batch's wall time
+        batches.append(Batch(end, n, seconds, cpu, None, items))
+    load = Load(end, 11_000, 0, 0.0, end, True, None, batches=batches, start=start)
+    assert load.alike() == [True] * 5 + [False] + [True] * 5
+    alike = load.fifths(alike=True)
+    assert [f["readings"] for f in alike] == [2000] * 5
+    assert [f["seconds"] for f in alike] == [2.0] * 5  # the odd batch's 4 s are charged to none of them
+    assert [f["readings_per_s"] for f in alike] == [1000] * 5
+    assert [f["client_cpu_us"] for f in alike] == [1.0] * 5
+    assert "server_cpu_us" not in alike[0]
+    # Every batch, as before: 11 batches split 2, 2, 2, 2, 3, and the third fifth (the 5th batch and the odd one)
+    # is the slow one.
+    every = load.fifths()
+    assert [f["readings"] for f in every] == [2000, 2000, 2000, 2000, 3000]
+    assert [f["seconds"] for f in every] == [2.0, 2.0, 5.0, 2.0, 3.0]
+    assert load.unlike() == {"batches": 1, "readings": 1000, "seconds": 4.0, "readings_per_s": 250,
+                             "readings_per_item": 2.0}
+
+
+def test_batches_of_unknown_shape_count_as_alike() -> None:
+    start = Batch(0.0, 0, 0.0, 0.0, None)
+    batches = [Batch(float(i + 1), 100, 1.0, 0.0, None) for i in range(5)]
+    load = Load(5.0, 500, 0, 0.0, 5.0, True, None, batches=batches, start=start)
+    assert load.alike() == [True] * 5
+    assert load.fifths(alike=True) == load.fifths()
+    assert load.unlike()["batches"] == 0

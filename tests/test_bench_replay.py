@@ -49,3 +49,21 @@ def test_a_replay_serves_only_the_window_it_was_made_for() -> None:
         source.pull(None, AT + timedelta(minutes=1))
     with pytest.raises(ValueError):
         source.pull(AT - timedelta(days=1), AT)
+
+
+def test_a_load_counts_the_items_of_each_batch(config_dir: Path, tmp_path: Path) -> None:
+    # bench history tells a batch of long blocks from one of one reading per metric by its readings per item.
+    from board.domain.reading import Reading, ReadingBlock
+    from board.settings import load_settings
+
+    replay = pregenerate(load_settings(config_dir), AT)
+    handed = [i for items in replay.values() for i in items if isinstance(i, Reading | ReadingBlock)]
+    board = create_board(config_dir, f"sqlite:///{tmp_path / 'c.sqlite'}")
+    try:
+        load = InstrumentedCollector(board.settings, board.store, clock=lambda: AT, replay=replay).cycle()
+    finally:
+        board.close()
+    assert load.ok, load.error
+    assert sum(b.items for b in load.batches) == len(handed)
+    assert sum(b.readings for b in load.batches) == load.readings == sum(
+        len(i) if isinstance(i, ReadingBlock) else 1 for i in handed)
