@@ -111,8 +111,9 @@ def build_store(collected: Path, config: Path, url: str, n_source: int, n_statio
     try:
         with board.store.engine.begin() as conn:
             conn.execute(text("create table bench_deal (src varchar(40), dst varchar(40), factor float)"))
-            conn.execute(text("insert into bench_deal values (:src, :dst, :factor)"),
-                         [{"src": s, "dst": d, "factor": f} for s, d, f in deal])
+            if deal:  # none at or below the source's own stations (stations=30): the collected store as it is
+                conn.execute(text("insert into bench_deal values (:src, :dst, :factor)"),
+                             [{"src": s, "dst": d, "factor": f} for s, d, f in deal])
             daily = conn.execute(text(
                 "insert into daily_readings (station, day, metric, last_ts, last_value, max_ts, max_value) "
                 f"select m.dst, d.day, d.metric, d.last_ts, {scaled.format(v='d.last_value')}, d.max_ts, "
