@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from board.collector import Collector
+from board.domain.reading import ReadingBlock
+from board.domain.timeutil import local_date
 from board.settings import Settings
 from board.store import Store
 from connectors import build_connector
@@ -79,6 +81,21 @@ class Batch:
     server_cpu: float | None  # a private PostgreSQL cluster's CPU (bench.common.server_cpu_seconds), else None
     #: The items handed to the write (a block of readings counts once): how the readings came, not how many.
     items: int = 0
+    #: The (station, metric, Helsinki day) summaries its items touch: the rows its roll-up and newest merges write.
+    #: Readings per such key is what sets a batch's cost per reading apart from the store's size (:meth:`Load.alike`).
+    keys: int = 0
+
+
+def day_keys(batch: list[Any]) -> int:
+    """The (station, metric, Helsinki day) summaries ``batch`` touches, as its blocks span days (a single reading:
+    one); two time zone conversions a block, outside the timed write."""
+    n = 0
+    for item in batch:
+        if isinstance(item, ReadingBlock) and len(item.times):
+            n += len(item.metrics) * ((local_date(item.times[-1]) - local_date(item.times[0])).days + 1)
+        else:
+            n += 1
+    return n
 
 
 class TimedCollector(Collector):
@@ -93,15 +110,16 @@ class TimedCollector(Collector):
         self.batches: list[Batch] = []
 
     def _write(self, name: str, batch: list) -> int:  # type: ignore[type-arg]
+        items, keys = len(batch), day_keys(batch)  # counted first: the write empties the batch
         t = time.perf_counter()
-        n, items = 0, len(batch)  # counted first: the write empties the batch
+        n = 0
         try:
             n = super()._write(name, batch)
             return n
         finally:
             end = time.perf_counter()
             self.write_seconds += end - t
-            self.batches.append(Batch(end, n, end - t, time.process_time(), self.server_cpu(), items))
+            self.batches.append(Batch(end, n, end - t, time.process_time(), self.server_cpu(), items, keys))
 
 
 class DbTimer:
@@ -212,28 +230,30 @@ class Load:
         return steps
 
     def alike(self) -> list[bool]:
-        """Which batches are shaped like the load's bulk: at least a tenth of the median batch's readings per item.
+        """Which batches are shaped like the load's bulk: at least a tenth of the median batch's readings per day key.
 
-        Readings per item is what sets a batch's cost per reading apart from the store's size: a block of a
-        station's readings of a day or more (738–2 610 in a demo backfill: 18 metrics × 41–145 times) against a
-        block of one reading per metric (11), whose every reading is also a row of the daily roll-up and of
-        ``newest_readings``. An order of magnitude apart is the line: today's short blocks (41 times) stay with
-        the history's (145 times over 3 days). Batches of unknown shape (``items`` 0) count as alike."""
-        shapes = [b.readings / b.items for b in self.batches if b.items]
+        Readings per (station, metric, day) is what sets a batch's cost per reading apart from the store's size:
+        every key is a row of the daily roll-up and of ``newest_readings``, in its own place of each table. A demo
+        backfill's minute blocks have 41–48 readings a key (today's 41 minutes, the history's half hours), its
+        access figures 1 (one time a day per metric). An order of magnitude apart is the line. Batches of unknown
+        shape (``keys`` 0) count as alike."""
+        shapes = [b.readings / b.keys for b in self.batches if b.keys]
         if not shapes:
             return [True] * len(self.batches)
         floor = sorted(shapes)[len(shapes) // 2] / 10
-        return [not b.items or b.readings / b.items >= floor for b in self.batches]
+        return [not b.keys or b.readings / b.keys >= floor for b in self.batches]
 
     def unlike(self) -> dict[str, float]:
         """The batches left out of :meth:`fifths` ``(alike=True)``: their readings, wall time and readings per item."""
         if self.start is None:
             return {}
         part = [(b, s) for (b, s, _, _), k in zip(self._steps(), self.alike(), strict=True) if not k]
-        n, seconds, items = sum(b.readings for b, _ in part), sum(s for _, s in part), sum(b.items for b, _ in part)
+        n, seconds = sum(b.readings for b, _ in part), sum(s for _, s in part)
+        items, keys = sum(b.items for b, _ in part), sum(b.keys for b, _ in part)
         return {"batches": len(part), "readings": n, "seconds": round(seconds, 3),
                 "readings_per_s": round(n / seconds) if seconds > 0 else 0,
-                "readings_per_item": round(n / items, 1) if items else 0}
+                "readings_per_item": round(n / items, 1) if items else 0,
+                "readings_per_key": round(n / keys, 1) if keys else 0}
 
     def breakdown(self) -> dict[str, float]:
         return {"total_s": round(self.seconds, 3), "pull_s": round(self.pull, 3), "write_s": round(self.write, 3),

@@ -75,14 +75,14 @@ def test_fifths_split_the_batches_in_load_order() -> None:
 
 
 def test_fifths_alike_leave_out_batches_of_another_shape_and_their_time() -> None:
-    # Ten batches of 1 000 readings in 10 blocks each (100 a block), one second apart, and one batch of 1 000
-    # readings in 500 blocks (2 a block: a tenth of 100 is the line) taking 4 s, written after the fifth batch.
+    # Ten batches of 1 000 readings touching 20 station-metric-days each (50 readings a key), one second apart, and
+    # one of 1 000 readings touching 500 keys (2 a key: under a tenth of 50) taking 4 s, written after the fifth.
     start = Batch(0.0, 0, 0.0, 0.0, None)
-    shapes = [(1000, 10, 1.0)] * 5 + [(1000, 500, 4.0)] + [(1000, 10, 1.0)] * 5
+    shapes = [(1000, 20, 1.0)] * 5 + [(1000, 500, 4.0)] + [(1000, 20, 1.0)] * 5
     batches, end, cpu = [], 0.0, 0.0
-    for n, items, seconds in shapes:
+    for n, keys, seconds in shapes:
         end, cpu = end + seconds, cpu + seconds / 1000  # the CPU as a thousandth of the batch's wall time
-        batches.append(Batch(end, n, seconds, cpu, None, items))
+        batches.append(Batch(end, n, seconds, cpu, None, items=keys // 2, keys=keys))
     load = Load(end, 11_000, 0, 0.0, end, True, None, batches=batches, start=start)
     assert load.alike() == [True] * 5 + [False] + [True] * 5
     alike = load.fifths(alike=True)
@@ -97,7 +97,23 @@ def test_fifths_alike_leave_out_batches_of_another_shape_and_their_time() -> Non
     assert [f["readings"] for f in every] == [2000, 2000, 2000, 2000, 3000]
     assert [f["seconds"] for f in every] == [2.0, 2.0, 5.0, 2.0, 3.0]
     assert load.unlike() == {"batches": 1, "readings": 1000, "seconds": 4.0, "readings_per_s": 250,
-                             "readings_per_item": 2.0}
+                             "readings_per_item": 4.0, "readings_per_key": 2.0}
+
+
+def test_day_keys_count_each_blocks_metrics_by_the_helsinki_days_it_spans() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import numpy as np
+
+    from bench.loading import day_keys
+    from board.domain.reading import Reading, ReadingBlock
+
+    # 21:30 and 22:30 UTC on 2 Dec are 23:30 on the 2nd and 00:30 on the 3rd in Helsinki (UTC+2 in winter).
+    t0 = datetime(2026, 12, 2, 21, 30, tzinfo=UTC)
+    two_days = ReadingBlock("a", ("m1", "m2", "m3"), (t0, t0 + timedelta(hours=1)),
+                            np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    one_day = ReadingBlock("b", ("m1", "m2"), (t0 - timedelta(hours=2), t0), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert day_keys([two_days, one_day, Reading("c", "m1", t0, 1.0)]) == 3 * 2 + 2 * 1 + 1
 
 
 def test_batches_of_unknown_shape_count_as_alike() -> None:
@@ -107,3 +123,4 @@ def test_batches_of_unknown_shape_count_as_alike() -> None:
     assert load.alike() == [True] * 5
     assert load.fifths(alike=True) == load.fifths()
     assert load.unlike()["batches"] == 0
+    assert load.fifths(alike=True)[0]["readings"] == 100

@@ -65,5 +65,6 @@ def test_a_load_counts_the_items_of_each_batch(config_dir: Path, tmp_path: Path)
         board.close()
     assert load.ok, load.error
     assert sum(b.items for b in load.batches) == len(handed)
+    assert all(b.keys >= b.items for b in load.batches)  # a block touches one key per metric and day at least
     assert sum(b.readings for b in load.batches) == load.readings == sum(
         len(i) if isinstance(i, ReadingBlock) else 1 for i in handed)
