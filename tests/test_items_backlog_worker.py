@@ -404,7 +404,9 @@ def test_a_worker_stopped_in_the_middle_of_a_message_fails_its_source_by_the_dea
         failed, second = outcomes
         assert not failed.ok and failed.run.error_kind != "memory", failed.error
         assert "took longer than 4 s (pull_timeout_seconds)" in str(failed.error), failed.error
-        assert took < 4 + 1 + 5, took  # the deadline, the grace, and the second source's small run
+        # the deadline, the grace, and the second source's small run, with room for a loaded CI machine: far from
+        # the 30 s (and more) the frozen worker held the collector before
+        assert took < 4 + 1 + 15, took
         assert second.ok and second.run.rows_stored == 30, second.error
         assert store.item_count("soitot_a") == 0 and store.bookmark("soitot_a") is None
         assert not [p for p in multiprocessing.active_children() if p.name == "pull-soitot_a"]
