@@ -90,9 +90,12 @@ def test_signing_out_in_one_tab_ends_the_other_open_tabs(tmp_path: Path, provide
         first.wait_for_selector('[data-access="sign-in"]', timeout=30_000)
         # Nobody touches the other tabs: their next fragment rerun shows the sign-in page instead of data.
         assert _on_sign_in_page_without_reload(overview, 6 * REFRESH + 10)
-        # A background tab's timers may be throttled by Chromium while the machine is busy: the Sources tab missed
-        # 22 s once in a full fresh-clone run (2 Dec; 3 reruns passed in ~30 s each). Still without a reload.
-        assert _on_sign_in_page_without_reload(sources, 6 * REFRESH + 40)
+        # A background tab's timers are throttled by Chromium (budget-based throttling: a hidden page's timers wait
+        # once its script has used its CPU budget): in the whole suite on a busy machine the Sources tab missed 22 s
+        # once (2 Dec) and 52 s in both fresh-clone runs of 3 Dec, while it passes alone in ~13 s. Brought to the
+        # front (no reload: the mark below says so), its fragment timer runs as on a wall display in use.
+        sources.bring_to_front()
+        assert _on_sign_in_page_without_reload(sources, 6 * REFRESH + 90)
         assert overview.locator("table.ov").count() == 0 and sources.locator(".src-card").count() == 0
         ARTIFACTS.mkdir(exist_ok=True)
         sources.screenshot(path=str(ARTIFACTS / "sources-after-sign-out-elsewhere.png"))
