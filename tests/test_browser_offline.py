@@ -134,6 +134,12 @@ def test_wall_says_it_lost_the_server_and_recovers(first_server: Server, browser
         wall.wait_for_function(
             "document.querySelector('[data-figure=\"queue_waiting\"]')?.dataset.value === '4321'", timeout=60_000)
         wall.wait_for_function("!document.querySelector('.wall.is-offline, .offline-banner')", timeout=10_000)
+        # The tiles leave the offline look a moment after the banner goes (a fresh CI run read the queue tile still
+        # dimmed and grey, 3 Dec): wait until every headline is back at its opacity from before the outage.
+        wall.wait_for_function(
+            """(was) => [...document.querySelectorAll('.wall .tile')].every((t, i) =>
+                Math.abs(Number(getComputedStyle(t.querySelector('.headline')).opacity) - was[i]) < 0.01)""",
+            arg=[t["value"] for t in before["tiles"]], timeout=15_000)
         after = offline_state(wall)
         assert len(after["tiles"]) == len(before["tiles"])
         for old, new in zip(before["tiles"], after["tiles"], strict=True):
