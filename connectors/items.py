@@ -33,6 +33,7 @@ from board.item_settings import fold
 from board.source_settings import SourceBase
 from connectors.errors import ConfigurationError, DataError
 from connectors.mapping import (
+    BLANK_MARKERS,
     EARLIEST_TIME,
     FUTURE_TOLERANCE,
     RecordError,
@@ -51,8 +52,9 @@ from connectors.mapping import (
 
 #: What an item export writes for "no value": nothing, or a dash (a callback not yet handled is "-" in Finnish
 #: reporting exports, "–" or "—" when a spreadsheet has auto-corrected it). Items only: a dash in a figure's
-#: column may mean zero in some reports, so readings keep refusing it.
-NO_VALUE = frozenset({"", "-", "–", "—"})
+#: column may mean zero in some reports, so readings keep refusing it. And what reporting tools write for no value
+#: ("(Tyhjä)", NULL: :data:`connectors.mapping.BLANK_MARKERS`), as readings read it too.
+NO_VALUE = frozenset({"", "-", "–", "—"}) | BLANK_MARKERS
 
 
 def is_blank(raw: Any) -> bool:

@@ -1,0 +1,117 @@
+"""Exports from reporting tools, connected by a new administrator from docs/CONNECTORS.md alone (user check 3).
+
+Each file is written the way its tool writes it: a Power BI "Export data" CSV (UTF-8 with BOM, commas, every
+value quoted, decimal commas, "(Tyhjä)" for a blank), SQL Server Management Studio's "Save Results As" CSV
+(NULL for no value), a survey tool's answers whose open question is the free-text column's header, and a queue
+workbook saved by a Finnish Excel with an instructions sheet before the data, a merged title, an autofilter, a
+hidden column, dates as cells and as text, times as fractions of a day, numbers stored as text and formatted
+empty rows under a totals row. Every truth is written out by hand from the rows below, and every run accounts
+for each row read (read = stored + refused + ignored).
+"""
+
+from __future__ import annotations
+
+import codecs
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from board.collector import Collector
+from board.environment import read_environment
+from board.settings import load_settings
+from board.store import Store
+from tests.test_items_domain import HKI
+
+KEY = "test-item-key-0123456789abcdef"
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=HKI).astimezone(UTC)
+
+
+def run(config_dir: Path, tmp_path: Path, source: dict[str, Any], at: str = "2026-12-02 20:00"):
+    """One collector run of ``source`` alone on a fresh SQLite store; the outcome and the store."""
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": [
+        {"settle_seconds": 0, "max_memory_mb": 0, **source}]}, allow_unicode=True), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    settings = load_settings(config_dir, url, read_environment({"BOARD_ITEM_KEY": KEY}))
+    store = Store.open(url)
+    (outcome,) = Collector(settings, store, clock=lambda: local(at), sleep=lambda s: None).run_once()
+    return outcome, store
+
+
+def ledger(outcome: Any) -> tuple[int, int, int, int]:
+    run_ = outcome.run
+    assert run_.rows_read == run_.rows_stored + run_.rows_refused + run_.rows_ignored
+    return run_.rows_read, run_.rows_stored, run_.rows_refused, run_.rows_ignored
+
+
+def values(store: Store, station: str, metrics: list[str]) -> dict[str, float]:
+    return {m: v.value for m, v in store.latest_values(station, metrics).items()}
+
+
+# ------------------------------------------------------------------ Power BI "Export data"
+NBSP = "\u00a0"
+POWER_BI = (
+    '"Toimipiste","Päivämäärä","Puhelut (kpl)","Omasote-viestit (kpl)","Vanhin vastaamaton (h)"\r\n'
+    f'"Kajaanin terveysasema","1.12.2026","1{NBSP}204","310","12,5"\r\n'
+    '"Sotkamon terveysasema","1.12.2026","204","(Tyhjä)","3,0"\r\n'      # no Omasote figure that day
+    '"(Tyhjä)","1.12.2026","17","2","0,5"\r\n'                           # a blank station: whose figures?
+    '"Kuhmon terveysasema","1.12.2026","99","41","(Tyhjä)"\r\n'
+)
+POWER_BI_METRICS = ["contacts_phone_today", "contacts_omasote_today", "omasote_oldest_unanswered_h"]
+
+
+def test_a_power_bi_export_reads_tyhja_as_an_empty_cell(config_dir, tmp_path):
+    folder = tmp_path / "powerbi"
+    folder.mkdir()
+    (folder / "export.csv").write_bytes(codecs.BOM_UTF8 + POWER_BI.encode("utf-8"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "powerbi", "type": "files", "folder": str(folder), "patterns": ["*.csv"],
+        "mapping": {"layout": "wide", "station": "Toimipiste", "time": "Päivämäärä",
+                    "metrics": {"Puhelut (kpl)": "contacts_phone_today",
+                                "Omasote-viestit (kpl)": "contacts_omasote_today",
+                                "Vanhin vastaamaton (h)": "omasote_oldest_unanswered_h"}}})
+    # Four rows: three stations stored (their "(Tyhjä)" cells are no reading, not an error), the row of the
+    # blank station refused with a reason that says so (not "unknown station '(Tyhjä)'").
+    assert ledger(outcome) == (4, 3, 1, 0)
+    assert [str(r) for r in outcome.rejects] == ["file export.csv line 4: column 'Toimipiste' is empty"]
+    assert values(store, "kajaani", POWER_BI_METRICS) == {
+        "contacts_phone_today": 1204.0, "contacts_omasote_today": 310.0, "omasote_oldest_unanswered_h": 12.5}
+    assert values(store, "sotkamo", POWER_BI_METRICS) == {
+        "contacts_phone_today": 204.0, "omasote_oldest_unanswered_h": 3.0}
+    assert values(store, "kuhmo", POWER_BI_METRICS) == {
+        "contacts_phone_today": 99.0, "contacts_omasote_today": 41.0}
+    store.dispose()
+
+
+# ------------------------------------------------------------------ SSMS "Save Results As" CSV, items
+SSMS = (
+    "pyynto_id,yksikko,luotu,hoidettu\r\n"
+    "901,KAJ,2026-12-02 08:05:00.000,2026-12-02 09:10:00.000\r\n"
+    "902,KAJ,2026-12-02 13:30:00.000,NULL\r\n"                  # not handled yet
+    "903,KAJ,2026-12-01 15:40:00.000,2026-12-02 08:20:00.000\r\n"
+    "904,SOT,2026-12-02 11:15:00.000,NULL\r\n"
+)
+
+
+def test_a_sql_server_results_export_reads_null_as_not_handled_yet(config_dir, tmp_path):
+    folder = tmp_path / "soitot"
+    folder.mkdir()
+    (folder / "soitot.csv").write_bytes(SSMS.encode("utf-8"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "soitot", "type": "files", "folder": str(folder), "patterns": ["*.csv"],
+        "mapping": {"stations": {"KAJ": "kajaani", "SOT": "sotkamo"}}, "deliver": "items",
+        "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "pyynto_id", "station": "yksikko", "start": "luotu", "end": "hoidettu"}}})
+    assert ledger(outcome) == (4, 4, 0, 0), [str(r) for r in outcome.rejects]
+    queue = ["queue_waiting", "queue_oldest_wait_min", "queue_handled_today", "queue_handled_same_day_today"]
+    # At 20.00 on 2.12: Kajaani has 902 waiting since 13.30 (390 min), 901 and 903 handled today, 901 the same day.
+    assert values(store, "kajaani", queue) == {"queue_waiting": 1.0, "queue_oldest_wait_min": 390.0,
+                                               "queue_handled_today": 2.0, "queue_handled_same_day_today": 1.0}
+    # Sotkamo: 904 waiting since 11.15 (525 min), nothing handled.
+    assert values(store, "sotkamo", queue) == {"queue_waiting": 1.0, "queue_oldest_wait_min": 525.0,
+                                               "queue_handled_today": 0.0, "queue_handled_same_day_today": 0.0}
+    store.dispose()
