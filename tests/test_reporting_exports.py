@@ -115,3 +115,38 @@ def test_a_sql_server_results_export_reads_null_as_not_handled_yet(config_dir, t
     assert values(store, "sotkamo", queue) == {"queue_waiting": 1.0, "queue_oldest_wait_min": 525.0,
                                                "queue_handled_today": 0.0, "queue_handled_same_day_today": 0.0}
     store.dispose()
+
+
+# ------------------------------------------------------------------ a survey's answers, the open question as header
+OPEN_QUESTION = "Mitä muuta haluaisit kertoa meille?"
+SCORE = "Kuinka todennäköisesti suosittelisit meitä ystävällesi? (0-10)"
+PRIVATE = ("Kiitos Maijalle", "Jonotin liian kauan", "Terveisiä Teppo Testaajalle")
+SURVEY = (
+    f"Vastaus-ID;Toimipiste;Vastattu;{SCORE};{OPEN_QUESTION};Terveiset henkilökunnalle\r\n"
+    f"1;Kajaanin terveysasema;2.12.2026 8.12;10;{PRIVATE[0]};\r\n"
+    f"2;Kajaanin terveysasema;2.12.2026 9.30;6;{PRIVATE[1]};{PRIVATE[2]}\r\n"
+    "3;Kajaanin terveysasema;2.12.2026 10.01;9;;\r\n"
+    "4;Kajaanin terveysasema;2.12.2026 11.01;8;;\r\n"
+)
+
+
+def test_an_open_questions_answers_are_not_kept_on_disk(config_dir, tmp_path):
+    folder = tmp_path / "palaute"
+    folder.mkdir()
+    (folder / "palaute.csv").write_bytes(SURVEY.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "palaute", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu", "score": SCORE}}})
+    assert ledger(outcome) == (4, 4, 0, 0)
+    # 10 and 9: promoters; 8: passive; 6: detractor.
+    assert values(store, "kajaani", ["feedback_promoters_today", "feedback_passives_today",
+                                     "feedback_detractors_today"]) == {
+        "feedback_promoters_today": 2.0, "feedback_passives_today": 1.0, "feedback_detractors_today": 1.0}
+    store.dispose()
+    kept = (folder / "processed" / "palaute.csv").read_bytes().decode("cp1252")
+    assert not any(text in kept for text in PRIVATE)
+    assert kept.splitlines()[0] == SURVEY.splitlines()[0]  # the header stays: what was left out can be seen
+    assert kept.splitlines()[2] == "2;Kajaanin terveysasema;2.12.2026 9.30;6;;"
+    reasons = (folder / "processed" / "palaute.csv.reason.txt").read_text(encoding="utf-8")
+    assert f"'{OPEN_QUESTION}', 'Terveiset henkilökunnalle' may hold" in reasons
