@@ -12,11 +12,13 @@ for each row read (read = stored + refused + ignored).
 from __future__ import annotations
 
 import codecs
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import yaml
+from openpyxl.styles import Border, Font, Side
 
 from board.collector import Collector
 from board.environment import read_environment
@@ -150,3 +152,75 @@ def test_an_open_questions_answers_are_not_kept_on_disk(config_dir, tmp_path):
     assert kept.splitlines()[2] == "2;Kajaanin terveysasema;2.12.2026 9.30;6;;"
     reasons = (folder / "processed" / "palaute.csv.reason.txt").read_text(encoding="utf-8")
     assert f"'{OPEN_QUESTION}', 'Terveiset henkilökunnalle' may hold" in reasons
+
+
+# ------------------------------------------------------------------ a queue workbook from a Finnish Excel
+def queue_workbook(path: Path) -> None:
+    """Instructions first, the data on the second sheet; as a Finnish Excel user leaves it."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Ohje"
+    workbook.active["A1"] = "Raportti päivittyy joka aamu klo 6. Jonot-välilehdellä luvut."
+    sheet = workbook.create_sheet("Jonot")
+    sheet["A1"] = "Jonotilanne 1.12.2026"
+    sheet.merge_cells("A1:F1")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    sheet.append(["Asema", "Päivämäärä", "Klo", "Jonossa", "Vanhin odotus (min)", "Sisäinen koodi"])
+    rows = [
+        ["Kajaanin terveysasema", date(2026, 12, 1), 0.375, 12, "20,5", "x1"],        # 09.00 as a day fraction
+        ["Sotkamon terveysasema", "1.12.2026", 0.375, "7", "12,0", "x2"],             # text date, text numbers
+        ["Kuhmon terveysasema", datetime(2026, 12, 1), time(9, 0), "3", "5,5", "x3"],  # a time cell
+        ["Kajaanin terveysasema", date(2026, 12, 1), 10 / 24, 14, 22, "x4"],           # 10.00
+    ]
+    for row in rows:
+        sheet.append(row)
+    for cells in sheet.iter_rows(min_row=4, max_row=7):
+        cells[1].number_format = "d.m.yyyy"
+        cells[2].number_format = "h:mm"
+    sheet.append(["Yhteensä", None, None, "=SUM(D4:D7)", None, None])
+    sheet.column_dimensions["F"].hidden = True
+    sheet.auto_filter.ref = "A3:F7"
+    line = Side(style="thin")
+    for number in range(9, 120):  # formatted, empty rows under the table
+        for column in range(1, 7):
+            sheet.cell(row=number, column=column).border = Border(top=line)
+    workbook.save(path)
+
+
+QUEUE_SOURCE = {"name": "tyokirja", "type": "files", "patterns": ["*.xlsx"],
+                "mapping": {"layout": "wide", "station": "Asema", "time": ["Päivämäärä", "Klo"],
+                            "metrics": {"Jonossa": "queue_waiting", "Vanhin odotus (min)": "queue_oldest_wait_min"}}}
+
+
+def test_a_workbook_with_its_data_after_an_instructions_sheet_is_read_without_naming_the_sheet(
+        config_dir, tmp_path):
+    folder = tmp_path / "tyokirja"
+    folder.mkdir()
+    queue_workbook(folder / "jonot.xlsx")
+    outcome, store = run(config_dir, tmp_path, {**QUEUE_SOURCE, "folder": str(folder)})
+    assert outcome.ok, (outcome.error, [str(r) for r in outcome.rejects])
+    assert ledger(outcome) == (5, 4, 0, 1)  # four stations' rows; the totals row ignored
+    nine, ten = local("2026-12-01 09:00"), local("2026-12-01 10:00")
+    with store.engine.connect() as connection:
+        stored = sorted(tuple(r) for r in connection.exec_driver_sql(
+            "SELECT station, metric, ts, value FROM readings ORDER BY station, metric, ts"))
+    truth = sorted([
+        ("kajaani", "queue_oldest_wait_min", nine, 20.5), ("kajaani", "queue_waiting", nine, 12.0),
+        ("kajaani", "queue_oldest_wait_min", ten, 22.0), ("kajaani", "queue_waiting", ten, 14.0),
+        ("kuhmo", "queue_oldest_wait_min", nine, 5.5), ("kuhmo", "queue_waiting", nine, 3.0),
+        ("sotkamo", "queue_oldest_wait_min", nine, 12.0), ("sotkamo", "queue_waiting", nine, 7.0)])
+    assert [(s, m, datetime.fromisoformat(str(t)).replace(tzinfo=UTC), v) for s, m, t, v in stored] == truth
+    reasons = (folder / "processed" / "jonot.xlsx.reason.txt").read_text(encoding="utf-8")
+    assert "row 8: a totals row" in reasons
+    store.dispose()
+
+
+def test_a_sheet_named_in_sources_yaml_is_read_even_when_another_has_the_columns(config_dir, tmp_path):
+    folder = tmp_path / "tyokirja"
+    folder.mkdir()
+    queue_workbook(folder / "jonot.xlsx")
+    outcome, store = run(config_dir, tmp_path, {**QUEUE_SOURCE, "folder": str(folder), "sheet": 0})
+    [reason] = [str(r) for r in outcome.rejects]
+    assert "missing from file jonot.xlsx; its columns are: 'Raportti päivittyy" in reason
+    assert sorted(p.name for p in (folder / "rejected").iterdir()) == ["jonot.xlsx", "jonot.xlsx.reason.txt"]
+    store.dispose()
