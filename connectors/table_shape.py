@@ -4,13 +4,15 @@ Reporting systems and Excel users put more than a table in an export:
 
 * a title, the report's parameters ("Ajanjakso: 1.11.–30.11.2026") and
   blank lines **above** the header;
-* a totals row (``Yhteensä``, ``Kaikki``) and notes ("Lähde: …") **below**
-  the data.
+* a totals row (``Yhteensä``, ``Kaikki``; a pivot table's ``Kokonaissumma``)
+  and notes ("Lähde: …") **below** the data, and a pivot table's subtotal
+  rows (``Kajaanin terveysasema Summa``) between a station's rows.
 
 The header is the first row that holds every column the mapping needs; the
 rows above it are not data and are not counted. A totals row and anything
 after it, and single-cell lines after the last data row, are *ignored*:
-counted with a reason, never refused and never stored. Everything here is
+counted with a reason, never refused and never stored; so is a subtotal row, and the rows after it are
+read as data. Everything here is
 one pass over the rows (a set look-up per cell), whatever their width.
 """
 
@@ -25,10 +27,16 @@ from typing import Any
 TOTAL_WORDS = frozenset({
     "yhteensa", "yht", "kaikki", "kaikki yhteensa", "summa", "koko alue", "kaikki asemat",
     "totalt", "sammanlagt", "summa totalt", "alla", "total", "totals", "grand total", "sum", "all",
+    # a pivot table's grand total, as Finnish, Swedish and English Excel write it
+    "kokonaissumma", "loppusumma", "totalsumma",
 })
+#: A pivot table's subtotal row ends its label with one of these (``Kajaanin terveysasema Summa``; Swedish
+#: ``… Summa``, English ``… Total``), and a report's with ``yhteensä`` (``Kajaani yhteensä``).
+SUBTOTAL_WORDS = frozenset({"summa", "yhteensa", "yht", "total", "totalt", "sammanlagt"})
 TOTALS_REASON = "a totals row (not a station's figures)"
 BELOW_TOTALS_REASON = "below the totals row (not data)"
 NOTE_REASON = "a note below the data (one cell, not a data row)"
+SUBTOTAL_REASON = "a subtotal row (a sum of the rows above it, not a station's figures)"
 
 
 def cell_text(value: Any) -> str:
@@ -70,27 +78,45 @@ def is_total(values: Sequence[Any], station_index: int | None) -> bool:
     return any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
 
 
+def is_subtotal(values: Sequence[Any], station_index: int | None) -> bool:
+    """A subtotal row: its station cell (or first non-empty cell) is a label of two or more words whose last is
+    a totals word (``Kajaanin terveysasema Summa``, ``Sotkamo yhteensä``)."""
+    cell: Any = None
+    if station_index is not None and station_index < len(values) and not blank(values[station_index]):
+        cell = values[station_index]
+    else:
+        cell = next((v for v in values if not blank(v)), None)
+    if not isinstance(cell, str):
+        return False
+    words = _normal(cell).split(" ")
+    return len(words) >= 2 and words[-1] in SUBTOTAL_WORDS
+
+
 def filled(values: Sequence[Any]) -> int:
     """How many cells of a row hold something."""
     return sum(1 for v in values if not blank(v))
 
 
 def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None) -> dict[int, str]:
-    """Which data rows (by index) are not data, and why: a totals row and all below it, single-cell notes at
-    the end."""
+    """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
+    notes at the end."""
     reasons: dict[int, str] = {}
+    end = len(rows)  # where the totals row is, if any
     for index, values in enumerate(rows):
         if is_total(values, station_index):
             reasons[index] = TOTALS_REASON
             for below in range(index + 1, len(rows)):
                 reasons[below] = BELOW_TOTALS_REASON
+            end = index
             break
-    end = min(reasons) if reasons else len(rows)
+        if is_subtotal(values, station_index):
+            reasons[index] = SUBTOTAL_REASON
     index = end - 1
     while index >= 0 and filled(rows[index]) <= 1:
         reasons[index] = NOTE_REASON
         index -= 1
     if index < 0:  # nothing but single cells: those are data rows gone wrong, not notes
         for i in range(end):
-            reasons.pop(i, None)
+            if reasons.get(i) == NOTE_REASON:
+                reasons.pop(i)
     return reasons

@@ -224,3 +224,40 @@ def test_a_sheet_named_in_sources_yaml_is_read_even_when_another_has_the_columns
     assert "missing from file jonot.xlsx; its columns are: 'Raportti päivittyy" in reason
     assert sorted(p.name for p in (folder / "rejected").iterdir()) == ["jonot.xlsx", "jonot.xlsx.reason.txt"]
     store.dispose()
+
+
+# ------------------------------------------------------------------ a pivot table saved as CSV by a Finnish Excel
+PIVOT = (
+    "Rivitunnisteet;Päivämäärä;Summa kohteesta Puhelut;Summa kohteesta Käynnit\r\n"
+    "Kajaanin terveysasema;1.12.2026;120;30\r\n"
+    "Kajaanin terveysasema;2.12.2026;110;20\r\n"
+    "Kajaanin terveysasema Summa;;230;50\r\n"          # a subtotal between the stations: not data
+    "Sotkamon terveysasema;1.12.2026;40;12\r\n"
+    "Sotkamon terveysasema Summa;;40;12\r\n"
+    "Kokonaissumma;;270;62\r\n"                        # the grand total, as Finnish Excel names it
+)
+
+
+def test_a_pivot_tables_subtotals_and_grand_total_are_ignored_not_refused(config_dir, tmp_path):
+    folder = tmp_path / "pivot"
+    folder.mkdir()
+    (folder / "pivot.csv").write_bytes(PIVOT.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "pivot", "type": "files", "folder": str(folder), "patterns": ["*.csv"],
+        "mapping": {"layout": "wide", "station": "Rivitunnisteet", "time": "Päivämäärä",
+                    "metrics": {"Summa kohteesta Puhelut": "contacts_phone_today",
+                                "Summa kohteesta Käynnit": "contacts_visit_today"}}})
+    assert ledger(outcome) == (6, 3, 0, 3), [str(r) for r in outcome.rejects]
+    with store.engine.connect() as connection:
+        stored = sorted(tuple(r) for r in connection.exec_driver_sql(
+            "SELECT station, metric, ts, value FROM readings ORDER BY station, metric, ts"))
+    # A date alone is that day's total, stored at the day's last minute (23.59 Helsinki = 21.59 UTC).
+    day1, day2 = local("2026-12-01 23:59"), local("2026-12-02 20:00")  # 2.12 is today: stored as now
+    truth = sorted([("kajaani", "contacts_phone_today", day1, 120.0), ("kajaani", "contacts_visit_today", day1, 30.0),
+                    ("kajaani", "contacts_phone_today", day2, 110.0), ("kajaani", "contacts_visit_today", day2, 20.0),
+                    ("sotkamo", "contacts_phone_today", day1, 40.0), ("sotkamo", "contacts_visit_today", day1, 12.0)])
+    assert [(s, m, datetime.fromisoformat(str(t)).replace(tzinfo=UTC), v) for s, m, t, v in stored] == truth
+    reasons = (folder / "processed" / "pivot.csv.reason.txt").read_text(encoding="utf-8")
+    assert "line 4: a subtotal row" in reasons and "line 6: a subtotal row" in reasons
+    assert "line 7: a totals row" in reasons
+    store.dispose()
