@@ -44,6 +44,25 @@ def cell_text(value: Any) -> str:
     return "" if value is None else str(value).replace("\ufeff", "").strip()
 
 
+def header_key(value: Any) -> str:
+    """A header name as compared with the mapping's: runs of spaces, line breaks (a wrapped header cell,
+    ``Jonossa⏎nyt``) and non-breaking spaces are one space, and case does not count."""
+    return " ".join(cell_text(value).split()).casefold()
+
+
+def as_mapped(header: Sequence[str], wanted: Iterable[str]) -> list[str]:
+    """``header`` with each cell that differs from a mapped name only by spacing, line breaks or case written as
+    the mapping writes it, so that ``Jonossa nyt`` in sources.yaml finds the wrapped cell ``Jonossa⏎nyt``. A
+    name that matches exactly, or matches two cells, is left alone."""
+    names = list(header)
+    exact = set(names)
+    for name in {w for w in wanted if w} - exact:
+        at = [i for i, h in enumerate(names) if header_key(h) == header_key(name)]
+        if len(at) == 1:
+            names[at[0]] = name
+    return names
+
+
 def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -54,10 +73,10 @@ def find_header(rows: Sequence[Sequence[Any]], wanted: Iterable[str]) -> int:
     Without such a row, the first row (so that the missing-column error lists
     what the file has). Linear in the number of cells.
     """
-    needed = {w for w in wanted if w}
+    needed = {header_key(w) for w in wanted if w}
     if needed:
         for index, row in enumerate(rows):
-            if len(row) >= len(needed) and needed <= {cell_text(v) for v in row}:
+            if len(row) >= len(needed) and needed <= {header_key(v) for v in row}:
                 return index
     return 0
 

@@ -261,3 +261,28 @@ def test_a_pivot_tables_subtotals_and_grand_total_are_ignored_not_refused(config
     assert "line 4: a subtotal row" in reasons and "line 6: a subtotal row" in reasons
     assert "line 7: a totals row" in reasons
     store.dispose()
+
+
+# ------------------------------------------------------------------ wrapped header cells
+def test_header_cells_wrapped_on_two_lines_match_the_names_as_seen(config_dir, tmp_path):
+    """Excel shows a header cell wrapped with Alt+Enter as "Jonossa nyt"; the cell holds a line break. A report
+    writes a non-breaking space where it keeps two words together. The administrator maps what is seen."""
+    folder = tmp_path / "kaariytyva"
+    folder.mkdir()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Jonotilanne"])
+    workbook.active.append(["Asema", "Päivämäärä", "Klo", "Jonossa\nnyt", "Vanhin odotus\u00a0(min)"])
+    workbook.active.append(["Kajaanin terveysasema", "1.12.2026", "8.00", 3, "12,5"])
+    workbook.save(folder / "jonot.xlsx")
+    (folder / "jonot.csv").write_bytes(
+        'Asema;Päivämäärä;Klo;"Jonossa\r\nnyt";Vanhin odotus\u00a0(min)\r\n'
+        "Sotkamon terveysasema;1.12.2026;8.00;5;2\r\n".encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "kaariytyva", "type": "files", "folder": str(folder),
+        "mapping": {"layout": "wide", "station": "Asema", "time": ["Päivämäärä", "Klo"],
+                    "metrics": {"Jonossa nyt": "queue_waiting", "Vanhin odotus (min)": "queue_oldest_wait_min"}}})
+    assert ledger(outcome) == (2, 2, 0, 0), [str(r) for r in outcome.rejects]
+    metrics = ["queue_waiting", "queue_oldest_wait_min"]
+    assert values(store, "kajaani", metrics) == {"queue_waiting": 3.0, "queue_oldest_wait_min": 12.5}
+    assert values(store, "sotkamo", metrics) == {"queue_waiting": 5.0, "queue_oldest_wait_min": 2.0}
+    store.dispose()
