@@ -286,3 +286,33 @@ def test_header_cells_wrapped_on_two_lines_match_the_names_as_seen(config_dir, t
     assert values(store, "kajaani", metrics) == {"queue_waiting": 3.0, "queue_oldest_wait_min": 12.5}
     assert values(store, "sotkamo", metrics) == {"queue_waiting": 5.0, "queue_oldest_wait_min": 2.0}
     store.dispose()
+
+
+# ------------------------------------------------------------------ a survey tool writing the scale's ends with labels
+LABELLED = (
+    "Vastaus-ID;Toimipiste;Vastattu;Suosittelisitko meitä?\r\n"
+    "11;Sotkamon terveysasema;2.12.2026 8.00;10 - Erittäin todennäköisesti\r\n"
+    "12;Sotkamon terveysasema;2.12.2026 8.30;9\r\n"
+    "13;Sotkamon terveysasema;2.12.2026 9.00;0 - En lainkaan todennäköisesti\r\n"
+    "14;Sotkamon terveysasema;2.12.2026 9.30;7\r\n"
+    "15;Sotkamon terveysasema;2.12.2026 10.00;10 - Erittäin todennäköisesti\r\n"
+    "16;Sotkamon terveysasema;2.12.2026 10.30;kymmenen\r\n"          # not an answer on the scale: refused
+)
+
+
+def test_scores_written_with_the_scales_labels_are_read_as_their_numbers(config_dir, tmp_path):
+    folder = tmp_path / "kysely"
+    folder.mkdir()
+    (folder / "vastaukset.csv").write_bytes(LABELLED.encode("utf-8"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "kysely", "type": "files", "folder": str(folder), "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu",
+                             "score": "Suosittelisitko meitä?"}}})
+    assert ledger(outcome) == (6, 5, 1, 0)
+    assert [str(r) for r in outcome.rejects] == ["file vastaukset.csv line 7: score: 'kymmenen' is not a number"]
+    # 10, 9, 10: promoters; 7: passive; 0: detractor.
+    assert values(store, "sotkamo", ["feedback_promoters_today", "feedback_passives_today",
+                                     "feedback_detractors_today"]) == {
+        "feedback_promoters_today": 3.0, "feedback_passives_today": 1.0, "feedback_detractors_today": 1.0}
+    store.dispose()
