@@ -118,10 +118,14 @@ def filled(values: Sequence[Any]) -> int:
 
 def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None) -> dict[int, str]:
     """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
-    notes at the end."""
+    notes at the end. A totals row right under the header (Qlik Sense puts its totals at the top of a table, and
+    exports them so) is that row alone: the stations' rows follow it."""
     reasons: dict[int, str] = {}
     end = len(rows)  # where the totals row is, if any
     for index, values in enumerate(rows):
+        if index == 0 and is_total(values, station_index):
+            reasons[index] = TOTALS_REASON  # totals at the top, under the header (Qlik Sense): the data follows
+            continue
         if is_total(values, station_index):
             reasons[index] = TOTALS_REASON
             for below in range(index + 1, len(rows)):

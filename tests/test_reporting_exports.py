@@ -316,3 +316,30 @@ def test_scores_written_with_the_scales_labels_are_read_as_their_numbers(config_
                                      "feedback_detractors_today"]) == {
         "feedback_promoters_today": 3.0, "feedback_passives_today": 1.0, "feedback_detractors_today": 1.0}
     store.dispose()
+
+
+# ------------------------------------------------------------------ Qlik Sense: the totals at the top
+def test_a_totals_row_right_under_the_header_leaves_the_stations_below_it_as_data(config_dir, tmp_path):
+    """Qlik Sense shows a table's totals at the top and exports them there: the first row under the header."""
+    folder = tmp_path / "qlik"
+    folder.mkdir()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Yksikkö", "Päivä", "Yhteydenotot puhelin", "Käynnit"])
+    sheet.append(["Totals", None, 1544, 2046])
+    sheet.append(["Kajaanin terveysasema", date(2026, 12, 1), 1234, 2001])
+    sheet.append(["Suomussalmen terveysasema", date(2026, 12, 1), 310, 45])
+    for cells in sheet.iter_rows(min_row=3, max_row=4):
+        cells[1].number_format = "d.m.yyyy"
+    workbook.save(folder / "qlik.xlsx")
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "qlik", "type": "files", "folder": str(folder),
+        "mapping": {"layout": "wide", "station": "Yksikkö", "time": "Päivä",
+                    "metrics": {"Yhteydenotot puhelin": "contacts_phone_today", "Käynnit": "contacts_visit_today"}}})
+    assert ledger(outcome) == (3, 2, 0, 1)
+    metrics = ["contacts_phone_today", "contacts_visit_today"]
+    assert values(store, "kajaani", metrics) == {"contacts_phone_today": 1234.0, "contacts_visit_today": 2001.0}
+    assert values(store, "suomussalmi", metrics) == {"contacts_phone_today": 310.0, "contacts_visit_today": 45.0}
+    reasons = (folder / "processed" / "qlik.xlsx.reason.txt").read_text(encoding="utf-8")
+    assert "row 2: a totals row" in reasons and "below the totals row" not in reasons
+    store.dispose()
