@@ -37,6 +37,8 @@ TOTALS_REASON = "a totals row (not a station's figures)"
 BELOW_TOTALS_REASON = "below the totals row (not data)"
 NOTE_REASON = "a note below the data (one cell, not a data row)"
 SUBTOTAL_REASON = "a subtotal row (a sum of the rows above it, not a station's figures)"
+REPEATED_HEADER_REASON = "the header again (the report's next page), not data"
+PAGE_TITLE_REASON = "a page's title above the repeated header (not data)"
 
 
 def cell_text(value: Any) -> str:
@@ -116,10 +118,12 @@ def filled(values: Sequence[Any]) -> int:
     return sum(1 for v in values if not blank(v))
 
 
-def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None) -> dict[int, str]:
+def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
+                    header: Sequence[Any] = ()) -> dict[int, str]:
     """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
     notes at the end. A totals row right under the header (Qlik Sense puts its totals at the top of a table, and
-    exports them so) is that row alone: the stations' rows follow it."""
+    exports them so) is that row alone: the stations' rows follow it. A report exported page by page repeats
+    its ``header`` on each page, under the page's title lines: those are not data either."""
     reasons: dict[int, str] = {}
     end = len(rows)  # where the totals row is, if any
     for index, values in enumerate(rows):
@@ -142,4 +146,19 @@ def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None) ->
         for i in range(end):
             if reasons.get(i) == NOTE_REASON:
                 reasons.pop(i)
+    keys = _trimmed([header_key(h) for h in header])
+    if keys:
+        for index in range(end):
+            if index not in reasons and _trimmed([header_key(v) for v in rows[index]]) == keys:
+                reasons[index] = REPEATED_HEADER_REASON
+                above = index - 1
+                while above >= 0 and above not in reasons and filled(rows[above]) <= 1:
+                    reasons[above] = PAGE_TITLE_REASON
+                    above -= 1
     return reasons
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells

@@ -343,3 +343,41 @@ def test_a_totals_row_right_under_the_header_leaves_the_stations_below_it_as_dat
     reasons = (folder / "processed" / "qlik.xlsx.reason.txt").read_text(encoding="utf-8")
     assert "row 2: a totals row" in reasons and "below the totals row" not in reasons
     store.dispose()
+
+
+# ------------------------------------------------------------------ a report exported page by page
+PAGED = (
+    "Jonotilanne tunneittain\r\n"
+    "Asema;Päivämäärä;Klo;Jonossa\r\n"
+    "Kajaanin terveysasema;1.12.2026;8.00;3\r\n"
+    "Sotkamon terveysasema;1.12.2026;8.00;4\r\n"
+    "Sivu 1 / 2\r\n"                                  # the page's footer
+    ";;;\r\n"
+    "Jonotilanne tunneittain\r\n"                     # the next page's title
+    "Asema;Päivämäärä;Klo;Jonossa\r\n"                # and its header again
+    "Kajaanin terveysasema;1.12.2026;9.00;6\r\n"
+    "Sivu 2 / 2\r\n"
+)
+
+
+def test_a_report_exported_page_by_page_reads_every_pages_rows(config_dir, tmp_path):
+    folder = tmp_path / "sivut"
+    folder.mkdir()
+    (folder / "jono.csv").write_bytes(PAGED.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "sivut", "type": "files", "folder": str(folder),
+        "mapping": {"layout": "wide", "station": "Asema", "time": ["Päivämäärä", "Klo"],
+                    "metrics": {"Jonossa": "queue_waiting"}}})
+    assert ledger(outcome) == (7, 3, 0, 4), [str(r) for r in outcome.rejects]
+    with store.engine.connect() as connection:
+        stored = sorted(tuple(r) for r in connection.exec_driver_sql(
+            "SELECT station, ts, value FROM readings WHERE metric = 'queue_waiting' ORDER BY station, ts"))
+    assert [(s, datetime.fromisoformat(str(t)).replace(tzinfo=UTC), v) for s, t, v in stored] == [
+        ("kajaani", local("2026-12-01 08:00"), 3.0), ("kajaani", local("2026-12-01 09:00"), 6.0),
+        ("sotkamo", local("2026-12-01 08:00"), 4.0)]
+    reasons = (folder / "processed" / "jono.csv.reason.txt").read_text(encoding="utf-8")
+    assert "line 5: a page's title above the repeated header" in reasons  # the footer "Sivu 1 / 2"
+    assert "line 7: a page's title above the repeated header" in reasons
+    assert "line 8: the header again (the report's next page)" in reasons
+    assert "line 10: a note below the data" in reasons
+    store.dispose()
