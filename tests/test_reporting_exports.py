@@ -421,3 +421,32 @@ def test_duration_cells_and_a_division_by_zero_in_an_excel_report(config_dir, tm
     assert values(store, "paltamo", metrics) == {
         "queue_waiting": 2.0, "queue_oldest_wait_min": 45.0, "omasote_oldest_unanswered_h": 2.5}
     store.dispose()
+
+
+# ------------------------------------------------------------------ a callback report: dates and times in two columns
+SPLIT_CALLBACKS = (
+    "Takaisinsoittopyynnöt 2.12.2026\r\n"
+    "Pyyntö;Yksikkö;Luontipvm;Luontiklo;Hoidettu pvm;Hoidettu klo\r\n"
+    "K-1;Kajaanin terveysasema;2.12.2026;8.05;2.12.2026;9.10\r\n"
+    "K-2;Kajaanin terveysasema;1.12.2026;15.40;2.12.2026;8.20\r\n"
+    "K-3;Kajaanin terveysasema;2.12.2026;13.30;;\r\n"                 # not handled yet
+    "K-4;Kajaanin terveysasema;2.12.2026;14.00;2.12.2026;\r\n"        # a handled date without its time: refused
+)
+
+
+def test_a_callback_report_with_dates_and_times_in_separate_columns(config_dir, tmp_path):
+    folder = tmp_path / "soitot"
+    folder.mkdir()
+    (folder / "soitot.csv").write_bytes(SPLIT_CALLBACKS.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "soitot", "type": "files", "folder": str(folder), "deliver": "items",
+        "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Pyyntö", "station": "Yksikkö", "start": ["Luontipvm", "Luontiklo"],
+                             "end": ["Hoidettu pvm", "Hoidettu klo"]}}})
+    assert ledger(outcome) == (4, 3, 1, 0)
+    assert [str(r) for r in outcome.rejects] == ["file soitot.csv line 6: column 'Hoidettu klo' is empty"]
+    queue = ["queue_waiting", "queue_oldest_wait_min", "queue_handled_today", "queue_handled_same_day_today"]
+    # At 20.00: K-3 waits since 13.30 (390 min); K-1 and K-2 handled today, K-1 the same day.
+    assert values(store, "kajaani", queue) == {"queue_waiting": 1.0, "queue_oldest_wait_min": 390.0,
+                                               "queue_handled_today": 2.0, "queue_handled_same_day_today": 1.0}
+    store.dispose()
