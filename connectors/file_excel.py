@@ -18,11 +18,19 @@ from connectors.xlsx_guard import check_workbook
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
+#: Workbooks openpyxl cannot read (read as CSV they would be gibberish): Excel's binary workbook and LibreOffice's.
+OTHER_WORKBOOKS = {".xlsb": "Excel binary (.xlsb)", ".ods": "OpenDocument (.ods)"}
+
+
 def is_excel(name: str) -> bool:
     lower = name.lower()
     if lower.endswith(".xls"):  # a binary format openpyxl cannot read; read as CSV it would be gibberish
         raise BadFile(Reason("old_excel", f"file {name} is in the old Excel format (.xls); save it as .xlsx or CSV",
                              file=name))
+    for suffix, kind in OTHER_WORKBOOKS.items():
+        if lower.endswith(suffix):  # a pattern such as "*.xls*" picks up an .xlsb too
+            raise BadFile(Reason("other_workbook", f"file {name} is an {kind} workbook, which the board cannot read; "
+                                 "save it as .xlsx or CSV", file=name, kind=kind))
     return lower.endswith(EXCEL_SUFFIXES)
 
 

@@ -450,3 +450,31 @@ def test_a_callback_report_with_dates_and_times_in_separate_columns(config_dir, 
     assert values(store, "kajaani", queue) == {"queue_waiting": 1.0, "queue_oldest_wait_min": 390.0,
                                                "queue_handled_today": 2.0, "queue_handled_same_day_today": 1.0}
     store.dispose()
+
+
+# ------------------------------------------------------------------ workbooks openpyxl cannot read
+def test_a_binary_or_opendocument_workbook_is_refused_with_what_to_save_it_as(config_dir, tmp_path):
+    """"Save as" in Excel offers .xlsb, LibreOffice saves .ods; a pattern like "*.xls*" picks an .xlsb up. Both are
+    zips (a binary workbook's sheets are .bin parts), never CSV text."""
+    import io
+    import zipfile
+
+    folder = tmp_path / "kirjat"
+    folder.mkdir()
+    for name, parts in (("jono.xlsb", {"[Content_Types].xml": "<Types/>", "xl/workbook.bin": "\x83\x01\x00"}),
+                        ("jono.ods", {"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                                      "content.xml": "<office:document-content/>"})):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for part, text in parts.items():
+                archive.writestr(part, text)
+        (folder / name).write_bytes(buffer.getvalue())
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "kirjat", "type": "files", "folder": str(folder), "patterns": ["*.xls*", "*.ods"],
+        "mapping": {"layout": "wide", "station": "Asema", "time": "Aika", "metrics": {"Jonossa": "queue_waiting"}}})
+    assert sorted(str(r) for r in outcome.rejects) == [
+        "file jono.ods is an OpenDocument (.ods) workbook, which the board cannot read; save it as .xlsx or CSV "
+        "(see rejected/jono.ods.reason.txt)",
+        "file jono.xlsb is an Excel binary (.xlsb) workbook, which the board cannot read; save it as .xlsx or CSV "
+        "(see rejected/jono.xlsb.reason.txt)"]
+    store.dispose()
