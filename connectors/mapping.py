@@ -169,7 +169,12 @@ def _time_without_date(value: Any) -> Reason:
                   "too, e.g. time: [Päivämäärä, Klo]", value=quote(value))
 
 
-_FI_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
+#: A weekday before a date, as a Finnish, Swedish or English Excel writes a date formatted ``ddd d.m.yyyy`` into a
+#: CSV (``ti 1.12.2026``, ``tis 1.12.2026``, ``Tue 1.12.2026``): dropped, the date says the day.
+WEEKDAY = (r"(?:(?:ma|ti|ke|to|pe|la|su|maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai"
+           r"|må|mån|tis|ons|tor|fre|lör|sön|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+)?")
+_FI_DATE = re.compile(r"^" + WEEKDAY + r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})"
+                      r"(?:[:.](\d{2}))?)?$", re.IGNORECASE)
 
 
 def time_parts(value: Any) -> datetime | date:

@@ -478,3 +478,39 @@ def test_a_binary_or_opendocument_workbook_is_refused_with_what_to_save_it_as(co
         "file jono.xlsb is an Excel binary (.xlsb) workbook, which the board cannot read; save it as .xlsx or CSV "
         "(see rejected/jono.xlsb.reason.txt)"]
     store.dispose()
+
+
+# ------------------------------------------------------------------ dates with their weekday, as Excel shows them
+WEEKDAY_MESSAGES = (
+    "Viesti;Yksikkö;Saapunut;Vastattu\r\n"
+    "V-1;Kuhmon terveysasema;ti 1.12.2026 klo 15.10;ke 2.12.2026 klo 8.30\r\n"
+    "V-2;Kuhmon terveysasema;ke 2.12.2026 klo 9.45;ke 2.12.2026 klo 10.05\r\n"
+    "V-3;Kuhmon terveysasema;ke 2.12.2026 klo 12.00;\r\n"
+)
+
+
+def test_times_written_with_their_weekday_are_read(config_dir, tmp_path):
+    """A Finnish Excel's date format "ddd d.m.yyyy" shows "ti 1.12.2026", and a CSV it saves writes just that."""
+    folder = tmp_path / "viestit"
+    folder.mkdir()
+    (folder / "viestit.csv").write_bytes(WEEKDAY_MESSAGES.encode("cp1252"))
+    (folder / "jono.csv").write_bytes("Asema;Päivä;Klo;Jonossa\r\nKuhmon terveysasema;ke 2.12.2026;9.00;4\r\n"
+                                      .encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "viestit", "type": "files", "folder": str(folder), "patterns": ["viestit*.csv"], "deliver": "items",
+        "items": {"item": "messages", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti", "station": "Yksikkö", "start": "Saapunut", "end": "Vastattu"}}})
+    assert ledger(outcome) == (3, 3, 0, 0), [str(r) for r in outcome.rejects]
+    # At 20.00 on 2.12: V-3 unanswered since 12.00 (8 h); V-2 and V-3 received today, V-1 and V-2 answered today.
+    assert values(store, "kuhmo", ["omasote_unanswered", "omasote_oldest_unanswered_h", "omasote_received_today",
+                                   "omasote_answered_today"]) == {
+        "omasote_unanswered": 1.0, "omasote_oldest_unanswered_h": 8.0, "omasote_received_today": 2.0,
+        "omasote_answered_today": 2.0}
+    store.dispose()
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "jono", "type": "files", "folder": str(folder), "patterns": ["jono*.csv"],
+        "mapping": {"layout": "wide", "station": "Asema", "time": ["Päivä", "Klo"],
+                    "metrics": {"Jonossa": "queue_waiting"}}})
+    assert ledger(outcome) == (1, 1, 0, 0), [str(r) for r in outcome.rejects]
+    assert store.latest_values("kuhmo", ["queue_waiting"])["queue_waiting"].ts == local("2026-12-02 09:00")
+    store.dispose()
