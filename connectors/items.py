@@ -201,8 +201,13 @@ class ItemMapper:
             channel = self._channel(self._required(record, f.channel))  # type: ignore[arg-type]
         if self.type is ItemType.FEEDBACK:
             needs = self._flag(record, f.needs_reaction) if f.needs_reaction else False
-            if not needs and self._present(record, f.score) and self._optional(record, f.score) is None:
-                raise RecordIgnored(f"{self.what} {f.score!r} is empty: the answer gave no 0–10 score, so it is "
+            if not needs and self._optional(record, f.score) is None:
+                # No score given, whether the export writes the cell empty, an API writes ``null`` or leaves the
+                # key out (a JSON object often omits a null): one answer, one judgement. A key missing from every
+                # record of an API's page is a changed API or a wrong field name instead, and fails the run and
+                # check (connectors/rest.py, _require_fields); a CSV row short of it is refused (short_row).
+                said = "is empty" if self._present(record, f.score) else "is missing"
+                raise RecordIgnored(f"{self.what} {f.score!r} {said}: the answer gave no 0–10 score, so it is "
                                     "not counted")
             score = self._score(self._required(record, f.score))  # type: ignore[arg-type]
         if self.type is ItemType.CALLBACKS and f.outcome:

@@ -109,6 +109,7 @@ class RestConnector:
                 pages.close()
         if not records:
             return CheckResult(True, "ok", "reachable, but no records in the last 24 hours")
+        _require_fields(mapper, records)  # as a pull does: a field missing from every record fails, not ignored
         results = [item for record in records for item in map_record(mapper, record)]
         rejected = [r for r in results if isinstance(r, Rejected)]
         # A record the collector ignores with a reason (a feedback answer with an empty score) is said so, as the

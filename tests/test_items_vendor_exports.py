@@ -604,6 +604,65 @@ def test_check_of_a_feedback_api_whose_first_answer_has_no_score_says_ignored_as
     store.dispose()
 
 
+def test_an_answer_without_its_score_key_is_ignored_as_one_with_a_null_score(config_dir, tmp_path):
+    """A survey API that leaves a null out of its JSON (many do): ``score`` absent was refused ("field 'score' is
+    missing", the source PARTIAL for ever) where ``"score": null`` was ignored. Both mean no score was given:
+    ignored, with the reason, by the collector and by check alike. An answer that needs a reaction cannot be
+    counted without its score and stays refused, absent or null."""
+    answers = {"1": {"data": [
+        {"id": "a-80", "unit": "KAJ", "answeredAt": "2026-12-02T17:50:00Z"},
+        {"id": "a-79", "unit": "KAJ", "answeredAt": "2026-12-02T17:45:00Z", "score": None},
+        {"id": "a-78", "unit": "KAJ", "answeredAt": "2026-12-02T17:42:00Z", "reagoitava": True},
+        {"id": "a-76", "unit": "KAJ", "answeredAt": "2026-12-02T17:05:00Z", "score": 9},
+        {"id": "a-75", "unit": "KAJ", "answeredAt": "2026-12-02T16:30:00Z", "score": "4"}],
+        "meta": {"next": None}}}
+    db = tmp_path / "board.sqlite"
+    with contacts_api(answers) as url:
+        settings = configure(config_dir, f"sqlite:///{db}", {
+            "name": "kysely", "type": "rest", "url": url, "records": "data",
+            "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+            "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                      "fields": {"id": "id", "station": "unit", "start": "answeredAt", "score": "score",
+                                 "needs_reaction": "reagoitava"}}})
+        store = Store.open(f"sqlite:///{db}")
+        collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+        check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+        (outcome,) = collector.run_once()
+    # read 5 = stored 2 (a-76, a-75) + refused 1 (a-78: needs a reaction, no score) + ignored 2 (a-80, a-79)
+    assert ledger(outcome) == (5, 2, 1, 2), (ledger(outcome), outcome.rejects)
+    assert list(outcome.rejects) == ["field 'score' is missing"], outcome.rejects
+    assert not check.ok and "field 'score' is missing" in check.message, check  # a-78, as the run refuses it
+    kaj = latest(store, "kajaani", ItemType.FEEDBACK)
+    assert (kaj["feedback_promoters_today"], kaj["feedback_passives_today"], kaj["feedback_detractors_today"]) == \
+        (1, 0, 1)  # 9 and 4, counted by hand
+    store.dispose()
+
+
+def test_check_of_a_feedback_api_whose_answers_never_carry_the_mapped_score_fails_as_the_run_does(
+        config_dir, tmp_path):
+    """``fields.score`` misspelt, or the API renamed it: absent from every answer of the page. That is not "no
+    score given" three times: the run fails with the fields it found (its bookmark waits), and check says so too
+    rather than "all ignored"."""
+    answers = {"1": {"data": [
+        {"id": "a-77", "unit": "KAJ", "answeredAt": "2026-12-02T17:40:00Z", "nps": 10},
+        {"id": "a-76", "unit": "KAJ", "answeredAt": "2026-12-02T17:05:00Z", "nps": 9}],
+        "meta": {"next": None}}}
+    db = tmp_path / "board.sqlite"
+    with contacts_api(answers) as url:
+        settings = configure(config_dir, f"sqlite:///{db}", {
+            "name": "kysely", "type": "rest", "url": url, "records": "data",
+            "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+            "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                      "fields": {"id": "id", "station": "unit", "start": "answeredAt", "score": "score"}}})
+        store = Store.open(f"sqlite:///{db}")
+        collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+        check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+        (outcome,) = collector.run_once()
+    assert not outcome.ok and "'score' missing from all 2 records" in (outcome.error or ""), outcome.error
+    assert not check.ok and check.kind == "configuration" and "'score' missing from all 2 records" in check.message
+    store.dispose()
+
+
 # ------------------------------------------------------------------ 6. a status column: closed without an answer
 def omasote_reference(messages: dict[str, tuple[str, str, str | None, str | None]], station: str,
                       at: datetime) -> tuple[int, int, int]:
