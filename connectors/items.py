@@ -129,7 +129,7 @@ class ItemMapper:
         self.zone = source.mapping.zone  # type: ignore[attr-defined]
         self._channels = {fold(k): v for k, v in settings.channels.items()}
         self._outcomes = {fold(k): v for k, v in settings.outcomes.items()}
-        self._closing = {fold(k) for k, v in settings.statuses.items() if v == "closed"}
+        self._statuses = {fold(k): v for k, v in settings.statuses.items()}
         self.until = until
         self.what = what
 
@@ -185,7 +185,7 @@ class ItemMapper:
             raise RecordError(f"{self.what} {f.end!r} is before {f.start!r}: an item cannot end before it starts")
         updated = self._time(record, f.updated) if f.updated else None
         status = self._optional(record, f.status) if f.status is not None and end is None else None
-        closed = status is not None and fold(status) in self._closing
+        closed = status is not None and self._status(status) == "closed"
         if closed:
             # Closed without an answer: at its updated time, else the pull's moment (an export's time). An item read
             # closed again keeps the time it was first closed (board.domain.items.restated).
@@ -311,6 +311,22 @@ class ItemMapper:
         if text in _FALSE:
             return False
         raise RecordError(f"{self.what} {field!r}: {quote(raw)} is not yes or no")
+
+    def _status(self, raw: Any) -> str:
+        """``closed`` or ``open``: what an open item's status value means (``items.statuses``).
+
+        A value listed neither way is refused, not taken as open: a status the vendor added (``Siirretty``) may
+        close the item or not, and only the administrator can say which. Taken as open it would wait on the wall
+        for ever; taken as closed, leave it unseen. Refused, the source is PARTIAL with the value and the
+        setting to add, and a snapshot closes nothing meanwhile."""
+        text = " ".join(str(raw).split())
+        meaning = self._statuses.get(fold(text))
+        if meaning is None:
+            listed = quote_names(sorted(self.settings.statuses))
+            raise RecordError(f"{self.what} {self.fields.status!r}: status {quote(text)} is not in items.statuses "
+                              f"(listed: {listed}); add it there as open (the item still waits) or closed (closed "
+                              "without an answer)")
+        return meaning
 
     def _outcome(self, raw: Any) -> str | None:
         if raw is None:

@@ -728,7 +728,7 @@ def test_a_message_closed_without_an_answer_leaves_unanswered_but_is_not_answere
         "items": {"item": "messages", "mode": mode, "id_key": "${BOARD_ITEM_KEY}",
                   "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu",
                              "status": "Tila"},
-                  "statuses": {"suljettu": "closed"}}})
+                  "statuses": {"suljettu": "closed", "avoin": "open"}}})
     store = Store.open(f"sqlite:///{db}")
     now = [local("2026-12-02 15:00")]
     collector = Collector(settings, store, clock=lambda: now[0], sleep=lambda s: None)
@@ -786,7 +786,7 @@ def test_a_status_closes_a_message_at_its_updated_time_from_a_database(config_di
         "items": {"item": "messages", "id_key": "${BOARD_ITEM_KEY}",
                   "fields": {"id": "id", "station": "yksikko", "start": "saapunut", "end": "vastattu",
                              "status": "tila", "updated": "muutettu"},
-                  "statuses": {"Suljettu": "closed"}}})
+                  "statuses": {"Suljettu": "closed", "Avoin": "open"}}})
     store = Store.open(f"sqlite:///{db}")
     now = local("2026-12-02 12:00")
     (outcome,) = Collector(settings, store, clock=lambda: now, sleep=lambda s: None).run_once()
@@ -800,6 +800,57 @@ def test_a_status_closes_a_message_at_its_updated_time_from_a_database(config_di
         "a4": ("KAJ", "2026-12-02 07:30", "2026-12-02 11:20", None)}
     assert {local("2026-12-02 09:45"), local("2026-12-02 10:30"), local("2026-12-02 11:20")} <= \
         assert_every_reading_of_the_day(store, "kajaani", truth, now)
+    store.dispose()
+
+
+NEW_STATUS_CSV = (
+    '"Viesti-ID";"Yksikkö";"Vastaanotettu";"Vastattu";"Aihe";"Tila"\r\n'
+    '"M-501";"KAJ";"2.12.2026 8.15";"2.12.2026 9.20";"Reseptin uusinta";"Vastattu"\r\n'
+    '"M-502";"KAJ";"2.12.2026 9.03";"";"Kysymys laboratoriotuloksista";"Avoin"\r\n'
+    '"M-504";"KAJ";"2.12.2026 8.40";"";"Peruutus";"suljettu "\r\n'
+    '"M-506";"KAJ";"2.12.2026 10.12";"";"Lähete";"Siirretty"\r\n'
+    '"M-507";"KAJ";"2.12.2026 11.30";"";"Todistus";"AVOIN"\r\n'
+)
+
+
+@pytest.mark.parametrize("mode", ["changes", "snapshot"])
+def test_a_status_not_in_statuses_is_refused_naming_the_value_and_the_setting(config_dir, tmp_path, mode):
+    """The vendor added a status, ``Siirretty`` (moved to another unit), which ``statuses`` does not list: it
+    may close the message or not, and only the administrator knows. It was taken as open without a word, so the
+    message waited on the wall for ever. Now the row is refused with the value and the setting to add (the
+    source PARTIAL, the reason in ``status --json`` and on /sources); ``suljettu `` with a trailing space and
+    ``AVOIN`` in capitals match their listed values. An answered message's status is not judged (Vastattu)."""
+    from board.cli_status import _source_record
+    from board.read.sources import source_statuses
+
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    (folder / "viestit.csv").write_bytes(NEW_STATUS_CSV.encode("cp1252"))
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 0, "max_memory_mb": 0,
+        "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+        "items": {"item": "messages", "mode": mode, "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu",
+                             "status": "Tila"},
+                  "statuses": {"Suljettu": "closed", "Avoin": "open"}}})
+    store = Store.open(f"sqlite:///{db}")
+    now = local("2026-12-02 15:00")
+    collector = Collector(settings, store, clock=lambda: now, sleep=lambda s: None)
+    check = collector.connector("omasote").check(now)
+    (outcome,) = collector.run_once()
+    # read 5 = stored 4 + refused 1 (M-506) + ignored 0
+    assert ledger(outcome) == (5, 4, 1, 0), (ledger(outcome), outcome.rejects)
+    assert outcome.run.state == "partial"
+    said = ("line 5: column 'Tila': status 'Siirretty' is not in items.statuses (listed: 'Avoin', 'Suljettu'); "
+            "add it there as open")
+    assert not check.ok and said in check.message, check
+    [record] = [_source_record(s) for s in source_statuses(settings, store, now) if s.source.name == "omasote"]
+    assert record["health"] == "partial" and record["last_run_that_read"]["rows_refused"] == 1, record
+    assert [r for r in record["refused_reasons"] if said in r], record["refused_reasons"]
+    # M-502 and M-507 wait, M-504 closed unanswered at the pull, M-501 answered: by hand, 2 unanswered.
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"], kaj["omasote_received_today"]) == (2, 1, 4)
     store.dispose()
 
 
