@@ -10,7 +10,8 @@ Privacy, the same guard as for readings and more:
 
 * every value of the record, mapped or not, is checked for an identity code,
   and the whole record is refused if one is found; a column whose name says it
-  holds a name or an identity code refuses the whole result;
+  holds a name or an identity code refuses the whole result (a file's or a
+  ``rest`` record's: an identity code's name only; :func:`mapper_for`);
 * only the mapped fields are read, so free text (a feedback comment) never
   reaches the store;
 * the item's id is never kept as given: :func:`item_key` makes it an
@@ -101,10 +102,19 @@ class ItemKeyer:
 
 def mapper_for(source: SourceBase, stations: Iterable[str], until: datetime, what: str = "column",
                ) -> RecordMapper | ItemMapper:
-    """The mapper a connector uses for ``source``: items when it delivers items, readings otherwise."""
+    """The mapper a connector uses for ``source``: items when it delivers items, readings otherwise.
+
+    A ``rest`` source's records are refused for an unmapped field named for an identity code only (``hetu``), as
+    a file is for such a column: an unmapped field that may hold a name or contact details (``nimi``, ``email``)
+    is never read, and an API's answer is never kept, so it need not refuse the record. A ``push`` sender's
+    record is still refused for any such field (docs/CONNECTORS.md, *Privacy guard*)."""
+    mapper: RecordMapper | ItemMapper
     if source.delivers_items():
-        return ItemMapper(source, stations, until, what)
-    return RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
+        mapper = ItemMapper(source, stations, until, what)
+    else:
+        mapper = RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
+    mapper.identity_fields_only = source.type == "rest"
+    return mapper
 
 
 def describe(first: Reading | Item) -> str:
@@ -132,6 +142,8 @@ class ItemMapper:
         self._statuses = {fold(k): v for k, v in settings.statuses.items()}
         self.until = until
         self.what = what
+        #: As :attr:`RecordMapper.identity_fields_only`: set for a ``rest`` source by :func:`mapper_for`.
+        self.identity_fields_only = False
 
     def begin(self, rows_in_order: bool) -> None:
         """A new file or result starts (RecordMapper's hook; an item's times stand on their own)."""
@@ -169,7 +181,7 @@ class ItemMapper:
             raise RecordError("a value looks like a personal identity code (henkilötunnus); "
                               "record refused: the board takes no personal data")
         if self.what == "field":
-            personal = personal_columns(_keys(record), self.mapped_fields())
+            personal = personal_columns(_keys(record), self.mapped_fields(), self.identity_fields_only)
             if personal:
                 raise RecordError(f"field {quote(personal[0])} looks like a person's name or identity code; "
                                   "record refused: the board takes no personal data")
