@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,7 @@ from board.item_settings import fold
 from board.source_settings import SourceBase
 from connectors.errors import ConfigurationError, DataError
 from connectors.mapping import (
+    BLANK_MARKERS,
     EARLIEST_TIME,
     FUTURE_TOLERANCE,
     RecordError,
@@ -52,8 +54,9 @@ from connectors.mapping import (
 
 #: What an item export writes for "no value": nothing, or a dash (a callback not yet handled is "-" in Finnish
 #: reporting exports, "–" or "—" when a spreadsheet has auto-corrected it). Items only: a dash in a figure's
-#: column may mean zero in some reports, so readings keep refusing it.
-NO_VALUE = frozenset({"", "-", "–", "—"})
+#: column may mean zero in some reports, so readings keep refusing it. And what reporting tools write for no value
+#: ("(Tyhjä)", NULL: :data:`connectors.mapping.BLANK_MARKERS`), as readings read it too.
+NO_VALUE = frozenset({"", "-", "–", "—"}) | BLANK_MARKERS
 
 
 def is_blank(raw: Any) -> bool:
@@ -63,6 +66,11 @@ def is_blank(raw: Any) -> bool:
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "kyllä", "kylla", "k", "ja", "x"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "ei", "e", "nej", ""})
+
+
+#: A survey tool's answer written with its label, as the scale's ends are exported: ``10 - Erittäin
+#: todennäköisesti``, ``0 – En lainkaan``, ``9 = Hyvin todennäköisesti``. The number before the label is the answer.
+_LABELLED_SCORE = re.compile(r"^\s*(\d{1,2})\s*[-–—=:]\s*[^\W\d_]")
 
 
 def item_key(key: bytes, source_id: Any) -> str:
@@ -301,7 +309,10 @@ class ItemMapper:
         try:
             value = parse_number(raw)
         except ValueError as e:
-            raise RecordError(f"score: {e}") from None
+            labelled = _LABELLED_SCORE.match(raw) if isinstance(raw, str) else None
+            if labelled is None:
+                raise RecordError(f"score: {e}") from None
+            value = float(labelled.group(1))  # "10 - Erittäin todennäköisesti": the scale's end, with its label
         if value != int(value) or not 0 <= value <= 10:
             raise RecordError(f"score: {value:g} is not an answer 0–10")
         return int(value)

@@ -53,6 +53,14 @@ EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 #: Each metric's unit: durations and shares are read in the forms sources write them (connectors.values).
 _UNITS = {code: m.unit for code, m in METRICS.items()}
 MAX_QUOTED = 40
+#: What reporting tools write in a cell that holds no value: Power BI's "Export data" and Excel's pivot tables
+#: write "(Tyhjä)" (Swedish "(Tom)", English "(Blank)"), SQL Server Management Studio's "Save results as" writes
+#: NULL. Read as an empty cell wherever an empty cell is allowed (no reading; an item not yet handled), and
+#: refused as empty where a value is required (a station), never as an unknown station or "not a number".
+BLANK_MARKERS = frozenset({
+    "(tyhjä)", "(Tyhjä)", "(TYHJÄ)", "(tyhjää)", "(Tyhjää)", "(blank)", "(Blank)", "(BLANK)", "(tom)", "(Tom)",
+    "(TOM)", "(empty)", "(Empty)", "NULL", "null", "(null)", "(NULL)",
+})
 #: How many column names a message lists at most.
 MAX_LISTED_NAMES = 12
 
@@ -117,6 +125,11 @@ def quote_names(names: Iterable[Any], most: int = MAX_LISTED_NAMES) -> str:
     names = list(names)
     shown = ", ".join(quote(n) for n in names[:most]) or "(none)"
     return shown + (f" … and {len(names) - most} more" if len(names) > most else "")
+
+
+def is_empty(value: Any) -> bool:
+    """No value: None, a blank text, or a reporting tool's word for one (:data:`BLANK_MARKERS`)."""
+    return value is None or (isinstance(value, str) and (not value.strip() or value.strip() in BLANK_MARKERS))
 
 
 def parse_number(value: Any) -> float:
@@ -402,8 +415,8 @@ class RecordMapper:
                 raw = get_path(record, column)
             except KeyError:
                 continue  # a wide export may leave a metric out; the columns check ensured at least one
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue  # an empty cell: no reading, not an error
+            if is_empty(raw):
+                continue  # an empty cell ("(Tyhjä)", NULL): no reading, not an error
             readings.append(Reading(station, metric, ts, self._value(metric, raw)))
         return readings
 
@@ -414,7 +427,7 @@ class RecordMapper:
         except KeyError:
             raise RecordError(Reason("missing_field", f"{self.what} {field!r} is missing", what=self.what,
                                      field=field)) from None
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if is_empty(value):
             raise RecordError(Reason("empty_field", f"{self.what} {field!r} is empty", what=self.what, field=field))
         return value
 
