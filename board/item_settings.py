@@ -50,9 +50,10 @@ class ItemFields(_Strict):
     id: str = "id"
     station: str = "station"
     #: callbacks: created; messages: received; contacts: the contact's time; feedback: when it was answered.
-    start: str = "created"
+    #: A time may be two fields, the date and the time of day (``[Pvm, Klo]``), as many reports write it.
+    start: str | tuple[str, str] = "created"
     #: callbacks: handled; messages: answered; feedback: reacted at. Empty: not yet.
-    end: str | None = None
+    end: str | tuple[str, str] | None = None
     #: contacts: the channel (translated by ``channels``).
     channel: str | None = None
     #: feedback: the 0–10 answer.
@@ -62,14 +63,18 @@ class ItemFields(_Strict):
     #: callbacks: the outcome code (translated by ``outcomes``).
     outcome: str | None = None
     #: When the source last changed the item: the bookmark of a ``changes`` source (default: its newest time).
-    updated: str | None = None
+    updated: str | tuple[str, str] | None = None
     #: callbacks, messages: a status column (``Tila``); its values listed in ``statuses`` close an item that has
     #: no ``end`` (closed without an answer).
     status: str | None = None
 
-    def mapped(self) -> dict[str, str]:
-        """Each role that has a field, and its field."""
+    def mapped(self) -> dict[str, str | tuple[str, str]]:
+        """Each role that has a field, and its field (a time's two fields as a pair)."""
         return {role: f for role, f in self.model_dump().items() if f}
+
+    def columns(self) -> set[str]:
+        """Every field mapped, a time's date and time of day each."""
+        return {c for f in self.mapped().values() for c in ((f,) if isinstance(f, str) else f)}
 
 
 class ItemSettings(_Strict):

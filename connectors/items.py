@@ -51,6 +51,7 @@ from connectors.mapping import (
     quote_names,
     too_early,
 )
+from connectors.times import parse_clock, parse_day
 
 #: What an item export writes for "no value": nothing, or a dash (a callback not yet handled is "-" in Finnish
 #: reporting exports, "–" or "—" when a spreadsheet has auto-corrected it). Items only: a dash in a figure's
@@ -71,6 +72,11 @@ _FALSE = frozenset({"0", "false", "f", "no", "n", "ei", "e", "nej", ""})
 #: A survey tool's answer written with its label, as the scale's ends are exported: ``10 - Erittäin
 #: todennäköisesti``, ``0 – En lainkaan``, ``9 = Hyvin todennäköisesti``. The number before the label is the answer.
 _LABELLED_SCORE = re.compile(r"^\s*(\d{1,2})\s*[-–—=:]\s*[^\W\d_]")
+
+
+def _label(field: str | tuple[str, str]) -> str:
+    """A field as messages name it: ``'Luotu'``, or a time's two fields ``'Pvm' + 'Klo'``."""
+    return repr(field) if isinstance(field, str) else " + ".join(repr(f) for f in field)
 
 
 def item_key(key: bytes, source_id: Any) -> str:
@@ -159,12 +165,12 @@ class ItemMapper:
     # -- the fields
     def required_fields(self) -> list[str]:
         f = self.fields
-        needed = [f.id, f.station, f.start]
+        needed = [f.id, f.station, *((f.start,) if isinstance(f.start, str) else f.start)]
         needed += [getattr(f, n) for n in ("channel", "score") if getattr(f, n)]
         return needed
 
     def mapped_fields(self) -> set[str]:
-        return set(self.fields.mapped().values())
+        return self.fields.columns()
 
     def check_columns(self, columns: Iterable[str], source_name: str = "the query result",
                       identity_only: bool = False) -> None:
@@ -202,7 +208,8 @@ class ItemMapper:
         if end is not None and end < start:
             end = self._later_end(record, f.end, start, end)  # type: ignore[arg-type]
         if end is not None and end < start:
-            raise RecordError(f"{self.what} {f.end!r} is before {f.start!r}: an item cannot end before it starts")
+            raise RecordError(f"{self.what} {_label(f.end)} is before {_label(f.start)}: "  # type: ignore[arg-type]
+                              "an item cannot end before it starts")
         updated = self._time(record, f.updated) if f.updated else None
         status = self._optional(record, f.status) if f.status is not None and end is None else None
         closed = status is not None and self._status(status) == "closed"
@@ -211,8 +218,8 @@ class ItemMapper:
             # closed again keeps the time it was first closed (board.domain.items.restated).
             end = updated or self.until
             if end < start:
-                raise RecordError(f"{self.what} {f.updated!r} is before {f.start!r}: an item cannot end before it "
-                                  "starts")
+                raise RecordError(f"{self.what} {_label(f.updated)} is before {_label(f.start)}: "  # type: ignore[arg-type]
+                                  "an item cannot end before it starts")
         if updated is None:
             updated = max(t for t in (start, end) if t is not None)
         channel = score = outcome = None
@@ -238,7 +245,8 @@ class ItemMapper:
                      needs_reaction=needs, outcome=outcome, updated=updated)]
 
     # -- pieces
-    def _later_end(self, record: Mapping[str, Any], field: str, start: datetime, end: datetime) -> datetime:
+    def _later_end(self, record: Mapping[str, Any], field: str | tuple[str, str], start: datetime,
+                   end: datetime) -> datetime:
         """An end read before its start, read again as the second pass of the repeated autumn hour.
 
         A local time of 03.00–03.59 on the last Sunday of October happens twice in Helsinki and an export
@@ -280,21 +288,33 @@ class ItemMapper:
             raise RecordError(f"{self.what} {field!r} is empty")
         return value
 
-    def _time(self, record: Mapping[str, Any], field: str, required: bool = False, fold: int = 0,
+    def _time(self, record: Mapping[str, Any], field: str | tuple[str, str], required: bool = False, fold: int = 0,
               ) -> datetime | None:
-        raw = self._required(record, field) if required else self._optional(record, field)
+        label = _label(field)
+        if isinstance(field, str):
+            raw = self._required(record, field) if required else self._optional(record, field)
+        else:  # the date and the time of day in two fields: both, or (an end not yet) neither
+            day, clock = (self._optional(record, f) for f in field)
+            if required or day is not None or clock is not None:
+                day, clock = (self._required(record, f) for f in field)
+            raw = None
+            if day is not None:
+                try:
+                    raw = datetime.combine(parse_day(day), parse_clock(clock))
+                except ValueError as e:
+                    raise RecordError(f"{self.what} {label}: {e}") from None
         if raw is None:
             return None
         try:
             ts = parse_time(raw, self.zone, self.until, fold)
         except ValueError as e:
-            raise RecordError(f"{self.what} {field!r}: {e}") from None
+            raise RecordError(f"{self.what} {label}: {e}") from None
         except OverflowError:  # a day next to year 1 cannot be moved between zones: a placeholder
-            raise RecordError(too_early(self.what, repr(field), str(raw).strip()[:10])) from None
+            raise RecordError(too_early(self.what, label, str(raw).strip()[:10])) from None
         if ts > self.until + FUTURE_TOLERANCE:
-            raise RecordError(f"{self.what} {field!r}: time is in the future")
+            raise RecordError(f"{self.what} {label}: time is in the future")
         if ts < EARLIEST_TIME:
-            raise RecordError(too_early(self.what, repr(field), ts.astimezone(self.zone)))
+            raise RecordError(too_early(self.what, label, ts.astimezone(self.zone)))
         return ts
 
     def _channel(self, raw: Any) -> str:

@@ -55,11 +55,15 @@ _UNITS = {code: m.unit for code, m in METRICS.items()}
 MAX_QUOTED = 40
 #: What reporting tools write in a cell that holds no value: Power BI's "Export data" and Excel's pivot tables
 #: write "(Tyhjä)" (Swedish "(Tom)", English "(Blank)"), SQL Server Management Studio's "Save results as" writes
-#: NULL. Read as an empty cell wherever an empty cell is allowed (no reading; an item not yet handled), and
-#: refused as empty where a value is required (a station), never as an unknown station or "not a number".
+#: NULL, Excel's formulas #DIV/0! and #N/A. Read as an empty cell wherever an empty cell is allowed (no reading;
+#: an item not yet handled), and refused as empty where a value is required (a station), never as an unknown
+#: station or "not a number".
 BLANK_MARKERS = frozenset({
     "(tyhjä)", "(Tyhjä)", "(TYHJÄ)", "(tyhjää)", "(Tyhjää)", "(blank)", "(Blank)", "(BLANK)", "(tom)", "(Tom)",
     "(TOM)", "(empty)", "(Empty)", "NULL", "null", "(null)", "(NULL)",
+    # Excel's "no value to show": a division by zero (a share of no callbacks) and "not available" (a look-up
+    # that found nothing), as a workbook stores them and as a Finnish Excel writes them into a CSV
+    "#DIV/0!", "#JAKO/0!", "#N/A", "#PUUTTUU!",
 })
 #: How many column names a message lists at most.
 MAX_LISTED_NAMES = 12

@@ -381,3 +381,72 @@ def test_a_report_exported_page_by_page_reads_every_pages_rows(config_dir, tmp_p
     assert "line 8: the header again (the report's next page)" in reasons
     assert "line 10: a note below the data" in reasons
     store.dispose()
+
+
+# ------------------------------------------------------------------ Excel duration cells and #DIV/0!
+def test_duration_cells_and_a_division_by_zero_in_an_excel_report(config_dir, tmp_path):
+    """Ages kept as Excel times: ``h:mm`` (1:15, and 1,25 days shown as 6:00 of the next day) and ``[h]:mm``
+    (30:30); the same-day share a formula that divides by zero where no callback was handled yet. The same report
+    saved as CSV by a Finnish Excel writes what it shows: 1:15 and #JAKO/0!."""
+    folder = tmp_path / "raportti"
+    folder.mkdir()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Asema", "Aika", "Jonossa", "Vanhin odotus", "Vanhin vastaamaton viesti", "Samana päivänä"])
+    sheet.append(["Kajaanin terveysasema", datetime(2026, 12, 1, 8, 0), 3, 1.25 / 24, 30.5 / 24, "#DIV/0!"])
+    sheet.append(["Sotkamon terveysasema", datetime(2026, 12, 1, 8, 0), 4, 0.5 / 24, 1.25, 0.855])
+    for row in (2, 3):
+        sheet[f"B{row}"].number_format = "d.m.yyyy h:mm"
+        sheet[f"D{row}"].number_format = "h:mm"
+        sheet[f"F{row}"].number_format = "0.0 %"
+    sheet["E2"].number_format = "[h]:mm"
+    sheet["E3"].number_format = "h:mm"  # 1,25 days: openpyxl hands it over as 1.1.1900 6.00
+    workbook.save(folder / "jono.xlsx")
+    (folder / "paltamo.csv").write_bytes(
+        ("Asema;Aika;Jonossa;Vanhin odotus;Vanhin vastaamaton viesti;Samana päivänä\r\n"
+         "Paltamon terveysasema;1.12.2026 8.00;2;0:45;2:30;#JAKO/0!\r\n").encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "raportti", "type": "files", "folder": str(folder),
+        "mapping": {"layout": "wide", "station": "Asema", "time": "Aika",
+                    "metrics": {"Jonossa": "queue_waiting", "Vanhin odotus": "queue_oldest_wait_min",
+                                "Vanhin vastaamaton viesti": "omasote_oldest_unanswered_h",
+                                "Samana päivänä": "queue_same_day_share_stated"}}})
+    assert ledger(outcome) == (3, 3, 0, 0), [str(r) for r in outcome.rejects]
+    metrics = ["queue_waiting", "queue_oldest_wait_min", "omasote_oldest_unanswered_h", "queue_same_day_share_stated"]
+    assert values(store, "kajaani", metrics) == {
+        "queue_waiting": 3.0, "queue_oldest_wait_min": 75.0, "omasote_oldest_unanswered_h": 30.5}
+    assert values(store, "sotkamo", metrics) == {
+        "queue_waiting": 4.0, "queue_oldest_wait_min": 30.0, "omasote_oldest_unanswered_h": 30.0,
+        "queue_same_day_share_stated": 0.855}
+    assert values(store, "paltamo", metrics) == {
+        "queue_waiting": 2.0, "queue_oldest_wait_min": 45.0, "omasote_oldest_unanswered_h": 2.5}
+    store.dispose()
+
+
+# ------------------------------------------------------------------ a callback report: dates and times in two columns
+SPLIT_CALLBACKS = (
+    "Takaisinsoittopyynnöt 2.12.2026\r\n"
+    "Pyyntö;Yksikkö;Luontipvm;Luontiklo;Hoidettu pvm;Hoidettu klo\r\n"
+    "K-1;Kajaanin terveysasema;2.12.2026;8.05;2.12.2026;9.10\r\n"
+    "K-2;Kajaanin terveysasema;1.12.2026;15.40;2.12.2026;8.20\r\n"
+    "K-3;Kajaanin terveysasema;2.12.2026;13.30;;\r\n"                 # not handled yet
+    "K-4;Kajaanin terveysasema;2.12.2026;14.00;2.12.2026;\r\n"        # a handled date without its time: refused
+)
+
+
+def test_a_callback_report_with_dates_and_times_in_separate_columns(config_dir, tmp_path):
+    folder = tmp_path / "soitot"
+    folder.mkdir()
+    (folder / "soitot.csv").write_bytes(SPLIT_CALLBACKS.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "soitot", "type": "files", "folder": str(folder), "deliver": "items",
+        "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Pyyntö", "station": "Yksikkö", "start": ["Luontipvm", "Luontiklo"],
+                             "end": ["Hoidettu pvm", "Hoidettu klo"]}}})
+    assert ledger(outcome) == (4, 3, 1, 0)
+    assert [str(r) for r in outcome.rejects] == ["file soitot.csv line 6: column 'Hoidettu klo' is empty"]
+    queue = ["queue_waiting", "queue_oldest_wait_min", "queue_handled_today", "queue_handled_same_day_today"]
+    # At 20.00: K-3 waits since 13.30 (390 min); K-1 and K-2 handled today, K-1 the same day.
+    assert values(store, "kajaani", queue) == {"queue_waiting": 1.0, "queue_oldest_wait_min": 390.0,
+                                               "queue_handled_today": 2.0, "queue_handled_same_day_today": 1.0}
+    store.dispose()
