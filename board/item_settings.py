@@ -89,9 +89,11 @@ class ItemSettings(_Strict):
     channels: dict[str, str] = {}
     #: callbacks: the source's outcome codes -> resolved, appointment, not_reached, redirected, failure_demand.
     outcomes: dict[str, str] = {}
-    #: callbacks, messages: the status column's values that mean closed (``Suljettu: closed``), matched ignoring
-    #: case; an item so closed without an ``end`` stops waiting but is not counted as handled or answered.
-    statuses: dict[str, Literal["closed"]] = {}
+    #: callbacks, messages: what each of the status column's values means, ``closed`` (``Suljettu: closed``: an
+    #: item so closed without an ``end`` stops waiting but is not counted as handled or answered) or ``open``
+    #: (``Avoin: open``: still waiting), matched ignoring case and runs of spaces. An item without an ``end``
+    #: whose status is listed neither way is refused with the value (connectors/items.py, ``_status``).
+    statuses: dict[str, Literal["closed", "open"]] = {}
     #: Closed items are deleted this many days after they closed (their days' figures stay).
     keep_closed_days: int = Field(35, ge=1, le=3660)
 

@@ -10,7 +10,8 @@ Privacy, the same guard as for readings and more:
 
 * every value of the record, mapped or not, is checked for an identity code,
   and the whole record is refused if one is found; a column whose name says it
-  holds a name or an identity code refuses the whole result;
+  holds a name or an identity code refuses the whole result (a file's or a
+  ``rest`` record's: an identity code's name only; :func:`mapper_for`);
 * only the mapped fields are read, so free text (a feedback comment) never
   reaches the store;
 * the item's id is never kept as given: :func:`item_key` makes it an
@@ -115,10 +116,19 @@ class ItemKeyer:
 
 def mapper_for(source: SourceBase, stations: Iterable[str], until: datetime, what: str = "column",
                ) -> RecordMapper | ItemMapper:
-    """The mapper a connector uses for ``source``: items when it delivers items, readings otherwise."""
+    """The mapper a connector uses for ``source``: items when it delivers items, readings otherwise.
+
+    A ``rest`` source's records are refused for an unmapped field named for an identity code only (``hetu``), as
+    a file is for such a column: an unmapped field that may hold a name or contact details (``nimi``, ``email``)
+    is never read, and an API's answer is never kept, so it need not refuse the record. A ``push`` sender's
+    record is still refused for any such field (docs/CONNECTORS.md, *Privacy guard*)."""
+    mapper: RecordMapper | ItemMapper
     if source.delivers_items():
-        return ItemMapper(source, stations, until, what)
-    return RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
+        mapper = ItemMapper(source, stations, until, what)
+    else:
+        mapper = RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
+    mapper.identity_fields_only = source.type == "rest"
+    return mapper
 
 
 def describe(first: Reading | Item) -> str:
@@ -143,9 +153,11 @@ class ItemMapper:
         self.zone = source.mapping.zone  # type: ignore[attr-defined]
         self._channels = {fold(k): v for k, v in settings.channels.items()}
         self._outcomes = {fold(k): v for k, v in settings.outcomes.items()}
-        self._closing = {fold(k) for k, v in settings.statuses.items() if v == "closed"}
+        self._statuses = {fold(k): v for k, v in settings.statuses.items()}
         self.until = until
         self.what = what
+        #: As :attr:`RecordMapper.identity_fields_only`: set for a ``rest`` source by :func:`mapper_for`.
+        self.identity_fields_only = False
 
     def begin(self, rows_in_order: bool) -> None:
         """A new file or result starts (RecordMapper's hook; an item's times stand on their own)."""
@@ -183,7 +195,7 @@ class ItemMapper:
             raise RecordError("a value looks like a personal identity code (henkilötunnus); "
                               "record refused: the board takes no personal data")
         if self.what == "field":
-            personal = personal_columns(_keys(record), self.mapped_fields())
+            personal = personal_columns(_keys(record), self.mapped_fields(), self.identity_fields_only)
             if personal:
                 raise RecordError(f"field {quote(personal[0])} looks like a person's name or identity code; "
                                   "record refused: the board takes no personal data")
@@ -200,7 +212,7 @@ class ItemMapper:
                               "an item cannot end before it starts")
         updated = self._time(record, f.updated) if f.updated else None
         status = self._optional(record, f.status) if f.status is not None and end is None else None
-        closed = status is not None and fold(status) in self._closing
+        closed = status is not None and self._status(status) == "closed"
         if closed:
             # Closed without an answer: at its updated time, else the pull's moment (an export's time). An item read
             # closed again keeps the time it was first closed (board.domain.items.restated).
@@ -216,8 +228,13 @@ class ItemMapper:
             channel = self._channel(self._required(record, f.channel))  # type: ignore[arg-type]
         if self.type is ItemType.FEEDBACK:
             needs = self._flag(record, f.needs_reaction) if f.needs_reaction else False
-            if not needs and self._present(record, f.score) and self._optional(record, f.score) is None:
-                raise RecordIgnored(f"{self.what} {f.score!r} is empty: the answer gave no 0–10 score, so it is "
+            if not needs and self._optional(record, f.score) is None:
+                # No score given, whether the export writes the cell empty, an API writes ``null`` or leaves the
+                # key out (a JSON object often omits a null): one answer, one judgement. A key missing from every
+                # record of an API's page is a changed API or a wrong field name instead, and fails the run and
+                # check (connectors/rest.py, _require_fields); a CSV row short of it is refused (short_row).
+                said = "is empty" if self._present(record, f.score) else "is missing"
+                raise RecordIgnored(f"{self.what} {f.score!r} {said}: the answer gave no 0–10 score, so it is "
                                     "not counted")
             score = self._score(self._required(record, f.score))  # type: ignore[arg-type]
         if self.type is ItemType.CALLBACKS and f.outcome:
@@ -337,6 +354,22 @@ class ItemMapper:
         if text in _FALSE:
             return False
         raise RecordError(f"{self.what} {field!r}: {quote(raw)} is not yes or no")
+
+    def _status(self, raw: Any) -> str:
+        """``closed`` or ``open``: what an open item's status value means (``items.statuses``).
+
+        A value listed neither way is refused, not taken as open: a status the vendor added (``Siirretty``) may
+        close the item or not, and only the administrator can say which. Taken as open it would wait on the wall
+        for ever; taken as closed, leave it unseen. Refused, the source is PARTIAL with the value and the
+        setting to add, and a snapshot closes nothing meanwhile."""
+        text = " ".join(str(raw).split())
+        meaning = self._statuses.get(fold(text))
+        if meaning is None:
+            listed = quote_names(sorted(self.settings.statuses))
+            raise RecordError(f"{self.what} {self.fields.status!r}: status {quote(text)} is not in items.statuses "
+                              f"(listed: {listed}); add it there as open (the item still waits) or closed (closed "
+                              "without an answer)")
+        return meaning
 
     def _outcome(self, raw: Any) -> str | None:
         if raw is None:

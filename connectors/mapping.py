@@ -82,7 +82,9 @@ PERSONAL_COLUMNS = frozenset({
 #: whole (its every row would be); a file's other personal columns (names, contacts) and free text are never
 #: read and are left out of the copy the board keeps instead (:mod:`connectors.private_columns`), so a vendor's
 #: export needs no reshaping. A query or an API is still refused for any of them: it is the administrator's to
-#: shape, and nothing of it is kept on disk to clean.
+#: shape, and nothing of it is kept on disk to clean. So is a pushed record (the sender is built for the board, and
+#: the refusal in its HTTP answer tells it to stop sending names); a ``rest`` API's record only for an identity-code
+#: field, as a file: a vendor's API cannot be reshaped, and its unmapped fields are never read or kept.
 IDENTITY_COLUMNS = frozenset({
     "hetu", "henkilotunnus", "sotu", "ssn", "social_security_number", "personal_id", "person_id",
     "personal_identity_code", "identity_code", "patient_id", "asiakkaan_hetu", "potilaan_hetu", "personbeteckning",
@@ -330,6 +332,10 @@ class RecordMapper:
         self.until = until
         self.zone = mapping.zone
         self.what = what  # "column" (SQL, files) or "field" (JSON)
+        #: JSON records: whether only a field named for an identity code refuses a record (``rest``: a vendor's
+        #: API, which the administrator cannot reshape; its other unmapped fields are never read), or any field
+        #: named like a person's (``push``: the sender is built for the board and is told). :func:`mapper_for`.
+        self.identity_fields_only = False
         self._lower_codes = {c.lower(): c for c in self.stations}
         #: Names as people write them (code, configured name, municipality; case, accents, "terveysasema").
         self._names = StationNames(stations)
@@ -396,7 +402,7 @@ class RecordMapper:
         if holds_identity_code_in(record):
             raise RecordError(IDENTITY_CODE_REASON)
         if self.what == "field":  # JSON: field names may nest, so look at every level
-            personal = personal_columns(_keys(record), self.mapped_fields())
+            personal = personal_columns(_keys(record), self.mapped_fields(), self.identity_fields_only)
             if personal:
                 raise RecordError(Reason("personal_field", f"field {quote(personal[0])} looks like a person's name "
                                          "or identity code; record refused: the board takes aggregates only",
