@@ -38,9 +38,10 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
     """Header (the first row holding every ``wanted`` column, else the first non-empty row) and rows of one
     sheet; row numbers as Excel shows them.
 
-    ``sheet`` None (not set in sources.yaml): the first sheet that has such a header, so a workbook whose data
-    follows a cover or an instructions sheet is read as it is saved; when none has, the first sheet (whose
-    columns the missing-column error then lists).
+    ``sheet`` None (not set in sources.yaml): the first sheet that has such a header and rows under it, so a
+    workbook whose data follows a cover, an instructions or an empty template sheet is read as it is saved; when
+    none has rows, the first with the header; when none has the header, the first sheet (whose columns the
+    missing-column error then lists).
     """
     import openpyxl  # only a source with Excel files pays for the import
 
@@ -56,13 +57,16 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
         if sheet is not None:
             return table_of(_rows(_sheet(name, workbook, sheet)), wanted, "row")
         first: Table | None = None
+        headed: Table | None = None  # the first sheet with the header, when none has rows under it (an empty day)
         for candidate in workbook.worksheets:  # tables only: chart sheets are not among them
             table = table_of(_rows(candidate), wanted, "row")
             if first is None:
                 first = table
             if wanted and set(w for w in wanted if w) <= set(table.header):
-                return table
-        return first if first is not None else Table([], [], "row")
+                if table.rows:  # a template sheet with the same header and nothing under it is passed over
+                    return table
+                headed = headed or table
+        return headed or first or Table([], [], "row")
     except BadFile:
         raise
     except Exception as e:

@@ -514,3 +514,17 @@ def test_times_written_with_their_weekday_are_read(config_dir, tmp_path):
     assert ledger(outcome) == (1, 1, 0, 0), [str(r) for r in outcome.rejects]
     assert store.latest_values("kuhmo", ["queue_waiting"])["queue_waiting"].ts == local("2026-12-02 09:00")
     store.dispose()
+
+
+def test_an_empty_template_sheet_with_the_same_header_before_the_data_is_passed_over(config_dir, tmp_path):
+    folder = tmp_path / "tyokirja"
+    folder.mkdir()
+    queue_workbook(folder / "jonot.xlsx")
+    workbook = openpyxl.load_workbook(folder / "jonot.xlsx")
+    template = workbook.create_sheet("Pohja", 0)  # first: the form each day's sheet is copied from
+    template.append(["Asema", "Päivämäärä", "Klo", "Jonossa", "Vanhin odotus (min)", "Sisäinen koodi"])
+    workbook.save(folder / "jonot.xlsx")
+    outcome, store = run(config_dir, tmp_path, {**QUEUE_SOURCE, "folder": str(folder)})
+    assert ledger(outcome) == (5, 4, 0, 1)
+    assert values(store, "kuhmo", ["queue_waiting"]) == {"queue_waiting": 3.0}
+    store.dispose()
