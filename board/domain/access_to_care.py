@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from board.domain.figures import AGE_GROUPS, T3_PROFESSIONS, WAIT_BUCKETS
@@ -174,7 +175,9 @@ class AccessFigures:
     assessments: float | None = None
     assessed_same_day: float | None = None
 
-    @property
+    # ``judged`` and ``within`` are kept once computed (the figures are frozen): the access table asks each row
+    # for them ~8 times (its shares, each age group, the visits), 900 stations' rows and their compared ones.
+    @cached_property
     def judged(self) -> tuple[RulePart, ...]:
         """The parts a rule applies to."""
         return tuple(p for p in self.parts if p.rule is not None)
@@ -184,7 +187,7 @@ class AccessFigures:
         """True when the period's days fall under more than one rule: the view must say each part's rule."""
         return len(self.judged) > 1
 
-    @property
+    @cached_property
     def within(self) -> GroupCount:
         """Visits and within-limit visits of the judged days, each day by its own rule."""
         return sum((p.total for p in self.judged), GroupCount())
@@ -251,8 +254,9 @@ def judge_period(days: Mapping[date, Raw], period: Sequence[date], guarantee: Ca
                     continue
                 _add(sums, group, visits, within)
         parts.append(RulePart(rule, run[0], run[-1], _counts(sums)))
-    assessments = _sum(days.get(d, {}).get(ASSESSMENTS) for d in period)
-    assessed = _sum(days.get(d, {}).get(ASSESSED) for d in period)
+    present = [raw for raw in map(days.get, period) if raw]  # (a day without readings has neither count)
+    assessments = _sum([raw.get(ASSESSMENTS) for raw in present])
+    assessed = _sum([raw.get(ASSESSED) for raw in present])
     return AccessFigures(tuple(parts), latest_t3(t3_history, period[-1], guarantee), assessments, assessed)
 
 
