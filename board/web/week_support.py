@@ -180,16 +180,16 @@ def family_table(report: WeekReport, family: str, lang: str = "fi") -> pd.DataFr
     columns = [(figure, figure_header(report, figure, lang),
                 change_header(report, figure, lang) if figure in CHANGES_SHOWN else None)
                for figure in FAMILY_FIGURES[family]]
-    station = t("week.col.station", lang)
-    rows = []
-    for entry in report.rows:
-        row = {station: station_name(entry, lang)}
-        for figure, header, changed in columns:
-            row[header] = fmt.format_figure(figure, entry.week[figure], lang)
-            if changed is not None:
-                row[changed] = fmt.format_change(figure, entry.change(figure), lang)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    # Built a column at a time: pandas reads 901 rows' dicts key by key (docs/PERFORMANCE.md, 7b, session 13).
+    entries = report.rows
+    if not entries:
+        return pd.DataFrame([])
+    data = {t("week.col.station", lang): [station_name(entry, lang) for entry in entries]}
+    for figure, header, changed in columns:
+        data[header] = [fmt.format_figure(figure, entry.week[figure], lang) for entry in entries]
+        if changed is not None:
+            data[changed] = [fmt.format_change(figure, entry.change(figure), lang) for entry in entries]
+    return pd.DataFrame(data)
 
 
 def many(report: WeekReport) -> bool:
