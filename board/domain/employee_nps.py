@@ -55,7 +55,7 @@ class EmployeeNps:
 
 def period(days: Sequence[Mapping[str, float]], min_answers: int = DEFAULT_MIN_ANSWERS) -> EmployeeNps:
     """One station's period from its days' last readings (a missing class on a day counts as 0)."""
-    sums = [sum(d.get(c, 0.0) for d in days) for c in CLASSES]
+    sums = [sum([d.get(c, 0.0) for d in days]) for c in CLASSES]  # (lists: 1 800 calls at 900 stations)
     return EmployeeNps(*sums, shown=sum(sums) >= min_answers)
 
 

@@ -308,11 +308,13 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     municipalities = Counter(s.municipality for s in settings.stations)  # (list.count per station: O(n²))
     rows = []
     # Each station's week and compared days summed once, for its row and again for the stations together.
-    sums = {code: (over_days([raws[code][d] for d in this.days]), over_days([raws[code][d] for d in compared]))
+    this_days = this.days  # (a new list each time it is asked)
+    sums = {code: (over_days([raws[code][d] for d in this_days]), over_days([raws[code][d] for d in compared]))
             for code in codes}
     for station in known:
         short = station.municipality if municipalities[station.municipality] == 1 else station.name
-        rows.append(_station_week(station.code, station.name, short, this, raws[station.code], sums[station.code]))
+        rows.append(_station_week(station.code, station.name, short, this_days, raws[station.code],
+                                  sums[station.code]))
     total = _combined_week(this, compared, codes, raws, peaks, sums)
     targets = {f: settings.metrics.targets[code] for f, code in TARGET_FIGURE.items()
                if code in settings.metrics.targets}
@@ -388,11 +390,11 @@ def _combined_peaks(store: Store, codes: list[str], days: list[date], raws: dict
     return {d: curves[d].peak for d in days}
 
 
-def _station_week(code: str, name: str, short: str, week: IsoWeek, days: dict[date, Raw],
+def _station_week(code: str, name: str, short: str, week_days: list[date], days: dict[date, Raw],
                   sums: tuple[Raw, Raw]) -> StationWeek:
-    """One station's week from its raw days (``days`` holds this week's and the previous week's) and ``sums``:
-    :func:`over_days` of this week's days and of the previous week's compared ones."""
-    return StationWeek(code, name, StationDays(week.days, days), week_figures(sums[0]), week_figures(sums[1]), short)
+    """One station's week from its raw days (``days`` holds this week's ``week_days`` and the previous week's)
+    and ``sums``: :func:`over_days` of this week's days and of the previous week's compared ones."""
+    return StationWeek(code, name, StationDays(week_days, days), week_figures(sums[0]), week_figures(sums[1]), short)
 
 
 def _combined_week(this: IsoWeek, compared: list[date], codes: list[str], raws: dict[str, dict[date, Raw]],
