@@ -364,7 +364,7 @@ _FORMULAS = tuple((f.code, f.inputs, f.formula, f.zero_fill, f.stated) for f in 
 def _compute(inputs: tuple[str, ...], formula: Callable[..., float | None], zero_fill: bool, values: Values,
              period: bool, stated: str | None = None) -> float | None:
     args = [values.get(code) for code in inputs]
-    if period and zero_fill and any(a is not None for a in args):
+    if period and zero_fill and args.count(None) != len(args):  # (some input is known; ~40 000 calls a page)
         args = [0.0 if a is None else a for a in args]
     value = formula(*args)
     if value is None and stated is not None and not period:  # derived from counts wins; stated when they are missing
