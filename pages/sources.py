@@ -66,6 +66,7 @@ def sources(statuses: list) -> None:  # list[SourceStatus], worst first
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def channels() -> None:
     """The alert channels: is each delivering, and if not, the error, what waits and when the next try is."""
+    access.recheck(settings)  # every fragment of a gated page, or a sign-out leaves this tab blank (see recheck)
     if not settings.alerts.file.channels:
         return
     try:
@@ -82,6 +83,7 @@ def channels() -> None:
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def reports() -> None:
     """The weekly report by e-mail (reports.yaml): the last reports, sent or failing with the error in words."""
+    access.recheck(settings)  # every fragment of a gated page, or a sign-out leaves this tab blank (see recheck)
     weekly = settings.reports.weekly
     if weekly is None:
         return
