@@ -19,6 +19,7 @@ from board.settings import Settings
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from board.read.overlaps import seen_overlaps
     from board.read.overview import all_station_views
     from board.read.sources import source_statuses
 
@@ -31,12 +32,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     result = all_station_views(settings, store, now, [args.station] if args.station else None)
     data = [status_record(v, now) for v in result]
     sources = [_source_record(s) for s in source_statuses(settings, store, now)]
+    seen = seen_overlaps(settings, store, now)
+    if args.station:
+        seen = [o for o in seen if args.station in o.stations]
     if args.json:
-        print(json.dumps({"now": now.isoformat(), "stations": data, "sources": sources}, ensure_ascii=False,
-                         indent=2))
+        overlaps = [{"metric": o.metric, "sources": list(o.sources), "stations": list(o.stations), "shown": o.shown}
+                    for o in seen]
+        print(json.dumps({"now": now.isoformat(), "stations": data, "sources": sources, "overlaps": overlaps},
+                         ensure_ascii=False, indent=2))
     else:
         _print_status(settings, data, now)
         _print_sources(sources)
+        for o in seen:
+            print(f"\noverlap: {o.words()}")
     failing = any(tile["status"] in (Status.STALE.value, Status.NO_DATA.value) and tile["tracked"]
                   for st in data for tile in st["tiles"])
     if failing:
@@ -127,6 +135,7 @@ def cmd_check(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     sources = [settings.source(args.source)] if args.source else settings.sources
+    _warn_overlaps(settings, args.source)
     ok_all = True
     partial = False
     ledgers = _stored_ledgers(settings)
@@ -149,6 +158,37 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not ok_all:
         return 1
     return EXIT_PARTIAL if partial else 0
+
+
+def _warn_overlaps(settings: Settings, only: str | None) -> None:
+    """Warn (on stderr, so the lines of the sources stay as scripts read them) of each pair of enabled sources
+    that can deliver the same figure for the same station (board/read/overlaps.py; a warning, not an error: it
+    may be a deliberate move from one source to another)."""
+    from board.read.overlaps import configured_overlaps
+
+    for overlap in configured_overlaps(settings):
+        if only is None or only in overlap.sources:
+            print(f"warning: {overlap.words()}", file=sys.stderr)
+    for seen in _seen_overlaps(settings):  # found only by reading: a file's stations, names passed through
+        if only is None or only in seen.sources:
+            print(f"warning: now in the store: {seen.words()}", file=sys.stderr)
+
+
+def _seen_overlaps(settings: Settings) -> list:  # list[SeenOverlap]
+    """The overlaps the store shows now, for ``check`` ([] when there is no store yet, as for the ledgers)."""
+    from board.read.overlaps import seen_overlaps
+    from board.store import Store
+
+    try:
+        store = Store.open(settings.database_url, create=False)
+    except Exception:
+        return []
+    try:
+        return seen_overlaps(settings, store, utcnow())
+    except Exception:  # no tables yet, or an older schema
+        return []
+    finally:
+        store.dispose()
 
 
 def _stored_ledgers(settings: Settings) -> dict[str, dict]:  # type: ignore[type-arg]

@@ -338,6 +338,15 @@ def source_statuses() -> list:  # list[SourceStatus]; cache_data pickles plain d
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
+def source_overlaps() -> tuple[list, list]:  # (configured, seen): board/read/overlaps.py
+    from board.domain.timeutil import utcnow
+    from board.read.overlaps import configured_overlaps, seen_overlaps
+
+    settings = get_settings()
+    return configured_overlaps(settings), seen_overlaps(settings, get_store(settings.database_url), utcnow())
+
+
+@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def channel_statuses() -> list:  # list[ChannelStatus]: the alert channels as /sources shows them
     from board.read.sources import channel_statuses as read
 
