@@ -31,8 +31,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     now = utcnow()
     result = all_station_views(settings, store, now, [args.station] if args.station else None)
     data = [status_record(v, now) for v in result]
-    sources = [_source_record(s) for s in source_statuses(settings, store, now)]
-    seen = seen_overlaps(settings, store, now)
+    statuses = source_statuses(settings, store, now)
+    sources = [_source_record(s) for s in statuses]
+    seen = seen_overlaps(settings, store, statuses)
     if args.station:
         seen = [o for o in seen if args.station in o.stations]
     if args.json:
@@ -135,10 +136,10 @@ def cmd_check(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     sources = [settings.source(args.source)] if args.source else settings.sources
-    _warn_overlaps(settings, args.source)
     ok_all = True
     partial = False
-    ledgers = _stored_ledgers(settings)
+    ledgers, seen = _stored(settings)
+    _warn_overlaps(settings, args.source, seen)
     for src in sources:
         try:
             with Deadline(src.pull_timeout_seconds, f"the check of {src.name}").active():
@@ -160,50 +161,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if partial else 0
 
 
-def _warn_overlaps(settings: Settings, only: str | None) -> None:
+def _warn_overlaps(settings: Settings, only: str | None, seen: list) -> None:  # list[SeenOverlap]
     """Warn (on stderr, so the lines of the sources stay as scripts read them) of each pair of enabled sources
-    that can deliver the same figure for the same station (board/read/overlaps.py; a warning, not an error: it
-    may be a deliberate move from one source to another)."""
+    that can deliver the same figure for the same station, and of each figure the store has fresh from two
+    (board/read/overlaps.py; a warning, not an error: it may be a deliberate move from one source to another)."""
     from board.read.overlaps import configured_overlaps
 
     for overlap in configured_overlaps(settings):
         if only is None or only in overlap.sources:
             print(f"warning: {overlap.words()}", file=sys.stderr)
-    for seen in _seen_overlaps(settings):  # found only by reading: a file's stations, names passed through
-        if only is None or only in seen.sources:
-            print(f"warning: now in the store: {seen.words()}", file=sys.stderr)
+    for found in seen:  # found only by reading: a file's stations, metric names passed through
+        if only is None or only in found.sources:
+            print(f"warning: now in the store: {found.words()}", file=sys.stderr)
 
 
-def _seen_overlaps(settings: Settings) -> list:  # list[SeenOverlap]
-    """The overlaps the store shows now, for ``check`` ([] when there is no store yet, as for the ledgers)."""
+def _stored(settings: Settings) -> tuple[dict[str, dict], list]:  # type: ignore[type-arg]
+    """Each source's health and run ledger from the store, and the figures fresh from two sources now, for
+    ``check`` (({}, []) when there is no store yet: a check before the first collection must still test the
+    sources)."""
     from board.read.overlaps import seen_overlaps
-    from board.store import Store
-
-    try:
-        store = Store.open(settings.database_url, create=False)
-    except Exception:
-        return []
-    try:
-        return seen_overlaps(settings, store, utcnow())
-    except Exception:  # no tables yet, or an older schema
-        return []
-    finally:
-        store.dispose()
-
-
-def _stored_ledgers(settings: Settings) -> dict[str, dict]:  # type: ignore[type-arg]
-    """Each source's health and run ledger from the store, for ``check`` ({} when there is no store yet: a check
-    before the first collection must still test the sources)."""
     from board.read.sources import source_statuses
     from board.store import Store
 
     try:
         store = Store.open(settings.database_url, create=False)
     except Exception:
-        return {}
+        return {}, []
     try:
-        return {s.source.name: _source_record(s) for s in source_statuses(settings, store, utcnow())}
+        statuses = source_statuses(settings, store, utcnow())
+        return {s.source.name: _source_record(s) for s in statuses}, seen_overlaps(settings, store, statuses)
     except Exception:  # no tables yet, or an older schema: the check itself is what matters here
-        return {}
+        return {}, []
     finally:
         store.dispose()

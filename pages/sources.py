@@ -118,7 +118,12 @@ def manual_audit() -> None:
                  hide_index=True, width="stretch", key="manual-audit")
 
 
-refreshing(settings, lang, lambda: (sup.source_statuses(), sup.source_overlaps()), "sources.store_down", sources)
+def _read() -> tuple:
+    statuses = sup.source_statuses()
+    return statuses, sup.source_overlaps(statuses)
+
+
+refreshing(settings, lang, _read, "sources.store_down", sources)
 channels()
 reports()
 manual_audit()

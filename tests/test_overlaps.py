@@ -26,6 +26,7 @@ from board.collector import Collector
 from board.domain.items import Item
 from board.factory import create_board
 from board.read.overlaps import Overlap, SeenOverlap, configured_overlaps, seen_overlaps
+from board.read.sources import source_statuses
 from board.settings import load_settings
 from tests.conftest import pages_reading
 from tests.item_exports import CB, files_source, write_export
@@ -157,17 +158,18 @@ def test_the_store_says_which_source_the_wall_shows(overlapping):
     # The report was written last at the shared minute: its 7 is the reading, and it says so.
     shown = store.latest_values("kajaani")["queue_waiting"]
     assert (shown.ts, shown.value, shown.source) == (moment, 7.0, "jonoraportti")
-    assert seen_overlaps(settings, store, now) == [
+    assert seen_overlaps(settings, store, source_statuses(settings, store, now)) == [
         SeenOverlap(("soitot", "jonoraportti"), "queue_waiting", ("kajaani",), "jonoraportti")]
     # The callbacks counted again (a pull with no new file re-counts at its moment): their 2 replaces it, and
     # the store names the source that wrote it.
     Collector(settings, store, clock=lambda: moment).run_once(only="soitot")
     shown = store.latest_values("kajaani")["queue_waiting"]
     assert (shown.ts, shown.value, shown.source) == (moment, 2.0, "soitot")
-    assert [o.shown for o in seen_overlaps(settings, store, now)] == ["soitot"]
+    assert [o.shown for o in seen_overlaps(settings, store, source_statuses(settings, store, now))] == ["soitot"]
     # Sotkamo has callbacks only (0 waiting): one source, no overlap there. Once the report's readings are older
     # than its stale_after_seconds, nothing overlaps now.
-    assert seen_overlaps(settings, store, moment + timedelta(seconds=3601)) == []
+    later = moment + timedelta(seconds=3601)
+    assert seen_overlaps(settings, store, source_statuses(settings, store, later)) == []
 
 
 def test_status_names_the_overlap(overlapping, config_dir: Path, sqlite_url: str):
@@ -182,6 +184,9 @@ def test_status_names_the_overlap(overlapping, config_dir: Path, sqlite_url: str
     text = _cli("status", "--station", "kajaani", config_dir=config_dir, db=sqlite_url).stdout
     assert ("overlap: queue_waiting at kajaani: fresh readings from soitot and jonoraportti; the wall shows "
             "jonoraportti's") in text
+    check = _cli("check", config_dir=config_dir, db=sqlite_url)
+    assert ("warning: now in the store: queue_waiting at kajaani: fresh readings from soitot and jonoraportti; "
+            "the wall shows jonoraportti's") in check.stderr.splitlines()
 
 
 @pytest.mark.parametrize(("lang", "words"), [

@@ -23,12 +23,11 @@ docs/CONNECTORS.md, "Two sources of one figure", says what to do about either.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from board.domain.metrics import METRICS
-from board.domain.source_health import is_fresh
-from board.read.sources import expected_metrics, stale_after
+from board.read.sources import SourceStatus, expected_metrics
 from board.settings import Settings
 from board.store import Store
 
@@ -89,27 +88,36 @@ def configured_overlaps(settings: Settings) -> list[Overlap]:
     return out
 
 
-def seen_overlaps(settings: Settings, store: Store, now: datetime) -> list[SeenOverlap]:
+def seen_overlaps(settings: Settings, store: Store, statuses: Sequence[SourceStatus]) -> list[SeenOverlap]:
     """Each metric and set of sources with fresh readings at the same stations, and the source the wall shows
-    (grouped: one entry per metric, sources and shown source, with its stations)."""
-    sources = {s.name: (i, s) for i, s in enumerate(settings.sources)}
-    fresh: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for name, station, metric, ts in store.newest_by_source():
-        known = sources.get(name)
-        if known is not None and metric in METRICS and is_fresh(ts, now, stale_after(known[1], metric)):
-            fresh[(station, metric)].append(name)
-    both = {key: names for key, names in fresh.items() if len(names) > 1}
-    if not both:
+    (grouped: one entry per metric, sources and shown source, with its stations).
+
+    From the freshness the sources' statuses already hold (:func:`board.read.sources.source_statuses`: each
+    source's newest reading per station and metric, judged by its own ``stale_after_seconds``), so no second scan
+    of ``newest_readings`` (17 820 rows at 900 stations, 0.2–0.8 s on a loaded two-core machine); the store is
+    asked only which source's reading the wall shows, and only for the stations delivered twice."""
+    sources = {s.name: i for i, s in enumerate(settings.sources)}
+    # Each source's fresh (station, metric) pairs as a set, and the pairs more than one has: set operations, not
+    # a list per pair (16 200 pairs a source at 900 stations).
+    fresh = [(status.source.name, {(station, metric) for station, row in status.freshness.items()
+                                   for metric, item in row.items() if item.fresh}) for status in statuses]
+    seen: set[tuple[str, str]] = set()
+    twice: set[tuple[str, str]] = set()
+    for _, keys in fresh:
+        twice |= seen & keys
+        seen |= keys
+    if not twice:
         return []
+    both = {key: [name for name, keys in fresh if key in keys] for key in twice}
     latest = store.latest_values_of(sorted({st for st, _ in both}), sorted({m for _, m in both}))
     grouped: dict[tuple[tuple[str, ...], str, str], list[str]] = defaultdict(list)
     for (station, metric), names in both.items():
         shown = latest.get(station, {}).get(metric)
-        ordered = tuple(sorted(names, key=lambda n: sources[n][0]))
+        ordered = tuple(sorted(names, key=lambda n: sources.get(n, len(sources))))
         grouped[(ordered, metric, shown.source if shown is not None else "?")].append(station)
     order = {st.code: i for i, st in enumerate(settings.stations)}
     metric_order = {m: i for i, m in enumerate(METRICS)}
     out = [SeenOverlap(names, metric, tuple(sorted(stations, key=lambda c: (order.get(c, len(order)), c))), shown)
            for (names, metric, shown), stations in grouped.items()]
-    out.sort(key=lambda o: ([sources[n][0] for n in o.sources], metric_order[o.metric], o.shown))
+    out.sort(key=lambda o: ([sources.get(n, len(sources)) for n in o.sources], metric_order[o.metric], o.shown))
     return out

@@ -337,13 +337,13 @@ def source_statuses() -> list:  # list[SourceStatus]; cache_data pickles plain d
     return read(settings, get_store(settings.database_url))
 
 
-@st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
-def source_overlaps() -> tuple[list, list]:  # (configured, seen): board/read/overlaps.py
-    from board.domain.timeutil import utcnow
+def source_overlaps(statuses: list) -> tuple[list, list]:  # (configured, seen): board/read/overlaps.py
+    """Two sources of one figure for one station: from the configuration, and from the freshness of
+    ``statuses`` (:func:`source_statuses`, cached); the store is asked only when some figure has two."""
     from board.read.overlaps import configured_overlaps, seen_overlaps
 
     settings = get_settings()
-    return configured_overlaps(settings), seen_overlaps(settings, get_store(settings.database_url), utcnow())
+    return configured_overlaps(settings), seen_overlaps(settings, get_store(settings.database_url), statuses)
 
 
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
