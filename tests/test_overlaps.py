@@ -117,6 +117,10 @@ def test_check_warns_and_keeps_its_exit_status(config_dir: Path, sqlite_url: str
     assert "enabled: false" in warnings[0] and "'ignore'" in warnings[0]
     # the sources' own lines are unchanged, for the scripts that read them
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["soitot (files)", "jonoraportti (files)"]
+    # the collector says it when it starts (its log, on stderr), and collects both
+    collect = _cli("collect", "--once", config_dir=config_dir, db=sqlite_url)
+    assert collect.returncode == 0, collect.stdout + collect.stderr
+    assert "sources soitot and jonoraportti both deliver queue_waiting for station kajaani" in collect.stderr
     # checking one of the others names nothing
     _write_sources(config_dir, files_source("soitot", CB, calls, ["kajaani", "sotkamo"], settle_seconds=0),
                    _queue_report(inbox, stations=["kajaani"]),
