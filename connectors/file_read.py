@@ -96,7 +96,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         return outcome
     station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
     station_column = keys.index(station_field) if station_field in keys else None
-    not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header)
+    not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
+                               mapper.names_station)
     for index, (number, values) in enumerate(table.rows):
         outcome.rows += 1
         where = f"{table.unit} {number}"

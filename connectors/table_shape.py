@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 #: Words a totals row starts with (compared without case, accents or a trailing colon/period).
@@ -88,8 +88,21 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip(" :.-*")
 
 
-def is_total(values: Sequence[Any], station_index: int | None) -> bool:
-    """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``)."""
+def _a_station(values: Sequence[Any], station_index: int | None, names_station: Callable[[Any], bool]) -> bool:
+    """Whether the row's station cell names a known station (then it is that station's row, whatever it reads)."""
+    return station_index is not None and station_index < len(values) and names_station(values[station_index])
+
+
+def _no_station(_value: Any) -> bool:
+    return False
+
+
+def is_total(values: Sequence[Any], station_index: int | None,
+             names_station: Callable[[Any], bool] = _no_station) -> bool:
+    """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``),
+    and its station cell does not name a station (``Summa``, a village in Hamina)."""
+    if _a_station(values, station_index, names_station):
+        return False
     cells = []
     if station_index is not None and station_index < len(values) and not blank(values[station_index]):
         cells.append(values[station_index])
@@ -99,9 +112,13 @@ def is_total(values: Sequence[Any], station_index: int | None) -> bool:
     return any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
 
 
-def is_subtotal(values: Sequence[Any], station_index: int | None) -> bool:
+def is_subtotal(values: Sequence[Any], station_index: int | None,
+                names_station: Callable[[Any], bool] = _no_station) -> bool:
     """A subtotal row: its station cell (or first non-empty cell) is a label of two or more words whose last is
-    a totals word (``Kajaanin terveysasema Summa``, ``Sotkamo yhteensä``)."""
+    a totals word (``Kajaanin terveysasema Summa``, ``Sotkamo yhteensä``), and not a station's name
+    (``Hamina Summa`` in mapping.stations)."""
+    if _a_station(values, station_index, names_station):
+        return False
     cell: Any = None
     if station_index is not None and station_index < len(values) and not blank(values[station_index]):
         cell = values[station_index]
@@ -119,24 +136,26 @@ def filled(values: Sequence[Any]) -> int:
 
 
 def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
-                    header: Sequence[Any] = ()) -> dict[int, str]:
+                    header: Sequence[Any] = (), names_station: Callable[[Any], bool] = _no_station,
+                    ) -> dict[int, str]:
     """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
     notes at the end. A totals row right under the header (Qlik Sense puts its totals at the top of a table, and
     exports them so) is that row alone: the stations' rows follow it. A report exported page by page repeats
-    its ``header`` on each page, under the page's title lines: those are not data either."""
+    its ``header`` on each page, under the page's title lines: those are not data either. A row whose station cell
+    ``names_station`` is data, whatever its label reads like."""
     reasons: dict[int, str] = {}
     end = len(rows)  # where the totals row is, if any
     for index, values in enumerate(rows):
-        if index == 0 and is_total(values, station_index):
+        if index == 0 and is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON  # totals at the top, under the header (Qlik Sense): the data follows
             continue
-        if is_total(values, station_index):
+        if is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON
             for below in range(index + 1, len(rows)):
                 reasons[below] = BELOW_TOTALS_REASON
             end = index
             break
-        if is_subtotal(values, station_index):
+        if is_subtotal(values, station_index, names_station):
             reasons[index] = SUBTOTAL_REASON
     index = end - 1
     while index >= 0 and filled(rows[index]) <= 1:

@@ -528,3 +528,49 @@ def test_an_empty_template_sheet_with_the_same_header_before_the_data_is_passed_
     assert ledger(outcome) == (5, 4, 0, 1)
     assert values(store, "kuhmo", ["queue_waiting"]) == {"queue_waiting": 3.0}
     store.dispose()
+
+
+# ------------------------------------------------------------------ a station whose name is a totals word
+# Summa is a village in Hamina; a unit there is written "Summa", or "Hamina Summa" by a report naming units by
+# municipality and village. Such a row is that station's figures, not a total or a subtotal.
+STATION_SUMMA = (
+    "Asema;Päivämäärä;Puhelut;Käynnit\r\n"
+    "Kajaanin terveysasema;1.12.2026;120;30\r\n"
+    "Summa;1.12.2026;15;4\r\n"
+    "Sotkamon terveysasema;1.12.2026;40;12\r\n"
+    "Yhteensä;;175;46\r\n"                              # the report's own totals row
+)
+VILLAGE_SUMMA = (
+    "Yksikkö;Päivämäärä;Puhelut;Käynnit\r\n"
+    "Hamina Summa;2.12.2026;9;2\r\n"
+    "Kuhmon terveysasema;2.12.2026;33;8\r\n"
+)
+
+
+def test_a_station_named_like_a_total_is_a_stations_row(config_dir, tmp_path):
+    stations = yaml.safe_load((config_dir / "stations.yaml").read_text(encoding="utf-8"))
+    stations["stations"].append({"code": "summa", "name": "Summa", "municipality": "Hamina", "population": 900})
+    (config_dir / "stations.yaml").write_text(yaml.safe_dump(stations, allow_unicode=True), encoding="utf-8")
+    folder = tmp_path / "summa"
+    folder.mkdir()
+    (folder / "asemat.csv").write_bytes(STATION_SUMMA.encode("cp1252"))
+    metrics = {"Puhelut": "contacts_phone_today", "Käynnit": "contacts_visit_today"}
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "asemat", "type": "files", "folder": str(folder), "patterns": ["asemat.csv"],
+        "mapping": {"layout": "wide", "station": "Asema", "time": "Päivämäärä", "metrics": metrics}})
+    # Three stations stored, the totals row ignored; before, "Summa" was taken for the totals row and it and
+    # Sotkamo's row under it were ignored, and the run said OK.
+    assert ledger(outcome) == (4, 3, 0, 1)
+    day = ["contacts_phone_today", "contacts_visit_today"]
+    assert values(store, "summa", day) == {"contacts_phone_today": 15.0, "contacts_visit_today": 4.0}
+    assert values(store, "sotkamo", day) == {"contacts_phone_today": 40.0, "contacts_visit_today": 12.0}
+    store.dispose()
+    (folder / "kylat.csv").write_bytes(VILLAGE_SUMMA.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "kylat", "type": "files", "folder": str(folder), "patterns": ["kylat.csv"],
+        "mapping": {"layout": "wide", "station": "Yksikkö", "time": "Päivämäärä", "metrics": metrics,
+                    "stations": {"Hamina Summa": "summa"}}})
+    # "Hamina Summa" is named in mapping.stations: a station, not a pivot's subtotal.
+    assert ledger(outcome) == (2, 2, 0, 0)
+    assert values(store, "summa", day) == {"contacts_phone_today": 9.0, "contacts_visit_today": 2.0}
+    store.dispose()
