@@ -574,3 +574,34 @@ def test_a_station_named_like_a_total_is_a_stations_row(config_dir, tmp_path):
     assert ledger(outcome) == (2, 2, 0, 0)
     assert values(store, "summa", day) == {"contacts_phone_today": 9.0, "contacts_visit_today": 2.0}
     store.dispose()
+
+
+# ------------------------------------------------------------------ a follow-up question that names the scale
+# Survey tools ask those who gave a low score why, and the exported header carries the range the question was
+# shown for. Its answers are free text, names in them, though the header holds a scale.
+WHY = "Miksi annoit arvosanan (0-6)? Kerro omin sanoin"
+WHY_PRIVATE = ("Lääkäri Virtanen ei kuunnellut", "Odotin Sirpan soittoa turhaan")
+FOLLOW_UP = (
+    f"Vastaus-ID;Toimipiste;Vastattu;{SCORE};{WHY}\r\n"
+    "21;Kuhmon terveysasema;2.12.2026 8.12;9;\r\n"
+    f"22;Kuhmon terveysasema;2.12.2026 9.30;3;{WHY_PRIVATE[0]}\r\n"
+    f"23;Kuhmon terveysasema;2.12.2026 10.01;5;{WHY_PRIVATE[1]}\r\n"
+)
+
+
+def test_a_follow_up_questions_answers_are_not_kept_though_its_header_names_a_scale(config_dir, tmp_path):
+    folder = tmp_path / "seuranta"
+    folder.mkdir()
+    (folder / "palaute.csv").write_bytes(FOLLOW_UP.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "seuranta", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu", "score": SCORE}}})
+    assert ledger(outcome) == (3, 3, 0, 0)
+    # 9: a promoter; 3 and 5: detractors.
+    assert values(store, "kuhmo", ["feedback_promoters_today", "feedback_detractors_today"]) == {
+        "feedback_promoters_today": 1.0, "feedback_detractors_today": 2.0}
+    store.dispose()
+    kept = (folder / "processed" / "palaute.csv").read_bytes().decode("cp1252")
+    assert not any(text in kept for text in WHY_PRIVATE)
+    assert kept.splitlines()[2] == "22;Kuhmon terveysasema;2.12.2026 9.30;3;"
