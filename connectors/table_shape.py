@@ -141,13 +141,19 @@ def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
     """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
     notes at the end. A totals row right under the header (Qlik Sense puts its totals at the top of a table, and
     exports them so) is that row alone: the stations' rows follow it. A report exported page by page repeats
-    its ``header`` on each page, under the page's title lines: those are not data either. A row whose station cell
+    its ``header`` on each page, under the page's title lines: those are not data either, and a totals row before
+    a repeated header is that page's total alone (the next page's rows follow). A row whose station cell
     ``names_station`` is data, whatever its label reads like."""
     reasons: dict[int, str] = {}
+    keys = _trimmed([header_key(h) for h in header])
+    pages = [i for i, values in enumerate(rows) if keys and _trimmed([header_key(v) for v in values]) == keys]
     end = len(rows)  # where the totals row is, if any
     for index, values in enumerate(rows):
         if index == 0 and is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON  # totals at the top, under the header (Qlik Sense): the data follows
+            continue
+        if pages and index < pages[-1] and is_total(values, station_index, names_station):
+            reasons[index] = TOTALS_REASON  # a page's total: the next page's header and rows follow
             continue
         if is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON
@@ -165,15 +171,13 @@ def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
         for i in range(end):
             if reasons.get(i) == NOTE_REASON:
                 reasons.pop(i)
-    keys = _trimmed([header_key(h) for h in header])
-    if keys:
-        for index in range(end):
-            if index not in reasons and _trimmed([header_key(v) for v in rows[index]]) == keys:
-                reasons[index] = REPEATED_HEADER_REASON
-                above = index - 1
-                while above >= 0 and above not in reasons and filled(rows[above]) <= 1:
-                    reasons[above] = PAGE_TITLE_REASON
-                    above -= 1
+    for index in pages:
+        if index < end and index not in reasons:
+            reasons[index] = REPEATED_HEADER_REASON
+            above = index - 1
+            while above >= 0 and above not in reasons and filled(rows[above]) <= 1:
+                reasons[above] = PAGE_TITLE_REASON
+                above -= 1
     return reasons
 
 

@@ -605,3 +605,36 @@ def test_a_follow_up_questions_answers_are_not_kept_though_its_header_names_a_sc
     kept = (folder / "processed" / "palaute.csv").read_bytes().decode("cp1252")
     assert not any(text in kept for text in WHY_PRIVATE)
     assert kept.splitlines()[2] == "22;Kuhmon terveysasema;2.12.2026 9.30;3;"
+
+
+# ------------------------------------------------------------------ a paged report totalling each page
+PAGE_TOTALS = (
+    "Käynnit asemittain\r\n"
+    "Asema;Päivämäärä;Puhelut;Käynnit\r\n"
+    "Kajaanin terveysasema;1.12.2026;120;30\r\n"
+    "Sotkamon terveysasema;1.12.2026;40;12\r\n"
+    "Yhteensä;;160;42\r\n"                            # the page's total
+    "Sivu 1 / 2\r\n"
+    "Käynnit asemittain\r\n"
+    "Asema;Päivämäärä;Puhelut;Käynnit\r\n"
+    "Kuhmon terveysasema;1.12.2026;33;8\r\n"
+    "Yhteensä;;33;8\r\n"
+    "Sivu 2 / 2\r\n"
+)
+
+
+def test_a_paged_report_with_each_pages_total_reads_every_page(config_dir, tmp_path):
+    folder = tmp_path / "sivusummat"
+    folder.mkdir()
+    (folder / "kaynnit.csv").write_bytes(PAGE_TOTALS.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "sivusummat", "type": "files", "folder": str(folder),
+        "mapping": {"layout": "wide", "station": "Asema", "time": "Päivämäärä",
+                    "metrics": {"Puhelut": "contacts_phone_today", "Käynnit": "contacts_visit_today"}}})
+    # Nine lines under the first header: three stations stored; two page totals, two footers, the next page's
+    # title and header ignored. Before, page 1's total ended the data and Kuhmo was ignored: (9, 2, 0, 7), OK.
+    assert ledger(outcome) == (9, 3, 0, 6), [str(r) for r in outcome.rejects]
+    day = ["contacts_phone_today", "contacts_visit_today"]
+    assert values(store, "kuhmo", day) == {"contacts_phone_today": 33.0, "contacts_visit_today": 8.0}
+    assert values(store, "sotkamo", day) == {"contacts_phone_today": 40.0, "contacts_visit_today": 12.0}
+    store.dispose()
