@@ -100,16 +100,16 @@ def _no_station(_value: Any) -> bool:
 def is_total(values: Sequence[Any], station_index: int | None,
              names_station: Callable[[Any], bool] = _no_station) -> bool:
     """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``),
-    and its station cell does not name a station (``Summa``, a village in Hamina)."""
-    if _a_station(values, station_index, names_station):
-        return False
+    and its station cell does not name a station (``Summa``, a village in Hamina; asked only of a row that reads
+    like a total, so an ordinary row costs no station look-up)."""
     cells = []
     if station_index is not None and station_index < len(values) and not blank(values[station_index]):
         cells.append(values[station_index])
     first = next((v for v in values if not blank(v)), None)
     if first is not None:
         cells.append(first)
-    return any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
+    return (any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
+            and not _a_station(values, station_index, names_station))
 
 
 def is_subtotal(values: Sequence[Any], station_index: int | None,
@@ -117,8 +117,6 @@ def is_subtotal(values: Sequence[Any], station_index: int | None,
     """A subtotal row: its station cell (or first non-empty cell) is a label of two or more words whose last is
     a totals word (``Kajaanin terveysasema Summa``, ``Sotkamo yhteensä``), and not a station's name
     (``Hamina Summa`` in mapping.stations)."""
-    if _a_station(values, station_index, names_station):
-        return False
     cell: Any = None
     if station_index is not None and station_index < len(values) and not blank(values[station_index]):
         cell = values[station_index]
@@ -127,7 +125,7 @@ def is_subtotal(values: Sequence[Any], station_index: int | None,
     if not isinstance(cell, str):
         return False
     words = _normal(cell).split(" ")
-    return len(words) >= 2 and words[-1] in SUBTOTAL_WORDS
+    return len(words) >= 2 and words[-1] in SUBTOTAL_WORDS and not _a_station(values, station_index, names_station)
 
 
 def filled(values: Sequence[Any]) -> int:
