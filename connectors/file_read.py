@@ -45,7 +45,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     wanted = mapper.required_fields()
     try:
         if is_excel(name):
-            table = excel_table(name, data, source.sheet, wanted)
+            snapshot = isinstance(mapper, ItemMapper) and source.items is not None and source.items.mode == "snapshot"
+            table = excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
         else:
             table = csv_table(name, data, source, wanted)
     except BadFile as e:
