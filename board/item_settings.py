@@ -50,9 +50,10 @@ class ItemFields(_Strict):
     id: str = "id"
     station: str = "station"
     #: callbacks: created; messages: received; contacts: the contact's time; feedback: when it was answered.
-    start: str = "created"
+    #: A time may be two fields, the date and the time of day (``[Pvm, Klo]``), as many reports write it.
+    start: str | tuple[str, str] = "created"
     #: callbacks: handled; messages: answered; feedback: reacted at. Empty: not yet.
-    end: str | None = None
+    end: str | tuple[str, str] | None = None
     #: contacts: the channel (translated by ``channels``).
     channel: str | None = None
     #: feedback: the 0–10 answer.
@@ -62,14 +63,18 @@ class ItemFields(_Strict):
     #: callbacks: the outcome code (translated by ``outcomes``).
     outcome: str | None = None
     #: When the source last changed the item: the bookmark of a ``changes`` source (default: its newest time).
-    updated: str | None = None
+    updated: str | tuple[str, str] | None = None
     #: callbacks, messages: a status column (``Tila``); its values listed in ``statuses`` close an item that has
     #: no ``end`` (closed without an answer).
     status: str | None = None
 
-    def mapped(self) -> dict[str, str]:
-        """Each role that has a field, and its field."""
+    def mapped(self) -> dict[str, str | tuple[str, str]]:
+        """Each role that has a field, and its field (a time's two fields as a pair)."""
         return {role: f for role, f in self.model_dump().items() if f}
+
+    def columns(self) -> set[str]:
+        """Every field mapped, a time's date and time of day each."""
+        return {c for f in self.mapped().values() for c in ((f,) if isinstance(f, str) else f)}
 
 
 class ItemSettings(_Strict):
@@ -84,9 +89,11 @@ class ItemSettings(_Strict):
     channels: dict[str, str] = {}
     #: callbacks: the source's outcome codes -> resolved, appointment, not_reached, redirected, failure_demand.
     outcomes: dict[str, str] = {}
-    #: callbacks, messages: the status column's values that mean closed (``Suljettu: closed``), matched ignoring
-    #: case; an item so closed without an ``end`` stops waiting but is not counted as handled or answered.
-    statuses: dict[str, Literal["closed"]] = {}
+    #: callbacks, messages: what each of the status column's values means, ``closed`` (``Suljettu: closed``: an
+    #: item so closed without an ``end`` stops waiting but is not counted as handled or answered) or ``open``
+    #: (``Avoin: open``: still waiting), matched ignoring case and runs of spaces. An item without an ``end``
+    #: whose status is listed neither way is refused with the value (connectors/items.py, ``_status``).
+    statuses: dict[str, Literal["closed", "open"]] = {}
     #: Closed items are deleted this many days after they closed (their days' figures stay).
     keep_closed_days: int = Field(35, ge=1, le=3660)
 

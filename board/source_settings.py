@@ -391,8 +391,9 @@ class FilesSource(_Delivers, SourceBase):
     delimiter: Literal["auto", ";", ",", "\t", "|"] = "auto"
     #: ``auto`` reads UTF-8 (with or without BOM) and falls back to cp1252 (Excel's "CSV" on Windows).
     encoding: str = "auto"
-    #: Excel sheet (name or 0-based index).
-    sheet: str | int = 0
+    #: Excel sheet (name or 0-based index); unset: the first sheet whose header holds the mapped columns (a cover
+    #: or instructions sheet before the data is passed over), else the first sheet.
+    sheet: str | int | None = None
     #: A file must be unchanged this long before it is read (so a half-copied file is not).
     settle_seconds: float = Field(5.0, ge=0)
     #: Where imported and refused files are moved (inside ``folder``).

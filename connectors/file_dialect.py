@@ -6,7 +6,7 @@ import csv
 import itertools
 from collections.abc import Sequence
 
-from connectors.table_shape import cell_text
+from connectors.table_shape import header_key
 
 #: Separators ``delimiter: auto`` chooses from; a tie goes to the first (Finnish Excel writes ``;``).
 DELIMITERS = (";", ",", "\t", "|")
@@ -23,11 +23,11 @@ def guess_delimiter(text: str, wanted: Sequence[str] = ()) -> str:
     """
     lines = [line for line in itertools.islice(
         (ln for ln in text.splitlines() if ln.strip()), HEADER_SEARCH_LINES)]
-    needed = {w for w in wanted if w}
+    needed = {header_key(w) for w in wanted if w}
     if needed:
         for line in lines:
             for d in DELIMITERS:
-                if needed <= {cell_text(f) for f in _split(line, d)}:
+                if needed <= {header_key(f) for f in _split(line, d)}:
                     return d
     first = lines[0] if lines else ""
     counts = {d: len(_split(first, d)) for d in DELIMITERS}

@@ -18,17 +18,37 @@ from connectors.xlsx_guard import check_workbook
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
+#: Workbooks openpyxl cannot read (read as CSV they would be gibberish): Excel's binary workbook and LibreOffice's.
+OTHER_WORKBOOKS = {".xlsb": "Excel binary (.xlsb)", ".ods": "OpenDocument (.ods)"}
+
+
 def is_excel(name: str) -> bool:
     lower = name.lower()
     if lower.endswith(".xls"):  # a binary format openpyxl cannot read; read as CSV it would be gibberish
         raise BadFile(Reason("old_excel", f"file {name} is in the old Excel format (.xls); save it as .xlsx or CSV",
                              file=name))
+    for suffix, kind in OTHER_WORKBOOKS.items():
+        if lower.endswith(suffix):  # a pattern such as "*.xls*" picks up an .xlsb too
+            raise BadFile(Reason("other_workbook", f"file {name} is an {kind} workbook, which the board cannot read; "
+                                 "save it as .xlsx or CSV", file=name, kind=kind))
     return lower.endswith(EXCEL_SUFFIXES)
 
 
-def excel_table(name: str, data: bytes, sheet: str | int, wanted: Sequence[str] = ()) -> Table:
+def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequence[str] = (),
+                pass_over_empty: bool = True) -> Table:
     """Header (the first row holding every ``wanted`` column, else the first non-empty row) and rows of one
-    sheet; row numbers as Excel shows them."""
+    sheet; row numbers as Excel shows them.
+
+    ``sheet`` None (not set in sources.yaml): the first sheet that has such a header and rows under it, so a
+    workbook whose data follows a cover, an instructions or an empty template sheet is read as it is saved; when
+    none has rows, the first with the header; when none has the header, the first sheet (whose columns the
+    missing-column error then lists).
+
+    ``pass_over_empty`` False (a snapshot of open items): an empty sheet with the header is not passed over for
+    a later one with rows; the file is refused instead, naming both sheets. Why: an empty first sheet may be an
+    unused template, or today's sheet with nothing open, and a later sheet yesterday's. Readings read twice are
+    stored once, but a snapshot read from yesterday's sheet would show answered items as open again.
+    """
     import openpyxl  # only a source with Excel files pays for the import
 
     check_workbook(name, data)  # a bomb (huge shared text, cells, ratio) is refused before openpyxl expands it
@@ -40,21 +60,48 @@ def excel_table(name: str, data: bytes, sheet: str | int, wanted: Sequence[str] 
         raise BadFile(f"file {name} is not a readable Excel workbook ({short(e)}); save it again as .xlsx "
                       "or CSV") from None
     try:
-        worksheet = _sheet(name, workbook, sheet)
-        worksheet.reset_dimensions()  # some exporters write a wrong used range; read every row there is
-        found: list[tuple[int, list[Any]]] = []
-        for number, cells in enumerate(worksheet.iter_rows(), start=1):
-            values = [_cell_value(c) for c in cells]
-            if all(blank(v) for v in values):
-                continue
-            found.append((number, values))
+        if sheet is not None:
+            return table_of(_rows(_sheet(name, workbook, sheet)), wanted, "row")
+        first: Table | None = None
+        headed: Table | None = None  # the first sheet with the header, when none has rows under it (an empty day)
+        headed_name = ""
+        for candidate in workbook.worksheets:  # tables only: chart sheets are not among them
+            table = table_of(_rows(candidate), wanted, "row")
+            if first is None:
+                first = table
+            if wanted and set(w for w in wanted if w) <= set(table.header):
+                if table.rows:  # a template sheet with the same header and nothing under it is passed over
+                    if headed is not None and not pass_over_empty:
+                        raise BadFile(Reason(
+                            "ambiguous_sheet", f"file {name}: sheet {headed_name!r} has the mapped columns and no "
+                            f"rows, sheet {candidate.title!r} has rows; a snapshot of open items cannot tell which "
+                            "is the current one: name it with sheet in sources.yaml", file=name,
+                            empty=headed_name, full=candidate.title))
+                    return table
+                if headed is None:
+                    headed, headed_name = table, candidate.title
+        return headed or first or Table([], [], "row")
     except BadFile:
         raise
     except Exception as e:
         raise BadFile(f"file {name}: the sheet could not be read ({short(e)})") from None
     finally:
         workbook.close()
-    return table_of(found, wanted, "row")
+
+
+def _rows(worksheet: Any) -> list[tuple[int, list[Any]]]:
+    """A sheet's non-empty rows, each with its number as Excel shows it."""
+    # The declared used range is never trusted: some exporters write a wrong one, and Excel declares the whole
+    # height (A1:F1048576) when a formatted cell sits in the last row. Read the rows there are (xlsx_guard relies
+    # on this: it judges the cells a sheet really has, not what it declares).
+    worksheet.reset_dimensions()
+    found: list[tuple[int, list[Any]]] = []
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+        values = [_cell_value(c) for c in cells]
+        if all(blank(v) for v in values):
+            continue
+        found.append((number, values))
+    return found
 
 
 def _sheet(name: str, workbook: Any, sheet: str | int) -> Any:

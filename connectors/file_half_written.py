@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 
 
 def unterminated_tail(data: bytes) -> tuple[bytes, int] | None:
@@ -24,3 +26,25 @@ def unterminated_tail(data: bytes) -> tuple[bytes, int] | None:
     if not data[cut:].strip() or data[cut:].strip() == codecs.BOM_UTF8:
         return None
     return data[:cut], data[:cut].count(b"\n") + 1
+
+
+def closes_a_quoted_field(text: str, delimiter: str) -> bool:
+    """Whether ``text`` (a CSV file's whole text) ends with the closing quote of a quoted field.
+
+    Then nothing of its last field was cut: a writer stopped inside it leaves the quote open (not valid CSV), and
+    one stopped after it has written the whole record but its line end. Told apart from a quote that merely ends
+    an unquoted field (``5"``) or an escaped quote inside a field still open (``"a""``) by the parser itself: the
+    text parses, and one more character after it does not (strict CSV wants a separator after a closing quote).
+    An unquoted last field (``…;1``) proves nothing: it may be the ``1`` of ``12``."""
+    if not text.endswith('"'):
+        return False
+
+    def parses(candidate: str) -> bool:
+        try:
+            for _ in csv.reader(io.StringIO(candidate, newline=""), delimiter=delimiter, strict=True):
+                pass
+        except csv.Error:
+            return False
+        return True
+
+    return parses(text) and not parses(text + "x")

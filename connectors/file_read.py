@@ -28,7 +28,7 @@ from connectors.mapping import (
 )
 from connectors.private_columns import private_columns
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
-from connectors.table_shape import trailer_reasons
+from connectors.table_shape import as_mapped, trailer_reasons
 
 
 def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
@@ -45,7 +45,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     wanted = mapper.required_fields()
     try:
         if is_excel(name):
-            table = excel_table(name, data, source.sheet, wanted)
+            snapshot = isinstance(mapper, ItemMapper) and source.items is not None and source.items.mode == "snapshot"
+            table = excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
         else:
             table = csv_table(name, data, source, wanted)
     except BadFile as e:
@@ -59,6 +60,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         return outcome
     if not table.header:
         return outcome  # an empty file: nothing to import, nothing wrong
+    # A wrapped header cell ("Jonossa⏎nyt"), doubled or non-breaking spaces, another case: the mapped name.
+    table.header = as_mapped(table.header, mapper.mapped_fields())
     # An unmapped column that may hold a name or free text is never read, and does not refuse the file (a vendor's
     # export needs no reshaping); one with anything in it is left out of the copy kept (file_retire.scrub_file).
     outcome.private_at = [i for i in private_columns(table.header, mapper.mapped_fields())
@@ -94,7 +97,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         return outcome
     station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
     station_column = keys.index(station_field) if station_field in keys else None
-    not_data = trailer_reasons([values for _number, values in table.rows], station_column)
+    not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
+                               mapper.names_station)
     for index, (number, values) in enumerate(table.rows):
         outcome.rows += 1
         where = f"{table.unit} {number}"

@@ -8,7 +8,7 @@ from typing import Any
 
 from board.domain.reasons import Reason
 from connectors.mapping import RecordError
-from connectors.table_shape import cell_text, find_header
+from connectors.table_shape import as_mapped, cell_text, find_header
 
 
 @dataclass
@@ -29,7 +29,7 @@ def table_of(found: list[tuple[int, list[Any]]], wanted: Sequence[str], unit: st
     if not found:
         return Table([], [], unit)
     at = find_header([values for _number, values in found], wanted)
-    header = [cell_text(v) for v in found[at][1]]
+    header = as_mapped([cell_text(v) for v in found[at][1]], wanted)
     return Table(header, found[at + 1:], unit, found[:at], header_number=found[at][0])
 
 

@@ -75,10 +75,12 @@ from board.settings import PROJECT_DIR
 from board.source_settings import FilesSource
 from connectors.base import CheckResult
 from connectors.errors import ConnectorError
+from connectors.file_csv import csv_table
 from connectors.file_dialect import DELIMITERS, HEADER_SEARCH_LINES
+from connectors.file_encoding import decode
 from connectors.file_excel import EXCEL_SUFFIXES
 from connectors.file_folder import UNFINISHED_SUFFIXES, waiting_files
-from connectors.file_half_written import unterminated_tail
+from connectors.file_half_written import closes_a_quoted_field, unterminated_tail
 from connectors.file_ledger import row_events
 from connectors.file_messages import IDENTITY_CODE_REMOVED, at_line, n_files, os_reason, scrub
 from connectors.file_moves import count_files, free_path, move
@@ -210,7 +212,7 @@ class FilesConnector:
         except OSError as e:
             return CheckResult(False, "transient", scrub(f"file {oldest.name} could not be read ({os_reason(e)})"))
         mapper = mapper_for(self.source, self.stations, until, what="column")
-        held = unterminated_tail(data) if self._young(stamp) else None
+        held = self._held(oldest.name, data, stamp, mapper)
         if held is not None:  # as a pull reads it: the lines before a last line that may be half-written
             data = held[0]
         outcome = read_file(oldest.name, data, self.source, mapper)
@@ -266,7 +268,7 @@ class FilesConnector:
             log.info("source %s: %s changed while being read; it is read next time", self.name, scrub(path.name))
             return
         data, stamp = read
-        held = unterminated_tail(data) if self._young(stamp) else None
+        held = self._held(path.name, data, stamp, mapper)
         if held is not None:  # the last line may be half-written: read the lines before it, keep the file
             data, line = held
         outcome = read_file(path.name, data, self.source, mapper)
@@ -304,6 +306,32 @@ class FilesConnector:
             refuse(path, outcome, self.source, self.rejected)
         else:
             self._pending.append((path, stamp, outcome))
+
+    def _held(self, name: str, data: bytes, stamp: Stamp, mapper: RecordMapper | ItemMapper,
+              ) -> tuple[bytes, int] | None:
+        """The lines before a last line that may still be being written, and its number; None to read it all.
+
+        A last line with no line end is held while the file changed within the grace, unless it is provably
+        whole: as many fields as the header and its last field quoted and closed (:func:`closes_a_quoted_field`).
+        Reporting tools that quote their fields and write no line end after the last record (many on Windows)
+        had every export held at its first pull, and a snapshot source's run PARTIAL ("snapshot not applied")
+        until the next. An unquoted last value may be cut (the ``1`` of ``12``) and is held as before."""
+        held = unterminated_tail(data) if self._young(stamp) else None
+        if held is None or not self._whole_last_record(name, data, mapper):
+            return held
+        log.info("source %s: %s ends without a line end, but its last record is whole (its quoted last field is "
+                 "closed); read now", self.name, scrub(name))
+        return None
+
+    def _whole_last_record(self, name: str, data: bytes, mapper: RecordMapper | ItemMapper) -> bool:
+        try:
+            table = csv_table(name, data, self.source, mapper.required_fields())
+            text = decode(name, data, self.source.encoding)
+        except BadFile:  # a quote left open (cut inside a field), or not text at all
+            return False
+        if not table.header or not table.rows or len(table.rows[-1][1]) != len(table.header):
+            return False
+        return closes_a_quoted_field(text, table.delimiter)
 
     def _grace(self) -> float:
         """How long after its last change a file whose last line has no line end is taken as possibly half-written:

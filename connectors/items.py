@@ -10,7 +10,8 @@ Privacy, the same guard as for readings and more:
 
 * every value of the record, mapped or not, is checked for an identity code,
   and the whole record is refused if one is found; a column whose name says it
-  holds a name or an identity code refuses the whole result;
+  holds a name or an identity code refuses the whole result (a file's or a
+  ``rest`` record's: an identity code's name only; :func:`mapper_for`);
 * only the mapped fields are read, so free text (a feedback comment) never
   reaches the store;
 * the item's id is never kept as given: :func:`item_key` makes it an
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -33,6 +35,7 @@ from board.item_settings import fold
 from board.source_settings import SourceBase
 from connectors.errors import ConfigurationError, DataError
 from connectors.mapping import (
+    BLANK_MARKERS,
     EARLIEST_TIME,
     FUTURE_TOLERANCE,
     RecordError,
@@ -48,11 +51,13 @@ from connectors.mapping import (
     quote_names,
     too_early,
 )
+from connectors.times import parse_clock, parse_day
 
 #: What an item export writes for "no value": nothing, or a dash (a callback not yet handled is "-" in Finnish
 #: reporting exports, "–" or "—" when a spreadsheet has auto-corrected it). Items only: a dash in a figure's
-#: column may mean zero in some reports, so readings keep refusing it.
-NO_VALUE = frozenset({"", "-", "–", "—"})
+#: column may mean zero in some reports, so readings keep refusing it. And what reporting tools write for no value
+#: ("(Tyhjä)", NULL: :data:`connectors.mapping.BLANK_MARKERS`), as readings read it too.
+NO_VALUE = frozenset({"", "-", "–", "—"}) | BLANK_MARKERS
 
 
 def is_blank(raw: Any) -> bool:
@@ -62,6 +67,16 @@ def is_blank(raw: Any) -> bool:
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "kyllä", "kylla", "k", "ja", "x"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "ei", "e", "nej", ""})
+
+
+#: A survey tool's answer written with its label, as the scale's ends are exported: ``10 - Erittäin
+#: todennäköisesti``, ``0 – En lainkaan``, ``9 = Hyvin todennäköisesti``. The number before the label is the answer.
+_LABELLED_SCORE = re.compile(r"^\s*(\d{1,2})\s*[-–—=:]\s*[^\W\d_]")
+
+
+def _label(field: str | tuple[str, str]) -> str:
+    """A field as messages name it: ``'Luotu'``, or a time's two fields ``'Pvm' + 'Klo'``."""
+    return repr(field) if isinstance(field, str) else " + ".join(repr(f) for f in field)
 
 
 def item_key(key: bytes, source_id: Any) -> str:
@@ -101,10 +116,19 @@ class ItemKeyer:
 
 def mapper_for(source: SourceBase, stations: Iterable[str], until: datetime, what: str = "column",
                ) -> RecordMapper | ItemMapper:
-    """The mapper a connector uses for ``source``: items when it delivers items, readings otherwise."""
+    """The mapper a connector uses for ``source``: items when it delivers items, readings otherwise.
+
+    A ``rest`` source's records are refused for an unmapped field named for an identity code only (``hetu``), as
+    a file is for such a column: an unmapped field that may hold a name or contact details (``nimi``, ``email``)
+    is never read, and an API's answer is never kept, so it need not refuse the record. A ``push`` sender's
+    record is still refused for any such field (docs/CONNECTORS.md, *Privacy guard*)."""
+    mapper: RecordMapper | ItemMapper
     if source.delivers_items():
-        return ItemMapper(source, stations, until, what)
-    return RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
+        mapper = ItemMapper(source, stations, until, what)
+    else:
+        mapper = RecordMapper(source.mapping, stations, until, what)  # type: ignore[attr-defined]
+    mapper.identity_fields_only = source.type == "rest"
+    return mapper
 
 
 def describe(first: Reading | Item) -> str:
@@ -129,22 +153,28 @@ class ItemMapper:
         self.zone = source.mapping.zone  # type: ignore[attr-defined]
         self._channels = {fold(k): v for k, v in settings.channels.items()}
         self._outcomes = {fold(k): v for k, v in settings.outcomes.items()}
-        self._closing = {fold(k) for k, v in settings.statuses.items() if v == "closed"}
+        self._statuses = {fold(k): v for k, v in settings.statuses.items()}
         self.until = until
         self.what = what
+        #: As :attr:`RecordMapper.identity_fields_only`: set for a ``rest`` source by :func:`mapper_for`.
+        self.identity_fields_only = False
 
     def begin(self, rows_in_order: bool) -> None:
         """A new file or result starts (RecordMapper's hook; an item's times stand on their own)."""
 
+    def names_station(self, raw: Any) -> bool:
+        """Whether a cell names one of the stations (:meth:`RecordMapper.names_station`)."""
+        return self._stations.names_station(raw)
+
     # -- the fields
     def required_fields(self) -> list[str]:
         f = self.fields
-        needed = [f.id, f.station, f.start]
+        needed = [f.id, f.station, *((f.start,) if isinstance(f.start, str) else f.start)]
         needed += [getattr(f, n) for n in ("channel", "score") if getattr(f, n)]
         return needed
 
     def mapped_fields(self) -> set[str]:
-        return set(self.fields.mapped().values())
+        return self.fields.columns()
 
     def check_columns(self, columns: Iterable[str], source_name: str = "the query result",
                       identity_only: bool = False) -> None:
@@ -169,7 +199,7 @@ class ItemMapper:
             raise RecordError("a value looks like a personal identity code (henkilötunnus); "
                               "record refused: the board takes no personal data")
         if self.what == "field":
-            personal = personal_columns(_keys(record), self.mapped_fields())
+            personal = personal_columns(_keys(record), self.mapped_fields(), self.identity_fields_only)
             if personal:
                 raise RecordError(f"field {quote(personal[0])} looks like a person's name or identity code; "
                                   "record refused: the board takes no personal data")
@@ -182,17 +212,18 @@ class ItemMapper:
         if end is not None and end < start:
             end = self._later_end(record, f.end, start, end)  # type: ignore[arg-type]
         if end is not None and end < start:
-            raise RecordError(f"{self.what} {f.end!r} is before {f.start!r}: an item cannot end before it starts")
+            raise RecordError(f"{self.what} {_label(f.end)} is before {_label(f.start)}: "  # type: ignore[arg-type]
+                              "an item cannot end before it starts")
         updated = self._time(record, f.updated) if f.updated else None
         status = self._optional(record, f.status) if f.status is not None and end is None else None
-        closed = status is not None and fold(status) in self._closing
+        closed = status is not None and self._status(status) == "closed"
         if closed:
             # Closed without an answer: at its updated time, else the pull's moment (an export's time). An item read
             # closed again keeps the time it was first closed (board.domain.items.restated).
             end = updated or self.until
             if end < start:
-                raise RecordError(f"{self.what} {f.updated!r} is before {f.start!r}: an item cannot end before it "
-                                  "starts")
+                raise RecordError(f"{self.what} {_label(f.updated)} is before {_label(f.start)}: "  # type: ignore[arg-type]
+                                  "an item cannot end before it starts")
         if updated is None:
             updated = max(t for t in (start, end) if t is not None)
         channel = score = outcome = None
@@ -201,8 +232,13 @@ class ItemMapper:
             channel = self._channel(self._required(record, f.channel))  # type: ignore[arg-type]
         if self.type is ItemType.FEEDBACK:
             needs = self._flag(record, f.needs_reaction) if f.needs_reaction else False
-            if not needs and self._present(record, f.score) and self._optional(record, f.score) is None:
-                raise RecordIgnored(f"{self.what} {f.score!r} is empty: the answer gave no 0–10 score, so it is "
+            if not needs and self._optional(record, f.score) is None:
+                # No score given, whether the export writes the cell empty, an API writes ``null`` or leaves the
+                # key out (a JSON object often omits a null): one answer, one judgement. A key missing from every
+                # record of an API's page is a changed API or a wrong field name instead, and fails the run and
+                # check (connectors/rest.py, _require_fields); a CSV row short of it is refused (short_row).
+                said = "is empty" if self._present(record, f.score) else "is missing"
+                raise RecordIgnored(f"{self.what} {f.score!r} {said}: the answer gave no 0–10 score, so it is "
                                     "not counted")
             score = self._score(self._required(record, f.score))  # type: ignore[arg-type]
         if self.type is ItemType.CALLBACKS and f.outcome:
@@ -213,7 +249,8 @@ class ItemMapper:
                      needs_reaction=needs, outcome=outcome, updated=updated)]
 
     # -- pieces
-    def _later_end(self, record: Mapping[str, Any], field: str, start: datetime, end: datetime) -> datetime:
+    def _later_end(self, record: Mapping[str, Any], field: str | tuple[str, str], start: datetime,
+                   end: datetime) -> datetime:
         """An end read before its start, read again as the second pass of the repeated autumn hour.
 
         A local time of 03.00–03.59 on the last Sunday of October happens twice in Helsinki and an export
@@ -255,21 +292,33 @@ class ItemMapper:
             raise RecordError(f"{self.what} {field!r} is empty")
         return value
 
-    def _time(self, record: Mapping[str, Any], field: str, required: bool = False, fold: int = 0,
+    def _time(self, record: Mapping[str, Any], field: str | tuple[str, str], required: bool = False, fold: int = 0,
               ) -> datetime | None:
-        raw = self._required(record, field) if required else self._optional(record, field)
+        label = _label(field)
+        if isinstance(field, str):
+            raw = self._required(record, field) if required else self._optional(record, field)
+        else:  # the date and the time of day in two fields: both, or (an end not yet) neither
+            day, clock = (self._optional(record, f) for f in field)
+            if required or day is not None or clock is not None:
+                day, clock = (self._required(record, f) for f in field)
+            raw = None
+            if day is not None:
+                try:
+                    raw = datetime.combine(parse_day(day), parse_clock(clock))
+                except ValueError as e:
+                    raise RecordError(f"{self.what} {label}: {e}") from None
         if raw is None:
             return None
         try:
             ts = parse_time(raw, self.zone, self.until, fold)
         except ValueError as e:
-            raise RecordError(f"{self.what} {field!r}: {e}") from None
+            raise RecordError(f"{self.what} {label}: {e}") from None
         except OverflowError:  # a day next to year 1 cannot be moved between zones: a placeholder
-            raise RecordError(too_early(self.what, repr(field), str(raw).strip()[:10])) from None
+            raise RecordError(too_early(self.what, label, str(raw).strip()[:10])) from None
         if ts > self.until + FUTURE_TOLERANCE:
-            raise RecordError(f"{self.what} {field!r}: time is in the future")
+            raise RecordError(f"{self.what} {label}: time is in the future")
         if ts < EARLIEST_TIME:
-            raise RecordError(too_early(self.what, repr(field), ts.astimezone(self.zone)))
+            raise RecordError(too_early(self.what, label, ts.astimezone(self.zone)))
         return ts
 
     def _channel(self, raw: Any) -> str:
@@ -284,7 +333,10 @@ class ItemMapper:
         try:
             value = parse_number(raw)
         except ValueError as e:
-            raise RecordError(f"score: {e}") from None
+            labelled = _LABELLED_SCORE.match(raw) if isinstance(raw, str) else None
+            if labelled is None:
+                raise RecordError(f"score: {e}") from None
+            value = float(labelled.group(1))  # "10 - Erittäin todennäköisesti": the scale's end, with its label
         if value != int(value) or not 0 <= value <= 10:
             raise RecordError(f"score: {value:g} is not an answer 0–10")
         return int(value)
@@ -306,6 +358,22 @@ class ItemMapper:
         if text in _FALSE:
             return False
         raise RecordError(f"{self.what} {field!r}: {quote(raw)} is not yes or no")
+
+    def _status(self, raw: Any) -> str:
+        """``closed`` or ``open``: what an open item's status value means (``items.statuses``).
+
+        A value listed neither way is refused, not taken as open: a status the vendor added (``Siirretty``) may
+        close the item or not, and only the administrator can say which. Taken as open it would wait on the wall
+        for ever; taken as closed, leave it unseen. Refused, the source is PARTIAL with the value and the
+        setting to add, and a snapshot closes nothing meanwhile."""
+        text = " ".join(str(raw).split())
+        meaning = self._statuses.get(fold(text))
+        if meaning is None:
+            listed = quote_names(sorted(self.settings.statuses))
+            raise RecordError(f"{self.what} {self.fields.status!r}: status {quote(text)} is not in items.statuses "
+                              f"(listed: {listed}); add it there as open (the item still waits) or closed (closed "
+                              "without an answer)")
+        return meaning
 
     def _outcome(self, raw: Any) -> str | None:
         if raw is None:

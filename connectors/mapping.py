@@ -53,6 +53,18 @@ EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 #: Each metric's unit: durations and shares are read in the forms sources write them (connectors.values).
 _UNITS = {code: m.unit for code, m in METRICS.items()}
 MAX_QUOTED = 40
+#: What reporting tools write in a cell that holds no value: Power BI's "Export data" and Excel's pivot tables
+#: write "(Tyhjä)" (Swedish "(Tom)", English "(Blank)"), SQL Server Management Studio's "Save results as" writes
+#: NULL, Excel's formulas #DIV/0! and #N/A. Read as an empty cell wherever an empty cell is allowed (no reading;
+#: an item not yet handled), and refused as empty where a value is required (a station), never as an unknown
+#: station or "not a number".
+BLANK_MARKERS = frozenset({
+    "(tyhjä)", "(Tyhjä)", "(TYHJÄ)", "(tyhjää)", "(Tyhjää)", "(blank)", "(Blank)", "(BLANK)", "(tom)", "(Tom)",
+    "(TOM)", "(empty)", "(Empty)", "NULL", "null", "(null)", "(NULL)",
+    # Excel's "no value to show": a division by zero (a share of no callbacks) and "not available" (a look-up
+    # that found nothing), as a workbook stores them and as a Finnish Excel writes them into a CSV
+    "#DIV/0!", "#JAKO/0!", "#N/A", "#PUUTTUU!",
+})
 #: How many column names a message lists at most.
 MAX_LISTED_NAMES = 12
 
@@ -70,7 +82,9 @@ PERSONAL_COLUMNS = frozenset({
 #: whole (its every row would be); a file's other personal columns (names, contacts) and free text are never
 #: read and are left out of the copy the board keeps instead (:mod:`connectors.private_columns`), so a vendor's
 #: export needs no reshaping. A query or an API is still refused for any of them: it is the administrator's to
-#: shape, and nothing of it is kept on disk to clean.
+#: shape, and nothing of it is kept on disk to clean. So is a pushed record (the sender is built for the board, and
+#: the refusal in its HTTP answer tells it to stop sending names); a ``rest`` API's record only for an identity-code
+#: field, as a file: a vendor's API cannot be reshaped, and its unmapped fields are never read or kept.
 IDENTITY_COLUMNS = frozenset({
     "hetu", "henkilotunnus", "sotu", "ssn", "social_security_number", "personal_id", "person_id",
     "personal_identity_code", "identity_code", "patient_id", "asiakkaan_hetu", "potilaan_hetu", "personbeteckning",
@@ -117,6 +131,11 @@ def quote_names(names: Iterable[Any], most: int = MAX_LISTED_NAMES) -> str:
     return shown + (f" … and {len(names) - most} more" if len(names) > most else "")
 
 
+def is_empty(value: Any) -> bool:
+    """No value: None, a blank text, or a reporting tool's word for one (:data:`BLANK_MARKERS`)."""
+    return value is None or (isinstance(value, str) and (not value.strip() or value.strip() in BLANK_MARKERS))
+
+
 def parse_number(value: Any) -> float:
     """A number as a database, JSON or Finnish Excel export writes it; ValueError otherwise."""
     if isinstance(value, bool):
@@ -152,7 +171,12 @@ def _time_without_date(value: Any) -> Reason:
                   "too, e.g. time: [Päivämäärä, Klo]", value=quote(value))
 
 
-_FI_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
+#: A weekday before a date, as a Finnish, Swedish or English Excel writes a date formatted ``ddd d.m.yyyy`` into a
+#: CSV (``ti 1.12.2026``, ``tis 1.12.2026``, ``Tue 1.12.2026``): dropped, the date says the day.
+WEEKDAY = (r"(?:(?:ma|ti|ke|to|pe|la|su|maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai"
+           r"|må|mån|tis|ons|tor|fre|lör|sön|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+)?")
+_FI_DATE = re.compile(r"^" + WEEKDAY + r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?:klo\s*)?(\d{1,2})[:.](\d{2})"
+                      r"(?:[:.](\d{2}))?)?$", re.IGNORECASE)
 
 
 def time_parts(value: Any) -> datetime | date:
@@ -308,6 +332,10 @@ class RecordMapper:
         self.until = until
         self.zone = mapping.zone
         self.what = what  # "column" (SQL, files) or "field" (JSON)
+        #: JSON records: whether only a field named for an identity code refuses a record (``rest``: a vendor's
+        #: API, which the administrator cannot reshape; its other unmapped fields are never read), or any field
+        #: named like a person's (``push``: the sender is built for the board and is told). :func:`mapper_for`.
+        self.identity_fields_only = False
         self._lower_codes = {c.lower(): c for c in self.stations}
         #: Names as people write them (code, configured name, municipality; case, accents, "terveysasema").
         self._names = StationNames(stations)
@@ -374,7 +402,7 @@ class RecordMapper:
         if holds_identity_code_in(record):
             raise RecordError(IDENTITY_CODE_REASON)
         if self.what == "field":  # JSON: field names may nest, so look at every level
-            personal = personal_columns(_keys(record), self.mapped_fields())
+            personal = personal_columns(_keys(record), self.mapped_fields(), self.identity_fields_only)
             if personal:
                 raise RecordError(Reason("personal_field", f"field {quote(personal[0])} looks like a person's name "
                                          "or identity code; record refused: the board takes aggregates only",
@@ -396,8 +424,8 @@ class RecordMapper:
                 raw = get_path(record, column)
             except KeyError:
                 continue  # a wide export may leave a metric out; the columns check ensured at least one
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue  # an empty cell: no reading, not an error
+            if is_empty(raw):
+                continue  # an empty cell ("(Tyhjä)", NULL): no reading, not an error
             readings.append(Reading(station, metric, ts, self._value(metric, raw)))
         return readings
 
@@ -408,7 +436,7 @@ class RecordMapper:
         except KeyError:
             raise RecordError(Reason("missing_field", f"{self.what} {field!r} is missing", what=self.what,
                                      field=field)) from None
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if is_empty(value):
             raise RecordError(Reason("empty_field", f"{self.what} {field!r} is empty", what=self.what, field=field))
         return value
 
@@ -422,6 +450,21 @@ class RecordMapper:
             raise RecordError(Reason("station_not_served", f"station {code!r} is not one of this source's stations",
                                      station=code))
         return code
+
+    def names_station(self, raw: Any) -> bool:
+        """Whether a cell names one of the stations (a ``mapping.stations`` entry, a code, a station's name): a row
+        so labelled is that station's figures even when its label reads like a total (a station called ``Summa``;
+        ``Hamina Summa`` in mapping.stations). A name fitting two stations names a station too (its row is then
+        refused with the ambiguity, not ignored)."""
+        if not isinstance(raw, str) or not raw.strip():
+            return False
+        text = raw.strip()
+        if text in self.mapping.stations or text.lower() in self._lower_codes:
+            return True
+        try:
+            return self._by_name(text) is not None
+        except ConfigurationError:
+            return True
 
     def _by_name(self, text: str) -> str | None:
         """The station a written name means (``RISTIJÄRVEN TERVEYSASEMA``), remembered per pull."""

@@ -50,6 +50,10 @@ FREE_TEXT_WORDS = frozenset({
     "perustelu", "perustelut", "vapaateksti", "aihe", "otsikko", "comment", "comments", "feedback", "message",
     "messages", "note", "notes", "remark", "remarks", "description", "subject", "freetext", "kommentar",
     "kommentarer", "meddelande", "fritext", "anteckning", "anteckningar", "amne", "ovrigt",
+    # what a survey's open question asks for (its header is often the question itself: "Mitä haluaisit kertoa?")
+    "kertoa", "kerro", "kerrothan", "terveiset", "terveisia", "ehdotus", "ehdotukset", "kehitysehdotus",
+    "kehitysehdotukset", "kehittamisehdotus", "kehittamisehdotukset", "ruusut", "risut", "toive", "toiveet",
+    "synpunkt", "synpunkter", "forslag", "halsningar", "suggestion", "suggestions",
 })
 FREE_TEXT_PHRASES = (("vapaa", "teksti"), ("avoin", "vastaus"), ("avoimet", "vastaukset"), ("free", "text"),
                      ("open", "answer"), ("open", "text"), ("oppet", "svar"), ("vapaa", "sana"))
@@ -68,6 +72,16 @@ STRUCTURED_WORDS = frozenset({
     "id", "tunniste", "tunnus", "nro", "numero", "no", "code", "koodi", "tila", "status", "aika", "time", "pvm",
     "paivamaara", "date", "tyyppi", "type", "luokka", "kanava", "channel", "pisteet", "arvosana", "score", "nps",
     "lkm", "maara", "count", "datum", "tid",
+})
+
+
+#: A scale in a header, ``(0-10)``, ``(1–5)``: the column holds a number on it.
+_SCALE = re.compile(r"\(\s*\d+\s*[-–—]\s*\d+\s*\)")
+#: Words that ask for a reason in words, folded: a header with a scale and one of these is a follow-up question
+#: shown for that range of scores (``Miksi annoit arvosanan (0-6)? Kerro omin sanoin``), its answers free text.
+WHY_WORDS = frozenset({
+    "miksi", "perustele", "perustelu", "perustelut", "perustelusi", "sanoin", "why", "reason", "varfor", "motivera",
+    "motivering",
 })
 
 
@@ -97,9 +111,21 @@ def name_like(header: str) -> bool:
 
 def free_text_like(header: str) -> bool:
     """Whether a header says its column holds what a person wrote (``Vapaa palaute``, ``Kommentti``,
-    ``Avoin vastaus``, ``Free text``), and not a code, time or number about it (``Viesti-ID``)."""
+    ``Avoin vastaus``, ``Free text``, a survey's question such as ``Mitä haluaisit kertoa meille?``), and not a
+    code, time or number about it (``Viesti-ID``).
+
+    Any header with a question mark is taken as a survey question whose answers are free text, unless it names a
+    scale (``Saitko apua? (1-5)``, ``Palaute (0-10)``: a number) without asking why (``Miksi annoit arvosanan
+    (0-6)?``, a follow-up shown for those scores, is free text). A closed question caught by mistake costs
+    nothing: the column is not mapped (a mapped column is never left out)."""
     tokens = words(header)
-    if not tokens or any(t in STRUCTURED_WORDS for t in tokens):
+    if not tokens:
+        return False
+    if _SCALE.search(header) and not any(t in WHY_WORDS for t in tokens):
+        return False  # "Palaute (0-10)", "Saitko apua? (1–5)": a number on a scale (but not "Miksi … (0-6)?")
+    if "?" in header:  # a survey's question as the header ("Mitä muuta haluat kertoa?"): what was answered to it
+        return True
+    if any(t in STRUCTURED_WORDS for t in tokens):
         return False
     pairs = set(itertools.pairwise(tokens))
     return any(t in FREE_TEXT_WORDS for t in tokens) or any(p in pairs for p in FREE_TEXT_PHRASES)

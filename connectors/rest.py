@@ -47,7 +47,16 @@ from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.bounded_http import BoundedTransport, TooLarge, read_body
 from connectors.errors import ConfigurationError, ConnectorError, DataError, TransientError
 from connectors.items import describe, mapper_for
-from connectors.mapping import RecordError, RecordIgnored, RecordMapper, get_path, quote
+from connectors.mapping import (
+    RecordError,
+    RecordIgnored,
+    RecordMapper,
+    _keys,
+    get_path,
+    personal_columns,
+    quote,
+    quote_names,
+)
 from connectors.repeats import RepeatGuard
 
 MAX_EXCERPT = 200
@@ -109,6 +118,7 @@ class RestConnector:
                 pages.close()
         if not records:
             return CheckResult(True, "ok", "reachable, but no records in the last 24 hours")
+        _require_fields(mapper, records)  # as a pull does: a field missing from every record fails, not ignored
         results = [item for record in records for item in map_record(mapper, record)]
         rejected = [r for r in results if isinstance(r, Rejected)]
         # A record the collector ignores with a reason (a feedback answer with an empty score) is said so, as the
@@ -120,6 +130,10 @@ class RestConnector:
             return CheckResult(False, "data", f"reachable, but {len(rejected)} of {count} on the first page cannot "
                                               f"be used; first: {rejected[0].reason}")
         also = f"; {len(ignored)} ignored, not counted (first: {ignored[0].reason})" if ignored else ""
+        unread = personal_columns(sorted({k for r in records if isinstance(r, Mapping) for k in _keys(r)}),
+                                  mapper.mapped_fields())
+        if unread:  # as a files check names the columns it leaves out
+            also += f"; not read (may hold names or contact details): {quote_names(unread)}"
         if not readings:
             what = "all ignored" if ignored else "all mapped to ignored metrics"
             return CheckResult(True, "ok", f"reachable; {count} on the first page, {what}{also}")

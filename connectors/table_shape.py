@@ -4,13 +4,15 @@ Reporting systems and Excel users put more than a table in an export:
 
 * a title, the report's parameters ("Ajanjakso: 1.11.–30.11.2026") and
   blank lines **above** the header;
-* a totals row (``Yhteensä``, ``Kaikki``) and notes ("Lähde: …") **below**
-  the data.
+* a totals row (``Yhteensä``, ``Kaikki``; a pivot table's ``Kokonaissumma``)
+  and notes ("Lähde: …") **below** the data, and a pivot table's subtotal
+  rows (``Kajaanin terveysasema Summa``) between a station's rows.
 
 The header is the first row that holds every column the mapping needs; the
 rows above it are not data and are not counted. A totals row and anything
 after it, and single-cell lines after the last data row, are *ignored*:
-counted with a reason, never refused and never stored. Everything here is
+counted with a reason, never refused and never stored; so is a subtotal row, and the rows after it are
+read as data. Everything here is
 one pass over the rows (a set look-up per cell), whatever their width.
 """
 
@@ -18,22 +20,49 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 #: Words a totals row starts with (compared without case, accents or a trailing colon/period).
 TOTAL_WORDS = frozenset({
     "yhteensa", "yht", "kaikki", "kaikki yhteensa", "summa", "koko alue", "kaikki asemat",
     "totalt", "sammanlagt", "summa totalt", "alla", "total", "totals", "grand total", "sum", "all",
+    # a pivot table's grand total, as Finnish, Swedish and English Excel write it
+    "kokonaissumma", "loppusumma", "totalsumma",
 })
+#: A pivot table's subtotal row ends its label with one of these (``Kajaanin terveysasema Summa``; Swedish
+#: ``… Summa``, English ``… Total``), and a report's with ``yhteensä`` (``Kajaani yhteensä``).
+SUBTOTAL_WORDS = frozenset({"summa", "yhteensa", "yht", "total", "totalt", "sammanlagt"})
 TOTALS_REASON = "a totals row (not a station's figures)"
 BELOW_TOTALS_REASON = "below the totals row (not data)"
 NOTE_REASON = "a note below the data (one cell, not a data row)"
+SUBTOTAL_REASON = "a subtotal row (a sum of the rows above it, not a station's figures)"
+REPEATED_HEADER_REASON = "the header again (the report's next page), not data"
+PAGE_TITLE_REASON = "a page's title above the repeated header (not data)"
 
 
 def cell_text(value: Any) -> str:
     """A header cell as compared with the mapping: text, stripped, without a BOM."""
     return "" if value is None else str(value).replace("\ufeff", "").strip()
+
+
+def header_key(value: Any) -> str:
+    """A header name as compared with the mapping's: runs of spaces, line breaks (a wrapped header cell,
+    ``Jonossa⏎nyt``) and non-breaking spaces are one space, and case does not count."""
+    return " ".join(cell_text(value).split()).casefold()
+
+
+def as_mapped(header: Sequence[str], wanted: Iterable[str]) -> list[str]:
+    """``header`` with each cell that differs from a mapped name only by spacing, line breaks or case written as
+    the mapping writes it, so that ``Jonossa nyt`` in sources.yaml finds the wrapped cell ``Jonossa⏎nyt``. A
+    name that matches exactly, or matches two cells, is left alone."""
+    names = list(header)
+    exact = set(names)
+    for name in {w for w in wanted if w} - exact:
+        at = [i for i, h in enumerate(names) if header_key(h) == header_key(name)]
+        if len(at) == 1:
+            names[at[0]] = name
+    return names
 
 
 def blank(value: Any) -> bool:
@@ -46,10 +75,10 @@ def find_header(rows: Sequence[Sequence[Any]], wanted: Iterable[str]) -> int:
     Without such a row, the first row (so that the missing-column error lists
     what the file has). Linear in the number of cells.
     """
-    needed = {w for w in wanted if w}
+    needed = {header_key(w) for w in wanted if w}
     if needed:
         for index, row in enumerate(rows):
-            if len(row) >= len(needed) and needed <= {cell_text(v) for v in row}:
+            if len(row) >= len(needed) and needed <= {header_key(v) for v in row}:
                 return index
     return 0
 
@@ -59,15 +88,44 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip(" :.-*")
 
 
-def is_total(values: Sequence[Any], station_index: int | None) -> bool:
-    """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``)."""
+def _a_station(values: Sequence[Any], station_index: int | None, names_station: Callable[[Any], bool]) -> bool:
+    """Whether the row's station cell names a known station (then it is that station's row, whatever it reads)."""
+    return station_index is not None and station_index < len(values) and names_station(values[station_index])
+
+
+def _no_station(_value: Any) -> bool:
+    return False
+
+
+def is_total(values: Sequence[Any], station_index: int | None,
+             names_station: Callable[[Any], bool] = _no_station) -> bool:
+    """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``),
+    and its station cell does not name a station (``Summa``, a village in Hamina; asked only of a row that reads
+    like a total, so an ordinary row costs no station look-up)."""
     cells = []
     if station_index is not None and station_index < len(values) and not blank(values[station_index]):
         cells.append(values[station_index])
     first = next((v for v in values if not blank(v)), None)
     if first is not None:
         cells.append(first)
-    return any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
+    return (any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
+            and not _a_station(values, station_index, names_station))
+
+
+def is_subtotal(values: Sequence[Any], station_index: int | None,
+                names_station: Callable[[Any], bool] = _no_station) -> bool:
+    """A subtotal row: its station cell (or first non-empty cell) is a label of two or more words whose last is
+    a totals word (``Kajaanin terveysasema Summa``, ``Sotkamo yhteensä``), and not a station's name
+    (``Hamina Summa`` in mapping.stations)."""
+    cell: Any = None
+    if station_index is not None and station_index < len(values) and not blank(values[station_index]):
+        cell = values[station_index]
+    else:
+        cell = next((v for v in values if not blank(v)), None)
+    if not isinstance(cell, str):
+        return False
+    words = _normal(cell).split(" ")
+    return len(words) >= 2 and words[-1] in SUBTOTAL_WORDS and not _a_station(values, station_index, names_station)
 
 
 def filled(values: Sequence[Any]) -> int:
@@ -75,22 +133,53 @@ def filled(values: Sequence[Any]) -> int:
     return sum(1 for v in values if not blank(v))
 
 
-def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None) -> dict[int, str]:
-    """Which data rows (by index) are not data, and why: a totals row and all below it, single-cell notes at
-    the end."""
+def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
+                    header: Sequence[Any] = (), names_station: Callable[[Any], bool] = _no_station,
+                    ) -> dict[int, str]:
+    """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
+    notes at the end. A totals row right under the header (Qlik Sense puts its totals at the top of a table, and
+    exports them so) is that row alone: the stations' rows follow it. A report exported page by page repeats
+    its ``header`` on each page, under the page's title lines: those are not data either, and a totals row before
+    a repeated header is that page's total alone (the next page's rows follow). A row whose station cell
+    ``names_station`` is data, whatever its label reads like."""
     reasons: dict[int, str] = {}
+    keys = _trimmed([header_key(h) for h in header])
+    pages = [i for i, values in enumerate(rows) if keys and _trimmed([header_key(v) for v in values]) == keys]
+    end = len(rows)  # where the totals row is, if any
     for index, values in enumerate(rows):
-        if is_total(values, station_index):
+        if index == 0 and is_total(values, station_index, names_station):
+            reasons[index] = TOTALS_REASON  # totals at the top, under the header (Qlik Sense): the data follows
+            continue
+        if pages and index < pages[-1] and is_total(values, station_index, names_station):
+            reasons[index] = TOTALS_REASON  # a page's total: the next page's header and rows follow
+            continue
+        if is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON
             for below in range(index + 1, len(rows)):
                 reasons[below] = BELOW_TOTALS_REASON
+            end = index
             break
-    end = min(reasons) if reasons else len(rows)
+        if is_subtotal(values, station_index, names_station):
+            reasons[index] = SUBTOTAL_REASON
     index = end - 1
     while index >= 0 and filled(rows[index]) <= 1:
         reasons[index] = NOTE_REASON
         index -= 1
     if index < 0:  # nothing but single cells: those are data rows gone wrong, not notes
         for i in range(end):
-            reasons.pop(i, None)
+            if reasons.get(i) == NOTE_REASON:
+                reasons.pop(i)
+    for index in pages:
+        if index < end and index not in reasons:
+            reasons[index] = REPEATED_HEADER_REASON
+            above = index - 1
+            while above >= 0 and above not in reasons and filled(rows[above]) <= 1:
+                reasons[above] = PAGE_TITLE_REASON
+                above -= 1
     return reasons
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells

@@ -30,7 +30,10 @@ from zoneinfo import ZoneInfo
 from board.domain.reasons import Reason
 
 _CLOCK = re.compile(r"^(?:klo\.?\s*)?(\d{1,2})(?:[.:](\d{2})(?:[.:](\d{2}))?)?$", re.IGNORECASE)
-_DATE_FI = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+#: The same weekday before a date as :data:`connectors.mapping.WEEKDAY` (``ti 1.12.2026``).
+_DATE_FI = re.compile(r"^(?:(?:ma|ti|ke|to|pe|la|su|maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai"
+                      r"|sunnuntai|må|mån|tis|ons|tor|fre|lör|sön|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+)?"
+                      r"(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.IGNORECASE)
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 #: How openpyxl hands a time cell that carries Excel's day zero (1899-12-30/31): a time of day, no date.
 _EXCEL_DAY_ZERO = (date(1899, 12, 30), date(1899, 12, 31), date(1900, 1, 1))

@@ -13,6 +13,7 @@ decide what a problem costs (the caller refuses the row).
 from __future__ import annotations
 
 import re
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from connectors import mapping as _mapping  # the number and quoting rules (a module: mapping imports this one)
@@ -29,6 +30,14 @@ _UNIT_WORDS = {
 _WORD_UNIT = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
 _PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-zåäö]+)\.?", re.IGNORECASE)
 _CLOCK = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
+#: A duration cell formatted ``h:mm`` that holds more than a day comes from openpyxl as a date-time counted from
+#: Excel's day zero; one before :data:`_EXCEL_DURATIONS_END` (90 days, the longest age a figure holds, and more)
+#: is such a duration. openpyxl counts serials below 60 from 31.12.1899 (Excel's day 1 is 1.1.1900, and its
+#: 29.2.1900 never was), later ones from 30.12.1899; the serials 59 and 60 both come as 28.2.1900, read as 59.
+_EXCEL_DAY_ONE_BEFORE = datetime(1899, 12, 31)
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_EXCEL_LEAP_BUG_END = datetime(1900, 3, 1)
+_EXCEL_DURATIONS_END = datetime(1900, 4, 1)
 
 
 def parse_share(value: Any, scale: str = "auto") -> float:
@@ -58,6 +67,9 @@ def parse_duration(value: Any, target: str, plain: str | None = None) -> float:
     ``45 min``, ``1,5 h``, ``90 s``.
     """
     plain = plain or target
+    excel = _excel_duration(value)
+    if excel is not None:
+        return excel.total_seconds() / SECONDS[target]
     try:
         return _mapping.parse_number(value) * SECONDS[plain] / SECONDS[target]
     except ValueError:
@@ -79,3 +91,17 @@ def parse_duration(value: Any, target: str, plain: str | None = None) -> float:
         if position and not text[position:].strip():
             return total / SECONDS[target]
     raise ValueError(f"{_mapping.quote(value)} is not a duration (expected e.g. 90, 1:15, 1 h 15 min or 2 vrk 3 h)")
+
+
+def _excel_duration(value: Any) -> timedelta | None:
+    """A duration from an Excel time cell, as openpyxl hands it: ``h:mm`` under a day is a ``time`` (1:15),
+    ``[h]:mm`` a ``timedelta`` (30:30), and ``h:mm`` over a day a date-time from Excel's day zero. None otherwise."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is not None or not _EXCEL_EPOCH <= value < _EXCEL_DURATIONS_END:
+            return None
+        return value - (_EXCEL_DAY_ONE_BEFORE if value < _EXCEL_LEAP_BUG_END else _EXCEL_EPOCH)
+    if isinstance(value, time):
+        return timedelta(hours=value.hour, minutes=value.minute, seconds=value.second)
+    return None

@@ -13,10 +13,13 @@ openpyxl opens a workbook, this looks at it with :mod:`zipfile` only:
   and fails on the checksum if the data was longer;
 * the compression ratio of every member larger than 1 MB (a bomb's XML is
   the same bytes over and over; a real export's sheet compresses about 5–30×);
-* each sheet's declared ``<dimension ref>`` and the cells it really has:
-  the sheet's XML is streamed in 1 MB pieces (never held whole) and every
-  row's width counted as openpyxl will pad it. Both must stay under
-  :data:`MAX_CELLS`.
+* the cells each sheet really has: the sheet's XML is streamed in 1 MB
+  pieces (never held whole) and every row's width counted as openpyxl will
+  pad it, which must stay under :data:`MAX_CELLS`. The sheet's declared
+  ``<dimension ref>`` is not judged: the board reads with the declaration
+  reset (:mod:`connectors.file_excel`), so it costs nothing, and Excel
+  declares the whole height (``A1:F1048576``) whenever a formatted cell sits
+  in the last row, as in real exports of a few rows.
 
 The limits are far above real exports (a few MB, a few sheets, tens of
 thousands of rows) and well below what would fill ``max_memory_mb``.
@@ -39,16 +42,14 @@ MAX_SHARED_STRINGS_MB = 20
 #: Highest compression ratio of a member over :data:`RATIO_FROM_MB` (a real sheet: about 5–30×).
 MAX_RATIO = 100
 RATIO_FROM_MB = 1
-#: Cells of one sheet as openpyxl would make them (declared, or rows × their width): 100 000 rows × 50 columns.
+#: Cells of one sheet as openpyxl would make them (rows × their width): 100 000 rows × 50 columns.
 MAX_CELLS = 5_000_000
 
 _MB = 1024 * 1024
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 #: A cell's reference (``r="XFD7"``): its column letters. (Any other element with such an ``r`` only makes the
 #: count stricter.)
 _COLUMN = re.compile(rb'\sr="([A-Za-z]{1,3})\d')
-_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 
 def check_workbook(name: str, data: bytes) -> None:
@@ -100,7 +101,7 @@ def _member_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | 
 
 
 def _sheet_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | None:
-    """The sheet's declared dimension and the cells its rows really make, streamed in 1 MB pieces.
+    """The cells the sheet's rows really make, streamed in 1 MB pieces.
 
     openpyxl pads every row to its last cell, so the cells it makes are at most the rows times the highest
     column referenced, plus the cells written without a reference (each takes the next column). Counted over
@@ -108,7 +109,6 @@ def _sheet_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | N
     """
     rows = unreferenced = 0
     widest = b""
-    seen_dimension = False
     tags: tuple[bytes, bytes] | None = None  # "<row" and "<c", with the sheet's XML prefix
     rest = b""
     with archive.open(member) as stream:
@@ -116,12 +116,6 @@ def _sheet_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | N
             text = rest + chunk
             cut = text.rfind(b"<")  # a tag may straddle two pieces: keep the last one for the next
             text, rest = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-            if not seen_dimension and (found := _DIMENSION.search(text)):
-                seen_dimension = True
-                declared = _area(found.group(1).decode("ascii", "replace"))
-                if declared > MAX_CELLS:
-                    ref = _short(found.group(1).decode("ascii", "replace"))
-                    return f"declares a sheet of {_n(declared)} cells ({ref}), more than {_n(MAX_CELLS)}"
             if tags is None:
                 root = _ROOT.search(text)
                 prefix = root.group(1) or b"" if root else b""
@@ -135,16 +129,6 @@ def _sheet_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | N
             if rows * _column(widest) + unreferenced > MAX_CELLS:
                 return f"has a sheet ({_short(member.filename)}) of more than {_n(MAX_CELLS)} cells"
     return None
-
-
-def _area(ref: str) -> int:
-    """Cells in a range like ``A1:XFD1048576`` (or one cell, ``A1``); 0 when it cannot be read."""
-    corners = [_CELL_REF.fullmatch(part.strip()) for part in ref.split(":")]
-    if not corners or any(c is None for c in corners):
-        return 0
-    columns = [_column(c.group(1).encode()) for c in corners if c]
-    rows = [int(c.group(2)) for c in corners if c]
-    return (max(columns) - min(columns) + 1) * (max(rows) - min(rows) + 1)
 
 
 def _column(letters: bytes) -> int:

@@ -105,3 +105,28 @@ def test_sign_in_returns_to_the_page_asked_for(signed_in_server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "signed-in-manual.png"))
     context.close()
+
+
+@pytest.mark.parametrize("proxy", [None, "https"])
+def test_the_return_cookie_is_httponly_lax_and_secure_behind_https(signed_in_server, browser, proxy):
+    """The return page's cookie as the real /auth/login sets it: HttpOnly and SameSite=Lax always, Secure when
+    the request came over HTTPS, here through a TLS-ending proxy's ``X-Forwarded-Proto: https`` (docs/DEPLOY.md)
+    — without it the cookie went out over plain HTTP from a server only ever reached by HTTPS. Chromium keeps a
+    Secure cookie from 127.0.0.1 (a trustworthy origin), so the return still works and the cookie is dropped."""
+    base, _provider = signed_in_server
+    headers = {"X-Forwarded-Proto": proxy} if proxy else {}
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, extra_http_headers=headers)
+    page = context.new_page()
+    page.goto(f"{base}/manual")
+    page.wait_for_selector('[data-access="sign-in"]', timeout=30_000)
+    with page.expect_response(lambda r: "/auth/login" in r.url, timeout=30_000) as login:
+        page.locator('[class*="st-key-access_sign_in"] button').click(timeout=30_000)
+    [cookie] = [h["value"] for h in login.value.headers_array() if h["name"].lower() == "set-cookie"
+                and h["value"].startswith("board_after_sign_in=")]
+    attributes = {a.strip().split("=")[0].lower() for a in cookie.split(";")[1:]}
+    assert {"httponly", "samesite", "max-age", "path"} <= attributes and "samesite=lax" in cookie.lower(), cookie
+    assert ("secure" in attributes) is (proxy == "https"), cookie
+    page.wait_for_selector('[class*="st-key-manual_submit"]', timeout=30_000)  # back on /manual, signed in
+    assert page.url.split("?")[0].rstrip("/").endswith("/manual")
+    assert "board_after_sign_in" not in {c["name"] for c in context.cookies()}
+    context.close()

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from board.domain.reading import Ignored, Reading, Rejected, RowsRead
 from board.source_settings import FilesSource
 from connectors.files import FilesConnector
@@ -65,6 +67,43 @@ def test_a_file_that_never_gets_a_last_line_end_is_read_whole_once_older_than_th
     connector = make(tmp_path, settle=5)
     values, reasons, read = pull(connector)
     assert values == [3.0, 4.0] and reasons == [] and read == 2
+
+
+QUOTED_HEADER = '"Asema";"Aika";"Jonossa"\r\n'
+
+
+@pytest.mark.parametrize(("last", "whole"), [
+    ('"kajaani";"10.3.2026 14.45";"12"', True),   # the quote closed: nothing of the value was cut
+    ('"kajaani";"10.3.2026 14.45";"1', False),    # cut inside the quoted value: not valid CSV yet
+    ('"kajaani";"10.3.2026 14.45"', False),       # cut after a closed quote, a field short
+    ('kajaani;10.3.2026 14.45;12', False),        # unquoted: the 12 may be the start of 123
+    ('kajaani;10.3.2026 14.45;12"', False),       # a quote ending an unquoted value proves nothing
+])
+def test_a_young_file_is_read_whole_only_when_its_last_record_is_provably_whole(tmp_path: Path, last: str,
+                                                                                whole: bool) -> None:
+    """A Windows reporting tool writing quoted fields and no line end after the last record: settled, within the
+    grace (ten times settle_seconds), such a file was held at its last line every time. Now the last record is
+    read at once when it has every field and its last field's quote is closed; anything less is held as before."""
+    drop(tmp_path, "jono.csv", QUOTED_HEADER + '"kajaani";"10.3.2026 14.30";"3"\r\n' + last, age=10)
+    connector = make(tmp_path, settle=5)  # grace: 50 s
+    values, reasons, read = pull(connector)
+    if whole:
+        assert values == [3.0, 12.0] and reasons == [] and read == 2
+        connector.acknowledge()
+        assert names(tmp_path / "inbox" / "processed") == ["jono.csv"]
+    else:
+        assert values == [3.0] and len(reasons) == 1 and "line 3: the last line has no line end" in reasons[0]
+        connector.acknowledge()
+        assert "jono.csv" in names(tmp_path / "inbox")
+
+
+def test_a_quoted_utf16_export_without_a_last_line_end_is_read_whole_at_once(tmp_path: Path) -> None:
+    text = QUOTED_HEADER + '"kajaani";"10.3.2026 14.30";"3"\r\n"sotkamo";"10.3.2026 14.45";"7"'
+    drop(tmp_path, "a.txt", "\ufeff" + text, encoding="utf-16-le", age=10)
+    connector = FilesConnector(FilesSource.model_validate({
+        "name": "vienti", "type": "files", "folder": str(tmp_path / "inbox"), "settle_seconds": 5,
+        "patterns": ["*.txt"], "mapping": MAPPING}), ["kajaani", "sotkamo"])
+    assert pull(connector) == ([3.0, 7.0], [], 2)
 
 
 def test_utf16_and_a_bare_header_are_held_the_same_way(tmp_path: Path) -> None:

@@ -462,6 +462,52 @@ def test_a_snapshot_drop_folder_closes_nothing_when_no_file_waits(config_dir, tm
     assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"]) == (1, 2)
 
 
+def test_a_snapshot_workbook_with_an_empty_sheet_before_one_with_rows_is_refused_not_guessed(config_dir, tmp_path):
+    """A workbook of open messages kept sheet per day, today's first: at 7.00 today's sheet has the header and no
+    rows (nothing open yet), yesterday's sheet after it still lists yesterday's open messages. Passing over the
+    empty sheet, as a readings source does for a template, would reopen answered messages; the file is refused
+    naming both sheets, and nothing is opened or closed."""
+    import openpyxl
+
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    header = ["Viesti-ID", "Yksikkö", "Vastaanotettu", "Vastattu", "Aihe"]
+    workbook = openpyxl.Workbook()
+    today = workbook.active
+    today.title = "3.12."
+    today.append(header)
+    yesterday = workbook.create_sheet("2.12.")
+    yesterday.append(header)
+    yesterday.append(["M-601", "KAJ", datetime(2026, 12, 2, 9, 3), None, "Reseptin uusinta"])
+    yesterday.append(["M-602", "KAJ", datetime(2026, 12, 2, 14, 2), None, "Todistus"])
+    workbook.save(folder / "avoimet.xlsx")
+    db = tmp_path / "board.sqlite"
+    source = {"name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 0, "max_memory_mb": 0,
+              "patterns": ["*.xlsx"], "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+              "items": {"item": "messages", "mode": "snapshot", "id_key": "${BOARD_ITEM_KEY}",
+                        "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu",
+                                   "end": "Vastattu"}}}
+    settings = configure(config_dir, f"sqlite:///{db}", source)
+    store = Store.open(f"sqlite:///{db}")
+    collector = Collector(settings, store, clock=lambda: local("2026-12-03 07:00"), sleep=lambda s: None)
+    (outcome,) = collector.run_once()
+    assert not outcome.ok
+    [reason] = [str(r) for r in outcome.rejects if "avoimet.xlsx:" in str(r)]
+    assert "sheet '3.12.' has the mapped columns and no rows, sheet '2.12.' has rows" in reason, outcome.rejects
+    assert "sheet in sources.yaml" in reason
+    assert latest(store, "kajaani", ItemType.MESSAGES).get("omasote_unanswered", 0) == 0  # nothing reopened
+    assert sorted(p.name for p in (folder / "rejected").iterdir()) == ["avoimet.xlsx", "avoimet.xlsx.reason.txt"]
+    store.dispose()
+    # Named, the sheet is read: today's, with nothing open.
+    (folder / "rejected" / "avoimet.xlsx").rename(folder / "avoimet.xlsx")
+    settings = configure(config_dir, f"sqlite:///{db}", {**source, "sheet": "3.12."})
+    store = Store.open(f"sqlite:///{db}")
+    (outcome,) = Collector(settings, store, clock=lambda: local("2026-12-03 07:01"), sleep=lambda s: None).run_once()
+    assert outcome.ok, outcome.rejects
+    assert latest(store, "kajaani", ItemType.MESSAGES).get("omasote_unanswered", 0) == 0
+    store.dispose()
+
+
 # ------------------------------------------------------------------ 4. a snapshot file still being written
 def messages_by_hand(messages: dict[str, tuple[str, str, str | None]], station: str, at: str) -> tuple[int, int]:
     """(unanswered, answered today) of a station at ``at`` (Helsinki), from message -> (station, received,
@@ -604,6 +650,65 @@ def test_check_of_a_feedback_api_whose_first_answer_has_no_score_says_ignored_as
     store.dispose()
 
 
+def test_an_answer_without_its_score_key_is_ignored_as_one_with_a_null_score(config_dir, tmp_path):
+    """A survey API that leaves a null out of its JSON (many do): ``score`` absent was refused ("field 'score' is
+    missing", the source PARTIAL for ever) where ``"score": null`` was ignored. Both mean no score was given:
+    ignored, with the reason, by the collector and by check alike. An answer that needs a reaction cannot be
+    counted without its score and stays refused, absent or null."""
+    answers = {"1": {"data": [
+        {"id": "a-80", "unit": "KAJ", "answeredAt": "2026-12-02T17:50:00Z"},
+        {"id": "a-79", "unit": "KAJ", "answeredAt": "2026-12-02T17:45:00Z", "score": None},
+        {"id": "a-78", "unit": "KAJ", "answeredAt": "2026-12-02T17:42:00Z", "reagoitava": True},
+        {"id": "a-76", "unit": "KAJ", "answeredAt": "2026-12-02T17:05:00Z", "score": 9},
+        {"id": "a-75", "unit": "KAJ", "answeredAt": "2026-12-02T16:30:00Z", "score": "4"}],
+        "meta": {"next": None}}}
+    db = tmp_path / "board.sqlite"
+    with contacts_api(answers) as url:
+        settings = configure(config_dir, f"sqlite:///{db}", {
+            "name": "kysely", "type": "rest", "url": url, "records": "data",
+            "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+            "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                      "fields": {"id": "id", "station": "unit", "start": "answeredAt", "score": "score",
+                                 "needs_reaction": "reagoitava"}}})
+        store = Store.open(f"sqlite:///{db}")
+        collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+        check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+        (outcome,) = collector.run_once()
+    # read 5 = stored 2 (a-76, a-75) + refused 1 (a-78: needs a reaction, no score) + ignored 2 (a-80, a-79)
+    assert ledger(outcome) == (5, 2, 1, 2), (ledger(outcome), outcome.rejects)
+    assert list(outcome.rejects) == ["field 'score' is missing"], outcome.rejects
+    assert not check.ok and "field 'score' is missing" in check.message, check  # a-78, as the run refuses it
+    kaj = latest(store, "kajaani", ItemType.FEEDBACK)
+    assert (kaj["feedback_promoters_today"], kaj["feedback_passives_today"], kaj["feedback_detractors_today"]) == \
+        (1, 0, 1)  # 9 and 4, counted by hand
+    store.dispose()
+
+
+def test_check_of_a_feedback_api_whose_answers_never_carry_the_mapped_score_fails_as_the_run_does(
+        config_dir, tmp_path):
+    """``fields.score`` misspelt, or the API renamed it: absent from every answer of the page. That is not "no
+    score given" three times: the run fails with the fields it found (its bookmark waits), and check says so too
+    rather than "all ignored"."""
+    answers = {"1": {"data": [
+        {"id": "a-77", "unit": "KAJ", "answeredAt": "2026-12-02T17:40:00Z", "nps": 10},
+        {"id": "a-76", "unit": "KAJ", "answeredAt": "2026-12-02T17:05:00Z", "nps": 9}],
+        "meta": {"next": None}}}
+    db = tmp_path / "board.sqlite"
+    with contacts_api(answers) as url:
+        settings = configure(config_dir, f"sqlite:///{db}", {
+            "name": "kysely", "type": "rest", "url": url, "records": "data",
+            "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+            "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                      "fields": {"id": "id", "station": "unit", "start": "answeredAt", "score": "score"}}})
+        store = Store.open(f"sqlite:///{db}")
+        collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
+        check = collector.connector("kysely").check(local("2026-12-02 20:00"))
+        (outcome,) = collector.run_once()
+    assert not outcome.ok and "'score' missing from all 2 records" in (outcome.error or ""), outcome.error
+    assert not check.ok and check.kind == "configuration" and "'score' missing from all 2 records" in check.message
+    store.dispose()
+
+
 # ------------------------------------------------------------------ 6. a status column: closed without an answer
 def omasote_reference(messages: dict[str, tuple[str, str, str | None, str | None]], station: str,
                       at: datetime) -> tuple[int, int, int]:
@@ -669,7 +774,7 @@ def test_a_message_closed_without_an_answer_leaves_unanswered_but_is_not_answere
         "items": {"item": "messages", "mode": mode, "id_key": "${BOARD_ITEM_KEY}",
                   "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu",
                              "status": "Tila"},
-                  "statuses": {"suljettu": "closed"}}})
+                  "statuses": {"suljettu": "closed", "avoin": "open"}}})
     store = Store.open(f"sqlite:///{db}")
     now = [local("2026-12-02 15:00")]
     collector = Collector(settings, store, clock=lambda: now[0], sleep=lambda s: None)
@@ -727,7 +832,7 @@ def test_a_status_closes_a_message_at_its_updated_time_from_a_database(config_di
         "items": {"item": "messages", "id_key": "${BOARD_ITEM_KEY}",
                   "fields": {"id": "id", "station": "yksikko", "start": "saapunut", "end": "vastattu",
                              "status": "tila", "updated": "muutettu"},
-                  "statuses": {"Suljettu": "closed"}}})
+                  "statuses": {"Suljettu": "closed", "Avoin": "open"}}})
     store = Store.open(f"sqlite:///{db}")
     now = local("2026-12-02 12:00")
     (outcome,) = Collector(settings, store, clock=lambda: now, sleep=lambda s: None).run_once()
@@ -741,6 +846,57 @@ def test_a_status_closes_a_message_at_its_updated_time_from_a_database(config_di
         "a4": ("KAJ", "2026-12-02 07:30", "2026-12-02 11:20", None)}
     assert {local("2026-12-02 09:45"), local("2026-12-02 10:30"), local("2026-12-02 11:20")} <= \
         assert_every_reading_of_the_day(store, "kajaani", truth, now)
+    store.dispose()
+
+
+NEW_STATUS_CSV = (
+    '"Viesti-ID";"Yksikkö";"Vastaanotettu";"Vastattu";"Aihe";"Tila"\r\n'
+    '"M-501";"KAJ";"2.12.2026 8.15";"2.12.2026 9.20";"Reseptin uusinta";"Vastattu"\r\n'
+    '"M-502";"KAJ";"2.12.2026 9.03";"";"Kysymys laboratoriotuloksista";"Avoin"\r\n'
+    '"M-504";"KAJ";"2.12.2026 8.40";"";"Peruutus";"suljettu "\r\n'
+    '"M-506";"KAJ";"2.12.2026 10.12";"";"Lähete";"Siirretty"\r\n'
+    '"M-507";"KAJ";"2.12.2026 11.30";"";"Todistus";"AVOIN"\r\n'
+)
+
+
+@pytest.mark.parametrize("mode", ["changes", "snapshot"])
+def test_a_status_not_in_statuses_is_refused_naming_the_value_and_the_setting(config_dir, tmp_path, mode):
+    """The vendor added a status, ``Siirretty`` (moved to another unit), which ``statuses`` does not list: it
+    may close the message or not, and only the administrator knows. It was taken as open without a word, so the
+    message waited on the wall for ever. Now the row is refused with the value and the setting to add (the
+    source PARTIAL, the reason in ``status --json`` and on /sources); ``suljettu `` with a trailing space and
+    ``AVOIN`` in capitals match their listed values. An answered message's status is not judged (Vastattu)."""
+    from board.cli_status import _source_record
+    from board.read.sources import source_statuses
+
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    (folder / "viestit.csv").write_bytes(NEW_STATUS_CSV.encode("cp1252"))
+    db = tmp_path / "board.sqlite"
+    settings = configure(config_dir, f"sqlite:///{db}", {
+        "name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 0, "max_memory_mb": 0,
+        "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+        "items": {"item": "messages", "mode": mode, "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu", "end": "Vastattu",
+                             "status": "Tila"},
+                  "statuses": {"Suljettu": "closed", "Avoin": "open"}}})
+    store = Store.open(f"sqlite:///{db}")
+    now = local("2026-12-02 15:00")
+    collector = Collector(settings, store, clock=lambda: now, sleep=lambda s: None)
+    check = collector.connector("omasote").check(now)
+    (outcome,) = collector.run_once()
+    # read 5 = stored 4 + refused 1 (M-506) + ignored 0
+    assert ledger(outcome) == (5, 4, 1, 0), (ledger(outcome), outcome.rejects)
+    assert outcome.run.state == "partial"
+    said = ("line 5: column 'Tila': status 'Siirretty' is not in items.statuses (listed: 'Avoin', 'Suljettu'); "
+            "add it there as open")
+    assert not check.ok and said in check.message, check
+    [record] = [_source_record(s) for s in source_statuses(settings, store, now) if s.source.name == "omasote"]
+    assert record["health"] == "partial" and record["last_run_that_read"]["rows_refused"] == 1, record
+    assert [r for r in record["refused_reasons"] if said in r], record["refused_reasons"]
+    # M-502 and M-507 wait, M-504 closed unanswered at the pull, M-501 answered: by hand, 2 unanswered.
+    kaj = latest(store, "kajaani", ItemType.MESSAGES)
+    assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"], kaj["omasote_received_today"]) == (2, 1, 4)
     store.dispose()
 
 
@@ -772,14 +928,26 @@ OPEN_LAST = (
 )
 
 
-def test_a_snapshot_file_still_being_written_closes_nothing(config_dir, tmp_path):
-    """A reporting tool writes its CSV without a line end after the last record (many do). Read within the grace
-    (ten times ``settle_seconds``) its last line is held as possibly half-written, so the snapshot read is not the
-    whole export: applied, it closed the open message on that line as answered (Kajaani's unanswered 2 -> 1,
-    answered today 1 -> 2), and the next pull, which read the whole file, did not open it again."""
+def unquoted(text: str) -> str:
+    """The same export as a tool writes it that quotes nothing (no value here holds a separator or a quote)."""
+    return text.replace('"', "")
+
+
+@pytest.mark.parametrize("quoting", ["quoted", "unquoted"])
+def test_a_settled_snapshot_export_without_a_last_line_end(config_dir, tmp_path, quoting):
+    """A reporting tool writes its CSV without a line end after the last record (many Windows tools do), and the
+    pull finds it settled (older than ``settle_seconds``) but within the grace (ten times that).
+
+    Quoted, its last record is provably whole (as many fields as the header, the last one's quote closed): the
+    export is read at once as the snapshot it is — M-502, answered meanwhile and gone from the list, closes;
+    nothing is held and the run is not PARTIAL. Every such export made one PARTIAL run ("snapshot not
+    applied: ... may still be being written") before. Unquoted, ``Avoin`` at the end could be the start of a
+    longer value cut by a paused writer: held as before (the run says why; nothing closes from part of a
+    file) and read whole once older than the grace."""
     import os
     import time
 
+    text = OPEN_LAST if quoting == "quoted" else unquoted(OPEN_LAST)
     folder = tmp_path / "omasote"
     folder.mkdir()
     db = tmp_path / "board.sqlite"
@@ -792,49 +960,72 @@ def test_a_snapshot_file_still_being_written_closes_nothing(config_dir, tmp_path
     now = [local("2026-12-02 15:00")]
     collector = Collector(settings, store, clock=lambda: now[0], sleep=lambda s: None)
 
-    def export(name: str, age: float) -> Path:
+    def export(name: str, body: str, age: float) -> Path:
         path = folder / name
-        path.write_bytes(b"\xef\xbb\xbf" + OPEN_LAST.encode("utf-8"))
+        path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
         stamp = time.time() - age
         os.utime(path, (stamp, stamp))
         return path
 
-    export("avoimet-1.csv", age=60)  # older than the grace: read whole
+    def kajaani() -> tuple[float, float]:
+        values = latest(store, "kajaani", ItemType.MESSAGES)
+        return values["omasote_unanswered"], values["omasote_answered_today"]
+
+    export("avoimet-1.csv", text, age=60)  # older than the grace: read whole either way
     (first,) = collector.run_once()
-    assert first.ok and ledger(first) == (4, 4, 0, 0), (first.error, ledger(first))
-    open_at_15 = {"omasote_unanswered": 2, "omasote_answered_today": 1}  # M-502 and M-505 open, M-501 answered
-    kaj = latest(store, "kajaani", ItemType.MESSAGES)
-    assert {m: kaj[m] for m in open_at_15} == open_at_15
+    assert first.ok and first.run.state == "ok" and ledger(first) == (4, 4, 0, 0), (first.error, ledger(first))
+    truth: dict[str, tuple[str, str, str | None]] = {
+        "M-501": ("KAJ", "2026-12-02 08:15", "2026-12-02 09:20"), "M-502": ("KAJ", "2026-12-02 09:03", None),
+        "M-505": ("KAJ", "2026-12-02 14:02", None)}
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 15:00")
 
-    second = export("avoimet-2.csv", age=4)  # settled (> 2 s) but within the grace (20 s): its last line is held
+    # The 16.00 export: M-502 is no longer open, so it is not in the list (a snapshot of the open ones).
+    later = "".join(line for line in text.splitlines(keepends=True) if "M-502" not in line)
+    second = export("avoimet-2.csv", later, age=4)  # settled (> 2 s), within the grace (20 s)
     now[0] = local("2026-12-02 16:00")
-    (held,) = collector.run_once()
-    assert held.ok and held.run.rows_ignored >= 1, ledger(held)  # the held line, ignored for now
-    kaj = latest(store, "kajaani", ItemType.MESSAGES)
-    assert {m: kaj[m] for m in open_at_15} == open_at_15, kaj
-
+    check = collector.connector("omasote").check(now[0])
+    (run,) = collector.run_once()
+    if quoting == "quoted":
+        assert check.ok and "half-written" not in check.message, check
+        assert run.ok and run.run.state == "ok" and ledger(run) == (3, 3, 0, 0), (ledger(run), run.rejects)
+        assert not second.exists()  # read whole and retired
+        truth["M-502"] = ("KAJ", "2026-12-02 09:03", "2026-12-02 16:00")  # closed at the snapshot's moment
+        assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 16:00")
+        store.dispose()
+        return
+    assert check.ok and "line 4 has no line end" in check.message and "nothing is closed" in check.message, check
+    assert run.ok and ledger(run) == (3, 2, 0, 1), ledger(run)  # the last line held: ignored for now
+    assert run.run.state == "partial" and any(r.startswith("snapshot not applied: file avoimet-2.csv line 4")
+                                              for r in run.rejects), run.rejects
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 16:00")  # nothing closed from part of a file
+    assert second.exists()
     stamp = time.time() - 60  # the same export, now older than the grace: read whole
     os.utime(second, (stamp, stamp))
     now[0] = local("2026-12-02 16:01")
     (whole,) = collector.run_once()
-    assert whole.ok and ledger(whole) == (4, 4, 0, 0), ledger(whole)
-    kaj = latest(store, "kajaani", ItemType.MESSAGES)
-    assert {m: kaj[m] for m in open_at_15} == open_at_15, kaj
+    assert whole.ok and whole.run.state == "ok" and ledger(whole) == (3, 3, 0, 0), ledger(whole)
+    truth["M-502"] = ("KAJ", "2026-12-02 09:03", "2026-12-02 16:01")
+    assert kajaani() == messages_by_hand(truth, "KAJ", "2026-12-02 16:01")
     store.dispose()
 
 
-def test_a_young_export_ending_inside_a_multiline_record_is_read_again_not_refused(config_dir, tmp_path):
+@pytest.mark.parametrize("last", ["quoted", "unquoted"])
+def test_a_young_export_ending_inside_a_multiline_record_is_read_again_not_refused(config_dir, tmp_path, last):
     """The reporting tool's CSV (MESSAGES_CSV: M-505's subject over a CRLF) written without a line end after the
-    last record and read within the grace: held at its last physical line, the rest ended inside M-505's quoted
-    subject, and the whole good export was refused ("not valid CSV ... unexpected end of data") and moved to
-    rejected/. It stays in the folder and is read whole once it is older than the grace."""
+    last record and read within the grace. Its last field unquoted (``;Avoin``), the record may be cut: held at
+    its last physical line, the rest ended inside M-505's quoted subject, and the whole good export was refused
+    ("not valid CSV ... unexpected end of data") and moved to rejected/. It stays in the folder and is read whole
+    once it is older than the grace. Quoted (``;"Avoin"``), the record is provably whole: read at once."""
     import os
     import time
 
     folder = tmp_path / "omasote"
     folder.mkdir()
     path = folder / "viestit.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + MESSAGES_CSV.removesuffix("\r\n").encode("utf-8"))
+    text = MESSAGES_CSV.removesuffix("\r\n")
+    if last == "unquoted":
+        text = text.removesuffix('"Avoin"') + "Avoin"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     stamp = time.time() - 4  # settled (> 2 s), within the grace (20 s): margin for a loaded machine
     os.utime(path, (stamp, stamp))
     db = tmp_path / "board.sqlite"
@@ -847,7 +1038,13 @@ def test_a_young_export_ending_inside_a_multiline_record_is_read_again_not_refus
     collector = Collector(settings, store, clock=lambda: local("2026-12-02 20:00"), sleep=lambda s: None)
     (young,) = collector.run_once()
     assert young.ok and young.rejected == 0, (young.error, young.rejects)
-    assert path.exists() and not (folder / "rejected").exists()
+    assert not (folder / "rejected").exists()
+    if last == "quoted":
+        assert ledger(young) == (4, 4, 0, 0) and not path.exists(), ledger(young)  # read whole, retired
+        assert latest(store, "kajaani", ItemType.MESSAGES)["omasote_unanswered"] == 2  # M-502 and M-505, by hand
+        store.dispose()
+        return
+    assert path.exists()
     stamp = time.time() - 60
     os.utime(path, (stamp, stamp))
     (whole,) = collector.run_once()

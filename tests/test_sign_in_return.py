@@ -44,3 +44,18 @@ def test_anything_else_is_refused(candidate, base):
 
 def test_an_absolute_url_needs_the_request_host():
     assert safe_return_path(f"https://{HOST}/manual", "", None) is None
+
+
+@pytest.mark.parametrize(("scheme", "forwarded", "secure"), [
+    ("http", None, False),
+    ("https", None, True),
+    ("http", "https", True),            # TLS ended at the reverse proxy (nginx: X-Forwarded-Proto $scheme)
+    ("http", "HTTPS", True),
+    ("http", "https, http", True),      # proxies chained: the first is the client's
+    ("http", "http", False),
+    ("http", "", False),
+])
+def test_the_cookie_is_secure_when_the_request_came_over_https(scheme, forwarded, secure):
+    from board.web.sign_in_return import came_over_https
+
+    assert came_over_https(scheme, forwarded) is secure

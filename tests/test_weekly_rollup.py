@@ -169,6 +169,7 @@ def test_the_roll_up_report_is_the_readings_report(demo):
 
 def test_corrections_and_unordered_batches_keep_the_roll_up_exact(demo):
     settings, store = demo
+    assert_same_reports(settings, store)  # every day's combined peak computed and kept before the corrections
     day = date(2026, 10, 20)
     start, end = day_bounds(day)
     queue = store.series("kajaani", [PEAK_METRIC], start, end)
@@ -196,6 +197,7 @@ def test_corrections_and_unordered_batches_keep_the_roll_up_exact(demo):
 
 def test_thinned_weeks_keep_the_roll_up_and_the_report(demo):
     settings, store = demo
+    assert_same_reports(settings, store)  # the combined peaks kept before thinning must not outlive it
     before = stored_summaries(store)
     count = store.count_readings()
     policy = RetentionSettings(hourly_after_days=8, daily_after_days=12)  # W43: 18.-22.10. daily, then hourly

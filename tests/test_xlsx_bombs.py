@@ -116,10 +116,29 @@ def test_rows_padded_to_column_xfd_are_refused(tmp_path):
     assert "has a sheet (xl/worksheets/sheet1.xml) of more than 5 000 000 cells" in reason
 
 
-def test_a_declared_dimension_of_the_whole_sheet_is_refused(tmp_path):
-    bomb = hand_made('<row r="1"><c r="A1"><v>1</v></c></row>', dimension="A1:XFD1048576")
-    reason = refused_beside_a_good_file(tmp_path, bomb)
-    assert "declares a sheet of 17 179 869 184 cells (A1:XFD1048576), more than 5 000 000" in reason
+def test_a_sheet_declaring_the_whole_height_because_its_last_row_is_formatted_is_read(tmp_path):
+    """Excel declares ``A1:F1048576`` when a formatted (empty) cell sits in the sheet's last row; a real export of
+    two rows. The declaration is not what the board reads by (it resets it), so the file is read, not refused as
+    a bomb of 6 291 456 cells; the rows it really has are what the guard counts."""
+    rows = ('<row r="1"><c r="A1" t="inlineStr"><is><t>Asema</t></is></c>'
+            '<c r="B1" t="inlineStr"><is><t>Päivämäärä</t></is></c><c r="C1" t="inlineStr"><is><t>Jonossa</t></is></c>'
+            '<c r="D1" t="inlineStr"><is><t>Puhelut</t></is></c></row>'
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>KAJ</t></is></c>'
+            '<c r="B2" t="inlineStr"><is><t>10.3.2026 14.30</t></is></c><c r="C2"><v>3</v></c><c r="D2"><v>4</v></c>'
+            '</row><row r="1048576">' + "".join(f'<c r="{c}1048576" s="0"/>' for c in "ABCDEF") + "</row>")
+    drop(tmp_path, "jono.xlsx", hand_made(rows, dimension="A1:F1048576"))
+    readings, reasons = pull(make(tmp_path), UNTIL)
+    assert reasons == []
+    assert sorted((r.station, r.metric, r.value) for r in readings) == [
+        ("kajaani", "contacts_phone_today", 4.0), ("kajaani", "queue_waiting", 3.0)]
+
+
+def test_real_cells_down_to_the_last_row_are_still_refused(tmp_path):
+    """What the declaration said is checked on the cells themselves: a row of six cells in every one of the
+    sheet's 1 048 576 rows is 6 291 456 cells, refused however small the file."""
+    rows = "".join(f'<row r="{i}"><c r="A{i}" s="0"/><c r="F{i}" s="0"/></row>' for i in range(1, 1_048_577))
+    reason = refused_beside_a_good_file(tmp_path, hand_made(rows, dimension="A1:F1048576"))
+    assert "of more than 5 000 000 cells" in reason
 
 
 def test_a_part_packed_far_tighter_than_any_export_is_refused(tmp_path):

@@ -17,6 +17,8 @@ A missing key is "no data", never 0.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import datetime
 
 from board.domain.figures import METRICS, WEEK, Kind, _compute
@@ -101,6 +103,29 @@ def combined_peak(series: list[list[tuple[datetime, float]]]) -> float | None:
             total = sum(current.values())
             peak = total if peak is None else max(peak, total)
     return peak
+
+
+@dataclass(frozen=True)
+class PeakCurve:
+    """One day's combined peak (:func:`combined_peak`) as its running maximum: the moments (UTC) it rose, in
+    order, and what it rose to.
+
+    The day's peak is the last value; the peak of the day up to and including a moment is the last value
+    risen to by then (the running total at a moment depends only on readings up to it), which is what the
+    current week's compared day, cut at the same clock time, needs. Empty: no readings."""
+
+    times: tuple[datetime, ...] = ()
+    values: tuple[float, ...] = ()
+
+    @property
+    def peak(self) -> float | None:
+        return self.values[-1] if self.values else None
+
+    def until(self, moment: datetime) -> float | None:
+        """The day's combined peak over the readings at or before ``moment``."""
+        i = bisect_right(self.times, moment)
+        return self.values[i - 1] if i else None
+
 
 #: Each week figure: its name, and how it is found in a period's raw values: read as is, or computed by the
 #: catalogue's formula (``derive``'s own :func:`~board.domain.figures._compute`).

@@ -49,6 +49,7 @@ from board.domain.periods import (
     PEAK_KEY,
     PEAK_METRIC,
     Figures,
+    PeakCurve,
     Raw,
     over_days,
     over_stations,
@@ -273,13 +274,14 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     weekday and Helsinki clock time (:func:`compared_days`, :func:`compared_until`), to the minute. It is
     an argument, not read here, so a cached report's key changes once a minute for the current week and
     never for a finished one (the page passes None there). The cut day costs
-    three more queries (:func:`_cut_day`); a finished week costs none.
+    two more queries (:func:`_cut_day`); a finished week costs none.
 
     Each station's days come from the daily roll-up (``Store.daily``: a row per
     station, metric and Helsinki day holding its last and highest reading),
     one query for this week and the previous one together. Only the combined
     queue peak of several stations needs their queue readings themselves
-    (``Store.combined_peaks``: computed in the database, one query). Unknown station codes raise
+    (``Store.day_peaks``: computed in the database, kept per day while the
+    day's readings are unchanged). Unknown station codes raise
     KeyError (the page validates the URL first).
     """
     this = IsoWeek(year, week)
@@ -297,9 +299,10 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
             raws[code][day][PEAK_KEY] = top
         else:  # the day's last reading
             raws[code][day][metric] = last
-    peaks = _combined_peaks(store, codes, days, raws)
+    curves = _combined_curves(store, codes, days)
+    peaks = _combined_peaks(store, codes, days, raws, curves)
     if until is not None and codes:  # the compared weekday only up to the same clock time
-        cut, peaks[compared[-1]] = _cut_day(store, codes, until)
+        cut, peaks[compared[-1]] = _cut_day(store, codes, until, curves)
         for code in codes:
             raws[code][compared[-1]] = cut[code]
     municipalities = Counter(s.municipality for s in settings.stations)  # (list.count per station: O(n²))
@@ -337,38 +340,52 @@ def _area_weeks(settings: Settings, known: Sequence[Station], sums: dict[str, tu
     return out
 
 
-def _cut_day(store: Store, codes: list[str], until: datetime) -> tuple[dict[str, Raw], float | None]:
+def _cut_day(store: Store, codes: list[str], until: datetime,
+             curves: dict[date, PeakCurve] | None = None) -> tuple[dict[str, Raw], float | None]:
     """Each station's raw values of ``until``'s day up to and including ``until``, and their combined peak.
 
     What the roll-up holds for a whole day, for part of one: the last reading at or before ``until`` of each
     cumulative metric and gauge, the highest queue reading up to it
-    (:func:`board.domain.periods.combined_peak` for the stations together). Three queries over
+    (:func:`board.domain.periods.combined_peak` for the stations together). Two queries over
     [local midnight, ``until`` + 1 µs), each picked in the database, so a day of minute readings stays there
-    however many stations: ``Store.last_values`` for the 14 metrics, each
-    station's highest queue reading (``Store.highest_values``) and their combined peak
-    (``Store.combined_peaks``).
+    however many stations: ``Store.last_values`` for the 14 metrics and each station's highest queue reading
+    (``Store.highest_values``). The combined peak up to ``until`` is read off the whole day's running maximum
+    (``curves``, from :func:`_combined_curves`, else ``Store.day_peaks`` here): the running total at a moment
+    depends only on the readings up to it. One station's is its own highest reading.
     """
-    start, end = day_start(local_date(until)), until + timedelta(microseconds=1)
+    day = local_date(until)
+    start, end = day_start(day), until + timedelta(microseconds=1)
     raws: dict[str, Raw] = {code: {} for code in codes}
     for code, metric, value in store.last_values(codes, [*DAILY_METRICS, *END_GAUGES], start, end):
         raws[code][metric] = value
     for code, top in store.highest_values(codes, PEAK_METRIC, start, end).items():
         raws[code][PEAK_KEY] = top
-    [combined] = store.combined_peaks(codes, PEAK_METRIC, [(start, end)])
-    return raws, combined
+    if len(codes) == 1:
+        return raws, raws[codes[0]].get(PEAK_KEY)
+    curve = (curves or {}).get(day)
+    if curve is None:
+        curve = store.day_peaks(codes, PEAK_METRIC, [day])[day]
+    return raws, curve.until(until)
 
 
-def _combined_peaks(store: Store, codes: list[str], days: list[date],
-                    raws: dict[str, dict[date, Raw]]) -> dict[date, float | None]:
+def _combined_curves(store: Store, codes: list[str], days: list[date]) -> dict[date, PeakCurve]:
+    """Per day, several stations' combined queue peak as its running maximum (``Store.day_peaks``: a finished
+    day is computed from its ~43 000 readings at 900 stations once, then kept while they are unchanged);
+    nothing for one station (its own peak is in the roll-up)."""
+    return store.day_peaks(codes, PEAK_METRIC, days) if len(codes) > 1 else {}
+
+
+def _combined_peaks(store: Store, codes: list[str], days: list[date], raws: dict[str, dict[date, Raw]],
+                    curves: dict[date, PeakCurve] | None = None) -> dict[date, float | None]:
     """Per day, the most contacts waiting at once over the stations (:func:`board.domain.periods.combined_peak`).
 
-    One station's is its own peak; several stations' are computed in the database from their queue readings
-    (``Store.combined_peaks``: one statement, ~600 000 readings at 900 stations that never reach Python).
+    One station's is its own peak; several stations' come from their queue readings through
+    ``Store.day_peaks`` (:func:`_combined_curves`, or ``curves`` already read by it).
     """
     if len(codes) == 1:
         return {d: raws[codes[0]][d].get(PEAK_KEY) for d in days}
-    spans = [(day_start(d), day_start(d + timedelta(days=1))) for d in days]
-    return dict(zip(days, store.combined_peaks(codes, PEAK_METRIC, spans), strict=True))
+    curves = _combined_curves(store, codes, days) if curves is None else curves
+    return {d: curves[d].peak for d in days}
 
 
 def _station_week(code: str, name: str, short: str, week: IsoWeek, days: dict[date, Raw],

@@ -72,9 +72,13 @@ class DaySummary:
 _LATER = "excluded.last_ts >= daily_readings.last_ts"
 _HIGHER = ("excluded.max_value > daily_readings.max_value OR (excluded.max_value = daily_readings.max_value "
            "AND excluded.max_ts >= daily_readings.max_ts)")
+#: Every write of a day's readings raises its row's version, whatever it changed: what a kept combined peak
+#: of that day is checked against (``board.store.periods``; a re-sent or a late reading alike).
+_BUMP = "version = daily_readings.version + 1"
 #: :meth:`DaySummary.merge` as the ``SET`` list of an upsert into ``daily_readings`` (``excluded``: the new row).
-MERGE_SQL = ", ".join(
+MERGE_SQL = ", ".join([*(
     f"{col} = CASE WHEN {cond} THEN excluded.{col} ELSE daily_readings.{col} END"
-    for col, cond in (("last_ts", _LATER), ("last_value", _LATER), ("max_ts", _HIGHER), ("max_value", _HIGHER)))
+    for col, cond in (("last_ts", _LATER), ("last_value", _LATER), ("max_ts", _HIGHER), ("max_value", _HIGHER))),
+    _BUMP])
 #: A recomputed day replaces the stored row.
-REPLACE_SQL = ", ".join(f"{c} = excluded.{c}" for c in ("last_ts", "last_value", "max_ts", "max_value"))
+REPLACE_SQL = ", ".join([*(f"{c} = excluded.{c}" for c in ("last_ts", "last_value", "max_ts", "max_value")), _BUMP])

@@ -8,18 +8,61 @@ from the same station's previous reading of the day (the first counts
 whole), summed per moment, run up through the day; the day's peak is the
 highest running total. The same step function as the domain's, so the same
 number (queue readings are counts: their sums are exact in floating point).
+
+At 900 stations that statement over 14 days (~600 000 readings) was still
+most of a cold weekly page's wall-clock time, for days that had not changed
+since the last page. So :meth:`PeriodReads.day_peaks` keeps each day's result
+per selection of stations (``combined_peaks``: the day's running maximum as
+the moments it rose, :class:`~board.domain.periods.PeakCurve`) with a stamp
+of the day's readings: the count and the sum of those stations' roll-up rows'
+``version`` (``daily_readings``: every write of a station's readings of a day
+raises its row's version, and thinning raises the thinned days'). A kept day
+is used only while its stamp is the current one; any write of those readings
+since (a late reading, a correction, a re-sent day) changes the sum, since
+versions only grow and roll-up rows are never deleted, and the day is
+computed again from the readings. The stamp is read before the readings, so a
+write landing in between can only make a kept day look changed, never a
+changed day look kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from board.domain.periods import PeakCurve
+from board.domain.timeutil import UTC, day_start
 from board.store.engine import Dialect
-from board.store.schema import ReadingRow, UTCDateTime
+from board.store.schema import CombinedPeakRow, DailyRow, ReadingRow, UTCDateTime
+
+log = logging.getLogger(__name__)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def selection_digest(stations: Sequence[str]) -> str:
+    """The key a selection of stations' kept peaks go under: the SHA-256 of their sorted, distinct codes."""
+    return hashlib.sha256("\n".join(sorted(set(stations))).encode()).hexdigest()
+
+
+def _encode(curve: PeakCurve) -> str:
+    """``microseconds since the epoch:value`` per rise, comma-separated (``repr``: floats come back exact)."""
+    return ",".join(f"{(t - _EPOCH) // timedelta(microseconds=1)}:{v!r}" for t, v in zip(curve.times, curve.values,
+                                                                                          strict=True))
+
+
+def _decode(text: str) -> PeakCurve:
+    if not text:
+        return PeakCurve()
+    pairs = [item.split(":") for item in text.split(",")]
+    return PeakCurve(tuple(_EPOCH + timedelta(microseconds=int(t)) for t, _ in pairs),
+                     tuple(float(v) for _, v in pairs))
 
 
 class PeriodReads:
@@ -31,9 +74,70 @@ class PeriodReads:
     def combined_peaks(self, stations: Sequence[str], metric: str,
                        spans: Sequence[tuple[datetime, datetime]]) -> list[float | None]:
         """For each span ``[start, end)`` (a Helsinki day), the highest sum over ``stations`` of each one's
-        latest reading of ``metric`` in the span; None for a span without readings. One statement."""
+        latest reading of ``metric`` in the span; None for a span without readings. One statement, nothing kept
+        (:meth:`day_peaks` keeps whole days)."""
         if not spans or not stations:
             return [None] * len(spans)
+        with self.sessions() as s:
+            return [curve.peak for curve in self._peak_curves(s, stations, metric, spans)]
+
+    def day_peaks(self, stations: Sequence[str], metric: str, days: Sequence[date]) -> dict[date, PeakCurve]:
+        """Each Helsinki day's combined peak of ``stations``' readings of ``metric`` (:meth:`combined_peaks` over
+        the whole day) as its running maximum, kept ones used while the day's readings are unchanged.
+
+        Two small statements when every day is kept (the stamps, the kept rows); the days that are not (new,
+        or written since) are computed in one statement and kept. A day without readings is an empty curve."""
+        days = sorted(set(days))
+        if not days or not stations:
+            return {d: PeakCurve() for d in days}
+        codes = sorted(set(stations))
+        selection = selection_digest(codes)
+        dr, kept = DailyRow.__table__.c, CombinedPeakRow.__table__.c
+        out: dict[date, PeakCurve] = {}
+        with self.sessions() as s:
+            # The stamps first: a write after this read makes a day look changed, never the other way round.
+            stamps = {day: (int(n), int(v)) for day, n, v in s.execute(
+                select(dr.day, func.count(), func.sum(dr.version))
+                .where(self.dialect.one_of(dr.station, codes), dr.metric == metric, self.dialect.one_of(dr.day, days))
+                .group_by(dr.day))}
+            known = {day: ((n, v), records) for day, n, v, records in s.execute(
+                select(kept.day, kept.stamp_rows, kept.stamp_versions, kept.records)
+                .where(kept.selection == selection, kept.metric == metric, self.dialect.one_of(kept.day, days)))}
+            missing = []
+            for day in days:
+                stamp = stamps.get(day)
+                if stamp is None:
+                    out[day] = PeakCurve()  # no roll-up row of the day: no readings
+                elif day in known and known[day][0] == stamp:
+                    out[day] = _decode(known[day][1])
+                else:
+                    missing.append(day)
+            if missing:
+                spans = [(day_start(d), day_start(d + timedelta(days=1))) for d in missing]
+                for day, curve in zip(missing, self._peak_curves(s, codes, metric, spans), strict=True):
+                    out[day] = curve
+        if missing:
+            self._keep(selection, metric, [(d, stamps[d], out[d]) for d in missing])
+        return out
+
+    def _keep(self, selection: str, metric: str, rows: list[tuple[date, tuple[int, int], PeakCurve]]) -> None:
+        """Store computed days' curves with their stamps (replacing older ones). Keeping is only a saving: a
+        store that cannot be written at the moment (SQLite busy past its timeout) leaves them uncomputed."""
+        values = [{"selection": selection, "metric": metric, "day": day, "stamp_rows": n, "stamp_versions": v,
+                   "records": _encode(curve)} for day, (n, v), curve in rows]
+        insert = (sqlite.insert if self.dialect.is_sqlite else postgresql.insert)(CombinedPeakRow)
+        stmt = insert.on_conflict_do_update(
+            index_elements=["selection", "metric", "day"],
+            set_={c: insert.excluded[c] for c in ("stamp_rows", "stamp_versions", "records")})
+        try:
+            with self.sessions.begin() as s:
+                s.execute(stmt, values)
+        except OperationalError as exc:  # a read must not fail for a cache
+            log.warning("combined peaks not kept this time: %s", exc.__class__.__name__)
+
+    def _peak_curves(self, s: Session, stations: Sequence[str], metric: str,
+                     spans: Sequence[tuple[datetime, datetime]]) -> list[PeakCurve]:
+        """For each span, the running maximum of the stations' summed latest readings: one statement."""
         r = ReadingRow.__table__.c
         rows = [select(literal(i).label("n"), literal(lo, UTCDateTime()).label("lo"),
                        literal(hi, UTCDateTime()).label("hi")) for i, (lo, hi) in enumerate(spans)]
@@ -45,14 +149,19 @@ class PeriodReads:
                    .where(self.dialect.one_of(r.station, stations), r.metric == metric)).subquery()
         moments = (select(changes.c.n, changes.c.ts, func.sum(changes.c.delta).label("delta"))
                    .group_by(changes.c.n, changes.c.ts)).subquery()
-        running = select(moments.c.n, func.sum(moments.c.delta).over(
+        running = select(moments.c.n, moments.c.ts, func.sum(moments.c.delta).over(
             partition_by=moments.c.n, order_by=moments.c.ts).label("total")).subquery()
-        stmt = select(running.c.n, func.max(running.c.total)).group_by(running.c.n)
-        out: list[float | None] = [None] * len(spans)
-        with self.sessions() as s:
-            for n, peak in s.execute(stmt):
-                out[n] = None if peak is None else float(peak)
-        return out
+        before = func.max(running.c.total).over(partition_by=running.c.n, order_by=running.c.ts, rows=(None, -1))
+        marked = select(running.c.n, running.c.ts, running.c.total, before.label("before")).subquery()
+        stmt = (select(marked.c.n, marked.c.ts, marked.c.total)
+                .where(or_(marked.c.before.is_(None), marked.c.total > marked.c.before))
+                .order_by(marked.c.n, marked.c.ts))
+        times: list[list[datetime]] = [[] for _ in spans]
+        values: list[list[float]] = [[] for _ in spans]
+        for n, ts, total in s.execute(stmt):
+            times[n].append(ts)
+            values[n].append(float(total))
+        return [PeakCurve(tuple(t), tuple(v)) for t, v in zip(times, values, strict=True)]
 
     def highest_values(self, stations: Sequence[str], metric: str, start: datetime,
                        end: datetime) -> dict[str, float]:

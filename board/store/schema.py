@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Float,
@@ -130,6 +131,30 @@ class DailyRow(Base):
     last_value: Mapped[float] = mapped_column(Float)
     max_ts: Mapped[datetime] = mapped_column(UTCDateTime)
     max_value: Mapped[float] = mapped_column(Float)
+    #: Raised by every write of the row's readings (and by thinning them): what tells
+    #: :class:`CombinedPeakRow` that a day's readings changed (migration 0016).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+
+
+class CombinedPeakRow(Base):
+    """Several stations' combined queue peak of one Helsinki day, kept once computed (board/store/periods.py).
+
+    ``selection`` is a digest of the stations' sorted codes. ``records`` is the
+    day's running maximum as the moments it rose ("microseconds:value,..."), so
+    the day's peak is the last value and the peak up to any moment is read off
+    it. Valid while ``stamp_rows`` and ``stamp_versions`` still equal the count
+    and the sum of ``daily_readings.version`` over those stations' rows of the
+    metric and day: every write of their readings raises the sum (migration 0016).
+    """
+
+    __tablename__ = "combined_peaks"
+
+    selection: Mapped[str] = mapped_column(String(64), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    stamp_rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    stamp_versions: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    records: Mapped[str] = mapped_column(Text, nullable=False)
 
 
 class ItemRow(Base):

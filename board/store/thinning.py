@@ -8,12 +8,13 @@ view needs, so no view changes).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from board.store.schema import ReadingRow
+from board.domain.timeutil import local_date
+from board.store.schema import DailyRow, ReadingRow
 from board.store.writes import UPSERT_CHUNK
 
 
@@ -48,6 +49,11 @@ class Thinning:
             if len(keep) == len(rows):
                 return 0
             s.execute(delete(r).where(r.ts >= start, r.ts < end))
+            # The window's days have fewer readings now: their kept combined peaks are recomputed (periods.py).
+            d = DailyRow.__table__.c
+            s.execute(update(DailyRow).where(d.day >= local_date(start),
+                                             d.day <= local_date(end - timedelta(microseconds=1)))
+                      .values(version=d.version + 1))
             kept = [dict(station=k.station, metric=k.metric, ts=k.ts, value=k.value, source=k.source,
                          collected_at=k.collected_at) for k in keep.values()]
             for i in range(0, len(kept), UPSERT_CHUNK):

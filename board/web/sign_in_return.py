@@ -10,7 +10,8 @@ themselves on the overview and had to find the page again.
 * ``/auth/login`` remembers the page the sign-in started from — its ``next``
   parameter if given, else the ``Referer`` the browser sends when the page's
   sign-in button moves it there (same origin, so the whole path is sent) — in a
-  short-lived HttpOnly cookie. Only a path on this server under the base path
+  short-lived cookie (HttpOnly, SameSite=Lax, and Secure when the request came
+  over HTTPS: :func:`came_over_https`). Only a path on this server under the base path
   is kept (:func:`safe_return_path`): never another host, so sign-in cannot be
   turned into an open redirect.
 * ``/oauth2callback``, when it answers with its redirect to the base path
@@ -57,6 +58,16 @@ def safe_return_path(candidate: str | None, base_url: str | None, host: str | No
     return path + (f"?{parts.query}" if parts.query else "")
 
 
+def came_over_https(scheme: str, forwarded_proto: str | None) -> bool:
+    """Whether a request reached the board over HTTPS: its own scheme, or the ``X-Forwarded-Proto`` of the
+    reverse proxy that ended TLS in front of it (docs/DEPLOY.md; the first value when proxies chained theirs).
+
+    The header is the client's to send when no proxy sets it, but all it can do here is mark the cookie Secure:
+    a browser on plain HTTP then keeps no return page and lands on the overview, as before 6c7bdac."""
+    first = (forwarded_proto or "").split(",")[0].strip().lower()
+    return scheme.lower() == "https" or first == "https"
+
+
 def install() -> None:
     """Wrap Streamlit's auth routes as described above (before Streamlit starts its server; idempotent)."""
     from starlette.routing import Route
@@ -77,7 +88,8 @@ def install() -> None:
                     target = safe_return_path(wanted, base_url, request.headers.get("host"))
                     if target and 300 <= response.status_code < 400:  # on its way to the provider
                         response.set_cookie(COOKIE, target, max_age=KEEP_SECONDS, path=_base(base_url) or "/",
-                                            httponly=True, samesite="lax")
+                                            httponly=True, samesite="lax", secure=came_over_https(
+                                                request.url.scheme, request.headers.get("x-forwarded-proto")))
                     return response
 
                 routes.append(Route(path, login, methods=sorted(route.methods or {"GET"})))
@@ -89,8 +101,10 @@ def install() -> None:
                     if target and response.status_code in (302, 303, 307) and response.headers.get(
                             "location") == home:
                         response.headers["location"] = target
-                    if COOKIE in request.cookies:
-                        response.delete_cookie(COOKIE, path=_base(base_url) or "/")
+                    if COOKIE in request.cookies:  # dropped with the attributes it was set with
+                        response.delete_cookie(COOKIE, path=_base(base_url) or "/", httponly=True, samesite="lax",
+                                               secure=came_over_https(request.url.scheme,
+                                                                      request.headers.get("x-forwarded-proto")))
                     return response
 
                 routes.append(Route(path, callback, methods=sorted(route.methods or {"GET"})))

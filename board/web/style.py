@@ -337,6 +337,10 @@ SOURCES_CSS = _sheet("""
 .src-refused .what { font-weight: 800; display: block; }
 .src-refused ul { margin: .2rem 0 0 1.2rem; padding: 0; } .src-refused b { font-size: .9rem; }
 .src-unaccounted { font-weight: 700; margin-top: .3rem; }
+.src-overlaps { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px;
+                padding: .45rem .7rem; margin: 0 0 .9rem; }
+.src-overlaps .what { font-weight: 800; display: block; }
+.src-overlaps ul { margin: .2rem 0 .3rem 1.2rem; padding: 0; }
 .fresh-grid { border-collapse: collapse; margin-top: .4rem; font-size: .95rem; }
 .fresh-grid th, .fresh-grid td { padding: .25rem .6rem; border-bottom: 1px solid #e3e8ee; text-align: left; }
 .fresh-grid th { background: #eef2f6; }
@@ -362,13 +366,21 @@ CHART_NOTES_CSS = """
 .chart-notes b { color: #4f3a74; } .chart-note-author { color: #4a5565; }
 """
 
+#: Fewer than five key-figure cards (a station that tracks one or two tile families: /week shows only their
+#: figures) keep the width of one of five, at the row's start. Streamlit's horizontal container grows its
+#: children to fill the row, so a feedback-only station's NPS card was a 1 800 px box at 1920x1080. Five cards
+#: are laid out as before (tests/test_browser_week_cards.py).
+_KPI_WIDTH = """
+.st-key-week-kpis:not(:has(> div:nth-child(5))) > div { max-width: calc((100% - 4 * var(--kpi-gap, 1rem)) / 5); }
+"""
+
 #: The weekly view on screen: key figures as cards.
 WEEK_CSS = """
 .week-scope { margin: 0; font-size: .875rem; color: #4a5565; }
 .week-note { margin: 0; padding: .75rem 1rem; border-radius: .5rem; background: #fffce7; color: #926c05; }
 .st-key-week-kpis [data-testid="stMetricValue"] { font-size: 2.2rem; }
 .st-key-week-kpis [data-testid="stMetric"] { background: #f4f6f9; border-radius: .5rem; padding: .6rem .9rem; }
-""" + CHART_NOTES_CSS
+""" + _KPI_WIDTH + CHART_NOTES_CSS
 #: The weekly view on paper (``?print=1``): no widgets, A4 landscape, a section a page.
 WEEK_PRINT_CSS = HIDE_STREAMLIT_CHROME + """
 @page { size: A4 landscape; margin: 10mm; }
@@ -387,8 +399,8 @@ WEEK_PRINT_CSS = HIDE_STREAMLIT_CHROME + """
   .stElementContainer:has([data-testid="stHeading"]) { break-after: avoid; page-break-after: avoid; }
   /* Streamlit stacks columns on paper; the report keeps two charts and the key figures side by side */
   [data-testid="stHorizontalBlock"], .st-key-week-kpis { display: flex !important; flex-direction: row !important;
-    flex-wrap: nowrap !important; gap: .8rem !important; }
+    flex-wrap: nowrap !important; gap: .8rem !important; --kpi-gap: .8rem; }
   [data-testid="stColumn"], .st-key-week-kpis > div { flex: 1 1 0 !important; width: auto !important;
     min-width: 0 !important; }
 }
-"""
+""" + _KPI_WIDTH
