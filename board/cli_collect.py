@@ -22,9 +22,12 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 def cmd_collect(args: argparse.Namespace) -> int:
     from board.collector import Collector
     from board.pull_checks import ledger_line, ledger_warnings
+    from board.read.overlaps import configured_overlaps
     from connectors.isolated import start_workers
 
     board = open_board()
+    for overlap in configured_overlaps(board.settings):  # a warning: it may be a deliberate move between sources
+        log.warning("%s", overlap.words())
     collector = Collector(board.settings, board.store)
     disabled = {s.name: s for s in board.settings.sources if not s.enabled}
     if args.source in disabled and (args.once or args.since):

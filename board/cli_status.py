@@ -19,6 +19,7 @@ from board.settings import Settings
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from board.read.overlaps import seen_overlaps
     from board.read.overview import all_station_views
     from board.read.sources import source_statuses
 
@@ -30,13 +31,21 @@ def cmd_status(args: argparse.Namespace) -> int:
     now = utcnow()
     result = all_station_views(settings, store, now, [args.station] if args.station else None)
     data = [status_record(v, now) for v in result]
-    sources = [_source_record(s) for s in source_statuses(settings, store, now)]
+    statuses = source_statuses(settings, store, now)
+    sources = [_source_record(s) for s in statuses]
+    seen = seen_overlaps(settings, store, statuses)
+    if args.station:
+        seen = [o for o in seen if args.station in o.stations]
     if args.json:
-        print(json.dumps({"now": now.isoformat(), "stations": data, "sources": sources}, ensure_ascii=False,
-                         indent=2))
+        overlaps = [{"metric": o.metric, "sources": list(o.sources), "stations": list(o.stations), "shown": o.shown}
+                    for o in seen]
+        print(json.dumps({"now": now.isoformat(), "stations": data, "sources": sources, "overlaps": overlaps},
+                         ensure_ascii=False, indent=2))
     else:
         _print_status(settings, data, now)
         _print_sources(sources)
+        for o in seen:
+            print(f"\noverlap: {o.words()}")
     failing = any(tile["status"] in (Status.STALE.value, Status.NO_DATA.value) and tile["tracked"]
                   for st in data for tile in st["tiles"])
     if failing:
@@ -129,7 +138,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     sources = [settings.source(args.source)] if args.source else settings.sources
     ok_all = True
     partial = False
-    ledgers = _stored_ledgers(settings)
+    ledgers, seen = _stored(settings)
+    _warn_overlaps(settings, args.source, seen)
     for src in sources:
         try:
             with Deadline(src.pull_timeout_seconds, f"the check of {src.name}").active():
@@ -151,19 +161,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if partial else 0
 
 
-def _stored_ledgers(settings: Settings) -> dict[str, dict]:  # type: ignore[type-arg]
-    """Each source's health and run ledger from the store, for ``check`` ({} when there is no store yet: a check
-    before the first collection must still test the sources)."""
+def _warn_overlaps(settings: Settings, only: str | None, seen: list) -> None:  # list[SeenOverlap]
+    """Warn (on stderr, so the lines of the sources stay as scripts read them) of each pair of enabled sources
+    that can deliver the same figure for the same station, and of each figure the store has fresh from two
+    (board/read/overlaps.py; a warning, not an error: it may be a deliberate move from one source to another)."""
+    from board.read.overlaps import configured_overlaps
+
+    for overlap in configured_overlaps(settings):
+        if only is None or only in overlap.sources:
+            print(f"warning: {overlap.words()}", file=sys.stderr)
+    for found in seen:  # found only by reading: a file's stations, metric names passed through
+        if only is None or only in found.sources:
+            print(f"warning: now in the store: {found.words()}", file=sys.stderr)
+
+
+def _stored(settings: Settings) -> tuple[dict[str, dict], list]:  # type: ignore[type-arg]
+    """Each source's health and run ledger from the store, and the figures fresh from two sources now, for
+    ``check`` (({}, []) when there is no store yet: a check before the first collection must still test the
+    sources)."""
+    from board.read.overlaps import seen_overlaps
     from board.read.sources import source_statuses
     from board.store import Store
 
     try:
         store = Store.open(settings.database_url, create=False)
     except Exception:
-        return {}
+        return {}, []
     try:
-        return {s.source.name: _source_record(s) for s in source_statuses(settings, store, utcnow())}
+        statuses = source_statuses(settings, store, utcnow())
+        return {s.source.name: _source_record(s) for s in statuses}, seen_overlaps(settings, store, statuses)
     except Exception:  # no tables yet, or an older schema: the check itself is what matters here
-        return {}
+        return {}, []
     finally:
         store.dispose()

@@ -34,7 +34,8 @@ def is_excel(name: str) -> bool:
     return lower.endswith(EXCEL_SUFFIXES)
 
 
-def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequence[str] = ()) -> Table:
+def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequence[str] = (),
+                pass_over_empty: bool = True) -> Table:
     """Header (the first row holding every ``wanted`` column, else the first non-empty row) and rows of one
     sheet; row numbers as Excel shows them.
 
@@ -42,6 +43,11 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
     workbook whose data follows a cover, an instructions or an empty template sheet is read as it is saved; when
     none has rows, the first with the header; when none has the header, the first sheet (whose columns the
     missing-column error then lists).
+
+    ``pass_over_empty`` False (a snapshot of open items): an empty sheet with the header is not passed over for
+    a later one with rows; the file is refused instead, naming both sheets. Why: an empty first sheet may be an
+    unused template, or today's sheet with nothing open, and a later sheet yesterday's. Readings read twice are
+    stored once, but a snapshot read from yesterday's sheet would show answered items as open again.
     """
     import openpyxl  # only a source with Excel files pays for the import
 
@@ -58,14 +64,22 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
             return table_of(_rows(_sheet(name, workbook, sheet)), wanted, "row")
         first: Table | None = None
         headed: Table | None = None  # the first sheet with the header, when none has rows under it (an empty day)
+        headed_name = ""
         for candidate in workbook.worksheets:  # tables only: chart sheets are not among them
             table = table_of(_rows(candidate), wanted, "row")
             if first is None:
                 first = table
             if wanted and set(w for w in wanted if w) <= set(table.header):
                 if table.rows:  # a template sheet with the same header and nothing under it is passed over
+                    if headed is not None and not pass_over_empty:
+                        raise BadFile(Reason(
+                            "ambiguous_sheet", f"file {name}: sheet {headed_name!r} has the mapped columns and no "
+                            f"rows, sheet {candidate.title!r} has rows; a snapshot of open items cannot tell which "
+                            "is the current one: name it with sheet in sources.yaml", file=name,
+                            empty=headed_name, full=candidate.title))
                     return table
-                headed = headed or table
+                if headed is None:
+                    headed, headed_name = table, candidate.title
         return headed or first or Table([], [], "row")
     except BadFile:
         raise

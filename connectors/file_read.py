@@ -45,7 +45,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     wanted = mapper.required_fields()
     try:
         if is_excel(name):
-            table = excel_table(name, data, source.sheet, wanted)
+            snapshot = isinstance(mapper, ItemMapper) and source.items is not None and source.items.mode == "snapshot"
+            table = excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
         else:
             table = csv_table(name, data, source, wanted)
     except BadFile as e:
@@ -96,7 +97,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         return outcome
     station_field = mapper.mapping.station if isinstance(mapper, RecordMapper) else mapper.fields.station
     station_column = keys.index(station_field) if station_field in keys else None
-    not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header)
+    not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
+                               mapper.names_station)
     for index, (number, values) in enumerate(table.rows):
         outcome.rows += 1
         where = f"{table.unit} {number}"

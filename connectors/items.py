@@ -162,6 +162,10 @@ class ItemMapper:
     def begin(self, rows_in_order: bool) -> None:
         """A new file or result starts (RecordMapper's hook; an item's times stand on their own)."""
 
+    def names_station(self, raw: Any) -> bool:
+        """Whether a cell names one of the stations (:meth:`RecordMapper.names_station`)."""
+        return self._stations.names_station(raw)
+
     # -- the fields
     def required_fields(self) -> list[str]:
         f = self.fields

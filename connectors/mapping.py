@@ -451,6 +451,21 @@ class RecordMapper:
                                      station=code))
         return code
 
+    def names_station(self, raw: Any) -> bool:
+        """Whether a cell names one of the stations (a ``mapping.stations`` entry, a code, a station's name): a row
+        so labelled is that station's figures even when its label reads like a total (a station called ``Summa``;
+        ``Hamina Summa`` in mapping.stations). A name fitting two stations names a station too (its row is then
+        refused with the ambiguity, not ignored)."""
+        if not isinstance(raw, str) or not raw.strip():
+            return False
+        text = raw.strip()
+        if text in self.mapping.stations or text.lower() in self._lower_codes:
+            return True
+        try:
+            return self._by_name(text) is not None
+        except ConfigurationError:
+            return True
+
     def _by_name(self, text: str) -> str | None:
         """The station a written name means (``RISTIJÄRVEN TERVEYSASEMA``), remembered per pull."""
         if text not in self._named:

@@ -77,6 +77,12 @@ STRUCTURED_WORDS = frozenset({
 
 #: A scale in a header, ``(0-10)``, ``(1–5)``: the column holds a number on it.
 _SCALE = re.compile(r"\(\s*\d+\s*[-–—]\s*\d+\s*\)")
+#: Words that ask for a reason in words, folded: a header with a scale and one of these is a follow-up question
+#: shown for that range of scores (``Miksi annoit arvosanan (0-6)? Kerro omin sanoin``), its answers free text.
+WHY_WORDS = frozenset({
+    "miksi", "perustele", "perustelu", "perustelut", "perustelusi", "sanoin", "why", "reason", "varfor", "motivera",
+    "motivering",
+})
 
 
 def words(header: str) -> list[str]:
@@ -109,13 +115,14 @@ def free_text_like(header: str) -> bool:
     code, time or number about it (``Viesti-ID``).
 
     Any header with a question mark is taken as a survey question whose answers are free text, unless it names a
-    scale (``Saitko apua? (1-5)``, ``Palaute (0-10)``: a number). A closed question caught by mistake costs
+    scale (``Saitko apua? (1-5)``, ``Palaute (0-10)``: a number) without asking why (``Miksi annoit arvosanan
+    (0-6)?``, a follow-up shown for those scores, is free text). A closed question caught by mistake costs
     nothing: the column is not mapped (a mapped column is never left out)."""
     tokens = words(header)
     if not tokens:
         return False
-    if _SCALE.search(header):  # "Palaute (0-10)", "Saitko apua? (1–5)": a number on a scale
-        return False
+    if _SCALE.search(header) and not any(t in WHY_WORDS for t in tokens):
+        return False  # "Palaute (0-10)", "Saitko apua? (1–5)": a number on a scale (but not "Miksi … (0-6)?")
     if "?" in header:  # a survey's question as the header ("Mitä muuta haluat kertoa?"): what was answered to it
         return True
     if any(t in STRUCTURED_WORDS for t in tokens):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 #: Words a totals row starts with (compared without case, accents or a trailing colon/period).
@@ -88,20 +88,35 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip(" :.-*")
 
 
-def is_total(values: Sequence[Any], station_index: int | None) -> bool:
-    """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``)."""
+def _a_station(values: Sequence[Any], station_index: int | None, names_station: Callable[[Any], bool]) -> bool:
+    """Whether the row's station cell names a known station (then it is that station's row, whatever it reads)."""
+    return station_index is not None and station_index < len(values) and names_station(values[station_index])
+
+
+def _no_station(_value: Any) -> bool:
+    return False
+
+
+def is_total(values: Sequence[Any], station_index: int | None,
+             names_station: Callable[[Any], bool] = _no_station) -> bool:
+    """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``),
+    and its station cell does not name a station (``Summa``, a village in Hamina; asked only of a row that reads
+    like a total, so an ordinary row costs no station look-up)."""
     cells = []
     if station_index is not None and station_index < len(values) and not blank(values[station_index]):
         cells.append(values[station_index])
     first = next((v for v in values if not blank(v)), None)
     if first is not None:
         cells.append(first)
-    return any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
+    return (any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
+            and not _a_station(values, station_index, names_station))
 
 
-def is_subtotal(values: Sequence[Any], station_index: int | None) -> bool:
+def is_subtotal(values: Sequence[Any], station_index: int | None,
+                names_station: Callable[[Any], bool] = _no_station) -> bool:
     """A subtotal row: its station cell (or first non-empty cell) is a label of two or more words whose last is
-    a totals word (``Kajaanin terveysasema Summa``, ``Sotkamo yhteensä``)."""
+    a totals word (``Kajaanin terveysasema Summa``, ``Sotkamo yhteensä``), and not a station's name
+    (``Hamina Summa`` in mapping.stations)."""
     cell: Any = None
     if station_index is not None and station_index < len(values) and not blank(values[station_index]):
         cell = values[station_index]
@@ -110,7 +125,7 @@ def is_subtotal(values: Sequence[Any], station_index: int | None) -> bool:
     if not isinstance(cell, str):
         return False
     words = _normal(cell).split(" ")
-    return len(words) >= 2 and words[-1] in SUBTOTAL_WORDS
+    return len(words) >= 2 and words[-1] in SUBTOTAL_WORDS and not _a_station(values, station_index, names_station)
 
 
 def filled(values: Sequence[Any]) -> int:
@@ -119,24 +134,32 @@ def filled(values: Sequence[Any]) -> int:
 
 
 def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
-                    header: Sequence[Any] = ()) -> dict[int, str]:
+                    header: Sequence[Any] = (), names_station: Callable[[Any], bool] = _no_station,
+                    ) -> dict[int, str]:
     """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
     notes at the end. A totals row right under the header (Qlik Sense puts its totals at the top of a table, and
     exports them so) is that row alone: the stations' rows follow it. A report exported page by page repeats
-    its ``header`` on each page, under the page's title lines: those are not data either."""
+    its ``header`` on each page, under the page's title lines: those are not data either, and a totals row before
+    a repeated header is that page's total alone (the next page's rows follow). A row whose station cell
+    ``names_station`` is data, whatever its label reads like."""
     reasons: dict[int, str] = {}
+    keys = _trimmed([header_key(h) for h in header])
+    pages = [i for i, values in enumerate(rows) if keys and _trimmed([header_key(v) for v in values]) == keys]
     end = len(rows)  # where the totals row is, if any
     for index, values in enumerate(rows):
-        if index == 0 and is_total(values, station_index):
+        if index == 0 and is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON  # totals at the top, under the header (Qlik Sense): the data follows
             continue
-        if is_total(values, station_index):
+        if pages and index < pages[-1] and is_total(values, station_index, names_station):
+            reasons[index] = TOTALS_REASON  # a page's total: the next page's header and rows follow
+            continue
+        if is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON
             for below in range(index + 1, len(rows)):
                 reasons[below] = BELOW_TOTALS_REASON
             end = index
             break
-        if is_subtotal(values, station_index):
+        if is_subtotal(values, station_index, names_station):
             reasons[index] = SUBTOTAL_REASON
     index = end - 1
     while index >= 0 and filled(rows[index]) <= 1:
@@ -146,15 +169,13 @@ def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
         for i in range(end):
             if reasons.get(i) == NOTE_REASON:
                 reasons.pop(i)
-    keys = _trimmed([header_key(h) for h in header])
-    if keys:
-        for index in range(end):
-            if index not in reasons and _trimmed([header_key(v) for v in rows[index]]) == keys:
-                reasons[index] = REPEATED_HEADER_REASON
-                above = index - 1
-                while above >= 0 and above not in reasons and filled(rows[above]) <= 1:
-                    reasons[above] = PAGE_TITLE_REASON
-                    above -= 1
+    for index in pages:
+        if index < end and index not in reasons:
+            reasons[index] = REPEATED_HEADER_REASON
+            above = index - 1
+            while above >= 0 and above not in reasons and filled(rows[above]) <= 1:
+                reasons[above] = PAGE_TITLE_REASON
+                above -= 1
     return reasons
 
 

@@ -4,6 +4,9 @@ Worst first: a failing source's card shows the error in the words the
 collector recorded ("login failed for user 'board'", "file 12.csv line 40:
 …"); below it the rejected rows of the last 24 hours with their reasons, the
 freshness of every station and tile this source feeds, and its recent runs.
+Above the cards, when two enabled sources can deliver the same figure for one
+station, which they are, and which source the wall shows where both have
+fresh readings now (board/read/overlaps.py).
 Under the sources, the alert channels (e-mail, Teams, webhook): failing ones
 first, with the error the sender recorded, the messages waiting and the next
 try; then the weekly report's last sends (sent, or failing with the server's
@@ -38,12 +41,16 @@ nav.header(Page.SOURCES, viewer, lang)
 st.title(t("sources.title", lang), anchor=False)
 
 
-def sources(statuses: list) -> None:  # list[SourceStatus], worst first
+def sources(read: tuple) -> None:  # (list[SourceStatus] worst first, (configured, seen) overlaps)
+    statuses, (configured, seen) = read
     if not statuses:
         st.info(t("sources.none", lang))
         return
     st.caption(t("sources.caption", lang, time=fmt.fmt_stamp(statuses[0].now, lang)))
     st.html(html.render_summary(statuses, lang))
+    overlaps = html.render_overlaps(configured, seen, lang)
+    if overlaps:
+        st.html(overlaps)
     for status in statuses:
         st.html(html.render_card(status, lang))
         name = status.source.name
@@ -66,6 +73,7 @@ def sources(statuses: list) -> None:  # list[SourceStatus], worst first
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def channels() -> None:
     """The alert channels: is each delivering, and if not, the error, what waits and when the next try is."""
+    access.recheck(settings)  # every fragment of a gated page, or a sign-out leaves this tab blank (see recheck)
     if not settings.alerts.file.channels:
         return
     try:
@@ -82,6 +90,7 @@ def channels() -> None:
 @st.fragment(run_every=settings.board.wall.refresh_seconds)
 def reports() -> None:
     """The weekly report by e-mail (reports.yaml): the last reports, sent or failing with the error in words."""
+    access.recheck(settings)  # every fragment of a gated page, or a sign-out leaves this tab blank (see recheck)
     weekly = settings.reports.weekly
     if weekly is None:
         return
@@ -111,7 +120,12 @@ def manual_audit() -> None:
                  hide_index=True, width="stretch", key="manual-audit")
 
 
-refreshing(settings, lang, sup.source_statuses, "sources.store_down", sources)
+def _read() -> tuple:
+    statuses = sup.source_statuses()
+    return statuses, sup.source_overlaps(statuses)
+
+
+refreshing(settings, lang, _read, "sources.store_down", sources)
 channels()
 reports()
 manual_audit()

@@ -33,7 +33,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("BOARD_CHROMIUM", "/usr/bin/chromium")
-#: Headless Chromium in a container, no phoning home.
+#: Headless Chromium in a container, no phoning home. (No flags against background throttling: Playwright already
+#: starts Chromium with --disable-background-timer-throttling, --disable-renderer-backgrounding and
+#: --disable-backgrounding-occluded-windows, and headless every page is visible and focused, so a test's second
+#: tab runs its timers as a wall screen in front does; a real browser's hidden tab is slower: README, "Signing out".)
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PG_URL = os.environ.get("BOARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -462,6 +462,52 @@ def test_a_snapshot_drop_folder_closes_nothing_when_no_file_waits(config_dir, tm
     assert (kaj["omasote_unanswered"], kaj["omasote_answered_today"]) == (1, 2)
 
 
+def test_a_snapshot_workbook_with_an_empty_sheet_before_one_with_rows_is_refused_not_guessed(config_dir, tmp_path):
+    """A workbook of open messages kept sheet per day, today's first: at 7.00 today's sheet has the header and no
+    rows (nothing open yet), yesterday's sheet after it still lists yesterday's open messages. Passing over the
+    empty sheet, as a readings source does for a template, would reopen answered messages; the file is refused
+    naming both sheets, and nothing is opened or closed."""
+    import openpyxl
+
+    folder = tmp_path / "omasote"
+    folder.mkdir()
+    header = ["Viesti-ID", "Yksikkö", "Vastaanotettu", "Vastattu", "Aihe"]
+    workbook = openpyxl.Workbook()
+    today = workbook.active
+    today.title = "3.12."
+    today.append(header)
+    yesterday = workbook.create_sheet("2.12.")
+    yesterday.append(header)
+    yesterday.append(["M-601", "KAJ", datetime(2026, 12, 2, 9, 3), None, "Reseptin uusinta"])
+    yesterday.append(["M-602", "KAJ", datetime(2026, 12, 2, 14, 2), None, "Todistus"])
+    workbook.save(folder / "avoimet.xlsx")
+    db = tmp_path / "board.sqlite"
+    source = {"name": "omasote", "type": "files", "folder": str(folder), "settle_seconds": 0, "max_memory_mb": 0,
+              "patterns": ["*.xlsx"], "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+              "items": {"item": "messages", "mode": "snapshot", "id_key": "${BOARD_ITEM_KEY}",
+                        "fields": {"id": "Viesti-ID", "station": "Yksikkö", "start": "Vastaanotettu",
+                                   "end": "Vastattu"}}}
+    settings = configure(config_dir, f"sqlite:///{db}", source)
+    store = Store.open(f"sqlite:///{db}")
+    collector = Collector(settings, store, clock=lambda: local("2026-12-03 07:00"), sleep=lambda s: None)
+    (outcome,) = collector.run_once()
+    assert not outcome.ok
+    [reason] = [str(r) for r in outcome.rejects if "avoimet.xlsx:" in str(r)]
+    assert "sheet '3.12.' has the mapped columns and no rows, sheet '2.12.' has rows" in reason, outcome.rejects
+    assert "sheet in sources.yaml" in reason
+    assert latest(store, "kajaani", ItemType.MESSAGES).get("omasote_unanswered", 0) == 0  # nothing reopened
+    assert sorted(p.name for p in (folder / "rejected").iterdir()) == ["avoimet.xlsx", "avoimet.xlsx.reason.txt"]
+    store.dispose()
+    # Named, the sheet is read: today's, with nothing open.
+    (folder / "rejected" / "avoimet.xlsx").rename(folder / "avoimet.xlsx")
+    settings = configure(config_dir, f"sqlite:///{db}", {**source, "sheet": "3.12."})
+    store = Store.open(f"sqlite:///{db}")
+    (outcome,) = Collector(settings, store, clock=lambda: local("2026-12-03 07:01"), sleep=lambda s: None).run_once()
+    assert outcome.ok, outcome.rejects
+    assert latest(store, "kajaani", ItemType.MESSAGES).get("omasote_unanswered", 0) == 0
+    store.dispose()
+
+
 # ------------------------------------------------------------------ 4. a snapshot file still being written
 def messages_by_hand(messages: dict[str, tuple[str, str, str | None]], station: str, at: str) -> tuple[int, int]:
     """(unanswered, answered today) of a station at ``at`` (Helsinki), from message -> (station, received,

@@ -91,7 +91,8 @@ def test_a_persons_name_or_contact_header_is_private(header):
 
 
 @pytest.mark.parametrize("header", ["Vapaa palaute", "Kommentti", "Avoin vastaus", "Viesti", "Free text", "Comment",
-                                    "Lisätieto", "Fritext", "Aihe"])
+                                    "Lisätieto", "Fritext", "Aihe", "Miksi annoit arvosanan (0-6)?",
+                                    "Why did you give this score (0-6)?"])
 def test_a_free_text_header_is_private(header):
     assert free_text_like(header) and private_columns([header], []) == [0]
 
@@ -99,7 +100,7 @@ def test_a_free_text_header_is_private(header):
 @pytest.mark.parametrize("header", ["Toimipisteen nimi", "Aseman nimi", "Station name", "Stationens namn",
                                     "Yksikön nimi", "Toimipiste", "Vastaus nro", "Viesti-ID", "Vastausaika",
                                     "Suositteluhalukkuus (0-10)", "Palautteen aika", "Tila", "Kanava", "Jonossa",
-                                    "Henkilötunnus"])
+                                    "Henkilötunnus", "Saitko apua? (1-5)"])
 def test_a_station_code_time_or_number_header_is_not(header):
     assert not name_like(header) and not free_text_like(header)
     assert private_columns([header], []) == []

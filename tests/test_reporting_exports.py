@@ -528,3 +528,113 @@ def test_an_empty_template_sheet_with_the_same_header_before_the_data_is_passed_
     assert ledger(outcome) == (5, 4, 0, 1)
     assert values(store, "kuhmo", ["queue_waiting"]) == {"queue_waiting": 3.0}
     store.dispose()
+
+
+# ------------------------------------------------------------------ a station whose name is a totals word
+# Summa is a village in Hamina; a unit there is written "Summa", or "Hamina Summa" by a report naming units by
+# municipality and village. Such a row is that station's figures, not a total or a subtotal.
+STATION_SUMMA = (
+    "Asema;Päivämäärä;Puhelut;Käynnit\r\n"
+    "Kajaanin terveysasema;1.12.2026;120;30\r\n"
+    "Summa;1.12.2026;15;4\r\n"
+    "Sotkamon terveysasema;1.12.2026;40;12\r\n"
+    "Yhteensä;;175;46\r\n"                              # the report's own totals row
+)
+VILLAGE_SUMMA = (
+    "Yksikkö;Päivämäärä;Puhelut;Käynnit\r\n"
+    "Hamina Summa;2.12.2026;9;2\r\n"
+    "Kuhmon terveysasema;2.12.2026;33;8\r\n"
+)
+
+
+def test_a_station_named_like_a_total_is_a_stations_row(config_dir, tmp_path):
+    stations = yaml.safe_load((config_dir / "stations.yaml").read_text(encoding="utf-8"))
+    stations["stations"].append({"code": "summa", "name": "Summa", "municipality": "Hamina", "population": 900})
+    (config_dir / "stations.yaml").write_text(yaml.safe_dump(stations, allow_unicode=True), encoding="utf-8")
+    folder = tmp_path / "summa"
+    folder.mkdir()
+    (folder / "asemat.csv").write_bytes(STATION_SUMMA.encode("cp1252"))
+    metrics = {"Puhelut": "contacts_phone_today", "Käynnit": "contacts_visit_today"}
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "asemat", "type": "files", "folder": str(folder), "patterns": ["asemat.csv"],
+        "mapping": {"layout": "wide", "station": "Asema", "time": "Päivämäärä", "metrics": metrics}})
+    # Three stations stored, the totals row ignored; before, "Summa" was taken for the totals row and it and
+    # Sotkamo's row under it were ignored, and the run said OK.
+    assert ledger(outcome) == (4, 3, 0, 1)
+    day = ["contacts_phone_today", "contacts_visit_today"]
+    assert values(store, "summa", day) == {"contacts_phone_today": 15.0, "contacts_visit_today": 4.0}
+    assert values(store, "sotkamo", day) == {"contacts_phone_today": 40.0, "contacts_visit_today": 12.0}
+    store.dispose()
+    (folder / "kylat.csv").write_bytes(VILLAGE_SUMMA.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "kylat", "type": "files", "folder": str(folder), "patterns": ["kylat.csv"],
+        "mapping": {"layout": "wide", "station": "Yksikkö", "time": "Päivämäärä", "metrics": metrics,
+                    "stations": {"Hamina Summa": "summa"}}})
+    # "Hamina Summa" is named in mapping.stations: a station, not a pivot's subtotal.
+    assert ledger(outcome) == (2, 2, 0, 0)
+    assert values(store, "summa", day) == {"contacts_phone_today": 9.0, "contacts_visit_today": 2.0}
+    store.dispose()
+
+
+# ------------------------------------------------------------------ a follow-up question that names the scale
+# Survey tools ask those who gave a low score why, and the exported header carries the range the question was
+# shown for. Its answers are free text, names in them, though the header holds a scale.
+WHY = "Miksi annoit arvosanan (0-6)? Kerro omin sanoin"
+WHY_PRIVATE = ("Lääkäri Virtanen ei kuunnellut", "Odotin Sirpan soittoa turhaan")
+FOLLOW_UP = (
+    f"Vastaus-ID;Toimipiste;Vastattu;{SCORE};{WHY}\r\n"
+    "21;Kuhmon terveysasema;2.12.2026 8.12;9;\r\n"
+    f"22;Kuhmon terveysasema;2.12.2026 9.30;3;{WHY_PRIVATE[0]}\r\n"
+    f"23;Kuhmon terveysasema;2.12.2026 10.01;5;{WHY_PRIVATE[1]}\r\n"
+)
+
+
+def test_a_follow_up_questions_answers_are_not_kept_though_its_header_names_a_scale(config_dir, tmp_path):
+    folder = tmp_path / "seuranta"
+    folder.mkdir()
+    (folder / "palaute.csv").write_bytes(FOLLOW_UP.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "seuranta", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu", "score": SCORE}}})
+    assert ledger(outcome) == (3, 3, 0, 0)
+    # 9: a promoter; 3 and 5: detractors.
+    assert values(store, "kuhmo", ["feedback_promoters_today", "feedback_detractors_today"]) == {
+        "feedback_promoters_today": 1.0, "feedback_detractors_today": 2.0}
+    store.dispose()
+    kept = (folder / "processed" / "palaute.csv").read_bytes().decode("cp1252")
+    assert not any(text in kept for text in WHY_PRIVATE)
+    assert kept.splitlines()[2] == "22;Kuhmon terveysasema;2.12.2026 9.30;3;"
+
+
+# ------------------------------------------------------------------ a paged report totalling each page
+PAGE_TOTALS = (
+    "Käynnit asemittain\r\n"
+    "Asema;Päivämäärä;Puhelut;Käynnit\r\n"
+    "Kajaanin terveysasema;1.12.2026;120;30\r\n"
+    "Sotkamon terveysasema;1.12.2026;40;12\r\n"
+    "Yhteensä;;160;42\r\n"                            # the page's total
+    "Sivu 1 / 2\r\n"
+    "Käynnit asemittain\r\n"
+    "Asema;Päivämäärä;Puhelut;Käynnit\r\n"
+    "Kuhmon terveysasema;1.12.2026;33;8\r\n"
+    "Yhteensä;;33;8\r\n"
+    "Sivu 2 / 2\r\n"
+)
+
+
+def test_a_paged_report_with_each_pages_total_reads_every_page(config_dir, tmp_path):
+    folder = tmp_path / "sivusummat"
+    folder.mkdir()
+    (folder / "kaynnit.csv").write_bytes(PAGE_TOTALS.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "sivusummat", "type": "files", "folder": str(folder),
+        "mapping": {"layout": "wide", "station": "Asema", "time": "Päivämäärä",
+                    "metrics": {"Puhelut": "contacts_phone_today", "Käynnit": "contacts_visit_today"}}})
+    # Nine lines under the first header: three stations stored; two page totals, two footers, the next page's
+    # title and header ignored. Before, page 1's total ended the data and Kuhmo was ignored: (9, 2, 0, 7), OK.
+    assert ledger(outcome) == (9, 3, 0, 6), [str(r) for r in outcome.rejects]
+    day = ["contacts_phone_today", "contacts_visit_today"]
+    assert values(store, "kuhmo", day) == {"contacts_phone_today": 33.0, "contacts_visit_today": 8.0}
+    assert values(store, "sotkamo", day) == {"contacts_phone_today": 40.0, "contacts_visit_today": 12.0}
+    store.dispose()

@@ -134,6 +134,18 @@ def recheck(settings: Settings) -> None:
     an open overview or Sources tab kept showing new data after a sign-out in
     another tab or past ``access.sign_in_hours``. The whole-page rerun then
     shows the sign-in page in its place.
+
+    **Every** ``run_every`` fragment of a gated page calls this first, not one
+    per page (tests/test_access_fragments.py checks the pages). A page's
+    fragments tick on the same period, so their rerun requests reach the server
+    together; Streamlit keeps a fragment registered when the whole-page run
+    ends in ``st.stop()`` (as the sign-in page does), so a fragment whose
+    request was queued behind that run still runs after it. One that did not
+    check drew its block into the sign-in page at its old place, and the tab
+    ended blank ("Ladataan…") until reloaded: the Sources tab in
+    tests/test_browser_sessions_end.py, 3 Dec, whose alert-channel and
+    weekly-report parts did not check. (Before the sign-in page, such a part
+    also showed its data once more to a tab already signed out.)
     """
     if settings.board.access.sign_in == "off":
         return

@@ -18,6 +18,7 @@ from board.domain.figures import METRICS, Family
 from board.domain.reasons import Reason
 from board.domain.source_health import SourceHealth
 from board.i18n import TEXTS, t
+from board.read.overlaps import Overlap, SeenOverlap
 from board.read.sources import ChannelStatus, Freshness, RunSummary, SourceStatus
 from board.source_settings import SourceBase
 from board.web.icons import status_icon
@@ -48,6 +49,33 @@ def render_summary(statuses: list[SourceStatus], lang: str) -> str:
     ok = sum(s.health is SourceHealth.OK for s in active)
     return (f'<div class="src-summary" data-ok="{ok}" data-total="{len(active)}">'
             f'{escape(t("sources.summary", lang, ok=ok, total=len(active)))}</div>')
+
+
+def render_overlaps(configured: list[Overlap], seen: list[SeenOverlap], lang: str) -> str:
+    """Two enabled sources of one figure for one station (board/read/overlaps.py): what the configuration allows
+    and what the store shows now, with which source the wall shows and what to do ("" when there is none)."""
+    if not configured and not seen:
+        return ""
+    both = t("sources.overlap.and", lang)
+    items = []
+    for o in configured:
+        stations = t("sources.overlap.every", lang) if o.every_station else ", ".join(o.stations)
+        text = t("sources.overlap.configured", lang, a=o.sources[0], b=o.sources[1],
+                 metrics=", ".join(_metric(m, lang) for m in o.metrics), stations=stations)
+        items.append(f'<li data-overlap="configured" data-sources="{escape(" ".join(o.sources))}">{escape(text)}</li>')
+    for s in seen:
+        text = t("sources.overlap.seen", lang, metric=_metric(s.metric, lang), stations=", ".join(s.stations),
+                 sources=both.join(s.sources), shown=s.shown)
+        items.append(f'<li data-overlap="seen" data-sources="{escape(" ".join(s.sources))}" '
+                     f'data-shown="{escape(s.shown)}">{escape(text)}</li>')
+    return (f'<div class="src-overlaps" role="status"><span class="what">{escape(t("sources.overlap.title", lang))}'
+            f'</span><ul>{"".join(items)}</ul>{escape(t("sources.overlap.rule", lang))}</div>')
+
+
+def _metric(code: str, lang: str) -> str:
+    """A metric in the page's words with its code (the name sources.yaml uses)."""
+    key = "fig." + code
+    return f"{t(key, lang)} ({code})" if key in TEXTS else code
 
 
 def render_card(st_: SourceStatus, lang: str) -> str:

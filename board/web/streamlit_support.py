@@ -337,6 +337,15 @@ def source_statuses() -> list:  # list[SourceStatus]; cache_data pickles plain d
     return read(settings, get_store(settings.database_url))
 
 
+def source_overlaps(statuses: list) -> tuple[list, list]:  # (configured, seen): board/read/overlaps.py
+    """Two sources of one figure for one station: from the configuration, and from the freshness of
+    ``statuses`` (:func:`source_statuses`, cached); the store is asked only when some figure has two."""
+    from board.read.overlaps import configured_overlaps, seen_overlaps
+
+    settings = get_settings()
+    return configured_overlaps(settings), seen_overlaps(settings, get_store(settings.database_url), statuses)
+
+
 @st.cache_data(ttl=VIEW_TTL_SECONDS, show_spinner=False)
 def channel_statuses() -> list:  # list[ChannelStatus]: the alert channels as /sources shows them
     from board.read.sources import channel_statuses as read

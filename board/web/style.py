@@ -337,6 +337,10 @@ SOURCES_CSS = _sheet("""
 .src-refused .what { font-weight: 800; display: block; }
 .src-refused ul { margin: .2rem 0 0 1.2rem; padding: 0; } .src-refused b { font-size: .9rem; }
 .src-unaccounted { font-weight: 700; margin-top: .3rem; }
+.src-overlaps { background: #fff6d6; border: 1px solid #b58400; color: #3d2e00; border-radius: 6px;
+                padding: .45rem .7rem; margin: 0 0 .9rem; }
+.src-overlaps .what { font-weight: 800; display: block; }
+.src-overlaps ul { margin: .2rem 0 .3rem 1.2rem; padding: 0; }
 .fresh-grid { border-collapse: collapse; margin-top: .4rem; font-size: .95rem; }
 .fresh-grid th, .fresh-grid td { padding: .25rem .6rem; border-bottom: 1px solid #e3e8ee; text-align: left; }
 .fresh-grid th { background: #eef2f6; }

@@ -9,7 +9,7 @@
  *   each request costs the server ~0.7 ms of CPU), so that silence + the ping's timeout stays within two refresh
  *   periods; when the server does not answer — or no new board has arrived for two refresh periods and more —
  *   marks every figure as not current and says since when, in the wall's language. A new board from the server
- *   (Streamlit reconnects by itself) clears it.
+ *   (Streamlit reconnects by itself) clears it at once: a board drawn since the last one counts as an answer.
  * - On a wall drawn from a change version (.wall[data-version]): holds one request open on the server's
  *   /_board/changes, answered when the station's data changed (or after a few seconds, unchanged); when the answer
  *   is not the version the board was drawn from, sends Streamlit's websocket the rerun request of the fragment the
@@ -41,8 +41,8 @@
     return lang === "en" ? `${h}:${m}` : `${Number(h)}.${m}`;
   }
 
-  const state = {wall: null, seenAt: 0, offset: 0, lastOk: Date.now(), down: false, downWall: null, pinging: false,
-                 lastPing: 0, suspect: false};
+  const state = {wall: null, drawn: null, seenAt: 0, offset: 0, lastOk: Date.now(), down: false, downWall: null,
+                 pinging: false, lastPing: 0, suspect: false};
 
   async function ping(timeoutMs) {
     state.pinging = true;
@@ -63,6 +63,11 @@
     if (!wall) return;
     const now = Date.now();
     if (wall !== state.wall) {
+      // A board the server drew after the last one (its own time stamp) is a sign of life, as an answer to the change
+      // poll is: Streamlit has reconnected and run the page. Without this, a board that came back before the next
+      // health ping or change answer was marked not current again at the next tick (grey, dimmed, banner back) until
+      // one of them came: the tiles went grey again a moment after the banner had gone (3 Dec).
+      if (wall.dataset.now !== state.drawn) { state.drawn = wall.dataset.now; alive(); }
       state.wall = wall;
       state.seenAt = now;
       const serverNow = Date.parse(wall.dataset.now);
