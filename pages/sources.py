@@ -48,7 +48,7 @@ def sources(read: tuple) -> None:  # (list[SourceStatus] worst first, (configure
         return
     st.caption(t("sources.caption", lang, time=fmt.fmt_stamp(statuses[0].now, lang)))
     st.html(html.render_summary(statuses, lang))
-    overlaps = html.render_overlaps(configured, seen, lang)
+    overlaps = html.render_overlaps(configured, seen, lang, {s.code: s.name for s in settings.stations})
     if overlaps:
         st.html(overlaps)
     for status in statuses:

@@ -195,13 +195,14 @@ def test_status_names_the_overlap(overlapping, config_dir: Path, sqlite_url: str
 
 @pytest.mark.parametrize(("lang", "words"), [
     ("fi", ("Sama luku useammasta lähteestä", "Lähteet soitot ja jonoraportti toimittavat kumpikin: odottaa nyt "
-            "(queue_waiting). Asemat: kajaani.", "Nyt: luvulla odottaa nyt (queue_waiting) on asemilla kajaani "
+            "(queue_waiting). Asemat: Kajaanin terveysasema (kajaani).", "Nyt: luvulla odottaa nyt (queue_waiting) on "
+            "asemilla Kajaanin terveysasema (kajaani) "
             "tuore lukema lähteistä soitot ja jonoraportti; seinällä näkyy lähteen jonoraportti lukema.")),
     ("sv", ("Samma tal från flera källor", "Källorna soitot och jonoraportti levererar båda: väntar nu "
-            "(queue_waiting). Stationer: kajaani.",
+            "(queue_waiting). Stationer: Kajaanin terveysasema (kajaani).",
             "väggen visar avläsningen från jonoraportti.")),
     ("en", ("The same figure from more than one source", "Sources soitot and jonoraportti both deliver: waiting now "
-            "(queue_waiting). Stations: kajaani.",
+            "(queue_waiting). Stations: Kajaanin terveysasema (kajaani).",
             "has fresh readings from soitot and jonoraportti; the wall shows the reading from jonoraportti.")),
 ])
 def test_sources_page_shows_both_and_which_the_wall_shows(overlapping, lang: str, words: tuple[str, ...]):

@@ -51,20 +51,28 @@ def render_summary(statuses: list[SourceStatus], lang: str) -> str:
             f'{escape(t("sources.summary", lang, ok=ok, total=len(active)))}</div>')
 
 
-def render_overlaps(configured: list[Overlap], seen: list[SeenOverlap], lang: str) -> str:
+def render_overlaps(configured: list[Overlap], seen: list[SeenOverlap], lang: str,
+                    names: dict[str, str] | None = None) -> str:
     """Two enabled sources of one figure for one station (board/read/overlaps.py): what the configuration allows
-    and what the store shows now, with which source the wall shows and what to do ("" when there is none)."""
+    and what the store shows now, with which source the wall shows and what to do ("" when there is none).
+
+    ``names``: station code -> name, so a station reads as the staff know it, its code (what sources.yaml and
+    the URLs use) beside it."""
     if not configured and not seen:
         return ""
     both = t("sources.overlap.and", lang)
+
+    def stations_of(codes: tuple[str, ...]) -> str:
+        return ", ".join(f"{names[c]} ({c})" if names and c in names else c for c in codes)
+
     items = []
     for o in configured:
-        stations = t("sources.overlap.every", lang) if o.every_station else ", ".join(o.stations)
+        stations = t("sources.overlap.every", lang) if o.every_station else stations_of(o.stations)
         text = t("sources.overlap.configured", lang, a=o.sources[0], b=o.sources[1],
                  metrics=", ".join(_metric(m, lang) for m in o.metrics), stations=stations)
         items.append(f'<li data-overlap="configured" data-sources="{escape(" ".join(o.sources))}">{escape(text)}</li>')
     for s in seen:
-        text = t("sources.overlap.seen", lang, metric=_metric(s.metric, lang), stations=", ".join(s.stations),
+        text = t("sources.overlap.seen", lang, metric=_metric(s.metric, lang), stations=stations_of(s.stations),
                  sources=both.join(s.sources), shown=s.shown)
         items.append(f'<li data-overlap="seen" data-sources="{escape(" ".join(s.sources))}" '
                      f'data-shown="{escape(s.shown)}">{escape(text)}</li>')
