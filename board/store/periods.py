@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, literal, or_, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -125,7 +124,7 @@ class PeriodReads:
         store that cannot be written at the moment (SQLite busy past its timeout) leaves them uncomputed."""
         values = [{"selection": selection, "metric": metric, "day": day, "stamp_rows": n, "stamp_versions": v,
                    "records": _encode(curve)} for day, (n, v), curve in rows]
-        insert = (sqlite.insert if self.dialect.is_sqlite else postgresql.insert)(CombinedPeakRow)
+        insert = self.dialect.insert(CombinedPeakRow)
         stmt = insert.on_conflict_do_update(
             index_elements=["selection", "metric", "day"],
             set_={c: insert.excluded[c] for c in ("stamp_rows", "stamp_versions", "records")})
