@@ -13,10 +13,11 @@ from board.source_settings import FilesSource
 from connectors.errors import ConnectorError
 from connectors.file_csv import csv_table
 from connectors.file_excel import excel_table, is_excel
+from connectors.file_filter_date import filter_day, missing_date_column, with_date_column
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
-from connectors.file_table import blank, column_keys, record
+from connectors.file_table import Table, blank, column_keys, record
 from connectors.items import ItemMapper
 from connectors.mapping import (
     IDENTITY_CODE_REASON,
@@ -28,7 +29,7 @@ from connectors.mapping import (
 )
 from connectors.private_columns import private_columns
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
-from connectors.table_shape import as_mapped, trailer_reasons
+from connectors.table_shape import as_mapped, header_key, trailer_reasons
 
 
 def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
@@ -43,12 +44,28 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     """
     outcome = Outcome(name, noun="items" if isinstance(mapper, ItemMapper) else "readings")
     wanted = mapper.required_fields()
-    try:
+
+    def load(wanted: list[str]) -> Table:
         if is_excel(name):
             snapshot = isinstance(mapper, ItemMapper) and source.items is not None and source.items.mode == "snapshot"
-            table = excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
-        else:
-            table = csv_table(name, data, source, wanted)
+            return excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
+        return csv_table(name, data, source, wanted)
+
+    try:
+        table = load(wanted)
+        date_field = mapper.mapping.time_fields[0] if isinstance(mapper, RecordMapper) else ""
+        if date_field and table.header and missing_columns(table, wanted, ""):
+            # No header with every mapped column. Without the date: perhaps the one day a pivot's filter or the
+            # report's title names above the table (a filter line "Päivämäärä | 1.12.2026" is not the header).
+            dated = load([w for w in wanted if w != date_field])
+            day = (filter_day(name, dated) if not missing_columns(dated, wanted, date_field)
+                   and missing_date_column(dated, date_field) else None)
+            if isinstance(day, Reason):
+                outcome.add(day)
+                outcome.rows = len(dated.rows)  # read, and refused with the file: the ledger adds up
+                return outcome
+            if day is not None:
+                table = with_date_column(dated, date_field, day)
     except BadFile as e:
         outcome.add(reason_of(e))
         if isinstance(e, Undecodable):
@@ -135,6 +152,12 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         outcome.readings.clear()
         outcome.row_sizes.clear()
     return outcome
+
+
+def missing_columns(table: Table, wanted: list[str], but: str) -> bool:
+    """Whether ``table``'s header lacks a ``wanted`` column other than ``but``."""
+    have = {header_key(h) for h in table.header}
+    return any(header_key(w) not in have for w in wanted if w and w != but)
 
 
 def bad_row(outcome: Outcome, source: FilesSource, where: str, reason: str) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 from openpyxl.styles import Border, Side
 
 from connectors.file_problems import BadFile
@@ -111,3 +113,91 @@ def test_values_below_formatted_empty_rows_are_still_read(tmp_path: Path):
             + '<row r="2002"><c r="A2002" t="inlineStr"><is><t>KAJ</t></is></c><c r="B2002"><v>3</v></c></row>'
             + "".join(f'<row r="{r}"><c r="A{r}" s="0"/></row>' for r in range(2003, 3000)))
     assert check_workbook("a.xlsx", hand_made(rows)) == {"xl/worksheets/sheet1.xml": 2002}
+
+
+# ------------------------------------------------------------------ the day in a filter or title line above the table
+def pivot_with_a_report_filter(path: Path, day: object) -> None:
+    """An Excel pivot table saved as it is: its report filter above it (``Päivämäärä`` and the chosen day, a date
+    cell or the item's text), a blank row, ``Rivitunnisteet`` and ``Summa / …`` headers, a grand total."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Pivot"
+    sheet["A1"], sheet["B1"] = "Päivämäärä", day
+    if not isinstance(day, str):
+        sheet["B1"].number_format = "d.m.yyyy"
+    sheet.append([])
+    sheet.append(["Rivitunnisteet", "Summa / Puhelut", "Summa / Omasote-viestit"])
+    sheet.append(["Kajaanin terveysasema", 412, 96])
+    sheet.append(["Kuhmon terveysasema", 57, 11])
+    sheet.append(["Sotkamon terveysasema", 133, 40])
+    sheet.append(["Kokonaissumma", 602, 147])
+    workbook.save(path)
+
+
+def csv_with_lines_above(path: Path, lines: list[str], encoding: str = "utf-8-sig") -> None:
+    """A reporting tool's CSV for one day (Finnish Windows: ``;``, CRLF), its parameters above the table."""
+    table = ["Toimipiste;Puhelut;Omasote-viestit",
+             "Kajaanin terveysasema;412;96",
+             "Kuhmon terveysasema;57;11",
+             "Sotkamon terveysasema;133;40",
+             "Yhteensä;602;147"]
+    path.write_bytes("\r\n".join([*lines, *table, ""]).encode(encoding))
+
+
+DAILY = {"Puhelut": "contacts_phone_today", "Omasote-viestit": "contacts_omasote_today"}
+#: By hand from the rows above: each station's two figures, on 1.12.2026 (stored at the day's last minute).
+ON_THE_FIRST = {"kajaani": {"contacts_phone_today": 412.0, "contacts_omasote_today": 96.0},
+                "kuhmo": {"contacts_phone_today": 57.0, "contacts_omasote_today": 11.0},
+                "sotkamo": {"contacts_phone_today": 133.0, "contacts_omasote_today": 40.0}}
+FIRST_DAYS_END = datetime(2026, 12, 1, 21, 59, tzinfo=UTC)  # 23.59 in Helsinki
+
+
+@pytest.mark.parametrize("shape", [
+    "pivot filter, date cell", "pivot filter, the item's text", "Ajanjakso a-b", "Raportti ajalta, cp1252",
+    "Päivämäärä: and a run stamp"])
+def test_the_day_named_above_a_table_without_a_date_column_is_every_rows_date(config_dir, tmp_path, shape):
+    folder = tmp_path / "paiva"
+    folder.mkdir()
+    source = {"name": "paiva", "type": "files", "folder": str(folder), "patterns": ["*.csv", "*.xlsx"],
+              "mapping": {"layout": "wide", "station": "Toimipiste", "time": "Päivämäärä", "metrics": DAILY}}
+    if shape.startswith("pivot"):
+        pivot_with_a_report_filter(folder / "pivot.xlsx", datetime(2026, 12, 1) if "cell" in shape else "1.12.2026")
+        source["mapping"] = {"layout": "wide", "station": "Rivitunnisteet", "time": "Päivämäärä",
+                             "metrics": {f"Summa / {k}": v for k, v in DAILY.items()}}
+    elif shape == "Ajanjakso a-b":  # Power BI's paginated report saved as CSV
+        csv_with_lines_above(folder / "yht.csv", ["Yhteydenotot asemittain", "Ajanjakso 1.12.2026 - 1.12.2026", ""])
+    elif shape == "Raportti ajalta, cp1252":
+        csv_with_lines_above(folder / "yht.csv", ["Yhteydenotot;;", "Raportti ajalta 1.12.2026;;", ";;"], "cp1252")
+    else:
+        csv_with_lines_above(folder / "yht.csv", ["Päivämäärä: 01.12.2026", "Ajettu 2.12.2026 klo 6.00"])
+    outcome, store = run(config_dir, tmp_path, source)
+    # Four rows under the header: three stations stored on 1.12, the grand total ignored.
+    assert ledger(outcome) == (4, 3, 0, 1), [str(r) for r in outcome.rejects]
+    for station, truth in ON_THE_FIRST.items():
+        latest = store.latest_values(station, list(truth))
+        assert {m: v.value for m, v in latest.items()} == truth
+        assert {v.ts for v in latest.values()} == {FIRST_DAYS_END}
+    store.dispose()
+
+
+@pytest.mark.parametrize(("lines", "reason"), [
+    (["Ajanjakso 1.12.2026 - 3.12.2026"],
+     "file yht.csv: the table has no date column and line 1 above it gives the period 1.12.2026–3.12.2026: a row "
+     "of it cannot be put on one day; export one day per file, or with the date as a column of the table"),
+    (["Päivämäärä: 1.12.2026", "Raportti ajalta 2.12.2026"],
+     "file yht.csv: the table has no date column and the lines above it name two different days (1.12.2026 on "
+     "line 1, 2.12.2026 on line 2): which one its rows are for cannot be told; export one day per file, or with "
+     "the date as a column of the table"),
+], ids=["a period of three days", "two different days"])
+def test_a_table_without_a_date_column_under_several_days_is_refused_whole(config_dir, tmp_path, lines, reason):
+    folder = tmp_path / "paiva"
+    folder.mkdir()
+    csv_with_lines_above(folder / "yht.csv", lines)
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "paiva", "type": "files", "folder": str(folder), "patterns": ["*.csv"],
+        "mapping": {"layout": "wide", "station": "Toimipiste", "time": "Päivämäärä", "metrics": DAILY}})
+    assert ledger(outcome) == (4, 0, 4, 0)
+    assert [str(r) for r in outcome.rejects] == [f"{reason} (see rejected/yht.csv.reason.txt)"]
+    assert (folder / "rejected" / "yht.csv").exists()
+    assert store.latest_values("kajaani", list(DAILY.values())) == {}
+    store.dispose()
