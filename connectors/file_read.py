@@ -18,6 +18,7 @@ from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
 from connectors.file_table import Table, blank, column_keys, record
+from connectors.file_units_row import UNITS_ROW_REASON, is_units_row, units_of
 from connectors.items import ItemMapper
 from connectors.mapping import (
     IDENTITY_CODE_REASON,
@@ -116,27 +117,45 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     station_column = keys.index(station_field) if station_field in keys else None
     not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
                                mapper.names_station)
-    for index, (number, values) in enumerate(table.rows):
-        outcome.rows += 1
-        where = f"{table.unit} {number}"
-        if index in not_data:
-            if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
-                outcome.identity_lines.append(where)
-                bad_row(outcome, source, where, IDENTITY_CODE_REASON)
-            else:
-                outcome.ignored.append((where, not_data[index]))
-            continue
-        try:
-            mapped = mapper.map(record(keys, values, table.unit, named))
-            rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
-        except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
-            outcome.ignored.append((where, str(e)))
-        except RecordError as e:
-            if str(e) == IDENTITY_CODE_REASON:
-                outcome.identity_lines.append(where)
-            bad_row(outcome, source, where, reason_of(e))
-        except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
-            outcome.add(reason_of(e), where, kind=e.kind)
+    units_row = bool(table.rows) and is_units_row(table.rows[0][1]) and not (
+        station_column is not None and mapper.names_station(
+            table.rows[0][1][station_column] if station_column < len(table.rows[0][1]) else None))
+    saved = mapper.mapping if isinstance(mapper, RecordMapper) else None
+    if units_row:  # kpl, min, %, h:mm under the names: not data, and it says what the numbers are in
+        not_data[0] = UNITS_ROW_REASON
+        if saved is not None and saved.layout == "wide":
+            units = units_of(keys, table.rows[0][1], saved.metrics, saved.units, name,
+                             f"{table.unit} {table.rows[0][0]}", text=table.unit == "line")
+            if isinstance(units, Reason):
+                outcome.add(units)
+                outcome.rows = len(table.rows)  # read, and refused with the file: the ledger adds up
+                return outcome
+            mapper.mapping = saved.model_copy(update={"units": units})
+    try:
+        for index, (number, values) in enumerate(table.rows):
+            outcome.rows += 1
+            where = f"{table.unit} {number}"
+            if index in not_data:
+                if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
+                    outcome.identity_lines.append(where)
+                    bad_row(outcome, source, where, IDENTITY_CODE_REASON)
+                else:
+                    outcome.ignored.append((where, not_data[index]))
+                continue
+            try:
+                mapped = mapper.map(record(keys, values, table.unit, named))
+                rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
+            except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
+                outcome.ignored.append((where, str(e)))
+            except RecordError as e:
+                if str(e) == IDENTITY_CODE_REASON:
+                    outcome.identity_lines.append(where)
+                bad_row(outcome, source, where, reason_of(e))
+            except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
+                outcome.add(reason_of(e), where, kind=e.kind)
+    finally:
+        if saved is not None:
+            mapper.mapping = saved  # the mapper serves the pull's other files too
     for where, readings, problem in one_value_per_key(rows):
         if problem is None and not readings:
             outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))

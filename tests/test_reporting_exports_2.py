@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import openpyxl
@@ -200,4 +200,75 @@ def test_a_table_without_a_date_column_under_several_days_is_refused_whole(confi
     assert [str(r) for r in outcome.rejects] == [f"{reason} (see rejected/yht.csv.reason.txt)"]
     assert (folder / "rejected" / "yht.csv").exists()
     assert store.latest_values("kajaani", list(DAILY.values())) == {}
+    store.dispose()
+
+
+# ------------------------------------------------------------------ a units row under the header
+UNITS_CSV = ("Jonotilanne 2.12.2026\r\n"
+             "Asema;Päivämäärä;Klo;Jonossa;Vanhin odotus;Samana päivänä;Puhelut tänään\r\n"
+             ";pvm;klo;kpl;s;%;(kpl)\r\n"
+             "Kajaanin terveysasema;2.12.2026;14.00;12;5400;83,6;1 204\r\n"
+             "Sotkamon terveysasema;2.12.2026;14.00;4;90;0,5;310\r\n"
+             "Yhteensä;;;16;;;1 514\r\n")
+QUEUE = ["queue_waiting", "queue_oldest_wait_min", "queue_same_day_share_stated", "contacts_phone_today"]
+UNITS_MAPPING = {"layout": "wide", "station": "Asema", "time": ["Päivämäärä", "Klo"],
+                 "metrics": {"Jonossa": "queue_waiting", "Vanhin odotus": "queue_oldest_wait_min",
+                             "Samana päivänä": "queue_same_day_share_stated",
+                             "Puhelut tänään": "contacts_phone_today"}}
+
+
+def units_workbook(path: Path) -> None:
+    """The same report kept in Excel: the units row in brackets, the wait as h:mm time cells, the share as
+    percent-formatted cells (which hold the fraction: 83,6 % is 0,836)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Jonotilanne 2.12.2026"])
+    sheet.append(["Asema", "Päivämäärä", "Klo", "Jonossa", "Vanhin odotus", "Samana päivänä", "Puhelut tänään"])
+    sheet.append([None, "(pvm)", "(klo)", "(kpl)", "(h:mm)", "(%)", "(kpl)"])
+    sheet.append(["Kajaanin terveysasema", datetime(2026, 12, 2), time(14), 12, time(1, 30), 0.836, 1204])
+    sheet.append(["Sotkamon terveysasema", datetime(2026, 12, 2), time(14), 4, time(0, 1, 30), 0.005, 310])
+    sheet.append(["Yhteensä", None, None, 16, None, None, 1514])
+    for row in (4, 5):
+        sheet[f"B{row}"].number_format = "d.m.yyyy"
+        sheet[f"E{row}"].number_format = "h:mm"
+        sheet[f"F{row}"].number_format = "0.0 %"
+    workbook.save(path)
+
+
+@pytest.mark.parametrize("shape", ["CSV, cp1252", "workbook"])
+def test_a_units_row_under_the_header_is_not_data_and_its_units_are_read(config_dir, tmp_path, shape):
+    folder = tmp_path / "jono"
+    folder.mkdir()
+    if shape == "workbook":
+        units_workbook(folder / "jono.xlsx")
+    else:
+        (folder / "jono.csv").write_bytes(UNITS_CSV.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {"name": "jono", "type": "files", "folder": str(folder),
+                                                "patterns": ["*.csv", "*.xlsx"], "mapping": UNITS_MAPPING})
+    # Four rows under the header: the units row and the totals row ignored, two stations stored.
+    assert ledger(outcome) == (4, 2, 0, 2), [str(r) for r in outcome.rejects]
+    # By hand: 5 400 s is 90 min and 90 s is 1,5 min; 83,6 % and 0,5 % (a percent under '%', not a half).
+    assert values(store, "kajaani", QUEUE) == {"queue_waiting": 12.0, "queue_oldest_wait_min": 90.0,
+                                               "queue_same_day_share_stated": 0.836, "contacts_phone_today": 1204.0}
+    assert values(store, "sotkamo", QUEUE) == {"queue_waiting": 4.0, "queue_oldest_wait_min": 1.5,
+                                               "queue_same_day_share_stated": 0.005, "contacts_phone_today": 310.0}
+    store.dispose()
+
+
+@pytest.mark.parametrize(("units", "setting", "reason"), [
+    (";pvm;klo;%;s;%;kpl", {}, "file jono.csv line 3: the units row says '%' for column 'Jonossa', but queue_waiting "
+     "is a count; map the column to a metric of that unit, or fix the units row"),
+    (";pvm;klo;kpl;s;%;kpl", {"queue_oldest_wait_min": "min"}, "file jono.csv line 3: the units row says 's' for "
+     "column 'Vanhin odotus', but mapping.units in sources.yaml says 'min' for queue_oldest_wait_min; which is "
+     "right cannot be told: make them agree"),
+], ids=["a percent under a count", "seconds against mapping.units"])
+def test_a_units_row_that_cannot_be_the_metrics_refuses_the_file(config_dir, tmp_path, units, setting, reason):
+    folder = tmp_path / "jono"
+    folder.mkdir()
+    (folder / "jono.csv").write_bytes(UNITS_CSV.replace(";pvm;klo;kpl;s;%;(kpl)", units).encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {"name": "jono", "type": "files", "folder": str(folder),
+                                                "patterns": ["*.csv"], "mapping": {**UNITS_MAPPING, "units": setting}})
+    assert ledger(outcome) == (4, 0, 4, 0)
+    assert [str(r) for r in outcome.rejects] == [f"{reason} (see rejected/jono.csv.reason.txt)"]
+    assert values(store, "kajaani", QUEUE) == {}
     store.dispose()
