@@ -13,10 +13,12 @@ from board.source_settings import FilesSource
 from connectors.errors import ConnectorError
 from connectors.file_csv import csv_table
 from connectors.file_excel import excel_table, is_excel
+from connectors.file_filter_date import filter_day, missing_date_column, with_date_column
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
-from connectors.file_table import blank, column_keys, record
+from connectors.file_table import Table, blank, column_keys, record
+from connectors.file_units_row import UNITS_ROW_REASON, is_units_row, units_of
 from connectors.items import ItemMapper
 from connectors.mapping import (
     IDENTITY_CODE_REASON,
@@ -28,7 +30,7 @@ from connectors.mapping import (
 )
 from connectors.private_columns import private_columns
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
-from connectors.table_shape import as_mapped, trailer_reasons
+from connectors.table_shape import as_mapped, header_key, trailer_reasons
 
 
 def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
@@ -43,12 +45,28 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     """
     outcome = Outcome(name, noun="items" if isinstance(mapper, ItemMapper) else "readings")
     wanted = mapper.required_fields()
-    try:
+
+    def load(wanted: list[str]) -> Table:
         if is_excel(name):
             snapshot = isinstance(mapper, ItemMapper) and source.items is not None and source.items.mode == "snapshot"
-            table = excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
-        else:
-            table = csv_table(name, data, source, wanted)
+            return excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
+        return csv_table(name, data, source, wanted)
+
+    try:
+        table = load(wanted)
+        date_field = mapper.mapping.time_fields[0] if isinstance(mapper, RecordMapper) else ""
+        if date_field and table.header and missing_columns(table, wanted, ""):
+            # No header with every mapped column. Without the date: perhaps the one day a pivot's filter or the
+            # report's title names above the table (a filter line "Päivämäärä | 1.12.2026" is not the header).
+            dated = load([w for w in wanted if w != date_field])
+            day = (filter_day(name, dated) if not missing_columns(dated, wanted, date_field)
+                   and missing_date_column(dated, date_field) else None)
+            if isinstance(day, Reason):
+                outcome.add(day)
+                outcome.rows = len(dated.rows)  # read, and refused with the file: the ledger adds up
+                return outcome
+            if day is not None:
+                table = with_date_column(dated, date_field, day)
     except BadFile as e:
         outcome.add(reason_of(e))
         if isinstance(e, Undecodable):
@@ -99,27 +117,45 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     station_column = keys.index(station_field) if station_field in keys else None
     not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
                                mapper.names_station)
-    for index, (number, values) in enumerate(table.rows):
-        outcome.rows += 1
-        where = f"{table.unit} {number}"
-        if index in not_data:
-            if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
-                outcome.identity_lines.append(where)
-                bad_row(outcome, source, where, IDENTITY_CODE_REASON)
-            else:
-                outcome.ignored.append((where, not_data[index]))
-            continue
-        try:
-            mapped = mapper.map(record(keys, values, table.unit, named))
-            rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
-        except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
-            outcome.ignored.append((where, str(e)))
-        except RecordError as e:
-            if str(e) == IDENTITY_CODE_REASON:
-                outcome.identity_lines.append(where)
-            bad_row(outcome, source, where, reason_of(e))
-        except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
-            outcome.add(reason_of(e), where, kind=e.kind)
+    units_row = bool(table.rows) and is_units_row(table.rows[0][1]) and not (
+        station_column is not None and mapper.names_station(
+            table.rows[0][1][station_column] if station_column < len(table.rows[0][1]) else None))
+    saved = mapper.mapping if isinstance(mapper, RecordMapper) else None
+    if units_row:  # kpl, min, %, h:mm under the names: not data, and it says what the numbers are in
+        not_data[0] = UNITS_ROW_REASON
+        if saved is not None and saved.layout == "wide":
+            units = units_of(keys, table.rows[0][1], saved.metrics, saved.units, name,
+                             f"{table.unit} {table.rows[0][0]}", text=table.unit == "line")
+            if isinstance(units, Reason):
+                outcome.add(units)
+                outcome.rows = len(table.rows)  # read, and refused with the file: the ledger adds up
+                return outcome
+            mapper.mapping = saved.model_copy(update={"units": units})
+    try:
+        for index, (number, values) in enumerate(table.rows):
+            outcome.rows += 1
+            where = f"{table.unit} {number}"
+            if index in not_data:
+                if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
+                    outcome.identity_lines.append(where)
+                    bad_row(outcome, source, where, IDENTITY_CODE_REASON)
+                else:
+                    outcome.ignored.append((where, not_data[index]))
+                continue
+            try:
+                mapped = mapper.map(record(keys, values, table.unit, named))
+                rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
+            except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
+                outcome.ignored.append((where, str(e)))
+            except RecordError as e:
+                if str(e) == IDENTITY_CODE_REASON:
+                    outcome.identity_lines.append(where)
+                bad_row(outcome, source, where, reason_of(e))
+            except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
+                outcome.add(reason_of(e), where, kind=e.kind)
+    finally:
+        if saved is not None:
+            mapper.mapping = saved  # the mapper serves the pull's other files too
     for where, readings, problem in one_value_per_key(rows):
         if problem is None and not readings:
             outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
@@ -135,6 +171,12 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         outcome.readings.clear()
         outcome.row_sizes.clear()
     return outcome
+
+
+def missing_columns(table: Table, wanted: list[str], but: str) -> bool:
+    """Whether ``table``'s header lacks a ``wanted`` column other than ``but``."""
+    have = {header_key(h) for h in table.header}
+    return any(header_key(w) not in have for w in wanted if w and w != but)
 
 
 def bad_row(outcome: Outcome, source: FilesSource, where: str, reason: str) -> None:
