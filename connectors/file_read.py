@@ -4,8 +4,10 @@ repeated row taken once, two rows disagreeing on one key both refused."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import date
+from typing import Any
 
 from board.domain.reading import Reading
 from board.domain.reasons import Reason, reason_of
@@ -17,6 +19,7 @@ from connectors.file_filter_date import filter_day, missing_date_column, with_da
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
+from connectors.file_ranges import running_totals
 from connectors.file_table import Table, blank, column_keys, record
 from connectors.file_units_row import UNITS_ROW_REASON, is_units_row, units_of
 from connectors.items import ItemMapper
@@ -30,7 +33,19 @@ from connectors.mapping import (
 )
 from connectors.private_columns import private_columns
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
-from connectors.table_shape import as_mapped, header_key, trailer_reasons
+from connectors.table_shape import (
+    BELOW_TOTALS_REASON,
+    TOTALS_REASON,
+    as_mapped,
+    header_key,
+    is_total,
+    is_total_word,
+    trailer_reasons,
+)
+from connectors.times import parse_interval
+
+#: A report of hour ranges totals each day: that row is ignored alone, the next day's rows follow.
+DAY_TOTALS_REASON = "a day's totals row (a sum of the hour ranges above it, not a station's figures)"
 
 
 def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
@@ -117,6 +132,13 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     station_column = keys.index(station_field) if station_field in keys else None
     not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
                                mapper.names_station)
+    clock_field = mapper.mapping.time_fields[-1] if isinstance(mapper, RecordMapper) else ""
+    ranged = isinstance(mapper, RecordMapper) and len(mapper.mapping.time_fields) == 2 and clock_field in keys and any(
+        _a_range(v[keys.index(clock_field)]) for _n, v in table.rows if keys.index(clock_field) < len(v))
+    if ranged:  # a day's totals in the hour range column, and the days after a day's totals row, as they are
+        day_totals(not_data, table.rows, keys.index(clock_field), station_column, mapper.names_station)
+    spans: dict[int, tuple[date, int, int]] = {}
+    refused_ranges: list[tuple[str, str | None, tuple[date, int, int] | None]] = []
     units_row = bool(table.rows) and is_units_row(table.rows[0][1]) and not (
         station_column is not None and mapper.names_station(
             table.rows[0][1][station_column] if station_column < len(table.rows[0][1]) else None))
@@ -145,17 +167,26 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
             try:
                 mapped = mapper.map(record(keys, values, table.unit, named))
                 rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
+                if getattr(mapper, "last_interval", None) is not None:
+                    spans[len(rows) - 1] = mapper.last_interval
             except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
                 outcome.ignored.append((where, str(e)))
             except RecordError as e:
                 if str(e) == IDENTITY_CODE_REASON:
                     outcome.identity_lines.append(where)
                 bad_row(outcome, source, where, reason_of(e))
+                if ranged and isinstance(mapper, RecordMapper):  # its count may be missing from a running total
+                    refused_ranges.append((where, *mapper.range_key(dict(zip(keys, values, strict=False)))))
             except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
                 outcome.add(reason_of(e), where, kind=e.kind)
     finally:
         if saved is not None:
             mapper.mapping = saved  # the mapper serves the pull's other files too
+    if spans:  # a row per hour range: each day's counts summed into the running total at each range's end
+        problems = running_totals(rows, spans, refused_ranges)
+        for index in sorted(problems):
+            bad_row(outcome, source, rows[index][0], problems[index])
+        rows = [row for index, row in enumerate(rows) if index not in problems]
     for where, readings, problem in one_value_per_key(rows):
         if problem is None and not readings:
             outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
@@ -171,6 +202,31 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         outcome.readings.clear()
         outcome.row_sizes.clear()
     return outcome
+
+
+def day_totals(not_data: dict[int, str], rows: list[tuple[int, list[Any]]], clock: int, station: int | None,
+               names_station: Callable[[Any], bool]) -> None:
+    """In a report of hour ranges: a row whose range cell is a totals word (``1.12.2026;Yhteensä;…``) is a day's
+    totals row, ignored alone; a range row below a totals row is the next day's data, not "below the totals"
+    (each day of such a report has its total)."""
+    for index, (_number, values) in enumerate(rows):
+        cell = values[clock] if clock < len(values) else None
+        if index not in not_data and is_total_word(cell):
+            not_data[index] = DAY_TOTALS_REASON
+        elif not_data.get(index) == BELOW_TOTALS_REASON:
+            if _a_range(cell):
+                del not_data[index]
+            elif is_total(values, station, names_station) or is_total_word(cell):
+                not_data[index] = DAY_TOTALS_REASON
+        elif not_data.get(index) == TOTALS_REASON:
+            not_data[index] = DAY_TOTALS_REASON
+
+
+def _a_range(value: Any) -> bool:
+    try:
+        return parse_interval(value) is not None
+    except ValueError:
+        return True  # a range written wrong is a data row, refused with its reason
 
 
 def missing_columns(table: Table, wanted: list[str], but: str) -> bool:

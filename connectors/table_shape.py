@@ -97,6 +97,11 @@ def _no_station(_value: Any) -> bool:
     return False
 
 
+def is_total_word(value: Any) -> bool:
+    """Whether a cell is a totals word (``Yhteensä``, ``Kaikki``, ``Total``)."""
+    return isinstance(value, str) and _normal(value) in TOTAL_WORDS
+
+
 def is_total(values: Sequence[Any], station_index: int | None,
              names_station: Callable[[Any], bool] = _no_station) -> bool:
     """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``),

@@ -21,6 +21,7 @@ from openpyxl.styles import Border, Side
 
 from connectors.file_problems import BadFile
 from connectors.xlsx_guard import check_workbook
+from tests.test_items_domain import HKI
 from tests.test_reporting_exports import ledger, run, values
 from tests.test_xlsx_bombs import hand_made, wide_rows
 
@@ -271,4 +272,136 @@ def test_a_units_row_that_cannot_be_the_metrics_refuses_the_file(config_dir, tmp
     assert ledger(outcome) == (4, 0, 4, 0)
     assert [str(r) for r in outcome.rejects] == [f"{reason} (see rejected/jono.csv.reason.txt)"]
     assert values(store, "kajaani", QUEUE) == {}
+    store.dispose()
+
+
+# ------------------------------------------------------------------ a row per hour range (contact-centre reports)
+HOURLY = [  # station, day, range, calls that came in, answered, in the queue at the range's end
+    ("Kajaanin terveysasema", "1.12.2026", (8, 9), 41, 38, 6),
+    ("Kajaanin terveysasema", "1.12.2026", (9, 10), 35, 35, 2),
+    ("Kajaanin terveysasema", "1.12.2026", (10, 11), 20, 18, 3),
+    ("Sotkamon terveysasema", "1.12.2026", (8, 9), 12, 12, 0),
+    ("Sotkamon terveysasema", "1.12.2026", (9, 10), 9, 8, 1),
+    ("TOTAL", "1.12.2026", None, 117, 111, None),
+    ("Kajaanin terveysasema", "2.12.2026", (8, 9), 44, 40, 7),
+    ("Kajaanin terveysasema", "2.12.2026", (9, 10), 30, 29, 4),
+    ("Kajaanin terveysasema", "2.12.2026", (10, 11), 11, 9, 5),   # in progress at 10.30
+    ("Kajaanin terveysasema", "2.12.2026", (11, 12), 0, 0, 0),    # still to come: no figures yet
+    ("Sotkamon terveysasema", "2.12.2026", (8, 9), 10, 10, 1),
+    ("Sotkamon terveysasema", "2.12.2026", (9, 10), 7, 7, 0),
+    ("TOTAL", "2.12.2026", None, 102, 95, None),
+]
+HOURLY_AT = "2026-12-02 10:30"
+RANGE_STYLES = {"en dash": "{a}.00–{b}.00", "hyphen, 24 h clock": "{a:02d}:00 - {b:02d}:00", "klo": "klo {a}-{b}"}
+
+
+def hourly_csv(path: Path, style: str, encoding: str, rows: list[tuple] = HOURLY) -> None:
+    """The telephony system's hourly queue report saved as CSV: title lines, ``;``, a ``Yhteensä`` per day."""
+    lines = ["Jonoraportti tunneittain", "Ajettu 2.12.2026 klo 10.30", "",
+             "Jono;Päivämäärä;Aikaväli;Saapuneet puhelut;Vastatut;Jonossa"]
+    for station, day, hours, calls, answered, queue in rows:
+        span = RANGE_STYLES[style].format(a=hours[0], b=hours[1]) if hours else "Yhteensä"
+        lines.append(";".join(["" if station == "TOTAL" else station, day, span, str(calls), str(answered),
+                               "" if queue is None else str(queue)]))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+
+
+def hourly_workbook(path: Path) -> None:
+    """The same report for 2.12 alone as the contact-centre tool saves it: the day only in the merged title, no
+    date column, ``klo 8-9`` ranges, the day's ``Yhteensä`` in the range column."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Puhelujonot tunneittain 2.12.2026"])
+    sheet.merge_cells("A1:E1")
+    sheet.append([])
+    sheet.append(["Jono", "Aikaväli", "Saapuneet puhelut", "Vastatut", "Jonossa"])
+    for station, day, hours, calls, answered, queue in HOURLY:
+        if day == "2.12.2026":
+            sheet.append([None if station == "TOTAL" else station,
+                          f"klo {hours[0]}-{hours[1]}" if hours else "Yhteensä", calls, answered, queue])
+    workbook.save(path)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=HKI).astimezone(UTC)
+
+
+#: By hand from HOURLY: calls summed over each day's ranges up to each range's end (the running total since
+#: midnight), the queue as it stood at each range's end; the range in progress at 10.30, the hour to come not at all.
+HOURLY_TRUTH = {
+    ("kajaani", "contacts_phone_today"): {at(1, 9): 41, at(1, 10): 76, at(1, 11): 96,
+                                          at(2, 9): 44, at(2, 10): 74, at(2, 10, 30): 85},
+    ("kajaani", "queue_waiting"): {at(1, 9): 6, at(1, 10): 2, at(1, 11): 3,
+                                   at(2, 9): 7, at(2, 10): 4, at(2, 10, 30): 5},
+    ("sotkamo", "contacts_phone_today"): {at(1, 9): 12, at(1, 10): 21, at(2, 9): 10, at(2, 10): 17},
+    ("sotkamo", "queue_waiting"): {at(1, 9): 0, at(1, 10): 1, at(2, 9): 1, at(2, 10): 0},
+}
+HOURLY_MAPPING = {"layout": "wide", "station": "Jono", "time": ["Päivämäärä", "Aikaväli"],
+                  "metrics": {"Saapuneet puhelut": "contacts_phone_today", "Vastatut": "ignore",
+                              "Jonossa": "queue_waiting"}}
+
+
+def stored_series(store, station: str, metric: str) -> dict[datetime, float]:
+    return {r.ts: r.value for r in store.series(station, [metric], at(1, 0), at(3, 0))}
+
+
+@pytest.mark.parametrize("shape", ["CSV, en dash, BOM", "CSV, hyphen, 24 h clock, cp1252", "CSV, klo",
+                                   "workbook, the day in the title"])
+def test_a_report_of_hour_ranges_sums_the_counts_and_takes_the_queue_at_each_ranges_end(config_dir, tmp_path, shape):
+    folder = tmp_path / "tunnit"
+    folder.mkdir()
+    mapping = dict(HOURLY_MAPPING)
+    if shape.startswith("workbook"):
+        hourly_workbook(folder / "tunnit.xlsx")
+        days = {2}
+    else:
+        style = next(s for s in RANGE_STYLES if s in shape)
+        hourly_csv(folder / "tunnit.csv", style, "cp1252" if "cp1252" in shape else "utf-8-sig")
+        days = {1, 2}
+    outcome, store = run(config_dir, tmp_path, {"name": "tunnit", "type": "files", "folder": str(folder),
+                                                "patterns": ["*.csv", "*.xlsx"], "mapping": mapping}, at=HOURLY_AT)
+    # 13 rows (7 of 2.12 alone in the workbook): the day's totals and the hour to come ignored, the others stored.
+    assert ledger(outcome) == ((13, 10, 0, 3) if days == {1, 2} else (7, 5, 0, 2)), [str(r) for r in outcome.rejects]
+    for (station, metric), truth in HOURLY_TRUTH.items():
+        assert stored_series(store, station, metric) == {t: v for t, v in truth.items()
+                                                         if t.astimezone(HKI).day in days}, (station, metric)
+    store.dispose()
+
+
+@pytest.mark.parametrize("case", ["overlapping ranges", "a bad count"])
+def test_a_range_row_that_cannot_be_summed_refuses_the_running_totals_after_it(config_dir, tmp_path, case):
+    """Overlapping ranges: 8.30–9.30 beside 8.00–9.00, the day's count cannot be summed from there on (9.00–10.00
+    and 10.00–11.00 too: their totals would hold the overlap twice or miss it). A bad count, '3x' calls at
+    9.00–10.00: that row refused, and 10.00–11.00 after it (its total would miss the 9–10 calls)."""
+    folder = tmp_path / "tunnit"
+    folder.mkdir()
+    rows = list(HOURLY)
+    overlap = case == "overlapping ranges"
+    if overlap:
+        rows.insert(1, ("Kajaanin terveysasema", "1.12.2026", (8, 9), 5, 5, 1))  # re-written as 8.30–9.30 below
+    else:
+        rows[1] = ("Kajaanin terveysasema", "1.12.2026", (9, 10), "3x", 35, 2)
+    hourly_csv(folder / "tunnit.csv", "en dash", "utf-8-sig", rows)
+    text = (folder / "tunnit.csv").read_bytes().decode("utf-8-sig").replace(
+        "Kajaanin terveysasema;1.12.2026;8.00–9.00;5;5;1", "Kajaanin terveysasema;1.12.2026;8.30–9.30;5;5;1")
+    (folder / "tunnit.csv").write_bytes(text.encode("utf-8-sig"))
+    outcome, store = run(config_dir, tmp_path, {"name": "tunnit", "type": "files", "folder": str(folder),
+                                                "patterns": ["*.csv"], "mapping": HOURLY_MAPPING}, at=HOURLY_AT)
+    reasons = sorted(str(r) for r in outcome.rejects)
+    if overlap:  # lines 5-8 are Kajaani's 1.12: 8-9, 8.30-9.30, 9-10, 10-11
+        assert ledger(outcome) == (14, 7, 4, 3)
+        assert any("line 5: hour range 1.12.2026 8.00–9.00 overlaps 1.12.2026 8.30–9.30 on line 6" in r
+                   for r in reasons), reasons
+        assert any("line 8: the day's running total at 1.12.2026 10.00–11.00 cannot be counted: an earlier hour "
+                   "range of station kajaani (line 5) was refused" in r for r in reasons), reasons
+    else:  # line 6 is the bad count, line 7 the range after it
+        assert ledger(outcome) == (13, 8, 2, 3)
+        assert any("line 6: contacts_phone_today: '3x' is not a number" in r for r in reasons), reasons
+        assert any("line 7: the day's running total at 1.12.2026 10.00–11.00 cannot be counted: an earlier hour "
+                   "range of station kajaani (line 6) was refused" in r for r in reasons), reasons
+    # Nothing of Kajaani's 1.12 from the bad row on is stored; its 2.12 and Sotkamo are as counted by hand.
+    kajaani = stored_series(store, "kajaani", "contacts_phone_today")
+    first_kept = {} if overlap else {at(1, 9): 41}
+    assert kajaani == {**first_kept, at(2, 9): 44, at(2, 10): 74, at(2, 10, 30): 85}
+    assert stored_series(store, "sotkamo", "contacts_phone_today") == HOURLY_TRUTH[("sotkamo", "contacts_phone_today")]
     store.dispose()
