@@ -45,7 +45,9 @@ from connectors.table_shape import (
 from connectors.times import parse_interval
 
 #: A report of hour ranges totals each day: that row is ignored alone, the next day's rows follow.
-DAY_TOTALS_REASON = "a day's totals row (a sum of the hour ranges above it, not a station's figures)"
+DAY_TOTALS_REASON = Reason("day_totals", "a day's totals row (a sum of the hour ranges above it, not a station's "
+                           "figures)")
+NOTHING_TO_STORE = Reason("nothing_to_store", "nothing to store (its values are empty or mapped to ignore)")
 
 
 def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
@@ -170,7 +172,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
                 if getattr(mapper, "last_interval", None) is not None:
                     spans[len(rows) - 1] = mapper.last_interval
             except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
-                outcome.ignored.append((where, str(e)))
+                outcome.ignored.append((where, reason_of(e)))
             except RecordError as e:
                 if str(e) == IDENTITY_CODE_REASON:
                     outcome.identity_lines.append(where)
@@ -189,7 +191,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         rows = [row for index, row in enumerate(rows) if index not in problems]
     for where, readings, problem in one_value_per_key(rows):
         if problem is None and not readings:
-            outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
+            outcome.ignored.append((where, NOTHING_TO_STORE))
         elif problem is None:
             outcome.readings.extend(readings)
             outcome.row_sizes.append(len(readings))

@@ -405,3 +405,45 @@ def test_a_range_row_that_cannot_be_summed_refuses_the_running_totals_after_it(c
     assert kajaani == {**first_kept, at(2, 9): 44, at(2, 10): 74, at(2, 10, 30): 85}
     assert stored_series(store, "sotkamo", "contacts_phone_today") == HOURLY_TRUTH[("sotkamo", "contacts_phone_today")]
     store.dispose()
+
+
+# ------------------------------------------------------------------ the reason file in the administrator's language
+@pytest.mark.parametrize(("setting", "expected"), [
+    (None, ["Ohjaustaulu luki tiedoston jono.csv lähteestä jono ",
+            ": datarivejä 5, tallennettu 8 lukemaa, hylättyjä rivejä 1, ohitettuja rivejä 2.",
+            "Hylätyt rivit (korjaa ne ja pudota kansioon tiedosto, jossa on vain nämä rivit):\nrivi 6: queue_waiting: ",
+            "Ohitetut rivit (eivät ole tietoa, tai toistoja):\n"
+            "rivi 3: yksikkörivi otsikkorivin alla (ei tietoa; sen yksiköt otetaan käyttöön)\n"
+            "rivi 7: yhteensärivi (ei aseman lukuja)\n"]),
+    ("sv", ["Tavlan läste filen jono.csv från källan jono ",
+            ": 5 datarader, 8 mätvärden sparade, 1 rader avvisade, 2 rader förbigångna.",
+            "Förbigångna rader (inte data, eller upprepningar):\n"
+            "rad 3: en enhetsrad under rubrikraden (inte data; dess enheter används)\n"
+            "rad 7: en summarad (inte en stations siffror)\n"]),
+    ("en", ["The board read the file jono.csv from source jono at ",
+            "Ignored rows (not data, or repeats):\n"
+            "line 3: a units row under the header (not data; its units are used)\n"
+            "line 7: a totals row (not a station's figures)\n"]),
+], ids=["board.yaml's language (fi)", "reason_language: sv", "reason_language: en"])
+def test_the_reason_file_is_in_the_administrators_language_with_the_english_after_it(config_dir, tmp_path, setting,
+                                                                                     expected):
+    """Before, NAME.reason.txt and the ignored rows' reasons were English only, for a Finnish administrator."""
+    folder = tmp_path / "jono"
+    folder.mkdir()
+    bad = UNITS_CSV.replace("Yhteensä;", "Kuhmon terveysasema;2.12.2026;14.00;kaksi;60;50;7\r\nYhteensä;")
+    (folder / "jono.csv").write_bytes(bad.encode("cp1252"))
+    source = {"name": "jono", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "mapping": UNITS_MAPPING}
+    if setting:
+        source["reason_language"] = setting
+    outcome, store = run(config_dir, tmp_path, source)
+    assert ledger(outcome) == (5, 2, 1, 2)
+    store.dispose()
+    text = (folder / "processed" / "jono.csv.reason.txt").read_text(encoding="utf-8")
+    separator = {None: "— Sama englanniksi (In English) —", "sv": "— Samma på engelska (In English) —"}.get(setting)
+    own, english = text.split(separator) if separator else (text, text)
+    for piece in expected:
+        assert piece in own, (piece, own)
+    # The English follows, as the logs say it; nothing of it in the administrator's part.
+    assert "line 6: queue_waiting: 'kaksi' is not a number" in english
+    if separator:
+        assert "line " not in own and "is not a number" not in own
