@@ -15,7 +15,7 @@ from board.source_settings import FilesSource
 from connectors.errors import ConnectorError
 from connectors.file_csv import csv_table
 from connectors.file_excel import excel_table, is_excel
-from connectors.file_filter_date import filter_day, missing_date_column, with_date_column
+from connectors.file_filter_date import filter_day, holds_dates, missing_date_column, with_date_column
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
@@ -77,7 +77,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
             # report's title names above the table (a filter line "Päivämäärä | 1.12.2026" is not the header).
             dated = load([w for w in wanted if w != date_field])
             day = (filter_day(name, dated) if not missing_columns(dated, wanted, date_field)
-                   and missing_date_column(dated, date_field) else None)
+                   and missing_date_column(dated, date_field) and not holds_dates(dated) else None)
             if isinstance(day, Reason):
                 outcome.add(day)
                 outcome.rows = len(dated.rows)  # read, and refused with the file: the ledger adds up

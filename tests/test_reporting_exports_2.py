@@ -447,3 +447,38 @@ def test_the_reason_file_is_in_the_administrators_language_with_the_english_afte
     assert "line 6: queue_waiting: 'kaksi' is not a number" in english
     if separator:
         assert "line " not in own and "is not a number" not in own
+
+
+def test_a_query_or_api_giving_hour_ranges_has_its_counts_refused_not_taken_for_the_days_total():
+    """Only a file is read whole, so only a file's ranges can be summed: a database view or an API page giving a
+    count per hour range would otherwise store each hour's calls as the day's running total. Its gauges are read,
+    at the range's end."""
+    from board.source_settings import FieldMapping
+    from connectors.mapping import RecordError, RecordMapper
+
+    mapping = FieldMapping(layout="wide", station="asema", time=["pvm", "tunti"],
+                           metrics={"puhelut": "contacts_phone_today", "jonossa": "queue_waiting"})
+    mapper = RecordMapper(mapping, ["kajaani"], at(2, 12))
+    with pytest.raises(RecordError) as refused:
+        mapper.map({"asema": "kajaani", "pvm": "2.12.2026", "tunti": "9.00-10.00", "puhelut": "30", "jonossa": "4"})
+    assert refused.value.args[0].code == "hour_range_not_summed"
+    (reading,) = mapper.map({"asema": "kajaani", "pvm": "2.12.2026", "tunti": "9.00-10.00", "jonossa": "4"})
+    assert (reading.metric, reading.ts, reading.value) == ("queue_waiting", at(2, 10), 4.0)
+
+
+def test_a_date_above_a_table_that_has_its_own_dates_is_not_taken_for_every_rows(config_dir, tmp_path):
+    """A date column under another name than sources.yaml's (``Pvm`` where the mapping says ``Päivämäärä``): the
+    rows have dates of their own, so the title's date is not put on them; the missing column is refused as ever."""
+    folder = tmp_path / "paiva"
+    folder.mkdir()
+    (folder / "yht.csv").write_bytes("\r\n".join([
+        "Raportti ajalta 1.12.2026", "Toimipiste;Pvm;Puhelut;Omasote-viestit",
+        "Kajaanin terveysasema;30.11.2026;412;96", "Kajaanin terveysasema;1.12.2026;57;11", ""]).encode("utf-8-sig"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "paiva", "type": "files", "folder": str(folder), "patterns": ["*.csv"],
+        "mapping": {"layout": "wide", "station": "Toimipiste", "time": "Päivämäärä", "metrics": DAILY}})
+    assert [str(r) for r in outcome.rejects] == [
+        "column 'Toimipiste', 'Päivämäärä' missing from file yht.csv; its columns are: 'Raportti ajalta 1.12.2026' "
+        "(fix the query/export or mapping in sources.yaml) (see rejected/yht.csv.reason.txt)"]
+    assert store.latest_values("kajaani", list(DAILY.values())) == {}
+    store.dispose()
