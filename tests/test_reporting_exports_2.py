@@ -482,3 +482,20 @@ def test_a_date_above_a_table_that_has_its_own_dates_is_not_taken_for_every_rows
         "(fix the query/export or mapping in sources.yaml) (see rejected/yht.csv.reason.txt)"]
     assert store.latest_values("kajaani", list(DAILY.values())) == {}
     store.dispose()
+
+
+def test_a_days_share_over_one_hour_range_is_refused_with_what_to_map_instead():
+    """A share over 9.00–10.00 is not the day's share (queue_same_day_share_stated is the day's), and shares
+    cannot be summed: the row is refused with the advice, in a file as anywhere."""
+    from board.source_settings import FieldMapping
+    from connectors.mapping import RecordError, RecordMapper
+
+    mapping = FieldMapping(layout="wide", station="asema", time=["pvm", "tunti"],
+                           metrics={"samana päivänä": "queue_same_day_share_stated"})
+    mapper = RecordMapper(mapping, ["kajaani"], at(2, 12))
+    mapper.begin(rows_in_order=True)  # as a file is read
+    with pytest.raises(RecordError) as refused:
+        mapper.map({"asema": "kajaani", "pvm": "2.12.2026", "tunti": "9.00-10.00", "samana päivänä": "80 %"})
+    assert str(refused.value) == ("queue_same_day_share_stated: a share over one hour range is not the day's share, "
+                                  "and shares cannot be summed; map the counts it is made of, or map this column to "
+                                  "ignore")
