@@ -298,15 +298,16 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     days = [*before.days, *this.days]
     raws: dict[str, dict[date, Raw]] = {code: {d: {} for d in days} for code in codes}
     with _beside(store) as beside:
-        # The compared weekday only up to the same clock time: its reads wait on the database alone, so they run
-        # beside the roll-up's (see _beside).
+        # The combined peaks and the compared weekday only up to the same clock time: their reads wait on the
+        # database alone, so they run beside the roll-up's (see _beside).
         cut_raws = beside(_cut_day_raws, store, codes, until) if until is not None and codes else None
+        day_curves = beside(_combined_curves, store, codes, days)
         for code, day, metric, last, top in store.daily(codes, FETCHED, before.monday, this.sunday):
             if metric == PEAK_METRIC:
                 raws[code][day][PEAK_KEY] = top
             else:  # the day's last reading
                 raws[code][day][metric] = last
-        curves = _combined_curves(store, codes, days)
+        curves = day_curves.result()
         peaks = _combined_peaks(store, codes, days, raws, curves)
         if cut_raws is not None:
             cut = cut_raws.result()
@@ -397,11 +398,12 @@ def _beside(store: Store) -> Iterator[Callable[..., Future[Any]]]:
     """``beside(fn, *args)``: ``fn(*args)`` started on a thread of its own, when the store's reads wait on a
     database server (``Store.reads_beside``: PostgreSQL), else run here and now; its result from ``.result()``.
 
-    Why: the current week's compared day is ~12 600 index probes of the readings (0.1-0.3 s at 900 stations)
-    that the page's process only waits for; on their own connection they run while this thread reads and
-    sorts the week's roll-up (docs/PERFORMANCE.md 7b, session 14). The same statements and results, on
-    SQLite (in this process, its work the page's own CPU) one after the other as before. Leaving the block
-    waits for what was started (an error in it is raised by ``.result()``).
+    Why: the current week's compared day is ~12 600 index probes of the readings (0.1-0.3 s at 900 stations),
+    and the combined peaks' stamps and today's peak another 0.05-0.15 s, that the page's process only waits
+    for; on connections of their own they run while this thread reads and sorts the week's roll-up
+    (docs/PERFORMANCE.md 7b, session 14). The same statements and results, on SQLite (in this process, its
+    work the page's own CPU) one after the other as before. Leaving the block waits for what was started (an
+    error in it is raised by ``.result()``; on SQLite at once).
     """
     if not store.reads_beside:
         def now(fn: Callable[..., Any], *args: Any) -> Future[Any]:
@@ -410,7 +412,7 @@ def _beside(store: Store) -> Iterator[Callable[..., Future[Any]]]:
             return done
         yield now
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="week-beside") as pool:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="week-beside") as pool:
         yield pool.submit
 
 
