@@ -51,7 +51,9 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
     """
     import openpyxl  # only a source with Excel files pays for the import
 
-    check_workbook(name, data)  # a bomb (huge shared text, cells, ratio) is refused before openpyxl expands it
+    # A bomb (huge shared text, cells, ratio) is refused before openpyxl expands it; else each sheet's last row
+    # with a value, below which formatted empty cells (down to row 1 048 576, as Excel saves them) are not read.
+    last_rows = check_workbook(name, data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
@@ -61,12 +63,12 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
                       "or CSV") from None
     try:
         if sheet is not None:
-            return table_of(_rows(_sheet(name, workbook, sheet)), wanted, "row")
+            return table_of(_rows(_sheet(name, workbook, sheet), last_rows), wanted, "row")
         first: Table | None = None
         headed: Table | None = None  # the first sheet with the header, when none has rows under it (an empty day)
         headed_name = ""
         for candidate in workbook.worksheets:  # tables only: chart sheets are not among them
-            table = table_of(_rows(candidate), wanted, "row")
+            table = table_of(_rows(candidate, last_rows), wanted, "row")
             if first is None:
                 first = table
             if wanted and set(w for w in wanted if w) <= set(table.header):
@@ -89,14 +91,18 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
         workbook.close()
 
 
-def _rows(worksheet: Any) -> list[tuple[int, list[Any]]]:
-    """A sheet's non-empty rows, each with its number as Excel shows it."""
+def _rows(worksheet: Any, last_rows: dict[str, int]) -> list[tuple[int, list[Any]]]:
+    """A sheet's non-empty rows, each with its number as Excel shows it, up to its last row holding a value."""
     # The declared used range is never trusted: some exporters write a wrong one, and Excel declares the whole
     # height (A1:F1048576) when a formatted cell sits in the last row. Read the rows there are (xlsx_guard relies
-    # on this: it judges the cells a sheet really has, not what it declares).
+    # on this: it judges the cells a sheet really has, not what it declares), and none below the last value:
+    # a sheet formatted down to row 1 048 576 has a cell for each, which the guard did not count.
     worksheet.reset_dimensions()
+    last = last_rows.get(getattr(worksheet, "_worksheet_path", ""))
+    if last == 0:
+        return []  # no value anywhere: nothing to read
     found: list[tuple[int, list[Any]]] = []
-    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+    for number, cells in enumerate(worksheet.iter_rows(max_row=last), start=1):
         values = [_cell_value(c) for c in cells]
         if all(blank(v) for v in values):
             continue

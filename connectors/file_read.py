@@ -4,8 +4,10 @@ repeated row taken once, two rows disagreeing on one key both refused."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import date
+from typing import Any
 
 from board.domain.reading import Reading
 from board.domain.reasons import Reason, reason_of
@@ -13,10 +15,13 @@ from board.source_settings import FilesSource
 from connectors.errors import ConnectorError
 from connectors.file_csv import csv_table
 from connectors.file_excel import excel_table, is_excel
+from connectors.file_filter_date import filter_day, holds_dates, missing_date_column, with_date_column
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
-from connectors.file_table import blank, column_keys, record
+from connectors.file_ranges import running_totals
+from connectors.file_table import Table, blank, column_keys, record
+from connectors.file_units_row import UNITS_ROW_REASON, is_units_row, units_of
 from connectors.items import ItemMapper
 from connectors.mapping import (
     IDENTITY_CODE_REASON,
@@ -28,7 +33,21 @@ from connectors.mapping import (
 )
 from connectors.private_columns import private_columns
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
-from connectors.table_shape import as_mapped, trailer_reasons
+from connectors.table_shape import (
+    BELOW_TOTALS_REASON,
+    TOTALS_REASON,
+    as_mapped,
+    header_key,
+    is_total,
+    is_total_word,
+    trailer_reasons,
+)
+from connectors.times import parse_interval
+
+#: A report of hour ranges totals each day: that row is ignored alone, the next day's rows follow.
+DAY_TOTALS_REASON = Reason("day_totals", "a day's totals row (a sum of the hour ranges above it, not a station's "
+                           "figures)")
+NOTHING_TO_STORE = Reason("nothing_to_store", "nothing to store (its values are empty or mapped to ignore)")
 
 
 def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
@@ -43,12 +62,28 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     """
     outcome = Outcome(name, noun="items" if isinstance(mapper, ItemMapper) else "readings")
     wanted = mapper.required_fields()
-    try:
+
+    def load(wanted: list[str]) -> Table:
         if is_excel(name):
             snapshot = isinstance(mapper, ItemMapper) and source.items is not None and source.items.mode == "snapshot"
-            table = excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
-        else:
-            table = csv_table(name, data, source, wanted)
+            return excel_table(name, data, source.sheet, wanted, pass_over_empty=not snapshot)
+        return csv_table(name, data, source, wanted)
+
+    try:
+        table = load(wanted)
+        date_field = mapper.mapping.time_fields[0] if isinstance(mapper, RecordMapper) else ""
+        if date_field and table.header and missing_columns(table, wanted, ""):
+            # No header with every mapped column. Without the date: perhaps the one day a pivot's filter or the
+            # report's title names above the table (a filter line "Päivämäärä | 1.12.2026" is not the header).
+            dated = load([w for w in wanted if w != date_field])
+            day = (filter_day(name, dated) if not missing_columns(dated, wanted, date_field)
+                   and missing_date_column(dated, date_field) and not holds_dates(dated) else None)
+            if isinstance(day, Reason):
+                outcome.add(day)
+                outcome.rows = len(dated.rows)  # read, and refused with the file: the ledger adds up
+                return outcome
+            if day is not None:
+                table = with_date_column(dated, date_field, day)
     except BadFile as e:
         outcome.add(reason_of(e))
         if isinstance(e, Undecodable):
@@ -99,30 +134,64 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     station_column = keys.index(station_field) if station_field in keys else None
     not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
                                mapper.names_station)
-    for index, (number, values) in enumerate(table.rows):
-        outcome.rows += 1
-        where = f"{table.unit} {number}"
-        if index in not_data:
-            if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
-                outcome.identity_lines.append(where)
-                bad_row(outcome, source, where, IDENTITY_CODE_REASON)
-            else:
-                outcome.ignored.append((where, not_data[index]))
-            continue
-        try:
-            mapped = mapper.map(record(keys, values, table.unit, named))
-            rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
-        except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
-            outcome.ignored.append((where, str(e)))
-        except RecordError as e:
-            if str(e) == IDENTITY_CODE_REASON:
-                outcome.identity_lines.append(where)
-            bad_row(outcome, source, where, reason_of(e))
-        except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
-            outcome.add(reason_of(e), where, kind=e.kind)
+    clock_field = mapper.mapping.time_fields[-1] if isinstance(mapper, RecordMapper) else ""
+    ranged = isinstance(mapper, RecordMapper) and len(mapper.mapping.time_fields) == 2 and clock_field in keys and any(
+        _a_range(v[keys.index(clock_field)]) for _n, v in table.rows if keys.index(clock_field) < len(v))
+    if ranged:  # a day's totals in the hour range column, and the days after a day's totals row, as they are
+        day_totals(not_data, table.rows, keys.index(clock_field), station_column, mapper.names_station)
+    spans: dict[int, tuple[date, int, int]] = {}
+    refused_ranges: list[tuple[str, str | None, tuple[date, int, int] | None]] = []
+    units_row = bool(table.rows) and is_units_row(table.rows[0][1]) and not (
+        station_column is not None and mapper.names_station(
+            table.rows[0][1][station_column] if station_column < len(table.rows[0][1]) else None))
+    saved = mapper.mapping if isinstance(mapper, RecordMapper) else None
+    if units_row:  # kpl, min, %, h:mm under the names: not data, and it says what the numbers are in
+        not_data[0] = UNITS_ROW_REASON
+        if saved is not None and saved.layout == "wide":
+            units = units_of(keys, table.rows[0][1], saved.metrics, saved.units, name,
+                             f"{table.unit} {table.rows[0][0]}", text=table.unit == "line")
+            if isinstance(units, Reason):
+                outcome.add(units)
+                outcome.rows = len(table.rows)  # read, and refused with the file: the ledger adds up
+                return outcome
+            mapper.mapping = saved.model_copy(update={"units": units})
+    try:
+        for index, (number, values) in enumerate(table.rows):
+            outcome.rows += 1
+            where = f"{table.unit} {number}"
+            if index in not_data:
+                if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
+                    outcome.identity_lines.append(where)
+                    bad_row(outcome, source, where, IDENTITY_CODE_REASON)
+                else:
+                    outcome.ignored.append((where, not_data[index]))
+                continue
+            try:
+                mapped = mapper.map(record(keys, values, table.unit, named))
+                rows.append((where, mapped, getattr(mapper, "last_date_only", False)))
+                if getattr(mapper, "last_interval", None) is not None:
+                    spans[len(rows) - 1] = mapper.last_interval
+            except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
+                outcome.ignored.append((where, reason_of(e)))
+            except RecordError as e:
+                if str(e) == IDENTITY_CODE_REASON:
+                    outcome.identity_lines.append(where)
+                bad_row(outcome, source, where, reason_of(e))
+                if ranged and isinstance(mapper, RecordMapper):  # its count may be missing from a running total
+                    refused_ranges.append((where, *mapper.range_key(dict(zip(keys, values, strict=False)))))
+            except ConnectorError as e:  # e.g. a station name that matches two stations: the mapping must say
+                outcome.add(reason_of(e), where, kind=e.kind)
+    finally:
+        if saved is not None:
+            mapper.mapping = saved  # the mapper serves the pull's other files too
+    if spans:  # a row per hour range: each day's counts summed into the running total at each range's end
+        problems = running_totals(rows, spans, refused_ranges)
+        for index in sorted(problems):
+            bad_row(outcome, source, rows[index][0], problems[index])
+        rows = [row for index, row in enumerate(rows) if index not in problems]
     for where, readings, problem in one_value_per_key(rows):
         if problem is None and not readings:
-            outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
+            outcome.ignored.append((where, NOTHING_TO_STORE))
         elif problem is None:
             outcome.readings.extend(readings)
             outcome.row_sizes.append(len(readings))
@@ -135,6 +204,37 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         outcome.readings.clear()
         outcome.row_sizes.clear()
     return outcome
+
+
+def day_totals(not_data: dict[int, str], rows: list[tuple[int, list[Any]]], clock: int, station: int | None,
+               names_station: Callable[[Any], bool]) -> None:
+    """In a report of hour ranges: a row whose range cell is a totals word (``1.12.2026;Yhteensä;…``) is a day's
+    totals row, ignored alone; a range row below a totals row is the next day's data, not "below the totals"
+    (each day of such a report has its total)."""
+    for index, (_number, values) in enumerate(rows):
+        cell = values[clock] if clock < len(values) else None
+        if index not in not_data and is_total_word(cell):
+            not_data[index] = DAY_TOTALS_REASON
+        elif not_data.get(index) == BELOW_TOTALS_REASON:
+            if _a_range(cell):
+                del not_data[index]
+            elif is_total(values, station, names_station) or is_total_word(cell):
+                not_data[index] = DAY_TOTALS_REASON
+        elif not_data.get(index) == TOTALS_REASON:
+            not_data[index] = DAY_TOTALS_REASON
+
+
+def _a_range(value: Any) -> bool:
+    try:
+        return parse_interval(value) is not None
+    except ValueError:
+        return True  # a range written wrong is a data row, refused with its reason
+
+
+def missing_columns(table: Table, wanted: list[str], but: str) -> bool:
+    """Whether ``table``'s header lacks a ``wanted`` column other than ``but``."""
+    have = {header_key(h) for h in table.header}
+    return any(header_key(w) not in have for w in wanted if w and w != but)
 
 
 def bad_row(outcome: Outcome, source: FilesSource, where: str, reason: str) -> None:

@@ -22,6 +22,7 @@ depend on the row number, so the collector can count them per reason.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -41,7 +42,7 @@ from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
 from connectors.errors import ConfigurationError, DataError
 from connectors.stations import AmbiguousStation, StationNames
-from connectors.times import FoldTracker, local_instant, parse_clock, parse_day
+from connectors.times import DAY_MINUTES, FoldTracker, local_instant, parse_clock, parse_day, parse_interval
 from connectors.values import parse_duration, parse_share
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -108,6 +109,10 @@ class RecordIgnored(RecordError):
     """One record that is, deliberately, nothing to count; the message says why. The connectors count it as an
     *ignored* row, not a refused one: nothing in it is wrong and nobody can fix it (a feedback answer whose
     respondent left the 0–10 question empty), so it must not leave the source partial after every file."""
+
+
+class _NotBegun(RecordError):
+    """An hour range that has not begun yet (or is a placeholder's): refused, or ignored when it has no figures."""
 
 
 # ------------------------------------------------------------------ values
@@ -344,6 +349,9 @@ class RecordMapper:
         self._folds: FoldTracker | None = None
         #: Whether the last mapped record's time was a date alone (a daily total), for duplicate checks.
         self.last_date_only = False
+        #: The last mapped record's hour range (its day, start and end in minutes after midnight) when its time of
+        #: day was one (``8.00–9.00``: a contact-centre report's row per interval), else None.
+        self.last_interval: tuple[date, int, int] | None = None
 
     def begin(self, rows_in_order: bool) -> None:
         """A new file or result starts; ``rows_in_order``: its row order may place the repeated autumn hour."""
@@ -415,7 +423,14 @@ class RecordMapper:
                 return []
             ts = self._time(record, (station, metric))
             return [Reading(station, metric, ts, self._value(metric, self._get(record, m.value)))]
-        ts = self._time(record, station)
+        try:
+            ts = self._time(record, station)
+        except RecordError as e:
+            if self.last_interval is not None and getattr(e.args[0], "code", "") == "time_in_future" and all(
+                    is_empty(v) or v in (0, "0") for v in self._metric_cells(record)):
+                raise RecordIgnored(Reason("hour_to_come", "an hour range still to come, with no figures yet "
+                                           "(not data)")) from None
+            raise
         readings = []
         for column, metric in m.metrics.items():
             if metric == IGNORE:
@@ -426,8 +441,41 @@ class RecordMapper:
                 continue  # a wide export may leave a metric out; the columns check ensured at least one
             if is_empty(raw):
                 continue  # an empty cell ("(Tyhjä)", NULL): no reading, not an error
+            if (self.last_interval is not None and self._folds is None and METRICS[metric].kind == "daily"
+                    and METRICS[metric].unit == "count"):  # (a file sums a day's ranges: connectors/file_ranges.py)
+                raise RecordError(Reason("hour_range_not_summed", f"{metric}: an hour range's count is summed into "
+                                         "the day's running total only from a file, read whole; have the query or "
+                                         "API give the running total since midnight", metric=metric))
+            if self.last_interval is not None and METRICS[metric].kind == "daily" and METRICS[metric].unit == "share":
+                raise RecordError(Reason("hour_range_share", f"{metric}: a share over one hour range is not the day's "
+                                         "share, and shares cannot be summed; map the counts it is made of, or map "
+                                         "this column to ignore", metric=metric))
             readings.append(Reading(station, metric, ts, self._value(metric, raw)))
         return readings
+
+    def range_key(self, record: Mapping[str, Any]) -> tuple[str | None, tuple[date, int, int] | None]:
+        """A refused row's station and hour range, as far as they can be read (None: not one of the stations; a
+        range None: its day or range cannot be read), so that the running totals after it are not counted
+        without it (:mod:`connectors.file_ranges`)."""
+        try:
+            station = self._station(self._get(record, self.mapping.station))
+        except (RecordError, ConfigurationError):
+            return None, None
+        fields = self.mapping.time_fields
+        try:
+            day = parse_day(self._get(record, fields[0]))
+            span = parse_interval(self._get(record, fields[1])) if len(fields) == 2 else None
+        except ValueError:
+            return station, None
+        return station, (day, *span) if span else None
+
+    def _metric_cells(self, record: Mapping[str, Any]) -> list[Any]:
+        cells = []
+        for column, metric in self.mapping.metrics.items():
+            if metric != IGNORE:
+                with contextlib.suppress(KeyError):
+                    cells.append(get_path(record, column))
+        return cells
 
     # -- pieces
     def _get(self, record: Mapping[str, Any], field: str) -> Any:
@@ -489,10 +537,16 @@ class RecordMapper:
         """The record's instant, from one time field or from a date field and a time-of-day field."""
         fields = self.mapping.time_fields
         label = " + ".join(repr(f) for f in fields)
+        self.last_interval = None
         try:
             if len(fields) == 2:
                 day = parse_day(self._get(record, fields[0]))
-                wall: datetime | date = datetime.combine(day, parse_clock(self._get(record, fields[1])))
+                clock = self._get(record, fields[1])
+                span = parse_interval(clock)
+                if span is not None:  # 8.00–9.00: the row's figures are the range's, stamped at its end
+                    self.last_interval = (day, *span)
+                    return self._range_end(day, *span, label, series)
+                wall: datetime | date = datetime.combine(day, parse_clock(clock))
             else:
                 wall = time_parts(self._get(record, fields[0]))
             self.last_date_only = not isinstance(wall, datetime)
@@ -504,6 +558,8 @@ class RecordMapper:
                 ts = self._folds.instant(series, wall, self.zone)
             else:
                 ts = local_instant(wall, self.zone)
+        except _NotBegun:
+            raise  # (an hour range in the future: said already)
         except ValueError as e:
             raise RecordError(Reason("bad_time", f"{self.what} {label}: {e}", what=self.what, field=label,
                                      reason=reason_of(e))) from None
@@ -515,6 +571,23 @@ class RecordMapper:
         if ts < EARLIEST_TIME:
             raise RecordError(too_early(self.what, label, ts.astimezone(self.zone)))
         return ts
+
+    def _range_end(self, day: date, start: int, end: int, label: str, series: Any) -> datetime:
+        """The instant an hour range's figures stand at: its end (the day's last minute for one ending at
+        midnight), or now for the range in progress; a range that has not begun is in the future."""
+        self.last_date_only = False
+        midnight = datetime.combine(day, dt_time(0))
+        begins = local_instant(midnight + timedelta(minutes=start), self.zone)
+        if begins > self.until + FUTURE_TOLERANCE:
+            raise _NotBegun(Reason("time_in_future", f"{self.what} {label}: time is in the future", what=self.what,
+                                     field=label))
+        if end >= DAY_MINUTES:
+            return _end_of_day(day, self.until)
+        wall = midnight + timedelta(minutes=end)
+        ends = self._folds.instant(series, wall, self.zone) if self._folds else local_instant(wall, self.zone)
+        if begins < EARLIEST_TIME:
+            raise _NotBegun(too_early(self.what, label, begins.astimezone(self.zone)))
+        return min(ends, self.until)
 
     def _value(self, metric: str, raw: Any) -> float:
         try:

@@ -94,6 +94,35 @@ def parse_clock(value: Any) -> time:
     raise ValueError(_said("not_time_of_day", value, " is not a time of day"))
 
 
+#: An hour range as contact-centre and telephony reports write a row's interval: ``8.00–9.00``, ``08:00 - 09:00``,
+#: ``klo 8-9``, ``08:00:00-08:59:59``.
+_INTERVAL = re.compile(r"^(?:klo\.?\s*)?(\d{1,2})(?:[.:](\d{2})(?:[.:](\d{2}))?)?\s*(?:-|–|—|\.\.)\s*"
+                       r"(?:klo\.?\s*)?(\d{1,2})(?:[.:](\d{2})(?:[.:](\d{2}))?)?$", re.IGNORECASE)
+DAY_MINUTES = 24 * 60
+
+
+def parse_interval(value: Any) -> tuple[int, int] | None:
+    """An hour range's start and end in minutes after midnight (``8.00–9.00`` → (480, 540)), or None when
+    ``value`` is not written as a range. The end ``24.00`` or ``0.00`` after a later start is midnight at the day's
+    end (1440); an end on the range's last minute or second (``08:00-08:59``, ``08:00:00-08:59:59``) is the next
+    minute, as such reports mean it. ValueError for a range that cannot be one (an end before its start, 25.00)."""
+    if not isinstance(value, str):
+        return None
+    m = _INTERVAL.match(value.strip())
+    if m is None:
+        return None
+    h1, m1, s1, h2, m2, s2 = (int(g) if g else 0 for g in m.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if m2 == 59 and (m.group(6) is None or s2 == 59) and m.group(5) is not None:
+        end += 1  # 08:00-08:59: the range ends at 09.00
+    if end == 0 and start > 0:
+        end = DAY_MINUTES
+    if h1 > 23 or m1 > 59 or s1 > 59 or h2 > 24 or m2 > 59 or s2 > 59 or end > DAY_MINUTES or end <= start:
+        raise ValueError(_said("not_hour_range", value, " is not an hour range (expected e.g. 8.00–9.00, "
+                               "08:00 - 09:00 or klo 8-9, the end after the start)"))
+    return start, end
+
+
 def parse_day(value: Any) -> date:
     """A calendar day: ``1.12.2026``, ``2026-12-01``, a date cell, or a date-time at midnight."""
     if isinstance(value, datetime):

@@ -15,7 +15,11 @@ openpyxl opens a workbook, this looks at it with :mod:`zipfile` only:
   the same bytes over and over; a real export's sheet compresses about 5–30×);
 * the cells each sheet really has: the sheet's XML is streamed in 1 MB
   pieces (never held whole) and every row's width counted as openpyxl will
-  pad it, which must stay under :data:`MAX_CELLS`. The sheet's declared
+  pad it, which must stay under :data:`MAX_CELLS` — up to the sheet's last
+  row holding a value. Below it, formatted empty cells (Excel writes a cell
+  for each when rows were formatted down to row 1 048 576) are not counted
+  and never read: :func:`check_workbook` returns each sheet's last row with
+  a value, and :mod:`connectors.file_excel` stops there. The sheet's declared
   ``<dimension ref>`` is not judged: the board reads with the declaration
   reset (:mod:`connectors.file_excel`), so it costs nothing, and Excel
   declares the whole height (``A1:F1048576``) whenever a formatted cell sits
@@ -31,6 +35,7 @@ import io
 import re
 import zipfile
 
+from board.domain.reasons import Reason
 from connectors.file_problems import BadFile
 
 #: A workbook from Excel or a reporting tool has 10–40 members.
@@ -50,66 +55,119 @@ _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 #: A cell's reference (``r="XFD7"``): its column letters. (Any other element with such an ``r`` only makes the
 #: count stricter.)
 _COLUMN = re.compile(rb'\sr="([A-Za-z]{1,3})\d')
+#: A row's number (``<row r="12"``), read from the last row tag before a sheet's last value.
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+
+#: What an administrator can do about a workbook refused for its size: most often the data is a few rows and the
+#: rest is formatting Excel saved cell by cell (a border or a colour applied to whole columns down to row 1 048 576).
+SIZE_ADVICE = ("if the data itself is only a few rows, the sheet has formatted empty rows or columns around it, "
+               "which Excel saves cell by cell: delete the empty rows below the data and the empty columns after "
+               "it (select them, right-click, Delete), save, and drop the file again; or save it as CSV")
 
 
-def check_workbook(name: str, data: bytes) -> None:
-    """Raise the files connector's ``BadFile`` naming what is too large, or return when the workbook is safe to open.
+def check_workbook(name: str, data: bytes) -> dict[str, int]:
+    """Raise the files connector's ``BadFile`` naming what is too large, or return when the workbook is safe to open:
+    then each sheet part's last row that holds a value (``xl/worksheets/sheet1.xml`` → 12), below which nothing is
+    to be read.
 
     A file that is not a zip at all is left to openpyxl, whose error says so.
     """
-    problem = workbook_problem(data)
+    problem, last_rows = _inspect(data)
     if problem:
-        raise BadFile(f"file {name} {problem}: it was not opened (a real export is far smaller; save it again "
-                      "from the reporting tool, or as CSV)")
+        raise BadFile(Reason("workbook_too_large", f"file {name} {problem}: it was not opened ({SIZE_ADVICE})",
+                             file=name, problem=problem))
+    return last_rows
 
 
 def workbook_problem(data: bytes) -> str | None:
     """What makes the workbook too large to open, in words, or None."""
+    return _inspect(data)[0]
+
+
+def _inspect(data: bytes) -> tuple[Reason | None, dict[str, int]]:
+    last_rows: dict[str, int] = {}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        return None
+        return None, last_rows
     with archive:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
-            return f"has {len(members)} parts, more than {MAX_MEMBERS}"
+            return Reason("workbook_parts", f"has {len(members)} parts, more than {MAX_MEMBERS}",
+                          parts=len(members), limit=MAX_MEMBERS), last_rows
         total = sum(m.file_size for m in members)
         if total > MAX_UNCOMPRESSED_MB * _MB:
-            return f"would unpack to {_mb(total)}, more than {MAX_UNCOMPRESSED_MB} MB"
+            return Reason("workbook_unpacks_to", f"would unpack to {_mb(total)}, more than {MAX_UNCOMPRESSED_MB} MB",
+                          size=_mb(total), limit=MAX_UNCOMPRESSED_MB), last_rows
         for member in members:
-            problem = _member_problem(archive, member)
+            problem = _member_problem(archive, member, last_rows)
             if problem:
-                return problem
-    return None
+                return problem, last_rows
+    return None, last_rows
 
 
-def _member_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | None:
+def _member_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo, last_rows: dict[str, int]) -> Reason | None:
     name = member.filename
     if name.lower() == "xl/sharedstrings.xml" and member.file_size > MAX_SHARED_STRINGS_MB * _MB:
-        return f"holds {_mb(member.file_size)} of shared text, more than {MAX_SHARED_STRINGS_MB} MB"
+        return Reason("workbook_shared_text", f"holds {_mb(member.file_size)} of shared text, more than "
+                      f"{MAX_SHARED_STRINGS_MB} MB", size=_mb(member.file_size), limit=MAX_SHARED_STRINGS_MB)
     if member.file_size > RATIO_FROM_MB * _MB:
         ratio = member.file_size / max(member.compress_size, 1)
         if ratio > MAX_RATIO:
-            return (f"has a part ({_short(name)}) packed {_n(round(ratio))} times smaller than it unpacks "
-                    f"({_mb(member.file_size)}), more than {MAX_RATIO} times")
+            return Reason("workbook_ratio", f"has a part ({_short(name)}) packed {_n(round(ratio))} times smaller "
+                          f"than it unpacks ({_mb(member.file_size)}), more than {MAX_RATIO} times",
+                          part=_short(name), ratio=_n(round(ratio)), size=_mb(member.file_size), limit=MAX_RATIO)
     if name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml"):
         try:
-            return _sheet_problem(archive, member)
+            return _sheet_problem(archive, member, last_rows)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
             return None  # a broken part: openpyxl says what is wrong
     return None
 
 
-def _sheet_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | None:
-    """The cells the sheet's rows really make, streamed in 1 MB pieces.
+class _Stretch:
+    """Rows, cells without a reference and the widest column of a stretch of a sheet's XML."""
+
+    def __init__(self) -> None:
+        self.rows = self.unreferenced = 0
+        self.widest = b""
+
+    def add(self, text: bytes, tags: tuple[bytes, bytes]) -> None:
+        # (``<rowBreaks``, ``<cols``, ``<cfRule`` … are counted too: a few, and only ever stricter.)
+        self.rows += text.count(tags[0])
+        letters = _COLUMN.findall(text)
+        self.unreferenced += max(text.count(tags[1]) - len(letters), 0)
+        if letters:
+            self.widest = _wider(self.widest, *letters)
+
+    def take(self, other: _Stretch) -> None:
+        self.rows += other.rows
+        self.unreferenced += other.unreferenced
+        self.widest = _wider(self.widest, other.widest)
+
+    def cells(self) -> int:
+        return self.rows * _column(self.widest) + self.unreferenced
+
+
+def _wider(*letters: bytes) -> bytes:
+    return max(set(letters), key=lambda c: (len(c), c.upper()))
+
+
+def _sheet_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo, last_rows: dict[str, int]) -> Reason | None:
+    """The cells the sheet's rows really make up to its last value, streamed in 1 MB pieces.
 
     openpyxl pads every row to its last cell, so the cells it makes are at most the rows times the highest
     column referenced, plus the cells written without a reference (each takes the next column). Counted over
-    each piece with ``bytes.count`` and one regular expression, never a Python step per cell.
+    each piece with ``bytes.count`` and one regular expression, never a Python step per cell. What follows the
+    sheet's last value (``<v>`` or an inline string's ``<is>``) — formatted empty cells, however many — is
+    counted apart and only ever joins the count when a value follows it; the sheet's last row with a value goes
+    to ``last_rows``, and the board reads no further (:mod:`connectors.file_excel`).
     """
-    rows = unreferenced = 0
-    widest = b""
+    done, pending = _Stretch(), _Stretch()  # up to the last value seen, and after it
+    last_row = 0  # the row holding the last value seen
+    row_now = 0  # the last row tag's number so far (or its count, for rows written without r="…")
     tags: tuple[bytes, bytes] | None = None  # "<row" and "<c", with the sheet's XML prefix
+    values: tuple[bytes, ...] = ()
     rest = b""
     with archive.open(member) as stream:
         while chunk := stream.read(_MB):
@@ -120,15 +178,36 @@ def _sheet_problem(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | N
                 root = _ROOT.search(text)
                 prefix = root.group(1) or b"" if root else b""
                 tags = (b"<" + prefix + b"row", b"<" + prefix + b"c")
-            # (``<rowBreaks``, ``<cols``, ``<cfRule`` … are counted too: a few, and only ever stricter.)
-            rows += text.count(tags[0])
-            letters = _COLUMN.findall(text)
-            unreferenced += max(text.count(tags[1]) - len(letters), 0)
-            if letters:
-                widest = max(set(letters) | {widest}, key=lambda c: (len(c), c.upper()))
-            if rows * _column(widest) + unreferenced > MAX_CELLS:
-                return f"has a sheet ({_short(member.filename)}) of more than {_n(MAX_CELLS)} cells"
+                values = (b"<" + prefix + b"v>", b"<" + prefix + b"v ", b"<" + prefix + b"is>")
+            at = max(text.rfind(tag) for tag in values)
+            if at < 0:
+                pending.add(text, tags)
+                row_now = _row_number(text, tags[0], row_now, done.rows + pending.rows)
+                continue
+            head, tail = text[:at], text[at:]
+            done.take(pending)
+            done.add(head, tags)
+            last_row = row_now = _row_number(head, tags[0], row_now, done.rows)
+            pending = _Stretch()
+            pending.add(tail, tags)
+            row_now = _row_number(tail, tags[0], row_now, done.rows + pending.rows)
+            if done.cells() > MAX_CELLS:
+                return Reason("sheet_too_many_cells", f"has a sheet ({_short(member.filename)}) of more than "
+                              f"{_n(MAX_CELLS)} cells", sheet=_short(member.filename), limit=_n(MAX_CELLS))
+    last_rows[member.filename] = last_row
     return None
+
+
+def _row_number(text: bytes, tag: bytes, before: int, counted: int) -> int:
+    """The number of the last row begun in ``text`` (``before`` when none is); a row tag without its ``r``
+    counts as the next row (``counted`` tags so far)."""
+    at = text.rfind(tag + b" ")
+    if at < 0:
+        at = text.rfind(tag + b">")
+        return before if at < 0 else max(counted, before + 1)
+    end = text.find(b">", at)
+    found = _ROW_NUMBER.search(text, at, end if end > 0 else len(text))
+    return int(found.group(1)) if found else max(counted, before + 1)
 
 
 def _column(letters: bytes) -> int:

@@ -117,6 +117,8 @@ def test_the_combined_peak_in_the_database_is_the_domains(store: Store) -> None:
     truth = [combined_peak([[(r.ts, r.value) for r in readings if r.station == st and lo <= r.ts < hi]
                             for st in stations]) for lo, hi in spans]
     assert store.combined_peaks(stations, "queue_waiting", spans) == truth
+    assert store.combined_peaks([*stations, "a", "c"], "queue_waiting", spans) == truth  # a code twice counts once
+    assert store.combined_peaks(stations, "queue_waiting", spans[::-1]) == truth[::-1]  # each span its own
     assert store.combined_peaks(["b"], "queue_waiting", spans[:1]) == [
         max(r.value for r in readings if r.station == "b" and spans[0][0] <= r.ts < spans[0][1])]
     assert store.combined_peaks(stations, "queue_waiting", [(days[0] - timedelta(days=9), days[0])]) == [None]

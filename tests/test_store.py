@@ -80,6 +80,57 @@ def test_last_values_are_each_pairs_latest_reading_in_the_window(store: Store):
                            ("sotkamo", "omasote_unanswered", 10), ("sotkamo", "queue_waiting", 5)]
 
 
+def test_last_values_of_part_of_a_day_are_the_readings_latest_after_late_and_corrected_writes(store: Store):
+    """A window from a Helsinki midnight to a moment of that day (the weekly view's compared day up to the same
+    clock time; PostgreSQL reads it through the day's roll-up rows): each pair's latest reading in the window, as
+    plain Python finds it in the readings written, after a late reading, a correction of the day's last reading
+    and readings sent out of time order; a pair whose day ended before the moment, one whose readings all come
+    after it, one with readings only the day before, and one of another metric are told apart."""
+    import random
+
+    from board.domain.timeutil import day_start
+
+    rnd = random.Random(49)
+    midnight = day_start(datetime(2026, 11, 26).date())  # a Thursday, 22.00 UTC the evening before
+    metrics = ["contacts_phone_today", "omasote_unanswered", "queue_waiting"]
+    written: dict[tuple[str, str, datetime], float] = {}
+
+    def send(readings: list[Reading]) -> None:
+        write(store, readings)
+        written.update({(r.station, r.metric, r.ts): r.value for r in readings})
+
+    # Stations on their own clocks: every 10 or 15 minutes from 06.00 local, each stopping at its own hour.
+    for i, st in enumerate(["sotkamo", "kuhmo", "paltamo", "puolanka"]):
+        step, stop = (10, 15)[i % 2], (12, 16, 20, 24)[i]
+        send([Reading(st, m, t, float(rnd.randint(0, 40)))
+              for m in metrics[: 2 + i % 2]
+              for t in (midnight + timedelta(hours=6, minutes=k * step) for k in range(0, (stop - 6) * 60 // step))])
+    send([Reading("kajaani", "queue_waiting", midnight + timedelta(hours=15, seconds=7), 4.0)])  # afternoon only
+    send([Reading("hyrynsalmi", "queue_waiting", midnight - timedelta(minutes=30), 9.0)])  # the day before only
+    send([Reading("kuhmo", "omasote_unanswered", midnight + timedelta(hours=9, minutes=5), 31.0)])  # late, 09.05
+    # the source corrects sotkamo's last readings of the day, then sends two of its morning out of order
+    last = max(ts for st, m, ts in written if st == "sotkamo" and m == "omasote_unanswered")
+    send([Reading("sotkamo", "omasote_unanswered", last, 0.0)])
+    send([Reading("sotkamo", "contacts_phone_today", midnight + timedelta(hours=8, minutes=20), 77.0),
+          Reading("sotkamo", "contacts_phone_today", midnight + timedelta(hours=7, minutes=50), 66.0)])
+    stations = ["sotkamo", "kuhmo", "paltamo", "puolanka", "kajaani", "hyrynsalmi", "pielisjarvi"]
+    seen = []
+    for until in (midnight, midnight + timedelta(hours=6), midnight + timedelta(hours=9, minutes=5),
+                  midnight + timedelta(hours=13, minutes=2, seconds=30), last, midnight + timedelta(hours=15),
+                  midnight + timedelta(hours=23, minutes=59)):
+        end = until + timedelta(microseconds=1)
+        truth = {}
+        for (st, m, ts), value in sorted(written.items(), key=lambda kv: kv[0][2]):
+            if st in stations and midnight <= ts < end:
+                truth[(st, m)] = value
+        got = store.last_values(stations, metrics, midnight, end)
+        assert sorted(got) == sorted((st, m, v) for (st, m), v in truth.items()), until
+        seen.append({st for st, _, _ in got})
+    # the cases are there: nothing at midnight, kajaani only after 15.00, hyrynsalmi never, sotkamo stopped at 12
+    assert seen[0] == set() and "kajaani" not in seen[5] and "kajaani" in seen[6]
+    assert not any("hyrynsalmi" in s for s in seen) and ("sotkamo", "omasote_unanswered", 0.0) in got
+
+
 def test_runs_bookmarks_and_rejects_are_recorded(store: Store):
     run = store.finish_run(Run(source="demo", started_at=T0, finished_at=T0 + timedelta(seconds=2), rows=10,
                                rejected=3, ok=True), {"unknown station 'oulu'": 3}, bookmark=T0)

@@ -99,10 +99,11 @@ def write(store: Store, readings: list[Reading]) -> None:
 
 
 @pytest.fixture
-def board(tmp_path: Path) -> Iterator[tuple[Settings, Store]]:
-    """Settings and a store with the readings above, and the pages pointed at them."""
+def board(tmp_path: Path, database_url: str) -> Iterator[tuple[Settings, Store]]:
+    """Settings and a store with the readings above, and the pages pointed at them, on SQLite and PostgreSQL
+    (where the current week's compared day is read beside the roll-up, on a thread of its own)."""
     config_dir = write_config(tmp_path / "config")
-    url = f"sqlite:///{tmp_path / 'board.sqlite'}"
+    url = database_url
     # Sign-in off: content tests; access: test_access_pages.py
     with pages_reading(create_board(config_dir, url, sign_in="off")) as board:
         write(board.store, READINGS)

@@ -37,9 +37,12 @@ values add up over days and over stations, come from the figure catalogue
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from board.domain.figures import WEEK, Kind
 from board.domain.metrics import METRICS, Family
@@ -294,17 +297,23 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     known = [settings.station(code) for code in codes]  # KeyError for an unknown code
     days = [*before.days, *this.days]
     raws: dict[str, dict[date, Raw]] = {code: {d: {} for d in days} for code in codes}
-    for code, day, metric, last, top in store.daily(codes, FETCHED, before.monday, this.sunday):
-        if metric == PEAK_METRIC:
-            raws[code][day][PEAK_KEY] = top
-        else:  # the day's last reading
-            raws[code][day][metric] = last
-    curves = _combined_curves(store, codes, days)
-    peaks = _combined_peaks(store, codes, days, raws, curves)
-    if until is not None and codes:  # the compared weekday only up to the same clock time
-        cut, peaks[compared[-1]] = _cut_day(store, codes, until, curves)
-        for code in codes:
-            raws[code][compared[-1]] = cut[code]
+    with _beside(store) as beside:
+        # The combined peaks and the compared weekday only up to the same clock time: their reads wait on the
+        # database alone, so they run beside the roll-up's (see _beside).
+        cut_raws = beside(_cut_day_raws, store, codes, until) if until is not None and codes else None
+        day_curves = beside(_combined_curves, store, codes, days)
+        for code, day, metric, last, top in store.daily(codes, FETCHED, before.monday, this.sunday):
+            if metric == PEAK_METRIC:
+                raws[code][day][PEAK_KEY] = top
+            else:  # the day's last reading
+                raws[code][day][metric] = last
+        curves = day_curves.result()
+        peaks = _combined_peaks(store, codes, days, raws, curves)
+        if cut_raws is not None:
+            cut = cut_raws.result()
+            peaks[compared[-1]] = _cut_peak(store, codes, until, cut, curves)  # type: ignore[arg-type]
+            for code in codes:
+                raws[code][compared[-1]] = cut[code]
     municipalities = Counter(s.municipality for s in settings.stations)  # (list.count per station: O(n²))
     rows = []
     # Each station's week and compared days summed once, for its row and again for the stations together.
@@ -351,10 +360,17 @@ def _cut_day(store: Store, codes: list[str], until: datetime,
     (:func:`board.domain.periods.combined_peak` for the stations together). Two queries over
     [local midnight, ``until`` + 1 µs), each picked in the database, so a day of minute readings stays there
     however many stations: ``Store.last_values`` for the 14 metrics and each station's highest queue reading
-    (``Store.highest_values``). The combined peak up to ``until`` is read off the whole day's running maximum
-    (``curves``, from :func:`_combined_curves`, else ``Store.day_peaks`` here): the running total at a moment
-    depends only on the readings up to it. One station's is its own highest reading.
+    (``Store.highest_values``) (:func:`_cut_day_raws`). The combined peak up to ``until`` is read off the whole
+    day's running maximum (``curves``, from :func:`_combined_curves`, else ``Store.day_peaks`` here): the
+    running total at a moment depends only on the readings up to it. One station's is its own highest reading
+    (:func:`_cut_peak`).
     """
+    raws = _cut_day_raws(store, codes, until)
+    return raws, _cut_peak(store, codes, until, raws, curves)
+
+
+def _cut_day_raws(store: Store, codes: list[str], until: datetime) -> dict[str, Raw]:
+    """Each station's raw values of ``until``'s day up to and including ``until`` (see :func:`_cut_day`)."""
     day = local_date(until)
     start, end = day_start(day), until + timedelta(microseconds=1)
     raws: dict[str, Raw] = {code: {} for code in codes}
@@ -362,12 +378,42 @@ def _cut_day(store: Store, codes: list[str], until: datetime,
         raws[code][metric] = value
     for code, top in store.highest_values(codes, PEAK_METRIC, start, end).items():
         raws[code][PEAK_KEY] = top
+    return raws
+
+
+def _cut_peak(store: Store, codes: list[str], until: datetime, raws: dict[str, Raw],
+              curves: dict[date, PeakCurve] | None = None) -> float | None:
+    """The stations' combined queue peak of ``until``'s day up to ``until`` (see :func:`_cut_day`)."""
     if len(codes) == 1:
-        return raws, raws[codes[0]].get(PEAK_KEY)
+        return raws[codes[0]].get(PEAK_KEY)
+    day = local_date(until)
     curve = (curves or {}).get(day)
     if curve is None:
         curve = store.day_peaks(codes, PEAK_METRIC, [day])[day]
-    return raws, curve.until(until)
+    return curve.until(until)
+
+
+@contextmanager
+def _beside(store: Store) -> Iterator[Callable[..., Future[Any]]]:
+    """``beside(fn, *args)``: ``fn(*args)`` started on a thread of its own, when the store's reads wait on a
+    database server (``Store.reads_beside``: PostgreSQL), else run here and now; its result from ``.result()``.
+
+    Why: the current week's compared day is ~12 600 index probes of the readings (0.1-0.3 s at 900 stations),
+    and the combined peaks' stamps and today's peak another 0.05-0.15 s, that the page's process only waits
+    for; on connections of their own they run while this thread reads and sorts the week's roll-up
+    (docs/PERFORMANCE.md 7b, session 14). The same statements and results, on SQLite (in this process, its
+    work the page's own CPU) one after the other as before. Leaving the block waits for what was started (an
+    error in it is raised by ``.result()``; on SQLite at once).
+    """
+    if not store.reads_beside:
+        def now(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+            done: Future[Any] = Future()
+            done.set_result(fn(*args))  # (an error raised here, at once)
+            return done
+        yield now
+        return
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="week-beside") as pool:
+        yield pool.submit
 
 
 def _combined_curves(store: Store, codes: list[str], days: list[date]) -> dict[date, PeakCurve]:

@@ -87,6 +87,13 @@ class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartN
     def dialect(self) -> Dialect:
         return dialect_of(self.engine)
 
+    @property
+    def reads_beside(self) -> bool:
+        """Whether a reader gains by running independent reads at once, each on its own connection: on a
+        database server (PostgreSQL) the reading process only waits for them; SQLite's work is the reading
+        process's own CPU, so it reads one statement after another (``board.read.week``)."""
+        return not self.dialect.is_sqlite
+
     @classmethod
     def open(cls, url: str, create: bool = True, count_statements_to: str | None = None) -> Store:
         """The store at ``url``, its tables created or upgraded unless ``create`` is False."""

@@ -8,16 +8,16 @@ distinct day or time once: a few µs a row less than the ORM's per-row work.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, text, type_coerce
+from sqlalchemy import Date, Select, and_, bindparam, func, or_, select, text, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.reading import Reading
 from board.domain.reasons import decode
 from board.domain.snapshot import Latest
-from board.domain.timeutil import UTC
+from board.domain.timeutil import UTC, day_start, local_date
 from board.store.engine import Dialect
 from board.store.schema import DailyRow, NewestRow, ReadingRow, RejectRow, RunRow, Stored, UTCDateTime
 
@@ -199,13 +199,23 @@ class Reads:
         to ``readings`` hashed the whole table (a parallel sequential scan of
         3.1 million readings at 900 stations: 2.5 s of the current weekly page,
         docs/PERFORMANCE.md 7, session 13); SQLite's plan probes the key.
+        When the window starts at a Helsinki midnight and ends within that day
+        (the current week's compared day up to the same clock time), only the
+        pairs with a roll-up row of that day are probed, and not those whose
+        day ended before the window does (the roll-up's last reading is the
+        answer): :data:`_DAY_LAST_VALUES_PG` (docs/PERFORMANCE.md 7b, session 14).
         """
         if not self.dialect.is_sqlite:
-            stmt = text(_LAST_VALUES_PG).bindparams(bindparam("start", type_=UTCDateTime()),
-                                                    bindparam("end", type_=UTCDateTime()))
+            day = local_date(start)
+            within = start == day_start(day) and end <= day_start(day + timedelta(days=1))
+            stmt = text(_DAY_LAST_VALUES_PG if within else _LAST_VALUES_PG).bindparams(
+                bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+            if within:
+                stmt = stmt.bindparams(bindparam("day", value=day, type_=Date()))
             with self.sessions() as s:
                 return [(station, metric, value) for station, metric, value in s.execute(
-                    stmt, {"stations": list(stations), "metrics": list(metrics), "start": start, "end": end})]
+                    stmt, {"stations": list(stations), "metrics": list(metrics), "start": start, "end": end})
+                    if value is not None]
         r = ReadingRow.__table__.c
         latest = (select(r.station, r.metric, func.max(r.ts).label("ts"))
                   .where(self.dialect.one_of(r.station, stations), r.metric.in_(list(metrics)), r.ts >= start,
@@ -251,6 +261,19 @@ _LAST_VALUES_PG = (
     "CROSS JOIN unnest(CAST(:metrics AS varchar[])) AS m(metric) "
     "CROSS JOIN LATERAL (SELECT r.value FROM readings r WHERE r.station = s.station AND r.metric = m.metric "
     "AND r.ts >= :start AND r.ts < :end ORDER BY r.ts DESC LIMIT 1) AS l")
+#: :data:`_LAST_VALUES_PG` for a window ``[start, end)`` within one Helsinki ``day`` that starts at its midnight:
+#: driven by the day's roll-up rows (``daily_readings``: a row for each station and metric with readings that
+#: day, holding the day's last reading), so a pair without readings that day costs no probe of ``readings``, and
+#: a pair whose day's last reading lies before ``end`` is answered by the roll-up (the ``LATERAL``'s condition
+#: on the outer row alone is checked once, before its index scan). A pair whose readings all lie at or after
+#: ``end`` gives NULL: no reading in the window, left out by the caller (``value`` is never NULL in ``readings``).
+_DAY_LAST_VALUES_PG = (
+    "SELECT d.station, d.metric, CASE WHEN d.last_ts < :end THEN d.last_value ELSE l.value END "
+    "FROM daily_readings d "
+    "LEFT JOIN LATERAL (SELECT r.value FROM readings r WHERE d.last_ts >= :end AND r.station = d.station "
+    "AND r.metric = d.metric AND r.ts >= :start AND r.ts < :end ORDER BY r.ts DESC LIMIT 1) AS l ON true "
+    "WHERE d.station = ANY(CAST(:stations AS varchar[])) AND d.day = :day "
+    "AND d.metric = ANY(CAST(:metrics AS varchar[]))")
 
 
 def _utc(stored: object) -> datetime:

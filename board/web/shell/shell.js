@@ -6,10 +6,17 @@
  * - On a wall (.wall[data-now]): runs the clock in the browser (with the server's clock offset), asks the server's
  *   health endpoint at once when the change poll below fails, and otherwise only after a silence of a little more
  *   than one refresh (a new board, or an answer to the change poll, is a sign of life: a steady wall does not ask;
- *   each request costs the server ~0.7 ms of CPU), so that silence + the ping's timeout stays within two refresh
- *   periods; when the server does not answer — or no new board has arrived for two refresh periods and more —
- *   marks every figure as not current and says since when, in the wall's language. A new board from the server
- *   (Streamlit reconnects by itself) clears it at once: a board drawn since the last one counts as an answer.
+ *   each request costs the server ~0.7 ms of CPU). One slow or failed answer is not enough to call the server gone
+ *   (on a busy 2-core server one answer can take seconds: a backfill, a weekly report, a GC pause, a proxy's 502;
+ *   the wall flashed its banner for it, 3 Dec): the shell asks again at once with a longer timeout, and the server
+ *   is gone only when that fails too and nothing else was heard from it meanwhile. Worst case, a server that
+ *   stops answering without refusing (a hung process, a cut network) is shown after silence + both timeouts:
+ *   within two refresh periods from refresh=9 s on (the default 15 s: 16 + 4 + 10 s = 30 s) and within two refresh
+ *   periods + 4 s below it (refresh=2: 2 + 2 + 4 s = 8 s), plus up to a second of the shell's ticks; a stopped
+ *   server (its connection refused) at once. When the server does not answer — or no new board has arrived for two refresh
+ *   periods and more — marks every figure as not current and says since when, in the wall's language. A new board
+ *   from the server (Streamlit reconnects by itself) clears it at once: a board drawn since the last one counts as
+ *   an answer.
  * - On a wall drawn from a change version (.wall[data-version]): holds one request open on the server's
  *   /_board/changes, answered when the station's data changed (or after a few seconds, unchanged); when the answer
  *   is not the version the board was drawn from, sends Streamlit's websocket the rerun request of the fragment the
@@ -42,19 +49,29 @@
   }
 
   const state = {wall: null, drawn: null, seenAt: 0, offset: 0, lastOk: Date.now(), down: false, downWall: null,
-                 pinging: false, lastPing: 0, suspect: false};
+                 question: null, lastPing: 0, suspect: false};
 
-  async function ping(timeoutMs) {
-    state.pinging = true;
+  // The server is gone only when two questions in a row go unanswered (the second at once, with the longer timeout):
+  // one slow or lost answer is not enough. A sign of life meanwhile (a board, a change answer) makes the question moot
+  // (alive() drops it), so that the silence after that sign is judged by questions asked after it, not by one asked
+  // before it and hanging since: that keeps the bound in the header.
+  async function ping(timeouts) {
+    const question = {moot: false, stop: null};
+    state.question = question;
     try {
-      const r = await fetch(new URL("_stcore/health", location.href), {cache: "no-store",
-                                                                      signal: AbortSignal.timeout(timeoutMs)});
-      if (!r.ok) throw new Error(String(r.status));
-      alive();
-    } catch (e) {
+      for (const timeoutMs of timeouts) {
+        const stop = question.stop = new AbortController();
+        const timer = setTimeout(() => stop.abort(), timeoutMs);
+        let ok = false;
+        try {
+          ok = (await fetch(new URL("_stcore/health", location.href), {cache: "no-store", signal: stop.signal})).ok;
+        } catch (e) { /* no answer in time, or none at all */ } finally { clearTimeout(timer); }
+        if (question.moot) return;
+        if (ok) { alive(); return; }
+      }
       if (!state.down) { state.down = true; state.downWall = state.wall; }
     } finally {
-      state.pinging = false;
+      if (state.question === question) state.question = null;
     }
   }
 
@@ -76,12 +93,14 @@
     const lang = wall.dataset.lang || root.lang;
     const refresh = 1000 * Math.max(2, Number(wall.dataset.refresh) || 15);
     // Ask after a silence longer than one refresh (a board comes every refresh, so a steady wall never asks), yet
-    // short enough that silence + the ping's timeout stays within two refresh periods.
+    // short enough that silence + the first question's timeout stays within two refresh periods; the second
+    // question (only when the first fails) waits what is left of them, 4 to 10 s: the bound in the header above.
     const timeout = Math.min(4000, refresh);
     const every = Math.max(Math.min(5000, refresh / 2), Math.min(refresh + 1000, 2 * refresh - timeout));
+    const again = Math.min(10000, Math.max(4000, 2 * refresh - every - timeout));
     const heard = Math.max(state.lastOk, state.seenAt, state.lastPing);  // the newest sign of life, or of asking
-    if (!state.pinging && (state.suspect || now - heard >= every)) {
-      state.suspect = false; state.lastPing = now; ping(timeout);
+    if (state.question === null && (state.suspect || now - heard >= every)) {
+      state.suspect = false; state.lastPing = now; ping([timeout, again]);
     }
 
     const time = wall.querySelector(".clock .time");
@@ -111,6 +130,8 @@
   function alive() {
     state.lastOk = Date.now();
     state.down = false;
+    const question = state.question;  // a health question still in the air is moot now
+    if (question !== null) { state.question = null; question.moot = true; question.stop.abort(); }
   }
 
   // Streamlit's own websocket (its app stream), seen when Streamlit sends on it (it asks for the first run at once).
