@@ -235,6 +235,7 @@ def load_settings(config_dir: str | Path | None = None, database_url: str | None
                     f"{cdir / 'sources.yaml'}: sources[{i}].mapping.stations.{theirs}: unknown station {ours!r}; "
                     f"expected one of {', '.join(sorted(codes))}"
                 )
+    sources = _reason_language(sources, board.language)
     alerts = read_alerts(cdir / "alerts.yaml", env.variables, codes, {s.name for s in sources.sources},
                          lambda figure: figure in metrics.thresholds or any(
                              figure in o for o in metrics.station_overrides.values()))
@@ -272,6 +273,14 @@ def _stations(cdir: Path) -> tuple[StationsFile, dict[str, str]]:
     if not stations.stations:
         raise ConfigError(f"{cdir / 'stations.yaml'}: stations: no stations (here or in {AREA_DIR}/*.yaml)")
     return stations, areas
+
+
+def _reason_language(sources: SourcesFile, language: str) -> SourcesFile:
+    """A files source writes its reason files in the board's language unless it says another (``reason_language``)."""
+    filled = [s.model_copy(update={"reason_language": language})
+              if hasattr(s, "reason_language") and getattr(s, "reason_language", None) is None else s
+              for s in sources.sources]
+    return sources.model_copy(update={"sources": filled})
 
 
 def _sign_in_override(board: BoardSettings, override: str | None) -> BoardSettings:

@@ -410,6 +410,9 @@ class FilesSource(_Delivers, SourceBase):
     #: A row that cannot be used: ``refuse_row`` (the file's good rows load, each bad row is refused with its
     #: line and reason) or ``refuse_file`` (one bad row refuses the whole file, nothing of it is stored).
     on_bad_row: Literal["refuse_row", "refuse_file"] = "refuse_row"
+    #: The language of ``NAME.reason.txt`` beside a refused or partly read file, for whoever made the export; the
+    #: English text follows it (as in the logs). Unset: board.yaml's ``language`` (filled in by load_settings).
+    reason_language: Literal["fi", "sv", "en"] | None = None
     mapping: FieldMapping = FieldMapping()
 
     @field_validator("encoding")

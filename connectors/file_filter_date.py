@@ -109,6 +109,20 @@ def filter_day(name: str, table: Table) -> date | Reason | None:
     return days[0]
 
 
+def holds_dates(table: Table, sample: int = 20) -> bool:
+    """Whether a column of the table holds dates in most of its first rows: then the table has its own date
+    column under another name than the mapping's (a typo in sources.yaml), and a date above it must not be taken
+    for every row's; the missing column is refused as ever."""
+    rows = [values for _number, values in table.rows[:sample]]
+    width = max((len(v) for v in rows), default=0)
+    for column in range(width):
+        cells = [v[column] for v in rows if column < len(v) and not blank(v[column])]
+        dated = sum(1 for c in cells if isinstance(c, date | datetime) or (isinstance(c, str) and line_days([c])))
+        if cells and dated * 2 > len(cells):
+            return True
+    return False
+
+
 def missing_date_column(table: Table, date_field: str) -> bool:
     return header_key(date_field) not in {header_key(h) for h in table.header}
 

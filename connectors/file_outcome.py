@@ -22,6 +22,8 @@ class Outcome:
     #: How many of ``readings`` each stored row gave, in order (the ledger counts rows one by one).
     row_sizes: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # the first MAX_LISTED_PROBLEMS, as listed in the reason file
+    #: The same problems as (where or None, reason), for a reason file in the board's language.
+    problem_parts: list[tuple[str | None, str]] = field(default_factory=list)
     problem_count: int = 0
     kind: str = "data"  # of the first problem: "data" or "configuration"
     first: str = ""  # the first problem as a sentence naming the file
@@ -62,6 +64,7 @@ class Outcome:
         self.problem_count += 1
         if len(self.problems) < MAX_LISTED_PROBLEMS:
             self.problems.append(f"{where}: {message}" if where else message)
+            self.problem_parts.append((where, message))
 
     def summary(self, note: str | None = None) -> str:
         """One line for the run record: the first problem, how many more, and ``note``."""

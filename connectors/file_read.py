@@ -15,7 +15,7 @@ from board.source_settings import FilesSource
 from connectors.errors import ConnectorError
 from connectors.file_csv import csv_table
 from connectors.file_excel import excel_table, is_excel
-from connectors.file_filter_date import filter_day, missing_date_column, with_date_column
+from connectors.file_filter_date import filter_day, holds_dates, missing_date_column, with_date_column
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
@@ -45,7 +45,9 @@ from connectors.table_shape import (
 from connectors.times import parse_interval
 
 #: A report of hour ranges totals each day: that row is ignored alone, the next day's rows follow.
-DAY_TOTALS_REASON = "a day's totals row (a sum of the hour ranges above it, not a station's figures)"
+DAY_TOTALS_REASON = Reason("day_totals", "a day's totals row (a sum of the hour ranges above it, not a station's "
+                           "figures)")
+NOTHING_TO_STORE = Reason("nothing_to_store", "nothing to store (its values are empty or mapped to ignore)")
 
 
 def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper | ItemMapper) -> Outcome:
@@ -75,7 +77,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
             # report's title names above the table (a filter line "Päivämäärä | 1.12.2026" is not the header).
             dated = load([w for w in wanted if w != date_field])
             day = (filter_day(name, dated) if not missing_columns(dated, wanted, date_field)
-                   and missing_date_column(dated, date_field) else None)
+                   and missing_date_column(dated, date_field) and not holds_dates(dated) else None)
             if isinstance(day, Reason):
                 outcome.add(day)
                 outcome.rows = len(dated.rows)  # read, and refused with the file: the ledger adds up
@@ -170,7 +172,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
                 if getattr(mapper, "last_interval", None) is not None:
                     spans[len(rows) - 1] = mapper.last_interval
             except RecordIgnored as e:  # nothing wrong in it, nothing to count: listed as ignored, with why
-                outcome.ignored.append((where, str(e)))
+                outcome.ignored.append((where, reason_of(e)))
             except RecordError as e:
                 if str(e) == IDENTITY_CODE_REASON:
                     outcome.identity_lines.append(where)
@@ -189,7 +191,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         rows = [row for index, row in enumerate(rows) if index not in problems]
     for where, readings, problem in one_value_per_key(rows):
         if problem is None and not readings:
-            outcome.ignored.append((where, "nothing to store (its values are empty or mapped to ignore)"))
+            outcome.ignored.append((where, NOTHING_TO_STORE))
         elif problem is None:
             outcome.readings.extend(readings)
             outcome.row_sizes.append(len(readings))

@@ -1,31 +1,35 @@
-"""The text of ``NAME.reason.txt``, written beside a refused or partly refused file for whoever made it."""
+"""The text of ``NAME.reason.txt``, written beside a refused or partly refused file for whoever made it.
+
+In the board's language (``reason_language`` of the source, by default board.yaml's ``language``): the
+administrator who reads it is Finnish (or Swedish). Each reason is worded as the Sources page words it
+(:mod:`board.reason_words`); the English text follows, as the logs and the command line say it, for whoever
+compares the two or asks a vendor's support.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from board.domain.timeutil import HELSINKI
+from board.i18n import TEXTS, t
+from board.reason_words import reason_text as worded
 from connectors.file_messages import scrub
 from connectors.file_outcome import MAX_LISTED_PROBLEMS, Outcome
 
 REASON_SUFFIX = ".reason.txt"
 
 
-def reason_text(original: str, stored: str, source: str, outcome: Outcome) -> str:
+def reason_text(original: str, stored: str, source: str, outcome: Outcome, lang: str = "en") -> str:
     """The reason file: written for whoever made the export, who may not see the board's run log."""
     if outcome.ok:  # every row refused one by one
-        return rows_text(original, stored, source, outcome)
-    listed = "\n".join(outcome.problems)
-    unlisted = outcome.problem_count - len(outcome.problems)
-    more = f"\n… and {unlisted} more problems not listed here" if unlisted > 0 else ""
-    moved = f" (stored here as {stored})" if stored != original else ""
-    count = f"{outcome.problem_count} problem{'s' if outcome.problem_count != 1 else ''}"
-    return scrub(
-        f"The board refused the file {original}{moved} from source {source} at "
-        f"{local_now()}.\n"
-        "Nothing in it was imported: a file is taken whole or not at all.\n\n"
-        f"{count}:\n{listed}{more}\n\n"
-        "Fix the file and save it in the drop folder again; it is then read from the start.\n")
+        return rows_text(original, stored, source, outcome, lang)
+    return scrub(_bilingual(lambda language: _refused(original, stored, source, outcome, language), lang))
+
+
+def rows_text(original: str, stored: str, source: str, outcome: Outcome, lang: str = "en") -> str:
+    """The reason file of a file read row by row: which rows were refused or left out, and why."""
+    return scrub(_bilingual(lambda language: _rows(original, stored, source, outcome, language), lang))
 
 
 def local_now() -> str:
@@ -34,16 +38,69 @@ def local_now() -> str:
     return f"{datetime.now(HELSINKI):%Y-%m-%d %H:%M %Z}"
 
 
-def rows_text(original: str, stored: str, source: str, outcome: Outcome) -> str:
-    """The reason file of a file read row by row: which rows were refused or left out, and why."""
-    moved = f" (stored here as {stored})" if stored != original else ""
-    parts = [f"The board read the file {original}{moved} from source {source} at "
-             f"{local_now()}: {outcome.rows} data rows, {len(outcome.readings)} {outcome.noun} "
-             f"stored, {len(outcome.refused)} rows refused, {len(outcome.ignored)} rows ignored."]
-    for title, rows in (("Refused rows (fix them and drop a file with just these rows again):", outcome.refused),
-                        ("Ignored rows (not data, or repeats):", outcome.ignored)):
+def _bilingual(text: Callable[[str], str], lang: str) -> str:
+    english = text("en")
+    if lang == "en":
+        return english
+    return f"{text(lang)}\n{t('reasonfile.in_english', lang)}\n\n{english}"
+
+
+def _moved(original: str, stored: str, lang: str) -> str:
+    return t("reasonfile.moved", lang, stored=stored) if stored != original else ""
+
+
+def _refused(original: str, stored: str, source: str, outcome: Outcome, lang: str) -> str:
+    listed = "\n".join(_listed(outcome.problem_parts, lang))
+    unlisted = outcome.problem_count - len(outcome.problems)
+    when = local_now()
+    if lang == "en":
+        more = f"\n… and {unlisted} more problems not listed here" if unlisted > 0 else ""
+        count = f"{outcome.problem_count} problem{'s' if outcome.problem_count != 1 else ''}"
+        moved = f" (stored here as {stored})" if stored != original else ""
+        return (f"The board refused the file {original}{moved} from source {source} at {when}.\n"
+                "Nothing in it was imported: a file is taken whole or not at all.\n\n"
+                f"{count}:\n{listed}{more}\n\n"
+                "Fix the file and save it in the drop folder again; it is then read from the start.\n")
+    more = "\n" + t("reasonfile.more_problems", lang, n=unlisted) if unlisted > 0 else ""
+    head = t("reasonfile.refused", lang, original=original, moved=_moved(original, stored, lang), source=source,
+             when=when)
+    return (f"{head}\n\n{t('reasonfile.problems', lang, n=outcome.problem_count)}\n{listed}{more}\n\n"
+            f"{t('reasonfile.fix', lang)}\n")
+
+
+def _rows(original: str, stored: str, source: str, outcome: Outcome, lang: str) -> str:
+    when = local_now()
+    if lang == "en":
+        moved = f" (stored here as {stored})" if stored != original else ""
+        head = (f"The board read the file {original}{moved} from source {source} at {when}: {outcome.rows} data rows, "
+                f"{len(outcome.readings)} {outcome.noun} stored, {len(outcome.refused)} rows refused, "
+                f"{len(outcome.ignored)} rows ignored.")
+        titles = ("Refused rows (fix them and drop a file with just these rows again):",
+                  "Ignored rows (not data, or repeats):")
+    else:
+        head = t("reasonfile.read", lang, original=original, moved=_moved(original, stored, lang), source=source,
+                 when=when, rows=outcome.rows, stored=len(outcome.readings), refused=len(outcome.refused),
+                 ignored=len(outcome.ignored), noun=t(f"reasonfile.noun.{outcome.noun}", lang))
+        titles = (t("reasonfile.refused_rows", lang), t("reasonfile.ignored_rows", lang))
+    parts = [head]
+    for title, rows in zip(titles, (outcome.refused, outcome.ignored), strict=True):
         if rows:
-            listed = "\n".join(f"{where}: {reason}" for where, reason in rows[:MAX_LISTED_PROBLEMS])
-            more = f"\n… and {len(rows) - MAX_LISTED_PROBLEMS} more" if len(rows) > MAX_LISTED_PROBLEMS else ""
+            listed = "\n".join(_listed(rows[:MAX_LISTED_PROBLEMS], lang))
+            n = len(rows) - MAX_LISTED_PROBLEMS
+            more = ("\n" + (f"… and {n} more" if lang == "en" else t("reasonfile.more", lang, n=n))) if n > 0 else ""
             parts.append(f"{title}\n{listed}{more}")
-    return scrub("\n\n".join(parts) + "\n")
+    return "\n\n".join(parts) + "\n"
+
+
+def _listed(rows: Sequence[tuple[str | None, str]], lang: str) -> list[str]:
+    """Each (where, reason) as a line: ``line 5: …`` in English, ``rivi 5: …`` in Finnish."""
+    if lang == "en":
+        return [f"{where}: {reason}" if where else str(reason) for where, reason in rows]
+    return [f"{_where(where, lang)}: {worded(reason, lang)}" if where else worded(reason, lang)
+            for where, reason in rows]
+
+
+def _where(where: str, lang: str) -> str:
+    unit, _, number = where.partition(" ")
+    key = f"reason.unit.{unit}"
+    return f"{t(key, lang)} {number}" if key in TEXTS and number else where

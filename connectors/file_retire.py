@@ -130,7 +130,8 @@ def refuse(path: Path, outcome: Outcome, source: FilesSource, rejected: Path) ->
         return outcome.summary(Reason("not_moved", f"could not move it to {folder}/: {os_reason(e)}; it is read "
                                       "again next time", folder=folder, detail=os_reason(e)))
     note = scrub_file(target, outcome, source)
-    reason_file = write_reason(target, reason_text(path.name, target.name, source.name, outcome) + note, source)
+    reason_file = write_reason(target, reason_text(path.name, target.name, source.name, outcome,
+                                                  source.reason_language or "en") + note, source)
     log.warning("source %s: refused %s: %s", source.name, scrub(path.name), outcome.summary())
     where = f"{source.rejected_folder}/{reason_file.name}"
     return outcome.summary(Reason("see_file", f"see {where}", path=where))

@@ -19,7 +19,7 @@ from board.domain.reasons import Reason
 from connectors.file_table import blank
 from connectors.repeats import where_words
 
-UNITS_ROW_REASON = "a units row under the header (not data; its units are used)"
+UNITS_ROW_REASON = Reason("units_row", "a units row under the header (not data; its units are used)")
 
 #: Unit words as written under a header (compared lower case, without brackets) → the board's unit word.
 _WORDS: dict[str, str] = {

@@ -164,7 +164,8 @@ class FilesConnector:
             log.info("source %s: imported %s (now %s)", self.name, scrub(path.name), scrub(target.name))
             note = scrub_file(target, outcome, self.source)
             if outcome.refused or outcome.ignored or note:  # (a note: what was left out of the copy, or why deleted)
-                write_reason(target, rows_text(path.name, target.name, self.name, outcome) + note, self.source)
+                write_reason(target, rows_text(path.name, target.name, self.name, outcome,
+                                                   self.source.reason_language or "en") + note, self.source)
             if not outcome.identity_lines and not outcome.private_columns:  # (a rewritten copy is not the writer's)
                 with contextlib.suppress(OSError):
                     self._retired.append((target, path.name, Stamp.of(target), time.monotonic()))

@@ -31,6 +31,7 @@ from typing import Any
 from board.domain import kpi
 from board.domain.items import CLOSED, Item, ItemType
 from board.domain.reading import Reading
+from board.domain.reasons import Reason
 from board.item_settings import fold
 from board.source_settings import SourceBase
 from connectors.errors import ConfigurationError, DataError
@@ -237,9 +238,11 @@ class ItemMapper:
                 # key out (a JSON object often omits a null): one answer, one judgement. A key missing from every
                 # record of an API's page is a changed API or a wrong field name instead, and fails the run and
                 # check (connectors/rest.py, _require_fields); a CSV row short of it is refused (short_row).
-                said = "is empty" if self._present(record, f.score) else "is missing"
-                raise RecordIgnored(f"{self.what} {f.score!r} {said}: the answer gave no 0–10 score, so it is "
-                                    "not counted")
+                if self._present(record, f.score):
+                    raise RecordIgnored(Reason("no_score_empty", f"{self.what} {f.score!r} is empty: the answer gave "
+                                               "no 0–10 score, so it is not counted", what=self.what, field=f.score))
+                raise RecordIgnored(Reason("no_score_missing", f"{self.what} {f.score!r} is missing: the answer gave "
+                                           "no 0–10 score, so it is not counted", what=self.what, field=f.score))
             score = self._score(self._required(record, f.score))  # type: ignore[arg-type]
         if self.type is ItemType.CALLBACKS and f.outcome:
             outcome = self._outcome(self._optional(record, f.outcome))

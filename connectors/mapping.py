@@ -441,6 +441,11 @@ class RecordMapper:
                 continue  # a wide export may leave a metric out; the columns check ensured at least one
             if is_empty(raw):
                 continue  # an empty cell ("(Tyhjä)", NULL): no reading, not an error
+            if (self.last_interval is not None and self._folds is None and METRICS[metric].kind == "daily"
+                    and METRICS[metric].unit == "count"):  # (a file sums a day's ranges: connectors/file_ranges.py)
+                raise RecordError(Reason("hour_range_not_summed", f"{metric}: an hour range's count is summed into "
+                                         "the day's running total only from a file, read whole; have the query or "
+                                         "API give the running total since midnight", metric=metric))
             if self.last_interval is not None and METRICS[metric].kind == "daily" and METRICS[metric].unit == "share":
                 raise RecordError(Reason("hour_range_share", f"{metric}: a share over one hour range is not the day's "
                                          "share, and shares cannot be summed; map the counts it is made of, or map "

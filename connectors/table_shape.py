@@ -23,6 +23,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from board.domain.reasons import Reason
+
 #: Words a totals row starts with (compared without case, accents or a trailing colon/period).
 TOTAL_WORDS = frozenset({
     "yhteensa", "yht", "kaikki", "kaikki yhteensa", "summa", "koko alue", "kaikki asemat",
@@ -33,12 +35,13 @@ TOTAL_WORDS = frozenset({
 #: A pivot table's subtotal row ends its label with one of these (``Kajaanin terveysasema Summa``; Swedish
 #: ``… Summa``, English ``… Total``), and a report's with ``yhteensä`` (``Kajaani yhteensä``).
 SUBTOTAL_WORDS = frozenset({"summa", "yhteensa", "yht", "total", "totalt", "sammanlagt"})
-TOTALS_REASON = "a totals row (not a station's figures)"
-BELOW_TOTALS_REASON = "below the totals row (not data)"
-NOTE_REASON = "a note below the data (one cell, not a data row)"
-SUBTOTAL_REASON = "a subtotal row (a sum of the rows above it, not a station's figures)"
-REPEATED_HEADER_REASON = "the header again (the report's next page), not data"
-PAGE_TITLE_REASON = "a page's title above the repeated header (not data)"
+# Why a row is not data: Reasons, so that the Sources page and the reason file word them in the board's language.
+TOTALS_REASON = Reason("totals_row", "a totals row (not a station's figures)")
+BELOW_TOTALS_REASON = Reason("below_totals", "below the totals row (not data)")
+NOTE_REASON = Reason("note_below", "a note below the data (one cell, not a data row)")
+SUBTOTAL_REASON = Reason("subtotal_row", "a subtotal row (a sum of the rows above it, not a station's figures)")
+REPEATED_HEADER_REASON = Reason("repeated_header", "the header again (the report's next page), not data")
+PAGE_TITLE_REASON = Reason("page_title", "a page's title above the repeated header (not data)")
 
 
 def cell_text(value: Any) -> str:

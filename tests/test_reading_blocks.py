@@ -290,3 +290,65 @@ def test_a_write_that_fails_midway_leaves_nothing_and_the_store_usable(database_
     other = block("sotkamo", grid(day_bounds(date(2026, 11, 20))[0], 96, 30), 2)
     assert write(store, [good, other], NOW) == 2 * 96 * len(METRICS) == store.count_readings()
     store.dispose()
+
+
+@pytest.mark.postgres
+def test_a_backfill_write_streams_its_chunks_into_one_copy(postgres_server: str, postgres_url: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a write's chunks go into one ``COPY`` that stays open while the collector makes the next
+    chunk, so the server inserts one while the client makes the other instead of the two taking turns: while
+    the write's later items are being made, the writer's backend is still inside its ``COPY`` (not idle)."""
+    from uuid import uuid4
+
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.setattr(store_writes, "UPSERT_CHUNK", 100)
+    monkeypatch.setattr(store_rows, "COPY_MIN_ROWS", 1)
+    name = f"stream-{uuid4().hex[:12]}"
+    store = Store.open(f"{postgres_url}&application_name={name}")
+    watcher = create_engine(postgres_server)
+    seen: list[tuple[str, str]] = []
+    start = day_bounds(date(2026, 11, 20))[0]
+
+    def items() -> Iterator[ReadingBlock]:
+        for i, station in enumerate(("kajaani", "sotkamo", "paltamo")):
+            if i:  # the chunks before this one were handed to the server: where is the writer now?
+                with watcher.connect() as conn:
+                    state, query = conn.execute(text("SELECT state, query FROM pg_stat_activity "
+                                                     "WHERE application_name = :name"), {"name": name}).one()
+                seen.append((state, query.split(" (")[0]))
+            yield block(station, grid(start, 96, 30), i)
+
+    try:
+        assert write(store, items(), NOW) == 3 * 96 * len(METRICS) == store.count_readings()  # type: ignore[arg-type]
+    finally:
+        watcher.dispose()
+        store.dispose()
+    assert seen == [("active", "COPY readings"), ("active", "COPY readings")]
+
+
+def test_a_stream_that_meets_a_stored_key_stages_all_its_chunks(database_url: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write of several chunks whose later chunk holds stored keys, and a key repeated across its chunks (the
+    later wins): on PostgreSQL the streamed ``COPY`` fails at its end, and every chunk it carried, not only the
+    last, is upserted through the staging table. The store holds what the readings one by one would give."""
+    monkeypatch.setattr(store_writes, "UPSERT_CHUNK", 100)
+    monkeypatch.setattr(store_rows, "COPY_MIN_ROWS", 1)
+    store, model = Store.open(database_url), Model()
+    start = day_bounds(date(2026, 11, 20))[0]
+    first: list[Reading | ReadingBlock] = [block("paltamo", grid(start, 48, 30), 1)]
+    write(store, first, NOW - timedelta(hours=2))
+    model.write(first, "demo", NOW - timedelta(hours=2))
+    again: list[Reading | ReadingBlock] = [
+        block("kajaani", grid(start, 96, 30), 2),  # new keys: streamed first
+        block("sotkamo", grid(start, 96, 30), 3),  # new keys
+        block("kajaani", grid(start + timedelta(hours=12), 48, 30), 4),  # repeats the first chunk's later half
+        block("paltamo", grid(start, 96, 30), 5),  # half of them stored by the first write
+    ]
+    assert write(store, again, NOW) == (96 + 96 + 48 + 96) * len(METRICS)
+    model.write(again, "demo", NOW)
+    readings, daily, newest = stored(store)
+    store.dispose()
+    assert readings == model.rows
+    assert daily == model.daily()
+    assert newest == model.newest()

@@ -170,13 +170,15 @@ def test_the_sources_page_gives_a_refused_files_reasons_in_the_chosen_language(r
         assert not [w for w in ENGLISH_ONLY if w in shown]
 
 
-def test_the_command_line_and_the_reason_file_stay_english(refused_files):
+def test_the_command_line_stays_english_and_the_reason_file_is_in_the_boards_language_then_english(refused_files):
     statuses = __import__("board.read.sources", fromlist=["x"]).source_statuses(refused_files.settings,
                                                                                  refused_files.store)
     assert any(str(r).startswith(EXPECTED["en"][1]) for r in statuses[0].day_rejects)
     folder = Path(refused_files.settings.sources[0].folder)
     note = (folder / "rejected" / "rikki.csv.reason.txt").read_text(encoding="utf-8")
-    assert "is neither UTF-8 nor Windows-1252" in note
+    finnish, english = note.split("— Sama englanniksi (In English) —")  # board.yaml's language, fi, comes first
+    assert finnish.startswith("Ohjaustaulu hylkäsi tiedoston rikki.csv")
+    assert "is neither UTF-8 nor Windows-1252" not in finnish and "is neither UTF-8 nor Windows-1252" in english
     stamp = re.search(r"at (\d{4}-\d\d-\d\d \d\d:\d\d) (\w+)", note)
     assert stamp and stamp.group(2) in ("EET", "EEST")  # Helsinki time, not UTC (issue 15)
 

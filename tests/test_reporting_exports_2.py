@@ -405,3 +405,97 @@ def test_a_range_row_that_cannot_be_summed_refuses_the_running_totals_after_it(c
     assert kajaani == {**first_kept, at(2, 9): 44, at(2, 10): 74, at(2, 10, 30): 85}
     assert stored_series(store, "sotkamo", "contacts_phone_today") == HOURLY_TRUTH[("sotkamo", "contacts_phone_today")]
     store.dispose()
+
+
+# ------------------------------------------------------------------ the reason file in the administrator's language
+@pytest.mark.parametrize(("setting", "expected"), [
+    (None, ["Ohjaustaulu luki tiedoston jono.csv lähteestä jono ",
+            ": datarivejä 5, tallennettu 8 lukemaa, hylättyjä rivejä 1, ohitettuja rivejä 2.",
+            "Hylätyt rivit (korjaa ne ja pudota kansioon tiedosto, jossa on vain nämä rivit):\nrivi 6: queue_waiting: ",
+            "Ohitetut rivit (eivät ole tietoa, tai toistoja):\n"
+            "rivi 3: yksikkörivi otsikkorivin alla (ei tietoa; sen yksiköt otetaan käyttöön)\n"
+            "rivi 7: yhteensärivi (ei aseman lukuja)\n"]),
+    ("sv", ["Tavlan läste filen jono.csv från källan jono ",
+            ": 5 datarader, 8 mätvärden sparade, 1 rader avvisade, 2 rader förbigångna.",
+            "Förbigångna rader (inte data, eller upprepningar):\n"
+            "rad 3: en enhetsrad under rubrikraden (inte data; dess enheter används)\n"
+            "rad 7: en summarad (inte en stations siffror)\n"]),
+    ("en", ["The board read the file jono.csv from source jono at ",
+            "Ignored rows (not data, or repeats):\n"
+            "line 3: a units row under the header (not data; its units are used)\n"
+            "line 7: a totals row (not a station's figures)\n"]),
+], ids=["board.yaml's language (fi)", "reason_language: sv", "reason_language: en"])
+def test_the_reason_file_is_in_the_administrators_language_with_the_english_after_it(config_dir, tmp_path, setting,
+                                                                                     expected):
+    """Before, NAME.reason.txt and the ignored rows' reasons were English only, for a Finnish administrator."""
+    folder = tmp_path / "jono"
+    folder.mkdir()
+    bad = UNITS_CSV.replace("Yhteensä;", "Kuhmon terveysasema;2.12.2026;14.00;kaksi;60;50;7\r\nYhteensä;")
+    (folder / "jono.csv").write_bytes(bad.encode("cp1252"))
+    source = {"name": "jono", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "mapping": UNITS_MAPPING}
+    if setting:
+        source["reason_language"] = setting
+    outcome, store = run(config_dir, tmp_path, source)
+    assert ledger(outcome) == (5, 2, 1, 2)
+    store.dispose()
+    text = (folder / "processed" / "jono.csv.reason.txt").read_text(encoding="utf-8")
+    separator = {None: "— Sama englanniksi (In English) —", "sv": "— Samma på engelska (In English) —"}.get(setting)
+    own, english = text.split(separator) if separator else (text, text)
+    for piece in expected:
+        assert piece in own, (piece, own)
+    # The English follows, as the logs say it; nothing of it in the administrator's part.
+    assert "line 6: queue_waiting: 'kaksi' is not a number" in english
+    if separator:
+        assert "line " not in own and "is not a number" not in own
+
+
+def test_a_query_or_api_giving_hour_ranges_has_its_counts_refused_not_taken_for_the_days_total():
+    """Only a file is read whole, so only a file's ranges can be summed: a database view or an API page giving a
+    count per hour range would otherwise store each hour's calls as the day's running total. Its gauges are read,
+    at the range's end."""
+    from board.source_settings import FieldMapping
+    from connectors.mapping import RecordError, RecordMapper
+
+    mapping = FieldMapping(layout="wide", station="asema", time=["pvm", "tunti"],
+                           metrics={"puhelut": "contacts_phone_today", "jonossa": "queue_waiting"})
+    mapper = RecordMapper(mapping, ["kajaani"], at(2, 12))
+    with pytest.raises(RecordError) as refused:
+        mapper.map({"asema": "kajaani", "pvm": "2.12.2026", "tunti": "9.00-10.00", "puhelut": "30", "jonossa": "4"})
+    assert refused.value.args[0].code == "hour_range_not_summed"
+    (reading,) = mapper.map({"asema": "kajaani", "pvm": "2.12.2026", "tunti": "9.00-10.00", "jonossa": "4"})
+    assert (reading.metric, reading.ts, reading.value) == ("queue_waiting", at(2, 10), 4.0)
+
+
+def test_a_date_above_a_table_that_has_its_own_dates_is_not_taken_for_every_rows(config_dir, tmp_path):
+    """A date column under another name than sources.yaml's (``Pvm`` where the mapping says ``Päivämäärä``): the
+    rows have dates of their own, so the title's date is not put on them; the missing column is refused as ever."""
+    folder = tmp_path / "paiva"
+    folder.mkdir()
+    (folder / "yht.csv").write_bytes("\r\n".join([
+        "Raportti ajalta 1.12.2026", "Toimipiste;Pvm;Puhelut;Omasote-viestit",
+        "Kajaanin terveysasema;30.11.2026;412;96", "Kajaanin terveysasema;1.12.2026;57;11", ""]).encode("utf-8-sig"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "paiva", "type": "files", "folder": str(folder), "patterns": ["*.csv"],
+        "mapping": {"layout": "wide", "station": "Toimipiste", "time": "Päivämäärä", "metrics": DAILY}})
+    assert [str(r) for r in outcome.rejects] == [
+        "column 'Toimipiste', 'Päivämäärä' missing from file yht.csv; its columns are: 'Raportti ajalta 1.12.2026' "
+        "(fix the query/export or mapping in sources.yaml) (see rejected/yht.csv.reason.txt)"]
+    assert store.latest_values("kajaani", list(DAILY.values())) == {}
+    store.dispose()
+
+
+def test_a_days_share_over_one_hour_range_is_refused_with_what_to_map_instead():
+    """A share over 9.00–10.00 is not the day's share (queue_same_day_share_stated is the day's), and shares
+    cannot be summed: the row is refused with the advice, in a file as anywhere."""
+    from board.source_settings import FieldMapping
+    from connectors.mapping import RecordError, RecordMapper
+
+    mapping = FieldMapping(layout="wide", station="asema", time=["pvm", "tunti"],
+                           metrics={"samana päivänä": "queue_same_day_share_stated"})
+    mapper = RecordMapper(mapping, ["kajaani"], at(2, 12))
+    mapper.begin(rows_in_order=True)  # as a file is read
+    with pytest.raises(RecordError) as refused:
+        mapper.map({"asema": "kajaani", "pvm": "2.12.2026", "tunti": "9.00-10.00", "samana päivänä": "80 %"})
+    assert str(refused.value) == ("queue_same_day_share_stated: a share over one hour range is not the day's share, "
+                                  "and shares cannot be summed; map the counts it is made of, or map this column to "
+                                  "ignore")

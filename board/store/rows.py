@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from itertools import repeat
 from typing import Any
@@ -29,6 +30,8 @@ from board.domain.timeutil import UTC
 
 #: On PostgreSQL a chunk of at least this many rows is first tried with a plain COPY (see PostgresRows.flush).
 COPY_MIN_ROWS = 1000
+#: A write's streamed COPY ends after this many rows (about 8 MB kept at hand for its fallback; see PostgresRows.flush).
+STREAM_MAX_ROWS = 100_000
 COLUMNS = "station, metric, ts, value, source, collected_at"
 #: A re-read reading with the same value and source is left as it is (the ``WHERE``): the update would write
 #: the same row again, and a running collector's pull re-reads the last one's overlap on purpose (half of a
@@ -115,6 +118,12 @@ class SqliteRows:
         self.rows.clear()
         return n
 
+    def finish(self, cursor: Any) -> None:
+        """Nothing is left open between chunks on SQLite."""
+
+    def abandon(self, error: BaseException, keep: bool = False) -> None:
+        """Nothing is left open between chunks on SQLite."""
+
 
 class PostgresRows:
     """A write's readings as the rows of a binary ``COPY`` (PostgreSQL's documented wire format).
@@ -133,6 +142,11 @@ class PostgresRows:
         self.overlaps = False
         self._heads: dict[tuple[str, str], bytes] = {}
         self._layouts: dict[tuple[str, str], tuple[np.dtype, np.ndarray]] = {}  # type: ignore[type-arg]
+        #: The write's open COPY (see flush), how to end it, and the rows sent into it (for the staged fallback).
+        self._copy: Any = None
+        self._copy_stack: ExitStack | None = None
+        self._streamed: list[bytes] = []
+        self._streamed_rows = 0
 
     def __len__(self) -> int:
         return self.count
@@ -187,45 +201,101 @@ class PostgresRows:
         self.count += n * len(metrics)
 
     def flush(self, cursor: Any) -> int:
-        """Send the rows: a plain ``COPY`` into ``readings`` when they are all new, else a staged upsert.
+        """Send the rows gathered so far: into the write's streamed ``COPY`` when they may all be new, else staged.
 
-        A chunk of at least :data:`COPY_MIN_ROWS` rows (a backfill) is copied
-        straight into the table inside a savepoint. If any key is already
-        stored, or repeats within the chunk, the ``COPY`` fails on that key,
-        is rolled back to the savepoint, and the chunk goes through a
-        temporary table and one ``INSERT … ON CONFLICT`` instead (the last of
-        repeated keys wins, as row by row). Smaller chunks (a running
-        collector's turn, which overlaps the last one on purpose) take that
-        path at once, and so do a write's later chunks once one has met a
-        stored key: a cycle at 900 stations is seven chunks of 5 000 rows, each
-        beginning with the last pull's overlap, and each failed ``COPY`` had
-        already written (and left dead) a buffer of 1 000 rows with its WAL.
+        A chunk of at least :data:`COPY_MIN_ROWS` rows (a backfill) goes into
+        one ``COPY`` into ``readings`` that stays open across the write's
+        chunks (:meth:`finish` ends it), inside a savepoint: the server
+        inserts one chunk while the collector makes the next, instead of the
+        two taking turns. If any key is already stored, or repeats within the
+        stream, the ``COPY`` fails on that key when it ends, is rolled back to
+        the savepoint, and the stream's chunks (kept at hand for that) go
+        through a temporary table and one ``INSERT … ON CONFLICT`` instead
+        (the last of repeated keys wins, as row by row). Smaller chunks (a
+        running collector's turn, which overlaps the last one on purpose)
+        take that path at once, and so do a write's later chunks once one has
+        met a stored key: a cycle at 900 stations is seven chunks of 5 000
+        rows, each beginning with the last pull's overlap, and each failed
+        ``COPY`` had already written (and left dead) a buffer of 1 000 rows
+        with its WAL. A stream ends after :data:`STREAM_MAX_ROWS` rows, so a
+        long write keeps at most that many rows at hand.
         """
         import psycopg
 
-        data, n = b"".join((_COPY_HEADER, *self.pieces, _COPY_TRAILER)), self.count
+        data, n = b"".join(self.pieces), self.count
         self.pieces.clear()
         self.count = 0
         if n >= COPY_MIN_ROWS and not self.overlaps:
-            cursor.execute("SAVEPOINT readings_copy")
+            if self._copy is None:
+                cursor.execute("SAVEPOINT readings_copy")
+                self._copy_stack = ExitStack()
+                self._copy = self._copy_stack.enter_context(
+                    cursor.copy(f"COPY readings ({COLUMNS}) FROM STDIN (FORMAT BINARY)"))
+                self._copy.write(_COPY_HEADER)
+            self._streamed.append(data)
+            self._streamed_rows += n
             try:
-                with cursor.copy(f"COPY readings ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
-                    copy.write(data)
-            except psycopg.errors.UniqueViolation:
-                cursor.execute("ROLLBACK TO SAVEPOINT readings_copy")
-                self.overlaps = True
-            else:
-                cursor.execute("RELEASE SAVEPOINT readings_copy")
+                self._copy.write(data)
+            except psycopg.errors.UniqueViolation as error:  # the server's answer, should it come mid-stream
+                self.abandon(error, keep=True)
+                self._fall_back(cursor)
                 return n
+            if self._streamed_rows >= STREAM_MAX_ROWS:
+                self.finish(cursor)
+            return n
+        self.finish(cursor)  # a statement cannot run beside an open COPY
+        if n:
+            self._stage(cursor, data)
+        return n
+
+    def finish(self, cursor: Any) -> None:
+        """End the write's streamed ``COPY``, if one is open: released, or rolled back and its rows staged."""
+        import psycopg
+
+        if self._copy is None:
+            return
+        copy, stack = self._copy, self._copy_stack
+        self._copy, self._copy_stack = None, None
+        try:
+            copy.write(_COPY_TRAILER)
+            stack.close()  # type: ignore[union-attr]  # the COPY's end: the server answers for all its rows
+        except psycopg.errors.UniqueViolation:
+            self._fall_back(cursor)
+            return
+        self._streamed, self._streamed_rows = [], 0
+        cursor.execute("RELEASE SAVEPOINT readings_copy")
+
+    def _fall_back(self, cursor: Any) -> None:
+        """The streamed ``COPY`` met a stored or repeated key: undo it, and stage the rows it had."""
+        streamed = self._streamed
+        self._streamed, self._streamed_rows = [], 0
+        cursor.execute("ROLLBACK TO SAVEPOINT readings_copy")
+        self.overlaps = True
+        self._stage(cursor, b"".join(streamed))
+
+    def abandon(self, error: BaseException, keep: bool = False) -> None:
+        """A write failed while its ``COPY`` was open: end the ``COPY`` as failed (the transaction is rolled back,
+        or, with ``keep``, the caller rolls back to the savepoint and stages the rows kept at hand)."""
+        if self._copy is not None:
+            stack = self._copy_stack
+            self._copy, self._copy_stack = None, None
+            if not keep:
+                self._streamed, self._streamed_rows = [], 0
+            stack.__exit__(type(error), error, error.__traceback__)  # type: ignore[union-attr]
+
+    @staticmethod
+    def _stage(cursor: Any, data: bytes) -> None:
+        """Rows (a binary ``COPY``'s rows, without its header and end) upserted through a temporary table."""
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS readings_stage (n bigint GENERATED ALWAYS AS IDENTITY, "
                        "station varchar(40), metric varchar(60), ts timestamp, value float8, source varchar(60), "
                        "collected_at timestamp) ON COMMIT DELETE ROWS")
         with cursor.copy(f"COPY readings_stage ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:  # n: line order
+            copy.write(_COPY_HEADER)
             copy.write(data)
+            copy.write(_COPY_TRAILER)
         cursor.execute(f"INSERT INTO readings ({COLUMNS}) SELECT DISTINCT ON (station, metric, ts) {COLUMNS} "
                        f"FROM readings_stage ORDER BY station, metric, ts, n DESC {_ON_CONFLICT}")
         cursor.execute("TRUNCATE readings_stage")
-        return n
 
 
 def copy_into_stage(cursor: Any, stage: str, columns: str, rows: list[tuple[object, ...]]) -> None:

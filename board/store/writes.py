@@ -87,9 +87,13 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
                 written += rows.flush(cursor)
         if len(rows):
             written += rows.flush(cursor)
+        rows.finish(cursor)
         _roll_up(session, dialect, cursor, days, unordered)
         _newest(session, dialect, cursor, source, days, unordered)
         bump_with_cursor(dialect, cursor, (key[0] for key in days))  # the walls of these stations re-render
+    except BaseException as error:
+        rows.abandon(error)  # an open COPY ends as failed before the transaction rolls back
+        raise
     finally:
         cursor.close()
     return written
