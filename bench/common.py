@@ -388,8 +388,9 @@ def postgres_schema(opts: Options | None = None, result: Result | None = None) -
     On the shared test server by default; with ``--param common.pg=private``
     in a private cluster of the benchmark's own, set up as docs/DEPLOY.md
     recommends (``bench/pgserver.py``; ``common.shared_buffers``,
-    ``common.max_wal_size``, ``common.checkpoint_timeout`` override its
-    settings), stopped and removed afterwards. ``result`` records which.
+    ``common.max_wal_size``, ``common.checkpoint_timeout``,
+    ``common.autovacuum`` override its settings), stopped and removed
+    afterwards. ``result`` records which.
     """
     from bench import pgserver
 

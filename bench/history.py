@@ -280,7 +280,7 @@ def _one_store(kind: str, url: str, config: Path, n_weeks: int, n_runs: int, res
                     "select pg_indexes_size('readings')")).scalar() or 0) / 2**20, 1)
                 result.params["postgres_settings"] = dict(conn.execute(text(
                     "select name, current_setting(name) from pg_settings "
-                    "where name in ('shared_buffers', 'max_wal_size', 'checkpoint_timeout')")).all())
+                    "where name in ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'autovacuum')")).all())
         size = store_size_mib(url)
         result.params[f"store_mib_{kind}"] = round(size or 0, 1)
 

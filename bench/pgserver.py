@@ -38,8 +38,11 @@ def _quarter_of_ram() -> str:
     return f"{max(128, pages // 4 // 2**20)}MB"
 
 
-#: docs/DEPLOY.md: shared_buffers about a quarter of RAM, max_wal_size of several GB for the backfill.
-DEFAULT_SETTINGS = {"shared_buffers": _quarter_of_ram(), "max_wal_size": "16GB", "checkpoint_timeout": "15min"}
+#: docs/DEPLOY.md: shared_buffers about a quarter of RAM, max_wal_size of several GB for the backfill; autovacuum
+#: as PostgreSQL's default (``--param common.autovacuum=off`` measures a load without it, as docs/DEPLOY.md's first
+#: backfill of a national store may run: docs/PERFORMANCE.md 7, *Backfill, session 14*).
+DEFAULT_SETTINGS = {"shared_buffers": _quarter_of_ram(), "max_wal_size": "16GB", "checkpoint_timeout": "15min",
+                    "autovacuum": "on"}
 
 
 @dataclass

@@ -16,6 +16,7 @@ import streamlit as st
 
 from board.domain.access import Page
 from board.domain.timeutil import local_date, utcnow
+from board.domain.weeks import compared_days
 from board.gc_pause import cycles_paused
 from board.i18n import t
 from board.web import access, nav, style
@@ -44,17 +45,20 @@ with cycles_paused():
     areas = sup.areas_from_url(settings)  # ?area=kainuu: that area's stations; none chosen means all of them
     week, stations = parts.choose(settings, selection, now, lang, printing, areas)
     stations = stations or settings.area_stations(areas) if areas else stations
-    try:
-        # now to the minute for the current week only: its cache key changes once a minute, a past week's never
-        report = ws.report(week.key, tuple(stations), ws.as_of(week, now))
-    except Exception as e:  # the store is down: say so in words
-        st.error(t("week.store_down", lang, error=type(e).__name__))
-        st.stop()
-
     # access to care of the week (managers only: never on the wall), compared with the previous week's same days
-    compared = report.compared_days
-    care_report = care.report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
-    staff_report = care.staff_report(week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
+    # (the report's compared_days); read beside the week's report on PostgreSQL (sup.alongside)
+    compared = compared_days(week, today)
+    with sup.alongside() as beside:
+        care_reading = beside(care.report, week.monday, week.sunday, tuple(stations), (compared[0], compared[-1]))
+        staff_reading = beside(care.staff_report, week.monday, week.sunday, tuple(stations),
+                               (compared[0], compared[-1]))
+        try:
+            # now to the minute for the current week only: its cache key changes once a minute, a past week's never
+            report = ws.report(week.key, tuple(stations), ws.as_of(week, now))
+        except Exception as e:  # the store is down: say so in words
+            st.error(t("week.store_down", lang, error=type(e).__name__))
+            st.stop()
+        care_report, staff_report = care_reading.result(), staff_reading.result()
 
     if printing:
         st.html(ws.print_hint(lang))

@@ -32,7 +32,8 @@ def test_private_cluster_runs_with_the_recommended_settings_and_is_removed_after
 
 
 def _private_cluster(workdir: Path) -> None:
-    opts = Options(params={"common": {"pg": "private", "shared_buffers": "256MB"}}, workdir=workdir)
+    opts = Options(params={"common": {"pg": "private", "shared_buffers": "256MB", "autovacuum": "off"}},
+                   workdir=workdir)
     result = Result("t", "")
     with postgres_schema(opts, result) as url:
         engine = create_engine(url)
@@ -40,7 +41,7 @@ def _private_cluster(workdir: Path) -> None:
             with engine.begin() as conn:
                 settings = dict(conn.execute(text(
                     "select name, setting from pg_settings where name in ('shared_buffers', 'max_wal_size', "
-                    "'listen_addresses')")).all())
+                    "'listen_addresses', 'autovacuum')")).all())
                 schema = conn.execute(text("select current_schema()")).scalar()
                 conn.execute(text("create table t (x int primary key)"))
                 conn.execute(text("insert into t select generate_series(1, 20000)"))
@@ -49,10 +50,12 @@ def _private_cluster(workdir: Path) -> None:
         assert int(settings["shared_buffers"]) * 8192 == 256 * 2**20  # in 8 kB pages
         assert int(settings["max_wal_size"]) == 16 * 1024  # MB
         assert settings["listen_addresses"] == "127.0.0.1"
+        assert settings["autovacuum"] == "off"  # a load without it can be measured (PERFORMANCE.md 7, session 14)
         assert schema.startswith("bench_")
         assert (server_cpu_seconds(url) or 0) > 0  # the inserts ran in the server's processes
         assert (workdir / "pgdata").is_dir()
     assert "shared_buffers=256MB" in result.params["postgres_server"]
+    assert "autovacuum=off" in result.params["postgres_server"]
     assert not (workdir / "pgdata").exists()
     assert server_cpu_seconds(url) is None
 

@@ -146,6 +146,21 @@ def recheck(settings: Settings) -> None:
     tests/test_browser_sessions_end.py, 3 Dec, whose alert-channel and
     weekly-report parts did not check. (Before the sign-in page, such a part
     also showed its data once more to a tab already signed out.)
+
+    The whole-page run's messages must then reach the browser, and in
+    Streamlit 1.67 they did not always: when a rerun request (another
+    fragment's timer) reached the session after that run had ended (it ends
+    in ``st.stop()``) but before the server's event loop had passed on its
+    queued messages, Streamlit started a new script runner at once and dropped
+    the ended run's messages still queued — the sign-in page (and with it the
+    new-session message that stops the tab's fragment timers) could be lost
+    or arrive in part. A page's ``run_every`` parts tick together, so their
+    requests come in pairs. Logged under load, 3 Dec: messages dropped in 4
+    of 23 runs of that test (3 times a whole fragment run); with the loop
+    slowed on purpose (0.1 s per rerun request), also the sign-out tab's own
+    run with its redirect to ``/auth/logout``, so that browser kept its
+    identity cookie. :mod:`board.web.runs` (installed by the server) makes
+    such a request wait for the ending run, so nothing of it is dropped.
     """
     if settings.board.access.sign_in == "off":
         return

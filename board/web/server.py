@@ -29,6 +29,11 @@ first browser connects:
 * **``/_board/changes``** (:mod:`board.web.changes`): the long poll on which
   a wall learns that its station's data changed.
 
+* **Every run's messages reach the browser** (:mod:`board.web.runs`): a
+  rerun asked for while the last run is ending waits for it, instead of
+  Streamlit dropping the ending run's last messages (a sign-out's redirect,
+  the sign-in page an open tab was to show).
+
 * **Sign-in returns to the page asked for** (:mod:`board.web.sign_in_return`):
   Streamlit's callback always goes to the overview.
 
@@ -103,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     log.propagate = False
     restrict_browser_messages()
     keep_environment()
-    from board.web import changes, shell, sign_in_return
+    from board.web import changes, runs, shell, sign_in_return
+
+    runs.install()
 
     shell.install(default_language())
     changes.install()

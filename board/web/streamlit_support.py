@@ -26,7 +26,10 @@ previous board.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -138,6 +141,45 @@ def get_store(url: str | None = None) -> Store:
     """The board's store (opened on first use). ``url`` is the pages' habit (``settings.database_url``): the
     board's own, so it is not needed to tell which store."""
     return get_board().store
+
+
+class _Later:
+    """``fn(*args)`` called when its result is first asked for (:func:`alongside` on SQLite)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._call: Callable[[], Any] | None = lambda: fn(*args)
+        self._value: Any = None
+
+    def result(self) -> Any:
+        if self._call is not None:
+            self._value, self._call = self._call(), None
+        return self._value
+
+
+@contextmanager
+def alongside() -> Iterator[Callable[..., Future[Any] | _Later]]:
+    """``run(fn, *args)``: a page's independent report started on a thread of its own, with this script run's
+    context (Streamlit's caches see the same session), when the store is a database server
+    (``Store.reads_beside``); else called when its ``.result()`` is asked, in the order they are asked (SQLite:
+    its work is this process's own CPU). Leaving the block waits for what was started.
+
+    Why: the weekly page's access-to-care and staff reports read the roll-up (~100 000 rows at 900 stations)
+    and otherwise wait their turn behind the week's report, each waiting on PostgreSQL in turn
+    (docs/PERFORMANCE.md 7b, session 14)."""
+    if not get_store().reads_beside:
+        yield _Later
+        return
+    from streamlit.runtime.scriptrunner_utils.script_run_context import add_script_run_ctx, get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+
+    def with_context(fn: Callable[..., Any], *args: Any) -> Any:
+        if ctx is not None:
+            add_script_run_ctx(threading.current_thread(), ctx)
+        return fn(*args)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="page-alongside") as pool:
+        yield lambda fn, *args: pool.submit(with_context, fn, *args)
 
 
 def store_down(error: BaseException, lang: str = "fi") -> None:
