@@ -215,7 +215,8 @@ def test_one_slow_or_lost_health_answer_after_a_failed_poll_shows_no_banner(serv
         page.close()
 
 
-def test_a_server_that_stops_answering_is_shown_within_the_bound_and_cleared_at_once(served, browser) -> None:
+def test_a_server_that_stops_answering_is_shown_within_the_bound_and_cleared_at_once(served, browser,
+                                                                                      record_property) -> None:
     """The worst case of the shell's bound: no refusal, no answer at all (the process stopped, its socket open), so
     only the silence tells. The banner must come within two refresh periods + 4 s of the stop (and the ticks)."""
     srv, _ = served
@@ -235,6 +236,7 @@ def test_a_server_that_stops_answering_is_shown_within_the_bound_and_cleared_at_
                                f".startsWith('{lost}')", timeout=(2 * REFRESH + 4 + 6) * 1000)
         shown = next(seen for seen in page.evaluate("window.__offline") if seen["text"].startswith(lost))
         late = (shown["at"] - at_stop) / 1000
+        record_property("banner_after_stop_s", late)  # in --junitxml (docs/RELIABILITY.md)
         # From the last sign of life (at the stop or before): a silence of 2 s, the first question's timeout 2 s, the
         # second's 4 s, and the shell's 0.5-s ticks.
         assert late <= 2 * REFRESH + 4 + 2, f"the banner came {late:.1f} s after the server stopped"
@@ -286,9 +288,10 @@ def test_a_board_while_a_question_hangs_makes_it_moot_and_the_silence_after_it_c
         page.wait_for_function(f"document.querySelector('.wall.is-offline .offline-banner')?.textContent"
                                f".startsWith('{lost}')", timeout=20_000)
         seen = page.evaluate("window.__offline")
-        after = (seen[0]["at"] - last) / 1000
-        assert seen[0]["text"].startswith(lost), seen[0]  # not the "not updated" banner (2 refreshes + 5 s)
-        assert REFRESH + REFRESH + 4 <= after <= REFRESH + REFRESH + 4 + 1 + 1.5, after
+        first = (seen[0]["at"] - last) / 1000  # the wall's first offline look of any kind
+        after = (next(x for x in seen if x["text"].startswith(lost))["at"] - last) / 1000
+        assert first >= REFRESH + REFRESH + 4, seen[0]  # timers fire late under load, never early
+        assert after <= REFRESH + REFRESH + 4 + 1 + 1.5, after
         assert len(held) >= 3, len(held)  # the moot question, and the two after the silence
     finally:
         page.close()
