@@ -45,6 +45,9 @@ class Outcome:
     #: whose rows are callbacks or messages the board counts itself, not readings (`check` said "rows →
     #: readings" of them, and the reason file "12 readings stored" where the run stored 340).
     noun: str = "readings"
+    #: What the reason file says of the copy kept (identity codes removed, name or free-text columns emptied, or the
+    #: file deleted): worded in the board's language there, and in English after it (connectors/file_retire.py).
+    notes: list[Reason] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

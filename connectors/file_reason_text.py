@@ -24,12 +24,13 @@ def reason_text(original: str, stored: str, source: str, outcome: Outcome, lang:
     """The reason file: written for whoever made the export, who may not see the board's run log."""
     if outcome.ok:  # every row refused one by one
         return rows_text(original, stored, source, outcome, lang)
-    return scrub(_bilingual(lambda language: _refused(original, stored, source, outcome, language), lang))
+    return scrub(_bilingual(lambda language: _refused(original, stored, source, outcome, language), lang,
+                            outcome.notes))
 
 
 def rows_text(original: str, stored: str, source: str, outcome: Outcome, lang: str = "en") -> str:
     """The reason file of a file read row by row: which rows were refused or left out, and why."""
-    return scrub(_bilingual(lambda language: _rows(original, stored, source, outcome, language), lang))
+    return scrub(_bilingual(lambda language: _rows(original, stored, source, outcome, language), lang, outcome.notes))
 
 
 def local_now() -> str:
@@ -38,11 +39,13 @@ def local_now() -> str:
     return f"{datetime.now(HELSINKI):%Y-%m-%d %H:%M %Z}"
 
 
-def _bilingual(text: Callable[[str], str], lang: str) -> str:
+def _bilingual(text: Callable[[str], str], lang: str, notes: Sequence[str] = ()) -> str:
+    """``text`` in ``lang`` with ``notes`` worded in it, then in English; the caller adds the English notes."""
     english = text("en")
     if lang == "en":
         return english
-    return f"{text(lang)}\n{t('reasonfile.in_english', lang)}\n\n{english}"
+    own = text(lang) + "".join(f"\n{worded(note, lang)}\n" for note in notes)
+    return f"{own}\n{t('reasonfile.in_english', lang)}\n\n{english}"
 
 
 def _moved(original: str, stored: str, lang: str) -> str:

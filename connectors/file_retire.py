@@ -73,6 +73,10 @@ def scrub_file(target: Path, outcome: Outcome, source: FilesSource) -> str:
     if not outcome.identity_lines and not outcome.private_columns:
         return ""
     lines = ", ".join(outcome.identity_lines[:MAX_LISTED_PROBLEMS])
+    # The same as a word to translate ("line"/"row", one unit in a file) and the numbers, for the reason file in
+    # the board's language.
+    unit = outcome.identity_lines[0].partition(" ")[0] if outcome.identity_lines else "line"
+    numbers = ", ".join(where.partition(" ")[2] for where in outcome.identity_lines[:MAX_LISTED_PROBLEMS])
     columns = quote_names(outcome.private_columns)
     try:
         if not is_excel(target.name):
@@ -86,14 +90,18 @@ def scrub_file(target: Path, outcome: Outcome, source: FilesSource) -> str:
             if outcome.identity_lines:
                 log.warning("source %s: %s held a personal identity code (%s); the copy kept has it removed",
                             source.name, scrub(target.name), lines)
-                note += (f"\nPersonal identity codes were found on {lines}: the copy of the file kept here has them "
-                         f"replaced by {IDENTITY_CODE_REMOVED}; the original is not kept anywhere by the board.\n")
+                note += _noted(outcome, Reason(
+                    "note_codes_kept", f"Personal identity codes were found on {lines}: the copy of the file kept "
+                    f"here has them replaced by {IDENTITY_CODE_REMOVED}; the original is not kept anywhere by the "
+                    "board.", unit=unit, numbers=numbers, removed=IDENTITY_CODE_REMOVED))
             if outcome.private_columns:
                 log.warning("source %s: %s has unmapped columns that may hold names or free text (%s); the copy "
                             "kept has their cells emptied", source.name, scrub(target.name), columns)
-                note += (f"\nColumn{_s(outcome.private_columns)} {columns} may hold a person's name, contact "
-                         "details or free text: never read by the board, and emptied in the copy of the file kept "
-                         "here (the header is kept); the original is not kept anywhere by the board.\n")
+                note += _noted(outcome, Reason(
+                    "note_columns_kept", f"Column{_s(outcome.private_columns)} {columns} may hold a person's name, "
+                    "contact details or free text: never read by the board, and emptied in the copy of the file "
+                    "kept here (the header is kept); the original is not kept anywhere by the board.",
+                    columns=columns))
             return note
     except (OSError, ValueError, BadFile, csv.Error) as e:
         log.warning("source %s: could not rewrite %s without its personal data (%s); deleting it", source.name,
@@ -104,15 +112,25 @@ def scrub_file(target: Path, outcome: Outcome, source: FilesSource) -> str:
     if outcome.identity_lines:
         log.warning("source %s: %s held a personal identity code (%s) and was deleted", source.name,
                     scrub(target.name), lines)
-        note += (f"\nPersonal identity codes were found on {lines}: the file was deleted, not kept (a workbook "
-                 "cannot be kept with the codes removed). Remove them from the export and drop it again.\n")
+        note += _noted(outcome, Reason(
+            "note_codes_deleted", f"Personal identity codes were found on {lines}: the file was deleted, not kept (a "
+            "workbook cannot be kept with the codes removed). Remove them from the export and drop it again.",
+            unit=unit, numbers=numbers))
     if outcome.private_columns:
         log.warning("source %s: %s has unmapped columns that may hold names or free text (%s) and was deleted",
                     source.name, scrub(target.name), columns)
-        note += (f"\nColumn{_s(outcome.private_columns)} {columns} may hold a person's name, contact details or "
-                 "free text: never read by the board, and the file was deleted after it was read, not kept (a "
-                 "workbook cannot be kept with those columns emptied). Its rows are accounted for above.\n")
+        note += _noted(outcome, Reason(
+            "note_columns_deleted", f"Column{_s(outcome.private_columns)} {columns} may hold a person's name, "
+            "contact details or free text: never read by the board, and the file was deleted after it was read, not "
+            "kept (a workbook cannot be kept with those columns emptied). Its rows are accounted for above.",
+            columns=columns))
     return note
+
+
+def _noted(outcome: Outcome, note: Reason) -> str:
+    """One note of the reason file: kept (worded in the board's language there), and its English as before."""
+    outcome.notes.append(note)
+    return f"\n{note}\n"
 
 
 def _s(items: list[str]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
@@ -97,10 +98,12 @@ def test_signing_out_in_one_tab_ends_the_other_open_tabs(tmp_path: Path, provide
         sources.wait_for_selector(".src-card, [data-source]", timeout=30_000)
         for page in (overview, sources):
             _mark(page)
-        with _open_tab_without_a_browser(context, server.base) as tab:
-            opened = tab.run("sources")
-            assert "src-card" in text_of(opened), "the Sources page did not open signed in"
-            parts = [m.auto_rerun.fragment_id for m in opened if m.WhichOneof("type") == "auto_rerun"]
+        # Three more tabs of the same browser, over Streamlit's own protocol, one for each part of the page.
+        tabs = [_open_tab_without_a_browser(context, server.base) for _ in range(3)]
+        try:
+            opened = [tab.run("sources") for tab in tabs]
+            assert all("src-card" in text_of(o) for o in opened), "the Sources page did not open signed in"
+            parts = [m.auto_rerun.fragment_id for m in opened[0] if m.WhichOneof("type") == "auto_rerun"]
             assert len(parts) == 3, parts  # the sources, the alert channels, the weekly reports
 
             first.get_by_role("button", name="Kirjaudu ulos").click()
@@ -109,18 +112,20 @@ def test_signing_out_in_one_tab_ends_the_other_open_tabs(tmp_path: Path, provide
             assert _on_sign_in_page_without_reload(overview, 6 * REFRESH + 10)
             # Not a background tab's throttled timers (2-3 Dec: this missed 22 s and 52 s, about one run in four):
             # headless, every page is visible and Playwright starts Chromium without background throttling. The
-            # Sources tab was left blank ("Ladataan…") for good: its alert-channel and weekly-report parts did not
-            # check the sign-in, and when their timers' requests waited behind the sign-in page's run, Streamlit
-            # ran them after it, into the sign-in page (board.web.access.recheck).
+            # Sources tab was left blank ("Ladataan…") for good, the browser's Streamlit having thrown on a part's
+            # container sent at its old place into the shorter sign-in page: first by the alert-channel and
+            # weekly-report parts, which did not check the sign-in; then (CI, 3 Dec) by a part whose timer asked
+            # after another part had drawn the sign-in page (board.web.access._stop_page).
             assert sources.evaluate("document.visibilityState") == "visible"
             assert _on_sign_in_page_without_reload(sources, 6 * REFRESH + 10)
             assert overview.locator("table.ov").count() == 0 and sources.locator(".src-card").count() == 0
             ARTIFACTS.mkdir(exist_ok=True)
             sources.screenshot(path=str(ARTIFACTS / "sources-after-sign-out-elsewhere.png"))
 
-            # The same every time, without the race: each part's rerun asked for in turn, as its timer asks. Every
-            # part checks the sign-in itself and reruns the whole page, which shows the sign-in page and no data.
-            for part in parts:
+            # The same every time, without the race: each part's rerun asked for, as its timer asks, in a tab still
+            # showing the Sources page. Every part checks the sign-in itself and reruns the whole page, which shows
+            # the sign-in page and no data.
+            for tab, part in zip(tabs, parts, strict=True):
                 ran = tab.run("sources", fragment_id=part)
                 finished = ForwardMsg.ScriptFinishedStatus.Name(ran[-1].script_finished)
                 assert finished == "FINISHED_EARLY_FOR_RERUN", (part, finished)
@@ -128,6 +133,21 @@ def test_signing_out_in_one_tab_ends_the_other_open_tabs(tmp_path: Path, provide
                 assert page[-1].script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
                 assert 'data-access=\\"sign-in\\"' in text_of(page), text_of(page)[-1500:]
                 assert "src-card" not in text_of(ran + page)
+            # And a tab on the sign-in page runs no part of the page it showed before, whose timer may still ask
+            # (until the browser has taken in the sign-in page): Streamlit would send that part's container at its
+            # old place, past the end of the sign-in page. Nothing is run, nothing is sent.
+            for tab, part in zip(tabs, parts[1:] + parts[:1], strict=True):
+                late = BackMsg()
+                late.rerun_script.page_name = "sources"
+                late.rerun_script.fragment_id = part
+                late.rerun_script.is_auto_rerun = True
+                tab.ws.send(late.SerializeToString())
+            for tab in tabs:
+                with pytest.raises(TimeoutError):
+                    tab.until_finished(timeout=REFRESH + 1)
+        finally:
+            for tab in tabs:
+                tab.close()
         # Signing in again works, in a fresh tab of the same browser.
         _sign_in(context, server.base)
     finally:

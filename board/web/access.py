@@ -147,6 +147,14 @@ def recheck(settings: Settings) -> None:
     weekly-report parts did not check. (Before the sign-in page, such a part
     also showed its data once more to a tab already signed out.)
 
+    That was not all of it: checking, too, came too late for a part rerun
+    after the sign-in page was drawn, because Streamlit sends the part's
+    container at its old place before the part's code runs, and that place can
+    be past the end of the sign-in page: the browser's Streamlit then throws
+    and the tab is blank for good (CI, 3 Dec, after a55f5c3). So the sign-in
+    page forgets the page's fragments and such a request is not run at all
+    (:func:`_stop_page`, which has the whole story).
+
     The whole-page run's messages must then reach the browser, and in
     Streamlit 1.67 they did not always: when a rerun request (another
     fragment's timer) reached the session after that run had ended (it ends
@@ -281,6 +289,30 @@ def _not_configured(problems: list[str], lang: str) -> None:
     st.code(AUTH_TEMPLATE, language="toml")
     st.html(f'<p class="access-line">{escape(t("access.not_configured_problems", lang, problems="; ".join(problems)))}'
             "</p>")
+    _stop_page()
+
+
+def _stop_page() -> None:
+    """End the page here, as a page with no self-refreshing parts: the sign-in page and the other pages that stand
+    in for a page (not configured, no access, not for this role).
+
+    Streamlit forgets a page's fragments only when a whole-page run *finishes*; a run ended by ``st.stop()`` leaves
+    the page before's ``run_every`` parts registered, and their timers in the browser go on asking until the browser
+    has taken in the new page. Such a part, rerun after the sign-in page was drawn, first sends its container at its
+    old place (Streamlit does that before the part's own code, and so before :func:`recheck`, can run): on the
+    sign-in page, which has fewer elements, that place is past the end, the browser's Streamlit throws ("Bad delta
+    path index 5 (should be between [0, 3])") and takes the whole app off the page. The tab stayed blank
+    ("Ladataan…", an empty ``#root``) for good: the Sources tab in tests/test_browser_sessions_end.py, 3 Dec, whose
+    three parts' timers ask close together, so one request often came after another part's recheck had already
+    drawn the sign-in page (caught with the server slowed on purpose, run fixdelay/3; CI's failure of that test
+    looked the same). Forgetting the fragments here, as a finished run would, makes Streamlit ignore those requests
+    ("does not exist anymore") so none of the old parts runs again.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ctx.fragment_storage.clear(new_fragment_ids=ctx.shared.new_fragment_ids.snapshot())
     st.stop()
 
 
@@ -290,7 +322,7 @@ def _sign_in(lang: str, expired: bool = False) -> None:
     st.html(f'<p data-access="sign-in"{" data-expired" if expired else ""}>{escape(help_text)}</p>')
     st.button(t("access.sign_in", lang), key="access_sign_in", type="primary", on_click=st.login,
               icon=":material/login:")
-    st.stop()
+    _stop_page()
 
 
 def _no_access(viewer: Viewer, contact: str | None, lang: str) -> None:
@@ -300,7 +332,7 @@ def _no_access(viewer: Viewer, contact: str | None, lang: str) -> None:
     st.html(f'<p data-access="no-role">{escape(t("access.no_access", lang, email=who))}</p>'
             f'<p>{escape(ask)}</p>')
     st.button(t("access.sign_out", lang), key="access_sign_out", on_click=sign_out, icon=":material/logout:")
-    st.stop()
+    _stop_page()
 
 
 def _not_for_role(viewer: Viewer, page: Page, lang: str) -> None:
@@ -313,4 +345,4 @@ def _not_for_role(viewer: Viewer, page: Page, lang: str) -> None:
                     for p, (key, href) in PAGES.items() if viewer.can(p))
     st.html(f'<p>{escape(t("access.your_pages", lang))}</p><ul class="access-pages">{links}</ul>')
     st.button(t("access.sign_out", lang), key="access_sign_out", on_click=sign_out, icon=":material/logout:")
-    st.stop()
+    _stop_page()
