@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from board.domain.reading import Reading
@@ -19,7 +18,7 @@ from connectors.file_filter_date import filter_day, holds_dates, missing_date_co
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
-from connectors.file_ranges import running_totals
+from connectors.file_ranges import RangeKey, Span, running_totals
 from connectors.file_table import Table, blank, column_keys, record
 from connectors.file_units_row import UNITS_ROW_REASON, is_units_row, units_of
 from connectors.items import ItemMapper
@@ -139,8 +138,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         _a_range(v[keys.index(clock_field)]) for _n, v in table.rows if keys.index(clock_field) < len(v))
     if ranged:  # a day's totals in the hour range column, and the days after a day's totals row, as they are
         day_totals(not_data, table.rows, keys.index(clock_field), station_column, mapper.names_station)
-    spans: dict[int, tuple[date, int, int]] = {}
-    refused_ranges: list[tuple[str, str | None, tuple[date, int, int] | None]] = []
+    spans: dict[int, Span] = {}
+    refused_ranges: list[tuple[str, str | None, RangeKey | None]] = []
     units_row = bool(table.rows) and is_units_row(table.rows[0][1]) and not (
         station_column is not None and mapper.names_station(
             table.rows[0][1][station_column] if station_column < len(table.rows[0][1]) else None))

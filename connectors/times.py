@@ -171,6 +171,25 @@ def local_instant(wall: datetime, zone: ZoneInfo, fold: int = 0) -> datetime:
     return wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
 
 
+def range_end(begins: datetime, day: date, end: int, zone: ZoneInfo) -> datetime:
+    """The instant an hour range ends that began at ``begins``, its end written as ``end`` minutes after the local
+    midnight of ``day`` (less than a day).
+
+    The end is read on the clock the range began on (its UTC offset) as long as that clock still runs at the end:
+    so the first ``03:00-04:00`` of the October night, begun at 03.00 summer time (+03:00), ends at 04.00 summer
+    time (01.00 UTC, which winter-time clocks call 03.00), and ``02:00-03:00`` of the March night ends at 03.00
+    winter time (01.00 UTC), which summer-time clocks call 04.00 — an end written on a clock that no longer runs
+    there. A range over the change itself (``02:00-05:00``) ends at its end as the local clock says it then.
+    """
+    wall = datetime.combine(day, time(0)) + timedelta(minutes=end)
+    offset = begins.astimezone(zone).utcoffset()
+    assert offset is not None
+    same = (wall - offset).replace(tzinfo=UTC)
+    if (same - timedelta(seconds=1)).astimezone(zone).utcoffset() == offset:
+        return same
+    return local_instant(wall, zone)
+
+
 class FoldTracker:
     """Tells the two October 03.xx hours apart from the order of one file's rows.
 
