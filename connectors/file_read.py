@@ -41,7 +41,7 @@ from connectors.table_shape import (
     is_total_word,
     trailer_reasons,
 )
-from connectors.times import parse_interval
+from connectors.times import parse_interval, parse_period
 
 #: A report of hour ranges totals each day: that row is ignored alone, the next day's rows follow.
 DAY_TOTALS_REASON = Reason("day_totals", "a day's totals row (a sum of the hour ranges above it, not a station's "
@@ -134,7 +134,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
                                mapper.names_station)
     clock_field = mapper.mapping.time_fields[-1] if isinstance(mapper, RecordMapper) else ""
-    ranged = isinstance(mapper, RecordMapper) and len(mapper.mapping.time_fields) == 2 and clock_field in keys and any(
+    ranged = isinstance(mapper, RecordMapper) and clock_field in keys and any(
         _a_range(v[keys.index(clock_field)]) for _n, v in table.rows if keys.index(clock_field) < len(v))
     if ranged:  # a day's totals in the hour range column, and the days after a day's totals row, as they are
         day_totals(not_data, table.rows, keys.index(clock_field), station_column, mapper.names_station)
@@ -224,8 +224,12 @@ def day_totals(not_data: dict[int, str], rows: list[tuple[int, list[Any]]], cloc
 
 
 def _a_range(value: Any) -> bool:
+    """An hour range (``8.00–9.00``), or one with its day in the same cell (``1.12.2026 8:00-9:00``)."""
     try:
-        return parse_interval(value) is not None
+        if parse_interval(value) is not None:
+            return True
+        period = parse_period(value)
+        return period is not None and len(period) == 3
     except ValueError:
         return True  # a range written wrong is a data row, refused with its reason
 

@@ -51,6 +51,7 @@ from connectors.times import (
     parse_clock,
     parse_day,
     parse_interval,
+    parse_period,
     range_end,
 )
 from connectors.values import parse_duration, parse_share
@@ -488,11 +489,15 @@ class RecordMapper:
             return station, (self.last_interval[0], self.last_interval[1])
         fields = self.mapping.time_fields
         try:
-            day = parse_day(self._get(record, fields[0]))
-            span = parse_interval(self._get(record, fields[1])) if len(fields) == 2 else None
-        except ValueError:
+            if len(fields) == 2:
+                day = parse_day(self._get(record, fields[0]))
+                span = parse_interval(self._get(record, fields[1]))
+            else:
+                period = parse_period(self._get(record, fields[0]))
+                day, span = (period[0], period[1:]) if period is not None and len(period) == 3 else (None, None)
+        except (ValueError, RecordError):
             return station, None
-        if span is None:
+        if day is None or span is None:
             return station, None
         # Its start could not be placed (the hour the clocks skipped): every range from where it would begin on.
         midnight = datetime.combine(day, dt_time(0))
@@ -578,7 +583,21 @@ class RecordMapper:
                     return self._range_end(day, *span, label, series)
                 wall: datetime | date = datetime.combine(day, parse_clock(clock))
             else:
-                wall = time_parts(self._get(record, fields[0]))
+                value = self._get(record, fields[0])
+                period = parse_period(value)
+                if period is not None and len(period) == 3:  # 1.12.2026 8:00-9:00: an hour range with its day
+                    return self._range_end(period[0], period[1], period[2], label, series)
+                if period is not None:  # 1.12.2026 - 1.12.2026: that day; 1.12.2026 - 7.12.2026: no one day
+                    first, last = period
+                    if first != last:
+                        raise ValueError(Reason(  # (said as the column's: "column 'Aikaväli': the period …")
+                            "period_of_days", f"the period {first.day}.{first.month}.{first.year}–{last.day}."
+                            f"{last.month}.{last.year} is {(last - first).days + 1} days: a row of it cannot be put "
+                            "on one day; export a row per day", first=f"{first.day}.{first.month}.{first.year}",
+                            last=f"{last.day}.{last.month}.{last.year}", days=(last - first).days + 1))
+                    wall = first
+                else:
+                    wall = time_parts(value)
             self.last_date_only = not isinstance(wall, datetime)
             if not isinstance(wall, datetime):
                 ts = _end_of_day(wall, self.until)

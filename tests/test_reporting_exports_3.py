@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from tests.test_reporting_exports import ledger, run, values
@@ -194,4 +195,91 @@ def test_the_october_nights_repeated_hour_in_half_hours_and_a_bad_count_in_its_s
     truth = {start + timedelta(minutes=30 * (i + 1)): float(sum(range(1, i + 2))) for i in range(5)}
     assert series(store, "contacts_phone_today", OCTOBER) == truth
     assert series(store, "queue_waiting", OCTOBER) == {t: float(i) for i, t in enumerate(sorted(truth))}
+    store.dispose()
+
+
+# ------------------------------------------------------------------ the day and its hour range in one column
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=HEL).astimezone(UTC)
+
+
+#: A contact-centre tool's hourly export with the day and the range in one column, as Power BI's "Export data"
+#: writes it (UTF-8 with BOM, commas, every value quoted). Truth by hand: calls summed per station and day up to
+#: each range's end, the queue as it stood then; at 10.30 on 2.12 the 10-11 range is in progress (stamped now).
+ONE_COLUMN = [
+    ("Kajaanin terveysasema", "1.12.2026 8:00-9:00", 41, 6),
+    ("Kajaanin terveysasema", "1.12.2026 9:00-10:00", 35, 2),
+    ("Sotkamon terveysasema", "1.12.2026 8:00-9:00", 12, 0),
+    ("Sotkamon terveysasema", "1.12.2026 9:00-10:00", 9, 1),
+    ("Kajaanin terveysasema", "2.12.2026 8:00-9:00", 44, 7),
+    ("Kajaanin terveysasema", "2.12.2026 9:00-10:00", 30, 4),
+    ("Kajaanin terveysasema", "2.12.2026 10:00-11:00", 11, 5),
+]
+ONE_COLUMN_TRUTH = {
+    ("kajaani", "contacts_phone_today"): {at(1, 9): 41, at(1, 10): 76, at(2, 9): 44, at(2, 10): 74, at(2, 10, 30): 85},
+    ("kajaani", "queue_waiting"): {at(1, 9): 6, at(1, 10): 2, at(2, 9): 7, at(2, 10): 4, at(2, 10, 30): 5},
+    ("sotkamo", "contacts_phone_today"): {at(1, 9): 12, at(1, 10): 21},
+    ("sotkamo", "queue_waiting"): {at(1, 9): 0, at(1, 10): 1},
+}
+ONE_COLUMN_MAPPING = {"layout": "wide", "station": "Jono", "time": "Aikaväli",
+                      "metrics": {"Saapuneet puhelut": "contacts_phone_today", "Jonossa": "queue_waiting"}}
+
+
+@pytest.mark.parametrize("shape", ["Power BI CSV", "workbook, the end with its date"])
+def test_the_day_and_its_hour_range_in_one_column_are_read(config_dir, tmp_path, shape):
+    """Before: every row refused ("'1.12.2026 8:00-9:00' is not a time")."""
+    folder = tmp_path / "tunnit"
+    folder.mkdir()
+    if shape == "Power BI CSV":
+        lines = ['"Jono","Aikaväli","Saapuneet puhelut","Jonossa"']
+        lines += [f'"{s}","{span}","{c}","{q}"' for s, span, c, q in ONE_COLUMN]
+        (folder / "tunnit.csv").write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    else:  # a reporting tool's workbook: 01.12.2026 08:00 - 01.12.2026 09:00, a title, a totals row
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["Puhelujonot tunneittain"])
+        sheet.append(["Jono", "Aikaväli", "Saapuneet puhelut", "Jonossa"])
+        for s, span, c, q in ONE_COLUMN:
+            day, hours = span.split(" ")
+            d, m, y = (int(x) for x in day.split("."))
+            a, b = (int(h.split(":")[0]) for h in hours.split("-"))
+            sheet.append([s, f"{d:02d}.{m:02d}.{y} {a:02d}:00 - {d:02d}.{m:02d}.{y} {b:02d}:00", c, q])
+        sheet.append(["Yhteensä", None, sum(c for *_x, c, _q in ONE_COLUMN), None])
+        workbook.save(folder / "tunnit.xlsx")
+    outcome, store = run(config_dir, tmp_path, {"name": "tunnit", "type": "files", "folder": str(folder),
+                                                "patterns": ["*.csv", "*.xlsx"], "mapping": ONE_COLUMN_MAPPING},
+                         at="2026-12-02 10:30")
+    totals = 0 if shape == "Power BI CSV" else 1
+    assert ledger(outcome) == (7 + totals, 7, 0, totals), [str(r) for r in outcome.rejects]
+    for (station, metric), truth in ONE_COLUMN_TRUTH.items():
+        got = {r.ts: r.value for r in store.series(station, [metric], at(1, 0), at(3, 0))}
+        assert got == truth, (station, metric)
+    store.dispose()
+
+
+def test_a_period_of_days_in_one_column_is_that_day_or_refused_with_why(config_dir, tmp_path):
+    """A reporting tool's daily export writes each row's period (``1.12.2026 - 1.12.2026``): one day, read as that
+    day's total; a row over a week (``1.12.2026 - 7.12.2026``) cannot be put on a day and is refused, saying so."""
+    folder = tmp_path / "paivat"
+    folder.mkdir()
+    (folder / "paivat.csv").write_bytes("\r\n".join([
+        "Toimipiste;Aikaväli;Puhelut;Omasote-viestit",
+        "Kajaanin terveysasema;1.12.2026 - 1.12.2026;412;96",
+        "Sotkamon terveysasema;1.12.2026 - 1.12.2026;133;40",
+        "Kuhmon terveysasema;1.12.2026 - 7.12.2026;57;11",
+        "Yhteensä;;602;147", ""]).encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "paivat", "type": "files", "folder": str(folder), "patterns": ["*.csv"],
+        "mapping": {"layout": "wide", "station": "Toimipiste", "time": "Aikaväli",
+                    "metrics": {"Puhelut": "contacts_phone_today", "Omasote-viestit": "contacts_omasote_today"}}})
+    assert ledger(outcome) == (4, 2, 1, 1), [str(r) for r in outcome.rejects]
+    assert [str(r) for r in outcome.rejects] == [
+        "file paivat.csv line 4: column 'Aikaväli': the period 1.12.2026–7.12.2026 is 7 days: a row of it cannot be "
+        "put on one day; export a row per day"]
+    day = ["contacts_phone_today", "contacts_omasote_today"]
+    end = datetime(2026, 12, 1, 23, 59, tzinfo=HEL).astimezone(UTC)  # a day's total: at its last minute
+    for station, truth in (("kajaani", (412.0, 96.0)), ("sotkamo", (133.0, 40.0))):
+        assert {m: v.value for m, v in store.latest_values(station, day).items()} == dict(zip(day, truth, strict=True))
+        assert {v.ts for v in store.latest_values(station, day).values()} == {end}
+    assert store.latest_values("kuhmo", day) == {}
     store.dispose()
