@@ -75,7 +75,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
             # No header with every mapped column. Without the date: perhaps the one day a pivot's filter or the
             # report's title names above the table (a filter line "Päivämäärä | 1.12.2026" is not the header).
             dated = load([w for w in wanted if w != date_field])
-            day = (filter_day(name, dated) if not missing_columns(dated, wanted, date_field)
+            day = (filter_day(name, dated, date_field) if not missing_columns(dated, wanted, date_field)
                    and missing_date_column(dated, date_field) and not holds_dates(dated) else None)
             if isinstance(day, Reason):
                 outcome.add(day)

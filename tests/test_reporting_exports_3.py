@@ -283,3 +283,74 @@ def test_a_period_of_days_in_one_column_is_that_day_or_refused_with_why(config_d
         assert {v.ts for v in store.latest_values(station, day).values()} == {end}
     assert store.latest_values("kuhmo", day) == {}
     store.dispose()
+
+
+# ------------------------------------------------------------------ a filter with several items chosen
+def pivot_with_filters(path, filters: list[tuple[str, object]]) -> None:
+    """An Excel pivot table saved as it is, its report filters above it (one a row, the field and the chosen item
+    or ``(Useita kohteita)``), a blank row, the ``Rivitunnisteet`` table and its grand total."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for field, chosen in filters:
+        sheet.append([field, chosen])
+    sheet.append([])
+    sheet.append(["Rivitunnisteet", "Summa / Puhelut", "Summa / Omasote-viestit"])
+    sheet.append(["Kajaanin terveysasema", 412, 96])
+    sheet.append(["Sotkamon terveysasema", 133, 40])
+    sheet.append(["Kokonaissumma", 545, 136])
+    workbook.save(path)
+
+
+PIVOT_MAPPING = {"layout": "wide", "station": "Rivitunnisteet", "time": "Päivämäärä",
+                 "metrics": {"Summa / Puhelut": "contacts_phone_today",
+                             "Summa / Omasote-viestit": "contacts_omasote_today"}}
+DAY_FIGURES = ["contacts_phone_today", "contacts_omasote_today"]
+
+
+@pytest.mark.parametrize("shape", ["Excel pivot, fi", "Excel pivot, en, with a day in the title too",
+                                   "Power BI CSV, one cell", "Excel pivot, (Kaikki)"])
+def test_a_date_filter_with_several_items_chosen_refuses_the_file_saying_to_choose_one_day(config_dir, tmp_path,
+                                                                                           shape):
+    """Before: refused as "column 'Päivämäärä' missing", which the administrator could not act on (the filter's
+    field is right there above the table)."""
+    folder = tmp_path / "pivot"
+    folder.mkdir()
+    if shape == "Power BI CSV, one cell":
+        (folder / "pivot.csv").write_bytes("\r\n".join([
+            "Päivämäärä: (Useita kohteita)", "", "Rivitunnisteet;Summa / Puhelut;Summa / Omasote-viestit",
+            "Kajaanin terveysasema;412;96", "Sotkamon terveysasema;133;40", "Kokonaissumma;545;136", ""]).encode(
+            "utf-8-sig"))
+        where, value = "line 1", "'Päivämäärä: (Useita kohteita)'"
+    else:
+        chosen = "(Kaikki)" if "Kaikki" in shape else "(Multiple Items)" if "en" in shape else "(Useita kohteita)"
+        filters = [("Päivämäärä", chosen)]
+        if "title" in shape:
+            filters.insert(0, ("Puhelut 1.12.2026", None))
+        pivot_with_filters(folder / "pivot.xlsx", filters)
+        where, value = f"row {len(filters)}", f"'Päivämäärä {chosen}'"
+    outcome, store = run(config_dir, tmp_path, {"name": "pivot", "type": "files", "folder": str(folder),
+                                                "patterns": ["*.csv", "*.xlsx"], "mapping": PIVOT_MAPPING})
+    assert ledger(outcome) == (3, 0, 3, 0)
+    (reason,) = [str(r) for r in outcome.rejects]
+    name = "pivot.csv" if "CSV" in shape else "pivot.xlsx"
+    assert reason.startswith(f"file {name}: the table has no date column and its date filter on {where} above it "
+                             f"has several days or all of them chosen ({value}): a row is then a sum over those "
+                             "days"), reason
+    assert store.latest_values("kajaani", DAY_FIGURES) == {}
+    store.dispose()
+    text = (folder / "rejected" / f"{name}.reason.txt").read_text(encoding="utf-8")
+    assert "valitse suodattimeen yksi päivä" in text
+
+
+def test_several_stations_chosen_in_the_station_filter_leave_the_dates_filter_to_say_the_day(config_dir, tmp_path):
+    """``Asema (Useita kohteita)`` is the station filter's: the rows are still one day's, the day the date filter
+    names; read as ever."""
+    folder = tmp_path / "pivot"
+    folder.mkdir()
+    pivot_with_filters(folder / "pivot.xlsx", [("Asema", "(Useita kohteita)"), ("Päivämäärä", "1.12.2026")])
+    outcome, store = run(config_dir, tmp_path, {"name": "pivot", "type": "files", "folder": str(folder),
+                                                "patterns": ["*.xlsx"], "mapping": PIVOT_MAPPING})
+    assert ledger(outcome) == (3, 2, 0, 1), [str(r) for r in outcome.rejects]
+    assert values(store, "kajaani", DAY_FIGURES) == {"contacts_phone_today": 412.0, "contacts_omasote_today": 96.0}
+    assert values(store, "sotkamo", DAY_FIGURES) == {"contacts_phone_today": 133.0, "contacts_omasote_today": 40.0}
+    store.dispose()
