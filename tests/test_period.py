@@ -137,6 +137,7 @@ def test_the_monthly_page_shows_the_month_and_its_changes(tmp_path):
         shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
         contacts = next(v for k, v in shown.items() if k.startswith("Yhteydenotot"))
         assert contacts == ("140", "+120 ed. kuukauteen")
+        assert "Omasote vastaamatta kuukauden lopussa" in shown
         table = at.dataframe[0].value
         assert list(table["Asema"]) == ["Kajaanin terveysasema"]
         bad = AppTest.from_file(str(root / "pages/month.py"), default_timeout=60)
@@ -202,4 +203,5 @@ def test_the_monthly_page_of_this_month_says_it_is_in_progress_and_states_no_cha
         shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
         contacts = next(v for k, v in shown.items() if k.startswith("Yhteydenotot"))
         assert contacts == ("40", "")  # 40 so far against 20: no "+20 ed. kuukauteen"
+        assert "Omasote vastaamatta nyt" in shown and "Omasote vastaamatta kuukauden lopussa" not in shown
         assert any(c.value.startswith("Kuukausi on kesken") for c in at.caption)

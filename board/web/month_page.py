@@ -102,7 +102,9 @@ def key_figures(rep: PeriodReport, lang: str) -> None:
             arrow, colour = ws.delta_style(change, BETTER[figure])
             year_ago = entry.change(figure, 1)
             target = rep.targets.get(figure)
-            label = t(f"month.kpi.{figure}" if f"month.kpi.{figure}" in TEXTS else f"week.fig.{figure}", lang)
+            key = next((k for k in (f"month.kpi.{figure}.unfinished" if rep.unfinished else "",
+                                    f"month.kpi.{figure}") if k in TEXTS), f"week.fig.{figure}")
+            label = t(key, lang)  # a month in progress has no "end of the month" yet: its value is the latest
             if target is not None:
                 label += f" ({t('week.target', lang, value=fmt.format_figure(figure, target, lang))})"
             st.metric(label, fmt.format_figure(figure, entry.figures.get(figure), lang),
