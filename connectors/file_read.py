@@ -30,6 +30,7 @@ from connectors.mapping import (
     RecordMapper,
     any_identity_code,
     quote,
+    time_parts,
 )
 from connectors.private_columns import private_columns
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
@@ -237,7 +238,11 @@ def _a_range(value: Any) -> bool:
     try:
         if parse_interval(value) is not None:
             return True
-        period = parse_period(value)
+        try:
+            time_parts(value)  # a time (2026-12-01 08:00:00-05:00 ends like a range) is no range
+            return False
+        except ValueError:
+            period = parse_period(value)
         return period is not None and len(period) == 3
     except ValueError:
         return True  # a range written wrong is a data row, refused with its reason

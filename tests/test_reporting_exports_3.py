@@ -501,3 +501,18 @@ def test_average_and_median_rows_under_the_answers_are_ignored_not_refused(confi
     store.dispose()
     reasons = (folder / "processed" / "kysely.csv.reason.txt").read_text(encoding="utf-8")
     assert "summary row" in reasons or "yhteenvetorivi" in reasons, reasons
+
+
+def test_a_time_with_a_negative_offset_is_a_time_not_an_hour_range():
+    """``2026-12-01 08:00:00-05:00`` (Python's and many databases' text of an aware time west of UTC) ends like an
+    hour range (``…08:00:00-05:00``); it is a time, read as ever, and so is ``2026-12-01 08:00:00+02:00``."""
+    from board.source_settings import FieldMapping
+    from connectors.mapping import RecordMapper
+
+    mapping = FieldMapping(layout="wide", station="asema", time="aika", metrics={"jonossa": "queue_waiting"})
+    mapper = RecordMapper(mapping, ["kajaani"], datetime(2026, 12, 2, tzinfo=UTC))
+    mapper.begin(rows_in_order=True)  # as a file is read
+    for text, utc in (("2026-12-01 08:00:00-05:00", datetime(2026, 12, 1, 13, 0, tzinfo=UTC)),
+                      ("2026-12-01 08:00:00+02:00", datetime(2026, 12, 1, 6, 0, tzinfo=UTC))):
+        (reading,) = mapper.map({"asema": "kajaani", "aika": text, "jonossa": "4"})
+        assert (reading.ts, reading.value, mapper.last_interval) == (utc, 4.0, None), text
