@@ -27,6 +27,10 @@ from board.web import palette
 from board.web.icons import NOTICE_ICON, data_uri, status_icon
 from board.web.kiosk import Spot
 
+#: The note beside a figure left unjudged on too small a sample (``Figure.few``), by figure.
+FEW_NOTE = {"feedback_nps": "wall.few_answers", "queue_same_day_share": "wall.few_handled",
+            "contacts_remote_share": "wall.few_contacts"}
+
 #: At most this many notices on the wall at once (newest first): two long ones still leave room for the tiles.
 MAX_WALL_NOTICES = 2
 
@@ -119,7 +123,11 @@ def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None
     status = tile.status
     untracked = status is Status.NO_DATA and view.not_tracked(tile)  # no source meant to deliver it: no fault
     word = t("status.not_tracked" if untracked else "status." + status.value, lang)
-    badge = f'<span class="badge">{badge_icon(status)}<span class="word">{escape(word)}</span></span>'
+    # A tile none of whose figures has limits (contacts as shipped) is never judged: no badge at all, a grey
+    # "Ei arviota" read from 4 m as a fault. "Ei arviota" stays where limits exist but could not be applied.
+    unjudged = status is Status.NEUTRAL and not tile.judged
+    badge = "" if unjudged else \
+        f'<span class="badge">{badge_icon(status)}<span class="word">{escape(word)}</span></span>'
     title = escape(t(f"family.{tile.family.value}", lang))
     head = tile.headline
     if tile.stale:
@@ -138,8 +146,8 @@ def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None
         footer = f'<div class="tile-foot"><span class="fresh">{escape(why)}</span></div>'
     else:
         note = ""
-        if tile.family is Family.FEEDBACK and head.value is not None and head.status is Status.NEUTRAL:
-            note = f'<span class="note">{escape(t("wall.few_answers", lang))}</span>'
+        if head.few:  # limits, but too few answers today to judge: said, not left as a bare number
+            note = f'<span class="note">{escape(t(FEW_NOTE.get(head.code, "wall.few"), lang))}</span>'
         label = escape(t("fig." + head.code, lang))
         mark = manual_mark(entry_behind(head.code, view.manual), lang)
         if mark:  # on the label's own line: a line more under the big number would push the figures out
@@ -154,7 +162,7 @@ def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None
                    + "</dl>")
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
         footer = f'<div class="tile-foot">{_sparkline(tile, view, lang, line)}<span class="fresh">{fresh}</span></div>'
-    tracked_attr = ' data-tracked="false"' if untracked else ""
+    tracked_attr = (' data-tracked="false"' if untracked else "") + (' data-judged="false"' if unjudged else "")
     return (
         f'<section class="tile status-{status.value}{" is-stale" if tile.stale else ""}{_has_manual(tile, view)} '
         f'family-{tile.family.value}" data-family="{tile.family.value}" '
@@ -214,10 +222,16 @@ def _figure(f: Figure, lang: str, marks: bool = True, manual: ManualEntry | None
                f'{status_icon(f.status, fill=palette.MARK[f.status], mark=palette.TILE)}</span>'
     # Under the label, on a line of its own: "tähän asti" for a share that can still fall today, and a share's
     # target ("tähän asti · tavoite 100 %"); on the label's line "samana päivänä tähän asti" ran past the tile.
-    under = [t("wall.so_far", lang)] if f.so_far else []
-    if f.target is not None and unit_of(f.code) == "share":  # a share's target is shown on the tile
-        under.append(t("wall.target", lang, value=format_figure(f.code, f.target, lang)))
-    target = f'<span class="target">{escape(" · ".join(under))}</span>' if under else ""
+    under = [escape(t("wall.so_far", lang))] if f.so_far else []
+    if f.few:
+        # Too small a sample today to judge (1 of 1 handled is not "100 %"): said in place of the target, so a
+        # bare "0 %" is not read as judged (the NPS says "vähän vastauksia" the same way). In place of, not
+        # beside: a third part ran the line, and a line more the tile, past its edge at the widest values.
+        under.append(f'<span class="few" data-few="{f.code}">{escape(t(FEW_NOTE.get(f.code, "wall.few"), lang))}'
+                     '</span>')
+    elif f.target is not None and unit_of(f.code) == "share":  # a share's target is shown on the tile
+        under.append(escape(t("wall.target", lang, value=format_figure(f.code, f.target, lang))))
+    target = f'<span class="target">{" · ".join(under)}</span>' if under else ""
     return (
         f'<div class="fig fig-{f.status.value}"><dd data-figure="{f.code}" data-value="{_raw(f.value)}">{mark}'
         f'{escape(format_figure(f.code, f.value, lang))}{manual_mark(manual, lang, short=True)}</dd>'
