@@ -139,9 +139,14 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mark { display: inline-flex; font-size: calc(3.4 * var(--t)); }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
+/* The projection stands in the headline's label, under "odottaa nyt", its line on the big number's baseline (the
+   label's last baseline): no line of its own, so the trend keeps its height. It shrinks to the width the big number
+   leaves (--num characters of about .7 of the number's 10.5 --t each). */
+.headline .label.with-projection { align-self: last baseline; min-width: 0; }
 .projection { flex: none; display: flex; align-items: center; gap: calc(1.08 * var(--t));
-  font-size: min(calc(2.8 * var(--t)), calc(170cqw / var(--chars, 1)));
-  margin-top: calc(0.4 * var(--t)); white-space: nowrap;
+  font-size: min(calc(2.8 * var(--t)),
+                 calc((100cqw - var(--num, 0) * 7.4 * var(--t) - 3 * var(--t)) * 1.7 / var(--chars, 1)));
+  margin-top: calc(0.2 * var(--t)); white-space: nowrap;
   color: var(--muted); font-variant-numeric: tabular-nums; }
 .projection .word { font-weight: 700; }
 .proj-warn { color: var(--warn); }
