@@ -19,6 +19,7 @@ one pass over the rows (a set look-up per cell), whatever their width.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -99,7 +100,11 @@ def find_header(rows: Sequence[Sequence[Any]], wanted: Iterable[str]) -> int:
     return 0
 
 
+@functools.lru_cache(maxsize=4096)
 def _normal(text: str) -> str:
+    """A label as compared with the word lists: without accents, case, runs of spaces or a trailing colon. Kept
+    for a while: a table's label cells repeat (its stations' names on every row), and each row is asked whether
+    it is a total, a summary or a subtotal."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"\s+", " ", folded).strip(" :.-*")
 
@@ -118,33 +123,38 @@ def is_total_word(value: Any) -> bool:
     return isinstance(value, str) and _normal(value) in TOTAL_WORDS
 
 
+def _labels(values: Sequence[Any], station_index: int | None) -> list[str]:
+    """A row's label cells as compared with the word lists: its station cell and its first non-empty cell."""
+    labels = []
+    if station_index is not None and station_index < len(values):
+        cell = values[station_index]
+        if isinstance(cell, str) and cell.strip():
+            labels.append(_normal(cell))
+    first = next((v for v in values if not blank(v)), None)
+    if isinstance(first, str):
+        labels.append(_normal(first))
+    return labels
+
+
+def _labelled(values: Sequence[Any], station_index: int | None, names_station: Callable[[Any], bool],
+              words: frozenset[str]) -> bool:
+    return (any(label in words for label in _labels(values, station_index))
+            and not _a_station(values, station_index, names_station))
+
+
 def is_total(values: Sequence[Any], station_index: int | None,
              names_station: Callable[[Any], bool] = _no_station) -> bool:
     """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``),
     and its station cell does not name a station (``Summa``, a village in Hamina; asked only of a row that reads
     like a total, so an ordinary row costs no station look-up)."""
-    cells = []
-    if station_index is not None and station_index < len(values) and not blank(values[station_index]):
-        cells.append(values[station_index])
-    first = next((v for v in values if not blank(v)), None)
-    if first is not None:
-        cells.append(first)
-    return (any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
-            and not _a_station(values, station_index, names_station))
+    return _labelled(values, station_index, names_station, TOTAL_WORDS)
 
 
 def is_summary(values: Sequence[Any], station_index: int | None,
                names_station: Callable[[Any], bool] = _no_station) -> bool:
     """A summary row: its station cell, or its first non-empty cell, is a summary word (``Keskiarvo``,
     ``Mediaani``, ``Vastauksia yhteensä``, ``Average``), and its station cell does not name a station."""
-    cells = []
-    if station_index is not None and station_index < len(values) and not blank(values[station_index]):
-        cells.append(values[station_index])
-    first = next((v for v in values if not blank(v)), None)
-    if first is not None:
-        cells.append(first)
-    return (any(isinstance(c, str) and _normal(c) in SUMMARY_WORDS for c in cells)
-            and not _a_station(values, station_index, names_station))
+    return _labelled(values, station_index, names_station, SUMMARY_WORDS)
 
 
 def is_subtotal(values: Sequence[Any], station_index: int | None,
@@ -181,7 +191,12 @@ def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
     keys = _trimmed([header_key(h) for h in header])
     pages = [i for i, values in enumerate(rows) if keys and _trimmed([header_key(v) for v in values]) == keys]
     end = len(rows)  # where the totals row is, if any
+    either = TOTAL_WORDS | SUMMARY_WORDS
     for index, values in enumerate(rows):
+        if not any(label in either for label in _labels(values, station_index)):
+            if is_subtotal(values, station_index, names_station):  # (an ordinary row: one look at its labels)
+                reasons[index] = SUBTOTAL_REASON
+            continue
         if index == 0 and is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON  # totals at the top, under the header (Qlik Sense): the data follows
             continue

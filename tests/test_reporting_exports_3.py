@@ -516,3 +516,29 @@ def test_a_time_with_a_negative_offset_is_a_time_not_an_hour_range():
                       ("2026-12-01 08:00:00+02:00", datetime(2026, 12, 1, 6, 0, tzinfo=UTC))):
         (reading,) = mapper.map({"asema": "kajaani", "aika": text, "jonossa": "4"})
         assert (reading.ts, reading.value, mapper.last_interval) == (utc, 4.0, None), text
+
+
+# ------------------------------------------------------------------ UTF-16 without a BOM (SQL Server's bcp -w)
+BCP = ("Asema\tPvm\tKlo\tJonossa\tVanhin odotus (min)\r\n"          # the header, as the queryout's first SELECT
+       "Kajaanin terveysasema\t2026-12-02\t14:00\t12\t35.5\r\n"
+       "Ristijärven terveysasema\t2026-12-02\t14:00\t3\t7.0\r\n"
+       "Sotkamon terveysasema\t2026-12-02\t14:00\tNULL\t2.0\r\n")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_export_without_a_bom_is_read(config_dir, tmp_path, codec):
+    """``bcp "SELECT 'Asema', … UNION ALL SELECT …" queryout jono.txt -w``: UTF-16 with no BOM, tabs, CRLF. Before:
+    read as Windows-1252, its header became 'A\\x00s\\x00e\\x00m\\x00a' and the file was refused for missing columns."""
+    folder = tmp_path / "bcp"
+    folder.mkdir()
+    (folder / "jono.txt").write_bytes(BCP.encode(codec))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "bcp", "type": "files", "folder": str(folder), "patterns": ["*.txt"],
+        "mapping": {"layout": "wide", "station": "Asema", "time": ["Pvm", "Klo"],
+                    "metrics": {"Jonossa": "queue_waiting", "Vanhin odotus (min)": "queue_oldest_wait_min"}}})
+    assert ledger(outcome) == (3, 3, 0, 0), [str(r) for r in outcome.rejects]
+    metrics = ["queue_waiting", "queue_oldest_wait_min"]
+    assert values(store, "kajaani", metrics) == {"queue_waiting": 12.0, "queue_oldest_wait_min": 35.5}
+    assert values(store, "ristijarvi", metrics) == {"queue_waiting": 3.0, "queue_oldest_wait_min": 7.0}
+    assert values(store, "sotkamo", metrics) == {"queue_oldest_wait_min": 2.0}  # NULL: no reading
+    store.dispose()
