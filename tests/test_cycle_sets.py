@@ -30,7 +30,7 @@ from board.read.sources import source_healths, source_statuses
 from board.store import Store
 from board.store import rows as rows_module
 from board.store.rows import PostgresRows
-from board.store.schema import DailyRow, NewestRow, ReadingRow
+from board.store.schema import READINGS_BY_KEY, DailyRow, NewestRow, ReadingRow
 from board.store.writes import days_from_readings
 from tests.conftest import write_config
 
@@ -71,7 +71,7 @@ def test_cycles_of_small_blocks_leave_each_table_as_its_definition(store: Store)
     other = tuple(START + timedelta(minutes=20 + k) for k in range(3))
     write([ReadingBlock(code, METRICS, other, _values(rng, 3)) for code in STATIONS[::3]], "push", other[-1])
 
-    r, n = ReadingRow.__table__.c, NewestRow.__table__.c
+    r, n = READINGS_BY_KEY.c, NewestRow.__table__.c
     with store.sessions() as s:
         stored = {(st, m, ts.replace(tzinfo=UTC)): v for st, m, ts, v in s.execute(select(r.station, r.metric, r.ts,
                                                                                              r.value))}
