@@ -31,6 +31,7 @@ from board.store import Store
 from board.store import rows as rows_module
 from board.store.rows import PostgresRows
 from board.store.schema import READINGS_BY_KEY, DailyRow, NewestRow, ReadingRow
+from board.store.series import SeriesCodes, WriteCodes
 from board.store.writes import days_from_readings
 from tests.conftest import write_config
 
@@ -104,6 +105,10 @@ def test_a_small_blocks_copy_rows_are_the_numpy_layouts_bytes(n: int, monkeypatc
     for small in (1000, 0):  # every block packed row by row; then every block through numpy
         monkeypatch.setattr(rows_module, "SMALL_BLOCK", small)
         rows = PostgresRows("demo", START)
+        known = SeriesCodes()  # every pair's code known (no statement: no database here)
+        known.keep({("kajaani", "queue_waiting"): 1, ("kajaani", "x" * 60): 2, ("kajaani", "ä"): 2**31 - 1,
+                    ("sotkamo", "queue_waiting"): 70_000})
+        rows.codes = WriteCodes(known, None, "%s", False, lambda: None)
         rows.add_block("kajaani", ["queue_waiting", "x" * 60, "ä"], stamps, values)
         rows.add_block("sotkamo", ["queue_waiting"], stamps, values[:, :1])
         made.append((b"".join(rows.pieces), rows.count))

@@ -75,6 +75,26 @@ class WriteCodes:
             self.resolve(missing)
         return [mine[(station, metric)] for metric in metrics]
 
+    def prepare(self, items: Iterable[object]) -> None:
+        """Ask at once for the codes of every block in ``items`` (a write's list) the store does not know, before
+        any row is sent: on PostgreSQL a code asked for midway ends the write's streamed ``COPY``."""
+        mine, cache = self.mine, self.cache
+        missing = []
+        for item in items:
+            metrics = getattr(item, "metrics", None)  # a ReadingBlock; single readings are asked for as met
+            if metrics is not None:
+                station = item.station  # type: ignore[attr-defined]
+                for metric in metrics:
+                    pair = (station, metric)
+                    if pair not in mine:
+                        code = cache.get(pair)
+                        if code is None:
+                            missing.append(pair)
+                        else:
+                            mine[pair] = code
+        if missing:
+            self.resolve(missing)
+
     def resolve(self, pairs: Iterable[Pair]) -> None:
         """Find the codes of ``pairs``, making the missing ones (in key order)."""
         self.before_statement()
@@ -84,11 +104,13 @@ class WriteCodes:
             wanted = [p for p in wanted if p not in self.mine]
             if not wanted:
                 return
-        found = self._select(wanted)
-        new = [p for p in wanted if p not in found]
-        if new:
-            self._insert(new)
-            found.update(self._select(new))
+        if self.is_sqlite:  # in process: two cheap statements
+            self._insert(wanted)
+            found = self._select(wanted)
+        else:  # one round trip when the pairs are new, as the codes the store has not seen mostly are
+            found = self._insert_returning(wanted)
+            if len(found) < len(wanted):  # made by another write meanwhile (or before the store read its codes)
+                found.update(self._select([p for p in wanted if p not in found]))
         self.mine.update(found)
 
     def commit(self) -> None:
@@ -113,10 +135,14 @@ class WriteCodes:
         return {(st, m): code for code, st, m in self.cursor.fetchall() if (st, m) in wanted}
 
     def _insert(self, pairs: list[Pair]) -> None:
-        if self.is_sqlite:
-            self.cursor.executemany("INSERT INTO series (station, metric) VALUES (?, ?) "
-                                    "ON CONFLICT (station, metric) DO NOTHING", pairs)
-        else:  # a pair another write is making waits for it to commit, then is left as it made it
-            self.cursor.execute("INSERT INTO series (station, metric) SELECT * FROM unnest(CAST(%s AS varchar[]), "
-                                "CAST(%s AS varchar[])) ON CONFLICT (station, metric) DO NOTHING",
-                                ([st for st, _ in pairs], [m for _, m in pairs]))
+        self.cursor.executemany("INSERT INTO series (station, metric) VALUES (?, ?) "
+                                "ON CONFLICT (station, metric) DO NOTHING", pairs)
+
+    def _insert_returning(self, pairs: list[Pair]) -> dict[Pair, int]:
+        """PostgreSQL: make the pairs' codes in key order; those made here. A pair another write is making waits
+        for it to commit, then is left as it made it (not returned: :meth:`_select` finds it)."""
+        self.cursor.execute("INSERT INTO series (station, metric) SELECT * FROM unnest(CAST(%s AS varchar[]), "
+                            "CAST(%s AS varchar[])) ON CONFLICT (station, metric) DO NOTHING "
+                            "RETURNING id, station, metric",
+                            ([st for st, _ in pairs], [m for _, m in pairs]))
+        return {(st, m): code for code, st, m in self.cursor.fetchall()}

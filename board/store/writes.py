@@ -64,6 +64,8 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
     rows.codes = WriteCodes(codes if codes is not None else SeriesCodes(), cursor, dialect.mark, dialect.is_sqlite,
                             lambda: rows.finish(cursor))
     event.listen(session, "after_commit", lambda _session: rows.codes.commit(), once=True)
+    if isinstance(readings, list):  # a collector's batch: its blocks' new codes in one go
+        rows.codes.prepare(readings)
     written = 0
     days: dict[DayKey, DaySummary] = {}  # this call's readings, per station, metric and day
     unordered: set[DayKey] = set()  # days whose readings came out of time order: recomputed
