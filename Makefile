@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test lint bench audit lock venv dev-venv system-deps services clean help
+.PHONY: demo test test-clock lint bench audit lock venv dev-venv system-deps services clean help
 
 help:
 	@echo "make demo   set up .venv and run the board on the demo data (Ctrl-C stops; ARGS=--always-open: open all day)"
 	@echo "make test   set up system packages, services and .venv, then run all tests"
 	@echo "make lint   ruff check"
+	@echo "make test-clock WHEN=\"2026-12-07 07:55\"  the tests but the browser ones with the clock at WHEN, Helsinki time"
+	@echo "            (needs libfaketime: apt-get install faketime; not part of make test; ARGS=pytest arguments)"
 	@echo "make audit  look the pinned dependencies up for known vulnerabilities (pip-audit; says so when it cannot)"
 	@echo "make lock   regenerate requirements.lock after changing requirements*.txt"
 	@echo "make bench  run the benchmarks (about 75 min; BENCH_ARGS=--quick for seconds), see docs/PERFORMANCE.md"
@@ -59,6 +61,11 @@ lock:
 # "--quick", "freshness screens", "--minutes 10", "--param freshness.interval=15".
 bench: system-deps services dev-venv
 	$(PY) -m bench $(BENCH_ARGS)
+
+# A clock sweep (README, Tests): a test that passes only at some hours fails here before it fails CI.
+test-clock: dev-venv
+	@test -n "$(WHEN)" || { echo 'make test-clock WHEN="YYYY-MM-DD HH:MM" (Helsinki time) [ARGS="pytest arguments"]'; exit 2; }
+	bash scripts/test_clock.sh "$(WHEN)" $(ARGS)
 
 lint: dev-venv
 	$(PY) -m ruff check .

@@ -96,7 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--minutes", type=float, help="length of the memory run in minutes (default 30; --quick 1/3)")
     p.add_argument("--param", action="append", default=[], metavar="NAME.KEY=VALUE",
                    help="override a benchmark's parameter, e.g. freshness.interval=15 or screens.phases=5x5,20x20; "
-                        "common.pg=private: PostgreSQL in a private cluster set up as docs/DEPLOY.md says")
+                        "common.pg=private: PostgreSQL in a private cluster set up as docs/DEPLOY.md says "
+                        "(common.pg.NAME=VALUE: any other server setting of it)")
     p.add_argument("--keep", action="store_true", help="keep each benchmark's work folder (stores, logs)")
     p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     return p

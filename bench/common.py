@@ -389,7 +389,8 @@ def postgres_schema(opts: Options | None = None, result: Result | None = None) -
     in a private cluster of the benchmark's own, set up as docs/DEPLOY.md
     recommends (``bench/pgserver.py``; ``common.shared_buffers``,
     ``common.max_wal_size``, ``common.checkpoint_timeout``,
-    ``common.autovacuum`` override its settings), stopped and removed
+    ``common.autovacuum`` override its settings; ``common.pg.NAME`` sets any
+    other server setting NAME), stopped and removed
     afterwards. ``result`` records which.
     """
     from bench import pgserver
@@ -401,6 +402,8 @@ def postgres_schema(opts: Options | None = None, result: Result | None = None) -
             yield url
         return
     settings = {k: str(opts.get("common", k, v)) for k, v in pgserver.DEFAULT_SETTINGS.items()}
+    # Any other server setting, for measuring one: ``--param common.pg.wal_init_zero=off``.
+    settings.update({k[3:]: v for k, v in opts.params.get("common", {}).items() if k.startswith("pg.") and k[3:]})
     with pgserver.private_cluster(opts.workdir, **settings) as cluster, \
             harness.postgres_schema("bench", cluster.url) as url:
         if result is not None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
 
 from board.cli_support import EXIT_PARTIAL, open_board, safe_url
 
@@ -17,6 +21,31 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     board.store  # noqa: B018 - opening it creates or upgrades the tables
     print(f"store ready: {safe_url(board.settings.database_url)}")
     return 0
+
+
+def stop_handler(stop: threading.Event) -> Callable[..., None]:
+    """A signal handler that has ``stop`` set, taking no lock itself.
+
+    Python runs a handler in the main thread between two bytecodes, which may be inside ``stop.wait()`` while
+    that thread holds the Event's (non-reentrant) lock: ``stop.set()`` called right there waited for that lock
+    forever, and a SIGTERM left the collector hanging with every thread blocked on it (seen in a test run; the
+    harness's SIGKILL after 15 s ended it, under systemd its stop timeout would). The handler only writes a byte
+    to a pipe; a thread of its own reads it and sets ``stop``.
+    """
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+
+    def watch() -> None:
+        os.read(read_end, 1)
+        stop.set()
+
+    threading.Thread(target=watch, name="stop-signal", daemon=True).start()
+
+    def handler(*_: object) -> None:
+        with contextlib.suppress(BlockingIOError):  # the pipe full of earlier signals: one is enough
+            os.write(write_end, b"!")
+
+    return handler
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
@@ -65,7 +94,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     if args.source:
         collector.sources = {args.source: collector.sources[args.source]}
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: collector.stop.set())
+        signal.signal(sig, stop_handler(collector.stop))
     collector.run_forever()
     log.info("collector stopped")
     return 0

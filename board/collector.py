@@ -39,7 +39,7 @@ from board.alerts.evaluator import Evaluator
 from board.domain.ledger import Ledger, RowLedger
 from board.domain.reading import Duplicate, Ignored, PullItem, Reading, ReadingBlock, Rejected, RowsRead
 from board.domain.runs import Run
-from board.domain.timeutil import utcnow
+from board.domain.timeutil import day_start, local_date, utcnow
 from board.gc_pause import cycles_paused
 from board.item_collect import ItemRun
 from board.pull_checks import (
@@ -245,6 +245,8 @@ class Collector:
         self.store.finish_run(run, dict(rejects), bookmark=bookmark)  # one transaction
         if ok:
             self._acknowledge(name)
+            if rows and (since is None or since < day_start(local_date(started))):
+                self._history_stored()
             log.info("source %s: %d readings, %d rejected, %.2f s; %s", name, rows, run.rejected,
                      run.duration_seconds, ledger_line(run))
             if run.unaccounted:
@@ -253,6 +255,13 @@ class Collector:
         else:
             log.error("source %s failed: %s", name, message)
         return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects), run)
+
+    def _history_stored(self) -> None:
+        """A pull whose window began before today stored readings: the projections' usual days found missing are
+        looked for again at the next alert turn (board/alerts/projections.py, ``Projector.history_arrived``). An
+        evaluator not made yet will read the history when it is."""
+        if self._evaluator is not None:
+            self._evaluator.projector.history_arrived()
 
     def _next_bookmark(self, name: str, newest: datetime | None, started: datetime) -> datetime | None:
         """Where the next pull starts (before the lookback): the newest reading stored, never past the pull's start,

@@ -50,3 +50,11 @@ def t(key: str, lang: str = "fi", **values: object) -> str:
     entry = TEXTS[key]
     text = entry.get(lang) or entry["fi"]
     return text.format(**values) if values else text
+
+
+def count(key: str, lang: str, n: int, **values: object) -> str:
+    """A count with its noun in agreement: ``key.one`` for exactly one, ``key.other`` for any other number
+    (``1 row ignored``, ``2 rows ignored``; ``1 hylätty rivi``, ``2 hylättyä riviä``; ``1 rad avvisad``,
+    ``2 rader avvisade``), ``{n}`` filled with the number. Finnish, Swedish and English all have these two forms
+    (0 takes the plural in each)."""
+    return t(f"{key}.{'one' if n == 1 else 'other'}", lang, n=n, **values)

@@ -22,14 +22,27 @@ _WORDS = ("unit", "what", "kind")
 
 def reason_text(reason: str, lang: str) -> str:
     """``reason`` in ``lang``: through its code's text when it has one, else as stored (English)."""
-    if not isinstance(reason, Reason) or f"reason.{reason.code}" not in TEXTS:
+    if not isinstance(reason, Reason):
+        return str(reason)
+    key = _key(reason)
+    if key not in TEXTS:
         return str(reason)
     values = {key: _param(key, value, lang) for key, value in reason.params.items()}
-    entry = TEXTS[f"reason.{reason.code}"]
+    entry = TEXTS[key]
     try:
         return (entry.get(lang) or entry["fi"]).format(**values)  # (always filled: t() leaves {x} when no params)
     except (KeyError, IndexError, ValueError):  # a text asking for a param this reason lacks: never hide it
         return str(reason)
+
+
+def _key(reason: Reason) -> str:
+    """The text's key: ``reason.<code>``, or for a count ``reason.<code>.one`` / ``.other`` by its ``n`` (``1 more
+    problem``, ``2 more problems``: board.i18n.count)."""
+    key = f"reason.{reason.code}"
+    n = reason.params.get("n")
+    if f"{key}.one" in TEXTS and isinstance(n, int) and not isinstance(n, bool):
+        return f"{key}.{'one' if n == 1 else 'other'}"
+    return key
 
 
 def _param(key: str, value: object, lang: str) -> str:

@@ -9,7 +9,11 @@ is missing from the table, the lines above its header are read for dates:
 * exactly one day named (a single date, or a range that starts and ends on it): that day is every row's date;
 * a range of several days, or two different days: the file is refused whole with the reason (a station's row
   cannot be put on one day); nothing is guessed;
-* no day: nothing changes (the missing column is refused as before).
+* no day: nothing changes (the missing column is refused as before);
+* the date's own filter set to several items or all of them (Excel's ``(Useita kohteita)`` / ``(Multiple Items)``,
+  ``(Kaikki)`` / ``(All)``; Power BI's ``Päivämäärä: (Useita kohteita)``): the rows are sums over the days chosen,
+  so the file is refused whole, saying to choose one day (whatever else the lines above say). The same value in
+  another field's filter (the station's) says nothing about the day.
 
 A date followed by a time of day (``ajettu 2.12.2026 klo 6.00``) or on a line that says when the report was run,
 printed or updated is when it was made, not what it is about, and is passed over.
@@ -25,6 +29,7 @@ from typing import Any
 
 from board.domain.reasons import Reason
 from connectors.file_table import Table, blank
+from connectors.mapping import quote
 from connectors.repeats import where_words
 from connectors.table_shape import header_key
 
@@ -38,6 +43,9 @@ _DAY = r"(\d{1,2})\.(\d{1,2})\."
 _YEAR = r"(\d{4})"
 _RANGE = re.compile(rf"(?<![\d.]){_DAY}{_YEAR}?\s*(?:-|–|—|\.\.)\s*{_DAY}{_YEAR}(?!\d)")
 _DATE = re.compile(rf"(?<![\d.]){_DAY}{_YEAR}(?!\d)|(?<!\d)(\d{{4}})-(\d{{2}})-(\d{{2}})(?!\d)")
+#: A filter's value when several items, or all, are chosen: Excel's pivot (fi, sv, en) and Power BI's export.
+_SEVERAL = re.compile(r"\(\s*(useita kohteita|multiple items|flera objekt|flera poster|kaikki|all|alla)\s*\)",
+                      re.IGNORECASE)
 #: A time of day right after a date: the date is a moment (a run stamp), not a day.
 _CLOCK_AFTER = re.compile(r"\s*(?:klo|kl\.?|at)?\s*\d{1,2}[.:]\d{2}")
 
@@ -84,8 +92,29 @@ def _fi(day: date) -> str:
     return f"{day.day}.{day.month}.{day.year}"
 
 
-def filter_day(name: str, table: Table) -> date | Reason | None:
-    """The one day the lines above ``table``'s header name; a Reason when they name several; None when none."""
+def several_chosen(values: Sequence[Any], date_field: str) -> str | None:
+    """The line's text when it is ``date_field``'s filter set to several items or all (``Päivämäärä |
+    (Useita kohteita)``, ``Päivämäärä: (Multiple Items)``), else None."""
+    text = " ".join(str(v).strip() for v in values if not blank(v))
+    m = _SEVERAL.search(text)
+    if m is None:
+        return None
+    label = (text[:m.start()] + " " + text[m.end():]).strip().rstrip(":").strip()
+    return text if label and header_key(label) == header_key(date_field) else None
+
+
+def filter_day(name: str, table: Table, date_field: str = "") -> date | Reason | None:
+    """The one day the lines above ``table``'s header name; a Reason when they name several, or when the date's
+    filter has several items or all chosen; None when none."""
+    for number, values in table.above:
+        chosen = several_chosen(values, date_field) if date_field else None
+        if chosen is not None:
+            where = f"{table.unit} {number}"
+            return Reason("filter_several_days", f"file {name}: the table has no date column and its date filter on "
+                          f"{where} above it has several days or all of them chosen ({quote(chosen)}): a row is then "
+                          "a sum over those days and cannot be put on one day; choose one day in the filter and "
+                          "export again, or show the date as a column of the table", file=name,
+                          where=where_words(where), value=quote(chosen))
     spans: list[tuple[date, date, str]] = []
     for number, values in table.above:
         spans += [(first, last, f"{table.unit} {number}") for first, last in line_days(values)]

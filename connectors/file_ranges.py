@@ -12,6 +12,11 @@ figure (docs/DOMAIN in the product brief; ``board.domain.figures``):
 A sum is only right when every range before it is in it, so two ranges of one station and day that overlap refuse
 both rows, and a range row refused for any reason (a bad value) refuses the later ranges of its station's day:
 their running totals would silently miss its calls. Identical repeats are taken once.
+
+A range's start and end are real minutes after the local midnight, as the mapper placed them
+(:meth:`connectors.mapping.RecordMapper.last_interval`): the October night's two ``3.00–4.00`` hours are 180–240
+and 240–300, one after the other, and the March night's ``4.00–5.00`` follows ``2.00–3.00`` with no gap; reasons
+say each range as the report wrote it.
 """
 
 from __future__ import annotations
@@ -26,16 +31,14 @@ from board.domain.reading import Reading
 from board.domain.reasons import Reason
 from connectors.repeats import where_words
 
-#: A range row: its day, start and end (minutes after midnight).
-Span = tuple[date, int, int]
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60}.{minutes % 60:02d}"
+#: A range row: its day, start and end (real minutes after the local midnight), and the range as written.
+Span = tuple[date, int, int, str]
+#: A refused range row's day, and the minute from which that day's later ranges are refused with it.
+RangeKey = tuple[date, int]
 
 
 def _range(span: Span) -> str:
-    return f"{span[0].day}.{span[0].month}.{span[0].year} {_clock(span[1])}–{_clock(span[2])}"
+    return span[3]
 
 
 def _summed(metric: str) -> bool:
@@ -44,12 +47,12 @@ def _summed(metric: str) -> bool:
 
 
 def running_totals(rows: list[tuple[str, list[Reading], bool]], spans: dict[int, Span],
-                   refused: list[tuple[str, str | None, Span | None]]) -> dict[int, Reason]:
+                   refused: list[tuple[str, str | None, RangeKey | None]]) -> dict[int, Reason]:
     """Replace each range row's daily counts by the day's running total at the range's end (in ``rows``, in place);
     return the rows to refuse instead, with the reason.
 
-    ``refused``: the range rows the mapper refused, each as (where, station, span) as far as they could be read
-    (station None: not one of ours; span None: its day or range could not be read, so all its station's days).
+    ``refused``: the range rows the mapper refused, each as (where, station, (day, start)) as far as they could be
+    read (station None: not one of ours; None: its day or range could not be read, so all its station's days).
     """
     problems: dict[int, Reason] = {}
     given = {index: _values(rows[index][1]) for index in spans}  # as the rows say, before any sum
@@ -72,7 +75,7 @@ def running_totals(rows: list[tuple[str, list[Reading], bool]], spans: dict[int,
         overlapping = [(start, rows[index][0]) for start, _end, index, _position in members if index in problems]
         if overlapping:  # the sums from the first overlap on would be wrong: refused as after a refused row
             first, where = min(overlapping)
-            refused = [*refused, (where, station, (day, first - 1, first))]
+            refused = [*refused, (where, station, (day, first - 1))]
         for where, bad_station, bad_span in refused:
             if bad_station != station or (bad_span is not None and bad_span[0] != day):
                 continue

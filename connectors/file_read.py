@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from board.domain.reading import Reading
@@ -19,7 +18,7 @@ from connectors.file_filter_date import filter_day, holds_dates, missing_date_co
 from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
-from connectors.file_ranges import running_totals
+from connectors.file_ranges import RangeKey, Span, running_totals
 from connectors.file_table import Table, blank, column_keys, record
 from connectors.file_units_row import UNITS_ROW_REASON, is_units_row, units_of
 from connectors.items import ItemMapper
@@ -42,7 +41,7 @@ from connectors.table_shape import (
     is_total_word,
     trailer_reasons,
 )
-from connectors.times import parse_interval
+from connectors.times import parse_interval, parse_period
 
 #: A report of hour ranges totals each day: that row is ignored alone, the next day's rows follow.
 DAY_TOTALS_REASON = Reason("day_totals", "a day's totals row (a sum of the hour ranges above it, not a station's "
@@ -76,7 +75,7 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
             # No header with every mapped column. Without the date: perhaps the one day a pivot's filter or the
             # report's title names above the table (a filter line "Päivämäärä | 1.12.2026" is not the header).
             dated = load([w for w in wanted if w != date_field])
-            day = (filter_day(name, dated) if not missing_columns(dated, wanted, date_field)
+            day = (filter_day(name, dated, date_field) if not missing_columns(dated, wanted, date_field)
                    and missing_date_column(dated, date_field) and not holds_dates(dated) else None)
             if isinstance(day, Reason):
                 outcome.add(day)
@@ -135,12 +134,12 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     not_data = trailer_reasons([values for _number, values in table.rows], station_column, table.header,
                                mapper.names_station)
     clock_field = mapper.mapping.time_fields[-1] if isinstance(mapper, RecordMapper) else ""
-    ranged = isinstance(mapper, RecordMapper) and len(mapper.mapping.time_fields) == 2 and clock_field in keys and any(
+    ranged = isinstance(mapper, RecordMapper) and clock_field in keys and any(
         _a_range(v[keys.index(clock_field)]) for _n, v in table.rows if keys.index(clock_field) < len(v))
     if ranged:  # a day's totals in the hour range column, and the days after a day's totals row, as they are
         day_totals(not_data, table.rows, keys.index(clock_field), station_column, mapper.names_station)
-    spans: dict[int, tuple[date, int, int]] = {}
-    refused_ranges: list[tuple[str, str | None, tuple[date, int, int] | None]] = []
+    spans: dict[int, Span] = {}
+    refused_ranges: list[tuple[str, str | None, RangeKey | None]] = []
     units_row = bool(table.rows) and is_units_row(table.rows[0][1]) and not (
         station_column is not None and mapper.names_station(
             table.rows[0][1][station_column] if station_column < len(table.rows[0][1]) else None))
@@ -225,8 +224,12 @@ def day_totals(not_data: dict[int, str], rows: list[tuple[int, list[Any]]], cloc
 
 
 def _a_range(value: Any) -> bool:
+    """An hour range (``8.00–9.00``), or one with its day in the same cell (``1.12.2026 8:00-9:00``)."""
     try:
-        return parse_interval(value) is not None
+        if parse_interval(value) is not None:
+            return True
+        period = parse_period(value)
+        return period is not None and len(period) == 3
     except ValueError:
         return True  # a range written wrong is a data row, refused with its reason
 

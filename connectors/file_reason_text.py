@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from board.domain.timeutil import HELSINKI
-from board.i18n import TEXTS, t
+from board.i18n import TEXTS, count, t
 from board.reason_words import reason_text as worded
 from connectors.file_messages import scrub
 from connectors.file_outcome import MAX_LISTED_PROBLEMS, Outcome
@@ -57,40 +57,43 @@ def _refused(original: str, stored: str, source: str, outcome: Outcome, lang: st
     unlisted = outcome.problem_count - len(outcome.problems)
     when = local_now()
     if lang == "en":
-        more = f"\n… and {unlisted} more problems not listed here" if unlisted > 0 else ""
-        count = f"{outcome.problem_count} problem{'s' if outcome.problem_count != 1 else ''}"
+        more = f"\n{count('reasonfile.more_problems', 'en', unlisted)}" if unlisted > 0 else ""
         moved = f" (stored here as {stored})" if stored != original else ""
         return (f"The board refused the file {original}{moved} from source {source} at {when}.\n"
                 "Nothing in it was imported: a file is taken whole or not at all.\n\n"
-                f"{count}:\n{listed}{more}\n\n"
+                f"{count('reasonfile.count.problems', 'en', outcome.problem_count)}:\n{listed}{more}\n\n"
                 "Fix the file and save it in the drop folder again; it is then read from the start.\n")
-    more = "\n" + t("reasonfile.more_problems", lang, n=unlisted) if unlisted > 0 else ""
+    more = "\n" + count("reasonfile.more_problems", lang, unlisted) if unlisted > 0 else ""
     head = t("reasonfile.refused", lang, original=original, moved=_moved(original, stored, lang), source=source,
              when=when)
-    return (f"{head}\n\n{t('reasonfile.problems', lang, n=outcome.problem_count)}\n{listed}{more}\n\n"
-            f"{t('reasonfile.fix', lang)}\n")
+    problems = t("reasonfile.problems", lang, count=count("reasonfile.count.problems", lang, outcome.problem_count))
+    return f"{head}\n\n{problems}\n{listed}{more}\n\n{t('reasonfile.fix', lang)}\n"
+
+
+def counts(outcome: Outcome, lang: str) -> dict[str, str]:
+    """The reason file's counts, each in agreement with its number in ``lang`` (``1 row ignored``, not
+    ``1 rows ignored``; ``1 hylätty rivi``, ``2 hylättyä riviä``)."""
+    return {"rows": count("reasonfile.count.rows", lang, outcome.rows),
+            "stored": count(f"reasonfile.count.stored_{outcome.noun}", lang, len(outcome.readings)),
+            "refused": count("reasonfile.count.refused", lang, len(outcome.refused)),
+            "ignored": count("reasonfile.count.ignored", lang, len(outcome.ignored))}
 
 
 def _rows(original: str, stored: str, source: str, outcome: Outcome, lang: str) -> str:
     when = local_now()
+    head = t("reasonfile.read", lang, original=original, moved=_moved(original, stored, lang), source=source,
+             when=when, **counts(outcome, lang))
     if lang == "en":
-        moved = f" (stored here as {stored})" if stored != original else ""
-        head = (f"The board read the file {original}{moved} from source {source} at {when}: {outcome.rows} data rows, "
-                f"{len(outcome.readings)} {outcome.noun} stored, {len(outcome.refused)} rows refused, "
-                f"{len(outcome.ignored)} rows ignored.")
         titles = ("Refused rows (fix them and drop a file with just these rows again):",
                   "Ignored rows (not data, or repeats):")
     else:
-        head = t("reasonfile.read", lang, original=original, moved=_moved(original, stored, lang), source=source,
-                 when=when, rows=outcome.rows, stored=len(outcome.readings), refused=len(outcome.refused),
-                 ignored=len(outcome.ignored), noun=t(f"reasonfile.noun.{outcome.noun}", lang))
         titles = (t("reasonfile.refused_rows", lang), t("reasonfile.ignored_rows", lang))
     parts = [head]
     for title, rows in zip(titles, (outcome.refused, outcome.ignored), strict=True):
         if rows:
             listed = "\n".join(_listed(rows[:MAX_LISTED_PROBLEMS], lang))
             n = len(rows) - MAX_LISTED_PROBLEMS
-            more = ("\n" + (f"… and {n} more" if lang == "en" else t("reasonfile.more", lang, n=n))) if n > 0 else ""
+            more = "\n" + count("reasonfile.more", lang, n) if n > 0 else ""
             parts.append(f"{title}\n{listed}{more}")
     return "\n\n".join(parts) + "\n"
 

@@ -231,7 +231,9 @@ class FilesConnector:
                 f"file {oldest.name} {where}: {reason} ({len(outcome.refused)} of {outcome.rows} rows would be "
                 f"refused, {len(outcome.readings)} {outcome.noun} otherwise; {n_files(len(waiting))} waiting)"))
         if outcome.ignored:
-            message += f"; {len(outcome.ignored)} rows ignored (first {outcome.ignored[0][0]}: {outcome.ignored[0][1]})"
+            ignored = len(outcome.ignored)
+            first, why = outcome.ignored[0]
+            message += f"; {ignored} row{'s' if ignored != 1 else ''} ignored (first {first}: {why})"
         if outcome.private_columns:
             message += (f"; not read, and left out of the copy kept (may hold names or free text): "
                         f"{quote_names(outcome.private_columns)}")

@@ -42,7 +42,18 @@ from board.secrets import redact
 from board.source_settings import IGNORE, FieldMapping
 from connectors.errors import ConfigurationError, DataError
 from connectors.stations import AmbiguousStation, StationNames
-from connectors.times import DAY_MINUTES, FoldTracker, local_instant, parse_clock, parse_day, parse_interval
+from connectors.times import (
+    DAY_MINUTES,
+    FoldTracker,
+    NonexistentTime,
+    is_ambiguous,
+    local_instant,
+    parse_clock,
+    parse_day,
+    parse_interval,
+    parse_period,
+    range_end,
+)
 from connectors.values import parse_duration, parse_share
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -113,6 +124,11 @@ class RecordIgnored(RecordError):
 
 class _NotBegun(RecordError):
     """An hour range that has not begun yet (or is a placeholder's): refused, or ignored when it has no figures."""
+
+
+class _NoSuchHour(RecordError):
+    """An hour range the clocks skipped (``03:00-04:00`` on the March night): refused, or ignored when it has no
+    figures (a report listing every hour of the day with this one empty)."""
 
 
 # ------------------------------------------------------------------ values
@@ -349,9 +365,12 @@ class RecordMapper:
         self._folds: FoldTracker | None = None
         #: Whether the last mapped record's time was a date alone (a daily total), for duplicate checks.
         self.last_date_only = False
-        #: The last mapped record's hour range (its day, start and end in minutes after midnight) when its time of
-        #: day was one (``8.00–9.00``: a contact-centre report's row per interval), else None.
-        self.last_interval: tuple[date, int, int] | None = None
+        #: The last mapped record's hour range when its time of day was one (``8.00–9.00``: a contact-centre
+        #: report's row per interval), else None: its day, its start and end in real minutes after the local
+        #: midnight (the October night's second ``3.00–4.00`` is 240–300, the March night's ``4.00–5.00``
+        #: 180–240), and the range as written (with its UTC offset in the repeated hour).
+        self.last_interval: tuple[date, int, int, str] | None = None
+        self._interval_resolved = False
 
     def begin(self, rows_in_order: bool) -> None:
         """A new file or result starts; ``rows_in_order``: its row order may place the repeated autumn hour."""
@@ -416,6 +435,8 @@ class RecordMapper:
                                          "or identity code; record refused: the board takes aggregates only",
                                          field=quote(personal[0])))
         m = self.mapping
+        self.last_interval = None
+        self._interval_resolved = False
         station = self._station(self._get(record, m.station))
         if m.layout == "long":
             metric = self._metric(self._get(record, m.metric))
@@ -426,10 +447,13 @@ class RecordMapper:
         try:
             ts = self._time(record, station)
         except RecordError as e:
-            if self.last_interval is not None and getattr(e.args[0], "code", "") == "time_in_future" and all(
-                    is_empty(v) or v in (0, "0") for v in self._metric_cells(record)):
+            blank = all(is_empty(v) or v in (0, "0") for v in self._metric_cells(record))
+            if self.last_interval is not None and getattr(e.args[0], "code", "") == "time_in_future" and blank:
                 raise RecordIgnored(Reason("hour_to_come", "an hour range still to come, with no figures yet "
                                            "(not data)")) from None
+            if isinstance(e, _NoSuchHour) and blank:
+                raise RecordIgnored(Reason("hour_not_happened", "an hour range the clocks skipped (moved forward an "
+                                           "hour), with no figures (not data)")) from None
             raise
         readings = []
         for column, metric in m.metrics.items():
@@ -453,21 +477,32 @@ class RecordMapper:
             readings.append(Reading(station, metric, ts, self._value(metric, raw)))
         return readings
 
-    def range_key(self, record: Mapping[str, Any]) -> tuple[str | None, tuple[date, int, int] | None]:
-        """A refused row's station and hour range, as far as they can be read (None: not one of the stations; a
-        range None: its day or range cannot be read), so that the running totals after it are not counted
-        without it (:mod:`connectors.file_ranges`)."""
+    def range_key(self, record: Mapping[str, Any]) -> tuple[str | None, tuple[date, int] | None]:
+        """A refused row's station and where its hour range starts, as far as they can be read (None: not one of
+        the stations; a range None: its day or range cannot be read), so that the running totals after it are not
+        counted without it (:mod:`connectors.file_ranges`). Call it right after :meth:`map` refused the row."""
         try:
             station = self._station(self._get(record, self.mapping.station))
         except (RecordError, ConfigurationError):
             return None, None
+        if self.last_interval is not None and self._interval_resolved:  # its time was read; a value was not
+            return station, (self.last_interval[0], self.last_interval[1])
         fields = self.mapping.time_fields
         try:
-            day = parse_day(self._get(record, fields[0]))
-            span = parse_interval(self._get(record, fields[1])) if len(fields) == 2 else None
-        except ValueError:
+            if len(fields) == 2:
+                day = parse_day(self._get(record, fields[0]))
+                span = parse_interval(self._get(record, fields[1]))
+            else:
+                period = parse_period(self._get(record, fields[0]))
+                day, span = (period[0], period[1:]) if period is not None and len(period) == 3 else (None, None)
+        except (ValueError, RecordError):
             return station, None
-        return station, (day, *span) if span else None
+        if day is None or span is None:
+            return station, None
+        # Its start could not be placed (the hour the clocks skipped): every range from where it would begin on.
+        midnight = datetime.combine(day, dt_time(0))
+        begins = (midnight + timedelta(minutes=span[0])).replace(tzinfo=self.zone, fold=0).astimezone(UTC)
+        return station, (day, _minutes(begins - midnight.replace(tzinfo=self.zone).astimezone(UTC)) - 1)
 
     def _metric_cells(self, record: Mapping[str, Any]) -> list[Any]:
         cells = []
@@ -548,7 +583,21 @@ class RecordMapper:
                     return self._range_end(day, *span, label, series)
                 wall: datetime | date = datetime.combine(day, parse_clock(clock))
             else:
-                wall = time_parts(self._get(record, fields[0]))
+                value = self._get(record, fields[0])
+                period = parse_period(value)
+                if period is not None and len(period) == 3:  # 1.12.2026 8:00-9:00: an hour range with its day
+                    return self._range_end(period[0], period[1], period[2], label, series)
+                if period is not None:  # 1.12.2026 - 1.12.2026: that day; 1.12.2026 - 7.12.2026: no one day
+                    first, last = period
+                    if first != last:
+                        raise ValueError(Reason(  # (said as the column's: "column 'Aikaväli': the period …")
+                            "period_of_days", f"the period {first.day}.{first.month}.{first.year}–{last.day}."
+                            f"{last.month}.{last.year} is {(last - first).days + 1} days: a row of it cannot be put "
+                            "on one day; export a row per day", first=f"{first.day}.{first.month}.{first.year}",
+                            last=f"{last.day}.{last.month}.{last.year}", days=(last - first).days + 1))
+                    wall = first
+                else:
+                    wall = time_parts(value)
             self.last_date_only = not isinstance(wall, datetime)
             if not isinstance(wall, datetime):
                 ts = _end_of_day(wall, self.until)
@@ -558,8 +607,8 @@ class RecordMapper:
                 ts = self._folds.instant(series, wall, self.zone)
             else:
                 ts = local_instant(wall, self.zone)
-        except _NotBegun:
-            raise  # (an hour range in the future: said already)
+        except (_NotBegun, _NoSuchHour):
+            raise  # (an hour range in the future, or one the clocks skipped: said already)
         except ValueError as e:
             raise RecordError(Reason("bad_time", f"{self.what} {label}: {e}", what=self.what, field=label,
                                      reason=reason_of(e))) from None
@@ -574,19 +623,41 @@ class RecordMapper:
 
     def _range_end(self, day: date, start: int, end: int, label: str, series: Any) -> datetime:
         """The instant an hour range's figures stand at: its end (the day's last minute for one ending at
-        midnight), or now for the range in progress; a range that has not begun is in the future."""
+        midnight), or now for the range in progress; a range that has not begun is in the future.
+
+        The DST nights (a file read in its order, see :meth:`begin`): the October night's ``3.00–4.00`` listed
+        twice is the summer-time hour (+03:00) and then the winter-time one (+02:00), in row order, each ending an
+        hour after it began; the March night's ``2.00–3.00`` ends at 04.00 summer time, and a ``3.00–4.00`` there
+        (an hour the clocks skipped) is refused, or ignored when it has no figures."""
         self.last_date_only = False
-        midnight = datetime.combine(day, dt_time(0))
-        begins = local_instant(midnight + timedelta(minutes=start), self.zone)
+        midnight_wall = datetime.combine(day, dt_time(0))
+        start_wall = midnight_wall + timedelta(minutes=start)
+        written = f"{day.day}.{day.month}.{day.year} {_clock(start)}–{_clock(end)}"
+        self.last_interval = (day, start, end, written)  # as written, until it is placed
+        try:
+            begins = (self._folds.instant(("range", series), start_wall, self.zone) if self._folds
+                      else local_instant(start_wall, self.zone))
+        except NonexistentTime:
+            raise _NoSuchHour(Reason(
+                "hour_range_skipped", f"{self.what} {label}: the hour range {written} did not happen in "
+                f"{self.zone.key} (the clocks were moved forward an hour): its figures cannot be put on any hour",
+                what=self.what, field=label, range=written, zone=self.zone.key)) from None
         if begins > self.until + FUTURE_TOLERANCE:
             raise _NotBegun(Reason("time_in_future", f"{self.what} {label}: time is in the future", what=self.what,
                                      field=label))
-        if end >= DAY_MINUTES:
-            return _end_of_day(day, self.until)
-        wall = midnight + timedelta(minutes=end)
-        ends = self._folds.instant(series, wall, self.zone) if self._folds else local_instant(wall, self.zone)
         if begins < EARLIEST_TIME:
             raise _NotBegun(too_early(self.what, label, begins.astimezone(self.zone)))
+        if end >= DAY_MINUTES:
+            stops = local_instant(midnight_wall + timedelta(days=1), self.zone)
+            ends = _end_of_day(day, self.until)
+        else:
+            stops = ends = range_end(begins, day, end, self.zone)
+        if is_ambiguous(start_wall, self.zone):  # which of the two hours, as an administrator can check it
+            offset = begins.astimezone(self.zone).strftime("%z")
+            written = f"{written} ({offset[:3]}:{offset[3:]})"
+        midnight = local_instant(midnight_wall, self.zone)
+        self.last_interval = (day, _minutes(begins - midnight), _minutes(stops - midnight), written)
+        self._interval_resolved = True
         return min(ends, self.until)
 
     def _value(self, metric: str, raw: Any) -> float:
@@ -604,6 +675,14 @@ class RecordMapper:
         if problem:
             raise RecordError(problem)
         return value
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}.{minutes % 60:02d}"
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
 
 
 def too_early(what: str, field: str, ts: datetime | str) -> Reason:

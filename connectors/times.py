@@ -123,6 +123,67 @@ def parse_interval(value: Any) -> tuple[int, int] | None:
     return start, end
 
 
+_ONE_DATE = r"(?:(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2}))"
+_ONE_CLOCK = r"(\d{1,2})(?:[.:](\d{2})(?:[.:](\d{2}))?)?"
+_TO = r"\s*(?:-|–|—|\.\.)\s*"
+#: A day and an hour range in one cell: ``1.12.2026 8:00-9:00``, ``1.12.2026 klo 8-9``, ``1.12.2026 08:00 -
+#: 1.12.2026 09:00`` (the end's own date: the same day, or the next at 00:00).
+_DATED_RANGE = re.compile(rf"^{_ONE_DATE}\s+(?:klo\.?\s*)?{_ONE_CLOCK}{_TO}(?:{_ONE_DATE}\s+)?(?:klo\.?\s*)?"
+                          rf"{_ONE_CLOCK}$", re.IGNORECASE)
+#: A period of days in one cell: ``1.12.2026 - 7.12.2026``, ``1.12. - 7.12.2026``, ``2026-12-01 – 2026-12-07``.
+_DAY_RANGE = re.compile(rf"^(?:(\d{{1,2}})\.(\d{{1,2}})\.(\d{{4}})?|(\d{{4}})-(\d{{2}})-(\d{{2}})){_TO}{_ONE_DATE}$")
+
+
+def _ymd(groups: tuple[str | None, ...], default_year: str | None = None) -> date:
+    d, m, y, iy, im, iday = groups
+    if iy is not None:
+        return date(int(iy), int(im or 0), int(iday or 0))
+    return date(int(y or default_year or 0), int(m or 0), int(d or 0))
+
+
+def parse_period(value: Any) -> tuple[date, int, int] | tuple[date, date] | None:
+    """A period written in one cell: a day and an hour range (``1.12.2026 8:00-9:00`` → (1.12.2026, 480, 540),
+    as :func:`parse_interval` reads the range), or a period of days (``1.12.2026 - 7.12.2026`` → (1.12.2026,
+    7.12.2026)); None when ``value`` is neither. ValueError for one that cannot be a period (an end before its
+    start, 31.11.2026, an hour range ending on another day than the next midnight)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    m = _DATED_RANGE.match(text)
+    if m:
+        g = m.groups()
+        try:
+            day = _ymd(g[0:6])
+            end_day = _ymd(g[9:15]) if any(g[9:15]) else day
+        except ValueError:
+            raise ValueError(_said("not_date", value, " is not a valid date")) from None
+        start_clock = g[6] + (f".{g[7]}" if g[7] else "") + (f".{g[8]}" if g[8] else "")
+        end_clock = g[15] + (f".{g[16]}" if g[16] else "") + (f".{g[17]}" if g[17] else "")
+        if end_day == day + timedelta(days=1) and int(g[15]) == 0 and int(g[16] or 0) == 0:
+            end_clock = "24.00"  # 1.12.2026 23:00 - 2.12.2026 00:00: the range ends at the day's end
+        elif end_day != day:
+            raise ValueError(_said("not_hour_range", value, " is not an hour range within one day (expected e.g. "
+                                   "1.12.2026 8.00–9.00)"))
+        try:
+            span = parse_interval(f"{start_clock}-{end_clock}")
+        except ValueError:
+            raise ValueError(_said("not_hour_range", value, " is not an hour range (expected e.g. 1.12.2026 "
+                                   "8.00–9.00, the end after the start)")) from None
+        return None if span is None else (day, *span)
+    m = _DAY_RANGE.match(text)
+    if m:
+        g = m.groups()
+        try:
+            last = _ymd(g[6:12])
+            first = _ymd(g[0:6], default_year=str(last.year))
+        except ValueError:
+            raise ValueError(_said("not_date", value, " is not a valid date")) from None
+        if last < first:
+            raise ValueError(_said("not_period", value, " is not a period (its end is before its start)"))
+        return first, last
+    return None
+
+
 def parse_day(value: Any) -> date:
     """A calendar day: ``1.12.2026``, ``2026-12-01``, a date cell, or a date-time at midnight."""
     if isinstance(value, datetime):
@@ -169,6 +230,25 @@ def local_instant(wall: datetime, zone: ZoneInfo, fold: int = 0) -> datetime:
     """The UTC instant of a naive local time; a time that does not exist raises :class:`NonexistentTime`."""
     check_exists(wall, zone)
     return wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+
+
+def range_end(begins: datetime, day: date, end: int, zone: ZoneInfo) -> datetime:
+    """The instant an hour range ends that began at ``begins``, its end written as ``end`` minutes after the local
+    midnight of ``day`` (less than a day).
+
+    The end is read on the clock the range began on (its UTC offset) as long as that clock still runs at the end:
+    so the first ``03:00-04:00`` of the October night, begun at 03.00 summer time (+03:00), ends at 04.00 summer
+    time (01.00 UTC, which winter-time clocks call 03.00), and ``02:00-03:00`` of the March night ends at 03.00
+    winter time (01.00 UTC), which summer-time clocks call 04.00 — an end written on a clock that no longer runs
+    there. A range over the change itself (``02:00-05:00``) ends at its end as the local clock says it then.
+    """
+    wall = datetime.combine(day, time(0)) + timedelta(minutes=end)
+    offset = begins.astimezone(zone).utcoffset()
+    assert offset is not None
+    same = (wall - offset).replace(tzinfo=UTC)
+    if (same - timedelta(seconds=1)).astimezone(zone).utcoffset() == offset:
+        return same
+    return local_instant(wall, zone)
 
 
 class FoldTracker:

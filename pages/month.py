@@ -55,7 +55,7 @@ def _sync_url() -> None:
 head, pick_month, pick_stations = st.columns([3, 2, 4], vertical_alignment="bottom")
 head.title(t("page.month", lang), anchor=False)
 chosen = pick_month.selectbox(t("month.pick", lang), keys, index=keys.index(f"{month[0]}-{month[1]:02d}"),
-                              format_func=lambda k: parts.month_label((int(k[:4]), int(k[5:])), lang),
+                              format_func=lambda k: parts.month_label((int(k[:4]), int(k[5:])), lang, today),
                               key="month_select", on_change=_sync_url)
 month = (int(chosen[:4]), int(chosen[5:]))
 stations = pick_stations.multiselect(t("week.pick_stations", lang), list(names), default=wanted,
@@ -67,7 +67,7 @@ for note in notes:
 
 span, compared = parts.spans(month)
 try:
-    report = parts.report(span, compared, tuple(stations))
+    report = parts.report(span, compared, tuple(stations), today)
     care_report = parts.access(span, compared[0], tuple(stations))
     staff_report = care.staff_report(span[0], span[1], tuple(stations), compared[0])
 except Exception as e:  # the store is down: say so in words

@@ -270,20 +270,31 @@ class TcpProxy:
                     upstream.close()
                     return
                 self._conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            threading.Thread(target=self._forward, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
 
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
+    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Client to server, in a thread of its own per connection: as it comes. A subclass that looks at or spoils
+        what a client sends overrides this (``tests/test_browser_wall_health.py``'s ``Relay``) and ends with
+        :meth:`_hang_up`; the server's answers always go through :meth:`_pump`."""
+        self._pump(client, upstream)
+
+    @classmethod
+    def _pump(cls, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
                 dst.sendall(data)
         except OSError:
             pass
         finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+            cls._hang_up(src, dst)
+
+    @staticmethod
+    def _hang_up(*socks: socket.socket) -> None:
+        """Both directions of the connection end (the other pump wakes up; the sockets are closed by cut())."""
+        for s in socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
 
     def cut(self) -> None:
         """Refuse new connections and reset the open ones (the server "restarts")."""

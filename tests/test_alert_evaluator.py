@@ -10,6 +10,7 @@ import yaml
 
 from bench.projection import SimulatedDays
 from board.alerts.evaluator import Evaluator
+from board.alerts.projections import Projector
 from board.collector import Collector
 from board.domain import projection as pj
 from board.domain.reading import Reading
@@ -239,4 +240,31 @@ def test_a_usual_day_missing_at_the_first_turn_is_looked_for_again_once_history_
     got = projector.station("kajaani", later)
     assert got.ok, got
     assert got == Projector(settings, store).station("kajaani", later)
+    board.close()
+
+
+def test_a_usual_day_missing_is_looked_for_again_at_the_next_turn_after_a_pull_stored_earlier_days(
+        tmp_path: Path) -> None:
+    """The collector tells its projector when a pull stored readings of earlier days (a backfill): the usual day
+    found missing at the first turn is looked for again at the next turn, not two minutes later (`board demo` from
+    a fresh clone: the overview said "liian vähän historiaa" for two to three minutes over eight weeks of
+    history). A pull of today's readings only does not make it look again."""
+    clock = [NOON]
+    config = write_config(tmp_path / "config", backfill_days=43, history_step_minutes=30, live_step_seconds=60)
+    board = create_board(config, f"sqlite:///{tmp_path / 'board.sqlite'}")
+    settings, store = board.settings, board.store
+    collector = Collector(settings, store, clock=lambda: clock[0])
+    projector = collector.evaluator.projector
+    assert projector.station("kajaani", NOON).reason == "few_days"  # the first turn, before the first pull
+    version = projector.history_version
+    collector.run_source("demo")  # the backfill: 43 days
+    assert projector.history_version != version
+    got = projector.station("kajaani", NOON)  # the next turn, the same minute
+    assert got.ok, got
+    assert got == Projector(settings, store).station("kajaani", NOON)  # as a projector that never missed it
+
+    clock[0] = NOON + timedelta(seconds=20)
+    version = projector.history_version
+    assert collector.run_source("demo").rows > 0  # today's readings only
+    assert projector.history_version == version
     board.close()

@@ -21,11 +21,9 @@ answered) is shown within the bound the shell states, two refresh periods and
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import signal
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -37,6 +35,7 @@ from board.domain.reading import Reading
 from board.domain.timeutil import utcnow
 from board.web import shell
 from tests.browser_support import ARTIFACTS, Server, require_chromium, start_server
+from tests.faults_support import TcpProxy
 
 pytestmark = pytest.mark.browser
 
@@ -63,52 +62,31 @@ WATCH = """() => {
 }"""
 
 
-class Relay:
+class Relay(TcpProxy):
     """A loopback TCP relay to the board's server that can spoil single HTTP requests, as a busy server or a proxy
     would: :meth:`arm` ``(path, action)`` applies ``action`` to the next request for ``path`` on any connection.
 
     Actions: ``"slow"`` forwards it after :data:`SLOW_SECONDS` (only that connection waits), ``"502"`` answers it
     with a proxy's Bad Gateway (a connection reset would not do: Chromium sends a request that fails so on a reused
     connection again on a new one, unseen by the page). Every request line is logged with its time. The websocket
-    (Streamlit's app stream) passes through untouched.
+    (Streamlit's app stream) passes through untouched. The relaying itself is the fault tests' :class:`TcpProxy`.
     """
 
     def __init__(self, port: int) -> None:
-        self.target = ("127.0.0.1", port)
-        self.lock = threading.Lock()
         self.armed: dict[str, str] = {}
         self.done: list[tuple[str, str, float]] = []  # (path, action, monotonic time) of every spoiled request
         self.log: list[tuple[float, str]] = []
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(("127.0.0.1", port))
 
     def arm(self, path: str, action: str) -> None:
-        with self.lock:
+        with self._lock:
             self.armed[path] = action
 
     def requests(self, path: str) -> list[float]:
-        with self.lock:
+        with self._lock:
             return [at for at, line in self.log if line.split(" ")[1].split("?")[0] == path]
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            threading.Thread(target=self._requests, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
-
-    def _requests(self, client: socket.socket, upstream: socket.socket) -> None:
+    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
         """Client to server: a chunk that starts a request is looked at (Chromium sends a request's head in one
         write and never pipelines); everything else, the websocket's frames among it, passes as it is."""
         try:
@@ -117,7 +95,7 @@ class Relay:
                 if data[:4] in (b"GET ", b"POST"):
                     line = data.split(b"\r\n", 1)[0].decode("latin-1")
                     path = line.split(" ")[1].split("?")[0]
-                    with self.lock:
+                    with self._lock:
                         self.log.append((time.monotonic(), line))
                         action = self.armed.pop(path, None)
                         if action:
@@ -131,27 +109,7 @@ class Relay:
         except OSError:
             pass
         finally:
-            self._close(client, upstream)
-
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            self._close(src, dst)
-
-    @staticmethod
-    def _close(*socks: socket.socket) -> None:
-        for s in socks:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            with contextlib.suppress(OSError):
-                s.close()
-
-    def close(self) -> None:
-        self._close(self.listener)
+            self._hang_up(client, upstream)
 
 
 @pytest.fixture

@@ -212,3 +212,30 @@ def test_a_run_that_refused_rows_says_so_everywhere_with_exit_status_3(config_di
         "readings_stored": 4, "unaccounted": 0}
     assert any("b.csv" in reason for reason in vienti["refused_reasons"])
     assert sources_out["demo"]["health"] == "ok" and sources_out["demo"]["last_run"]["unaccounted"] == 0
+
+
+def test_the_collectors_stop_signal_never_waits_for_a_lock_the_interrupted_thread_holds():
+    """A signal handler runs in the main thread between two bytecodes, possibly inside ``stop.wait()`` with the
+    Event's lock held. The handler of ``collect`` used to call ``stop.set()`` right there and wait for that lock
+    forever (a collector hung on SIGTERM, its every thread blocked on the lock). A helper thread plays the main
+    thread here: it holds the lock, as ``Event.wait`` does, when the handler runs."""
+    import signal
+    import threading
+
+    from board.cli_collect import stop_handler
+
+    stop = threading.Event()
+    handler = stop_handler(stop)
+    returned = threading.Event()
+
+    def interrupted_inside_wait() -> None:
+        with stop._cond:  # the lock Event.wait holds between its bytecodes
+            handler(signal.SIGTERM, None)
+            returned.set()
+
+    t = threading.Thread(target=interrupted_inside_wait, daemon=True)
+    t.start()
+    assert returned.wait(60), "the handler waited for the lock its own thread holds"
+    t.join(60)
+    assert stop.wait(60)  # and, the lock released, the stop came through
+    handler(signal.SIGTERM, None)  # a second signal is harmless

@@ -58,7 +58,8 @@ def test_each_export_reconciles_exactly_with_its_truth(shape, tmp_path):
     if export.refused or export.ignored:
         listed = reason_file.read_text("utf-8")
         rows = len({(s, t) for s, _m, t in export.readings}) + len(export.refused) + len(export.ignored)
-        assert (f"{rows} data rows, {len(export.readings)} readings stored, {len(export.refused)} rows refused, "
-                f"{len(export.ignored)} rows ignored") in listed
+        refused, ignored = len(export.refused), len(export.ignored)
+        assert (f"{rows} data rows, {len(export.readings)} readings stored, {refused} row{'s' * (refused != 1)} "
+                f"refused, {ignored} row{'s' * (ignored != 1)} ignored") in listed
         for number in export.ignored:
             assert f"{export.unit} {number}: " in listed

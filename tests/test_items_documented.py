@@ -354,7 +354,7 @@ def test_the_documented_callbacks_drop_folder_export_works_as_written(config_dir
     result = build_connector(source, settings).check(now)
     assert result.ok, result.message
     assert result.message.startswith(f"1 file waiting; oldest takaisinsoitot.{saved_as}: 12 rows → 11 items; "
-                                     "1 rows ignored"), result.message
+                                     "1 row ignored"), result.message
     assert "readings" not in result.message
 
     store = Store.open(url)
@@ -363,7 +363,7 @@ def test_the_documented_callbacks_drop_folder_export_works_as_written(config_dir
     assert (outcome.run.rows_read, outcome.run.rows_stored, outcome.run.rows_refused,
             outcome.run.rows_ignored) == (12, 11, 0, 1)
     reason_file = (folder / "processed" / f"takaisinsoitot.{saved_as}.reason.txt").read_text(encoding="utf-8")
-    assert "12 data rows, 11 items stored, 0 rows refused, 1 rows ignored" in reason_file, reason_file
+    assert "12 data rows, 11 items stored, 0 rows refused, 1 row ignored" in reason_file, reason_file
 
     # the truth counted by hand in the docs' table, at 16.00
     truth = {  # waiting, oldest waiting (min), handled today, of them the same day, carried over from yesterday

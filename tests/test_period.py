@@ -137,9 +137,71 @@ def test_the_monthly_page_shows_the_month_and_its_changes(tmp_path):
         shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
         contacts = next(v for k, v in shown.items() if k.startswith("Yhteydenotot"))
         assert contacts == ("140", "+120 ed. kuukauteen")
+        assert "Omasote vastaamatta kuukauden lopussa" in shown
         table = at.dataframe[0].value
         assert list(table["Asema"]) == ["Kajaanin terveysasema"]
         bad = AppTest.from_file(str(root / "pages/month.py"), default_timeout=60)
         bad.query_params["month"] = "2099-01"
         bad.run()
         assert not bad.exception and any("2099-01" in h.value for h in bad.html)
+
+
+@pytest.mark.parametrize("stations", [("kajaani",), ("kajaani", "sotkamo")])
+def test_a_month_not_over_states_no_change(board, stations):
+    """Days so far are not set against a whole month: on 2.12 the month page said contacts "−11 963 ed.
+    kuukauteen" (session 15). November read on its last day is unfinished; read the day after, it is over."""
+    span = month_span(2026, 11)
+    compared = [previous_month(span), year_earlier(span)]
+    on_last_day = period_report(board.settings, board.store, span, compared, list(stations), date(2026, 11, 30))
+    day_after = period_report(board.settings, board.store, span, compared, list(stations), date(2026, 12, 1))
+    assert on_last_day.unfinished and not day_after.unfinished
+    for rep in (on_last_day, day_after):  # the figures themselves are the same
+        assert rep.total.figures["contacts_total"] == (140 if len(stations) == 1 else 160)
+        assert rep.total.compared[0]["contacts_total"] == 20
+    assert day_after.total.change("contacts_total", 0) == (120 if len(stations) == 1 else 140)
+    for entry in on_last_day.rows:
+        assert entry.change("contacts_total", 0) is None and entry.change("contacts_remote_share", 1) is None
+
+    def change_rows(rep) -> list[list[str]]:  # type: ignore[no-untyped-def]
+        rows = csv.reader(io.StringIO(export_period.period_csv(rep, "fi", None).decode("utf-8-sig")), delimiter=";")
+        return [row for row in rows if row[1].startswith("muutos")]
+
+    assert any("120" in row[2:] for row in change_rows(day_after))  # Kajaani's row: 140 against 20
+    assert change_rows(on_last_day) and all(not any(row[2:]) for row in change_rows(on_last_day))
+
+
+def test_the_monthly_page_of_this_month_says_it_is_in_progress_and_states_no_change(tmp_path):
+    """The month of today (Helsinki, the real clock: any day of any month) is "(kesken)" in the month picker, its
+    figures so far are shown, with no change against the previous whole month, and a line says why."""
+    from streamlit.testing.v1 import AppTest
+
+    from board.domain.timeutil import local_date, utcnow
+    from tests.conftest import pages_reading
+
+    root = Path(__file__).resolve().parent.parent
+    today = local_date(utcnow())
+    first = today.replace(day=1)
+    before = previous_month(month_span(first.year, first.month))[0]
+    readings = [*r("kajaani", before, "12:00", contacts_phone_today=5, contacts_visit_today=15, contacts_chat_today=0,
+                   contacts_omasote_today=0),
+                *r("kajaani", first, "00:00", contacts_phone_today=30, contacts_visit_today=10,
+                   contacts_chat_today=0, contacts_omasote_today=0)]
+    config = write_config(tmp_path / "page-config")
+    with pages_reading(create_board(config, f"sqlite:///{tmp_path / 'page.sqlite'}", sign_in="off")) as b:
+        b.store.write_readings(readings, source="raportti", now=utcnow())
+        at = AppTest.from_file(str(root / "pages/month.py"), default_timeout=60)
+        at.query_params["month"] = f"{first:%Y-%m}"
+        at.query_params["station"] = "kajaani"
+        at.run()
+        if local_date(utcnow()).replace(day=1) != first:
+            pytest.skip("the month ended while the page was drawn")
+        assert not at.exception, at.exception
+        picker = at.selectbox(key="month_select")
+        assert picker.value == f"{first:%Y-%m}"
+        assert picker.format_func(picker.value).endswith(" (kesken)")
+        assert not picker.format_func(f"{before:%Y-%m}").endswith(" (kesken)")
+        shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
+        contacts = next(v for k, v in shown.items() if k.startswith("Yhteydenotot"))
+        assert contacts == ("40", "")  # 40 so far against 20: no "+20 ed. kuukauteen"
+        assert "Omasote vastaamatta nyt" in shown and "Omasote vastaamatta kuukauden lopussa" not in shown
+        assert any(c.value.startswith("Kuukausi on kesken") for c in at.caption)

@@ -410,13 +410,13 @@ def test_a_range_row_that_cannot_be_summed_refuses_the_running_totals_after_it(c
 # ------------------------------------------------------------------ the reason file in the administrator's language
 @pytest.mark.parametrize(("setting", "expected"), [
     (None, ["Ohjaustaulu luki tiedoston jono.csv lähteestä jono ",
-            ": datarivejä 5, tallennettu 8 lukemaa, hylättyjä rivejä 1, ohitettuja rivejä 2.",
+            ": 5 datariviä, tallennettu 8 lukemaa, 1 hylätty rivi, 2 ohitettua riviä.",
             "Hylätyt rivit (korjaa ne ja pudota kansioon tiedosto, jossa on vain nämä rivit):\nrivi 6: queue_waiting: ",
             "Ohitetut rivit (eivät ole tietoa, tai toistoja):\n"
             "rivi 3: yksikkörivi otsikkorivin alla (ei tietoa; sen yksiköt otetaan käyttöön)\n"
             "rivi 7: yhteensärivi (ei aseman lukuja)\n"]),
     ("sv", ["Tavlan läste filen jono.csv från källan jono ",
-            ": 5 datarader, 8 mätvärden sparade, 1 rader avvisade, 2 rader förbigångna.",
+            ": 5 datarader, 8 mätvärden sparade, 1 rad avvisad, 2 rader förbigångna.",
             "Förbigångna rader (inte data, eller upprepningar):\n"
             "rad 3: en enhetsrad under rubrikraden (inte data; dess enheter används)\n"
             "rad 7: en summarad (inte en stations siffror)\n"]),

@@ -40,6 +40,10 @@ class Projector:
         self._profiles: dict[tuple[str, date], pj.Profile | pj.NoProjection] = {}
         #: When each station's missing usual day was last looked for (see :meth:`_profile`).
         self._missing_at: dict[tuple[str, date], datetime] = {}
+        #: Moved by :meth:`history_arrived` (a collector's pull stored readings of earlier days); a usual day found
+        #: missing before the current version is looked for again at once.
+        self._history_version = 0
+        self._missing_version: dict[tuple[str, date], int] = {}
         self._today: dict[str, tuple[date, datetime, dict[str, dict[float, float]]]] = {}
         self._last: dict[str, pj.StationProjection] = {}
 
@@ -73,6 +77,18 @@ class Projector:
                                                                    now + timedelta(seconds=1)))
         self._last[code] = step
         return step
+
+    @property
+    def history_version(self) -> int:
+        return self._history_version
+
+    def history_arrived(self) -> None:
+        """Readings of earlier days were stored (a backfill): a usual day found missing is looked for again at the
+        next turn, not only after :data:`RETRY_MISSING`. ``board demo``'s first start loads its eight weeks a few
+        seconds after the first turn, and the overview said "liian vähän historiaa" for the next two to three
+        minutes (seen from a fresh clone, session 15). Called from the collector's source threads: a lost
+        increment between two of them still moves the version."""
+        self._history_version += 1
 
     def _fresh(self, code: str, now: datetime) -> pj.StationProjection | None:
         last = self._last.get(code)
@@ -114,15 +130,19 @@ class Projector:
         """The station's usual day for ``day``, learnt once a day; when it could not be learnt (too few
         comparable days) it is looked for again every :data:`RETRY_MISSING`: a collector's first turn runs
         before its first pull has loaded the history (``demo`` loads eight weeks then), and the reason "too
-        little history" stayed on every wall for the rest of the day."""
+        little history" stayed on every wall for the rest of the day. A pull that stored earlier days' readings
+        (:meth:`history_arrived`) has it looked for again at the next turn."""
         key = (code, day)
         kept = self._profiles.get(key)
-        if isinstance(kept, pj.NoProjection) and now - self._missing_at.get(key, now) >= RETRY_MISSING:
+        if isinstance(kept, pj.NoProjection) and (now - self._missing_at.get(key, now) >= RETRY_MISSING
+                                                  or self._missing_version.get(key) != self._history_version):
             del self._profiles[key]
         if key not in self._profiles:
             for old in [k for k in self._profiles if k[0] == code]:
                 del self._profiles[old]  # yesterday's usual day is not today's
                 self._missing_at.pop(old, None)
+                self._missing_version.pop(old, None)
+            version = self._history_version  # before the reads: history stored while they run counts as new
             hours = self.settings.opening_hours(code)
             days = pj.comparable_days(day, lambda d: hours.comparable(day, d))  # same hours (not an exception)
             past = [pj.queue_day(d, self.store.series(code, pj.QUEUE_METRICS, *day_bounds(d)))
@@ -130,6 +150,7 @@ class Projector:
             self._profiles[key] = pj.build_profile(past, *span)
             if isinstance(self._profiles[key], pj.NoProjection):
                 self._missing_at[key] = now
+                self._missing_version[key] = version
         return self._profiles[key]
 
     def _since(self, code: str, day: date) -> datetime:

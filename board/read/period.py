@@ -61,8 +61,12 @@ class StationPeriod:
     figures: Figures
     #: The compared periods' figures, in :attr:`PeriodReport.compared` order.
     compared: list[Figures] = field(default_factory=list)
+    #: False for a period not over yet (:attr:`PeriodReport.unfinished`): no change is stated.
+    comparable: bool = True
 
     def change(self, figure: str, index: int = 0) -> float | None:
+        if not self.comparable:
+            return None
         now, before = self.figures.get(figure), self.compared[index].get(figure) if self.compared else None
         return None if now is None or before is None else now - before
 
@@ -74,6 +78,9 @@ class PeriodReport:
     stations: list[StationPeriod]
     total: StationPeriod
     targets: dict[str, float]
+    #: The period reaches today or later: its figures so far are not set against a whole period before it (the
+    #: month page said "Yhteydenotot 1 865, −11 963 ed. kuukauteen" on the 3rd of December, session 15).
+    unfinished: bool = False
 
     @property
     def rows(self) -> list[StationPeriod]:
@@ -85,10 +92,14 @@ class PeriodReport:
 
 
 def period_report(settings: Settings, store: Store, span: Span, compared: Sequence[Span] = (),
-                  stations: Sequence[str] | None = None) -> PeriodReport:
-    """``span``'s figures per station and together, and each of ``compared`` likewise. Unknown codes: KeyError."""
+                  stations: Sequence[str] | None = None, today: date | None = None) -> PeriodReport:
+    """``span``'s figures per station and together, and each of ``compared`` likewise. Unknown codes: KeyError.
+
+    ``today`` (Helsinki): a span reaching it is unfinished, and its changes are None (not against a whole
+    period); None: not known, every span is taken as over."""
     if span[1] < span[0]:
         raise ValueError(f"the period ends ({span[1]}) before it begins ({span[0]})")
+    over = today is None or span[1] < today
     codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
     known = [settings.station(c) for c in codes]
     spans = [span, *compared]
@@ -108,7 +119,7 @@ def period_report(settings: Settings, store: Store, span: Span, compared: Sequen
         def of(s: Span) -> Figures:
             return week_figures(over_days([raws[code][d] for d in days_of(*s)]))
         return StationPeriod(code, name, {d: week_figures(raws[code][d]) for d in days_of(*span)}, of(span),
-                             [of(s) for s in compared])
+                             [of(s) for s in compared], over)
 
     def combined(s: Span) -> tuple[dict[date, Figures], Figures]:
         day_raws = {}
@@ -126,9 +137,9 @@ def period_report(settings: Settings, store: Store, span: Span, compared: Sequen
     rows = [station(s.code, s.name) for s in known]
     if len(codes) > 1:
         days, figures = combined(span)
-        total = StationPeriod(ALL, "", days, figures, [combined(s)[1] for s in compared])
+        total = StationPeriod(ALL, "", days, figures, [combined(s)[1] for s in compared], over)
     else:
-        total = rows[0] if rows else StationPeriod(ALL, "", {}, {}, [{} for _ in compared])
+        total = rows[0] if rows else StationPeriod(ALL, "", {}, {}, [{} for _ in compared], over)
     targets = {f: settings.metrics.targets[code] for f, code in TARGET_FIGURE.items()
                if code in settings.metrics.targets}
-    return PeriodReport(span, list(compared), rows, total, targets)
+    return PeriodReport(span, list(compared), rows, total, targets, not over)

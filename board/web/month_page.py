@@ -68,14 +68,17 @@ def default_month(today: date) -> tuple[int, int]:
     return before.year, before.month
 
 
-def month_label(month: tuple[int, int], lang: str) -> str:
-    return f"{t(f'month.name.{month[1]}', lang)} {month[0]}"
+def month_label(month: tuple[int, int], lang: str, today: date | None = None) -> str:
+    """"marraskuu 2026"; "joulukuu 2026 (kesken)" for the month of ``today``, as the weekly view's week."""
+    label = f"{t(f'month.name.{month[1]}', lang)} {month[0]}"
+    return f"{label} ({t('week.unfinished', lang)})" if today and month == (today.year, today.month) else label
 
 
 @st.cache_data(ttl=ws.REPORT_TTL_SECONDS, show_spinner=False)
-def report(span: Span, compared: tuple[Span, ...], stations: tuple[str, ...]) -> PeriodReport:
+def report(span: Span, compared: tuple[Span, ...], stations: tuple[str, ...], today: date) -> PeriodReport:
     settings = get_settings()
-    return period_report(settings, get_store(settings.database_url), span, list(compared), list(stations) or None)
+    return period_report(settings, get_store(settings.database_url), span, list(compared), list(stations) or None,
+                         today)
 
 
 @st.cache_data(ttl=ws.REPORT_TTL_SECONDS, show_spinner=False)
@@ -99,13 +102,17 @@ def key_figures(rep: PeriodReport, lang: str) -> None:
             arrow, colour = ws.delta_style(change, BETTER[figure])
             year_ago = entry.change(figure, 1)
             target = rep.targets.get(figure)
-            label = t(f"month.kpi.{figure}" if f"month.kpi.{figure}" in TEXTS else f"week.fig.{figure}", lang)
+            key = next((k for k in (f"month.kpi.{figure}.unfinished" if rep.unfinished else "",
+                                    f"month.kpi.{figure}") if k in TEXTS), f"week.fig.{figure}")
+            label = t(key, lang)  # a month in progress has no "end of the month" yet: its value is the latest
             if target is not None:
                 label += f" ({t('week.target', lang, value=fmt.format_figure(figure, target, lang))})"
             st.metric(label, fmt.format_figure(figure, entry.figures.get(figure), lang),
                       delta=None if change is None else change_text(figure, change, previous_label, lang),
                       delta_arrow=arrow, delta_color=colour, border=True,
                       help=None if year_ago is None else change_text(figure, year_ago, t("month.vs_year", lang), lang))
+    if rep.unfinished:  # days so far against a whole month read as a collapse ("−11 963 ed. kuukauteen")
+        st.caption(t("month.unfinished_note", lang))
 
 
 def table(rep: PeriodReport, lang: str, family: str | None = None) -> pd.DataFrame:
@@ -182,7 +189,7 @@ def free_range(settings: Settings, stations: list[str], today: date, lang: str) 
             st.caption(t("month.free_range.too_long", lang))
             return
         before = range_before(span)
-        rep = report(span, (before,), tuple(stations))
+        rep = report(span, (before,), tuple(stations), today)
         acc = access(span, before, tuple(stations))
         st.caption(t("month.free_range.compared", lang, span=export_period.span_label(before, lang)))
         downloads(rep, acc, f"jakso-{span[0]:%Y%m%d}-{span[1]:%Y%m%d}", lang, "range")

@@ -213,8 +213,9 @@ _WALL += """
 .wall.is-offline .tile { --c: var(--grey); box-shadow: none;
   background: var(--hatch); }
 .wall.is-offline .tile > :not(header), .wall.is-offline .tile h2 { opacity: .45; }
-.wall.is-offline .badge, .wall.is-offline .tile .mark, .wall.is-offline .projection .word {
+.wall.is-offline .badge, .wall.is-offline .projection .word {
   visibility: hidden; }
+.wall.is-offline .tile .mark { display: none; }  /* hidden, it left a gap before its number ("   6 h 52 min") */
 .wall.is-offline .notices { opacity: .6; }
 """
 
