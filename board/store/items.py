@@ -198,11 +198,13 @@ class Items:
         # Each pair's start as a row of a VALUES list joined in: an index range (series, ts >= start) per pair.
         starts = values(column("station", String(40)), column("metric", String(60)), column("since", UTCDateTime()),
                         name="starts").data([(st, m, since) for (st, m), since in since_of.items()]).cte("starts")
+        codes = select(sr.id).join_from(SeriesRow.__table__, starts, and_(starts.c.station == sr.station,
+                                                                           starts.c.metric == sr.metric))
         stmt = (select(sr.station, sr.metric, r.ts).select_from(ReadingRow.__table__)
                 .join(SeriesRow.__table__, sr.id == r.series)
                 .join(starts, and_(starts.c.station == sr.station, starts.c.metric == sr.metric,
                                    r.ts >= starts.c.since))
-                .where(r.ts <= until))
+                .where(self.dialect.in_series(r.series, codes), r.ts >= min(since_of.values()), r.ts <= until))
         with self.sessions() as s:
             for station, metric, ts in s.execute(stmt):
                 out[(station, metric)].append(ts)

@@ -177,10 +177,11 @@ class PeriodReads:
                        end: datetime) -> dict[str, float]:
         """Each station's highest reading of ``metric`` with start <= ts < end (stations without one left out)."""
         r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
-        stmt = (select(sr.station, func.max(r.value)).select_from(ReadingRow.__table__)
-                .join(SeriesRow.__table__, sr.id == r.series)
-                .where(self.dialect.one_of(sr.station, stations), sr.metric == metric, r.ts >= start, r.ts < end)
-                .group_by(sr.station))
+        codes = select(sr.id).where(self.dialect.one_of(sr.station, stations), sr.metric == metric)
+        top = (select(r.series, func.max(r.value).label("top"))
+               .where(self.dialect.in_series(r.series, codes), r.ts >= start, r.ts < end)
+               .group_by(r.series).subquery())
+        stmt = select(sr.station, top.c.top).join_from(top, SeriesRow.__table__, sr.id == top.c.series)
         with self.sessions() as s:
             return {station: float(top) for station, top in s.execute(stmt) if top is not None}
 

@@ -97,7 +97,9 @@ class Reads:
         r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
         stmt = (
             select(sr.metric, type_coerce(r.ts, Stored()), r.value).select_from(_JOINED)
-            .where(sr.station == station, sr.metric.in_(list(metrics)), r.ts >= start, r.ts < end)
+            .where(self.dialect.in_series(r.series, select(sr.id).where(sr.station == station,
+                                                                         sr.metric.in_(list(metrics)))),
+                   r.ts >= start, r.ts < end)
             .order_by(sr.metric, r.ts)
         )
         stamps: dict[object, datetime] = {}
@@ -125,9 +127,13 @@ class Reads:
         # (series, ts >= its station's start): an OR of (station, start) pairs cannot reach the key's index.
         starts = values(column("station", String(40)), column("since", UTCDateTime()), name="starts").data(
             list(since_of.items())).cte("starts")
+        # The stations' series as one list of codes (Dialect.in_series) from the earliest start: PostgreSQL
+        # probes the key per code; joined to the starts alone, it scanned all of readings (docs/PERFORMANCE.md 7,
+        # Backfill, session 15).
+        codes = select(sr.id).where(self.dialect.one_of(sr.station, list(since_of)), sr.metric.in_(list(metrics)))
         stmt = (select(sr.station, sr.metric, r.ts, r.value)
                 .select_from(_JOINED.join(starts, and_(starts.c.station == sr.station, r.ts >= starts.c.since)))
-                .where(sr.metric.in_(list(metrics)), r.ts < end)
+                .where(self.dialect.in_series(r.series, codes), r.ts >= min(since_of.values()), r.ts < end)
                 .order_by(sr.station, sr.metric, r.ts))
         with self.sessions() as s:
             for row in s.execute(stmt):
@@ -181,8 +187,9 @@ class Reads:
         their reading times): a few µs a row less than the ORM's per-row work.
         """
         r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
+        codes = select(sr.id).where(self.dialect.one_of(sr.station, stations), sr.metric == metric)
         stmt = select(sr.station, type_coerce(r.ts, Stored()), r.value).select_from(_JOINED).where(
-            self.dialect.one_of(sr.station, stations), sr.metric == metric, r.ts >= start, r.ts < end)
+            self.dialect.in_series(r.series, codes), r.ts >= start, r.ts < end)
         stamps: dict[object, datetime] = {}
         with self.sessions() as s:
             rows = s.execute(stmt).all()
