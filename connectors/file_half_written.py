@@ -6,19 +6,24 @@ import codecs
 import csv
 import io
 
+from connectors.file_encoding import utf16_codec
+
 
 def unterminated_tail(data: bytes) -> tuple[bytes, int] | None:
     """``(the bytes before the last line, that line's number)`` when a text file's last line has no line end and
     holds something; None otherwise (an Excel workbook, an empty file, a file ending in a line end)."""
     if not data or data.startswith(b"PK"):  # empty, or a workbook (a zip): not lines
         return None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        newline = "\n".encode("utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be")
+    wide = utf16_codec(data)
+    if wide is not None:  # with a BOM (Excel's "Unicode text") or without (bcp -w): line ends are two bytes
+        order = wide if wide != "utf-16" else "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+        newline = "\n".encode(order)
         if data.endswith(newline) or len(data) % 2:
             return None
-        cut = max((i for i in range(len(data) - 2, 1, -2) if data[i:i + 2] == newline), default=0)
-        start = cut + 2 if cut else 2  # after the BOM when there is no line end at all
-        tail = data[start:].decode("utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be", "replace")
+        first = 2 if wide == "utf-16" else 0  # after the BOM
+        cut = max((i for i in range(len(data) - 2, first - 1, -2) if data[i:i + 2] == newline), default=-1)
+        start = cut + 2 if cut >= 0 else first  # the text's start when there is no line end at all
+        tail = data[start:].decode(order, "replace")
         return (data[:start], data[:start].count(newline) + 1) if tail.strip() else None
     if data.endswith((b"\n", b"\r")):
         return None

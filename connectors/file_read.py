@@ -3,6 +3,7 @@ repeated row taken once, two rows disagreeing on one key both refused."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -29,6 +30,7 @@ from connectors.mapping import (
     RecordMapper,
     any_identity_code,
     quote,
+    time_parts,
 )
 from connectors.private_columns import private_columns
 from connectors.repeats import DUPLICATE_NOTE, RepeatGuard, both_refused_reason, where_words
@@ -223,12 +225,24 @@ def day_totals(not_data: dict[int, str], rows: list[tuple[int, list[Any]]], cloc
             not_data[index] = DAY_TOTALS_REASON
 
 
+#: How every hour range ends (``-9.00``, ``– 09:00:00``, ``- klo 9``, ``- 1.12.2026 09:00``): a cell that does not
+#: is none (a quick test before the parsers, which a table of plain times would otherwise run on every row).
+_RANGE_END = re.compile(r"(?:-|–|—|\.\.)\s*(?:\d{1,2}\.\d{1,2}\.\d{4}\s+|\d{4}-\d{2}-\d{2}\s+)?(?:klo\.?\s*)?"
+                        r"\d{1,2}(?:[.:]\d{2}){0,2}\s*$", re.IGNORECASE)
+
+
 def _a_range(value: Any) -> bool:
     """An hour range (``8.00–9.00``), or one with its day in the same cell (``1.12.2026 8:00-9:00``)."""
+    if not isinstance(value, str) or _RANGE_END.search(value) is None:
+        return False
     try:
         if parse_interval(value) is not None:
             return True
-        period = parse_period(value)
+        try:
+            time_parts(value)  # a time (2026-12-01 08:00:00-05:00 ends like a range) is no range
+            return False
+        except ValueError:
+            period = parse_period(value)
         return period is not None and len(period) == 3
     except ValueError:
         return True  # a range written wrong is a data row, refused with its reason

@@ -493,7 +493,7 @@ class RecordMapper:
                 day = parse_day(self._get(record, fields[0]))
                 span = parse_interval(self._get(record, fields[1]))
             else:
-                period = parse_period(self._get(record, fields[0]))
+                period = _period(self._get(record, fields[0]))
                 day, span = (period[0], period[1:]) if period is not None and len(period) == 3 else (None, None)
         except (ValueError, RecordError):
             return station, None
@@ -584,7 +584,12 @@ class RecordMapper:
                 wall: datetime | date = datetime.combine(day, parse_clock(clock))
             else:
                 value = self._get(record, fields[0])
-                period = parse_period(value)
+                try:  # a time first (2026-12-01 08:00:00-05:00 is one), a period written whole only when not
+                    wall, period = time_parts(value), None
+                except ValueError:
+                    period = parse_period(value)
+                    if period is None:
+                        raise
                 if period is not None and len(period) == 3:  # 1.12.2026 8:00-9:00: an hour range with its day
                     return self._range_end(period[0], period[1], period[2], label, series)
                 if period is not None:  # 1.12.2026 - 1.12.2026: that day; 1.12.2026 - 7.12.2026: no one day
@@ -596,8 +601,6 @@ class RecordMapper:
                             "on one day; export a row per day", first=f"{first.day}.{first.month}.{first.year}",
                             last=f"{last.day}.{last.month}.{last.year}", days=(last - first).days + 1))
                     wall = first
-                else:
-                    wall = time_parts(value)
             self.last_date_only = not isinstance(wall, datetime)
             if not isinstance(wall, datetime):
                 ts = _end_of_day(wall, self.until)
@@ -675,6 +678,16 @@ class RecordMapper:
         if problem:
             raise RecordError(problem)
         return value
+
+
+def _period(value: Any) -> tuple[date, int, int] | tuple[date, date] | None:
+    """A period written in one cell (:func:`connectors.times.parse_period`), unless the cell is a time (an aware
+    ``2026-12-01 08:00:00-05:00`` ends like a range)."""
+    try:
+        time_parts(value)
+    except ValueError:
+        return parse_period(value)
+    return None
 
 
 def _clock(minutes: int) -> str:

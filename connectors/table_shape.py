@@ -4,7 +4,8 @@ Reporting systems and Excel users put more than a table in an export:
 
 * a title, the report's parameters ("Ajanjakso: 1.11.–30.11.2026") and
   blank lines **above** the header;
-* a totals row (``Yhteensä``, ``Kaikki``; a pivot table's ``Kokonaissumma``)
+* a totals row (``Yhteensä``, ``Kaikki``; a pivot table's ``Kokonaissumma``), a survey tool's or an Excel
+  user's summary rows (``Keskiarvo``, ``Mediaani``, ``Vastauksia yhteensä``; ``Average``, ``Median``)
   and notes ("Lähde: …") **below** the data, and a pivot table's subtotal
   rows (``Kajaanin terveysasema Summa``) between a station's rows.
 
@@ -18,6 +19,7 @@ one pass over the rows (a set look-up per cell), whatever their width.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -32,11 +34,23 @@ TOTAL_WORDS = frozenset({
     # a pivot table's grand total, as Finnish, Swedish and English Excel write it
     "kokonaissumma", "loppusumma", "totalsumma",
 })
+#: Words a summary row starts with: an average, a median, a spread or an extreme of the rows above, or their
+#: count, as survey tools (Webropol, Surveypal, Forms) and Excel users write them under the rows (fi, sv, en).
+SUMMARY_WORDS = frozenset({
+    "keskiarvo", "mediaani", "keskihajonta", "hajonta", "minimi", "maksimi", "pienin", "suurin", "moodi",
+    "vastauksia", "vastauksia yhteensa", "vastaukset yhteensa", "vastaajia", "vastaajia yhteensa", "lukumaara",
+    "lkm", "nps", "nps-luku", "suositteluindeksi",
+    "medelvarde", "medel", "median", "standardavvikelse", "minsta", "storsta", "antal svar", "antal",
+    "average", "mean", "avg", "std", "std dev", "standard deviation", "minimum", "maximum", "min", "max",
+    "count", "responses", "total responses", "number of responses",
+})
 #: A pivot table's subtotal row ends its label with one of these (``Kajaanin terveysasema Summa``; Swedish
 #: ``… Summa``, English ``… Total``), and a report's with ``yhteensä`` (``Kajaani yhteensä``).
 SUBTOTAL_WORDS = frozenset({"summa", "yhteensa", "yht", "total", "totalt", "sammanlagt"})
 # Why a row is not data: Reasons, so that the Sources page and the reason file word them in the board's language.
 TOTALS_REASON = Reason("totals_row", "a totals row (not a station's figures)")
+SUMMARY_REASON = Reason("summary_row", "a summary row (an average, median, extreme or count of the rows above, not "
+                        "a station's figures)")
 BELOW_TOTALS_REASON = Reason("below_totals", "below the totals row (not data)")
 NOTE_REASON = Reason("note_below", "a note below the data (one cell, not a data row)")
 SUBTOTAL_REASON = Reason("subtotal_row", "a subtotal row (a sum of the rows above it, not a station's figures)")
@@ -86,7 +100,11 @@ def find_header(rows: Sequence[Sequence[Any]], wanted: Iterable[str]) -> int:
     return 0
 
 
+@functools.lru_cache(maxsize=4096)
 def _normal(text: str) -> str:
+    """A label as compared with the word lists: without accents, case, runs of spaces or a trailing colon. Kept
+    for a while: a table's label cells repeat (its stations' names on every row), and each row is asked whether
+    it is a total, a summary or a subtotal."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"\s+", " ", folded).strip(" :.-*")
 
@@ -105,19 +123,38 @@ def is_total_word(value: Any) -> bool:
     return isinstance(value, str) and _normal(value) in TOTAL_WORDS
 
 
+def _labels(values: Sequence[Any], station_index: int | None) -> list[str]:
+    """A row's label cells as compared with the word lists: its station cell and its first non-empty cell."""
+    labels = []
+    if station_index is not None and station_index < len(values):
+        cell = values[station_index]
+        if isinstance(cell, str) and cell.strip():
+            labels.append(_normal(cell))
+    first = next((v for v in values if not blank(v)), None)
+    if isinstance(first, str):
+        labels.append(_normal(first))
+    return labels
+
+
+def _labelled(values: Sequence[Any], station_index: int | None, names_station: Callable[[Any], bool],
+              words: frozenset[str]) -> bool:
+    return (any(label in words for label in _labels(values, station_index))
+            and not _a_station(values, station_index, names_station))
+
+
 def is_total(values: Sequence[Any], station_index: int | None,
              names_station: Callable[[Any], bool] = _no_station) -> bool:
     """A totals row: its station cell, or its first non-empty cell, is a totals word (``Yhteensä``, ``Kaikki``),
     and its station cell does not name a station (``Summa``, a village in Hamina; asked only of a row that reads
     like a total, so an ordinary row costs no station look-up)."""
-    cells = []
-    if station_index is not None and station_index < len(values) and not blank(values[station_index]):
-        cells.append(values[station_index])
-    first = next((v for v in values if not blank(v)), None)
-    if first is not None:
-        cells.append(first)
-    return (any(isinstance(c, str) and _normal(c) in TOTAL_WORDS for c in cells)
-            and not _a_station(values, station_index, names_station))
+    return _labelled(values, station_index, names_station, TOTAL_WORDS)
+
+
+def is_summary(values: Sequence[Any], station_index: int | None,
+               names_station: Callable[[Any], bool] = _no_station) -> bool:
+    """A summary row: its station cell, or its first non-empty cell, is a summary word (``Keskiarvo``,
+    ``Mediaani``, ``Vastauksia yhteensä``, ``Average``), and its station cell does not name a station."""
+    return _labelled(values, station_index, names_station, SUMMARY_WORDS)
 
 
 def is_subtotal(values: Sequence[Any], station_index: int | None,
@@ -154,17 +191,33 @@ def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
     keys = _trimmed([header_key(h) for h in header])
     pages = [i for i, values in enumerate(rows) if keys and _trimmed([header_key(v) for v in values]) == keys]
     end = len(rows)  # where the totals row is, if any
+    either = TOTAL_WORDS | SUMMARY_WORDS
     for index, values in enumerate(rows):
+        if not any(label in either for label in _labels(values, station_index)):
+            if is_subtotal(values, station_index, names_station):  # (an ordinary row: one look at its labels)
+                reasons[index] = SUBTOTAL_REASON
+            continue
         if index == 0 and is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON  # totals at the top, under the header (Qlik Sense): the data follows
             continue
         if pages and index < pages[-1] and is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON  # a page's total: the next page's header and rows follow
             continue
+        if pages and index < pages[-1] and index > 0 and is_summary(values, station_index, names_station):
+            reasons[index] = SUMMARY_REASON  # a page's average: the next page's header and rows follow
+            continue
         if is_total(values, station_index, names_station):
             reasons[index] = TOTALS_REASON
             for below in range(index + 1, len(rows)):
                 reasons[below] = BELOW_TOTALS_REASON
+            end = index
+            break
+        if index > 0 and is_summary(values, station_index, names_station):
+            # Summaries close the data (an average under the rows); each row below is one too, a total, or a note.
+            for below in range(index, len(rows)):
+                reasons[below] = (SUMMARY_REASON if is_summary(rows[below], station_index, names_station)
+                                  else TOTALS_REASON if is_total(rows[below], station_index, names_station)
+                                  else BELOW_TOTALS_REASON)
             end = index
             break
         if is_subtotal(values, station_index, names_station):

@@ -15,8 +15,11 @@ Rows that must be ignored (totals, notes) are listed in ``ignored``.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -173,3 +176,25 @@ def dst_nights_csv() -> Export:
 
 CORPUS = {"queue-cp1252": lambda: queue_report_csv("cp1252"), "queue-utf8-bom": lambda: queue_report_csv("utf-8-sig"),
           "contacts-utf16-tab": contacts_unicode_text, "queue-xlsx": queue_workbook, "dst-nights": dst_nights_csv}
+
+
+# ------------------------------------------------------------------ a survey tool's answers, as items
+#: A survey tool's (Webropol-style) NPS question and open question, as its export's headers write them.
+SCORE = "Kuinka todennäköisesti suosittelisit meitä ystävällesi? (0-10)"
+OPEN_QUESTION = "Mitä muuta haluaisit kertoa meille?"
+
+
+def survey_source(name: str, folder: Path, score: str = SCORE, patterns: Sequence[str] | None = ("*.csv",),
+                  **fields: str) -> dict[str, Any]:
+    """The ``sources.yaml`` entry of a survey tool's drop folder, as docs/CONNECTORS.md (*Items*) writes it: each
+    answer a feedback item, its ``id``, ``station``, ``start`` (when answered) and ``score`` columns (the answer
+    id, ``Toimipiste``, ``Vastattu`` and the 0–10 question unless ``fields`` names others), the id pseudonymised
+    with the test key."""
+    source: dict[str, Any] = {
+        "name": name, "type": "files", "folder": str(folder), "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu", "score": score,
+                             **fields}}}
+    if patterns is not None:
+        source["patterns"] = list(patterns)
+    return source

@@ -58,6 +58,11 @@ LABEL_SIZE = """() => Math.min(...[...document.querySelectorAll('.wall .fig dt')
 #: The smallest freshness line ("päivitetty klo 10.42", "Lähde ei ole vielä toimittanut tietoja") on the page, in px:
 #: read from the same 4 m as the labels (it was 24 px beside 32 px labels).
 FRESH_SIZE = LABEL_SIZE.replace(".wall .fig dt", ".wall .fresh")
+#: Each tile's trend (sparkline) height in px, by family. At 1920x1080 every trend is >= TREND_PX (the queue's,
+#: under its projection line, was 17 px beside 53 px on the other tiles), scaled with the wall's unit elsewhere.
+TREND_HEIGHTS = """() => Object.fromEntries([...document.querySelectorAll('.wall .tile')].map(t => {
+  const s = t.querySelector('.spark'); return [t.dataset.family, s ? s.getBoundingClientRect().height : 0]; }))"""
+TREND_PX = 40.0
 
 
 def wall_unit(width: int, height: int) -> float:
@@ -200,10 +205,12 @@ def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, variant
 def test_figure_labels_are_readable_from_four_metres(base_view, browser, lang):
     """With a usual name (one line) and without notices every figure label is >= 32 px at 1920x1080 and scales
     with the screen (1366x768, 1280x1024 and portrait 1080x1920 included), and the wall still fits: at the widest
-    values, so the labels' room is the least they ever get from the figures."""
+    values, so the labels' room is the least they ever get from the figures. Every tile's trend keeps its height
+    (>= 40 px at 1920x1080, scaled), the queue's too while its projection is shown."""
     widest = extreme_view(base_view, notices=False)
     view = dataclasses.replace(widest, station=base_view.station)
     assert len(view.station.name) < 30 and all(t.figures for t in view.tiles)
+    assert view.projection is not None and 'class="projection' in render_wall(view, lang, None)
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.set_content(page_html(render_wall(view, lang, None), lang))
     out = ARTIFACTS / "wall-labels"
@@ -221,6 +228,9 @@ def test_figure_labels_are_readable_from_four_metres(base_view, browser, lang):
         fresh = page.evaluate(FRESH_SIZE)
         if fresh < least - 0.05:
             found.append(f"freshness line {fresh:.1f} px < {least:.1f} px")
+        trend_least = TREND_PX * wall_unit(width, height) / wall_unit(1920, 1080)
+        found += [f"the trend of {family} is {px:.1f} px < {trend_least:.1f} px"
+                  for family, px in page.evaluate(TREND_HEIGHTS).items() if px < trend_least - 0.05]
         if found:
             problems[f"{width}x{height}"] = found
     page.close()

@@ -81,6 +81,14 @@ def board(tmp_path: Path) -> Iterator[Store]:
         yield b.store
 
 
+@pytest.fixture
+def in_week_47(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages' clock at NOW, Monday after week 47. The notes page lists notes from 62 days back to 31 ahead of
+    its today, so at the real clock a note on 16.11.2026 vanished from the list from 17.1.2027 on (found by a
+    clock sweep: scripts/test_clock.sh "2027-10-31 04:00")."""
+    monkeypatch.setattr(timeutil, "utcnow", lambda: NOW)
+
+
 def run(page: str, **params: str | list[str]) -> AppTest:
     at = AppTest.from_file(str(ROOT / page), default_timeout=60)
     for k, v in params.items():
@@ -108,7 +116,7 @@ def add(at: AppTest, text: str, day: date, scope: str = "kajaani", author: str =
     return at
 
 
-def test_a_note_is_added_listed_and_deleted_after_asking(board: Store):
+def test_a_note_is_added_listed_and_deleted_after_asking(board: Store, in_week_47: None):
     at = add(run("pages/notes.py"), "Uusi takaisinsoittojärjestelmä   käyttöön", MON)
     assert at.success[0].value == "Merkintä lisätty: se näkyy kaavioissa."
     (note,) = board.chart_notes(MON, MON)
@@ -130,7 +138,7 @@ def test_an_identity_code_is_refused_and_nothing_is_stored(board: Store):
     assert "kirjoita vain nimesi" in at.error[0].value and board.chart_notes(MON, SUN) == []
 
 
-def test_what_a_person_wrote_stays_literal(board: Store):
+def test_what_a_person_wrote_stays_literal(board: Store, in_week_47: None):
     at = add(run("pages/notes.py"), "<b>lakko</b> **x**", MON, author="<i>Eve</i>")
     assert "&lt;b&gt;lakko&lt;/b&gt; **x**" in all_html(at) and "<b>lakko" not in all_html(at)
 
@@ -212,7 +220,7 @@ def test_the_monthly_view_has_the_weekly_charts_with_the_months_notes(tmp_path: 
         assert "Lakko" in listing and "Lokakuun" not in listing
 
 
-def test_an_area_note_shows_where_a_station_of_the_area_is_drawn(board: Store):
+def test_an_area_note_shows_where_a_station_of_the_area_is_drawn(board: Store, in_week_47: None):
     at = add(run("pages/notes.py"), "Alueen uusi ajanvaraus", MON, scope="area:kainuu")
     (note,) = board.chart_notes(MON, MON)
     assert (note.scope, note.code) == (Scope.AREA, "kainuu")

@@ -95,7 +95,7 @@ def test_the_projection_column_the_alert_column_and_acknowledging_there(board: S
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     html = table(at)
-    assert "ennuste sulkiessa" in html and ">Hälytykset<" in html
+    assert "ennuste sulkiessa" in html and ">Hälytysviestit<" in html
     kajaani = row(html, "kajaani")
     cell = re.search(r'<td class="[^"]*proj[^"]*"[^>]*>.*?</td>', kajaani).group(0)
     assert 'data-value="63"' in cell and "(50–74)" in cell and 'data-status="alert"' in cell

@@ -51,3 +51,19 @@ def test_the_table_draws_its_icons_from_the_stylesheet(config_dir: Path, sqlite_
     drawn = set(re.findall(r'span\.icon\.icon-([a-z_]+) \{ background-image: url\("data:image/svg\+xml;base64,',
                            style.OVERVIEW_CSS))
     assert drawn == {s.value for s in Status}
+
+
+def test_a_red_row_without_a_message_does_not_say_no_alerts(config_dir: Path, sqlite_url: str) -> None:
+    """The status word "Hälytys" is the red level; the alerts column lists the alert messages sent. A red row with
+    no message must not read "Hälytys … ei hälytyksiä" (one word, two meanings): the column is "Hälytysviestit" and
+    its empty cell "ei voimassa olevia", in each language."""
+    rows = _rows(config_dir, sqlite_url)
+    red = next(r for r in rows if r.status is Status.ALERT)
+    assert not red.firing
+    for lang, status, column, none, old in (("fi", "Hälytys", "Hälytysviestit", "ei voimassa olevia", "hälytyksiä"),
+                                            ("sv", "Larm", "Larmmeddelanden", "inga aktiva", "inga larm"),
+                                            ("en", "Alert", "Alert messages", "none active", "no alerts")):
+        html = overview_html.render_overview(rows, lang, lambda _code: None)
+        row = re.search(rf'<tr data-station="{red.code}".*?</tr>', html, re.S).group(0)
+        assert f"{status}</span>" in row and f'<span class="quiet">{none}</span>' in row
+        assert f'<th class="alerts" rowspan="2">{column}</th>' in html and old not in html.lower()

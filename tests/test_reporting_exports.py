@@ -24,6 +24,7 @@ from board.collector import Collector
 from board.environment import read_environment
 from board.settings import load_settings
 from board.store import Store
+from tests.export_builders import OPEN_QUESTION, SCORE, survey_source
 from tests.test_items_domain import HKI
 
 KEY = "test-item-key-0123456789abcdef"
@@ -120,8 +121,6 @@ def test_a_sql_server_results_export_reads_null_as_not_handled_yet(config_dir, t
 
 
 # ------------------------------------------------------------------ a survey's answers, the open question as header
-OPEN_QUESTION = "Mitä muuta haluaisit kertoa meille?"
-SCORE = "Kuinka todennäköisesti suosittelisit meitä ystävällesi? (0-10)"
 PRIVATE = ("Kiitos Maijalle", "Jonotin liian kauan", "Terveisiä Teppo Testaajalle")
 SURVEY = (
     f"Vastaus-ID;Toimipiste;Vastattu;{SCORE};{OPEN_QUESTION};Terveiset henkilökunnalle\r\n"
@@ -136,10 +135,7 @@ def test_an_open_questions_answers_are_not_kept_on_disk(config_dir, tmp_path):
     folder = tmp_path / "palaute"
     folder.mkdir()
     (folder / "palaute.csv").write_bytes(SURVEY.encode("cp1252"))
-    outcome, store = run(config_dir, tmp_path, {
-        "name": "palaute", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "deliver": "items",
-        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
-                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu", "score": SCORE}}})
+    outcome, store = run(config_dir, tmp_path, survey_source("palaute", folder))
     assert ledger(outcome) == (4, 4, 0, 0)
     # 10 and 9: promoters; 8: passive; 6: detractor.
     assert values(store, "kajaani", ["feedback_promoters_today", "feedback_passives_today",
@@ -306,11 +302,8 @@ def test_scores_written_with_the_scales_labels_are_read_as_their_numbers(config_
     folder = tmp_path / "kysely"
     folder.mkdir()
     (folder / "vastaukset.csv").write_bytes(LABELLED.encode("utf-8"))
-    outcome, store = run(config_dir, tmp_path, {
-        "name": "kysely", "type": "files", "folder": str(folder), "deliver": "items",
-        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
-                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu",
-                             "score": "Suosittelisitko meitä?"}}})
+    outcome, store = run(config_dir, tmp_path, survey_source("kysely", folder, "Suosittelisitko meitä?",
+                                                             patterns=None))
     assert ledger(outcome) == (6, 5, 1, 0)
     assert [str(r) for r in outcome.rejects] == ["file vastaukset.csv line 7: score: 'kymmenen' is not a number"]
     # 10, 9, 10: promoters; 7: passive; 0: detractor.
@@ -596,10 +589,7 @@ def test_a_follow_up_questions_answers_are_not_kept_though_its_header_names_a_sc
     folder = tmp_path / "seuranta"
     folder.mkdir()
     (folder / "palaute.csv").write_bytes(FOLLOW_UP.encode("cp1252"))
-    outcome, store = run(config_dir, tmp_path, {
-        "name": "seuranta", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "deliver": "items",
-        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
-                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu", "score": SCORE}}})
+    outcome, store = run(config_dir, tmp_path, survey_source("seuranta", folder))
     assert ledger(outcome) == (3, 3, 0, 0)
     # 9: a promoter; 3 and 5: detractors.
     assert values(store, "kuhmo", ["feedback_promoters_today", "feedback_detractors_today"]) == {

@@ -504,15 +504,13 @@ def test_a_days_share_over_one_hour_range_is_refused_with_what_to_map_instead():
 def test_the_reason_files_note_on_left_out_columns_is_in_the_administrators_language_too(config_dir, tmp_path):
     """The survey export of user check 3 (an open question as a column's header): the note that its free-text
     columns were emptied in the copy kept comes in Finnish first, then in English as before."""
-    from tests.test_reporting_exports import OPEN_QUESTION, SCORE, SURVEY
+    from tests.export_builders import OPEN_QUESTION, survey_source
+    from tests.test_reporting_exports import SURVEY
 
     folder = tmp_path / "palaute"
     folder.mkdir()
     (folder / "palaute.csv").write_bytes(SURVEY.encode("cp1252"))
-    outcome, store = run(config_dir, tmp_path, {
-        "name": "palaute", "type": "files", "folder": str(folder), "patterns": ["*.csv"], "deliver": "items",
-        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
-                  "fields": {"id": "Vastaus-ID", "station": "Toimipiste", "start": "Vastattu", "score": SCORE}}})
+    outcome, store = run(config_dir, tmp_path, survey_source("palaute", folder))
     store.dispose()
     assert ledger(outcome) == (4, 4, 0, 0)
     text = (folder / "processed" / "palaute.csv.reason.txt").read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from tests.export_builders import survey_source
 from tests.test_reporting_exports import ledger, run, values
 
 # ------------------------------------------------------------------ the reason file's counts agree with their numbers
@@ -353,4 +354,191 @@ def test_several_stations_chosen_in_the_station_filter_leave_the_dates_filter_to
     assert ledger(outcome) == (3, 2, 0, 1), [str(r) for r in outcome.rejects]
     assert values(store, "kajaani", DAY_FIGURES) == {"contacts_phone_today": 412.0, "contacts_omasote_today": 96.0}
     assert values(store, "sotkamo", DAY_FIGURES) == {"contacts_phone_today": 133.0, "contacts_omasote_today": 40.0}
+    store.dispose()
+
+
+# ------------------------------------------------------------------ a callback system's daily item list from Excel
+def callback_list_workbook(path) -> dict[str, tuple[float, ...]]:
+    """The callback system's "Soittopyynnöt" list as its Excel export saves it: a title merged over the columns, the
+    day and the unit in merged cells under it, a formatted header, one row per callback (a pseudonymous request
+    number, the station, the created date and time as cells, the handled date and time as cells or a dash), and a
+    totals row merged over the first columns. Returns the truth at 16.00 on 2.12.2026, counted by hand below."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Soittopyynnöt"
+    sheet["A1"] = "Soittopyynnöt 2.12.2026"
+    sheet.merge_cells("A1:F1")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet["A2"] = "Yksikkö: Kainuun terveysasemat"
+    sheet.merge_cells("A2:F2")
+    sheet.append([])
+    sheet.append(["Pyyntönro", "Asema", "Luontipvm", "Luontiklo", "Hoidettu pvm", "Hoidettu klo"])
+    for cell in sheet[4]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E78")
+    d1, d2 = date(2026, 12, 1), date(2026, 12, 2)
+    rows = [  # (request, station, created day, created time, handled day, handled time)
+        ("SP-1001", "Kajaanin terveysasema", d1, time(15, 40), d2, time(8, 20)),   # from yesterday, handled today
+        ("SP-1002", "Kajaanin terveysasema", d2, time(8, 5), d2, time(9, 10)),     # same day
+        ("SP-1003", "Kajaanin terveysasema", d2, time(13, 30), "-", "-"),          # waiting since 13.30
+        ("SP-1004", "Kajaanin terveysasema", d2, time(14, 50), None, None),        # waiting since 14.50
+        ("SP-1005", "Sotkamon terveysasema", d2, time(11, 15), d2, time(11, 45)),  # same day
+        ("SP-1006", "Sotkamon terveysasema", d1, time(9, 0), "-", "-"),            # waiting since yesterday 9.00
+    ]
+    for request, station, cday, ctime, hday, htime in rows:
+        sheet.append([request, station, cday, ctime, hday, htime])
+        row = sheet.max_row
+        sheet[f"C{row}"].number_format = "d.m.yyyy"
+        sheet[f"D{row}"].number_format = "h:mm"
+        if isinstance(hday, date):
+            sheet[f"E{row}"].number_format = "d.m.yyyy"
+            sheet[f"F{row}"].number_format = "h:mm"
+    total = sheet.max_row + 1
+    sheet[f"A{total}"] = "Yhteensä"
+    sheet.merge_cells(f"A{total}:D{total}")
+    sheet[f"E{total}"] = f"{len(rows)} kpl"
+    workbook.save(path)
+    # By hand, at 16.00 on 2.12: waiting, oldest waiting (min), handled today, of them the same day.
+    return {"kajaani": (2.0, 150.0, 2.0, 1.0),   # 1003 since 13.30 (150 min), 1004; 1001 and 1002 handled
+            "sotkamo": (1.0, 1860.0, 1.0, 1.0)}  # 1006 since 1.12 9.00 (31 h); 1005 handled the same day
+
+
+def test_a_callback_systems_daily_list_from_excel_with_merged_title_and_totals(config_dir, tmp_path):
+    folder = tmp_path / "soittopyynnot"
+    folder.mkdir()
+    truth = callback_list_workbook(folder / "soittopyynnot.xlsx")
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "soittopyynnot", "type": "files", "folder": str(folder), "patterns": ["*.xlsx"], "deliver": "items",
+        "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Pyyntönro", "station": "Asema", "start": ["Luontipvm", "Luontiklo"],
+                             "end": ["Hoidettu pvm", "Hoidettu klo"]}}}, at="2026-12-02 16:00")
+    # Seven rows under the header: six callbacks stored, the totals row ignored.
+    assert ledger(outcome) == (7, 6, 0, 1), [str(r) for r in outcome.rejects]
+    queue = ["queue_waiting", "queue_oldest_wait_min", "queue_handled_today", "queue_handled_same_day_today"]
+    for station, figures in truth.items():
+        assert values(store, station, queue) == dict(zip(queue, figures, strict=True)), station
+    store.dispose()
+
+
+# ------------------------------------------------------------------ a feedback service's export with free text
+FREE_TEXT = ('Hoitaja oli ystävällinen; lääkäri Mäkinen\r\nei ehtinyt kuunnella', 'Odotin "liian" kauan',
+             'Kiitos!\r\nTerveisin Liisa')
+FEEDBACK_EXPORT = (  # a Webropol-style export: ;, decimal commas, every answer's text quoted, answers over lines
+    'Vastaaja;Vastausaika;Toimipiste;"Kuinka todennäköisesti suosittelisit meitä? (0-10)";'
+    '"Kesto (min)";"Kerro vapaasti palautetta"\r\n'
+    f'101;02.12.2026 08:12:33;Kajaanin terveysasema;10;2,5;"{FREE_TEXT[0]}"\r\n'
+    f'102;02.12.2026 09:30:05;Kajaanin terveysasema;6;1,0;"{FREE_TEXT[1].replace(chr(34), chr(34) * 2)}"\r\n'
+    '103;02.12.2026 10:01:40;Kajaanin terveysasema;;0,5;\r\n'                      # the score left unanswered
+    f'104;02.12.2026 11:15:00;Sotkamon terveysasema;8;3,5;"{FREE_TEXT[2]}"\r\n'
+    '105;02.12.2026 12:45:59;Sotkamon terveysasema;9;1,5;\r\n'
+    '106;02.12.2026 13:05:10;Sotkamon terveysasema;11;0,5;\r\n'                   # off the scale: refused
+    'Keskiarvo;;;8,8;1,6;\r\n'                                                    # the tool's summary line
+)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
+def test_a_feedback_services_export_with_answers_over_several_lines(config_dir, tmp_path, encoding):
+    """Free text over several lines and with ; and doubled quotes inside: the answer's record is the quoted
+    field's whole, never stored or kept; the score counted, an empty score ignored, 11 refused on its own line."""
+    folder = tmp_path / "palaute"
+    folder.mkdir()
+    (folder / "palaute.csv").write_bytes(FEEDBACK_EXPORT.encode(encoding))
+    outcome, store = run(config_dir, tmp_path, survey_source(
+        "palaute", folder, "Kuinka todennäköisesti suosittelisit meitä? (0-10)", id="Vastaaja", start="Vastausaika"))
+    reasons = [str(r) for r in outcome.rejects]
+    assert ledger(outcome) == (7, 4, 1, 2), reasons
+    # The header is line 1; answer 101 spans lines 2-3, 104 lines 6-7, so 106 is on line 9.
+    assert len(reasons) == 1 and reasons[0].startswith("file palaute.csv line 9: score: "), reasons
+    # By hand: Kajaani 10 (promoter), 6 (detractor), 103 no score; Sotkamo 8 (passive), 9 (promoter).
+    nps = ["feedback_promoters_today", "feedback_passives_today", "feedback_detractors_today"]
+    assert values(store, "kajaani", nps) == {"feedback_promoters_today": 1.0, "feedback_passives_today": 0.0,
+                                             "feedback_detractors_today": 1.0}
+    assert values(store, "sotkamo", nps) == {"feedback_promoters_today": 1.0, "feedback_passives_today": 1.0,
+                                             "feedback_detractors_today": 0.0}
+    store.dispose()
+    kept = (folder / "processed" / "palaute.csv").read_bytes().decode(encoding)
+    for text in FREE_TEXT:
+        for piece in text.replace('"', "").split("\r\n"):
+            assert piece not in kept, piece
+    assert "Kerro vapaasti palautetta" in kept  # the header stays: what was left out can be seen
+
+
+# ------------------------------------------------------------------ summary rows under the answers
+SUMMARY_ROWS = (  # a survey tool's export with its summary lines, and a report with Excel's AVERAGE/MEDIAN rows
+    "Vastaaja;Vastausaika;Toimipiste;Suositteluindeksi (0-10)\r\n"
+    "201;2.12.2026 8.00;Kuhmon terveysasema;9\r\n"
+    "202;2.12.2026 8.10;Kuhmon terveysasema;10\r\n"
+    "203;2.12.2026 8.40;Kuhmon terveysasema;4\r\n"
+    "Keskiarvo;;;7,7\r\n"
+    "Mediaani;;;9\r\n"
+    "Vastauksia yhteensä;3;;\r\n"
+)
+
+
+@pytest.mark.parametrize("order", ["averages, then the count", "the count first", "English"])
+def test_average_and_median_rows_under_the_answers_are_ignored_not_refused(config_dir, tmp_path, order):
+    """Before: 'Keskiarvo' and 'Mediaani' were refused one by one ("column 'Toimipiste' is empty"), leaving the source
+    partial after every export; they are summaries of the rows above, like a totals row."""
+    text = SUMMARY_ROWS
+    if order == "the count first":
+        lines = text.split("\r\n")
+        text = "\r\n".join([*lines[:4], lines[6], lines[4], lines[5], ""])
+    elif order == "English":
+        text = text.replace("Keskiarvo", "Average").replace("Mediaani", "Median").replace(
+            "Vastauksia yhteensä", "Total responses")
+    folder = tmp_path / "kysely"
+    folder.mkdir()
+    (folder / "kysely.csv").write_bytes(text.encode("utf-8-sig"))
+    outcome, store = run(config_dir, tmp_path, survey_source(
+        "kysely", folder, "Suositteluindeksi (0-10)", id="Vastaaja", start="Vastausaika"))
+    assert ledger(outcome) == (6, 3, 0, 3), [str(r) for r in outcome.rejects]
+    # By hand: 9 and 10 promoters, 4 a detractor.
+    assert values(store, "kuhmo", ["feedback_promoters_today", "feedback_detractors_today"]) == {
+        "feedback_promoters_today": 2.0, "feedback_detractors_today": 1.0}
+    store.dispose()
+    reasons = (folder / "processed" / "kysely.csv.reason.txt").read_text(encoding="utf-8")
+    assert "summary row" in reasons or "yhteenvetorivi" in reasons, reasons
+
+
+def test_a_time_with_a_negative_offset_is_a_time_not_an_hour_range():
+    """``2026-12-01 08:00:00-05:00`` (Python's and many databases' text of an aware time west of UTC) ends like an
+    hour range (``…08:00:00-05:00``); it is a time, read as ever, and so is ``2026-12-01 08:00:00+02:00``."""
+    from board.source_settings import FieldMapping
+    from connectors.mapping import RecordMapper
+
+    mapping = FieldMapping(layout="wide", station="asema", time="aika", metrics={"jonossa": "queue_waiting"})
+    mapper = RecordMapper(mapping, ["kajaani"], datetime(2026, 12, 2, tzinfo=UTC))
+    mapper.begin(rows_in_order=True)  # as a file is read
+    for text, utc in (("2026-12-01 08:00:00-05:00", datetime(2026, 12, 1, 13, 0, tzinfo=UTC)),
+                      ("2026-12-01 08:00:00+02:00", datetime(2026, 12, 1, 6, 0, tzinfo=UTC))):
+        (reading,) = mapper.map({"asema": "kajaani", "aika": text, "jonossa": "4"})
+        assert (reading.ts, reading.value, mapper.last_interval) == (utc, 4.0, None), text
+
+
+# ------------------------------------------------------------------ UTF-16 without a BOM (SQL Server's bcp -w)
+BCP = ("Asema\tPvm\tKlo\tJonossa\tVanhin odotus (min)\r\n"          # the header, as the queryout's first SELECT
+       "Kajaanin terveysasema\t2026-12-02\t14:00\t12\t35.5\r\n"
+       "Ristijärven terveysasema\t2026-12-02\t14:00\t3\t7.0\r\n"
+       "Sotkamon terveysasema\t2026-12-02\t14:00\tNULL\t2.0\r\n")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_export_without_a_bom_is_read(config_dir, tmp_path, codec):
+    """``bcp "SELECT 'Asema', … UNION ALL SELECT …" queryout jono.txt -w``: UTF-16 with no BOM, tabs, CRLF. Before:
+    read as Windows-1252, its header became 'A\\x00s\\x00e\\x00m\\x00a' and the file was refused for missing columns."""
+    folder = tmp_path / "bcp"
+    folder.mkdir()
+    (folder / "jono.txt").write_bytes(BCP.encode(codec))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "bcp", "type": "files", "folder": str(folder), "patterns": ["*.txt"],
+        "mapping": {"layout": "wide", "station": "Asema", "time": ["Pvm", "Klo"],
+                    "metrics": {"Jonossa": "queue_waiting", "Vanhin odotus (min)": "queue_oldest_wait_min"}}})
+    assert ledger(outcome) == (3, 3, 0, 0), [str(r) for r in outcome.rejects]
+    metrics = ["queue_waiting", "queue_oldest_wait_min"]
+    assert values(store, "kajaani", metrics) == {"queue_waiting": 12.0, "queue_oldest_wait_min": 35.5}
+    assert values(store, "ristijarvi", metrics) == {"queue_waiting": 3.0, "queue_oldest_wait_min": 7.0}
+    assert values(store, "sotkamo", metrics) == {"queue_oldest_wait_min": 2.0}  # NULL: no reading
     store.dispose()

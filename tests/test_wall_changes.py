@@ -12,6 +12,8 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from board.domain.reading import Reading
 from board.web.changes import Versions, Watch
 
@@ -165,6 +167,7 @@ def test_a_server_with_walls_waiting_stops_at_once(tmp_path) -> None:
         srv.stop()
 
 
+@pytest.mark.browser
 def test_the_wall_follows_its_data_between_ticks(server, browser) -> None:
     base, store = server
     page = browser.new_page(viewport={"width": 1920, "height": 1080})

@@ -119,3 +119,42 @@ def test_sparklines_drawn_ahead_give_the_same_wall(settings, store):
     assert render_wall(early, lines=lines) == render_wall(early)  # fewer points by then: drawn afresh
     wrong = {f: spark_line(t, (window[0] - timedelta(hours=1), window[1])) for f, t in trends.items() if len(t) >= 2}
     assert render_wall(view, version="3.1", lines=wrong) == fresh
+
+
+def _tile(html: str, family: str) -> str:
+    return html.split(f'data-family="{family}"')[1].split("</section>")[0]
+
+
+def test_a_tile_with_no_limits_shows_no_judgement_badge(settings, store):
+    """The contacts tile has no thresholds (config/metrics.yaml): it is never judged, so it carries no badge (a grey
+    "Ei arviota" was read from 4 m as a fault). The feedback tile has limits: on too few answers it still says
+    "Ei arviota" (could not judge) and "vähän vastauksia"."""
+    ts = NOW - timedelta(minutes=1)
+    put(store, Reading("paltamo", "contacts_phone_today", ts, 40), Reading("paltamo", "contacts_visit_today", ts, 35),
+        Reading("paltamo", "feedback_promoters_today", ts, 1), Reading("paltamo", "feedback_passives_today", ts, 0),
+        Reading("paltamo", "feedback_detractors_today", ts, 2))
+    for lang, word, few in (("fi", "Ei arviota", "vähän vastauksia"), ("sv", "Ingen bedömning", "få svar"),
+                            ("en", "Not assessed", "few answers")):
+        html = render_wall(station_view(settings, store, "paltamo", NOW), lang)
+        contacts, feedback = _tile(html, "contacts"), _tile(html, "feedback")
+        assert 'data-status="neutral" data-judged="false"' in contacts and 'data-value="75"' in contacts
+        assert 'class="badge"' not in contacts and word not in contacts
+        assert 'data-status="neutral"' in feedback and "data-judged" not in feedback
+        assert 'class="badge"' in feedback and word in feedback and few in feedback
+
+
+def test_a_same_day_share_of_few_handled_says_so(settings, store):
+    """Fewer than 10 handled callbacks (metrics.yaml: min_sample): the share is shown unjudged, with a note like the
+    NPS's "vähän vastauksia", so "0 %" is not read as judged; from 10 handled on it is judged and the note goes."""
+    ts = NOW - timedelta(minutes=1)
+    put(store, Reading("paltamo", "queue_waiting", ts, 0), Reading("paltamo", "queue_handled_today", ts, 9),
+        Reading("paltamo", "queue_handled_same_day_today", ts, 0))
+    for lang, few in (("fi", "vähän hoidettuja"), ("sv", "få hanterade"), ("en", "few handled")):
+        share = _tile(render_wall(station_view(settings, store, "paltamo", NOW), lang), "queue") \
+            .split('data-figure="queue_same_day_share"')[1].split("</div>")[0]
+        assert 'data-value="0"' in share and "mark-" not in share
+        assert f'<span class="few" data-few="queue_same_day_share">{few}</span>' in share
+    put(store, Reading("paltamo", "queue_handled_today", NOW, 10))
+    share = _tile(render_wall(station_view(settings, store, "paltamo", NOW)), "queue") \
+        .split('data-figure="queue_same_day_share"')[1].split("</div>")[0]
+    assert 'data-value="0"' in share and "mark-alert" in share and 'class="few"' not in share

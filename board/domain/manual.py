@@ -179,7 +179,7 @@ def blank_mixed_shares(tiles: Iterable[Tile], shown: Mapping[str, ManualEntry], 
             return f
         typed = any(i in shown for i in d.inputs)
         other = any(i not in shown and i in sourced for i in d.inputs)
-        return replace(f, value=None, status=Status.NEUTRAL, so_far=False) if typed and other else f
+        return replace(f, value=None, status=Status.NEUTRAL, so_far=False, few=False) if typed and other else f
 
     out = []
     for tile in tiles:

@@ -42,6 +42,9 @@ class Figure:
     target: float | None = None
     #: A share that can still fall today: the same-day share while callbacks wait ("tähän asti", so far).
     so_far: bool = False
+    #: Left unjudged because today's sample is too small (``metrics.yaml: min_sample``) although the figure has
+    #: limits: the wall says so ("vähän vastauksia", "vähän käsiteltyjä"), a bare "0 %" would look judged.
+    few: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,10 @@ class Tile:
     updated_at: datetime | None
     stale: bool
     trend: tuple[tuple[datetime, float], ...] = ()
+    #: False when none of the tile's figures has limits at this station (the contacts tile as shipped): a figure
+    #: without a target gets no judgement badge at all. A NEUTRAL tile that has limits "could not judge" (too
+    #: few answers, no value yet) and says "Ei arviota".
+    judged: bool = True
 
 
 def current_values(latest: Mapping[str, Latest], day_start: datetime) -> dict[str, float | None]:
@@ -139,9 +146,11 @@ def build_tiles(
                 queue_limit = thresholds.get("queue_waiting")
                 if t is not None and queue_limit is not None:
                     status = worst([status, queue_limit.evaluate(figures["queue_waiting"] or 0)])
+            few = False
             if code in SAMPLE_OF and (figures.get(SAMPLE_OF[code]) or 0) < samples.get(code, 1):
                 status = Status.NEUTRAL  # too small a sample today to judge (1 of 1 is not "100 %")
-            made = Figure(code, value, status, targets.get(code), so_far)
+                few = t is not None and value is not None
+            made = Figure(code, value, status, targets.get(code), so_far, few)
             if key is not None:
                 judged[key] = made  # type: ignore[index]
             return made
@@ -156,7 +165,8 @@ def build_tiles(
             status = Status.STALE
         else:
             status = worst([head.status, *(f.status for f in others)])
-        tiles.append(Tile(family, status, head, tuple(others), updated, stale))
+        has_limits = any(thresholds.get(c) is not None for c in (headline_code, *rest))
+        tiles.append(Tile(family, status, head, tuple(others), updated, stale, judged=has_limits))
     return tiles
 
 

@@ -137,4 +137,5 @@ class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartN
         reading per source and the stations' change versions; return how many were written (see
         :mod:`board.store.writes`)."""
         with self.sessions.begin() as session:
+            self.dialect.commit_without_waiting(session)  # the run's record after it does wait (see there)
             return upsert_readings(session, self.dialect, readings, source, now, self.series_codes)

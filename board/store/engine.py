@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
     func,
     literal,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -107,6 +108,25 @@ class Dialect:
             return column.in_(codes)
         ids = codes.with_only_columns(func.array_agg(codes.selected_columns[0])).scalar_subquery()
         return column == any_(cast(ids, postgresql.ARRAY(Integer)))
+
+    def commit_without_waiting(self, session: Any) -> None:
+        """PostgreSQL: let this transaction's commit return before its WAL is on disk (``SET LOCAL
+        synchronous_commit = off``); SQLite: nothing (its ``synchronous=NORMAL`` already makes this bargain).
+
+        For the collector's own writes only: a batch of readings and a lease taken or renewed, where each of a
+        backfill's batches waited ~6-8 ms for the disk at its commit (docs/PERFORMANCE.md 7, *The decline,
+        session 15*). What it risks: a crash of the operating system or of PostgreSQL within ~0.6 s (three
+        ``wal_writer_delay``) of such a commit loses it whole, never half of it, and never without losing every
+        later commit too (the WAL is flushed in order). Why that loses nothing for good: the collector moves a
+        source's bookmark, acknowledges its files and answers a push only after the run's record
+        (:meth:`RunLog.finish_run`), a synchronous commit whose flush takes every earlier write with it; a lost
+        write belongs to a run whose bookmark did not move, and the next run reads its window again, the key
+        making the overlap harmless (docs/RELIABILITY.md). A lost lease renewal only lets the lease lapse sooner:
+        another collector may then pull the same window (harmless, as above), and this one stops at its next
+        renewal. ``SET LOCAL``: this transaction only; the pooled connection's next one waits again.
+        """
+        if not self.is_sqlite:
+            session.execute(text("SET LOCAL synchronous_commit = off"))
 
     def lock_migrations(self, conn: Connection) -> None:
         """Two processes starting at once must not both migrate (SQLite's write lock already serialises them)."""

@@ -135,6 +135,7 @@ class RunLog:
             where=(table.c.holder == stmt.excluded.holder) | (table.c.expires_at < stmt.excluded.acquired_at),
         )
         with self.sessions.begin() as s:
+            self.dialect.commit_without_waiting(s)  # renewed after every batch of a pull: no wait for the disk
             s.execute(stmt)
             return s.scalar(select(LeaseRow.holder).where(LeaseRow.source == source)) == holder
 

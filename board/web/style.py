@@ -92,7 +92,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .tile.status-alert { --c: var(--alert); box-shadow: inset 0 0 0 calc(0.5 * var(--u)) var(--alert); }
 .tile.is-stale { background: var(--hatch); }
 .tile.status-closed .headline .value, .tile.status-closed .fig dd { color: #aab4bf; }
-.tile > header { display: flex; align-items: center; justify-content: space-between; gap: calc(1.8 * var(--t)); }
+.tile > header { display: flex; align-items: center; justify-content: space-between; gap: calc(1.8 * var(--t));
+  min-height: calc(5.1 * var(--t)); }  /* a badge's height: a tile with none (never judged) lines up with the rest */
 .tile h2 { font-size: calc(3.6 * var(--t)); line-height: 1.1; margin: 0; padding: 0; font-weight: 700;
   color: var(--text);
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
@@ -124,6 +125,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   white-space: nowrap; display: flex; align-items: center; gap: calc(0.72 * var(--t)); }
 .fig dt { font-size: calc(3.3 * var(--t)); line-height: 1.1; color: var(--muted); }
 .fig .target { display: block; font-size: calc(3 * var(--t)); white-space: nowrap; }
+.fig .few { font-style: italic; }
 /* A figure typed by hand (board.domain.manual): said in words under its label, never only by a colour. */
 .manual-mark { display: block; font-size: calc(2.3 * var(--t)); font-style: italic; color: var(--text); }
 /* On the wall it is a light tag, dark text, upright and bold: read from 4 m, a small grey italic line beside
@@ -137,9 +139,14 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mark { display: inline-flex; font-size: calc(3.4 * var(--t)); }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
+/* The projection stands in the headline's label, under "odottaa nyt", its line on the big number's baseline (the
+   label's last baseline): no line of its own, so the trend keeps its height. It shrinks to the width the big number
+   leaves (--num characters of about .7 of the number's 10.5 --t each). */
+.headline .label.with-projection { align-self: last baseline; min-width: 0; }
 .projection { flex: none; display: flex; align-items: center; gap: calc(1.08 * var(--t));
-  font-size: min(calc(2.8 * var(--t)), calc(170cqw / var(--chars, 1)));
-  margin-top: calc(0.4 * var(--t)); white-space: nowrap;
+  font-size: min(calc(2.8 * var(--t)),
+                 calc((100cqw - var(--num, 0) * 7.4 * var(--t) - 3 * var(--t)) * 1.7 / var(--chars, 1)));
+  margin-top: calc(0.2 * var(--t)); white-space: nowrap;
   color: var(--muted); font-variant-numeric: tabular-nums; }
 .projection .word { font-weight: 700; }
 .proj-warn { color: var(--warn); }

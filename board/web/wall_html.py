@@ -27,6 +27,10 @@ from board.web import palette
 from board.web.icons import NOTICE_ICON, data_uri, status_icon
 from board.web.kiosk import Spot
 
+#: The note beside a figure left unjudged on too small a sample (``Figure.few``), by figure.
+FEW_NOTE = {"feedback_nps": "wall.few_answers", "queue_same_day_share": "wall.few_handled",
+            "contacts_remote_share": "wall.few_contacts"}
+
 #: At most this many notices on the wall at once (newest first): two long ones still leave room for the tiles.
 MAX_WALL_NOTICES = 2
 
@@ -119,7 +123,11 @@ def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None
     status = tile.status
     untracked = status is Status.NO_DATA and view.not_tracked(tile)  # no source meant to deliver it: no fault
     word = t("status.not_tracked" if untracked else "status." + status.value, lang)
-    badge = f'<span class="badge">{badge_icon(status)}<span class="word">{escape(word)}</span></span>'
+    # A tile none of whose figures has limits (contacts as shipped) is never judged: no badge at all, a grey
+    # "Ei arviota" read from 4 m as a fault. "Ei arviota" stays where limits exist but could not be applied.
+    unjudged = status is Status.NEUTRAL and not tile.judged
+    badge = "" if unjudged else \
+        f'<span class="badge">{badge_icon(status)}<span class="word">{escape(word)}</span></span>'
     title = escape(t(f"family.{tile.family.value}", lang))
     head = tile.headline
     if tile.stale:
@@ -138,23 +146,27 @@ def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None
         footer = f'<div class="tile-foot"><span class="fresh">{escape(why)}</span></div>'
     else:
         note = ""
-        if tile.family is Family.FEEDBACK and head.value is not None and head.status is Status.NEUTRAL:
-            note = f'<span class="note">{escape(t("wall.few_answers", lang))}</span>'
+        if head.few:  # limits, but too few answers today to judge: said, not left as a bare number
+            note = f'<span class="note">{escape(t(FEW_NOTE.get(head.code, "wall.few"), lang))}</span>'
         label = escape(t("fig." + head.code, lang))
         mark = manual_mark(entry_behind(head.code, view.manual), lang)
         if mark:  # on the label's own line: a line more under the big number would push the figures out
             label = f'<span class="label-line">{label} · {mark}</span>'
+        shown = format_figure(head.code, head.value, lang)
+        # The queue's projection stands beside the big number, under "odottaa nyt" (queue now, queue at closing),
+        # its last line on the number's baseline: on a line of its own under the headline it took the height the
+        # tile's trend needed (17 px left of 53 at 1920x1080).
+        projection = (render_projection(view, lang, len(shown))
+                      if tile.family is Family.QUEUE and status is not Status.CLOSED else "")
         body = (f'<div class="headline"><span class="value" data-figure="{head.code}" data-value="{_raw(head.value)}">'
-                f'{escape(format_figure(head.code, head.value, lang))}</span>'
-                f'<span class="label">{label}{note}</span></div>')
-        if tile.family is Family.QUEUE and status is not Status.CLOSED:
-            body += render_projection(view, lang)
+                f'{escape(shown)}</span>'
+                f'<span class="label{" with-projection" if projection else ""}">{label}{note}{projection}</span></div>')
         marks = status is not Status.CLOSED  # closed is never red, not even in a corner
         figures = ('<dl class="figures">' + "".join(_figure(f, lang, marks, _behind(f, view)) for f in tile.figures)
                    + "</dl>")
         fresh = escape(t("wall.updated", lang, time=fmt.fmt_time(tile.updated_at, lang))) if tile.updated_at else ""
         footer = f'<div class="tile-foot">{_sparkline(tile, view, lang, line)}<span class="fresh">{fresh}</span></div>'
-    tracked_attr = ' data-tracked="false"' if untracked else ""
+    tracked_attr = (' data-tracked="false"' if untracked else "") + (' data-judged="false"' if unjudged else "")
     return (
         f'<section class="tile status-{status.value}{" is-stale" if tile.stale else ""}{_has_manual(tile, view)} '
         f'family-{tile.family.value}" data-family="{tile.family.value}" '
@@ -173,8 +185,9 @@ def _has_manual(tile: Tile, view: StationView) -> str:
     return " has-manual" if any(entry_behind(c, view.manual) for c in codes) else ""
 
 
-def render_projection(view: StationView, lang: str) -> str:
-    """ "ennuste klo 16: 12 jonossa (8–15)" under the queue; colour, icon and word when it breaks a limit."""
+def render_projection(view: StationView, lang: str, number_chars: int = 0) -> str:
+    """ "ennuste klo 16: 12 jonossa (8–15)" beside the queue (``number_chars``: the big number's characters, whose
+    width the line leaves free); colour, icon and word when it breaks a limit."""
     p = view.projection
     if p is None or p.queue is None or p.closes_at is None:
         return ""
@@ -186,12 +199,14 @@ def render_projection(view: StationView, lang: str) -> str:
         icon = status_icon(status, fill=palette.MARK[status], mark=palette.TILE)
         word = escape(t("status." + status.value, lang))
         flag = f'<span class="mark mark-{status.value}">{icon}</span><span class="word">{word}</span>'
-    # The line never wraps; its characters (the flag's word and icon as three more) let the CSS shrink it to the
-    # tile's width when it is long ("ennuste vuorokauden lopussa: 12 345 jonossa (12 340–12 349)").
+    # The line never wraps; its characters (the flag's word and icon as three more) and the big number's let the
+    # CSS shrink it to the width beside the number when it is long ("ennuste vuorokauden lopussa: 12 345 jonossa
+    # (12 340–12 349)" beside "12 345").
     chars = len(text + band) + (len(t("status." + status.value, lang)) + 3 if flag else 0)
-    return (f'<div class="projection proj-{status.value}" data-projection="{_raw(p.queue)}" '
+    return (f'<span class="projection proj-{status.value}" data-projection="{_raw(p.queue)}" '
             f'data-low="{_raw(p.queue_low)}" data-high="{_raw(p.queue_high)}" data-status="{status.value}" '
-            f'style="--chars: {chars}">{flag}<span class="proj-text">{escape(text + band)}</span></div>')
+            f'style="--chars: {chars}; --num: {number_chars}">{flag}'
+            f'<span class="proj-text">{escape(text + band)}</span></span>')
 
 
 def manual_mark(entry: ManualEntry | None, lang: str, short: bool = False) -> str:
@@ -214,10 +229,16 @@ def _figure(f: Figure, lang: str, marks: bool = True, manual: ManualEntry | None
                f'{status_icon(f.status, fill=palette.MARK[f.status], mark=palette.TILE)}</span>'
     # Under the label, on a line of its own: "tähän asti" for a share that can still fall today, and a share's
     # target ("tähän asti · tavoite 100 %"); on the label's line "samana päivänä tähän asti" ran past the tile.
-    under = [t("wall.so_far", lang)] if f.so_far else []
-    if f.target is not None and unit_of(f.code) == "share":  # a share's target is shown on the tile
-        under.append(t("wall.target", lang, value=format_figure(f.code, f.target, lang)))
-    target = f'<span class="target">{escape(" · ".join(under))}</span>' if under else ""
+    under = [escape(t("wall.so_far", lang))] if f.so_far else []
+    if f.few:
+        # Too small a sample today to judge (1 of 1 handled is not "100 %"): said in place of the target, so a
+        # bare "0 %" is not read as judged (the NPS says "vähän vastauksia" the same way). In place of, not
+        # beside: a third part ran the line, and a line more the tile, past its edge at the widest values.
+        under.append(f'<span class="few" data-few="{f.code}">{escape(t(FEW_NOTE.get(f.code, "wall.few"), lang))}'
+                     '</span>')
+    elif f.target is not None and unit_of(f.code) == "share":  # a share's target is shown on the tile
+        under.append(escape(t("wall.target", lang, value=format_figure(f.code, f.target, lang))))
+    target = f'<span class="target">{" · ".join(under)}</span>' if under else ""
     return (
         f'<div class="fig fig-{f.status.value}"><dd data-figure="{f.code}" data-value="{_raw(f.value)}">{mark}'
         f'{escape(format_figure(f.code, f.value, lang))}{manual_mark(manual, lang, short=True)}</dd>'
