@@ -316,7 +316,8 @@ def _wait_value(page, value: str, timeout_s: float) -> float | None:  # type: ig
 
 def _collected_at(engine, value: int) -> float | None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT collected_at FROM readings WHERE station = :s AND metric = 'queue_waiting' "
+        row = conn.execute(text("SELECT collected_at FROM readings JOIN series ON series.id = readings.series "
+                                "WHERE station = :s AND metric = 'queue_waiting' "
                                 "AND value = :v ORDER BY ts DESC LIMIT 1"), {"s": STATION, "v": float(value)}).first()
     if row is None:
         return None

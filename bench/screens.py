@@ -115,7 +115,7 @@ def fill_store(config_dir, url: str) -> dict[str, Any]:  # type: ignore[no-untyp
     from board.collector import Collector
     from board.domain.timeutil import day_start, local, local_date, utcnow
     from board.factory import create_board
-    from board.store import ReadingRow
+    from board.store import ReadingRow, SeriesRow
 
     board = create_board(config_dir, url)
     store = board.store
@@ -128,8 +128,9 @@ def fill_store(config_dir, url: str) -> dict[str, Any]:  # type: ignore[no-untyp
         seconds = time.perf_counter() - started
         now = utcnow()
         with store.sessions() as s:
-            today = s.scalar(select(func.count()).select_from(ReadingRow).where(
-                ReadingRow.station == "kajaani", ReadingRow.ts >= day_start(local_date(now)))) or 0
+            today = s.scalar(select(func.count()).select_from(ReadingRow)
+                             .join(SeriesRow, SeriesRow.id == ReadingRow.series)
+                             .where(SeriesRow.station == "kajaani", ReadingRow.ts >= day_start(local_date(now)))) or 0
             total = s.scalar(select(func.count()).select_from(ReadingRow)) or 0
         log(f"store filled: {total} readings for {len(board.settings.stations)} stations in {seconds:.0f} s")
         return {"readings": sum(o.rows for o in outcomes), "readings_in_store": total,

@@ -182,6 +182,7 @@ def _stored_values(url: str) -> set[float]:
     try:
         with engine.connect() as conn:
             return {float(v) for (v,) in conn.execute(text(
-                "SELECT value FROM readings WHERE station = :s AND metric = 'queue_waiting'"), {"s": STATION})}
+                "SELECT value FROM readings JOIN series ON series.id = readings.series "
+                "WHERE station = :s AND metric = 'queue_waiting'"), {"s": STATION})}
     finally:
         engine.dispose()

@@ -124,18 +124,23 @@ def build_store(collected: Path, config: Path, url: str, n_source: int, n_statio
                 f"select m.dst, d.day, d.metric, d.last_ts, {scaled.format(v='d.last_value')}, d.max_ts, "
                 f"{scaled.format(v='d.max_value')} from daily_readings d join bench_deal m on d.station = m.src"
             )).rowcount
-            # The readings the page reads: every queue reading, and every reading around the compared day.
+            # The readings the page reads: every queue reading, and every reading around the compared day, each
+            # under its station's series (board/store/series.py), made first in key order as the board makes them.
+            conn.execute(text("insert into series (station, metric) select m.dst, s.metric from series s "
+                              "join bench_deal m on s.station = m.src order by m.dst, s.metric"))
             dealt = conn.execute(text(
-                "insert into readings (station, metric, ts, value, source, collected_at) "
-                f"select m.dst, r.metric, r.ts, {scaled.format(v='r.value')}, r.source, r.collected_at "
-                "from readings r join bench_deal m on r.station = m.src "
-                "where r.metric = :peak or (r.ts >= :start and r.ts < :end)").bindparams(
+                "insert into readings (series, ts, value, source, collected_at) "
+                f"select ds.id, r.ts, {scaled.format(v='r.value')}, r.source, r.collected_at "
+                "from readings r join series s on s.id = r.series join bench_deal m on s.station = m.src "
+                "join series ds on ds.station = m.dst and ds.metric = s.metric "
+                "where s.metric = :peak or (r.ts >= :start and r.ts < :end)").bindparams(
                     bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())),
                 {"peak": PEAK_METRIC, "start": start, "end": end}).rowcount
             conn.execute(text("drop table bench_deal"))
         if board.store.engine.dialect.name == "postgresql":
             with board.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE readings"))
+                conn.execute(text("VACUUM ANALYZE series"))
                 conn.execute(text("VACUUM ANALYZE daily_readings"))
         else:
             with board.store.engine.begin() as conn:

@@ -352,7 +352,8 @@ def store_rows(url: str) -> list[tuple[str, str, str, float]]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT station, metric, ts, value FROM readings")).all()
+            rows = conn.execute(text("SELECT station, metric, ts, value FROM readings "
+                                     "JOIN series ON series.id = readings.series")).all()
     finally:
         engine.dispose()
     return [(st, m, (ts if isinstance(ts, datetime) else datetime.fromisoformat(ts)).strftime("%Y-%m-%d %H:%M:%S"),

@@ -33,7 +33,8 @@ def collector_for(tmp_path: Path, *sources: dict[str, Any], name: str = "board")
 def stored(collector: Collector) -> list[tuple[str, str, float]]:
     """Every reading in the store as (station, metric, value), whatever the connector."""
     with collector.store.engine.connect() as conn:
-        rows = conn.execute(text("SELECT station, metric, value FROM readings ORDER BY station, metric, value"))
+        rows = conn.execute(text("SELECT station, metric, value FROM readings "
+                                 "JOIN series ON series.id = readings.series ORDER BY station, metric, value"))
         return [(r[0], r[1], float(r[2])) for r in rows]
 
 

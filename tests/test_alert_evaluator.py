@@ -93,7 +93,7 @@ def test_every_stations_projection_from_one_read_is_the_one_each_station_compute
     alone = [Projector(settings, store).station(s.code, later) for s in settings.stations]
     assert got == alone
     assert sum(p.ok for p in got) >= 3 and got != first
-    assert len(statements) == 1 and "FROM readings" in statements[0]  # every station's new readings at once
+    assert len(statements) == 1 and "FROM readings JOIN series" in statements[0]  # every station's new readings at once
     board.close()
 
 

@@ -30,7 +30,8 @@ from board.read.sources import source_healths, source_statuses
 from board.store import Store
 from board.store import rows as rows_module
 from board.store.rows import PostgresRows
-from board.store.schema import DailyRow, NewestRow, ReadingRow
+from board.store.schema import READINGS_BY_KEY, DailyRow, NewestRow, ReadingRow
+from board.store.series import SeriesCodes, WriteCodes
 from board.store.writes import days_from_readings
 from tests.conftest import write_config
 
@@ -71,7 +72,7 @@ def test_cycles_of_small_blocks_leave_each_table_as_its_definition(store: Store)
     other = tuple(START + timedelta(minutes=20 + k) for k in range(3))
     write([ReadingBlock(code, METRICS, other, _values(rng, 3)) for code in STATIONS[::3]], "push", other[-1])
 
-    r, n = ReadingRow.__table__.c, NewestRow.__table__.c
+    r, n = READINGS_BY_KEY.c, NewestRow.__table__.c
     with store.sessions() as s:
         stored = {(st, m, ts.replace(tzinfo=UTC)): v for st, m, ts, v in s.execute(select(r.station, r.metric, r.ts,
                                                                                              r.value))}
@@ -104,6 +105,10 @@ def test_a_small_blocks_copy_rows_are_the_numpy_layouts_bytes(n: int, monkeypatc
     for small in (1000, 0):  # every block packed row by row; then every block through numpy
         monkeypatch.setattr(rows_module, "SMALL_BLOCK", small)
         rows = PostgresRows("demo", START)
+        known = SeriesCodes()  # every pair's code known (no statement: no database here)
+        known.keep({("kajaani", "queue_waiting"): 1, ("kajaani", "x" * 60): 2, ("kajaani", "ä"): 2**31 - 1,
+                    ("sotkamo", "queue_waiting"): 70_000})
+        rows.codes = WriteCodes(known, None, "%s", False, lambda: None)
         rows.add_block("kajaani", ["queue_waiting", "x" * 60, "ä"], stamps, values)
         rows.add_block("sotkamo", ["queue_waiting"], stamps, values[:, :1])
         made.append((b"".join(rows.pieces), rows.count))

@@ -19,7 +19,8 @@ from tests.input_support import collector_for
 
 def _stored(collector) -> dict[tuple[str, str, datetime], float]:
     with collector.store.engine.connect() as conn:
-        rows = conn.execute(text("SELECT station, metric, ts, value FROM readings")).all()
+        rows = conn.execute(text("SELECT station, metric, ts, value FROM readings "
+                                 "JOIN series ON series.id = readings.series")).all()
     out = {}
     for station, metric, ts, value in rows:
         ts = datetime.fromisoformat(ts) if isinstance(ts, str) else ts

@@ -25,7 +25,7 @@ from board.domain.timeutil import HELSINKI
 from board.environment import read_environment
 from board.settings import load_settings
 from board.store import Store
-from board.store.schema import DailyRow, ItemRow, ReadingRow
+from board.store.schema import READINGS_BY_KEY, DailyRow, ItemRow
 from connectors.demo import ITEM_DAYS_BEFORE, DemoConnector
 from tests.test_items_domain import reconciled
 
@@ -42,7 +42,7 @@ def _items(store: Store) -> list[tuple]:
 
 def _readings(store: Store) -> list[tuple]:
     with store.sessions() as s:
-        return sorted((r.station, r.metric, r.ts, r.value) for r in s.scalars(select(ReadingRow)))
+        return sorted((r.station, r.metric, r.ts, r.value) for r in s.execute(select(READINGS_BY_KEY)))
 
 
 def _daily(store: Store) -> list[tuple]:

@@ -29,7 +29,7 @@ from board.collector import Collector
 from board.domain.items import Item, ItemType
 from board.domain.reading import Ignored, Rejected, RowsRead
 from board.store import Store
-from board.store.schema import ItemRow, ReadingRow
+from board.store.schema import READINGS_BY_KEY, ItemRow
 from board.web.reasons import reason_text
 from connectors.isolated import BacklogConnector, IsolatedConnector, _Ahead, _out_of_memory, _pack, _unpack
 from tests.test_items_domain import HKI
@@ -98,7 +98,7 @@ def _configure(config_dir: Path, database_url: str, sources: list[dict[str, Any]
 def _contents(store: Store) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Every reading and item of the store, as plain sorted rows (what a run left, comparable across stores)."""
     with store.sessions() as s:
-        readings = sorted((r.station, r.metric, r.ts.isoformat(), r.value) for r in s.scalars(select(ReadingRow)))
+        readings = sorted((r.station, r.metric, r.ts.isoformat(), r.value) for r in s.execute(select(READINGS_BY_KEY)))
         items = sorted(tuple(str(getattr(r, c.name)) for c in ItemRow.__table__.columns if c.name != "id")
                        for r in s.scalars(select(ItemRow)))
     return readings, items

@@ -24,7 +24,7 @@ from board.domain.timeutil import day_start, local_date
 from board.environment import read_environment
 from board.settings import RetentionSettings, Settings, load_settings
 from board.store import Store
-from board.store.schema import DailyRow, ItemRow, ReadingRow
+from board.store.schema import READINGS_BY_KEY, DailyRow, ItemRow
 from tests.conftest import write_config
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # a Tuesday, 11.30 Helsinki
@@ -56,7 +56,7 @@ def _load(settings: Settings, url: str, general: bool = False) -> Store:
 
 
 def _contents(store: Store) -> tuple[list[tuple[object, ...]], ...]:
-    r, d, i = ReadingRow, DailyRow, ItemRow
+    r, d, i = READINGS_BY_KEY.c, DailyRow, ItemRow
     with store.sessions() as s:
         items = sorted(tuple(row) for row in s.execute(select(i.source, i.key, i.type, i.station, i.start_ts,
                                                               i.end_ts, i.waits, i.channel, i.score,

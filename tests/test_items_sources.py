@@ -25,7 +25,7 @@ from board.domain.items import METRICS_OF, Item, ItemType
 from board.environment import read_environment
 from board.settings import load_settings
 from board.store import Store
-from board.store.schema import ItemRow, ReadingRow
+from board.store.schema import READINGS_BY_KEY, ItemRow
 from tests.loopback import loopback
 from tests.test_items_domain import HKI, reconciled, truth
 
@@ -48,8 +48,8 @@ def stored(store: Store, station: str, kind: ItemType) -> dict[datetime, dict[st
     """Every stored reading of the type's metrics for ``station``, by instant."""
     out: dict[datetime, dict[str, float]] = {}
     with store.sessions() as s:
-        for r in s.scalars(select(ReadingRow).where(ReadingRow.station == station,
-                                                    ReadingRow.metric.in_(METRICS_OF[kind]))):
+        k = READINGS_BY_KEY.c
+        for r in s.execute(select(READINGS_BY_KEY).where(k.station == station, k.metric.in_(METRICS_OF[kind]))):
             out.setdefault(r.ts, {})[r.metric] = r.value
     return out
 

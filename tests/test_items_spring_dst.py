@@ -27,7 +27,7 @@ from board.domain.items import METRICS_OF, OUTCOME_CLASSES, Item, ItemType
 from board.environment import read_environment
 from board.settings import load_settings
 from board.store import Store
-from board.store.schema import ReadingRow
+from board.store.schema import READINGS_BY_KEY
 from tests.item_exports import CB, CON, FB, HKI, KEY, MSG, files_source, write_export
 from tests.test_items_domain import reconciled, truth
 
@@ -109,7 +109,8 @@ def _outcome_truth(items: list[Item], t: datetime) -> dict[str, float]:
 def _stored(store: Store, station: str, metrics: tuple[str, ...]) -> dict[datetime, dict[str, float]]:
     out: dict[datetime, dict[str, float]] = {}
     with store.sessions() as s:
-        for r in s.scalars(select(ReadingRow).where(ReadingRow.station == station, ReadingRow.metric.in_(metrics))):
+        k = READINGS_BY_KEY.c
+        for r in s.execute(select(READINGS_BY_KEY).where(k.station == station, k.metric.in_(metrics))):
             out.setdefault(r.ts, {})[r.metric] = r.value
     return out
 

@@ -171,9 +171,10 @@ def test_thinning_a_day_recomputes_its_kept_peak(filled) -> None:
     day = DAYS[0]
     store.thin_readings(*[day_start(d) for d in (day, day + timedelta(days=1))], lambda ts: ts.date())
     with store.sessions() as s:
-        from board.store import ReadingRow
+        from board.store.schema import READINGS_BY_KEY
+        r = READINGS_BY_KEY.c
         left = [Reading(st, METRIC, ts, v) for st, ts, v in s.execute(
-            select(ReadingRow.station, ReadingRow.ts, ReadingRow.value).where(ReadingRow.metric == METRIC))]
+            select(r.station, r.ts, r.value).where(r.metric == METRIC))]
     assert len(left) < len(readings)
     want = truth(left, STATIONS)
     assert want[day] != truth(readings, STATIONS)[day]  # thinning changed that day's peak...

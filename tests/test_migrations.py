@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from board.store import Base, ReadingRow, Store, make_engine
+from board.store import Base, Store, make_engine
 
 
 def _config():  # type: ignore[no-untyped-def]
@@ -48,9 +48,9 @@ def test_a_database_from_before_migrations_is_adopted_and_keeps_its_data(databas
         conn.execute(text("DROP TABLE alembic_version"))
     now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     store = Store(engine)
-    with store.sessions.begin() as s:  # a reading written by the first release
-        s.execute(ReadingRow.__table__.insert(), [{"station": "kajaani", "metric": "queue_waiting", "ts": now,
-                                                   "value": 4.0, "source": "demo", "collected_at": now}])
+    with store.sessions.begin() as s:  # a reading written by the first release (its table keyed by station and metric)
+        s.execute(text("INSERT INTO readings (station, metric, ts, value, source, collected_at) "
+                       "VALUES ('kajaani', 'queue_waiting', :ts, 4.0, 'demo', :ts)"), {"ts": now.replace(tzinfo=None)})
     store.create_schema()
     tables = set(inspect(engine).get_table_names())
     assert {"alembic_version", "readings", "notices", "page_views"} <= tables

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from board.domain.reading import Reading, ReadingBlock
 from board.store import Store
-from board.store.schema import NewestRow, ReadingRow
+from board.store.schema import READINGS_BY_KEY, NewestRow
 
 START = datetime(2026, 11, 30, 21, 30, tzinfo=UTC)  # 23:30 in Helsinki: the steps cross a Helsinki midnight
 STATIONS = ("n01", "n02", "n03")
@@ -35,7 +35,7 @@ def _utc(ts: datetime) -> datetime:
 def _definition(store: Store) -> tuple[dict[tuple[str, str], tuple[datetime, float, str]],
                                         dict[tuple[str, str, datetime], tuple[float, str]]]:
     """The newest reading of each (station, metric), and every reading by key, from ``readings`` itself."""
-    r = ReadingRow.__table__.c
+    r = READINGS_BY_KEY.c
     with store.sessions() as s:
         rows = [(st, m, _utc(ts), v, src) for st, m, ts, v, src in
                 s.execute(select(r.station, r.metric, r.ts, r.value, r.source))]

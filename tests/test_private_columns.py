@@ -145,7 +145,8 @@ def test_a_readings_csv_with_name_and_comment_columns_is_imported_and_kept_witho
     assert ledger(outcome) == (len(QUEUE) + 1, len(QUEUE), 0, 1)  # the totals row is ignored
     with store.engine.connect() as conn:
         got = sorted((r[0], float(r[1])) for r in conn.execute(text(
-            "SELECT station, value FROM readings WHERE metric = 'queue_waiting'")))
+            "SELECT station, value FROM readings "
+            "JOIN series ON series.id = readings.series WHERE metric = 'queue_waiting'")))
     store.dispose()
     codes = {"Kajaanin terveysasema": "kajaani", "Sotkamon terveysasema": "sotkamo"}
     assert got == sorted((codes[r[0]], float(r[2])) for r in QUEUE)

@@ -29,7 +29,8 @@ from board.domain.metrics import all_in_range, range_problem
 from board.domain.reading import Reading, ReadingBlock, Rejected, RowsRead, flatten
 from board.domain.timeutil import day_bounds, local_date
 from board.settings import load_settings
-from board.store import DailyRow, NewestRow, ReadingRow, Store
+from board.store import DailyRow, NewestRow, Store
+from board.store.schema import READINGS_BY_KEY
 from connectors import build_connector
 from connectors.base import CheckResult
 
@@ -84,7 +85,7 @@ class Model:
 def stored(store: Store) -> tuple[dict, dict, dict]:  # type: ignore[type-arg]
     with store.sessions() as s:
         readings = {(r.station, r.metric, r.ts): (r.value, r.source, r.collected_at)
-                    for r in s.scalars(select(ReadingRow))}
+                    for r in s.execute(select(READINGS_BY_KEY))}
         daily = {(d.station, d.day, d.metric): (d.last_ts, d.last_value, d.max_ts, d.max_value)
                  for d in s.scalars(select(DailyRow))}
         newest = {(n.source, n.station, n.metric): n.ts for n in s.scalars(select(NewestRow))}

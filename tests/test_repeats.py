@@ -75,7 +75,8 @@ def _truth() -> tuple[dict[tuple[str, datetime], float], int, list[tuple[int, in
 
 def _stored(collector: Collector) -> dict[tuple[str, datetime], float]:
     with collector.store.engine.connect() as conn:
-        rows = conn.execute(text("SELECT station, ts, value FROM readings WHERE metric = 'queue_waiting'"))
+        rows = conn.execute(text("SELECT station, ts, value FROM readings "
+                                 "JOIN series ON series.id = readings.series WHERE metric = 'queue_waiting'"))
         out = {}
         for station, ts, value in rows:
             ts = datetime.fromisoformat(ts) if isinstance(ts, str) else ts

@@ -199,7 +199,8 @@ def test_a_workbook_with_its_data_after_an_instructions_sheet_is_read_without_na
     nine, ten = local("2026-12-01 09:00"), local("2026-12-01 10:00")
     with store.engine.connect() as connection:
         stored = sorted(tuple(r) for r in connection.exec_driver_sql(
-            "SELECT station, metric, ts, value FROM readings ORDER BY station, metric, ts"))
+            "SELECT station, metric, ts, value FROM readings "
+            "JOIN series ON series.id = readings.series ORDER BY station, metric, ts"))
     truth = sorted([
         ("kajaani", "queue_oldest_wait_min", nine, 20.5), ("kajaani", "queue_waiting", nine, 12.0),
         ("kajaani", "queue_oldest_wait_min", ten, 22.0), ("kajaani", "queue_waiting", ten, 14.0),
@@ -246,7 +247,8 @@ def test_a_pivot_tables_subtotals_and_grand_total_are_ignored_not_refused(config
     assert ledger(outcome) == (6, 3, 0, 3), [str(r) for r in outcome.rejects]
     with store.engine.connect() as connection:
         stored = sorted(tuple(r) for r in connection.exec_driver_sql(
-            "SELECT station, metric, ts, value FROM readings ORDER BY station, metric, ts"))
+            "SELECT station, metric, ts, value FROM readings "
+            "JOIN series ON series.id = readings.series ORDER BY station, metric, ts"))
     # A date alone is that day's total, stored at the day's last minute (23.59 Helsinki = 21.59 UTC).
     day1, day2 = local("2026-12-01 23:59"), local("2026-12-02 20:00")  # 2.12 is today: stored as now
     truth = sorted([("kajaani", "contacts_phone_today", day1, 120.0), ("kajaani", "contacts_visit_today", day1, 30.0),
@@ -364,7 +366,8 @@ def test_a_report_exported_page_by_page_reads_every_pages_rows(config_dir, tmp_p
     assert ledger(outcome) == (7, 3, 0, 4), [str(r) for r in outcome.rejects]
     with store.engine.connect() as connection:
         stored = sorted(tuple(r) for r in connection.exec_driver_sql(
-            "SELECT station, ts, value FROM readings WHERE metric = 'queue_waiting' ORDER BY station, ts"))
+            "SELECT station, ts, value FROM readings "
+            "JOIN series ON series.id = readings.series WHERE metric = 'queue_waiting' ORDER BY station, ts"))
     assert [(s, datetime.fromisoformat(str(t)).replace(tzinfo=UTC), v) for s, t, v in stored] == [
         ("kajaani", local("2026-12-01 08:00"), 3.0), ("kajaani", local("2026-12-01 09:00"), 6.0),
         ("sotkamo", local("2026-12-01 08:00"), 4.0)]

@@ -37,7 +37,8 @@ from board.read.week import (
     WeekReport,
 )
 from board.settings import RetentionSettings, Settings, load_settings
-from board.store import DailyRow, ReadingRow, Store, make_engine, writes
+from board.store import DailyRow, Store, make_engine, writes
+from board.store.schema import READINGS_BY_KEY
 from tests.conftest import write_config
 
 NOW = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)  # a Wednesday; 17 days back reach 18.10.
@@ -113,7 +114,7 @@ def _station_days(readings: Iterable[Reading], days: list[date]) -> tuple[dict[d
 def summaries_from_readings(store: Store) -> dict[tuple[str, str, date], tuple[datetime, float, datetime, float]]:
     """What ``daily_readings`` must hold: per station, metric and Helsinki day the last and the highest reading
     (the latest of equal ones), computed from every stored reading."""
-    r = ReadingRow
+    r = READINGS_BY_KEY.c
     out: dict[tuple[str, str, date], tuple[datetime, float, datetime, float]] = {}
     with store.sessions() as s:
         for station, metric, ts, value in s.execute(select(r.station, r.metric, r.ts, r.value)):

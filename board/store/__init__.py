@@ -1,6 +1,7 @@
 """The store: readings, their day summaries, collector runs, bookmarks, leases, notices, page views and manual entries.
 
-Readings are keyed by ``(station, metric, ts)``. Every write is an upsert on
+Readings are keyed by ``(station, metric, ts)`` (stored as ``(series, ts)``:
+a station's metric as a code, :mod:`.series`). Every write is an upsert on
 that key, so pulling the same window twice, or a collector restarting in the
 middle of a window, can never double-count. The same code runs on SQLite (the
 embedded default) and PostgreSQL; what differs is in :mod:`.engine`.
@@ -60,14 +61,17 @@ from board.store.schema import (
     ReadingRow,
     RejectRow,
     RunRow,
+    SeriesRow,
     UTCDateTime,
 )
+from board.store.series import SeriesCodes
 from board.store.thinning import Thinning
 from board.store.writes import UPSERT_CHUNK, upsert_readings
 
 __all__ = [
     "BASELINE_REVISION", "UPSERT_CHUNK", "Base", "BookmarkRow", "DailyRow", "Dialect", "LeaseRow", "NewestRow",
-    "NoticeRow", "PageViewRow", "ReadingRow", "RejectRow", "Run", "RunRow", "Store", "UTCDateTime", "make_engine",
+    "NoticeRow", "PageViewRow", "ReadingRow", "RejectRow", "Run", "RunRow", "SeriesRow", "Store", "UTCDateTime",
+    "make_engine",
 ]
 
 #: The first migration: the schema as it was created before migrations existed.
@@ -82,6 +86,8 @@ class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartN
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        #: The series codes this store's writes have committed or read (board/store/series.py).
+        self.series_codes = SeriesCodes()
 
     @cached_property
     def dialect(self) -> Dialect:
@@ -132,4 +138,4 @@ class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartN
         :mod:`board.store.writes`)."""
         with self.sessions.begin() as session:
             self.dialect.commit_without_waiting(session)  # the run's record after it does wait (see there)
-            return upsert_readings(session, self.dialect, readings, source, now)
+            return upsert_readings(session, self.dialect, readings, source, now, self.series_codes)

@@ -19,7 +19,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, any_, create_engine, event, literal, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    any_,
+    cast,
+    create_engine,
+    event,
+    func,
+    literal,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
@@ -80,6 +93,21 @@ class Dialect:
         if self.is_sqlite:
             return column.in_(values)
         return column == any_(literal(values, postgresql.ARRAY(column.type)))
+
+    def in_series(self, column: ColumnElement[Any], codes: Select[Any]) -> ColumnElement[bool]:
+        """``column IN (codes)``, ``codes`` a select of ``series.id`` (the series of some stations' metrics).
+
+        PostgreSQL: ``column = ANY(CAST((SELECT array_agg(id) …) AS integer[]))``, the codes found once (an
+        InitPlan) and the readings then probed by the key's index per code, as a list of codes would be. Its
+        plan for a join to ``series`` (or ``IN (SELECT …)``, a semi-join) cannot know which codes the filter on
+        ``series`` leaves and at 900 stations hashed them against a parallel scan of all of ``readings``: 0.45 s
+        for a day's highest queue readings against 0.05 s (docs/PERFORMANCE.md 7, *Backfill, session 15*).
+        SQLite keeps ``IN (SELECT …)``, which it answers by probing the key per code.
+        """
+        if self.is_sqlite:
+            return column.in_(codes)
+        ids = codes.with_only_columns(func.array_agg(codes.selected_columns[0])).scalar_subquery()
+        return column == any_(cast(ids, postgresql.ARRAY(Integer)))
 
     def commit_without_waiting(self, session: Any) -> None:
         """PostgreSQL: let this transaction's commit return before its WAL is on disk (``SET LOCAL

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, union_all, update
+from sqlalchemy import String, and_, column, delete, or_, select, union_all, update, values
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.items import Item, ItemType, restated
 from board.store.engine import Dialect
-from board.store.schema import ItemRow, NewestRow, ReadingRow
+from board.store.schema import ItemRow, NewestRow, ReadingRow, SeriesRow, UTCDateTime
 
 _CHUNK = 500
 #: An insert of at least this many items on SQLite (a first load's batch) runs with a page cache of
@@ -194,10 +194,17 @@ class Items:
         out: dict[tuple[str, str], list[datetime]] = {pair: [] for pair in since_of}
         if not since_of:
             return out
-        r = ReadingRow
-        ranges = [and_(r.station == station, r.metric == metric, r.ts >= since)
-                  for (station, metric), since in since_of.items()]
-        stmt = select(r.station, r.metric, r.ts).where(or_(*ranges), r.ts <= until)
+        r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
+        # Each pair's start as a row of a VALUES list joined in: an index range (series, ts >= start) per pair.
+        starts = values(column("station", String(40)), column("metric", String(60)), column("since", UTCDateTime()),
+                        name="starts").data([(st, m, since) for (st, m), since in since_of.items()]).cte("starts")
+        codes = select(sr.id).join_from(SeriesRow.__table__, starts, and_(starts.c.station == sr.station,
+                                                                           starts.c.metric == sr.metric))
+        stmt = (select(sr.station, sr.metric, r.ts).select_from(ReadingRow.__table__)
+                .join(SeriesRow.__table__, sr.id == r.series)
+                .join(starts, and_(starts.c.station == sr.station, starts.c.metric == sr.metric,
+                                   r.ts >= starts.c.since))
+                .where(self.dialect.in_series(r.series, codes), r.ts >= min(since_of.values()), r.ts <= until))
         with self.sessions() as s:
             for station, metric, ts in s.execute(stmt):
                 out[(station, metric)].append(ts)

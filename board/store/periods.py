@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from board.domain.periods import PeakCurve
 from board.domain.timeutil import UTC, day_start
 from board.store.engine import Dialect
-from board.store.schema import CombinedPeakRow, DailyRow, ReadingRow, UTCDateTime
+from board.store.schema import CombinedPeakRow, DailyRow, ReadingRow, SeriesRow, UTCDateTime
 
 log = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -149,15 +149,16 @@ class PeriodReads:
                 times[n].append(ts.replace(tzinfo=UTC))
                 values[n].append(float(total))
             return [PeakCurve(tuple(t), tuple(v)) for t, v in zip(times, values, strict=True)]
-        r = ReadingRow.__table__.c
+        r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
         rows = [select(literal(i).label("n"), literal(lo, UTCDateTime()).label("lo"),
                        literal(hi, UTCDateTime()).label("hi")) for i, (lo, hi) in enumerate(spans)]
         span = (rows[0] if len(rows) == 1 else union_all(*rows)).cte("spans")
-        previous = func.lag(r.value).over(partition_by=(span.c.n, r.station), order_by=r.ts)
+        previous = func.lag(r.value).over(partition_by=(span.c.n, r.series), order_by=r.ts)
         changes = (select(span.c.n, r.ts, (r.value - func.coalesce(previous, 0.0)).label("delta"))
                    .select_from(ReadingRow.__table__)
+                   .join(SeriesRow.__table__, sr.id == r.series)
                    .join(span, and_(r.ts >= span.c.lo, r.ts < span.c.hi))
-                   .where(self.dialect.one_of(r.station, stations), r.metric == metric)).subquery()
+                   .where(self.dialect.one_of(sr.station, stations), sr.metric == metric)).subquery()
         moments = (select(changes.c.n, changes.c.ts, func.sum(changes.c.delta).label("delta"))
                    .group_by(changes.c.n, changes.c.ts)).subquery()
         running = select(moments.c.n, moments.c.ts, func.sum(moments.c.delta).over(
@@ -175,16 +176,18 @@ class PeriodReads:
     def highest_values(self, stations: Sequence[str], metric: str, start: datetime,
                        end: datetime) -> dict[str, float]:
         """Each station's highest reading of ``metric`` with start <= ts < end (stations without one left out)."""
-        r = ReadingRow.__table__.c
-        stmt = (select(r.station, func.max(r.value))
-                .where(self.dialect.one_of(r.station, stations), r.metric == metric, r.ts >= start, r.ts < end)
-                .group_by(r.station))
+        r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
+        codes = select(sr.id).where(self.dialect.one_of(sr.station, stations), sr.metric == metric)
+        top = (select(r.series, func.max(r.value).label("top"))
+               .where(self.dialect.in_series(r.series, codes), r.ts >= start, r.ts < end)
+               .group_by(r.series).subquery())
+        stmt = select(sr.station, top.c.top).join_from(top, SeriesRow.__table__, sr.id == top.c.series)
         with self.sessions() as s:
             return {station: float(top) for station, top in s.execute(stmt) if top is not None}
 
 
 #: :meth:`PeriodReads._peak_curves` on PostgreSQL: each station's readings of a span read down the key's index
-#: in time order (a ``LATERAL`` per station and span), so each reading's change from the station's previous one
+#: in time order (a ``LATERAL`` per station's series and span), so each reading's change from the station's previous one
 #: (``lag``) needs no sort; then summed per moment, run up, and the rises kept, as the portable statement does.
 #: The portable statement's plan (a bitmap scan of all the stations' readings, then a sort of them by station
 #: and time, spilled to disk past ``work_mem``) took ~0.1 s for today's ~66 000 queue readings at 900 stations,
@@ -194,11 +197,12 @@ _PEAK_CURVES_PG = """
 WITH moments AS (
     SELECT sp.n, l.ts, sum(l.delta) AS delta
     FROM unnest(CAST(:los AS timestamp[]), CAST(:his AS timestamp[])) WITH ORDINALITY AS sp(lo, hi, n)
-    CROSS JOIN unnest(CAST(:stations AS varchar[])) AS st(station)
+    CROSS JOIN (SELECT s.id FROM series s
+                WHERE s.station = ANY(CAST(:stations AS varchar[])) AND s.metric = :metric) AS st
     CROSS JOIN LATERAL (
         SELECT r.ts, r.value - coalesce(lag(r.value) OVER (ORDER BY r.ts), 0.0) AS delta
         FROM readings r
-        WHERE r.station = st.station AND r.metric = :metric AND r.ts >= sp.lo AND r.ts < sp.hi) AS l
+        WHERE r.series = st.id AND r.ts >= sp.lo AND r.ts < sp.hi) AS l
     GROUP BY sp.n, l.ts),
 running AS (
     SELECT n, ts, sum(delta) OVER (PARTITION BY n ORDER BY ts) AS total FROM moments),

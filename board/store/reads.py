@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, bindparam, func, or_, select, text, type_coerce
+from sqlalchemy import Date, Select, String, and_, bindparam, column, func, select, text, type_coerce, values
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.reading import Reading
@@ -19,7 +19,11 @@ from board.domain.reasons import decode
 from board.domain.snapshot import Latest
 from board.domain.timeutil import UTC, day_start, local_date
 from board.store.engine import Dialect
-from board.store.schema import DailyRow, NewestRow, ReadingRow, RejectRow, RunRow, Stored, UTCDateTime
+from board.store.schema import DailyRow, NewestRow, ReadingRow, RejectRow, RunRow, SeriesRow, Stored, UTCDateTime
+
+#: ``readings`` with each reading's station and metric (``series``, migration 0017): what every read of readings
+#: selects from, filtering on the series' station and metric and on the readings' time.
+_JOINED = ReadingRow.__table__.join(SeriesRow.__table__, SeriesRow.__table__.c.id == ReadingRow.__table__.c.series)
 
 
 class Reads:
@@ -90,11 +94,13 @@ class Reads:
         converted once, like :meth:`values_at` (27 -> 12 ms CPU per station
         for the wall's trends, docs/PERFORMANCE.md 2b).
         """
-        r = ReadingRow.__table__.c
+        r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
         stmt = (
-            select(r.metric, type_coerce(r.ts, Stored()), r.value)
-            .where(r.station == station, r.metric.in_(list(metrics)), r.ts >= start, r.ts < end)
-            .order_by(r.metric, r.ts)
+            select(sr.metric, type_coerce(r.ts, Stored()), r.value).select_from(_JOINED)
+            .where(self.dialect.in_series(r.series, select(sr.id).where(sr.station == station,
+                                                                         sr.metric.in_(list(metrics)))),
+                   r.ts >= start, r.ts < end)
+            .order_by(sr.metric, r.ts)
         )
         stamps: dict[object, datetime] = {}
         with self.sessions() as s:
@@ -116,11 +122,19 @@ class Reads:
         out: dict[str, list[Reading]] = {code: [] for code in since_of}
         if not since_of:
             return out
-        r = ReadingRow
-        ranges = [and_(r.station == code, r.ts >= since) for code, since in since_of.items()]
-        stmt = (select(r.station, r.metric, r.ts, r.value)
-                .where(or_(*ranges), r.metric.in_(list(metrics)), r.ts < end)
-                .order_by(r.station, r.metric, r.ts))
+        r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
+        # Each station's start as a row of a VALUES list joined in, so each series' range is an index range
+        # (series, ts >= its station's start): an OR of (station, start) pairs cannot reach the key's index.
+        starts = values(column("station", String(40)), column("since", UTCDateTime()), name="starts").data(
+            list(since_of.items())).cte("starts")
+        # The stations' series as one list of codes (Dialect.in_series) from the earliest start: PostgreSQL
+        # probes the key per code; joined to the starts alone, it scanned all of readings (docs/PERFORMANCE.md 7,
+        # Backfill, session 15).
+        codes = select(sr.id).where(self.dialect.one_of(sr.station, list(since_of)), sr.metric.in_(list(metrics)))
+        stmt = (select(sr.station, sr.metric, r.ts, r.value)
+                .select_from(_JOINED.join(starts, and_(starts.c.station == sr.station, r.ts >= starts.c.since)))
+                .where(self.dialect.in_series(r.series, codes), r.ts >= min(since_of.values()), r.ts < end)
+                .order_by(sr.station, sr.metric, r.ts))
         with self.sessions() as s:
             for row in s.execute(stmt):
                 out[row[0]].append(Reading(*row))
@@ -172,9 +186,10 @@ class Reads:
         Fetched in one go, each distinct time converted once (stations share
         their reading times): a few µs a row less than the ORM's per-row work.
         """
-        r = ReadingRow.__table__.c
-        stmt = select(r.station, type_coerce(r.ts, Stored()), r.value).where(
-            self.dialect.one_of(r.station, stations), r.metric == metric, r.ts >= start, r.ts < end)
+        r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
+        codes = select(sr.id).where(self.dialect.one_of(sr.station, stations), sr.metric == metric)
+        stmt = select(sr.station, type_coerce(r.ts, Stored()), r.value).select_from(_JOINED).where(
+            self.dialect.in_series(r.series, codes), r.ts >= start, r.ts < end)
         stamps: dict[object, datetime] = {}
         with self.sessions() as s:
             rows = s.execute(stmt).all()
@@ -216,13 +231,13 @@ class Reads:
                 return [(station, metric, value) for station, metric, value in s.execute(
                     stmt, {"stations": list(stations), "metrics": list(metrics), "start": start, "end": end})
                     if value is not None]
-        r = ReadingRow.__table__.c
-        latest = (select(r.station, r.metric, func.max(r.ts).label("ts"))
-                  .where(self.dialect.one_of(r.station, stations), r.metric.in_(list(metrics)), r.ts >= start,
+        r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
+        latest = (select(sr.station, sr.metric, r.series, func.max(r.ts).label("ts")).select_from(_JOINED)
+                  .where(self.dialect.one_of(sr.station, stations), sr.metric.in_(list(metrics)), r.ts >= start,
                          r.ts < end)
-                  .group_by(r.station, r.metric).subquery())
-        stmt = select(r.station, r.metric, r.value).join(
-            latest, (r.station == latest.c.station) & (r.metric == latest.c.metric) & (r.ts == latest.c.ts))
+                  .group_by(r.series, sr.station, sr.metric).subquery())
+        stmt = select(latest.c.station, latest.c.metric, r.value).select_from(ReadingRow.__table__).join(
+            latest, (r.series == latest.c.series) & (r.ts == latest.c.ts))
         with self.sessions() as s:
             return [(station, metric, value) for station, metric, value in s.execute(stmt)]
 
@@ -255,12 +270,12 @@ class Reads:
 
 
 #: :meth:`Reads.last_values` on PostgreSQL: each station and metric's latest reading in the window, found by
-#: walking the primary key (station, metric, ts) backwards from the window's end: a probe per pair.
+#: walking the primary key (series, ts) of the pair's series backwards from the window's end: a probe per pair.
 _LAST_VALUES_PG = (
-    "SELECT s.station, m.metric, l.value FROM unnest(CAST(:stations AS varchar[])) AS s(station) "
-    "CROSS JOIN unnest(CAST(:metrics AS varchar[])) AS m(metric) "
-    "CROSS JOIN LATERAL (SELECT r.value FROM readings r WHERE r.station = s.station AND r.metric = m.metric "
-    "AND r.ts >= :start AND r.ts < :end ORDER BY r.ts DESC LIMIT 1) AS l")
+    "SELECT s.station, s.metric, l.value FROM series s "
+    "CROSS JOIN LATERAL (SELECT r.value FROM readings r WHERE r.series = s.id "
+    "AND r.ts >= :start AND r.ts < :end ORDER BY r.ts DESC LIMIT 1) AS l "
+    "WHERE s.station = ANY(CAST(:stations AS varchar[])) AND s.metric = ANY(CAST(:metrics AS varchar[]))")
 #: :data:`_LAST_VALUES_PG` for a window ``[start, end)`` within one Helsinki ``day`` that starts at its midnight:
 #: driven by the day's roll-up rows (``daily_readings``: a row for each station and metric with readings that
 #: day, holding the day's last reading), so a pair without readings that day costs no probe of ``readings``, and
@@ -269,9 +284,9 @@ _LAST_VALUES_PG = (
 #: ``end`` gives NULL: no reading in the window, left out by the caller (``value`` is never NULL in ``readings``).
 _DAY_LAST_VALUES_PG = (
     "SELECT d.station, d.metric, CASE WHEN d.last_ts < :end THEN d.last_value ELSE l.value END "
-    "FROM daily_readings d "
-    "LEFT JOIN LATERAL (SELECT r.value FROM readings r WHERE d.last_ts >= :end AND r.station = d.station "
-    "AND r.metric = d.metric AND r.ts >= :start AND r.ts < :end ORDER BY r.ts DESC LIMIT 1) AS l ON true "
+    "FROM daily_readings d LEFT JOIN series s ON s.station = d.station AND s.metric = d.metric "
+    "LEFT JOIN LATERAL (SELECT r.value FROM readings r WHERE d.last_ts >= :end AND r.series = s.id "
+    "AND r.ts >= :start AND r.ts < :end ORDER BY r.ts DESC LIMIT 1) AS l ON true "
     "WHERE d.station = ANY(CAST(:stations AS varchar[])) AND d.day = :day "
     "AND d.metric = ANY(CAST(:metrics AS varchar[]))")
 

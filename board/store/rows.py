@@ -12,7 +12,9 @@ the form each driver takes fastest:
   about 0.1 µs, and the server reads binary about 15 % faster than text.
 
 A block's columns arrive whole (:meth:`add_block`), so rows leave in key
-order (station, metric, time), which both databases' indexes take best.
+order (series, time), which both databases' indexes take best. A row's
+series is the code of its station and metric (:mod:`board.store.series`),
+asked of ``codes`` (set by the write) the first time the write meets a pair.
 """
 
 from __future__ import annotations
@@ -27,16 +29,17 @@ from typing import Any
 import numpy as np
 
 from board.domain.timeutil import UTC
+from board.store.series import WriteCodes
 
 #: On PostgreSQL a chunk of at least this many rows is first tried with a plain COPY (see PostgresRows.flush).
 COPY_MIN_ROWS = 1000
 #: A write's streamed COPY ends after this many rows (about 8 MB kept at hand for its fallback; see PostgresRows.flush).
 STREAM_MAX_ROWS = 100_000
-COLUMNS = "station, metric, ts, value, source, collected_at"
+COLUMNS = "series, ts, value, source, collected_at"
 #: A re-read reading with the same value and source is left as it is (the ``WHERE``): the update would write
 #: the same row again, and a running collector's pull re-reads the last one's overlap on purpose (half of a
 #: cycle's 32 400 readings at 900 stations: a new row version and its WAL each, for nothing).
-_ON_CONFLICT = ("ON CONFLICT (station, metric, ts) DO UPDATE SET collected_at = CASE WHEN readings.value = "
+_ON_CONFLICT = ("ON CONFLICT (series, ts) DO UPDATE SET collected_at = CASE WHEN readings.value = "
                 "excluded.value THEN readings.collected_at ELSE excluded.collected_at END, value = excluded.value, "
                 "source = excluded.source WHERE readings.value IS DISTINCT FROM excluded.value "
                 "OR readings.source IS DISTINCT FROM excluded.source")
@@ -49,9 +52,11 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _COPY_TRAILER = struct.pack(">h", -1)
 #: A row's time and value fields: each a length (int32) and the bytes (int64 microseconds, float8).
 _ROW = struct.Struct(">iqid")
+#: A row's start: the field count (5), then the series field (its length, 4, and the int4 code).
+_HEAD = struct.Struct(">hii")
 #: A block with fewer times than this is packed row by row (see PostgresRows.add_block).
 SMALL_BLOCK = 16
-_SQLITE_UPSERT = f"INSERT INTO readings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) {_ON_CONFLICT}"
+_SQLITE_UPSERT = f"INSERT INTO readings ({COLUMNS}) VALUES (?, ?, ?, ?, ?) {_ON_CONFLICT}"
 
 
 def sqlite_time(ts: datetime) -> str:
@@ -90,6 +95,7 @@ class SqliteRows:
     def __init__(self, source: str, collected: datetime) -> None:
         self.source, self.collected = source, sqlite_time(collected)
         self.rows: list[tuple[object, ...]] = []
+        self.codes: WriteCodes = None  # type: ignore[assignment]  # set by the write before any row
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -104,12 +110,12 @@ class SqliteRows:
         return sqlite_times(us)
 
     def add(self, station: str, metric: str, stamp: str, value: float) -> None:
-        self.rows.append((station, metric, stamp, value, self.source, self.collected))
+        self.rows.append((self.codes.code(station, metric), stamp, value, self.source, self.collected))
 
     def add_block(self, station: str, metrics: Sequence[str], stamps: list[str], values: np.ndarray) -> None:
         n = len(stamps)
-        for j, metric in enumerate(metrics):
-            self.rows.extend(zip(repeat(station, n), repeat(metric, n), stamps, values[:, j].tolist(),
+        for j, code in enumerate(self.codes.codes(station, metrics)):
+            self.rows.extend(zip(repeat(code, n), stamps, values[:, j].tolist(),
                                  repeat(self.source, n), repeat(self.collected, n), strict=False))
 
     def flush(self, cursor: Any) -> int:
@@ -140,6 +146,7 @@ class PostgresRows:
         self.count = 0
         #: A plain COPY of this write met a stored key: the write overlaps the store, its other chunks are staged.
         self.overlaps = False
+        self.codes: WriteCodes = None  # type: ignore[assignment]  # set by the write before any row
         self._heads: dict[tuple[str, str], bytes] = {}
         self._layouts: dict[tuple[str, str], tuple[np.dtype, np.ndarray]] = {}  # type: ignore[type-arg]
         #: The write's open COPY (see flush), how to end it, and the rows sent into it (for the staged fallback).
@@ -161,11 +168,10 @@ class PostgresRows:
         return (us - _PG_FROM_UNIX).tolist()
 
     def _head(self, station: str, metric: str) -> bytes:
-        """A row's start for ``station`` and ``metric``: the field count, then those two fields."""
+        """A row's start for ``station`` and ``metric``: the field count, then the series field (an int4)."""
         head = self._heads.get((station, metric))
         if head is None:
-            st, m = station.encode(), metric.encode()
-            head = self._heads[(station, metric)] = struct.pack(f">hi{len(st)}si{len(m)}s", 6, len(st), st, len(m), m)
+            head = self._heads[(station, metric)] = _HEAD.pack(5, 4, self.codes.code(station, metric))
         return head
 
     def add(self, station: str, metric: str, stamp: int, value: float) -> None:
@@ -174,6 +180,8 @@ class PostgresRows:
 
     def add_block(self, station: str, metrics: Sequence[str], stamps: list[int], values: np.ndarray) -> None:
         n = len(stamps)
+        if any((station, metric) not in self._heads for metric in metrics):
+            self.codes.codes(station, metrics)  # the block's new pairs asked for at once
         if n < SMALL_BLOCK:  # a running collector's turn: a few times per station, where numpy's per-call cost
             # (a layout and three copies per metric) is most of the work; the same bytes packed one row at a time
             rows = values.tolist()
@@ -287,14 +295,14 @@ class PostgresRows:
     def _stage(cursor: Any, data: bytes) -> None:
         """Rows (a binary ``COPY``'s rows, without its header and end) upserted through a temporary table."""
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS readings_stage (n bigint GENERATED ALWAYS AS IDENTITY, "
-                       "station varchar(40), metric varchar(60), ts timestamp, value float8, source varchar(60), "
-                       "collected_at timestamp) ON COMMIT DELETE ROWS")
+                       "series int4, ts timestamp, value float8, source varchar(60), collected_at timestamp) "
+                       "ON COMMIT DELETE ROWS")
         with cursor.copy(f"COPY readings_stage ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:  # n: line order
             copy.write(_COPY_HEADER)
             copy.write(data)
             copy.write(_COPY_TRAILER)
-        cursor.execute(f"INSERT INTO readings ({COLUMNS}) SELECT DISTINCT ON (station, metric, ts) {COLUMNS} "
-                       f"FROM readings_stage ORDER BY station, metric, ts, n DESC {_ON_CONFLICT}")
+        cursor.execute(f"INSERT INTO readings ({COLUMNS}) SELECT DISTINCT ON (series, ts) {COLUMNS} "
+                       f"FROM readings_stage ORDER BY series, ts, n DESC {_ON_CONFLICT}")
         cursor.execute("TRUNCATE readings_stage")
 
 

@@ -23,6 +23,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,11 +71,32 @@ class Base(DeclarativeBase):
     )
 
 
+class SeriesRow(Base):
+    """A station's metric as a small code: what ``readings`` is keyed by (migration 0017).
+
+    A reading's key was ``(station, metric, ts)``, two texts repeated in every row and every index entry;
+    now it is ``(series, ts)``. A code is made by the write that first stores the pair and never changes or
+    goes away (thinning deletes readings, not series), so a store keeps the codes it has seen
+    (:class:`board.store.series.SeriesCodes`). No foreign key from ``readings``: PostgreSQL checks one by a
+    trigger per row, which would cost a bulk ``COPY`` more than the narrow key saves.
+    """
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    station: Mapped[str] = mapped_column(String(40))
+    metric: Mapped[str] = mapped_column(String(60))
+
+    __table_args__ = (UniqueConstraint("station", "metric"),)
+
+
 class ReadingRow(Base):
+    """One reading: its series (a station's metric, :class:`SeriesRow`), time, value, source and when the board
+    first had it. Read by station and metric through a join to ``series``."""
+
     __tablename__ = "readings"
 
-    station: Mapped[str] = mapped_column(String(40), primary_key=True)
-    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    series: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ts: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(60))
@@ -440,3 +463,14 @@ class ProjectionRow(Base):
     path: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+#: ``readings`` as they read by key: each reading with its series' station and metric as columns (``station``,
+#: ``metric``, ``ts``, ``value``, ``source``, ``collected_at``). For tests and tools that look at the stored
+#: readings themselves; the store's own reads join ``series`` in their statements.
+READINGS_BY_KEY = (
+    select(SeriesRow.__table__.c.station, SeriesRow.__table__.c.metric, ReadingRow.__table__.c.ts,
+           ReadingRow.__table__.c.value, ReadingRow.__table__.c.source, ReadingRow.__table__.c.collected_at)
+    .select_from(ReadingRow.__table__)
+    .join(SeriesRow.__table__, SeriesRow.__table__.c.id == ReadingRow.__table__.c.series)
+    .subquery("readings_by_key"))

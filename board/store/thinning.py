@@ -35,17 +35,17 @@ class Thinning:
         """
         r = ReadingRow
         with self.sessions.begin() as s:
-            rows = s.execute(select(r.station, r.metric, r.ts, r.value, r.source, r.collected_at)
+            rows = s.execute(select(r.series, r.ts, r.value, r.source, r.collected_at)
                              .where(r.ts >= start, r.ts < end)).all()
-            groups: dict[tuple[str, str, object], list] = {}  # type: ignore[type-arg]
-            for row in rows:
-                groups.setdefault((row.station, row.metric, bucket(row.ts)), []).append(row)
+            groups: dict[tuple[int, object], list] = {}  # type: ignore[type-arg]
+            for row in rows:  # a series is a station's metric (board/store/series.py)
+                groups.setdefault((row.series, bucket(row.ts)), []).append(row)
             keep = {}
             for members in groups.values():
                 last = max(members, key=lambda m: m.ts)
                 top = max(members, key=lambda m: (m.value, m.ts))
-                keep[(last.station, last.metric, last.ts)] = last
-                keep[(top.station, top.metric, top.ts)] = top
+                keep[(last.series, last.ts)] = last
+                keep[(top.series, top.ts)] = top
             if len(keep) == len(rows):
                 return 0
             s.execute(delete(r).where(r.ts >= start, r.ts < end))
@@ -54,7 +54,7 @@ class Thinning:
             s.execute(update(DailyRow).where(d.day >= local_date(start),
                                              d.day <= local_date(end - timedelta(microseconds=1)))
                       .values(version=d.version + 1))
-            kept = [dict(station=k.station, metric=k.metric, ts=k.ts, value=k.value, source=k.source,
+            kept = [dict(series=k.series, ts=k.ts, value=k.value, source=k.source,
                          collected_at=k.collected_at) for k in keep.values()]
             for i in range(0, len(kept), UPSERT_CHUNK):
                 s.execute(r.__table__.insert(), kept[i:i + UPSERT_CHUNK])

@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, type_coerce
+from sqlalchemy import event, select, type_coerce
 from sqlalchemy.orm import Session
 
 from board.domain.item_arrays import micros
@@ -26,7 +26,8 @@ from board.store.changes import bump_with_cursor
 from board.store.days import MERGE_SQL, REPLACE_SQL, DayKey, DaySummary
 from board.store.engine import Dialect
 from board.store.rows import PostgresRows, SqliteRows
-from board.store.schema import DailyRow, ReadingRow, Stored
+from board.store.schema import DailyRow, ReadingRow, SeriesRow, Stored
+from board.store.series import SeriesCodes, WriteCodes
 
 UPSERT_CHUNK = 5000
 _DAILY_COLUMNS = "station, day, metric, last_ts, last_value, max_ts, max_value"
@@ -40,7 +41,7 @@ Stamps = dict[datetime, tuple[object, date]]
 
 
 def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Reading | ReadingBlock], source: str,
-                    now: datetime) -> int:
+                    now: datetime, codes: SeriesCodes | None = None) -> int:
     """Insert or overwrite readings by key inside ``session``; return how many were written.
 
     Times are written exactly as the ``UTCDateTime`` column type writes them
@@ -51,11 +52,20 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
     In the same pass it keeps the two summary tables every write must keep:
     ``daily_readings`` (see :func:`_roll_up`) and ``newest_readings``, and
     bumps the written stations' change versions (:mod:`board.store.changes`).
+
+    A reading is keyed by its series (the code of its station and metric): the codes the store's ``codes``
+    does not know are asked for (and made) as the write meets them, and kept in ``codes`` once the session
+    commits (:mod:`board.store.series`).
     """
     rows: Rows = dialect.rows(source, now)
     stamp = rows.stamp
     stamps: Stamps = {}  # a source sends many readings per instant: convert each instant once
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    rows.codes = WriteCodes(codes if codes is not None else SeriesCodes(), cursor, dialect.mark, dialect.is_sqlite,
+                            lambda: rows.finish(cursor))
+    event.listen(session, "after_commit", lambda _session: rows.codes.commit(), once=True)
+    if isinstance(readings, list):  # a collector's batch: its blocks' new codes in one go
+        rows.codes.prepare(readings)
     written = 0
     days: dict[DayKey, DaySummary] = {}  # this call's readings, per station, metric and day
     unordered: set[DayKey] = set()  # days whose readings came out of time order: recomputed
@@ -211,12 +221,13 @@ _NEWEST_MERGE = ("ON CONFLICT (source, station, metric) DO UPDATE SET ts = exclu
 #: Another source's newest row whose reading this write re-delivered (the same station, metric and instant)
 #: takes the reading's new value and source. Only rows of this write's metrics within its span can be such.
 _NEWEST_OTHERS = (
-    "UPDATE newest_readings SET (value, value_source) = (SELECT r.value, r.source FROM readings r "
-    "WHERE r.station = newest_readings.station AND r.metric = newest_readings.metric AND r.ts = newest_readings.ts) "
+    "UPDATE newest_readings SET (value, value_source) = (SELECT r.value, r.source FROM series s "
+    "JOIN readings r ON r.series = s.id AND r.ts = newest_readings.ts "
+    "WHERE s.station = newest_readings.station AND s.metric = newest_readings.metric) "
     "WHERE source <> {mark} AND ts >= {mark} AND ts <= {mark} AND metric IN ({marks}) AND EXISTS (SELECT 1 "
-    "FROM readings r WHERE r.station = newest_readings.station AND r.metric = newest_readings.metric "
-    "AND r.ts = newest_readings.ts AND (r.value IS DISTINCT FROM newest_readings.value "
-    "OR r.source IS DISTINCT FROM newest_readings.value_source))")
+    "FROM series s JOIN readings r ON r.series = s.id AND r.ts = newest_readings.ts "
+    "WHERE s.station = newest_readings.station AND s.metric = newest_readings.metric "
+    "AND (r.value IS DISTINCT FROM newest_readings.value OR r.source IS DISTINCT FROM newest_readings.value_source))")
 
 
 def _newest(session: Session, dialect: Dialect, cursor: Any, source: str, days: dict[DayKey, DaySummary],
@@ -243,12 +254,13 @@ def _newest(session: Session, dialect: Dialect, cursor: Any, source: str, days: 
         if first is None or start < first:
             first = start
     time = cache(dialect.time)
-    r = ReadingRow.__table__.c
+    r, sr = ReadingRow.__table__.c, SeriesRow.__table__.c
     rows = []
     for (st, m), (ts, value, key) in newest.items():
         if key in unordered:
             value = session.connection().execute(
-                select(r.value).where(r.station == st, r.metric == m, r.ts == ts)).scalar_one()
+                select(r.value).join_from(ReadingRow.__table__, SeriesRow.__table__, sr.id == r.series)
+                .where(sr.station == st, sr.metric == m, r.ts == ts)).scalar_one()
         rows.append((source, st, m, time(ts), value, source))
     values = (f"VALUES ({', '.join([dialect.mark] * 6)})" if dialect.is_sqlite
               else "SELECT source, station, metric, ts, value, value_source FROM newest_stage")
@@ -263,13 +275,13 @@ def _newest(session: Session, dialect: Dialect, cursor: Any, source: str, days: 
 
 def days_from_readings(session: Session, keys: Iterable[DayKey]) -> dict[DayKey, DaySummary]:
     """The ``daily_readings`` summary of each (station, metric, day) computed from its readings."""
-    r = ReadingRow
+    r, sr = ReadingRow, SeriesRow
     out: dict[DayKey, DaySummary] = {}
     for st, m, day in keys:
         start, end = day_bounds(day)
         a: DaySummary | None = None
-        for ts, value in session.execute(select(r.ts, r.value).where(
-                r.station == st, r.metric == m, r.ts >= start, r.ts < end).order_by(r.ts)):
+        for ts, value in session.execute(select(r.ts, r.value).join(sr, sr.id == r.series).where(
+                sr.station == st, sr.metric == m, r.ts >= start, r.ts < end).order_by(r.ts)):
             if a is None:
                 a = DaySummary.of(ts, value)
             else:

@@ -1,0 +1,148 @@
+"""Series codes: each (station, metric) as the int4 ``readings`` is keyed by (``series``, migration 0017).
+
+A code is made by the first write that stores the pair and never changes or
+goes away, so a store keeps every code it has seen committed
+(:class:`SeriesCodes`): a running collector's turn asks for none. A write
+asks for the codes it does not know (:class:`WriteCodes`) and hands them to
+the store's cache only once it has committed: a write that is rolled back may
+have made codes that then do not exist.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+Pair = tuple[str, str]
+
+
+class SeriesCodes:
+    """A store's committed codes, shared by its writes (one per :class:`board.store.Store`)."""
+
+    def __init__(self) -> None:
+        self._known: dict[Pair, int] = {}
+        self._lock = threading.Lock()
+        #: Whether every code committed before some moment has been read (the first write that misses one).
+        self.loaded = False
+
+    def get(self, pair: Pair) -> int | None:
+        return self._known.get(pair)
+
+    def keep(self, codes: dict[Pair, int]) -> None:
+        """Codes of a committed write (or read as committed)."""
+        with self._lock:
+            self._known.update(codes)
+
+
+class WriteCodes:
+    """The codes one write uses: the store's, and those it asks the database for (made if new).
+
+    ``before_statement`` is called before any statement is sent (PostgreSQL: the write's open ``COPY`` must end
+    first). :meth:`commit` hands the write's codes to the store's cache after the transaction has committed.
+    """
+
+    def __init__(self, cache: SeriesCodes, cursor: Any, mark: str, is_sqlite: bool,
+                 before_statement: Callable[[], None]) -> None:
+        self.cache, self.cursor, self.mark, self.is_sqlite = cache, cursor, mark, is_sqlite
+        self.before_statement = before_statement
+        self.mine: dict[Pair, int] = {}
+
+    def code(self, station: str, metric: str) -> int:
+        pair = (station, metric)
+        code = self.mine.get(pair)
+        if code is None:
+            code = self.cache.get(pair)
+            if code is None:
+                self.resolve([pair])
+                return self.mine[pair]
+            self.mine[pair] = code
+        return code
+
+    def codes(self, station: str, metrics: Sequence[str]) -> list[int]:
+        """The codes of ``station``'s ``metrics``, the unknown ones asked for in one go."""
+        mine, cache = self.mine, self.cache
+        missing = []
+        for metric in metrics:
+            pair = (station, metric)
+            if pair not in mine:
+                code = cache.get(pair)
+                if code is None:
+                    missing.append(pair)
+                else:
+                    mine[pair] = code
+        if missing:
+            self.resolve(missing)
+        return [mine[(station, metric)] for metric in metrics]
+
+    def prepare(self, items: Iterable[object]) -> None:
+        """Ask at once for the codes of every block in ``items`` (a write's list) the store does not know, before
+        any row is sent: on PostgreSQL a code asked for midway ends the write's streamed ``COPY``."""
+        mine, cache = self.mine, self.cache
+        missing = []
+        for item in items:
+            metrics = getattr(item, "metrics", None)  # a ReadingBlock; single readings are asked for as met
+            if metrics is not None:
+                station = item.station  # type: ignore[attr-defined]
+                for metric in metrics:
+                    pair = (station, metric)
+                    if pair not in mine:
+                        code = cache.get(pair)
+                        if code is None:
+                            missing.append(pair)
+                        else:
+                            mine[pair] = code
+        if missing:
+            self.resolve(missing)
+
+    def resolve(self, pairs: Iterable[Pair]) -> None:
+        """Find the codes of ``pairs``, making the missing ones (in key order)."""
+        self.before_statement()
+        wanted = sorted(set(pairs))
+        if not self.cache.loaded:  # a store's first miss reads every committed code: later writes ask for none
+            self._load_all()
+            wanted = [p for p in wanted if p not in self.mine]
+            if not wanted:
+                return
+        if self.is_sqlite:  # in process: two cheap statements
+            self._insert(wanted)
+            found = self._select(wanted)
+        else:  # one round trip when the pairs are new, as the codes the store has not seen mostly are
+            found = self._insert_returning(wanted)
+            if len(found) < len(wanted):  # made by another write meanwhile (or before the store read its codes)
+                found.update(self._select([p for p in wanted if p not in found]))
+        self.mine.update(found)
+
+    def commit(self) -> None:
+        self.cache.keep(self.mine)
+
+    def _load_all(self) -> None:
+        self.cursor.execute("SELECT id, station, metric FROM series")
+        committed = {(st, m): code for code, st, m in self.cursor.fetchall() if (st, m) not in self.mine}
+        self.cache.keep(committed)  # read before this write made any: committed by others, never rolled back
+        self.cache.loaded = True
+        for pair, code in committed.items():
+            self.mine.setdefault(pair, code)
+
+    def _select(self, pairs: list[Pair]) -> dict[Pair, int]:
+        stations = sorted({st for st, _ in pairs})
+        wanted = set(pairs)
+        if self.is_sqlite:
+            self.cursor.execute(f"SELECT id, station, metric FROM series WHERE station IN "
+                                f"({', '.join([self.mark] * len(stations))})", stations)
+        else:
+            self.cursor.execute("SELECT id, station, metric FROM series WHERE station = ANY(%s)", (stations,))
+        return {(st, m): code for code, st, m in self.cursor.fetchall() if (st, m) in wanted}
+
+    def _insert(self, pairs: list[Pair]) -> None:
+        self.cursor.executemany("INSERT INTO series (station, metric) VALUES (?, ?) "
+                                "ON CONFLICT (station, metric) DO NOTHING", pairs)
+
+    def _insert_returning(self, pairs: list[Pair]) -> dict[Pair, int]:
+        """PostgreSQL: make the pairs' codes in key order; those made here. A pair another write is making waits
+        for it to commit, then is left as it made it (not returned: :meth:`_select` finds it)."""
+        self.cursor.execute("INSERT INTO series (station, metric) SELECT * FROM unnest(CAST(%s AS varchar[]), "
+                            "CAST(%s AS varchar[])) ON CONFLICT (station, metric) DO NOTHING "
+                            "RETURNING id, station, metric",
+                            ([st for st, _ in pairs], [m for _, m in pairs]))
+        return {(st, m): code for code, st, m in self.cursor.fetchall()}
