@@ -520,7 +520,9 @@ def test_page_defaults_to_the_last_full_week(board):
     assert at.selectbox(key="week_select").value == week.key
     assert at.multiselect(key="station_select").value == []
     assert expected >= 10 and metrics(at)["Yhteydenotot"] == fmt.fmt_int(expected)
-    assert "Kaikki asemat" in scope(at) and not notes(at)
+    # nothing to note but, in a week with a public holiday, the holiday (at the real clock the default week of
+    # 7-13.12.2026 is week 49 with 6.12.: a clock sweep saw this fail in every week after a holiday)
+    assert "Kaikki asemat" in scope(at) and [n for n in notes(at) if not n.startswith("Pyhäpäivät: ")] == []
 
 
 def test_choosing_a_week_and_stations_updates_the_url(board):
