@@ -61,37 +61,32 @@ class WriteCodes:
 
     def codes(self, station: str, metrics: Sequence[str]) -> list[int]:
         """The codes of ``station``'s ``metrics``, the unknown ones asked for in one go."""
+        self.ask([(station, metric) for metric in metrics])
+        return [self.mine[(station, metric)] for metric in metrics]
+
+    def prepare(self, items: Iterable[object]) -> None:
+        """Ask at once for the codes of every block in ``items`` (a write's list) the store does not know, before
+        any row is sent: on PostgreSQL a code asked for midway ends the write's streamed ``COPY``."""
+        pairs = []
+        for item in items:
+            metrics = getattr(item, "metrics", None)  # a ReadingBlock; single readings are asked for as met
+            if metrics is not None:
+                station = item.station  # type: ignore[attr-defined]
+                pairs.extend((station, metric) for metric in metrics)
+        self.ask(pairs)
+
+    def ask(self, pairs: Iterable[Pair]) -> None:
+        """Make every pair's code known to this write: from the store's cache, the unknown ones asked for in one
+        go."""
         mine, cache = self.mine, self.cache
         missing = []
-        for metric in metrics:
-            pair = (station, metric)
+        for pair in pairs:
             if pair not in mine:
                 code = cache.get(pair)
                 if code is None:
                     missing.append(pair)
                 else:
                     mine[pair] = code
-        if missing:
-            self.resolve(missing)
-        return [mine[(station, metric)] for metric in metrics]
-
-    def prepare(self, items: Iterable[object]) -> None:
-        """Ask at once for the codes of every block in ``items`` (a write's list) the store does not know, before
-        any row is sent: on PostgreSQL a code asked for midway ends the write's streamed ``COPY``."""
-        mine, cache = self.mine, self.cache
-        missing = []
-        for item in items:
-            metrics = getattr(item, "metrics", None)  # a ReadingBlock; single readings are asked for as met
-            if metrics is not None:
-                station = item.station  # type: ignore[attr-defined]
-                for metric in metrics:
-                    pair = (station, metric)
-                    if pair not in mine:
-                        code = cache.get(pair)
-                        if code is None:
-                            missing.append(pair)
-                        else:
-                            mine[pair] = code
         if missing:
             self.resolve(missing)
 
