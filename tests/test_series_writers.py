@@ -172,3 +172,49 @@ def test_two_writers_of_known_pairs_take_the_day_rows_in_one_order(postgres_url:
     admin.dispose()
     for writer in (pull, push):
         writer.store.dispose()
+
+
+@pytest.mark.postgres
+def test_a_write_aborted_as_deadlocked_is_written_again_whole(postgres_url: str):
+    """What the key order cannot prevent: two large writes of the same readings in opposite orders (two pushes of
+    one backfill, one sent again newest first) stream them into ``readings`` by ``COPY`` in the order met. A third
+    transaction holds the middle reading's key until both wait for it; then each holds the half the other needs,
+    and PostgreSQL aborts one. The store writes the aborted one again, whole, once the other has committed: both
+    writes count every reading once, and every reading is stored once."""
+    first = Store.open(postgres_url)
+    first.write_readings([Reading("kajaani", "queue_waiting", AT - timedelta(days=1), 0.0)], "jono", AT)
+    first.dispose()
+    n = 2000  # a streamed COPY (board/store/rows.py, COPY_MIN_ROWS)
+    times = [AT + timedelta(minutes=i) for i in range(n)]
+    pull, push = _Writer(postgres_url, "pull"), _Writer(postgres_url, "push")
+    admin = create_engine(postgres_url)
+    holder = admin.connect()
+    held = holder.begin()
+    holder.execute(text("INSERT INTO readings (series, ts, value, source, collected_at) SELECT id, :ts, 9, 'x', :ts "
+                        "FROM series"), {"ts": times[n // 2].replace(tzinfo=None)})
+    pulled = [Reading("kajaani", "queue_waiting", ts, 1.0) for ts in times]
+    pushed = [Reading("kajaani", "queue_waiting", ts, 2.0) for ts in reversed(times)]
+    threads = [threading.Thread(target=_write, args=(pull, pulled, "jono")),
+               threading.Thread(target=_write, args=(push, pushed, "push"))]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + PATIENCE
+    while not (_waiting_on_a_lock(admin, pull) and _waiting_on_a_lock(admin, push)):
+        assert pull.error is None and push.error is None, (pull.error, push.error)
+        assert time.monotonic() < deadline, "the writers never both waited for the held reading"
+        time.sleep(0.02)  # polling the server's view of the writers, not a wait for something to happen in time
+    held.rollback()
+    holder.close()
+    for thread in threads:
+        thread.join(PATIENCE * 2)
+    assert pull.error is None and push.error is None, (pull.error, push.error)
+    assert (pull.written, push.written) == (n, n)
+    with admin.connect() as conn:
+        stored = conn.execute(text("SELECT count(*), count(DISTINCT ts), min(value), max(value) FROM readings "
+                                   "WHERE ts >= :at"), {"at": AT.replace(tzinfo=None)}).one()
+        retried = conn.execute(text("SELECT count(*) FROM readings WHERE source = 'x'")).scalar()
+    assert stored[:2] == (n, n) and retried == 0
+    assert stored[2] == stored[3]  # all of one write: the one written again went last, over every reading
+    admin.dispose()
+    for writer in (pull, push):
+        writer.store.dispose()
