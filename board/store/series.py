@@ -65,14 +65,23 @@ class WriteCodes:
         return [self.mine[(station, metric)] for metric in metrics]
 
     def prepare(self, items: Iterable[object]) -> None:
-        """Ask at once for the codes of every block in ``items`` (a write's list) the store does not know, before
-        any row is sent: on PostgreSQL a code asked for midway ends the write's streamed ``COPY``."""
-        pairs = []
+        """Ask at once for the codes of every reading and block in ``items`` (a write's list) the store does not
+        know, before any row is sent.
+
+        Why all at once, single readings too: each ask for new pairs takes their rows' locks (PostgreSQL) until
+        the write commits. Two writers asking in turns for the same new pairs met in different orders (a push and
+        a pull of one station, each row of a record a single reading) waited for each other, and PostgreSQL
+        aborted one as deadlocked (tests/test_series_writers.py). One ask per write takes its locks in one
+        sorted statement: a writer then waits for another only before it holds any pair the other needs. And on
+        PostgreSQL a code asked for midway ends the write's streamed ``COPY``."""
+        pairs: set[Pair] = set()
         for item in items:
-            metrics = getattr(item, "metrics", None)  # a ReadingBlock; single readings are asked for as met
-            if metrics is not None:
+            metrics = getattr(item, "metrics", None)
+            if metrics is not None:  # a ReadingBlock
                 station = item.station  # type: ignore[attr-defined]
-                pairs.extend((station, metric) for metric in metrics)
+                pairs.update((station, metric) for metric in metrics)
+            else:  # a Reading
+                pairs.add((item.station, item.metric))  # type: ignore[attr-defined]
         self.ask(pairs)
 
     def ask(self, pairs: Iterable[Pair]) -> None:
