@@ -18,21 +18,39 @@ Pair = tuple[str, str]
 
 
 class SeriesCodes:
-    """A store's committed codes, shared by its writes (one per :class:`board.store.Store`)."""
+    """A store's committed codes, shared by its writes (one per :class:`board.store.Store`).
+
+    The codes are those of one ``series`` table (:attr:`table`, ``Dialect.series_table``): a table made again
+    under a running process (``alembic downgrade 0016`` and back, which gives the codes again in key order, or a
+    store re-created) has other codes for the same pairs, and ``readings`` has no foreign key to notice a stale
+    one: each write looks first (:meth:`of_table`) and a cache of another table is forgotten.
+    """
 
     def __init__(self) -> None:
         self._known: dict[Pair, int] = {}
         self._lock = threading.Lock()
         #: Whether every code committed before some moment has been read (the first write that misses one).
         self.loaded = False
+        #: The ``series`` table the codes are of (None: not looked at yet).
+        self.table: object = None
 
     def get(self, pair: Pair) -> int | None:
         return self._known.get(pair)
 
-    def keep(self, codes: dict[Pair, int]) -> None:
-        """Codes of a committed write (or read as committed)."""
+    def of_table(self, table: object) -> None:
+        """Forget every code (and read them all again at the next miss) unless they are of ``table``."""
         with self._lock:
-            self._known.update(codes)
+            if table != self.table:
+                self._known = {}
+                self.loaded = False
+                self.table = table
+
+    def keep(self, codes: dict[Pair, int], table: object = None) -> None:
+        """Codes of a committed write (or read as committed) to ``table`` (None: the cache's): kept unless the
+        cache has meanwhile moved on to another table."""
+        with self._lock:
+            if table is None or table == self.table:
+                self._known.update(codes)
 
 
 class WriteCodes:
@@ -43,9 +61,13 @@ class WriteCodes:
     """
 
     def __init__(self, cache: SeriesCodes, cursor: Any, mark: str, is_sqlite: bool,
-                 before_statement: Callable[[], None]) -> None:
+                 before_statement: Callable[[], None], table: object = None) -> None:
         self.cache, self.cursor, self.mark, self.is_sqlite = cache, cursor, mark, is_sqlite
         self.before_statement = before_statement
+        #: The ``series`` table this write's codes are of (``Dialect.series_table``, None: not looked at).
+        self.table = table
+        if table is not None:
+            cache.of_table(table)
         self.mine: dict[Pair, int] = {}
 
     def code(self, station: str, metric: str) -> int:
@@ -118,12 +140,12 @@ class WriteCodes:
         self.mine.update(found)
 
     def commit(self) -> None:
-        self.cache.keep(self.mine)
+        self.cache.keep(self.mine, self.table)
 
     def _load_all(self) -> None:
         self.cursor.execute("SELECT id, station, metric FROM series")
         committed = {(st, m): code for code, st, m in self.cursor.fetchall() if (st, m) not in self.mine}
-        self.cache.keep(committed)  # read before this write made any: committed by others, never rolled back
+        self.cache.keep(committed, self.table)  # read before this write made any: committed by others
         self.cache.loaded = True
         for pair, code in committed.items():
             self.mine.setdefault(pair, code)

@@ -67,7 +67,7 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
     stamps: Stamps = {}  # a source sends many readings per instant: convert each instant once
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     rows.codes = WriteCodes(codes if codes is not None else SeriesCodes(), cursor, dialect.mark, dialect.is_sqlite,
-                            lambda: rows.finish(cursor))
+                            lambda: rows.finish(cursor), dialect.series_table(cursor))
     event.listen(session, "after_commit", lambda _session: rows.codes.commit(), once=True)
     if isinstance(readings, list):  # a collector's batch: its blocks' new codes in one go
         rows.codes.prepare(readings)
