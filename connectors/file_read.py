@@ -13,6 +13,7 @@ from board.domain.reading import Reading
 from board.domain.reasons import Reason, reason_of
 from board.source_settings import FilesSource
 from connectors.errors import ConnectorError
+from connectors.file_autumn_hour import merged_hours
 from connectors.file_csv import csv_table
 from connectors.file_excel import excel_table, is_excel
 from connectors.file_filter_date import filter_day, holds_dates, missing_date_column, with_date_column
@@ -186,7 +187,11 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         if saved is not None:
             mapper.mapping = saved  # the mapper serves the pull's other files too
     if spans:  # a row per hour range: each day's counts summed into the running total at each range's end
+        assert isinstance(mapper, RecordMapper)
+        once = merged_hours(rows, spans, mapper.zone, mapper.until, refused_ranges)  # the October hour listed once
+        refused_ranges += [(rows[i][0], rows[i][1][0].station, (spans[i][0], spans[i][1])) for i in once]
         problems = running_totals(rows, spans, refused_ranges)
+        problems.update(once)
         for index in sorted(problems):
             bad_row(outcome, source, rows[index][0], problems[index])
         rows = [row for index, row in enumerate(rows) if index not in problems]

@@ -251,3 +251,23 @@ def test_slash_dates_that_prove_both_orders_are_refused(config_dir, tmp_path):
     assert ledger(outcome) == (2, 0, 2, 0)
     assert all("both" in str(r) for r in outcome.rejects), [str(r) for r in outcome.rejects]
     store.dispose()
+
+
+def test_a_half_hour_inside_the_october_hour_listed_once_is_refused_with_the_later_ranges(config_dir, tmp_path):
+    """03:00-03:30 listed once holds two half hours an hour apart: no one stretch of time. Refused, and the day's
+    later running totals with it (they would miss or misplace its calls); 02:30-03:00 before it is stored."""
+    csv = ("Jono;Päivämäärä;Aikaväli;Saapuneet puhelut;Jonossa\r\n"
+           "Kajaanin terveysasema;25.10.2026;02:30-03:00;7;2\r\n"
+           "Kajaanin terveysasema;25.10.2026;03:00-03:30;5;1\r\n"
+           "Kajaanin terveysasema;25.10.2026;03:30-04:00;6;0\r\n"
+           "Kajaanin terveysasema;25.10.2026;04:00-04:30;3;1\r\n")
+    folder = drop(tmp_path, "tunnit.csv", csv.encode("cp1252"))
+    outcome, store = run(config_dir, tmp_path, {"name": "tunnit", "type": "files", "folder": str(folder),
+                                                "patterns": ["*.csv"], "mapping": RANGES}, at="2026-10-25 12:00")
+    assert ledger(outcome) == (4, 1, 3, 0), [str(r) for r in outcome.rejects]
+    reasons = sorted(str(r) for r in outcome.rejects)
+    assert "line 3: the hour range 25.10.2026 3.00–3.30 is within the hour that happened twice" in reasons[0]
+    assert "line 4: the hour range 25.10.2026 3.30–4.00 is within" in reasons[1]
+    assert "line 5: the day's running total" in reasons[2]
+    assert stored(store, "kajaani", "contacts_phone_today") == {at("2026-10-25 03:00"): 7.0}  # 00.00 UTC
+    store.dispose()
