@@ -21,6 +21,7 @@ from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
 from connectors.file_ranges import RangeKey, Span, running_totals
+from connectors.file_slash_dates import slash_dates, time_columns
 from connectors.file_table import Table, blank, column_keys, record
 from connectors.file_units_row import UNITS_ROW_REASON, is_units_row, units_of
 from connectors.items import ItemMapper
@@ -121,6 +122,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     except ConnectorError as e:
         outcome.add(reason_of(e), kind=e.kind)
         return outcome
+    # Dates with slashes (an English-locale export): read in the order the file proves, or refused with why.
+    unordered = slash_dates(name, table, set(time_columns(mapper)) & set(keys))
     mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
     rows: list[tuple[str, list[Reading], bool]] = []  # (where, readings, time was a date alone)
     named = [bool(h) for h in table.header]
@@ -161,6 +164,11 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         for index, (number, values) in enumerate(table.rows):
             outcome.rows += 1
             where = f"{table.unit} {number}"
+            if index in unordered and index not in not_data:
+                bad_row(outcome, source, where, unordered[index])
+                if ranged and isinstance(mapper, RecordMapper):  # as any refused range row
+                    refused_ranges.append((where, *mapper.range_key(dict(zip(keys, values, strict=False)))))
+                continue
             if index in not_data:
                 if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
                     outcome.identity_lines.append(where)

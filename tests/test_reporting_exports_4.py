@@ -271,3 +271,27 @@ def test_a_half_hour_inside_the_october_hour_listed_once_is_refused_with_the_lat
     assert "line 5: the day's running total" in reasons[2]
     assert stored(store, "kajaani", "contacts_phone_today") == {at("2026-10-25 03:00"): 7.0}  # 00.00 UTC
     store.dispose()
+
+
+def test_a_callback_list_with_us_dates_and_times_in_two_columns_is_read_month_first(config_dir, tmp_path):
+    """An English-locale Excel's callback list: the date M/d/yyyy and the time h:mm AM/PM in their own columns."""
+    from tests.test_reporting_exports import values as latest
+
+    csv = ("Request,Station,Created date,Created time,Handled date,Handled time\r\n"
+           "901,KAJ,12/2/2026,8:05 AM,12/2/2026,9:10 AM\r\n"
+           "902,KAJ,12/2/2026,1:30 PM,,\r\n"
+           "903,KAJ,12/1/2026,3:40 PM,12/2/2026,8:20 AM\r\n")
+    folder = drop(tmp_path, "callbacks.csv", csv.encode("utf-8"))
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "callbacks", "type": "files", "folder": str(folder), "patterns": ["*.csv"],
+        "mapping": {"stations": {"KAJ": "kajaani"}}, "deliver": "items",
+        "items": {"item": "callbacks", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Request", "station": "Station", "start": ["Created date", "Created time"],
+                             "end": ["Handled date", "Handled time"]}}})
+    assert ledger(outcome) == (3, 3, 0, 0), [str(r) for r in outcome.rejects]
+    # At 20.00 on 2.12: 902 waiting since 13.30 (390 min); 901 and 903 handled today, 901 the same day.
+    assert latest(store, "kajaani", ["queue_waiting", "queue_oldest_wait_min", "queue_handled_today",
+                                     "queue_handled_same_day_today"]) == {
+        "queue_waiting": 1.0, "queue_oldest_wait_min": 390.0, "queue_handled_today": 2.0,
+        "queue_handled_same_day_today": 1.0}
+    store.dispose()
