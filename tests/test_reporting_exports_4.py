@@ -42,7 +42,7 @@ def stored(store: Any, station: str, metric: str) -> dict[datetime, float]:
 
 def drop(tmp_path: Path, name: str, data: bytes) -> Path:
     folder = tmp_path / "inbox"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
     return folder
 
@@ -294,4 +294,47 @@ def test_a_callback_list_with_us_dates_and_times_in_two_columns_is_read_month_fi
                                      "queue_handled_same_day_today"]) == {
         "queue_waiting": 1.0, "queue_oldest_wait_min": 390.0, "queue_handled_today": 2.0,
         "queue_handled_same_day_today": 1.0}
+    store.dispose()
+
+
+# ------------------------------------------------------------------ a workbook with a hidden sheet before the data
+def hidden_first_workbook(hide: str = "hidden") -> bytes:
+    """A report workbook whose first sheet, hidden, keeps last run's rows under the same header (the template the
+    report is copied from), the visible second sheet today's."""
+    workbook = openpyxl.Workbook()
+    kept = workbook.active
+    kept.title = "Edellinen"
+    kept.append(["Asema", "Aika", "Jonossa"])
+    kept.append(["Kajaanin terveysasema", "1.12.2026 8.00", 99])
+    kept.sheet_state = hide
+    today = workbook.create_sheet("Jonot")
+    today.append(["Asema", "Aika", "Jonossa"])
+    today.append(["Kajaanin terveysasema", "2.12.2026 8.00", 5])
+    today.append(["Sotkamon terveysasema", "2.12.2026 8.00", 3])
+    workbook.active = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_hidden_first_sheet_with_the_same_columns_is_not_read_in_place_of_the_visible_one(config_dir, tmp_path):
+    """Before: the hidden sheet's 99 on 1.12 was stored and the visible sheet's rows never read, silently."""
+    for hide in ("hidden", "veryHidden"):
+        folder = drop(tmp_path / hide, "jono.xlsx", hidden_first_workbook(hide))
+        outcome, store = run(config_dir, tmp_path / hide, {
+            "name": "jono", "type": "files", "folder": str(folder), "patterns": ["*.xlsx"],
+            "mapping": {"layout": "wide", "station": "Asema", "time": "Aika", "metrics": {"Jonossa": "queue_waiting"}}})
+        assert ledger(outcome) == (2, 2, 0, 0), [str(r) for r in outcome.rejects]
+        assert stored(store, "kajaani", "queue_waiting") == {at("2026-12-02 08:00"): 5.0}
+        assert stored(store, "sotkamo", "queue_waiting") == {at("2026-12-02 08:00"): 3.0}
+        store.dispose()
+
+
+def test_a_hidden_sheet_named_in_sources_yaml_is_read(config_dir, tmp_path):
+    folder = drop(tmp_path, "jono.xlsx", hidden_first_workbook())
+    outcome, store = run(config_dir, tmp_path, {
+        "name": "jono", "type": "files", "folder": str(folder), "patterns": ["*.xlsx"], "sheet": "Edellinen",
+        "mapping": {"layout": "wide", "station": "Asema", "time": "Aika", "metrics": {"Jonossa": "queue_waiting"}}})
+    assert ledger(outcome) == (1, 1, 0, 0)
+    assert stored(store, "kajaani", "queue_waiting") == {at("2026-12-01 08:00"): 99.0}
     store.dispose()
