@@ -58,8 +58,8 @@ def slash_dates(name: str, table: Table, columns: Iterable[str]) -> dict[int, Re
     for index, (_number, values) in enumerate(table.rows):
         for column in at:
             value = values[column] if column < len(values) else None
-            if not isinstance(value, str):
-                continue
+            if not isinstance(value, str) or ("/" not in value and "m" not in value.lower()):
+                continue  # (a quick test: most time cells are neither, and this runs over every row)
             date_m, clock_m = _SLASH.match(value), _AMPM_CLOCK.match(value)
             if date_m is None and clock_m is None:
                 continue

@@ -5,8 +5,9 @@ Reporting systems and Excel users put more than a table in an export:
 * a title, the report's parameters ("Ajanjakso: 1.11.–30.11.2026") and
   blank lines **above** the header;
 * a totals row (``Yhteensä``, ``Kaikki``; a pivot table's ``Kokonaissumma``), a survey tool's or an Excel
-  user's summary rows (``Keskiarvo``, ``Mediaani``, ``Vastauksia yhteensä``; ``Average``, ``Median``)
-  and notes ("Lähde: …") **below** the data, and a pivot table's subtotal
+  user's summary rows (``Keskiarvo``, ``Mediaani``, ``Vastauksia yhteensä``; ``Average``, ``Median``),
+  notes ("Lähde: …") and Power BI's applied filters (``Applied filters:⏎Päivämäärä is 1.12.2026``) **below**
+  the data, and a pivot table's subtotal
   rows (``Kajaanin terveysasema Summa``) between a station's rows.
 
 The header is the first row that holds every column the mapping needs; the
@@ -198,11 +199,11 @@ def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
                     header: Sequence[Any] = (), names_station: Callable[[Any], bool] = _no_station,
                     ) -> dict[int, str]:
     """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
-    notes at the end. A totals row right under the header (Qlik Sense puts its totals at the top of a table, and
-    exports them so) is that row alone: the stations' rows follow it. A report exported page by page repeats
-    its ``header`` on each page, under the page's title lines: those are not data either, and a totals row before
-    a repeated header is that page's total alone (the next page's rows follow). A row whose station cell
-    ``names_station`` is data, whatever its label reads like."""
+    notes at the end, Power BI's applied filters and all below them. A totals row right under the header (Qlik
+    Sense puts its totals at the top of a table, and exports them so) is that row alone: the stations' rows follow
+    it. A report exported page by page repeats its ``header`` on each page, under the page's title lines: those
+    are not data either, and a totals row before a repeated header is that page's total alone (the next page's
+    rows follow). A row whose station cell ``names_station`` is data, whatever its label reads like."""
     reasons: dict[int, str] = {}
     filters = applied_filters_at(rows)
     if filters is not None:  # Power BI's "Applied filters:" and anything after them: not data
