@@ -288,6 +288,7 @@ OVERVIEW_CSS = _sheet("""
 .ov tr.closed td { color: #5b6573; background: #f6f8fa; } .ov tr.closed .v { font-weight: 600; }
 .ov .opens { display: block; font-size: .8rem; color: #4a5565; font-weight: 600; }
 .ov td.proj .band { display: block; font-size: .8rem; color: #4a5565; }
+.ov td .few { display: block; font-size: .8rem; font-style: italic; color: #4a5565; white-space: normal; }
 .ov td .manual-mark { display: block; font-size: .8rem; font-style: italic; color: #1f2933; }
 .ov td.proj .word { display: block; font-size: .8rem; font-weight: 800; }
 .ov td.proj.s-alert .word { color: $red_text; } .ov td.proj.s-warn .word { color: $amber_text; }
