@@ -19,9 +19,17 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from board.domain.figures import METRICS, WEEK, Kind, _compute
+
+
+def unfinished(last: date, today: date | None) -> bool:
+    """Whether a period ending on ``last`` is still in progress on ``today`` (Helsinki days; None: not known, every
+    period taken as over). Its figures so far are never set against a whole period: "Yhteydenotot 1 865, −11 963
+    ed. kuukauteen" on the 3rd of a month reads as a collapse. The one rule of the month view's key figures, its
+    access-to-care and employee-feedback tables and their exports."""
+    return today is not None and last >= today
 
 _PEAK = next(f for f in WEEK.values() if f.kind is Kind.PEAK)
 #: The metric whose highest reading of a day is the day's peak, and the peak's name among a day's raw values.

@@ -16,7 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from board.domain.periods import PEAK_KEY, PEAK_METRIC, Figures, Raw, over_days, over_stations, week_figures
+from board.domain.periods import (
+    PEAK_KEY,
+    PEAK_METRIC,
+    Figures,
+    Raw,
+    over_days,
+    over_stations,
+    unfinished,
+    week_figures,
+)
 from board.read.access_to_care import days_of
 from board.read.week import ALL, FETCHED, TARGET_FIGURE, _combined_peaks
 from board.settings import Settings
@@ -99,7 +108,7 @@ def period_report(settings: Settings, store: Store, span: Span, compared: Sequen
     period); None: not known, every span is taken as over."""
     if span[1] < span[0]:
         raise ValueError(f"the period ends ({span[1]}) before it begins ({span[0]})")
-    over = today is None or span[1] < today
+    over = not unfinished(span[1], today)
     codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
     known = [settings.station(c) for c in codes]
     spans = [span, *compared]

@@ -82,10 +82,10 @@ def report(span: Span, compared: tuple[Span, ...], stations: tuple[str, ...], to
 
 
 @st.cache_data(ttl=ws.REPORT_TTL_SECONDS, show_spinner=False)
-def access(span: Span, compared: Span, stations: tuple[str, ...]) -> AccessReport:
+def access(span: Span, compared: Span, stations: tuple[str, ...], today: date) -> AccessReport:
     settings = get_settings()
     return access_report(settings, get_store(settings.database_url), span[0], span[1], list(stations) or None,
-                         compared)
+                         compared, today)
 
 
 def change_text(figure: str, value: float | None, label: str, lang: str) -> str:
@@ -190,7 +190,7 @@ def free_range(settings: Settings, stations: list[str], today: date, lang: str) 
             return
         before = range_before(span)
         rep = report(span, (before,), tuple(stations), today)
-        acc = access(span, before, tuple(stations))
+        acc = access(span, before, tuple(stations), today)
         st.caption(t("month.free_range.compared", lang, span=export_period.span_label(before, lang)))
         downloads(rep, acc, f"jakso-{span[0]:%Y%m%d}-{span[1]:%Y%m%d}", lang, "range")
 
