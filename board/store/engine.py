@@ -123,7 +123,9 @@ class Dialect:
         write belongs to a run whose bookmark did not move, and the next run reads its window again, the key
         making the overlap harmless (docs/RELIABILITY.md). A lost lease renewal only lets the lease lapse sooner:
         another collector may then pull the same window (harmless, as above), and this one stops at its next
-        renewal. ``SET LOCAL``: this transaction only; the pooled connection's next one waits again.
+        renewal. ``SET LOCAL``: this transaction only; the pooled connection's next one waits again. A write
+        that makes series codes turns it back on (``WriteCodes._durable`` in board/store/series.py): its codes are
+        cached by the running process, which a lost commit would leave with codes the table no longer has.
         """
         if not self.is_sqlite:
             session.execute(text("SET LOCAL synchronous_commit = off"))

@@ -135,12 +135,27 @@ class WriteCodes:
             found = self._select(wanted)
         else:  # one round trip when the pairs are new, as the codes the store has not seen mostly are
             found = self._insert_returning(wanted)
+            if found:  # made here: see _durable
+                self._durable()
             if len(found) < len(wanted):  # made by another write meanwhile (or before the store read its codes)
                 found.update(self._select([p for p in wanted if p not in found]))
         self.mine.update(found)
 
     def commit(self) -> None:
         self.cache.keep(self.mine, self.table)
+
+    def _durable(self) -> None:
+        """PostgreSQL: this write made codes, so it commits waiting for the disk (``synchronous_commit`` back on
+        for this transaction; the collector's writes turn it off, ``Dialect.commit_without_waiting``).
+
+        Why: the store's cache keeps the codes at the commit, and every later write of those pairs sends the
+        cached codes without asking. A commit that does not wait can be lost whole by a crash of PostgreSQL
+        while the collector runs on: its cache then held codes the ``series`` table no longer had, and its
+        next run (which pulls the lost window again) wrote the readings under them, invisible to every read
+        (or, once the sequence gave the code to another pair, shown as that pair's). A committed code is
+        visible to others only once it is on disk, so no store can cache a code a crash takes back. New
+        pairs are rare (a station's or metric's first write): the wait costs a backfill one flush."""
+        self.cursor.execute("SET LOCAL synchronous_commit = on")
 
     def _load_all(self) -> None:
         self.cursor.execute("SELECT id, station, metric FROM series")
