@@ -109,6 +109,8 @@ def several_chosen(values: Sequence[Any], date_field: str) -> str | None:
     return text if label and header_key(label) == header_key(date_field) else None
 
 
+#: A day with slashes in a filter line (an English-locale Power BI: ``Date is 12/1/2026``).
+_SLASH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 #: A Power BI filter line: the field, the verb (en, fi, sv), the condition.
 _FILTER_LINE = re.compile(r"^\s*(.+?)\s+(is|on|är)\s+(.+?)\s*$", re.IGNORECASE)
 
@@ -140,6 +142,19 @@ def filters_day(name: str, table: Table, date_field: str) -> tuple[date, str] | 
         days = line_days([m.group(3)])
         if len(days) == 1 and days[0][0] == days[0][1] and _DATE.fullmatch(m.group(3).strip()):
             return days[0][0], where
+        slash = _SLASH_DAY.fullmatch(m.group(3).strip())
+        if slash is not None:  # an English-locale Power BI: 12/1/2026; read only when one order is possible
+            first, second, year = (int(g) for g in slash.groups())
+            day = (_day(str(first), str(second), str(year)) if first > 12 or first == second
+                   else _day(str(second), str(first), str(year)) if second > 12 else None)
+            if day is not None:
+                return day, where
+            if first <= 12 and second <= 12:
+                return Reason("applied_filters_slash_date", f"file {name}: the table has no date column and Power "
+                              f"BI's applied filters on {where} below it give the day with slashes ({quote(line)}): "
+                              "whether its day or its month comes first cannot be told; show the date as a column "
+                              "of the table, or export with a Finnish date format (d.m.yyyy)", file=name,
+                              where=where_words(where), value=quote(line))
         return Reason("applied_filters_several_days", f"file {name}: the table has no date column and Power BI's "
                       f"applied filters on {where} below it do not name one day ({quote(line)}): a row is then a sum "
                       "over several days and cannot be put on one day; choose one day in the filter and export "

@@ -338,3 +338,23 @@ def test_a_hidden_sheet_named_in_sources_yaml_is_read(config_dir, tmp_path):
     assert ledger(outcome) == (1, 1, 0, 0)
     assert stored(store, "kajaani", "queue_waiting") == {at("2026-12-01 08:00"): 99.0}
     store.dispose()
+
+
+def test_an_english_power_bis_filter_day_with_slashes_is_read_only_when_one_order_is_possible(config_dir, tmp_path):
+    """``Date is 12/14/2026`` can only be 14 December; ``Date is 12/1/2026`` is 1 December or 12 January: refused
+    saying so (before: refused as 'do not name one day', which is not what is wrong)."""
+    mapping = {**PER_STATION, "time": "Date"}
+    folder = drop(tmp_path / "clear", "export.xlsx", power_bi_workbook("Applied filters:\nDate is 11/14/2026"))
+    outcome, store = run(config_dir, tmp_path / "clear", {"name": "powerbi", "type": "files", "folder": str(folder),
+                                                          "patterns": ["*.xlsx"], "mapping": mapping})
+    assert ledger(outcome) == (3, 2, 0, 1), [str(r) for r in outcome.rejects]
+    assert stored(store, "kajaani", "contacts_phone_today") == {at("2026-11-14 23:59"): 412.0}
+    store.dispose()
+    folder = drop(tmp_path / "unclear", "export.xlsx", power_bi_workbook("Applied filters:\nDate is 12/1/2026"))
+    outcome, store = run(config_dir, tmp_path / "unclear", {"name": "powerbi", "type": "files",
+                                                            "folder": str(folder), "patterns": ["*.xlsx"],
+                                                            "mapping": mapping})
+    assert ledger(outcome)[1] == 0
+    [reason] = [str(r) for r in outcome.rejects]
+    assert "give the day with slashes ('Date is 12/1/2026')" in reason and "cannot be told" in reason, reason
+    store.dispose()
