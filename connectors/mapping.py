@@ -205,16 +205,24 @@ _FI_DATE = re.compile(r"^" + WEEKDAY + r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?
 #: (an Excel day number is below 80 000, a ``yyyymmdd`` number 8 digits). Outside both ranges a number is no time.
 _EPOCH_SECONDS = (946_684_800, 4_102_444_800)
 _EPOCH_DIGITS = re.compile(r"^\d{10}(?:\d{3})?(?:\.\d+)?$")
+#: ASP.NET's old JSON date (WCF, ``JavaScriptSerializer``): ``/Date(1795420800000)/`` or with the server's offset,
+#: ``/Date(1795420800000+0200)/``; the milliseconds are UTC either way (the offset only names the server's zone).
+_DOTNET_DATE = re.compile(r"^/Date\((\d{12,13})(?:[+-]\d{4})?\)/$")
 
 
 def _epoch(value: Any) -> datetime | None:
-    """An aware UTC time from Unix seconds or milliseconds (a number, or a text of 10 or 13 digits); else None."""
+    """An aware UTC time from Unix seconds or milliseconds (a number, a text of 10 or 13 digits, or ASP.NET's
+    ``/Date(ms)/``); else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        if not _EPOCH_DIGITS.match(value.strip()):
+        text = value.strip()
+        dotnet = _DOTNET_DATE.match(text)
+        if dotnet is not None:
+            text = str(int(dotnet.group(1)))
+        elif not _EPOCH_DIGITS.match(text):
             return None
-        number = float(value.strip())
+        number = float(text)
     elif isinstance(value, int | float | Decimal):
         number = float(value)
     else:

@@ -267,3 +267,23 @@ def _kept_bytes(sqlite_url: str) -> bytes:
     """Every byte the SQLite store holds, its write-ahead log included."""
     path = Path(sqlite_url.split("///", 1)[1])
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_an_older_dotnet_apis_date_format(config_dir, sqlite_url) -> None:
+    """ASP.NET's old JSON dates, ``/Date(ms)/`` and ``/Date(ms+0200)/`` (the milliseconds are UTC; the offset
+    only says the server's zone), as a WCF service of a long-lived vendor system still answers."""
+    ms = epoch_ms("2026-11-23 09:00")
+    answer = [{"id": "CB-1", "unit": {"code": "KAJ-TA"}, "createdAt": f"/Date({ms})/", "handledAt": None,
+               "updatedAt": f"/Date({ms}+0200)/"},
+              {"id": "CB-2", "unit": {"code": "KAJ-TA"}, "createdAt": f"/Date({ms + 3_600_000}+0200)/",
+               "handledAt": None, "updatedAt": f"/Date({ms + 3_600_000})/"}]
+
+    def page(query: dict[str, list[str]], n: int) -> tuple[int, dict[str, str], Any]:
+        return 200, {}, {"data": {"items": answer}}
+
+    with api(page) as (url, _):
+        outcome, store, _ = run(config_dir, sqlite_url, {**CALLBACKS, "url": f"{url}/callbacks"})
+    assert outcome.ok, outcome.error
+    assert ledger(outcome) == (2, 2, 0, 0)
+    got = latest(store, "kajaani", ItemType.CALLBACKS)
+    assert (got["queue_waiting"], got["queue_oldest_wait_min"]) == (2, 180)  # since 09.00 and 10.00, at 12.00
