@@ -200,6 +200,35 @@ _FI_DATE = re.compile(r"^" + WEEKDAY + r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?
                       r"(?:[:.](\d{2}))?)?$", re.IGNORECASE)
 
 
+#: Unix time as APIs and databases write it, in seconds or milliseconds since 1970 UTC, told apart by size: from
+#: 1.1.2000 to 1.1.2100 seconds have 10 digits and milliseconds 13, and nothing else a time field holds comes near
+#: (an Excel day number is below 80 000, a ``yyyymmdd`` number 8 digits). Outside both ranges a number is no time.
+_EPOCH_SECONDS = (946_684_800, 4_102_444_800)
+_EPOCH_DIGITS = re.compile(r"^\d{10}(?:\d{3})?(?:\.\d+)?$")
+
+
+def _epoch(value: Any) -> datetime | None:
+    """An aware UTC time from Unix seconds or milliseconds (a number, or a text of 10 or 13 digits); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not _EPOCH_DIGITS.match(value.strip()):
+            return None
+        number = float(value.strip())
+    elif isinstance(value, int | float | Decimal):
+        number = float(value)
+    else:
+        return None
+    low, high = _EPOCH_SECONDS
+    if not math.isfinite(number):
+        return None
+    if low * 1000 <= number < high * 1000:
+        number /= 1000
+    elif not low <= number < high:
+        return None
+    return datetime.fromtimestamp(round(number, 3), UTC)
+
+
 def time_parts(value: Any) -> datetime | date:
     """What a time field holds: an aware date-time, a naive local date-time (wall clock), or a date alone.
 
@@ -214,6 +243,9 @@ def time_parts(value: Any) -> datetime | date:
         return value
     if isinstance(value, dt_time):
         raise ValueError(_time_without_date(value))
+    epoch = _epoch(value)
+    if epoch is not None:
+        return epoch
     if isinstance(value, str):
         text = value.strip()
         m = _FI_DATE.match(text)
