@@ -69,6 +69,11 @@ def _source_record(status) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 def _print_sources(sources: list[dict]) -> None:  # type: ignore[type-arg]
     for s in sources:
+        failed = s["last_run"]
+        if s["health"] == "failing" and failed is not None and failed["rows_unwritten"]:
+            # A failed write: say that nothing of the rows it checked is stored (a run ledger never says "stored"
+            # for rows that did not reach the store), and why.
+            print(f"\nsource {s['name']}: FAILED - {failed['error']}; {_unwritten_words(failed)}")
         if s["health"] != "partial":
             continue
         run = s["last_run_that_read"]
@@ -86,6 +91,14 @@ def _ledger_words(run: dict) -> str:  # type: ignore[type-arg]
     if run["unaccounted"]:
         text += f"; the rows do not add up: {run['unaccounted']} unexplained"
     return text
+
+
+def _unwritten_words(run: dict) -> str:  # type: ignore[type-arg]
+    """A failed run's ledger: "read 6 = stored 0 + refused 0 + ignored 0 + not written 6 (the write failed; the next
+    run reads them again)"."""
+    return (f"read {run['rows_read']} = stored {run['rows_stored']} + refused {run['rows_refused']} + ignored "
+            f"{run['rows_ignored']} + not written {run['rows_unwritten']} (the write failed; the next run reads them "
+            "again)")
 
 
 def status_record(view, now: datetime) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -8,7 +8,8 @@ For each run of a source it
 2. validates each reading (:mod:`board.pull_checks`: known station and metric, finite value within
    the metric's range, not in the future) and skips bad ones with a counted reason,
    keeping the run ledger: every data row the connector read is stored,
-   refused or ignored (:mod:`board.domain.ledger`),
+   refused or ignored, or, when the run fails before its write commits, not written
+   (:mod:`board.domain.ledger`),
 3. upserts in batches, one transaction per batch, so a long backfill becomes
    visible while it loads and a crash loses at most one batch,
 4. records the run and only then moves the bookmark to the newest reading
@@ -242,11 +243,14 @@ class Collector:
         message = None if ok else describe(error)
         kind = getattr(error, "kind", "error") if error is not None else None
         rows, rejects = progress.rows, progress.rejects
-        ledger: Ledger = progress.ledger.finish()
+        # A failed run's rows that passed the checks after its last committed write are "not written", never
+        # "stored" (board/domain/ledger.py): the next run reads them again (no bookmark moved, no file acknowledged).
+        ledger: Ledger = progress.ledger.finish(written=ok)
         run = Run(source=name, started_at=started, finished_at=finished, window_since=since, rows=rows,
                   rejected=sum(rejects.values()), attempts=attempts, ok=ok, error_kind=kind, error=message,
                   holder=self.holder, rows_read=ledger.rows_read, rows_stored=ledger.rows_stored,
-                  rows_refused=ledger.rows_refused, rows_ignored=ledger.rows_ignored, duplicates=ledger.duplicates)
+                  rows_refused=ledger.rows_refused, rows_ignored=ledger.rows_ignored, duplicates=ledger.duplicates,
+                  rows_unwritten=ledger.rows_unwritten)
         bookmark = self._next_bookmark(name, progress.newest, started) if ok else None
         self.store.finish_run(run, dict(rejects), bookmark=bookmark)  # one transaction
         if ok:
@@ -357,6 +361,7 @@ class Collector:
             size += len(item) if isinstance(item, ReadingBlock) else 1
             if size >= BATCH_SIZE:
                 progress.rows += self._write(name, batch)
+                progress.ledger.committed()  # the rows settled so far are in the store (a later failure: not theirs)
                 size = 0
                 if self.use_leases and not self._renew(name):
                     raise Interrupted(f"another collector took over {name} after {progress.rows} readings")
@@ -365,6 +370,7 @@ class Collector:
                                       "again (what was written is not counted twice)")
         if batch:
             progress.rows += self._write(name, batch)
+        progress.ledger.committed()
 
     def _load_items(self, name: str, items: Iterable[Any], started: datetime, progress: _Progress) -> None:
         """A source that delivers items: they are stored, and the figures counted from them are validated and
@@ -388,6 +394,7 @@ class Collector:
             if run.accepted == 0 and run.refused:
                 raise all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
             progress.rows += run.write_figures()
+        progress.ledger.committed()  # an item's row is stored once the item and the figures counted from it are
         progress.newest = run.newest
 
     def _write(self, name: str, batch: list[Reading | ReadingBlock]) -> int:

@@ -144,9 +144,12 @@ def _bounded(text: str) -> str:
 def ledger_line(run: Run) -> str:
     """The run ledger in one line for logs and the command line:
     "read 82 · stored 80 · refused 2 · ignored 0 · 160 readings · 2 refusals" (rows, then readings and reasons
-    counted; "read" and "stored" are left out when the connector counts no rows)."""
+    counted; "read" and "stored" are left out when the connector counts no rows; a failed run whose write did
+    not commit adds "not written 6")."""
     parts = [] if run.rows_read is None else [f"read {run.rows_read}", f"stored {run.rows_stored or 0}"]
     parts += [f"refused {run.rows_refused}", f"ignored {run.rows_ignored}"]
+    if run.rows_unwritten:  # a failed run: rows that passed the checks but never reached the store
+        parts.append(f"not written {run.rows_unwritten}")
     if run.duplicates:
         parts.append(f"duplicates {run.duplicates}")
     parts += [f"{run.rows} readings", f"{run.rejected} refusal{'' if run.rejected == 1 else 's'}"]

@@ -46,6 +46,10 @@ class PushResult:
             "error": self.outcome.error,
             "rows": {"read": run.rows_read or 0, "stored": run.rows_stored or 0, "refused": run.rows_refused,
                      "ignored": run.rows_ignored},
+            # Beside "rows", not in it (its four keys keep their meaning for senders that compare them): rows that
+            # passed the checks but whose write failed (ok false), so nothing of them is stored; send them again.
+            # read = stored + refused + ignored + not written (docs/CONNECTORS.md, the run ledger).
+            "rows_not_written": run.rows_unwritten,
             "readings_stored": self.outcome.rows,
             "ledger": ledger_line(run),
             "reasons": self.outcome.rejects,

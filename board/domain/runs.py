@@ -39,17 +39,22 @@ class Run:
     rows_refused: int = 0
     rows_ignored: int = 0
     duplicates: int = 0
+    #: Rows that passed the checks but whose write never committed: the run failed (its ``error`` says why); the
+    #: next run reads them again. Always 0 for a successful run.
+    rows_unwritten: int = 0
     #: Given by the store; None until the run is stored.
     id: int | None = None
 
     @property
     def unaccounted(self) -> int:
-        """Rows read but neither stored, refused nor ignored (a connector's miscount; 0 when rows are not counted).
+        """Rows read but neither stored, refused, ignored nor left unwritten by a failed write (a connector's
+        miscount; 0 when rows are not counted).
 
         Never hidden: a run where this is not 0 is shown as a warning."""
         if self.rows_read is None:
             return 0
-        return self.rows_read - (self.rows_stored or 0) - self.rows_refused - self.rows_ignored
+        return (self.rows_read - (self.rows_stored or 0) - self.rows_refused - self.rows_ignored
+                - self.rows_unwritten)
 
     @property
     def refused_some(self) -> bool:

@@ -45,6 +45,8 @@ class RunSummary:
     rows_refused: int = 0
     rows_ignored: int = 0
     duplicates: int = 0
+    #: Rows a failed run checked but never wrote (board/domain/ledger.py): the next run reads them again.
+    rows_unwritten: int = 0
     #: ok / partial (refused something, or its rows do not add up) / failed (board.domain.runs.Run.state).
     state: str = "ok"
     #: Rows read but neither stored, refused nor ignored (a connector's miscount; never hidden).
@@ -63,7 +65,8 @@ class RunSummary:
         """The counts as ``status --json`` gives them."""
         return {"state": self.state, "rows_read": self.rows_read, "rows_stored": self.rows_stored,
                 "readings_stored": self.rows, "rows_refused": self.rows_refused, "rows_ignored": self.rows_ignored,
-                "duplicates": self.duplicates, "refusals": self.rejected, "unaccounted": self.unaccounted}
+                "duplicates": self.duplicates, "refusals": self.rejected, "unaccounted": self.unaccounted,
+                "rows_unwritten": self.rows_unwritten}
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,7 @@ def _summary(run: Run) -> RunSummary:
         error=map_text(run.error, redact) if run.error else None, window_since=run.window_since, holder=run.holder,
         rows_read=run.rows_read, rows_stored=run.rows_stored, rows_refused=run.rows_refused,
         rows_ignored=run.rows_ignored, duplicates=run.duplicates, state=run.state, unaccounted=run.unaccounted,
+        rows_unwritten=run.rows_unwritten,
     )
 
 

@@ -231,6 +231,8 @@ class RunRow(Base):
     rows_refused: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rows_ignored: Mapped[int | None] = mapped_column(Integer, nullable=True)
     duplicates: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Rows a failed run read and checked but never wrote (board/domain/ledger.py); NULL before migration 0018.
+    rows_unwritten: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index(None, "source", "started_at"),)
 
@@ -241,7 +243,7 @@ class RunRow(Base):
                    ok=run.ok, error_kind=run.error_kind, error=encode(run.error) if run.error else run.error,
                    holder=run.holder,
                    rows_read=run.rows_read, rows_stored=run.rows_stored, rows_refused=run.rows_refused,
-                   rows_ignored=run.rows_ignored, duplicates=run.duplicates)
+                   rows_ignored=run.rows_ignored, duplicates=run.duplicates, rows_unwritten=run.rows_unwritten)
 
     def to_domain(self) -> Run:
         return Run(source=self.source, started_at=self.started_at, finished_at=self.finished_at,
@@ -249,7 +251,8 @@ class RunRow(Base):
                    ok=self.ok, error_kind=self.error_kind, error=decode(self.error) if self.error else self.error,
                    holder=self.holder, id=self.id,
                    rows_read=self.rows_read, rows_stored=self.rows_stored, rows_refused=self.rows_refused or 0,
-                   rows_ignored=self.rows_ignored or 0, duplicates=self.duplicates or 0)
+                   rows_ignored=self.rows_ignored or 0, duplicates=self.duplicates or 0,
+                   rows_unwritten=self.rows_unwritten or 0)
 
 
 class RejectRow(Base):

@@ -134,6 +134,8 @@ def run_line(run: RunSummary, lang: str) -> str:
     text = t("sources.run_line", lang, read=fmt.fmt_int(run.rows_read), stored=fmt.fmt_int(run.rows_stored or 0),
              refused=fmt.fmt_int(run.rows_refused), ignored=fmt.fmt_int(run.rows_ignored),
              readings=fmt.fmt_int(run.rows), seconds=seconds)
+    if run.rows_unwritten:  # a failed run: these rows passed the checks but their write never committed
+        text += t("sources.unwritten_count", lang, n=fmt.fmt_int(run.rows_unwritten))
     if run.duplicates:
         text += t("sources.duplicates", lang, n=fmt.fmt_int(run.duplicates))
     return text
@@ -162,7 +164,7 @@ def _refusals(st_: SourceStatus, lang: str) -> str:
             lines.append(f'<div class="src-reasons"><b>{escape(t("sources.first_reasons", lang))}</b>'
                          f"<ul>{items}</ul></div>")
     if run.unaccounted:
-        accounted = (run.rows_stored or 0) + run.rows_refused + run.rows_ignored
+        accounted = (run.rows_stored or 0) + run.rows_refused + run.rows_ignored + run.rows_unwritten
         text = t("sources.unaccounted", lang, read=fmt.fmt_int(run.rows_read or 0), accounted=fmt.fmt_int(accounted),
                  missing=fmt.fmt_int(run.unaccounted))
         lines.append(f'<div class="src-unaccounted" data-unaccounted="{run.unaccounted}">{escape(text)}</div>')
@@ -189,6 +191,16 @@ def _secret_hint(st_: SourceStatus, lang: str) -> str:
             f'{escape(t("sources.secret_hint", lang, names=names, vars=", ".join(st_.secrets)))}</span>')
 
 
+def _unwritten(run: RunSummary, source: SourceBase, lang: str) -> str:
+    """Under a failed run's error: how many rows it read and checked but could not write, and that nothing of them
+    is stored; the next run reads them again (its bookmark and files stay where they were)."""
+    if not run.rows_unwritten:
+        return ""
+    text = worded("sources.unwritten", source, lang, n=fmt.fmt_int(run.rows_unwritten),
+                  read=fmt.fmt_int(run.rows_read or 0), stored=fmt.fmt_int(run.rows_stored or 0))
+    return f'<div class="src-unwritten" data-unwritten="{run.rows_unwritten}">{escape(text)}</div>'
+
+
 def _problem(st_: SourceStatus, lang: str) -> str:
     now = st_.now
     if st_.health is SourceHealth.FAILING and st_.last_run is not None:
@@ -198,7 +210,8 @@ def _problem(st_: SourceStatus, lang: str) -> str:
         if st_.consecutive_failures > 1:
             what += t("sources.in_a_row", lang, n=st_.consecutive_failures)
         return (f'<div class="src-error" role="alert"><span class="what">{escape(what)}</span>'
-                f'{escape(reason_text(run.error or "", lang))}{_secret_hint(st_, lang)}</div>')
+                f'{escape(reason_text(run.error or "", lang))}{_secret_hint(st_, lang)}'
+                f'{_unwritten(run, st_.source, lang)}</div>')
     hint = ""
     if st_.health is SourceHealth.LATE and st_.last_run is not None:
         hint = worded("sources.hint.late", st_.source, lang, age=fmt.fmt_age(now, st_.last_run.finished_at, lang))
@@ -253,6 +266,7 @@ def runs_table(st_: SourceStatus, lang: str) -> pd.DataFrame:
         t("sources.col.stored", lang): r.rows_stored,
         t("sources.col.rejected", lang): r.refused,
         t("sources.col.ignored", lang): r.rows_ignored,
+        t("sources.col.unwritten", lang): r.rows_unwritten,
         t("sources.col.rows", lang): r.rows,
         t("sources.col.seconds", lang): round(r.seconds, 1),
         t("sources.col.error", lang): reason_text(r.error or "", lang),
