@@ -263,7 +263,7 @@ class Collector:
                 log.warning("source %s: the rows do not add up (%s): the connector lost count of %d row(s)",
                             name, ledger_line(run), run.unaccounted)
         else:
-            log.error("source %s failed: %s", name, message)
+            log.error("source %s failed: %s; %s", name, message, ledger_line(run))  # "… · not written 6 · …"
         return RunOutcome(name, ok, rows, run.rejected, run.duration_seconds, message, dict(rejects), run)
 
     def _history_stored(self) -> None:
