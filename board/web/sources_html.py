@@ -126,16 +126,18 @@ def _read_run(st_: SourceStatus, lang: str) -> str:
 
 
 def run_line(run: RunSummary, lang: str) -> str:
-    """The run ledger in a line: "luettu 82 · tallennettu 80 · hylätty 2 · ohitettu 0 · 160 lukemaa · 0,4 s"."""
+    """The run ledger in a line: "luettu 82 · tallennettu 80 · hylätty 2 · ohitettu 0 · 160 lukemaa · 0,4 s" (a failed
+    write adds "ei kirjoitettu 6" after "ohitettu")."""
     seconds = fmt.fmt_decimal(run.seconds, 1)
     if run.rows_read is None:
         return t("sources.run_line_uncounted", lang, readings=fmt.fmt_int(run.rows), refused=fmt.fmt_int(run.rejected),
                  seconds=seconds)
-    text = t("sources.run_line", lang, read=fmt.fmt_int(run.rows_read), stored=fmt.fmt_int(run.rows_stored or 0),
-             refused=fmt.fmt_int(run.rows_refused), ignored=fmt.fmt_int(run.rows_ignored),
+    # a failed run's rows that passed the checks but whose write never committed: "ei kirjoitettu 6"
+    key, unwritten = ("sources.run_line_unwritten", fmt.fmt_int(run.rows_unwritten)) if run.rows_unwritten else (
+        "sources.run_line", "")
+    text = t(key, lang, read=fmt.fmt_int(run.rows_read), stored=fmt.fmt_int(run.rows_stored or 0),
+             refused=fmt.fmt_int(run.rows_refused), ignored=fmt.fmt_int(run.rows_ignored), unwritten=unwritten,
              readings=fmt.fmt_int(run.rows), seconds=seconds)
-    if run.rows_unwritten:  # a failed run: these rows passed the checks but their write never committed
-        text += t("sources.unwritten_count", lang, n=fmt.fmt_int(run.rows_unwritten))
     if run.duplicates:
         text += t("sources.duplicates", lang, n=fmt.fmt_int(run.duplicates))
     return text
