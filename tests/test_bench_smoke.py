@@ -127,3 +127,23 @@ def test_the_key_figures_are_there(quick_results: list[dict]) -> None:
     assert [e for e in expected if e not in names] == []
     freshness = next(r for report in quick_results for r in report["results"] if r["name"] == "freshness")
     assert freshness["figures"][0]["n"] == 2  # --quick: two samples
+
+
+def test_the_scaling_table_is_made_from_the_quick_results(quick_results: list[dict], tmp_path: Path) -> None:
+    """``python -m bench.scale_table`` (docs/PERFORMANCE.md section 7) finds every row's figure in real results
+    files: a renamed figure would otherwise leave the table's row silently empty."""
+    from bench import scale_table
+
+    paths = []
+    for i, report in enumerate(quick_results):
+        path = tmp_path / f"run{i}.json"
+        path.write_text(json.dumps(report), encoding="utf-8")
+        paths.append(str(path))
+    found = scale_table.load(paths)
+    text = scale_table.table(found)
+    for row in scale_table.ROWS:
+        line = next((line for line in text.splitlines() if line.startswith(f"| {row.label} |")), None)
+        assert line is not None, f"{row.label!r}: no figure {row.figure!r} in the quick results"
+        cells = [c.strip() for c in line.split("|")[3:-3]]
+        assert any(c and "–" not in c.split("(")[0] for c in cells), (row.label, line)
+    assert any("push" in line or "pulled" in line for line in scale_table.freshness(paths))
