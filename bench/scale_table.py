@@ -130,7 +130,10 @@ def table(found: dict[tuple[str, int | None], tuple[str, dict[str, Any]]]) -> st
             verdicts += v
         if not any(cells):
             continue
-        goal = f"{row.goal[0]} {fmt(row.goal[1])}" if row.goal else ""
+        goal = ""
+        if row.goal:
+            op, limit = row.goal
+            goal = f"{'≤' if op == '<=' else '≥'} {fmt(limit) if limit >= 1000 else f'{limit:g}'} {row.unit}"
         if row.goal and row.goal_kinds != KINDS and row.per_store:
             goal += " (" + ", ".join("PostgreSQL" if k == "postgres" else "SQLite" for k in row.goal_kinds) + ")"
         met = "" if not verdicts else ("yes" if all(verdicts) else "**no**")
