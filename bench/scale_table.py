@@ -8,8 +8,9 @@ the benchmarks below) and prints the table: one row per figure, one column per
 station count, each cell SQLite / PostgreSQL with the run (file name) it came
 from, and the goal judged on every station count it was measured at.
 
-The station count of a result is its ``stations`` parameter (``screens``,
-``overview``, ``week``, ``collector``, ``history`` record it). ``freshness``
+The station count of a result is its ``stations`` parameter (``overview``,
+``week``, ``collector``, ``history``; ``screens`` records it as
+``stations_configured``). ``freshness``
 has none (it pushes to one station of the demo), so its figures are listed
 below the table. When several files hold the same benchmark at the same size,
 the last one given wins.
@@ -77,7 +78,8 @@ def load(paths: list[str]) -> dict[tuple[str, int | None], tuple[str, dict[str, 
         for result in report["results"]:
             if result.get("error"):
                 continue
-            stations = result.get("params", {}).get("stations")
+            params = result.get("params", {})
+            stations = params.get("stations", params.get("stations_configured"))  # screens names it so
             found[(result["name"], int(stations) if stations is not None else None)] = (Path(path).stem, result)
     return found
 
