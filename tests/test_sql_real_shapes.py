@@ -56,7 +56,10 @@ def warehouse(postgres_server: str) -> Iterator[str]:
                        "('KAJ', '2026-10-25 10:00', 'jonossa', 4.00), "         # 3 winter time: 08.00 UTC
                        "('KAJ', '2026-10-25 10:00', 'jonossa', 4.00), "         # 4 the join's repeat: ignored
                        "('SOT', '2026-10-25 10:00', 'jonossa', NULL), "         # 5 no value: refused as empty
-                       "('SOT', '2026-10-25 10:00', 'vanhin_odotus', 12.50)"))  # 6 12,5 min
+                       "('SOT', '2026-10-25 10:00', 'vanhin_odotus', 12.50), "  # 6 12,5 min
+                       "('KAJ', '2026-03-29 02:45', 'jonossa', 1.00), "         # the March night: 00.45 UTC
+                       "('KAJ', '2026-03-29 03:30', 'jonossa', 2.00), "         # a time the clock skipped
+                       "('KAJ', '2026-03-29 04:00', 'jonossa', 3.00)"))         # summer time: 01.00 UTC
         c.execute(text(f"CREATE TABLE {schema}.v_palaute (vastaus_id integer, yksikko char(10), "
                        "vastattu timestamp, nps numeric(3,0), reagoitava boolean, kommentti text)"))
         c.execute(text(f"INSERT INTO {schema}.v_palaute VALUES "
@@ -140,3 +143,20 @@ def test_a_feedback_view_with_boolean_and_numeric_columns_and_free_text_beside(
     for words in ("Kiitos nopeasta avusta", "Hoitaja oli tyly", "Ei vastausta"):
         assert words.encode() not in kept
         assert words not in caplog.text
+
+
+def test_the_march_night_through_the_same_view(config_dir, sqlite_url, warehouse) -> None:
+    """29.3.2026: 03.00-03.59 does not exist in Helsinki; a datetime2 row stamped 03.30 is refused, never moved."""
+    now = datetime(2026, 3, 29, 12, 0, tzinfo=HKI).astimezone(UTC)
+    outcome, store = run(config_dir, sqlite_url, {
+        "name": "dw",
+        "query": f"SELECT asema, aika, mittari, arvo FROM {warehouse}.v_jono "
+                 "WHERE aika >= :since AND aika <= :until ORDER BY aika, asema",
+        "mapping": {"station": "asema", "time": "aika", "metric": "mittari", "value": "arvo",
+                    "stations": {"KAJ": "kajaani", "SOT": "sotkamo"}, "metrics": {"jonossa": "queue_waiting"}}}, now)
+    assert ledger(outcome) == (3, 2, 1, 0)
+    assert "29.03.2026 03.30 does not exist in Europe/Helsinki" in json.dumps(outcome.rejects, ensure_ascii=False)
+    with store.sessions() as s:
+        rows = sorted((r.ts.astimezone(UTC).strftime("%d.%m %H.%M"), r.value)
+                      for r in s.execute(select(READINGS_BY_KEY)))
+    assert rows == [("29.03 00.45", 1.0), ("29.03 01.00", 3.0)]
