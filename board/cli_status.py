@@ -100,6 +100,9 @@ def status_record(view, now: datetime) -> dict[str, object]:  # type: ignore[no-
             "stale": tile.stale,
             # False: no source is configured to deliver this tile for the station (no fault; board/read/tracked.py)
             "tracked": not view.not_tracked(tile),
+            # False: none of its figures has limits at this station (contacts as shipped): its "neutral" means
+            # never judged, not "could not judge now" (too few answers); the wall shows it without a badge.
+            "limits": tile.judged,
             "updated_at": tile.updated_at.isoformat() if tile.updated_at else None,
             "age_seconds": round(age, 1) if age is not None else None,
             "figures": {f.code: {"value": f.value, "status": Status.STALE.value if tile.stale else f.status.value,
@@ -119,6 +122,8 @@ def _print_status(settings: Settings, data: list[dict], now: datetime) -> None: 
             head = f"  {tile['family']:<9} {tile['status'].upper():<8} updated {age_text}"
             if not tile["tracked"]:
                 head += "  (not tracked: no source delivers it for this station)"
+            elif not tile["limits"]:
+                head += "  (no limits: never judged)"
             print(head)
             parts = [f"{t('fig.' + code, 'en')}: {format_figure(code, f['value'], 'en')}"
                      + ("" if f["status"] in ("neutral",) else f" ({f['status']})")

@@ -42,8 +42,10 @@ def period_rows(report: PeriodReport, lang: str = "fi", access: atc.AccessReport
         for i, span in enumerate(report.compared):
             before_access = more(acc.previous if acc and i == 0 else None)
             yield Row(name, span_label(span, lang), None, entry.compared[i] | before_access)
+            # none while the period is in progress (``comparable``: board.domain.periods.unfinished), like the rest
+            stated = acc is not None and acc.comparable
             change = {f: entry.change(f, i) for f in FIGURES} | {
-                f: None if now_access.get(f) is None or before_access.get(f) is None
+                f: None if not stated or now_access.get(f) is None or before_access.get(f) is None
                 else now_access[f] - before_access[f] for f in now_access}  # type: ignore[operator]
             yield Row(name, f"{t('week.period.change', lang)} – {span_label(span, lang)}", None, change,
                       is_change=True)

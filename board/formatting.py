@@ -239,6 +239,18 @@ def format_figure(code: str, value: float | None, lang: str = "fi") -> str:
     return format_value(unit_of(code), value, lang)
 
 
+#: The note beside a figure left unjudged on too small a sample (``Figure.few``), by figure: one table for the
+#: wall and the overview, so "vähän hoidettuja" reads the same on both.
+FEW_NOTE = {"feedback_nps": "wall.few_answers", "queue_same_day_share": "wall.few_handled",
+            "contacts_remote_share": "wall.few_contacts"}
+
+
+def fmt_few(code: str, lang: str = "fi") -> str:
+    """What a figure left unjudged on too small a sample today says beside its value ("vähän hoidettuja"): a bare
+    "0 %" from 2 handled callbacks would read as judged."""
+    return t(FEW_NOTE.get(code, "wall.few"), lang)
+
+
 def format_change(figure: str, value: float | None, lang: str = "fi") -> str:
     """A change from the previous week: ``+56``, ``−3 %-yks.`` (percentage points), ``+2,5 h``."""
     if value is None:

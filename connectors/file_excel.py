@@ -44,6 +44,11 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
     none has rows, the first with the header; when none has the header, the first sheet (whose columns the
     missing-column error then lists).
 
+    Visible sheets are searched first, in their order, and hidden ones (Excel's Hide, or "very hidden" by a
+    macro) only after them: a hidden sheet is a template, a lookup, last period's rows or a pivot's source kept out
+    of sight, not what the person who saved the workbook sees, so a hidden first sheet with the same columns is
+    not read in place of the visible data (before 3 Dec 2026 it was, silently). ``sheet:`` reads any sheet named.
+
     ``pass_over_empty`` False (a snapshot of open items): an empty sheet with the header is not passed over for
     a later one with rows; the file is refused instead, naming both sheets. Why: an empty first sheet may be an
     unused template, or today's sheet with nothing open, and a later sheet yesterday's. Readings read twice are
@@ -67,7 +72,7 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
         first: Table | None = None
         headed: Table | None = None  # the first sheet with the header, when none has rows under it (an empty day)
         headed_name = ""
-        for candidate in workbook.worksheets:  # tables only: chart sheets are not among them
+        for candidate in _visible_first(workbook.worksheets):  # tables only: chart sheets are not among them
             table = table_of(_rows(candidate, last_rows), wanted, "row")
             if first is None:
                 first = table
@@ -89,6 +94,13 @@ def excel_table(name: str, data: bytes, sheet: str | int | None, wanted: Sequenc
         raise BadFile(f"file {name}: the sheet could not be read ({short(e)})") from None
     finally:
         workbook.close()
+
+
+def _visible_first(sheets: Sequence[Any]) -> list[Any]:
+    """The sheets, visible ones first (each group in the workbook's order)."""
+    def hidden(sheet: Any) -> bool:
+        return getattr(sheet, "sheet_state", "visible") != "visible"
+    return [s for s in sheets if not hidden(s)] + [s for s in sheets if hidden(s)]
 
 
 def _rows(worksheet: Any, last_rows: dict[str, int]) -> list[tuple[int, list[Any]]]:

@@ -15,6 +15,12 @@ is missing from the table, the lines above its header are read for dates:
   so the file is refused whole, saying to choose one day (whatever else the lines above say). The same value in
   another field's filter (the station's) says nothing about the day.
 
+Power BI's "Export data" writes the filters applied to the visual **below** its rows instead, in one cell
+(``Applied filters:⏎Päivämäärä is 1.12.2026⏎Alue is Kainuu``; in Finnish ``Käytetyt suodattimet:⏎Päivämäärä on
+1.12.2026``). The date's filter there names one day only when it is exactly ``<date field> is <one date>``; any
+other condition on the date (``is 1.12.2026 or 2.12.2026``, ``is on or after …``, ``is not blank``) is several
+days (or cannot be told to be one), and the file is refused saying to choose one day, as for ``(Useita kohteita)``.
+
 A date followed by a time of day (``ajettu 2.12.2026 klo 6.00``) or on a line that says when the report was run,
 printed or updated is when it was made, not what it is about, and is passed over.
 """
@@ -31,7 +37,7 @@ from board.domain.reasons import Reason
 from connectors.file_table import Table, blank
 from connectors.mapping import quote
 from connectors.repeats import where_words
-from connectors.table_shape import header_key
+from connectors.table_shape import applied_filters_at, header_key
 
 #: Words on a line that says when the report was made (not what day it is about), compared without accents.
 RUN_WORDS = frozenset({
@@ -103,9 +109,66 @@ def several_chosen(values: Sequence[Any], date_field: str) -> str | None:
     return text if label and header_key(label) == header_key(date_field) else None
 
 
+#: A day with slashes in a filter line (an English-locale Power BI: ``Date is 12/1/2026``).
+_SLASH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+#: A Power BI filter line: the field, the verb (en, fi, sv), the condition.
+_FILTER_LINE = re.compile(r"^\s*(.+?)\s+(is|on|är)\s+(.+?)\s*$", re.IGNORECASE)
+
+
+def applied_filters(table: Table) -> tuple[str, list[str]] | None:
+    """Power BI's applied filters below ``table``'s rows: where they begin (``row 5``) and one filter per line,
+    the heading left out; None when there are none."""
+    at = applied_filters_at([values for _number, values in table.rows])
+    if at is None:
+        return None
+    lines: list[str] = []
+    for _number, values in table.rows[at:]:
+        text = ", ".join(str(v).strip() for v in values if not blank(v))
+        lines += [line.strip() for line in text.splitlines() if line.strip()]
+    return f"{table.unit} {table.rows[at][0]}", lines[1:]
+
+
+def filters_day(name: str, table: Table, date_field: str) -> tuple[date, str] | Reason | None:
+    """The one day Power BI's applied filters below the table give ``date_field`` (and where they are); a Reason
+    when the date's filter is anything but one day; None when they say nothing of the date."""
+    found = applied_filters(table)
+    if found is None:
+        return None
+    where, lines = found
+    for line in lines:
+        m = _FILTER_LINE.match(line)
+        if m is None or header_key(m.group(1)) != header_key(date_field):
+            continue
+        days = line_days([m.group(3)])
+        if len(days) == 1 and days[0][0] == days[0][1] and _DATE.fullmatch(m.group(3).strip()):
+            return days[0][0], where
+        slash = _SLASH_DAY.fullmatch(m.group(3).strip())
+        if slash is not None:  # an English-locale Power BI: 12/1/2026; read only when one order is possible
+            first, second, year = (int(g) for g in slash.groups())
+            day = (_day(str(first), str(second), str(year)) if first > 12 or first == second
+                   else _day(str(second), str(first), str(year)) if second > 12 else None)
+            if day is not None:
+                return day, where
+            if first <= 12 and second <= 12:
+                return Reason("applied_filters_slash_date", f"file {name}: the table has no date column and Power "
+                              f"BI's applied filters on {where} below it give the day with slashes ({quote(line)}): "
+                              "whether its day or its month comes first cannot be told; show the date as a column "
+                              "of the table, or export with a Finnish date format (d.m.yyyy)", file=name,
+                              where=where_words(where), value=quote(line))
+        return Reason("applied_filters_several_days", f"file {name}: the table has no date column and Power BI's "
+                      f"applied filters on {where} below it do not name one day ({quote(line)}): a row is then a sum "
+                      "over several days and cannot be put on one day; choose one day in the filter and export "
+                      "again, or show the date as a column of the table", file=name, where=where_words(where),
+                      value=quote(line))
+    return None
+
+
 def filter_day(name: str, table: Table, date_field: str = "") -> date | Reason | None:
-    """The one day the lines above ``table``'s header name; a Reason when they name several, or when the date's
-    filter has several items or all chosen; None when none."""
+    """The one day the lines above ``table``'s header, or Power BI's applied filters below its rows, name; a Reason
+    when they name several, or when the date's filter has several items or all chosen; None when none."""
+    below = filters_day(name, table, date_field) if date_field else None
+    if isinstance(below, Reason):
+        return below
     for number, values in table.above:
         chosen = several_chosen(values, date_field) if date_field else None
         if chosen is not None:
@@ -115,7 +178,7 @@ def filter_day(name: str, table: Table, date_field: str = "") -> date | Reason |
                           "a sum over those days and cannot be put on one day; choose one day in the filter and "
                           "export again, or show the date as a column of the table", file=name,
                           where=where_words(where), value=quote(chosen))
-    spans: list[tuple[date, date, str]] = []
+    spans: list[tuple[date, date, str]] = [(below[0], below[0], below[1])] if below is not None else []
     for number, values in table.above:
         spans += [(first, last, f"{table.unit} {number}") for first, last in line_days(values)]
     if not spans:
@@ -142,7 +205,8 @@ def holds_dates(table: Table, sample: int = 20) -> bool:
     """Whether a column of the table holds dates in most of its first rows: then the table has its own date
     column under another name than the mapping's (a typo in sources.yaml), and a date above it must not be taken
     for every row's; the missing column is refused as ever."""
-    rows = [values for _number, values in table.rows[:sample]]
+    filters = applied_filters_at([values for _number, values in table.rows])
+    rows = [values for _number, values in table.rows[:sample if filters is None else min(sample, filters)]]
     width = max((len(v) for v in rows), default=0)
     for column in range(width):
         cells = [v[column] for v in rows if column < len(v) and not blank(v[column])]

@@ -13,6 +13,7 @@ from board.domain.reading import Reading
 from board.domain.reasons import Reason, reason_of
 from board.source_settings import FilesSource
 from connectors.errors import ConnectorError
+from connectors.file_autumn_hour import merged_hours
 from connectors.file_csv import csv_table
 from connectors.file_excel import excel_table, is_excel
 from connectors.file_filter_date import filter_day, holds_dates, missing_date_column, with_date_column
@@ -20,6 +21,7 @@ from connectors.file_messages import short
 from connectors.file_outcome import Outcome
 from connectors.file_problems import BadFile, Undecodable
 from connectors.file_ranges import RangeKey, Span, running_totals
+from connectors.file_slash_dates import slash_dates, time_columns
 from connectors.file_table import Table, blank, column_keys, record
 from connectors.file_units_row import UNITS_ROW_REASON, is_units_row, units_of
 from connectors.items import ItemMapper
@@ -120,6 +122,8 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
     except ConnectorError as e:
         outcome.add(reason_of(e), kind=e.kind)
         return outcome
+    # Dates with slashes (an English-locale export): read in the order the file proves, or refused with why.
+    unordered = slash_dates(name, table, set(time_columns(mapper)) & set(keys))
     mapper.begin(rows_in_order=True)  # a file is read whole, in its own order
     rows: list[tuple[str, list[Reading], bool]] = []  # (where, readings, time was a date alone)
     named = [bool(h) for h in table.header]
@@ -160,6 +164,11 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         for index, (number, values) in enumerate(table.rows):
             outcome.rows += 1
             where = f"{table.unit} {number}"
+            if index in unordered and index not in not_data:
+                bad_row(outcome, source, where, unordered[index])
+                if ranged and isinstance(mapper, RecordMapper):  # as any refused range row
+                    refused_ranges.append((where, *mapper.range_key(dict(zip(keys, values, strict=False)))))
+                continue
             if index in not_data:
                 if any_identity_code(values):  # a note with a code is personal data, not a note to ignore
                     outcome.identity_lines.append(where)
@@ -186,7 +195,11 @@ def read_file(name: str, data: bytes, source: FilesSource, mapper: RecordMapper 
         if saved is not None:
             mapper.mapping = saved  # the mapper serves the pull's other files too
     if spans:  # a row per hour range: each day's counts summed into the running total at each range's end
+        assert isinstance(mapper, RecordMapper)
+        once = merged_hours(rows, spans, mapper.zone, mapper.until, refused_ranges)  # the October hour listed once
+        refused_ranges += [(rows[i][0], rows[i][1][0].station, (spans[i][0], spans[i][1])) for i in once]
         problems = running_totals(rows, spans, refused_ranges)
+        problems.update(once)
         for index in sorted(problems):
             bad_row(outcome, source, rows[index][0], problems[index])
         rows = [row for index, row in enumerate(rows) if index not in problems]

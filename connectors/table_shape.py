@@ -5,8 +5,9 @@ Reporting systems and Excel users put more than a table in an export:
 * a title, the report's parameters ("Ajanjakso: 1.11.–30.11.2026") and
   blank lines **above** the header;
 * a totals row (``Yhteensä``, ``Kaikki``; a pivot table's ``Kokonaissumma``), a survey tool's or an Excel
-  user's summary rows (``Keskiarvo``, ``Mediaani``, ``Vastauksia yhteensä``; ``Average``, ``Median``)
-  and notes ("Lähde: …") **below** the data, and a pivot table's subtotal
+  user's summary rows (``Keskiarvo``, ``Mediaani``, ``Vastauksia yhteensä``; ``Average``, ``Median``),
+  notes ("Lähde: …") and Power BI's applied filters (``Applied filters:⏎Päivämäärä is 1.12.2026``) **below**
+  the data, and a pivot table's subtotal
   rows (``Kajaanin terveysasema Summa``) between a station's rows.
 
 The header is the first row that holds every column the mapping needs; the
@@ -56,6 +57,22 @@ NOTE_REASON = Reason("note_below", "a note below the data (one cell, not a data 
 SUBTOTAL_REASON = Reason("subtotal_row", "a subtotal row (a sum of the rows above it, not a station's figures)")
 REPEATED_HEADER_REASON = Reason("repeated_header", "the header again (the report's next page), not data")
 PAGE_TITLE_REASON = Reason("page_title", "a page's title above the repeated header (not data)")
+APPLIED_FILTERS_REASON = Reason("applied_filters", "Power BI's applied filters (not data)")
+#: How Power BI's "Export data" heads the filters it writes below the visual's rows (en, fi, sv), compared as
+#: :func:`_normal` compares labels.
+FILTERS_HEADINGS = frozenset({"applied filters", "kaytetyt suodattimet", "tillampade filter", "anvanda filter"})
+
+
+def is_applied_filters(values: Sequence[Any]) -> bool:
+    """Whether a row is the start of Power BI's applied filters: its first filled cell's first line is the heading
+    (``Applied filters:``, ``Käytetyt suodattimet:``), the filters on the lines after it (one cell, wrapped)."""
+    first = next((v for v in values if not blank(v)), None)
+    return isinstance(first, str) and _normal(first.strip().splitlines()[0]) in FILTERS_HEADINGS
+
+
+def applied_filters_at(rows: Sequence[Sequence[Any]]) -> int | None:
+    """The index of the row where Power BI's applied filters begin (they and every row after them are not data)."""
+    return next((i for i, values in enumerate(rows) if is_applied_filters(values)), None)
 
 
 def cell_text(value: Any) -> str:
@@ -182,12 +199,17 @@ def trailer_reasons(rows: Sequence[Sequence[Any]], station_index: int | None,
                     header: Sequence[Any] = (), names_station: Callable[[Any], bool] = _no_station,
                     ) -> dict[int, str]:
     """Which data rows (by index) are not data, and why: a totals row and all below it, subtotal rows, single-cell
-    notes at the end. A totals row right under the header (Qlik Sense puts its totals at the top of a table, and
-    exports them so) is that row alone: the stations' rows follow it. A report exported page by page repeats
-    its ``header`` on each page, under the page's title lines: those are not data either, and a totals row before
-    a repeated header is that page's total alone (the next page's rows follow). A row whose station cell
-    ``names_station`` is data, whatever its label reads like."""
+    notes at the end, Power BI's applied filters and all below them. A totals row right under the header (Qlik
+    Sense puts its totals at the top of a table, and exports them so) is that row alone: the stations' rows follow
+    it. A report exported page by page repeats its ``header`` on each page, under the page's title lines: those
+    are not data either, and a totals row before a repeated header is that page's total alone (the next page's
+    rows follow). A row whose station cell ``names_station`` is data, whatever its label reads like."""
     reasons: dict[int, str] = {}
+    filters = applied_filters_at(rows)
+    if filters is not None:  # Power BI's "Applied filters:" and anything after them: not data
+        for index in range(filters, len(rows)):
+            reasons[index] = APPLIED_FILTERS_REASON
+        rows = rows[:filters]
     keys = _trimmed([header_key(h) for h in header])
     pages = [i for i, values in enumerate(rows) if keys and _trimmed([header_key(v) for v in values]) == keys]
     end = len(rows)  # where the totals row is, if any

@@ -68,8 +68,8 @@ for note in notes:
 span, compared = parts.spans(month)
 try:
     report = parts.report(span, compared, tuple(stations), today)
-    care_report = parts.access(span, compared[0], tuple(stations))
-    staff_report = care.staff_report(span[0], span[1], tuple(stations), compared[0])
+    care_report = parts.access(span, compared[0], tuple(stations), today)
+    staff_report = care.staff_report(span[0], span[1], tuple(stations), compared[0], today)
 except Exception as e:  # the store is down: say so in words
     st.error(t("week.store_down", lang, error=type(e).__name__))
     st.stop()

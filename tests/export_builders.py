@@ -174,8 +174,98 @@ def dst_nights_csv() -> Export:
     return export
 
 
+def power_bi_applied_filters() -> Export:
+    """Power BI's "Export data" (.xlsx, Finnish UI) of a table visual with a row per station and no date: the day
+    is only in the applied filters Power BI writes below the rows, one cell with its lines broken inside it."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Export"
+    sheet.append(["Toimipiste", "Puhelut", "Omasote-viestit"])
+    day = date(2026, 11, 23)
+    export = Export("powerbi.xlsx", b"", {"layout": "wide", "station": "Toimipiste", "time": "Päivämäärä",
+                                          "metrics": {"Puhelut": "contacts_phone_today",
+                                                      "Omasote-viestit": "contacts_omasote_today"}}, unit="row")
+    for code, calls, messages in (("kajaani", 412, 96), ("sotkamo", 133, 40), ("ristijarvi", 27, 5)):
+        sheet.append([WRITTEN[code], calls, messages])
+        at = utc_of(day, time(23, 59))  # a date alone: the day's total, at its last minute
+        export.readings[(code, "contacts_phone_today", at)] = float(calls)
+        export.readings[(code, "contacts_omasote_today", at)] = float(messages)
+    sheet.append([])
+    sheet.append(["Käytetyt suodattimet:\nPäivämäärä on 23.11.2026\nAlue on Kainuu"])
+    export.ignored = [sheet.max_row]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    export.data = buffer.getvalue()
+    return export
+
+
+def october_hour_once_csv() -> Export:
+    """A contact-centre tool that groups by the wall clock's hour: 25.10.2026 lists 03:00-04:00 once, with both
+    hours' calls. Its end is 04.00 winter time; the day's calls are a running total over the ranges."""
+    day = date(2026, 10, 25)
+    lines = ["Jono;Päivämäärä;Aikaväli;Saapuneet puhelut;Jonossa"]
+    export = Export("yo.csv", b"", {"layout": "wide", "station": "Jono", "time": ["Päivämäärä", "Aikaväli"],
+                                    "metrics": {"Saapuneet puhelut": "contacts_phone_today",
+                                                "Jonossa": "queue_waiting"}})
+    total = 0
+    for start in range(0, 6):  # 0-1 … 5-6, the 3-4 row once
+        calls, queue = 3 + 4 * start, start % 3
+        lines.append(f"Kajaanin terveysasema;25.10.2026;{start:02d}:00-{start + 1:02d}:00;{calls};{queue}")
+        total += calls
+        end = utc_of(day, time(start + 1))  # 03.00 (end of 2-3) summer time; 04.00 and later winter time only
+        export.readings[("kajaani", "contacts_phone_today", end)] = float(total)
+        export.readings[("kajaani", "queue_waiting", end)] = float(queue)
+    export.data = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    return export
+
+
+def us_dates_csv() -> Export:
+    """Power BI with an English (United States) locale: UTF-8 with BOM, quoted, M/d/yyyy h:mm:ss AM/PM."""
+    lines = ['"Station","Date","Queue"']
+    export = Export("us.csv", b"", {"layout": "wide", "station": "Station", "time": "Date",
+                                    "metrics": {"Queue": "queue_waiting"}})
+    for day in (date(2026, 11, 9), date(2026, 11, 10)):
+        for hour in (0, 8, 12, 15):
+            twelve = hour % 12 or 12
+            written = f"{day.month}/{day.day}/{day.year} {twelve}:00:00 {'AM' if hour < 12 else 'PM'}"
+            queue = hour + day.day
+            lines.append(f'"Sotkamon terveysasema","{written}","{queue}"')
+            export.readings[("sotkamo", "queue_waiting", utc_of(day, time(hour)))] = float(queue)
+    export.data = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    return export
+
+
+def hidden_first_sheet() -> Export:
+    """A workbook copied from a template: the first sheet, hidden, keeps the previous run's rows under the same
+    header, the visible sheet after it today's."""
+    workbook = openpyxl.Workbook()
+    kept = workbook.active
+    kept.title = "Pohja"
+    kept.append(["Asema", "Aika", "Jonossa"])
+    kept.append([WRITTEN["kajaani"], "22.11.2026 8.00", 99])
+    kept.sheet_state = "hidden"
+    sheet = workbook.create_sheet("Jonot")
+    sheet.append(["Asema", "Aika", "Jonossa"])
+    export = Export("jonot2.xlsx", b"", {"layout": "wide", "station": "Asema", "time": "Aika",
+                                         "metrics": {"Jonossa": "queue_waiting"}}, unit="row")
+    day = date(2026, 11, 23)
+    for hour in (8, 9):
+        for code in ("kajaani", "paltamo"):
+            queue = hour + len(code)
+            sheet.append([WRITTEN[code], f"{day.day}.{day.month}.{day.year} {hour}.00", queue])
+            export.readings[(code, "queue_waiting", utc_of(day, time(hour)))] = float(queue)
+    workbook.active = 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    export.data = buffer.getvalue()
+    return export
+
+
 CORPUS = {"queue-cp1252": lambda: queue_report_csv("cp1252"), "queue-utf8-bom": lambda: queue_report_csv("utf-8-sig"),
-          "contacts-utf16-tab": contacts_unicode_text, "queue-xlsx": queue_workbook, "dst-nights": dst_nights_csv}
+          "contacts-utf16-tab": contacts_unicode_text, "queue-xlsx": queue_workbook, "dst-nights": dst_nights_csv,
+          "power-bi-applied-filters": power_bi_applied_filters, "october-hour-once": october_hour_once_csv,
+          "us-dates": us_dates_csv, "hidden-first-sheet": hidden_first_sheet}
+
 
 
 # ------------------------------------------------------------------ a survey tool's answers, as items

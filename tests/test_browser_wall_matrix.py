@@ -4,7 +4,7 @@ The wall's own HTML and CSS (``render_wall`` and ``WALL_CSS``, as the page
 serves them, inside the ``stHtml`` element Streamlit puts them in) at the
 longest values each figure can take (tests/wall_extremes.py: 5-digit counts,
 "23 vrk 23 h", warning marks, a 40-character name, two 160-character notices,
-the "Avataan …" banner) are loaded into one Chromium page per language and
+the "Avataan …" banner, the page shell's offline banner) are loaded into one Chromium page per language and
 variant, and the page is resized through the screen matrix (16:9 from
 1280x720 to 3840x2160, 16:10, 5:4, 4:3 and portrait). At each size every
 painted line of text (``Range.getClientRects`` of each text node, so text
@@ -19,7 +19,11 @@ size go to ``test-artifacts/wall-matrix/``.
 Figure labels are read from 4 m (a user check found 24 px too small at
 1920x1080): with a usual name and without notices, every label is at least
 32 px at 1920x1080 and as large relative to the wall's unit on every other
-screen (``LABEL_PX``); at the widest values (a 40-character name on two lines,
+screen (``LABEL_PX``), and the big number at least 100 px at 1920x1080, scaled alike (``BIG_PX``). A tall-ish
+landscape screen (5:4, 4:3) lays its tiles out narrower and taller and must do better than that scaling: at
+1280x1024 labels at least 28 px and the big number at least 110 px (``TALL_LABEL_PX``, ``TALL_BIG_PX``; sized by
+the width they were 21.6 and 69 px with the lower half of each tile empty). Every number is drawn with tabular
+digits, so it does not move when a value changes width. At the widest values (a 40-character name on two lines,
 notices) the tiles give up height and labels may be smaller, never below
 ``LABEL_FLOOR`` of that.
 """
@@ -43,7 +47,7 @@ pytestmark = pytest.mark.browser
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 in Helsinki
 SCREENS = [(1280, 720), (1366, 768), (1920, 1080), (2560, 1440), (3840, 2160),  # 16:9
            (1440, 900), (1680, 1050), (1920, 1200),  # 16:10
-           (1280, 1024), (1024, 768),  # 5:4, 4:3
+           (1280, 1024), (1024, 768), (1600, 1200),  # 5:4, 4:3
            (1080, 1920)]  # portrait
 
 #: Figure labels at 1920x1080 (px), read by a nurse at 4 m; other screens scale it by the wall's unit (--u).
@@ -63,6 +67,17 @@ FRESH_SIZE = LABEL_SIZE.replace(".wall .fig dt", ".wall .fresh")
 TREND_HEIGHTS = """() => Object.fromEntries([...document.querySelectorAll('.wall .tile')].map(t => {
   const s = t.querySelector('.spark'); return [t.dataset.family, s ? s.getBoundingClientRect().height : 0]; }))"""
 TREND_PX = 40.0
+#: The big number at 1920x1080 (px; 102 px there), scaled with the wall's unit elsewhere.
+BIG_PX = 100.0
+#: Tall-ish landscape screens (5:4, 4:3: aspect above 1, at most 1.4) at 1280x1024, scaled by the smaller of the
+#: screen's width and height to 1280x1024's: a nurse 4 m from a 5:4 corridor TV reads labels and the big number.
+TALL_LABEL_PX, TALL_BIG_PX = 28.0, 110.0
+#: The smallest big number on the page, in px.
+BIG_SIZE = LABEL_SIZE.replace(".wall .fig dt", ".wall .headline .value")
+#: Numbers that are not drawn with tabular digits (each digit as wide as the others).
+NOT_TABULAR = """() => [...document.querySelectorAll(
+    '.wall .headline .value, .wall .fig dd, .wall .clock .time, .wall .projection')]
+  .filter(e => getComputedStyle(e).fontVariantNumeric !== 'tabular-nums').map(e => e.className || e.tagName)"""
 
 
 def wall_unit(width: int, height: int) -> float:
@@ -70,9 +85,22 @@ def wall_unit(width: int, height: int) -> float:
     return min(height / 200, width * 0.0095) if height >= width else min(height / 100, width * 0.005625)
 
 
+def is_tall(width: int, height: int) -> bool:
+    """A tall-ish landscape screen (5:4, 4:3), laid out narrower and taller (board/web/style.py)."""
+    return 1 < width / height <= 1.4
+
+
+def minimum(px: float, tall_px: float, width: int, height: int) -> float:
+    """``px`` at 1920x1080 scaled with the wall's unit; on a tall-ish screen at least ``tall_px`` at 1280x1024,
+    scaled by the smaller of width and height."""
+    least = px * wall_unit(width, height) / wall_unit(1920, 1080)
+    return max(least, tall_px * min(width / 1280, height / 1024)) if is_tall(width, height) else least
+
+
 def label_minimum(width: int, height: int) -> float:
-    """The smallest figure label a screen may show: LABEL_PX at 1920x1080, scaled with the wall's unit."""
-    return LABEL_PX * wall_unit(width, height) / wall_unit(1920, 1080)
+    """The smallest figure label a screen may show: LABEL_PX at 1920x1080, scaled with the wall's unit (and
+    TALL_LABEL_PX at 1280x1024 on tall-ish screens)."""
+    return minimum(LABEL_PX, TALL_LABEL_PX, width, height)
 
 
 CHECK = """() => {
@@ -173,7 +201,19 @@ def base_view(tmp_path_factory):  # type: ignore[no-untyped-def]
                                                              t.updated_at, t.stale, trend) for t in view.tiles]})
 
 
-@pytest.mark.parametrize("variant", ["open", "open-no-notices", "closed", "stale"])
+#: What the page shell does when the wall loses its server (board/web/shell/shell.js): the wall is marked offline and
+#: the banner, in the wall's language, goes under its header and takes height from the tiles.
+OFFLINE = """() => {
+  const wall = document.querySelector('.wall');
+  wall.classList.add('is-offline');
+  const banner = document.createElement('div');
+  banner.className = 'offline-banner';
+  banner.textContent = wall.dataset.offline.replace('{time}', '10.59');
+  wall.querySelector('.wall-head').after(banner);
+}"""
+
+
+@pytest.mark.parametrize("variant", ["open", "open-no-notices", "closed", "stale", "offline"])
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, variant):
     closed = variant == "closed"
@@ -183,6 +223,8 @@ def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, variant
     assert ("data-closed" in html) is closed
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.set_content(page_html(html, lang))
+    if variant == "offline":
+        page.evaluate(OFFLINE)
     out = ARTIFACTS / "wall-matrix"
     out.mkdir(parents=True, exist_ok=True)
     problems = {}
@@ -204,7 +246,9 @@ def test_wall_fits_every_screen_at_every_value(base_view, browser, lang, variant
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_figure_labels_are_readable_from_four_metres(base_view, browser, lang):
     """With a usual name (one line) and without notices every figure label is >= 32 px at 1920x1080 and scales
-    with the screen (1366x768, 1280x1024 and portrait 1080x1920 included), and the wall still fits: at the widest
+    with the screen (1366x768 and portrait 1080x1920 included; on 5:4 and 4:3 >= 28 px at 1280x1024), the big
+    number likewise (>= 100 px at 1920x1080, >= 110 px at 1280x1024), all numbers in tabular digits, and the
+    wall still fits: at the widest
     values, so the labels' room is the least they ever get from the figures. Every tile's trend keeps its height
     (>= 40 px at 1920x1080, scaled), the queue's too while its projection is shown."""
     widest = extreme_view(base_view, notices=False)
@@ -225,6 +269,10 @@ def test_figure_labels_are_readable_from_four_metres(base_view, browser, lang):
         assert size != float("inf"), "no figure label on the wall"
         if size < least - 0.05:
             found.append(f"figure labels {size:.1f} px < {least:.1f} px")
+        big, big_least = page.evaluate(BIG_SIZE), minimum(BIG_PX, TALL_BIG_PX, width, height)
+        if big < big_least - 0.05:
+            found.append(f"big number {big:.1f} px < {big_least:.1f} px")
+        found += [f"{name} without tabular digits" for name in page.evaluate(NOT_TABULAR)]
         fresh = page.evaluate(FRESH_SIZE)
         if fresh < least - 0.05:
             found.append(f"freshness line {fresh:.1f} px < {least:.1f} px")
@@ -234,5 +282,6 @@ def test_figure_labels_are_readable_from_four_metres(base_view, browser, lang):
         if found:
             problems[f"{width}x{height}"] = found
     page.close()
-    assert label_minimum(1920, 1080) == LABEL_PX
+    assert label_minimum(1920, 1080) == LABEL_PX and label_minimum(1280, 1024) == TALL_LABEL_PX
+    assert minimum(BIG_PX, TALL_BIG_PX, 1280, 1024) == TALL_BIG_PX and not is_tall(1440, 900)
     assert not problems, "\n".join(f"{size}: " + "; ".join(p[:6]) for size, p in problems.items())

@@ -90,3 +90,45 @@ def test_the_projection_of_a_station_open_all_day_is_for_the_end_of_the_day(tmp_
         assert message.summary.endswith(f": ennuste vuorokauden lopussa: {p.queue:.0f} jonossa"), message.summary
     finally:
         board.close()
+
+
+def test_a_projection_made_under_the_other_opening_hours_is_not_shown(tmp_path):
+    """One store, two modes: ``demo --always-open`` started on a store the plain demo had just written (and the
+    reverse). The projection the other mode stored minutes ago is for another closing time (18.00 at Kajaani, or the
+    day's end): the wall read "0 jonossa" beside 56 waiting. Through the read side it is not shown (the overview
+    says "not computed") until the collector of this mode stores its own, which is then shown."""
+    from board.alerts.evaluator import Evaluator
+    from board.collector import Collector
+    from board.read import overview
+    from board.read.wall import MISSING
+    from tests.conftest import write_config
+
+    noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # Wednesday 14.00 Helsinki: open under both modes
+    later = noon + timedelta(minutes=2)  # within the five minutes a stored projection counts as current
+    plain, always = {}, {"BOARD_ALWAYS_OPEN": "1"}
+    # Kajaani's closing today under each mode, from config/stations.yaml (8-18) and README (00-24): UTC+2
+    closing = {"plain": datetime(2026, 12, 2, 16, 0, tzinfo=UTC), "always": datetime(2026, 12, 2, 22, 0, tzinfo=UTC)}
+    config = write_config(tmp_path / "config", backfill_days=29, history_step_minutes=60, live_step_seconds=300)
+    for first, second, name in ((plain, always, "always"), (always, plain, "plain")):
+        url = f"sqlite:///{tmp_path / f'{name}.sqlite'}"
+        board = create_board(config, url, environ=first)
+        try:
+            Collector(board.settings, board.store, clock=lambda: noon).run_once()
+            Evaluator(board.settings, board.store, "test", clock=lambda: noon).turn()
+            made = board.store.projections()["kajaani"]
+            assert made.ok and made.closes_at != closing[name], made
+        finally:
+            board.close()
+        board = create_board(config, url, environ=second)
+        try:
+            view = station_view(board.settings, board.store, "kajaani", later, with_trend=False)
+            assert view.is_open and view.projection is None and view.projection_reason == MISSING, name
+            assert 'class="proj-text"' not in render_wall(view)
+            [row] = overview.overview_rows(overview.all_station_views(board.settings, board.store, later,
+                                                                      ["kajaani"]))
+            assert row.projection is None and row.projection_reason == MISSING
+            Evaluator(board.settings, board.store, "test", clock=lambda: later).turn()  # this mode's own
+            view = station_view(board.settings, board.store, "kajaani", later, with_trend=False)
+            assert view.projection is not None and view.projection.closes_at == closing[name], name
+        finally:
+            board.close()

@@ -67,3 +67,30 @@ def test_a_red_row_without_a_message_does_not_say_no_alerts(config_dir: Path, sq
         row = re.search(rf'<tr data-station="{red.code}".*?</tr>', html, re.S).group(0)
         assert f"{status}</span>" in row and f'<span class="quiet">{none}</span>' in row
         assert f'<th class="alerts" rowspan="2">{column}</th>' in html and old not in html.lower()
+
+
+def test_a_same_day_share_of_few_handled_says_so_in_the_table(settings, store) -> None:
+    """The wall's rule (fewer than 10 handled callbacks today: ``metrics.yaml: min_sample``) in the overview's "sama
+    pv" column too: the share is shown unjudged with the wall's words, not a bare "0 %"; from 10 handled it is
+    judged and the note goes. Built through the read side from stored readings, as the page builds it."""
+    from datetime import UTC, datetime, timedelta
+
+    from board.domain.reading import Reading
+
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 11.00 Helsinki: open
+    ts = now - timedelta(minutes=1)
+    store.write_readings([Reading("paltamo", "queue_waiting", ts, 0), Reading("paltamo", "queue_handled_today", ts, 9),
+                          Reading("paltamo", "queue_handled_same_day_today", ts, 0)], source="demo", now=now)
+
+    def share_cell(lang: str) -> str:
+        rows = overview.overview_rows(overview.all_station_views(settings, store, now, ["paltamo"]))
+        html = overview_html.render_overview(rows, lang, lambda _code: None)
+        return re.search(r'<td[^>]*data-figure="queue_same_day_share".*?</td>', html, re.S).group(0)
+
+    for lang, few in (("fi", "vähän hoidettuja"), ("sv", "få hanterade"), ("en", "few handled")):
+        cell = share_cell(lang)
+        assert 'data-value="0"' in cell and 'data-status="neutral"' in cell
+        assert f'<span class="few" data-few="queue_same_day_share">{few}</span>' in cell
+    store.write_readings([Reading("paltamo", "queue_handled_today", now, 10)], source="demo", now=now)
+    cell = share_cell("fi")
+    assert 'data-value="0"' in cell and 'data-status="alert"' in cell and 'class="few"' not in cell

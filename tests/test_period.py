@@ -47,6 +47,10 @@ READINGS = [
     *r("kajaani", date(2025, 11, 3), "23:59", contacts_phone_today=5, contacts_visit_today=15, contacts_chat_today=0,
        contacts_omasote_today=0),
     *r("kajaani", date(2026, 12, 1), "23:59", contacts_phone_today=500),  # the next month
+    # the stations' data start before every month compared here and go on after them (none of them is partial)
+    *r("kajaani", date(2025, 10, 31), "23:59", contacts_phone_today=0),
+    *r("sotkamo", date(2025, 10, 31), "23:59", contacts_phone_today=0),
+    *r("sotkamo", date(2026, 12, 1), "23:59", contacts_phone_today=0),
     *r("sotkamo", date(2026, 11, 2), "23:59", contacts_phone_today=10, contacts_visit_today=10, contacts_chat_today=0,
        contacts_omasote_today=0),
     *r("sotkamo", date(2026, 11, 2), "10:00", queue_waiting=8), *r("sotkamo", date(2026, 11, 2), "11:00",

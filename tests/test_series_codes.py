@@ -73,3 +73,40 @@ def test_two_stores_on_one_database_share_each_pairs_code(database_url: str):
             ("sotkamo", "queue_waiting", AT + timedelta(minutes=1), 8.0)]
     first.dispose()
     second.dispose()
+
+
+def test_a_running_stores_codes_follow_the_series_table_made_again(database_url: str):
+    """A collector (or the push service) keeps running while an administrator runs ``alembic downgrade 0016`` and
+    ``alembic upgrade head`` (docs/DEPLOY.md): the upgrade gives the codes again, in key order. The running store's
+    cached codes are of the old table; a reading written with one went under another pair's code (no foreign key
+    notices), shown on the other station. Its next write must find the new table and its codes."""
+    from alembic import command
+
+    from board.store import MIGRATIONS
+
+    running = Store.open(database_url)
+    running.write_readings([Reading("sotkamo", "queue_waiting", AT, 1.0)], "jono", AT)  # first made: code 1
+    running.write_readings([Reading("kajaani", "queue_waiting", AT, 2.0)], "jono", AT)  # code 2
+    assert _series(running) == {("sotkamo", "queue_waiting"): 1, ("kajaani", "queue_waiting"): 2}
+
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    admin = Store.open(database_url, create=False)
+    with admin.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0016")
+        command.upgrade(config, "head")
+    assert _series(admin) == {("kajaani", "queue_waiting"): 1, ("sotkamo", "queue_waiting"): 2}  # key order
+
+    running.write_readings([Reading("sotkamo", "queue_waiting", AT + timedelta(minutes=1), 3.0),
+                            Reading("kuhmo", "queue_waiting", AT, 4.0)], "jono", AT)
+    later = AT + timedelta(minutes=1)
+    assert _stored(admin) == [("kajaani", "queue_waiting", AT, 2.0), ("kuhmo", "queue_waiting", AT, 4.0),
+                              ("sotkamo", "queue_waiting", AT, 1.0), ("sotkamo", "queue_waiting", later, 3.0)]
+    codes = _series(admin)
+    assert len(set(codes.values())) == 3
+    assert all(running.series_codes.get(pair) == code for pair, code in codes.items())
+    admin.dispose()
+    running.dispose()

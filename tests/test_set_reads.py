@@ -15,7 +15,7 @@ from board.domain.notice import ALL_STATIONS
 from board.domain.projection import StationProjection
 from board.domain.timeutil import utcnow
 from board.read.overview import all_station_views
-from board.read.wall import StationView, station_view
+from board.read.wall import StationView, closing_at, station_view
 from board.settings import Settings
 from board.store import Store
 
@@ -46,10 +46,12 @@ def _filled(settings: Settings, store: Store):  # type: ignore[no-untyped-def]
     # A figure typed by hand on the first station (newer than its readings) and one on the third long expired
     store.add_manual_entry(codes[0], "queue_waiting", 12, now + timedelta(hours=1), "a", now)
     store.add_manual_entry(codes[2], "omasote_unanswered", 3, now - timedelta(hours=1), "a", now - timedelta(hours=2))
+    made = now - timedelta(minutes=1)
+    # each closing as the collector writes it under these hours (a projection made under others is not shown)
     store.save_projections([
-        StationProjection(codes[0], now - timedelta(minutes=1), now + timedelta(hours=3), 7.0, 4.0, 11.0,
+        StationProjection(codes[0], made, closing_at(settings, codes[0], made), 7.0, 4.0, 11.0,
                           0.9, 0.85, 0.95, ((now, 5.0, 6.0, 7.0),)),
-        StationProjection(codes[1], now - timedelta(minutes=1), reason="few_days"),
+        StationProjection(codes[1], made, closing_at(settings, codes[1], made), reason="few_days"),
         StationProjection(codes[2], now - timedelta(hours=1), now + timedelta(hours=3), 3.0, 1.0, 5.0,
                           0.9, 0.85, 0.95),  # too old to show
     ])

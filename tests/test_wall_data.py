@@ -34,7 +34,8 @@ def filled(store: Store) -> Store:
     gone = store.add_notice("Peruttu", ["kajaani"], T0 - hour, T0 + hour, "vuoro", T0 - hour)
     store.withdraw_notice(gone.id, "vuoro", T0 - timedelta(minutes=5))
     store.add_notice("Ohi", ["kajaani"], T0 - 2 * hour, T0 - hour, "vuoro", T0 - 2 * hour)
-    store.save_projections([StationProjection("kajaani", T0 - timedelta(minutes=1), T0 + 5 * hour, 12.0, 8.0, 15.0)])
+    # closing as the collector writes it: Kajaani's 18.00 (16.00 UTC) under config/stations.yaml
+    store.save_projections([StationProjection("kajaani", T0 - timedelta(minutes=1), T0 + 7 * hour, 12.0, 8.0, 15.0)])
     # Typed by hand while a source is down: one stands in for an hour, one was withdrawn, one is Sotkamo's.
     store.add_manual_entry("kajaani", "omasote_unanswered", 9.0, T0 + hour, "vuoro", T0 - timedelta(minutes=2))
     gone_entry = store.add_manual_entry("kajaani", "contacts_chat", 5.0, T0 + hour, "vuoro", T0 - timedelta(minutes=2))

@@ -53,5 +53,39 @@ def test_a_pulls_writes_and_lease_renewals_commit_asynchronously_and_its_record_
         assert not store.take_lease("demo", "host:2:b", T0 + timedelta(seconds=30), 60)  # still held: it counted
     finally:
         store.dispose()
-    assert [setting for setting, _ in commits] == ["off", "off", "off", "off", "on"]
+    # the first write of a pair made its code: it waited (test below), as did the run's record
+    assert [setting for setting, _ in commits] == ["off", "on", "off", "on", "on"]
     assert len({pid for _, pid in commits}) == 1  # one pooled connection throughout: SET LOCAL did not stay on it
+
+
+@pytest.mark.postgres
+def test_a_write_that_makes_series_codes_waits_for_the_disk(postgres_url: str) -> None:
+    """A write's new codes are kept by the store's cache at its commit and later writes send them without asking
+    (board/store/series.py): a commit PostgreSQL could lose in a crash would leave the cache with codes the table
+    no longer has, and the next run's readings under them. So a write that makes a code waits; one that only
+    uses known codes (every write of a running collector but a station's first) does not."""
+    store = Store.open(postgres_url)
+    commits: list[str] = []
+
+    @event.listens_for(store.engine, "commit")
+    def _probe(conn):  # type: ignore[no-untyped-def]
+        cur = conn.connection.dbapi_connection.cursor()
+        cur.execute("select current_setting('synchronous_commit')")
+        commits.append(cur.fetchone()[0])
+        cur.close()
+
+    try:
+        times = tuple(T0 + timedelta(minutes=i) for i in range(2))
+        block = ReadingBlock("kajaani", ("queue_waiting",), times, np.array([[1.0], [2.0]]))
+        store.write_readings([block], "demo", T0)  # a new pair: its code made
+        store.write_readings([Reading("kajaani", "queue_waiting", T0 + timedelta(minutes=5), 3.0)], "demo", T0)
+        other = Store.open(postgres_url, create=False)  # another process: the code is not in its cache
+        other.write_readings([Reading("kajaani", "queue_waiting", T0 + timedelta(minutes=6), 4.0)], "push", T0)
+        other.dispose()
+        store.write_readings([Reading("kajaani", "callbacks_open", T0, 5.0),  # one new pair among known ones
+                              Reading("kajaani", "queue_waiting", T0 + timedelta(minutes=7), 6.0)], "demo", T0)
+        event.remove(store.engine, "commit", _probe)
+        assert store.count_readings() == 6
+    finally:
+        store.dispose()
+    assert commits == ["on", "off", "on"]  # the other store's write is not probed (its own engine)

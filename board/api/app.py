@@ -143,6 +143,9 @@ def _station_json(s: StationFigures) -> dict[str, Any]:
         "station": s.code, "name": s.name, "municipality": s.municipality, "open": s.is_open,
         "tiles": [{
             "tile": t.family.value, "status": s.tile_status(t), "tracked": t.family not in s.untracked,
+            # False: none of the tile's figures has limits here (contacts as shipped), so "neutral" is "never
+            # judged", not "could not judge now"; the wall shows such a tile without a badge.
+            "limits": t.judged,
             "stale": t.stale, "updated_at": t.updated_at.isoformat() if t.updated_at else None,
             "figures": [{"figure": f.code, "value": f.value, "status": s.figure_status(t, f.status.value),
                          "target": f.target,

@@ -22,6 +22,10 @@ FAMILIES = {
     "ohjaustaulu_tile_stale": "1 when the tile's source has not delivered within its limit (public).",
     "ohjaustaulu_tile_status": "1 for the tile's current status: ok, warn, alert, neutral, no_data, stale, closed, "
                                "not_tracked (no source is configured to deliver it for the station) (public).",
+    "ohjaustaulu_tile_limits": "1 when the tile has limits at the station and so can be judged; 0 when none of its "
+                               "figures has any (the contacts tile as shipped): its status is then always neutral "
+                               "and the wall shows no badge, a neutral tile with limits could not be judged now "
+                               "(public).",
     "ohjaustaulu_tile_updated_timestamp_seconds": "When the tile's newest reading was taken, Unix time (public).",
     "ohjaustaulu_station_open": "1 while the station is open by its opening hours (public).",
     "ohjaustaulu_reading": "The newest reading of each metric (read token).",
@@ -49,6 +53,9 @@ def exposition(stations: Sequence[StationFigures], openmetrics: bool) -> str:
             samples["ohjaustaulu_tile_stale"].append(_sample("ohjaustaulu_tile_stale", labels, float(tile.stale)))
             samples["ohjaustaulu_tile_status"].append(
                 _sample("ohjaustaulu_tile_status", {**labels, "status": s.tile_status(tile)}, 1.0))
+            # A family of its own, not a label on the status: a new label would be a new series for every tile and
+            # break dashboards and alerts written against ohjaustaulu_tile_status.
+            samples["ohjaustaulu_tile_limits"].append(_sample("ohjaustaulu_tile_limits", labels, float(tile.judged)))
             if tile.updated_at is not None:
                 samples["ohjaustaulu_tile_updated_timestamp_seconds"].append(_sample(
                     "ohjaustaulu_tile_updated_timestamp_seconds", labels, tile.updated_at.timestamp()))

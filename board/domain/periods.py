@@ -19,9 +19,30 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from board.domain.figures import METRICS, WEEK, Kind, _compute
+
+
+def unfinished(last: date, today: date | None) -> bool:
+    """Whether a period ending on ``last`` is still in progress on ``today`` (Helsinki days; None: not known, every
+    period taken as over). Its figures so far are never set against a whole period: "Yhteydenotot 1 865, −11 963
+    ed. kuukauteen" on the 3rd of a month reads as a collapse. The one rule of the month view's key figures, its
+    access-to-care and employee-feedback tables and their exports."""
+    return today is not None and last >= today
+
+
+def partial(first: date, last: date, data_from: date | None, data_until: date | None,
+            today: date | None) -> bool:
+    """Whether a station's data cover only part of the period ``first``..``last``: they start after its first day
+    (a deployment's first month, the demo's history from 8.10.) or, for a period over, end before its last (a
+    source removed). ``data_from``/``data_until``: the station's first and last day with data as the store has
+    them (None: no data at all, nothing to call partial). November against an October whose data start on the
+    8th reads as growth that is only the missing week. A period wholly before the first day or after the last
+    has no data at all: not partial, it has nothing to compare."""
+    if data_from is None or data_until is None or data_from > last or data_until < first:
+        return False
+    return data_from > first or (not unfinished(last, today) and data_until < last)
 
 _PEAK = next(f for f in WEEK.values() if f.kind is Kind.PEAK)
 #: The metric whose highest reading of a day is the day's peak, and the peak's name among a day's raw values.

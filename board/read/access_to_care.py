@@ -23,6 +23,7 @@ from board.domain.access_to_care import (
     judge_period,
     rule_parts,
 )
+from board.domain.periods import unfinished
 from board.settings import Settings
 from board.store import Store
 
@@ -83,6 +84,14 @@ class StationAccess:
     #: Each day of the period judged alone (for the exports' daily rows; :class:`JudgedDays` judges them when
     #: first read).
     days: Mapping[date, AccessFigures] = field(default_factory=dict)
+    #: False for a period still in progress (:func:`board.domain.periods.unfinished`): no change is stated.
+    comparable: bool = True
+
+    @property
+    def compared_with(self) -> AccessFigures | None:
+        """The compared period's figures to state a change against: None when there is none or the period is
+        still in progress (its days so far against a whole month)."""
+        return self.previous if self.comparable else None
 
 
 #: The exports' columns of access to care (before the T3 columns, one per profession shown), and their units.
@@ -153,10 +162,10 @@ class _Days:
 
 def access_report(settings: Settings, store: Store, first: date, last: date,
                   stations: Sequence[str] | None = None,
-                  compared: tuple[date, date] | None = None) -> AccessReport:
+                  compared: tuple[date, date] | None = None, today: date | None = None) -> AccessReport:
     """Access to care at ``stations`` (default all) from ``first`` to ``last`` (Helsinki days, inclusive),
     and over ``compared`` (the previous week or month, the same month a year earlier) when given.
-    Unknown station codes raise KeyError."""
+    Unknown station codes raise KeyError. ``today``: a period reaching it states no change (as the month view)."""
     if last < first:
         raise ValueError(f"the period ends ({last}) before it begins ({first})")
     codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
@@ -186,12 +195,13 @@ def access_report(settings: Settings, store: Store, first: date, last: date,
         return lambda d: judged(code, (d, d))
 
     period = days_of(first, last)
+    over = not unfinished(last, today)
     rows = [StationAccess(s.code, s.name, judged(s.code, (first, last)),
                           judged(s.code, compared) if compared else None,
-                          JudgedDays(period, one_day(s.code))) for s in known]
+                          JudgedDays(period, one_day(s.code)), over) for s in known]
     total = StationAccess(ALL, "", combine([r.figures for r in rows]),
                           combine([r.previous for r in rows if r.previous]) if compared else None,
-                          JudgedDays(period, lambda d: combine([r.days[d] for r in rows])))
+                          JudgedDays(period, lambda d: combine([r.days[d] for r in rows])), over)
     targets = settings.metrics.targets
     return AccessReport(first, last, rows, total, guarantee, settings.care_file.within_limit_target,
                         targets.get("access_same_day_assessment_share"), compared)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from board.domain.employee_nps import CLASSES, EmployeeNps, period, together
+from board.domain.periods import unfinished
 from board.settings import Settings
 from board.store import Store
 
@@ -24,8 +25,12 @@ class StationEmployeeNps:
     name: str
     now: EmployeeNps
     previous: EmployeeNps | None = None
+    #: False for a period still in progress (:func:`board.domain.periods.unfinished`): no change is stated.
+    comparable: bool = True
 
     def change(self) -> float | None:
+        if not self.comparable:
+            return None
         now, before = self.now.score, self.previous.score if self.previous else None
         return None if now is None or before is None else now - before
 
@@ -47,8 +52,9 @@ class EmployeeReport:
 
 def employee_report(settings: Settings, store: Store, first: date, last: date,
                     stations: Sequence[str] | None = None,
-                    compared: tuple[date, date] | None = None) -> EmployeeReport:
-    """Employee NPS of ``first``..``last`` (and ``compared``) at ``stations`` (default all)."""
+                    compared: tuple[date, date] | None = None, today: date | None = None) -> EmployeeReport:
+    """Employee NPS of ``first``..``last`` (and ``compared``) at ``stations`` (default all); a period reaching
+    ``today`` states no change against ``compared`` (as the month view)."""
     codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
     known = [settings.station(c) for c in codes]
     minimum = settings.metrics.employee_nps.min_answers
@@ -62,8 +68,10 @@ def employee_report(settings: Settings, store: Store, first: date, last: date,
     def of(code: str, span: tuple[date, date]) -> EmployeeNps:
         return period([v for d, v in days[code].items() if span[0] <= d <= span[1]], minimum)
 
-    rows = [StationEmployeeNps(s.code, s.name, of(s.code, (first, last)), of(s.code, compared) if compared else None)
-            for s in known]
+    over = not unfinished(last, today)
+    rows = [StationEmployeeNps(s.code, s.name, of(s.code, (first, last)), of(s.code, compared) if compared else None,
+                               over) for s in known]
     total = StationEmployeeNps(ALL, "", together([r.now for r in rows], minimum),
-                               together([r.previous for r in rows if r.previous], minimum) if compared else None)
+                               together([r.previous for r in rows if r.previous], minimum) if compared else None,
+                               over)
     return EmployeeReport(rows, total, minimum)

@@ -16,7 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from board.domain.periods import PEAK_KEY, PEAK_METRIC, Figures, Raw, over_days, over_stations, week_figures
+from board.domain.periods import (
+    PEAK_KEY,
+    PEAK_METRIC,
+    Figures,
+    Raw,
+    over_days,
+    over_stations,
+    partial,
+    unfinished,
+    week_figures,
+)
 from board.read.access_to_care import days_of
 from board.read.week import ALL, FETCHED, TARGET_FIGURE, _combined_peaks
 from board.settings import Settings
@@ -63,9 +73,17 @@ class StationPeriod:
     compared: list[Figures] = field(default_factory=list)
     #: False for a period not over yet (:attr:`PeriodReport.unfinished`): no change is stated.
     comparable: bool = True
+    #: Whether the station's data cover only part of the period and of each compared one (:func:`partial`), in
+    #: ``[span, *compared]`` order; the total's: any selected station's. A change against or of a partial period
+    #: is not stated.
+    partial: tuple[bool, ...] = ()
+
+    def partial_in(self, index: int) -> bool:
+        """Whether the change against compared period ``index`` would set a partial period against another."""
+        return bool(self.partial) and (self.partial[0] or self.partial[index + 1])
 
     def change(self, figure: str, index: int = 0) -> float | None:
-        if not self.comparable:
+        if not self.comparable or self.partial_in(index):
             return None
         now, before = self.figures.get(figure), self.compared[index].get(figure) if self.compared else None
         return None if now is None or before is None else now - before
@@ -81,6 +99,9 @@ class PeriodReport:
     #: The period reaches today or later: its figures so far are not set against a whole period before it (the
     #: month page said "Yhteydenotot 1 865, −11 963 ed. kuukauteen" on the 3rd of December, session 15).
     unfinished: bool = False
+    #: Each station's first and last day with data in the store, as far as the report read (its spans' days):
+    #: what :attr:`StationPeriod.partial` was decided by, and what the page says ("tiedot 8.10. alkaen").
+    data_days: dict[str, tuple[date, date]] = field(default_factory=dict)
 
     @property
     def rows(self) -> list[StationPeriod]:
@@ -99,7 +120,7 @@ def period_report(settings: Settings, store: Store, span: Span, compared: Sequen
     period); None: not known, every span is taken as over."""
     if span[1] < span[0]:
         raise ValueError(f"the period ends ({span[1]}) before it begins ({span[0]})")
-    over = today is None or span[1] < today
+    over = not unfinished(span[1], today)
     codes = [s.code for s in settings.stations] if stations is None else list(dict.fromkeys(stations))
     known = [settings.station(c) for c in codes]
     spans = [span, *compared]
@@ -114,12 +135,17 @@ def period_report(settings: Settings, store: Store, span: Span, compared: Sequen
             else:
                 raws[code][day][metric] = last
     peaks = _combined_peaks(store, codes, wanted, raws) if len(codes) > 1 else {}
+    # Each station's first and last day with data, from the store (not from what a deployment or the demo is
+    # known to hold): a month before the first or after the last is partial.
+    data_days = store.data_days(codes, FETCHED) if codes else {}
+    flags = {code: tuple(partial(s[0], s[1], *data_days.get(code, (None, None)), today) for s in spans)
+             for code in codes}
 
     def station(code: str, name: str) -> StationPeriod:
         def of(s: Span) -> Figures:
             return week_figures(over_days([raws[code][d] for d in days_of(*s)]))
         return StationPeriod(code, name, {d: week_figures(raws[code][d]) for d in days_of(*span)}, of(span),
-                             [of(s) for s in compared], over)
+                             [of(s) for s in compared], over, flags[code])
 
     def combined(s: Span) -> tuple[dict[date, Figures], Figures]:
         day_raws = {}
@@ -137,9 +163,13 @@ def period_report(settings: Settings, store: Store, span: Span, compared: Sequen
     rows = [station(s.code, s.name) for s in known]
     if len(codes) > 1:
         days, figures = combined(span)
-        total = StationPeriod(ALL, "", days, figures, [combined(s)[1] for s in compared], over)
+        # any partial station makes the total partial: its missing days are missing from the sum too
+        total = StationPeriod(ALL, "", days, figures, [combined(s)[1] for s in compared], over,
+                              tuple(any(flags[c][i] for c in codes) for i in range(len(spans))))
     else:
         total = rows[0] if rows else StationPeriod(ALL, "", {}, {}, [{} for _ in compared], over)
     targets = {f: settings.metrics.targets[code] for f, code in TARGET_FIGURE.items()
                if code in settings.metrics.targets}
-    return PeriodReport(span, list(compared), rows, total, targets, not over)
+    return PeriodReport(span, list(compared), rows, total, targets, not over, data_days)
+
+

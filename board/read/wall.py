@@ -24,7 +24,7 @@ from board.domain.notice import Notice
 from board.domain.projection import StationProjection
 from board.domain.snapshot import Figure, Latest, Tile, build_tiles, headline_series
 from board.domain.status import Status
-from board.domain.timeutil import day_bounds, day_start, local_date, utcnow
+from board.domain.timeutil import day_bounds, day_start, local, local_date, utcnow
 from board.read.tracked import tracked_families
 from board.settings import Settings, Station
 from board.store import Store
@@ -142,10 +142,30 @@ def judge_projection(settings: Settings, code: str, p: StationProjection | None,
     """:func:`current_projection` of a projection already read (``p``: the stored one, or None)."""
     if p is None or not timedelta(0) <= now - p.computed_at <= PROJECTION_FRESH:
         return None, Status.NEUTRAL, MISSING
+    if p.closes_at != closing_at(settings, code, p.computed_at):
+        # Made under other opening hours than this process reads (``demo --always-open`` started on a store the
+        # plain demo had just written, or the reverse; an opening-hours change): its closing time is not the one
+        # these hours give at the moment it was made, so its queue is for another closing (the queue at 18.00 on a
+        # wall open till midnight). Not shown until the collector stores one under these hours. Compared at its
+        # own moment, not now: one made at 23.59 is still the one it was at 0.00 (and then five minutes old).
+        return None, Status.NEUTRAL, MISSING
     if not p.ok:
         return None, Status.NEUTRAL, p.reason or MISSING
     threshold = settings.thresholds_for(code).get("queue_waiting")
     return p, threshold.evaluate(p.queue) if threshold is not None else Status.NEUTRAL, None
+
+
+def closing_at(settings: Settings, code: str, at: datetime) -> datetime | None:
+    """When the station closes on ``at``'s day if it is open at ``at`` by the hours this process reads, else None:
+    the closing time a projection made at ``at`` under these hours carries (board/alerts/projections.py,
+    ``Projector._prepare``)."""
+    day = local_date(at)
+    span = settings.opening_hours(code).span_on(day)  # holidays and exception days applied
+    if span is None:
+        return None
+    loc = local(at)
+    clock = loc.hour * 60 + loc.minute + loc.second / 60
+    return instant(day, span[1]) if span[0] <= clock < span[1] else None
 
 
 def with_trends(view: StationView, trends: Mapping[Family, Trend]) -> StationView:

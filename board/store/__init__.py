@@ -29,6 +29,7 @@ Callers get domain records and plain tuples, never sessions or ORM rows.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cached_property
@@ -73,6 +74,13 @@ __all__ = [
     "NoticeRow", "PageViewRow", "ReadingRow", "RejectRow", "Run", "RunRow", "SeriesRow", "Store", "UTCDateTime",
     "make_engine",
 ]
+
+log = logging.getLogger(__name__)
+
+#: How many times a write of a list is tried when PostgreSQL aborts it for another writer's sake (a deadlock):
+#: two writers of the same readings in opposite orders (tests/test_series_writers.py). The server aborts one of
+#: the two and the other goes on; the retry waits behind the other's locks, so a second try nearly always succeeds.
+WRITE_ATTEMPTS = 3
 
 #: The first migration: the schema as it was created before migrations existed.
 BASELINE_REVISION = "0001"
@@ -135,7 +143,22 @@ class Store(Reads, PeriodReads, RunLog, Notices, Thinning, Alerts, Items, ChartN
     def write_readings(self, readings: Iterable[Reading | ReadingBlock], source: str, now: datetime) -> int:
         """Insert or overwrite ``readings`` by key in one transaction, keeping the day summaries and the newest
         reading per source and the stations' change versions; return how many were written (see
-        :mod:`board.store.writes`)."""
-        with self.sessions.begin() as session:
-            self.dialect.commit_without_waiting(session)  # the run's record after it does wait (see there)
-            return upsert_readings(session, self.dialect, readings, source, now, self.series_codes)
+        :mod:`board.store.writes`).
+
+        A list aborted by PostgreSQL for another writer's sake (a deadlock) is written again, whole (at most
+        :data:`WRITE_ATTEMPTS` times): nothing of the aborted try was kept, so nothing is counted twice, and the
+        collector's run or the push goes on instead of failing (docs/RELIABILITY.md)."""
+        attempt = 1
+        while True:
+            try:
+                with self.sessions.begin() as session:
+                    self.dialect.commit_without_waiting(session)  # the run's record after it does wait (see there)
+                    return upsert_readings(session, self.dialect, readings, source, now, self.series_codes)
+            except Exception as error:
+                # A list (a collector's batch, a push) can be written again; an iterator has been used up.
+                if attempt >= WRITE_ATTEMPTS or not isinstance(readings, list) \
+                        or not self.dialect.aborted_by_another(error):
+                    raise
+                log.warning("a write of %d items for %s was aborted for another writer's sake (%s); writing it "
+                            "again (attempt %d)", len(readings), source, str(error).splitlines()[0], attempt + 1)
+                attempt += 1

@@ -123,10 +123,31 @@ class Dialect:
         write belongs to a run whose bookmark did not move, and the next run reads its window again, the key
         making the overlap harmless (docs/RELIABILITY.md). A lost lease renewal only lets the lease lapse sooner:
         another collector may then pull the same window (harmless, as above), and this one stops at its next
-        renewal. ``SET LOCAL``: this transaction only; the pooled connection's next one waits again.
+        renewal. ``SET LOCAL``: this transaction only; the pooled connection's next one waits again. A write
+        that makes series codes turns it back on (``WriteCodes._durable`` in board/store/series.py): its codes are
+        cached by the running process, which a lost commit would leave with codes the table no longer has.
         """
         if not self.is_sqlite:
             session.execute(text("SET LOCAL synchronous_commit = off"))
+
+    def series_table(self, cursor: Any) -> object:
+        """Which ``series`` table a write's codes are of (board/store/series.py, ``SeriesCodes``), asked at the
+        write's start. PostgreSQL: the table's oid, new whenever the table is made again; the ``EXISTS`` reads
+        the table, so a migration that would drop it waits for the write's end. SQLite: the file's schema
+        version, moved by every change of its tables (a code cache then read again once: a migration is rare)."""
+        cursor.execute("PRAGMA schema_version" if self.is_sqlite
+                       else "SELECT CAST('series'::regclass AS oid), EXISTS (SELECT FROM series)")
+        return cursor.fetchone()[0]
+
+    def aborted_by_another(self, error: BaseException) -> bool:
+        """Whether ``error`` is PostgreSQL aborting a transaction for another's sake (deadlock ``40P01``,
+        serialization failure ``40001``): nothing of it was written, and the same transaction run again once the
+        other has committed may succeed. Raised by the driver itself on the raw-cursor paths, wrapped by
+        SQLAlchemy on the others. SQLite's single writer waits (its busy timeout) instead of deadlocking."""
+        if self.is_sqlite:
+            return False
+        state = getattr(error, "sqlstate", None) or getattr(getattr(error, "orig", None), "sqlstate", None)
+        return state in ("40P01", "40001")
 
     def lock_migrations(self, conn: Connection) -> None:
         """Two processes starting at once must not both migrate (SQLite's write lock already serialises them)."""

@@ -187,6 +187,26 @@ class Reads:
             out.append((station, day, metric, value_))
         return out
 
+    def data_days(self, stations: Sequence[str], metrics: Sequence[str]) -> dict[str, tuple[date, date]]:
+        """Each station's first and last Helsinki day with a reading of any of ``metrics`` (a station without
+        any is left out): whether a month's data start after its first day (a deployment's first month).
+
+        Two index probes a station (the daily roll-up's key starts with station and day): a ``GROUP BY`` over
+        the stations' rows would read every day of their history, a year of it ~7 000 rows a station.
+        """
+        if not stations:
+            return {}
+        d = DailyRow.__table__.c
+        codes = values(column("code", String(40)), name="codes").data(
+            [(c,) for c in dict.fromkeys(stations)]).cte("codes")
+
+        def edge(fn: Any) -> Any:
+            return select(fn(d.day)).where(d.station == codes.c.code, d.metric.in_(list(metrics))).scalar_subquery()
+
+        with self.sessions() as s:
+            rows = s.execute(select(codes.c.code, edge(func.min), edge(func.max))).all()
+        return {code: (_day(first), _day(last)) for code, first, last in rows if first is not None}
+
     def _driver_rows(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
         """The statement's rows as the database driver hands them over: plain tuples, no SQLAlchemy ``Row``.
 
@@ -341,3 +361,8 @@ def _utc(stored: object) -> datetime:
     """A time as the driver hands it over (SQLite: text; PostgreSQL: a naive datetime), as aware UTC."""
     return (datetime.fromisoformat(stored) if isinstance(stored, str) else stored).replace(  # type: ignore[union-attr]
         tzinfo=UTC)
+
+
+def _day(value: date | str) -> date:
+    """A day from an aggregate over a date column: a ``date`` from PostgreSQL, ISO text from SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

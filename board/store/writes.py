@@ -40,6 +40,11 @@ Rows = SqliteRows | PostgresRows
 Stamps = dict[datetime, tuple[object, date]]
 
 
+#: _KEY_ORDER: the staged summary rows are upserted in key order on PostgreSQL, whatever order the write met them
+#: in: two writers of one station's metric (a push and a pull, two collectors) lock its day and newest rows in the
+#: same order and cannot deadlock on them (the stations' versions and the staged readings are sorted likewise).
+
+
 def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Reading | ReadingBlock], source: str,
                     now: datetime, codes: SeriesCodes | None = None) -> int:
     """Insert or overwrite readings by key inside ``session``; return how many were written.
@@ -62,7 +67,7 @@ def upsert_readings(session: Session, dialect: Dialect, readings: Iterable[Readi
     stamps: Stamps = {}  # a source sends many readings per instant: convert each instant once
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     rows.codes = WriteCodes(codes if codes is not None else SeriesCodes(), cursor, dialect.mark, dialect.is_sqlite,
-                            lambda: rows.finish(cursor))
+                            lambda: rows.finish(cursor), dialect.series_table(cursor))
     event.listen(session, "after_commit", lambda _session: rows.codes.commit(), once=True)
     if isinstance(readings, list):  # a collector's batch: its blocks' new codes in one go
         rows.codes.prepare(readings)
@@ -202,7 +207,7 @@ def _roll_up(session: Session, dialect: Dialect, cursor: Any, days: dict[DayKey,
         return (st, day_of(day), m, time(a.last_ts), a.last_value, time(a.max_ts), a.max_value)
 
     values = (f"VALUES ({', '.join([dialect.mark] * 7)})" if dialect.is_sqlite
-              else f"SELECT {_DAILY_COLUMNS} FROM daily_stage")
+              else f"SELECT {_DAILY_COLUMNS} FROM daily_stage ORDER BY station, day, metric")  # see _KEY_ORDER
     insert = f"INSERT INTO daily_readings ({_DAILY_COLUMNS}) {values} ON CONFLICT (station, day, metric) DO UPDATE SET "
     dialect.send_staged(cursor, insert + MERGE_SQL, [row(k, a) for k, a in days.items() if k not in stale],
                         "daily_stage", _DAILY_STAGE)
@@ -263,7 +268,7 @@ def _newest(session: Session, dialect: Dialect, cursor: Any, source: str, days: 
                 .where(sr.station == st, sr.metric == m, r.ts == ts)).scalar_one()
         rows.append((source, st, m, time(ts), value, source))
     values = (f"VALUES ({', '.join([dialect.mark] * 6)})" if dialect.is_sqlite
-              else "SELECT source, station, metric, ts, value, value_source FROM newest_stage")
+              else "SELECT source, station, metric, ts, value, value_source FROM newest_stage ORDER BY station, metric")
     dialect.send_staged(
         cursor, f"INSERT INTO newest_readings (source, station, metric, ts, value, value_source) {values} "
         f"{_NEWEST_MERGE}", rows, "newest_stage", _NEWEST_STAGE)

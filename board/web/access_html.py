@@ -90,7 +90,7 @@ def _t3_cell(row: StationAccess, profession: str, lang: str, label: str) -> str:
     else:
         shown = fmt.fmt_days(value.days, lang)
         sub = t("access.t3.stated", lang, date=fmt.fmt_noon(value.stated, lang))
-    before = row.previous.t3.get(profession) if row.previous else None
+    before = row.compared_with.t3.get(profession) if row.compared_with else None
     if before is not None and before.stated != value.stated:
         sub += " · " + _change(value.days, before.days, "d", lang, label)
     return _cell(shown, sub)
@@ -111,7 +111,7 @@ def render(report: AccessReport, lang: str = "fi", compared_label: str = "") -> 
              *(t("access.col.t3", lang, profession=t(f"access.profession.{p}", lang)) for p in report.professions)]
     rows = []
     for row in report.rows:
-        now, before = row.figures, row.previous
+        now, before = row.figures, row.compared_with  # none while the period is in progress
         name = t("week.all_selected", lang) if row.code == ALL else row.name
         visits = now.within.visits if now.judged and now.within.visits else None
         cells = [

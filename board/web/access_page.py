@@ -39,11 +39,12 @@ def section(access: AccessReport | None, lang: str, compared_label: str) -> None
 
 @shared_report(REPORT_TTL_SECONDS)
 def staff_report(first: date, last: date, stations: tuple[str, ...],
-                 compared: tuple[date, date] | None = None) -> EmployeeReport:
-    """Employee NPS of ``first``..``last`` at ``stations`` (empty: all), compared with ``compared``."""
+                 compared: tuple[date, date] | None = None, today: date | None = None) -> EmployeeReport:
+    """Employee NPS of ``first``..``last`` at ``stations`` (empty: all), compared with ``compared`` (no change
+    stated for a period reaching ``today``)."""
     settings = get_settings()
     return employee_report(settings, get_store(settings.database_url), first, last, list(stations) or None,
-                           compared)
+                           compared, today)
 
 
 def staff_section(report: EmployeeReport | None, lang: str, compared_label: str) -> None:

@@ -20,12 +20,14 @@ import streamlit as st
 from board import export_period
 from board import formatting as fmt
 from board.domain.chart_note import ChartNote
+from board.domain.timeutil import day_start
 from board.i18n import TEXTS, t
 from board.read.access_to_care import AccessReport, access_report
 from board.read.period import (
     ALL,
     PeriodReport,
     Span,
+    StationPeriod,
     month_span,
     period_report,
     previous_month,
@@ -82,10 +84,10 @@ def report(span: Span, compared: tuple[Span, ...], stations: tuple[str, ...], to
 
 
 @st.cache_data(ttl=ws.REPORT_TTL_SECONDS, show_spinner=False)
-def access(span: Span, compared: Span, stations: tuple[str, ...]) -> AccessReport:
+def access(span: Span, compared: Span, stations: tuple[str, ...], today: date) -> AccessReport:
     settings = get_settings()
     return access_report(settings, get_store(settings.database_url), span[0], span[1], list(stations) or None,
-                         compared)
+                         compared, today)
 
 
 def change_text(figure: str, value: float | None, label: str, lang: str) -> str:
@@ -107,12 +109,40 @@ def key_figures(rep: PeriodReport, lang: str) -> None:
             label = t(key, lang)  # a month in progress has no "end of the month" yet: its value is the latest
             if target is not None:
                 label += f" ({t('week.target', lang, value=fmt.format_figure(figure, target, lang))})"
+            delta = None if change is None else change_text(figure, change, previous_label, lang)
+            if entry.comparable and entry.partial_in(0):  # said where the change would be, without an arrow
+                delta, (arrow, colour) = t("month.partial", lang), ws.delta_style(None, 0)
             st.metric(label, fmt.format_figure(figure, entry.figures.get(figure), lang),
-                      delta=None if change is None else change_text(figure, change, previous_label, lang),
-                      delta_arrow=arrow, delta_color=colour, border=True,
+                      delta=delta, delta_arrow=arrow, delta_color=colour, border=True,
                       help=None if year_ago is None else change_text(figure, year_ago, t("month.vs_year", lang), lang))
     if rep.unfinished:  # days so far against a whole month read as a collapse ("−11 963 ed. kuukauteen")
         st.caption(t("month.unfinished_note", lang))
+    note = partial_note(rep, lang)
+    if note:  # November against an October whose data start on the 8th reads as growth
+        st.caption(note)
+
+
+def partial_note(rep: PeriodReport, lang: str) -> str:
+    """Which station's month is partial and why ("Kajaanin terveysasema, lokakuu 2026: tiedot vasta 8.10.2026
+    alkaen"), or "" when none is: said wherever a change is left out for it."""
+    spans = [rep.span, *rep.compared]
+    which = []
+    for entry in rep.stations:
+        first, last = rep.data_days.get(entry.code, (None, None))
+        for span, flagged in zip(spans, entry.partial, strict=False):
+            if not flagged or first is None or last is None:
+                continue
+            key, day = ("month.partial_from", first) if first > span[0] else ("month.partial_until", last)
+            which.append(t(key, lang, station=entry.name, month=_span_words(span, lang),
+                           day=fmt.fmt_date(day_start(day), lang)))
+    return t("month.partial_note", lang, which="; ".join(which)) if which else ""
+
+
+def _span_words(span: Span, lang: str) -> str:
+    """"lokakuu 2026" for a whole month, else the days ("1.10.2026–14.10.2026")."""
+    if span == month_span(span[0].year, span[0].month):
+        return month_label((span[0].year, span[0].month), lang)
+    return export_period.span_label(span, lang)
 
 
 def table(rep: PeriodReport, lang: str, family: str | None = None) -> pd.DataFrame:
@@ -125,13 +155,19 @@ def table(rep: PeriodReport, lang: str, family: str | None = None) -> pd.DataFra
         row = {t("week.col.station", lang): t("week.all_selected", lang) if entry.code == ALL else entry.name}
         for figure in shown:
             row[t(f"week.fig.{figure}", lang)] = fmt.format_figure(figure, entry.figures.get(figure), lang)
-            if figure in ws.CHANGES_SHOWN:
-                row[f"{t(f'week.fig.{figure}', lang)}: {t('month.vs_previous', lang)}"] = fmt.format_change(
-                    figure, entry.change(figure, 0), lang)
-                row[f"{t(f'week.fig.{figure}', lang)}: {t('month.vs_year', lang)}"] = fmt.format_change(
-                    figure, entry.change(figure, 1), lang)
+            if figure in ws.CHANGES_SHOWN:  # "vajaa kuukausi" where a partial month leaves the change out
+                row[f"{t(f'week.fig.{figure}', lang)}: {t('month.vs_previous', lang)}"] = _change_cell(
+                    entry, figure, 0, lang)
+                row[f"{t(f'week.fig.{figure}', lang)}: {t('month.vs_year', lang)}"] = _change_cell(
+                    entry, figure, 1, lang)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _change_cell(entry: StationPeriod, figure: str, index: int, lang: str) -> str:
+    if entry.comparable and entry.partial_in(index):
+        return t("month.partial", lang)
+    return fmt.format_change(figure, entry.change(figure, index), lang)
 
 
 def charts(rep: PeriodReport, notes: Sequence[ChartNote], names: dict[str, str], lang: str) -> None:
@@ -190,7 +226,7 @@ def free_range(settings: Settings, stations: list[str], today: date, lang: str) 
             return
         before = range_before(span)
         rep = report(span, (before,), tuple(stations), today)
-        acc = access(span, before, tuple(stations))
+        acc = access(span, before, tuple(stations), today)
         st.caption(t("month.free_range.compared", lang, span=export_period.span_label(before, lang)))
         downloads(rep, acc, f"jakso-{span[0]:%Y%m%d}-{span[1]:%Y%m%d}", lang, "range")
 

@@ -11,7 +11,9 @@ screen is narrower than 16:9), each tile's insides in ``--t`` (its own height or
 width, a container query), so the same board fills a 1366x768 laptop, a 4K TV,
 a 5:4 monitor and a portrait screen without scrolling or overlapping; at
 1920x1080 the big number is ~100 px, figure labels and the freshness line 32 px, readable
-from 4 m. Every status also has its own icon
+from 4 m. A tall-ish landscape screen (5:4, 4:3) lays each tile's insides out
+narrower and taller, so its tiles are sized by their height, not their width
+(at 1280x1024 labels 28 px, the big number 112 px). Every status also has its own icon
 shape and word.
 """
 
@@ -141,11 +143,12 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
 /* The projection stands in the headline's label, under "odottaa nyt", its line on the big number's baseline (the
    label's last baseline): no line of its own, so the trend keeps its height. It shrinks to the width the big number
-   leaves (--num characters of about .7 of the number's 10.5 --t each). */
+   leaves (--num characters of about .7 of the number's 10.5 --t each, --num-ch; on --proj-lines lines). */
 .headline .label.with-projection { align-self: last baseline; min-width: 0; }
 .projection { flex: none; display: flex; align-items: center; gap: calc(1.08 * var(--t));
   font-size: min(calc(2.8 * var(--t)),
-                 calc((100cqw - var(--num, 0) * 7.4 * var(--t) - 3 * var(--t)) * 1.7 / var(--chars, 1)));
+                 calc((100cqw - var(--num, 0) * var(--num-ch, 7.4) * var(--t) - 3 * var(--t))
+                      * 1.7 * var(--proj-lines, 1) / var(--chars, 1)));
   margin-top: calc(0.2 * var(--t)); white-space: nowrap;
   color: var(--muted); font-variant-numeric: tabular-nums; }
 .projection .word { font-weight: 700; }
@@ -241,6 +244,32 @@ _WALL += """
 }
 """
 
+# Tall-ish landscape screens (5:4, 4:3: aspect above 1, at most 1.4). Sized as on 16:9, a 1280x1024 tile is
+# narrower than its insides' 16:9 shape (about 87 --t wide, 43 high) and was sized by its width: labels 21.6 px,
+# the big number 69 px, the lower half of each tile empty. Here the insides are laid out narrower and taller, so
+# --t is taken from a tile about 64 --t wide and 50 high and the height is used: figures in two columns (the
+# contacts' five in three, the last, whose label and target are the longest ("distanskontakter"), taking the two
+# columns left in its row; a target line wraps), the big number larger (13 --t; line-height .9, its digits have
+# no descenders), and its label under it when the two do not fit side by side (a 5-digit count, the NPS's long
+# label). The queue's label and projection stay beside it, the projection on up to two lines (a line of its own
+# shrank it to the width beside the number: 14 px at 1280x1024). Tile names and badges a little smaller, so
+# "Yhteydenotot tänään" and "Vanhentunut" share a narrower row. 16:9, 16:10 and portrait screens are untouched.
+_WALL += """
+@media (min-aspect-ratio: 1001/1000) and (max-aspect-ratio: 7/5) {
+  .tile { --t: min(1.98cqh, 1.56cqw); --num-ch: 9.1; --proj-lines: 2; }
+  .headline { flex-wrap: wrap; row-gap: 0; }
+  .headline .value { font-size: calc(13 * var(--t)); line-height: .9; }
+  .headline .label.with-projection { flex: 1 1 0; }
+  .projection { white-space: normal; }
+  .tile h2 { font-size: calc(3.3 * var(--t)); }
+  .badge { font-size: calc(3.1 * var(--t)); }
+  .stHtml .figures { grid-template-columns: repeat(2, auto); gap: calc(0.6 * var(--t)) calc(4 * var(--t)); }
+  .stHtml .family-queue .figures { gap: calc(0.6 * var(--t)) calc(2.5 * var(--t)); }
+  .stHtml .family-contacts .fig:nth-child(3n+2):last-child { grid-column: span 2; }
+  .fig .target { white-space: normal; }
+}
+"""
+
 WALL_CSS = HIDE_STREAMLIT_CHROME + _sheet(_WALL)
 
 #: Every page (wall-honest, WCAG 2.1 AA): Streamlit draws captions at opacity .6, 3.88:1 on white; ours are #4a5565
@@ -288,6 +317,7 @@ OVERVIEW_CSS = _sheet("""
 .ov tr.closed td { color: #5b6573; background: #f6f8fa; } .ov tr.closed .v { font-weight: 600; }
 .ov .opens { display: block; font-size: .8rem; color: #4a5565; font-weight: 600; }
 .ov td.proj .band { display: block; font-size: .8rem; color: #4a5565; }
+.ov td .few { display: block; font-size: .8rem; font-style: italic; color: #4a5565; white-space: normal; }
 .ov td .manual-mark { display: block; font-size: .8rem; font-style: italic; color: #1f2933; }
 .ov td.proj .word { display: block; font-size: .8rem; font-weight: 800; }
 .ov td.proj.s-alert .word { color: $red_text; } .ov td.proj.s-warn .word { color: $amber_text; }

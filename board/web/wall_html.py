@@ -27,10 +27,6 @@ from board.web import palette
 from board.web.icons import NOTICE_ICON, data_uri, status_icon
 from board.web.kiosk import Spot
 
-#: The note beside a figure left unjudged on too small a sample (``Figure.few``), by figure.
-FEW_NOTE = {"feedback_nps": "wall.few_answers", "queue_same_day_share": "wall.few_handled",
-            "contacts_remote_share": "wall.few_contacts"}
-
 #: At most this many notices on the wall at once (newest first): two long ones still leave room for the tiles.
 MAX_WALL_NOTICES = 2
 
@@ -147,7 +143,7 @@ def render_tile(tile: Tile, view: StationView, lang: str, line: SparkLine | None
     else:
         note = ""
         if head.few:  # limits, but too few answers today to judge: said, not left as a bare number
-            note = f'<span class="note">{escape(t(FEW_NOTE.get(head.code, "wall.few"), lang))}</span>'
+            note = f'<span class="note">{escape(fmt.fmt_few(head.code, lang))}</span>'
         label = escape(t("fig." + head.code, lang))
         mark = manual_mark(entry_behind(head.code, view.manual), lang)
         if mark:  # on the label's own line: a line more under the big number would push the figures out
@@ -234,7 +230,7 @@ def _figure(f: Figure, lang: str, marks: bool = True, manual: ManualEntry | None
         # Too small a sample today to judge (1 of 1 handled is not "100 %"): said in place of the target, so a
         # bare "0 %" is not read as judged (the NPS says "vähän vastauksia" the same way). In place of, not
         # beside: a third part ran the line, and a line more the tile, past its edge at the widest values.
-        under.append(f'<span class="few" data-few="{f.code}">{escape(t(FEW_NOTE.get(f.code, "wall.few"), lang))}'
+        under.append(f'<span class="few" data-few="{f.code}">{escape(fmt.fmt_few(f.code, lang))}'
                      '</span>')
     elif f.target is not None and unit_of(f.code) == "share":  # a share's target is shown on the tile
         under.append(escape(t("wall.target", lang, value=format_figure(f.code, f.target, lang))))
