@@ -104,6 +104,27 @@ def demo_env(settings: Settings, always_open: bool = False) -> dict[str, str]:
     return env
 
 
+#: The demo's store when every station is open all day and no ``BOARD_DATABASE_URL`` is set: a store of its own.
+ALWAYS_OPEN_STORE = "board-always-open.sqlite"
+
+
+def demo_database_url(always_open: bool, environ: dict[str, str] | None = None) -> str | None:
+    """The store ``demo`` opens: with ``--always-open`` and no ``BOARD_DATABASE_URL``, ``data/board-always-open.sqlite``
+    instead of the plain demo's ``data/board.sqlite`` (None: as configured).
+
+    Why: a projection's usual day is learnt from the store's history. On a store the plain demo filled, the
+    evenings are closed (no calls after 18, nobody handling), so with every station open until midnight the queue
+    was projected to drain by the day's end: "0 jonossa" beside 56 waiting (session 16). Each mode keeps its own
+    history; an administrator's explicit store is left as it is (README says what then happens).
+    """
+    env = read_environment(environ)
+    if not (always_open or env.always_open) or env.database_url:
+        return None
+    from board.settings import DEFAULT_DATA_DIR
+
+    return f"sqlite:///{DEFAULT_DATA_DIR / ALWAYS_OPEN_STORE}"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Collector and web server as two child processes; Ctrl-C (or either dying) stops both."""
     if getattr(args, "items", False):
@@ -111,7 +132,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         board = create_board(environ=prepare(read_environment().variables))
     else:
-        board = open_board()
+        own = demo_database_url(getattr(args, "always_open", False))
+        board = open_board() if own is None else create_board(database_url=own)
     settings = board.settings
     port = _port(args.port, settings)
     board.store  # noqa: B018 - opening it creates or upgrades the tables before the children start

@@ -23,6 +23,7 @@ errors are not. Whatever one source does, the others still run.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
@@ -63,6 +64,9 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 20_000
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 1.0
+#: The longest wait a source may ask for (Retry-After) that the run waits out; a longer one leaves it to the
+#: next run at the source's interval (the run fails as transient, saying how long the source asked for).
+MAX_RETRY_AFTER = 120.0
 FUTURE_TOLERANCE = timedelta(minutes=5)
 RUN_RETENTION = timedelta(days=30)
 
@@ -220,6 +224,8 @@ class Collector:
                 except TransientError as e:
                     error = deadline.exceeded() if deadline.expired() else e
                     backoff = self.backoff_seconds * 2 ** (attempts - 1)
+                    if e.retry_after is not None:  # the source said how long (HTTP 429/503 Retry-After)
+                        backoff = max(backoff, e.retry_after) if e.retry_after <= MAX_RETRY_AFTER else math.inf
                     if attempts < MAX_ATTEMPTS and deadline.remaining() > backoff:
                         log.warning("source %s: %s (attempt %d, retrying)", name, e, attempts)
                         self.sleep(backoff)

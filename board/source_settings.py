@@ -334,6 +334,27 @@ class PagePagination(_Strict):
     size: int = Field(100, ge=1, le=100_000)
 
 
+class OffsetPagination(_Strict):
+    """``?offset=0&limit=100``, then ``offset=100``, …: the records to skip, not a page number."""
+
+    type: Literal["offset"]
+    param: str = "offset"
+    size_param: str | None = "limit"
+    start: int = Field(0, ge=0)
+    #: Records per page; paging stops at a page with fewer (an empty one too). As for ``page``: without
+    #: size_param this must equal the server's own page size.
+    size: int = Field(100, ge=1, le=100_000)
+
+
+class CursorPagination(_Strict):
+    """The next page's cursor (an opaque token, not a URL) in the body, sent back as a query parameter."""
+
+    type: Literal["cursor"]
+    #: Dotted path of the next cursor in the JSON body (``meta.nextCursor``); missing, null or "" ends paging.
+    path: str
+    param: str = "cursor"
+
+
 @source_kind("connectors.rest:RestConnector")
 class RestSource(_Delivers, SourceBase):
     """JSON from an HTTP API (``connectors.rest``)."""
@@ -354,7 +375,8 @@ class RestSource(_Delivers, SourceBase):
     max_memory_mb: int = Field(0, ge=0, le=65536)
     #: Dotted path of the list of records in the JSON body ("" = the body is the list).
     records: str = ""
-    pagination: Annotated[NextLinkPagination | PagePagination, Field(discriminator="type")] | None = None
+    pagination: Annotated[NextLinkPagination | PagePagination | OffsetPagination | CursorPagination,
+                          Field(discriminator="type")] | None = None
     max_pages: int = Field(1000, ge=1)
     backfill_days: int = Field(7, ge=0, le=3660)
     verify_tls: bool = True

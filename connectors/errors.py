@@ -22,6 +22,9 @@ class ConfigurationError(ConnectorError):
 class TransientError(ConnectorError):
     kind = "transient"
 
+    #: Seconds the source asked to be left alone before the next try (HTTP ``Retry-After``); None: not said.
+    retry_after: float | None = None
+
 
 class DataError(ConnectorError):
     kind = "data"

@@ -200,6 +200,43 @@ _FI_DATE = re.compile(r"^" + WEEKDAY + r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(?
                       r"(?:[:.](\d{2}))?)?$", re.IGNORECASE)
 
 
+#: Unix time as APIs and databases write it, in seconds or milliseconds since 1970 UTC, told apart by size: from
+#: 1.1.2000 to 1.1.2100 seconds have 10 digits and milliseconds 13, and nothing else a time field holds comes near
+#: (an Excel day number is below 80 000, a ``yyyymmdd`` number 8 digits). Outside both ranges a number is no time.
+_EPOCH_SECONDS = (946_684_800, 4_102_444_800)
+_EPOCH_DIGITS = re.compile(r"^\d{10}(?:\d{3})?(?:\.\d+)?$")
+#: ASP.NET's old JSON date (WCF, ``JavaScriptSerializer``): ``/Date(1795420800000)/`` or with the server's offset,
+#: ``/Date(1795420800000+0200)/``; the milliseconds are UTC either way (the offset only names the server's zone).
+_DOTNET_DATE = re.compile(r"^/Date\((\d{12,13})(?:[+-]\d{4})?\)/$")
+
+
+def _epoch(value: Any) -> datetime | None:
+    """An aware UTC time from Unix seconds or milliseconds (a number, a text of 10 or 13 digits, or ASP.NET's
+    ``/Date(ms)/``); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        dotnet = _DOTNET_DATE.match(text)
+        if dotnet is not None:
+            text = str(int(dotnet.group(1)))
+        elif not _EPOCH_DIGITS.match(text):
+            return None
+        number = float(text)
+    elif isinstance(value, int | float | Decimal):
+        number = float(value)
+    else:
+        return None
+    low, high = _EPOCH_SECONDS
+    if not math.isfinite(number):
+        return None
+    if low * 1000 <= number < high * 1000:
+        number /= 1000
+    elif not low <= number < high:
+        return None
+    return datetime.fromtimestamp(round(number, 3), UTC)
+
+
 def time_parts(value: Any) -> datetime | date:
     """What a time field holds: an aware date-time, a naive local date-time (wall clock), or a date alone.
 
@@ -214,6 +251,9 @@ def time_parts(value: Any) -> datetime | date:
         return value
     if isinstance(value, dt_time):
         raise ValueError(_time_without_date(value))
+    epoch = _epoch(value)
+    if epoch is not None:
+        return epoch
     if isinstance(value, str):
         text = value.strip()
         m = _FI_DATE.match(text)

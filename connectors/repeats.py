@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from board.domain.items import Item
 from board.domain.reading import Duplicate, Ignored, Reading, Rejected
 from board.domain.reasons import Reason
 from board.domain.timeutil import HELSINKI
@@ -56,7 +57,9 @@ class RepeatGuard:
     """Remembers each (station, metric, time) read in one pull with its value and the row that gave it first.
 
     ``label`` turns a row number into the words a reason uses ("row 3 of the result", "record 3", "line 41").
-    Make one per pull; items (``deliver: items``) pass untouched: their own ids say what repeats.
+    Make one per pull. Items (``deliver: items``) are keyed by their id: an item read again in the same state (an
+    offset-paged API whose list grew between two pages repeats the previous page's last record) is a
+    :class:`~board.domain.reading.Duplicate`; another state of it passes (the item's newest state wins, as ever).
     """
 
     def __init__(self, label: Callable[[int], str], limit: int = MAX_KEYS, source: str = "") -> None:
@@ -64,6 +67,8 @@ class RepeatGuard:
         self.limit = limit
         self.source = source
         self._first: dict[Key, tuple[float, int]] = {}
+        #: Each item read (by type and keyed id): its state and the row that gave it first.
+        self._items: dict[tuple[Any, str], tuple[Any, int]] = {}
         #: Whether the bound was reached (keys after it are not remembered).
         self.full = False
 
@@ -113,6 +118,8 @@ class RepeatGuard:
     def row(self, readings: Sequence[Any], row: int) -> list[Any]:
         """A streamed source's row: its readings not read before (the row taken), or one Duplicate, or one
         Rejected naming the earlier row and both values (the first row is kept)."""
+        if len(readings) == 1 and isinstance(readings[0], Item):
+            return self._item(readings[0], row)
         clashes, repeated, same = self._look(readings)
         if clashes:
             return [Rejected(self.clash_reason(clashes[0], row))]
@@ -124,6 +131,16 @@ class RepeatGuard:
                         if not isinstance(r, Reading) or (r.station, r.metric, r.ts) not in first]
         note = self.remember(readings, row)
         return [*readings, note] if note is not None else list(readings)
+
+    def _item(self, item: Item, row: int) -> list[Any]:
+        """An item row: one Duplicate when it repeats an item read earlier in this pull exactly, else the item."""
+        key = (item.type, item.key)
+        seen = self._items.get(key)
+        if seen is not None and seen[0] == item:
+            return [Duplicate(self.label(row), f"repeats {self.label(seen[1])} exactly {DUPLICATE_NOTE}")]
+        if len(self._items) < self.limit:
+            self._items[key] = (item, row)
+        return [item]
 
     def clash_reason(self, clash: Clash, row: int) -> Reason:
         """Why a streamed row is refused: its station, figure and local time, both values and both rows."""

@@ -27,6 +27,7 @@ import json
 import ssl
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote as url_quote
@@ -41,7 +42,16 @@ from board.domain.reasons import Reason, reason_of
 from board.domain.timeutil import UTC, ensure_utc
 from board.formatting import fmt_clock, fmt_date
 from board.secrets import MASK, redact
-from board.source_settings import ApiKeyAuth, BasicAuth, BearerAuth, NextLinkPagination, PagePagination, RestSource
+from board.source_settings import (
+    ApiKeyAuth,
+    BasicAuth,
+    BearerAuth,
+    CursorPagination,
+    NextLinkPagination,
+    OffsetPagination,
+    PagePagination,
+    RestSource,
+)
 from connectors import deadline
 from connectors.base import NOTHING_TO_STORE, CheckResult
 from connectors.bounded_http import BoundedTransport, TooLarge, read_body
@@ -150,8 +160,10 @@ class RestConnector:
         pagination = self.source.pagination
         if isinstance(pagination, NextLinkPagination):
             yield from self._linked_pages(client, params, pagination)
-        elif isinstance(pagination, PagePagination):
+        elif isinstance(pagination, PagePagination | OffsetPagination):
             yield from self._numbered_pages(client, params, pagination)
+        elif isinstance(pagination, CursorPagination):
+            yield from self._cursor_pages(client, params, pagination)
         else:
             url = self._url(params)
             yield self._records(self._fetch(client, url)[1], url)
@@ -177,31 +189,63 @@ class RestConnector:
                 raise self._too_many_pages()
 
     def _numbered_pages(self, client: httpx.Client, params: dict[str, str],
-                        pagination: PagePagination) -> Iterator[list[Any]]:
-        """Asks for page start, start+1, … until a page has fewer than ``size`` records.
+                        pagination: PagePagination | OffsetPagination) -> Iterator[list[Any]]:
+        """Asks for page start, start+1, … (offset start, start+size, …) until a page has fewer than ``size`` records.
 
         Without ``size_param`` the server chooses the page size, so ``size``
-        must equal it or the pull stops after the first page.
+        must equal it or the pull stops after the first page. An offset-paged
+        list that gains an item between two requests repeats the previous
+        page's last record on the next page: the pull's repeat guard (readings)
+        or the item's key (items) takes it once.
         """
+        step = pagination.size if isinstance(pagination, OffsetPagination) else 1
         previous: list[Any] | None = None
         for index in itertools.count():
             if index >= self.source.max_pages:
                 raise self._too_many_pages()
-            page_params = {**params, pagination.param: str(pagination.start + index)}
+            page_params = {**params, pagination.param: str(pagination.start + index * step)}
             if pagination.size_param:
                 page_params[pagination.size_param] = str(pagination.size)
             url = self._url(page_params)
             records = self._records(self._fetch(client, url)[1], url)
             if records and records == previous:
+                second = index + 1 if step > 1 else pagination.start + index  # an offset's pages counted from 1
                 raise DataError(Reason("pages_repeat", f"the API at {_where(url)} answered the same records for "
-                                       f"page {pagination.start + index - 1} and {pagination.start + index}: it "
-                                       f"seems to ignore the parameter {pagination.param!r}; check pagination in "
-                                       "sources.yaml", where=_where(url), first=pagination.start + index - 1,
-                                       second=pagination.start + index, param=repr(pagination.param)))
+                                       f"page {second - 1} and {second}: it seems to ignore the parameter "
+                                       f"{pagination.param!r}; check pagination in sources.yaml", where=_where(url),
+                                       first=second - 1, second=second, param=repr(pagination.param)))
             yield records
             if len(records) < pagination.size:
                 return
             previous = records
+
+    def _cursor_pages(self, client: httpx.Client, params: dict[str, str],
+                      pagination: CursorPagination) -> Iterator[list[Any]]:
+        """Sends each page's cursor back (with the window's ``params``) until the body holds none."""
+        seen: set[str] = set()
+        page_params = dict(params)
+        for number in itertools.count(1):
+            url = self._url(page_params)
+            body = self._fetch(client, url)[1]
+            yield self._records(body, url)
+            try:
+                cursor = get_path(body, pagination.path) if isinstance(body, Mapping) else None
+            except KeyError:
+                cursor = None
+            if cursor is None or isinstance(cursor, bool) or not str(cursor).strip():
+                return
+            if not isinstance(cursor, str | int):
+                raise DataError(Reason("cursor_not_text", f"{pagination.path!r} in the answer from {_where(url)} is "
+                                       f"a JSON {_json_kind(cursor)}, not a cursor: check pagination in sources.yaml",
+                                       path=repr(pagination.path), where=_where(url), kind=_json_kind(cursor)))
+            cursor = str(cursor)
+            if cursor in seen:
+                raise DataError(Reason("cursor_loop", f"pagination loops: the API at {_where(url)} gave a cursor "
+                                       "it had given before; check pagination in sources.yaml", where=_where(url)))
+            seen.add(cursor)
+            if number >= self.source.max_pages:
+                raise self._too_many_pages()
+            page_params = {**params, pagination.param: cursor}
 
     def _too_many_pages(self) -> DataError:
         return DataError(Reason("too_many_pages", f"more than {self.source.max_pages} pages for one pull: raise "
@@ -411,8 +455,15 @@ class RestConnector:
             raise ConfigurationError(Reason("http_not_found", f"the API at {where} was not found (HTTP 404): check url "
                                             "in sources.yaml", where=where))
         if status in (408, 429) or status >= 500:
-            raise TransientError(Reason("http_retry", f"the API at {where} answered HTTP {status}; will retry",
-                                        where=where, status=status))
+            wait = _retry_after(response.headers.get("retry-after"))
+            if wait is None:
+                raise TransientError(Reason("http_retry", f"the API at {where} answered HTTP {status}; will retry",
+                                            where=where, status=status))
+            error = TransientError(Reason("http_retry_after", f"the API at {where} answered HTTP {status} and asks "
+                                          f"to wait {wait:g} s (Retry-After); will retry", where=where, status=status,
+                                          seconds=f"{wait:g}"))
+            error.retry_after = wait
+            raise error
         if status < 400:
             raise ConfigurationError(Reason("http_redirect_nowhere", f"the API at {where} answered HTTP {status}, a "
                                             "redirect without a place to go: check url in sources.yaml", where=where,
@@ -495,6 +546,22 @@ def _has(record: Mapping[str, Any], path: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def _retry_after(header: str | None) -> float | None:
+    """HTTP ``Retry-After`` in seconds: a number of seconds, or an HTTP date (RFC 9110); None when absent or bad."""
+    if header is None or not header.strip():
+        return None
+    text = header.strip()
+    if text.isdigit():
+        return float(min(int(text), 86400))
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, min((when - datetime.now(UTC)).total_seconds(), 86400.0))
 
 
 def _iso(ts: datetime) -> str:

@@ -132,3 +132,49 @@ def test_a_projection_made_under_the_other_opening_hours_is_not_shown(tmp_path):
             assert view.projection is not None and view.projection.closes_at == closing[name], name
         finally:
             board.close()
+
+
+def test_the_always_open_demo_keeps_a_store_of_its_own(tmp_path):
+    """A projection's usual day is learnt from the store's history: on a store the plain demo filled (closed
+    evenings) the always-open evening was projected to drain by midnight, "0 jonossa" beside 56 waiting. So
+    ``demo --always-open`` (or ``BOARD_ALWAYS_OPEN=1``) without ``BOARD_DATABASE_URL`` opens a store of its own; an
+    explicit store stays as given, and the plain demo keeps data/board.sqlite."""
+    from board.cli_servers import ALWAYS_OPEN_STORE, demo_database_url
+    from board.settings import DEFAULT_DATA_DIR, default_database_url
+
+    own = demo_database_url(True, {})
+    assert own == f"sqlite:///{DEFAULT_DATA_DIR / ALWAYS_OPEN_STORE}" and own != default_database_url()
+    assert demo_database_url(False, {"BOARD_ALWAYS_OPEN": "1"}) == own
+    assert demo_database_url(False, {}) is None  # the plain demo: as configured
+    mine = f"sqlite:///{tmp_path / 'mine.sqlite'}"
+    assert demo_database_url(True, {"BOARD_DATABASE_URL": mine}) is None  # an administrator's store is theirs
+
+
+def test_a_fresh_always_open_store_projects_the_evening_queue_it_has(tmp_path):
+    """Why a store of its own: the same afternoon on a store the plain demo filled and on one the always-open demo
+    filled. On the first the usual day has no evening (closed), and the queue at the day's end is projected at 0
+    whatever waits; on its own store the projection keeps a queue."""
+    from board.alerts.evaluator import Evaluator
+    from board.collector import Collector
+    from tests.conftest import write_config
+
+    noon = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # Wednesday 14.00 Helsinki
+    config = write_config(tmp_path / "config", backfill_days=29, history_step_minutes=60, live_step_seconds=300)
+    found = {}
+    for name, first in (("mixed", {}), ("own", {"BOARD_ALWAYS_OPEN": "1"})):
+        url = f"sqlite:///{tmp_path / f'{name}.sqlite'}"
+        board = create_board(config, url, environ=first)  # the store's history under this mode
+        Collector(board.settings, board.store, clock=lambda: noon - timedelta(minutes=2)).run_once()
+        board.close()
+        board = create_board(config, url, environ={"BOARD_ALWAYS_OPEN": "1"})
+        try:
+            Collector(board.settings, board.store, clock=lambda: noon).run_once()
+            Evaluator(board.settings, board.store, "test", clock=lambda: noon).turn()
+            view = station_view(board.settings, board.store, "kajaani", noon, with_trend=False)
+            found[name] = (view.tiles[0].headline.value, view.projection.queue)
+        finally:
+            board.close()
+    waiting, projected = found["mixed"]
+    assert waiting > 20 and projected == 0, found  # the leftover this avoids
+    waiting, projected = found["own"]
+    assert waiting > 20 and projected > 0, found

@@ -203,3 +203,22 @@ def test_a_store_from_before_the_series_key_reads_the_same_figures(database_url:
     assert store.latest_values("kuhmo")["queue_waiting"].value == 4.0
     assert store.count_readings() == len(stored) + 1
     engine.dispose()
+
+
+def test_a_downgrade_refuses_to_drop_readings_whose_code_is_not_in_series(database_url: str):
+    """No foreign key keeps a reading's code in ``series`` (a stale code cache before session 16 could write such
+    readings). The downgrade fills the wide table through a join to ``series`` and dropped them without a word;
+    now it refuses and changes nothing, naming how many."""
+    store = Store.open(database_url)
+    store.write_readings([Reading("kajaani", "queue_waiting", FIRST, 1.0)], "jono", FIRST)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO readings (series, ts, value, source, collected_at) "
+                             "VALUES (999, :ts, 2.0, 'jono', :ts)"), {"ts": FIRST.replace(tzinfo=None)})
+    config = _config()
+    with pytest.raises(RuntimeError, match="1 reading"), store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0016")
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM readings")).scalar() == 2
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() != "0016"
+    store.dispose()

@@ -34,7 +34,7 @@ def daily(station: str, first: date, last: date) -> list[Reading]:
         for clock, phone in ((time(12), 4.0), (time(23, 59), 10.0)):
             ts = at_local(d, clock)
             out += [Reading(station, "contacts_phone_today", ts, phone),
-                    Reading(station, "contacts_visit_today", ts, 0.0)]
+                    *(Reading(station, f"contacts_{c}_today", ts, 0.0) for c in ("visit", "chat", "omasote"))]
     return out
 
 
@@ -56,6 +56,9 @@ def test_a_month_whose_data_start_or_end_inside_it_states_no_change(settings, st
     assert by["kajaani"].change("contacts_total") is None  # not "+60": October is missing its first week
     assert by["paltamo"].change("contacts_total") is None  # not "−110": November's data end on the 20th
     assert rep.total.change("contacts_total") is None  # the sum misses the same days
+    # a share is a rate of the days there are: still compared (all phone, no visits: 100 % both months)
+    assert by["kajaani"].change("contacts_remote_share") == 0 and by["kajaani"].withheld("contacts_total")
+    assert not by["kajaani"].withheld("contacts_remote_share")
     assert rep.data_days["kajaani"] == (date(2026, 10, 8), date(2026, 11, 30))
     # the export states no change where the page states none
     rows = list(csv.reader(io.StringIO(export_period.period_csv(rep, "fi").decode("utf-8-sig")), delimiter=";"))

@@ -15,7 +15,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from board.collector import Collector
-from board.domain.items import Item
+from board.domain.items import Item, ItemType
 from board.domain.reading import Duplicate, Ignored, Reading, Rejected
 from connectors.files import FilesConnector
 from connectors.repeats import RepeatGuard
@@ -196,8 +196,15 @@ def test_the_guard_keeps_the_first_takes_only_new_readings_and_lets_items_pass()
     [refused] = guard.row([_reading("kajaani", 6, 4), _reading("kajaani", 7, 9)], 4)
     assert isinstance(refused, Rejected) and ": 3 on row 1 and later 4 on row 4 in the same pull" in refused.reason
     assert guard.row([_reading("kajaani", 7, 8)], 5) == [_reading("kajaani", 7, 8)]
-    item = Item.__new__(Item)  # an item (deliver: items) is not a reading: its id says what repeats
+    # An item (deliver: items) is keyed by its id: the same state again (an offset-paged API that grew between
+    # two pages) is a duplicate; a later state of it passes (the item's newest state wins, as ever).
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    item = Item(ItemType.CALLBACKS, "k1", "kajaani", start)
     assert guard.row([item], 6) == [item]
+    [again] = guard.row([Item(ItemType.CALLBACKS, "k1", "kajaani", start)], 7)
+    assert isinstance(again, Duplicate) and again.reason.startswith("repeats row 6 exactly")
+    handled = Item(ItemType.CALLBACKS, "k1", "kajaani", start, end=start + timedelta(minutes=20))
+    assert guard.row([handled], 8) == [handled]
 
 
 def test_past_its_bound_the_guard_says_so_once_and_remembers_no_more() -> None:

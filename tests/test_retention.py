@@ -64,3 +64,34 @@ def test_the_weekly_view_is_the_same_after_thinning(config_dir, sqlite_url: str,
 def test_retention_settings_refuse_a_daily_stage_before_the_hourly_one():
     with pytest.raises(ValueError, match="daily_after_days"):
         RetentionSettings(hourly_after_days=60, daily_after_days=30)
+
+
+def test_a_reading_written_while_a_window_is_thinned_is_kept(database_url: str):
+    """Retention thins old days while a backfill may still be writing them (a new source's year, the collector's
+    thinning thread beside its pull). A reading another writer commits after the thinning has read the window
+    and before it deletes it must not go with the thinned ones: thinning read the window, then deleted all of it
+    and wrote back what it had read, so a reading of another station written meanwhile was gone for good."""
+    from sqlalchemy import event
+
+    t0 = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
+    thinner, backfill = Store.open(database_url), Store.open(database_url, create=False)
+    thinner.write_readings([Reading("kajaani", "queue_waiting", t0 + timedelta(minutes=10 * i), float(v))
+                            for i, v in enumerate([3, 9, 4, 2, 5, 1])], source="demo", now=NOW)
+    late = Reading("sotkamo", "queue_waiting", t0 + timedelta(minutes=20), 6.0)
+
+    done: list[bool] = []
+
+    @event.listens_for(thinner.engine, "before_cursor_execute")
+    def _meanwhile(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if not done and statement.lstrip().upper().startswith("DELETE FROM READINGS"):
+            done.append(True)
+            backfill.write_readings([late], source="history", now=NOW)  # committed before the delete runs
+
+    removed = thinner.thin_readings(t0, t0 + timedelta(hours=1), retention.hour_bucket)
+    assert done and removed == 4
+    kept = thinner.series("kajaani", ["queue_waiting"], t0, t0 + timedelta(hours=1))
+    assert [(r.ts.strftime("%H:%M"), r.value) for r in kept] == [("06:10", 9.0), ("06:50", 1.0)]
+    assert [(r.ts, r.value) for r in thinner.series("sotkamo", ["queue_waiting"], t0, t0 + timedelta(hours=1))] \
+        == [(late.ts, 6.0)]
+    thinner.dispose()
+    backfill.dispose()

@@ -218,3 +218,78 @@ def test_a_write_aborted_as_deadlocked_is_written_again_whole(postgres_url: str)
     admin.dispose()
     for writer in (pull, push):
         writer.store.dispose()
+
+
+@pytest.mark.postgres
+def test_two_pushes_of_new_pairs_both_run_and_their_ledgers_add_up(postgres_url: str, tmp_path):  # type: ignore[no-untyped-def]
+    """The whole path: two push services (each its own store, as two API processes) take pushes of the same
+    stations' first readings at the same moment, one source's records in one order and the other's in the other
+    (each record a single reading, its code asked for as met before session 16). A third transaction makes the
+    middle pair's code and keeps it uncommitted until both pushes wait for it. Both runs must succeed, each
+    ledger adding up (read = stored + refused + ignored), every record stored once under one code per pair."""
+    import yaml
+
+    from board.environment import read_environment
+    from board.push import PushDesk
+    from board.settings import load_settings
+    from tests.conftest import write_config
+
+    pairs = [(st, m) for st in ("kajaani", "kuhmo", "sotkamo") for m in ("queue_oldest_wait_min", "queue_waiting")]
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)  # in the past at any hour: accepted
+    config = write_config(tmp_path / "config")
+    mapping = {"station": "asema", "metric": "mittari", "time": "aika", "value": "arvo"}
+    (config / "sources.yaml").write_text(yaml.safe_dump({"sources": [
+        {"name": "jono", "type": "push", "token": "${JONO_TOKEN}", "mapping": mapping},
+        {"name": "muu", "type": "push", "token": "${MUU_TOKEN}", "mapping": mapping}]}), encoding="utf-8")
+    environ = {"JONO_TOKEN": "jono-token-0123456789abcdefghij", "MUU_TOKEN": "muu-token-0123456789abcdefghijkl"}
+    Store.open(postgres_url).dispose()
+    first, second = _Writer(postgres_url, "jono"), _Writer(postgres_url, "muu")
+    settings = load_settings(config, postgres_url, read_environment(environ))
+    desks = [PushDesk(settings, w.store) for w in (first, second)]
+    records = {
+        "jono": [{"asema": st, "mittari": m, "aika": at.isoformat(), "arvo": i} for i, (st, m) in enumerate(pairs)],
+        "muu": [{"asema": st, "mittari": m, "aika": (at + timedelta(minutes=1)).isoformat(), "arvo": 100 + i}
+                for i, (st, m) in enumerate(pairs)][::-1],
+    }
+    results: dict[str, object] = {}
+
+    def push(desk: PushDesk, name: str) -> None:
+        try:
+            results[name] = desk.take(name, records[name])
+        except BaseException as error:  # the test looks at it
+            results[name] = error
+
+    admin = create_engine(postgres_url)
+    holder = admin.connect()
+    held = holder.begin()
+    holder.execute(text("INSERT INTO series (station, metric) VALUES (:st, :m)"),
+                   {"st": pairs[3][0], "m": pairs[3][1]})
+    threads = [threading.Thread(target=push, args=(desk, name)) for desk, name in zip(desks, ("jono", "muu"),
+                                                                                          strict=True)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + PATIENCE
+    while not (_waiting_on_a_lock(admin, first) and _waiting_on_a_lock(admin, second)):
+        assert not results, results
+        assert time.monotonic() < deadline, "the pushes never both waited for the held code"
+        time.sleep(0.02)  # polling the server's view of the writers, not a wait for something to happen in time
+    held.rollback()
+    holder.close()
+    for thread in threads:
+        thread.join(PATIENCE * 2)
+    for name in ("jono", "muu"):
+        result = results[name]
+        assert not isinstance(result, BaseException), result
+        run = result.outcome.run  # type: ignore[attr-defined]
+        assert result.outcome.ok, result.outcome.error  # type: ignore[attr-defined]
+        assert (run.rows_read, run.rows_stored, run.rows_refused, run.rows_ignored) == (len(pairs), len(pairs), 0, 0)
+        assert result.outcome.rows == len(pairs)  # type: ignore[attr-defined]
+    with admin.connect() as conn:
+        codes = {(st, m): code for code, st, m in conn.execute(text("SELECT id, station, metric FROM series"))}
+        stored = sorted(tuple(row) for row in conn.execute(text("SELECT series, value, source FROM readings")))
+    assert sorted(codes) == sorted(pairs) and len(set(codes.values())) == len(pairs)
+    assert stored == sorted([(codes[p], float(i), "jono") for i, p in enumerate(pairs)]
+                            + [(codes[p], 100.0 + i, "muu") for i, p in enumerate(pairs)])
+    admin.dispose()
+    for writer in (first, second):
+        writer.store.dispose()

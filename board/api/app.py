@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import zlib
 from typing import Any
 
 from starlette.applications import Starlette
@@ -62,9 +63,13 @@ def create_app(board: Board, read_token: str | None = None) -> Starlette:
         if kind not in JSON_TYPES:
             return _error(415, f"content type {kind or '(none)'!r} is not taken",
                           "send JSON with 'Content-Type: application/json'")
+        encoding = request.headers.get("content-encoding", "identity").strip().lower() or "identity"
+        if encoding not in ENCODINGS:
+            return _error(415, f"content encoding {encoding!r} is not taken",
+                          "send the body as it is, or compressed with 'Content-Encoding: gzip' (or deflate)")
         limit = source.max_body_kb * 1024
         try:
-            body = await _body(request, limit)
+            body = _inflate(await _body(request, limit), encoding, limit)
             records = records_of(body)
         except TooLarge:
             return _error(413, f"the body is larger than {source.max_body_kb} KB",
@@ -132,6 +137,32 @@ async def _body(request: Request, limit: int) -> bytes:
             raise TooLarge()
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+#: Content encodings a sender may compress its body with (``identity``: not compressed).
+ENCODINGS = ("identity", "gzip", "x-gzip", "deflate")
+
+
+def _inflate(body: bytes, encoding: str, limit: int) -> bytes:
+    """The body uncompressed, never more than ``limit`` bytes of it (a small gzip that inflates is refused too).
+
+    ``deflate`` is zlib's format as HTTP means it; a raw deflate stream, which some senders write, is taken too.
+    """
+    if encoding == "identity":
+        return body
+    attempts = (31,) if encoding in ("gzip", "x-gzip") else (15, -15)
+    for wbits in attempts:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(body, limit + 1)
+        except zlib.error:
+            continue
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise TooLarge()
+        if not inflater.eof:
+            break
+        return out
+    raise BodyError(f"the body is not valid {encoding} data (Content-Encoding says it is)")
 
 
 def _error(status: int, error: str, fix: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from board.domain.figures import unit_of
 from board.domain.periods import (
     PEAK_KEY,
     PEAK_METRIC,
@@ -82,8 +83,19 @@ class StationPeriod:
         """Whether the change against compared period ``index`` would set a partial period against another."""
         return bool(self.partial) and (self.partial[0] or self.partial[index + 1])
 
+    def withheld(self, figure: str, index: int = 0) -> bool:
+        """Whether a change of ``figure`` is left out only because a month is partial (both values are there):
+        where the page says "vajaa kuukausi" instead (a figure without values has no change to withhold)."""
+        return (self.comparable and self._partial_for(figure, index) and self.figures.get(figure) is not None
+                and bool(self.compared) and self.compared[index].get(figure) is not None)
+
+    def _partial_for(self, figure: str, index: int) -> bool:
+        """A count over fewer days is smaller for that alone: its change is withheld. A share, a score or an age
+        is a rate of the days there are, as comparable over 24 days as over 31: stated."""
+        return unit_of(figure) == "count" and self.partial_in(index)
+
     def change(self, figure: str, index: int = 0) -> float | None:
-        if not self.comparable or self.partial_in(index):
+        if not self.comparable or self._partial_for(figure, index):
             return None
         now, before = self.figures.get(figure), self.compared[index].get(figure) if self.compared else None
         return None if now is None or before is None else now - before

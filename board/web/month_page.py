@@ -110,7 +110,7 @@ def key_figures(rep: PeriodReport, lang: str) -> None:
             if target is not None:
                 label += f" ({t('week.target', lang, value=fmt.format_figure(figure, target, lang))})"
             delta = None if change is None else change_text(figure, change, previous_label, lang)
-            if entry.comparable and entry.partial_in(0):  # said where the change would be, without an arrow
+            if entry.withheld(figure, 0):  # said where the change would be, without an arrow
                 delta, (arrow, colour) = t("month.partial", lang), ws.delta_style(None, 0)
             st.metric(label, fmt.format_figure(figure, entry.figures.get(figure), lang),
                       delta=delta, delta_arrow=arrow, delta_color=colour, border=True,
@@ -165,7 +165,7 @@ def table(rep: PeriodReport, lang: str, family: str | None = None) -> pd.DataFra
 
 
 def _change_cell(entry: StationPeriod, figure: str, index: int, lang: str) -> str:
-    if entry.comparable and entry.partial_in(index):
+    if entry.withheld(figure, index):
         return t("month.partial", lang)
     return fmt.format_change(figure, entry.change(figure, index), lang)
 

@@ -141,17 +141,20 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mark { display: inline-flex; font-size: calc(3.4 * var(--t)); }
 .mark-warn { color: var(--warn); --mark: var(--tile); }
 .mark-alert { color: $red_on_dark; --mark: var(--tile); }
-/* The projection stands in the headline's label, under "odottaa nyt", its line on the big number's baseline (the
-   label's last baseline): no line of its own, so the trend keeps its height. It shrinks to the width the big number
-   leaves (--num characters of about .7 of the number's 10.5 --t each, --num-ch; on --proj-lines lines). */
+/* The projection stands in the headline's label, under "odottaa nyt", its last line on the big number's baseline
+   (the label's last baseline): no line of its own, so the trend keeps its height. It shrinks to the width the big
+   number leaves (--num characters of about .7 of the number's 10.5 --t each, --num-ch) on up to --proj-lines (2)
+   lines, its flag inline: on one line the widest ("Hälytys ennuste vuorokauden lopussa: 12 345 jonossa (12 340–
+   12 349)" beside "12 345") was 9.6 px at 1920x1080, on two it is 20 (tests/test_browser_wall_matrix.py). */
 .headline .label.with-projection { align-self: last baseline; min-width: 0; }
-.projection { flex: none; display: flex; align-items: center; gap: calc(1.08 * var(--t));
+.projection { flex: none; display: block;
   font-size: min(calc(2.8 * var(--t)),
                  calc((100cqw - var(--num, 0) * var(--num-ch, 7.4) * var(--t) - 3 * var(--t))
-                      * 1.7 * var(--proj-lines, 1) / var(--chars, 1)));
-  margin-top: calc(0.2 * var(--t)); white-space: nowrap;
+                      * 1.8 * var(--proj-lines, 2) / var(--chars, 1)));
+  margin-top: calc(0.2 * var(--t)); white-space: normal; line-height: 1.2;
   color: var(--muted); font-variant-numeric: tabular-nums; }
-.projection .word { font-weight: 700; }
+.projection .mark { font-size: 1.2em; vertical-align: -0.2em; margin-right: .25em; }
+.projection .word { font-weight: 700; margin-right: .4em; }
 .proj-warn { color: var(--warn); }
 .proj-alert { color: $red_on_dark; }
 /* The foot takes the room the figures leave, down to none; the sparkline fills it up to its own height and shrinks

@@ -195,9 +195,9 @@ def render_projection(view: StationView, lang: str, number_chars: int = 0) -> st
         icon = status_icon(status, fill=palette.MARK[status], mark=palette.TILE)
         word = escape(t("status." + status.value, lang))
         flag = f'<span class="mark mark-{status.value}">{icon}</span><span class="word">{word}</span>'
-    # The line never wraps; its characters (the flag's word and icon as three more) and the big number's let the
-    # CSS shrink it to the width beside the number when it is long ("ennuste vuorokauden lopussa: 12 345 jonossa
-    # (12 340–12 349)" beside "12 345").
+    # Its characters (the flag's word and icon as three more) and the big number's let the CSS shrink it to two
+    # lines of the width beside the number when it is long ("ennuste vuorokauden lopussa: 12 345 jonossa
+    # (12 340–12 349)" beside "12 345": 20 px at 1920x1080, on one line it was 9.6).
     chars = len(text + band) + (len(t("status." + status.value, lang)) + 3 if flag else 0)
     return (f'<span class="projection proj-{status.value}" data-projection="{_raw(p.queue)}" '
             f'data-low="{_raw(p.queue_low)}" data-high="{_raw(p.queue_high)}" data-status="{status.value}" '

@@ -79,8 +79,23 @@ def upgrade() -> None:
     op.drop_table('readings_old')
 
 
+def _no_reading_without_series() -> None:
+    """Refuse a downgrade that would leave readings behind: the wide table is filled by joining each reading to its
+    code's pair, and a reading whose code is not in ``series`` (no foreign key keeps one out; a writer with a
+    stale code cache could make them before session 16) would be dropped without a word."""
+    orphans = op.get_bind().execute(sa.text(
+        "SELECT count(*) FROM readings r WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.id = r.series)")).scalar()
+    if orphans:
+        raise RuntimeError(
+            f"{orphans} reading(s) have a series code that is not in the series table: their station and metric "
+            "are unknown, and the downgrade would drop them. Nothing was changed. Look at them with SELECT DISTINCT "
+            "series FROM readings WHERE series NOT IN (SELECT id FROM series); delete them (DELETE FROM readings "
+            "WHERE series NOT IN (SELECT id FROM series)) to downgrade without them.")
+
+
 def downgrade() -> None:
     _roomy_sorts()
+    _no_reading_without_series()
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("ALTER TABLE readings DROP CONSTRAINT pk_readings")
     op.execute("ALTER TABLE readings RENAME TO readings_old")
