@@ -127,3 +127,31 @@ def test_the_key_figures_are_there(quick_results: list[dict]) -> None:
     assert [e for e in expected if e not in names] == []
     freshness = next(r for report in quick_results for r in report["results"] if r["name"] == "freshness")
     assert freshness["figures"][0]["n"] == 2  # --quick: two samples
+
+
+def test_the_scaling_table_is_made_from_the_quick_results(quick_results: list[dict], tmp_path: Path) -> None:
+    """``python -m bench.scale_table`` (docs/PERFORMANCE.md section 7) finds every row's figure in real results
+    files: a renamed figure would otherwise leave the table's row silently empty. At ``--quick`` size a figure may
+    have no samples (too few batches for fifths); its name must still be there, and a figure with samples must
+    reach its cell."""
+    from fnmatch import fnmatchcase
+
+    from bench import scale_table
+
+    paths = []
+    for i, report in enumerate(quick_results):
+        path = tmp_path / f"run{i}.json"
+        path.write_text(json.dumps(report), encoding="utf-8")
+        paths.append(str(path))
+    text = scale_table.table(scale_table.load(paths))
+    results = {r["name"]: r for report in quick_results for r in report["results"]}
+    for row in scale_table.ROWS:
+        suffixes = [f"_{k}" for k in scale_table.KINDS] if row.per_store else [""]
+        figures = [f for f in results[row.bench]["figures"]
+                   for name in row.figure.split("|") for suffix in suffixes if fnmatchcase(f["name"], name + suffix)]
+        assert figures, f"{row.label!r}: no figure {row.figure!r} in the quick results of {row.bench}"
+        line = next((line for line in text.splitlines() if line.startswith(f"| {row.label} |")), None)
+        if any(f["n"] for f in figures):
+            assert line is not None, (row.label, text)
+            assert any(c.strip() for c in line.split("|")[3:-3]), (row.label, line)
+    assert any("push" in line or "pulled" in line for line in scale_table.freshness(paths))

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event, text
 
 from board.domain.reading import Reading
 from board.store import Store
@@ -112,6 +112,26 @@ def _both(url: str) -> tuple[_Writer, _Writer]:
     return pull, push
 
 
+def _race_past_a_held_row(admin: Engine, holder: Connection, held: RootTransaction,
+                          *writes: tuple[_Writer, list[Reading], str], what: str) -> None:
+    """Start each write on a thread, wait until every writer waits on a lock (on the row ``held`` keeps, or, taking
+    the rows in one order, the second on the first), let the row go and wait for the writes: neither may fail."""
+    threads = [threading.Thread(target=_write, args=write) for write in writes]
+    for thread in threads:
+        thread.start()
+    writers = [writer for writer, _, _ in writes]
+    deadline = time.monotonic() + PATIENCE
+    while not all(_waiting_on_a_lock(admin, writer) for writer in writers):
+        assert all(writer.error is None for writer in writers), [writer.error for writer in writers]
+        assert time.monotonic() < deadline, f"the writers never all waited for the held {what}"
+        time.sleep(0.02)  # polling the server's view of the writers, not a wait for something to happen in time
+    held.rollback()
+    holder.close()
+    for thread in threads:
+        thread.join(PATIENCE * 2)
+    assert all(writer.error is None for writer in writers), [writer.error for writer in writers]
+
+
 def test_two_writers_make_the_same_new_pairs_in_opposite_orders(database_url: str):
     pull, push = _both(database_url)
     assert pull.error is None and push.error is None, (pull.error, push.error)
@@ -149,21 +169,7 @@ def test_two_writers_of_known_pairs_take_the_day_rows_in_one_order(postgres_url:
                    {"st": middle[0], "m": middle[1]})
     pulled = [Reading(st, m, AT, float(i)) for i, (st, m) in enumerate(PAIRS)]
     pushed = [Reading(st, m, AT + timedelta(minutes=1), 100.0 + i) for i, (st, m) in enumerate(PAIRS)][::-1]
-    threads = [threading.Thread(target=_write, args=(pull, pulled, "jono")),
-               threading.Thread(target=_write, args=(push, pushed, "push"))]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + PATIENCE
-    # both writers wait: on the held row, or (taking the rows in one order) the second on the first
-    while not (_waiting_on_a_lock(admin, pull) and _waiting_on_a_lock(admin, push)):
-        assert pull.error is None and push.error is None, (pull.error, push.error)
-        assert time.monotonic() < deadline, "the writers never both waited for the held day row"
-        time.sleep(0.02)  # polling the server's view of the writers, not a wait for something to happen in time
-    held.rollback()
-    holder.close()
-    for thread in threads:
-        thread.join(PATIENCE * 2)
-    assert pull.error is None and push.error is None, (pull.error, push.error)
+    _race_past_a_held_row(admin, holder, held, (pull, pulled, "jono"), (push, pushed, "push"), what="day row")
     assert (pull.written, push.written) == (len(PAIRS), len(PAIRS))
     with admin.connect() as conn:
         daily = {(st, m): (value, top) for st, m, value, top in conn.execute(
@@ -194,20 +200,7 @@ def test_a_write_aborted_as_deadlocked_is_written_again_whole(postgres_url: str)
                         "FROM series"), {"ts": times[n // 2].replace(tzinfo=None)})
     pulled = [Reading("kajaani", "queue_waiting", ts, 1.0) for ts in times]
     pushed = [Reading("kajaani", "queue_waiting", ts, 2.0) for ts in reversed(times)]
-    threads = [threading.Thread(target=_write, args=(pull, pulled, "jono")),
-               threading.Thread(target=_write, args=(push, pushed, "push"))]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + PATIENCE
-    while not (_waiting_on_a_lock(admin, pull) and _waiting_on_a_lock(admin, push)):
-        assert pull.error is None and push.error is None, (pull.error, push.error)
-        assert time.monotonic() < deadline, "the writers never both waited for the held reading"
-        time.sleep(0.02)  # polling the server's view of the writers, not a wait for something to happen in time
-    held.rollback()
-    holder.close()
-    for thread in threads:
-        thread.join(PATIENCE * 2)
-    assert pull.error is None and push.error is None, (pull.error, push.error)
+    _race_past_a_held_row(admin, holder, held, (pull, pulled, "jono"), (push, pushed, "push"), what="reading")
     assert (pull.written, push.written) == (n, n)
     with admin.connect() as conn:
         stored = conn.execute(text("SELECT count(*), count(DISTINCT ts), min(value), max(value) FROM readings "

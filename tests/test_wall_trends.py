@@ -78,3 +78,7 @@ def test_kept_trends_draw_what_a_fresh_read_draws(settings: Settings, store: Sto
     now_view = with_trends(station_view(settings, store, "kajaani", T0, with_trend=False), kept)
     assert now_view == station_view(settings, store, "kajaani", T0)
     assert [v for _, v in now_view.tile(Family.QUEUE).trend] == [3.0, 4.0, 6.0]
+    due = T0 + timedelta(minutes=20)  # the reading stamped at the view's clock is drawn, as a fresh read draws it
+    due_view = with_trends(station_view(settings, store, "kajaani", due, with_trend=False), kept)
+    assert due_view == station_view(settings, store, "kajaani", due)
+    assert [v for _, v in due_view.tile(Family.QUEUE).trend] == [3.0, 4.0, 6.0, 9.0]
