@@ -169,3 +169,61 @@ def test_notices_and_page_views(store):
     store.count_view(date(2026, 11, 24), "wall", "kajaani")
     assert store.page_views(date(2026, 11, 23), date(2026, 11, 23)) == [
         (date(2026, 11, 23), "overview", "", 1), (date(2026, 11, 23), "wall", "kajaani", 3)]
+
+
+def test_day_values_are_each_days_highest_or_last_reading_as_written(store: Store):
+    """``Store.day_values`` (the weekly page's roll-up reads): per station, metric and Helsinki day, the day's
+    highest reading for the metrics asked as highest and its last for the others, as plain Python finds them in
+    the readings written: readings out of time order, a late correction of a day's highest and of its last, a
+    day crossing Helsinki midnight (21.59 and 22.00 UTC in winter), and stations, metrics and days not asked for
+    left out."""
+    import random
+
+    from board.domain.timeutil import local_date
+
+    rnd = random.Random(16)
+    metrics = ["queue_waiting", "contacts_phone_today", "omasote_unanswered"]
+    written: dict[tuple[str, str, datetime], float] = {}
+
+    def send(readings: list[Reading]) -> None:
+        write(store, readings)
+        written.update({(r.station, r.metric, r.ts): r.value for r in readings})
+
+    start = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)  # Sunday 22.00 in Helsinki
+    times = [start + timedelta(minutes=23 * k) for k in range(0, 260)]
+    rnd.shuffle(times)  # sent out of time order
+    for st in ("sotkamo", "kuhmo", "paltamo"):
+        send([Reading(st, m, ts, float(rnd.randint(0, 60)) + (0.5 if m == "omasote_unanswered" else 0.0))
+              for ts in times for m in metrics if rnd.random() < 0.8])
+    send([Reading("sotkamo", "queue_waiting", datetime(2026, 11, 23, 21, 59, tzinfo=UTC), 99.0),  # Monday's last
+          Reading("sotkamo", "queue_waiting", datetime(2026, 11, 23, 22, 0, tzinfo=UTC), 1.0)])  # Tuesday's first
+    # corrections: kuhmo's Monday highest queue reading lowered, its last contacts reading raised
+    monday = datetime(2026, 11, 23).date()
+    top = max((v, ts) for (st, m, ts), v in written.items()
+              if st == "kuhmo" and m == "queue_waiting" and local_date(ts) == monday)[1]
+    last = max(ts for (st, m, ts) in written if st == "kuhmo" and m == "contacts_phone_today"
+               and local_date(ts) == monday)
+    send([Reading("kuhmo", "queue_waiting", top, 0.0), Reading("kuhmo", "contacts_phone_today", last, 500.0)])
+
+    first, final = monday, datetime(2026, 11, 25).date()
+    asked = ["sotkamo", "kuhmo", "pielisjarvi"]
+    truth: dict[tuple[str, object, str], tuple[datetime, float]] = {}
+    for (st, m, ts), v in sorted(written.items(), key=lambda kv: kv[0][2]):
+        day = local_date(ts)
+        if st in asked and m in metrics[:2] and first <= day <= final:
+            held = truth.get((st, day, m))
+            if m == "queue_waiting":  # the highest (ties: any, the value is the same)
+                truth[(st, day, m)] = (ts, v) if held is None or v >= held[1] else held
+            else:  # the last
+                truth[(st, day, m)] = (ts, v)
+    got = store.day_values(asked, metrics[:2], first, final, highest=["queue_waiting"])
+    assert sorted(got) == sorted((st, day, m, v) for (st, day, m), (_, v) in truth.items())
+    assert ("sotkamo", monday, "queue_waiting", 99.0) in got
+    assert {d for _, d, _, _ in got} == {monday, monday + timedelta(days=1), final}
+    # without ``highest`` every metric's last reading
+    lasts = {(st, d, m): v for st, d, m, v in store.day_values(asked, ["queue_waiting"], first, final)}
+    assert lasts[("sotkamo", monday, "queue_waiting")] == 99.0 and lasts[("sotkamo", monday + timedelta(days=1),
+                                                                         "queue_waiting")] != 99.0
+    for (st, d, m), v in lasts.items():
+        assert v == max(((ts, val) for (s2, m2, ts), val in written.items()
+                         if (s2, m2) == (st, m) and local_date(ts) == d))[1]

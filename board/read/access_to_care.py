@@ -1,6 +1,6 @@
 """Access to care of a period (a week, a month, any range of days) for the manager's views and exports.
 
-Reads the daily roll-up (``Store.daily``: each station's last reading of each
+Reads the daily roll-up (``Store.day_values``: each station's last reading of each
 metric and Helsinki day) and judges it with :mod:`board.domain.access_to_care`.
 Two queries: the period's (and the compared period's) daily counts, and the
 T3 values stated in the :data:`T3_LOOKBACK` days before the period's end
@@ -175,10 +175,10 @@ def access_report(settings: Settings, store: Store, first: date, last: date,
     data = _Days({c: {} for c in codes}, {c: [] for c in codes})
     if codes:
         low, high = min(p[0] for p in periods), max(p[1] for p in periods)
-        for code, day, metric, value, _top in store.daily(codes, DAILY_COUNTS, low, high):
+        for code, day, metric, value in store.day_values(codes, DAILY_COUNTS, low, high):
             data.counts[code].setdefault(day, {})[metric] = value
         t3_low = min(p[1] for p in periods) - T3_LOOKBACK
-        for code, day, metric, value, _top in store.daily(codes, T3_METRICS, t3_low, high):
+        for code, day, metric, value in store.day_values(codes, T3_METRICS, t3_low, high):
             data.t3[code].append((day, metric, value))
 
     runs: dict[tuple[date, date], tuple[list[date], list[tuple[CareRule | None, list[date]]]]] = {}

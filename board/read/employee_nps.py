@@ -62,7 +62,7 @@ def employee_report(settings: Settings, store: Store, first: date, last: date,
     days: dict[str, dict[date, dict[str, float]]] = {c: {} for c in codes}
     if codes:
         low, high = min(s[0] for s in spans), max(s[1] for s in spans)
-        for code, day, metric, value, _top in store.daily(codes, CLASSES, low, high):
+        for code, day, metric, value in store.day_values(codes, CLASSES, low, high):
             days[code].setdefault(day, {})[metric] = value
 
     def of(code: str, span: tuple[date, date]) -> EmployeeNps:

@@ -279,8 +279,8 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
     never for a finished one (the page passes None there). The cut day costs
     two more queries (:func:`_cut_day`); a finished week costs none.
 
-    Each station's days come from the daily roll-up (``Store.daily``: a row per
-    station, metric and Helsinki day holding its last and highest reading),
+    Each station's days come from the daily roll-up (``Store.day_values``: a row per
+    station, metric and Helsinki day: the queue's highest reading, every other metric's last),
     one query for this week and the previous one together. Only the combined
     queue peak of several stations needs their queue readings themselves
     (``Store.day_peaks``: computed in the database, kept per day while the
@@ -302,11 +302,9 @@ def week_report(settings: Settings, store: Store, year: int, week: int,
         # database alone, so they run beside the roll-up's (see _beside).
         cut_raws = beside(_cut_day_raws, store, codes, until) if until is not None and codes else None
         day_curves = beside(_combined_curves, store, codes, days)
-        for code, day, metric, last, top in store.daily(codes, FETCHED, before.monday, this.sunday):
-            if metric == PEAK_METRIC:
-                raws[code][day][PEAK_KEY] = top
-            else:  # the day's last reading
-                raws[code][day][metric] = last
+        # the day's highest queue reading as the peak, every other metric's last reading
+        for code, day, metric, value in store.day_values(codes, FETCHED, before.monday, this.sunday, (PEAK_METRIC,)):
+            raws[code][day][PEAK_KEY if metric == PEAK_METRIC else metric] = value
         curves = day_curves.result()
         peaks = _combined_peaks(store, codes, days, raws, curves)
         if cut_raws is not None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Select, String, and_, bindparam, column, func, select, text, type_coerce, values
+from sqlalchemy import Date, Select, String, and_, bindparam, case, column, func, select, text, type_coerce, values
 from sqlalchemy.orm import Session, sessionmaker
 
 from board.domain.reading import Reading
@@ -162,6 +162,31 @@ class Reads:
             out.append((station, day, metric, last_value, max_value))
         return out
 
+    def day_values(self, stations: Sequence[str], metrics: Sequence[str], first: date, last: date,
+                   highest: Sequence[str] = ()) -> list[tuple[str, date, str, float]]:
+        """``(station, day, metric, value)`` of each day ``first``..``last`` that has readings: the day's highest
+        reading for the metrics in ``highest``, its last for the others (:meth:`daily`'s two values, the one
+        wanted chosen in the database).
+
+        Why: the weekly page's three reports read ~290 000 roll-up rows at 900 stations and each use one of
+        the two values; the other was a float made and dropped per row (docs/PERFORMANCE.md 7b, session 16).
+        """
+        d = DailyRow.__table__.c
+        value = case((d.metric.in_(list(highest)), d.max_value), else_=d.last_value) if highest else d.last_value
+        stmt = select(d.station, type_coerce(d.day, Stored()), d.metric, value).where(
+            self.dialect.one_of(d.station, stations), d.day >= first, d.day <= last, d.metric.in_(list(metrics)))
+        rows = self._driver_rows(stmt)
+        if not rows or not isinstance(rows[0][1], str):  # PostgreSQL hands over dates: the rows are ready
+            return rows
+        days: dict[object, date] = {}
+        out = []
+        for station, stored, metric, value_ in rows:  # SQLite: ISO text, each day converted once
+            day = days.get(stored)
+            if day is None:
+                day = days[stored] = date.fromisoformat(stored)
+            out.append((station, day, metric, value_))
+        return out
+
     def data_days(self, stations: Sequence[str], metrics: Sequence[str]) -> dict[str, tuple[date, date]]:
         """Each station's first and last Helsinki day with a reading of any of ``metrics`` (a station without
         any is left out): whether a month's data start after its first day (a deployment's first month).
@@ -238,11 +263,17 @@ class Reads:
         (the current week's compared day up to the same clock time), only the
         pairs with a roll-up row of that day are probed, and not those whose
         day ended before the window does (the roll-up's last reading is the
-        answer): :data:`_DAY_LAST_VALUES_PG` (docs/PERFORMANCE.md 7b, session 14).
+        answer): :data:`_DAY_LAST_VALUES_PG` (docs/PERFORMANCE.md 7b, session 14). SQLite does the same for
+        such a window (:func:`_day_last_values_sqlite`): its group-by walked every reading of the window, ~500
+        per pair (0.2 s of the current weekly page's CPU at 900 stations, docs/PERFORMANCE.md 7b, session 16).
         """
+        day = local_date(start)
+        within = start == day_start(day) and end <= day_start(day + timedelta(days=1))
+        if within and self.dialect.is_sqlite:
+            with self.sessions() as s:
+                return [(station, metric, value) for station, metric, value in s.execute(
+                    _day_last_values_sqlite(stations, metrics, day, start, end)) if value is not None]
         if not self.dialect.is_sqlite:
-            day = local_date(start)
-            within = start == day_start(day) and end <= day_start(day + timedelta(days=1))
             stmt = text(_DAY_LAST_VALUES_PG if within else _LAST_VALUES_PG).bindparams(
                 bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
             if within:
@@ -309,6 +340,21 @@ _DAY_LAST_VALUES_PG = (
     "AND r.ts >= :start AND r.ts < :end ORDER BY r.ts DESC LIMIT 1) AS l ON true "
     "WHERE d.station = ANY(CAST(:stations AS varchar[])) AND d.day = :day "
     "AND d.metric = ANY(CAST(:metrics AS varchar[]))")
+
+
+def _day_last_values_sqlite(stations: Sequence[str], metrics: Sequence[str], day: date, start: datetime,
+                            end: datetime) -> Select[Any]:
+    """:data:`_DAY_LAST_VALUES_PG` for SQLite, which has no ``LATERAL``: a correlated scalar subquery per roll-up
+    row of ``day``, evaluated only when the day's last reading is not before ``end`` (SQLite's ``CASE`` does not
+    evaluate the branch it does not take), one backward step down the key ``(series, ts)``. NULL when every
+    reading of the pair lies at or after ``end``."""
+    d, sr, r = DailyRow.__table__.c, SeriesRow.__table__.c, ReadingRow.__table__.c
+    probe = (select(r.value).where(r.series == sr.id, r.ts >= start, r.ts < end)
+             .order_by(r.ts.desc()).limit(1).scalar_subquery())
+    value = case((d.last_ts < end, d.last_value), else_=probe)
+    joined = DailyRow.__table__.outerjoin(SeriesRow.__table__, and_(sr.station == d.station, sr.metric == d.metric))
+    return (select(d.station, d.metric, value).select_from(joined)
+            .where(d.station.in_(list(stations)), d.day == day, d.metric.in_(list(metrics))))
 
 
 def _utc(stored: object) -> datetime:
