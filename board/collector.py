@@ -389,13 +389,36 @@ class Collector:
 
         run = ItemRun(self.store, source, stations, started, progress.rejects, write, progress.ledger,
                       coarse=retention.coarse_before(self.settings.board.retention, started))
-        with cycles_paused():  # the run holds the pull's items: nothing of them is garbage until it ends
-            run.store_items(items, check, reject_reason)
-            if run.accepted == 0 and run.refused:
-                raise all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
-            progress.rows += run.write_figures()
+        try:
+            with cycles_paused():  # the run holds the pull's items: nothing of them is garbage until it ends
+                run.store_items(items, check, reject_reason)
+                if run.accepted == 0 and run.refused:
+                    raise all_refused(progress.rejects)  # nothing usable: the figures are not written as if fresh
+                progress.rows += run.write_figures()
+        except BaseException:
+            if run.first_load:
+                self._undo_first_load(name)
+            raise
         progress.ledger.committed()  # an item's row is stored once the item and the figures counted from it are
         progress.newest = run.newest
+
+    def _undo_first_load(self, name: str) -> None:
+        """A first load of an items source failed (its items' or its figures' write, a stop): delete the items it
+        stored, so that the next run is a first load again and counts the figures of the whole history.
+
+        Why: the items commit before the figures counted from them. Kept, the next run found them unchanged, so it
+        counted only its own moment: a failed backfill's history figures were never written (6 feedback answers
+        of the last six hours: 10 readings instead of 40). If this delete fails too (the store is gone) the loss
+        stays as before; the log says so."""
+        try:
+            dropped = self.store.drop_items(name)
+        except Exception:
+            log.exception("source %s: its failed first load's items could not be removed; figures before the next "
+                          "run may stay missing", name)
+            return
+        if dropped:
+            log.warning("source %s: the first load failed before its figures were written; its %d item(s) were "
+                        "removed so that the next run loads them again, with their history", name, dropped)
 
     def _write(self, name: str, batch: list[Reading | ReadingBlock]) -> int:
         n = self.store.write_readings(batch, source=name, now=self.clock())

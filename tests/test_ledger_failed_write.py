@@ -304,3 +304,43 @@ def test_an_items_sources_failed_write_stores_no_item_and_says_so(
         assert store.item_count("palaute") == 6
     finally:
         store.dispose()
+
+
+def test_an_items_first_load_whose_figures_fail_is_loaded_again_with_its_history(
+        tmp_path: Path, postgres_url: str) -> None:
+    """The items commit, then the figures' write is killed: before, the next run found the items unchanged and
+    counted only its own moment (the six answers' instants never got figures). Now the failed first load's items
+    are removed and the next run loads them again, counting every answer's instant (the truth: the file's times)."""
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    answered = [now - timedelta(minutes=50 * (n + 1)) for n in range(6)]
+    lines = ["Vastaus-ID;Yksikkö;Päivämäärä;Suositteluhalukkuus;Vaatii reagointia;Vapaa palaute"]
+    lines += [f"P{n:04d};Kajaanin terveysasema;{t.replace(tzinfo=None):%d.%m.%Y %H.%M};{9 - n};Ei;"
+              for n, t in enumerate(answered)]
+    (folder / "palaute.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    settings = settings_for(tmp_path, postgres_url, {
+        "name": "palaute", "type": "files", "folder": str(folder), "settle_seconds": 0,
+        "mapping": {"timezone": "UTC", "stations": {"Kajaanin terveysasema": "kajaani"}},
+        "deliver": "items",
+        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
+                  "fields": {"id": "Vastaus-ID", "station": "Yksikkö", "start": "Päivämäärä",
+                             "score": "Suositteluhalukkuus", "needs_reaction": "Vaatii reagointia"}}})
+    store = Store.open(postgres_url)
+    try:
+        collector = Collector(settings, store, sleep=lambda _s: None, backoff_seconds=0)
+        break_writes(store, "readings", KILL)
+        [failed] = collector.run_once(only="palaute")
+        assert not failed.ok and failed.run is not None
+        assert (failed.run.rows_stored, failed.run.rows_unwritten) == (0, 6)
+        assert store.item_count("palaute") == 0  # undone: "stored 0" is true of the items too
+        mend_writes(store, "readings")
+        [again] = collector.run_once(only="palaute")
+        assert again.ok, again.error
+        with store.engine.connect() as conn:
+            instants = {r[0] for r in conn.execute(text(
+                "SELECT DISTINCT r.ts FROM readings r JOIN series s ON s.id = r.series WHERE s.station = 'kajaani'"))}
+        counted = {t.replace(tzinfo=UTC) if t.tzinfo is None else t for t in instants}
+        assert set(answered) <= counted, sorted(set(answered) - counted)
+    finally:
+        store.dispose()

@@ -226,6 +226,12 @@ class Items:
         with self.sessions.begin() as s:
             return s.execute(delete(ItemRow).where(ItemRow.source == source, ended)).rowcount or 0
 
+    def drop_items(self, source: str) -> int:
+        """Delete every item of ``source``; how many. Used to undo a first load that failed before its figures were
+        written (board/collector.py): the next run is then a first load again and counts the history."""
+        with self.sessions.begin() as s:
+            return s.execute(delete(ItemRow).where(ItemRow.source == source)).rowcount or 0
+
     def has_items(self, source: str) -> bool:
         """Whether any item of ``source`` is stored (a run without any is a first load)."""
         with self.sessions() as s:
