@@ -266,16 +266,14 @@ def test_a_files_sources_failed_write_keeps_the_file_and_stores_nothing(
 
 
 # ------------------------------------------------------------------ an items source
-def test_an_items_sources_failed_write_stores_no_item_and_says_so(
-        tmp_path: Path, postgres_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """Feedback answers from a drop folder, as the feedback system exports them; the items' write is killed."""
+def feedback_drop(tmp_path: Path, postgres_url: str, answered: list[datetime], comment: str) -> tuple[Path, Any]:
+    """A drop folder holding the feedback system's export of one answer per moment in ``answered`` (cp1252,
+    ``;``, Finnish dates, a free-text column), and the settings of a files source delivering them as items."""
     folder = tmp_path / "drop"
     folder.mkdir()
-    now = datetime.now(UTC)
     lines = ["Vastaus-ID;Yksikkö;Päivämäärä;Suositteluhalukkuus;Vaatii reagointia;Vapaa palaute"]
-    for n in range(6):
-        t = (now - timedelta(minutes=5 * (n + 1))).replace(tzinfo=None)
-        lines.append(f"P{n:04d};Kajaanin terveysasema;{t:%d.%m.%Y %H.%M};{9 - n};Ei;Kiitos")
+    lines += [f"P{n:04d};Kajaanin terveysasema;{t.replace(tzinfo=None):%d.%m.%Y %H.%M};{9 - n};Ei;{comment}"
+              for n, t in enumerate(answered)]
     (folder / "palaute.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     settings = settings_for(tmp_path, postgres_url, {
         "name": "palaute", "type": "files", "folder": str(folder), "settle_seconds": 0,
@@ -284,6 +282,15 @@ def test_an_items_sources_failed_write_stores_no_item_and_says_so(
         "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
                   "fields": {"id": "Vastaus-ID", "station": "Yksikkö", "start": "Päivämäärä",
                              "score": "Suositteluhalukkuus", "needs_reaction": "Vaatii reagointia"}}})
+    return folder, settings
+
+
+def test_an_items_sources_failed_write_stores_no_item_and_says_so(
+        tmp_path: Path, postgres_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Feedback answers from a drop folder, as the feedback system exports them; the items' write is killed."""
+    now = datetime.now(UTC)
+    folder, settings = feedback_drop(tmp_path, postgres_url, [now - timedelta(minutes=5 * (n + 1)) for n in range(6)],
+                                     comment="Kiitos")
     store = Store.open(postgres_url)
     try:
         collector = Collector(settings, store, sleep=lambda _s: None, backoff_seconds=0)
@@ -311,21 +318,9 @@ def test_an_items_first_load_whose_figures_fail_is_loaded_again_with_its_history
     """The items commit, then the figures' write is killed: before, the next run found the items unchanged and
     counted only its own moment (the six answers' instants never got figures). Now the failed first load's items
     are removed and the next run loads them again, counting every answer's instant (the truth: the file's times)."""
-    folder = tmp_path / "drop"
-    folder.mkdir()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     answered = [now - timedelta(minutes=50 * (n + 1)) for n in range(6)]
-    lines = ["Vastaus-ID;Yksikkö;Päivämäärä;Suositteluhalukkuus;Vaatii reagointia;Vapaa palaute"]
-    lines += [f"P{n:04d};Kajaanin terveysasema;{t.replace(tzinfo=None):%d.%m.%Y %H.%M};{9 - n};Ei;"
-              for n, t in enumerate(answered)]
-    (folder / "palaute.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
-    settings = settings_for(tmp_path, postgres_url, {
-        "name": "palaute", "type": "files", "folder": str(folder), "settle_seconds": 0,
-        "mapping": {"timezone": "UTC", "stations": {"Kajaanin terveysasema": "kajaani"}},
-        "deliver": "items",
-        "items": {"item": "feedback", "id_key": "${BOARD_ITEM_KEY}",
-                  "fields": {"id": "Vastaus-ID", "station": "Yksikkö", "start": "Päivämäärä",
-                             "score": "Suositteluhalukkuus", "needs_reaction": "Vaatii reagointia"}}})
+    _folder, settings = feedback_drop(tmp_path, postgres_url, answered, comment="")
     store = Store.open(postgres_url)
     try:
         collector = Collector(settings, store, sleep=lambda _s: None, backoff_seconds=0)
