@@ -43,6 +43,8 @@ def test_a_refused_token_names_its_secret_on_the_sources_card(tmp_path: Path, mo
                 card = render_card(status, lang)
                 assert hint in card and "UC_TOKEN" in card.split(hint, 1)[1]  # the variable too
                 assert ".streamlit/secrets.toml" in card and TOKEN not in card
+                # a block of its own under the error: inline, it ran on from the error's last word ("existTunnukset")
+                assert '<div class="secret-hint"' in card, card
 
 
 def test_a_source_without_secrets_is_told_to_use_one(tmp_path: Path) -> None:

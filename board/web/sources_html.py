@@ -187,10 +187,10 @@ def _secret_hint(st_: SourceStatus, lang: str) -> str:
     if not isinstance(error, Reason) or error.code not in LOGIN_REFUSED:
         return ""
     if not st_.secrets:
-        return f'<span class="secret-hint">{escape(t("sources.secret_none", lang))}</span>'
+        return f'<div class="secret-hint">{escape(t("sources.secret_none", lang))}</div>'
     names = ", ".join(f"${{{n}}}" for n in st_.secrets)
-    return (f'<span class="secret-hint" data-secrets="{escape(" ".join(st_.secrets))}">'
-            f'{escape(t("sources.secret_hint", lang, names=names, vars=", ".join(st_.secrets)))}</span>')
+    return (f'<div class="secret-hint" data-secrets="{escape(" ".join(st_.secrets))}">'
+            f'{escape(t("sources.secret_hint", lang, names=names, vars=", ".join(st_.secrets)))}</div>')
 
 
 def _unwritten(run: RunSummary, source: SourceBase, lang: str) -> str:
